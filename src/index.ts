@@ -1,0 +1,9 @@
+/** wasmlp's public API. */
+export { createNetwork, Network } from './network.js';
+export type { NetworkConfig, LayerConfig, LayerWeights, Evaluation } from './network.js';
+export { History } from './train.js';
+export type { FitOptions, EpochLogs } from './train.js';
+export type { MatrixInput } from './data.js';
+export type { BackendName, DType, FloatArray } from './backend/backend.js';
+export type { ActivationName } from './activations.js';
+export type { LossName } from './losses.js';

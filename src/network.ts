@@ -1,0 +1,288 @@
+/**
+ * A dense network over a Backend: its memory plan, forward and backward
+ * passes, and the public methods. The epoch loop lives in train.ts.
+ */
+import { ACTIVATIONS, type ActivationName } from './activations.js';
+import { createBackend } from './backend/index.js';
+import type { Backend, BackendName, DType, FloatArray } from './backend/backend.js';
+import { checkMatrix, describe, type MatrixInput } from './data.js';
+import { Dense } from './dense.js';
+import { LOSSES, type Loss, type LossName } from './losses.js';
+import { checkKeys, checkPositiveInteger } from './options.js';
+import { Random, randomSeed } from './random.js';
+import { fit, type FitOptions, type History } from './train.js';
+
+export interface LayerConfig {
+  units: number;
+  activation: ActivationName;
+}
+
+export interface NetworkConfig {
+  /** Features per sample. */
+  inputs: number;
+  layers: LayerConfig[];
+  loss: LossName;
+  /** 'wasm' (default) or 'js'. */
+  backend?: BackendName;
+  /** 'float32' (default) or 'float64'. */
+  dtype?: DType;
+  /** Seeds the initial weights and the shuffles: same seed, same numbers. */
+  seed?: number;
+}
+
+export interface LayerWeights {
+  /** inputs x units. */
+  W: number[][];
+  b: number[];
+}
+
+export interface Evaluation {
+  loss: number;
+  acc: number;
+}
+
+/** Rows per forward pass in predict/evaluate when no larger batch is planned. */
+const INFERENCE_CHUNK = 1024;
+
+export async function createNetwork(config: NetworkConfig): Promise<Network> {
+  checkKeys('createNetwork', config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed']);
+  checkPositiveInteger('createNetwork: inputs', config.inputs);
+  if (!Array.isArray(config.layers) || config.layers.length === 0) {
+    throw new Error(`createNetwork: layers must be a non-empty array of { units, activation }, got ${describe(config.layers)}`);
+  }
+  config.layers.forEach((layer, i) => {
+    checkKeys(`createNetwork: layers[${i}]`, layer, ['units', 'activation']);
+    checkPositiveInteger(`createNetwork: layers[${i}].units`, layer.units);
+    if (!Object.hasOwn(ACTIVATIONS, layer.activation)) {
+      throw new Error(`createNetwork: layers[${i}].activation ${describe(layer.activation)} is unknown; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+    }
+  });
+  if (!Object.hasOwn(LOSSES, config.loss)) {
+    throw new Error(`createNetwork: loss ${describe(config.loss)} is unknown; expected one of ${Object.keys(LOSSES).join(', ')}`);
+  }
+  const loss = LOSSES[config.loss];
+  const output = config.layers[config.layers.length - 1];
+  if (output.activation !== loss.outputActivation) {
+    throw new Error(`createNetwork: loss ${loss.name} needs a '${loss.outputActivation}' output layer, but the last layer is '${output.activation}'`);
+  }
+  const seed = config.seed ?? randomSeed();
+  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
+    throw new Error(`createNetwork: seed must be an integer in [0, 2^32), got ${describe(seed)}`);
+  }
+  const backend = await createBackend(config.backend ?? 'wasm', config.dtype ?? 'float32');
+  return new Network(backend, config.inputs, config.layers, loss, seed);
+}
+
+export class Network {
+  readonly layers: readonly Dense[];
+  /** Set by a callback to end fit() after the current epoch. */
+  stopTraining = false;
+  /** The seeded stream for initial weights, then shuffles. */
+  readonly random: Random;
+  /** Rows the batch buffers hold. */
+  private capacity = 0;
+  private disposed = false;
+
+  constructor(readonly backend: Backend, readonly inputs: number, layers: readonly LayerConfig[],
+              readonly loss: Loss, seed: number) {
+    let fanIn = inputs;
+    this.layers = layers.map(({ units, activation }) => {
+      const layer = new Dense(backend, fanIn, units, ACTIVATIONS[activation]);
+      fanIn = units;
+      return layer;
+    });
+    this.random = new Random(seed);
+    this.initialiseWeights();
+  }
+
+  get outputs(): number {
+    return this.layers[this.layers.length - 1].units;
+  }
+
+  get dtype(): DType {
+    return this.backend.dtype;
+  }
+
+  /** Glorot uniform weights (the Keras default), zero biases. */
+  private initialiseWeights(): void {
+    for (const layer of this.layers) {
+      const limit = Math.sqrt(6 / (layer.inputs + layer.units));
+      const w = this.backend.view(layer.weights, layer.inputs * layer.units);
+      for (let i = 0; i < w.length; i++) w[i] = (2 * this.random.uniform() - 1) * limit;
+      this.backend.view(layer.bias, layer.units).fill(0);
+    }
+  }
+
+  // ---- memory plan ----
+
+  /** Makes every layer's batch buffers hold at least `rows` rows. */
+  reserveBatch(rows: number): void {
+    if (rows <= this.capacity) return;
+    for (const layer of this.layers) layer.allocateBatch(rows);
+    this.capacity = rows;
+  }
+
+  get batchCapacity(): number {
+    return this.capacity;
+  }
+
+  // ---- passes (offsets in, offsets out; nothing allocates) ----
+
+  /** Runs `rows` rows at x through the network; returns the output buffer's offset. */
+  forward(x: number, rows: number): number {
+    let input = x;
+    for (const layer of this.layers) {
+      layer.forward(input, rows);
+      input = layer.output;
+    }
+    return input;
+  }
+
+  /** After forward(x): the loss gradient at every parameter, for targets y. */
+  backward(x: number, y: number, rows: number): void {
+    const layers = this.layers;
+    const last = layers[layers.length - 1];
+    this.loss.outputGradient(this.backend, rows * last.units, last.output, y, last.delta);
+    for (let l = layers.length - 1; l >= 0; l--) {
+      const layer = layers[l];
+      const below = l > 0 ? layers[l - 1] : undefined;
+      layer.backward(below ? below.output : x, rows, below ? below.delta : 0);
+      if (below) below.activation.backward(this.backend, rows * below.units, below.output, below.delta);
+    }
+  }
+
+  /** Plain gradient descent on every parameter. */
+  applySgd(learningRate: number): void {
+    for (const layer of this.layers) {
+      this.backend.sgd(layer.inputs * layer.units, learningRate, layer.weights, layer.weightGrad);
+      this.backend.sgd(layer.units, learningRate, layer.bias, layer.biasGrad);
+    }
+  }
+
+  // ---- data in ----
+
+  /**
+   * Checks x (and y, when given) against the network and the loss, then copies
+   * them into backend memory. The caller frees the returned offsets.
+   */
+  loadData(x: unknown, y?: unknown, names: [string, string] = ['x', 'y']): { rows: number; x: number; y: number } {
+    const mx = checkMatrix(names[0], x, this.inputs, 'inputs');
+    const my = y === undefined ? undefined : checkMatrix(names[1], y, this.outputs, 'outputs');
+    if (my && my.rows !== mx.rows) throw new Error(`${names[0]} has ${mx.rows} rows but ${names[1]} has ${my.rows}`);
+    const rows = mx.rows;
+    const xOffset = this.backend.alloc(rows * this.inputs);
+    mx.copyInto(this.backend.view(xOffset, rows * this.inputs));
+    if (!my) return { rows, x: xOffset, y: 0 };
+    const yOffset = this.backend.alloc(rows * this.outputs);
+    try {
+      const labels = this.backend.view(yOffset, rows * this.outputs);
+      my.copyInto(labels);
+      this.loss.checkLabels(labels, names[1], this.outputs);
+    } catch (error) {
+      this.backend.free(xOffset);
+      this.backend.free(yOffset);
+      throw error;
+    }
+    return { rows, x: xOffset, y: yOffset };
+  }
+
+  // ---- public API ----
+
+  fit(x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
+    this.checkAlive('fit');
+    return fit(this, x, y, options);
+  }
+
+  /** Outputs for every row of x: rows x outputs, row-major. */
+  predict(x: MatrixInput): FloatArray {
+    this.checkAlive('predict');
+    const data = this.loadData(x, undefined);
+    try {
+      const out = this.dtype === 'float32' ? new Float32Array(data.rows * this.outputs) : new Float64Array(data.rows * this.outputs);
+      this.forEachChunk(data.rows, (start, rows) => {
+        const a = this.forward(data.x + start * this.inputs * this.backend.bytesPerElement, rows);
+        out.set(this.backend.view(a, rows * this.outputs), start * this.outputs);
+      });
+      return out;
+    } finally {
+      this.backend.free(data.x);
+    }
+  }
+
+  /** The loss and accuracy over all of x, y (means over every element). */
+  evaluate(x: MatrixInput, y: MatrixInput): Evaluation {
+    this.checkAlive('evaluate');
+    const data = this.loadData(x, y);
+    try {
+      let loss = 0;
+      let acc = 0;
+      const bytes = this.backend.bytesPerElement;
+      this.forEachChunk(data.rows, (start, rows) => {
+        const a = this.forward(data.x + start * this.inputs * bytes, rows);
+        const yChunk = data.y + start * this.outputs * bytes;
+        const n = rows * this.outputs;
+        loss += this.loss.loss(this.backend, n, a, yChunk) * rows;
+        acc += this.loss.accuracy(this.backend, n, a, yChunk) * rows;
+      });
+      return { loss: loss / data.rows, acc: acc / data.rows };
+    } finally {
+      this.backend.free(data.x);
+      this.backend.free(data.y);
+    }
+  }
+
+  private forEachChunk(rows: number, run: (start: number, rows: number) => void): void {
+    this.reserveBatch(Math.min(rows, INFERENCE_CHUNK));
+    const chunk = this.capacity;
+    for (let start = 0; start < rows; start += chunk) run(start, Math.min(chunk, rows - start));
+  }
+
+  getWeights(): LayerWeights[] {
+    this.checkAlive('getWeights');
+    return this.layers.map((layer) => {
+      const w = this.backend.view(layer.weights, layer.inputs * layer.units);
+      const W: number[][] = [];
+      for (let i = 0; i < layer.inputs; i++) W.push(Array.from(w.subarray(i * layer.units, (i + 1) * layer.units)));
+      return { W, b: Array.from(this.backend.view(layer.bias, layer.units)) };
+    });
+  }
+
+  setWeights(weights: LayerWeights[]): void {
+    this.checkAlive('setWeights');
+    if (!Array.isArray(weights) || weights.length !== this.layers.length) {
+      throw new Error(`setWeights: expected an array of ${this.layers.length} layers' { W, b }, got ${describe(weights)}`);
+    }
+    // Check everything before writing anything, so a bad layer leaves all as it was.
+    const checked = weights.map((entry, l) => {
+      const layer = this.layers[l];
+      if (typeof entry !== 'object' || entry === null) throw new Error(`setWeights: layer ${l} must be { W, b }, got ${describe(entry)}`);
+      const W = checkMatrix(`setWeights: layer ${l} W`, entry.W);
+      if (W.rows !== layer.inputs || W.cols !== layer.units) {
+        throw new Error(`setWeights: layer ${l} W is ${W.rows}x${W.cols}, expected ${layer.inputs}x${layer.units} (inputs x units)`);
+      }
+      const b = checkMatrix(`setWeights: layer ${l} b`, Array.isArray(entry.b) ? [entry.b] : entry.b);
+      if (b.cols !== layer.units) throw new Error(`setWeights: layer ${l} b has ${b.cols} values, expected ${layer.units}`);
+      return { W, b };
+    });
+    checked.forEach(({ W, b }, l) => {
+      const layer = this.layers[l];
+      W.copyInto(this.backend.view(layer.weights, layer.inputs * layer.units));
+      b.copyInto(this.backend.view(layer.bias, layer.units));
+    });
+  }
+
+  /** Frees the network's memory; any later call throws. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const layer of this.layers) layer.free();
+    this.disposed = true;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  checkAlive(method: string): void {
+    if (this.disposed) throw new Error(`${method}: this network has been disposed`);
+  }
+}
