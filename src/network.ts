@@ -77,6 +77,8 @@ export class Network {
   readonly layers: readonly Dense[];
   /** Set by a callback to end fit() after the current epoch. */
   stopTraining = false;
+  /** True while fit() runs; a second concurrent fit() is refused. */
+  isTraining = false;
   /** The seeded stream for initial weights, then shuffles. */
   readonly random: Random;
   /** Rows the batch buffers hold. */

@@ -47,6 +47,7 @@ function checkFitOptions(options: FitOptions): void {
 
 export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
   checkFitOptions(options);
+  if (net.isTraining) throw new Error('fit: this network is already training (await the previous fit first)');
   const { epochs, learningRate, shuffle = false, onEpochEnd } = options;
   const { backend, loss } = net;
   const data = net.loadData(x, y);
@@ -59,6 +60,7 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
   // are slices of the data in place.
   let order = 0, xBatch = 0, yBatch = 0;
   const owned = [data.x, data.y];
+  net.isTraining = true;
   try {
     net.reserveBatch(batchSize);
     if (shuffle) {
@@ -103,6 +105,7 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
     }
     return history;
   } finally {
+    net.isTraining = false;
     for (const offset of owned) backend.free(offset);
   }
 }

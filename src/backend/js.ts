@@ -17,6 +17,9 @@ class ArrayBufferHeap implements Heap {
       grow: (needed) => {
         const next = new ArrayBuffer(Math.max(needed, this.bytes.byteLength * 2));
         new Uint8Array(next).set(new Uint8Array(this.bytes));
+        // Detach the old buffer, as memory.grow does, so a stale view fails
+        // here exactly as it would on wasm (Node 20 lacks ArrayBuffer.transfer).
+        structuredClone(this.bytes, { transfer: [this.bytes] });
         this.bytes = next;
       },
     },

@@ -1,0 +1,144 @@
+/**
+ * Bad input: a clear Error naming the problem, and the network unchanged
+ * (same weights, and it still trains to the same numbers afterwards).
+ */
+import { describe, expect, it } from 'vitest';
+import { createNetwork, type Network, type NetworkConfig } from '../src/index.js';
+
+const config: NetworkConfig = {
+  inputs: 2,
+  layers: [{ units: 3, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }],
+  loss: 'binaryCrossentropy',
+  seed: 1,
+};
+const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const y = [[0], [1], [1], [0]];
+const fitOptions = { epochs: 3, learningRate: 0.5 };
+
+/** Expects `act` to throw (or reject) matching `message`, and the network to be untouched. */
+async function expectRejected(net: Network, act: () => unknown, message: RegExp) {
+  const before = net.getWeights();
+  await expect(async () => act()).rejects.toThrow(message);
+  expect(net.getWeights()).toEqual(before);
+}
+
+describe.each(['wasm', 'js'] as const)('bad input on %s', (backend) => {
+  const make = () => createNetwork({ ...config, backend });
+
+  it('rejects data that does not fit the network, and leaves it as it was', async () => {
+    const net = await make();
+    const cases: [unknown, unknown, RegExp][] = [
+      [[[1, 2, 3]], [[1]], /x has 3 columns, but the network expects 2 inputs/],
+      [x, [[0, 1], [1, 0], [0, 0], [1, 1]], /y has 2 columns, but the network expects 1 outputs/],
+      [x, [[0], [1]], /x has 4 rows but y has 2/],
+      [[[0, 0], [1]], [[0], [1]], /x is ragged: row 1 has 1 columns, row 0 has 2/],
+      [[[0, NaN]], [[0]], /x\[0\]\[1\] is NaN/],
+      [[[0, 0]], [[Infinity]], /y\[0\]\[0\] is Infinity/],
+      [[[0, 0]], [[2]], /y\[0\]\[0\] is 2: binaryCrossentropy needs labels in \[0, 1\]/],
+      [[[0, 0]], [[-0.5]], /labels in \[0, 1\]/],
+      [[], [], /x is empty/],
+      [{ data: new Float64Array(0), shape: [0, 2] }, [[0]], /x is empty/],
+      [{ data: new Float64Array(3), shape: [2, 2] }, [[0], [1]], /x.data has 3 values, but shape \[2, 2\] needs 4/],
+      [{ data: [0, 0], shape: [1, 2] }, [[0]], /x.data must be a Float32Array or Float64Array/],
+      [[0, 1], [[0], [1]], /x must be a 2-D array.*wrap each value/],
+      [x, [0, 1, 1, 0], /y must be a 2-D array/],
+      [[['1', 2]], [[0]], /x\[0\]\[0\] is "1": values must be finite numbers/],
+    ];
+    for (const [bx, by, message] of cases) {
+      await expectRejected(net, () => net.fit(bx as number[][], by as number[][], fitOptions), message);
+    }
+    await expectRejected(net, () => net.predict([[1, 2, 3]]), /x has 3 columns/);
+    await expectRejected(net, () => net.evaluate(x, [[0], [1], [2], [0]]), /y\[2\]\[0\] is 2/);
+    net.dispose();
+  });
+
+  it('rejects bad fit options', async () => {
+    const net = await make();
+    const cases: [object, RegExp][] = [
+      [{ epochs: 0, learningRate: 0.1 }, /epochs must be a positive integer, got 0/],
+      [{ epochs: -2, learningRate: 0.1 }, /epochs must be a positive integer, got -2/],
+      [{ epochs: 1.5, learningRate: 0.1 }, /epochs must be a positive integer, got 1.5/],
+      [{ learningRate: 0.1 }, /epochs must be a positive integer, got undefined/],
+      [{ epochs: 1, learningRate: 0 }, /learningRate must be a positive finite number, got 0/],
+      [{ epochs: 1, learningRate: -1 }, /learningRate must be a positive finite number, got -1/],
+      [{ epochs: 1, learningRate: NaN }, /learningRate must be a positive finite number, got NaN/],
+      [{ epochs: 1, learningRate: 0.1, batchSize: 0 }, /batchSize must be a positive integer/],
+      [{ epochs: 1, learningRate: 0.1, shuffle: 'yes' }, /shuffle must be true or false/],
+      [{ epochs: 1, learningRate: 0.1, learning_rate: 0.1 }, /unknown option "learning_rate"/],
+      [{ epochs: 1, learningRate: 0.1, onEpochEnd: 3 }, /onEpochEnd must be a function/],
+    ];
+    for (const [options, message] of cases) {
+      await expectRejected(net, () => net.fit(x, y, options as never), message);
+    }
+    net.dispose();
+  });
+
+  it('rejects weights of the wrong shape, writing none of them', async () => {
+    const net = await make();
+    const good = net.getWeights();
+    const cases: [unknown, RegExp][] = [
+      [good.slice(0, 1), /expected an array of 2 layers/],
+      [[good[0], { W: [[1, 2, 3]], b: [0] }], /layer 1 W is 1x3, expected 3x1/],
+      [[{ W: good[0].W, b: [0, 0] }, good[1]], /layer 0 b has 2 values, expected 3/],
+      [[{ ...good[0], W: [[1, 2, 3], [4, NaN, 6]] }, good[1]], /layer 0 W\[1\]\[1\] is NaN/],
+      [[{ W: good[0].W.map((row) => row.map((v) => v + 1)), b: good[0].b }, { W: [[1]], b: [0] }], /layer 1 W is 1x1/],
+      [[good[0], null], /layer 1 must be \{ W, b \}/],
+    ];
+    for (const [weights, message] of cases) {
+      await expectRejected(net, () => net.setWeights(weights as never), message);
+    }
+    net.dispose();
+  });
+
+  it('refuses every call on a disposed network', async () => {
+    const net = await make();
+    net.dispose();
+    for (const [call, name] of [
+      [() => net.fit(x, y, fitOptions), 'fit'],
+      [() => net.predict(x), 'predict'],
+      [() => net.evaluate(x, y), 'evaluate'],
+      [() => net.getWeights(), 'getWeights'],
+      [() => net.setWeights([]), 'setWeights'],
+    ] as const) {
+      await expect(async () => call()).rejects.toThrow(`${name}: this network has been disposed`);
+    }
+    expect(() => net.dispose()).not.toThrow();
+  });
+
+  it('still trains to the same numbers after rejecting bad input', async () => {
+    const clean = await make();
+    const expected = await clean.fit(x, y, fitOptions);
+    const net = await make();
+    await expect(net.fit(x, [[0], [1], [1], [5]], fitOptions)).rejects.toThrow(/labels/);
+    await expect(net.fit(x, y, { ...fitOptions, epochs: 0 })).rejects.toThrow(/epochs/);
+    expect(await net.fit(x, y, fitOptions)).toEqual(expected);
+    expect(net.getWeights()).toEqual(clean.getWeights());
+    clean.dispose();
+    net.dispose();
+  });
+});
+
+describe('bad network configurations', () => {
+  const cases: [unknown, RegExp][] = [
+    [{ ...config, layers: [{ units: 1, activation: 'tanhh' }] }, /layers\[0\].activation "tanhh" is unknown; expected one of sigmoid/],
+    [{ ...config, loss: 'mse' }, /loss "mse" is unknown; expected one of binaryCrossentropy/],
+    [{ ...config, backend: 'gpu' }, /Unknown backend "gpu": expected one of wasm, js/],
+    [{ ...config, dtype: 'float16' }, /Unknown dtype "float16": expected one of float32, float64/],
+    [{ ...config, inputs: 0 }, /inputs must be a positive integer, got 0/],
+    [{ ...config, layers: [] }, /layers must be a non-empty array/],
+    [{ ...config, layers: [{ units: 2.5, activation: 'sigmoid' }] }, /layers\[0\].units must be a positive integer, got 2.5/],
+    [{ ...config, seed: -1 }, /seed must be an integer in \[0, 2\^32\)/],
+    [{ ...config, optimizer: 'adam' }, /unknown option "optimizer"/],
+  ];
+  it.each(cases)('%j', async (bad, message) => {
+    await expect(createNetwork(bad as NetworkConfig)).rejects.toThrow(message);
+  });
+});
+
+it('refuses a second fit while one is running', async () => {
+  const net = await createNetwork({ ...config, backend: 'js' });
+  let second: Promise<unknown> | undefined;
+  await net.fit(x, y, { ...fitOptions, onEpochEnd: () => { second ??= net.fit(x, y, fitOptions); } });
+  await expect(second).rejects.toThrow(/already training/);
+  net.dispose();
+});

@@ -1,0 +1,109 @@
+/**
+ * Linear memory grows under a training network (another network's
+ * allocation detaches the old buffer): training must not notice.
+ */
+import { describe, expect, it } from 'vitest';
+import { Arena } from '../src/backend/arena.js';
+import { createNetwork, type Network } from '../src/index.js';
+import { seed, seedLabels, seedWeights } from './seed.js';
+
+const SEED = {
+  inputs: 2,
+  layers: [8, 4, 1].map((units) => ({ units, activation: 'sigmoid' as const })),
+  loss: 'binaryCrossentropy' as const,
+  dtype: 'float64' as const,
+};
+
+describe.each(['wasm', 'js'] as const)('memory growth on %s', (backend) => {
+  it('a network created mid-training grows memory, and the first still matches the seed', async () => {
+    const net = await createNetwork({ ...SEED, backend });
+    net.setWeights(seedWeights('init'));
+    const bufferAt = (n: Network) => n.backend.view(n.layers[0].weights, 1).buffer;
+    const before = bufferAt(net);
+    let big: Network | undefined;
+    const history = await net.fit(seed.X, seedLabels(), {
+      epochs: 2000,
+      learningRate: 20,
+      onEpochEnd: async (epoch) => {
+        // 2000 x 2000 float64 weights and gradients: 64 MB, more than memory holds.
+        if (epoch === 999) big = await createNetwork({ ...SEED, backend, inputs: 2000, layers: [{ units: 2000, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }] });
+      },
+    });
+    expect(bufferAt(net)).not.toBe(before); // the old buffer was detached: growth really happened
+    expect(before.byteLength).toBe(0);
+    for (let k = 0; k < 2000; k++) expect(Math.abs(history.history.loss[k] - seed.loss[k]) / seed.loss[k]).toBeLessThan(1e-9);
+    const final = seedWeights('final');
+    net.getWeights().forEach((layer, l) => layer.W.forEach((row, i) => row.forEach((w, j) =>
+      expect(Math.abs(w - final[l].W[i][j])).toBeLessThan(1e-9))));
+    // The big network works too, in the same memory.
+    expect(big!.predict([new Array(2000).fill(0.1)])).toHaveLength(1);
+    big!.dispose();
+    net.dispose();
+  });
+});
+
+describe('Arena', () => {
+  function arena() {
+    let size = 64;
+    const grows: number[] = [];
+    const a = new Arena({ byteLength: () => size, grow: (n) => { grows.push(n); size = Math.max(n, size * 2); } }, 8);
+    return { a, grows };
+  }
+
+  it('aligns blocks to 16 bytes, above the base', () => {
+    const { a } = arena();
+    const p = a.alloc(1);
+    const q = a.alloc(20);
+    expect([p % 16, q % 16]).toEqual([0, 0]);
+    expect(p).toBeGreaterThanOrEqual(8);
+    expect(q).toBe(p + 16);
+  });
+
+  it('grows the memory when the bump pointer passes its end', () => {
+    const { a, grows } = arena();
+    a.alloc(40);
+    expect(grows).toEqual([]);
+    a.alloc(100);
+    expect(grows).toEqual([16 + 48 + 112]);
+  });
+
+  it('reuses freed blocks and merges neighbouring holes', () => {
+    const { a } = arena();
+    const p = a.alloc(16), q = a.alloc(16), r = a.alloc(16);
+    a.alloc(16); // keeps the top above r
+    a.free(p);
+    a.free(r);
+    a.free(q); // p, q, r are now one 48-byte hole
+    expect(a.alloc(48)).toBe(p);
+    expect(a.bytesInUse).toBe(64);
+  });
+
+  it('gives a hole at the top back to the bump pointer', () => {
+    const { a } = arena();
+    const p = a.alloc(16);
+    const q = a.alloc(32);
+    a.free(q);
+    a.free(p);
+    expect(a.alloc(64)).toBe(p);
+  });
+
+  it('rejects freeing what it did not allocate, and bad sizes', () => {
+    const { a } = arena();
+    const p = a.alloc(16);
+    a.free(p);
+    expect(() => a.free(p)).toThrow(/not an allocated block/);
+    expect(() => a.alloc(-1)).toThrow(/invalid size/);
+  });
+
+  it('returns every byte when networks are disposed', async () => {
+    const net = await createNetwork({ ...SEED, backend: 'js' });
+    const arenaOf = (net.backend as unknown as { heap: { arena: Arena } }).heap.arena;
+    const inUse = arenaOf.bytesInUse;
+    const other = await createNetwork({ ...SEED, backend: 'js' });
+    await other.fit(seed.X, seedLabels(), { epochs: 2, learningRate: 1, batchSize: 50, shuffle: true });
+    other.predict(seed.X);
+    other.dispose();
+    expect(arenaOf.bytesInUse).toBe(inUse);
+    net.dispose();
+  });
+});
