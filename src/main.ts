@@ -3,17 +3,12 @@
  * network on the notebook's 200 points from its initial weights, prints the
  * notebook's lines, then times the same training on each backend and dtype.
  */
-import { readFileSync } from 'node:fs';
 import { createNetwork, type BackendName, type DType } from './index.js';
+import { seed, seedLabels, seedWeights } from '../test/seed.js';
 
-const seedRun = JSON.parse(readFileSync(new URL('../test/fixtures/seed-numpy.json', import.meta.url), 'utf8')) as {
-  X: number[][];
-  y: number[];
-  init: Record<string, number[][]>;
-};
-const x = seedRun.X;
-const y = seedRun.y.map((label) => [label]);
-const initialWeights = [1, 2, 3].map((l) => ({ W: seedRun.init[`W${l}`], b: seedRun.init[`b${l}`][0] }));
+const x = seed.X;
+const y = seedLabels();
+const initialWeights = seedWeights('init');
 const EPOCHS = 2000;
 // The notebook applies lr 0.1 to the SUM of per-sample gradients; wasmlp,
 // like Keras, steps on their MEAN, so the same step is 0.1 * 200 rows.

@@ -1,0 +1,71 @@
+/**
+ * Bias kernels of a dense layer: the forward broadcast-add and, for the
+ * backward pass, its adjoint (the column sums of the batch's deltas).
+ * Same additions in the same order as the js backend: results are bit-equal.
+ */
+
+/** x[r, :] += bias for every row r of a rows x cols matrix. */
+export function addBias<T>(rows: i32, cols: i32, bias: usize, x: usize): void {
+  const S = <usize>sizeof<T>();
+  const L = 16 / <i32>sizeof<T>(); // lanes per v128
+  const vecEnd = cols & ~(L - 1); // columns covered by whole v128s
+  let row = x;
+  for (let r = 0; r < rows; r++) {
+    let j = 0;
+    for (; j < vecEnd; j += L) {
+      const at = <usize>j * S;
+      v128.store(row + at, v128.add<T>(v128.load(row + at), v128.load(bias + at)));
+    }
+    for (; j < cols; j++) {
+      const at = <usize>j * S;
+      store<T>(row + at, load<T>(row + at) + load<T>(bias + at));
+    }
+    row += <usize>cols * S;
+  }
+}
+
+/**
+ * out[c] = sum over r of x[r, c], rows added in order from 0 (as js.ts).
+ * A strip of four vectors of columns is summed down all rows in registers,
+ * so out is written once and x is read row by row within a strip.
+ */
+export function sumColumns<T>(rows: i32, cols: i32, x: usize, out: usize): void {
+  const S = <usize>sizeof<T>();
+  const L = 16 / <i32>sizeof<T>(); // lanes per v128
+  const ld = <usize>cols * S;
+  let j = 0;
+  for (; j + 4 * L <= cols; j += 4 * L) {
+    let s0 = v128.splat<T>(0), s1 = v128.splat<T>(0), s2 = v128.splat<T>(0), s3 = v128.splat<T>(0);
+    let src = x + <usize>j * S;
+    for (let r = 0; r < rows; r++) {
+      s0 = v128.add<T>(s0, v128.load(src));
+      s1 = v128.add<T>(s1, v128.load(src, 16));
+      s2 = v128.add<T>(s2, v128.load(src, 32));
+      s3 = v128.add<T>(s3, v128.load(src, 48));
+      src += ld;
+    }
+    const dst = out + <usize>j * S;
+    v128.store(dst, s0);
+    v128.store(dst, s1, 16);
+    v128.store(dst, s2, 32);
+    v128.store(dst, s3, 48);
+  }
+  for (; j + L <= cols; j += L) {
+    let s = v128.splat<T>(0);
+    let src = x + <usize>j * S;
+    for (let r = 0; r < rows; r++) {
+      s = v128.add<T>(s, v128.load(src));
+      src += ld;
+    }
+    v128.store(out + <usize>j * S, s);
+  }
+  for (; j < cols; j++) {
+    let s: T = 0;
+    let src = x + <usize>j * S;
+    for (let r = 0; r < rows; r++) {
+      s += load<T>(src);
+      src += ld;
+    }
+    store<T>(out + <usize>j * S, s);
+  }
+}

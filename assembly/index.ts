@@ -1,0 +1,60 @@
+/**
+ * The module's exports: every kernel of src/backend/backend.ts once per
+ * dtype (F32, F64), under the names wasm.ts looks up. Pointers are byte
+ * offsets into this module's memory; flags cross as i32 0/1.
+ *
+ * Nothing here allocates: the runtime is the stub, and TypeScript owns all
+ * memory above heapBase(). The only static data are the GEMM's scratch
+ * panel and tile (memory.data), below heapBase.
+ */
+import { gemm } from './gemm';
+import { addBias, sumColumns } from './bias';
+import { sigmoid, sigmoidBackward } from './sigmoid';
+import { binaryCrossentropy, binaryCrossentropySigmoidBackward, binaryAccuracy } from './binaryCrossentropy';
+import { sgd } from './sgd';
+import { gatherRows } from './gather';
+
+/** First byte the TypeScript side may allocate from. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+// float32
+
+export function gemmF32(transA: i32, transB: i32, m: i32, n: i32, k: i32,
+                        alpha: f32, a: usize, b: usize, beta: f32, c: usize): void {
+  gemm<f32>(transA != 0, transB != 0, m, n, k, alpha, a, b, beta, c);
+}
+export function addBiasF32(rows: i32, cols: i32, bias: usize, x: usize): void { addBias<f32>(rows, cols, bias, x); }
+export function sumColumnsF32(rows: i32, cols: i32, x: usize, out: usize): void { sumColumns<f32>(rows, cols, x, out); }
+export function sigmoidF32(n: i32, x: usize, out: usize): void { sigmoid<f32>(n, x, out); }
+export function sigmoidBackwardF32(n: i32, a: usize, grad: usize): void { sigmoidBackward<f32>(n, a, grad); }
+export function binaryCrossentropyF32(n: i32, a: usize, y: usize): f64 { return binaryCrossentropy<f32>(n, a, y); }
+export function binaryCrossentropySigmoidBackwardF32(n: i32, a: usize, y: usize, grad: usize): void {
+  binaryCrossentropySigmoidBackward<f32>(n, a, y, grad);
+}
+export function binaryAccuracyF32(n: i32, a: usize, y: usize): f64 { return binaryAccuracy<f32>(n, a, y); }
+export function sgdF32(n: i32, lr: f32, w: usize, g: usize): void { sgd<f32>(n, lr, w, g); }
+export function gatherRowsF32(rows: i32, cols: i32, src: usize, index: usize, dst: usize): void {
+  gatherRows<f32>(rows, cols, src, index, dst);
+}
+
+// float64
+
+export function gemmF64(transA: i32, transB: i32, m: i32, n: i32, k: i32,
+                        alpha: f64, a: usize, b: usize, beta: f64, c: usize): void {
+  gemm<f64>(transA != 0, transB != 0, m, n, k, alpha, a, b, beta, c);
+}
+export function addBiasF64(rows: i32, cols: i32, bias: usize, x: usize): void { addBias<f64>(rows, cols, bias, x); }
+export function sumColumnsF64(rows: i32, cols: i32, x: usize, out: usize): void { sumColumns<f64>(rows, cols, x, out); }
+export function sigmoidF64(n: i32, x: usize, out: usize): void { sigmoid<f64>(n, x, out); }
+export function sigmoidBackwardF64(n: i32, a: usize, grad: usize): void { sigmoidBackward<f64>(n, a, grad); }
+export function binaryCrossentropyF64(n: i32, a: usize, y: usize): f64 { return binaryCrossentropy<f64>(n, a, y); }
+export function binaryCrossentropySigmoidBackwardF64(n: i32, a: usize, y: usize, grad: usize): void {
+  binaryCrossentropySigmoidBackward<f64>(n, a, y, grad);
+}
+export function binaryAccuracyF64(n: i32, a: usize, y: usize): f64 { return binaryAccuracy<f64>(n, a, y); }
+export function sgdF64(n: i32, lr: f64, w: usize, g: usize): void { sgd<f64>(n, lr, w, g); }
+export function gatherRowsF64(rows: i32, cols: i32, src: usize, index: usize, dst: usize): void {
+  gatherRows<f64>(rows, cols, src, index, dst);
+}

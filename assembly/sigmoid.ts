@@ -1,0 +1,64 @@
+/**
+ * The logistic function and its backward step.
+ *
+ * sigmoid takes exp only of -|z|, which is at most 1 and never overflows:
+ *   z >= 0: 1 / (1 + exp(-z));   z < 0: e / (1 + e) with e = exp(z),
+ * as js.ts. Large |z| saturates to exactly 1 or 0; NaN stays NaN.
+ *
+ * f64 (the NumPy-parity path) is scalar, with Math.exp, operation for
+ * operation as js.ts. f32 (the fast path) runs four lanes at a time with a
+ * polynomial exp (exp.ts), about 1 ulp; the last n % 4 elements go through the
+ * same vector code one at a time, so every element gets the same formula.
+ */
+import { expNonPositiveF32x4 } from './exp';
+
+/** out[i] = sigmoid(x[i]); out may equal x. */
+export function sigmoid<T>(n: i32, x: usize, out: usize): void {
+  const S = <usize>sizeof<T>();
+  const bytes = <usize>n * S;
+  let at: usize = 0;
+  if (sizeof<T>() == 4) {
+    for (; at + 16 <= bytes; at += 16) v128.store(out + at, sigmoidF32x4(v128.load(x + at)));
+    for (; at < bytes; at += 4) {
+      store<f32>(out + at, f32x4.extract_lane(sigmoidF32x4(f32x4.splat(load<f32>(x + at))), 0));
+    }
+  } else {
+    for (; at < bytes; at += 8) {
+      const z = load<f64>(x + at);
+      let s: f64;
+      if (z >= 0) {
+        s = 1 / (1 + Math.exp(-z));
+      } else {
+        const e = Math.exp(z);
+        s = e / (1 + e);
+      }
+      store<f64>(out + at, s);
+    }
+  }
+}
+
+/** sigmoid of four f32 lanes: (z >= 0 ? 1 : e) / (1 + e), e = exp(-|z|). */
+// @ts-ignore: decorator
+@inline function sigmoidF32x4(z: v128): v128 {
+  const one = f32x4.splat(1);
+  const e = expNonPositiveF32x4(f32x4.neg(f32x4.abs(z)));
+  const numerator = v128.bitselect(one, e, f32x4.ge(z, f32x4.splat(0)));
+  return f32x4.div(numerator, f32x4.add(one, e));
+}
+
+/** grad[i] *= a[i] * (1 - a[i]), a being the sigmoid's output. */
+export function sigmoidBackward<T>(n: i32, a: usize, grad: usize): void {
+  const S = <usize>sizeof<T>();
+  const one = v128.splat<T>(1);
+  const bytes = <usize>n * S;
+  const vecBytes = bytes & ~15;
+  let at: usize = 0;
+  for (; at < vecBytes; at += 16) {
+    const av = v128.load(a + at);
+    v128.store(grad + at, v128.mul<T>(v128.load(grad + at), v128.mul<T>(av, v128.sub<T>(one, av))));
+  }
+  for (; at < bytes; at += S) {
+    const ai = load<T>(a + at);
+    store<T>(grad + at, load<T>(grad + at) * (ai * (<T>1 - ai)));
+  }
+}
