@@ -2,6 +2,8 @@
 export { createNetwork, Network } from './network.js';
 export type { NetworkConfig, LayerConfig, LayerWeights, Evaluation } from './network.js';
 export { History } from './train.js';
+export { earlyStopping, EarlyStopping } from './callbacks.js';
+export type { Callback, Logs, EarlyStoppingOptions } from './callbacks.js';
 export type { FitOptions, EpochLogs } from './train.js';
 export type { MatrixInput } from './data.js';
 export type { BackendName, DType, FloatArray } from './backend/backend.js';

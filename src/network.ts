@@ -153,8 +153,8 @@ export class Network {
     }
   }
 
-  /** Plain gradient descent on every parameter. */
-  applySgd(learningRate: number): void {
+  /** One optimiser step on every parameter, from the gradients of backward(). */
+  applyGradients(learningRate: number): void {
     for (const layer of this.layers) {
       this.backend.sgd(layer.inputs * layer.units, learningRate, layer.weights, layer.weightGrad);
       this.backend.sgd(layer.units, learningRate, layer.bias, layer.biasGrad);
@@ -216,21 +216,27 @@ export class Network {
     this.checkAlive('evaluate');
     const data = this.loadData(x, y);
     try {
-      let loss = 0;
-      let acc = 0;
-      const bytes = this.backend.bytesPerElement;
-      this.forEachChunk(data.rows, (start, rows) => {
-        const a = this.forward(data.x + start * this.inputs * bytes, rows);
-        const yChunk = data.y + start * this.outputs * bytes;
-        const n = rows * this.outputs;
-        loss += this.loss.loss(this.backend, n, a, yChunk) * rows;
-        acc += this.loss.accuracy(this.backend, n, a, yChunk) * rows;
-      });
-      return { loss: loss / data.rows, acc: acc / data.rows };
+      return this.measure(data.x, data.y, data.rows);
     } finally {
       this.backend.free(data.x);
       this.backend.free(data.y);
     }
+  }
+
+  /** Loss (and accuracy, if the loss has one) over `rows` rows already in memory. */
+  measure(x: number, y: number, rows: number): Evaluation {
+    let loss = 0;
+    let acc = 0;
+    const accuracy = this.loss.accuracy as Loss['accuracy'] | undefined;
+    const bytes = this.backend.bytesPerElement;
+    this.forEachChunk(rows, (start, n) => {
+      const a = this.forward(x + start * this.inputs * bytes, n);
+      const yChunk = y + start * this.outputs * bytes;
+      const elements = n * this.outputs;
+      loss += this.loss.loss(this.backend, elements, a, yChunk) * n;
+      if (accuracy) acc += accuracy(this.backend, elements, a, yChunk) * n;
+    });
+    return accuracy ? { loss: loss / rows, acc: acc / rows } : { loss: loss / rows } as Evaluation;
   }
 
   private forEachChunk(rows: number, run: (start: number, rows: number) => void): void {
@@ -270,6 +276,21 @@ export class Network {
       const layer = this.layers[l];
       W.copyInto(this.backend.view(layer.weights, layer.inputs * layer.units));
       b.copyInto(this.backend.view(layer.bias, layer.units));
+    });
+  }
+
+  /** A copy of every parameter (W then b, layer by layer), for restoring later. */
+  snapshotParameters(): Float64Array[] {
+    return this.layers.flatMap((layer) => [
+      Float64Array.from(this.backend.view(layer.weights, layer.inputs * layer.units)),
+      Float64Array.from(this.backend.view(layer.bias, layer.units)),
+    ]);
+  }
+
+  restoreParameters(snapshot: readonly Float64Array[]): void {
+    this.layers.forEach((layer, l) => {
+      this.backend.view(layer.weights, layer.inputs * layer.units).set(snapshot[2 * l]);
+      this.backend.view(layer.bias, layer.units).set(snapshot[2 * l + 1]);
     });
   }
 

@@ -1,16 +1,15 @@
 /**
  * fit(): the epoch loop. Data is checked and copied into backend memory once;
  * each batch is then a forward pass, a loss, a backward pass and an update,
- * all backend calls on planned buffers.
+ * all backend calls on planned buffers. Around that loop: validation,
+ * callbacks, divergence checks and yields to the event loop.
  */
-import type { MatrixInput } from './data.js';
+import { checkCallbacks, type Callback, type Logs } from './callbacks.js';
+import { describe, type MatrixInput } from './data.js';
 import type { Network } from './network.js';
 import { checkKeys, checkPositiveInteger, checkPositiveNumber } from './options.js';
 
-export interface EpochLogs {
-  loss: number;
-  acc: number;
-}
+export type EpochLogs = Logs;
 
 export interface FitOptions {
   epochs: number;
@@ -18,66 +17,143 @@ export interface FitOptions {
   learningRate: number;
   /** Rows per gradient step; defaults to the whole set. The last batch may be short. */
   batchSize?: number;
-  /** Reshuffle the rows before each epoch, from the network's seed. Default false. */
+  /** Reshuffle the training rows before each epoch, from the network's seed. Default false. */
   shuffle?: boolean;
-  /** Called after each epoch, counted from 0 as in TensorFlow.js; awaited if it returns a promise. */
+  /** Hold out this fraction of the rows, taken from the end (as Keras), for val_loss / val_acc. */
+  validationSplit?: number;
+  /** Or validate on these rows instead. */
+  validationData?: [MatrixInput, MatrixInput];
+  /** TensorFlow.js-style callbacks: one object or an array. */
+  callbacks?: Callback | Callback[];
+  /** Shorthand for callbacks: [{ onEpochEnd }]; epochs counted from 0 as in TensorFlow.js. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
 }
 
 /** As Keras and TensorFlow.js: history.history.loss[k] is epoch k+1's loss. */
 export class History {
   readonly epoch: number[] = [];
-  readonly history: { loss: number[]; acc: number[] } = { loss: [], acc: [] };
+  readonly history: Record<string, number[]> = {};
+
+  record(epoch: number, logs: Logs): void {
+    this.epoch.push(epoch);
+    for (const [name, value] of Object.entries(logs)) (this.history[name] ??= []).push(value);
+  }
 }
 
-const FIT_OPTIONS = ['epochs', 'learningRate', 'batchSize', 'shuffle', 'onEpochEnd'];
+/** Time between yields to the event loop: a page stays responsive, a run pays nothing measurable. */
+const YIELD_INTERVAL_MS = 25;
 
-function checkFitOptions(options: FitOptions): void {
+const FIT_OPTIONS = ['epochs', 'learningRate', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'onEpochEnd'];
+
+function checkFitOptions(options: FitOptions): Callback[] {
   checkKeys('fit', options, FIT_OPTIONS);
   checkPositiveInteger('fit: epochs', options.epochs);
   checkPositiveNumber('fit: learningRate', options.learningRate);
   if (options.batchSize !== undefined) checkPositiveInteger('fit: batchSize', options.batchSize);
   if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
-    throw new Error(`fit: shuffle must be true or false, got ${JSON.stringify(options.shuffle)}`);
+    throw new Error(`fit: shuffle must be true or false, got ${describe(options.shuffle)}`);
+  }
+  const { validationSplit, validationData } = options;
+  if (validationSplit !== undefined && !(typeof validationSplit === 'number' && validationSplit > 0 && validationSplit < 1)) {
+    throw new Error(`fit: validationSplit must be a number strictly between 0 and 1, got ${describe(validationSplit)}`);
+  }
+  if (validationData !== undefined && !(Array.isArray(validationData) && validationData.length === 2)) {
+    throw new Error(`fit: validationData must be [x, y], got ${describe(validationData)}`);
+  }
+  if (validationSplit !== undefined && validationData !== undefined) {
+    throw new Error('fit: give validationSplit or validationData, not both');
   }
   if (options.onEpochEnd !== undefined && typeof options.onEpochEnd !== 'function') {
     throw new Error('fit: onEpochEnd must be a function');
   }
+  const callbacks = checkCallbacks(options.callbacks);
+  return options.onEpochEnd ? [...callbacks, { onEpochEnd: options.onEpochEnd }] : callbacks;
+}
+
+/** The rows fit() trains and validates on, all in backend memory. */
+interface FitData {
+  rows: number;
+  x: number;
+  y: number;
+  validation?: { rows: number; x: number; y: number };
+  /** Blocks to free when fit() ends. */
+  owned: number[];
+}
+
+function loadFitData(net: Network, x: MatrixInput, y: MatrixInput, options: FitOptions): FitData {
+  const train = net.loadData(x, y);
+  const owned = [train.x, train.y];
+  if (options.validationData) {
+    try {
+      const [vx, vy] = options.validationData;
+      const validation = net.loadData(vx, vy, ['validationData x', 'validationData y']);
+      owned.push(validation.x, validation.y);
+      return { ...train, validation, owned };
+    } catch (error) {
+      for (const offset of owned) net.backend.free(offset);
+      throw error;
+    }
+  }
+  if (options.validationSplit !== undefined) {
+    // As Keras: the last rows, before any shuffling, so validation rows never train.
+    const trainRows = Math.floor(train.rows * (1 - options.validationSplit));
+    const validationRows = train.rows - trainRows;
+    if (trainRows === 0 || validationRows === 0) {
+      for (const offset of owned) net.backend.free(offset);
+      throw new Error(`fit: validationSplit ${options.validationSplit} of ${train.rows} rows leaves ${trainRows} to train and ${validationRows} to validate; both need at least one`);
+    }
+    const bytes = net.backend.bytesPerElement;
+    const validation = {
+      rows: validationRows,
+      x: train.x + trainRows * net.inputs * bytes,
+      y: train.y + trainRows * net.outputs * bytes,
+    };
+    return { rows: trainRows, x: train.x, y: train.y, validation, owned };
+  }
+  return { ...train, owned };
 }
 
 export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
-  checkFitOptions(options);
+  const callbacks = checkFitOptions(options);
   if (net.isTraining) throw new Error('fit: this network is already training (await the previous fit first)');
-  const { epochs, learningRate, shuffle = false, onEpochEnd } = options;
+  const { epochs, learningRate, shuffle = false } = options;
   const { backend, loss } = net;
-  const data = net.loadData(x, y);
-  const rows = data.rows;
+  const data = loadFitData(net, x, y, options);
+  const { rows, owned } = data;
   const batchSize = Math.min(options.batchSize ?? rows, rows);
-  const xBytes = net.inputs * backend.bytesPerElement;
-  const yBytes = net.outputs * backend.bytesPerElement;
+  const hasAccuracy = loss.accuracy !== undefined;
+  const metrics = ['loss', ...(hasAccuracy ? ['acc'] : [])];
+  if (data.validation) metrics.push(...metrics.map((name) => `val_${name}`));
 
-  // Shuffled batches are gathered into buffers of their own; in order, they
-  // are slices of the data in place.
-  let order = 0, xBatch = 0, yBatch = 0;
-  const owned = [data.x, data.y];
   net.isTraining = true;
   try {
+    for (const callback of callbacks) callback.setNetwork?.(net, metrics);
+    const xBytes = net.inputs * backend.bytesPerElement;
+    const yBytes = net.outputs * backend.bytesPerElement;
     net.reserveBatch(batchSize);
+    // Shuffled batches are gathered into buffers of their own; in order,
+    // they are slices of the data in place.
+    let order = 0, xBatch = 0, yBatch = 0;
     if (shuffle) {
       order = backend.allocIndices(rows);
       xBatch = backend.alloc(batchSize * net.inputs);
       yBatch = backend.alloc(batchSize * net.outputs);
       owned.push(order, xBatch, yBatch);
-      backend.indexView(order, rows).forEach((_, i, index) => { index[i] = i; });
+      const index = backend.indexView(order, rows);
+      for (let i = 0; i < rows; i++) index[i] = i;
     }
+    const batchCallbacks = callbacks.filter((callback) => callback.onBatchEnd);
 
     const history = new History();
+    let lastYield = performance.now();
     net.stopTraining = false;
+    await notify(net, callbacks, (callback) => callback.onTrainBegin?.());
     for (let epoch = 0; epoch < epochs && !net.stopTraining; epoch++) {
+      await notify(net, callbacks, (callback) => callback.onEpochBegin?.(epoch));
       if (shuffle) net.random.shuffle(backend.indexView(order, rows));
       let lossSum = 0;
       let accSum = 0;
-      for (let start = 0; start < rows; start += batchSize) {
+      for (let start = 0, batch = 0; start < rows; start += batchSize, batch++) {
         const n = Math.min(batchSize, rows - start);
         let xb = data.x + start * xBytes;
         let yb = data.y + start * yBytes;
@@ -89,23 +165,63 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
         }
         const a = net.forward(xb, n);
         const elements = n * net.outputs;
-        lossSum += loss.loss(backend, elements, a, yb) * n;
-        accSum += loss.accuracy(backend, elements, a, yb) * n;
+        const batchLoss = loss.loss(backend, elements, a, yb);
+        if (!Number.isFinite(batchLoss)) {
+          throw new Error(`fit: the loss diverged to ${batchLoss} at epoch ${epoch + 1} (batch ${batch + 1}); ` +
+            `try a smaller learningRate (${learningRate}) or standardised inputs`);
+        }
+        const batchAcc = hasAccuracy ? loss.accuracy!(backend, elements, a, yb) : 0;
+        lossSum += batchLoss * n;
+        accSum += batchAcc * n;
         net.backward(xb, yb, n);
-        net.applySgd(learningRate);
+        net.applyGradients(learningRate);
+        if (batchCallbacks.length > 0) {
+          const logs: Logs = hasAccuracy ? { batch, size: n, loss: batchLoss, acc: batchAcc } : { batch, size: n, loss: batchLoss };
+          await notify(net, batchCallbacks, (callback) => callback.onBatchEnd?.(batch, logs));
+        }
       }
-      const logs = { loss: lossSum / rows, acc: accSum / rows };
-      history.epoch.push(epoch);
-      history.history.loss.push(logs.loss);
-      history.history.acc.push(logs.acc);
-      if (onEpochEnd) {
-        await onEpochEnd(epoch, logs);
-        net.checkAlive('fit (after onEpochEnd)');
+      const logs: Logs = { loss: lossSum / rows };
+      if (hasAccuracy) logs.acc = accSum / rows;
+      if (data.validation) {
+        const { rows: vRows, x: vx, y: vy } = data.validation;
+        const measured = net.measure(vx, vy, vRows);
+        logs.val_loss = measured.loss;
+        if (measured.acc !== undefined) logs.val_acc = measured.acc;
+      }
+      history.record(epoch, logs);
+      await notify(net, callbacks, (callback) => callback.onEpochEnd?.(epoch, { ...logs }));
+      if (performance.now() - lastYield > YIELD_INTERVAL_MS) {
+        await yieldToEventLoop();
+        net.checkAlive('fit (after yielding to the event loop)');
+        lastYield = performance.now();
       }
     }
+    await notify(net, callbacks, (callback) => callback.onTrainEnd?.());
     return history;
   } finally {
     net.isTraining = false;
     for (const offset of owned) backend.free(offset);
   }
+}
+
+/** Runs one hook on every callback in order, awaiting each; the network must survive it. */
+async function notify(net: Network, callbacks: readonly Callback[], hook: (callback: Callback) => void | Promise<void>): Promise<void> {
+  for (const callback of callbacks) {
+    const result = hook(callback);
+    if (result) await result;
+  }
+  net.checkAlive('fit (after a callback)');
+}
+
+/** A macrotask turn: setImmediate in Node, a MessageChannel message in browsers (setTimeout is clamped to 4 ms). */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(undefined);
+  });
 }

@@ -1,0 +1,144 @@
+/**
+ * Training callbacks, as TensorFlow.js: plain objects with any of the hooks
+ * below, or classes such as EarlyStopping. A hook may return a promise, which
+ * fit() awaits. Setting `net.stopTraining = true` ends fit() after the epoch.
+ */
+import { describe } from './data.js';
+import type { Network } from './network.js';
+import { checkKeys } from './options.js';
+
+/** Per-epoch numbers: loss, acc (when the loss has an accuracy), val_loss, val_acc. */
+export type Logs = Record<string, number>;
+
+export interface Callback {
+  onTrainBegin?(logs?: Logs): void | Promise<void>;
+  onTrainEnd?(logs?: Logs): void | Promise<void>;
+  onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
+  onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
+  /** logs: { batch, size, loss, acc? } measured in the batch's forward pass. */
+  onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
+  /** Called by fit() before training: the network and the names of the logs it will report. */
+  setNetwork?(net: Network, metrics: readonly string[]): void;
+}
+
+const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchEnd', 'setNetwork'] as const;
+
+/** A callback, an array of them, or nothing: always an array, each checked. */
+export function checkCallbacks(callbacks: unknown): Callback[] {
+  if (callbacks === undefined) return [];
+  const list = Array.isArray(callbacks) ? callbacks : [callbacks];
+  list.forEach((callback, i) => {
+    if (typeof callback !== 'object' || callback === null) {
+      throw new Error(`fit: callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${describe(callback)}`);
+    }
+    const hooks = HOOKS.filter((hook) => hook in callback);
+    if (hooks.length === 0) throw new Error(`fit: callbacks[${i}] has none of the hooks ${HOOKS.join(', ')}`);
+    for (const hook of hooks) {
+      if (typeof (callback as Record<string, unknown>)[hook] !== 'function') {
+        throw new Error(`fit: callbacks[${i}].${hook} must be a function`);
+      }
+    }
+  });
+  return list as Callback[];
+}
+
+export interface EarlyStoppingOptions {
+  /** The log to watch; default 'val_loss'. */
+  monitor?: string;
+  /** Smallest change that counts as an improvement; default 0. */
+  minDelta?: number;
+  /** Epochs without improvement before stopping; default 0. */
+  patience?: number;
+  /** 'min', 'max', or 'auto' (max for accuracies, min otherwise); default 'auto'. */
+  mode?: 'auto' | 'min' | 'max';
+  /** Stop at once unless the monitored value beats this. */
+  baseline?: number;
+  /** At the end of training, put back the weights of the best epoch; default false. */
+  restoreBestWeights?: boolean;
+}
+
+/**
+ * Stops training when a monitored log stops improving (Keras EarlyStopping).
+ * Unlike TensorFlow.js, restoreBestWeights works: the best epoch's weights
+ * are put back when training ends, whether it stopped early or not.
+ */
+export class EarlyStopping implements Callback {
+  readonly monitor: string;
+  readonly minDelta: number;
+  readonly patience: number;
+  readonly mode: 'min' | 'max';
+  readonly baseline: number | undefined;
+  readonly restoreBestWeights: boolean;
+  /** The epoch (from 0) training stopped at, or -1. */
+  stoppedEpoch = -1;
+  /** The best epoch so far (from 0), or -1. */
+  bestEpoch = -1;
+  private best = NaN;
+  private wait = 0;
+  private bestWeights: Float64Array[] | undefined;
+  private net: Network | undefined;
+
+  constructor(options: EarlyStoppingOptions = {}) {
+    checkKeys('earlyStopping', options, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights']);
+    const { monitor = 'val_loss', minDelta = 0, patience = 0, mode = 'auto', baseline, restoreBestWeights = false } = options;
+    if (typeof monitor !== 'string') throw new Error(`earlyStopping: monitor must be a log name such as 'val_loss', got ${describe(monitor)}`);
+    if (typeof minDelta !== 'number' || !(minDelta >= 0) || !Number.isFinite(minDelta)) {
+      throw new Error(`earlyStopping: minDelta must be a finite number >= 0, got ${describe(minDelta)}`);
+    }
+    if (!Number.isInteger(patience) || patience < 0) throw new Error(`earlyStopping: patience must be an integer >= 0, got ${describe(patience)}`);
+    if (!['auto', 'min', 'max'].includes(mode)) throw new Error(`earlyStopping: mode must be 'auto', 'min' or 'max', got ${describe(mode)}`);
+    if (baseline !== undefined && !Number.isFinite(baseline)) throw new Error(`earlyStopping: baseline must be a finite number, got ${describe(baseline)}`);
+    if (typeof restoreBestWeights !== 'boolean') throw new Error(`earlyStopping: restoreBestWeights must be true or false, got ${describe(restoreBestWeights)}`);
+    this.monitor = monitor;
+    this.minDelta = minDelta;
+    this.patience = patience;
+    this.mode = mode === 'auto' ? (/acc/.test(monitor) ? 'max' : 'min') : mode;
+    this.baseline = baseline;
+    this.restoreBestWeights = restoreBestWeights;
+  }
+
+  setNetwork(net: Network, metrics: readonly string[]): void {
+    if (!metrics.includes(this.monitor)) {
+      throw new Error(`earlyStopping: monitor '${this.monitor}' is not among this fit's logs (${metrics.join(', ')})` +
+        (this.monitor.startsWith('val_') ? '; pass validationData or validationSplit' : ''));
+    }
+    this.net = net;
+  }
+
+  onTrainBegin(): void {
+    this.wait = 0;
+    this.stoppedEpoch = -1;
+    this.bestEpoch = -1;
+    this.best = this.baseline ?? (this.mode === 'min' ? Infinity : -Infinity);
+    this.bestWeights = undefined;
+  }
+
+  onEpochEnd(epoch: number, logs: Logs = {}): void {
+    const current = logs[this.monitor];
+    if (this.isImprovement(current)) {
+      this.best = current;
+      this.bestEpoch = epoch;
+      this.wait = 0;
+      if (this.restoreBestWeights) this.bestWeights = this.net?.snapshotParameters();
+      return;
+    }
+    this.wait++;
+    if (this.wait >= this.patience && this.net) { // as Keras: patience 0 and 1 both stop at the first miss
+      this.stoppedEpoch = epoch;
+      this.net.stopTraining = true;
+    }
+  }
+
+  onTrainEnd(): void {
+    if (this.restoreBestWeights && this.bestWeights && this.net) this.net.restoreParameters(this.bestWeights);
+  }
+
+  private isImprovement(value: number): boolean {
+    return this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta;
+  }
+}
+
+/** As tf.callbacks.earlyStopping. */
+export function earlyStopping(options?: EarlyStoppingOptions): EarlyStopping {
+  return new EarlyStopping(options);
+}

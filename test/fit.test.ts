@@ -1,0 +1,226 @@
+/**
+ * The training loop: batches, shuffling, validation, callbacks, early
+ * stopping, divergence, reproducibility, yielding.
+ */
+import { describe, expect, it } from 'vitest';
+import { createNetwork, earlyStopping, type Callback, type Network, type NetworkConfig } from '../src/index.js';
+import { Random } from '../src/random.js';
+import { seed, seedLabels, seedWeights } from './seed.js';
+
+const SEED_CONFIG: NetworkConfig = {
+  inputs: 2,
+  layers: [8, 4, 1].map((units) => ({ units, activation: 'sigmoid' as const })),
+  loss: 'binaryCrossentropy',
+  dtype: 'float64',
+};
+
+async function seedNet(backend: 'wasm' | 'js' = 'wasm', extra: Partial<NetworkConfig> = {}): Promise<Network> {
+  const net = await createNetwork({ ...SEED_CONFIG, backend, ...extra });
+  net.setWeights(seedWeights('init'));
+  return net;
+}
+
+/** A noisy two-class problem where validation loss eventually rises (overfitting). */
+function noisyBlobs(rows: number, seedValue: number) {
+  const random = new Random(seedValue);
+  const x: number[][] = [];
+  const y: number[][] = [];
+  for (let i = 0; i < rows; i++) {
+    const label = i % 2;
+    x.push([random.normal() + (label ? 0.5 : -0.5), random.normal()]);
+    y.push([random.uniform() < 0.8 ? label : 1 - label]);
+  }
+  return { x, y };
+}
+
+describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
+  it('mini-batches: loss and acc are the batch-size-weighted means of each batch, before its update', async () => {
+    const net = await seedNet(backend);
+    const batches: { size: number; loss: number; acc: number }[] = [];
+    const history = await net.fit(seed.X, seedLabels(), {
+      epochs: 1, learningRate: 0.5, batchSize: 64,
+      callbacks: { onBatchEnd: (_batch, logs) => { batches.push({ size: logs!.size, loss: logs!.loss, acc: logs!.acc }); } },
+    });
+    expect(batches.map((b) => b.size)).toEqual([64, 64, 64, 8]);
+    const weighted = batches.reduce((sum, b) => sum + b.loss * b.size, 0) / 200;
+    expect(history.history.loss[0]).toBeCloseTo(weighted, 14);
+    // The first batch's loss is the initial network's loss on the first 64 rows.
+    const fresh = await seedNet(backend);
+    expect(batches[0].loss).toBeCloseTo(fresh.evaluate(seed.X.slice(0, 64), seedLabels().slice(0, 64)).loss, 14);
+    expect(batches[0].acc).toBeCloseTo(fresh.evaluate(seed.X.slice(0, 64), seedLabels().slice(0, 64)).acc!, 14);
+    net.dispose();
+    fresh.dispose();
+  });
+
+  it('is reproducible: same seed, data and options give bit-identical weights', async () => {
+    const run = async () => {
+      const net = await createNetwork({ ...SEED_CONFIG, backend, dtype: 'float32', seed: 1234 });
+      const history = await net.fit(seed.X, seedLabels(), { epochs: 20, learningRate: 1, batchSize: 16, shuffle: true });
+      const weights = net.getWeights();
+      net.dispose();
+      return { weights, history };
+    };
+    const [a, b] = [await run(), await run()];
+    expect(a.weights).toEqual(b.weights);
+    expect(a.history).toEqual(b.history);
+  });
+
+  it('shuffle changes the batches but keeps every row once per epoch', async () => {
+    const net = await seedNet(backend);
+    const ordered = await seedNet(backend);
+    const shuffled = await net.fit(seed.X, seedLabels(), { epochs: 3, learningRate: 1, batchSize: 10, shuffle: true });
+    const inOrder = await ordered.fit(seed.X, seedLabels(), { epochs: 3, learningRate: 1, batchSize: 10 });
+    expect(shuffled.history.loss[0]).not.toBe(inOrder.history.loss[0]);
+    // Full-batch: shuffling only reorders the sum, so the result barely moves.
+    const full = await seedNet(backend);
+    const fullShuffled = await seedNet(backend);
+    const h1 = await full.fit(seed.X, seedLabels(), { epochs: 5, learningRate: 20 });
+    const h2 = await fullShuffled.fit(seed.X, seedLabels(), { epochs: 5, learningRate: 20, shuffle: true });
+    h1.history.loss.forEach((v, k) => expect(h2.history.loss[k]).toBeCloseTo(v, 12));
+    for (const n of [net, ordered, full, fullShuffled]) n.dispose();
+  });
+
+  it('validationSplit holds out the last rows, as Keras', async () => {
+    const net = await seedNet(backend);
+    // Blob rows come ordered by class; the last 25% are all one class.
+    const history = await net.fit(seed.X, seedLabels(), { epochs: 3, learningRate: 5, validationSplit: 0.25 });
+    expect(Object.keys(history.history).sort()).toEqual(['acc', 'loss', 'val_acc', 'val_loss']);
+    const reference = await seedNet(backend);
+    const trained = await reference.fit(seed.X.slice(0, 150), seedLabels().slice(0, 150), { epochs: 3, learningRate: 5 });
+    expect(history.history.loss).toEqual(trained.history.loss);
+    // val_* are measured after the epoch's updates.
+    expect(history.history.val_loss[2]).toBe(reference.evaluate(seed.X.slice(150), seedLabels().slice(150)).loss);
+    net.dispose();
+    reference.dispose();
+  });
+
+  it('validationData reports val_loss and val_acc after each epoch', async () => {
+    const net = await seedNet(backend);
+    const vx = seed.X.filter((_, i) => i % 7 === 0);
+    const vy = seedLabels().filter((_, i) => i % 7 === 0);
+    const seen: number[] = [];
+    const history = await net.fit(seed.X, seedLabels(), {
+      epochs: 4, learningRate: 20, validationData: [vx, vy],
+      onEpochEnd: () => { seen.push(net.evaluate(vx, vy).loss); },
+    });
+    expect(history.history.val_loss).toEqual(seen);
+    expect(history.history.val_acc).toHaveLength(4);
+    net.dispose();
+  });
+
+  it('calls hooks in order, with epochs from 0, and awaits async hooks', async () => {
+    const net = await seedNet(backend);
+    const events: string[] = [];
+    const callback: Callback = {
+      onTrainBegin: () => { events.push('trainBegin'); },
+      onEpochBegin: async (epoch) => { await new Promise((r) => setTimeout(r, 1)); events.push(`epochBegin ${epoch}`); },
+      onBatchEnd: (batch) => { events.push(`batchEnd ${batch}`); },
+      onEpochEnd: (epoch, logs) => { events.push(`epochEnd ${epoch} ${Object.keys(logs!).join(',')}`); },
+      onTrainEnd: () => { events.push('trainEnd'); },
+    };
+    await net.fit(seed.X, seedLabels(), { epochs: 2, learningRate: 1, batchSize: 150, callbacks: [callback] });
+    expect(events).toEqual([
+      'trainBegin',
+      'epochBegin 0', 'batchEnd 0', 'batchEnd 1', 'epochEnd 0 loss,acc',
+      'epochBegin 1', 'batchEnd 0', 'batchEnd 1', 'epochEnd 1 loss,acc',
+      'trainEnd',
+    ]);
+    net.dispose();
+  });
+
+  it('a callback stops training by setting net.stopTraining', async () => {
+    const net = await seedNet(backend);
+    const history = await net.fit(seed.X, seedLabels(), {
+      epochs: 100, learningRate: 1,
+      callbacks: { onEpochEnd: (epoch) => { if (epoch === 4) net.stopTraining = true; } },
+    });
+    expect(history.epoch).toEqual([0, 1, 2, 3, 4]);
+    net.dispose();
+  });
+
+  it('earlyStopping stops after `patience` epochs without improvement and restores the best weights', async () => {
+    const net = await createNetwork({ ...SEED_CONFIG, backend, seed: 5, layers: [{ units: 32, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }] });
+    const train = noisyBlobs(60, 1);
+    const valid = noisyBlobs(200, 2);
+    const snapshots: ReturnType<Network['getWeights']>[] = [];
+    const stopper = earlyStopping({ monitor: 'val_loss', patience: 3, restoreBestWeights: true });
+    const history = await net.fit(train.x, train.y, {
+      epochs: 3000, learningRate: 5, validationData: [valid.x, valid.y],
+      callbacks: [stopper, { onEpochEnd: () => { snapshots.push(net.getWeights()); } }],
+    });
+    const val = history.history.val_loss;
+    const best = val.indexOf(Math.min(...val));
+    expect(history.epoch.length).toBeLessThan(3000);
+    expect(stopper.bestEpoch).toBe(best);
+    expect(stopper.stoppedEpoch).toBe(best + 3);
+    expect(val.length).toBe(best + 4);
+    expect(net.getWeights()).toEqual(snapshots[best]);
+    net.dispose();
+  });
+
+  it('earlyStopping on a log the fit does not produce is an error before training', async () => {
+    const net = await seedNet(backend);
+    const before = net.getWeights();
+    await expect(net.fit(seed.X, seedLabels(), { epochs: 2, learningRate: 1, callbacks: [earlyStopping()] }))
+      .rejects.toThrow(/monitor 'val_loss' is not among this fit's logs \(loss, acc\); pass validationData or validationSplit/);
+    expect(net.getWeights()).toEqual(before);
+    net.dispose();
+  });
+
+  it('stops with an error naming the epoch when the loss becomes NaN', async () => {
+    const net = await seedNet(backend);
+    // Weights that overflow: 1e308 * 10 - 1e308 * 10 = Infinity - Infinity = NaN in the first layer.
+    const weights = net.getWeights();
+    weights[0].W = weights[0].W.map((row) => row.map(() => 1e308));
+    net.setWeights(weights);
+    const x = seed.X.map((_, i) => (i < 150 ? [0, 0] : [10, -10]));
+    await expect(net.fit(x, seedLabels(), { epochs: 5, learningRate: 1, batchSize: 50 }))
+      .rejects.toThrow('fit: the loss diverged to NaN at epoch 1 (batch 4); try a smaller learningRate (1) or standardised inputs');
+    net.dispose();
+  });
+});
+
+describe('fit option errors', () => {
+  const cases: [string, object, RegExp][] = [
+    ['validationSplit 1', { validationSplit: 1 }, /validationSplit must be a number strictly between 0 and 1, got 1/],
+    ['validationSplit leaving no training rows', { validationSplit: 0.999 }, /leaves 0 to train and 200 to validate/],
+    ['validationData without y', { validationData: [seed.X] }, /validationData must be \[x, y\]/],
+    ['both validation options', { validationData: [seed.X, seedLabels()], validationSplit: 0.2 }, /not both/],
+    ['validationData of the wrong width', { validationData: [[[1, 2, 3]], [[1]]] }, /validationData x has 3 columns/],
+    ['a hook that is not a function', { callbacks: [{ onEpochEnd: 3 }] }, /callbacks\[0\].onEpochEnd must be a function/],
+    ['a callback without hooks', { callbacks: [{ foo() {} }] }, /callbacks\[0\] has none of the hooks/],
+    ['a null callback', { callbacks: [null] }, /callbacks\[0\] must be an object/],
+  ];
+  it.each(cases)('%s', async (_name, extra, message) => {
+    const net = await seedNet('js');
+    const before = net.getWeights();
+    await expect(net.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 1, ...extra })).rejects.toThrow(message);
+    expect(net.getWeights()).toEqual(before);
+    net.dispose();
+  });
+
+  it('earlyStopping checks its options', () => {
+    expect(() => earlyStopping({ patience: -1 })).toThrow(/patience must be an integer >= 0/);
+    expect(() => earlyStopping({ mode: 'up' as never })).toThrow(/mode must be/);
+    expect(() => earlyStopping({ patience: 1, minDelta: -1 })).toThrow(/minDelta/);
+    expect(() => earlyStopping({ restoreBestWeights: 1 as never })).toThrow(/restoreBestWeights/);
+    expect(() => earlyStopping({ monitr: 'loss' } as never)).toThrow(/unknown option "monitr"/);
+  });
+});
+
+it('yields to the event loop during a long fit without slowing it down', async () => {
+  const net = await seedNet('wasm');
+  let ticks = 0;
+  const timer = setInterval(() => { ticks++; }, 1);
+  await net.fit(seed.X, seedLabels(), { epochs: 20000, learningRate: 20 });
+  clearInterval(timer);
+  // 20000 epochs take several hundred ms: the interval must have run meanwhile.
+  expect(ticks).toBeGreaterThan(3);
+  net.dispose();
+});
+
+it('refuses to go on when a callback disposes the network', async () => {
+  const net = await seedNet('js');
+  await expect(net.fit(seed.X, seedLabels(), { epochs: 5, learningRate: 1, onEpochEnd: () => net.dispose() }))
+    .rejects.toThrow(/fit \(after a callback\): this network has been disposed/);
+});
