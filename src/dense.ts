@@ -1,10 +1,12 @@
 /**
  * A fully connected layer: Z = X W + b, A = activation(Z). It holds offsets
  * into backend memory, never arrays. Its batch buffers (output, delta) are
- * sized by the network's batch capacity.
+ * sized by the network's batch capacity. `config` is the layer as given to
+ * createNetwork (normalised), for toJSON().
  */
 import type { Activation } from './activations.js';
 import type { Backend } from './backend/backend.js';
+import type { LayerConfig } from './network.js';
 
 export class Dense {
   /** Parameters and their gradients: W is inputs x units, row-major, as the seed. */
@@ -17,7 +19,7 @@ export class Dense {
   delta = 0;
 
   constructor(private readonly backend: Backend, readonly inputs: number, readonly units: number,
-              readonly activation: Activation) {
+              readonly activation: Activation, readonly config: LayerConfig) {
     this.weights = backend.alloc(inputs * units);
     this.bias = backend.alloc(units);
     this.weightGrad = backend.alloc(inputs * units);

@@ -2,6 +2,7 @@
 export { createNetwork, Network } from './network.js';
 export type { NetworkConfig, LayerConfig, LayerWeights, Evaluation } from './network.js';
 export { History } from './train.js';
+export { loadNetwork, type NetworkJSON } from './serialize.js';
 export { earlyStopping, EarlyStopping } from './callbacks.js';
 export type { Callback, Logs, EarlyStoppingOptions } from './callbacks.js';
 export type { FitOptions, EpochLogs } from './train.js';

@@ -10,6 +10,7 @@ import { Dense } from './dense.js';
 import { LOSSES, type Loss, type LossName } from './losses.js';
 import { checkKeys, checkPositiveInteger } from './options.js';
 import { Random, randomSeed } from './random.js';
+import { networkToJSON, type NetworkJSON } from './serialize.js';
 import { fit, type FitOptions, type History } from './train.js';
 
 export interface LayerConfig {
@@ -88,8 +89,9 @@ export class Network {
   constructor(readonly backend: Backend, readonly inputs: number, layers: readonly LayerConfig[],
               readonly loss: Loss, seed: number) {
     let fanIn = inputs;
-    this.layers = layers.map(({ units, activation }) => {
-      const layer = new Dense(backend, fanIn, units, ACTIVATIONS[activation]);
+    this.layers = layers.map((config) => {
+      const { units, activation } = config;
+      const layer = new Dense(backend, fanIn, units, ACTIVATIONS[activation], { units, activation });
       fanIn = units;
       return layer;
     });
@@ -277,6 +279,12 @@ export class Network {
       W.copyInto(this.backend.view(layer.weights, layer.inputs * layer.units));
       b.copyInto(this.backend.view(layer.bias, layer.units));
     });
+  }
+
+  /** Architecture, loss, dtype and weights as a plain object; loadNetwork() rebuilds it. */
+  toJSON(): NetworkJSON {
+    this.checkAlive('toJSON');
+    return networkToJSON(this);
   }
 
   /** A copy of every parameter (W then b, layer by layer), for restoring later. */

@@ -1,0 +1,91 @@
+/** toJSON / loadNetwork: round trips bit for bit, and clear errors for bad files. */
+import { describe, expect, it } from 'vitest';
+import type { Arena } from '../src/backend/arena.js';
+import { createNetwork, loadNetwork, type NetworkConfig, type NetworkJSON } from '../src/index.js';
+import { Random } from '../src/random.js';
+import { randomMatrix } from './helpers.js';
+import { seed, seedLabels } from './seed.js';
+
+const CONFIG: NetworkConfig = {
+  inputs: 2,
+  layers: [{ units: 6, activation: 'sigmoid' }, { units: 3, activation: 'sigmoid' }],
+  loss: 'binaryCrossentropy',
+  seed: 3,
+};
+const labels3 = seedLabels().map(([v], i) => [v, 1 - v, i % 2]);
+
+describe.each(['wasm', 'js'] as const)('save and load on %s', (backend) => {
+  for (const dtype of ['float32', 'float64'] as const) {
+    it(`${dtype}: a round trip through JSON text predicts bit for bit`, async () => {
+      const net = await createNetwork({ ...CONFIG, backend, dtype });
+      await net.fit(seed.X, labels3, { epochs: 30, learningRate: 2, batchSize: 32, shuffle: true });
+      const x = randomMatrix(new Random(9), 50, 2, 3);
+      const text = JSON.stringify(net.toJSON());
+      const loaded = await loadNetwork(text, { backend });
+      expect(loaded.dtype).toBe(dtype);
+      expect(Array.from(loaded.predict(x))).toEqual(Array.from(net.predict(x)));
+      expect(loaded.getWeights()).toEqual(net.getWeights());
+      expect(loaded.toJSON()).toEqual(net.toJSON());
+      // And from the object itself.
+      const again = await loadNetwork(net.toJSON(), { backend });
+      expect(Array.from(again.predict(x))).toEqual(Array.from(net.predict(x)));
+      for (const n of [net, loaded, again]) n.dispose();
+    });
+  }
+});
+
+it('saves the architecture, loss, dtype and a format version', async () => {
+  const net = await createNetwork({ ...CONFIG, dtype: 'float64' });
+  const json = net.toJSON();
+  expect(json).toMatchObject({
+    format: 'wasmlp-network',
+    version: 1,
+    inputs: 2,
+    layers: [{ units: 6, activation: 'sigmoid' }, { units: 3, activation: 'sigmoid' }],
+    loss: 'binaryCrossentropy',
+    dtype: 'float64',
+  });
+  expect(json.weights.map(({ W, b }) => [W.length, W[0].length, b.length])).toEqual([[2, 6, 6], [6, 3, 3]]);
+  net.dispose();
+});
+
+it('loads a wasm-trained network on the js backend with the same predictions (float64)', async () => {
+  const net = await createNetwork({ ...CONFIG, dtype: 'float64', backend: 'wasm' });
+  await net.fit(seed.X, labels3, { epochs: 10, learningRate: 2 });
+  const onJs = await loadNetwork(net.toJSON(), { backend: 'js' });
+  const a = net.predict(seed.X), b = onJs.predict(seed.X);
+  a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-14));
+  net.dispose();
+  onJs.dispose();
+});
+
+describe('malformed saved networks', () => {
+  const valid = async (): Promise<NetworkJSON> => {
+    const net = await createNetwork(CONFIG);
+    const json = net.toJSON();
+    net.dispose();
+    return json;
+  };
+  const cases: [string, (json: NetworkJSON) => unknown, RegExp][] = [
+    ['text that is not JSON', () => '{"format": "wasmlp-network",', /loadNetwork: the text is not JSON/],
+    ['an array', () => [], /expected a saved network object, got an array of length 0/],
+    ['another format', (j) => ({ ...j, format: 'keras' }), /not a saved wasmlp network \(format is "keras"/],
+    ['a newer version', (j) => ({ ...j, version: 2 }), /format version 2 is not supported; this wasmlp reads version 1/],
+    ['an unknown key', (j) => ({ ...j, optimizer: {} }), /loadNetwork: unknown option "optimizer"/],
+    ['an unknown activation', (j) => ({ ...j, layers: [j.layers[0], { units: 3, activation: 'swish' }] }), /loadNetwork: .*layers\[1\].activation "swish" is unknown/],
+    ['a missing loss', (j) => ({ ...j, loss: undefined }), /loadNetwork: .*loss undefined is unknown/],
+    ['a bad dtype', (j) => ({ ...j, dtype: 'int8' }), /loadNetwork: Unknown dtype "int8"/],
+    ['weights for another architecture', (j) => ({ ...j, layers: [{ units: 5, activation: 'sigmoid' }, j.layers[1]] }), /loadNetwork: setWeights: layer 0 W is 2x6, expected 2x5/],
+    ['missing weights', (j) => ({ ...j, weights: undefined }), /loadNetwork: setWeights: expected an array of 2 layers/],
+    ['a NaN weight', (j) => ({ ...j, weights: [{ ...j.weights[0], b: [0, 0, 0, 0, 0, NaN] }, j.weights[1]] }), /layer 0 b\[0\]\[5\] is NaN/],
+  ];
+  it.each(cases)('%s', async (_name, corrupt, message) => {
+    const json = corrupt(await valid());
+    const probe = await createNetwork({ ...CONFIG, backend: 'wasm' });
+    const arena = (probe.backend as unknown as { heap: { arena: Arena } }).heap.arena;
+    const inUse = arena.bytesInUse;
+    await expect(loadNetwork(json as NetworkJSON)).rejects.toThrow(message);
+    expect(arena.bytesInUse).toBe(inUse); // a failed load frees what it allocated
+    probe.dispose();
+  });
+});
