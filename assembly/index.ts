@@ -10,8 +10,15 @@
 import { gemm } from './gemm';
 import { addBias, sumColumns } from './bias';
 import { sigmoid, sigmoidBackward } from './sigmoid';
+import { tanh, tanhBackward } from './tanh';
+import { relu, reluBackward, leakyRelu, leakyReluBackward } from './relu';
+import { softmax } from './softmax';
+import { categoricalCrossentropy, categoricalCrossentropySoftmaxBackward, categoricalAccuracy } from './categoricalCrossentropy';
+import { meanSquaredError, meanSquaredErrorBackward } from './meanSquaredError';
 import { binaryCrossentropy, binaryCrossentropySigmoidBackward, binaryAccuracy } from './binaryCrossentropy';
 import { sgd } from './sgd';
+import { sgdMomentum } from './momentum';
+import { adam } from './adam';
 import { gatherRows } from './gather';
 
 /** First byte the TypeScript side may allocate from. */
@@ -29,12 +36,42 @@ export function addBiasF32(rows: i32, cols: i32, bias: usize, x: usize): void { 
 export function sumColumnsF32(rows: i32, cols: i32, x: usize, out: usize): void { sumColumns<f32>(rows, cols, x, out); }
 export function sigmoidF32(n: i32, x: usize, out: usize): void { sigmoid<f32>(n, x, out); }
 export function sigmoidBackwardF32(n: i32, a: usize, grad: usize): void { sigmoidBackward<f32>(n, a, grad); }
+export function tanhF32(n: i32, x: usize, out: usize): void { tanh<f32>(n, x, out); }
+export function tanhBackwardF32(n: i32, a: usize, grad: usize): void { tanhBackward<f32>(n, a, grad); }
+export function reluF32(n: i32, x: usize, out: usize): void { relu<f32>(n, x, out); }
+export function reluBackwardF32(n: i32, a: usize, grad: usize): void { reluBackward<f32>(n, a, grad); }
+export function leakyReluF32(n: i32, alpha: f32, x: usize, out: usize): void { leakyRelu<f32>(n, alpha, x, out); }
+export function leakyReluBackwardF32(n: i32, alpha: f32, a: usize, grad: usize): void {
+  leakyReluBackward<f32>(n, alpha, a, grad);
+}
+export function softmaxF32(rows: i32, cols: i32, x: usize, out: usize): void { softmax<f32>(rows, cols, x, out); }
 export function binaryCrossentropyF32(n: i32, a: usize, y: usize): f64 { return binaryCrossentropy<f32>(n, a, y); }
 export function binaryCrossentropySigmoidBackwardF32(n: i32, a: usize, y: usize, grad: usize): void {
   binaryCrossentropySigmoidBackward<f32>(n, a, y, grad);
 }
 export function binaryAccuracyF32(n: i32, a: usize, y: usize): f64 { return binaryAccuracy<f32>(n, a, y); }
+export function categoricalCrossentropyF32(rows: i32, cols: i32, a: usize, y: usize): f64 {
+  return categoricalCrossentropy<f32>(rows, cols, a, y);
+}
+export function categoricalCrossentropySoftmaxBackwardF32(rows: i32, cols: i32, a: usize, y: usize, grad: usize): void {
+  categoricalCrossentropySoftmaxBackward<f32>(rows, cols, a, y, grad);
+}
+export function categoricalAccuracyF32(rows: i32, cols: i32, a: usize, y: usize): f64 {
+  return categoricalAccuracy<f32>(rows, cols, a, y);
+}
+export function meanSquaredErrorF32(n: i32, a: usize, y: usize): f64 { return meanSquaredError<f32>(n, a, y); }
+export function meanSquaredErrorBackwardF32(n: i32, a: usize, y: usize, grad: usize): void {
+  meanSquaredErrorBackward<f32>(n, a, y, grad);
+}
 export function sgdF32(n: i32, lr: f32, w: usize, g: usize): void { sgd<f32>(n, lr, w, g); }
+export function sgdMomentumF32(n: i32, lr: f32, momentum: f32, nesterov: i32,
+                               w: usize, g: usize, velocity: usize): void {
+  sgdMomentum<f32>(n, lr, momentum, nesterov != 0, w, g, velocity);
+}
+export function adamF32(n: i32, alpha: f32, oneMinusBeta1: f32, oneMinusBeta2: f32, epsilon: f32,
+                        w: usize, g: usize, m: usize, v: usize): void {
+  adam<f32>(n, alpha, oneMinusBeta1, oneMinusBeta2, epsilon, w, g, m, v);
+}
 export function gatherRowsF32(rows: i32, cols: i32, src: usize, index: usize, dst: usize): void {
   gatherRows<f32>(rows, cols, src, index, dst);
 }
@@ -49,12 +86,42 @@ export function addBiasF64(rows: i32, cols: i32, bias: usize, x: usize): void { 
 export function sumColumnsF64(rows: i32, cols: i32, x: usize, out: usize): void { sumColumns<f64>(rows, cols, x, out); }
 export function sigmoidF64(n: i32, x: usize, out: usize): void { sigmoid<f64>(n, x, out); }
 export function sigmoidBackwardF64(n: i32, a: usize, grad: usize): void { sigmoidBackward<f64>(n, a, grad); }
+export function tanhF64(n: i32, x: usize, out: usize): void { tanh<f64>(n, x, out); }
+export function tanhBackwardF64(n: i32, a: usize, grad: usize): void { tanhBackward<f64>(n, a, grad); }
+export function reluF64(n: i32, x: usize, out: usize): void { relu<f64>(n, x, out); }
+export function reluBackwardF64(n: i32, a: usize, grad: usize): void { reluBackward<f64>(n, a, grad); }
+export function leakyReluF64(n: i32, alpha: f64, x: usize, out: usize): void { leakyRelu<f64>(n, alpha, x, out); }
+export function leakyReluBackwardF64(n: i32, alpha: f64, a: usize, grad: usize): void {
+  leakyReluBackward<f64>(n, alpha, a, grad);
+}
+export function softmaxF64(rows: i32, cols: i32, x: usize, out: usize): void { softmax<f64>(rows, cols, x, out); }
 export function binaryCrossentropyF64(n: i32, a: usize, y: usize): f64 { return binaryCrossentropy<f64>(n, a, y); }
 export function binaryCrossentropySigmoidBackwardF64(n: i32, a: usize, y: usize, grad: usize): void {
   binaryCrossentropySigmoidBackward<f64>(n, a, y, grad);
 }
 export function binaryAccuracyF64(n: i32, a: usize, y: usize): f64 { return binaryAccuracy<f64>(n, a, y); }
+export function categoricalCrossentropyF64(rows: i32, cols: i32, a: usize, y: usize): f64 {
+  return categoricalCrossentropy<f64>(rows, cols, a, y);
+}
+export function categoricalCrossentropySoftmaxBackwardF64(rows: i32, cols: i32, a: usize, y: usize, grad: usize): void {
+  categoricalCrossentropySoftmaxBackward<f64>(rows, cols, a, y, grad);
+}
+export function categoricalAccuracyF64(rows: i32, cols: i32, a: usize, y: usize): f64 {
+  return categoricalAccuracy<f64>(rows, cols, a, y);
+}
+export function meanSquaredErrorF64(n: i32, a: usize, y: usize): f64 { return meanSquaredError<f64>(n, a, y); }
+export function meanSquaredErrorBackwardF64(n: i32, a: usize, y: usize, grad: usize): void {
+  meanSquaredErrorBackward<f64>(n, a, y, grad);
+}
 export function sgdF64(n: i32, lr: f64, w: usize, g: usize): void { sgd<f64>(n, lr, w, g); }
+export function sgdMomentumF64(n: i32, lr: f64, momentum: f64, nesterov: i32,
+                               w: usize, g: usize, velocity: usize): void {
+  sgdMomentum<f64>(n, lr, momentum, nesterov != 0, w, g, velocity);
+}
+export function adamF64(n: i32, alpha: f64, oneMinusBeta1: f64, oneMinusBeta2: f64, epsilon: f64,
+                        w: usize, g: usize, m: usize, v: usize): void {
+  adam<f64>(n, alpha, oneMinusBeta1, oneMinusBeta2, epsilon, w, g, m, v);
+}
 export function gatherRowsF64(rows: i32, cols: i32, src: usize, index: usize, dst: usize): void {
   gatherRows<f64>(rows, cols, src, index, dst);
 }

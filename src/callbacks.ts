@@ -39,7 +39,7 @@ export function checkCallbacks(callbacks: unknown): Callback[] {
       }
     }
   });
-  return list as Callback[];
+  return [...list] as Callback[]; // a copy: fit() appends to it
 }
 
 export interface EarlyStoppingOptions {

@@ -2,11 +2,11 @@
  * A fully connected layer: Z = X W + b, A = activation(Z). It holds offsets
  * into backend memory, never arrays. Its batch buffers (output, delta) are
  * sized by the network's batch capacity. `config` is the layer as given to
- * createNetwork (normalised), for toJSON().
+ * createNetwork, checked and with its defaults filled in, for toJSON().
  */
-import type { Activation } from './activations.js';
+import { createActivation, type Activation } from './activations.js';
 import type { Backend } from './backend/backend.js';
-import type { LayerConfig } from './network.js';
+import type { DenseConfig } from './layerConfig.js';
 
 export class Dense {
   /** Parameters and their gradients: W is inputs x units, row-major, as the seed. */
@@ -18,8 +18,13 @@ export class Dense {
   output = 0;
   delta = 0;
 
-  constructor(private readonly backend: Backend, readonly inputs: number, readonly units: number,
-              readonly activation: Activation, readonly config: LayerConfig) {
+  readonly units: number;
+  readonly activation: Activation;
+
+  /** `config` is checked (layerConfig.ts): units, activation, alpha, kernelInitializer. */
+  constructor(private readonly backend: Backend, readonly inputs: number, readonly config: DenseConfig) {
+    const units = this.units = config.units;
+    this.activation = createActivation(config.activation, config.alpha);
     this.weights = backend.alloc(inputs * units);
     this.bias = backend.alloc(units);
     this.weightGrad = backend.alloc(inputs * units);
@@ -52,7 +57,7 @@ export class Dense {
     const { backend, inputs, units } = this;
     backend.gemm(false, false, rows, units, inputs, 1, x, this.weights, 0, this.output);
     backend.addBias(rows, units, this.bias, this.output);
-    this.activation.forward(backend, rows * units, this.output, this.output);
+    this.activation.forward(backend, rows, units, this.output);
   }
 
   /**

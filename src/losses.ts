@@ -1,40 +1,142 @@
 /**
- * Losses, Keras definitions: means over every element. A loss computes its
- * gradient with respect to the output layer's logits, fused with the output
- * activation it requires (the fused form is both faster and better
- * conditioned: a - y, without dividing by a * (1 - a)).
+ * Losses, Keras definitions: means over the batch. A loss gives the gradient
+ * at the output layer in one of two ways:
+ *
+ * - fused with the one output activation it requires (binaryCrossentropy +
+ *   sigmoid, categoricalCrossentropy + softmax): outputGradient is dL/dZ
+ *   directly, a - y over the batch, both faster and better conditioned than
+ *   dividing by the activation's slope and multiplying it back;
+ * - or not (meanSquaredError): outputGradient is dL/dA, and the output
+ *   activation's own backward step makes it dL/dZ, so any activation with
+ *   one (all but softmax) can precede it.
+ *
+ * A Loss is made for a network's output width (`outputs`): its methods take
+ * n = rows * outputs elements, the shape train.ts hands them.
  */
-import type { Backend, FloatArray } from './backend/backend.js';
 import type { ActivationName } from './activations.js';
+import type { Backend, FloatArray } from './backend/backend.js';
+import { checkMatrix, type Matrix } from './data.js';
+import { classIndexLabels } from './labels.js';
 
-export type LossName = 'binaryCrossentropy';
+export type LossName = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'meanSquaredError';
+
+export const LOSS_NAMES: readonly LossName[] = ['binaryCrossentropy', 'categoricalCrossentropy', 'meanSquaredError'];
 
 export interface Loss {
   readonly name: LossName;
-  /** The output activation whose gradient this loss fuses. */
-  readonly outputActivation: ActivationName;
-  /** Throws if a label cannot be a target of this loss; `labels` is rows x cols. */
+  /** Values per row of outputs and labels. */
+  readonly outputs: number;
+  /**
+   * The output activation this loss's gradient is fused with (the output layer
+   * must have it; outputGradient is then dL/dZ), or undefined (outputGradient
+   * is dL/dA, and the output activation's backward follows).
+   */
+  readonly fusedActivation: ActivationName | undefined;
+  /** Reads user labels as a rows x outputs matrix (checked, not yet copied). */
+  readLabels(argument: string, input: unknown): Matrix;
+  /** Throws if a label, once copied in, cannot be a target of this loss; `labels` is rows x cols. */
   checkLabels(labels: FloatArray, argument: string, cols: number): void;
+  /** The batch's loss over n = rows * outputs elements. */
   loss(backend: Backend, n: number, a: number, y: number): number;
-  accuracy(backend: Backend, n: number, a: number, y: number): number;
-  /** dL/dZ of the output layer, over all n = rows * cols elements. */
+  /** The loss's accuracy, as Keras's 'accuracy' metric picks it; undefined where there is none (meanSquaredError). */
+  readonly accuracy?: (backend: Backend, n: number, a: number, y: number) => number;
+  /** dL/dZ (fused) or dL/dA (not) of the output layer, over n = rows * outputs elements. */
   outputGradient(backend: Backend, n: number, a: number, y: number, grad: number): void;
 }
 
-const binaryCrossentropy: Loss = {
-  name: 'binaryCrossentropy',
-  outputActivation: 'sigmoid',
-  checkLabels(labels, argument, cols) {
-    for (let i = 0; i < labels.length; i++) {
-      const v = labels[i];
-      if (!(v >= 0 && v <= 1)) {
-        throw new Error(`${argument}[${Math.floor(i / cols)}][${i % cols}] is ${v}: binaryCrossentropy needs labels in [0, 1]`);
-      }
-    }
-  },
-  loss: (backend, n, a, y) => backend.binaryCrossentropy(n, a, y),
-  accuracy: (backend, n, a, y) => backend.binaryAccuracy(n, a, y),
-  outputGradient: (backend, n, a, y, grad) => backend.binaryCrossentropySigmoidBackward(n, a, y, grad),
+/** The output activation each loss's gradient is fused with, if any (see Loss.fusedActivation). */
+const FUSED_ACTIVATION: Readonly<Record<LossName, ActivationName | undefined>> = {
+  binaryCrossentropy: 'sigmoid',
+  categoricalCrossentropy: 'softmax',
+  meanSquaredError: undefined,
 };
 
-export const LOSSES: Readonly<Record<LossName, Loss>> = { binaryCrossentropy };
+/** The loss `name` for a network with `outputs` output units. */
+export function createLoss(name: LossName, outputs: number): Loss {
+  const plainLabels = (argument: string, input: unknown) => checkMatrix(argument, input, outputs, 'outputs');
+  switch (name) {
+    case 'binaryCrossentropy':
+      return {
+        name,
+        outputs,
+        fusedActivation: FUSED_ACTIVATION[name],
+        readLabels: plainLabels,
+        checkLabels: (labels, argument, cols) => checkUnitInterval(name, labels, argument, cols),
+        // Several sigmoid outputs are independent binary labels (multi-label): means over every element.
+        loss: (backend, n, a, y) => backend.binaryCrossentropy(n, a, y),
+        accuracy: (backend, n, a, y) => backend.binaryAccuracy(n, a, y),
+        outputGradient: (backend, n, a, y, grad) => backend.binaryCrossentropySigmoidBackward(n, a, y, grad),
+      };
+    case 'categoricalCrossentropy':
+      return {
+        name,
+        outputs,
+        fusedActivation: FUSED_ACTIVATION[name],
+        readLabels: (argument, input) => classIndexLabels(argument, input, outputs) ?? plainLabels(argument, input),
+        checkLabels(labels, argument, cols) {
+          checkUnitInterval(name, labels, argument, cols);
+          checkRowSums(labels, argument, cols);
+        },
+        loss: (backend, n, a, y) => backend.categoricalCrossentropy(n / outputs, outputs, a, y),
+        accuracy: (backend, n, a, y) => backend.categoricalAccuracy(n / outputs, outputs, a, y),
+        outputGradient: (backend, n, a, y, grad) =>
+          backend.categoricalCrossentropySoftmaxBackward(n / outputs, outputs, a, y, grad),
+      };
+    case 'meanSquaredError':
+      return {
+        name,
+        outputs,
+        fusedActivation: FUSED_ACTIVATION[name],
+        readLabels: plainLabels,
+        checkLabels: () => {}, // any finite target (checkMatrix has seen to finite)
+        loss: (backend, n, a, y) => backend.meanSquaredError(n, a, y),
+        outputGradient: (backend, n, a, y, grad) => backend.meanSquaredErrorBackward(n, a, y, grad),
+      };
+  }
+}
+
+/**
+ * Throws unless `loss` can follow this stack of layer activations, output
+ * last; `name` prefixes the messages (e.g. "createNetwork").
+ */
+export function checkLossPairing(name: string, loss: LossName, activations: readonly ActivationName[]): void {
+  const last = activations.length - 1;
+  activations.forEach((activation, i) => {
+    if (activation === 'softmax' && i !== last) {
+      throw new Error(`${name}: layers[${i}]: softmax is only supported on the output layer (with categoricalCrossentropy)`);
+    }
+  });
+  const output = activations[last];
+  const fused = FUSED_ACTIVATION[loss];
+  if (fused !== undefined && output !== fused) {
+    throw new Error(`${name}: loss ${loss} needs a '${fused}' output layer, but the last layer is '${output}'`);
+  }
+  if (fused === undefined && output === 'softmax') {
+    throw new Error(`${name}: ${loss} cannot follow a softmax output (softmax trains only with categoricalCrossentropy)`);
+  }
+}
+
+function checkUnitInterval(loss: LossName, labels: FloatArray, argument: string, cols: number): void {
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i];
+    if (!(v >= 0 && v <= 1)) {
+      throw new Error(`${argument}[${Math.floor(i / cols)}][${i % cols}] is ${v}: ${loss} needs labels in [0, 1]`);
+    }
+  }
+}
+
+/**
+ * The softmax-fused gradient a - y is the true one only when each label row
+ * sums to 1 (in general it is a * sum(y) - y), so other rows are refused
+ * rather than trained on wrongly. The slack covers float32 rounding of soft labels.
+ */
+function checkRowSums(labels: FloatArray, argument: string, cols: number): void {
+  for (let row = 0; row * cols < labels.length; row++) {
+    let sum = 0;
+    for (let c = 0; c < cols; c++) sum += labels[row * cols + c];
+    if (!(Math.abs(sum - 1) <= 1e-6 * cols)) {
+      throw new Error(`${argument}[${row}] sums to ${sum}: categoricalCrossentropy needs each label row to be one-hot ` +
+        `(or class probabilities summing to 1), or ${argument} to be class indices`);
+    }
+  }
+}

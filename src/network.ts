@@ -2,21 +2,20 @@
  * A dense network over a Backend: its memory plan, forward and backward
  * passes, and the public methods. The epoch loop lives in train.ts.
  */
-import { ACTIVATIONS, type ActivationName } from './activations.js';
 import { createBackend } from './backend/index.js';
 import type { Backend, BackendName, DType, FloatArray } from './backend/backend.js';
 import { checkMatrix, describe, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
-import { LOSSES, type Loss, type LossName } from './losses.js';
+import { initializeKernel } from './initializers.js';
+import { checkLayerConfig, type LayerConfig } from './layerConfig.js';
+import { checkLossPairing, createLoss, LOSS_NAMES, type Loss, type LossName } from './losses.js';
 import { checkKeys, checkPositiveInteger } from './options.js';
+import { denseParameters, reuseOrCreateOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
 import { Random, randomSeed } from './random.js';
 import { networkToJSON, type NetworkJSON } from './serialize.js';
 import { fit, type FitOptions, type History } from './train.js';
 
-export interface LayerConfig {
-  units: number;
-  activation: ActivationName;
-}
+export type { LayerConfig } from './layerConfig.js';
 
 export interface NetworkConfig {
   /** Features per sample. */
@@ -39,7 +38,8 @@ export interface LayerWeights {
 
 export interface Evaluation {
   loss: number;
-  acc: number;
+  /** Absent when the loss has no accuracy (meanSquaredError). */
+  acc?: number;
 }
 
 /** Rows per forward pass in predict/evaluate when no larger batch is planned. */
@@ -51,27 +51,18 @@ export async function createNetwork(config: NetworkConfig): Promise<Network> {
   if (!Array.isArray(config.layers) || config.layers.length === 0) {
     throw new Error(`createNetwork: layers must be a non-empty array of { units, activation }, got ${describe(config.layers)}`);
   }
-  config.layers.forEach((layer, i) => {
-    checkKeys(`createNetwork: layers[${i}]`, layer, ['units', 'activation']);
-    checkPositiveInteger(`createNetwork: layers[${i}].units`, layer.units);
-    if (!Object.hasOwn(ACTIVATIONS, layer.activation)) {
-      throw new Error(`createNetwork: layers[${i}].activation ${describe(layer.activation)} is unknown; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`);
-    }
-  });
-  if (!Object.hasOwn(LOSSES, config.loss)) {
-    throw new Error(`createNetwork: loss ${describe(config.loss)} is unknown; expected one of ${Object.keys(LOSSES).join(', ')}`);
+  const layers = config.layers.map((layer, i) => checkLayerConfig(`createNetwork: layers[${i}]`, layer));
+  if (!LOSS_NAMES.includes(config.loss)) {
+    throw new Error(`createNetwork: loss ${describe(config.loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
   }
-  const loss = LOSSES[config.loss];
-  const output = config.layers[config.layers.length - 1];
-  if (output.activation !== loss.outputActivation) {
-    throw new Error(`createNetwork: loss ${loss.name} needs a '${loss.outputActivation}' output layer, but the last layer is '${output.activation}'`);
-  }
+  checkLossPairing('createNetwork', config.loss, layers.map((layer) => layer.activation));
+  const loss = createLoss(config.loss, layers[layers.length - 1].units);
   const seed = config.seed ?? randomSeed();
   if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
     throw new Error(`createNetwork: seed must be an integer in [0, 2^32), got ${describe(seed)}`);
   }
   const backend = await createBackend(config.backend ?? 'wasm', config.dtype ?? 'float32');
-  return new Network(backend, config.inputs, config.layers, loss, seed);
+  return new Network(backend, config.inputs, layers, loss, seed);
 }
 
 export class Network {
@@ -82,6 +73,8 @@ export class Network {
   isTraining = false;
   /** The seeded stream for initial weights, then shuffles. */
   readonly random: Random;
+  /** The optimiser fit() trains with, kept across fit() calls while its config is unchanged. */
+  private optimizer: Optimizer | undefined;
   /** Rows the batch buffers hold. */
   private capacity = 0;
   private disposed = false;
@@ -89,10 +82,9 @@ export class Network {
   constructor(readonly backend: Backend, readonly inputs: number, layers: readonly LayerConfig[],
               readonly loss: Loss, seed: number) {
     let fanIn = inputs;
-    this.layers = layers.map((config) => {
-      const { units, activation } = config;
-      const layer = new Dense(backend, fanIn, units, ACTIVATIONS[activation], { units, activation });
-      fanIn = units;
+    this.layers = layers.map((config, i) => {
+      const layer = new Dense(backend, fanIn, checkLayerConfig(`layers[${i}]`, config));
+      fanIn = layer.units;
       return layer;
     });
     this.random = new Random(seed);
@@ -107,12 +99,11 @@ export class Network {
     return this.backend.dtype;
   }
 
-  /** Glorot uniform weights (the Keras default), zero biases. */
+  /** Each layer's kernel from its initializer, in layer order from the one seeded stream; zero biases. */
   private initialiseWeights(): void {
     for (const layer of this.layers) {
-      const limit = Math.sqrt(6 / (layer.inputs + layer.units));
-      const w = this.backend.view(layer.weights, layer.inputs * layer.units);
-      for (let i = 0; i < w.length; i++) w[i] = (2 * this.random.uniform() - 1) * limit;
+      const kernel = this.backend.view(layer.weights, layer.inputs * layer.units);
+      initializeKernel(layer.config.kernelInitializer, this.random, layer.inputs, layer.units, kernel);
       this.backend.view(layer.bias, layer.units).fill(0);
     }
   }
@@ -147,6 +138,8 @@ export class Network {
     const layers = this.layers;
     const last = layers[layers.length - 1];
     this.loss.outputGradient(this.backend, rows * last.units, last.output, y, last.delta);
+    // A loss not fused with the output activation gave dL/dA: the activation makes it dL/dZ.
+    if (this.loss.fusedActivation === undefined) last.activation.backward(this.backend, rows * last.units, last.output, last.delta);
     for (let l = layers.length - 1; l >= 0; l--) {
       const layer = layers[l];
       const below = l > 0 ? layers[l - 1] : undefined;
@@ -155,12 +148,19 @@ export class Network {
     }
   }
 
+  /**
+   * Makes `config` the optimiser that applyGradients() steps. An equal config
+   * keeps the current optimiser and its state (as Keras keeps it across fit()
+   * calls); another replaces it.
+   */
+  useOptimizer(config: OptimizerConfig): void {
+    this.optimizer = reuseOrCreateOptimizer(this.optimizer, config, this.backend, denseParameters(this.layers));
+  }
+
   /** One optimiser step on every parameter, from the gradients of backward(). */
   applyGradients(learningRate: number): void {
-    for (const layer of this.layers) {
-      this.backend.sgd(layer.inputs * layer.units, learningRate, layer.weights, layer.weightGrad);
-      this.backend.sgd(layer.units, learningRate, layer.bias, layer.biasGrad);
-    }
+    if (!this.optimizer) throw new Error('applyGradients: no optimiser; call useOptimizer() first');
+    this.optimizer.step(learningRate);
   }
 
   // ---- data in ----
@@ -171,7 +171,7 @@ export class Network {
    */
   loadData(x: unknown, y?: unknown, names: [string, string] = ['x', 'y']): { rows: number; x: number; y: number } {
     const mx = checkMatrix(names[0], x, this.inputs, 'inputs');
-    const my = y === undefined ? undefined : checkMatrix(names[1], y, this.outputs, 'outputs');
+    const my = y === undefined ? undefined : this.loss.readLabels(names[1], y);
     if (my && my.rows !== mx.rows) throw new Error(`${names[0]} has ${mx.rows} rows but ${names[1]} has ${my.rows}`);
     const rows = mx.rows;
     const xOffset = this.backend.alloc(rows * this.inputs);
@@ -305,6 +305,7 @@ export class Network {
   /** Frees the network's memory; any later call throws. */
   dispose(): void {
     if (this.disposed) return;
+    this.optimizer?.dispose();
     for (const layer of this.layers) layer.free();
     this.disposed = true;
   }

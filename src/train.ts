@@ -8,6 +8,7 @@ import { checkCallbacks, type Callback, type Logs } from './callbacks.js';
 import { describe, type MatrixInput } from './data.js';
 import type { Network } from './network.js';
 import { checkKeys, checkPositiveInteger, checkPositiveNumber } from './options.js';
+import { parseOptimizer, type OptimizerConfig, type OptimizerSpec } from './optimizers.js';
 
 export type EpochLogs = Logs;
 
@@ -17,6 +18,8 @@ export interface FitOptions {
   learningRate: number;
   /** Rows per gradient step; defaults to the whole set. The last batch may be short. */
   batchSize?: number;
+  /** 'sgd' (default), 'adam', or { type, ...options } with Keras's defaults. */
+  optimizer?: OptimizerSpec;
   /** Reshuffle the training rows before each epoch, from the network's seed. Default false. */
   shuffle?: boolean;
   /** Hold out this fraction of the rows, taken from the end (as Keras), for val_loss / val_acc. */
@@ -43,12 +46,13 @@ export class History {
 /** Time between yields to the event loop: a page stays responsive, a run pays nothing measurable. */
 const YIELD_INTERVAL_MS = 25;
 
-const FIT_OPTIONS = ['epochs', 'learningRate', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'onEpochEnd'];
+const FIT_OPTIONS = ['epochs', 'learningRate', 'optimizer', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'onEpochEnd'];
 
-function checkFitOptions(options: FitOptions): Callback[] {
+function checkFitOptions(options: FitOptions): { callbacks: Callback[]; optimizer: OptimizerConfig } {
   checkKeys('fit', options, FIT_OPTIONS);
   checkPositiveInteger('fit: epochs', options.epochs);
   checkPositiveNumber('fit: learningRate', options.learningRate);
+  const optimizer = parseOptimizer(options.optimizer ?? 'sgd', 'fit: optimizer');
   if (options.batchSize !== undefined) checkPositiveInteger('fit: batchSize', options.batchSize);
   if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
     throw new Error(`fit: shuffle must be true or false, got ${describe(options.shuffle)}`);
@@ -67,7 +71,8 @@ function checkFitOptions(options: FitOptions): Callback[] {
     throw new Error('fit: onEpochEnd must be a function');
   }
   const callbacks = checkCallbacks(options.callbacks);
-  return options.onEpochEnd ? [...callbacks, { onEpochEnd: options.onEpochEnd }] : callbacks;
+  if (options.onEpochEnd) callbacks.push({ onEpochEnd: options.onEpochEnd });
+  return { callbacks, optimizer };
 }
 
 /** The rows fit() trains and validates on, all in backend memory. */
@@ -114,7 +119,7 @@ function loadFitData(net: Network, x: MatrixInput, y: MatrixInput, options: FitO
 }
 
 export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
-  const callbacks = checkFitOptions(options);
+  const { callbacks, optimizer } = checkFitOptions(options);
   if (net.isTraining) throw new Error('fit: this network is already training (await the previous fit first)');
   const { epochs, learningRate, shuffle = false } = options;
   const { backend, loss } = net;
@@ -128,6 +133,7 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
   net.isTraining = true;
   try {
     for (const callback of callbacks) callback.setNetwork?.(net, metrics);
+    net.useOptimizer(optimizer);
     const xBytes = net.inputs * backend.bytesPerElement;
     const yBytes = net.outputs * backend.bytesPerElement;
     net.reserveBatch(batchSize);

@@ -158,6 +158,36 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
     net.dispose();
   });
 
+  it('keeps the optimiser state across fit() calls while its config is unchanged, as Keras', async () => {
+    for (const optimizer of ['adam', { type: 'sgd', momentum: 0.9, nesterov: true }] as const) {
+      const once = await seedNet(backend);
+      const twice = await seedNet(backend);
+      const whole = await once.fit(seed.X, seedLabels(), { epochs: 10, learningRate: 0.05, optimizer });
+      const first = await twice.fit(seed.X, seedLabels(), { epochs: 4, learningRate: 0.05, optimizer });
+      const second = await twice.fit(seed.X, seedLabels(), { epochs: 6, learningRate: 0.05, optimizer });
+      expect([...first.history.loss, ...second.history.loss]).toEqual(whole.history.loss);
+      expect(twice.getWeights()).toEqual(once.getWeights());
+      // A different config starts afresh: Adam's first step from the same weights is not the continued one.
+      const fresh = await twice.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 0.05, optimizer: { type: 'adam', beta1: 0.8 } });
+      const continued = await once.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 0.05, optimizer });
+      expect(fresh.history.loss).toEqual(continued.history.loss); // same weights in, same forward pass
+      expect(twice.getWeights()).not.toEqual(once.getWeights()); // different updates out
+      once.dispose();
+      twice.dispose();
+    }
+  });
+
+  it('adam trains the seed network faster than plain SGD at the same learning rate', async () => {
+    const sgd = await seedNet(backend);
+    const adam = await seedNet(backend);
+    const a = await sgd.fit(seed.X, seedLabels(), { epochs: 100, learningRate: 0.05 });
+    const b = await adam.fit(seed.X, seedLabels(), { epochs: 100, learningRate: 0.05, optimizer: 'adam' });
+    expect(b.history.loss[99]).toBeLessThan(0.05);
+    expect(b.history.loss[99]).toBeLessThan(a.history.loss[99] / 5);
+    sgd.dispose();
+    adam.dispose();
+  });
+
   it('earlyStopping on a log the fit does not produce is an error before training', async () => {
     const net = await seedNet(backend);
     const before = net.getWeights();
@@ -190,6 +220,8 @@ describe('fit option errors', () => {
     ['a hook that is not a function', { callbacks: [{ onEpochEnd: 3 }] }, /callbacks\[0\].onEpochEnd must be a function/],
     ['a callback without hooks', { callbacks: [{ foo() {} }] }, /callbacks\[0\] has none of the hooks/],
     ['a null callback', { callbacks: [null] }, /callbacks\[0\] must be an object/],
+    ['an unknown optimiser', { optimizer: 'rmsprop' }, /fit: optimizer "rmsprop" is unknown; expected one of 'sgd', 'adam'/],
+    ['a bad optimiser option', { optimizer: { type: 'adam', beta1: 1.5 } }, /fit: optimizer.beta1 must be a number in \[0, 1\), got 1.5/],
   ];
   it.each(cases)('%s', async (_name, extra, message) => {
     const net = await seedNet('js');

@@ -4,7 +4,7 @@
  * float64 on plain arrays. Both dtypes.
  */
 import { describe, expect, it } from 'vitest';
-import { BCE_EPSILON, DTYPES, type Backend, type DType } from '../src/backend/backend.js';
+import { BCE_EPSILON, CCE_EPSILON, DTYPES, type Backend, type DType } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
 
 // ---------------------------------------------------------------- helpers
@@ -400,6 +400,457 @@ describe.each(DTYPES)('elementwise kernels, %s', (dtype) => {
           be.free(so); be.free(dst); be.free(io);
         }
       }
+    }
+  });
+});
+
+// ---------------------------------------------------------------- optimiser kernels
+
+describe.each(DTYPES)('optimiser kernels, %s', (dtype) => {
+  const f32 = dtype === 'float32';
+  const fr = Math.fround;
+  /** Odd sizes: all-tail, one vector and a tail, many vectors and a tail. */
+  const SIZES = [1, 3, 5, 17, 1000];
+
+  /** Uploads `data` GUARD elements into a block of sentinels, so the pointer is not 16-byte aligned. */
+  function uploadGuarded(be: Backend, data: number[]): { block: number; at: number } {
+    const guard = new Array<number>(GUARD).fill(SENTINEL);
+    const block = upload(be, [...guard, ...data, ...guard]);
+    return { block, at: block + GUARD * be.bytesPerElement };
+  }
+
+  /** The guarded block's contents without the guards, after checking the guards are intact. */
+  function downloadGuarded(be: Backend, { block }: { block: number }, n: number, label: string): number[] {
+    const all = download(be, block, n + 2 * GUARD);
+    const guards = [...all.slice(0, GUARD), ...all.slice(GUARD + n)];
+    expectIdentical(guards, new Array<number>(2 * GUARD).fill(SENTINEL), `${label}: written outside its buffer`);
+    return all.slice(GUARD, GUARD + n);
+  }
+
+  it('sgdMomentum: velocity = momentum v - lr g; w += velocity, or momentum velocity - lr g (nesterov)', async () => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(10);
+    for (const n of SIZES) {
+      for (const nesterov of [false, true]) {
+        const lr = 0.1, momentum = 0.9;
+        const w = uniform(rand, dtype, n, -2, 2), g = uniform(rand, dtype, n, -2, 2), vel = uniform(rand, dtype, n, -1, 1);
+        // The kernel's own arithmetic: in f64 exactly as written; in f32 every operation
+        // rounded to f32 (Math.fround after an f64 operation on f32 values is the f32 result).
+        const ref = { w: [] as number[], vel: [] as number[], tolW: [] as number[], tolV: [] as number[] };
+        for (let i = 0; i < n; i++) {
+          if (f32) {
+            const step = fr(fr(lr) * g[i]);
+            const v1 = fr(fr(fr(momentum) * vel[i]) - step);
+            ref.vel.push(v1);
+            ref.w.push(fr(w[i] + (nesterov ? fr(fr(fr(momentum) * v1) - step) : v1)));
+          } else {
+            const step = lr * g[i];
+            const v1 = momentum * vel[i] - step;
+            ref.vel.push(v1);
+            ref.w.push(w[i] + (nesterov ? momentum * v1 - step : v1));
+          }
+          // js in f32 rounds only at its stores: a few f32 roundings of these magnitudes apart.
+          const magnitudeV = Math.abs(momentum * vel[i]) + Math.abs(lr * g[i]);
+          ref.tolV.push(4 * EPS.float32 * magnitudeV);
+          ref.tolW.push(4 * EPS.float32 * (Math.abs(w[i]) + 2 * magnitudeV));
+        }
+        const results: Record<string, { w: number[]; vel: number[] }> = {};
+        for (const be of [wasm, js]) {
+          const label = `${be.name} n=${n} nesterov=${nesterov}`;
+          const wo = uploadGuarded(be, w), go = uploadGuarded(be, g), vo = uploadGuarded(be, vel);
+          be.sgdMomentum(n, lr, momentum, nesterov, wo.at, go.at, vo.at);
+          results[be.name] = { w: downloadGuarded(be, wo, n, label), vel: downloadGuarded(be, vo, n, label) };
+          expectIdentical(downloadGuarded(be, go, n, label), g, `${label}: g must be left as it was`);
+          be.free(wo.block); be.free(go.block); be.free(vo.block);
+        }
+        const label = `n=${n} nesterov=${nesterov}`;
+        expectIdentical(results.wasm.w, ref.w, `wasm w vs reference, ${label}`);
+        expectIdentical(results.wasm.vel, ref.vel, `wasm velocity vs reference, ${label}`);
+        if (f32) {
+          expectClose(results.js.w, ref.w, (i) => ref.tolW[i], `js w vs reference, ${label}`);
+          expectClose(results.js.vel, ref.vel, (i) => ref.tolV[i], `js velocity vs reference, ${label}`);
+        } else {
+          expectIdentical(results.js.w, results.wasm.w, `wasm vs js w, ${label}`);
+          expectIdentical(results.js.vel, results.wasm.vel, `wasm vs js velocity, ${label}`);
+        }
+      }
+    }
+  });
+
+  it('adam: m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2); w -= m alpha / (sqrt(v) + epsilon)', async () => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(11);
+    const beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, t = 3;
+    const alpha = (0.01 * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+    for (const n of SIZES) {
+      const w = uniform(rand, dtype, n, -2, 2), g = uniform(rand, dtype, n, -2, 2);
+      const m = uniform(rand, dtype, n, -1, 1), v = uniform(rand, dtype, n, 0.25, 1);
+      // A zero gradient on zero moments: 0 / (0 + epsilon) leaves w alone (epsilon keeps it finite).
+      g[0] = m[0] = v[0] = 0;
+      const ref = { w: [] as number[], m: [] as number[], v: [] as number[], tolW: [] as number[], tolM: [] as number[], tolV: [] as number[] };
+      for (let i = 0; i < n; i++) {
+        let m1: number, v1: number;
+        if (f32) {
+          const c1 = fr(1 - beta1), c2 = fr(1 - beta2); // rounded once, from f64, as wasm.ts passes them
+          m1 = fr(m[i] + fr(fr(g[i] - m[i]) * c1));
+          v1 = fr(v[i] + fr(fr(fr(g[i] * g[i]) - v[i]) * c2));
+          ref.w.push(fr(w[i] - fr(fr(m1 * fr(alpha)) / fr(fr(Math.sqrt(v1)) + fr(epsilon)))));
+        } else {
+          m1 = m[i] + (g[i] - m[i]) * (1 - beta1);
+          v1 = v[i] + (g[i] * g[i] - v[i]) * (1 - beta2);
+          ref.w.push(w[i] - (m1 * alpha) / (Math.sqrt(v1) + epsilon));
+        }
+        ref.m.push(m1);
+        ref.v.push(v1);
+        // First-order bounds on js's f32 result, which rounds only at its stores.
+        const errM = 4 * EPS.float32 * (Math.abs(m[i]) + Math.abs(g[i] - m[i]) * (1 - beta1) + Math.abs(m1));
+        const errV = 4 * EPS.float32 * (v[i] + (g[i] * g[i] + v[i]) * (1 - beta2) + v1);
+        const step = Math.abs(m1 * alpha) / (Math.sqrt(v1) + epsilon);
+        ref.tolM.push(errM);
+        ref.tolV.push(errV);
+        ref.tolW.push(4 * EPS.float32 * (Math.abs(w[i]) + step) + (alpha * errM) / (Math.sqrt(v1) + epsilon) + (v1 > 0 ? step * errV / v1 : 0));
+      }
+      const results: Record<string, { w: number[]; m: number[]; v: number[] }> = {};
+      for (const be of [wasm, js]) {
+        const label = `${be.name} n=${n}`;
+        const wo = uploadGuarded(be, w), go = uploadGuarded(be, g), mo = uploadGuarded(be, m), vo = uploadGuarded(be, v);
+        be.adam(n, alpha, beta1, beta2, epsilon, wo.at, go.at, mo.at, vo.at);
+        results[be.name] = {
+          w: downloadGuarded(be, wo, n, label), m: downloadGuarded(be, mo, n, label), v: downloadGuarded(be, vo, n, label),
+        };
+        expectIdentical(downloadGuarded(be, go, n, label), g, `${label}: g must be left as it was`);
+        be.free(wo.block); be.free(go.block); be.free(mo.block); be.free(vo.block);
+      }
+      expect(results.wasm.w[0], 'a zero gradient on zero moments leaves w').toBe(w[0]);
+      expectIdentical(results.wasm.w, ref.w, `wasm w vs reference, n=${n}`);
+      expectIdentical(results.wasm.m, ref.m, `wasm m vs reference, n=${n}`);
+      expectIdentical(results.wasm.v, ref.v, `wasm v vs reference, n=${n}`);
+      if (f32) {
+        expectClose(results.js.w, ref.w, (i) => ref.tolW[i], `js w vs reference, n=${n}`);
+        expectClose(results.js.m, ref.m, (i) => ref.tolM[i], `js m vs reference, n=${n}`);
+        expectClose(results.js.v, ref.v, (i) => ref.tolV[i], `js v vs reference, n=${n}`);
+      } else {
+        for (const key of ['w', 'm', 'v'] as const) {
+          expectIdentical(results.js[key], results.wasm[key], `wasm vs js ${key}, n=${n}`);
+        }
+      }
+    }
+  });
+});
+
+// ---------------------------------------------------------------- activations and losses beyond the seed
+
+/** Lengths that leave every remainder mod 4 (and mod 2) for the vector loops, and a long run. */
+const ODD_SIZES = [1, 3, 5, 17, 1001];
+
+/** `values` cycled or cut to exactly n. */
+function sized(values: number[], n: number): number[] {
+  return Array.from({ length: n }, (_, i) => values[i % values.length]);
+}
+
+/** Runs an elementwise kernel `run(be, n, in, out)` out of place and in place; returns out, checking both agree and x is kept. */
+function runUnary(be: Backend, x: number[], run: (be: Backend, n: number, x: number, out: number) => void): number[] {
+  const xo = upload(be, x), out = upload(be, new Array<number>(x.length).fill(NaN));
+  run(be, x.length, xo, out);
+  const separate = download(be, out, x.length);
+  expectIdentical(download(be, xo, x.length), x, `${be.name}: x must be left as it was`);
+  run(be, x.length, xo, xo);
+  expectIdentical(download(be, xo, x.length), separate, `${be.name}: in place equals out of place`);
+  be.free(xo); be.free(out);
+  return separate;
+}
+
+/** Runs a backward kernel `run(be, n, a, grad)` on a copy of grad; returns the new grad, checking a is kept. */
+function runBackward(be: Backend, a: number[], grad: number[], run: (be: Backend, n: number, a: number, grad: number) => void): number[] {
+  const ao = upload(be, a), go = upload(be, grad);
+  run(be, a.length, ao, go);
+  expectIdentical(download(be, ao, a.length), a, `${be.name}: a must be left as it was`);
+  const out = download(be, go, grad.length);
+  be.free(ao); be.free(go);
+  return out;
+}
+
+/** Softmax of one row in float64: max subtracted, exps summed from the first, then divided. */
+function referenceSoftmax(row: number[]): number[] {
+  const max = Math.max(...row);
+  const e = row.map((v) => Math.exp(v - max));
+  const sum = e.reduce((s, v) => s + v, 0);
+  return e.map((v) => v / sum);
+}
+
+/** Keras's categorical_crossentropy (from_logits=False), mean over rows, in float64. */
+function referenceCategoricalCrossentropy(rows: number, cols: number, a: number[], y: number[]): number {
+  let total = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = a.slice(r * cols, (r + 1) * cols);
+    const sum = row.reduce((s, v) => s + v, 0);
+    for (let c = 0; c < cols; c++) {
+      const p = Math.min(Math.max(row[c] / sum, 1e-7), 1 - 1e-7);
+      total -= y[r * cols + c] * Math.log(p);
+    }
+  }
+  return total / rows;
+}
+
+/** Random one-hot label rows. */
+function oneHot(rand: () => number, rows: number, cols: number): number[] {
+  const y = new Array<number>(rows * cols).fill(0);
+  for (let r = 0; r < rows; r++) y[r * cols + Math.floor(rand() * cols)] = 1;
+  return y;
+}
+
+describe.each(DTYPES)('activation and loss kernels, %s', (dtype) => {
+  const round = rounder(dtype);
+  const f32 = dtype === 'float32';
+
+  it('tanh is accurate at every length, saturates to exactly ±1 and keeps signs, NaN and -0', async () => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(101);
+    const special = [0, -0, 0.625, -0.625, 0.6249, 1e-30, -1e-30, 1e-5, 1, -1, 9, -9, 20, -20, 44, -44,
+      1000, -1000, 1e30, -1e30, Infinity, -Infinity, NaN];
+    const sweep = Array.from({ length: 801 }, (_, i) => -20 + i * 0.05);
+    const all = [...special, ...sweep, ...uniform(rand, dtype, 199, -3, 3)].map(round);
+    for (const n of [...ODD_SIZES, all.length]) {
+      const x = n === all.length ? all : sized(uniform(rand, dtype, n, -4, 4), n);
+      const expected = x.map(Math.tanh);
+      const fromWasm = runUnary(wasm, x, (be, k, xo, out) => be.tanh(k, xo, out));
+      const fromJs = runUnary(js, x, (be, k, xo, out) => be.tanh(k, xo, out));
+      // float64: AssemblyScript's libm tanh and V8's are each within 2 ulps of the
+      // truth, so within 4 ulps (< 1e-15 relative) of each other.
+      // float32: the polynomial / exp form within a couple of ulps.
+      const tol = f32
+        ? (i: number) => 4 * EPS.float32 * Math.abs(expected[i])
+        : (i: number) => 8 * EPS.float64 * Math.abs(expected[i]);
+      expectClose(fromWasm, expected, tol, `wasm vs Math.tanh, n=${n}`);
+      expectClose(fromWasm, fromJs, (i) => 2 * tol(i), `wasm vs js, n=${n}`);
+      for (const [i, v] of fromWasm.entries()) {
+        if (Number.isNaN(x[i])) continue;
+        expect(Number.isNaN(v), `tanh(${x[i]}) is a number`).toBe(false);
+        expect(Math.abs(v) <= 1, `|tanh(${x[i]})| <= 1`).toBe(true);
+        if (Math.abs(x[i]) >= 20) expect(v, `tanh(${x[i]}) saturates`).toBe(Math.sign(x[i]));
+        expect(Object.is(v, 0) || Object.is(v, -0) ? Object.is(v, x[i]) : Math.sign(v) === Math.sign(x[i]), `sign of tanh(${x[i]})`).toBe(true);
+      }
+    }
+  });
+
+  it('tanhBackward multiplies grad by (1 - a)(1 + a)', async () => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(102);
+    for (const n of ODD_SIZES) {
+      const a = sized([0, 1, -1, 0.5, round(1 - 1e-7), ...uniform(rand, dtype, n, -1, 1)], n);
+      const grad = uniform(rand, dtype, n, -2, 2);
+      const expected = grad.map((g, i) => round(g * ((1 - a[i]) * (1 + a[i]))));
+      const fromWasm = runBackward(wasm, a, grad, (be, k, ao, go) => be.tanhBackward(k, ao, go));
+      const fromJs = runBackward(js, a, grad, (be, k, ao, go) => be.tanhBackward(k, ao, go));
+      if (f32) {
+        // wasm rounds 1 - a (exact), 1 + a and their product in float32; js rounds once.
+        expectClose(fromWasm, expected, (i) => 3 * EPS.float32 * Math.abs(expected[i]), `wasm vs reference, n=${n}`);
+        expectIdentical(fromJs, expected, `js vs reference, n=${n}`);
+      } else {
+        expectIdentical(fromWasm, fromJs, `wasm vs js, n=${n}`);
+        expectIdentical(fromWasm, expected, `wasm vs reference, n=${n}`);
+      }
+    }
+  });
+
+  it('relu is max(x, 0), bit-equal everywhere, NaN kept', async () => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(103);
+    for (const n of ODD_SIZES) {
+      const x = sized([0, -0, NaN, -1e30, 1e30, -Infinity, Infinity, ...uniform(rand, dtype, n, -3, 3)], n).map(round);
+      const expected = x.map((v) => Math.max(v, 0));
+      for (const be of [wasm, js]) {
+        expectIdentical(runUnary(be, x, (b, k, xo, out) => b.relu(k, xo, out)), expected, `${be.name}, n=${n}`);
+      }
+    }
+  });
+
+  it('reluBackward passes grad where a > 0 and zeroes it elsewhere', async () => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(104);
+    for (const n of ODD_SIZES) {
+      // relu outputs: zeros (as for z <= 0) and positives.
+      const a = sized([0, 1e-30, 2, 0, ...uniform(rand, dtype, n, -1, 1).map((v) => Math.max(v, 0))], n).map(round);
+      const grad = uniform(rand, dtype, n, -2, 2);
+      const expected = grad.map((g, i) => (a[i] > 0 ? g : 0));
+      for (const be of [wasm, js]) {
+        expectIdentical(runBackward(be, a, grad, (b, k, ao, go) => b.reluBackward(k, ao, go)), expected, `${be.name}, n=${n}`);
+      }
+    }
+  });
+
+  it.each([0.01, 0.3, 0, 1.5])('leakyRelu and its backward with alpha %f, bit-equal everywhere', async (alpha) => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(105);
+    const alphaT = round(alpha); // the kernel's alpha is a dtype value
+    for (const n of ODD_SIZES) {
+      const x = sized([0, -0, NaN, -1000, 1000, ...uniform(rand, dtype, n, -3, 3)], n).map(round);
+      const expected = x.map((v) => (v > 0 ? v : round(alphaT * v)));
+      for (const be of [wasm, js]) {
+        expectIdentical(runUnary(be, x, (b, k, xo, out) => b.leakyRelu(k, alpha, xo, out)), expected, `${be.name} forward, n=${n}`);
+      }
+      const a = expected.map((v) => (Number.isNaN(v) ? 0 : v));
+      const grad = uniform(rand, dtype, n, -2, 2);
+      const expectedGrad = grad.map((g, i) => (a[i] > 0 ? g : round(alphaT * g)));
+      for (const be of [wasm, js]) {
+        expectIdentical(runBackward(be, a, grad, (b, k, ao, go) => b.leakyReluBackward(k, alpha, ao, go)), expectedGrad,
+          `${be.name} backward, n=${n}`);
+      }
+    }
+  });
+
+  it('softmax rows sum to 1, match the float64 reference, and survive extreme logits', async () => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(106);
+    const extremes = [
+      [1000, -1000, 0], [-1000, -1000, -1000], [1e30, -1e30, 1e30], [-1e30, 3, 5], [0, 0, 0], [88, -88, 0],
+      [1000, 999, 998], [-745, 0, -700],
+    ];
+    const shapes: [number, number][] = [[1, 1], [3, 1], [1, 3], [5, 3], [3, 5], [17, 17], [2, 1001], [4, 4], [7, 8]];
+    const cases: { rows: number; cols: number; x: number[] }[] = shapes.map(([rows, cols]) => ({
+      rows, cols, x: uniform(rand, dtype, rows * cols, -10, 10),
+    }));
+    cases.push({ rows: extremes.length, cols: 3, x: extremes.flat().map(round) });
+    // A wide row with one dominant logit and the rest far below: exps underflow to 0.
+    cases.push({ rows: 1, cols: 37, x: Array.from({ length: 37 }, (_, i) => (i === 20 ? 500 : round(-500 + i))) });
+    for (const { rows, cols, x } of cases) {
+      const label = `${rows}x${cols}`;
+      const expected: number[] = [];
+      const spread: number[] = []; // |x - max|: float32 rounds x - max, costing up to that many ulps
+      for (let r = 0; r < rows; r++) {
+        const row = x.slice(r * cols, (r + 1) * cols);
+        expected.push(...referenceSoftmax(row));
+        const max = Math.max(...row);
+        spread.push(...row.map((v) => Math.min(Math.abs(v - max), 100)));
+      }
+      const run = (be: Backend) => runUnary(be, x, (b, _n, xo, out) => b.softmax(rows, cols, xo, out));
+      const fromWasm = run(wasm), fromJs = run(js);
+      const tol = f32
+        ? (i: number) => (6 + spread[i]) * EPS.float32 * expected[i] + 2 ** -126
+        : (i: number) => 1e-15 * expected[i] + 1e-300;
+      expectClose(fromWasm, expected, tol, `wasm vs reference ${label}`);
+      expectClose(fromJs, expected, tol, `js vs reference ${label}`);
+      expectClose(fromWasm, fromJs, (i) => 2 * tol(i), `wasm vs js ${label}`);
+      for (const [name, out] of [['wasm', fromWasm], ['js', fromJs]] as const) {
+        for (let r = 0; r < rows; r++) {
+          const row = out.slice(r * cols, (r + 1) * cols);
+          expect(row.every((v) => v >= 0 && v <= 1), `${name} ${label} row ${r} in [0, 1]`).toBe(true);
+          const sum = row.reduce((s, v) => s + v, 0);
+          expect(Math.abs(sum - 1), `${name} ${label} row ${r} sums to 1`).toBeLessThanOrEqual((f32 ? 4 * EPS.float32 : 4 * EPS.float64) * (2 + cols));
+        }
+      }
+    }
+  });
+
+  it('categoricalCrossentropy is Keras\'s (rescaled, clipped to [1e-7, 1 - 1e-7]), mean over rows', async () => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(107);
+    const shapes: [number, number][] = [[1, 1], [1, 3], [3, 5], [17, 3], [200, 10], [5, 1001]];
+    for (const [rows, cols] of shapes) {
+      const label = `${rows}x${cols}`;
+      const a: number[] = [];
+      for (let r = 0; r < rows; r++) a.push(...referenceSoftmax(uniform(rand, 'float64', cols, -4, 4)).map(round));
+      const soft = Array.from({ length: rows }, () => referenceSoftmax(uniform(rand, 'float64', cols, -1, 1))).flat().map(round);
+      for (const [kind, y] of [['one-hot', oneHot(rand, rows, cols)], ['soft', soft]] as const) {
+        const expected = referenceCategoricalCrossentropy(rows, cols, a, y);
+        const losses: number[] = [];
+        for (const be of [wasm, js]) {
+          const ao = upload(be, a), yo = upload(be, y);
+          losses.push(be.categoricalCrossentropy(rows, cols, ao, yo));
+          be.free(ao); be.free(yo);
+        }
+        expect(Math.abs(losses[0] - expected), `wasm vs reference, ${kind} ${label}`).toBeLessThanOrEqual(1e-13 * Math.abs(expected) + 1e-300);
+        expect(Math.abs(losses[0] - losses[1]), `wasm vs js, ${kind} ${label}`).toBeLessThanOrEqual(1e-15 * Math.abs(expected) + 1e-300);
+      }
+    }
+    // The clip, both ends: a true class at probability 0 costs -log(1e-7), not Infinity;
+    // a certain hit costs -log(1 - 1e-7), not 0. And rows that do not sum to 1 are rescaled.
+    const cases: [number[], number[], number][] = [
+      [[0, 1, 0, 1], [1, 0, 1, 0], -Math.log(CCE_EPSILON)],
+      [[1, 0], [1, 0], -Math.log(1 - CCE_EPSILON)],
+      [[0.5, 1.5], [0, 1], -Math.log(0.75)],
+    ];
+    for (const [a, y, expected] of cases) {
+      const cols = 2, rows = a.length / cols;
+      for (const be of [wasm, js]) {
+        const ao = upload(be, a), yo = upload(be, y);
+        const loss = be.categoricalCrossentropy(rows, cols, ao, yo);
+        expect(Math.abs(loss - expected), `${be.name} a=${a} y=${y}: ${loss} vs ${expected}`).toBeLessThanOrEqual(1e-12 * expected);
+        be.free(ao); be.free(yo);
+      }
+    }
+  });
+
+  it('categoricalCrossentropySoftmaxBackward is (a - y) / rows, bit-equal to js', async () => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(108);
+    for (const [rows, cols] of [[1, 1], [1, 3], [3, 5], [17, 3], [7, 1001]]) {
+      const a = uniform(rand, dtype, rows * cols, 0, 1), y = oneHot(rand, rows, cols);
+      const expected = a.map((v, i) => round((v - y[i]) / rows));
+      const results: number[][] = [];
+      for (const be of [wasm, js]) {
+        const ao = upload(be, a), yo = upload(be, y), go = upload(be, new Array<number>(a.length).fill(NaN));
+        be.categoricalCrossentropySoftmaxBackward(rows, cols, ao, yo, go);
+        results.push(download(be, go, a.length));
+        be.free(ao); be.free(yo); be.free(go);
+      }
+      expectIdentical(results[0], results[1], `wasm vs js ${rows}x${cols}`);
+      expectIdentical(results[0], expected, `wasm vs reference ${rows}x${cols}`);
+    }
+  });
+
+  it('categoricalAccuracy matches argmax per row, the first of equal maxima winning', async () => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(109);
+    const argmax = (row: number[]) => row.indexOf(Math.max(...row));
+    for (const [rows, cols] of [[1, 1], [1, 3], [3, 5], [17, 3], [200, 10], [3, 1001]]) {
+      const a = uniform(rand, dtype, rows * cols, 0, 1), y = oneHot(rand, rows, cols);
+      // Make about half the rows hits, so neither 0 nor 1 is the answer by accident.
+      for (let r = 0; r < rows; r += 2) {
+        const target = argmax(y.slice(r * cols, (r + 1) * cols));
+        a[r * cols + target] = 2;
+      }
+      let hits = 0;
+      for (let r = 0; r < rows; r++) {
+        if (argmax(a.slice(r * cols, (r + 1) * cols)) === argmax(y.slice(r * cols, (r + 1) * cols))) hits++;
+      }
+      for (const be of [wasm, js]) {
+        const ao = upload(be, a), yo = upload(be, y);
+        expect(be.categoricalAccuracy(rows, cols, ao, yo), `${be.name} ${rows}x${cols}`).toBe(hits / rows);
+        be.free(ao); be.free(yo);
+      }
+    }
+    // Ties: [0.4, 0.4, 0.2] predicts class 0, so it hits a class-0 label and misses a class-1 one.
+    const a = [0.4, 0.4, 0.2, 0.4, 0.4, 0.2, 0.1, 0.3, 0.3, 0.5, 0.5, 0.5].map(round);
+    const y = [1, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 1];
+    for (const be of [wasm, js]) {
+      const ao = upload(be, a), yo = upload(be, y);
+      expect(be.categoricalAccuracy(4, 3, ao, yo), `${be.name} ties`).toBe(1 / 4);
+      be.free(ao); be.free(yo);
+    }
+  });
+
+  it('meanSquaredError is the mean of (a - y)² over every element, and its backward 2 (a - y) / n', async () => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(110);
+    for (const n of ODD_SIZES) {
+      const a = uniform(rand, dtype, n, -5, 5), y = uniform(rand, dtype, n, -5, 5);
+      const expected = a.reduce((s, v, i) => s + (v - y[i]) ** 2, 0) / n;
+      const losses: number[] = [];
+      const grads: number[][] = [];
+      for (const be of [wasm, js]) {
+        const ao = upload(be, a), yo = upload(be, y), go = upload(be, new Array<number>(n).fill(NaN));
+        losses.push(be.meanSquaredError(n, ao, yo));
+        be.meanSquaredErrorBackward(n, ao, yo, go);
+        grads.push(download(be, go, n));
+        expectIdentical(download(be, ao, n), a, `${be.name}: a must be left as it was`);
+        be.free(ao); be.free(yo); be.free(go);
+      }
+      expect(Math.abs(losses[0] - expected), `wasm vs reference, n=${n}`).toBeLessThanOrEqual(1e-13 * expected);
+      expect(losses[0], `wasm vs js, n=${n}`).toBe(losses[1]);
+      const expectedGrad = a.map((v, i) => round((2 * (v - y[i])) / n));
+      expectIdentical(grads[0], grads[1], `backward wasm vs js, n=${n}`);
+      expectIdentical(grads[0], expectedGrad, `backward wasm vs reference, n=${n}`);
     }
   });
 });

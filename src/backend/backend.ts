@@ -44,6 +44,24 @@ export interface Backend {
   sigmoid(n: number, x: number, out: number): void;
   /** grad *= a * (1 - a), where a is the sigmoid's output. */
   sigmoidBackward(n: number, a: number, grad: number): void;
+  /** out = tanh(x), saturating to exactly ±1 for large |x|; out may equal x. */
+  tanh(n: number, x: number, out: number): void;
+  /** grad *= 1 - a², as (1 - a)(1 + a), where a is tanh's output. */
+  tanhBackward(n: number, a: number, grad: number): void;
+  /** out = max(x, 0) (NaN stays NaN); out may equal x. */
+  relu(n: number, x: number, out: number): void;
+  /** grad = a > 0 ? grad : 0, where a is relu's output. */
+  reluBackward(n: number, a: number, grad: number): void;
+  /** out = x > 0 ? x : alpha * x, alpha >= 0 (a dtype value: float32 rounds it); out may equal x. */
+  leakyRelu(n: number, alpha: number, x: number, out: number): void;
+  /** grad *= a > 0 ? 1 : alpha, where a is leakyRelu's output. */
+  leakyReluBackward(n: number, alpha: number, a: number, grad: number): void;
+  /**
+   * Each row of a rows x cols matrix: out = exp(x - max) / sum of those (the
+   * row max subtracted first, so no logit overflows); out may equal x. Its
+   * gradient exists only fused with categoricalCrossentropy.
+   */
+  softmax(rows: number, cols: number, x: number, out: number): void;
 
   /** mean of -(y log(a + eps) + (1 - y) log(1 - a + eps)), eps = 1e-9, over n elements. */
   binaryCrossentropy(n: number, a: number, y: number): number;
@@ -52,8 +70,37 @@ export interface Backend {
   /** Fraction of the n elements where (a > 0.5) equals y. */
   binaryAccuracy(n: number, a: number, y: number): number;
 
+  /**
+   * Keras's categorical cross-entropy on probabilities a (rows x cols): the mean
+   * over rows of -sum_c y log p, with p = a / (row sum of a) clipped to
+   * [CCE_EPSILON, 1 - CCE_EPSILON]; in float64 for both dtypes.
+   */
+  categoricalCrossentropy(rows: number, cols: number, a: number, y: number): number;
+  /** Gradient w.r.t. the logits of a softmax output, for label rows summing to 1: grad = (a - y) / rows. */
+  categoricalCrossentropySoftmaxBackward(rows: number, cols: number, a: number, y: number, grad: number): void;
+  /** Fraction of the rows where argmax a equals argmax y (the first of equal maxima wins). */
+  categoricalAccuracy(rows: number, cols: number, a: number, y: number): number;
+
+  /** mean of (a - y)² over n elements, in float64 for both dtypes. */
+  meanSquaredError(n: number, a: number, y: number): number;
+  /** Gradient w.r.t. the outputs a (not the logits): grad = 2 (a - y) / n. */
+  meanSquaredErrorBackward(n: number, a: number, y: number, grad: number): void;
+
   /** w -= lr * g. */
   sgd(n: number, lr: number, w: number, g: number): void;
+  /**
+   * SGD with momentum (Keras 3): velocity = momentum * velocity - lr * g, then
+   * w += velocity, or with nesterov w += momentum * velocity - lr * g.
+   */
+  sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean,
+              w: number, g: number, velocity: number): void;
+  /**
+   * One Adam step (Keras 3), alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t) being
+   * the caller's: m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2);
+   * w -= m alpha / (sqrt(v) + epsilon).
+   */
+  adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number,
+       w: number, g: number, m: number, v: number): void;
 
   /** dst[r, :] = src[index[r], :] for r < rows. */
   gatherRows(rows: number, cols: number, src: number, index: number, dst: number): void;
@@ -61,3 +108,5 @@ export interface Backend {
 
 /** Binary cross-entropy's log guard, as the seed notebook. */
 export const BCE_EPSILON = 1e-9;
+/** Categorical cross-entropy's clip, Keras's backend epsilon(). */
+export const CCE_EPSILON = 1e-7;

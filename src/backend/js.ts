@@ -5,7 +5,7 @@
  * a cache-friendly order, so the baseline is honest.
  */
 import { Arena } from './arena.js';
-import { BCE_EPSILON, type Backend, type DType, type FloatArray } from './backend.js';
+import { BCE_EPSILON, CCE_EPSILON, type Backend, type DType, type FloatArray } from './backend.js';
 import { HeapBackend, type Heap } from './heap.js';
 
 /** An ArrayBuffer standing in for linear memory: growing replaces it, as memory.grow detaches. */
@@ -132,6 +132,79 @@ export class JsBackend extends HeapBackend implements Backend {
     }
   }
 
+  tanh(n: number, x: number, out: number): void {
+    const h = this.floats();
+    x >>= this.shift; out >>= this.shift;
+    for (let i = 0; i < n; i++) h[out + i] = Math.tanh(h[x + i]);
+  }
+
+  tanhBackward(n: number, a: number, grad: number): void {
+    const h = this.floats();
+    a >>= this.shift; grad >>= this.shift;
+    for (let i = 0; i < n; i++) {
+      const ai = h[a + i];
+      // 1 - a² without its cancellation as |a| nears 1 (1 - a is exact there).
+      h[grad + i] *= (1 - ai) * (1 + ai);
+    }
+  }
+
+  relu(n: number, x: number, out: number): void {
+    const h = this.floats();
+    x >>= this.shift; out >>= this.shift;
+    for (let i = 0; i < n; i++) h[out + i] = Math.max(h[x + i], 0);
+  }
+
+  reluBackward(n: number, a: number, grad: number): void {
+    const h = this.floats();
+    a >>= this.shift; grad >>= this.shift;
+    for (let i = 0; i < n; i++) if (!(h[a + i] > 0)) h[grad + i] = 0;
+  }
+
+  leakyRelu(n: number, alpha: number, x: number, out: number): void {
+    const h = this.floats();
+    x >>= this.shift; out >>= this.shift;
+    alpha = this.asDtype(alpha);
+    for (let i = 0; i < n; i++) {
+      const z = h[x + i];
+      h[out + i] = z > 0 ? z : alpha * z;
+    }
+  }
+
+  leakyReluBackward(n: number, alpha: number, a: number, grad: number): void {
+    const h = this.floats();
+    a >>= this.shift; grad >>= this.shift;
+    alpha = this.asDtype(alpha);
+    for (let i = 0; i < n; i++) if (!(h[a + i] > 0)) h[grad + i] *= alpha;
+  }
+
+  /**
+   * A scalar parameter as the wasm kernel receives it. For float32, alpha * x
+   * of two float32 values is exact in a double, so the one rounding at the
+   * store gives the float32 product, as wasm's.
+   */
+  private asDtype(value: number): number {
+    return this.dtype === 'float32' ? Math.fround(value) : value;
+  }
+
+  softmax(rows: number, cols: number, x: number, out: number): void {
+    const h = this.floats();
+    x >>= this.shift; out >>= this.shift;
+    for (let r = 0; r < rows; r++) {
+      const xr = x + r * cols, or = out + r * cols;
+      let max = h[xr];
+      for (let j = 1; j < cols; j++) if (h[xr + j] > max) max = h[xr + j];
+      // exp of non-positive numbers only; the max's is 1, so sum >= 1.
+      let sum = 0;
+      for (let j = 0; j < cols; j++) {
+        const e = Math.exp(h[xr + j] - max);
+        h[or + j] = e;
+        sum += e;
+      }
+      // Divide the stored exps (as wasm: in float32 they are rounded first).
+      for (let j = 0; j < cols; j++) h[or + j] /= sum;
+    }
+  }
+
   binaryCrossentropy(n: number, a: number, y: number): number {
     const h = this.floats();
     a >>= this.shift; y >>= this.shift;
@@ -157,10 +230,91 @@ export class JsBackend extends HeapBackend implements Backend {
     return hits / n;
   }
 
+  categoricalCrossentropy(rows: number, cols: number, a: number, y: number): number {
+    const h = this.floats();
+    a >>= this.shift; y >>= this.shift;
+    let sum = 0;
+    for (let r = 0; r < rows; r++) {
+      const ar = a + r * cols, yr = y + r * cols;
+      let total = 0;
+      for (let c = 0; c < cols; c++) total += h[ar + c];
+      for (let c = 0; c < cols; c++) {
+        const yc = h[yr + c];
+        // A zero label adds an exact 0 (the clip keeps log p finite): skip its log.
+        if (yc === 0) continue;
+        const p = Math.min(Math.max(h[ar + c] / total, CCE_EPSILON), 1 - CCE_EPSILON);
+        sum += yc * Math.log(p);
+      }
+    }
+    return -sum / rows;
+  }
+
+  categoricalCrossentropySoftmaxBackward(rows: number, cols: number, a: number, y: number, grad: number): void {
+    const h = this.floats();
+    a >>= this.shift; y >>= this.shift; grad >>= this.shift;
+    for (let i = 0; i < rows * cols; i++) h[grad + i] = (h[a + i] - h[y + i]) / rows;
+  }
+
+  categoricalAccuracy(rows: number, cols: number, a: number, y: number): number {
+    const h = this.floats();
+    a >>= this.shift; y >>= this.shift;
+    const argmax = (row: number) => {
+      let best = 0;
+      for (let c = 1; c < cols; c++) if (h[row + c] > h[row + best]) best = c;
+      return best;
+    };
+    let hits = 0;
+    for (let r = 0; r < rows; r++) if (argmax(a + r * cols) === argmax(y + r * cols)) hits++;
+    return hits / rows;
+  }
+
+  meanSquaredError(n: number, a: number, y: number): number {
+    const h = this.floats();
+    a >>= this.shift; y >>= this.shift;
+    let sum = 0;
+    for (let i = 0; i < n; i++) {
+      const d = h[a + i] - h[y + i];
+      sum += d * d;
+    }
+    return sum / n;
+  }
+
+  meanSquaredErrorBackward(n: number, a: number, y: number, grad: number): void {
+    const h = this.floats();
+    a >>= this.shift; y >>= this.shift; grad >>= this.shift;
+    for (let i = 0; i < n; i++) h[grad + i] = (2 * (h[a + i] - h[y + i])) / n;
+  }
+
   sgd(n: number, lr: number, w: number, g: number): void {
     const h = this.floats();
     w >>= this.shift; g >>= this.shift;
     for (let i = 0; i < n; i++) h[w + i] -= lr * h[g + i];
+  }
+
+  sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean,
+              w: number, g: number, velocity: number): void {
+    const h = this.floats();
+    w >>= this.shift; g >>= this.shift; velocity >>= this.shift;
+    for (let i = 0; i < n; i++) {
+      const step = lr * h[g + i];
+      h[velocity + i] = momentum * h[velocity + i] - step;
+      // Read the velocity back as stored (rounded to the dtype), as Keras reads its variable.
+      const vel = h[velocity + i];
+      h[w + i] += nesterov ? momentum * vel - step : vel;
+    }
+  }
+
+  adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number,
+       w: number, g: number, m: number, v: number): void {
+    const h = this.floats();
+    w >>= this.shift; g >>= this.shift; m >>= this.shift; v >>= this.shift;
+    const oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2;
+    for (let i = 0; i < n; i++) {
+      const gi = h[g + i];
+      h[m + i] += (gi - h[m + i]) * oneMinusBeta1;
+      h[v + i] += (gi * gi - h[v + i]) * oneMinusBeta2;
+      h[w + i] -= (h[m + i] * alpha) / (Math.sqrt(h[v + i]) + epsilon);
+    }
   }
 
   gatherRows(rows: number, cols: number, src: number, index: number, dst: number): void {

@@ -19,16 +19,34 @@ interface Kernels {
   sumColumns(rows: number, cols: number, x: Ptr, out: Ptr): void;
   sigmoid(n: number, x: Ptr, out: Ptr): void;
   sigmoidBackward(n: number, a: Ptr, grad: Ptr): void;
+  tanh(n: number, x: Ptr, out: Ptr): void;
+  tanhBackward(n: number, a: Ptr, grad: Ptr): void;
+  relu(n: number, x: Ptr, out: Ptr): void;
+  reluBackward(n: number, a: Ptr, grad: Ptr): void;
+  leakyRelu(n: number, alpha: number, x: Ptr, out: Ptr): void;
+  leakyReluBackward(n: number, alpha: number, a: Ptr, grad: Ptr): void;
+  softmax(rows: number, cols: number, x: Ptr, out: Ptr): void;
+  categoricalCrossentropy(rows: number, cols: number, a: Ptr, y: Ptr): number;
+  categoricalCrossentropySoftmaxBackward(rows: number, cols: number, a: Ptr, y: Ptr, grad: Ptr): void;
+  categoricalAccuracy(rows: number, cols: number, a: Ptr, y: Ptr): number;
+  meanSquaredError(n: number, a: Ptr, y: Ptr): number;
+  meanSquaredErrorBackward(n: number, a: Ptr, y: Ptr, grad: Ptr): void;
   binaryCrossentropy(n: number, a: Ptr, y: Ptr): number;
   binaryCrossentropySigmoidBackward(n: number, a: Ptr, y: Ptr, grad: Ptr): void;
   binaryAccuracy(n: number, a: Ptr, y: Ptr): number;
   sgd(n: number, lr: number, w: Ptr, g: Ptr): void;
+  sgdMomentum(n: number, lr: number, momentum: number, nesterov: number, w: Ptr, g: Ptr, velocity: Ptr): void;
+  adam(n: number, alpha: number, oneMinusBeta1: number, oneMinusBeta2: number, epsilon: number,
+       w: Ptr, g: Ptr, m: Ptr, v: Ptr): void;
   gatherRows(rows: number, cols: number, src: Ptr, index: Ptr, dst: Ptr): void;
 }
 
 const KERNEL_NAMES = [
   'gemm', 'addBias', 'sumColumns', 'sigmoid', 'sigmoidBackward', 'binaryCrossentropy',
-  'binaryCrossentropySigmoidBackward', 'binaryAccuracy', 'sgd', 'gatherRows',
+  'tanh', 'tanhBackward', 'relu', 'reluBackward', 'leakyRelu', 'leakyReluBackward', 'softmax',
+  'categoricalCrossentropy', 'categoricalCrossentropySoftmaxBackward', 'categoricalAccuracy',
+  'meanSquaredError', 'meanSquaredErrorBackward',
+  'binaryCrossentropySigmoidBackward', 'binaryAccuracy', 'sgd', 'sgdMomentum', 'adam', 'gatherRows',
 ] as const satisfies readonly (keyof Kernels)[];
 
 interface WasmModule extends Heap {
@@ -101,12 +119,41 @@ export class WasmBackend extends HeapBackend implements Backend {
   sumColumns(rows: number, cols: number, x: number, out: number): void { this.k.sumColumns(rows, cols, x, out); }
   sigmoid(n: number, x: number, out: number): void { this.k.sigmoid(n, x, out); }
   sigmoidBackward(n: number, a: number, grad: number): void { this.k.sigmoidBackward(n, a, grad); }
+  tanh(n: number, x: number, out: number): void { this.k.tanh(n, x, out); }
+  tanhBackward(n: number, a: number, grad: number): void { this.k.tanhBackward(n, a, grad); }
+  relu(n: number, x: number, out: number): void { this.k.relu(n, x, out); }
+  reluBackward(n: number, a: number, grad: number): void { this.k.reluBackward(n, a, grad); }
+  leakyRelu(n: number, alpha: number, x: number, out: number): void { this.k.leakyRelu(n, alpha, x, out); }
+  leakyReluBackward(n: number, alpha: number, a: number, grad: number): void { this.k.leakyReluBackward(n, alpha, a, grad); }
+  softmax(rows: number, cols: number, x: number, out: number): void { this.k.softmax(rows, cols, x, out); }
   binaryCrossentropy(n: number, a: number, y: number): number { return this.k.binaryCrossentropy(n, a, y); }
   binaryCrossentropySigmoidBackward(n: number, a: number, y: number, grad: number): void {
     this.k.binaryCrossentropySigmoidBackward(n, a, y, grad);
   }
   binaryAccuracy(n: number, a: number, y: number): number { return this.k.binaryAccuracy(n, a, y); }
+  categoricalCrossentropy(rows: number, cols: number, a: number, y: number): number {
+    return this.k.categoricalCrossentropy(rows, cols, a, y);
+  }
+  categoricalCrossentropySoftmaxBackward(rows: number, cols: number, a: number, y: number, grad: number): void {
+    this.k.categoricalCrossentropySoftmaxBackward(rows, cols, a, y, grad);
+  }
+  categoricalAccuracy(rows: number, cols: number, a: number, y: number): number {
+    return this.k.categoricalAccuracy(rows, cols, a, y);
+  }
+  meanSquaredError(n: number, a: number, y: number): number { return this.k.meanSquaredError(n, a, y); }
+  meanSquaredErrorBackward(n: number, a: number, y: number, grad: number): void {
+    this.k.meanSquaredErrorBackward(n, a, y, grad);
+  }
   sgd(n: number, lr: number, w: number, g: number): void { this.k.sgd(n, lr, w, g); }
+  sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean, w: number, g: number, velocity: number): void {
+    this.k.sgdMomentum(n, lr, momentum, +nesterov, w, g, velocity);
+  }
+  adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number,
+       w: number, g: number, m: number, v: number): void {
+    // 1 - beta in f64 here, rounded once to the dtype at the call, as Keras
+    // casts its Python float (see assembly/adam.ts).
+    this.k.adam(n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v);
+  }
   gatherRows(rows: number, cols: number, src: number, index: number, dst: number): void {
     this.k.gatherRows(rows, cols, src, index, dst);
   }

@@ -1,0 +1,76 @@
+/**
+ * The hyperbolic tangent and its backward step.
+ *
+ * f64 (the NumPy-parity path) is scalar Math.tanh, as js.ts: correctly
+ * saturating to exactly ±1 for large |x|, within an ulp of V8's.
+ *
+ * f32 (the fast path) runs four lanes at a time on |x|, then copies x's sign
+ * back (so tanh(-0) is -0 and NaN stays NaN):
+ *   |x| < 0.625: Cephes tanhf's odd polynomial |x| + |x| z P(z), z = x², where
+ *                the exp form below would lose digits to 1 - e cancelling;
+ *   otherwise:   (1 - e) / (1 + e), e = exp(-2|x|) <= exp(-1.25), no
+ *                cancellation; e underflows to exactly 0 for |x| > 43.7, giving
+ *                exactly 1 (also for Infinity) and never NaN or overflow.
+ * A few ulps. The last n % 4 elements go through the same vector code one at
+ * a time, so every element gets the same formula.
+ */
+import { expNonPositiveF32x4 } from './exp';
+
+/** out[i] = tanh(x[i]); out may equal x. */
+export function tanh<T>(n: i32, x: usize, out: usize): void {
+  const S = <usize>sizeof<T>();
+  const bytes = <usize>n * S;
+  let at: usize = 0;
+  if (sizeof<T>() == 4) {
+    for (; at + 16 <= bytes; at += 16) v128.store(out + at, tanhF32x4(v128.load(x + at)));
+    for (; at < bytes; at += 4) {
+      store<f32>(out + at, f32x4.extract_lane(tanhF32x4(f32x4.splat(load<f32>(x + at))), 0));
+    }
+  } else {
+    for (; at < bytes; at += 8) store<f64>(out + at, Math.tanh(load<f64>(x + at)));
+  }
+}
+
+/** Below this |x| the polynomial is used (Cephes tanhf's switch point). */
+const POLYNOMIAL_LIMIT: f32 = 0.625;
+
+// @ts-ignore: decorator
+@inline function tanhF32x4(x: v128): v128 {
+  const ax = f32x4.abs(x);
+  const z = f32x4.mul(ax, ax);
+  let p = f32x4.splat(-5.70498872745e-3);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(2.06390887954e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-5.37397155531e-2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(1.33314422036e-1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(-3.33332819422e-1));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
+
+  const one = f32x4.splat(1);
+  const e = expNonPositiveF32x4(f32x4.mul(ax, f32x4.splat(-2)));
+  const large = f32x4.div(f32x4.sub(one, e), f32x4.add(one, e));
+
+  const magnitude = v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(POLYNOMIAL_LIMIT)));
+  return v128.or(magnitude, v128.and(x, i32x4.splat(0x80000000)));
+}
+
+/**
+ * grad[i] *= 1 - a[i]², a being tanh's output, computed as (1 - a)(1 + a):
+ * the same number, but without the cancellation of 1 - a² as |a| nears 1
+ * (1 - a is exact there). Same operations as js.ts.
+ */
+export function tanhBackward<T>(n: i32, a: usize, grad: usize): void {
+  const S = <usize>sizeof<T>();
+  const one = v128.splat<T>(1);
+  const bytes = <usize>n * S;
+  const vecBytes = bytes & ~15;
+  let at: usize = 0;
+  for (; at < vecBytes; at += 16) {
+    const av = v128.load(a + at);
+    const slope = v128.mul<T>(v128.sub<T>(one, av), v128.add<T>(one, av));
+    v128.store(grad + at, v128.mul<T>(v128.load(grad + at), slope));
+  }
+  for (; at < bytes; at += S) {
+    const ai = load<T>(a + at);
+    store<T>(grad + at, load<T>(grad + at) * ((<T>1 - ai) * (<T>1 + ai)));
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * Class-index labels: for a categorical network, y may give each row's class
+ * as an integer instead of a one-hot row, as a flat number[] or a
+ * single-column matrix. They are checked here and written as one-hot rows
+ * when copied into backend memory, so everything downstream sees one form.
+ */
+import type { FloatArray } from './backend/backend.js';
+import { checkMatrix, describe, type Matrix } from './data.js';
+
+/**
+ * When `input` is class indices for `classes` classes (a flat array, or a
+ * matrix with one column while classes > 1): their one-hot matrix, rows x
+ * classes. Otherwise undefined: the caller reads `input` as a plain matrix.
+ * Throws naming the row and value of any index that is not an integer in
+ * [0, classes).
+ */
+export function classIndexLabels(name: string, input: unknown, classes: number): Matrix | undefined {
+  if (classes < 2) return undefined;
+  let indices: ArrayLike<number>;
+  let at: (row: number) => string;
+  if (Array.isArray(input) && input.length > 0 && !Array.isArray(input[0])) {
+    indices = input as number[];
+    at = (row) => `${name}[${row}]`;
+  } else {
+    const matrix = checkMatrix(name, input);
+    if (matrix.cols !== 1) return undefined;
+    const column = new Float64Array(matrix.rows);
+    matrix.copyInto(column);
+    indices = column;
+    at = (row) => `${name}[${row}][0]`;
+  }
+  for (let row = 0; row < indices.length; row++) {
+    const index = indices[row];
+    if (!(typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < classes)) {
+      throw new Error(`${at(row)} is ${describe(index)}: class indices must be integers in [0, ${classes}) ` +
+        `(or give one-hot rows of ${classes} columns)`);
+    }
+  }
+  return {
+    rows: indices.length,
+    cols: classes,
+    copyInto(target: FloatArray) {
+      target.fill(0);
+      for (let row = 0; row < indices.length; row++) target[row * classes + indices[row]] = 1;
+    },
+  };
+}

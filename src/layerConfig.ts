@@ -1,0 +1,54 @@
+/**
+ * A dense layer's configuration as the user writes it, and as a layer keeps
+ * it once checked, with its defaults filled in (what toJSON() saves, and what
+ * createNetwork accepts back unchanged).
+ */
+import { ACTIVATION_NAMES, DEFAULT_LEAKY_RELU_ALPHA, type ActivationName } from './activations.js';
+import { describe } from './data.js';
+import { checkKernelInitializer, DEFAULT_KERNEL_INITIALIZER, type KernelInitializer } from './initializers.js';
+import { checkKeys, checkPositiveInteger } from './options.js';
+
+export interface LayerConfig {
+  units: number;
+  activation: ActivationName;
+  /** leakyRelu's slope for negative inputs, a finite number >= 0; 0.01 unless given. Only for leakyRelu. */
+  alpha?: number;
+  /** How the weights start: 'glorotUniform' (default, as Keras), 'heNormal' or { normal: stddev }. Biases start at 0. */
+  kernelInitializer?: KernelInitializer;
+}
+
+/** A checked LayerConfig with its defaults: alpha present exactly for leakyRelu. Frozen. */
+export interface DenseConfig {
+  readonly units: number;
+  readonly activation: ActivationName;
+  readonly alpha?: number;
+  readonly kernelInitializer: KernelInitializer;
+}
+
+const LAYER_KEYS = ['units', 'activation', 'alpha', 'kernelInitializer'];
+
+/** Checks one layer (`name` is e.g. "createNetwork: layers[2]"); returns its normalised config. */
+export function checkLayerConfig(name: string, layer: unknown): DenseConfig {
+  checkKeys(name, layer, LAYER_KEYS);
+  const { units, activation, alpha, kernelInitializer } = layer as Record<string, unknown>;
+  checkPositiveInteger(`${name}.units`, units);
+  if (!ACTIVATION_NAMES.includes(activation as ActivationName)) {
+    throw new Error(`${name}.activation ${describe(activation)} is unknown; expected one of ${ACTIVATION_NAMES.join(', ')}`);
+  }
+  if (alpha !== undefined && activation !== 'leakyRelu') {
+    throw new Error(`${name}.alpha is only for 'leakyRelu', but the activation is ${describe(activation)}`);
+  }
+  // alpha < 0 would flip the sign of a for z < 0, and backward reads z's sign from a.
+  if (alpha !== undefined && !(typeof alpha === 'number' && Number.isFinite(alpha) && alpha >= 0)) {
+    throw new Error(`${name}.alpha must be a finite number >= 0, got ${describe(alpha)}`);
+  }
+  const initializer = kernelInitializer === undefined
+    ? DEFAULT_KERNEL_INITIALIZER
+    : checkKernelInitializer(`${name}.kernelInitializer`, kernelInitializer);
+  return Object.freeze({
+    units: units as number,
+    activation: activation as ActivationName,
+    ...(activation === 'leakyRelu' ? { alpha: (alpha as number | undefined) ?? DEFAULT_LEAKY_RELU_ALPHA } : {}),
+    kernelInitializer: initializer,
+  });
+}

@@ -1,0 +1,251 @@
+/**
+ * Optimisers, as Keras 3 defines them: SGD (optionally with momentum and
+ * Nesterov momentum) and Adam. An optimiser owns its state (velocities,
+ * moments) in backend memory, allocated and zeroed once when it is created
+ * and freed by dispose(); a step is one kernel call per parameter and
+ * allocates nothing. The arithmetic is in the kernels (assembly/momentum.ts,
+ * assembly/adam.ts, js.ts); here are the options, the state and the step count.
+ */
+import type { Backend } from './backend/backend.js';
+import { describe } from './data.js';
+import { checkKeys } from './options.js';
+
+/** What a user may write: a name, or an object with a type and some options. */
+export type OptimizerSpec =
+  | 'sgd'
+  | 'adam'
+  | { type: 'sgd'; momentum?: number; nesterov?: boolean }
+  | { type: 'adam'; beta1?: number; beta2?: number; epsilon?: number };
+
+/** SGD with every option filled in: momentum 0 is plain gradient descent. */
+export interface SgdConfig {
+  type: 'sgd';
+  momentum: number;
+  nesterov: boolean;
+}
+
+export interface AdamConfig {
+  type: 'adam';
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+}
+
+/** A spec with every default filled in; plain data, serialisable as JSON. */
+export type OptimizerConfig = SgdConfig | AdamConfig;
+
+/** Keras 3's defaults (keras.optimizers.SGD, keras.optimizers.Adam). */
+export const OPTIMIZER_DEFAULTS: { readonly sgd: Readonly<SgdConfig>; readonly adam: Readonly<AdamConfig> } = {
+  sgd: { type: 'sgd', momentum: 0, nesterov: false },
+  adam: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+};
+
+const TYPES = Object.keys(OPTIMIZER_DEFAULTS) as (keyof typeof OPTIMIZER_DEFAULTS)[];
+
+/**
+ * Checks a spec and fills in its defaults. `name` prefixes error messages
+ * (e.g. 'fit: optimizer'). Anything unknown or out of range is an error,
+ * never ignored; an option given as undefined takes its default.
+ */
+export function parseOptimizer(spec: unknown, name = 'optimizer'): OptimizerConfig {
+  if (typeof spec === 'string') {
+    if (spec === 'sgd' || spec === 'adam') return { ...OPTIMIZER_DEFAULTS[spec] };
+    throw new Error(`${name} ${describe(spec)} is unknown; expected one of ${TYPES.map((t) => `'${t}'`).join(', ')}`);
+  }
+  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
+    throw new Error(`${name} must be 'sgd', 'adam' or an object { type: 'sgd' | 'adam', ... }, got ${describe(spec)}`);
+  }
+  const options = spec as Record<string, unknown>;
+  const type = options.type;
+  if (type !== 'sgd' && type !== 'adam') {
+    throw new Error(`${name}.type ${describe(type)} is unknown; expected one of ${TYPES.map((t) => `'${t}'`).join(', ')}`);
+  }
+  const defaults = OPTIMIZER_DEFAULTS[type];
+  checkKeys(`${name} (${type})`, options, Object.keys(defaults));
+  const option = (key: string): unknown => options[key] === undefined ? defaults[key as keyof typeof defaults] : options[key];
+  if (type === 'sgd') {
+    const momentum = option('momentum'), nesterov = option('nesterov');
+    // Keras admits momentum 1, which never forgets a gradient: [0, 1) here.
+    checkUnitInterval(`${name}.momentum`, momentum);
+    if (typeof nesterov !== 'boolean') throw new Error(`${name}.nesterov must be true or false, got ${describe(nesterov)}`);
+    return { type, momentum, nesterov };
+  }
+  const beta1 = option('beta1'), beta2 = option('beta2'), epsilon = option('epsilon');
+  checkUnitInterval(`${name}.beta1`, beta1);
+  checkUnitInterval(`${name}.beta2`, beta2);
+  if (typeof epsilon !== 'number' || !Number.isFinite(epsilon) || epsilon <= 0) {
+    throw new Error(`${name}.epsilon must be a positive finite number, got ${describe(epsilon)}`);
+  }
+  return { type, beta1, beta2, epsilon };
+}
+
+function checkUnitInterval(name: string, value: unknown): asserts value is number {
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw new Error(`${name} must be a number in [0, 1), got ${describe(value)}`);
+  }
+}
+
+/** True when two configs describe the same optimiser (so its state may be kept). */
+export function sameOptimizerConfig(a: OptimizerConfig, b: OptimizerConfig): boolean {
+  if (a.type === 'sgd' && b.type === 'sgd') return a.momentum === b.momentum && a.nesterov === b.nesterov;
+  if (a.type === 'adam' && b.type === 'adam') return a.beta1 === b.beta1 && a.beta2 === b.beta2 && a.epsilon === b.epsilon;
+  return false;
+}
+
+/** One trainable tensor: byte offsets of its values and its gradient, and its element count. */
+export interface Parameter {
+  value: number;
+  grad: number;
+  size: number;
+}
+
+/** The parameters of dense layers, in order: each layer's weights, then its bias. */
+export function denseParameters(layers: readonly {
+  inputs: number; units: number; weights: number; weightGrad: number; bias: number; biasGrad: number;
+}[]): Parameter[] {
+  return layers.flatMap((layer) => [
+    { value: layer.weights, grad: layer.weightGrad, size: layer.inputs * layer.units },
+    { value: layer.bias, grad: layer.biasGrad, size: layer.units },
+  ]);
+}
+
+export interface Optimizer {
+  readonly config: OptimizerConfig;
+  /** Steps taken so far (Keras's optimizer.iterations); Adam's t is this + 1 at the next step. */
+  readonly iterations: number;
+  /** Updates every parameter from its current gradient. */
+  step(learningRate: number): void;
+  /** Frees the state; idempotent. A later step throws. */
+  dispose(): void;
+}
+
+/**
+ * An optimiser over `parameters`, with zeroed state in `backend`'s memory.
+ * The parameters' buffers must outlive it (dispose it before freeing them).
+ */
+export function createOptimizer(config: OptimizerConfig, backend: Backend, parameters: readonly Parameter[]): Optimizer {
+  const checked = Object.freeze(parseOptimizer(config));
+  const params = parameters.map((p, i) => {
+    if (typeof p !== 'object' || p === null || ![p.value, p.grad, p.size].every(Number.isSafeInteger) || p.size <= 0) {
+      throw new Error(`createOptimizer: parameters[${i}] must be { value, grad, size } with integer offsets and a positive size, got ${JSON.stringify(p)}`);
+    }
+    return Object.freeze({ value: p.value, grad: p.grad, size: p.size });
+  });
+  if (checked.type === 'adam') return new Adam(checked, backend, params);
+  if (checked.momentum === 0) return new Sgd(checked, backend, params);
+  return new Momentum(checked, backend, params);
+}
+
+/**
+ * The optimiser to train with: `current` itself when its config equals
+ * `config` (Keras keeps an optimiser's state across fit() calls on one model),
+ * otherwise a new one, `current` being disposed.
+ */
+export function reuseOrCreateOptimizer(current: Optimizer | undefined, config: OptimizerConfig,
+                                       backend: Backend, parameters: readonly Parameter[]): Optimizer {
+  if (current && sameOptimizerConfig(current.config, config)) return current;
+  const next = createOptimizer(config, backend, parameters);
+  current?.dispose();
+  return next;
+}
+
+/** State buffers and their lifetime, shared by every optimiser. */
+abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
+  private steps = 0;
+  private readonly owned: number[] = [];
+  private disposed = false;
+
+  constructor(readonly config: C, protected readonly backend: Backend, protected readonly params: readonly Parameter[]) {}
+
+  /** One zeroed buffer the size of each parameter (a velocity, a moment). */
+  protected slots(): number[] {
+    return this.params.map((p) => {
+      const offset = this.backend.alloc(p.size);
+      this.owned.push(offset);
+      this.backend.view(offset, p.size).fill(0); // the arena hands out used bytes
+      return offset;
+    });
+  }
+
+  /** Frees what slots() took if a subclass constructor fails half-way. */
+  protected guard<T>(allocate: () => T): T {
+    try {
+      return allocate();
+    } catch (error) {
+      this.dispose();
+      throw error;
+    }
+  }
+
+  get iterations(): number {
+    return this.steps;
+  }
+
+  step(learningRate: number): void {
+    if (this.disposed) throw new Error(`optimizer (${this.config.type}): step after dispose`);
+    this.steps++;
+    this.apply(learningRate);
+  }
+
+  protected abstract apply(learningRate: number): void;
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const offset of this.owned) this.backend.free(offset);
+    this.owned.length = 0;
+  }
+}
+
+/** Plain SGD, w -= lr * g: no state, and the exact arithmetic the seed's float64 parity rests on. */
+class Sgd extends BaseOptimizer<SgdConfig> {
+  protected apply(learningRate: number): void {
+    const { backend, params } = this;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      backend.sgd(p.size, learningRate, p.value, p.grad);
+    }
+  }
+}
+
+/** SGD with (Nesterov) momentum: one velocity per parameter. */
+class Momentum extends BaseOptimizer<SgdConfig> {
+  private readonly velocities: number[];
+
+  constructor(config: SgdConfig, backend: Backend, params: readonly Parameter[]) {
+    super(config, backend, params);
+    this.velocities = this.guard(() => this.slots());
+  }
+
+  protected apply(learningRate: number): void {
+    const { backend, params, velocities } = this;
+    const { momentum, nesterov } = this.config;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      backend.sgdMomentum(p.size, learningRate, momentum, nesterov, p.value, p.grad, velocities[i]);
+    }
+  }
+}
+
+/** Adam: first and second moments per parameter, and the step count for bias correction. */
+class Adam extends BaseOptimizer<AdamConfig> {
+  private readonly m: number[];
+  private readonly v: number[];
+
+  constructor(config: AdamConfig, backend: Backend, params: readonly Parameter[]) {
+    super(config, backend, params);
+    [this.m, this.v] = this.guard(() => [this.slots(), this.slots()]);
+  }
+
+  protected apply(learningRate: number): void {
+    const { backend, params, m, v } = this;
+    const { beta1, beta2, epsilon } = this.config;
+    const t = this.iterations; // counted from 1: step() has already incremented it
+    // Keras 3 (keras/src/optimizers/adam.py): both bias corrections folded into one scalar, in f64 here.
+    const alpha = (learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      backend.adam(p.size, alpha, beta1, beta2, epsilon, p.value, p.grad, m[i], v[i]);
+    }
+  }
+}
