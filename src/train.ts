@@ -155,7 +155,8 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
     net.stopTraining = false;
     await notify(net, callbacks, (callback) => callback.onTrainBegin?.());
     for (let epoch = 0; epoch < epochs && !net.stopTraining; epoch++) {
-      await notify(net, callbacks, (callback) => callback.onEpochBegin?.(epoch));
+      const began = notify(net, callbacks, (callback) => callback.onEpochBegin?.(epoch));
+      if (began) await began;
       if (shuffle) net.random.shuffle(backend.indexView(order, rows));
       let lossSum = 0;
       let accSum = 0;
@@ -183,7 +184,8 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
         net.applyGradients(learningRate);
         if (batchCallbacks.length > 0) {
           const logs: Logs = hasAccuracy ? { batch, size: n, loss: batchLoss, acc: batchAcc } : { batch, size: n, loss: batchLoss };
-          await notify(net, batchCallbacks, (callback) => callback.onBatchEnd?.(batch, logs));
+          const done = notify(net, batchCallbacks, (callback) => callback.onBatchEnd?.(batch, logs));
+          if (done) await done;
         }
       }
       const logs: Logs = { loss: lossSum / rows };
@@ -195,7 +197,8 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
         if (measured.acc !== undefined) logs.val_acc = measured.acc;
       }
       history.record(epoch, logs);
-      await notify(net, callbacks, (callback) => callback.onEpochEnd?.(epoch, { ...logs }));
+      const ended = notify(net, callbacks, (callback) => callback.onEpochEnd?.(epoch, { ...logs }));
+      if (ended) await ended;
       if (performance.now() - lastYield > YIELD_INTERVAL_MS) {
         await yieldToEventLoop();
         net.checkAlive('fit (after yielding to the event loop)');
@@ -210,13 +213,24 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
   }
 }
 
-/** Runs one hook on every callback in order, awaiting each; the network must survive it. */
-async function notify(net: Network, callbacks: readonly Callback[], hook: (callback: Callback) => void | Promise<void>): Promise<void> {
-  for (const callback of callbacks) {
-    const result = hook(callback);
-    if (result) await result;
+/**
+ * Runs one hook on every callback in order, awaiting any that return a
+ * promise; the network must survive it. Returns a promise only when a hook
+ * did, so an epoch without async hooks costs no microtask turn.
+ */
+function notify(net: Network, callbacks: readonly Callback[], hook: (callback: Callback) => void | Promise<void>): Promise<void> | undefined {
+  for (let i = 0; i < callbacks.length; i++) {
+    const result = hook(callbacks[i]);
+    if (result) {
+      return result.then(async () => {
+        net.checkAlive('fit (after a callback)');
+        const rest = notify(net, callbacks.slice(i + 1), hook);
+        if (rest) await rest;
+      });
+    }
   }
   net.checkAlive('fit (after a callback)');
+  return undefined;
 }
 
 /** A macrotask turn: setImmediate in Node, a MessageChannel message in browsers (setTimeout is clamped to 4 ms). */
