@@ -10,6 +10,7 @@ export type { OptimizerSpec } from './optimizers.js';
 export type { MatrixInput } from './data.js';
 export type { BackendName, DType, FloatArray } from './backend/backend.js';
 export type { ActivationName } from './activations.js';
+export type { KernelInitializer } from './initializers.js';
 export type { LossName } from './losses.js';
 export { createWorkerNetwork, WorkerNetwork } from './worker/client.js';
 export { ACTIVATION_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, type OptimizerName } from './registry.js';

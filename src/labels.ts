@@ -1,21 +1,20 @@
 /**
- * Class-index labels: for a categorical network, y may give each row's class
- * as an integer instead of a one-hot row, as a flat number[] or a
- * single-column matrix. They are checked here and written as one-hot rows
- * when copied into backend memory, so everything downstream sees one form.
+ * A categorical network's labels: one-hot rows, or each row's class as an
+ * integer instead, given as a flat number[] or a single-column matrix.
+ * Indices are checked here and written as one-hot rows when copied into
+ * backend memory, so everything downstream sees one form.
  */
 import type { FloatArray } from './backend/backend.js';
 import { checkMatrix, describe, type Matrix } from './data.js';
 
 /**
- * When `input` is class indices for `classes` classes (a flat array, or a
- * matrix with one column while classes > 1): their one-hot matrix, rows x
- * classes. Otherwise undefined: the caller reads `input` as a plain matrix.
- * Throws naming the row and value of any index that is not an integer in
- * [0, classes).
+ * Labels for `classes` classes as a rows x classes matrix: one-hot (or
+ * probability) rows as given, or class indices (a flat array, or a matrix
+ * with one column while classes > 1) made one-hot. Throws naming the row and
+ * value of any index that is not an integer in [0, classes).
  */
-export function classIndexLabels(name: string, input: unknown, classes: number): Matrix | undefined {
-  if (classes < 2) return undefined;
+export function categoricalLabels(name: string, input: unknown, classes: number): Matrix {
+  if (classes < 2) return checkMatrix(name, input, classes, 'outputs');
   let indices: ArrayLike<number>;
   let at: (row: number) => string;
   if (Array.isArray(input) && input.length > 0 && !Array.isArray(input[0])) {
@@ -23,7 +22,10 @@ export function classIndexLabels(name: string, input: unknown, classes: number):
     at = (row) => `${name}[${row}]`;
   } else {
     const matrix = checkMatrix(name, input);
-    if (matrix.cols !== 1) return undefined;
+    if (matrix.cols === classes) return matrix;
+    if (matrix.cols !== 1) {
+      throw new Error(`${name} has ${matrix.cols} columns, but the network expects ${classes} outputs (or one column of class indices)`);
+    }
     const column = new Float64Array(matrix.rows);
     matrix.copyInto(column);
     indices = column;

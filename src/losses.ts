@@ -16,7 +16,7 @@
 import type { ActivationName } from './activations.js';
 import type { Backend, FloatArray } from './backend/backend.js';
 import { checkMatrix, type Matrix } from './data.js';
-import { classIndexLabels } from './labels.js';
+import { categoricalLabels } from './labels.js';
 
 export type LossName = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'meanSquaredError';
 
@@ -72,7 +72,7 @@ export function createLoss(name: LossName, outputs: number): Loss {
         name,
         outputs,
         fusedActivation: FUSED_ACTIVATION[name],
-        readLabels: (argument, input) => classIndexLabels(argument, input, outputs) ?? plainLabels(argument, input),
+        readLabels: (argument, input) => categoricalLabels(argument, input, outputs),
         checkLabels(labels, argument, cols) {
           checkUnitInterval(name, labels, argument, cols);
           checkRowSums(labels, argument, cols);

@@ -1,0 +1,305 @@
+/**
+ * createWorkerNetwork: a Network that lives in a worker (a Web Worker in
+ * browsers, worker_threads in Node), so training never blocks the calling
+ * thread. The same methods as Network, each returning a promise; fit()'s
+ * epoch logs are posted back as they come.
+ */
+import { loadWasmBytes } from '../backend/wasm-bytes.js';
+import { checkCallbacks, EarlyStopping, type Callback } from '../callbacks.js';
+import { checkMatrix, type MatrixInput } from '../data.js';
+import type { FloatArray } from '../backend/backend.js';
+import type { Evaluation, LayerWeights, NetworkConfig } from '../network.js';
+import { History, type FitOptions } from '../train.js';
+import type { Args, FitEvent, Method, NetworkInfo, Reply, Result, WireFitOptions } from './protocol.js';
+import { spawnWorker, type WorkerHandle } from './spawn.js';
+import { workerSource } from './worker-source.js';
+
+/** Hooks that cannot follow the worker's training from this thread: they would need the Network or every batch. */
+const UNSUPPORTED_HOOKS = ['onEpochBegin', 'onBatchEnd', 'setNetwork'] as const;
+
+/**
+ * Creates the network in a new worker. Rejects, with createNetwork's
+ * message, if the config is bad (the worker is then stopped).
+ */
+export function createWorkerNetwork(config: NetworkConfig): Promise<WorkerNetwork> {
+  return WorkerNetwork.create(config);
+}
+
+interface Pending {
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  events?(events: FitEvent[]): void;
+}
+
+export class WorkerNetwork {
+  private info!: NetworkInfo;
+  private handle!: WorkerHandle;
+  private readonly pending = new Map<number, Pending>();
+  /** Every call not yet answered, so that dispose() lets them finish first. */
+  private readonly inflight = new Set<Promise<unknown>>();
+  private nextId = 0;
+  private failure: Error | undefined;
+  private disposed = false;
+  private stopRequested = false;
+  private training = 0;
+
+  private constructor() {}
+
+  /** @internal use createWorkerNetwork() */
+  static async create(config: NetworkConfig): Promise<WorkerNetwork> {
+    const usesWasm = (config as Partial<NetworkConfig> | undefined)?.backend !== 'js';
+    const [source, wasm] = await Promise.all([workerSource(), usesWasm ? loadWasmBytes() : undefined]);
+    const net = new WorkerNetwork();
+    net.handle = await spawnWorker(source, {
+      message: (data) => net.receive(data as Reply),
+      fatal: (error) => net.fail(error),
+    });
+    try {
+      // A copy to hand over: the original may be a view into a shared pool.
+      const bytes = wasm?.slice();
+      net.info = await net.call('create', [config, bytes], bytes ? [bytes.buffer as ArrayBuffer] : []);
+    } catch (error) {
+      net.terminate();
+      throw error;
+    }
+    return net;
+  }
+
+  get inputs(): number { return this.info.inputs; }
+  get outputs(): number { return this.info.outputs; }
+  get dtype(): NetworkInfo['dtype'] { return this.info.dtype; }
+  get backend(): NetworkInfo['backend'] { return this.info.backend; }
+  get isTraining(): boolean { return this.training > 0; }
+  get isDisposed(): boolean { return this.disposed; }
+
+  /**
+   * As Network.stopTraining: setting it true ends a running fit() after the
+   * worker's current epoch. The request crosses threads, so a few more
+   * epochs may run in between; each new fit() starts with it false.
+   */
+  get stopTraining(): boolean { return this.stopRequested; }
+  set stopTraining(value: boolean) {
+    this.stopRequested = value;
+    if (value && !this.disposed && !this.failure) void this.call('stop', []).catch(() => {});
+  }
+
+  /**
+   * As Network.fit. onEpochEnd, and the onTrainBegin / onEpochEnd /
+   * onTrainEnd hooks of callbacks, run on this thread as the logs arrive
+   * (the worker does not wait for them); fit() resolves after the last.
+   * EarlyStopping callbacks run in the worker, and their stoppedEpoch and
+   * bestEpoch are copied back. x, y and validationData are copied once and
+   * transferred, never structured-cloned row by row.
+   */
+  async fit(x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
+    if (this.disposed) throw new Error('fit: this network has been disposed');
+    const { wire, listeners, earlyStopping } = splitFitOptions(options);
+    const transfer: Transferable[] = [];
+    const data = [pack('x', x, transfer), pack('y', y, transfer)];
+    if (Array.isArray(wire.options.validationData) && wire.options.validationData.length === 2) {
+      const [vx, vy] = wire.options.validationData;
+      wire.options = {
+        ...wire.options,
+        validationData: [pack('validationData x', vx, transfer), pack('validationData y', vy, transfer)] as [MatrixInput, MatrixInput],
+      };
+    }
+
+    // Events are handled strictly in order, each awaited, on one chain; fit() settles after it.
+    let chain = Promise.resolve();
+    let listenerError: Error | undefined;
+    const dispatch = (events: FitEvent[]) => {
+      chain = chain.then(async () => {
+        for (const event of events) {
+          if (listenerError) return;
+          try {
+            await runListeners(listeners, event);
+          } catch (error) {
+            listenerError = error instanceof Error ? error : new Error(String(error));
+            this.stopTraining = true;
+          }
+        }
+      });
+    };
+
+    this.stopRequested = false;
+    this.training++;
+    try {
+      const result = await this.call('fit', [data[0], data[1], wire], transfer, dispatch).finally(() => chain);
+      await chain;
+      if (listenerError) throw listenerError;
+      result.earlyStopping.forEach((outcome, i) => Object.assign(earlyStopping[i], outcome));
+      return Object.assign(new History(), { epoch: result.epoch, history: result.history });
+    } finally {
+      this.training--;
+    }
+  }
+
+  /** As Network.predict: rows x outputs, row-major. */
+  predict(x: MatrixInput): Promise<FloatArray> {
+    return this.guarded('predict', () => {
+      const transfer: Transferable[] = [];
+      return this.call('predict', [pack('x', x, transfer)], transfer);
+    });
+  }
+
+  evaluate(x: MatrixInput, y: MatrixInput): Promise<Evaluation> {
+    return this.guarded('evaluate', () => {
+      const transfer: Transferable[] = [];
+      return this.call('evaluate', [pack('x', x, transfer), pack('y', y, transfer)], transfer);
+    });
+  }
+
+  getWeights(): Promise<LayerWeights[]> {
+    return this.guarded('getWeights', () => this.call('getWeights', []));
+  }
+
+  setWeights(weights: LayerWeights[]): Promise<void> {
+    return this.guarded('setWeights', () => this.call('setWeights', [weights]));
+  }
+
+  /**
+   * Frees the network and stops the worker; any later call rejects. Calls
+   * already sent are answered first, as on a Network disposed by a callback
+   * (a running fit() rejects: the network has been disposed).
+   */
+  async dispose(): Promise<void> {
+    if (this.disposed) return;
+    this.disposed = true;
+    try {
+      if (!this.failure) await this.call('dispose', []);
+      await Promise.allSettled([...this.inflight]);
+    } finally {
+      this.terminate();
+    }
+  }
+
+  // ---- plumbing ----
+
+  private terminate(): void {
+    this.disposed = true;
+    this.handle.terminate();
+    this.fail(new Error('the wasmlp worker was stopped'));
+  }
+
+  /** Runs `call` unless the network is disposed, turning synchronous throws (bad input) into rejections. */
+  private async guarded<T>(method: string, call: () => Promise<T>): Promise<T> {
+    if (this.disposed) throw new Error(`${method}: this network has been disposed`);
+    return call();
+  }
+
+  private call<M extends Method>(method: M, args: Args<M>, transfer: Transferable[] = [],
+                                 events?: (events: FitEvent[]) => void): Promise<Result<M>> {
+    if (this.failure) return Promise.reject(new Error(`${method}: ${this.failure.message}`));
+    const id = ++this.nextId;
+    const promise = new Promise<Result<M>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, events });
+      this.handle.keepAlive(true);
+      try {
+        this.handle.post({ id, method, args }, transfer);
+      } catch (error) {
+        this.settle(id);
+        reject(error);
+      }
+    });
+    this.inflight.add(promise);
+    const forget = () => { this.inflight.delete(promise); };
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  private receive(reply: Reply): void {
+    const pending = this.pending.get(reply.id);
+    if (!pending) return;
+    if ('events' in reply) {
+      pending.events?.(reply.events);
+    } else if ('error' in reply) {
+      this.settle(reply.id);
+      pending.reject(new Error(reply.error));
+    } else {
+      this.settle(reply.id);
+      pending.resolve(reply.result);
+    }
+  }
+
+  private settle(id: number): void {
+    this.pending.delete(id);
+    // Node: an idle worker must not keep the process alive (a forgotten dispose() would hang it).
+    if (this.pending.size === 0) this.handle.keepAlive(false);
+  }
+
+  private fail(error: Error): void {
+    this.failure ??= error;
+    for (const [id, pending] of this.pending) {
+      this.settle(id);
+      pending.reject(new Error(error.message));
+    }
+  }
+}
+
+/** Copies a matrix into one typed array to transfer; anything else crosses as is, for the worker to report. */
+function pack(name: string, input: unknown, transfer: Transferable[]): unknown {
+  let data: Float32Array | Float64Array;
+  let shape: [number, number];
+  if (Array.isArray(input)) {
+    const matrix = checkMatrix(name, input); // the worker's own check, so the same message
+    data = new Float64Array(matrix.rows * matrix.cols);
+    matrix.copyInto(data);
+    shape = [matrix.rows, matrix.cols];
+  } else if (typeof input === 'object' && input !== null && 'data' in input && 'shape' in input &&
+             (input.data instanceof Float32Array || input.data instanceof Float64Array)) {
+    data = input.data.slice(); // never detach the caller's array
+    shape = input.shape as [number, number];
+  } else {
+    return input;
+  }
+  transfer.push(data.buffer as ArrayBuffer);
+  return { data, shape };
+}
+
+interface Listeners {
+  hooks: Callback[];
+}
+
+/** Separates what crosses to the worker from what stays here, checking as fit() would. */
+function splitFitOptions(options: FitOptions): { wire: WireFitOptions; listeners: Listeners; earlyStopping: EarlyStopping[] } {
+  const report = { trainBegin: false, epochEnd: false, trainEnd: false };
+  if (typeof options !== 'object' || options === null) {
+    // Let the worker's fit() say what is wrong with it.
+    return { wire: { options: options as WireFitOptions['options'], earlyStopping: [], report }, listeners: { hooks: [] }, earlyStopping: [] };
+  }
+  const { callbacks, onEpochEnd, ...rest } = options;
+  if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') throw new Error('fit: onEpochEnd must be a function');
+  const checked = checkCallbacks(callbacks);
+  const earlyStopping = checked.filter((callback): callback is EarlyStopping => callback instanceof EarlyStopping);
+  const hooks = checked.filter((callback) => !(callback instanceof EarlyStopping));
+  checked.forEach((callback, i) => {
+    if (callback instanceof EarlyStopping) return;
+    for (const hook of UNSUPPORTED_HOOKS) {
+      if (typeof callback[hook] === 'function') {
+        throw new Error(`fit: callbacks[${i}].${hook} cannot follow training in a worker; ` +
+          'a worker network\'s callbacks may have onTrainBegin, onEpochEnd and onTrainEnd (run on this thread), or be earlyStopping()');
+      }
+    }
+  });
+  if (onEpochEnd) hooks.push({ onEpochEnd });
+  for (const callback of hooks) {
+    if (callback.onTrainBegin) report.trainBegin = true;
+    if (callback.onEpochEnd) report.epochEnd = true;
+    if (callback.onTrainEnd) report.trainEnd = true;
+  }
+  const wire: WireFitOptions = {
+    options: rest,
+    earlyStopping: earlyStopping.map(({ monitor, minDelta, patience, mode, baseline, restoreBestWeights }) =>
+      ({ monitor, minDelta, patience, mode, baseline, restoreBestWeights })),
+    report,
+  };
+  return { wire, listeners: { hooks }, earlyStopping };
+}
+
+async function runListeners({ hooks }: Listeners, event: FitEvent): Promise<void> {
+  for (const callback of hooks) {
+    if (event[0] === 'trainBegin') await callback.onTrainBegin?.();
+    else if (event[0] === 'epochEnd') await callback.onEpochEnd?.(event[1], { ...event[2] });
+    else await callback.onTrainEnd?.();
+  }
+}

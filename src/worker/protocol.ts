@@ -1,0 +1,63 @@
+/**
+ * The messages between a WorkerNetwork (client.ts, on the calling thread)
+ * and worker.ts (in the worker): one request per call, answered by one
+ * reply; fit() also streams its events back in batches before its reply.
+ */
+import type { EarlyStoppingOptions, Logs } from '../callbacks.js';
+import type { BackendName, DType } from '../backend/backend.js';
+import type { Network, NetworkConfig } from '../network.js';
+import type { FitOptions } from '../train.js';
+
+/** What the worker reports about the network it created. */
+export interface NetworkInfo {
+  inputs: number;
+  outputs: number;
+  dtype: DType;
+  backend: BackendName;
+}
+
+/** fit()'s options as they cross: functions stay on the calling thread. */
+export interface WireFitOptions {
+  options: Omit<FitOptions, 'callbacks' | 'onEpochEnd'>;
+  /** EarlyStopping callbacks, rebuilt in the worker from their options (they must see every epoch there). */
+  earlyStopping: EarlyStoppingOptions[];
+  /** The hooks the calling thread listens to; the worker posts only those events. */
+  report: { trainBegin: boolean; epochEnd: boolean; trainEnd: boolean };
+}
+
+export interface WireHistory {
+  epoch: number[];
+  history: Record<string, number[]>;
+  /** Each EarlyStopping's outcome, copied back onto the caller's instances. */
+  earlyStopping: { stoppedEpoch: number; bestEpoch: number }[];
+}
+
+/** Each method's arguments and result. */
+export interface Calls {
+  create: [args: [config: NetworkConfig, wasm: Uint8Array | undefined], result: NetworkInfo];
+  fit: [args: [x: unknown, y: unknown, options: WireFitOptions], result: WireHistory];
+  predict: [args: [x: unknown], result: ReturnType<Network['predict']>];
+  evaluate: [args: [x: unknown, y: unknown], result: ReturnType<Network['evaluate']>];
+  getWeights: [args: [], result: ReturnType<Network['getWeights']>];
+  setWeights: [args: [weights: Parameters<Network['setWeights']>[0]], result: void];
+  /** Sets stopTraining in the worker: a running fit() ends after its current epoch. */
+  stop: [args: [], result: void];
+  dispose: [args: [], result: void];
+}
+
+export type Method = keyof Calls;
+export type Args<M extends Method> = Calls[M][0];
+export type Result<M extends Method> = Calls[M][1];
+
+export interface Request<M extends Method = Method> {
+  id: number;
+  method: M;
+  args: Args<M>;
+}
+
+export type FitEvent = ['trainBegin'] | ['epochEnd', epoch: number, logs: Logs] | ['trainEnd'];
+
+export type Reply =
+  | { id: number; result: unknown }
+  | { id: number; error: string }
+  | { id: number; events: FitEvent[] };

@@ -1,0 +1,112 @@
+/**
+ * Starting the worker, in a browser or in Node, behind one small interface.
+ *
+ * Browsers get a classic Web Worker from a Blob URL of the worker bundle's
+ * text (worker-source.ts), rather than `new Worker(new URL('./worker.js',
+ * import.meta.url))`. The URL form needs every bundler to recognise the
+ * pattern and emit a second file (Vite and webpack 5 do, esbuild and
+ * Rollup do not), and a page that imports dist/ from a static folder to
+ * serve that file next to it; the Blob needs nothing from anyone. The costs:
+ * the worker's code travels inside the library (it gzips to a few KB, and
+ * the kernels are posted to the worker rather than embedded twice), and a
+ * page whose Content-Security-Policy restricts worker-src must allow blob:.
+ *
+ * Node gets worker_threads, evaluating the same text. The module is reached
+ * through process.getBuiltinModule (Node >= 20.16), so the library has no
+ * import of a Node built-in for a browser bundler to resolve or stub; older
+ * Node falls back to a dynamic import() that bundlers are told to ignore.
+ */
+
+export interface WorkerEvents {
+  message(data: unknown): void;
+  /** The worker failed or exited: every pending call fails with this. */
+  fatal(error: Error): void;
+}
+
+export interface WorkerHandle {
+  post(message: unknown, transfer: Transferable[]): void;
+  terminate(): void;
+  /** Node: whether the worker keeps the process alive (only while calls are pending). */
+  keepAlive(active: boolean): void;
+}
+
+export async function spawnWorker(source: string, events: WorkerEvents): Promise<WorkerHandle> {
+  if (typeof Worker === 'function') return spawnWebWorker(source, events);
+  const threads = await nodeWorkerThreads();
+  if (threads) return spawnNodeWorker(threads, source, events);
+  throw new Error('createWorkerNetwork: this environment has neither Web Workers nor node:worker_threads');
+}
+
+/** One Blob URL per page, shared by every worker network. */
+let blobUrl: string | undefined;
+
+function spawnWebWorker(source: string, events: WorkerEvents): WorkerHandle {
+  blobUrl ??= URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+  const worker = new Worker(blobUrl, { name: 'wasmlp' });
+  worker.addEventListener('message', (event) => events.message(event.data));
+  worker.addEventListener('error', (event) => {
+    event.preventDefault();
+    events.fatal(new Error(event.message || 'the wasmlp worker failed'));
+  });
+  worker.addEventListener('messageerror', () => events.fatal(new Error('the wasmlp worker sent a message that could not be read')));
+  return {
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    terminate: () => worker.terminate(),
+    keepAlive: () => {},
+  };
+}
+
+/** The slice of node:worker_threads used here (typed locally: the public types must not need @types/node). */
+interface NodeWorker {
+  postMessage(message: unknown, transfer?: readonly Transferable[]): void;
+  on(event: 'message', listener: (data: unknown) => void): void;
+  on(event: 'error', listener: (error: Error) => void): void;
+  on(event: 'exit', listener: (code: number) => void): void;
+  terminate(): Promise<number>;
+  ref(): void;
+  unref(): void;
+}
+
+interface WorkerThreads {
+  Worker: new (source: string, options: { eval: true; name?: string }) => NodeWorker;
+}
+
+interface NodeProcess {
+  versions?: { node?: string };
+  getBuiltinModule?: (id: string) => unknown;
+}
+
+async function nodeWorkerThreads(): Promise<WorkerThreads | undefined> {
+  const process = (globalThis as { process?: NodeProcess }).process;
+  if (!process?.versions?.node) return undefined;
+  if (process.getBuiltinModule) return process.getBuiltinModule('node:worker_threads') as WorkerThreads;
+  return (await importIgnoredByBundlers('node:worker_threads')) as WorkerThreads;
+}
+
+/** A parameter, not a literal, and the bundlers' own opt-out comments: nothing tries to bundle it. */
+function importIgnoredByBundlers(specifier: string): Promise<unknown> {
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ specifier);
+}
+
+/**
+ * Prepended to the worker's text in Node: gives worker.ts a port with the
+ * Web Worker's shape (postMessage, addEventListener('message', e => e.data)).
+ * An eval worker runs as a CommonJS script, where require exists.
+ */
+const NODE_PRELUDE = `globalThis.wasmlpPort = ((port) => ({
+  postMessage: (message, transfer) => port.postMessage(message, transfer),
+  addEventListener: (_type, listener) => port.on('message', (data) => listener({ data })),
+}))(require('node:worker_threads').parentPort);
+`;
+
+function spawnNodeWorker(threads: WorkerThreads, source: string, events: WorkerEvents): WorkerHandle {
+  const worker = new threads.Worker(NODE_PRELUDE + source, { eval: true, name: 'wasmlp' });
+  worker.on('message', (data) => events.message(data));
+  worker.on('error', (error) => events.fatal(error));
+  worker.on('exit', (code) => events.fatal(new Error(`the wasmlp worker exited (code ${code})`)));
+  return {
+    post: (message, transfer) => worker.postMessage(message, transfer),
+    terminate: () => void worker.terminate(),
+    keepAlive: (active) => (active ? worker.ref() : worker.unref()),
+  };
+}

@@ -1,0 +1,106 @@
+/**
+ * The worker side of createWorkerNetwork: one Network, driven by messages.
+ *
+ * scripts/bundles.ts bundles this file into one self-contained script (no
+ * imports, no exports) that runs as a classic Web Worker or as a Node
+ * worker_threads eval worker. Requests are answered as they arrive, not
+ * queued behind a running fit(): fit() yields to the event loop every few
+ * milliseconds, so a predict() or a stop sent during training is handled
+ * between two epochs, exactly as if a callback had made the call.
+ */
+import { EarlyStopping, type Callback } from '../callbacks.js';
+import { createNetwork, type Network } from '../network.js';
+import type { MatrixInput } from '../data.js';
+import { receiveWasmBytes } from './posted-wasm-bytes.js';
+import type { Args, FitEvent, Method, Reply, Request, Result, WireFitOptions, WireHistory } from './protocol.js';
+
+interface Port {
+  postMessage(message: Reply, transfer?: Transferable[]): void;
+  addEventListener(type: 'message', listener: (event: { data: Request }) => void): void;
+}
+
+// A Web Worker's global scope is its own port; in Node, spawn.ts puts an adapter of parentPort here.
+const port = ((globalThis as { wasmlpPort?: Port }).wasmlpPort ?? globalThis) as unknown as Port;
+
+/**
+ * Epoch events go back in batches, at most one message this often: a
+ * message per epoch would flood a page's thread at tens of thousands of
+ * epochs a second, and nobody sees more than a frame's worth anyway.
+ */
+const EVENT_INTERVAL_MS = 25;
+
+let net: Network | undefined;
+
+function network(method: string): Network {
+  if (!net) throw new Error(`${method}: the worker has no network yet`);
+  return net;
+}
+
+type Handlers = { [M in Method]: (id: number, ...args: Args<M>) => Result<M> | Promise<Result<M>> };
+
+const handlers: Handlers = {
+  async create(_, config, wasm) {
+    receiveWasmBytes(wasm);
+    net = await createNetwork(config);
+    return { inputs: net.inputs, outputs: net.outputs, dtype: net.dtype, backend: net.backend.name };
+  },
+  fit,
+  predict: (_, x) => network('predict').predict(x as MatrixInput),
+  evaluate: (_, x, y) => network('evaluate').evaluate(x as MatrixInput, y as MatrixInput),
+  getWeights: () => network('getWeights').getWeights(),
+  setWeights: (_, weights) => network('setWeights').setWeights(weights),
+  stop() {
+    if (net) net.stopTraining = true;
+  },
+  dispose() {
+    net?.dispose();
+  },
+};
+
+async function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Promise<WireHistory> {
+  const target = network('fit');
+  const events: FitEvent[] = [];
+  let lastPost = performance.now();
+  const flush = () => {
+    if (events.length > 0) port.postMessage({ id, events: events.splice(0) });
+    lastPost = performance.now();
+  };
+  // Only the hooks the calling thread listens to, so a plain fit() posts nothing per epoch.
+  const reporter: Callback = {};
+  if (wire.report.trainBegin) reporter.onTrainBegin = () => { events.push(['trainBegin']); };
+  if (wire.report.epochEnd) {
+    reporter.onEpochEnd = (epoch, logs = {}) => {
+      events.push(['epochEnd', epoch, logs]);
+      if (performance.now() - lastPost >= EVENT_INTERVAL_MS) flush();
+    };
+  }
+  if (wire.report.trainEnd) reporter.onTrainEnd = () => { events.push(['trainEnd']); };
+  const earlyStopping = wire.earlyStopping.map((options) => new EarlyStopping(options));
+  const callbacks: Callback[] = [...earlyStopping];
+  if (Object.keys(reporter).length > 0) callbacks.push(reporter);
+  try {
+    const history = await target.fit(x as MatrixInput, y as MatrixInput, { ...wire.options, callbacks });
+    return {
+      epoch: history.epoch,
+      history: history.history,
+      earlyStopping: earlyStopping.map(({ stoppedEpoch, bestEpoch }) => ({ stoppedEpoch, bestEpoch })),
+    };
+  } finally {
+    flush(); // every event before the reply: postMessage keeps order
+  }
+}
+
+async function answer({ id, method, args }: Request): Promise<void> {
+  try {
+    const handler = handlers[method] as (id: number, ...args: unknown[]) => unknown;
+    if (typeof handler !== 'function') throw new Error(`wasmlp worker: unknown method ${JSON.stringify(method)}`);
+    const result = await handler(id, ...(args as unknown[]));
+    // Predictions are handed over, not copied.
+    const transfer = ArrayBuffer.isView(result) ? [result.buffer as ArrayBuffer] : [];
+    port.postMessage({ id, result }, transfer);
+  } catch (error) {
+    port.postMessage({ id, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+port.addEventListener('message', (event) => { void answer(event.data); });
