@@ -229,7 +229,7 @@ export class Network {
   measure(x: number, y: number, rows: number): Evaluation {
     let loss = 0;
     let acc = 0;
-    const accuracy = this.loss.accuracy as Loss['accuracy'] | undefined;
+    const accuracy = this.loss.accuracy;
     const bytes = this.backend.bytesPerElement;
     this.forEachChunk(rows, (start, n) => {
       const a = this.forward(x + start * this.inputs * bytes, n);
@@ -238,7 +238,7 @@ export class Network {
       loss += this.loss.loss(this.backend, elements, a, yChunk) * n;
       if (accuracy) acc += accuracy(this.backend, elements, a, yChunk) * n;
     });
-    return accuracy ? { loss: loss / rows, acc: acc / rows } : { loss: loss / rows } as Evaluation;
+    return accuracy ? { loss: loss / rows, acc: acc / rows } : { loss: loss / rows };
   }
 
   private forEachChunk(rows: number, run: (start: number, rows: number) => void): void {
