@@ -210,6 +210,21 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
   });
 });
 
+it('stops a diverging regression with an error naming the epoch, keeping what came before', async () => {
+  const net = await createNetwork({ inputs: 1, layers: [{ units: 1, activation: 'linear' }], loss: 'meanSquaredError', dtype: 'float64', backend: 'wasm', seed: 1 });
+  const x = [[1], [2], [3], [4]];
+  const y = [[2], [4], [6], [8]];
+  const losses: number[] = [];
+  // lr 10 on this quadratic multiplies the error by about -100 per epoch: Infinity near epoch 150.
+  const failure = net.fit(x, y, { epochs: 1000, learningRate: 10, onEpochEnd: (_e, logs) => { losses.push(logs!.loss); } });
+  await expect(failure).rejects.toThrow(/fit: the loss diverged to (Infinity|NaN) at epoch (\d+) \(batch 1\)/);
+  const epoch = Number((await failure.catch((e: Error) => e.message)).match(/epoch (\d+)/)![1]);
+  expect(epoch).toBe(losses.length + 1);
+  expect(epoch).toBeGreaterThan(10);
+  expect(losses.every(Number.isFinite)).toBe(true);
+  net.dispose();
+});
+
 describe('fit option errors', () => {
   const cases: [string, object, RegExp][] = [
     ['validationSplit 1', { validationSplit: 1 }, /validationSplit must be a number strictly between 0 and 1, got 1/],
