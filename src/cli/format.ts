@@ -1,0 +1,32 @@
+/**
+ * Text out: numbers in lines and CSV cells. Writing CSV is a few lines (a
+ * cell is quoted when it holds a comma, quote or line break, RFC 4180), so
+ * it needs no library; reading it does (csv.ts).
+ */
+
+/** A CSV line (with its newline) from cells. */
+export function csvLine(cells: readonly (string | number)[]): string {
+  return `${cells.map(csvCell).join(',')}\n`;
+}
+
+function csvCell(cell: string | number): string {
+  const text = typeof cell === 'number' ? formatValue(cell) : cell;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** Seven significant digits, the precision of float32, without trailing zeros. */
+export function formatValue(value: number): string {
+  return String(Number(value.toPrecision(7)));
+}
+
+/** A log line's number: four decimals, as Keras prints. */
+export function formatMetric(value: number): string {
+  return value.toFixed(4);
+}
+
+/** `loss 0.1234  acc 0.9500  val_loss ...` from logs. */
+export function formatLogs(logs: Record<string, number | undefined>): string {
+  return Object.entries(logs)
+    .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
+    .map(([name, value]) => `${name} ${formatMetric(value)}`).join('  ');
+}

@@ -1,0 +1,39 @@
+/**
+ * The `wasmlp` command line. main(argv) runs one command and resolves to its
+ * exit code, writing only to the given Io, so tests call it in-process; run
+ * as a script (npm run wasmlp, bin/wasmlp.js) it uses the process's streams.
+ */
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { CommanderError } from 'commander';
+import { processIo, type Io } from './io.js';
+import { buildProgram } from './program.js';
+
+/** Runs `wasmlp <argv...>` (argv without node and the script); resolves to the exit code. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const program = buildProgram(io);
+  try {
+    if (argv.length === 0) {
+      program.outputHelp({ error: true });
+      return 1;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return 0;
+  } catch (error) {
+    // commander has already printed its own errors (and --help, exit code 0).
+    if (error instanceof CommanderError) return error.exitCode;
+    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  }
+}
+
+function isEntryPoint(): boolean {
+  if (!process.argv[1]) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
+  } catch {
+    return false;
+  }
+}
+
+if (isEntryPoint()) process.exitCode = await main(process.argv.slice(2));

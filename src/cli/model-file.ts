@@ -1,0 +1,108 @@
+/**
+ * The model file `train --save` writes and predict/evaluate read: the
+ * network (net.toJSON()) wrapped with what the command line needs to treat
+ * new CSV rows exactly as it treated the training rows: the feature columns
+ * by name, the target and its classes, the standardisation statistics.
+ * Versioned: a reader refuses a version it does not know rather than guess.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { loadNetwork, type BackendName, type Network, type NetworkJSON } from '../index.js';
+import type { Standardization } from './standardize.js';
+import { outputUnits, type Target } from './target.js';
+
+export const MODEL_FORMAT = 'wasmlp-model';
+export const MODEL_VERSION = 1;
+
+export interface ModelFile {
+  format: typeof MODEL_FORMAT;
+  version: typeof MODEL_VERSION;
+  /** Input columns, in the network's input order. */
+  features: string[];
+  target: Target;
+  /** Applied to the features before the network; null if trained without --standardize. */
+  standardization: Standardization | null;
+  network: NetworkJSON;
+}
+
+export function writeModelFile(file: string, model: ModelFile): void {
+  try {
+    writeFileSync(file, `${JSON.stringify(model)}\n`);
+  } catch (error) {
+    throw new Error(`${file}: cannot write the model file: ${(error as Error).message}`);
+  }
+}
+
+/** Reads and checks a model file, then loads its network. */
+export async function readModelFile(file: string, backend: BackendName): Promise<{ model: ModelFile; net: Network }> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(`${file}: cannot read the model file: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`${file}: not a wasmlp model file: not valid JSON (${(error as Error).message})`);
+  }
+  const model = checkModel(file, json);
+  let net: Network;
+  try {
+    net = await loadNetwork(model.network, { backend });
+  } catch (error) {
+    throw new Error(`${file}: the "network" in the model file cannot be loaded: ${(error as Error).message}`);
+  }
+  const outputs = outputUnits(model.target);
+  if (net.inputs !== model.features.length || net.outputs !== outputs) {
+    net.dispose();
+    throw new Error(`${file}: malformed model file: the network takes ${net.inputs} inputs and gives ${net.outputs} outputs, ` +
+      `but the file lists ${model.features.length} features and a target needing ${outputs} outputs`);
+  }
+  return { model, net };
+}
+
+/** Checks everything but the network itself (loadNetwork checks that). */
+function checkModel(file: string, json: unknown): ModelFile {
+  const bad = (what: string): Error => new Error(`${file}: malformed model file: ${what}`);
+  if (!isObject(json) || json.format !== MODEL_FORMAT) {
+    throw new Error(`${file}: not a wasmlp model file (it has no "format": "${MODEL_FORMAT}"); write one with: wasmlp train data.csv --target COLUMN --save ${file}`);
+  }
+  if (json.version !== MODEL_VERSION) {
+    throw new Error(`${file}: model file version ${JSON.stringify(json.version)} is not one this wasmlp reads (it reads version ${MODEL_VERSION})`);
+  }
+  const { features, target, standardization, network } = json;
+  if (!isStringList(features)) throw bad('"features" must be a non-empty array of column names');
+  if (!isObject(target)) throw bad('"target" must be an object');
+  if (target.type === 'classes') {
+    if (typeof target.column !== 'string') throw bad('"target.column" must be a column name');
+    if (!isStringList(target.classes) || target.classes.length < 2) throw bad('"target.classes" must be an array of at least 2 class names');
+    if (target.encoding !== 'onehot' && target.encoding !== 'binary') throw bad('"target.encoding" must be "onehot" or "binary"');
+    if (target.encoding === 'binary' && target.classes.length !== 2) throw bad('a "binary" target must have exactly 2 classes');
+  } else if (target.type === 'values') {
+    if (!isStringList(target.columns)) throw bad('"target.columns" must be a non-empty array of column names');
+  } else {
+    throw bad(`"target.type" must be "classes" or "values", got ${JSON.stringify(target.type)}`);
+  }
+  if (standardization !== null) {
+    if (!isObject(standardization) || !isNumberList(standardization.mean, features.length) || !isNumberList(standardization.std, features.length) ||
+        !standardization.std.every((s) => s > 0)) {
+      throw bad(`"standardization" must be null or { mean, std }, each ${features.length} finite numbers (one per feature), std > 0`);
+    }
+  }
+  if (!isObject(network)) throw bad('"network" must be an object (what net.toJSON() returns)');
+  return json as unknown as ModelFile;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringList(value: unknown): value is string[] {
+  return Array.isArray(value) && value.length > 0 && value.every((v) => typeof v === 'string');
+}
+
+function isNumberList(value: unknown, length: number): value is number[] {
+  return Array.isArray(value) && value.length === length && value.every((v) => typeof v === 'number' && Number.isFinite(v));
+}

@@ -1,0 +1,46 @@
+/**
+ * Option values from the command line, checked as commander reads them: a
+ * bad one is an InvalidArgumentError, which commander reports as
+ * "error: option '--epochs <n>' argument 'ten' is invalid. ..." and exit 1.
+ */
+import { InvalidArgumentError } from 'commander';
+import { parseNumber } from './cells.js';
+
+export function positiveInteger(text: string): number {
+  const value = parseNumber(text);
+  if (value === undefined || !Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError('Expected a positive integer.');
+  return value;
+}
+
+export function positiveNumber(text: string): number {
+  const value = parseNumber(text);
+  if (value === undefined || value <= 0) throw new InvalidArgumentError('Expected a positive number.');
+  return value;
+}
+
+/** A fraction strictly between 0 and 1 (a share of the rows). */
+export function fraction(text: string): number {
+  const value = parseNumber(text);
+  if (value === undefined || value <= 0 || value >= 1) throw new InvalidArgumentError('Expected a number strictly between 0 and 1.');
+  return value;
+}
+
+export function seed(text: string): number {
+  const value = parseNumber(text);
+  if (value === undefined || !Number.isInteger(value) || value < 0 || value >= 2 ** 32) {
+    throw new InvalidArgumentError('Expected an integer in [0, 2^32).');
+  }
+  return value;
+}
+
+/** Hidden layer sizes: "16,8"; "" or "none" for no hidden layer. */
+export function layerSizes(text: string): number[] {
+  if (text.trim() === '' || text.trim() === 'none') return [];
+  return text.split(',').map((part) => {
+    try {
+      return positiveInteger(part.trim());
+    } catch {
+      throw new InvalidArgumentError('Expected hidden layer sizes such as 16,8 (positive integers), or none.');
+    }
+  });
+}

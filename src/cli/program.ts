@@ -1,0 +1,66 @@
+/**
+ * The commands and their options, declared with commander: it parses the
+ * arguments, writes --help, and rejects unknown options, missing arguments
+ * and bad values (parsers.ts) before any command runs.
+ */
+import { Command, Option } from 'commander';
+import { evaluate } from './evaluate.js';
+import type { Io } from './io.js';
+import * as parse from './parsers.js';
+import { predict } from './predict.js';
+import { CLI_LOSSES } from './target.js';
+import { train } from './train.js';
+
+const HIDDEN_ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'leakyRelu', 'linear'];
+
+function backendOption(): Option {
+  return new Option('--backend <name>', 'where the numbers are crunched').choices(['wasm', 'js']).default('wasm');
+}
+
+export function buildProgram(io: Io): Command {
+  const program = new Command('wasmlp')
+    .description('Train dense neural networks on CSV files, and use them.')
+    // Inherited by the commands below: errors throw (main() returns the exit code) and text goes to io.
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+    })
+    .showHelpAfterError('(add --help for usage)');
+
+  program.command('train')
+    .description('train a network on a CSV file (a header row, then one row per sample)')
+    .argument('<data>', 'the CSV file')
+    .requiredOption('--target <column>', 'the column to predict (x,y for several, a regression)')
+    .option('--features <columns>', 'the input columns, comma-separated (default: every other column)')
+    .addOption(new Option('--layers <units>', 'hidden layer sizes, comma-separated, or none').argParser(parse.layerSizes).default([16], '16'))
+    .addOption(new Option('--activation <name>', 'hidden layer activation').choices(HIDDEN_ACTIVATIONS).default('relu'))
+    .addOption(new Option('--loss <name>', 'override the loss chosen from the target').choices(CLI_LOSSES))
+    .addOption(new Option('--optimizer <name>', 'the optimiser').choices(['adam', 'sgd']).default('adam'))
+    .option('--epochs <n>', 'passes over the training rows', parse.positiveInteger, 100)
+    .option('--batch-size <n>', 'rows per gradient step', parse.positiveInteger, 32)
+    .option('--lr <rate>', 'learning rate (default: 0.001 for adam, 0.01 for sgd)', parse.positiveNumber)
+    .option('--validation-split <fraction>', 'hold out this fraction of the rows (shuffled from the seed) to validate on', parse.fraction)
+    .option('--seed <n>', 'seed for the initial weights, the split and the shuffles', parse.seed)
+    .option('--standardize', 'scale each feature to mean 0, standard deviation 1 (statistics saved with the model)')
+    .option('--save <file>', 'write the trained model to this JSON file')
+    .addOption(backendOption())
+    .action((data: string, options) => train(data, options, io));
+
+  program.command('predict')
+    .description('predict every row of a CSV file: CSV on stdout')
+    .argument('<model>', 'a model file written by train --save')
+    .argument('<data>', 'a CSV file with the feature columns (other columns are ignored)')
+    .addOption(backendOption())
+    .action((model: string, data: string, options) => predict(model, data, options, io));
+
+  program.command('evaluate')
+    .description("the model's loss (and accuracy) on a labelled CSV file")
+    .argument('<model>', 'a model file written by train --save')
+    .argument('<data>', 'a CSV file with the feature columns and the target')
+    .option('--target <column>', "the target column (default: the model's)")
+    .addOption(backendOption())
+    .action((model: string, data: string, options) => evaluate(model, data, options, io));
+
+  return program;
+}

@@ -1,0 +1,161 @@
+/**
+ * What the target column means, and its encoding. `train` decides it from
+ * the data (and --loss); the decision is saved with the model, so predict and
+ * evaluate encode and decode exactly as training did.
+ *
+ * The rules (README, "Command line"):
+ * - a target with any non-numeric value is categorical;
+ * - a numeric target whose values are all integers, with at most
+ *   MAX_INTEGER_CLASSES distinct values, is categorical too (labels 0/1,
+ *   digits 0-9, ratings 1-5); any other numeric target is a regression;
+ * - categorical with 2 classes: one sigmoid output, binaryCrossentropy, the
+ *   probability of the second class (as Keras does for binary problems);
+ *   with 3 or more: softmax over one output per class, categoricalCrossentropy;
+ * - classes are sorted (numerically if they are numbers), so the same data
+ *   always gives the same output order;
+ * - --loss overrides the guess: meanSquaredError makes a numeric target a
+ *   regression, categoricalCrossentropy makes any target categorical with a
+ *   softmax (2 classes included), binaryCrossentropy needs exactly 2 classes;
+ * - several target columns (--target a,b) are a regression on each.
+ */
+import type { ActivationName, LossName } from '../index.js';
+import { cellPlace, type Table } from './csv.js';
+import { parseNumber } from './cells.js';
+
+/** A numeric target with at most this many distinct integer values is taken as classes. */
+export const MAX_INTEGER_CLASSES = 10;
+
+export type CliLoss = 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError';
+export const CLI_LOSSES: readonly CliLoss[] = ['categoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError'];
+
+export type Target =
+  /** One output per class (softmax), labels one-hot. */
+  | { type: 'classes'; column: string; classes: string[]; encoding: 'onehot' }
+  /** Two classes, one output (sigmoid): the probability of classes[1]. */
+  | { type: 'classes'; column: string; classes: string[]; encoding: 'binary' }
+  /** One linear output per column. */
+  | { type: 'values'; columns: string[] };
+
+export function targetColumns(target: Target): string[] {
+  return target.type === 'classes' ? [target.column] : target.columns;
+}
+
+export function outputUnits(target: Target): number {
+  if (target.type === 'values') return target.columns.length;
+  return target.encoding === 'binary' ? 1 : target.classes.length;
+}
+
+export function outputLayer(target: Target): { activation: ActivationName; loss: LossName } {
+  if (target.type === 'values') return { activation: 'linear', loss: 'meanSquaredError' };
+  return target.encoding === 'binary'
+    ? { activation: 'sigmoid', loss: 'binaryCrossentropy' }
+    : { activation: 'softmax', loss: 'categoricalCrossentropy' };
+}
+
+/** Decides the target of `columns` (indices into the table) from their values and --loss. */
+export function chooseTarget(table: Table, columns: readonly number[], loss: CliLoss | undefined): Target {
+  const names = columns.map((c) => table.header[c]);
+  if (columns.length > 1) {
+    if (loss !== undefined && loss !== 'meanSquaredError') {
+      throw new Error(`--loss ${loss} needs one target column; several (${names.join(', ')}) are a regression (meanSquaredError)`);
+    }
+    for (const c of columns) firstNonNumeric(table, c, 'meanSquaredError');
+    return { type: 'values', columns: names };
+  }
+  const [column] = columns;
+  const name = names[0];
+  const cells = table.rows.map((row) => row.cells[column]);
+  const numbers = cells.map(parseNumber);
+  const numeric = numbers.every((v) => v !== undefined);
+  if (loss === 'meanSquaredError') {
+    firstNonNumeric(table, column, loss);
+    return { type: 'values', columns: [name] };
+  }
+  const looksCategorical = !numeric || isFewIntegers(numbers as number[]);
+  if (loss === undefined && !looksCategorical) return { type: 'values', columns: [name] };
+  // A numeric column's classes are its numbers: "1" and "1.0" are one class, named "1".
+  const classes = numeric ? sortedNumbers(numbers as number[]).map(String) : [...new Set(cells)].sort(compareStrings);
+  if (classes.length < 2) {
+    throw new Error(`${table.file}: column ${JSON.stringify(name)} (the target) has only one value, ${JSON.stringify(classes[0])}: ` +
+      'a classifier needs at least 2 classes');
+  }
+  if (loss === 'binaryCrossentropy' && classes.length !== 2) {
+    throw new Error(`--loss binaryCrossentropy needs a target with exactly 2 classes, but column ${JSON.stringify(name)} has ${classes.length}: ${list(classes)}`);
+  }
+  const encoding = loss === 'categoricalCrossentropy' || classes.length > 2 ? 'onehot' : 'binary';
+  return { type: 'classes', column: name, classes, encoding };
+}
+
+function isFewIntegers(values: readonly number[]): boolean {
+  return values.every(Number.isInteger) && new Set(values).size <= MAX_INTEGER_CLASSES;
+}
+
+function sortedNumbers(values: readonly number[]): number[] {
+  return [...new Set(values)].sort((a, b) => a - b);
+}
+
+function compareStrings(a: string, b: string): number {
+  // Code-unit order, not locale order: the same on every machine.
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function list(values: readonly string[]): string {
+  const shown = values.slice(0, 12).map((v) => JSON.stringify(v)).join(', ');
+  return values.length > 12 ? `${shown}, ... (${values.length} in all)` : shown;
+}
+
+function firstNonNumeric(table: Table, column: number, loss: string): void {
+  for (const row of table.rows) {
+    const cell = row.cells[column];
+    if (parseNumber(cell) === undefined) {
+      throw new Error(`${cellPlace(table, row, column)}: ${cell === '' ? 'the cell is empty' : `${JSON.stringify(cell)} is not a number`}; ` +
+        `a ${loss} target must be numbers (leave out --loss to treat the column as classes)`);
+    }
+  }
+}
+
+/**
+ * The label rows for the network: one-hot rows, [0 | 1], or the values.
+ * `columns` are the table's indices of the target's columns. A class the
+ * target does not know is an error naming its cell.
+ */
+export function encodeTarget(target: Target, table: Table, columns: readonly number[]): number[][] {
+  if (target.type === 'values') {
+    return table.rows.map((row) => columns.map((c) => {
+      const value = parseNumber(row.cells[c]);
+      if (value === undefined) firstNonNumeric(table, c, 'meanSquaredError');
+      return value!;
+    }));
+  }
+  const [column] = columns;
+  const numericClasses = target.classes.every((c) => parseNumber(c) !== undefined);
+  const index = new Map(target.classes.map((name, i) => [name, i]));
+  return table.rows.map((row) => {
+    const cell = row.cells[column];
+    const key = numericClasses && parseNumber(cell) !== undefined ? String(parseNumber(cell)) : cell;
+    const k = index.get(key);
+    if (k === undefined) {
+      throw new Error(`${cellPlace(table, row, column)}: ${cell === '' ? 'the cell is empty' : JSON.stringify(cell)}` +
+        ` is not one of the model's classes (${list(target.classes)})`);
+    }
+    if (target.encoding === 'binary') return [k];
+    const oneHot = new Array<number>(target.classes.length).fill(0);
+    oneHot[k] = 1;
+    return oneHot;
+  });
+}
+
+/** The CSV header predict writes: the target column(s), then a probability per class. */
+export function predictionHeader(target: Target): string[] {
+  if (target.type === 'values') return target.columns;
+  return [target.column, ...target.classes.map((name) => `prob_${name}`)];
+}
+
+/** One row of predict's CSV from one row of network outputs. */
+export function decodePrediction(target: Target, outputs: ArrayLike<number>): (string | number)[] {
+  if (target.type === 'values') return Array.from(outputs);
+  const probabilities = target.encoding === 'binary' ? [1 - outputs[0], outputs[0]] : Array.from(outputs);
+  let best = 0;
+  for (let k = 1; k < probabilities.length; k++) if (probabilities[k] > probabilities[best]) best = k;
+  return [target.classes[best], ...probabilities];
+}

@@ -1,0 +1,103 @@
+/**
+ * `wasmlp train data.csv --target COL ...`: reads the CSV, decides the
+ * target's encoding, builds and trains the network with a per-epoch line
+ * (and a progress bar on a terminal), and saves a model file.
+ */
+import { createNetwork, type ActivationName, type BackendName, type LayerConfig } from '../index.js';
+import { randomSeed } from '../random.js';
+import { numericColumns } from './cells.js';
+import { featureIndices, targetIndices } from './columns.js';
+import { readCsv } from './csv.js';
+import type { Io } from './io.js';
+import { MODEL_FORMAT, MODEL_VERSION, writeModelFile } from './model-file.js';
+import { progressCallback } from './progress.js';
+import { splitRows } from './split.js';
+import { measureStandardization, standardize } from './standardize.js';
+import { chooseTarget, encodeTarget, outputLayer, outputUnits, type CliLoss, type Target } from './target.js';
+
+export interface TrainOptions {
+  target: string;
+  features?: string;
+  layers: number[];
+  activation: ActivationName;
+  loss?: CliLoss;
+  optimizer: 'adam' | 'sgd';
+  epochs: number;
+  batchSize: number;
+  lr?: number;
+  validationSplit?: number;
+  seed?: number;
+  standardize?: boolean;
+  save?: string;
+  backend: BackendName;
+}
+
+/** Keras's default learning rates for its optimisers. */
+const DEFAULT_LEARNING_RATE = { adam: 0.001, sgd: 0.01 } as const;
+
+export async function train(file: string, options: TrainOptions, io: Io): Promise<void> {
+  const table = readCsv(file);
+  const targets = targetIndices(table, options.target);
+  const features = featureIndices(table, options.features, targets);
+  const x = numericColumns(table, features, 'features');
+  const target = chooseTarget(table, targets, options.loss);
+  const y = encodeTarget(target, table, targets);
+
+  const seed = options.seed ?? randomSeed();
+  const rows = x.map((row, i) => ({ x: row, y: y[i] }));
+  const { train: trainRows, validation: validationRows } = options.validationSplit === undefined
+    ? { train: rows, validation: [] }
+    : splitRows(rows, options.validationSplit, seed);
+  const stats = options.standardize ? measureStandardization(trainRows.map((r) => r.x)) : undefined;
+  const xTrain = standardize(trainRows.map((r) => r.x), stats);
+  const yTrain = trainRows.map((r) => r.y);
+
+  const { activation: outputActivation, loss } = outputLayer(target);
+  const layers: LayerConfig[] = [
+    ...options.layers.map((units) => ({ units, activation: options.activation })),
+    { units: outputUnits(target), activation: outputActivation },
+  ];
+  const net = await createNetwork({ inputs: features.length, layers, loss, backend: options.backend, seed });
+  try {
+    const batchSize = Math.min(options.batchSize, xTrain.length);
+    io.stdout.write(describeRun(file, table.header, features, target, trainRows.length, validationRows.length, layers, loss, options, seed));
+    await net.fit(xTrain, yTrain, {
+      epochs: options.epochs,
+      learningRate: options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer],
+      batchSize,
+      shuffle: true,
+      optimizer: options.optimizer,
+      validationData: validationRows.length > 0
+        ? [standardize(validationRows.map((r) => r.x), stats), validationRows.map((r) => r.y)]
+        : undefined,
+      callbacks: progressCallback(io, options.epochs, Math.ceil(xTrain.length / batchSize)),
+    });
+    if (options.save !== undefined) {
+      writeModelFile(options.save, {
+        format: MODEL_FORMAT,
+        version: MODEL_VERSION,
+        features: features.map((i) => table.header[i]),
+        target,
+        standardization: stats ?? null,
+        network: net.toJSON(),
+      });
+      io.stdout.write(`Saved the model to ${options.save}\n`);
+    }
+  } finally {
+    net.dispose();
+  }
+}
+
+/** Two lines saying what was read and what will be trained, so the encoding decisions are visible. */
+function describeRun(file: string, header: readonly string[], features: readonly number[], target: Target,
+                     trainRows: number, validationRows: number, layers: readonly LayerConfig[], loss: string,
+                     options: TrainOptions, seed: number): string {
+  const what = target.type === 'values'
+    ? `regression on ${target.columns.join(', ')}`
+    : `${target.column}: ${target.classes.length} classes (${target.classes.join(', ')})`;
+  const split = validationRows > 0 ? `${trainRows} rows to train, ${validationRows} to validate` : `${trainRows} rows`;
+  const shape = [features.length, ...layers.map((l) => l.units)].join('-');
+  const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
+  return `${file}: ${split}; ${features.length} features (${features.map((i) => header[i]).join(', ')}); ${what}\n` +
+    `Network ${shape} ${activations}, ${loss}, ${options.optimizer}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}\n`;
+}

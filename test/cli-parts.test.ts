@@ -1,0 +1,198 @@
+/**
+ * The command line's pieces on their own: CSV reading, cells, the target
+ * rules, standardisation, the split, CSV writing and option parsing.
+ */
+import { describe, expect, it } from 'vitest';
+import { InvalidArgumentError } from 'commander';
+import { numericColumns, parseNumber } from '../src/cli/cells.js';
+import { featureIndices, targetIndices } from '../src/cli/columns.js';
+import { parseCsv } from '../src/cli/csv.js';
+import { csvLine, formatLogs } from '../src/cli/format.js';
+import * as parse from '../src/cli/parsers.js';
+import { splitRows } from '../src/cli/split.js';
+import { measureStandardization, standardize } from '../src/cli/standardize.js';
+import { chooseTarget, decodePrediction, encodeTarget, outputLayer, outputUnits, predictionHeader } from '../src/cli/target.js';
+
+/** A one-target table: column "x" (numbers) and column "t" holding `values`. */
+function targetTable(values: readonly (string | number)[]) {
+  return parseCsv(`x,t\n${values.map((v, i) => `${i},${v}`).join('\n')}\n`, 't.csv');
+}
+
+describe('parseCsv', () => {
+  it('reads a header and rows, with quotes, CRLF, a BOM, padding and blank lines', () => {
+    const table = parseCsv('\uFEFFa, "b,c"\r\n1,"x\ny"\r\n\r\n 2 ,3\r\n', 'f.csv');
+    expect(table.header).toEqual(['a', 'b,c']);
+    expect(table.rows.map((r) => r.cells)).toEqual([['1', 'x\ny'], ['2', '3']]);
+    // The quoted line break ends the first row on line 3; a blank line 4 is skipped.
+    expect(table.rows.map((r) => [r.line, r.number])).toEqual([[3, 1], [5, 2]]);
+  });
+
+  it('names the line, data row and missing column of a short row', () => {
+    expect(() => parseCsv('a,b,c\n1,2,3\n4,5\n', 'f.csv'))
+      .toThrow('f.csv: line 3 (data row 2) has 2 fields but the header has 3: column "c" is missing');
+  });
+
+  it('names the line of a long row', () => {
+    expect(() => parseCsv('a,b\n1,2\n3,4\n5,6,7\n', 'f.csv'))
+      .toThrow('f.csv: line 4 (data row 3) has 3 fields but the header has 2: an extra field after the last column, "b"');
+  });
+
+  it('refuses an empty file, a header alone, a nameless or repeated column, broken quotes', () => {
+    expect(() => parseCsv('', 'f.csv')).toThrow('f.csv: the file is empty');
+    expect(() => parseCsv('a,b\n', 'f.csv')).toThrow('f.csv: there are no data rows after the header (line 1)');
+    expect(() => parseCsv('a,,c\n1,2,3\n', 'f.csv')).toThrow('f.csv: line 1 (the header): column 2 has no name');
+    expect(() => parseCsv('a,b,a\n1,2,3\n', 'f.csv')).toThrow('f.csv: line 1 (the header): column "a" appears twice (columns 1 and 3)');
+    expect(() => parseCsv('a,b\n1,"2\n', 'f.csv')).toThrow(/^f\.csv: not valid CSV: Quote Not Closed.*line 2$/);
+  });
+});
+
+describe('cells', () => {
+  it('accepts plain decimals only', () => {
+    for (const [text, value] of [['3', 3], ['-0.5', -0.5], ['+.5', 0.5], ['1e-3', 0.001], ['2.', 2], ['1E+2', 100]] as const) {
+      expect(parseNumber(text)).toBe(value);
+    }
+    for (const text of ['', 'NaN', 'Infinity', '0x1F', '12 cm', '1,5', '1e999', '.', '-']) expect(parseNumber(text)).toBeUndefined();
+  });
+
+  it('names the line, row and column of a non-numeric or empty cell', () => {
+    const table = parseCsv('a,b\n1,2\n3,abc\n4,\n', 'f.csv');
+    expect(() => numericColumns(table, [0, 1], 'features'))
+      .toThrow('f.csv: line 3 (data row 2), column "b": "abc" is not a number; features must be numbers');
+    const empty = parseCsv('a,b\n1,2\n4,\n', 'f.csv');
+    expect(() => numericColumns(empty, [0, 1], 'features')).toThrow('f.csv: line 3 (data row 2), column "b": the cell is empty');
+  });
+});
+
+describe('columns', () => {
+  const table = parseCsv('id,a,b,"c,d",t\n1,2,3,4,5\n', 'f.csv');
+
+  it('takes every column but the target as features, or the --features list', () => {
+    expect(featureIndices(table, undefined, [4])).toEqual([0, 1, 2, 3]);
+    expect(featureIndices(table, 'b, a', [4])).toEqual([2, 1]);
+    expect(featureIndices(table, 'c,d', [4])).toEqual([3]); // a column whose name holds a comma
+  });
+
+  it('splits several targets on commas and names a missing column with the columns there are', () => {
+    expect(targetIndices(table, 'a,b')).toEqual([1, 2]);
+    expect(() => targetIndices(table, 'nope'))
+      .toThrow('f.csv: line 1 (the header): no column "nope" (the target); the columns are "id", "a", "b", "c,d", "t"');
+    expect(() => featureIndices(table, 'a,t', [4])).toThrow('column "t" cannot be both a feature (--features) and the target (--target)');
+  });
+});
+
+describe('the target rules', () => {
+  it('takes text as classes, sorted; 3+ classes are a softmax', () => {
+    const table = targetTable(['virginica', 'setosa', 'versicolor', 'setosa']);
+    const target = chooseTarget(table, [1], undefined);
+    expect(target).toEqual({ type: 'classes', column: 't', classes: ['setosa', 'versicolor', 'virginica'], encoding: 'onehot' });
+    expect(outputLayer(target)).toEqual({ activation: 'softmax', loss: 'categoricalCrossentropy' });
+    expect(outputUnits(target)).toBe(3);
+    expect(encodeTarget(target, table, [1])).toEqual([[0, 0, 1], [1, 0, 0], [0, 1, 0], [1, 0, 0]]);
+  });
+
+  it('takes 2 classes as one sigmoid output: the probability of the second', () => {
+    const table = targetTable(['yes', 'no', 'yes']);
+    const target = chooseTarget(table, [1], undefined);
+    expect(target).toEqual({ type: 'classes', column: 't', classes: ['no', 'yes'], encoding: 'binary' });
+    expect(outputLayer(target)).toEqual({ activation: 'sigmoid', loss: 'binaryCrossentropy' });
+    expect(encodeTarget(target, table, [1])).toEqual([[1], [0], [1]]);
+    expect(predictionHeader(target)).toEqual(['t', 'prob_no', 'prob_yes']);
+    expect(decodePrediction(target, [0.25])).toEqual(['no', 0.75, 0.25]);
+  });
+
+  it(`takes a few integers as classes, sorted as numbers`, () => {
+    const target = chooseTarget(targetTable([10, 2, 2, 1, '1.0']), [1], undefined);
+    expect(target).toMatchObject({ type: 'classes', classes: ['1', '2', '10'] });
+    const digits = chooseTarget(targetTable([...Array(10).keys()]), [1], undefined);
+    expect(digits).toMatchObject({ type: 'classes', encoding: 'onehot' });
+  });
+
+  it('takes other numbers as a regression with a linear output', () => {
+    const many = chooseTarget(targetTable([...Array(11).keys()]), [1], undefined);
+    expect(many).toEqual({ type: 'values', columns: ['t'] });
+    expect(outputLayer(many)).toEqual({ activation: 'linear', loss: 'meanSquaredError' });
+    expect(chooseTarget(targetTable([0.5, 1, 1, 0.5]), [1], undefined)).toEqual({ type: 'values', columns: ['t'] });
+    expect(predictionHeader(many)).toEqual(['t']);
+  });
+
+  it('obeys --loss', () => {
+    const binary = targetTable([0, 1, 1]);
+    expect(chooseTarget(binary, [1], 'meanSquaredError')).toEqual({ type: 'values', columns: ['t'] });
+    expect(chooseTarget(binary, [1], 'categoricalCrossentropy')).toMatchObject({ classes: ['0', '1'], encoding: 'onehot' });
+    expect(chooseTarget(targetTable([0.5, 1.5, 0.5]), [1], 'binaryCrossentropy')).toMatchObject({ classes: ['0.5', '1.5'], encoding: 'binary' });
+    expect(() => chooseTarget(targetTable(['a', 'b', 'c']), [1], 'binaryCrossentropy'))
+      .toThrow('--loss binaryCrossentropy needs a target with exactly 2 classes, but column "t" has 3: "a", "b", "c"');
+    expect(() => chooseTarget(targetTable([1, 'two']), [1], 'meanSquaredError'))
+      .toThrow('t.csv: line 3 (data row 2), column "t": "two" is not a number; a meanSquaredError target must be numbers');
+  });
+
+  it('makes several target columns a regression on each', () => {
+    const table = parseCsv('a,b,c\n1,2,3\n4,5,6\n', 'f.csv');
+    const target = chooseTarget(table, [1, 2], undefined);
+    expect(target).toEqual({ type: 'values', columns: ['b', 'c'] });
+    expect(encodeTarget(target, table, [1, 2])).toEqual([[2, 3], [5, 6]]);
+    expect(() => chooseTarget(table, [1, 2], 'categoricalCrossentropy')).toThrow('--loss categoricalCrossentropy needs one target column');
+  });
+
+  it('refuses one class, and a class the model does not know', () => {
+    expect(() => chooseTarget(targetTable(['a', 'a']), [1], undefined)).toThrow('column "t" (the target) has only one value, "a"');
+    const target = chooseTarget(targetTable(['a', 'b', 'c']), [1], undefined);
+    expect(() => encodeTarget(target, targetTable(['a', 'd']), [1]))
+      .toThrow('t.csv: line 3 (data row 2), column "t": "d" is not one of the model\'s classes ("a", "b", "c")');
+  });
+
+  it('decodes a softmax row to the most probable class and every probability', () => {
+    const target = chooseTarget(targetTable(['a', 'b', 'c']), [1], undefined);
+    expect(decodePrediction(target, [0.2, 0.7, 0.1])).toEqual(['b', 0.2, 0.7, 0.1]);
+  });
+});
+
+describe('standardisation', () => {
+  it('measures mean and population std per column; a constant column gets std 1', () => {
+    const stats = measureStandardization([[1, 5], [3, 5]]);
+    expect(stats).toEqual({ mean: [2, 5], std: [1, 1] });
+    expect(standardize([[1, 5], [4, 6]], stats)).toEqual([[-1, 0], [2, 1]]);
+    expect(standardize([[1]], undefined)).toEqual([[1]]);
+  });
+});
+
+describe('splitRows', () => {
+  it('shuffles from the seed, then holds out the last fraction', () => {
+    const rows = [...Array(10).keys()];
+    const a = splitRows(rows, 0.2, 7);
+    expect(a.train).toHaveLength(8);
+    expect(a.validation).toHaveLength(2);
+    expect([...a.train, ...a.validation].sort((p, q) => p - q)).toEqual(rows);
+    expect(splitRows(rows, 0.2, 7)).toEqual(a);
+    expect(splitRows(rows, 0.2, 8)).not.toEqual(a);
+    expect(() => splitRows([1], 0.5, 1)).toThrow('--validation-split 0.5 of 1 rows leaves 0 to train and 1 to validate; both need at least one');
+  });
+});
+
+describe('output', () => {
+  it('quotes CSV cells that need it and prints numbers to float32 precision', () => {
+    expect(csvLine(['a,b', 'say "hi"', 'plain', 0.1 + 0.2, 1 / 3])).toBe('"a,b","say ""hi""",plain,0.3,0.3333333\n');
+  });
+
+  it('prints logs with four decimals, skipping absent metrics', () => {
+    expect(formatLogs({ loss: 0.12345, acc: undefined, val_loss: 1 })).toBe('loss 0.1235  val_loss 1.0000');
+  });
+});
+
+describe('option parsers', () => {
+  it('accept good values and refuse bad ones', () => {
+    expect(parse.positiveInteger('12')).toBe(12);
+    expect(parse.positiveNumber('0.01')).toBe(0.01);
+    expect(parse.fraction('0.2')).toBe(0.2);
+    expect(parse.seed('0')).toBe(0);
+    expect(parse.layerSizes('16, 8')).toEqual([16, 8]);
+    expect(parse.layerSizes('none')).toEqual([]);
+    for (const [parser, text] of [
+      [parse.positiveInteger, '0'], [parse.positiveInteger, '1.5'], [parse.positiveInteger, 'ten'],
+      [parse.positiveNumber, '-1'], [parse.positiveNumber, 'fast'], [parse.fraction, '1'], [parse.fraction, '0'],
+      [parse.seed, '-1'], [parse.seed, '4294967296'], [parse.layerSizes, '16,x'], [parse.layerSizes, '16,,8'],
+    ] as const) {
+      expect(() => parser(text), `${parser.name}(${text})`).toThrow(InvalidArgumentError);
+    }
+  });
+});

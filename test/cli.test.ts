@@ -1,0 +1,386 @@
+/**
+ * The `wasmlp` command line end to end: main(argv) in-process, its output
+ * captured (and the bin script spawned once, to check the real process's
+ * streams and exit codes). Train, predict and evaluate on iris.csv, a
+ * regression and a two-class CSV, and every kind of bad input.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { promisify } from 'node:util';
+import { parse } from 'csv-parse/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.js';
+import type { Io } from '../src/cli/io.js';
+import { Random } from '../src/random.js';
+
+const IRIS = 'examples/iris.csv';
+const dir = mkdtempSync(join(tmpdir(), 'wasmlp-cli-'));
+const path = (name: string): string => join(dir, name);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `wasmlp ...argv` in-process; stderr is not a TTY, so no progress bar. */
+async function wasmlp(...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: { write: (text) => void (stdout += text) }, stderr: { write: (text) => void (stderr += text) } };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** A file in the temporary directory, with `text`; returns its path. */
+function file(name: string, text: string): string {
+  writeFileSync(path(name), text);
+  return path(name);
+}
+
+function csvRows(text: string): string[][] {
+  return parse(text) as string[][];
+}
+
+const IRIS_TRAIN = ['train', IRIS, '--target', 'species', '--layers', '16', '--epochs', '60', '--lr', '0.01', '--batch-size', '16',
+  '--validation-split', '0.2', '--seed', '1', '--standardize', '--save', path('iris.json')];
+
+describe('wasmlp on iris.csv', () => {
+  let trained: Run;
+  const irisRows = csvRows(readFileSync(IRIS, 'utf8')).slice(1);
+  beforeAll(async () => {
+    trained = await wasmlp(...IRIS_TRAIN);
+  });
+
+  it('trains: says what it read and built, prints a line per epoch, saves the model', () => {
+    expect(trained.stderr).toBe('');
+    expect(trained.code).toBe(0);
+    const lines = trained.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe(`${IRIS}: 120 rows to train, 30 to validate; 4 features (sepal_length, sepal_width, petal_length, petal_width); ` +
+      'species: 3 classes (setosa, versicolor, virginica)');
+    expect(lines[1]).toBe('Network 4-16-3 relu + softmax, categoricalCrossentropy, adam, seed 1, standardised inputs');
+    const epochs = lines.filter((line) => line.startsWith('Epoch '));
+    expect(epochs).toHaveLength(60);
+    expect(epochs[0]).toMatch(/^Epoch {2}1\/60 {2}loss \d\.\d{4} {2}acc \d\.\d{4} {2}val_loss \d\.\d{4} {2}val_acc \d\.\d{4}$/);
+    expect(lines.at(-1)).toBe(`Saved the model to ${path('iris.json')}`);
+  });
+
+  it('saves the classes, the features and the standardisation with the network', () => {
+    const model = JSON.parse(readFileSync(path('iris.json'), 'utf8'));
+    expect(model).toMatchObject({
+      format: 'wasmlp-model',
+      version: 1,
+      features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
+      target: { type: 'classes', column: 'species', classes: ['setosa', 'versicolor', 'virginica'], encoding: 'onehot' },
+      network: { format: 'wasmlp-network', inputs: 4, loss: 'categoricalCrossentropy' },
+    });
+    expect(model.standardization.mean).toHaveLength(4);
+    expect(model.standardization.std.every((s: number) => s > 0)).toBe(true);
+  });
+
+  it('trains the same model from the same seed', async () => {
+    const again = await wasmlp(...IRIS_TRAIN.slice(0, -1), path('iris-again.json'));
+    expect(again.stdout.replace(path('iris-again.json'), path('iris.json'))).toBe(trained.stdout);
+    expect(readFileSync(path('iris-again.json'), 'utf8')).toBe(readFileSync(path('iris.json'), 'utf8'));
+  });
+
+  it('predicts: a CSV row per input row, the class name then the probabilities; the target column is ignored', async () => {
+    const { code, stdout, stderr } = await wasmlp('predict', path('iris.json'), IRIS);
+    expect([code, stderr]).toEqual([0, '']);
+    const [header, ...rows] = csvRows(stdout);
+    expect(header).toEqual(['species', 'prob_setosa', 'prob_versicolor', 'prob_virginica']);
+    expect(rows).toHaveLength(150);
+    let right = 0;
+    rows.forEach(([predicted, ...probabilities], i) => {
+      const p = probabilities.map(Number);
+      expect(p.reduce((a, b) => a + b)).toBeCloseTo(1, 5);
+      expect(predicted).toBe(['setosa', 'versicolor', 'virginica'][p.indexOf(Math.max(...p))]);
+      if (predicted === irisRows[i][4]) right++;
+    });
+    expect(right / 150).toBeGreaterThan(0.9);
+  });
+
+  it('predicts from the feature columns alone, in any order, with other columns around', async () => {
+    const shuffled = ['id,petal_width,sepal_length,petal_length,sepal_width',
+      ...irisRows.map((r, i) => [i, r[3], r[0], r[2], r[1]].join(','))].join('\n');
+    const full = await wasmlp('predict', path('iris.json'), IRIS);
+    const reordered = await wasmlp('predict', path('iris.json'), file('reordered.csv', shuffled));
+    expect(reordered.code).toBe(0);
+    expect(reordered.stdout).toBe(full.stdout);
+  });
+
+  it('predicts the same on the js backend', async () => {
+    const wasm = csvRows((await wasmlp('predict', path('iris.json'), IRIS)).stdout);
+    const js = csvRows((await wasmlp('predict', path('iris.json'), IRIS, '--backend', 'js')).stdout);
+    expect(js.map((r) => r[0])).toEqual(wasm.map((r) => r[0]));
+    js.slice(1).forEach((row, i) => row.slice(1).forEach((p, k) => expect(Number(p)).toBeCloseTo(Number(wasm[i + 1][k + 1]), 4)));
+  });
+
+  it('evaluates: loss and accuracy over every row', async () => {
+    const { code, stdout, stderr } = await wasmlp('evaluate', path('iris.json'), IRIS, '--target', 'species');
+    expect([code, stderr]).toEqual([0, '']);
+    const match = /^loss (\d\.\d{4}) {2}acc (\d\.\d{4}) {2}\(150 rows\)\n$/.exec(stdout);
+    expect(match).not.toBeNull();
+    expect(Number(match![2])).toBeGreaterThan(0.9);
+    // The target defaults to the model's.
+    expect((await wasmlp('evaluate', path('iris.json'), IRIS)).stdout).toBe(stdout);
+  });
+
+  it('draws a progress bar on stderr when it is a terminal, and keeps stdout to the epoch lines', async () => {
+    let bar = '';
+    const terminal = Object.assign(new Writable({ write: (chunk, _encoding, done) => { bar += String(chunk); done(); } }), { isTTY: true, columns: 100 });
+    let stdout = '';
+    const io: Io = { stdout: { write: (text) => void (stdout += text) }, stderr: { write: (text) => void terminal.write(text), isTTY: true, stream: terminal } };
+    expect(await main(['train', IRIS, '--target', 'species', '--epochs', '2', '--seed', '1'], io)).toBe(0);
+    expect(stdout.split('\n').filter((line) => line.startsWith('Epoch'))).toEqual([
+      expect.stringMatching(/^Epoch 1\/2 {2}loss \d\.\d{4} {2}acc \d\.\d{4}$/),
+      expect.stringMatching(/^Epoch 2\/2 {2}loss \d\.\d{4} {2}acc \d\.\d{4}$/),
+    ]);
+    expect(stdout).not.toContain('\x1b');
+    expect(bar).toMatch(/Epoch 1\/2 \[.+\] 100% \| loss \d\.\d{4} \| eta \d+s/);
+    expect(bar).toContain('Epoch 2/2 [');
+  });
+
+  it('runs as a real process through bin/wasmlp.js: pure CSV on stdout, errors on stderr with exit code 1', async () => {
+    const run = promisify(execFile);
+    const { stdout, stderr } = await run(process.execPath, ['bin/wasmlp.js', 'predict', path('iris.json'), IRIS]);
+    expect(stderr).toBe('');
+    expect(stdout).toBe((await wasmlp('predict', path('iris.json'), IRIS)).stdout);
+    const failed = await run(process.execPath, ['bin/wasmlp.js', 'predict', path('iris.json'), path('absent.csv')]).catch((error) => error);
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toBe('');
+    expect(failed.stderr).toBe(`error: ${path('absent.csv')}: cannot read the data file: no such file\n`);
+  });
+});
+
+describe('wasmlp on a regression CSV', () => {
+  // y = 2 a - b + 0.5 and z = a b, with a little noise: real-valued targets, so a regression.
+  const random = new Random(5);
+  const lines = ['a,b,y,z'];
+  for (let i = 0; i < 200; i++) {
+    const a = 4 * random.uniform() - 2;
+    const b = 4 * random.uniform() - 2;
+    const noise = 0.05 * random.normal();
+    lines.push([a, b, 2 * a - b + 0.5 + noise, a * b + noise].map((v) => v.toFixed(4)).join(','));
+  }
+  const data = file('regression.csv', `${lines.join('\n')}\n`);
+  const common = ['--layers', '16', '--epochs', '150', '--lr', '0.01', '--batch-size', '16', '--seed', '2', '--standardize'];
+
+  it('trains a linear output on meanSquaredError, predicts values, evaluates the loss without an accuracy', async () => {
+    const trained = await wasmlp('train', data, '--target', 'y', '--features', 'a,b', ...common, '--save', path('y.json'));
+    expect(trained.code).toBe(0);
+    expect(trained.stdout).toContain('regression on y');
+    expect(trained.stdout).toContain('Network 2-16-1 relu + linear, meanSquaredError');
+    expect(trained.stdout).toMatch(/^Epoch 150\/150 {2}loss \d+\.\d{4}$/m);
+
+    const predicted = await wasmlp('predict', path('y.json'), data);
+    const [header, ...rows] = csvRows(predicted.stdout);
+    expect(header).toEqual(['y']);
+    expect(rows).toHaveLength(200);
+    const truth = lines.slice(1).map((line) => Number(line.split(',')[2]));
+    const mse = rows.reduce((sum, [value], i) => sum + (Number(value) - truth[i]) ** 2, 0) / rows.length;
+    expect(mse).toBeLessThan(0.05);
+
+    const evaluated = await wasmlp('evaluate', path('y.json'), data);
+    expect(evaluated.stdout).toMatch(/^loss \d\.\d{4} {2}\(200 rows\)\n$/);
+    expect(Number(evaluated.stdout.split(' ')[1])).toBeCloseTo(mse, 3);
+  });
+
+  it('trains several target columns at once', async () => {
+    const trained = await wasmlp('train', data, '--target', 'y,z', ...common, '--save', path('yz.json'));
+    expect(trained.code).toBe(0);
+    expect(trained.stdout).toContain('2 features (a, b); regression on y, z');
+    const [header, ...rows] = csvRows((await wasmlp('predict', path('yz.json'), data)).stdout);
+    expect(header).toEqual(['y', 'z']);
+    expect(rows.every((row) => row.length === 2 && row.every((v) => Number.isFinite(Number(v))))).toBe(true);
+  });
+});
+
+describe('wasmlp on a two-class CSV', () => {
+  const random = new Random(9);
+  const lines = ['x1,x2,label'];
+  for (let i = 0; i < 100; i++) {
+    const x1 = random.normal();
+    const x2 = random.normal();
+    lines.push(`${x1.toFixed(3)},${x2.toFixed(3)},${x1 + x2 > 0 ? 'yes' : 'no'}`);
+  }
+  const data = file('binary.csv', `${lines.join('\n')}\n`);
+
+  it('uses one sigmoid output and prints both probabilities', async () => {
+    const trained = await wasmlp('train', data, '--target', 'label', '--epochs', '50', '--lr', '0.02', '--seed', '3', '--save', path('binary.json'));
+    expect(trained.code).toBe(0);
+    expect(trained.stdout).toContain('label: 2 classes (no, yes)');
+    expect(trained.stdout).toContain('Network 2-16-1 relu + sigmoid, binaryCrossentropy');
+    const [header, ...rows] = csvRows((await wasmlp('predict', path('binary.json'), data)).stdout);
+    expect(header).toEqual(['label', 'prob_no', 'prob_yes']);
+    expect(rows).toHaveLength(100);
+    for (const [label, no, yes] of rows) {
+      expect(Number(no) + Number(yes)).toBeCloseTo(1, 5);
+      expect(label).toBe(Number(yes) > Number(no) ? 'yes' : 'no');
+    }
+    expect((await wasmlp('evaluate', path('binary.json'), data)).stdout).toMatch(/^loss \d\.\d{4} {2}acc (0\.9\d{3}|1\.0000) {2}\(100 rows\)\n$/);
+  });
+
+  it('trains with no hidden layer (logistic regression) and plain SGD', async () => {
+    const trained = await wasmlp('train', data, '--target', 'label', '--layers', 'none', '--optimizer', 'sgd', '--lr', '0.5', '--epochs', '20', '--seed', '4');
+    expect(trained.code).toBe(0);
+    expect(trained.stdout).toContain('Network 2-1 sigmoid, binaryCrossentropy, sgd, seed 4');
+    expect(trained.stdout).toMatch(/^Epoch 20\/20 {2}loss \d\.\d{4} {2}acc (0\.9\d{3}|1\.0000)$/m);
+  });
+
+  it('uses a softmax over two outputs with --loss categoricalCrossentropy', async () => {
+    const trained = await wasmlp('train', data, '--target', 'label', '--epochs', '2', '--loss', 'categoricalCrossentropy', '--save', path('binary2.json'));
+    expect(trained.stdout).toContain('Network 2-16-2 relu + softmax, categoricalCrossentropy');
+    expect(csvRows((await wasmlp('predict', path('binary2.json'), data)).stdout)[0]).toEqual(['label', 'prob_no', 'prob_yes']);
+  });
+});
+
+describe('wasmlp on bad input', () => {
+  const good = file('good.csv', 'a,b,c\n1,2,x\n3,4,y\n5,6,x\n');
+  let model: string;
+  beforeAll(async () => {
+    model = path('good.json');
+    expect((await wasmlp('train', good, '--target', 'c', '--epochs', '1', '--save', model)).code).toBe(0);
+  });
+
+  /** Runs and expects failure: exit code 1, nothing on stdout, and `message` (exact, after "error: ") on stderr. */
+  async function fails(argv: string[], message: string | RegExp): Promise<void> {
+    const { code, stdout, stderr } = await wasmlp(...argv);
+    expect(code).toBe(1);
+    expect(stdout).toBe('');
+    if (typeof message === 'string') expect(stderr).toBe(`error: ${message}\n`);
+    else expect(stderr).toMatch(message);
+  }
+
+  /** Runs and expects commander to refuse the arguments: exit code 1, nothing on stdout, exactly `stderr`. */
+  async function refused(argv: string[], stderr: string | RegExp): Promise<void> {
+    const run = await wasmlp(...argv);
+    expect([run.code, run.stdout]).toEqual([1, '']);
+    if (typeof stderr === 'string') expect(run.stderr).toBe(stderr);
+    else expect(run.stderr).toMatch(stderr);
+  }
+
+  const train = (data: string, ...more: string[]): string[] => ['train', data, '--target', 'c', '--epochs', '1', ...more];
+
+  it('a missing target column, named with the columns there are', async () => {
+    await fails(['train', good, '--target', 'species'],
+      `${good}: line 1 (the header): no column "species" (the target); the columns are "a", "b", "c"`);
+  });
+
+  it('a non-numeric or empty cell, with its line, data row and column', async () => {
+    const bad = file('nonnumeric.csv', 'a,b,c\n1,2,x\n3,four,y\n');
+    await fails(train(bad), `${bad}: line 3 (data row 2), column "b": "four" is not a number; features must be numbers`);
+    const empty = file('empty-cell.csv', 'a,b,c\n1,2,x\n\n3,,y\n');
+    await fails(train(empty), `${empty}: line 4 (data row 2), column "b": the cell is empty; features must be numbers`);
+    await fails(['predict', model, bad], `${bad}: line 3 (data row 2), column "b": "four" is not a number; features must be numbers`);
+  });
+
+  it('a ragged row, short or long', async () => {
+    const short = file('short.csv', 'a,b,c\n1,2,x\n3,4\n');
+    await fails(train(short), `${short}: line 3 (data row 2) has 2 fields but the header has 3: column "c" is missing`);
+    const long = file('long.csv', 'a,b,c\n1,2,x,9\n');
+    await fails(['predict', model, long], `${long}: line 2 (data row 1) has 4 fields but the header has 3: an extra field after the last column, "c"`);
+  });
+
+  it('broken CSV quoting, an empty file, a header without rows, a repeated column', async () => {
+    const quote = file('quote.csv', 'a,b,c\n1,"2,x\n');
+    await fails(train(quote), new RegExp(`^error: ${quote}: not valid CSV: Quote Not Closed.* at line 2\n`));
+    await fails(train(file('empty.csv', '')), `${path('empty.csv')}: the file is empty; expected a header row naming the columns, then data rows`);
+    await fails(train(file('header.csv', 'a,b,c\n')), `${path('header.csv')}: there are no data rows after the header (line 1)`);
+    await fails(train(file('twice.csv', 'a,b,a\n1,2,3\n')), `${path('twice.csv')}: line 1 (the header): column "a" appears twice (columns 1 and 3)`);
+  });
+
+  it('a missing data or model file', async () => {
+    await fails(train(path('absent.csv')), `${path('absent.csv')}: cannot read the data file: no such file`);
+    await fails(['predict', path('absent.json'), good], `${path('absent.json')}: cannot read the model file: no such file`);
+  });
+
+  it('a feature column missing from the file to predict', async () => {
+    const missing = file('missing-feature.csv', 'a,c\n1,x\n');
+    await fails(['predict', model, missing],
+      `${missing}: line 1 (the header): no column "b" (a feature the model was trained on); the columns are "a", "c"`);
+  });
+
+  it('a class the model does not know, in evaluate', async () => {
+    const unknown = file('unknown-class.csv', 'a,b,c\n1,2,x\n3,4,z\n');
+    await fails(['evaluate', model, unknown], `${unknown}: line 3 (data row 2), column "c": "z" is not one of the model's classes ("x", "y")`);
+  });
+
+  it('a malformed model file', async () => {
+    const saved = JSON.parse(readFileSync(model, 'utf8'));
+    const cases: [string, string, string][] = [
+      ['not-json.json', '{"format": ', 'not a wasmlp model file: not valid JSON'],
+      ['other.json', '{"weights": []}', 'not a wasmlp model file (it has no "format": "wasmlp-model"); write one with: wasmlp train data.csv --target COLUMN --save'],
+      ['version.json', JSON.stringify({ ...saved, version: 2 }), 'model file version 2 is not one this wasmlp reads (it reads version 1)'],
+      ['features.json', JSON.stringify({ ...saved, features: [] }), 'malformed model file: "features" must be a non-empty array of column names'],
+      ['classes.json', JSON.stringify({ ...saved, target: { ...saved.target, classes: 'x' } }), 'malformed model file: "target.classes" must be an array of at least 2 class names'],
+      ['stats.json', JSON.stringify({ ...saved, standardization: { mean: [0], std: [1] } }), 'malformed model file: "standardization" must be null or { mean, std }'],
+      ['network.json', JSON.stringify({ ...saved, network: { ...saved.network, weights: [] } }), 'the "network" in the model file cannot be loaded: loadNetwork:'],
+      ['mismatch.json', JSON.stringify({ ...saved, features: ['a', 'b', 'c'] }), 'malformed model file: the network takes 2 inputs and gives 1 outputs, but the file lists 3 features'],
+    ];
+    for (const [name, text, message] of cases) {
+      const bad = file(name, text);
+      const { code, stdout, stderr } = await wasmlp('predict', bad, good);
+      expect([code, stdout], name).toEqual([1, '']);
+      expect(stderr, name).toContain(`error: ${bad}: ${message}`);
+    }
+  });
+
+  it('unknown options and commands, missing arguments, bad choices', async () => {
+    await refused(train(good, '--colour', 'red'), "error: unknown option '--colour'\n(add --help for usage)\n");
+    await refused(['fly'], "error: unknown command 'fly'\n(add --help for usage)\n");
+    await refused(['train', good], "error: required option '--target <column>' not specified\n(add --help for usage)\n");
+    await refused(['predict', model], "error: missing required argument 'data'\n(add --help for usage)\n");
+    await refused(train(good, '--activation', 'swish'), /^error: option '--activation <name>' argument 'swish' is invalid\. Allowed choices are relu, tanh/);
+    await refused(train(good, '--loss', 'hinge'), /^error: option '--loss <name>' argument 'hinge' is invalid\. Allowed choices are categoricalCrossentropy/);
+  });
+
+  it('bad numbers for --epochs, --lr, --batch-size, --validation-split, --seed, --layers', async () => {
+    const invalid = (option: string, value: string, expected: string): string =>
+      `error: option '${option}' argument '${value}' is invalid. ${expected}\n(add --help for usage)\n`;
+    await refused(train(good, '--epochs', 'ten'), invalid('--epochs <n>', 'ten', 'Expected a positive integer.'));
+    await refused(['train', good, '--target', 'c', '--epochs', '0'], invalid('--epochs <n>', '0', 'Expected a positive integer.'));
+    await refused(['train', good, '--target', 'c', '--epochs', '2.5'], invalid('--epochs <n>', '2.5', 'Expected a positive integer.'));
+    await refused(train(good, '--lr', 'fast'), invalid('--lr <rate>', 'fast', 'Expected a positive number.'));
+    await refused(train(good, '--lr', '-0.1'), invalid('--lr <rate>', '-0.1', 'Expected a positive number.'));
+    await refused(train(good, '--batch-size', '0'), invalid('--batch-size <n>', '0', 'Expected a positive integer.'));
+    await refused(train(good, '--validation-split', '1.5'), invalid('--validation-split <fraction>', '1.5', 'Expected a number strictly between 0 and 1.'));
+    await refused(train(good, '--seed', '-3'), invalid('--seed <n>', '-3', 'Expected an integer in [0, 2^32).'));
+    await refused(train(good, '--layers', '16,x'), invalid('--layers <units>', '16,x', 'Expected hidden layer sizes such as 16,8 (positive integers), or none.'));
+  });
+
+  it('targets that cannot be what --loss asks', async () => {
+    await fails(train(good, '--loss', 'meanSquaredError'),
+      `${good}: line 2 (data row 1), column "c": "x" is not a number; a meanSquaredError target must be numbers (leave out --loss to treat the column as classes)`);
+    const three = file('three.csv', 'a,c\n1,x\n2,y\n3,z\n');
+    await fails(train(three, '--loss', 'binaryCrossentropy'),
+      '--loss binaryCrossentropy needs a target with exactly 2 classes, but column "c" has 3: "x", "y", "z"');
+    await fails(train(file('one-class.csv', 'a,c\n1,x\n2,x\n')),
+      `${path('one-class.csv')}: column "c" (the target) has only one value, "x": a classifier needs at least 2 classes`);
+  });
+
+  it('a validation split that leaves nothing to train on', async () => {
+    await fails(train(good, '--validation-split', '0.9'), '--validation-split 0.9 of 3 rows leaves 0 to train and 3 to validate; both need at least one');
+  });
+});
+
+describe('wasmlp --help', () => {
+  it('lists the commands and options, exit code 0', async () => {
+    const top = await wasmlp('--help');
+    expect(top.code).toBe(0);
+    expect(top.stdout).toMatch(/Commands:\n {2}train \[options\] <data>/);
+    const train = await wasmlp('train', '--help');
+    for (const option of ['--target', '--layers', '--activation', '--loss', '--optimizer', '--epochs', '--batch-size', '--lr',
+      '--validation-split', '--seed', '--standardize', '--save']) expect(train.stdout).toContain(option);
+  });
+
+  it('prints the usage to stderr and fails without a command', async () => {
+    const { code, stdout, stderr } = await wasmlp();
+    expect([code, stdout]).toEqual([1, '']);
+    expect(stderr).toContain('Usage: wasmlp');
+  });
+});
