@@ -1,4 +1,6 @@
-/** Small shared test utilities: a seeded data source and matrix builders. */
+/** Small shared test utilities: seeded data, and the finite-difference gradient check. */
+import { expect } from 'vitest';
+import type { Network } from '../src/index.js';
 import { Random } from '../src/random.js';
 
 export function randomMatrix(random: Random, rows: number, cols: number, scale = 1): number[][] {
@@ -7,4 +9,46 @@ export function randomMatrix(random: Random, rows: number, cols: number, scale =
 
 export function randomLabels(random: Random, rows: number, cols: number): number[][] {
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => (random.uniform() < 0.5 ? 0 : 1)));
+}
+
+/** Analytic gradients from one forward/backward pass, layer by layer, W then b. */
+export function analyticGradients(net: Network, x: number[][], y: unknown): Float64Array[] {
+  const data = net.loadData(x, y);
+  net.reserveBatch(data.rows);
+  net.forward(data.x, data.rows);
+  net.backward(data.x, data.y, data.rows);
+  const grads = net.layers.flatMap((layer) => [
+    Float64Array.from(net.backend.view(layer.weightGrad, layer.inputs * layer.units)),
+    Float64Array.from(net.backend.view(layer.biasGrad, layer.units)),
+  ]);
+  net.backend.free(data.x);
+  net.backend.free(data.y);
+  return grads;
+}
+
+/** Every parameter's analytic gradient against a central difference of evaluate().loss. */
+export function checkGradients(net: Network, x: number[][], y: unknown): void {
+  const analytic = analyticGradients(net, x, y);
+  const h = 1e-6;
+  let checked = 0;
+  net.layers.forEach((layer, l) => {
+    for (const [p, offset, count] of [[0, layer.weights, layer.inputs * layer.units], [1, layer.bias, layer.units]] as const) {
+      for (let i = 0; i < count; i++) {
+        const original = net.backend.view(offset, count)[i];
+        net.backend.view(offset, count)[i] = original + h;
+        const plus = net.evaluate(x, y as number[][]).loss;
+        net.backend.view(offset, count)[i] = original - h;
+        const minus = net.evaluate(x, y as number[][]).loss;
+        net.backend.view(offset, count)[i] = original;
+        const numeric = (plus - minus) / (2 * h);
+        const exact = analytic[2 * l + p][i];
+        expect(Math.abs(numeric - exact), `layer ${l} ${p ? 'b' : 'W'}[${i}]: numeric ${numeric}, analytic ${exact}`)
+          .toBeLessThan(1e-7 * Math.max(1, Math.abs(exact)) + 1e-9);
+        checked++;
+      }
+    }
+  });
+  expect(checked).toBe(net.layers.reduce((sum, layer) => sum + layer.parameterCount, 0));
+  // Not trivially zero.
+  expect(Math.max(...analytic.map((g) => Math.max(...g.map(Math.abs))))).toBeGreaterThan(1e-4);
 }

@@ -10,7 +10,7 @@ import type { ActivationName } from '../src/activations.js';
 import { TRUNCATED_NORMAL_STDDEV } from '../src/initializers.js';
 import type { LossName } from '../src/losses.js';
 import { Random } from '../src/random.js';
-import { randomLabels, randomMatrix } from './helpers.js';
+import { analyticGradients, checkGradients, randomLabels, randomMatrix } from './helpers.js';
 
 // ---------------------------------------------------------------- a float64 reference forward pass
 
@@ -39,48 +39,6 @@ function preActivations(net: Network, x: number[][]): number[][][] {
 }
 
 // ---------------------------------------------------------------- gradients
-
-/** Analytic gradients from one forward/backward pass, layer by layer, W then b. */
-function analyticGradients(net: Network, x: number[][], y: unknown): Float64Array[] {
-  const data = net.loadData(x, y);
-  net.reserveBatch(data.rows);
-  net.forward(data.x, data.rows);
-  net.backward(data.x, data.y, data.rows);
-  const grads = net.layers.flatMap((layer) => [
-    Float64Array.from(net.backend.view(layer.weightGrad, layer.inputs * layer.units)),
-    Float64Array.from(net.backend.view(layer.biasGrad, layer.units)),
-  ]);
-  net.backend.free(data.x);
-  net.backend.free(data.y);
-  return grads;
-}
-
-/** Every parameter's analytic gradient against a central difference of evaluate().loss. */
-function checkGradients(net: Network, x: number[][], y: unknown): void {
-  const analytic = analyticGradients(net, x, y);
-  const h = 1e-6;
-  let checked = 0;
-  net.layers.forEach((layer, l) => {
-    for (const [p, offset, count] of [[0, layer.weights, layer.inputs * layer.units], [1, layer.bias, layer.units]] as const) {
-      for (let i = 0; i < count; i++) {
-        const original = net.backend.view(offset, count)[i];
-        net.backend.view(offset, count)[i] = original + h;
-        const plus = net.evaluate(x, y as number[][]).loss;
-        net.backend.view(offset, count)[i] = original - h;
-        const minus = net.evaluate(x, y as number[][]).loss;
-        net.backend.view(offset, count)[i] = original;
-        const numeric = (plus - minus) / (2 * h);
-        const exact = analytic[2 * l + p][i];
-        expect(Math.abs(numeric - exact), `layer ${l} ${p ? 'b' : 'W'}[${i}]: numeric ${numeric}, analytic ${exact}`)
-          .toBeLessThan(1e-7 * Math.max(1, Math.abs(exact)) + 1e-9);
-        checked++;
-      }
-    }
-  });
-  expect(checked).toBe(net.layers.reduce((sum, layer) => sum + layer.parameterCount, 0));
-  // Not trivially zero.
-  expect(Math.max(...analytic.map((g) => Math.max(...g.map(Math.abs))))).toBeGreaterThan(1e-4);
-}
 
 type Hidden = { activation: ActivationName; alpha?: number };
 const HIDDEN: Hidden[] = [
