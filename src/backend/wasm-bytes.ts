@@ -1,7 +1,12 @@
 /**
- * Where the compiled kernels come from: build/wasmlp.wasm, written by
- * `npm run asbuild` (never committed). The browser build replaces this file
- * with one that embeds the bytes.
+ * Where the compiled kernels come from when wasmlp runs from source (tsx,
+ * vitest): build/wasmlp.wasm, written by `npm run asbuild` (never committed).
+ *
+ * The built package (dist/, see scripts/bundles.ts) swaps this whole file:
+ * the library gets the bytes embedded (deflated, base64), so it reads no
+ * file and fetches nothing; the worker gets them posted by the thread that
+ * starts it.
+ * Every variant exports exactly this function.
  */
 import { readFile } from 'node:fs/promises';
 

@@ -93,7 +93,7 @@ export class WorkerNetwork {
    */
   async fit(x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
     if (this.disposed) throw new Error('fit: this network has been disposed');
-    const { wire, listeners, earlyStopping } = splitFitOptions(options);
+    const { wire, hooks, earlyStopping } = splitFitOptions(options);
     const transfer: Transferable[] = [];
     const data = [pack('x', x, transfer), pack('y', y, transfer)];
     if (Array.isArray(wire.options.validationData) && wire.options.validationData.length === 2) {
@@ -112,7 +112,7 @@ export class WorkerNetwork {
         for (const event of events) {
           if (listenerError) return;
           try {
-            await runListeners(listeners, event);
+            await runHooks(hooks, event);
           } catch (error) {
             listenerError = error instanceof Error ? error : new Error(String(error));
             this.stopTraining = true;
@@ -124,8 +124,8 @@ export class WorkerNetwork {
     this.stopRequested = false;
     this.training++;
     try {
+      // Settles after the last event's hooks have run, whether the worker succeeded or not.
       const result = await this.call('fit', [data[0], data[1], wire], transfer, dispatch).finally(() => chain);
-      await chain;
       if (listenerError) throw listenerError;
       result.earlyStopping.forEach((outcome, i) => Object.assign(earlyStopping[i], outcome));
       return Object.assign(new History(), { epoch: result.epoch, history: result.history });
@@ -256,16 +256,15 @@ function pack(name: string, input: unknown, transfer: Transferable[]): unknown {
   return { data, shape };
 }
 
-interface Listeners {
-  hooks: Callback[];
-}
-
-/** Separates what crosses to the worker from what stays here, checking as fit() would. */
-function splitFitOptions(options: FitOptions): { wire: WireFitOptions; listeners: Listeners; earlyStopping: EarlyStopping[] } {
+/**
+ * Separates what crosses to the worker from what stays here: the hooks that
+ * run on this thread, and the EarlyStopping callbacks to rebuild there.
+ */
+function splitFitOptions(options: FitOptions): { wire: WireFitOptions; hooks: Callback[]; earlyStopping: EarlyStopping[] } {
   const report = { trainBegin: false, epochEnd: false, trainEnd: false };
   if (typeof options !== 'object' || options === null) {
     // Let the worker's fit() say what is wrong with it.
-    return { wire: { options: options as WireFitOptions['options'], earlyStopping: [], report }, listeners: { hooks: [] }, earlyStopping: [] };
+    return { wire: { options: options as WireFitOptions['options'], earlyStopping: [], report }, hooks: [], earlyStopping: [] };
   }
   const { callbacks, onEpochEnd, ...rest } = options;
   if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') throw new Error('fit: onEpochEnd must be a function');
@@ -293,10 +292,10 @@ function splitFitOptions(options: FitOptions): { wire: WireFitOptions; listeners
       ({ monitor, minDelta, patience, mode, baseline, restoreBestWeights })),
     report,
   };
-  return { wire, listeners: { hooks }, earlyStopping };
+  return { wire, hooks, earlyStopping };
 }
 
-async function runListeners({ hooks }: Listeners, event: FitEvent): Promise<void> {
+async function runHooks(hooks: readonly Callback[], event: FitEvent): Promise<void> {
   for (const callback of hooks) {
     if (event[0] === 'trainBegin') await callback.onTrainBegin?.();
     else if (event[0] === 'epochEnd') await callback.onEpochEnd?.(event[1], { ...event[2] });

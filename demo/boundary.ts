@@ -1,0 +1,145 @@
+/**
+ * The decision boundary, as TensorFlow Playground draws it: the network's
+ * prediction over a grid covering the data, as a coloured map (tinted by
+ * the predicted class, stronger where the network is surer), with the
+ * points on top in their true class's colour.
+ */
+import type { Dataset } from './datasets.js';
+
+export const CLASS_COLORS = ['#2563eb', '#f97316', '#16a34a', '#db2777', '#7c3aed', '#ca8a04', '#0891b2', '#525252'];
+
+/** Grid cells per side: 64² predictions per refresh is cheap, and the scaled image is smoothed. */
+const RESOLUTION = 64;
+/** How far the map's tint goes towards a class colour at full confidence. */
+const MAX_TINT = 0.55;
+
+interface Bounds { x0: number; x1: number; y0: number; y1: number }
+
+export class BoundaryMap {
+  private data: Dataset | undefined;
+  private bounds: Bounds = { x0: -1, x1: 1, y0: -1, y1: 1 };
+  private readonly image = document.createElement('canvas');
+
+  constructor(private readonly canvas: HTMLCanvasElement) {
+    this.image.width = this.image.height = RESOLUTION;
+    new ResizeObserver(() => this.draw()).observe(canvas);
+  }
+
+  /** Shows new data with no map under it (a new network has predicted nothing yet). */
+  setData(data: Dataset): void {
+    this.data = data;
+    this.bounds = squareBounds(data.x);
+    this.clearMap();
+    this.draw();
+  }
+
+  /** The grid's points, row-major from the top left, as a matrix predict() takes. */
+  grid(): { data: Float64Array; shape: [number, number] } {
+    const { x0, x1, y0, y1 } = this.bounds;
+    const data = new Float64Array(RESOLUTION * RESOLUTION * 2);
+    for (let row = 0; row < RESOLUTION; row++) {
+      for (let col = 0; col < RESOLUTION; col++) {
+        const i = 2 * (row * RESOLUTION + col);
+        data[i] = x0 + ((col + 0.5) / RESOLUTION) * (x1 - x0);
+        data[i + 1] = y1 - ((row + 0.5) / RESOLUTION) * (y1 - y0);
+      }
+    }
+    return { data, shape: [RESOLUTION * RESOLUTION, 2] };
+  }
+
+  /** Colours the map from predict(grid()): one sigmoid per cell for two classes, else class probabilities. */
+  setPredictions(outputs: ArrayLike<number>, classCount: number): void {
+    const context = this.image.getContext('2d')!;
+    const pixels = context.createImageData(RESOLUTION, RESOLUTION);
+    const colors = CLASS_COLORS.map(rgb);
+    const width = classCount === 2 ? 1 : classCount;
+    for (let cell = 0; cell < RESOLUTION * RESOLUTION; cell++) {
+      let mix: number[];
+      let confidence: number;
+      if (classCount === 2) {
+        const p = outputs[cell];
+        mix = colors[p >= 0.5 ? 1 : 0];
+        confidence = Math.abs(2 * p - 1);
+      } else {
+        mix = [0, 0, 0];
+        let best = 0;
+        for (let k = 0; k < classCount; k++) {
+          const p = outputs[cell * width + k];
+          for (let c = 0; c < 3; c++) mix[c] += p * colors[k][c];
+          best = Math.max(best, p);
+        }
+        confidence = (best - 1 / classCount) / (1 - 1 / classCount);
+      }
+      const tint = MAX_TINT * Math.min(1, Math.max(0, confidence));
+      for (let c = 0; c < 3; c++) pixels.data[4 * cell + c] = 255 + (mix[c] - 255) * tint;
+      pixels.data[4 * cell + 3] = 255;
+    }
+    context.putImageData(pixels, 0, 0);
+    this.draw();
+  }
+
+  clearMap(): void {
+    const context = this.image.getContext('2d')!;
+    context.fillStyle = '#ffffff';
+    context.fillRect(0, 0, RESOLUTION, RESOLUTION);
+    this.draw();
+  }
+
+  draw(): void {
+    const { canvas } = this;
+    const ratio = window.devicePixelRatio || 1;
+    const size = Math.round(canvas.clientWidth * ratio);
+    if (size === 0) return;
+    if (canvas.width !== size || canvas.height !== size) canvas.width = canvas.height = size;
+    const context = canvas.getContext('2d')!;
+    context.imageSmoothingEnabled = true;
+    context.imageSmoothingQuality = 'high';
+    context.drawImage(this.image, 0, 0, size, size);
+    this.drawAxes(context, size, ratio);
+    if (!this.data) return;
+    const { x0, x1, y0, y1 } = this.bounds;
+    const radius = 3.6 * ratio;
+    context.lineWidth = 1.2 * ratio;
+    context.strokeStyle = '#ffffff';
+    this.data.x.forEach(([a, b], i) => {
+      context.beginPath();
+      context.arc(((a - x0) / (x1 - x0)) * size, ((y1 - b) / (y1 - y0)) * size, radius, 0, 2 * Math.PI);
+      context.fillStyle = CLASS_COLORS[this.data!.classes[i] % CLASS_COLORS.length];
+      context.fill();
+      context.stroke();
+    });
+  }
+
+  /** Faint lines through the origin, to read the plane by. */
+  private drawAxes(context: CanvasRenderingContext2D, size: number, ratio: number): void {
+    const { x0, x1, y0, y1 } = this.bounds;
+    context.strokeStyle = 'rgba(15, 23, 42, 0.12)';
+    context.lineWidth = ratio;
+    context.beginPath();
+    if (x0 < 0 && x1 > 0) {
+      const x = (-x0 / (x1 - x0)) * size;
+      context.moveTo(x, 0);
+      context.lineTo(x, size);
+    }
+    if (y0 < 0 && y1 > 0) {
+      const y = (y1 / (y1 - y0)) * size;
+      context.moveTo(0, y);
+      context.lineTo(size, y);
+    }
+    context.stroke();
+  }
+}
+
+/** A square around the points with a margin, so both axes share one scale. */
+function squareBounds(x: number[][]): Bounds {
+  const xs = x.map((row) => row[0]);
+  const ys = x.map((row) => row[1]);
+  const cx = (Math.min(...xs) + Math.max(...xs)) / 2;
+  const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
+  const half = 0.55 * Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys), 1e-9) * 1.08;
+  return { x0: cx - half, x1: cx + half, y0: cy - half, y1: cy + half };
+}
+
+function rgb(hex: string): number[] {
+  return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+}

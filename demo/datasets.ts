@@ -1,0 +1,94 @@
+/**
+ * The playground's datasets: 2-D points with a class each. Generated from
+ * the library's seeded generator, so every visit draws the same points;
+ * the blobs are the seed notebook's own 200.
+ */
+import { X as seedX, y as seedY } from '../test/fixtures/seed-numpy.json';
+import { Random } from '../src/random.js';
+
+export interface Dataset {
+  /** What the menu and the status line call it. */
+  label: string;
+  /** Rows of [x1, x2]. */
+  x: number[][];
+  /** Class index of each row, 0 .. classes - 1. */
+  classes: number[];
+  /** How many classes (2 trains one sigmoid unit, more a softmax layer). */
+  classCount: number;
+  /** Names of the classes, for the legend. */
+  classNames: string[];
+}
+
+export type BuiltInName = 'blobs' | 'xor' | 'circles' | 'spiral';
+
+const POINTS = 200;
+
+function dataset(label: string, x: number[][], classes: number[], classCount: number): Dataset {
+  return { label, x, classes, classCount, classNames: Array.from({ length: classCount }, (_, k) => `class ${k}`) };
+}
+
+/** The seed notebook's two Gaussian blobs (test/fixtures/seed-numpy.json). */
+function blobs(): Dataset {
+  return dataset('Blobs (the seed notebook)', seedX.map((row) => [...row]), seedY.slice(), 2);
+}
+
+/** Uniform points in [-1, 1]², class 1 where x1 and x2 differ in sign; a margin keeps the quadrants apart. */
+function xor(random: Random): Dataset {
+  const x: number[][] = [];
+  const classes: number[] = [];
+  while (x.length < POINTS) {
+    const a = 2 * random.uniform() - 1;
+    const b = 2 * random.uniform() - 1;
+    if (Math.abs(a) < 0.08 || Math.abs(b) < 0.08) continue;
+    x.push([a, b]);
+    classes.push(a * b < 0 ? 1 : 0);
+  }
+  return dataset('XOR', x, classes, 2);
+}
+
+/** A disc (class 0) inside a ring (class 1), with a little noise. */
+function circles(random: Random): Dataset {
+  const x: number[][] = [];
+  const classes: number[] = [];
+  for (let i = 0; i < POINTS; i++) {
+    const inner = i % 2 === 0;
+    const radius = inner ? 0.45 * Math.sqrt(random.uniform()) : 0.7 + 0.3 * random.uniform();
+    const angle = 2 * Math.PI * random.uniform();
+    x.push([radius * Math.cos(angle) + 0.04 * random.normal(), radius * Math.sin(angle) + 0.04 * random.normal()]);
+    classes.push(inner ? 0 : 1);
+  }
+  return dataset('Circles', x, classes, 2);
+}
+
+/** Three interleaved spiral arms, one class each (as in CS231n's example). */
+function spiral(random: Random): Dataset {
+  const arms = 3;
+  const perArm = 100;
+  const x: number[][] = [];
+  const classes: number[] = [];
+  for (let arm = 0; arm < arms; arm++) {
+    for (let i = 0; i < perArm; i++) {
+      const t = i / (perArm - 1);
+      const angle = (arm * 2 * Math.PI) / arms + 3.5 * t + 0.18 * random.normal();
+      x.push([t * Math.cos(angle), t * Math.sin(angle)]);
+      classes.push(arm);
+    }
+  }
+  return dataset('Spiral, 3 arms', x, classes, arms);
+}
+
+export function builtIn(name: BuiltInName): Dataset {
+  const random = new Random(2024);
+  switch (name) {
+    case 'blobs': return blobs();
+    case 'xor': return xor(random);
+    case 'circles': return circles(random);
+    case 'spiral': return spiral(random);
+  }
+}
+
+/** Labels as the loss wants them: one column of 0/1 for two classes, one-hot rows for more. */
+export function labelRows(data: Dataset): number[][] {
+  if (data.classCount === 2) return data.classes.map((c) => [c]);
+  return data.classes.map((c) => Array.from({ length: data.classCount }, (_, k) => (k === c ? 1 : 0)));
+}

@@ -1,0 +1,247 @@
+/**
+ * The wasmlp playground: choose data and a network, train it in a Web
+ * Worker, and watch the loss, the accuracy and the decision boundary as it
+ * learns; switch backends to compare their speed.
+ */
+import type { BackendName, EpochLogs } from 'wasmlp';
+import { BoundaryMap, CLASS_COLORS } from './boundary.js';
+import { Curves } from './charts.js';
+import { Controls, type DatasetOption } from './controls.js';
+import { parseCsv } from './csv.js';
+import { builtIn, type BuiltInName, type Dataset } from './datasets.js';
+import { notebookWeights, outputFor, PRESETS, resolvePreset } from './model.js';
+import { Trainer } from './trainer.js';
+
+const $ = (id: string) => document.getElementById(id)!;
+
+const BUILT_IN: BuiltInName[] = ['blobs', 'xor', 'circles', 'spiral'];
+/** Charts and numbers are redrawn at most this often while training. */
+const FRAME_INTERVAL_MS = 100;
+
+const controls = new Controls();
+const map = new BoundaryMap($('boundary') as HTMLCanvasElement);
+const curves = new Curves($('loss-chart') as HTMLCanvasElement, $('acc-chart') as HTMLCanvasElement);
+const status = $('status');
+
+let datasetName = 'blobs';
+let data: Dataset = builtIn('blobs');
+let csv: Dataset | undefined;
+const speeds: Partial<Record<BackendName, number>> = {};
+
+let latest: { epoch: number; logs: EpochLogs; rate: number } | undefined;
+let frameRequested = false;
+let lastFrame = 0;
+
+const trainer = new Trainer(() => map.grid(), {
+  epoch: (epoch, logs, rate) => {
+    latest = { epoch, logs, rate };
+    curves.push(epoch, logs.loss, logs.acc);
+    requestFrame();
+  },
+  map: (outputs) => map.setPredictions(outputs, data.classCount),
+});
+
+function requestFrame(): void {
+  if (frameRequested) return;
+  frameRequested = true;
+  requestAnimationFrame(() => {
+    frameRequested = false;
+    if (performance.now() - lastFrame < FRAME_INTERVAL_MS) {
+      requestFrame();
+      return;
+    }
+    lastFrame = performance.now();
+    if (latest) showStats(latest.epoch, latest.logs.loss, latest.logs.acc, latest.rate);
+    curves.refresh();
+  });
+}
+
+function formatLoss(loss: number): string {
+  return loss < 1e-3 ? loss.toExponential(2) : loss.toFixed(4);
+}
+
+function formatRate(rate: number): string {
+  return Math.round(rate).toLocaleString('en-US');
+}
+
+function showStats(epoch: number, loss: number | undefined, acc: number | undefined, rate: number | undefined): void {
+  $('epoch').textContent = epoch.toLocaleString('en-US');
+  $('loss').textContent = loss === undefined ? '–' : formatLoss(loss);
+  $('acc').textContent = acc === undefined ? '–' : acc.toFixed(3);
+  $('rate').textContent = rate === undefined ? '–' : formatRate(rate);
+}
+
+function showSpeeds(): void {
+  const fastest = Math.max(0, ...Object.values(speeds));
+  for (const backend of ['wasm', 'js'] as const) {
+    const rate = speeds[backend];
+    $(`speed-${backend}`).textContent = rate === undefined ? '–' : formatRate(rate);
+    ($(`bar-${backend}`) as HTMLElement).style.width = rate === undefined ? '0' : `${(100 * rate) / fastest}%`;
+  }
+}
+
+function setState(state: 'idle' | 'training' | 'done' | 'error'): void {
+  status.dataset.state = state;
+}
+
+function datasetOptions(): DatasetOption[] {
+  const options: DatasetOption[] = BUILT_IN.map((name) => {
+    const { label, classCount } = builtIn(name);
+    const output = outputFor(classCount);
+    return { value: name, label, unavailable: 'unavailable' in output ? output.unavailable : undefined };
+  });
+  options.push(csv ? { value: 'csv', label: `CSV: ${csv.label}` } : { value: 'csv', label: 'CSV (drop a file)', unavailable: 'Drop a CSV file on the page first' });
+  return options;
+}
+
+function describeNetwork(): void {
+  const output = outputFor(data.classCount);
+  if ('unavailable' in output) {
+    controls.showOutput(output.unavailable);
+    return;
+  }
+  const units = output.layer.units;
+  let text = `Output: ${units} ${output.layer.activation} unit${units > 1 ? 's' : ''}, ${output.loss}. `;
+  try {
+    text += notebookWeights(controls.read(), datasetName)
+      ? 'Starts from the seed notebook\'s initial weights.'
+      : 'Glorot-uniform initial weights (seed 1).';
+  } catch {
+    // A half-typed field: the message appears when Train is pressed.
+  }
+  controls.showOutput(text);
+}
+
+function showLegend(): void {
+  $('legend').replaceChildren(...data.classNames.map((name, k) => {
+    const item = document.createElement('span');
+    item.textContent = name;
+    item.style.setProperty('--swatch', CLASS_COLORS[k % CLASS_COLORS.length]);
+    return item;
+  }));
+}
+
+/** The last reset, which Train waits for: a reset finishing late must not clear a new run's charts. */
+let resetting: Promise<void> = Promise.resolve();
+
+/**
+ * A new network on the next Train: charts, numbers and map cleared. Speeds
+ * are kept only across a change of backend: they compare like with like.
+ */
+function reset(keepSpeeds = false): Promise<void> {
+  resetting = resetting.then(async () => {
+    if (!keepSpeeds) {
+      for (const backend of Object.keys(speeds) as BackendName[]) delete speeds[backend];
+      showSpeeds();
+    }
+    await trainer.reset();
+    latest = undefined;
+    curves.clear();
+    map.clearMap();
+    showStats(0, undefined, undefined, undefined);
+    setState('idle');
+    describeNetwork();
+  });
+  return resetting;
+}
+
+async function chooseDataset(name: string): Promise<void> {
+  datasetName = name;
+  data = name === 'csv' && csv ? csv : builtIn(name as BuiltInName);
+  controls.apply(resolvePreset(PRESETS[name as BuiltInName | 'csv']));
+  map.setData(data);
+  showLegend();
+  await reset();
+}
+
+async function train(): Promise<void> {
+  let settings;
+  try {
+    settings = controls.read();
+  } catch (error) {
+    controls.showMessage((error as Error).message);
+    return;
+  }
+  controls.showMessage(undefined);
+  controls.setTraining(true);
+  await resetting;
+  setState('training');
+  try {
+    const result = await trainer.train(settings, data, datasetName);
+    latest = undefined; // a frame still pending must not overwrite the final numbers
+    showStats(result.epochs, result.loss, result.acc, result.rate);
+    curves.refresh();
+    speeds[settings.backend] = result.rate;
+    showSpeeds();
+    setState('done');
+  } catch (error) {
+    controls.showMessage((error as Error).message);
+    setState('error');
+    await trainer.reset(); // a diverged network is no use to continue from
+  } finally {
+    controls.setTraining(false);
+  }
+}
+
+async function loadCsv(file: File): Promise<void> {
+  try {
+    const parsed = parseCsv(file.name, await file.text());
+    const output = outputFor(parsed.classCount);
+    if ('unavailable' in output) throw new Error(`${file.name}: ${output.unavailable}`);
+    if (trainer.isRunning) trainer.stop();
+    csv = parsed;
+    controls.setDatasets(datasetOptions(), 'csv');
+    await chooseDataset('csv');
+    controls.showMessage(`${file.name}: ${parsed.x.length} rows, ${parsed.classCount} classes (${parsed.classNames.join(', ')}); features standardised.`, 'info');
+  } catch (error) {
+    controls.showMessage((error as Error).message);
+  }
+}
+
+// ---- wiring ----
+
+controls.setDatasets(datasetOptions(), datasetName);
+controls.form.addEventListener('submit', (event) => {
+  event.preventDefault();
+  void train();
+});
+controls.stop.addEventListener('click', () => trainer.stop());
+controls.reset.addEventListener('click', () => void reset(true));
+controls.dataset.addEventListener('change', () => void chooseDataset(controls.dataset.value));
+// These define the network: changing one means a new one. The rest are fit() options, read at each Train.
+for (const input of [controls.layers, controls.activation]) input.addEventListener('change', () => void reset());
+for (const radio of controls.form.querySelectorAll('input[name="backend"]')) radio.addEventListener('change', () => void reset(true));
+
+const drop = $('drop');
+const file = $('file') as HTMLInputElement;
+$('browse').addEventListener('click', () => file.click());
+file.addEventListener('change', () => {
+  if (file.files?.[0]) void loadCsv(file.files[0]);
+  file.value = '';
+});
+let dragDepth = 0;
+document.addEventListener('dragenter', (event) => {
+  event.preventDefault();
+  dragDepth++;
+  document.body.classList.add('dragging');
+});
+document.addEventListener('dragleave', () => {
+  if (--dragDepth <= 0) {
+    dragDepth = 0;
+    document.body.classList.remove('dragging');
+  }
+});
+document.addEventListener('dragover', (event) => event.preventDefault());
+document.addEventListener('drop', (event) => {
+  event.preventDefault();
+  dragDepth = 0;
+  document.body.classList.remove('dragging');
+  const dropped = event.dataTransfer?.files[0];
+  if (dropped) void loadCsv(dropped);
+});
+drop.addEventListener('keydown', (event) => {
+  if (event.key === 'Enter' || event.key === ' ') file.click();
+});
+
+// Tests wait for this before they press anything.
+void chooseDataset('blobs').then(() => { document.documentElement.dataset.ready = ''; });

@@ -1,0 +1,111 @@
+/**
+ * From the page's settings and a dataset to a network: the output layer and
+ * loss follow from the number of classes; every other choice is offered
+ * from what this build of wasmlp exports, so new activations, losses and
+ * optimisers show up without changing the page.
+ */
+import {
+  ACTIVATION_NAMES, LOSS_NAMES, OPTIMIZER_NAMES,
+  type ActivationName, type BackendName, type LayerConfig, type LayerWeights, type LossName, type NetworkConfig, type OptimizerName,
+} from 'wasmlp';
+import { init as seedInit } from '../test/fixtures/seed-numpy.json';
+import type { BuiltInName, Dataset } from './datasets.js';
+
+/** softmax trains only as the output of categoricalCrossentropy (createNetwork refuses it elsewhere). */
+export const HIDDEN_ACTIVATIONS: readonly ActivationName[] = ACTIVATION_NAMES.filter((name) => name !== 'softmax');
+
+export interface Settings {
+  hidden: number[];
+  activation: ActivationName;
+  optimizer: OptimizerName;
+  learningRate: number;
+  /** undefined: the whole set, one step per epoch. */
+  batchSize: number | undefined;
+  epochs: number;
+  backend: BackendName;
+}
+
+/** Weights start from this seed (Glorot uniform), so a reset retrains the same run. */
+const SEED = 1;
+
+type Output = { layer: LayerConfig; loss: LossName } | { unavailable: string };
+
+/** The output layer and loss for a dataset's classes, or why this build cannot train it. */
+export function outputFor(classCount: number): Output {
+  const has = (names: readonly string[], name: string) => names.includes(name);
+  if (classCount === 2) {
+    if (has(LOSS_NAMES, 'binaryCrossentropy')) return { layer: { units: 1, activation: 'sigmoid' }, loss: 'binaryCrossentropy' };
+  } else if (has(ACTIVATION_NAMES, 'softmax') && has(LOSS_NAMES, 'categoricalCrossentropy')) {
+    return { layer: { units: classCount, activation: 'softmax' as ActivationName }, loss: 'categoricalCrossentropy' as LossName };
+  }
+  return { unavailable: `${classCount} classes need a softmax output layer and categoricalCrossentropy, which this build of wasmlp does not have` };
+}
+
+export function networkConfig(settings: Settings, data: Dataset): NetworkConfig {
+  const output = outputFor(data.classCount);
+  if ('unavailable' in output) throw new Error(output.unavailable);
+  return {
+    inputs: 2,
+    layers: [...settings.hidden.map((units) => ({ units, activation: settings.activation })), output.layer],
+    loss: output.loss,
+    backend: settings.backend,
+    seed: SEED,
+  };
+}
+
+/**
+ * The seed notebook's initial weights, when the network is the notebook's
+ * (2-8-4-1 sigmoid on its blobs): the page then replays the notebook's run.
+ */
+export function notebookWeights(settings: Settings, dataset: string): LayerWeights[] | undefined {
+  const isNotebook = dataset === 'blobs' && settings.activation === 'sigmoid' && settings.hidden.join() === '8,4';
+  if (!isNotebook) return undefined;
+  return [1, 2, 3].map((l) => ({ W: seedInit[`W${l}` as 'W1'], b: seedInit[`b${l}` as 'b1'][0] }));
+}
+
+/** "8, 4" -> [8, 4]; blank is no hidden layer (logistic regression). */
+export function parseLayers(text: string): number[] {
+  const fields = text.split(/[\s,]+/).filter((field) => field !== '');
+  if (fields.length > 8) throw new Error('Hidden layers: at most 8 layers here');
+  return fields.map((field) => {
+    const units = Number(field);
+    if (!Number.isInteger(units) || units < 1 || units > 512) {
+      throw new Error(`Hidden layers: ${JSON.stringify(field)} is not a whole number of units from 1 to 512`);
+    }
+    return units;
+  });
+}
+
+export interface Preset {
+  hidden: number[];
+  activation: string;
+  optimizer: string;
+  learningRate: number;
+  epochs: number;
+  batchSize?: number;
+  /** If `optimizer` is missing from this build: plain SGD at this rate. */
+  sgdLearningRate: number;
+}
+
+/** Settings that train each dataset well, applied when it is chosen. */
+export const PRESETS: Record<BuiltInName | 'csv', Preset> = {
+  blobs: { hidden: [8, 4], activation: 'sigmoid', optimizer: 'sgd', learningRate: 20, epochs: 2000, sgdLearningRate: 20 },
+  xor: { hidden: [8, 8], activation: 'tanh', optimizer: 'adam', learningRate: 0.03, epochs: 500, sgdLearningRate: 2 },
+  circles: { hidden: [8, 8], activation: 'tanh', optimizer: 'adam', learningRate: 0.03, epochs: 500, sgdLearningRate: 2 },
+  spiral: { hidden: [32, 32], activation: 'relu', optimizer: 'adam', learningRate: 0.01, epochs: 1500, sgdLearningRate: 0.5 },
+  csv: { hidden: [16, 16], activation: 'tanh', optimizer: 'adam', learningRate: 0.01, epochs: 1000, sgdLearningRate: 1 },
+};
+
+/** A preset as this build can run it: missing activations and optimisers fall back to sigmoid and SGD. */
+export function resolvePreset(preset: Preset): Omit<Settings, 'backend'> {
+  const activation = (HIDDEN_ACTIVATIONS as readonly string[]).includes(preset.activation) ? preset.activation as ActivationName : 'sigmoid';
+  const hasOptimizer = (OPTIMIZER_NAMES as readonly string[]).includes(preset.optimizer);
+  return {
+    hidden: preset.hidden,
+    activation,
+    optimizer: (hasOptimizer ? preset.optimizer : 'sgd') as OptimizerName,
+    learningRate: hasOptimizer ? preset.learningRate : preset.sgdLearningRate,
+    batchSize: preset.batchSize,
+    epochs: preset.epochs,
+  };
+}

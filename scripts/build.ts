@@ -1,0 +1,43 @@
+/**
+ * `npm run build` (after its prebuild, `npm run asbuild`): dist/ from src/.
+ *
+ *   dist/wasmlp.js       the library: ESM, one file for Node, browsers and
+ *                        bundlers, with the kernels and the worker inside
+ *   dist/wasmlp.min.js   the same, minified, for pages that import it directly
+ *   dist/types/          type declarations (tsc)
+ *   dist/demo/           the playground page (`npm run demo`)
+ *
+ * Prints the gzipped size of the minified build, which the README quotes and
+ * test/dist.test.ts caps.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { bundleDemo, bundleLibrary, bundleWorker, ROOT, WASM_FILE } from './bundles.js';
+
+const DIST = path.join(ROOT, 'dist');
+
+async function main(): Promise<void> {
+  await stat(WASM_FILE).catch(() => {
+    throw new Error(`${WASM_FILE} is missing: run \`npm run asbuild\` first (npm run build does)`);
+  });
+  await rm(DIST, { recursive: true, force: true });
+
+  const worker = await bundleWorker();
+  await bundleLibrary(path.join(DIST, 'wasmlp.js'), { minify: false, worker });
+  await bundleLibrary(path.join(DIST, 'wasmlp.min.js'), { minify: true, worker });
+
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+
+  // After the library: the demo imports it from dist/ by the package's name.
+  const demo = path.join(DIST, 'demo');
+  await mkdir(demo, { recursive: true });
+  await bundleDemo(path.join(demo, 'demo.js'));
+  for (const file of ['index.html', 'style.css']) await copyFile(path.join(ROOT, 'demo', file), path.join(demo, file));
+
+  const min = await readFile(path.join(DIST, 'wasmlp.min.js'));
+  console.log(`dist/wasmlp.min.js: ${(min.length / 1000).toFixed(1)} kB, ${(gzipSync(min).length / 1000).toFixed(1)} kB gzipped`);
+}
+
+await main();
