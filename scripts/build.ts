@@ -5,6 +5,7 @@
  *                        bundlers, with the kernels and the worker inside
  *   dist/wasmlp.min.js   the same, minified, for pages that import it directly
  *   dist/types/          type declarations (tsc)
+ *   dist/cli.js          the `wasmlp` command (bin/wasmlp.js runs it)
  *   dist/demo/           the playground page (`npm run demo`)
  *
  * Prints the gzipped size of the minified build, which the README quotes and
@@ -14,7 +15,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { bundleDemo, bundleLibrary, bundleWorker, ROOT, WASM_FILE } from './bundles.js';
+import { bundleCli, bundleDemo, bundleLibrary, bundleWorker, ROOT, WASM_FILE } from './bundles.js';
 
 const DIST = path.join(ROOT, 'dist');
 
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
   const worker = await bundleWorker();
   await bundleLibrary(path.join(DIST, 'wasmlp.js'), { minify: false, worker });
   await bundleLibrary(path.join(DIST, 'wasmlp.min.js'), { minify: true, worker });
+  await bundleCli(path.join(DIST, 'cli.js'));
 
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
 

@@ -98,6 +98,29 @@ export async function bundleLibrary(outfile: string, options: { minify: boolean;
 }
 
 /**
+ * The command line, for Node: src/cli with the library it imports left as
+ * an import of the built dist/wasmlp.js (so the kernels are embedded once)
+ * and its npm dependencies (commander, csv-parse, cli-progress) external.
+ */
+export async function bundleCli(outfile: string): Promise<void> {
+  const library: Plugin = {
+    name: 'wasmlp-cli-library',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: './wasmlp.js', external: true }));
+    },
+  };
+  await build({
+    ...COMMON,
+    platform: 'node',
+    entryPoints: [path.join(SRC, 'cli', 'main.ts')],
+    format: 'esm',
+    packages: 'external',
+    outfile,
+    plugins: [library],
+  });
+}
+
+/**
  * The demo page's script. Plain esbuild, no plugin: it imports the package
  * by its name ('wasmlp', resolved through package.json "exports" to
  * dist/wasmlp.js), exactly as an application would. demo/tsconfig.json maps
