@@ -20,11 +20,11 @@
  * Block sizes were tuned on x86 (Zen 4) in V8, where the micro-kernel runs
  * near the machine's peak for non-fused SIMD multiply-add; a KC of 128 keeps
  * the A^T packing amortised over a whole chunk of 8 panels.
- * All scratch is static (memory.data), below heapBase: no allocation. It must
- * fit, with the math tables, in the module's one initial page of memory.
+ * Scratch is static (memory.data, below heapBase: no allocation) in the
+ * single-threaded build, and per thread in the threaded one (see bChunk).
  */
-import { MR, NR_BYTES, nr, microKernel } from './gemmKernel';
-import { A_GROUP_BYTES, packPanel, packTransposedRows } from './gemmPack';
+import { MR, NARROW_BYTES, NR_BYTES, nr, microKernel, microKernelNarrow } from './gemmKernel';
+import { A_GROUP_BYTES, packNarrowPanel, packPanel, packTransposedRows } from './gemmPack';
 
 /** Depth of a k-block. */
 const KC: i32 = 128;
@@ -34,16 +34,44 @@ const A_BLOCK_BYTES: i32 = 256 * 1024;
 const CHUNK_PANELS: i32 = 8;
 const PANEL_BYTES: usize = <usize>KC * NR_BYTES;
 
-const B_CHUNK: usize = memory.data(KC * NR_BYTES * CHUNK_PANELS, 16);
-const A_PANELS: usize = memory.data(KC * A_GROUP_BYTES, 16);
+/** Bytes of the packed chunk of op(B), and of the packed rows of A^T. */
+export const B_CHUNK_BYTES: i32 = KC * NR_BYTES * CHUNK_PANELS;
+export const A_PANELS_BYTES: i32 = KC * A_GROUP_BYTES;
+
+/**
+ * Where this instance packs. Globals, not constants: every instance of the
+ * shared-memory (threaded) build points them at scratch of its own
+ * (threads.ts); the single-threaded build keeps these static blocks.
+ */
+export let bChunk: usize = memory.data(B_CHUNK_BYTES, 16);
+export let aPanels: usize = memory.data(A_PANELS_BYTES, 16);
+
+/** Points this instance's packing scratch elsewhere (threads.ts); both 16-byte aligned. */
+export function setGemmScratch(chunk: usize, panels: usize): void {
+  bChunk = chunk;
+  aPanels = panels;
+}
 
 export function gemm<T>(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
   alpha: T, a: usize, b: usize, beta: T, c: usize,
 ): void {
+  gemmStrided<T>(transA, transB, m, n, k, alpha, a, transA ? m : k, b, transB ? k : n, beta, c, n);
+}
+
+/**
+ * gemm on sub-matrices, BLAS style: lda, ldb and ldc are the row strides (in
+ * elements) of A, B and C as stored. threads.ts hands each thread a block of
+ * C's rows or columns this way; every element of C is computed by the same
+ * operations in the same order whatever the block, so the split changes no bit.
+ */
+export function gemmStrided<T>(
+  transA: bool, transB: bool, m: i32, n: i32, k: i32,
+  alpha: T, a: usize, lda: i32, b: usize, ldb: i32, beta: T, c: usize, ldc: i32,
+): void {
   if (m <= 0 || n <= 0) return;
   if (k <= 0) {
-    scale<T>(<usize>m * n, beta, c);
+    for (let i = 0; i < m; i++) scale<T>(<usize>n, beta, c + <usize>i * ldc * sizeof<T>());
     return;
   }
   const S = <usize>sizeof<T>();
@@ -52,7 +80,14 @@ export function gemm<T>(
   // Rows of op(A) handled together: a micro-tile, or a cache line of A^T.
   const G = transA ? A_GROUP_BYTES / sizeof<T>() : MR;
   const MC = A_BLOCK_BYTES / (KC * sizeof<T>()) / G * G;
-  const ldc = <usize>n * S;
+  const ldcBytes = <usize>ldc * S;
+  // Small operands read in place, unpacked (the seed network's gemms are all
+  // small: packing was most of their time). B when it is exactly one panel
+  // wide (its rows already NR_BYTES or NARROW_BYTES apart, as a packed
+  // panel's); A^T when A's rows are at most one cache line (the whole of a
+  // micro-panel's p in one line, as packing would make it).
+  const bInPlace = !transB && ldb == n && (n == NR || (narrow<T>(n) && <usize>n * S == <usize>NARROW_BYTES));
+  const aInPlace = transA && <usize>lda * S <= <usize>A_GROUP_BYTES;
 
   for (let p0 = 0; p0 < k; p0 += KC) {
     const kc = min(KC, k - p0);
@@ -61,45 +96,70 @@ export function gemm<T>(
       const iEnd = min(i0 + MC, m);
       for (let j0 = 0; j0 < n; j0 += NC) {
         const jEnd = min(j0 + NC, n);
-        for (let j = j0, panel = B_CHUNK; j < jEnd; j += NR, panel += PANEL_BYTES) {
-          packPanel<T>(transB, b, n, k, p0, kc, j, min(NR, jEnd - j), panel);
+        for (let j = j0, panel = bChunk; j < jEnd && !bInPlace; j += NR, panel += PANEL_BYTES) {
+          const cols = min(NR, jEnd - j);
+          if (narrow<T>(cols)) packNarrowPanel<T>(transB, b, ldb, p0, kc, j, cols, panel);
+          else packPanel<T>(transB, b, ldb, p0, kc, j, cols, panel);
         }
+        const panels = bInPlace ? b + <usize>p0 * <usize>ldb * S : bChunk;
         for (let g0 = i0; g0 < iEnd; g0 += G) {
           const gEnd = min(g0 + G, iEnd);
-          if (transA) {
+          if (transA && !aInPlace) {
             // op(A)[i, p] = A[p, i]: rows g0 .. gEnd, each p one stretch of A's row p.
-            const src = a + (<usize>p0 * m + g0) * S;
-            packTransposedRows<T>(kc, src, <usize>m * S, gEnd - g0, A_PANELS);
+            const src = a + (<usize>p0 * lda + g0) * S;
+            packTransposedRows<T>(kc, src, <usize>lda * S, gEnd - g0, aPanels);
           }
           for (let i = g0; i < gEnd; i += MR) {
             const rows = min(MR, gEnd - i);
             let a0: usize, a1: usize, a2: usize, a3: usize, aStep: usize;
-            if (transA) {
+            if (aInPlace) {
+              // A^T in place: op(A)[i + r, p] = A[p, i + r], rows past the edge repeating the last.
+              const last = <usize>(rows - 1);
+              a0 = a + (<usize>p0 * lda + i) * S;
+              a1 = a0 + min<usize>(1, last) * S;
+              a2 = a0 + min<usize>(2, last) * S;
+              a3 = a0 + min<usize>(3, last) * S;
+              aStep = <usize>lda * S;
+            } else if (transA) {
               // The packed micro-panel: MR values per p, already padded to MR rows.
-              a0 = A_PANELS + <usize>((i - g0) / MR) * <usize>kc * MR * S;
+              a0 = aPanels + <usize>((i - g0) / MR) * <usize>kc * MR * S;
               a1 = a0 + S; a2 = a0 + 2 * S; a3 = a0 + 3 * S;
               aStep = <usize>MR * S;
             } else {
               // In place, A[i, p0..]: rows past the edge repeat the last real
               // row (read and computed, never stored), so nothing past A is read.
-              const aRow = <usize>k * S;
+              const aRow = <usize>lda * S;
               const last = <usize>(rows - 1);
-              a0 = a + (<usize>i * k + p0) * S;
+              a0 = a + (<usize>i * lda + p0) * S;
               a1 = a0 + min<usize>(1, last) * aRow;
               a2 = a0 + min<usize>(2, last) * aRow;
               a3 = a0 + min<usize>(3, last) * aRow;
               aStep = S;
             }
-            const ci = c + <usize>i * ldc;
-            for (let j = j0, panel = B_CHUNK; j < jEnd; j += NR, panel += PANEL_BYTES) {
-              microKernel<T>(kc, a0, a1, a2, a3, aStep, panel, ci + <usize>j * S, ldc,
-                             rows, min(NR, jEnd - j), alpha, betaBlock);
+            const ci = c + <usize>i * ldcBytes;
+            for (let j = j0, panel = panels; j < jEnd; j += NR, panel += PANEL_BYTES) {
+              const cols = min(NR, jEnd - j);
+              if (narrow<T>(cols)) {
+                microKernelNarrow<T>(kc, a0, a1, a2, a3, aStep, panel, ci + <usize>j * S, ldcBytes, rows, cols, alpha, betaBlock);
+              } else {
+                microKernel<T>(kc, a0, a1, a2, a3, aStep, panel, ci + <usize>j * S, ldcBytes, rows, cols, alpha, betaBlock);
+              }
             }
           }
         }
       }
     }
   }
+}
+
+/**
+ * Whether the last `cols` columns take the narrow kernel: they fit one
+ * vector, in f32 only (f64's narrow case, one or two columns, is rare in a
+ * network, and every kernel copy weighs in the browser build).
+ */
+// @ts-ignore: decorator
+@inline function narrow<T>(cols: i32): bool {
+  return sizeof<T>() == 4 && cols * sizeof<T>() <= NARROW_BYTES;
 }
 
 /** C = beta * C over `count` elements (k == 0: the product is empty); beta 0 writes zeros. */

@@ -22,8 +22,10 @@ export const NR_BYTES: i32 = 32;
   return NR_BYTES / sizeof<T>();
 }
 
-/** A partial tile (bottom or right edge of C) is finished here, then merged. */
-const TILE: usize = memory.data(MR * NR_BYTES, 16);
+/** A partial tile (bottom or right edge of C) is finished here, then merged (per thread: see gemm.ts bChunk). */
+export const TILE_BYTES: i32 = MR * NR_BYTES;
+export let gemmTile: usize = memory.data(TILE_BYTES, 16);
+export function setGemmTile(tile: usize): void { gemmTile = tile; }
 
 /**
  * C[r, j] = alpha * sum_p A_r[p] * panel[p, j] + beta * C[r, j]
@@ -71,12 +73,61 @@ const TILE: usize = memory.data(MR * NR_BYTES, 16);
   } else {
     // Whole tile to scratch (beta 0: nothing of C is read), then only the
     // rows and columns that exist in C.
-    storeRow<T>(TILE, c00, c01, alpha, 0);
-    storeRow<T>(TILE + NR_BYTES, c10, c11, alpha, 0);
-    storeRow<T>(TILE + 2 * NR_BYTES, c20, c21, alpha, 0);
-    storeRow<T>(TILE + 3 * NR_BYTES, c30, c31, alpha, 0);
+    storeRow<T>(gemmTile, c00, c01, alpha, 0);
+    storeRow<T>(gemmTile + NR_BYTES, c10, c11, alpha, 0);
+    storeRow<T>(gemmTile + 2 * NR_BYTES, c20, c21, alpha, 0);
+    storeRow<T>(gemmTile + 3 * NR_BYTES, c30, c31, alpha, 0);
     mergeTile<T>(c, ldc, rows, cols, beta);
   }
+}
+
+/** Bytes in one packed row of a narrow panel: one v128, i.e. 4 f32 or 2 f64 columns. */
+export const NARROW_BYTES: i32 = 16;
+
+/**
+ * The narrow micro-kernel: an MR x (one vector) tile, for the last columns of
+ * C when they fit one v128 (all of C when n <= 4 in f32): the wide kernel
+ * would spend half its multiplies on padding there, and merge every tile
+ * through scratch. The panel's rows are NARROW_BYTES apart. Same contract
+ * as microKernel otherwise.
+ */
+// @ts-ignore: decorator
+@inline export function microKernelNarrow<T>(
+  kc: i32, a0: usize, a1: usize, a2: usize, a3: usize, aStep: usize,
+  panel: usize, c: usize, ldc: usize, rows: i32, cols: i32, alpha: T, beta: T,
+): void {
+  let c0 = v128.splat<T>(0), c1 = v128.splat<T>(0), c2 = v128.splat<T>(0), c3 = v128.splat<T>(0);
+  let bp = panel;
+  for (let p = 0; p < kc; p++) {
+    const b = v128.load(bp);
+    c0 = v128.add<T>(c0, v128.mul<T>(v128.load_splat<T>(a0), b));
+    c1 = v128.add<T>(c1, v128.mul<T>(v128.load_splat<T>(a1), b));
+    c2 = v128.add<T>(c2, v128.mul<T>(v128.load_splat<T>(a2), b));
+    c3 = v128.add<T>(c3, v128.mul<T>(v128.load_splat<T>(a3), b));
+    a0 += aStep; a1 += aStep; a2 += aStep; a3 += aStep;
+    bp += NARROW_BYTES;
+  }
+  if (rows == MR && cols * sizeof<T>() == NARROW_BYTES) {
+    storeVector<T>(c, c0, alpha, beta);
+    storeVector<T>(c + ldc, c1, alpha, beta);
+    storeVector<T>(c + 2 * ldc, c2, alpha, beta);
+    storeVector<T>(c + 3 * ldc, c3, alpha, beta);
+  } else {
+    const va = v128.splat<T>(alpha);
+    v128.store(gemmTile, v128.mul<T>(va, c0));
+    v128.store(gemmTile + NR_BYTES, v128.mul<T>(va, c1));
+    v128.store(gemmTile + 2 * NR_BYTES, v128.mul<T>(va, c2));
+    v128.store(gemmTile + 3 * NR_BYTES, v128.mul<T>(va, c3));
+    mergeTile<T>(c, ldc, rows, cols, beta);
+  }
+}
+
+/** One vector of a tile: C = alpha * acc + beta * C, never reading C when beta is 0. */
+// @ts-ignore: decorator
+@inline function storeVector<T>(c: usize, acc: v128, alpha: T, beta: T): void {
+  let v = v128.mul<T>(v128.splat<T>(alpha), acc);
+  if (beta != 0) v = v128.add<T>(v, v128.mul<T>(v128.splat<T>(beta), v128.load(c)));
+  v128.store(c, v);
 }
 
 /** One row of a tile: C = alpha * acc + beta * C, never reading C when beta is 0. */
@@ -95,7 +146,7 @@ const TILE: usize = memory.data(MR * NR_BYTES, 16);
 }
 
 /**
- * C[r, j] = TILE[r, j] + beta * C[r, j] over the part of the tile inside C
+ * C[r, j] = gemmTile[r, j] + beta * C[r, j] over the part of the tile inside C
  * (beta 0: C is not read). A whole first vector where the tile is that wide.
  */
 function mergeTile<T>(c: usize, ldc: usize, rows: i32, cols: i32, beta: T): void {
@@ -103,7 +154,7 @@ function mergeTile<T>(c: usize, ldc: usize, rows: i32, cols: i32, beta: T): void
   const L = 16 / <i32>sizeof<T>();
   const vb = v128.splat<T>(beta);
   for (let r = 0; r < rows; r++) {
-    const t = TILE + <usize>r * NR_BYTES;
+    const t = gemmTile + <usize>r * NR_BYTES;
     const cr = c + <usize>r * ldc;
     let j = 0;
     if (cols >= L) {

@@ -8,47 +8,81 @@
  * in a few contiguous KB of L1 however large B's row stride is (a power-of-two
  * stride would otherwise map all of a panel's rows onto the same cache sets).
  */
-import { MR, NR_BYTES, nr } from './gemmKernel';
+import { MR, NARROW_BYTES, NR_BYTES } from './gemmKernel';
 
 /**
  * panel[p, j] = op(B)[p0 + p, j0 + j] for p < kc, j < cols; 0 for cols <= j < NR.
- * B is k x n (stored n x k when transB). The padding columns' results are
+ * B is k x n (stored n x k when transB), its rows ldb elements apart. The padding columns' results are
  * never stored; zeros just keep stale values (possibly subnormal, which x86
  * multiplies slowly) out of the arithmetic.
  */
 export function packPanel<T>(
-  transB: bool, b: usize, n: i32, k: i32, p0: i32, kc: i32, j0: i32, cols: i32, panel: usize,
+  transB: bool, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, cols: i32, panel: usize,
+): void {
+  packPanelOf<T>(transB, b, ldb, p0, kc, j0, cols, panel, NR_BYTES);
+}
+
+/**
+ * A narrow panel (rows NARROW_BYTES apart, one v128) for the last columns of
+ * op(B) when they fit one vector: cols * sizeof<T> <= NARROW_BYTES.
+ */
+export function packNarrowPanel<T>(
+  transB: bool, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, cols: i32, panel: usize,
+): void {
+  packPanelOf<T>(transB, b, ldb, p0, kc, j0, cols, panel, NARROW_BYTES);
+}
+
+/** Either width (one function, not one copy per width: the module's size counts in the browser build). */
+function packPanelOf<T>(
+  transB: bool, b: usize, ldb: i32, p0: i32, kc: i32, j0: i32, cols: i32, panel: usize, width: i32,
 ): void {
   const S = <usize>sizeof<T>();
-  if (cols < nr<T>()) memory.fill(panel, 0, <usize>kc * NR_BYTES);
+  const rowBytes = <usize>width;
+  const colBytes = <usize>cols * S;
   if (!transB) {
-    // Row p of op(B) is row p of B: contiguous in j.
-    const ld = <usize>n * S;
-    let src = b + (<usize>p0 * n + j0) * S;
+    // Row p of op(B) is row p of B: contiguous in j. Whole vectors where the
+    // panel row is full; a partial one is assembled from a zeroed vector
+    // (load32/64_zero never read past the row's last element).
+    const ld = <usize>ldb * S;
+    let src = b + (<usize>p0 * ldb + j0) * S;
     let dst = panel;
-    if (cols == nr<T>()) {
+    if (colBytes == rowBytes) {
       for (let p = 0; p < kc; p++) {
-        v128.store(dst, v128.load(src));
-        v128.store(dst, v128.load(src, 16), 16);
+        for (let at: usize = 0; at < rowBytes; at += 16) v128.store(dst + at, v128.load(src + at));
         src += ld;
-        dst += NR_BYTES;
+        dst += rowBytes;
       }
     } else {
+      // 0 < colBytes < rowBytes: some whole vectors, then 4, 8 or 12 bytes, then zeros.
+      const whole = colBytes & ~15, rest = colBytes & 15;
       for (let p = 0; p < kc; p++) {
-        for (let j = 0; j < cols; j++) store<T>(dst + <usize>j * S, load<T>(src + <usize>j * S));
+        let at: usize = 0;
+        for (; at < whole; at += 16) v128.store(dst + at, v128.load(src + at));
+        if (rest != 0) {
+          let v = rest >= 8 ? v128.load64_zero(src + at) : v128.load32_zero(src + at);
+          if (rest == 12) v = v128.load_lane<i32>(src + at + 8, v, 2);
+          v128.store(dst + at, v);
+          at += 16;
+        }
+        for (; at < rowBytes; at += 16) v128.store(dst + at, v128.splat<i32>(0));
         src += ld;
-        dst += NR_BYTES;
+        dst += rowBytes;
       }
     }
   } else {
     // Column j of op(B) is row j of B: read it contiguously, write it down the panel.
+    if (colBytes < rowBytes) {
+      for (let p: usize = 0; p < <usize>kc; p++) {
+        for (let at = colBytes & ~15; at < rowBytes; at += 16) v128.store(panel + p * rowBytes + at, v128.splat<i32>(0));
+      }
+    }
     for (let j = 0; j < cols; j++) {
-      let src = b + (<usize>(j0 + j) * k + p0) * S;
+      let src = b + (<usize>(j0 + j) * ldb + p0) * S;
       let dst = panel + <usize>j * S;
       for (let p = 0; p < kc; p++) {
         store<T>(dst, load<T>(src));
         src += S;
-        dst += NR_BYTES;
+        dst += rowBytes;
       }
     }
   }

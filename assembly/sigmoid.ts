@@ -10,7 +10,7 @@
  * polynomial exp (exp.ts), about 1 ulp; the last n % 4 elements go through the
  * same vector code one at a time, so every element gets the same formula.
  */
-import { expNonPositiveF32x4 } from './exp';
+import { EXP_BLOCK_BYTES, expBlockF32, expNonPositiveF32x4, oneF32x4, signBitF32x4 } from './exp';
 
 /** out[i] = sigmoid(x[i]); out may equal x. */
 export function sigmoid<T>(n: i32, x: usize, out: usize): void {
@@ -18,7 +18,20 @@ export function sigmoid<T>(n: i32, x: usize, out: usize): void {
   const bytes = <usize>n * S;
   let at: usize = 0;
   if (sizeof<T>() == 4) {
-    for (; at + 16 <= bytes; at += 16) v128.store(out + at, sigmoidF32x4(v128.load(x + at)));
+    // Whole vectors a block at a time: exp(-|z|) into scratch (two short
+    // passes, exp.ts), then the quotient, the constants in registers.
+    const vecBytes = bytes & ~15;
+    const one = oneF32x4(), zero = v128.splat<i32>(0);
+    for (let block: usize = 0; block < vecBytes; block += EXP_BLOCK_BYTES) {
+      const end = min<usize>(EXP_BLOCK_BYTES, vecBytes - block);
+      const xb = x + block, ob = out + block;
+      const e = expBlockF32(xb, end, true);
+      for (let i: usize = 0; i < end; i += 16) {
+        const z = v128.load(xb + i), ei = v128.load(e + i);
+        v128.store(ob + i, f32x4.div(v128.bitselect(one, ei, f32x4.ge(z, zero)), f32x4.add(one, ei)));
+      }
+    }
+    at = vecBytes;
     for (; at < bytes; at += 4) {
       store<f32>(out + at, f32x4.extract_lane(sigmoidF32x4(f32x4.splat(load<f32>(x + at))), 0));
     }
@@ -40,9 +53,15 @@ export function sigmoid<T>(n: i32, x: usize, out: usize): void {
 /** sigmoid of four f32 lanes: (z >= 0 ? 1 : e) / (1 + e), e = exp(-|z|). */
 // @ts-ignore: decorator
 @inline function sigmoidF32x4(z: v128): v128 {
-  const one = f32x4.splat(1);
-  const e = expNonPositiveF32x4(f32x4.neg(f32x4.abs(z)));
-  const numerator = v128.bitselect(one, e, f32x4.ge(z, f32x4.splat(0)));
+  // -|z| by setting the sign bit: one operation (abs then neg would be six in V8).
+  return sigmoidFromExpF32x4(z, expNonPositiveF32x4(v128.or(z, signBitF32x4())));
+}
+
+/** (z >= 0 ? 1 : e) / (1 + e), given e = exp(-|z|). */
+// @ts-ignore: decorator
+@inline function sigmoidFromExpF32x4(z: v128, e: v128): v128 {
+  const one = oneF32x4();
+  const numerator = v128.bitselect(one, e, f32x4.ge(z, v128.splat<i32>(0)));
   return f32x4.div(numerator, f32x4.add(one, e));
 }
 

@@ -1,97 +1,168 @@
 /**
- * `npm run bench`: wasmlp's wasm kernels against its js backend, side by side
- * in one process, on the same data. Prints the median time of each and the
- * ratio; only ratios from one run mean anything on a shared machine.
+ * `npm run bench`: wasmlp against TensorFlow.js, side by side in one process,
+ * on the same data (tinybench, medians).
+ *
+ *   W1 seed    the seed network, 2-8-4-1 sigmoid, 200 points, full batch, 2000 epochs: ms
+ *   W2 mlp     784-256-128-10, sigmoid, softmax + categoricalCrossentropy, batch 64, SGD,
+ *              one epoch of 10,000 samples: samples/s
+ *   W3 gemm    float32 C = op(A) op(B), square n, NN / NT / TN: GFLOP/s
+ *   kernels    sigmoid forward and backward over 1M float32 elements: ms
+ *
+ * Columns: wasmlp's wasm backend (one thread, and two threads where it can),
+ * its js backend, tfjs-core 4.x on its wasm backend (XNNPACK, SIMD, one
+ * thread) and on its cpu backend; the last column is wasmlp wasm against the
+ * best peer (> 1: wasmlp ahead). Only ratios from one run mean anything on a
+ * shared machine.
+ *
+ *   npm run bench -- --json FILE     also write every number as JSON
+ *   npm run bench -- --only w1,w3    run some workloads (w1, w2, w3, kernels)
+ *   npm run bench -- --quick         shorter budgets (a smoke test, not for the README)
  */
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { Bench } from 'tinybench';
-import { createBackend } from '../src/backend/index.js';
-import type { Backend, BackendName } from '../src/backend/backend.js';
-import { createNetwork } from '../src/index.js';
-import { Random } from '../src/random.js';
-import { seed, seedLabels, seedWeights } from '../test/seed.js';
+import { parseArgs } from 'node:util';
+import { format, LIBRARIES, measure, millis, rate, ratio, type Budget, type Library, type Metric, type Result, type Row } from './harness.js';
+import { tfVersion, type TfBackend } from './tfjs.js';
+import * as w from './workloads.js';
+import { threadsAvailable } from './threads.js';
 
-const BACKENDS: BackendName[] = ['wasm', 'js'];
-
-interface Row {
-  workload: string;
-  /** Median milliseconds per run, by backend. */
-  median: Record<BackendName, number>;
-  /** Optional throughput, computed from the median. */
-  rate?: (ms: number) => string;
-}
-
-/** Runs one task per backend in a single tinybench suite; returns the medians. */
-async function measure(options: { time: number; iterations: number },
-                       task: (backend: BackendName) => Promise<() => unknown>): Promise<Record<BackendName, number>> {
-  const bench = new Bench({ ...options, warmupIterations: 2 });
-  for (const name of BACKENDS) bench.add(name, await task(name));
-  await bench.run();
-  const median = {} as Record<BackendName, number>;
-  for (const t of bench.tasks) {
-    const result = t.result;
-    if (!result || !('latency' in result)) throw new Error(`bench task ${t.name} did not complete: ${JSON.stringify(result)}`);
-    median[t.name as BackendName] = result.latency.p50;
-  }
-  return median;
-}
-
-function filled(backend: Backend, random: Random, elements: number): number {
-  const offset = backend.alloc(elements);
-  const view = backend.view(offset, elements);
-  for (let i = 0; i < view.length; i++) view[i] = 2 * random.uniform() - 1;
-  return offset;
-}
+const { values: args } = parseArgs({
+  options: {
+    json: { type: 'string' },
+    only: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    threads: { type: 'string', default: '2' },
+  },
+});
+const only = new Set((args.only ?? 'w1,w2,w3,kernels').split(',').map((s) => s.trim().toLowerCase()));
+const quick = args.quick!;
+const threads = Number(args.threads);
+const withThreads = threads > 1 && (await threadsAvailable());
 
 const rows: Row[] = [];
+const results: Result[] = [];
 
-for (const n of [64, 256, 512]) {
-  const median = await measure({ time: 1000, iterations: 5 }, async (name) => {
-    const backend = await createBackend(name, 'float32');
-    const random = new Random(n);
-    const a = filled(backend, random, n * n), b = filled(backend, random, n * n), c = backend.alloc(n * n);
-    return () => backend.gemm(false, false, n, n, n, 1, a, b, 0, c);
-  });
-  rows.push({ workload: `gemm ${n}x${n}x${n} f32`, median, rate: (ms) => `${((2 * n ** 3) / ms / 1e6).toFixed(2)} GFLOP/s` });
+type Maker = () => Promise<w.Prepared>;
+
+async function row(workload: string, metric: Metric, budget: Budget, tasks: Partial<Record<Library, Maker>>, note?: string): Promise<Row> {
+  if (quick) budget = { time: Math.min(budget.time, 200), iterations: Math.min(budget.iterations, 2), warmup: 1 };
+  const medians = await measure(budget, tasks);
+  const values: Row['values'] = {};
+  for (const [library, m] of Object.entries(medians) as [Library, { ms: number; samples: number }][]) {
+    values[library] = metric.fromMs(m.ms);
+    results.push({ workload, library, median: values[library]!, unit: metric.unit, ms: m.ms, samples: m.samples });
+  }
+  const r: Row = { workload, metric, values, note };
+  rows.push(r);
+  printRow(r);
+  return r;
 }
 
-const ELEMENTS = 1 << 20;
-for (const kernel of ['sigmoid', 'sigmoidBackward'] as const) {
-  const median = await measure({ time: 1000, iterations: 5 }, async (name) => {
-    const backend = await createBackend(name, 'float32');
-    const random = new Random(3);
-    const x = filled(backend, random, ELEMENTS), out = backend.alloc(ELEMENTS);
-    backend.sigmoid(ELEMENTS, x, out);
-    return kernel === 'sigmoid'
-      ? () => backend.sigmoid(ELEMENTS, x, out)
-      : () => backend.sigmoidBackward(ELEMENTS, out, x);
-  });
-  rows.push({ workload: `${kernel} 1M f32`, median, rate: (ms) => `${(ELEMENTS / ms / 1e3).toFixed(0)} M elements/s` });
+function wasmlpTasks<T>(make: (v: w.WasmlpVariant) => Promise<T>, opts: { js?: boolean; threaded?: boolean } = {}): Partial<Record<Library, () => Promise<T>>> {
+  const tasks: Partial<Record<Library, () => Promise<T>>> = { 'wasmlp wasm': () => make({ backend: 'wasm' }) };
+  if (withThreads && opts.threaded !== false) tasks['wasmlp wasm x2'] = () => make({ backend: 'wasm', threads });
+  if (opts.js !== false) tasks['wasmlp js'] = () => make({ backend: 'js' });
+  return tasks;
 }
 
-const y = seedLabels();
-for (const dtype of ['float32', 'float64'] as const) {
-  const median = await measure({ time: 2000, iterations: 5 }, async (backend) => {
-    const net = await createNetwork({
-      inputs: 2,
-      layers: [8, 4, 1].map((units) => ({ units, activation: 'sigmoid' as const })),
-      loss: 'binaryCrossentropy',
-      backend,
-      dtype,
+const header = `wasmlp bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ` +
+  `Node ${process.version}, TensorFlow.js ${tfVersion()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+console.log(header + '\n');
+
+/**
+ * A workload where the peers come in several variants (an API, a training
+ * step by hand): wasmlp's tasks are measured once, each peer variant is a row
+ * against those same numbers.
+ */
+async function variantRows(workload: string, metric: Metric, ours: Budget, theirs: Budget,
+                           wasmlp: Partial<Record<Library, Maker>>,
+                           variants: [string, (backend: TfBackend) => Promise<w.Prepared>][]): Promise<void> {
+  const shrink = (b: Budget): Budget => quick ? { time: 0, iterations: 1, warmup: 1 } : b;
+  const mine = await measure(shrink(ours), wasmlp);
+  for (const [library, m] of Object.entries(mine) as [Library, { ms: number; samples: number }][]) {
+    results.push({ workload, library, median: metric.fromMs(m.ms), unit: metric.unit, ms: m.ms, samples: m.samples });
+  }
+  for (const [name, make] of variants) {
+    const peers = await measure(shrink(theirs), { 'tfjs-wasm': () => make('tfjs-wasm'), 'tfjs-cpu': () => make('tfjs-cpu') });
+    const values: Row['values'] = {};
+    for (const [library, m] of Object.entries({ ...mine, ...peers }) as [Library, { ms: number; samples: number }][]) {
+      values[library] = metric.fromMs(m.ms);
+      if (library in peers) {
+        results.push({ workload: `${workload}, tfjs ${name}`, library, median: values[library]!, unit: metric.unit, ms: m.ms, samples: m.samples });
+      }
+    }
+    const r: Row = { workload: `${workload} vs tfjs ${name}`, metric, values };
+    rows.push(r);
+    printRow(r);
+  }
+}
+
+if (only.has('w1')) {
+  await variantRows('W1 seed, 2000 epochs', millis, { time: 2000, iterations: 5, warmup: 2 }, { time: 2000, iterations: 3, warmup: 1 },
+    wasmlpTasks(w.seedWasmlp, { threaded: false }), [
+      ['tf ops, optimizer.minimize', w.seedTf],
+      ['tf ops, hand-tuned', w.seedTfTuned],
+    ]);
+}
+
+if (only.has('w2')) {
+  const data = w.mlpData();
+  await variantRows('W2 mlp', rate('samples/s', w.MLP.samples), { time: 1500, iterations: 3, warmup: 1 }, { time: 1500, iterations: 2, warmup: 1 },
+    wasmlpTasks((v) => w.mlpWasmlp(v, data)), [
+      ['layers API (sequential + fit)', (b) => w.mlpTfLayers(b, data)],
+      ['tf ops, optimizer.minimize', (b) => w.mlpTfMinimize(b, data)],
+      ['tf ops, hand-tuned', (b) => w.mlpTfTuned(b, data)],
+    ]);
+}
+
+if (only.has('w3')) {
+  for (const t of ['NN', 'NT', 'TN'] as const) {
+    for (const n of [64, 256, 512, 1024]) {
+      const budget: Budget = n <= 256 ? { time: 500, iterations: 10 } : { time: 500, iterations: 3 };
+      await row(`W3 gemm ${t} ${n}`, rate('GFLOP/s', 2 * n ** 3, 1e9), budget, {
+        ...wasmlpTasks((v) => w.gemmWasmlp(v, n, t), { threaded: n >= 256 }),
+        'tfjs-wasm': () => w.gemmTf('tfjs-wasm', n, t),
+        'tfjs-cpu': () => w.gemmTf('tfjs-cpu', n, t),
+      });
+    }
+  }
+}
+
+if (only.has('kernels')) {
+  for (const kernel of ['sigmoid', 'sigmoidBackward'] as const) {
+    await row(`${kernel}, 1M f32`, millis, { time: 500, iterations: 10 }, {
+      ...wasmlpTasks((v) => w.kernelWasmlp(v, kernel), { threaded: false }),
+      'tfjs-wasm': () => w.kernelTf('tfjs-wasm', kernel),
+      'tfjs-cpu': () => w.kernelTf('tfjs-cpu', kernel),
     });
-    return async () => {
-      net.setWeights(seedWeights('init'));
-      await net.fit(seed.X, y, { epochs: 2000, learningRate: 20 });
-    };
-  });
-  rows.push({ workload: `seed training, 2000 epochs, ${dtype}`, median, rate: (ms) => `${(2000 / ms * 1000).toFixed(0)} epochs/s` });
+  }
 }
 
-console.log(`wasmlp bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}\n`);
-console.table(rows.map(({ workload, median, rate }) => ({
-  workload,
-  'wasm (median)': `${median.wasm.toFixed(3)} ms`,
-  'js (median)': `${median.js.toFixed(3)} ms`,
-  'wasm speed-up (js / wasm)': `${(median.js / median.wasm).toFixed(2)}x`,
-  'wasm rate': rate ? rate(median.wasm) : '',
-})));
+console.log('\n' + markdownTable());
+if (args.json) {
+  writeFileSync(args.json, JSON.stringify({ machine: header, results }, null, 2) + '\n');
+  console.log(`\nwrote ${args.json}`);
+}
+
+function printRow(r: Row): void {
+  const cells = LIBRARIES.filter((l) => r.values[l] !== undefined).map((l) => `${l} ${format(r.values[l], r.metric.unit)}`);
+  const q = ratio(r);
+  console.log(`${r.workload}: ${cells.join(' | ')}${q ? ` | wasm vs best peer (${q.peer}) ${q.value.toFixed(2)}x` : ''}`);
+}
+
+function markdownTable(): string {
+  const columns = LIBRARIES.filter((l) => rows.some((r) => r.values[l] !== undefined));
+  const threaded = columns.includes('wasmlp wasm x2');
+  const lines = [
+    `| workload | ${columns.join(' | ')} | wasmlp wasm / best peer |${threaded ? ' wasm x2 / wasm |' : ''}`,
+    `| --- | ${columns.map(() => '---:').join(' | ')} | ---: |${threaded ? ' ---: |' : ''}`,
+  ];
+  for (const r of rows) {
+    const q = ratio(r);
+    const one = r.values['wasmlp wasm'], two = r.values['wasmlp wasm x2'];
+    const speedup = one !== undefined && two !== undefined ? `${(r.metric.higherIsBetter ? two / one : one / two).toFixed(2)}x` : '';
+    lines.push(`| ${r.workload} | ${columns.map((l) => format(r.values[l], r.metric.unit)).join(' | ')} | ` +
+      `${q ? `${q.value.toFixed(2)}x` : ''} |${threaded ? ` ${speedup} |` : ''}`);
+  }
+  return lines.join('\n');
+}

@@ -23,6 +23,18 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = path.join(ROOT, 'src');
 const WASM_BYTES = path.join(SRC, 'backend', 'wasm-bytes.ts');
 const WORKER_SOURCE = path.join(SRC, 'worker', 'worker-source.ts');
+/**
+ * The threaded wasm backend (src/backend/threads.ts) needs the shared-memory
+ * build, which dist/ does not ship: bundles get a stub that always answers
+ * with the single-threaded backend (createNetwork's `threads` falls back).
+ */
+const THREADS = path.join(SRC, 'backend', 'threads.ts');
+const THREADS_STUB = async () => [
+  "import type { Backend, DType } from './backend.js';",
+  'export async function createThreadedWasmBackend(_dtype: DType, _threads: number, fallback: () => Promise<Backend>): Promise<Backend> { return fallback(); }',
+  'export async function threadsAvailable(): Promise<boolean> { return false; }',
+  'export async function stopThreads(): Promise<void> {}',
+].join('\n');
 export const WASM_FILE = path.join(ROOT, 'build', 'wasmlp.wasm');
 
 /** Replaces whole source files with generated TypeScript. */
@@ -67,6 +79,7 @@ export async function bundleWorker(): Promise<string> {
     write: false,
     plugins: [withoutLoader, replaceFiles({
       [WASM_BYTES]: async () => "export { loadWasmBytes } from '../worker/posted-wasm-bytes.js';",
+      [THREADS]: THREADS_STUB,
     })],
   });
   return result.outputFiles[0].text;
@@ -93,6 +106,7 @@ export async function bundleLibrary(outfile: string, options: { minify: boolean;
         `const WORKER_SOURCE = ${JSON.stringify(options.worker)};`,
         'export async function workerSource(): Promise<string> { return WORKER_SOURCE; }',
       ].join('\n'),
+      [THREADS]: THREADS_STUB,
     })],
   });
 }

@@ -73,12 +73,31 @@ function checkShaped(name: string, input: unknown): Matrix {
   if (data.length !== rows * cols) {
     throw new Error(`${name}.data has ${data.length} values, but shape [${rows}, ${cols}] needs ${rows * cols}`);
   }
-  for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) {
-      throw new Error(`${name}[${Math.floor(i / cols)}][${i % cols}] is ${data[i]}: values must be finite numbers`);
-    }
+  const bad = data instanceof Float32Array ? firstNonFinite32(data) : firstNonFinite64(data);
+  if (bad >= 0) {
+    throw new Error(`${name}[${Math.floor(bad / cols)}][${bad % cols}] is ${data[bad]}: values must be finite numbers`);
   }
   return { rows, cols, copyInto: (target) => target.set(data) };
+}
+
+/*
+ * The index of the first NaN or ±Infinity, or -1. fit checks every value on
+ * every call (for MNIST-sized data that was most of a fit's fixed cost), so
+ * these read the values' bits as integers (not finite exactly when the
+ * exponent bits are all ones), one function per array type so each loop
+ * stays monomorphic: several times faster than Number.isFinite on a union.
+ */
+function firstNonFinite32(data: Float32Array): number {
+  const words = new Int32Array(data.buffer, data.byteOffset, data.length);
+  for (let i = 0; i < words.length; i++) if ((words[i] & 0x7f800000) === 0x7f800000) return i;
+  return -1;
+}
+
+function firstNonFinite64(data: Float64Array): number {
+  // The high word of each value (typed arrays are little-endian wherever this runs).
+  const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
+  for (let i = 1; i < words.length; i += 2) if ((words[i] & 0x7ff00000) === 0x7ff00000) return (i - 1) / 2;
+  return -1;
 }
 
 export function describe(value: unknown): string {

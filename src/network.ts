@@ -28,6 +28,13 @@ export interface NetworkConfig {
   dtype?: DType;
   /** Seeds the initial weights and the shuffles: same seed, same numbers. */
   seed?: number;
+  /**
+   * Threads for the wasm backend (default 1): large matrix products and SGD
+   * steps split across this thread and threads - 1 workers, with results
+   * identical to one thread's. Where shared memory is unavailable (a page
+   * that is not cross-origin isolated) the network runs on one thread.
+   */
+  threads?: number;
 }
 
 export interface LayerWeights {
@@ -46,7 +53,7 @@ export interface Evaluation {
 const INFERENCE_CHUNK = 1024;
 
 export async function createNetwork(config: NetworkConfig): Promise<Network> {
-  checkKeys('createNetwork', config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed']);
+  checkKeys('createNetwork', config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed', 'threads']);
   checkPositiveInteger('createNetwork: inputs', config.inputs);
   if (!Array.isArray(config.layers) || config.layers.length === 0) {
     throw new Error(`createNetwork: layers must be a non-empty array of { units, activation }, got ${describe(config.layers)}`);
@@ -61,7 +68,12 @@ export async function createNetwork(config: NetworkConfig): Promise<Network> {
   if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
     throw new Error(`createNetwork: seed must be an integer in [0, 2^32), got ${describe(seed)}`);
   }
-  const backend = await createBackend(config.backend ?? 'wasm', config.dtype ?? 'float32');
+  const threads = config.threads ?? 1;
+  checkPositiveInteger('createNetwork: threads', threads);
+  if (threads > 1 && (config.backend ?? 'wasm') !== 'wasm') {
+    throw new Error(`createNetwork: threads ${threads} needs the wasm backend, got backend ${describe(config.backend)}`);
+  }
+  const backend = await createBackend(config.backend ?? 'wasm', config.dtype ?? 'float32', threads);
   return new Network(backend, config.inputs, layers, loss, seed);
 }
 

@@ -1,0 +1,362 @@
+/**
+ * The workloads, each written for every library the way that library's own
+ * documentation recommends: wasmlp through createNetwork/fit and its Backend,
+ * TensorFlow.js through tfjs-core ops and tfjs-layers.
+ */
+import type { Backend, BackendName } from '../src/backend/backend.js';
+import { createBackend } from '../src/backend/index.js';
+import { createNetwork, type Network } from '../src/index.js';
+import { Random } from '../src/random.js';
+import { seed, seedLabels, seedWeights } from '../test/seed.js';
+import { tf, useTf, type TfBackend } from './tfjs.js';
+import type { Task } from './harness.js';
+
+export interface Prepared { run: Task; dispose?: () => void }
+
+/** wasmlp's variants: a backend, and for wasm optionally a thread count. */
+export interface WasmlpVariant { backend: BackendName; threads?: number }
+
+// ---------------------------------------------------------------- W1: seed
+
+export const SEED_EPOCHS = 2000;
+/** The seed notebook's lr 0.1 on summed gradients of 200 points, as a mean-gradient rate. */
+const SEED_LR = 20;
+
+export async function seedWasmlp(variant: WasmlpVariant): Promise<Prepared> {
+  const net = await createNetwork({
+    inputs: 2,
+    layers: [8, 4, 1].map((units) => ({ units, activation: 'sigmoid' as const })),
+    loss: 'binaryCrossentropy',
+    backend: variant.backend,
+    ...threadsOption(variant),
+  });
+  const x = seed.X, y = seedLabels(), init = seedWeights('init');
+  return {
+    run: async () => {
+      net.setWeights(init);
+      await net.fit(x, y, { epochs: SEED_EPOCHS, learningRate: SEED_LR });
+    },
+    dispose: () => net.dispose(),
+  };
+}
+
+/**
+ * TensorFlow.js's custom training loop (its guide's "optimizer.minimize"):
+ * variables, a model function, and a loss on the logits (sigmoidCrossEntropy,
+ * its stable form of binary cross-entropy on a sigmoid output), full batch.
+ */
+export async function seedTf(backend: TfBackend): Promise<Prepared> {
+  await useTf(backend);
+  const xs = tf.tensor2d(seed.X);
+  const ys = tf.tensor2d(seedLabels());
+  const init = seedWeights('init').map(({ W, b }) => ({ W: tf.tensor2d(W), b: tf.tensor1d(b) }));
+  const vars = init.map(({ W, b }) => ({ W: tf.variable(W), b: tf.variable(b) }));
+  const optimizer = tf.train.sgd(SEED_LR);
+  const logits = (x: tf.Tensor2D): tf.Tensor2D => {
+    let a = x;
+    vars.forEach(({ W, b }, l) => {
+      const z = tf.add(tf.matMul(a, W), b) as tf.Tensor2D;
+      a = l < vars.length - 1 ? tf.sigmoid(z) : z;
+    });
+    return a;
+  };
+  return {
+    run: () => {
+      vars.forEach((v, l) => { v.W.assign(init[l].W); v.b.assign(init[l].b); });
+      for (let epoch = 1; epoch <= SEED_EPOCHS; epoch++) {
+        // Read the loss where the notebook prints it, every 400 epochs.
+        const cost = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(ys, logits(xs)) as tf.Scalar, epoch % 400 === 0);
+        if (cost) { cost.dataSync(); cost.dispose(); }
+      }
+    },
+    dispose: () => {
+      tf.dispose([xs, ys]);
+      optimizer.dispose();
+      for (const { W, b } of [...init, ...vars]) tf.dispose([W, b]);
+    },
+  };
+}
+
+/**
+ * The seed step written out by hand in tf ops: backward by hand with every
+ * product an untransposed matMul (inputs pre-transposed, weights transposed
+ * by tf.transpose), bias and sigmoid fused into the forward matMuls, weights
+ * updated in place, one tf.tidy per epoch.
+ */
+export async function seedTfTuned(backend: TfBackend): Promise<Prepared> {
+  await useTf(backend);
+  const xs = tf.tensor2d(seed.X);
+  const xT = tf.transpose(xs) as tf.Tensor2D;
+  const ys = tf.tensor2d(seedLabels());
+  const init = seedWeights('init').map(({ W, b }) => ({ W: tf.tensor2d(W), b: tf.tensor1d(b) }));
+  const vars = init.map(({ W, b }) => ({ W: tf.variable(W), b: tf.variable(b) }));
+  const rows = seed.X.length;
+  const step = (readLoss: boolean) => tf.tidy(() => {
+    const [l1, l2, l3] = vars;
+    const a1 = tf.fused.matMul({ a: xs, b: l1.W, bias: l1.b, activation: 'sigmoid' });
+    const a2 = tf.fused.matMul({ a: a1, b: l2.W, bias: l2.b, activation: 'sigmoid' });
+    const a3 = tf.fused.matMul({ a: a2, b: l3.W, bias: l3.b, activation: 'sigmoid' });
+    if (readLoss) tf.losses.logLoss(ys, a3).dataSync();
+    const d3 = tf.div(tf.sub(a3, ys), rows) as tf.Tensor2D;
+    const d2 = tf.mul(tf.matMul(d3, tf.transpose(l3.W)), tf.mul(a2, tf.sub(1, a2))) as tf.Tensor2D;
+    const d1 = tf.mul(tf.matMul(d2, tf.transpose(l2.W)), tf.mul(a1, tf.sub(1, a1))) as tf.Tensor2D;
+    const grads = [[tf.matMul(xT, d1), tf.sum(d1, 0)], [tf.matMul(tf.transpose(a1), d2), tf.sum(d2, 0)], [tf.matMul(tf.transpose(a2), d3), tf.sum(d3, 0)]];
+    vars.forEach(({ W, b }, l) => {
+      W.assign(tf.sub(W, tf.mul(grads[l][0], SEED_LR)));
+      b.assign(tf.sub(b, tf.mul(grads[l][1], SEED_LR)));
+    });
+  });
+  return {
+    run: () => {
+      vars.forEach((v, l) => { v.W.assign(init[l].W); v.b.assign(init[l].b); });
+      for (let epoch = 1; epoch <= SEED_EPOCHS; epoch++) step(epoch % 400 === 0);
+    },
+    dispose: () => {
+      tf.dispose([xs, xT, ys]);
+      for (const { W, b } of [...init, ...vars]) tf.dispose([W, b]);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- W2: mlp
+
+export const MLP = { inputs: 784, hidden: [256, 128], classes: 10, samples: 10_000, batch: 64, lr: 0.1 };
+
+export interface MlpData { x: Float32Array; y: Float32Array; labels: Int32Array }
+
+/** 10,000 samples in [0, 1)^784, labelled by the argmax of a fixed random projection (learnable). */
+export function mlpData(): MlpData {
+  const { inputs, classes, samples } = MLP;
+  const random = new Random(784);
+  const x = new Float32Array(samples * inputs);
+  for (let i = 0; i < x.length; i++) x[i] = random.uniform();
+  const projection = new Float32Array(inputs * classes);
+  for (let i = 0; i < projection.length; i++) projection[i] = random.uniform() - 0.5;
+  const y = new Float32Array(samples * classes);
+  const labels = new Int32Array(samples);
+  for (let s = 0; s < samples; s++) {
+    let best = 0, bestScore = -Infinity;
+    for (let c = 0; c < classes; c++) {
+      let score = 0;
+      for (let i = 0; i < inputs; i++) score += x[s * inputs + i] * projection[i * classes + c];
+      if (score > bestScore) { bestScore = score; best = c; }
+    }
+    labels[s] = best;
+    y[s * classes + best] = 1;
+  }
+  return { x, y, labels };
+}
+
+export async function mlpWasmlp(variant: WasmlpVariant, data: MlpData): Promise<Prepared> {
+  const { inputs, hidden, classes, samples, batch, lr } = MLP;
+  const net: Network = await createNetwork({
+    inputs,
+    layers: [...hidden.map((units) => ({ units, activation: 'sigmoid' as const })), { units: classes, activation: 'softmax' as const }],
+    loss: 'categoricalCrossentropy',
+    backend: variant.backend,
+    seed: 1,
+    ...threadsOption(variant),
+  });
+  const x = { data: data.x, shape: [samples, inputs] as [number, number] };
+  const y = { data: data.y, shape: [samples, classes] as [number, number] };
+  return {
+    run: () => net.fit(x, y, { epochs: 1, batchSize: batch, learningRate: lr }),
+    dispose: () => net.dispose(),
+  };
+}
+
+function mlpTfModelParts(backendData: MlpData) {
+  const { inputs, classes, samples, batch } = MLP;
+  const xs = tf.tensor2d(backendData.x, [samples, inputs]);
+  const ys = tf.tensor2d(backendData.y, [samples, classes]);
+  const batches: { x: tf.Tensor2D; y: tf.Tensor2D; xT: tf.Tensor2D }[] = [];
+  for (let start = 0; start < samples; start += batch) {
+    const size = Math.min(batch, samples - start);
+    const x = tf.slice(xs, [start, 0], [size, inputs]) as tf.Tensor2D;
+    batches.push({ x, y: tf.slice(ys, [start, 0], [size, classes]) as tf.Tensor2D, xT: tf.transpose(x) as tf.Tensor2D });
+  }
+  return { xs, ys, batches };
+}
+
+/** Glorot-uniform weights and zero biases, as tf.layers.dense's defaults. */
+function mlpTfVariables() {
+  const sizes = [MLP.inputs, ...MLP.hidden, MLP.classes];
+  const random = new Random(7);
+  return sizes.slice(1).map((units, l) => {
+    const fanIn = sizes[l], limit = Math.sqrt(6 / (fanIn + units));
+    const w = new Float32Array(fanIn * units).map(() => (2 * random.uniform() - 1) * limit);
+    return { W: tf.variable(tf.tensor2d(w, [fanIn, units])), b: tf.variable(tf.zeros([units])) };
+  });
+}
+
+/** TensorFlow.js's layers API: tf.sequential, compile, model.fit for one epoch. */
+export async function mlpTfLayers(backend: TfBackend, data: MlpData): Promise<Prepared> {
+  await useTf(backend);
+  const tfl = await import('@tensorflow/tfjs-layers');
+  const { inputs, hidden, classes, batch, lr } = MLP;
+  const { xs, ys, batches } = mlpTfModelParts(data);
+  for (const b of batches) tf.dispose([b.x, b.y, b.xT]);
+  const model = tfl.sequential({
+    layers: [
+      tfl.layers.dense({ inputShape: [inputs], units: hidden[0], activation: 'sigmoid' }),
+      tfl.layers.dense({ units: hidden[1], activation: 'sigmoid' }),
+      tfl.layers.dense({ units: classes, activation: 'softmax' }),
+    ],
+  });
+  model.compile({ optimizer: tf.train.sgd(lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  return {
+    run: () => model.fit(xs, ys, { epochs: 1, batchSize: batch, shuffle: false, verbose: 0 }),
+    dispose: () => { model.dispose(); tf.dispose([xs, ys]); },
+  };
+}
+
+/** A hand-written step with tf ops, as TensorFlow.js's custom-training guide: optimizer.minimize over a model function. */
+export async function mlpTfMinimize(backend: TfBackend, data: MlpData): Promise<Prepared> {
+  await useTf(backend);
+  const { xs, ys, batches } = mlpTfModelParts(data);
+  const vars = mlpTfVariables();
+  const optimizer = tf.train.sgd(MLP.lr);
+  const last = vars.length - 1;
+  const logits = (x: tf.Tensor2D): tf.Tensor2D => {
+    let a = x;
+    vars.forEach(({ W, b }, l) => {
+      const z = tf.add(tf.matMul(a, W), b) as tf.Tensor2D;
+      a = l < last ? tf.sigmoid(z) : z;
+    });
+    return a;
+  };
+  return {
+    run: () => {
+      for (const { x, y } of batches) optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(x)) as tf.Scalar);
+    },
+    dispose: () => {
+      tf.dispose([xs, ys]);
+      optimizer.dispose();
+      for (const b of batches) tf.dispose([b.x, b.y, b.xT]);
+      for (const { W, b } of vars) tf.dispose([W, b]);
+    },
+  };
+}
+
+/**
+ * The hand-tuned tf-ops step: gradients written out by hand so that every
+ * product is an untransposed matMul (XNNPACK's fast path; tfjs-wasm's
+ * transposed products are scalar loops), with inputs pre-transposed per
+ * batch, transposed weights maintained beside the weights, bias and
+ * activation fused into the forward matMuls, and in-place variable updates.
+ */
+export async function mlpTfTuned(backend: TfBackend, data: MlpData): Promise<Prepared> {
+  await useTf(backend);
+  const { xs, ys, batches } = mlpTfModelParts(data);
+  const vars = mlpTfVariables();
+  const transposed = vars.map(({ W }) => tf.variable(tf.transpose(W)));
+  const lr = MLP.lr;
+  const step = (x: tf.Tensor2D, xT: tf.Tensor2D, y: tf.Tensor2D) => tf.tidy(() => {
+    const a1 = tf.fused.matMul({ a: x, b: vars[0].W, bias: vars[0].b, activation: 'sigmoid' });
+    const a2 = tf.fused.matMul({ a: a1, b: vars[1].W, bias: vars[1].b, activation: 'sigmoid' });
+    const p = tf.softmax(tf.fused.matMul({ a: a2, b: vars[2].W, bias: vars[2].b }));
+    const rows = x.shape[0];
+    const d3 = tf.div(tf.sub(p, y), rows) as tf.Tensor2D;
+    const d2 = tf.mul(tf.matMul(d3, transposed[2]), tf.mul(a2, tf.sub(1, a2))) as tf.Tensor2D;
+    const d1 = tf.mul(tf.matMul(d2, transposed[1]), tf.mul(a1, tf.sub(1, a1))) as tf.Tensor2D;
+    const grads = [
+      [tf.matMul(xT, d1), tf.sum(d1, 0)],
+      [tf.matMul(tf.transpose(a1), d2), tf.sum(d2, 0)],
+      [tf.matMul(tf.transpose(a2), d3), tf.sum(d3, 0)],
+    ];
+    vars.forEach(({ W, b }, l) => {
+      const [gW, gb] = grads[l];
+      W.assign(tf.sub(W, tf.mul(gW, lr)));
+      b.assign(tf.sub(b, tf.mul(gb, lr)));
+      transposed[l].assign(tf.transpose(W));
+    });
+  });
+  return {
+    run: () => { for (const { x, xT, y } of batches) step(x, xT, y); },
+    dispose: () => {
+      tf.dispose([xs, ys]);
+      for (const b of batches) tf.dispose([b.x, b.y, b.xT]);
+      for (const { W, b } of vars) tf.dispose([W, b]);
+      tf.dispose(transposed);
+    },
+  };
+}
+
+// ---------------------------------------------------------------- W3: gemm
+
+export type Transpose = 'NN' | 'NT' | 'TN';
+const flags = (t: Transpose): [boolean, boolean] => [t === 'TN', t === 'NT'];
+
+function filled(backend: Backend, random: Random, elements: number): number {
+  const offset = backend.alloc(elements);
+  const view = backend.view(offset, elements);
+  for (let i = 0; i < view.length; i++) view[i] = 2 * random.uniform() - 1;
+  return offset;
+}
+
+export async function gemmWasmlp(variant: WasmlpVariant, n: number, t: Transpose): Promise<Prepared> {
+  const backend = await createWasmlpBackend(variant);
+  const random = new Random(n);
+  const a = filled(backend, random, n * n), b = filled(backend, random, n * n), c = backend.alloc(n * n);
+  const [ta, tb] = flags(t);
+  return {
+    run: () => backend.gemm(ta, tb, n, n, n, 1, a, b, 0, c),
+    dispose: () => { backend.free(a); backend.free(b); backend.free(c); releaseBackend(backend); },
+  };
+}
+
+export async function gemmTf(backend: TfBackend, n: number, t: Transpose): Promise<Prepared> {
+  await useTf(backend);
+  const random = new Random(n);
+  const values = () => new Float32Array(n * n).map(() => 2 * random.uniform() - 1);
+  const a = tf.tensor2d(values(), [n, n]), b = tf.tensor2d(values(), [n, n]);
+  const [ta, tb] = flags(t);
+  // Both backends compute a kernel when it is called; the result is not read back.
+  return { run: () => tf.matMul(a, b, ta, tb).dispose(), dispose: () => tf.dispose([a, b]) };
+}
+
+// ---------------------------------------------------------------- kernels
+
+export const KERNEL_ELEMENTS = 1 << 20;
+export type ElementKernel = 'sigmoid' | 'sigmoidBackward';
+
+export async function kernelWasmlp(variant: WasmlpVariant, kernel: ElementKernel): Promise<Prepared> {
+  const backend = await createWasmlpBackend(variant);
+  const n = KERNEL_ELEMENTS;
+  const random = new Random(3);
+  const x = filled(backend, random, n), out = backend.alloc(n), grad = filled(backend, random, n);
+  backend.sigmoid(n, x, out);
+  return {
+    run: kernel === 'sigmoid' ? () => backend.sigmoid(n, x, out) : () => backend.sigmoidBackward(n, out, grad),
+    dispose: () => { for (const o of [x, out, grad]) backend.free(o); releaseBackend(backend); },
+  };
+}
+
+/** tf.sigmoid, and its gradient as tfjs-core writes it: dy * (y * (1 - y)). */
+export async function kernelTf(backend: TfBackend, kernel: ElementKernel): Promise<Prepared> {
+  await useTf(backend);
+  const random = new Random(3);
+  const values = () => new Float32Array(KERNEL_ELEMENTS).map(() => 2 * random.uniform() - 1);
+  const x = tf.tensor1d(values()), dy = tf.tensor1d(values());
+  const y = tf.sigmoid(x);
+  return {
+    run: kernel === 'sigmoid'
+      ? () => tf.sigmoid(x).dispose()
+      : () => tf.tidy(() => tf.mul(dy, tf.mul(y, tf.sub(1, y)))).dispose(),
+    dispose: () => tf.dispose([x, dy, y]),
+  };
+}
+
+// ---------------------------------------------------------------- wasmlp plumbing
+
+function threadsOption(variant: WasmlpVariant): Record<string, number> {
+  return variant.threads && variant.threads > 1 ? { threads: variant.threads } : {};
+}
+
+async function createWasmlpBackend(variant: WasmlpVariant): Promise<Backend> {
+  return createBackend(variant.backend, 'float32', variant.threads ?? 1);
+}
+
+function releaseBackend(_backend: Backend): void {
+  // Backends are process-wide (their memory is shared by every network on them): nothing to release.
+}

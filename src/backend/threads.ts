@@ -1,0 +1,309 @@
+/**
+ * The multi-threaded wasm backend: the kernels of the shared-memory build
+ * (build/wasmlp.threads.wasm, from assembly/index.threads.ts) on one shared
+ * WebAssembly.Memory, instantiated once on this thread and once in each
+ * worker (worker_threads in Node, Web Workers where the page is
+ * cross-origin isolated). Large gemms and SGD steps are split across the
+ * threads inside WebAssembly (assembly/threads.ts); everything else runs on
+ * this thread, exactly as in the single-threaded backend. Each element is
+ * computed by the same operations in the same order whichever thread computes
+ * it, so results are identical to one thread's, bit for bit.
+ *
+ * Where shared memory or workers are missing (a page that is not
+ * cross-origin isolated, a bundle without the threaded module), asking for
+ * threads gives the single-threaded backend instead: `threadsAvailable()`
+ * says which in advance.
+ */
+import { Arena } from './arena.js';
+import type { Backend, DType } from './backend.js';
+import type { Heap } from './heap.js';
+import { WasmBackend } from './wasm.js';
+
+type Ptr = number;
+
+interface ThreadExports {
+  memory?: WebAssembly.Memory;
+  heapBase(): number;
+  controlBytes(): number;
+  threadScratchBytes(): number;
+  stopWorkers(ctl: Ptr, workers: number): void;
+  gemmParallelF32(ctl: Ptr, workers: number, transA: number, transB: number, m: number, n: number, k: number,
+                  alpha: number, a: Ptr, b: Ptr, beta: number, c: Ptr): void;
+  gemmParallelF64(ctl: Ptr, workers: number, transA: number, transB: number, m: number, n: number, k: number,
+                  alpha: number, a: Ptr, b: Ptr, beta: number, c: Ptr): void;
+  sgdParallelF32(ctl: Ptr, workers: number, n: number, lr: number, w: Ptr, g: Ptr): void;
+  sgdParallelF64(ctl: Ptr, workers: number, n: number, lr: number, w: Ptr, g: Ptr): void;
+}
+
+/** Pages of the shared memory: it cannot move, so its maximum is reserved up front (1 GiB). */
+const INITIAL_PAGES = 32;
+const MAXIMUM_PAGES = 16384;
+/**
+ * Work below which a call stays on one thread: posting a block to a spinning
+ * worker and waiting for it costs about a microsecond, a 32^3 gemm about two.
+ */
+const PARALLEL_GEMM_MACS = 1 << 15;
+const PARALLEL_SGD_ELEMENTS = 1 << 15;
+
+/**
+ * The worker's whole program, plain JavaScript for Node's eval workers and
+ * for a Blob-URL Web Worker alike: instantiate the module on the shared
+ * memory, take its own scratch, say so, then serve jobs until told to stop.
+ */
+const WORKER_SOURCE = `
+const node = typeof require === 'function';
+const port = node ? require('node:worker_threads').parentPort : self;
+const listen = (fn) => node ? port.once('message', fn) : port.addEventListener('message', (e) => fn(e.data), { once: true });
+listen(async ({ module, memory, ctl, scratch }) => {
+  try {
+    const { exports } = await WebAssembly.instantiate(module, { env: { memory } });
+    exports.setThreadScratch(scratch);
+    port.postMessage({ ready: true });
+    exports.workerLoop(ctl);
+    port.postMessage({ stopped: true });
+  } catch (error) {
+    // Mark the control block failed (done = -1), so a main thread waiting on
+    // this worker throws instead of spinning forever.
+    Atomics.store(new Int32Array(memory.buffer), (ctl >> 2) + 1, -1);
+    port.postMessage({ error: String((error && error.stack) || error) });
+  }
+});
+`;
+
+interface WorkerLike {
+  post(message: unknown): void;
+  onMessage(listener: (data: unknown) => void): void;
+  onError(listener: (error: Error) => void): void;
+  /** Node: do not keep the process alive for this worker. */
+  unref(): void;
+  terminate(): void;
+}
+
+interface NodeProcess {
+  versions?: { node?: string };
+  getBuiltinModule?: (id: string) => unknown;
+}
+
+function nodeProcess(): NodeProcess | undefined {
+  const process = (globalThis as { process?: NodeProcess }).process;
+  return process?.versions?.node ? process : undefined;
+}
+
+/** A Node built-in without an import a browser bundler would try to resolve. */
+async function nodeBuiltin<T>(id: string): Promise<T> {
+  const process = nodeProcess()!;
+  if (process.getBuiltinModule) return process.getBuiltinModule(id) as T;
+  return (await import(/* webpackIgnore: true */ /* @vite-ignore */ id)) as T;
+}
+
+/** Whether this environment can share memory with workers at all. */
+function sharedMemoryPossible(): boolean {
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
+  if (nodeProcess()) return true;
+  // Browsers: SharedArrayBuffer reaches a worker only on a cross-origin isolated page.
+  return typeof Worker === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+}
+
+async function spawn(): Promise<WorkerLike> {
+  if (nodeProcess()) {
+    interface NodeWorker {
+      postMessage(message: unknown): void;
+      on(event: 'message', listener: (data: unknown) => void): void;
+      on(event: 'error', listener: (error: Error) => void): void;
+      unref(): void;
+      terminate(): Promise<number>;
+    }
+    const { Worker: NodeWorkerClass } = await nodeBuiltin<{ Worker: new (source: string, options: object) => NodeWorker }>('node:worker_threads');
+    const worker = new NodeWorkerClass(WORKER_SOURCE, { eval: true, name: 'wasmlp-gemm' });
+    return {
+      post: (message) => worker.postMessage(message),
+      onMessage: (listener) => worker.on('message', listener),
+      onError: (listener) => worker.on('error', listener),
+      unref: () => worker.unref(),
+      terminate: () => void worker.terminate(),
+    };
+  }
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  const worker = new Worker(url, { name: 'wasmlp-gemm' });
+  URL.revokeObjectURL(url);
+  return {
+    post: (message) => worker.postMessage(message),
+    onMessage: (listener) => worker.addEventListener('message', (event) => listener(event.data)),
+    onError: (listener) => worker.addEventListener('error', (event) => listener(new Error(event.message))),
+    unref: () => {},
+    terminate: () => worker.terminate(),
+  };
+}
+
+/** The threaded module's bytes: next to the single-threaded build when running from source. */
+async function loadThreadedBytes(): Promise<Uint8Array> {
+  const url = new URL('../../build/wasmlp.threads.wasm', import.meta.url);
+  if (nodeProcess() && url.protocol === 'file:') {
+    const fs = await nodeBuiltin<{ promises: { readFile(path: URL): Promise<Uint8Array> } }>('node:fs');
+    return fs.promises.readFile(url);
+  }
+  const response = await fetch(url);
+  if (!response.ok) throw new Error(`${url}: ${response.status}`);
+  return new Uint8Array(await response.arrayBuffer());
+}
+
+class SharedHeap implements Heap {
+  readonly arena: Arena;
+  constructor(readonly memory: WebAssembly.Memory, heapBase: number) {
+    this.arena = new Arena(
+      {
+        byteLength: () => memory.buffer.byteLength,
+        grow: (needed) => {
+          const current = memory.buffer.byteLength;
+          const target = Math.max(needed, current * 2);
+          const pages = Math.min(Math.ceil((target - current) / 65536), MAXIMUM_PAGES - current / 65536);
+          if (current + pages * 65536 < needed) {
+            throw new Error(`wasmlp threads: ${needed} bytes needed, but shared memory is capped at ${MAXIMUM_PAGES * 64 / 1024} MiB`);
+          }
+          memory.grow(pages);
+        },
+      },
+      heapBase,
+    );
+  }
+  // A grown shared memory keeps its buffer's identity per length: take it afresh each time.
+  buffer(): ArrayBuffer { return this.memory.buffer as unknown as ArrayBuffer; }
+}
+
+/** One threaded module per (process, thread count): its memory, its workers, its control blocks. */
+interface ThreadPool {
+  threads: number;
+  heap: SharedHeap;
+  exports: ThreadExports;
+  /** Control blocks, one per worker, CONTROL_BYTES apart. */
+  control: Ptr;
+  workers: WorkerLike[];
+  kernels: Record<DType, Record<string, unknown>>;
+}
+
+const pools = new Map<number, Promise<ThreadPool>>();
+
+async function createPool(threads: number): Promise<ThreadPool> {
+  const module = await WebAssembly.compile(await loadThreadedBytes() as BufferSource);
+  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+  const instance = await WebAssembly.instantiate(module, { env: { memory } });
+  const exports = instance.exports as unknown as ThreadExports & Record<string, unknown>;
+  const heap = new SharedHeap(memory, exports.heapBase());
+  const count = threads - 1;
+  const controlBytes = exports.controlBytes();
+  const control = heap.arena.alloc(controlBytes * count);
+  new Uint8Array(memory.buffer, control, controlBytes * count).fill(0);
+  const workers: WorkerLike[] = [];
+  try {
+    for (let w = 0; w < count; w++) {
+      const scratch = heap.arena.alloc(exports.threadScratchBytes());
+      const worker = await spawn();
+      workers.push(worker);
+      await new Promise<void>((resolve, reject) => {
+        worker.onError(reject);
+        worker.onMessage((data) => {
+          const reply = data as { ready?: boolean; error?: string };
+          if (reply.ready) resolve();
+          else if (reply.error) reject(new Error(`wasmlp thread ${w + 1}: ${reply.error}`));
+        });
+        worker.post({ module, memory, ctl: control + w * controlBytes, scratch });
+      });
+      worker.unref();
+    }
+  } catch (error) {
+    for (const worker of workers) worker.terminate();
+    throw error;
+  }
+  const kernels = { float32: {}, float64: {} } as Record<DType, Record<string, unknown>>;
+  for (const [name, fn] of Object.entries(exports)) {
+    const match = /^(.*)(F32|F64)$/.exec(name);
+    if (match && typeof fn === 'function') kernels[match[2] === 'F32' ? 'float32' : 'float64'][match[1]] = fn;
+  }
+  return { threads, heap, exports, control, workers, kernels };
+}
+
+/**
+ * Whether `threads` > 1 can run here: shared memory, workers and the threaded
+ * module all available. Starts the threads (once per count) to find out.
+ */
+export async function threadsAvailable(threads = 2): Promise<boolean> {
+  try {
+    await threadPool(threads);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function threadPool(threads: number): Promise<ThreadPool> {
+  if (!sharedMemoryPossible()) return Promise.reject(new Error('no shared memory with workers here'));
+  let pool = pools.get(threads);
+  if (!pool) {
+    pool = createPool(threads);
+    pools.set(threads, pool);
+    pool.catch(() => pools.delete(threads));
+  }
+  return pool;
+}
+
+/**
+ * A wasm backend whose large gemms and SGD steps run on `threads` threads
+ * (this one and threads - 1 workers); or, where that cannot run, the
+ * single-threaded backend (`fallback`).
+ */
+export async function createThreadedWasmBackend(dtype: DType, threads: number,
+                                                fallback: () => Promise<Backend>): Promise<Backend> {
+  let pool: ThreadPool;
+  try {
+    pool = await threadPool(threads);
+  } catch {
+    return fallback();
+  }
+  return new ThreadedWasmBackend(dtype, pool);
+}
+
+export class ThreadedWasmBackend extends WasmBackend {
+  /** Threads, this one included. */
+  readonly threads: number;
+  private readonly pool: ThreadPool;
+  private readonly gemmParallel: ThreadExports['gemmParallelF32'];
+  private readonly sgdParallel: ThreadExports['sgdParallelF32'];
+
+  constructor(dtype: DType, pool: ThreadPool) {
+    super(dtype, Object.assign(pool.heap, { kernels: pool.kernels }) as unknown as ConstructorParameters<typeof WasmBackend>[1]);
+    this.pool = pool;
+    this.threads = pool.threads;
+    const f32 = dtype === 'float32';
+    this.gemmParallel = f32 ? pool.exports.gemmParallelF32 : pool.exports.gemmParallelF64;
+    this.sgdParallel = f32 ? pool.exports.sgdParallelF32 : pool.exports.sgdParallelF64;
+  }
+
+  override gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
+                alpha: number, a: number, b: number, beta: number, c: number): void {
+    if (m * n * k < PARALLEL_GEMM_MACS) {
+      super.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+      return;
+    }
+    this.gemmParallel(this.pool.control, this.pool.workers.length, +transA, +transB, m, n, k, alpha, a, b, beta, c);
+  }
+
+  override sgd(n: number, lr: number, w: number, g: number): void {
+    if (n < PARALLEL_SGD_ELEMENTS) {
+      super.sgd(n, lr, w, g);
+      return;
+    }
+    this.sgdParallel(this.pool.control, this.pool.workers.length, n, lr, w, g);
+  }
+}
+
+/** Stops every pool's workers (tests, or a page that is done training); later threaded backends start new ones. */
+export async function stopThreads(): Promise<void> {
+  const all = [...pools.values()];
+  pools.clear();
+  for (const pending of all) {
+    const pool = await pending.catch(() => undefined);
+    if (!pool) continue;
+    pool.exports.stopWorkers(pool.control, pool.workers.length);
+    for (const worker of pool.workers) worker.terminate();
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The float32 exp behind sigmoid, tanh and softmax (assembly/exp.ts), measured
+ * against Math.exp in ulps of the float32 result, over its whole domain
+ * t <= 0: a dense sweep, random points, and the edges.
+ */
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+interface ExpExports {
+  memory: WebAssembly.Memory;
+  heapBase(): number;
+  expNonPositiveF32(n: number, x: number, out: number): void;
+}
+
+let wasm: ExpExports;
+
+beforeAll(async () => {
+  const bytes = readFileSync(new URL('../build/wasmlp.wasm', import.meta.url));
+  const { instance } = await WebAssembly.instantiate(bytes, { env: { abort: () => { throw new Error('abort'); } } });
+  wasm = instance.exports as unknown as ExpExports;
+});
+
+/** exp of every value, through the wasm function (staged passes and scalar tail alike). */
+function wasmExp(values: ArrayLike<number>): Float32Array {
+  const n = values.length;
+  const base = (wasm.heapBase() + 15) & ~15;
+  const needed = base + 8 * n;
+  if (needed > wasm.memory.buffer.byteLength) wasm.memory.grow(Math.ceil((needed - wasm.memory.buffer.byteLength) / 65536));
+  new Float32Array(wasm.memory.buffer, base, n).set(values);
+  wasm.expNonPositiveF32(n, base, base + 4 * n);
+  return new Float32Array(wasm.memory.buffer, base + 4 * n, n).slice();
+}
+
+/** The distance between a float32 and the next one away from zero. */
+function ulpOf(x: number): number {
+  const f = new Float32Array([Math.abs(x)]);
+  const i = new Int32Array(f.buffer);
+  const lo = f[0];
+  i[0] += 1;
+  return f[0] - lo;
+}
+
+/** ln(FLT_MIN): at or above it exp(t) is a normal float32. */
+const MIN_ARG = Math.log(2 ** -126);
+
+function worstUlp(inputs: Float32Array): { ulps: number; at: number } {
+  const got = wasmExp(inputs);
+  let ulps = 0, at = NaN;
+  for (let i = 0; i < inputs.length; i++) {
+    const exact = Math.exp(inputs[i]);
+    const error = Math.abs(got[i] - exact) / ulpOf(Math.fround(exact));
+    if (error > ulps) { ulps = error; at = inputs[i]; }
+  }
+  return { ulps, at };
+}
+
+describe('float32 exp (assembly/exp.ts)', () => {
+  it('is within 1 ulp of exp over a dense sweep of [ln(FLT_MIN), 0]', () => {
+    const n = 1 << 20; // a multiple of 4 plus a tail, below
+    const inputs = new Float32Array(n + 3);
+    for (let i = 0; i < inputs.length; i++) inputs[i] = Math.fround((MIN_ARG * i) / inputs.length);
+    const { ulps, at } = worstUlp(inputs);
+    expect(ulps, `worst at t = ${at}`).toBeLessThan(1);
+  });
+
+  it('is within 1 ulp at random points, and near 0 where exp is near 1', () => {
+    let s = 12345;
+    const random = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const inputs = new Float32Array(1 << 18);
+    for (let i = 0; i < inputs.length; i++) {
+      inputs[i] = Math.fround(i % 2 ? MIN_ARG * random() : -(2 ** (-30 * random())));
+    }
+    const { ulps, at } = worstUlp(inputs);
+    expect(ulps, `worst at t = ${at}`).toBeLessThan(1);
+  });
+
+  it('is exact at 0 and at powers of two, flushes below FLT_MIN to 0, keeps NaN', () => {
+    const inputs = [0, -0, -Math.LN2, -2 * Math.LN2, -10 * Math.LN2, MIN_ARG - 0.01, -100, -1e30, -Infinity, NaN];
+    const got = Array.from(wasmExp(Float32Array.from(inputs)));
+    expect(got[0]).toBe(1);
+    expect(got[1]).toBe(1);
+    for (const [i, k] of [[2, 1], [3, 2], [4, 10]]) {
+      expect(Math.abs(got[i] - 2 ** -k)).toBeLessThanOrEqual(ulpOf(2 ** -k));
+    }
+    expect(got.slice(5, 9)).toEqual([0, 0, 0, 0]);
+    expect(got[9]).toBeNaN();
+    // The smallest arguments kept give normal numbers, never subnormals.
+    const edge = wasmExp(Float32Array.from([Math.fround(MIN_ARG) + 1e-5, -87, -86.5]));
+    for (const v of edge) expect(v).toBeGreaterThanOrEqual(2 ** -126);
+  });
+});
