@@ -46,28 +46,20 @@ function packPanelOf<T>(
     const ld = <usize>ldb * S;
     let src = b + (<usize>p0 * ldb + j0) * S;
     let dst = panel;
-    if (colBytes == rowBytes) {
-      for (let p = 0; p < kc; p++) {
-        for (let at: usize = 0; at < rowBytes; at += 16) v128.store(dst + at, v128.load(src + at));
-        src += ld;
-        dst += rowBytes;
+    // Whole vectors, then (a partial panel) 4, 8 or 12 bytes, then zeros.
+    const whole = colBytes & ~15, rest = colBytes & 15;
+    for (let p = 0; p < kc; p++) {
+      let at: usize = 0;
+      for (; at < whole; at += 16) v128.store(dst + at, v128.load(src + at));
+      if (rest != 0) {
+        let v = rest >= 8 ? v128.load64_zero(src + at) : v128.load32_zero(src + at);
+        if (rest == 12) v = v128.load_lane<i32>(src + at + 8, v, 2);
+        v128.store(dst + at, v);
+        at += 16;
       }
-    } else {
-      // 0 < colBytes < rowBytes: some whole vectors, then 4, 8 or 12 bytes, then zeros.
-      const whole = colBytes & ~15, rest = colBytes & 15;
-      for (let p = 0; p < kc; p++) {
-        let at: usize = 0;
-        for (; at < whole; at += 16) v128.store(dst + at, v128.load(src + at));
-        if (rest != 0) {
-          let v = rest >= 8 ? v128.load64_zero(src + at) : v128.load32_zero(src + at);
-          if (rest == 12) v = v128.load_lane<i32>(src + at + 8, v, 2);
-          v128.store(dst + at, v);
-          at += 16;
-        }
-        for (; at < rowBytes; at += 16) v128.store(dst + at, v128.splat<i32>(0));
-        src += ld;
-        dst += rowBytes;
-      }
+      for (; at < rowBytes; at += 16) v128.store(dst + at, v128.splat<i32>(0));
+      src += ld;
+      dst += rowBytes;
     }
   } else {
     // Column j of op(B) is row j of B: read it contiguously, write it down the panel.

@@ -20,8 +20,7 @@ import { sgd } from './sgd';
 import { sgdMomentum } from './momentum';
 import { adam } from './adam';
 import { gatherRows } from './gather';
-// Not a kernel of the contract: test/exp.test.ts measures exp's accuracy through it.
-export { expNonPositiveF32 } from './exp';
+import { firstNonFinite } from './finite';
 
 /** First byte the TypeScript side may allocate from. */
 export function heapBase(): usize {
@@ -77,6 +76,7 @@ export function adamF32(n: i32, alpha: f32, oneMinusBeta1: f32, oneMinusBeta2: f
 export function gatherRowsF32(rows: i32, cols: i32, src: usize, index: usize, dst: usize): void {
   gatherRows<f32>(rows, cols, src, index, dst);
 }
+export function firstNonFiniteF32(n: i32, x: usize): i32 { return firstNonFinite<f32>(n, x); }
 
 // float64
 
@@ -127,3 +127,4 @@ export function adamF64(n: i32, alpha: f64, oneMinusBeta1: f64, oneMinusBeta2: f
 export function gatherRowsF64(rows: i32, cols: i32, src: usize, index: usize, dst: usize): void {
   gatherRows<f64>(rows, cols, src, index, dst);
 }
+export function firstNonFiniteF64(n: i32, x: usize): i32 { return firstNonFinite<f64>(n, x); }

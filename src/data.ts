@@ -3,7 +3,7 @@
  * copied once into backend memory. Nothing is coerced: a ragged row, a NaN or
  * a wrong width is an Error naming the argument, the place and the value.
  */
-import type { FloatArray } from './backend/backend.js';
+import type { DType, FloatArray } from './backend/backend.js';
 
 /** Rows of numbers, or a flat row-major typed array with its shape. */
 export type MatrixInput = number[][] | { data: Float32Array | Float64Array; shape: [number, number] };
@@ -13,11 +13,24 @@ export interface Matrix {
   readonly cols: number;
   /** Writes the rows × cols values, row-major, into `target` (exactly that long). */
   copyInto(target: FloatArray): void;
+  /**
+   * True when the values were not yet checked for NaN and ±Infinity, as asked
+   * (checkMatrix's `finiteAfterCopyTo`): the caller checks the copy, and
+   * throws nonFiniteError for the first bad value.
+   */
+  readonly finiteDeferred?: boolean;
 }
 
-/** Checks `input` is a finite, rectangular, non-empty matrix; `name` is used in messages. */
-export function checkMatrix(name: string, input: unknown, expectedCols?: number, expectedWhat = 'columns'): Matrix {
-  const matrix = Array.isArray(input) ? checkRows(name, input) : checkShaped(name, input);
+/**
+ * Checks `input` is a finite, rectangular, non-empty matrix; `name` is used in messages.
+ * With `finiteAfterCopyTo`, a typed array of exactly that dtype (so its copy is
+ * exact) is not scanned for NaN and ±Infinity here: the matrix says
+ * finiteDeferred, and the caller checks the copy in backend memory, where a
+ * kernel does it several times faster (fit's fixed cost on large data).
+ */
+export function checkMatrix(name: string, input: unknown, expectedCols?: number, expectedWhat = 'columns',
+                            finiteAfterCopyTo?: DType): Matrix {
+  const matrix = Array.isArray(input) ? checkRows(name, input) : checkShaped(name, input, finiteAfterCopyTo);
   if (expectedCols !== undefined && matrix.cols !== expectedCols) {
     throw new Error(`${name} has ${matrix.cols} columns, but the network expects ${expectedCols} ${expectedWhat}`);
   }
@@ -56,7 +69,7 @@ function checkRows(name: string, rows: unknown[]): Matrix {
   };
 }
 
-function checkShaped(name: string, input: unknown): Matrix {
+function checkShaped(name: string, input: unknown, finiteAfterCopyTo?: DType): Matrix {
   if (typeof input !== 'object' || input === null || !('data' in input) || !('shape' in input)) {
     throw new Error(`${name} must be number[][] or { data: Float32Array | Float64Array, shape: [rows, cols] }, got ${describe(input)}`);
   }
@@ -73,31 +86,19 @@ function checkShaped(name: string, input: unknown): Matrix {
   if (data.length !== rows * cols) {
     throw new Error(`${name}.data has ${data.length} values, but shape [${rows}, ${cols}] needs ${rows * cols}`);
   }
-  const bad = data instanceof Float32Array ? firstNonFinite32(data) : firstNonFinite64(data);
-  if (bad >= 0) {
-    throw new Error(`${name}[${Math.floor(bad / cols)}][${bad % cols}] is ${data[bad]}: values must be finite numbers`);
+  const copyInto = (target: FloatArray) => target.set(data);
+  if (finiteAfterCopyTo === (data instanceof Float32Array ? 'float32' : 'float64')) {
+    return { rows, cols, copyInto, finiteDeferred: true };
   }
-  return { rows, cols, copyInto: (target) => target.set(data) };
+  for (let i = 0; i < data.length; i++) {
+    if (!Number.isFinite(data[i])) throw nonFiniteError(name, i, cols, data[i]);
+  }
+  return { rows, cols, copyInto };
 }
 
-/*
- * The index of the first NaN or ±Infinity, or -1. fit checks every value on
- * every call (for MNIST-sized data that was most of a fit's fixed cost), so
- * these read the values' bits as integers (not finite exactly when the
- * exponent bits are all ones), one function per array type so each loop
- * stays monomorphic: several times faster than Number.isFinite on a union.
- */
-function firstNonFinite32(data: Float32Array): number {
-  const words = new Int32Array(data.buffer, data.byteOffset, data.length);
-  for (let i = 0; i < words.length; i++) if ((words[i] & 0x7f800000) === 0x7f800000) return i;
-  return -1;
-}
-
-function firstNonFinite64(data: Float64Array): number {
-  // The high word of each value (typed arrays are little-endian wherever this runs).
-  const words = new Int32Array(data.buffer, data.byteOffset, data.length * 2);
-  for (let i = 1; i < words.length; i += 2) if ((words[i] & 0x7ff00000) === 0x7ff00000) return (i - 1) / 2;
-  return -1;
+/** The error for a NaN or ±Infinity at flat index `index` of a matrix `cols` wide. */
+export function nonFiniteError(name: string, index: number, cols: number, value: number): Error {
+  return new Error(`${name}[${Math.floor(index / cols)}][${index % cols}] is ${value}: values must be finite numbers`);
 }
 
 export function describe(value: unknown): string {

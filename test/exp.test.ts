@@ -15,9 +15,11 @@ interface ExpExports {
 let wasm: ExpExports;
 
 beforeAll(async () => {
-  const bytes = readFileSync(new URL('../build/wasmlp.wasm', import.meta.url));
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { abort: () => { throw new Error('abort'); } } });
-  wasm = instance.exports as unknown as ExpExports;
+  // The shared-memory build exports it (the same exp as the single-threaded build's kernels).
+  const bytes = readFileSync(new URL('../build/wasmlp.threads.wasm', import.meta.url));
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: 16384, shared: true });
+  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
+  wasm = { ...(instance.exports as unknown as ExpExports), memory };
 });
 
 /** exp of every value, through the wasm function (staged passes and scalar tail alike). */
@@ -26,7 +28,7 @@ function wasmExp(values: ArrayLike<number>): Float32Array {
   const base = (wasm.heapBase() + 15) & ~15;
   const needed = base + 8 * n;
   if (needed > wasm.memory.buffer.byteLength) wasm.memory.grow(Math.ceil((needed - wasm.memory.buffer.byteLength) / 65536));
-  new Float32Array(wasm.memory.buffer, base, n).set(values);
+  new Float32Array(wasm.memory.buffer, base, n).set(values); // a fresh view: the memory may have grown
   wasm.expNonPositiveF32(n, base, base + 4 * n);
   return new Float32Array(wasm.memory.buffer, base + 4 * n, n).slice();
 }

@@ -104,6 +104,9 @@ export interface Backend {
 
   /** dst[r, :] = src[index[r], :] for r < rows. */
   gatherRows(rows: number, cols: number, src: number, index: number, dst: number): void;
+
+  /** The index of the first NaN or ±Infinity among the n values at x, or -1. */
+  firstNonFinite(n: number, x: number): number;
 }
 
 /** Binary cross-entropy's log guard, as the seed notebook. */

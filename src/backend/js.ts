@@ -327,4 +327,11 @@ export class JsBackend extends HeapBackend implements Backend {
       for (let j = 0; j < cols; j++) h[to + j] = h[from + j];
     }
   }
+
+  firstNonFinite(n: number, x: number): number {
+    const h = this.floats();
+    x >>= this.shift;
+    for (let i = 0; i < n; i++) if (!Number.isFinite(h[x + i])) return i;
+    return -1;
+  }
 }

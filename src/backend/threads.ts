@@ -39,10 +39,12 @@ interface ThreadExports {
 const INITIAL_PAGES = 32;
 const MAXIMUM_PAGES = 16384;
 /**
- * Work below which a call stays on one thread: posting a block to a spinning
- * worker and waiting for it costs about a microsecond, a 32^3 gemm about two.
+ * Work below which a call stays on one thread. Posting a block to a spinning
+ * worker costs about a microsecond, but in training the worker must also pull
+ * its operands, just written on this thread, across from this core's caches:
+ * W2's 128x10x64 and 64x10x128 products (82k multiply-adds) ran slower split.
  */
-const PARALLEL_GEMM_MACS = 1 << 15;
+const PARALLEL_GEMM_MACS = 1 << 17;
 const PARALLEL_SGD_ELEMENTS = 1 << 15;
 
 /**

@@ -39,6 +39,7 @@ interface Kernels {
   adam(n: number, alpha: number, oneMinusBeta1: number, oneMinusBeta2: number, epsilon: number,
        w: Ptr, g: Ptr, m: Ptr, v: Ptr): void;
   gatherRows(rows: number, cols: number, src: Ptr, index: Ptr, dst: Ptr): void;
+  firstNonFinite(n: number, x: Ptr): number;
 }
 
 const KERNEL_NAMES = [
@@ -46,7 +47,7 @@ const KERNEL_NAMES = [
   'tanh', 'tanhBackward', 'relu', 'reluBackward', 'leakyRelu', 'leakyReluBackward', 'softmax',
   'categoricalCrossentropy', 'categoricalCrossentropySoftmaxBackward', 'categoricalAccuracy',
   'meanSquaredError', 'meanSquaredErrorBackward',
-  'binaryCrossentropySigmoidBackward', 'binaryAccuracy', 'sgd', 'sgdMomentum', 'adam', 'gatherRows',
+  'binaryCrossentropySigmoidBackward', 'binaryAccuracy', 'sgd', 'sgdMomentum', 'adam', 'gatherRows', 'firstNonFinite',
 ] as const satisfies readonly (keyof Kernels)[];
 
 interface WasmModule extends Heap {
@@ -157,4 +158,5 @@ export class WasmBackend extends HeapBackend implements Backend {
   gatherRows(rows: number, cols: number, src: number, index: number, dst: number): void {
     this.k.gatherRows(rows, cols, src, index, dst);
   }
+  firstNonFinite(n: number, x: number): number { return this.k.firstNonFinite(n, x); }
 }
