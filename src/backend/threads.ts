@@ -14,10 +14,8 @@
  * threads gives the single-threaded backend instead: `threadsAvailable()`
  * says which in advance.
  */
-import { Arena } from './arena.js';
 import type { Backend, DType } from './backend.js';
-import type { Heap } from './heap.js';
-import { WasmBackend } from './wasm.js';
+import { WasmBackend, WasmHeap } from './wasm.js';
 
 type Ptr = number;
 
@@ -149,33 +147,10 @@ async function loadThreadedBytes(): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
-class SharedHeap implements Heap {
-  readonly arena: Arena;
-  constructor(readonly memory: WebAssembly.Memory, heapBase: number) {
-    this.arena = new Arena(
-      {
-        byteLength: () => memory.buffer.byteLength,
-        grow: (needed) => {
-          const current = memory.buffer.byteLength;
-          const target = Math.max(needed, current * 2);
-          const pages = Math.min(Math.ceil((target - current) / 65536), MAXIMUM_PAGES - current / 65536);
-          if (current + pages * 65536 < needed) {
-            throw new Error(`wasmlp threads: ${needed} bytes needed, but shared memory is capped at ${MAXIMUM_PAGES * 64 / 1024} MiB`);
-          }
-          memory.grow(pages);
-        },
-      },
-      heapBase,
-    );
-  }
-  // A grown shared memory keeps its buffer's identity per length: take it afresh each time.
-  buffer(): ArrayBuffer { return this.memory.buffer as unknown as ArrayBuffer; }
-}
-
 /** One threaded module per (process, thread count): its memory, its workers, its control blocks. */
 interface ThreadPool {
   threads: number;
-  heap: SharedHeap;
+  heap: WasmHeap;
   exports: ThreadExports;
   /** Control blocks, one per worker, CONTROL_BYTES apart. */
   control: Ptr;
@@ -190,7 +165,7 @@ async function createPool(threads: number): Promise<ThreadPool> {
   const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const exports = instance.exports as unknown as ThreadExports & Record<string, unknown>;
-  const heap = new SharedHeap(memory, exports.heapBase());
+  const heap = new WasmHeap(memory, exports.heapBase(), MAXIMUM_PAGES);
   const count = threads - 1;
   const controlBytes = exports.controlBytes();
   const control = heap.arena.alloc(controlBytes * count);

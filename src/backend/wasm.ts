@@ -54,9 +54,16 @@ interface WasmModule extends Heap {
   kernels: Record<DType, Kernels>;
 }
 
-class WasmHeap implements Heap {
+/** WebAssembly's page size: memory grows in these. */
+const PAGE = 65536;
+
+/**
+ * A module's linear memory as the arena's heap. Also the threaded module's
+ * (threads.ts), whose shared memory has a maximum size.
+ */
+export class WasmHeap implements Heap {
   readonly arena: Arena;
-  constructor(readonly memory: WebAssembly.Memory, heapBase: number) {
+  constructor(readonly memory: WebAssembly.Memory, heapBase: number, maximumPages = PAGE) {
     this.arena = new Arena(
       {
         byteLength: () => memory.buffer.byteLength,
@@ -64,13 +71,18 @@ class WasmHeap implements Heap {
           const current = memory.buffer.byteLength;
           // Grow geometrically so a series of allocations grows (and detaches) rarely.
           const target = Math.max(needed, current * 2);
-          memory.grow(Math.ceil((target - current) / 65536));
+          const pages = Math.min(Math.ceil((target - current) / PAGE), maximumPages - current / PAGE);
+          if (current + pages * PAGE < needed) {
+            throw new Error(`wasmlp: ${needed} bytes of memory needed, but it is capped at ${maximumPages * PAGE / 2 ** 20} MiB`);
+          }
+          memory.grow(pages);
         },
       },
       heapBase,
     );
   }
-  buffer(): ArrayBuffer { return this.memory.buffer; }
+  // Taken afresh each time: a grow detaches (or, shared, replaces) the buffer.
+  buffer(): ArrayBuffer { return this.memory.buffer as ArrayBuffer; }
 }
 
 let shared: Promise<WasmModule> | undefined;
