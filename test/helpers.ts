@@ -3,6 +3,18 @@ import { expect } from 'vitest';
 import type { Network } from '../src/index.js';
 import { Random } from '../src/random.js';
 
+/** mulberry32: a tiny seeded PRNG for kernel tests, so every run sees the same data. */
+export function prng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export function randomMatrix(random: Random, rows: number, cols: number, scale = 1): number[][] {
   return Array.from({ length: rows }, () => Array.from({ length: cols }, () => (2 * random.uniform() - 1) * scale));
 }

@@ -6,20 +6,10 @@
 import { describe, expect, it } from 'vitest';
 import { BCE_EPSILON, CCE_EPSILON, DTYPES, type Backend, type DType } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
+import { prng } from './helpers.js';
 
 // ---------------------------------------------------------------- helpers
 
-/** mulberry32: a tiny seeded PRNG, so every run sees the same data. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Rounds to the dtype, so the float64 reference sees exactly the stored inputs. */
 function rounder(dtype: DType): (x: number) => number {

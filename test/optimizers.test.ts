@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Arena } from '../src/backend/arena.js';
 import { BACKENDS, DTYPES, type Backend, type BackendName, type DType } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
+import { prng } from './helpers.js';
 import { createNetwork } from '../src/index.js';
 import {
   createOptimizer, denseParameters, OPTIMIZER_DEFAULTS, parseOptimizer, reuseOrCreateOptimizer, sameOptimizerConfig,
@@ -16,17 +17,6 @@ import {
 
 // ---------------------------------------------------------------- helpers
 
-/** mulberry32, as in kernels.test.ts: the same data on every run. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function arenaOf(be: Backend): Arena {
   return (be as unknown as { heap: { arena: Arena } }).heap.arena;

@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DTYPES, type Backend, type DType } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
+import { prng } from './helpers.js';
 import { stopThreads, threadsAvailable, ThreadedWasmBackend } from '../src/backend/threads.js';
 import { createNetwork } from '../src/index.js';
 
@@ -14,17 +15,6 @@ let available = false;
 beforeAll(async () => { available = await threadsAvailable(2); });
 afterAll(() => stopThreads());
 
-/** mulberry32, as kernels.test.ts. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function upload(be: Backend, values: ArrayLike<number>): number {
   const offset = be.alloc(values.length);
