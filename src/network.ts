@@ -7,7 +7,7 @@ import type { Backend, BackendName, DType, FloatArray } from './backend/backend.
 import { checkMatrix, describe, nonFiniteError, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
-import { checkLayerConfig, type LayerConfig } from './layerConfig.js';
+import { checkLayerConfig, type DenseConfig, type LayerConfig } from './layerConfig.js';
 import { checkLossPairing, createLoss, LOSS_NAMES, type Loss, type LossName } from './losses.js';
 import { checkKeys, checkPositiveInteger } from './options.js';
 import { denseParameters, reuseOrCreateOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
@@ -91,11 +91,12 @@ export class Network {
   private capacity = 0;
   private disposed = false;
 
-  constructor(readonly backend: Backend, readonly inputs: number, layers: readonly LayerConfig[],
+  /** Use createNetwork(), which checks the configuration; `layers` are its checked configs. */
+  constructor(readonly backend: Backend, readonly inputs: number, layers: readonly DenseConfig[],
               readonly loss: Loss, seed: number) {
     let fanIn = inputs;
-    this.layers = layers.map((config, i) => {
-      const layer = new Dense(backend, fanIn, checkLayerConfig(`layers[${i}]`, config));
+    this.layers = layers.map((config) => {
+      const layer = new Dense(backend, fanIn, config);
       fanIn = layer.units;
       return layer;
     });
