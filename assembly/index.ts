@@ -8,6 +8,7 @@
  * panel and tile (memory.data), below heapBase.
  */
 import { gemm } from './gemm';
+import { denseForward, denseBackwardInput } from './dense';
 import { addBias, sumColumns } from './bias';
 import { sigmoid, sigmoidBackward } from './sigmoid';
 import { tanh, tanhBackward } from './tanh';
@@ -32,6 +33,14 @@ export function heapBase(): usize {
 export function gemmF32(transA: i32, transB: i32, m: i32, n: i32, k: i32,
                         alpha: f32, a: usize, b: usize, beta: f32, c: usize): void {
   gemm<f32>(transA != 0, transB != 0, m, n, k, alpha, a, b, beta, c);
+}
+export function denseForwardF32(rows: i32, inputs: i32, units: i32, x: usize, w: usize, bias: usize,
+                                activation: i32, alpha: f32, out: usize): void {
+  denseForward<f32>(rows, inputs, units, x, w, bias, activation, alpha, out);
+}
+export function denseBackwardInputF32(rows: i32, inputs: i32, units: i32, delta: usize, w: usize,
+                                      activation: i32, alpha: f32, a: usize, out: usize): void {
+  denseBackwardInput<f32>(rows, inputs, units, delta, w, activation, alpha, a, out);
 }
 export function addBiasF32(rows: i32, cols: i32, bias: usize, x: usize): void { addBias<f32>(rows, cols, bias, x); }
 export function sumColumnsF32(rows: i32, cols: i32, x: usize, out: usize): void { sumColumns<f32>(rows, cols, x, out); }
@@ -83,6 +92,14 @@ export function firstNonFiniteF32(n: i32, x: usize): i32 { return firstNonFinite
 export function gemmF64(transA: i32, transB: i32, m: i32, n: i32, k: i32,
                         alpha: f64, a: usize, b: usize, beta: f64, c: usize): void {
   gemm<f64>(transA != 0, transB != 0, m, n, k, alpha, a, b, beta, c);
+}
+export function denseForwardF64(rows: i32, inputs: i32, units: i32, x: usize, w: usize, bias: usize,
+                                activation: i32, alpha: f64, out: usize): void {
+  denseForward<f64>(rows, inputs, units, x, w, bias, activation, alpha, out);
+}
+export function denseBackwardInputF64(rows: i32, inputs: i32, units: i32, delta: usize, w: usize,
+                                      activation: i32, alpha: f64, a: usize, out: usize): void {
+  denseBackwardInput<f64>(rows, inputs, units, delta, w, activation, alpha, a, out);
 }
 export function addBiasF64(rows: i32, cols: i32, bias: usize, x: usize): void { addBias<f64>(rows, cols, bias, x); }
 export function sumColumnsF64(rows: i32, cols: i32, x: usize, out: usize): void { sumColumns<f64>(rows, cols, x, out); }

@@ -1,38 +1,67 @@
 /**
  * Threads, for the shared-memory build only (index.threads.ts): the main
- * thread splits a large gemm (or an SGD step) into blocks, hands one block to
- * each worker through a control block in shared memory, computes block 0
- * itself, then waits for the workers. Every instance (the main thread's and
- * each worker's) runs this same module on the same memory; what is per
- * thread is in globals (scratch pointers) and in each worker's control block.
+ * thread posts a large gemm (or an SGD step) as a job cut into chunks of C's
+ * rows or columns, the workers and the main thread claim chunks and compute
+ * them, and the main thread returns when every chunk is done. Every instance
+ * (the main thread's and each worker's) runs this same module on the same
+ * memory; what is per thread is in globals (scratch pointers).
  *
- * Control block of a worker (CONTROL_BYTES, at ctl + w * CONTROL_BYTES):
- *   seq   i32   +0   job number, bumped by the main thread to post a job
- *   done  i32   +4   the last job number the worker finished (-1: it failed)
- *   kind  i32   +8   what to run (KIND_*), 0 = exit
- *   ints  i32  +12   the job's integer arguments (JOB_INTS of them)
- *   alpha f64  +64, beta f64 +72
- *   job   i32 +124   main thread only: the job it is waiting for (-1: none)
- * Plain stores of the arguments, then an atomic store of seq: wasm atomics
- * are sequentially consistent, so a worker that sees the new seq sees them.
+ * Chunks: each of the parts (1 + workers) has a home range of consecutive
+ * chunks, which it claims front to back, so on an idle machine every thread
+ * computes the same block of C as in the previous job (the fused epilogue's
+ * output, then the next product's input, stay in its cache). A thread done
+ * with its range claims what is left in the others'. So when the OS gives a
+ * worker's core to another process, the main thread takes over its chunks
+ * instead of spinning until the worker runs again: a busy machine costs at
+ * worst about one thread's time. Every element of C is computed by the same
+ * operations in the same order whoever computes it, so the results are
+ * identical to one thread's, bit for bit.
  *
- * Waiting: a worker spins on seq for a while (a training step posts gemms
- * every few hundred microseconds, and waking a thread from a futex costs
- * tens of them), then sleeps in memory.atomic.wait32. The main thread only
- * spins (a browser's main thread may not block), and only for the workers'
- * blocks, which are as long as its own.
+ * The job block (JOB_BYTES at ctl):
+ *   job       i32  +0   job number, bumped by the main thread to post a job
+ *   remaining i32  +4   chunks not yet computed; the main thread waits for 0
+ *   failed    i32  +8   set to 1 by a worker whose instance trapped (src/backend/threads.ts)
+ *   kind      i32 +12   what to run (KIND_*)
+ *   ints      i32 +16   the job's integer arguments, pointers as u32 (to +96)
+ *   floats    f64 +96   alpha, beta, the epilogue's alpha (to +120)
+ *   counters  i64 +128  one per part: job number << 32 | next chunk << 16 | end of its range
+ * A chunk is claimed by a compare-exchange on its part's counter, which also
+ * checks the job number: a worker that wakes late cannot claim a chunk of a
+ * later job against the arguments of an earlier one. The arguments are
+ * written before the counters (wasm atomics are sequentially consistent), and
+ * stay until `remaining` is 0, which cannot happen while a claimed chunk is
+ * being computed.
+ *
+ * Waiting: a worker spins on the job number for a moment (SPINS), then
+ * sleeps in memory.atomic.wait32; a late worker only finds its range taken
+ * over by the main thread. The main thread only spins (a browser's main
+ * thread may not block), and only for chunks already being computed.
  */
 import { A_PANELS_BYTES, B_CHUNK_BYTES, gemmStrided, setGemmScratch } from './gemm';
 import { MR, TILE_BYTES, nr, setGemmTile } from './gemmKernel';
 import { EXP_BLOCK_BYTES, setExpScratch } from './exp';
 import { sgd } from './sgd';
+import { BIAS_ACTIVATION, NO_EPILOGUE, epilogue } from './dense';
 
-export const CONTROL_BYTES: i32 = 128;
-/** The block's last word: the number of the job the main thread posted there (-1: none), read back to join it. */
-const JOB_WORD: usize = 124;
+/** Threads, the main one included, that one job block serves. */
+export const MAX_THREADS: i32 = 64;
+const COUNTERS: usize = 128;
+const JOB_BYTES: i32 = <i32>COUNTERS + 8 * MAX_THREADS;
+const JOB: usize = 0, REMAINING: usize = 4, FAILED: usize = 8, KIND: usize = 12, INTS: usize = 16, FLOATS: usize = 96;
 const KIND_EXIT = 0, KIND_GEMM_F32 = 1, KIND_GEMM_F64 = 2, KIND_SGD_F32 = 3, KIND_SGD_F64 = 4;
-/** Spins on seq before sleeping: some hundreds of microseconds. */
-const SPINS: i32 = 1 << 20;
+/**
+ * Chunks per part. More lets the main thread take over more of a preempted
+ * worker's range, but each chunk of a row-split product packs op(B) again.
+ */
+const CHUNKS_PER_PART: i32 = 4;
+/**
+ * Spins on the job number before sleeping: a few microseconds. W2 (bench/)
+ * measured 2^10 to 2^20 on two cores: the long spins win 3-5% on an idle
+ * machine, but when another process takes a core, a spinning idle worker
+ * takes CPU from the main thread's chunks: two threads then ran 1.4x slower
+ * than one at 2^20, 1.2x faster at 2^12.
+ */
+const SPINS: i32 = 1 << 12;
 
 /** Bytes of scratch a worker needs (setThreadScratch), a multiple of 16. */
 export function threadScratchBytes(): i32 {
@@ -46,165 +75,171 @@ export function setThreadScratch(base: usize): void {
   setExpScratch(base + B_CHUNK_BYTES + A_PANELS_BYTES + TILE_BYTES);
 }
 
-export function controlBytes(): i32 { return CONTROL_BYTES; }
+/** Bytes of the job block, zeroed before the first job. */
+export function controlBytes(): i32 { return JOB_BYTES; }
+export function maxThreads(): i32 { return MAX_THREADS; }
 
-/** A worker's life: run posted jobs until an exit job. */
-export function workerLoop(ctl: usize): void {
-  let seen = atomic.load<i32>(ctl);
+/** Worker `part` (1 .. workers) of `parts`: help with each posted job until an exit job. */
+export function workerLoop(ctl: usize, part: i32, parts: i32): void {
+  let seen = atomic.load<i32>(ctl, JOB);
   while (true) {
-    let seq = atomic.load<i32>(ctl);
-    for (let spins = 0; seq == seen; seq = atomic.load<i32>(ctl)) {
+    let job = atomic.load<i32>(ctl, JOB);
+    for (let spins = 0; job == seen; job = atomic.load<i32>(ctl, JOB)) {
       if (spins < SPINS) spins++;
-      else memory.atomic.wait32(ctl, seen, -1);
+      else memory.atomic.wait32(ctl + JOB, seen, -1);
     }
-    seen = seq;
-    const kind = load<i32>(ctl, 8);
-    if (kind == KIND_EXIT) {
-      atomic.store<i32>(ctl, seq, 4);
-      return;
+    seen = job;
+    if (atomic.load<i32>(ctl, KIND) == KIND_EXIT) return;
+    work(ctl, job, part, parts);
+  }
+}
+
+/** Claims and computes chunks of `job`, its own range first, until none is left to claim. */
+function work(ctl: usize, job: i32, home: i32, parts: i32): void {
+  for (let i = 0; i < parts; i++) {
+    const part = (home + i) % parts;
+    for (let chunk = claim(ctl, job, part); chunk >= 0; chunk = claim(ctl, job, part)) {
+      run(ctl, chunk);
+      atomic.sub<i32>(ctl, 1, REMAINING);
     }
-    run(ctl, kind);
-    atomic.store<i32>(ctl, seq, 4);
   }
 }
 
-function run(ctl: usize, kind: i32): void {
-  const i = ctl + 12;
-  if (kind == KIND_GEMM_F32 || kind == KIND_GEMM_F64) {
-    const transA = load<i32>(i) != 0, transB = load<i32>(i, 4) != 0;
-    const m = load<i32>(i, 8), n = load<i32>(i, 12), k = load<i32>(i, 16);
-    const a = <usize>load<u32>(i, 20), lda = load<i32>(i, 24);
-    const b = <usize>load<u32>(i, 28), ldb = load<i32>(i, 32);
-    const c = <usize>load<u32>(i, 36), ldc = load<i32>(i, 40);
-    const alpha = load<f64>(ctl, 64), beta = load<f64>(ctl, 72);
-    if (kind == KIND_GEMM_F32) gemmStrided<f32>(transA, transB, m, n, k, <f32>alpha, a, lda, b, ldb, <f32>beta, c, ldc);
-    else gemmStrided<f64>(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-  } else if (kind == KIND_SGD_F32) {
-    sgd<f32>(load<i32>(i), <f32>load<f64>(ctl, 64), <usize>load<u32>(i, 4), <usize>load<u32>(i, 8));
-  } else if (kind == KIND_SGD_F64) {
-    sgd<f64>(load<i32>(i), load<f64>(ctl, 64), <usize>load<u32>(i, 4), <usize>load<u32>(i, 8));
+/** The next unclaimed chunk of `part`'s range in `job`, now ours; -1 if none (or the job is over). */
+function claim(ctl: usize, job: i32, part: i32): i32 {
+  const at = ctl + COUNTERS + (<usize>part << 3);
+  while (true) {
+    const counter = atomic.load<i64>(at);
+    const next = <i32>(counter >>> 16) & 0xffff, end = <i32>counter & 0xffff;
+    if (<i32>(counter >>> 32) != job || next >= end) return -1;
+    if (atomic.cmpxchg<i64>(at, counter, counter + 0x10000) == counter) return next;
   }
 }
 
-/** Posts the job already written at ctl (kind and arguments); returns its number. */
-function post(ctl: usize): i32 {
-  const seq = atomic.load<i32>(ctl) + 1;
-  atomic.store<i32>(ctl, seq);
-  atomic.notify(ctl, 1);
-  return seq;
+/** Rows or columns start .. end of chunk `chunk` when `units` units of `unit` are cut into `chunks`. */
+// @ts-ignore: decorator
+@inline function chunkStart(chunk: i32, chunks: i32, units: i32, unit: i32, length: i32): i32 {
+  return min(length, <i32>(<i64>units * chunk / chunks) * unit);
 }
 
-/** A worker whose instance trapped marks its block so (threads.ts in src/backend): a join then traps too, rather than spin forever. */
-const FAILED: i32 = -1;
-
-function join(ctl: usize, seq: i32): void {
-  // Spin: the worker's block is as long as ours.
-  for (let done = atomic.load<i32>(ctl, 4); done != seq; done = atomic.load<i32>(ctl, 4)) {
-    if (done == FAILED) unreachable();
-  }
+function run(ctl: usize, chunk: i32): void {
+  const kind = load<i32>(ctl, KIND);
+  const i = ctl + INTS;
+  const chunks = load<i32>(i), units = load<i32>(i, 4), unit = load<i32>(i, 8), length = load<i32>(i, 12);
+  const start = chunkStart(chunk, chunks, units, unit, length);
+  const count = chunkStart(chunk + 1, chunks, units, unit, length) - start;
+  if (kind == KIND_GEMM_F32) runGemm<f32>(ctl, start, count);
+  else if (kind == KIND_GEMM_F64) runGemm<f64>(ctl, start, count);
+  else if (kind == KIND_SGD_F32) runSgd<f32>(ctl, start, count);
+  else if (kind == KIND_SGD_F64) runSgd<f64>(ctl, start, count);
 }
 
-/** Asks each of `workers` workers to leave its loop (waits until they have). */
-export function stopWorkers(ctl: usize, workers: i32): void {
-  for (let w = 0; w < workers; w++) {
-    const at = ctl + <usize>w * CONTROL_BYTES;
-    store<i32>(at, KIND_EXIT, 8);
-    join(at, post(at));
+/** Rows (or columns) start .. start + count of the posted gemm, and its epilogue on them. */
+function runGemm<T>(ctl: usize, start: i32, count: i32): void {
+  const S = <usize>sizeof<T>();
+  const i = ctl + INTS;
+  const byRows = load<i32>(i, 16) != 0, transA = load<i32>(i, 20) != 0, transB = load<i32>(i, 24) != 0;
+  const m = load<i32>(i, 28), n = load<i32>(i, 32), k = load<i32>(i, 36);
+  const a = <usize>load<u32>(i, 40), b = <usize>load<u32>(i, 44), c = <usize>load<u32>(i, 48);
+  const kindOfEpilogue = load<i32>(i, 52), activation = load<i32>(i, 56), operand = <usize>load<u32>(i, 60);
+  const alpha = <T>load<f64>(ctl, FLOATS), beta = <T>load<f64>(ctl, FLOATS + 8), leak = <T>load<f64>(ctl, FLOATS + 16);
+  const lda = transA ? m : k, ldb = transB ? k : n;
+  let pa = a, pb = b, pm = m, pn = n;
+  const offset = <usize>start * (byRows ? <usize>n : 1) * S; // of the block in C
+  if (byRows) {
+    pm = count;
+    pa = a + <usize>start * (transA ? 1 : <usize>lda) * S;
+  } else {
+    pn = count;
+    pb = b + <usize>start * (transB ? <usize>ldb : 1) * S;
   }
+  gemmStrided<T>(transA, transB, pm, pn, k, alpha, pa, lda, pb, ldb, beta, c + offset, n);
+  // The bias is a row: a block of columns starts `start` elements into it. Any other operand is laid out as C.
+  const blockOperand = kindOfEpilogue == BIAS_ACTIVATION ? operand + (byRows ? 0 : <usize>start * S) : operand + offset;
+  epilogue<T>(kindOfEpilogue, activation, leak, blockOperand, pm, pn, c + offset, n);
+}
+
+function runSgd<T>(ctl: usize, start: i32, count: i32): void {
+  const S = <usize>sizeof<T>();
+  const w = <usize>load<u32>(ctl, INTS + 16), g = <usize>load<u32>(ctl, INTS + 20);
+  sgd<T>(count, <T>load<f64>(ctl, FLOATS), w + <usize>start * S, g + <usize>start * S);
 }
 
 /**
- * C = alpha op(A) op(B) + beta C over 1 + workers threads: C's rows or its
- * columns (the longer side) in equal blocks, cut at whole micro-tiles.
+ * Posts the job whose kind and arguments are written at ctl, cut into
+ * `units` units of `unit` rows or elements (`length` in all), computes its
+ * share and whatever the workers leave, and returns when all is done.
+ */
+function runJob(ctl: usize, workers: i32, units: i32, unit: i32, length: i32): void {
+  const parts = workers + 1;
+  const chunks = min(units, parts * CHUNKS_PER_PART);
+  store<i32>(ctl, chunks, INTS);
+  store<i32>(ctl, units, INTS + 4);
+  store<i32>(ctl, unit, INTS + 8);
+  store<i32>(ctl, length, INTS + 12);
+  const job = atomic.load<i32>(ctl, JOB) + 1;
+  atomic.store<i32>(ctl, chunks, REMAINING);
+  for (let part = 0; part < parts; part++) {
+    const from = <i64>(chunks * part / parts), to = <i64>(chunks * (part + 1) / parts);
+    atomic.store<i64>(ctl + COUNTERS + (<usize>part << 3), (<i64>job << 32) | (from << 16) | to);
+  }
+  atomic.store<i32>(ctl, job, JOB);
+  atomic.notify(ctl + JOB, workers);
+  work(ctl, job, 0, parts);
+  // Only chunks being computed remain.
+  while (atomic.load<i32>(ctl, REMAINING) != 0) {
+    if (atomic.load<i32>(ctl, FAILED) != 0) unreachable();
+  }
+}
+
+/** Asks the workers to leave their loops. */
+export function stopWorkers(ctl: usize, workers: i32): void {
+  store<i32>(ctl, KIND_EXIT, KIND);
+  atomic.store<i32>(ctl, atomic.load<i32>(ctl, JOB) + 1, JOB);
+  atomic.notify(ctl + JOB, workers);
+}
+
+/**
+ * C = alpha op(A) op(B) + beta C over 1 + workers threads, cut along C's
+ * rows or its columns (the longer side) at whole micro-tiles, then the
+ * epilogue (dense.ts; NO_EPILOGUE for none) on each chunk by the thread that
+ * computed it: `operand` is the bias (BIAS_ACTIVATION) or a matrix laid out
+ * as C (ACTIVATION_BACKWARD).
  */
 export function gemmParallel<T>(
   ctl: usize, workers: i32, transA: bool, transB: bool, m: i32, n: i32, k: i32,
   alpha: T, a: usize, b: usize, beta: T, c: usize,
+  kindOfEpilogue: i32 = NO_EPILOGUE, activation: i32 = 0, leak: T = <T>0, operand: usize = 0,
 ): void {
-  const S = <usize>sizeof<T>();
-  const lda = transA ? m : k, ldb = transB ? k : n;
-  const parts = workers + 1;
   const byRows = m >= n;
   const unit = byRows ? MR : nr<T>(); // rows in micro-tiles, columns in panels
   const length = byRows ? m : n;
-  const units = (length + unit - 1) / unit;
-  let start = 0, ownStart = 0, ownCount = 0;
-  for (let part = 0; part < parts; part++) {
-    const end = min(length, (units * (part + 1) / parts) * unit);
-    const count = end - start;
-    // Block `part`: rows (or columns) start .. end.
-    let pa = a, pb = b, pc = c, pm = m, pn = n;
-    if (byRows) {
-      pm = count;
-      pa = a + <usize>start * (transA ? 1 : <usize>lda) * S;
-      pc = c + <usize>start * <usize>n * S;
-    } else {
-      pn = count;
-      pb = b + <usize>start * (transB ? <usize>ldb : 1) * S;
-      pc = c + <usize>start * S;
-    }
-    if (part == 0) {
-      // Ours, but only after every worker has its block.
-      ownStart = start;
-      ownCount = count;
-    } else if (count > 0) {
-      const at = ctl + <usize>(part - 1) * CONTROL_BYTES;
-      store<i32>(at, sizeof<T>() == 4 ? KIND_GEMM_F32 : KIND_GEMM_F64, 8);
-      store<i32>(at, transA ? 1 : 0, 12);
-      store<i32>(at, transB ? 1 : 0, 16);
-      store<i32>(at, pm, 20);
-      store<i32>(at, pn, 24);
-      store<i32>(at, k, 28);
-      store<u32>(at, <u32>pa, 32);
-      store<i32>(at, lda, 36);
-      store<u32>(at, <u32>pb, 40);
-      store<i32>(at, ldb, 44);
-      store<u32>(at, <u32>pc, 48);
-      store<i32>(at, n, 52);
-      store<f64>(at, <f64>alpha, 64);
-      store<f64>(at, <f64>beta, 72);
-      store<i32>(at, post(at), JOB_WORD);
-    } else {
-      store<i32>(ctl + <usize>(part - 1) * CONTROL_BYTES, -1, JOB_WORD);
-    }
-    start = end;
-  }
-  if (byRows) {
-    gemmStrided<T>(transA, transB, ownCount, n, k, alpha, a + <usize>ownStart * (transA ? 1 : <usize>lda) * S, lda,
-                   b, ldb, beta, c + <usize>ownStart * <usize>n * S, n);
-  } else {
-    gemmStrided<T>(transA, transB, m, ownCount, k, alpha, a, lda,
-                   b + <usize>ownStart * (transB ? <usize>ldb : 1) * S, ldb, beta, c + <usize>ownStart * S, n);
-  }
-  for (let part = 1; part < parts; part++) {
-    const at = ctl + <usize>(part - 1) * CONTROL_BYTES;
-    const seq = load<i32>(at, JOB_WORD);
-    if (seq >= 0) join(at, seq);
-  }
+  const i = ctl + INTS;
+  store<i32>(ctl, sizeof<T>() == 4 ? KIND_GEMM_F32 : KIND_GEMM_F64, KIND);
+  store<i32>(i, byRows ? 1 : 0, 16);
+  store<i32>(i, transA ? 1 : 0, 20);
+  store<i32>(i, transB ? 1 : 0, 24);
+  store<i32>(i, m, 28);
+  store<i32>(i, n, 32);
+  store<i32>(i, k, 36);
+  store<u32>(i, <u32>a, 40);
+  store<u32>(i, <u32>b, 44);
+  store<u32>(i, <u32>c, 48);
+  store<i32>(i, kindOfEpilogue, 52);
+  store<i32>(i, activation, 56);
+  store<u32>(i, <u32>operand, 60);
+  store<f64>(ctl, <f64>alpha, FLOATS);
+  store<f64>(ctl, <f64>beta, FLOATS + 8);
+  store<f64>(ctl, <f64>leak, FLOATS + 16);
+  runJob(ctl, workers, (length + unit - 1) / unit, unit, length);
 }
 
-/** w -= lr g over 1 + workers threads, in blocks of whole vectors. */
+/** w -= lr g over 1 + workers threads, in chunks of whole cache lines. */
 export function sgdParallel<T>(ctl: usize, workers: i32, n: i32, lr: T, w: usize, g: usize): void {
-  const S = <usize>sizeof<T>();
-  const parts = workers + 1;
-  const unit = 64 / <i32>sizeof<T>(); // cache lines
-  const units = (n + unit - 1) / unit;
-  let start = min(n, (units / parts) * unit);
-  const ownEnd = start;
-  for (let part = 1; part < parts; part++) {
-    const end = min(n, (units * (part + 1) / parts) * unit);
-    const at = ctl + <usize>(part - 1) * CONTROL_BYTES;
-    store<i32>(at, sizeof<T>() == 4 ? KIND_SGD_F32 : KIND_SGD_F64, 8);
-    store<i32>(at, end - start, 12);
-    store<u32>(at, <u32>(w + <usize>start * S), 16);
-    store<u32>(at, <u32>(g + <usize>start * S), 20);
-    store<f64>(at, <f64>lr, 64);
-    store<i32>(at, post(at), JOB_WORD);
-    start = end;
-  }
-  sgd<T>(ownEnd, lr, w, g);
-  for (let part = 1; part < parts; part++) {
-    const at = ctl + <usize>(part - 1) * CONTROL_BYTES;
-    join(at, load<i32>(at, JOB_WORD));
-  }
+  const unit = 64 / <i32>sizeof<T>();
+  store<i32>(ctl, sizeof<T>() == 4 ? KIND_SGD_F32 : KIND_SGD_F64, KIND);
+  store<u32>(ctl, <u32>w, INTS + 16);
+  store<u32>(ctl, <u32>g, INTS + 20);
+  store<f64>(ctl, <f64>lr, FLOATS);
+  runJob(ctl, workers, (n + unit - 1) / unit, unit, n);
 }

@@ -4,30 +4,37 @@
  *   dist/wasmlp.js       the library: ESM, one file for Node, browsers and
  *                        bundlers, with the kernels and the worker inside
  *   dist/wasmlp.min.js   the same, minified, for pages that import it directly
+ *   dist/wasmlp-threads.js  the threaded backend with the shared-memory
+ *                        kernels, minified: either of the two imports it
+ *                        (import('./wasmlp-threads.js')) on the first
+ *                        `threads` > 1 where threads can run, never before
  *   dist/types/          type declarations (tsc)
  *   dist/cli.js          the `wasmlp` command (bin/wasmlp.js runs it)
  *   dist/demo/           the playground page (`npm run demo`)
  *
  * Prints the gzipped size of the minified build, which the README quotes and
- * test/dist.test.ts caps.
+ * test/dist.test.ts caps, and of the threads chunk, which the README quotes.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { bundleCli, bundleDemo, bundleLibrary, bundleWorker, ROOT, WASM_FILE } from './bundles.js';
+import { bundleCli, bundleDemo, bundleLibrary, bundleThreads, bundleWorker, ROOT, THREADS_CHUNK, THREADS_WASM_FILE, WASM_FILE } from './bundles.js';
 
 const DIST = path.join(ROOT, 'dist');
 
 async function main(): Promise<void> {
-  await stat(WASM_FILE).catch(() => {
-    throw new Error(`${WASM_FILE} is missing: run \`npm run asbuild\` first (npm run build does)`);
-  });
+  for (const file of [WASM_FILE, THREADS_WASM_FILE]) {
+    await stat(file).catch(() => {
+      throw new Error(`${file} is missing: run \`npm run asbuild\` first (npm run build does)`);
+    });
+  }
   await rm(DIST, { recursive: true, force: true });
 
   const worker = await bundleWorker();
   await bundleLibrary(path.join(DIST, 'wasmlp.js'), { minify: false, worker });
   await bundleLibrary(path.join(DIST, 'wasmlp.min.js'), { minify: true, worker });
+  await bundleThreads(path.join(DIST, THREADS_CHUNK));
   await bundleCli(path.join(DIST, 'cli.js'));
 
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
@@ -38,8 +45,10 @@ async function main(): Promise<void> {
   await bundleDemo(path.join(demo, 'demo.js'));
   for (const file of ['index.html', 'style.css']) await copyFile(path.join(ROOT, 'demo', file), path.join(demo, file));
 
-  const min = await readFile(path.join(DIST, 'wasmlp.min.js'));
-  console.log(`dist/wasmlp.min.js: ${(min.length / 1000).toFixed(1)} kB, ${(gzipSync(min).length / 1000).toFixed(1)} kB gzipped`);
+  for (const file of ['wasmlp.min.js', THREADS_CHUNK]) {
+    const bytes = await readFile(path.join(DIST, file));
+    console.log(`dist/${file}: ${(bytes.length / 1000).toFixed(1)} kB, ${(gzipSync(bytes).length / 1000).toFixed(1)} kB gzipped`);
+  }
 }
 
 await main();

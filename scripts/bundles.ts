@@ -3,13 +3,18 @@
  * by src/worker/worker-source.ts, which bundles the worker on first use when
  * wasmlp runs from source.
  *
- * Two source files are swapped at bundle time, so that the built library
+ * Source files are swapped at bundle time, so that the built library
  * reads no file, fetches nothing and imports no Node built-in:
  * - src/backend/wasm-bytes.ts (reads build/wasmlp.wasm with node:fs)
  *   becomes the kernels embedded in the library (deflated, base64: see
  *   src/backend/embedded-wasm.ts), and in the worker the bytes posted to it
  *   (so they are not embedded twice);
- * - src/worker/worker-source.ts becomes the worker bundle, as a string.
+ * - src/worker/worker-source.ts becomes the worker bundle, as a string;
+ * - src/backend/threads.ts (the threaded backend) becomes, in the library,
+ *   threads-lazy.ts importing the chunk dist/wasmlp-threads.js on first use:
+ *   that chunk is threads.ts bundled on its own, with
+ *   src/backend/threads-wasm-bytes.ts become the shared-memory kernels
+ *   (build/wasmlp.threads.wasm) embedded the same way.
  * And @assemblyscript/loader is replaced by assemblyscript-loader.ts.
  * platform 'browser' makes esbuild refuse any Node built-in that slips in.
  */
@@ -23,19 +28,46 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = path.join(ROOT, 'src');
 const WASM_BYTES = path.join(SRC, 'backend', 'wasm-bytes.ts');
 const WORKER_SOURCE = path.join(SRC, 'worker', 'worker-source.ts');
-/**
- * The threaded wasm backend (src/backend/threads.ts) needs the shared-memory
- * build, which dist/ does not ship: bundles get a stub that always answers
- * with the single-threaded backend (createNetwork's `threads` falls back).
- */
 const THREADS = path.join(SRC, 'backend', 'threads.ts');
+const THREADS_WASM_BYTES = path.join(SRC, 'backend', 'threads-wasm-bytes.ts');
+/**
+ * The worker of createWorkerNetwork keeps to one thread: it is a Blob-URL
+ * or eval'd script, from which the chunk's relative name resolves to nothing.
+ */
 const THREADS_STUB = async () => [
   "import type { Backend, DType } from './backend.js';",
   'export async function createThreadedWasmBackend(_dtype: DType, _threads: number, fallback: () => Promise<Backend>): Promise<Backend> { return fallback(); }',
   'export async function threadsAvailable(): Promise<boolean> { return false; }',
   'export async function stopThreads(): Promise<void> {}',
 ].join('\n');
+/** The chunk's name, next to the library in dist/; the library imports it by this relative name. */
+export const THREADS_CHUNK = 'wasmlp-threads.js';
+const THREADS_LAZY = async () => [
+  "import { lazyThreads } from './threads-lazy.js';",
+  `export const { createThreadedWasmBackend, threadsAvailable, stopThreads } = lazyThreads(() => import('./${THREADS_CHUNK}'));`,
+].join('\n');
 export const WASM_FILE = path.join(ROOT, 'build', 'wasmlp.wasm');
+export const THREADS_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.threads.wasm');
+
+/** A module exporting `name`, which returns `file`'s bytes from a deflated base64 string (embedded-wasm.ts). */
+async function embeddedWasm(file: string, name: string): Promise<string> {
+  const base64 = deflateSync(await readFile(file), { level: 9 }).toString('base64');
+  return [
+    "import { unpackEmbeddedWasm } from './embedded-wasm.js';",
+    `/** build/${path.basename(file)}, deflated, embedded by scripts/bundles.ts. */`,
+    `const WASM_DEFLATED_BASE64 = ${JSON.stringify(base64)};`,
+    `export function ${name}(): Promise<Uint8Array> { return unpackEmbeddedWasm(WASM_DEFLATED_BASE64); }`,
+  ].join('\n');
+}
+
+/** The library's import() of the chunk stays an import() of the file next to it. */
+const threadsChunkExternal: Plugin = {
+  name: 'wasmlp-threads-chunk',
+  setup(pluginBuild) {
+    const filter = new RegExp(`^\\./${THREADS_CHUNK.replace(/\./g, '\\.')}$`);
+    pluginBuild.onResolve({ filter }, (args) => ({ path: args.path, external: true }));
+  },
+};
 
 /** Replaces whole source files with generated TypeScript. */
 function replaceFiles(replacements: Record<string, () => Promise<string>>): Plugin {
@@ -85,28 +117,47 @@ export async function bundleWorker(): Promise<string> {
   return result.outputFiles[0].text;
 }
 
-/** The library, ESM, one file for Node and browsers, the kernels and the worker inside. */
+/**
+ * The library, ESM, one file for Node and browsers, the kernels and the
+ * worker inside; the threaded backend is the chunk (bundleThreads) it
+ * imports on first use.
+ */
 export async function bundleLibrary(outfile: string, options: { minify: boolean; worker: string }): Promise<void> {
-  const base64 = deflateSync(await readFile(WASM_FILE), { level: 9 }).toString('base64');
   await build({
     ...COMMON,
     entryPoints: [path.join(SRC, 'index.ts')],
     format: 'esm',
     minify: options.minify,
     outfile,
-    plugins: [withoutLoader, replaceFiles({
-      [WASM_BYTES]: async () => [
-        "import { unpackEmbeddedWasm } from './embedded-wasm.js';",
-        '/** build/wasmlp.wasm, deflated, embedded by scripts/bundles.ts. */',
-        `const WASM_DEFLATED_BASE64 = ${JSON.stringify(base64)};`,
-        'export function loadWasmBytes(): Promise<Uint8Array> { return unpackEmbeddedWasm(WASM_DEFLATED_BASE64); }',
-      ].join('\n'),
+    plugins: [withoutLoader, threadsChunkExternal, replaceFiles({
+      [WASM_BYTES]: () => embeddedWasm(WASM_FILE, 'loadWasmBytes'),
       [WORKER_SOURCE]: async () => [
         '/** src/worker/worker.ts, bundled by scripts/bundles.ts. */',
         `const WORKER_SOURCE = ${JSON.stringify(options.worker)};`,
         'export async function workerSource(): Promise<string> { return WORKER_SOURCE; }',
       ].join('\n'),
-      [THREADS]: THREADS_STUB,
+      [THREADS]: THREADS_LAZY,
+    })],
+  });
+}
+
+/**
+ * dist/wasmlp-threads.js: threads.ts with the shared-memory kernels inside,
+ * self-contained (its own copy of the few classes of wasm.ts it extends), so
+ * that one file serves wasmlp.js and wasmlp.min.js alike. Minified: only
+ * the library reads it. The single-threaded kernels, which it never
+ * instantiates, are kept out.
+ */
+export async function bundleThreads(outfile: string): Promise<void> {
+  await build({
+    ...COMMON,
+    entryPoints: [THREADS],
+    format: 'esm',
+    minify: true,
+    outfile,
+    plugins: [withoutLoader, replaceFiles({
+      [WASM_BYTES]: async () => "export function loadWasmBytes(): Promise<Uint8Array> { throw new Error('wasmlp-threads.js carries only the threaded kernels'); }",
+      [THREADS_WASM_BYTES]: () => embeddedWasm(THREADS_WASM_FILE, 'loadThreadedBytes'),
     })],
   });
 }

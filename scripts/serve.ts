@@ -27,8 +27,12 @@ export interface StaticServer {
   close(): Promise<void>;
 }
 
-/** Serves `root` on 127.0.0.1:`port` (0: any free port). */
-export async function serveStatic(root: string, port = 0): Promise<StaticServer> {
+/**
+ * Serves `root` on 127.0.0.1:`port` (0: any free port), every response with
+ * `headers` besides its own (the threads test's page must be cross-origin
+ * isolated: Cross-Origin-Opener-Policy and Cross-Origin-Embedder-Policy).
+ */
+export async function serveStatic(root: string, port = 0, headers: Record<string, string> = {}): Promise<StaticServer> {
   const requests: string[] = [];
   const server: Server = createServer(async (request, response) => {
     const pathname = decodeURIComponent(new URL(request.url ?? '/', 'http://localhost').pathname);
@@ -48,6 +52,7 @@ export async function serveStatic(root: string, port = 0): Promise<StaticServer>
       if ((await stat(target)).isDirectory()) target = path.join(target, 'index.html');
       const { size } = await stat(target);
       response.writeHead(200, {
+        ...headers,
         'Content-Type': TYPES[path.extname(target)] ?? 'application/octet-stream',
         'Content-Length': size,
         'Cache-Control': 'no-store',

@@ -4,7 +4,7 @@
  * sized by the network's batch capacity. `config` is the layer as given to
  * createNetwork, checked and with its defaults filled in, for toJSON().
  */
-import { createActivation, type Activation } from './activations.js';
+import { DEFAULT_LEAKY_RELU_ALPHA, type ActivationName } from './activations.js';
 import type { Backend } from './backend/backend.js';
 import type { DenseConfig } from './layerConfig.js';
 
@@ -19,12 +19,15 @@ export class Dense {
   delta = 0;
 
   readonly units: number;
-  readonly activation: Activation;
+  readonly activation: ActivationName;
+  /** leakyRelu's slope (the backend ignores it for the others). */
+  readonly alpha: number;
 
   /** `config` is checked (layerConfig.ts): units, activation, alpha, kernelInitializer. */
   constructor(private readonly backend: Backend, readonly inputs: number, readonly config: DenseConfig) {
     const units = this.units = config.units;
-    this.activation = createActivation(config.activation, config.alpha);
+    this.activation = config.activation;
+    this.alpha = config.alpha ?? DEFAULT_LEAKY_RELU_ALPHA;
     this.weights = backend.alloc(inputs * units);
     this.bias = backend.alloc(units);
     this.weightGrad = backend.alloc(inputs * units);
@@ -54,20 +57,27 @@ export class Dense {
 
   /** output = activation(x W + b) for `rows` rows of x. */
   forward(x: number, rows: number): void {
-    const { backend, inputs, units } = this;
-    backend.gemm(false, false, rows, units, inputs, 1, x, this.weights, 0, this.output);
-    backend.addBias(rows, units, this.bias, this.output);
-    this.activation.forward(backend, rows, units, this.output);
+    const { backend, inputs, units, activation } = this;
+    // Softmax needs whole rows: after a linear fused kernel, on its own.
+    backend.denseForward(rows, inputs, units, x, this.weights, this.bias,
+                         activation === 'softmax' ? 'linear' : activation, this.alpha, this.output);
+    if (activation === 'softmax') backend.softmax(rows, units, this.output, this.output);
   }
 
   /**
-   * From this.delta = dL/dZ: the parameter gradients, and dL/dA of the layer
-   * below into `inputDelta` (skipped for the first layer, inputDelta 0).
+   * From this.delta = dL/dZ: the parameter gradients, and the delta (dL/dZ)
+   * of the layer below, whose output was this layer's input x (none for the
+   * first layer).
    */
-  backward(x: number, rows: number, inputDelta: number): void {
+  backward(x: number, rows: number, below: Dense | undefined): void {
     const { backend, inputs, units } = this;
     backend.gemm(true, false, inputs, units, rows, 1, x, this.delta, 0, this.weightGrad);
     backend.sumColumns(rows, units, this.delta, this.biasGrad);
-    if (inputDelta) backend.gemm(false, true, rows, inputs, units, 1, this.delta, this.weights, 0, inputDelta);
+    if (!below) return;
+    if (below.activation === 'softmax') {
+      // Unreachable through createNetwork: softmax is allowed only on the output layer.
+      throw new Error('softmax is allowed only on the output layer');
+    }
+    backend.denseBackwardInput(rows, inputs, units, this.delta, this.weights, below.activation, below.alpha, x, below.delta);
   }
 }

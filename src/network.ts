@@ -2,8 +2,9 @@
  * A dense network over a Backend: its memory plan, forward and backward
  * passes, and the public methods. The epoch loop lives in train.ts.
  */
+import { activationBackward } from './activations.js';
 import { createBackend } from './backend/index.js';
-import type { Backend, BackendName, DType, FloatArray } from './backend/backend.js';
+import { MAX_THREADS, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
 import { checkMatrix, describe, nonFiniteError, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
@@ -70,6 +71,7 @@ export async function createNetwork(config: NetworkConfig): Promise<Network> {
   }
   const threads = config.threads ?? 1;
   checkPositiveInteger('createNetwork: threads', threads);
+  if (threads > MAX_THREADS) throw new Error(`createNetwork: threads must be at most ${MAX_THREADS}, got ${threads}`);
   if (threads > 1 && (config.backend ?? 'wasm') !== 'wasm') {
     throw new Error(`createNetwork: threads ${threads} needs the wasm backend, got backend ${describe(config.backend)}`);
   }
@@ -152,12 +154,12 @@ export class Network {
     const last = layers[layers.length - 1];
     this.loss.outputGradient(this.backend, rows * last.units, last.output, y, last.delta);
     // A loss not fused with the output activation gave dL/dA: the activation makes it dL/dZ.
-    if (this.loss.fusedActivation === undefined) last.activation.backward(this.backend, rows * last.units, last.output, last.delta);
+    if (this.loss.fusedActivation === undefined) {
+      activationBackward(this.backend, last.activation, last.alpha, rows * last.units, last.output, last.delta);
+    }
     for (let l = layers.length - 1; l >= 0; l--) {
-      const layer = layers[l];
       const below = l > 0 ? layers[l - 1] : undefined;
-      layer.backward(below ? below.output : x, rows, below ? below.delta : 0);
-      if (below) below.activation.backward(this.backend, rows * below.units, below.output, below.delta);
+      layers[l].backward(below ? below.output : x, rows, below);
     }
   }
 

@@ -1,16 +1,18 @@
 /**
  * The built package (dist/, made by `npm run build`, which npm test runs
  * first): light enough, free of anything a browser or a bundler would trip
- * on, and importable by its name from esbuild and Vite with no plugin and no
- * configuration.
+ * on, importable by its name from esbuild and Vite with no plugin and no
+ * configuration, and running `threads: 2` on two threads in Node from its
+ * lazily imported threads chunk (test/browser/threads.test.ts: in Chromium).
  */
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build as esbuild } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { prng } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const dist = (file: string) => path.join(ROOT, 'dist', file);
@@ -24,15 +26,54 @@ describe('dist/', () => {
     expect(gzipped).toBeLessThan(GZIP_LIMIT_BYTES);
   });
 
-  it.each(['wasmlp.js', 'wasmlp.min.js'])('%s fetches nothing, reads no file and imports nothing', async (file) => {
+  it.each([
+    ['wasmlp.js', 1],
+    ['wasmlp.min.js', 1],
+    ['wasmlp-threads.js', 0],
+  ])('%s fetches nothing, reads no file and imports nothing but the threads chunk', async (file, chunkImports) => {
     const text = await readFile(dist(file), 'utf8');
     expect(text).not.toMatch(/\bfetch\s*\(/);
     expect(text).not.toMatch(/import\.meta/);
     expect(text).not.toMatch(/\.wasm["'`]/);
-    // An ESM bundle with no import statement: only the Node-only fallback's import(), of a variable.
+    // An ESM bundle with no import statement: the Node-only fallback's import(), of a variable, and in
+    // the library the threads chunk's, by its literal name relative to the library.
     expect(text).not.toMatch(/^\s*import[\s{*]/m);
-    expect(text.match(/\bimport\s*\(/g) ?? []).toHaveLength(1);
+    expect(text.match(/\bimport\s*\(/g) ?? []).toHaveLength(1 + chunkImports);
+    expect(text.match(/\bimport\(\s*["']\.\/wasmlp-threads\.js["']\s*\)/g) ?? []).toHaveLength(chunkImports);
     expect(text).toMatch(/import\(\s*(\/\*[^*]*\*\/\s*)*[A-Za-z_$][\w$]*\s*\)/);
+  });
+
+  it('keeps the threaded backend out of the library, in the threads chunk', async () => {
+    for (const file of ['wasmlp.js', 'wasmlp.min.js']) expect(await readFile(dist(file), 'utf8'), file).not.toMatch(/gemmParallel/);
+    expect(await readFile(dist('wasmlp-threads.js'), 'utf8')).toMatch(/gemmParallel/);
+  });
+
+  it('runs threads: 2 in Node on two threads, to exactly the weights of one thread', async () => {
+    // dist/ has no types next to it: imported by a computed name, as any.
+    const library = pathToFileURL(dist('wasmlp.js')).href, chunk = pathToFileURL(dist('wasmlp-threads.js')).href;
+    const { createNetwork, threadsAvailable } = await import(library);
+    expect(await threadsAvailable(2)).toBe(true);
+    const rand = prng(13);
+    const rows = 256, inputs = 784, classes = 10;
+    const x = Array.from({ length: rows }, () => Array.from({ length: inputs }, () => rand()));
+    const y = Array.from({ length: rows }, (_, r) => Array.from({ length: classes }, (_, c) => (c === r % classes ? 1 : 0)));
+    const runs: { threads: number; weights: unknown }[] = [];
+    try {
+      for (const threads of [1, 2]) {
+        const net = await createNetwork({
+          inputs, layers: [{ units: 64, activation: 'relu' }, { units: classes, activation: 'softmax' }],
+          loss: 'categoricalCrossentropy', seed: 7, threads,
+        });
+        await net.fit(x, y, { epochs: 2, batchSize: 128, learningRate: 0.05, shuffle: true });
+        runs.push({ threads: net.backend.threads ?? 1, weights: net.getWeights() });
+        net.dispose();
+      }
+    } finally {
+      // The chunk the library imported, the same module: its workers would otherwise outlive the test.
+      await (await import(chunk)).stopThreads();
+    }
+    expect(runs.map((run) => run.threads)).toEqual([1, 2]);
+    expect(runs[1].weights).toEqual(runs[0].weights);
   });
 
   it('package.json "exports" names the build and its type declarations', async () => {
@@ -78,7 +119,10 @@ describe('a bundler importing \'wasmlp\', with no plugin and no configuration', 
     expect(result.warnings).toEqual([]);
     const [output] = Object.values(result.metafile!.outputs);
     expect(output.imports).toEqual([]);
-    expect(Object.keys(result.metafile!.inputs).some((input) => input.endsWith('dist/wasmlp.js'))).toBe(true);
+    const inputs = Object.keys(result.metafile!.inputs);
+    expect(inputs.some((input) => input.endsWith('dist/wasmlp.js'))).toBe(true);
+    // Without code splitting esbuild inlines the threads chunk: found, so threads work from the bundle too.
+    expect(inputs.some((input) => input.endsWith('dist/wasmlp-threads.js'))).toBe(true);
   });
 
   it('Vite builds it without a warning', async () => {
@@ -92,8 +136,11 @@ describe('a bundler importing \'wasmlp\', with no plugin and no configuration', 
     };
     const output = await build({ root: app, configFile: false, logLevel: 'warn', customLogger: logger, build: { write: false } });
     const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) => ('output' in o ? o.output : []));
-    const js = chunks.filter((chunk) => chunk.type === 'chunk').map((chunk) => (chunk as { code: string }).code).join('\n');
-    expect(js).toMatch(/wasmlp/);
+    const code = chunks.filter((chunk) => chunk.type === 'chunk').map((chunk) => (chunk as { code: string }).code);
+    expect(code.join('\n')).toMatch(/wasmlp/);
+    // The threads chunk split off into one of the application's own, fetched only when threads are asked for.
+    expect(code).toHaveLength(2);
+    expect(code.filter((text) => /gemmParallel/.test(text))).toHaveLength(1);
     expect(warnings).toEqual([]);
   }, 60_000);
 });

@@ -1,5 +1,6 @@
 /** Small shared test utilities: seeded data, and the finite-difference gradient check. */
 import { expect } from 'vitest';
+import type { Backend, ElementwiseActivation } from '../src/backend/backend.js';
 import type { Network } from '../src/index.js';
 import { Random } from '../src/random.js';
 
@@ -63,4 +64,61 @@ export function checkGradients(net: Network, x: number[][], y: unknown): void {
   expect(checked).toBe(net.layers.reduce((sum, layer) => sum + layer.parameterCount, 0));
   // Not trivially zero.
   expect(Math.max(...analytic.map((g) => Math.max(...g.map(Math.abs))))).toBeGreaterThan(1e-4);
+}
+
+/** The operands of one fused dense kernel call (Backend.denseForward / denseBackwardInput). */
+export interface DenseCase {
+  rows: number; inputs: number; units: number; activation: ElementwiseActivation; alpha: number;
+  /** forward: x (rows x inputs); backward: delta (rows x units). */
+  left: number[];
+  weights: number[];
+  /** forward: bias (units); backward: the layer below's output a (rows x inputs). */
+  operand: number[];
+}
+
+/** Random operands, rounded to float32 so every dtype and backend stores them exactly. */
+export function denseCase(seed: number, rows: number, inputs: number, units: number,
+                          activation: ElementwiseActivation, forward: boolean): DenseCase {
+  const rand = prng(seed);
+  const values = (n: number, lo = -1, hi = 1) => Array.from({ length: n }, () => Math.fround(lo + (hi - lo) * rand()));
+  return {
+    rows, inputs, units, activation, alpha: 0.01,
+    left: values(forward ? rows * inputs : rows * units),
+    weights: values(inputs * units, -0.2, 0.2),
+    // The output a of each activation has its range: sigmoid (0, 1), tanh (-1, 1), relu >= 0.
+    operand: forward ? values(units) : values(rows * inputs, activation === 'sigmoid' || activation === 'relu' ? 0 : -1, 1),
+  };
+}
+
+/** Runs the fused kernel on `be` (or, `parts`, the kernels it fuses) and returns its output. */
+export function runDense(be: Backend, forward: boolean, c: DenseCase, parts = false): number[] {
+  const put = (values: number[]) => {
+    const offset = be.alloc(values.length);
+    be.view(offset, values.length).set(values);
+    return offset;
+  };
+  const { rows, inputs, units, activation, alpha } = c;
+  const size = forward ? rows * units : rows * inputs;
+  const left = put(c.left), weights = put(c.weights), operand = put(c.operand);
+  const out = put(new Array<number>(size).fill(NaN));
+  if (!parts) {
+    if (forward) be.denseForward(rows, inputs, units, left, weights, operand, activation, alpha, out);
+    else be.denseBackwardInput(rows, inputs, units, left, weights, activation, alpha, operand, out);
+  } else if (forward) {
+    be.gemm(false, false, rows, units, inputs, 1, left, weights, 0, out);
+    be.addBias(rows, units, operand, out);
+    if (activation === 'sigmoid') be.sigmoid(size, out, out);
+    if (activation === 'tanh') be.tanh(size, out, out);
+    if (activation === 'relu') be.relu(size, out, out);
+    if (activation === 'leakyRelu') be.leakyRelu(size, alpha, out, out);
+  } else {
+    be.gemm(false, true, rows, inputs, units, 1, left, weights, 0, out);
+    if (activation === 'sigmoid') be.sigmoidBackward(size, operand, out);
+    if (activation === 'tanh') be.tanhBackward(size, operand, out);
+    if (activation === 'relu') be.reluBackward(size, operand, out);
+    if (activation === 'leakyRelu') be.leakyReluBackward(size, alpha, operand, out);
+  }
+  const result = Array.from(be.view(out, size));
+  for (const offset of [left, weights, operand, out]) be.free(offset);
+  return result;
 }

@@ -7,12 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DTYPES, type Backend, type DType } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
-import { prng } from './helpers.js';
+import { denseCase, prng, runDense } from './helpers.js';
 import { stopThreads, threadsAvailable, ThreadedWasmBackend } from '../src/backend/threads.js';
 import { createNetwork } from '../src/index.js';
 
-let available = false;
-beforeAll(async () => { available = await threadsAvailable(2); });
+// Node always has shared memory and workers: threads must start here, never skip.
+beforeAll(async () => { expect(await threadsAvailable(2)).toBe(true); });
 afterAll(() => stopThreads());
 
 
@@ -42,8 +42,7 @@ function identical(actual: number[], expected: number[]): string[] {
 }
 
 describe.each(DTYPES)('threaded wasm backend, %s', (dtype: DType) => {
-  it('splits large gemms across threads with results identical to one thread', async (context) => {
-    if (!available) context.skip();
+  it('splits large gemms across threads with results identical to one thread', async () => {
     const one = await createBackend('wasm', dtype);
     const two = await createBackend('wasm', dtype, 2);
     expect(two).toBeInstanceOf(ThreadedWasmBackend);
@@ -65,8 +64,23 @@ describe.each(DTYPES)('threaded wasm backend, %s', (dtype: DType) => {
     }
   });
 
-  it('splits large SGD steps with results identical to one thread', async (context) => {
-    if (!available) context.skip();
+  it('splits the fused dense kernels, each thread finishing its own block, with results identical to one thread', async () => {
+    const one = await createBackend('wasm', dtype);
+    const two = await createBackend('wasm', dtype, 2);
+    // Forward splits these by columns (units > rows), then by rows; backward by columns (inputs) or rows.
+    const shapes = [[64, 784, 256], [64, 100, 250], [300, 50, 37], [301, 37, 50]];
+    for (const activation of ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu'] as const) {
+      for (const [rows, inputs, units] of shapes) {
+        for (const forward of [true, false]) {
+          const c = denseCase(rows * inputs + units, rows, inputs, units, activation, forward);
+          const label = `${forward ? 'denseForward' : 'denseBackwardInput'} ${activation} ${rows}x${inputs}x${units}`;
+          expect(identical(runDense(two, forward, c), runDense(one, forward, c)), label).toEqual([]);
+        }
+      }
+    }
+  });
+
+  it('splits large SGD steps with results identical to one thread', async () => {
     const one = await createBackend('wasm', dtype);
     const two = await createBackend('wasm', dtype, 2);
     const rand = prng(11);
@@ -86,8 +100,7 @@ describe.each(DTYPES)('threaded wasm backend, %s', (dtype: DType) => {
 });
 
 describe('createNetwork({ threads })', () => {
-  it('trains to exactly the weights of one thread', async (context) => {
-    if (!available) context.skip();
+  it('trains to exactly the weights of one thread', async () => {
     const rand = prng(3);
     const rows = 300, inputs = 100, classes = 10;
     const x = Array.from({ length: rows }, () => Array.from({ length: inputs }, () => rand()));
@@ -108,10 +121,56 @@ describe('createNetwork({ threads })', () => {
     expect(weights[1]).toEqual(weights[0]);
   });
 
+  it('trains every elementwise activation and a regression head to exactly the weights of one thread', async () => {
+    const rand = prng(4);
+    const rows = 256, inputs = 120;
+    const x = Array.from({ length: rows }, () => Array.from({ length: inputs }, () => rand() - 0.5));
+    const y = x.map((row) => [row[0] + row[1], row[2] * row[3]]);
+    const weights = [];
+    for (const threads of [1, 2]) {
+      const net = await createNetwork({
+        inputs,
+        layers: [
+          { units: 160, activation: 'relu' }, { units: 90, activation: 'leakyRelu', alpha: 0.1 },
+          { units: 70, activation: 'linear' }, { units: 2, activation: 'linear' },
+        ],
+        loss: 'meanSquaredError',
+        seed: 6,
+        threads,
+      });
+      await net.fit(x, y, { epochs: 3, batchSize: 128, learningRate: 0.01, optimizer: 'adam' });
+      weights.push(net.getWeights());
+      net.dispose();
+    }
+    expect(weights[1]).toEqual(weights[0]);
+  });
+
   it('refuses a bad thread count, and threads without the wasm backend', async () => {
     const config = { inputs: 2, layers: [{ units: 1, activation: 'sigmoid' as const }], loss: 'binaryCrossentropy' as const };
     await expect(createNetwork({ ...config, threads: 0 })).rejects.toThrow(/threads/);
     await expect(createNetwork({ ...config, threads: 1.5 })).rejects.toThrow(/threads/);
+    await expect(createNetwork({ ...config, threads: 65 })).rejects.toThrow('createNetwork: threads must be at most 64, got 65');
     await expect(createNetwork({ ...config, backend: 'js', threads: 2 })).rejects.toThrow(/threads 2 needs the wasm backend/);
+  });
+});
+
+describe('a worker that does not take its block', () => {
+  it('leaves it to the main thread, which computes it with identical results instead of waiting', async () => {
+    const one = await createBackend('wasm', 'float32');
+    const two = await createBackend('wasm', 'float32', 2);
+    // Stopped workers never claim a job again: every block falls to the main thread.
+    await stopThreads();
+    for (const forward of [true, false]) {
+      const c = denseCase(9, 64, 300, 200, 'sigmoid', forward);
+      expect(identical(runDense(two, forward, c), runDense(one, forward, c))).toEqual([]);
+    }
+    const rand = prng(2);
+    const w = Array.from({ length: 50_000 }, () => rand()), g = w.map((v) => v - 0.5);
+    const [w1, w2] = [one, two].map((be) => {
+      const wo = upload(be, w), go = upload(be, g);
+      be.sgd(w.length, 0.1, wo, go);
+      return Array.from(be.view(wo, w.length));
+    });
+    expect(identical(w2, w1)).toEqual([]);
   });
 });

@@ -11,7 +11,13 @@ export type DType = 'float32' | 'float64';
 export type BackendName = 'wasm' | 'js';
 export type FloatArray = Float32Array | Float64Array;
 
+/** The activations with an elementwise derivative: the ones a dense layer's kernels fuse. */
+export type ElementwiseActivation = 'linear' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu';
+
 export const DTYPES: readonly DType[] = ['float32', 'float64'];
+
+/** The most threads a wasm backend runs on (assembly/threads.ts's MAX_THREADS: its job block has room for so many). */
+export const MAX_THREADS = 64;
 export const BACKENDS: readonly BackendName[] = ['wasm', 'js'];
 
 export interface Backend {
@@ -35,6 +41,20 @@ export interface Backend {
   /** C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C; beta 0 ignores C's contents. */
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
        alpha: number, a: number, b: number, beta: number, c: number): void;
+  /**
+   * A dense layer's forward, fused: out = f(x W + b), x rows x inputs, W
+   * inputs x units, out rows x units; `alpha` is leakyRelu's slope (read only
+   * there). The same numbers as gemm, addBias, then f's kernel.
+   */
+  denseForward(rows: number, inputs: number, units: number, x: number, weights: number, bias: number,
+               activation: ElementwiseActivation, alpha: number, out: number): void;
+  /**
+   * dL/dZ of the layer below, fused: out = (delta W^T) ⊙ f'(a), where a (rows
+   * x inputs) is that layer's output and f its activation. The same numbers as
+   * gemm (NT), then f's backward kernel.
+   */
+  denseBackwardInput(rows: number, inputs: number, units: number, delta: number, weights: number,
+                     activation: ElementwiseActivation, alpha: number, a: number, out: number): void;
   /** x[r, :] += bias for every row r. */
   addBias(rows: number, cols: number, bias: number, x: number): void;
   /** out[c] = sum over r of x[r, c]. */

@@ -5,7 +5,7 @@
  * a cache-friendly order, so the baseline is honest.
  */
 import { Arena } from './arena.js';
-import { BCE_EPSILON, CCE_EPSILON, type Backend, type DType, type FloatArray } from './backend.js';
+import { BCE_EPSILON, CCE_EPSILON, type Backend, type DType, type ElementwiseActivation, type FloatArray } from './backend.js';
 import { HeapBackend, type Heap } from './heap.js';
 
 /** An ArrayBuffer standing in for linear memory: growing replaces it, as memory.grow detaches. */
@@ -86,6 +86,33 @@ export class JsBackend extends HeapBackend implements Backend {
           for (let j = 0; j < n; j++) h[ci + j] += aip * h[bp + j];
         }
       }
+    }
+  }
+
+  denseForward(rows: number, inputs: number, units: number, x: number, weights: number, bias: number,
+               activation: ElementwiseActivation, alpha: number, out: number): void {
+    this.gemm(false, false, rows, units, inputs, 1, x, weights, 0, out);
+    this.addBias(rows, units, bias, out);
+    const n = rows * units;
+    switch (activation) {
+      case 'sigmoid': return this.sigmoid(n, out, out);
+      case 'tanh': return this.tanh(n, out, out);
+      case 'relu': return this.relu(n, out, out);
+      case 'leakyRelu': return this.leakyRelu(n, alpha, out, out);
+      case 'linear': return;
+    }
+  }
+
+  denseBackwardInput(rows: number, inputs: number, units: number, delta: number, weights: number,
+                     activation: ElementwiseActivation, alpha: number, a: number, out: number): void {
+    this.gemm(false, true, rows, inputs, units, 1, delta, weights, 0, out);
+    const n = rows * inputs;
+    switch (activation) {
+      case 'sigmoid': return this.sigmoidBackward(n, a, out);
+      case 'tanh': return this.tanhBackward(n, a, out);
+      case 'relu': return this.reluBackward(n, a, out);
+      case 'leakyRelu': return this.leakyReluBackward(n, alpha, a, out);
+      case 'linear': return;
     }
   }
 

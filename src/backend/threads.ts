@@ -3,8 +3,9 @@
  * (build/wasmlp.threads.wasm, from assembly/index.threads.ts) on one shared
  * WebAssembly.Memory, instantiated once on this thread and once in each
  * worker (worker_threads in Node, Web Workers where the page is
- * cross-origin isolated). Large gemms and SGD steps are split across the
- * threads inside WebAssembly (assembly/threads.ts); everything else runs on
+ * cross-origin isolated). Large gemms (with a dense layer's bias and
+ * activation fused on) and SGD steps are split across the threads inside
+ * WebAssembly (assembly/threads.ts); everything else runs on
  * this thread, exactly as in the single-threaded backend. Each element is
  * computed by the same operations in the same order whichever thread computes
  * it, so results are identical to one thread's, bit for bit.
@@ -14,8 +15,10 @@
  * threads gives the single-threaded backend instead: `threadsAvailable()`
  * says which in advance.
  */
-import type { Backend, DType } from './backend.js';
-import { WasmBackend, WasmHeap } from './wasm.js';
+import type { Backend, DType, ElementwiseActivation } from './backend.js';
+import { ACTIVATION_CODES, WasmBackend, WasmHeap } from './wasm.js';
+// A file from source; embedded in dist/wasmlp-threads.js, which must fetch and read nothing.
+import { loadThreadedBytes } from './threads-wasm-bytes.js';
 
 type Ptr = number;
 
@@ -23,12 +26,21 @@ interface ThreadExports {
   memory?: WebAssembly.Memory;
   heapBase(): number;
   controlBytes(): number;
+  maxThreads(): number;
   threadScratchBytes(): number;
   stopWorkers(ctl: Ptr, workers: number): void;
   gemmParallelF32(ctl: Ptr, workers: number, transA: number, transB: number, m: number, n: number, k: number,
                   alpha: number, a: Ptr, b: Ptr, beta: number, c: Ptr): void;
   gemmParallelF64(ctl: Ptr, workers: number, transA: number, transB: number, m: number, n: number, k: number,
                   alpha: number, a: Ptr, b: Ptr, beta: number, c: Ptr): void;
+  denseForwardParallelF32(ctl: Ptr, workers: number, rows: number, inputs: number, units: number,
+                          x: Ptr, w: Ptr, bias: Ptr, activation: number, alpha: number, out: Ptr): void;
+  denseForwardParallelF64(ctl: Ptr, workers: number, rows: number, inputs: number, units: number,
+                          x: Ptr, w: Ptr, bias: Ptr, activation: number, alpha: number, out: Ptr): void;
+  denseBackwardInputParallelF32(ctl: Ptr, workers: number, rows: number, inputs: number, units: number,
+                                delta: Ptr, w: Ptr, activation: number, alpha: number, a: Ptr, out: Ptr): void;
+  denseBackwardInputParallelF64(ctl: Ptr, workers: number, rows: number, inputs: number, units: number,
+                                delta: Ptr, w: Ptr, activation: number, alpha: number, a: Ptr, out: Ptr): void;
   sgdParallelF32(ctl: Ptr, workers: number, n: number, lr: number, w: Ptr, g: Ptr): void;
   sgdParallelF64(ctl: Ptr, workers: number, n: number, lr: number, w: Ptr, g: Ptr): void;
 }
@@ -54,17 +66,17 @@ const WORKER_SOURCE = `
 const node = typeof require === 'function';
 const port = node ? require('node:worker_threads').parentPort : self;
 const listen = (fn) => node ? port.once('message', fn) : port.addEventListener('message', (e) => fn(e.data), { once: true });
-listen(async ({ module, memory, ctl, scratch }) => {
+listen(async ({ module, memory, ctl, part, parts, scratch }) => {
   try {
     const { exports } = await WebAssembly.instantiate(module, { env: { memory } });
     exports.setThreadScratch(scratch);
     port.postMessage({ ready: true });
-    exports.workerLoop(ctl);
+    exports.workerLoop(ctl, part, parts);
     port.postMessage({ stopped: true });
   } catch (error) {
-    // Mark the control block failed (done = -1), so a main thread waiting on
+    // Mark the job block failed (its word at +8), so a main thread waiting on
     // this worker throws instead of spinning forever.
-    Atomics.store(new Int32Array(memory.buffer), (ctl >> 2) + 1, -1);
+    Atomics.store(new Int32Array(memory.buffer), (ctl >> 2) + 2, 1);
     port.postMessage({ error: String((error && error.stack) || error) });
   }
 });
@@ -135,24 +147,12 @@ async function spawn(): Promise<WorkerLike> {
   };
 }
 
-/** The threaded module's bytes: next to the single-threaded build when running from source. */
-async function loadThreadedBytes(): Promise<Uint8Array> {
-  const url = new URL('../../build/wasmlp.threads.wasm', import.meta.url);
-  if (nodeProcess() && url.protocol === 'file:') {
-    const fs = await nodeBuiltin<{ promises: { readFile(path: URL): Promise<Uint8Array> } }>('node:fs');
-    return fs.promises.readFile(url);
-  }
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url}: ${response.status}`);
-  return new Uint8Array(await response.arrayBuffer());
-}
-
-/** One threaded module per (process, thread count): its memory, its workers, its control blocks. */
+/** One threaded module per (process, thread count): its memory, its workers, its job block. */
 interface ThreadPool {
   threads: number;
   heap: WasmHeap;
   exports: ThreadExports;
-  /** Control blocks, one per worker, CONTROL_BYTES apart. */
+  /** The job block the workers watch (assembly/threads.ts). */
   control: Ptr;
   workers: WorkerLike[];
   kernels: Record<DType, Record<string, unknown>>;
@@ -167,9 +167,9 @@ async function createPool(threads: number): Promise<ThreadPool> {
   const exports = instance.exports as unknown as ThreadExports & Record<string, unknown>;
   const heap = new WasmHeap(memory, exports.heapBase(), MAXIMUM_PAGES);
   const count = threads - 1;
-  const controlBytes = exports.controlBytes();
-  const control = heap.arena.alloc(controlBytes * count);
-  new Uint8Array(memory.buffer, control, controlBytes * count).fill(0);
+  if (threads > exports.maxThreads()) throw new Error(`wasmlp: at most ${exports.maxThreads()} threads, not ${threads}`);
+  const control = heap.arena.alloc(exports.controlBytes());
+  new Uint8Array(memory.buffer, control, exports.controlBytes()).fill(0);
   const workers: WorkerLike[] = [];
   try {
     for (let w = 0; w < count; w++) {
@@ -183,7 +183,7 @@ async function createPool(threads: number): Promise<ThreadPool> {
           if (reply.ready) resolve();
           else if (reply.error) reject(new Error(`wasmlp thread ${w + 1}: ${reply.error}`));
         });
-        worker.post({ module, memory, ctl: control + w * controlBytes, scratch });
+        worker.post({ module, memory, ctl: control, part: w + 1, parts: threads, scratch });
       });
       worker.unref();
     }
@@ -244,6 +244,8 @@ export class ThreadedWasmBackend extends WasmBackend {
   readonly threads: number;
   private readonly pool: ThreadPool;
   private readonly gemmParallel: ThreadExports['gemmParallelF32'];
+  private readonly denseForwardParallel: ThreadExports['denseForwardParallelF32'];
+  private readonly denseBackwardInputParallel: ThreadExports['denseBackwardInputParallelF32'];
   private readonly sgdParallel: ThreadExports['sgdParallelF32'];
 
   constructor(dtype: DType, pool: ThreadPool) {
@@ -252,6 +254,8 @@ export class ThreadedWasmBackend extends WasmBackend {
     this.threads = pool.threads;
     const f32 = dtype === 'float32';
     this.gemmParallel = f32 ? pool.exports.gemmParallelF32 : pool.exports.gemmParallelF64;
+    this.denseForwardParallel = f32 ? pool.exports.denseForwardParallelF32 : pool.exports.denseForwardParallelF64;
+    this.denseBackwardInputParallel = f32 ? pool.exports.denseBackwardInputParallelF32 : pool.exports.denseBackwardInputParallelF64;
     this.sgdParallel = f32 ? pool.exports.sgdParallelF32 : pool.exports.sgdParallelF64;
   }
 
@@ -262,6 +266,28 @@ export class ThreadedWasmBackend extends WasmBackend {
       return;
     }
     this.gemmParallel(this.pool.control, this.pool.workers.length, +transA, +transB, m, n, k, alpha, a, b, beta, c);
+  }
+
+  // Each thread runs the bias and activation (or its derivative) on the block
+  // of the product it computed, while that block is in its own cache.
+  override denseForward(rows: number, inputs: number, units: number, x: number, weights: number, bias: number,
+                        activation: ElementwiseActivation, alpha: number, out: number): void {
+    if (rows * inputs * units < PARALLEL_GEMM_MACS) {
+      super.denseForward(rows, inputs, units, x, weights, bias, activation, alpha, out);
+      return;
+    }
+    this.denseForwardParallel(this.pool.control, this.pool.workers.length, rows, inputs, units,
+                              x, weights, bias, ACTIVATION_CODES[activation], alpha, out);
+  }
+
+  override denseBackwardInput(rows: number, inputs: number, units: number, delta: number, weights: number,
+                              activation: ElementwiseActivation, alpha: number, a: number, out: number): void {
+    if (rows * inputs * units < PARALLEL_GEMM_MACS) {
+      super.denseBackwardInput(rows, inputs, units, delta, weights, activation, alpha, a, out);
+      return;
+    }
+    this.denseBackwardInputParallel(this.pool.control, this.pool.workers.length, rows, inputs, units,
+                                    delta, weights, ACTIVATION_CODES[activation], alpha, a, out);
   }
 
   override sgd(n: number, lr: number, w: number, g: number): void {

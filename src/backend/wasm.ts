@@ -5,7 +5,7 @@
  */
 import { instantiate } from '@assemblyscript/loader';
 import { Arena } from './arena.js';
-import type { Backend, DType } from './backend.js';
+import type { Backend, DType, ElementwiseActivation } from './backend.js';
 import { HeapBackend, type Heap } from './heap.js';
 import { loadWasmBytes } from './wasm-bytes.js';
 
@@ -15,6 +15,10 @@ type Ptr = number;
 interface Kernels {
   gemm(transA: number, transB: number, m: number, n: number, k: number,
        alpha: number, a: Ptr, b: Ptr, beta: number, c: Ptr): void;
+  denseForward(rows: number, inputs: number, units: number, x: Ptr, w: Ptr, bias: Ptr,
+               activation: number, alpha: number, out: Ptr): void;
+  denseBackwardInput(rows: number, inputs: number, units: number, delta: Ptr, w: Ptr,
+                     activation: number, alpha: number, a: Ptr, out: Ptr): void;
   addBias(rows: number, cols: number, bias: Ptr, x: Ptr): void;
   sumColumns(rows: number, cols: number, x: Ptr, out: Ptr): void;
   sigmoid(n: number, x: Ptr, out: Ptr): void;
@@ -43,12 +47,17 @@ interface Kernels {
 }
 
 const KERNEL_NAMES = [
-  'gemm', 'addBias', 'sumColumns', 'sigmoid', 'sigmoidBackward', 'binaryCrossentropy',
+  'gemm', 'denseForward', 'denseBackwardInput', 'addBias', 'sumColumns', 'sigmoid', 'sigmoidBackward', 'binaryCrossentropy',
   'tanh', 'tanhBackward', 'relu', 'reluBackward', 'leakyRelu', 'leakyReluBackward', 'softmax',
   'categoricalCrossentropy', 'categoricalCrossentropySoftmaxBackward', 'categoricalAccuracy',
   'meanSquaredError', 'meanSquaredErrorBackward',
   'binaryCrossentropySigmoidBackward', 'binaryAccuracy', 'sgd', 'sgdMomentum', 'adam', 'gatherRows', 'firstNonFinite',
 ] as const satisfies readonly (keyof Kernels)[];
+
+/** assembly/dense.ts's numbers for the activations. */
+export const ACTIVATION_CODES: Readonly<Record<ElementwiseActivation, number>> = {
+  linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4,
+};
 
 interface WasmModule extends Heap {
   kernels: Record<DType, Kernels>;
@@ -127,6 +136,14 @@ export class WasmBackend extends HeapBackend implements Backend {
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
        alpha: number, a: number, b: number, beta: number, c: number): void {
     this.k.gemm(+transA, +transB, m, n, k, alpha, a, b, beta, c);
+  }
+  denseForward(rows: number, inputs: number, units: number, x: number, weights: number, bias: number,
+               activation: ElementwiseActivation, alpha: number, out: number): void {
+    this.k.denseForward(rows, inputs, units, x, weights, bias, ACTIVATION_CODES[activation], alpha, out);
+  }
+  denseBackwardInput(rows: number, inputs: number, units: number, delta: number, weights: number,
+                     activation: ElementwiseActivation, alpha: number, a: number, out: number): void {
+    this.k.denseBackwardInput(rows, inputs, units, delta, weights, ACTIVATION_CODES[activation], alpha, a, out);
   }
   addBias(rows: number, cols: number, bias: number, x: number): void { this.k.addBias(rows, cols, bias, x); }
   sumColumns(rows: number, cols: number, x: number, out: number): void { this.k.sumColumns(rows, cols, x, out); }

@@ -1,0 +1,66 @@
+/**
+ * What the built library (dist/wasmlp.js, dist/wasmlp.min.js) has in place
+ * of threads.ts: the same functions, fetching the real ones, with the
+ * shared-memory kernels they need, from dist/wasmlp-threads.js only once
+ * `threads` > 1 is asked for somewhere it can run. Inlined, their kernels
+ * would add a third to the library on every page, though most never ask for
+ * threads and a page that is not cross-origin isolated cannot run them.
+ *
+ * scripts/bundles.ts generates the module that calls lazyThreads, with an
+ * import() of the chunk's literal relative name: a page importing dist/ from
+ * a static folder fetches it next to the library, and bundlers see it and
+ * split it off (or inline it).
+ */
+import type { Backend, DType } from './backend.js';
+
+export type ThreadsModule = Pick<typeof import('./threads.js'), 'createThreadedWasmBackend' | 'threadsAvailable' | 'stopThreads'>;
+
+/**
+ * threads.ts's own test, repeated here so that a page where threads cannot
+ * run never downloads the chunk only to learn so.
+ */
+function sharedMemoryPossible(): boolean {
+  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
+  const process = (globalThis as { process?: { versions?: { node?: string } } }).process;
+  if (process?.versions?.node) return true;
+  // Browsers: SharedArrayBuffer reaches a worker only on a cross-origin isolated page.
+  return typeof Worker === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+}
+
+export function lazyThreads(load: () => Promise<ThreadsModule>): ThreadsModule {
+  let loaded: Promise<ThreadsModule> | undefined;
+  const threadsModule = (): Promise<ThreadsModule> => {
+    if (!loaded) {
+      loaded = load();
+      // A failed fetch (a static folder without the chunk, a network error) may succeed on a later ask.
+      loaded.catch(() => { loaded = undefined; });
+    }
+    return loaded;
+  };
+  return {
+    async createThreadedWasmBackend(dtype: DType, threads: number, fallback: () => Promise<Backend>): Promise<Backend> {
+      if (!sharedMemoryPossible()) return fallback();
+      let threaded: ThreadsModule;
+      try {
+        threaded = await threadsModule();
+      } catch {
+        // As wherever threads cannot start: one thread, and threadsAvailable() says so.
+        return fallback();
+      }
+      return threaded.createThreadedWasmBackend(dtype, threads, fallback);
+    },
+    async threadsAvailable(threads = 2): Promise<boolean> {
+      if (!sharedMemoryPossible()) return false;
+      try {
+        return await (await threadsModule()).threadsAvailable(threads);
+      } catch {
+        return false;
+      }
+    },
+    async stopThreads(): Promise<void> {
+      // Nothing to stop unless the chunk has loaded; and stopping must not fetch it.
+      const threaded = await loaded?.catch(() => undefined);
+      await threaded?.stopThreads();
+    },
+  };
+}
