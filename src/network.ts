@@ -114,6 +114,11 @@ export class Network {
     return this.backend.dtype;
   }
 
+  /** Threads the network trains on: `threads` as asked, or 1 where threads cannot run (threadsAvailable()). */
+  get threads(): number {
+    return this.backend.threads;
+  }
+
   /** Each layer's kernel from its initializer, in layer order from the one seeded stream; zero biases. */
   private initialiseWeights(): void {
     for (const layer of this.layers) {

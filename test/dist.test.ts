@@ -65,7 +65,7 @@ describe('dist/', () => {
           loss: 'categoricalCrossentropy', seed: 7, threads,
         });
         await net.fit(x, y, { epochs: 2, batchSize: 128, learningRate: 0.05, shuffle: true });
-        runs.push({ threads: net.backend.threads ?? 1, weights: net.getWeights() });
+        runs.push({ threads: net.threads, weights: net.getWeights() });
         net.dispose();
       }
     } finally {

@@ -114,6 +114,7 @@ describe('createNetwork({ threads })', () => {
         seed: 5,
         threads,
       });
+      expect(net.threads).toBe(threads);
       await net.fit(x, y, { epochs: 3, batchSize: 64, learningRate: 0.5, shuffle: true });
       weights.push(net.getWeights());
       net.dispose();

@@ -25,6 +25,8 @@ export interface Backend {
   readonly dtype: DType;
   /** 4 for float32, 8 for float64. */
   readonly bytesPerElement: number;
+  /** Threads the kernels run on: more than 1 only for the threaded wasm backend. */
+  readonly threads: number;
 
   /** Reserves `elements` floats (16-byte aligned); returns a byte offset. */
   alloc(elements: number): number;

@@ -14,6 +14,8 @@ export interface Heap {
 /** alloc/free/view shared by both backends; subclasses add the kernels. */
 export abstract class HeapBackend {
   readonly bytesPerElement: number;
+  /** One, but for the threaded wasm backend (threads.ts). */
+  readonly threads: number = 1;
   /** Element shift: byte offset >> shift = index into a whole-heap float view. */
   protected readonly shift: number;
 

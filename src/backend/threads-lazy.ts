@@ -12,20 +12,9 @@
  * split it off (or inline it).
  */
 import type { Backend, DType } from './backend.js';
+import { sharedMemoryPossible } from './shared-memory.js';
 
 export type ThreadsModule = Pick<typeof import('./threads.js'), 'createThreadedWasmBackend' | 'threadsAvailable' | 'stopThreads'>;
-
-/**
- * threads.ts's own test, repeated here so that a page where threads cannot
- * run never downloads the chunk only to learn so.
- */
-function sharedMemoryPossible(): boolean {
-  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
-  const process = (globalThis as { process?: { versions?: { node?: string } } }).process;
-  if (process?.versions?.node) return true;
-  // Browsers: SharedArrayBuffer reaches a worker only on a cross-origin isolated page.
-  return typeof Worker === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
-}
 
 export function lazyThreads(load: () => Promise<ThreadsModule>): ThreadsModule {
   let loaded: Promise<ThreadsModule> | undefined;

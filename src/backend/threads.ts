@@ -11,11 +11,12 @@
  * it, so results are identical to one thread's, bit for bit.
  *
  * Where shared memory or workers are missing (a page that is not
- * cross-origin isolated, a bundle without the threaded module), asking for
+ * cross-origin isolated, createWorkerNetwork's worker), asking for
  * threads gives the single-threaded backend instead: `threadsAvailable()`
  * says which in advance.
  */
 import type { Backend, DType, ElementwiseActivation } from './backend.js';
+import { sharedMemoryPossible } from './shared-memory.js';
 import { ACTIVATION_CODES, WasmBackend, WasmHeap } from './wasm.js';
 // A file from source; embedded in dist/wasmlp-threads.js, which must fetch and read nothing.
 import { loadThreadedBytes } from './threads-wasm-bytes.js';
@@ -106,14 +107,6 @@ async function nodeBuiltin<T>(id: string): Promise<T> {
   const process = nodeProcess()!;
   if (process.getBuiltinModule) return process.getBuiltinModule(id) as T;
   return (await import(/* webpackIgnore: true */ /* @vite-ignore */ id)) as T;
-}
-
-/** Whether this environment can share memory with workers at all. */
-function sharedMemoryPossible(): boolean {
-  if (typeof SharedArrayBuffer !== 'function' || typeof Atomics !== 'object') return false;
-  if (nodeProcess()) return true;
-  // Browsers: SharedArrayBuffer reaches a worker only on a cross-origin isolated page.
-  return typeof Worker === 'function' && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
 }
 
 async function spawn(): Promise<WorkerLike> {
@@ -241,7 +234,7 @@ export async function createThreadedWasmBackend(dtype: DType, threads: number,
 
 export class ThreadedWasmBackend extends WasmBackend {
   /** Threads, this one included. */
-  readonly threads: number;
+  override readonly threads: number;
   private readonly pool: ThreadPool;
   private readonly gemmParallel: ThreadExports['gemmParallelF32'];
   private readonly denseForwardParallel: ThreadExports['denseForwardParallelF32'];

@@ -22,7 +22,7 @@ const CROSS_ORIGIN_ISOLATION = {
 const DTYPES = ['float32', 'float64'] as const;
 
 interface Run {
-  backendThreads: number;
+  threads: number;
   loss: number[];
   weights: { W: number[][]; b: number[] }[];
 }
@@ -84,8 +84,8 @@ describe.each(['wasmlp.js', 'wasmlp.min.js'])('dist/%s, no bundler', (lib) => {
     it('runs threads: 2 on two threads: threadsAvailable(), the backend, and a Web Worker', () => {
       expect(visited.results.threadsAvailable).toBe(true);
       for (const dtype of DTYPES) {
-        expect(visited.results.runs[`${dtype} 2`].backendThreads, dtype).toBe(2);
-        expect(visited.results.runs[`${dtype} 1`].backendThreads, dtype).toBe(1);
+        expect(visited.results.runs[`${dtype} 2`].threads, dtype).toBe(2);
+        expect(visited.results.runs[`${dtype} 1`].threads, dtype).toBe(1);
       }
       // One pool per thread count, shared by both dtypes: one worker, started from a Blob URL.
       expect(visited.workers).toHaveLength(1);
@@ -120,7 +120,7 @@ describe.each(['wasmlp.js', 'wasmlp.min.js'])('dist/%s, no bundler', (lib) => {
 
     it('falls back to one thread for threads: 2, and threadsAvailable() says so', () => {
       expect(visited.results.threadsAvailable).toBe(false);
-      for (const dtype of DTYPES) expect(visited.results.runs[`${dtype} 2`].backendThreads, dtype).toBe(1);
+      for (const dtype of DTYPES) expect(visited.results.runs[`${dtype} 2`].threads, dtype).toBe(1);
       expect(visited.workers).toEqual([]);
     });
 
