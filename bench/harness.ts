@@ -49,26 +49,39 @@ export interface Budget {
   /** ... and at least this many runs (after warm-up). */
   iterations: number;
   warmup?: number;
+  /**
+   * Rounds (default 1): the tasks take turns, each round running each task
+   * for time / rounds, and the median is over every round's runs. The machine
+   * drifts between states over seconds (two threads on this VM ran W2 at
+   * 1.75x one thread for a while, then 1.45x): turns give every task the
+   * same mix of them, so ratios between tasks hold. Only for tasks that can
+   * be prepared side by side (wasmlp's; TensorFlow.js switches one global
+   * backend).
+   */
+  rounds?: number;
 }
 
 /**
  * Runs each library's task in one suite (so their medians come from the same
  * stretch of machine time) and returns the medians in milliseconds.
- * A task is created just before it runs and may return a cleanup.
+ * A task is created just before it runs (or, with rounds, before the first)
+ * and may return a cleanup.
  */
 export async function measure(
   budget: Budget,
   tasks: Partial<Record<Library, () => Promise<{ run: Task; dispose?: () => void }>>>,
 ): Promise<Partial<Record<Library, { ms: number; samples: number }>>> {
-  const out: Partial<Record<Library, { ms: number; samples: number }>> = {};
-  for (const [library, make] of Object.entries(tasks) as [Library, NonNullable<typeof tasks[Library]>][]) {
-    const { run, dispose } = await make();
+  const rounds = budget.rounds ?? 1;
+  const entries = Object.entries(tasks) as [Library, NonNullable<typeof tasks[Library]>][];
+  const samples = new Map<Library, number[]>();
+  const runRound = async (library: Library, run: Task, warmup: number) => {
     const bench = new Bench({
-      time: budget.time,
-      iterations: budget.iterations,
-      warmupIterations: budget.warmup ?? 1,
+      time: budget.time / rounds,
+      iterations: Math.ceil(budget.iterations / rounds),
+      warmupIterations: warmup,
       warmupTime: 0,
       throws: true,
+      retainSamples: true,
     });
     // tinybench awaits only functions declared async: a task returning a promise gets such a wrapper.
     const probe = run();
@@ -76,12 +89,33 @@ export async function measure(
     if (isAsync) await probe;
     bench.add(library, isAsync ? async () => { await run(); } : run);
     await bench.run();
-    const result = bench.tasks[0].result as { latency?: { p50?: number; samplesCount?: number } } | undefined;
-    if (!result?.latency?.p50) throw new Error(`bench task ${library} did not complete: ${JSON.stringify(result)}`);
-    out[library] = { ms: result.latency.p50, samples: result.latency.samplesCount ?? 0 };
-    dispose?.();
+    const latency = (bench.tasks[0].result as { latency?: { samples?: readonly number[] } } | undefined)?.latency;
+    if (!latency?.samples?.length) throw new Error(`bench task ${library} did not complete`);
+    samples.set(library, [...(samples.get(library) ?? []), ...latency.samples]);
+  };
+  if (rounds === 1) {
+    for (const [library, make] of entries) {
+      const { run, dispose } = await make();
+      await runRound(library, run, budget.warmup ?? 1);
+      dispose?.();
+    }
+  } else {
+    const prepared = [];
+    for (const [library, make] of entries) prepared.push({ library, ...(await make()) });
+    for (let round = 0; round < rounds; round++) {
+      for (const { library, run } of prepared) await runRound(library, run, round === 0 ? budget.warmup ?? 1 : 0);
+    }
+    for (const { dispose } of prepared) dispose?.();
   }
+  const out: Partial<Record<Library, { ms: number; samples: number }>> = {};
+  for (const [library, all] of samples) out[library] = { ms: median(all), samples: all.length };
   return out;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 export function format(value: number | undefined, unit: string): string {

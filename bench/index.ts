@@ -77,7 +77,7 @@ console.log(header + '\n');
 async function variantRows(workload: string, metric: Metric, ours: Budget, theirs: Budget,
                            wasmlp: Partial<Record<Library, Maker>>,
                            variants: [string, (backend: TfBackend) => Promise<w.Prepared>][]): Promise<void> {
-  const shrink = (b: Budget): Budget => quick ? { time: 0, iterations: 1, warmup: 1 } : b;
+  const shrink = (b: Budget): Budget => quick ? { time: 0, iterations: 1, warmup: 1, rounds: b.rounds } : b;
   const mine = await measure(shrink(ours), wasmlp);
   for (const [library, m] of Object.entries(mine) as [Library, { ms: number; samples: number }][]) {
     results.push({ workload, library, median: metric.fromMs(m.ms), unit: metric.unit, ms: m.ms, samples: m.samples });
@@ -107,7 +107,7 @@ if (only.has('w1')) {
 
 if (only.has('w2')) {
   const data = w.mlpData();
-  await variantRows('W2 mlp', rate('samples/s', w.MLP.samples), { time: 1500, iterations: 3, warmup: 1 }, { time: 1500, iterations: 2, warmup: 1 },
+  await variantRows('W2 mlp', rate('samples/s', w.MLP.samples), { time: 4000, iterations: 4, warmup: 1, rounds: 4 }, { time: 1500, iterations: 2, warmup: 1 },
     wasmlpTasks((v) => w.mlpWasmlp(v, data)), [
       ['layers API (sequential + fit)', (b) => w.mlpTfLayers(b, data)],
       ['tf ops, optimizer.minimize', (b) => w.mlpTfMinimize(b, data)],
