@@ -8,7 +8,7 @@
  * thread and two must agree bit for bit.
  */
 export * from './index';
-import { gemmParallel, sgdParallel } from './threads';
+import { adamParallel, gemmParallel, sgdMomentumParallel, sgdParallel } from './threads';
 import { ACTIVATION_BACKWARD, BIAS_ACTIVATION } from './dense';
 export { controlBytes, maxThreads, threadScratchBytes, setThreadScratch, workerLoop, stopWorkers } from './threads';
 // Not a kernel of the contract: test/exp.test.ts measures exp's accuracy through it (here, not in
@@ -34,6 +34,14 @@ export function denseBackwardInputParallelF32(ctl: usize, workers: i32, rows: i3
 export function sgdParallelF32(ctl: usize, workers: i32, n: i32, lr: f32, w: usize, g: usize): void {
   sgdParallel<f32>(ctl, workers, n, lr, w, g);
 }
+export function sgdMomentumParallelF32(ctl: usize, workers: i32, n: i32, lr: f32, momentum: f32, nesterov: i32,
+                                       w: usize, g: usize, velocity: usize): void {
+  sgdMomentumParallel<f32>(ctl, workers, n, lr, momentum, nesterov != 0, w, g, velocity);
+}
+export function adamParallelF32(ctl: usize, workers: i32, n: i32, alpha: f32, oneMinusBeta1: f32, oneMinusBeta2: f32,
+                                epsilon: f32, w: usize, g: usize, m: usize, v: usize): void {
+  adamParallel<f32>(ctl, workers, n, alpha, oneMinusBeta1, oneMinusBeta2, epsilon, w, g, m, v);
+}
 export function denseForwardParallelF64(ctl: usize, workers: i32, rows: i32, inputs: i32, units: i32,
                                         x: usize, w: usize, bias: usize, activation: i32, alpha: f64, out: usize): void {
   gemmParallel<f64>(ctl, workers, false, false, rows, units, inputs, 1, x, w, 0, out, BIAS_ACTIVATION, activation, alpha, bias);
@@ -44,4 +52,12 @@ export function denseBackwardInputParallelF64(ctl: usize, workers: i32, rows: i3
 }
 export function sgdParallelF64(ctl: usize, workers: i32, n: i32, lr: f64, w: usize, g: usize): void {
   sgdParallel<f64>(ctl, workers, n, lr, w, g);
+}
+export function sgdMomentumParallelF64(ctl: usize, workers: i32, n: i32, lr: f64, momentum: f64, nesterov: i32,
+                                       w: usize, g: usize, velocity: usize): void {
+  sgdMomentumParallel<f64>(ctl, workers, n, lr, momentum, nesterov != 0, w, g, velocity);
+}
+export function adamParallelF64(ctl: usize, workers: i32, n: i32, alpha: f64, oneMinusBeta1: f64, oneMinusBeta2: f64,
+                                epsilon: f64, w: usize, g: usize, m: usize, v: usize): void {
+  adamParallel<f64>(ctl, workers, n, alpha, oneMinusBeta1, oneMinusBeta2, epsilon, w, g, m, v);
 }

@@ -1,7 +1,7 @@
 /**
  * Threads, for the shared-memory build only (index.threads.ts): the main
- * thread posts a large gemm (or an SGD step) as a job cut into chunks of C's
- * rows or columns, the workers and the main thread claim chunks and compute
+ * thread posts a large gemm (or an optimiser step) as a job cut into chunks
+ * of C's rows or columns (or of the parameters), the workers and the main thread claim chunks and compute
  * them, and the main thread returns when every chunk is done. Every instance
  * (the main thread's and each worker's) runs this same module on the same
  * memory; what is per thread is in globals (scratch pointers).
@@ -23,7 +23,7 @@
  *   failed    i32  +8   set to 1 by a worker whose instance trapped (src/backend/threads.ts)
  *   kind      i32 +12   what to run (KIND_*)
  *   ints      i32 +16   the job's integer arguments, pointers as u32 (to +96)
- *   floats    f64 +96   alpha, beta, the epilogue's alpha (to +120)
+ *   floats    f64 +96   a gemm's alpha, beta and epilogue alpha; an optimiser's hyperparameters (to +128)
  *   counters  i64 +128  one per part: job number << 32 | next chunk << 16 | end of its range
  * A chunk is claimed by a compare-exchange on its part's counter, which also
  * checks the job number: a worker that wakes late cannot claim a chunk of a
@@ -41,6 +41,8 @@ import { A_PANELS_BYTES, B_CHUNK_BYTES, gemmStrided, setGemmScratch } from './ge
 import { MR, TILE_BYTES, nr, setGemmTile } from './gemmKernel';
 import { EXP_BLOCK_BYTES, setExpScratch } from './exp';
 import { sgd } from './sgd';
+import { sgdMomentum } from './momentum';
+import { adam } from './adam';
 import { BIAS_ACTIVATION, NO_EPILOGUE, epilogue } from './dense';
 
 /** Threads, the main one included, that one job block serves. */
@@ -48,7 +50,9 @@ export const MAX_THREADS: i32 = 64;
 const COUNTERS: usize = 128;
 const JOB_BYTES: i32 = <i32>COUNTERS + 8 * MAX_THREADS;
 const JOB: usize = 0, REMAINING: usize = 4, FAILED: usize = 8, KIND: usize = 12, INTS: usize = 16, FLOATS: usize = 96;
-const KIND_EXIT = 0, KIND_GEMM_F32 = 1, KIND_GEMM_F64 = 2, KIND_SGD_F32 = 3, KIND_SGD_F64 = 4;
+const KIND_EXIT = 0, KIND_GEMM = 1, KIND_SGD = 2, KIND_MOMENTUM = 3, KIND_ADAM = 4;
+/** Added to a kind for float64 jobs. */
+const F64 = 16;
 /**
  * Chunks per part. More lets the main thread take over more of a preempted
  * worker's range, but each chunk of a row-split product packs op(B) again.
@@ -128,10 +132,10 @@ function run(ctl: usize, chunk: i32): void {
   const chunks = load<i32>(i), units = load<i32>(i, 4), unit = load<i32>(i, 8), length = load<i32>(i, 12);
   const start = chunkStart(chunk, chunks, units, unit, length);
   const count = chunkStart(chunk + 1, chunks, units, unit, length) - start;
-  if (kind == KIND_GEMM_F32) runGemm<f32>(ctl, start, count);
-  else if (kind == KIND_GEMM_F64) runGemm<f64>(ctl, start, count);
-  else if (kind == KIND_SGD_F32) runSgd<f32>(ctl, start, count);
-  else if (kind == KIND_SGD_F64) runSgd<f64>(ctl, start, count);
+  if (kind == KIND_GEMM) runGemm<f32>(ctl, start, count);
+  else if (kind == KIND_GEMM + F64) runGemm<f64>(ctl, start, count);
+  else if (kind < F64) runUpdate<f32>(ctl, kind, start, count);
+  else runUpdate<f64>(ctl, kind - F64, start, count);
 }
 
 /** Rows (or columns) start .. start + count of the posted gemm, and its epilogue on them. */
@@ -159,10 +163,16 @@ function runGemm<T>(ctl: usize, start: i32, count: i32): void {
   epilogue<T>(kindOfEpilogue, activation, leak, blockOperand, pm, pn, c + offset, n);
 }
 
-function runSgd<T>(ctl: usize, start: i32, count: i32): void {
-  const S = <usize>sizeof<T>();
-  const w = <usize>load<u32>(ctl, INTS + 16), g = <usize>load<u32>(ctl, INTS + 20);
-  sgd<T>(count, <T>load<f64>(ctl, FLOATS), w + <usize>start * S, g + <usize>start * S);
+/** Elements start .. start + count of the posted optimiser step: every array it updates or reads shifts alike. */
+function runUpdate<T>(ctl: usize, kind: i32, start: i32, count: i32): void {
+  const shift = <usize>start * sizeof<T>();
+  const w = <usize>load<u32>(ctl, INTS + 16) + shift, g = <usize>load<u32>(ctl, INTS + 20) + shift;
+  const s1 = <usize>load<u32>(ctl, INTS + 24) + shift, s2 = <usize>load<u32>(ctl, INTS + 28) + shift;
+  const f0 = <T>load<f64>(ctl, FLOATS), f1 = <T>load<f64>(ctl, FLOATS + 8);
+  const f2 = <T>load<f64>(ctl, FLOATS + 16), f3 = <T>load<f64>(ctl, FLOATS + 24);
+  if (kind == KIND_SGD) sgd<T>(count, f0, w, g);
+  else if (kind == KIND_MOMENTUM) sgdMomentum<T>(count, f0, f1, load<i32>(ctl, INTS + 32) != 0, w, g, s1);
+  else if (kind == KIND_ADAM) adam<T>(count, f0, f1, f2, f3, w, g, s1, s2);
 }
 
 /**
@@ -215,7 +225,7 @@ export function gemmParallel<T>(
   const unit = byRows ? MR : nr<T>(); // rows in micro-tiles, columns in panels
   const length = byRows ? m : n;
   const i = ctl + INTS;
-  store<i32>(ctl, sizeof<T>() == 4 ? KIND_GEMM_F32 : KIND_GEMM_F64, KIND);
+  store<i32>(ctl, KIND_GEMM + (sizeof<T>() == 8 ? F64 : 0), KIND);
   store<i32>(i, byRows ? 1 : 0, 16);
   store<i32>(i, transA ? 1 : 0, 20);
   store<i32>(i, transB ? 1 : 0, 24);
@@ -234,12 +244,41 @@ export function gemmParallel<T>(
   runJob(ctl, workers, (length + unit - 1) / unit, unit, length);
 }
 
-/** w -= lr g over 1 + workers threads, in chunks of whole cache lines. */
-export function sgdParallel<T>(ctl: usize, workers: i32, n: i32, lr: T, w: usize, g: usize): void {
+/**
+ * An optimiser step (KIND_SGD, KIND_MOMENTUM, KIND_ADAM) on n parameters over
+ * 1 + workers threads, in chunks of whole cache lines. w, g and the state
+ * arrays s1, s2 (velocity; or m, v) are parallel; f0-f3 and flag are the
+ * kernel's scalars in its argument order.
+ */
+function updateParallel<T>(ctl: usize, workers: i32, kind: i32, n: i32, w: usize, g: usize, s1: usize, s2: usize,
+                           f0: T, f1: T, f2: T, f3: T, flag: bool): void {
   const unit = 64 / <i32>sizeof<T>();
-  store<i32>(ctl, sizeof<T>() == 4 ? KIND_SGD_F32 : KIND_SGD_F64, KIND);
+  store<i32>(ctl, kind + (sizeof<T>() == 8 ? F64 : 0), KIND);
   store<u32>(ctl, <u32>w, INTS + 16);
   store<u32>(ctl, <u32>g, INTS + 20);
-  store<f64>(ctl, <f64>lr, FLOATS);
+  store<u32>(ctl, <u32>s1, INTS + 24);
+  store<u32>(ctl, <u32>s2, INTS + 28);
+  store<i32>(ctl, flag ? 1 : 0, INTS + 32);
+  store<f64>(ctl, <f64>f0, FLOATS);
+  store<f64>(ctl, <f64>f1, FLOATS + 8);
+  store<f64>(ctl, <f64>f2, FLOATS + 16);
+  store<f64>(ctl, <f64>f3, FLOATS + 24);
   runJob(ctl, workers, (n + unit - 1) / unit, unit, n);
+}
+
+/** sgd.ts's w -= lr g, split. */
+export function sgdParallel<T>(ctl: usize, workers: i32, n: i32, lr: T, w: usize, g: usize): void {
+  updateParallel<T>(ctl, workers, KIND_SGD, n, w, g, 0, 0, lr, 0, 0, 0, false);
+}
+
+/** momentum.ts's step, split. */
+export function sgdMomentumParallel<T>(ctl: usize, workers: i32, n: i32, lr: T, momentum: T, nesterov: bool,
+                                       w: usize, g: usize, velocity: usize): void {
+  updateParallel<T>(ctl, workers, KIND_MOMENTUM, n, w, g, velocity, 0, lr, momentum, 0, 0, nesterov);
+}
+
+/** adam.ts's step, split. */
+export function adamParallel<T>(ctl: usize, workers: i32, n: i32, alpha: T, oneMinusBeta1: T, oneMinusBeta2: T, epsilon: T,
+                                w: usize, g: usize, m: usize, v: usize): void {
+  updateParallel<T>(ctl, workers, KIND_ADAM, n, w, g, m, v, alpha, oneMinusBeta1, oneMinusBeta2, epsilon, false);
 }

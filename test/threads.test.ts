@@ -1,6 +1,6 @@
 /**
  * The threaded wasm backend (src/backend/threads.ts, assembly/threads.ts):
- * large gemms and SGD steps split across two threads give exactly the
+ * large gemms and optimiser steps split across two threads give exactly the
  * numbers of one thread, and a network trained on two threads ends with
  * exactly the weights of one trained on one.
  */
@@ -80,21 +80,29 @@ describe.each(DTYPES)('threaded wasm backend, %s', (dtype: DType) => {
     }
   });
 
-  it('splits large SGD steps with results identical to one thread', async () => {
+  it('splits large optimiser steps (sgd, momentum, nesterov, adam) with results identical to one thread', async () => {
     const one = await createBackend('wasm', dtype);
     const two = await createBackend('wasm', dtype, 2);
     const rand = prng(11);
+    const steps: [string, (be: Backend, n: number, [w, g, s1, s2]: number[]) => void][] = [
+      ['sgd', (be, n, [w, g]) => be.sgd(n, 0.1, w, g)],
+      ['momentum', (be, n, [w, g, s1]) => be.sgdMomentum(n, 0.1, 0.9, false, w, g, s1)],
+      ['nesterov', (be, n, [w, g, s1]) => be.sgdMomentum(n, 0.1, 0.9, true, w, g, s1)],
+      ['adam', (be, n, [w, g, s1, s2]) => be.adam(n, 0.001, 0.9, 0.999, 1e-7, w, g, s1, s2)],
+    ];
     for (const n of [40_000, 100_003]) {
-      const w = Array.from({ length: n }, () => rand()), g = Array.from({ length: n }, () => rand() - 0.5);
-      const results = [one, two].map((be) => {
-        const wo = upload(be, w), go = upload(be, g);
-        be.sgd(n, 0.1, wo, go);
-        const out = Array.from(be.view(wo, n));
-        be.free(wo);
-        be.free(go);
-        return out;
-      });
-      expect(identical(results[1], results[0]), `n=${n}`).toEqual([]);
+      const start = [rand, () => rand() - 0.5, () => rand() - 0.5, rand].map((draw) => Array.from({ length: n }, draw));
+      for (const [name, step] of steps) {
+        const results = [one, two].map((be) => {
+          const arrays = start.map((values) => upload(be, values));
+          // Three steps, so the state written by one is read by the next.
+          for (let i = 0; i < 3; i++) step(be, n, arrays);
+          const out = arrays.map((offset) => Array.from(be.view(offset, n)));
+          arrays.forEach((offset) => be.free(offset));
+          return out.flat();
+        });
+        expect(identical(results[1], results[0]), `${name} n=${n}`).toEqual([]);
+      }
     }
   });
 });

@@ -4,7 +4,7 @@
  * WebAssembly.Memory, instantiated once on this thread and once in each
  * worker (worker_threads in Node, Web Workers where the page is
  * cross-origin isolated). Large gemms (with a dense layer's bias and
- * activation fused on) and SGD steps are split across the threads inside
+ * activation fused on) and optimiser steps are split across the threads inside
  * WebAssembly (assembly/threads.ts); everything else runs on
  * this thread, exactly as in the single-threaded backend. Each element is
  * computed by the same operations in the same order whichever thread computes
@@ -44,6 +44,14 @@ interface ThreadExports {
                                 delta: Ptr, w: Ptr, activation: number, alpha: number, a: Ptr, out: Ptr): void;
   sgdParallelF32(ctl: Ptr, workers: number, n: number, lr: number, w: Ptr, g: Ptr): void;
   sgdParallelF64(ctl: Ptr, workers: number, n: number, lr: number, w: Ptr, g: Ptr): void;
+  sgdMomentumParallelF32(ctl: Ptr, workers: number, n: number, lr: number, momentum: number, nesterov: number,
+                         w: Ptr, g: Ptr, velocity: Ptr): void;
+  sgdMomentumParallelF64(ctl: Ptr, workers: number, n: number, lr: number, momentum: number, nesterov: number,
+                         w: Ptr, g: Ptr, velocity: Ptr): void;
+  adamParallelF32(ctl: Ptr, workers: number, n: number, alpha: number, oneMinusBeta1: number, oneMinusBeta2: number,
+                  epsilon: number, w: Ptr, g: Ptr, m: Ptr, v: Ptr): void;
+  adamParallelF64(ctl: Ptr, workers: number, n: number, alpha: number, oneMinusBeta1: number, oneMinusBeta2: number,
+                  epsilon: number, w: Ptr, g: Ptr, m: Ptr, v: Ptr): void;
 }
 
 /** Pages of the shared memory: it cannot move, so its maximum is reserved up front (1 GiB). */
@@ -56,7 +64,7 @@ const MAXIMUM_PAGES = 16384;
  * W2's 128x10x64 and 64x10x128 products (82k multiply-adds) ran slower split.
  */
 const PARALLEL_GEMM_MACS = 1 << 17;
-const PARALLEL_SGD_ELEMENTS = 1 << 15;
+const PARALLEL_UPDATE_ELEMENTS = 1 << 15;
 
 /**
  * The worker's whole program, plain JavaScript for Node's eval workers and
@@ -217,7 +225,7 @@ function threadPool(threads: number): Promise<ThreadPool> {
 }
 
 /**
- * A wasm backend whose large gemms and SGD steps run on `threads` threads
+ * A wasm backend whose large gemms and optimiser steps run on `threads` threads
  * (this one and threads - 1 workers); or, where that cannot run, the
  * single-threaded backend (`fallback`).
  */
@@ -240,6 +248,8 @@ export class ThreadedWasmBackend extends WasmBackend {
   private readonly denseForwardParallel: ThreadExports['denseForwardParallelF32'];
   private readonly denseBackwardInputParallel: ThreadExports['denseBackwardInputParallelF32'];
   private readonly sgdParallel: ThreadExports['sgdParallelF32'];
+  private readonly sgdMomentumParallel: ThreadExports['sgdMomentumParallelF32'];
+  private readonly adamParallel: ThreadExports['adamParallelF32'];
 
   constructor(dtype: DType, pool: ThreadPool) {
     super(dtype, Object.assign(pool.heap, { kernels: pool.kernels }) as unknown as ConstructorParameters<typeof WasmBackend>[1]);
@@ -250,6 +260,8 @@ export class ThreadedWasmBackend extends WasmBackend {
     this.denseForwardParallel = f32 ? pool.exports.denseForwardParallelF32 : pool.exports.denseForwardParallelF64;
     this.denseBackwardInputParallel = f32 ? pool.exports.denseBackwardInputParallelF32 : pool.exports.denseBackwardInputParallelF64;
     this.sgdParallel = f32 ? pool.exports.sgdParallelF32 : pool.exports.sgdParallelF64;
+    this.sgdMomentumParallel = f32 ? pool.exports.sgdMomentumParallelF32 : pool.exports.sgdMomentumParallelF64;
+    this.adamParallel = f32 ? pool.exports.adamParallelF32 : pool.exports.adamParallelF64;
   }
 
   override gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
@@ -284,11 +296,29 @@ export class ThreadedWasmBackend extends WasmBackend {
   }
 
   override sgd(n: number, lr: number, w: number, g: number): void {
-    if (n < PARALLEL_SGD_ELEMENTS) {
+    if (n < PARALLEL_UPDATE_ELEMENTS) {
       super.sgd(n, lr, w, g);
       return;
     }
     this.sgdParallel(this.pool.control, this.pool.workers.length, n, lr, w, g);
+  }
+
+  override sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean, w: number, g: number, velocity: number): void {
+    if (n < PARALLEL_UPDATE_ELEMENTS) {
+      super.sgdMomentum(n, lr, momentum, nesterov, w, g, velocity);
+      return;
+    }
+    this.sgdMomentumParallel(this.pool.control, this.pool.workers.length, n, lr, momentum, +nesterov, w, g, velocity);
+  }
+
+  override adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number,
+                w: number, g: number, m: number, v: number): void {
+    if (n < PARALLEL_UPDATE_ELEMENTS) {
+      super.adam(n, alpha, beta1, beta2, epsilon, w, g, m, v);
+      return;
+    }
+    // 1 - beta as WasmBackend.adam passes it.
+    this.adamParallel(this.pool.control, this.pool.workers.length, n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v);
   }
 }
 
