@@ -4,7 +4,7 @@
  *
  *   W1 seed    the seed network, 2-8-4-1 sigmoid, 200 points, full batch, 2000 epochs: ms
  *   W2 mlp     784-256-128-10, sigmoid, softmax + categoricalCrossentropy, batch 64, SGD,
- *              one epoch of 10,000 samples: samples/s
+ *              one epoch of 10,000 samples: samples/s; and wasmlp alone with Adam
  *   W3 gemm    float32 C = op(A) op(B), square n, NN / NT / TN: GFLOP/s
  *   kernels    sigmoid forward and backward over 1M float32 elements: ms
  *
@@ -113,6 +113,9 @@ if (only.has('w2')) {
       ['tf ops, optimizer.minimize', (b) => w.mlpTfMinimize(b, data)],
       ['tf ops, hand-tuned', (b) => w.mlpTfTuned(b, data)],
     ]);
+  // wasmlp alone: how its threads do when the optimiser step is Adam's (three state arrays to update).
+  await row('W2 mlp, Adam (wasmlp only)', rate('samples/s', w.MLP.samples), { time: 4000, iterations: 4, warmup: 1, rounds: 4 },
+    wasmlpTasks((v) => w.mlpWasmlp(v, data, 'adam'), { js: false }));
 }
 
 if (only.has('w3')) {

@@ -147,7 +147,7 @@ export function mlpData(): MlpData {
   return { x, y, labels };
 }
 
-export async function mlpWasmlp(variant: WasmlpVariant, data: MlpData): Promise<Prepared> {
+export async function mlpWasmlp(variant: WasmlpVariant, data: MlpData, optimizer: 'sgd' | 'adam' = 'sgd'): Promise<Prepared> {
   const { inputs, hidden, classes, samples, batch, lr } = MLP;
   const net: Network = await createNetwork({
     inputs,
@@ -160,7 +160,8 @@ export async function mlpWasmlp(variant: WasmlpVariant, data: MlpData): Promise<
   const x = { data: data.x, shape: [samples, inputs] as [number, number] };
   const y = { data: data.y, shape: [samples, classes] as [number, number] };
   return {
-    run: () => net.fit(x, y, { epochs: 1, batchSize: batch, learningRate: lr }),
+    // Adam's usual rate: SGD's 0.1 would make it diverge.
+    run: () => net.fit(x, y, { epochs: 1, batchSize: batch, learningRate: optimizer === 'adam' ? 0.001 : lr, optimizer }),
     dispose: () => net.dispose(),
   };
 }
