@@ -2,11 +2,11 @@
 export { createNetwork, Network } from './network.js';
 export type { NetworkConfig, LayerConfig, LayerWeights, Evaluation } from './network.js';
 export { History } from './train.js';
-export { loadNetwork, type NetworkJSON } from './serialize.js';
+export { loadNetwork, type NetworkJSON, type OptimizerJSON, type ToJSONOptions, type LoadNetworkOptions } from './serialize.js';
 export { earlyStopping, EarlyStopping } from './callbacks.js';
 export type { Callback, Logs, EarlyStoppingOptions } from './callbacks.js';
 export type { FitOptions, EpochLogs } from './train.js';
-export type { OptimizerSpec } from './optimizers.js';
+export type { OptimizerSpec, OptimizerConfig, OptimizerState } from './optimizers.js';
 export type { MatrixInput } from './data.js';
 export type { BackendName, DType, FloatArray } from './backend/backend.js';
 export { stopThreads, threadsAvailable } from './backend/threads.js';

@@ -13,7 +13,7 @@ import { checkLossPairing, createLoss, LOSS_NAMES, type Loss, type LossName } fr
 import { checkKeys, checkPositiveInteger } from './options.js';
 import { denseParameters, reuseOrCreateOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
 import { Random, randomSeed } from './random.js';
-import { networkToJSON, type NetworkJSON } from './serialize.js';
+import { networkToJSON, type NetworkJSON, type ToJSONOptions } from './serialize.js';
 import { fit, type FitOptions, type History } from './train.js';
 
 export type { LayerConfig } from './layerConfig.js';
@@ -88,7 +88,7 @@ export class Network {
   /** The seeded stream for initial weights, then shuffles. */
   readonly random: Random;
   /** The optimiser fit() trains with, kept across fit() calls while its config is unchanged. */
-  private optimizer: Optimizer | undefined;
+  private currentOptimizer: Optimizer | undefined;
   /** Rows the batch buffers hold. */
   private capacity = 0;
   private disposed = false;
@@ -174,13 +174,18 @@ export class Network {
    * calls); another replaces it.
    */
   useOptimizer(config: OptimizerConfig): void {
-    this.optimizer = reuseOrCreateOptimizer(this.optimizer, config, this.backend, denseParameters(this.layers));
+    this.currentOptimizer = reuseOrCreateOptimizer(this.currentOptimizer, config, this.backend, denseParameters(this.layers));
+  }
+
+  /** The optimiser of the last fit() (or useOptimizer()); undefined before. */
+  get optimizer(): Optimizer | undefined {
+    return this.currentOptimizer;
   }
 
   /** One optimiser step on every parameter, from the gradients of backward(). */
   applyGradients(learningRate: number): void {
-    if (!this.optimizer) throw new Error('applyGradients: no optimiser; call useOptimizer() first');
-    this.optimizer.step(learningRate);
+    if (!this.currentOptimizer) throw new Error('applyGradients: no optimiser; call useOptimizer() first');
+    this.currentOptimizer.step(learningRate);
   }
 
   // ---- data in ----
@@ -308,10 +313,13 @@ export class Network {
     });
   }
 
-  /** Architecture, loss, dtype and weights as a plain object; loadNetwork() rebuilds it. */
-  toJSON(): NetworkJSON {
+  /**
+   * Architecture, loss, dtype and weights as a plain object, and with
+   * includeOptimizer the optimiser's config and state; loadNetwork() rebuilds it.
+   */
+  toJSON(options?: ToJSONOptions): NetworkJSON {
     this.checkAlive('toJSON');
-    return networkToJSON(this);
+    return networkToJSON(this, options);
   }
 
   /** A copy of every parameter (W then b, layer by layer), for restoring later. */
@@ -332,7 +340,7 @@ export class Network {
   /** Frees the network's memory; any later call throws. */
   dispose(): void {
     if (this.disposed) return;
-    this.optimizer?.dispose();
+    this.currentOptimizer?.dispose();
     for (const layer of this.layers) layer.free();
     this.disposed = true;
   }

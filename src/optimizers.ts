@@ -5,6 +5,8 @@
  * and freed by dispose(); a step is one kernel call per parameter and
  * allocates nothing. The arithmetic is in the kernels (assembly/momentum.ts,
  * assembly/adam.ts, js.ts); here are the options, the state and the step count.
+ * getWeights()/setWeights() copy the state out and back in (TensorFlow.js's
+ * names), so a saved network can resume training exactly.
  */
 import type { Backend } from './backend/backend.js';
 import { describe } from './data.js';
@@ -109,12 +111,29 @@ export function denseParameters(layers: readonly {
   ]);
 }
 
+/**
+ * An optimiser's state as plain numbers: the step count, and per slot name
+ * (momentum: `velocity`; Adam: `m`, `v`; plain SGD: none) one array per
+ * parameter, in parameter order, each the parameter's size.
+ */
+export interface OptimizerState {
+  iterations: number;
+  slots: Record<string, number[][]>;
+}
+
 export interface Optimizer {
   readonly config: OptimizerConfig;
   /** Steps taken so far (Keras's optimizer.iterations); Adam's t is this + 1 at the next step. */
   readonly iterations: number;
   /** Updates every parameter from its current gradient. */
   step(learningRate: number): void;
+  /** A copy of the state (values as the backend's dtype holds them). */
+  getWeights(): OptimizerState;
+  /**
+   * Replaces the state with `state`, checked completely first: on any error
+   * the optimiser is left as it was. float32 rounds the values.
+   */
+  setWeights(state: OptimizerState): void;
   /** Frees the state; idempotent. A later step throws. */
   dispose(): void;
 }
@@ -189,6 +208,72 @@ abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
 
   protected abstract apply(learningRate: number): void;
 
+  /** The state buffers by slot name, one offset per parameter. */
+  protected abstract slotBuffers(): Record<string, readonly number[]>;
+
+  private get label(): string {
+    return `optimizer (${this.config.type})`;
+  }
+
+  getWeights(): OptimizerState {
+    if (this.disposed) throw new Error(`${this.label}.getWeights: the optimizer has been disposed`);
+    const slots: Record<string, number[][]> = {};
+    for (const [name, buffers] of Object.entries(this.slotBuffers())) {
+      slots[name] = buffers.map((offset, i) => Array.from(this.backend.view(offset, this.params[i].size)));
+    }
+    return { iterations: this.steps, slots };
+  }
+
+  setWeights(state: OptimizerState): void {
+    const where = `${this.label}.setWeights`;
+    if (this.disposed) throw new Error(`${where}: the optimizer has been disposed`);
+    if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+      throw new Error(`${where}: expected { iterations, slots }, got ${describe(state)}`);
+    }
+    checkKeys(where, state, ['iterations', 'slots']);
+    const { iterations, slots } = state;
+    if (typeof iterations !== 'number' || !Number.isSafeInteger(iterations) || iterations < 0) {
+      throw new Error(`${where}: iterations must be a non-negative integer, got ${describe(iterations)}`);
+    }
+    if (typeof slots !== 'object' || slots === null || Array.isArray(slots)) {
+      throw new Error(`${where}: slots must be an object of slot name to arrays, got ${describe(slots)}`);
+    }
+    const buffers = this.slotBuffers();
+    const names = Object.keys(buffers);
+    const expected = names.length === 0 ? 'it has no slots' : `its slots are ${names.join(', ')}`;
+    for (const name of Object.keys(slots)) {
+      if (!names.includes(name)) throw new Error(`${where}: unknown slot ${JSON.stringify(name)}; ${expected}`);
+    }
+    const float32 = this.backend.dtype === 'float32';
+    // Check everything before writing anything, so a bad slot leaves all as it was.
+    for (const name of names) {
+      if (!Object.prototype.hasOwnProperty.call(slots, name)) throw new Error(`${where}: slot ${JSON.stringify(name)} is missing; ${expected}`);
+      const slot: unknown = slots[name];
+      if (!Array.isArray(slot) || slot.length !== this.params.length) {
+        throw new Error(`${where}: slots.${name} must be an array of ${this.params.length} arrays (one per parameter), got ${describe(slot)}`);
+      }
+      slot.forEach((values: unknown, i) => {
+        const size = this.params[i].size;
+        if (!Array.isArray(values) || values.length !== size) {
+          throw new Error(`${where}: slots.${name}[${i}] must be an array of ${size} numbers (parameter ${i}'s size), got ${describe(values)}`);
+        }
+        for (let j = 0; j < size; j++) {
+          const value: unknown = values[j];
+          // A finite double beyond float32's range would become Infinity in memory.
+          if (typeof value !== 'number' || !Number.isFinite(float32 ? Math.fround(value) : value)) {
+            throw new Error(`${where}: slots.${name}[${i}][${j}] is ${describe(value)}, expected a finite ${this.backend.dtype} number`);
+          }
+          // A negative second moment would make Adam's sqrt(v) NaN.
+          if (name === 'v' && value < 0) throw new Error(`${where}: slots.v[${i}][${j}] is ${value}, expected >= 0 (a second moment)`);
+        }
+      });
+    }
+    for (const name of names) {
+      buffers[name].forEach((offset, i) => this.backend.view(offset, this.params[i].size).set(slots[name][i]));
+    }
+    this.steps = iterations;
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -199,6 +284,10 @@ abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
 
 /** Plain SGD, w -= lr * g: no state, and the exact arithmetic the seed's float64 parity rests on. */
 class Sgd extends BaseOptimizer<SgdConfig> {
+  protected slotBuffers(): Record<string, readonly number[]> {
+    return {};
+  }
+
   protected apply(learningRate: number): void {
     const { backend, params } = this;
     for (let i = 0; i < params.length; i++) {
@@ -215,6 +304,10 @@ class Momentum extends BaseOptimizer<SgdConfig> {
   constructor(config: SgdConfig, backend: Backend, params: readonly Parameter[]) {
     super(config, backend, params);
     this.velocities = this.guard(() => this.slots());
+  }
+
+  protected slotBuffers(): Record<string, readonly number[]> {
+    return { velocity: this.velocities };
   }
 
   protected apply(learningRate: number): void {
@@ -235,6 +328,10 @@ class Adam extends BaseOptimizer<AdamConfig> {
   constructor(config: AdamConfig, backend: Backend, params: readonly Parameter[]) {
     super(config, backend, params);
     [this.m, this.v] = this.guard(() => [this.slots(), this.slots()]);
+  }
+
+  protected slotBuffers(): Record<string, readonly number[]> {
+    return { m: this.m, v: this.v };
   }
 
   protected apply(learningRate: number): void {

@@ -5,14 +5,18 @@
  * alike, so a loaded network predicts bit for bit what the saved one did
  * (on the same backend).
  *
- * Optimiser state and the RNG stream are not saved: a loaded network
- * predicts identically, and training it again starts a fresh optimiser.
+ * With toJSON({ includeOptimizer: true }) the optimiser's config, step count
+ * and slots are saved too (optional, so still format version 1), and a fit()
+ * after loading with an equal optimizer config continues exactly where the
+ * saved one stopped. The RNG stream is never saved: a shuffled run resumed
+ * from a file shuffles differently from an uninterrupted one.
  */
 import type { BackendName, DType } from './backend/backend.js';
 import { describe } from './data.js';
 import type { LossName } from './losses.js';
 import { createNetwork, type LayerConfig, type LayerWeights, type Network } from './network.js';
 import { checkKeys } from './options.js';
+import { parseOptimizer, type OptimizerConfig, type OptimizerState } from './optimizers.js';
 
 export const FORMAT = 'wasmlp-network';
 export const FORMAT_VERSION = 1;
@@ -25,10 +29,34 @@ export interface NetworkJSON {
   loss: LossName;
   dtype: DType;
   weights: LayerWeights[];
+  /** Present when saved with includeOptimizer after a fit(). */
+  optimizer?: OptimizerJSON;
 }
 
-export function networkToJSON(net: Network): NetworkJSON {
-  return {
+/** The optimiser a network trained with, and its state (Optimizer.getWeights()). */
+export interface OptimizerJSON extends OptimizerState {
+  config: OptimizerConfig;
+}
+
+export interface ToJSONOptions {
+  /** Save the optimiser's config and state, to resume training exactly (default false). */
+  includeOptimizer?: boolean;
+}
+
+export interface LoadNetworkOptions {
+  /** 'wasm' (default) or 'js'; need not be the backend that saved it. */
+  backend?: BackendName;
+  /** Threads for the wasm backend, as createNetwork's. */
+  threads?: number;
+}
+
+export function networkToJSON(net: Network, options: unknown = {}): NetworkJSON {
+  // JSON.stringify(net) calls net.toJSON(key) with the property name: that is no options.
+  if (typeof options === 'string') options = {};
+  checkKeys('toJSON', options, ['includeOptimizer']);
+  const { includeOptimizer = false } = options as ToJSONOptions;
+  if (typeof includeOptimizer !== 'boolean') throw new Error(`toJSON: includeOptimizer must be true or false, got ${describe(includeOptimizer)}`);
+  const json: NetworkJSON = {
     format: FORMAT,
     version: FORMAT_VERSION,
     inputs: net.inputs,
@@ -37,11 +65,14 @@ export function networkToJSON(net: Network): NetworkJSON {
     dtype: net.dtype,
     weights: net.getWeights(),
   };
+  const optimizer = net.optimizer;
+  if (includeOptimizer && optimizer) json.optimizer = { config: { ...optimizer.config }, ...optimizer.getWeights() };
+  return json;
 }
 
 /** Rebuilds a network saved by toJSON(), from the object or its JSON text. */
-export async function loadNetwork(json: NetworkJSON | string, options: { backend?: BackendName } = {}): Promise<Network> {
-  checkKeys('loadNetwork options', options, ['backend']);
+export async function loadNetwork(json: NetworkJSON | string, options: LoadNetworkOptions = {}): Promise<Network> {
+  checkKeys('loadNetwork options', options, ['backend', 'threads']);
   let saved: unknown = json;
   if (typeof json === 'string') {
     try {
@@ -53,23 +84,37 @@ export async function loadNetwork(json: NetworkJSON | string, options: { backend
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
     throw new Error(`loadNetwork: expected a saved network object, got ${describe(saved)}`);
   }
-  const { format, version, inputs, layers, loss, dtype, weights } = saved as Partial<NetworkJSON>;
+  const { format, version, inputs, layers, loss, dtype, weights, optimizer } = saved as Partial<NetworkJSON>;
   if (format !== FORMAT) throw new Error(`loadNetwork: not a saved wasmlp network (format is ${describe(format)}, expected "${FORMAT}")`);
   if (version !== FORMAT_VERSION) {
     throw new Error(`loadNetwork: format version ${describe(version)} is not supported; this wasmlp reads version ${FORMAT_VERSION}`);
   }
-  checkKeys('loadNetwork', saved, ['format', 'version', 'inputs', 'layers', 'loss', 'dtype', 'weights']);
+  checkKeys('loadNetwork', saved, ['format', 'version', 'inputs', 'layers', 'loss', 'dtype', 'weights', 'optimizer']);
   let net: Network;
   try {
-    net = await createNetwork({ inputs: inputs!, layers: layers!, loss: loss!, dtype: dtype!, backend: options.backend, seed: 0 });
+    net = await createNetwork({
+      inputs: inputs!, layers: layers!, loss: loss!, dtype: dtype!, backend: options.backend, threads: options.threads, seed: 0,
+    });
   } catch (error) {
     throw new Error(`loadNetwork: ${(error as Error).message}`);
   }
   try {
     net.setWeights(weights!);
+    if (optimizer !== undefined) restoreOptimizer(net, optimizer);
   } catch (error) {
     net.dispose();
     throw new Error(`loadNetwork: ${(error as Error).message}`);
   }
   return net;
+}
+
+/** Makes the saved optimiser the network's, with its state; fit() keeps it while its config is equal. */
+function restoreOptimizer(net: Network, saved: unknown): void {
+  if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
+    throw new Error(`optimizer must be { config, iterations, slots }, got ${describe(saved)}`);
+  }
+  checkKeys('optimizer', saved, ['config', 'iterations', 'slots']);
+  const { config, iterations, slots } = saved as Partial<OptimizerJSON>;
+  net.useOptimizer(parseOptimizer(config, 'optimizer.config'));
+  net.optimizer!.setWeights({ iterations: iterations!, slots: slots! });
 }
