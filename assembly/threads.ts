@@ -67,7 +67,7 @@ const GEMM_MIN_CHUNK: i32 = 128;
  * measured 2^10 to 2^20 on two cores: the long spins win 3-5% on an idle
  * machine, but when another process takes a core, a spinning idle worker
  * takes CPU from the main thread's chunks: two threads then ran 1.4x slower
- * than one at 2^20, 1.2x faster at 2^12.
+ * than one at 2^20, and 1.05-1.2x faster at 2^12.
  */
 const SPINS: i32 = 1 << 12;
 
