@@ -88,6 +88,17 @@ describe('wasmlp on iris.csv', () => {
     expect(readFileSync(path('iris-again.json'), 'utf8')).toBe(readFileSync(path('iris.json'), 'utf8'));
   });
 
+  it('trains, predicts and evaluates on two threads to the same numbers, and says so', async () => {
+    const twoThreads = await wasmlp(...IRIS_TRAIN.slice(0, -1), path('iris-threads.json'), '--threads', '2');
+    expect(twoThreads.code).toBe(0);
+    const expected = trained.stdout.replace('standardised inputs\n', 'standardised inputs, 2 threads\n');
+    expect(twoThreads.stdout.replace(path('iris-threads.json'), path('iris.json'))).toBe(expected);
+    expect(readFileSync(path('iris-threads.json'), 'utf8')).toBe(readFileSync(path('iris.json'), 'utf8'));
+    for (const command of [['predict', path('iris.json'), IRIS], ['evaluate', path('iris.json'), IRIS]]) {
+      expect((await wasmlp(...command, '--threads', '2')).stdout).toBe((await wasmlp(...command)).stdout);
+    }
+  });
+
   it('predicts: a CSV row per input row, the class name then the probabilities; the target column is ignored', async () => {
     const { code, stdout, stderr } = await wasmlp('predict', path('iris.json'), IRIS);
     expect([code, stderr]).toEqual([0, '']);
@@ -339,7 +350,7 @@ describe('wasmlp on bad input', () => {
     await refused(train(good, '--loss', 'hinge'), /^error: option '--loss <name>' argument 'hinge' is invalid\. Allowed choices are categoricalCrossentropy/);
   });
 
-  it('bad numbers for --epochs, --lr, --batch-size, --validation-split, --seed, --layers', async () => {
+  it('bad numbers for --epochs, --lr, --batch-size, --validation-split, --seed, --layers, --threads', async () => {
     const invalid = (option: string, value: string, expected: string): string =>
       `error: option '${option}' argument '${value}' is invalid. ${expected}\n(add --help for usage)\n`;
     await refused(train(good, '--epochs', 'ten'), invalid('--epochs <n>', 'ten', 'Expected a positive integer.'));
@@ -351,6 +362,9 @@ describe('wasmlp on bad input', () => {
     await refused(train(good, '--validation-split', '1.5'), invalid('--validation-split <fraction>', '1.5', 'Expected a number strictly between 0 and 1.'));
     await refused(train(good, '--seed', '-3'), invalid('--seed <n>', '-3', 'Expected an integer in [0, 2^32).'));
     await refused(train(good, '--layers', '16,x'), invalid('--layers <units>', '16,x', 'Expected hidden layer sizes such as 16,8 (positive integers), or none.'));
+    await refused(train(good, '--threads', '0'), invalid('--threads <n>', '0', 'Expected a positive integer.'));
+    await fails(train(good, '--threads', '2', '--backend', 'js'), '--threads 2 needs the wasm backend, not --backend js');
+    await fails(['predict', model, good, '--threads', '2', '--backend', 'js'], '--threads 2 needs the wasm backend, not --backend js');
   });
 
   it('targets that cannot be what --loss asks', async () => {

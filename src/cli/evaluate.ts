@@ -16,10 +16,11 @@ import { encodeTarget, targetColumns } from './target.js';
 export interface EvaluateOptions {
   target?: string;
   backend: BackendName;
+  threads: number;
 }
 
 export async function evaluate(modelPath: string, file: string, options: EvaluateOptions, io: Io): Promise<void> {
-  const { model, net } = await readModelFile(modelPath, options.backend);
+  const { model, net } = await readModelFile(modelPath, options.backend, options.threads);
   try {
     const table = readCsv(file);
     const x = modelInputs(model, table);

@@ -33,7 +33,7 @@ export function writeModelFile(file: string, model: ModelFile): void {
 }
 
 /** Reads and checks a model file, then loads its network. */
-export async function readModelFile(file: string, backend: BackendName): Promise<{ model: ModelFile; net: Network }> {
+export async function readModelFile(file: string, backend: BackendName, threads = 1): Promise<{ model: ModelFile; net: Network }> {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -50,7 +50,7 @@ export async function readModelFile(file: string, backend: BackendName): Promise
   const model = checkModel(file, json);
   let net: Network;
   try {
-    net = await loadNetwork(model.network, { backend });
+    net = await loadNetwork(model.network, { backend, threads });
   } catch (error) {
     throw new Error(`${file}: the "network" in the model file cannot be loaded: ${(error as Error).message}`);
   }

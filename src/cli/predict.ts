@@ -15,10 +15,11 @@ import { decodePrediction, outputUnits, predictionHeader } from './target.js';
 
 export interface PredictOptions {
   backend: BackendName;
+  threads: number;
 }
 
 export async function predict(modelPath: string, file: string, options: PredictOptions, io: Io): Promise<void> {
-  const { model, net } = await readModelFile(modelPath, options.backend);
+  const { model, net } = await readModelFile(modelPath, options.backend, options.threads);
   try {
     const x = modelInputs(model, readCsv(file));
     const outputs = net.predict(x);

@@ -17,6 +17,11 @@ function backendOption(): Option {
   return new Option('--backend <name>', 'where the numbers are crunched').choices(['wasm', 'js']).default('wasm');
 }
 
+function threadsOption(): Option {
+  return new Option('--threads <n>', 'threads for the wasm backend: large products split across them, same results')
+    .argParser(parse.positiveInteger).default(1);
+}
+
 export function buildProgram(io: Io): Command {
   const program = new Command('wasmlp')
     .description('Train dense neural networks on CSV files, and use them.')
@@ -26,7 +31,13 @@ export function buildProgram(io: Io): Command {
       writeOut: (text) => io.stdout.write(text),
       writeErr: (text) => io.stderr.write(text),
     })
-    .showHelpAfterError('(add --help for usage)');
+    .showHelpAfterError('(add --help for usage)')
+    .hook('preAction', (_program, command) => {
+      const { threads, backend } = command.opts<{ threads?: number; backend?: string }>();
+      if (threads !== undefined && threads > 1 && backend !== 'wasm') {
+        throw new Error(`--threads ${threads} needs the wasm backend, not --backend ${backend}`);
+      }
+    });
 
   program.command('train')
     .description('train a network on a CSV file (a header row, then one row per sample)')
@@ -45,6 +56,7 @@ export function buildProgram(io: Io): Command {
     .option('--standardize', 'scale each feature to mean 0, standard deviation 1 (statistics saved with the model)')
     .option('--save <file>', 'write the trained model to this JSON file')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action((data: string, options) => train(data, options, io));
 
   program.command('predict')
@@ -52,6 +64,7 @@ export function buildProgram(io: Io): Command {
     .argument('<model>', 'a model file written by train --save')
     .argument('<data>', 'a CSV file with the feature columns (other columns are ignored)')
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action((model: string, data: string, options) => predict(model, data, options, io));
 
   program.command('evaluate')
@@ -60,6 +73,7 @@ export function buildProgram(io: Io): Command {
     .argument('<data>', 'a CSV file with the feature columns and the target')
     .option('--target <column>', "the target column (default: the model's)")
     .addOption(backendOption())
+    .addOption(threadsOption())
     .action((model: string, data: string, options) => evaluate(model, data, options, io));
 
   return program;

@@ -30,6 +30,7 @@ export interface TrainOptions {
   standardize?: boolean;
   save?: string;
   backend: BackendName;
+  threads: number;
 }
 
 /** Keras's default learning rates for its optimisers. */
@@ -57,10 +58,10 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
     ...options.layers.map((units) => ({ units, activation: options.activation })),
     { units: outputUnits(target), activation: outputActivation },
   ];
-  const net = await createNetwork({ inputs: features.length, layers, loss, backend: options.backend, seed });
+  const net = await createNetwork({ inputs: features.length, layers, loss, backend: options.backend, threads: options.threads, seed });
   try {
     const batchSize = Math.min(options.batchSize, xTrain.length);
-    io.stdout.write(describeRun(file, table.header, features, target, trainRows.length, validationRows.length, layers, loss, options, seed));
+    io.stdout.write(describeRun(file, table.header, features, target, trainRows.length, validationRows.length, layers, loss, options, seed, net.threads));
     await net.fit(xTrain, yTrain, {
       epochs: options.epochs,
       learningRate: options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer],
@@ -91,7 +92,7 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
 /** Two lines saying what was read and what will be trained, so the encoding decisions are visible. */
 function describeRun(file: string, header: readonly string[], features: readonly number[], target: Target,
                      trainRows: number, validationRows: number, layers: readonly LayerConfig[], loss: string,
-                     options: TrainOptions, seed: number): string {
+                     options: TrainOptions, seed: number, threads: number): string {
   const what = target.type === 'values'
     ? `regression on ${target.columns.join(', ')}`
     : `${target.column}: ${target.classes.length} classes (${target.classes.join(', ')})`;
@@ -99,5 +100,6 @@ function describeRun(file: string, header: readonly string[], features: readonly
   const shape = [features.length, ...layers.map((l) => l.units)].join('-');
   const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
   return `${file}: ${split}; ${features.length} features (${features.map((i) => header[i]).join(', ')}); ${what}\n` +
-    `Network ${shape} ${activations}, ${loss}, ${options.optimizer}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}\n`;
+    `Network ${shape} ${activations}, ${loss}, ${options.optimizer}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
+    `${threads > 1 ? `, ${threads} threads` : ''}\n`;
 }
