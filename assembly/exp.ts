@@ -123,11 +123,15 @@ const K_C2 = 5, K_C3 = 6, K_C4 = 7, K_C5 = 8, K_C6 = 9, K_SIGN = 10, K_ONE = 11;
 
 /**
  * exp(t) of a block of whole vectors at x (bytes <= EXP_BLOCK_BYTES, a
- * multiple of 16), t = x or, with negAbs, t = -|x|: into this thread's
- * scratch, whose address it returns. Two passes (see "Speed"), each loading
- * its constants once, before its loop, where V8 keeps them in registers.
+ * multiple of 16), t = x or, with negAbs, t = -|x|, and with doubled 2t (for
+ * tanh's exp(-2|x|): doubling is exact, so it is the number 2t itself): into
+ * this thread's scratch, whose address it returns. Two passes (see "Speed"),
+ * each loading its constants once, before its loop, where V8 keeps them in
+ * registers.
  */
-export function expBlockF32(x: usize, bytes: usize, negAbs: bool): usize {
+// Inlined, so that each caller's constant flags fold away, branches and all.
+// @ts-ignore: decorator
+@inline export function expBlockF32(x: usize, bytes: usize, negAbs: bool, doubled: bool = false): usize {
   const rs = expScratch, ss = expScratch + EXP_BLOCK_BYTES;
   // t = x | sign: the sign bit set (-|x|) or nothing (or with 0), one code path for both.
   const sign = negAbs ? expConstant(K_SIGN) : v128.splat<i32>(0);
@@ -135,18 +139,22 @@ export function expBlockF32(x: usize, bytes: usize, negAbs: bool): usize {
     const log2e = expConstant(K_LOG2E), rounder = expConstant(K_ROUNDER);
     const ln2Hi = expConstant(K_LN2_HI), ln2Lo = expConstant(K_LN2_LO);
     for (let i: usize = 0; i < bytes; i += 16) {
-      const v = v128.load(x + i);
-      expReduceF32x4(v128.or(v, sign), rs + i, ss + i, log2e, rounder, ln2Hi, ln2Lo);
+      expReduceF32x4(blockArgument(x + i, sign, doubled), rs + i, ss + i, log2e, rounder, ln2Hi, ln2Lo);
     }
   }
   const c2 = expConstant(K_C2), c3 = expConstant(K_C3), c4 = expConstant(K_C4);
   const c5 = expConstant(K_C5), c6 = expConstant(K_C6), minArg = expConstant(K_MIN_ARG);
   for (let i: usize = 0; i < bytes; i += 16) {
-    const v = v128.load(x + i);
     const e = expFinishF32x4(v128.load(rs + i), v128.load(ss + i), c2, c3, c4, c5, c6);
-    v128.store(rs + i, expMaskUnderflowF32x4(e, v128.or(v, sign), minArg));
+    v128.store(rs + i, expMaskUnderflowF32x4(e, blockArgument(x + i, sign, doubled), minArg));
   }
   return rs;
+}
+
+// @ts-ignore: decorator
+@inline function blockArgument(at: usize, sign: v128, doubled: bool): v128 {
+  const t = v128.or(v128.load(at), sign);
+  return doubled ? f32x4.add(t, t) : t;
 }
 
 /**

@@ -11,10 +11,12 @@
  *   otherwise:   (1 - e) / (1 + e), e = exp(-2|x|) <= exp(-1.25), no
  *                cancellation; e underflows to exactly 0 for |x| > 43.7, giving
  *                exactly 1 (also for Infinity) and never NaN or overflow.
- * A few ulps. The last n % 4 elements go through the same vector code one at
- * a time, so every element gets the same formula.
+ * A few ulps. Whole vectors go a block at a time, exp(-2|x|) first over the
+ * block in sigmoid's staged passes (exp.ts); the last n % 4 elements go
+ * through the one-expression form one at a time, the same operations, so
+ * every element gets the same formula.
  */
-import { expNonPositiveF32x4 } from './exp';
+import { EXP_BLOCK_BYTES, expBlockF32, expNonPositiveF32x4 } from './exp';
 
 /** out[i] = tanh(x[i]); out may equal x. */
 export function tanh<T>(n: i32, x: usize, out: usize): void {
@@ -22,7 +24,14 @@ export function tanh<T>(n: i32, x: usize, out: usize): void {
   const bytes = <usize>n * S;
   let at: usize = 0;
   if (sizeof<T>() == 4) {
-    for (; at + 16 <= bytes; at += 16) v128.store(out + at, tanhF32x4(v128.load(x + at)));
+    const vecBytes = bytes & ~15;
+    for (let block: usize = 0; block < vecBytes; block += EXP_BLOCK_BYTES) {
+      const end = min<usize>(EXP_BLOCK_BYTES, vecBytes - block);
+      const xb = x + block, ob = out + block;
+      const e = expBlockF32(xb, end, true, true);
+      for (let i: usize = 0; i < end; i += 16) v128.store(ob + i, tanhFromExpF32x4(v128.load(xb + i), v128.load(e + i)));
+    }
+    at = vecBytes;
     for (; at < bytes; at += 4) {
       store<f32>(out + at, f32x4.extract_lane(tanhF32x4(f32x4.splat(load<f32>(x + at))), 0));
     }
@@ -36,6 +45,12 @@ const POLYNOMIAL_LIMIT: f32 = 0.625;
 
 // @ts-ignore: decorator
 @inline function tanhF32x4(x: v128): v128 {
+  return tanhFromExpF32x4(x, expNonPositiveF32x4(f32x4.mul(f32x4.abs(x), f32x4.splat(-2))));
+}
+
+/** tanh of four lanes, given e = exp(-2|x|). */
+// @ts-ignore: decorator
+@inline function tanhFromExpF32x4(x: v128, e: v128): v128 {
   const ax = f32x4.abs(x);
   const z = f32x4.mul(ax, ax);
   let p = f32x4.splat(-5.70498872745e-3);
@@ -46,7 +61,6 @@ const POLYNOMIAL_LIMIT: f32 = 0.625;
   const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
 
   const one = f32x4.splat(1);
-  const e = expNonPositiveF32x4(f32x4.mul(ax, f32x4.splat(-2)));
   const large = f32x4.div(f32x4.sub(one, e), f32x4.add(one, e));
 
   const magnitude = v128.bitselect(small, large, f32x4.lt(ax, f32x4.splat(POLYNOMIAL_LIMIT)));

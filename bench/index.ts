@@ -6,7 +6,7 @@
  *   W2 mlp     784-256-128-10, sigmoid, softmax + categoricalCrossentropy, batch 64, SGD,
  *              one epoch of 10,000 samples: samples/s; and wasmlp alone with Adam
  *   W3 gemm    float32 C = op(A) op(B), square n, NN / NT / TN: GFLOP/s
- *   kernels    sigmoid forward and backward over 1M float32 elements: ms
+ *   kernels    sigmoid forward and backward, and tanh, over 1M float32 elements: ms
  *
  * Columns: wasmlp's wasm backend (one thread, and two threads where it can),
  * its js backend, tfjs-core 4.x on its wasm backend (XNNPACK, SIMD, one
@@ -132,7 +132,7 @@ if (only.has('w3')) {
 }
 
 if (only.has('kernels')) {
-  for (const kernel of ['sigmoid', 'sigmoidBackward'] as const) {
+  for (const kernel of ['sigmoid', 'sigmoidBackward', 'tanh'] as const) {
     await row(`${kernel}, 1M f32`, millis, { time: 500, iterations: 10 }, {
       ...wasmlpTasks((v) => w.kernelWasmlp(v, kernel), { threaded: false }),
       'tfjs-wasm': () => w.kernelTf('tfjs-wasm', kernel),

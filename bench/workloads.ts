@@ -319,7 +319,7 @@ export async function gemmTf(backend: TfBackend, n: number, t: Transpose): Promi
 // ---------------------------------------------------------------- kernels
 
 export const KERNEL_ELEMENTS = 1 << 20;
-export type ElementKernel = 'sigmoid' | 'sigmoidBackward';
+export type ElementKernel = 'sigmoid' | 'sigmoidBackward' | 'tanh';
 
 export async function kernelWasmlp(variant: WasmlpVariant, kernel: ElementKernel): Promise<Prepared> {
   const backend = await createWasmlpBackend(variant);
@@ -328,12 +328,16 @@ export async function kernelWasmlp(variant: WasmlpVariant, kernel: ElementKernel
   const x = filled(backend, random, n), out = backend.alloc(n), grad = filled(backend, random, n);
   backend.sigmoid(n, x, out);
   return {
-    run: kernel === 'sigmoid' ? () => backend.sigmoid(n, x, out) : () => backend.sigmoidBackward(n, out, grad),
+    run: {
+      sigmoid: () => backend.sigmoid(n, x, out),
+      sigmoidBackward: () => backend.sigmoidBackward(n, out, grad),
+      tanh: () => backend.tanh(n, x, out),
+    }[kernel],
     dispose: () => { for (const o of [x, out, grad]) backend.free(o); releaseBackend(backend); },
   };
 }
 
-/** tf.sigmoid, and its gradient as tfjs-core writes it: dy * (y * (1 - y)). */
+/** tf.sigmoid, its gradient as tfjs-core writes it (dy * (y * (1 - y))), and tf.tanh. */
 export async function kernelTf(backend: TfBackend, kernel: ElementKernel): Promise<Prepared> {
   await useTf(backend);
   const random = new Random(3);
@@ -341,9 +345,11 @@ export async function kernelTf(backend: TfBackend, kernel: ElementKernel): Promi
   const x = tf.tensor1d(values()), dy = tf.tensor1d(values());
   const y = tf.sigmoid(x);
   return {
-    run: kernel === 'sigmoid'
-      ? () => tf.sigmoid(x).dispose()
-      : () => tf.tidy(() => tf.mul(dy, tf.mul(y, tf.sub(1, y)))).dispose(),
+    run: {
+      sigmoid: () => tf.sigmoid(x).dispose(),
+      sigmoidBackward: () => tf.tidy(() => tf.mul(dy, tf.mul(y, tf.sub(1, y)))).dispose(),
+      tanh: () => tf.tanh(x).dispose(),
+    }[kernel],
     dispose: () => tf.dispose([x, dy, y]),
   };
 }
