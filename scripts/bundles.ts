@@ -144,16 +144,19 @@ export async function bundleLibrary(outfile: string, options: { minify: boolean;
 /**
  * dist/wasmlp-threads.js: threads.ts with the shared-memory kernels inside,
  * self-contained (its own copy of the few classes of wasm.ts it extends), so
- * that one file serves wasmlp.js and wasmlp.min.js alike. Minified: only
- * the library reads it. The single-threaded kernels, which it never
- * instantiates, are kept out.
+ * that one file serves wasmlp.js and wasmlp.min.js alike. Minified but for
+ * whitespace: bundlers read it too (webpack, Vite), and esbuild drops the
+ * webpackIgnore / @vite-ignore comments of its import() of a Node built-in
+ * with the whitespace, which makes webpack warn. The single-threaded
+ * kernels, which it never instantiates, are kept out.
  */
 export async function bundleThreads(outfile: string): Promise<void> {
   await build({
     ...COMMON,
     entryPoints: [THREADS],
     format: 'esm',
-    minify: true,
+    minifyIdentifiers: true,
+    minifySyntax: true,
     outfile,
     plugins: [withoutLoader, replaceFiles({
       [WASM_BYTES]: async () => "export function loadWasmBytes(): Promise<Uint8Array> { throw new Error('wasmlp-threads.js carries only the threaded kernels'); }",

@@ -1,7 +1,7 @@
 /**
  * The built package (dist/, made by `npm run build`, which npm test runs
  * first): light enough, free of anything a browser or a bundler would trip
- * on, importable by its name from esbuild and Vite with no plugin and no
+ * on, importable by its name from esbuild, Vite and webpack with no plugin and no
  * configuration, and running `threads: 2` on two threads in Node from its
  * lazily imported threads chunk (test/browser/threads.test.ts: in Chromium).
  */
@@ -142,5 +142,22 @@ describe('a bundler importing \'wasmlp\', with no plugin and no configuration', 
     expect(code).toHaveLength(2);
     expect(code.filter((text) => /gemmParallel/.test(text))).toHaveLength(1);
     expect(warnings).toEqual([]);
+  }, 60_000);
+
+  it('webpack builds it without a warning, the threads chunk split off', async () => {
+    const { default: webpack } = await import('webpack');
+    const outputPath = path.join(app, 'webpack-dist');
+    const stats = await new Promise<import('webpack').Stats>((resolve, reject) => {
+      webpack({ mode: 'production', context: app, entry: './main.js', output: { path: outputPath }, performance: { hints: false } },
+        (error, result) => (error || !result ? reject(error ?? new Error('webpack gave no stats')) : resolve(result)));
+    });
+    const info = stats.toJson({ all: false, errors: true, warnings: true, assets: true });
+    expect(info.errors).toEqual([]);
+    expect(info.warnings).toEqual([]);
+    const scripts = (info.assets ?? []).map((asset) => asset.name).filter((name) => name.endsWith('.js'));
+    expect(scripts).toHaveLength(2);
+    const code = await Promise.all(scripts.map((name) => readFile(path.join(outputPath, name), 'utf8')));
+    expect(code.join('\n')).toMatch(/wasmlp/);
+    expect(code.filter((text) => /gemmParallel/.test(text))).toHaveLength(1);
   }, 60_000);
 });
