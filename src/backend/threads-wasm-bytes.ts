@@ -9,13 +9,8 @@
  * base64), so it too reads no file and fetches nothing.
  * Every variant exports exactly this function.
  */
-import { readFile } from 'node:fs/promises';
+import { readBuildFile } from './wasm-bytes.js';
 
 export async function loadThreadedBytes(): Promise<Uint8Array> {
-  const url = new URL('../../build/wasmlp.threads.wasm', import.meta.url);
-  try {
-    return await readFile(url);
-  } catch (error) {
-    throw new Error(`Cannot read ${url.pathname}: run \`npm run asbuild\` to compile the kernels (${(error as Error).message})`);
-  }
+  return readBuildFile('wasmlp.threads.wasm');
 }
