@@ -30,28 +30,21 @@ interface ThreadExports {
   maxThreads(): number;
   threadScratchBytes(): number;
   stopWorkers(ctl: Ptr, workers: number): void;
-  gemmParallelF32(ctl: Ptr, workers: number, transA: number, transB: number, m: number, n: number, k: number,
-                  alpha: number, a: Ptr, b: Ptr, beta: number, c: Ptr): void;
-  gemmParallelF64(ctl: Ptr, workers: number, transA: number, transB: number, m: number, n: number, k: number,
-                  alpha: number, a: Ptr, b: Ptr, beta: number, c: Ptr): void;
-  denseForwardParallelF32(ctl: Ptr, workers: number, rows: number, inputs: number, units: number,
-                          x: Ptr, w: Ptr, bias: Ptr, activation: number, alpha: number, out: Ptr): void;
-  denseForwardParallelF64(ctl: Ptr, workers: number, rows: number, inputs: number, units: number,
-                          x: Ptr, w: Ptr, bias: Ptr, activation: number, alpha: number, out: Ptr): void;
-  denseBackwardInputParallelF32(ctl: Ptr, workers: number, rows: number, inputs: number, units: number,
-                                delta: Ptr, w: Ptr, activation: number, alpha: number, a: Ptr, out: Ptr): void;
-  denseBackwardInputParallelF64(ctl: Ptr, workers: number, rows: number, inputs: number, units: number,
-                                delta: Ptr, w: Ptr, activation: number, alpha: number, a: Ptr, out: Ptr): void;
-  sgdParallelF32(ctl: Ptr, workers: number, n: number, lr: number, w: Ptr, g: Ptr): void;
-  sgdParallelF64(ctl: Ptr, workers: number, n: number, lr: number, w: Ptr, g: Ptr): void;
-  sgdMomentumParallelF32(ctl: Ptr, workers: number, n: number, lr: number, momentum: number, nesterov: number,
-                         w: Ptr, g: Ptr, velocity: Ptr): void;
-  sgdMomentumParallelF64(ctl: Ptr, workers: number, n: number, lr: number, momentum: number, nesterov: number,
-                         w: Ptr, g: Ptr, velocity: Ptr): void;
-  adamParallelF32(ctl: Ptr, workers: number, n: number, alpha: number, oneMinusBeta1: number, oneMinusBeta2: number,
-                  epsilon: number, w: Ptr, g: Ptr, m: Ptr, v: Ptr): void;
-  adamParallelF64(ctl: Ptr, workers: number, n: number, alpha: number, oneMinusBeta1: number, oneMinusBeta2: number,
-                  epsilon: number, w: Ptr, g: Ptr, m: Ptr, v: Ptr): void;
+}
+
+/** One dtype's split kernels (assembly/index.threads.ts, the F32 or F64 export of each), first two arguments the job block and the worker count. */
+interface ParallelKernels {
+  gemmParallel(ctl: Ptr, workers: number, transA: number, transB: number, m: number, n: number, k: number,
+               alpha: number, a: Ptr, b: Ptr, beta: number, c: Ptr): void;
+  denseForwardParallel(ctl: Ptr, workers: number, rows: number, inputs: number, units: number,
+                       x: Ptr, w: Ptr, bias: Ptr, activation: number, alpha: number, out: Ptr): void;
+  denseBackwardInputParallel(ctl: Ptr, workers: number, rows: number, inputs: number, units: number,
+                             delta: Ptr, w: Ptr, activation: number, alpha: number, a: Ptr, out: Ptr): void;
+  sgdParallel(ctl: Ptr, workers: number, n: number, lr: number, w: Ptr, g: Ptr): void;
+  sgdMomentumParallel(ctl: Ptr, workers: number, n: number, lr: number, momentum: number, nesterov: number,
+                      w: Ptr, g: Ptr, velocity: Ptr): void;
+  adamParallel(ctl: Ptr, workers: number, n: number, alpha: number, oneMinusBeta1: number, oneMinusBeta2: number,
+               epsilon: number, w: Ptr, g: Ptr, m: Ptr, v: Ptr): void;
 }
 
 /** Pages of the shared memory: it cannot move, so its maximum is reserved up front (1 GiB). */
@@ -244,24 +237,13 @@ export class ThreadedWasmBackend extends WasmBackend {
   /** Threads, this one included. */
   override readonly threads: number;
   private readonly pool: ThreadPool;
-  private readonly gemmParallel: ThreadExports['gemmParallelF32'];
-  private readonly denseForwardParallel: ThreadExports['denseForwardParallelF32'];
-  private readonly denseBackwardInputParallel: ThreadExports['denseBackwardInputParallelF32'];
-  private readonly sgdParallel: ThreadExports['sgdParallelF32'];
-  private readonly sgdMomentumParallel: ThreadExports['sgdMomentumParallelF32'];
-  private readonly adamParallel: ThreadExports['adamParallelF32'];
+  private readonly split: ParallelKernels;
 
   constructor(dtype: DType, pool: ThreadPool) {
     super(dtype, Object.assign(pool.heap, { kernels: pool.kernels }) as unknown as ConstructorParameters<typeof WasmBackend>[1]);
     this.pool = pool;
     this.threads = pool.threads;
-    const f32 = dtype === 'float32';
-    this.gemmParallel = f32 ? pool.exports.gemmParallelF32 : pool.exports.gemmParallelF64;
-    this.denseForwardParallel = f32 ? pool.exports.denseForwardParallelF32 : pool.exports.denseForwardParallelF64;
-    this.denseBackwardInputParallel = f32 ? pool.exports.denseBackwardInputParallelF32 : pool.exports.denseBackwardInputParallelF64;
-    this.sgdParallel = f32 ? pool.exports.sgdParallelF32 : pool.exports.sgdParallelF64;
-    this.sgdMomentumParallel = f32 ? pool.exports.sgdMomentumParallelF32 : pool.exports.sgdMomentumParallelF64;
-    this.adamParallel = f32 ? pool.exports.adamParallelF32 : pool.exports.adamParallelF64;
+    this.split = pool.kernels[dtype] as unknown as ParallelKernels;
   }
 
   override gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
@@ -270,7 +252,7 @@ export class ThreadedWasmBackend extends WasmBackend {
       super.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
       return;
     }
-    this.gemmParallel(this.pool.control, this.pool.workers.length, +transA, +transB, m, n, k, alpha, a, b, beta, c);
+    this.split.gemmParallel(this.pool.control, this.pool.workers.length, +transA, +transB, m, n, k, alpha, a, b, beta, c);
   }
 
   // Each thread runs the bias and activation (or its derivative) on the block
@@ -281,7 +263,7 @@ export class ThreadedWasmBackend extends WasmBackend {
       super.denseForward(rows, inputs, units, x, weights, bias, activation, alpha, out);
       return;
     }
-    this.denseForwardParallel(this.pool.control, this.pool.workers.length, rows, inputs, units,
+    this.split.denseForwardParallel(this.pool.control, this.pool.workers.length, rows, inputs, units,
                               x, weights, bias, ACTIVATION_CODES[activation], alpha, out);
   }
 
@@ -291,7 +273,7 @@ export class ThreadedWasmBackend extends WasmBackend {
       super.denseBackwardInput(rows, inputs, units, delta, weights, activation, alpha, a, out);
       return;
     }
-    this.denseBackwardInputParallel(this.pool.control, this.pool.workers.length, rows, inputs, units,
+    this.split.denseBackwardInputParallel(this.pool.control, this.pool.workers.length, rows, inputs, units,
                                     delta, weights, ACTIVATION_CODES[activation], alpha, a, out);
   }
 
@@ -300,7 +282,7 @@ export class ThreadedWasmBackend extends WasmBackend {
       super.sgd(n, lr, w, g);
       return;
     }
-    this.sgdParallel(this.pool.control, this.pool.workers.length, n, lr, w, g);
+    this.split.sgdParallel(this.pool.control, this.pool.workers.length, n, lr, w, g);
   }
 
   override sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean, w: number, g: number, velocity: number): void {
@@ -308,7 +290,7 @@ export class ThreadedWasmBackend extends WasmBackend {
       super.sgdMomentum(n, lr, momentum, nesterov, w, g, velocity);
       return;
     }
-    this.sgdMomentumParallel(this.pool.control, this.pool.workers.length, n, lr, momentum, +nesterov, w, g, velocity);
+    this.split.sgdMomentumParallel(this.pool.control, this.pool.workers.length, n, lr, momentum, +nesterov, w, g, velocity);
   }
 
   override adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number,
@@ -318,7 +300,7 @@ export class ThreadedWasmBackend extends WasmBackend {
       return;
     }
     // 1 - beta as WasmBackend.adam passes it.
-    this.adamParallel(this.pool.control, this.pool.workers.length, n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v);
+    this.split.adamParallel(this.pool.control, this.pool.workers.length, n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v);
   }
 }
 
