@@ -17,7 +17,10 @@
  *   npm run bench -- --json FILE     also write every number as JSON
  *   npm run bench -- --only w1,w3    run some workloads (w1, w2, w3, kernels)
  *   npm run bench -- --quick         shorter budgets (a smoke test, not for the README)
+ *   npm run bench -- --busy          with another process spinning meanwhile, as on a
+ *                                    machine where something else wants a core
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -31,6 +34,7 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     only: { type: 'string' },
     quick: { type: 'boolean', default: false },
+    busy: { type: 'boolean', default: false },
     threads: { type: 'string', default: '2' },
   },
 });
@@ -38,6 +42,9 @@ const only = new Set((args.only ?? 'w1,w2,w3,kernels').split(',').map((s) => s.t
 const quick = args.quick!;
 const threads = Number(args.threads);
 const withThreads = threads > 1 && (await threadsAvailable());
+// A process that only spins, for as long as the bench runs.
+const busy = args.busy ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }) : undefined;
+process.on('exit', () => busy?.kill());
 
 const rows: Row[] = [];
 const results: Result[] = [];
@@ -66,7 +73,8 @@ function wasmlpTasks<T>(make: (v: w.WasmlpVariant) => Promise<T>, opts: { js?: b
 }
 
 const header = `wasmlp bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ` +
-  `Node ${process.version}, TensorFlow.js ${tfVersion()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
+  `Node ${process.version}, TensorFlow.js ${tfVersion()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}` +
+  (busy ? ', another process spinning throughout (--busy)' : '');
 console.log(header + '\n');
 
 /**
