@@ -63,9 +63,9 @@ const F64 = 16;
 const CHUNKS_PER_PART: i32 = 4;
 const GEMM_MIN_CHUNK: i32 = 128;
 /**
- * Spins on the job number before sleeping: a few microseconds. W2 (bench/)
- * measured 2^10 to 2^20 on two cores: the long spins win 3-5% on an idle
- * machine, but when another process takes a core, a spinning idle worker
+ * Spins on the job number before sleeping: a few microseconds. W2's epoch
+ * (bench/workloads.ts), timed with 2^10 to 2^20 spins on two cores: the long
+ * spins win 3-5% on an idle machine, but when another process takes a core, a spinning idle worker
  * takes CPU from the main thread's chunks: two threads then ran 1.4x slower
  * than one at 2^20, and 1.05-1.2x faster at 2^12.
  */

@@ -44,6 +44,7 @@ const threads = Number(args.threads);
 const withThreads = threads > 1 && (await threadsAvailable());
 // A process that only spins, for as long as the bench runs.
 const busy = args.busy ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }) : undefined;
+busy?.unref(); // it must not keep the bench alive; 'exit' ends it
 process.on('exit', () => busy?.kill());
 
 const rows: Row[] = [];
