@@ -1,7 +1,8 @@
 /**
  * Training callbacks, as TensorFlow.js: plain objects with any of the hooks
  * below, or classes such as EarlyStopping. A hook may return a promise, which
- * fit() awaits. Setting `net.stopTraining = true` ends fit() after the epoch.
+ * fit() awaits. Setting `net.stopTraining = true` ends fit() after the current
+ * batch; the epoch's end (onEpochEnd, history) still runs, as TensorFlow.js.
  */
 import { describe } from './data.js';
 import type { Network } from './network.js';
@@ -51,7 +52,7 @@ export interface EarlyStoppingOptions {
   patience?: number;
   /** 'min', 'max', or 'auto' (max for accuracies, min otherwise); default 'auto'. */
   mode?: 'auto' | 'min' | 'max';
-  /** Stop at once unless the monitored value beats this. */
+  /** An improvement resets the patience count only if it also beats this (Keras 3). */
   baseline?: number;
   /** At the end of training, put back the weights of the best epoch; default false. */
   restoreBestWeights?: boolean;
@@ -109,21 +110,24 @@ export class EarlyStopping implements Callback {
     this.wait = 0;
     this.stoppedEpoch = -1;
     this.bestEpoch = -1;
-    this.best = this.baseline ?? (this.mode === 'min' ? Infinity : -Infinity);
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
     this.bestWeights = undefined;
   }
 
   onEpochEnd(epoch: number, logs: Logs = {}): void {
+    // As Keras 3: the best epoch is tracked whether or not it beats the
+    // baseline; the baseline only decides whether it restarts the wait.
     const current = logs[this.monitor];
-    if (this.isImprovement(current)) {
+    this.wait++;
+    if (this.isImprovement(current, this.best)) {
       this.best = current;
       this.bestEpoch = epoch;
-      this.wait = 0;
       if (this.restoreBestWeights) this.bestWeights = this.net?.snapshotParameters();
+      if (this.baseline === undefined || this.isImprovement(current, this.baseline)) this.wait = 0;
       return;
     }
-    this.wait++;
-    if (this.wait >= this.patience && this.net) { // as Keras: patience 0 and 1 both stop at the first miss
+    // Patience 0 and 1 both stop at the first miss; never before a second epoch.
+    if (this.wait >= this.patience && epoch > 0 && this.net) {
       this.stoppedEpoch = epoch;
       this.net.stopTraining = true;
     }
@@ -133,8 +137,8 @@ export class EarlyStopping implements Callback {
     if (this.restoreBestWeights && this.bestWeights && this.net) this.net.restoreParameters(this.bestWeights);
   }
 
-  private isImprovement(value: number): boolean {
-    return this.mode === 'min' ? value < this.best - this.minDelta : value > this.best + this.minDelta;
+  private isImprovement(value: number, reference: number): boolean {
+    return this.mode === 'min' ? value < reference - this.minDelta : value > reference + this.minDelta;
   }
 }
 

@@ -1,7 +1,8 @@
 /**
  * User matrices at the door: checked completely before anything changes, then
  * copied once into backend memory. Nothing is coerced: a ragged row, a NaN or
- * a wrong width is an Error naming the argument, the place and the value.
+ * a wrong width, or a value the network's dtype cannot hold, is an Error
+ * naming the argument, the place and the value.
  */
 import type { DType, FloatArray } from './backend/backend.js';
 
@@ -15,29 +16,65 @@ export interface Matrix {
   copyInto(target: FloatArray): void;
   /**
    * True when the values were not yet checked for NaN and ±Infinity, as asked
-   * (checkMatrix's `finiteAfterCopyTo`): the caller checks the copy, and
+   * (MatrixCheck's `deferFinite`): the caller checks the copy, and
    * throws nonFiniteError for the first bad value.
    */
   readonly finiteDeferred?: boolean;
 }
 
-/**
- * Checks `input` is a finite, rectangular, non-empty matrix; `name` is used in messages.
- * With `finiteAfterCopyTo`, a typed array of exactly that dtype (so its copy is
- * exact) is not scanned for NaN and ±Infinity here: the matrix says
- * finiteDeferred, and the caller checks the copy in backend memory, where a
- * kernel does it several times faster (fit's fixed cost on large data).
- */
-export function checkMatrix(name: string, input: unknown, expectedCols?: number, expectedWhat = 'columns',
-                            finiteAfterCopyTo?: DType): Matrix {
-  const matrix = Array.isArray(input) ? checkRows(name, input) : checkShaped(name, input, finiteAfterCopyTo);
-  if (expectedCols !== undefined && matrix.cols !== expectedCols) {
-    throw new Error(`${name} has ${matrix.cols} columns, but the network expects ${expectedCols} ${expectedWhat}`);
+export interface MatrixCheck {
+  /**
+   * The dtype the values will be copied into: each must be finite there too
+   * (1e39 is a finite double but Infinity as a float32).
+   */
+  dtype: DType;
+  /** The number of columns expected, and what they are called in the message ('inputs', 'outputs'). */
+  cols?: number;
+  what?: string;
+  /**
+   * Leave the NaN / ±Infinity scan of a typed array of exactly `dtype` (so
+   * its copy is exact) to the caller: the matrix says finiteDeferred, and
+   * the caller checks the copy in backend memory, where a kernel does it
+   * several times faster (fit's fixed cost on large data).
+   */
+  deferFinite?: boolean;
+}
+
+/** Checks `input` is a finite, rectangular, non-empty matrix; `name` is used in messages. */
+export function checkMatrix(name: string, input: unknown, check: MatrixCheck): Matrix {
+  const matrix = Array.isArray(input) ? checkRows(name, input, check.dtype) : checkShaped(name, input, check);
+  if (check.cols !== undefined && matrix.cols !== check.cols) {
+    throw new Error(`${name} has ${matrix.cols} columns, but the network expects ${check.cols} ${check.what ?? 'columns'}`);
   }
   return matrix;
 }
 
-function checkRows(name: string, rows: unknown[]): Matrix {
+/** Checks `input` is a non-empty array of finite numbers, as one row. */
+export function checkVector(name: string, input: unknown, dtype: DType): Matrix {
+  if (!Array.isArray(input) || input.length === 0) {
+    throw new Error(`${name} must be a non-empty array of numbers, got ${describe(input)}`);
+  }
+  input.forEach((v, i) => checkValue(name, `[${i}]`, v, dtype));
+  const values = input as number[];
+  return { rows: 1, cols: values.length, copyInto: (target) => target.set(values) };
+}
+
+/** Float32's largest finite value: a double beyond it rounds to ±Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+function checkValue(name: string, place: string, v: unknown, dtype: DType): void {
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    throw new Error(`${name}${place} is ${describe(v)}: values must be finite numbers`);
+  }
+  if (dtype === 'float32' && !Number.isFinite(Math.fround(v))) throw tooLargeError(`${name}${place}`, v);
+}
+
+function tooLargeError(place: string, value: number): Error {
+  return new Error(`${place} is ${value}: too large for float32 (at most ±${FLOAT32_MAX}); ` +
+    `scale the data, or use dtype 'float64'`);
+}
+
+function checkRows(name: string, rows: unknown[], dtype: DType): Matrix {
   if (rows.length === 0) throw new Error(`${name} is empty: it needs at least one row`);
   const first = rows[0];
   if (!Array.isArray(first)) {
@@ -54,9 +91,8 @@ function checkRows(name: string, rows: unknown[]): Matrix {
     }
     for (let c = 0; c < cols; c++) {
       const v = row[c];
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        throw new Error(`${name}[${r}][${c}] is ${describe(v)}: values must be finite numbers`);
-      }
+      // Values that fit any dtype pass one test; checkValue judges the rest.
+      if (typeof v !== 'number' || !(Math.abs(v) <= FLOAT32_MAX)) checkValue(name, `[${r}][${c}]`, v, dtype);
     }
   }
   const data = rows as number[][];
@@ -69,7 +105,7 @@ function checkRows(name: string, rows: unknown[]): Matrix {
   };
 }
 
-function checkShaped(name: string, input: unknown, finiteAfterCopyTo?: DType): Matrix {
+function checkShaped(name: string, input: unknown, check: MatrixCheck): Matrix {
   if (typeof input !== 'object' || input === null || !('data' in input) || !('shape' in input)) {
     throw new Error(`${name} must be number[][] or { data: Float32Array | Float64Array, shape: [rows, cols] }, got ${describe(input)}`);
   }
@@ -87,11 +123,17 @@ function checkShaped(name: string, input: unknown, finiteAfterCopyTo?: DType): M
     throw new Error(`${name}.data has ${data.length} values, but shape [${rows}, ${cols}] needs ${rows * cols}`);
   }
   const copyInto = (target: FloatArray) => target.set(data);
-  if (finiteAfterCopyTo === (data instanceof Float32Array ? 'float32' : 'float64')) {
-    return { rows, cols, copyInto, finiteDeferred: true };
-  }
+  const exact = check.dtype === (data instanceof Float32Array ? 'float32' : 'float64');
+  if (exact && check.deferFinite) return { rows, cols, copyInto, finiteDeferred: true };
+  // Float64Array values bound for float32 must also fit it.
+  const limit = check.dtype === 'float32' ? FLOAT32_MAX : Infinity;
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i])) throw nonFiniteError(name, i, cols, data[i]);
+    const v = data[i];
+    if (!(Math.abs(v) <= limit)) {
+      const place = `${name}[${Math.floor(i / cols)}][${i % cols}]`;
+      if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) throw tooLargeError(place, v);
+      if (!Number.isFinite(v)) throw nonFiniteError(name, i, cols, v);
+    }
   }
   return { rows, cols, copyInto };
 }

@@ -4,7 +4,7 @@
  * Indices are checked here and written as one-hot rows when copied into
  * backend memory, so everything downstream sees one form.
  */
-import type { FloatArray } from './backend/backend.js';
+import type { DType, FloatArray } from './backend/backend.js';
 import { checkMatrix, describe, type Matrix } from './data.js';
 
 /**
@@ -13,15 +13,14 @@ import { checkMatrix, describe, type Matrix } from './data.js';
  * with one column while classes > 1) made one-hot. Throws naming the row and
  * value of any index that is not an integer in [0, classes).
  */
-export function categoricalLabels(name: string, input: unknown, classes: number): Matrix {
-  if (classes < 2) return checkMatrix(name, input, classes, 'outputs');
+export function categoricalLabels(name: string, input: unknown, classes: number, dtype: DType): Matrix {
   let indices: ArrayLike<number>;
   let at: (row: number) => string;
   if (Array.isArray(input) && input.length > 0 && !Array.isArray(input[0])) {
     indices = input as number[];
     at = (row) => `${name}[${row}]`;
   } else {
-    const matrix = checkMatrix(name, input);
+    const matrix = checkMatrix(name, input, { dtype });
     if (matrix.cols === classes) return matrix;
     if (matrix.cols !== 1) {
       throw new Error(`${name} has ${matrix.cols} columns, but the network expects ${classes} outputs (or one column of class indices)`);

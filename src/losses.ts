@@ -14,7 +14,7 @@
  * n = rows * outputs elements, the shape train.ts hands them.
  */
 import type { ActivationName } from './activations.js';
-import type { Backend, FloatArray } from './backend/backend.js';
+import type { Backend, DType, FloatArray } from './backend/backend.js';
 import { checkMatrix, type Matrix } from './data.js';
 import { categoricalLabels } from './labels.js';
 
@@ -52,8 +52,8 @@ const FUSED_ACTIVATION: Readonly<Record<LossName, ActivationName | undefined>> =
 };
 
 /** The loss `name` for a network with `outputs` output units. */
-export function createLoss(name: LossName, outputs: number): Loss {
-  const plainLabels = (argument: string, input: unknown) => checkMatrix(argument, input, outputs, 'outputs');
+export function createLoss(name: LossName, outputs: number, dtype: DType): Loss {
+  const plainLabels = (argument: string, input: unknown) => checkMatrix(argument, input, { dtype, cols: outputs, what: 'outputs' });
   switch (name) {
     case 'binaryCrossentropy':
       return {
@@ -72,7 +72,7 @@ export function createLoss(name: LossName, outputs: number): Loss {
         name,
         outputs,
         fusedActivation: FUSED_ACTIVATION[name],
-        readLabels: (argument, input) => categoricalLabels(argument, input, outputs),
+        readLabels: (argument, input) => categoricalLabels(argument, input, outputs, dtype),
         checkLabels(labels, argument, cols) {
           checkUnitInterval(name, labels, argument, cols);
           checkRowSums(labels, argument, cols);
@@ -96,17 +96,22 @@ export function createLoss(name: LossName, outputs: number): Loss {
 }
 
 /**
- * Throws unless `loss` can follow this stack of layer activations, output
- * last; `name` prefixes the messages (e.g. "createNetwork").
+ * Throws unless `loss` can follow this stack of layers, output last; `name`
+ * prefixes the messages (e.g. "createNetwork").
  */
-export function checkLossPairing(name: string, loss: LossName, activations: readonly ActivationName[]): void {
-  const last = activations.length - 1;
-  activations.forEach((activation, i) => {
+export function checkLossPairing(name: string, loss: LossName, layers: readonly { units: number; activation: ActivationName }[]): void {
+  const last = layers.length - 1;
+  layers.forEach(({ activation }, i) => {
     if (activation === 'softmax' && i !== last) {
       throw new Error(`${name}: layers[${i}]: softmax is only supported on the output layer (with categoricalCrossentropy)`);
     }
   });
-  const output = activations[last];
+  const output = layers[last].activation;
+  // Keras accepts it, and then nothing trains: a softmax over one unit is always 1.
+  if (output === 'softmax' && layers[last].units < 2) {
+    throw new Error(`${name}: layers[${last}]: a softmax over 1 unit always outputs 1; give it one unit per class (at least 2), ` +
+      `or use 1 'sigmoid' unit with binaryCrossentropy for two classes`);
+  }
   const fused = FUSED_ACTIVATION[loss];
   if (fused !== undefined && output !== fused) {
     throw new Error(`${name}: loss ${loss} needs a '${fused}' output layer, but the last layer is '${output}'`);

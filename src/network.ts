@@ -5,7 +5,7 @@
 import { activationBackward } from './activations.js';
 import { createBackend } from './backend/index.js';
 import { MAX_THREADS, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
-import { checkMatrix, describe, nonFiniteError, type MatrixInput } from './data.js';
+import { checkMatrix, checkVector, describe, nonFiniteError, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
 import { checkLayerConfig, type DenseConfig, type LayerConfig } from './layerConfig.js';
@@ -63,8 +63,7 @@ export async function createNetwork(config: NetworkConfig): Promise<Network> {
   if (!LOSS_NAMES.includes(config.loss)) {
     throw new Error(`createNetwork: loss ${describe(config.loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
   }
-  checkLossPairing('createNetwork', config.loss, layers.map((layer) => layer.activation));
-  const loss = createLoss(config.loss, layers[layers.length - 1].units);
+  checkLossPairing('createNetwork', config.loss, layers);
   const seed = config.seed ?? randomSeed();
   if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
     throw new Error(`createNetwork: seed must be an integer in [0, 2^32), got ${describe(seed)}`);
@@ -76,12 +75,13 @@ export async function createNetwork(config: NetworkConfig): Promise<Network> {
     throw new Error(`createNetwork: threads ${threads} needs the wasm backend, got backend ${describe(config.backend)}`);
   }
   const backend = await createBackend(config.backend ?? 'wasm', config.dtype ?? 'float32', threads);
+  const loss = createLoss(config.loss, layers[layers.length - 1].units, backend.dtype);
   return new Network(backend, config.inputs, layers, loss, seed);
 }
 
 export class Network {
   readonly layers: readonly Dense[];
-  /** Set by a callback to end fit() after the current epoch. */
+  /** Set by a callback to end fit() after the current batch (as TensorFlow.js, the epoch still ends: onEpochEnd runs). */
   stopTraining = false;
   /** True while fit() runs; a second concurrent fit() is refused. */
   isTraining = false;
@@ -195,7 +195,7 @@ export class Network {
    * them into backend memory. The caller frees the returned offsets.
    */
   loadData(x: unknown, y?: unknown, names: [string, string] = ['x', 'y']): { rows: number; x: number; y: number } {
-    const mx = checkMatrix(names[0], x, this.inputs, 'inputs', this.dtype);
+    const mx = checkMatrix(names[0], x, { dtype: this.dtype, cols: this.inputs, what: 'inputs', deferFinite: true });
     const rows = mx.rows, elements = rows * this.inputs;
     const xOffset = this.backend.alloc(elements);
     let yOffset = 0;
@@ -298,11 +298,12 @@ export class Network {
     const checked = weights.map((entry, l) => {
       const layer = this.layers[l];
       if (typeof entry !== 'object' || entry === null) throw new Error(`setWeights: layer ${l} must be { W, b }, got ${describe(entry)}`);
-      const W = checkMatrix(`setWeights: layer ${l} W`, entry.W);
+      const W = checkMatrix(`setWeights: layer ${l} W`, entry.W, { dtype: this.dtype });
       if (W.rows !== layer.inputs || W.cols !== layer.units) {
         throw new Error(`setWeights: layer ${l} W is ${W.rows}x${W.cols}, expected ${layer.inputs}x${layer.units} (inputs x units)`);
       }
-      const b = checkMatrix(`setWeights: layer ${l} b`, Array.isArray(entry.b) ? [entry.b] : entry.b);
+      const b = Array.isArray(entry.b) ? checkVector(`setWeights: layer ${l} b`, entry.b, this.dtype)
+        : checkMatrix(`setWeights: layer ${l} b`, entry.b, { dtype: this.dtype });
       if (b.cols !== layer.units) throw new Error(`setWeights: layer ${l} b has ${b.cols} values, expected ${layer.units}`);
       return { W, b };
     });
@@ -320,6 +321,18 @@ export class Network {
   toJSON(options?: ToJSONOptions): NetworkJSON {
     this.checkAlive('toJSON');
     return networkToJSON(this, options);
+  }
+
+  /** Where the first NaN or ±Infinity among the parameters is (e.g. "layer 1 W[3][0] is NaN"), or undefined. */
+  firstNonFiniteParameter(): string | undefined {
+    for (let l = 0; l < this.layers.length; l++) {
+      const { weights, bias, inputs, units } = this.layers[l];
+      const w = this.backend.firstNonFinite(inputs * units, weights);
+      if (w >= 0) return `layer ${l} W[${Math.floor(w / units)}][${w % units}] is ${this.backend.view(weights, inputs * units)[w]}`;
+      const b = this.backend.firstNonFinite(units, bias);
+      if (b >= 0) return `layer ${l} b[${b}] is ${this.backend.view(bias, units)[b]}`;
+    }
+    return undefined;
   }
 
   /** A copy of every parameter (W then b, layer by layer), for restoring later. */

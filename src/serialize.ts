@@ -90,6 +90,10 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
     throw new Error(`loadNetwork: format version ${describe(version)} is not supported; this wasmlp reads version ${FORMAT_VERSION}`);
   }
   checkKeys('loadNetwork', saved, ['format', 'version', 'inputs', 'layers', 'loss', 'dtype', 'weights', 'optimizer']);
+  // Each is required: a default (float32 for a missing dtype) would silently change the model.
+  for (const key of ['inputs', 'layers', 'loss', 'dtype', 'weights']) {
+    if ((saved as Record<string, unknown>)[key] === undefined) throw new Error(`loadNetwork: the saved network has no "${key}"`);
+  }
   let net: Network;
   try {
     net = await createNetwork({

@@ -160,6 +160,7 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
       if (shuffle) net.random.shuffle(backend.indexView(order, rows));
       let lossSum = 0;
       let accSum = 0;
+      let seen = 0; // rows trained this epoch: all of them unless a callback stopped it early
       for (let start = 0, batch = 0; start < rows; start += batchSize, batch++) {
         const n = Math.min(batchSize, rows - start);
         let xb = data.x + start * xBytes;
@@ -180,6 +181,7 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
         const batchAcc = hasAccuracy ? loss.accuracy!(backend, elements, a, yb) : 0;
         lossSum += batchLoss * n;
         accSum += batchAcc * n;
+        seen += n;
         net.backward(xb, yb, n);
         net.applyGradients(learningRate);
         if (batchCallbacks.length > 0) {
@@ -187,9 +189,22 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
           const done = notify(net, batchCallbacks, (callback) => callback.onBatchEnd?.(batch, logs));
           if (done) await done;
         }
+        if (net.stopTraining) break; // as TensorFlow.js: the epoch ends here, with the batches it had
+        // Checked after every batch, so one long epoch does not freeze a page.
+        if (performance.now() - lastYield > YIELD_INTERVAL_MS) {
+          await yieldToEventLoop();
+          net.checkAlive('fit (after yielding to the event loop)');
+          lastYield = performance.now();
+        }
       }
-      const logs: Logs = { loss: lossSum / rows };
-      if (hasAccuracy) logs.acc = accSum / rows;
+      // Each batch's loss is checked before its update; this catches the last update.
+      const diverged = net.firstNonFiniteParameter();
+      if (diverged) {
+        throw new Error(`fit: the weights diverged (${diverged}) in epoch ${epoch + 1}'s last update; ` +
+          `try a smaller learningRate (${learningRate}) or standardised inputs`);
+      }
+      const logs: Logs = { loss: lossSum / seen };
+      if (hasAccuracy) logs.acc = accSum / seen;
       if (data.validation) {
         const { rows: vRows, x: vx, y: vy } = data.validation;
         const measured = net.measure(vx, vy, vRows);
@@ -199,11 +214,6 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
       history.record(epoch, logs);
       const ended = notify(net, callbacks, (callback) => callback.onEpochEnd?.(epoch, { ...logs }));
       if (ended) await ended;
-      if (performance.now() - lastYield > YIELD_INTERVAL_MS) {
-        await yieldToEventLoop();
-        net.checkAlive('fit (after yielding to the event loop)');
-        lastYield = performance.now();
-      }
     }
     await notify(net, callbacks, (callback) => callback.onTrainEnd?.());
     return history;

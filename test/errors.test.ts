@@ -83,6 +83,9 @@ describe.each(['wasm', 'js'] as const)('bad input on %s', (backend) => {
       [[{ ...good[0], W: [[1, 2, 3], [4, NaN, 6]] }, good[1]], /layer 0 W\[1\]\[1\] is NaN/],
       [[{ W: good[0].W.map((row) => row.map((v) => v + 1)), b: good[0].b }, { W: [[1]], b: [0] }], /layer 1 W is 1x1/],
       [[good[0], null], /layer 1 must be \{ W, b \}/],
+      [[{ ...good[0], b: [0, NaN, 0] }, good[1]], /layer 0 b\[1\] is NaN/],
+      [[{ ...good[0], b: [] }, good[1]], /layer 0 b must be a non-empty array of numbers/],
+      [[good[0], { W: [[1], [1e39], [1]], b: [0] }], /layer 1 W\[1\]\[0\] is 1e\+39: too large for float32/],
     ];
     for (const [weights, message] of cases) {
       await expectRejected(net, () => net.setWeights(weights as never), message);
@@ -99,6 +102,7 @@ describe.each(['wasm', 'js'] as const)('bad input on %s', (backend) => {
       [() => net.evaluate(x, y), 'evaluate'],
       [() => net.getWeights(), 'getWeights'],
       [() => net.setWeights([]), 'setWeights'],
+      [() => net.toJSON(), 'toJSON'],
     ] as const) {
       await expect(async () => call()).rejects.toThrow(`${name}: this network has been disposed`);
     }
@@ -118,6 +122,24 @@ describe.each(['wasm', 'js'] as const)('bad input on %s', (backend) => {
   });
 });
 
+describe.each(['wasm', 'js'] as const)('values a float32 network cannot hold, on %s', (backend) => {
+  const tooLarge = /is 1e\+39: too large for float32 \(at most ±3.4028234663852886e\+38\); scale the data, or use dtype 'float64'/;
+
+  it('are refused in x and y, from arrays and from Float64Arrays, leaving the network as it was', async () => {
+    const net = await createNetwork({ ...config, backend });
+    const regression = await createNetwork({ ...config, backend, layers: [{ units: 1, activation: 'linear' }], loss: 'meanSquaredError' });
+    await expectRejected(net, () => net.fit([[1e39, 0]], [[1]], fitOptions), /x\[0\]\[0\] is 1e\+39: too large/);
+    await expectRejected(net, () => net.predict({ data: new Float64Array([0, 0, 0, -1e39]), shape: [2, 2] }), /x\[1\]\[1\] is -1e\+39: too large/);
+    await expectRejected(regression, () => regression.fit(x, [[0], [1], [1e39], [0]], fitOptions), /y\[2\]\[0\] is 1e\+39: too large/);
+    await expectRejected(net, () => net.setWeights([{ W: [[1e39, 0, 0], [0, 0, 0]], b: [0, 0, 0] }, net.getWeights()[1]]), tooLarge);
+    // Just above the largest float32 but rounding to it is a float32 value, and a float64 network takes 1e39.
+    await net.predict([[3.4028235e38, 0]]);
+    const wide = await createNetwork({ ...config, backend, dtype: 'float64' });
+    expect(wide.predict([[1e39, 0]])).toHaveLength(1);
+    for (const n of [net, regression, wide]) n.dispose();
+  });
+});
+
 describe('bad network configurations', () => {
   const cases: [unknown, RegExp][] = [
     [{ ...config, layers: [{ units: 1, activation: 'tanhh' }] }, /layers\[0\].activation "tanhh" is unknown; expected one of sigmoid/],
@@ -129,6 +151,7 @@ describe('bad network configurations', () => {
     [{ ...config, layers: [{ units: 2.5, activation: 'sigmoid' }] }, /layers\[0\].units must be a positive integer, got 2.5/],
     [{ ...config, seed: -1 }, /seed must be an integer in \[0, 2\^32\)/],
     [{ ...config, optimizer: 'adam' }, /unknown option "optimizer"/],
+    [{ ...config, layers: [{ units: 1, activation: 'softmax' }], loss: 'categoricalCrossentropy' }, /layers\[0\]: a softmax over 1 unit always outputs 1/],
   ];
   it.each(cases)('%j', async (bad, message) => {
     await expect(createNetwork(bad as NetworkConfig)).rejects.toThrow(message);

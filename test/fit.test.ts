@@ -138,6 +138,73 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
     net.dispose();
   });
 
+  it('net.stopTraining set in onBatchEnd ends training after that batch, as TensorFlow.js', async () => {
+    const rows = seed.X.length;
+    const stopped = await seedNet(backend);
+    const losses: number[] = [];
+    const events: string[] = [];
+    const history = await stopped.fit(seed.X, seedLabels(), {
+      epochs: 5, learningRate: 1, batchSize: 50,
+      callbacks: {
+        onBatchEnd: (batch, logs) => { losses.push(logs!.loss); if (batch === 1) stopped.stopTraining = true; },
+        onEpochEnd: (epoch) => { events.push(`epochEnd ${epoch}`); },
+      },
+    });
+    expect(losses).toHaveLength(2);
+    expect(events).toEqual(['epochEnd 0']); // the epoch still ends, with the batches it had
+    expect(history.history.loss).toEqual([(losses[0] * 50 + losses[1] * 50) / 100]);
+    // Exactly the updates of the first two batches: as training on those 100 rows alone.
+    const alone = await seedNet(backend);
+    await alone.fit(seed.X.slice(0, 100), seedLabels().slice(0, 100), { epochs: 1, learningRate: 1, batchSize: 50 });
+    expect(stopped.getWeights()).toEqual(alone.getWeights());
+    expect(rows).toBeGreaterThan(100);
+    stopped.dispose();
+    alone.dispose();
+  });
+
+  it('earlyStopping with a baseline: as Keras 3, the best epoch counts even when the baseline is not beaten', async () => {
+    const net = await seedNet(backend);
+    const run = (values: number[], options: Parameters<typeof earlyStopping>[0]) => {
+      const stopper = earlyStopping({ monitor: 'loss', ...options });
+      stopper.setNetwork(net, ['loss']);
+      stopper.onTrainBegin();
+      for (let epoch = 0; epoch < values.length && !net.stopTraining; epoch++) stopper.onEpochEnd(epoch, { loss: values[epoch] });
+      net.stopTraining = false;
+      return { best: stopper.bestEpoch, stopped: stopper.stoppedEpoch };
+    };
+    // Improving but never below the baseline: no stop while it improves, then at the first miss.
+    expect(run([0.9, 0.8, 0.7, 0.75, 0.6], { baseline: 0.5, patience: 2 })).toEqual({ best: 2, stopped: 3 });
+    // Beating the baseline restarts the wait.
+    expect(run([0.9, 0.4, 0.45, 0.46, 0.47], { baseline: 0.5, patience: 2 })).toEqual({ best: 1, stopped: 3 });
+    // Patience 0 stops at the first miss, but never at the first epoch.
+    expect(run([NaN, 0.9, 1.0], { patience: 0 })).toEqual({ best: 1, stopped: 2 });
+    expect(run([0.5, 0.6], { patience: 0 })).toEqual({ best: 0, stopped: 1 });
+    net.dispose();
+  });
+
+  it('restoreBestWeights puts back the best epoch even when the baseline was never beaten', async () => {
+    const net = await seedNet(backend);
+    const snapshots: ReturnType<Network['getWeights']>[] = [];
+    const stopper = earlyStopping({ monitor: 'loss', baseline: 1e-9, patience: 100, restoreBestWeights: true });
+    const history = await net.fit(seed.X, seedLabels(), {
+      epochs: 30, learningRate: 50, callbacks: [stopper, { onEpochEnd: () => { snapshots.push(net.getWeights()); } }],
+    });
+    const loss = history.history.loss;
+    const best = loss.indexOf(Math.min(...loss));
+    expect(stopper.bestEpoch).toBe(best);
+    expect(best).toBeLessThan(29); // this learning rate overshoots: the last epoch is not the best
+    expect(net.getWeights()).toEqual(snapshots[best]);
+    net.dispose();
+  });
+
+  it('stops with an error naming the epoch when its last update leaves the weights non-finite', async () => {
+    const net = await seedNet(backend, { dtype: 'float32' });
+    // Finite losses before each update; float32 cannot hold the step.
+    await expect(net.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 1e300 }))
+      .rejects.toThrow(/fit: the weights diverged \(layer \d W\[\d+\]\[\d+\] is -?(Infinity|NaN)\) in epoch 1's last update; try a smaller learningRate/);
+    net.dispose();
+  });
+
   it('earlyStopping stops after `patience` epochs without improvement and restores the best weights', async () => {
     const net = await createNetwork({ ...SEED_CONFIG, backend, seed: 5, layers: [{ units: 32, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }] });
     const train = noisyBlobs(60, 1);
@@ -256,7 +323,7 @@ describe('fit option errors', () => {
   });
 });
 
-it('yields to the event loop during a long fit without slowing it down', async () => {
+it('yields to the event loop during a long fit', async () => {
   const net = await seedNet('wasm');
   let ticks = 0;
   const timer = setInterval(() => { ticks++; }, 1);
@@ -264,6 +331,21 @@ it('yields to the event loop during a long fit without slowing it down', async (
   clearInterval(timer);
   // 20000 epochs take several hundred ms: the interval must have run meanwhile.
   expect(ticks).toBeGreaterThan(3);
+  net.dispose();
+});
+
+it('yields to the event loop within one long epoch, not only between epochs', async () => {
+  const net = await seedNet('js');
+  let ticks = 0;
+  const ticker = () => { ticks++; if (ticking) setImmediate(ticker); };
+  let ticking = true;
+  setImmediate(ticker);
+  const spin = (ms: number) => { const until = performance.now() + ms; while (performance.now() < until); };
+  // One epoch of 200 batches, each made to take 1 ms: about 200 ms with no epoch boundary.
+  await net.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 1, batchSize: 1, onEpochEnd: () => { ticking = false; },
+    callbacks: { onBatchEnd: () => spin(1) } });
+  ticking = false;
+  expect(ticks).toBeGreaterThanOrEqual(4); // a yield every 25 ms or so
   net.dispose();
 });
 

@@ -241,7 +241,8 @@ function pack(name: string, input: unknown, transfer: Transferable[]): unknown {
   let data: Float32Array | Float64Array;
   let shape: [number, number];
   if (Array.isArray(input)) {
-    const matrix = checkMatrix(name, input); // the worker's own check, so the same message
+    // The worker's own check, so the same message (float64: the worker checks its dtype's range).
+    const matrix = checkMatrix(name, input, { dtype: 'float64' });
     data = new Float64Array(matrix.rows * matrix.cols);
     matrix.copyInto(data);
     shape = [matrix.rows, matrix.cols];
