@@ -126,6 +126,13 @@ export function format(value: number | undefined, unit: string): string {
 }
 
 /** wasmlp wasm (one thread) against the best peer: > 1 means wasmlp is ahead. */
+/** How many times faster `library` is than `baseline` in this row (> 1: ahead), if the row has both. */
+export function speedup(row: Row, library: Library, baseline: Library): number | undefined {
+  const ours = row.values[library], theirs = row.values[baseline];
+  if (ours === undefined || theirs === undefined) return undefined;
+  return row.metric.higherIsBetter ? ours / theirs : theirs / ours;
+}
+
 export function ratio(row: Row, library: Library = 'wasmlp wasm'): { value: number; peer: Library } | undefined {
   const ours = row.values[library];
   if (ours === undefined) return undefined;
@@ -136,6 +143,5 @@ export function ratio(row: Row, library: Library = 'wasmlp wasm'): { value: numb
     if (best === undefined || (row.metric.higherIsBetter ? v > row.values[best]! : v < row.values[best]!)) best = peer;
   }
   if (!best) return undefined;
-  const theirs = row.values[best]!;
-  return { value: row.metric.higherIsBetter ? ours / theirs : theirs / ours, peer: best };
+  return { value: speedup(row, library, best)!, peer: best };
 }

@@ -10,9 +10,9 @@
  *
  * Columns: wasmlp's wasm backend (one thread, and two threads where it can),
  * its js backend, tfjs-core 4.x on its wasm backend (XNNPACK, SIMD, one
- * thread) and on its cpu backend; the last column is wasmlp wasm against the
- * best peer (> 1: wasmlp ahead). Only ratios from one run mean anything on a
- * shared machine.
+ * thread) and on its cpu backend; then ratios (> 1: the first ahead): wasmlp
+ * wasm against the best peer, against wasmlp js, and two threads against one.
+ * Only ratios from one run mean anything on a shared machine.
  *
  *   npm run bench -- --json FILE     also write every number as JSON
  *   npm run bench -- --only w1,w3    run some workloads (w1, w2, w3, kernels)
@@ -24,7 +24,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { format, LIBRARIES, measure, millis, rate, ratio, type Budget, type Library, type Metric, type Result, type Row } from './harness.js';
+import { format, LIBRARIES, measure, millis, rate, ratio, speedup, type Budget, type Library, type Metric, type Result, type Row } from './harness.js';
 import { tfVersion, type TfBackend } from './tfjs.js';
 import * as w from './workloads.js';
 import { threadsAvailable } from './threads.js';
@@ -159,22 +159,23 @@ if (args.json) {
 function printRow(r: Row): void {
   const cells = LIBRARIES.filter((l) => r.values[l] !== undefined).map((l) => `${l} ${format(r.values[l], r.metric.unit)}`);
   const q = ratio(r);
-  console.log(`${r.workload}: ${cells.join(' | ')}${q ? ` | wasm vs best peer (${q.peer}) ${q.value.toFixed(2)}x` : ''}`);
+  const js = speedup(r, 'wasmlp wasm', 'wasmlp js');
+  console.log(`${r.workload}: ${cells.join(' | ')}${q ? ` | wasm vs best peer (${q.peer}) ${q.value.toFixed(2)}x` : ''}` +
+    `${js ? ` | wasm vs js ${js.toFixed(2)}x` : ''}`);
 }
 
 function markdownTable(): string {
   const columns = LIBRARIES.filter((l) => rows.some((r) => r.values[l] !== undefined));
   const threaded = columns.includes('wasmlp wasm x2');
   const lines = [
-    `| workload | ${columns.join(' | ')} | wasmlp wasm / best peer |${threaded ? ' wasm x2 / wasm |' : ''}`,
-    `| --- | ${columns.map(() => '---:').join(' | ')} | ---: |${threaded ? ' ---: |' : ''}`,
+    `| workload | ${columns.join(' | ')} | wasmlp wasm / best peer | wasm / js |${threaded ? ' wasm x2 / wasm |' : ''}`,
+    `| --- | ${columns.map(() => '---:').join(' | ')} | ---: | ---: |${threaded ? ' ---: |' : ''}`,
   ];
+  const times = (value: number | undefined) => (value === undefined ? '' : `${value.toFixed(2)}x`);
   for (const r of rows) {
-    const q = ratio(r);
-    const one = r.values['wasmlp wasm'], two = r.values['wasmlp wasm x2'];
-    const speedup = one !== undefined && two !== undefined ? `${(r.metric.higherIsBetter ? two / one : one / two).toFixed(2)}x` : '';
     lines.push(`| ${r.workload} | ${columns.map((l) => format(r.values[l], r.metric.unit)).join(' | ')} | ` +
-      `${q ? `${q.value.toFixed(2)}x` : ''} |${threaded ? ` ${speedup} |` : ''}`);
+      `${times(ratio(r)?.value)} | ${times(speedup(r, 'wasmlp wasm', 'wasmlp js'))} |` +
+      `${threaded ? ` ${times(speedup(r, 'wasmlp wasm x2', 'wasmlp wasm'))} |` : ''}`);
   }
   return lines.join('\n');
 }
