@@ -137,6 +137,11 @@ export class Network {
     this.capacity = rows;
   }
 
+  /** Makes the batch buffers hold what predict/evaluate/measure() take at a time for `rows` rows. */
+  reserveInference(rows: number): void {
+    this.reserveBatch(Math.min(rows, INFERENCE_CHUNK));
+  }
+
   get batchCapacity(): number {
     return this.capacity;
   }
@@ -274,7 +279,7 @@ export class Network {
   }
 
   private forEachChunk(rows: number, run: (start: number, rows: number) => void): void {
-    this.reserveBatch(Math.min(rows, INFERENCE_CHUNK));
+    this.reserveInference(rows);
     const chunk = this.capacity;
     for (let start = 0; start < rows; start += chunk) run(start, Math.min(chunk, rows - start));
   }

@@ -137,6 +137,8 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
     const xBytes = net.inputs * backend.bytesPerElement;
     const yBytes = net.outputs * backend.bytesPerElement;
     net.reserveBatch(batchSize);
+    // Validation's passes too, so that no epoch allocates.
+    if (data.validation) net.reserveInference(data.validation.rows);
     // Shuffled batches are gathered into buffers of their own; in order,
     // they are slices of the data in place.
     let order = 0, xBatch = 0, yBatch = 0;

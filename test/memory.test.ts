@@ -40,6 +40,25 @@ describe.each(['wasm', 'js'] as const)('memory growth on %s', (backend) => {
     big!.dispose();
     net.dispose();
   });
+
+  it('a training step allocates nothing in linear memory: from the first batch on, the arena and the buffer stay put', async () => {
+    for (const optimizer of ['sgd', { type: 'sgd', momentum: 0.9 }, 'adam'] as const) {
+      const net = await createNetwork({ ...SEED, backend });
+      const arena = (net.backend as unknown as { heap: { arena: Arena } }).heap.arena;
+      const buffer = () => net.backend.view(net.layers[0].weights, 1).buffer;
+      const seen: { inUse: number; buffer: ArrayBufferLike }[] = [];
+      await net.fit(seed.X, seedLabels(), {
+        epochs: 3, learningRate: 0.1, batchSize: 32, shuffle: true, optimizer, validationSplit: 0.2,
+        callbacks: { onBatchEnd: () => { seen.push({ inUse: arena.bytesInUse, buffer: buffer() }); } },
+      });
+      expect(seen).toHaveLength(3 * 5); // 160 training rows in batches of 32
+      for (const step of seen) {
+        expect(step.inUse).toBe(seen[0].inUse);
+        expect(step.buffer).toBe(seen[0].buffer);
+      }
+      net.dispose();
+    }
+  });
 });
 
 describe('Arena', () => {
