@@ -177,8 +177,7 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
         const elements = n * net.outputs;
         const batchLoss = loss.loss(backend, elements, a, yb);
         if (!Number.isFinite(batchLoss)) {
-          throw new Error(`fit: the loss diverged to ${batchLoss} at epoch ${epoch + 1} (batch ${batch + 1}); ` +
-            `try a smaller learningRate (${learningRate}) or standardised inputs`);
+          throw new Error(`fit: the loss diverged to ${batchLoss} at epoch ${epoch + 1} (batch ${batch + 1}); ${divergenceHint(learningRate)}`);
         }
         const batchAcc = hasAccuracy ? loss.accuracy!(backend, elements, a, yb) : 0;
         lossSum += batchLoss * n;
@@ -202,8 +201,7 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
       // Each batch's loss is checked before its update; this catches the last update.
       const diverged = net.firstNonFiniteParameter();
       if (diverged) {
-        throw new Error(`fit: the weights diverged (${diverged}) in epoch ${epoch + 1}'s last update; ` +
-          `try a smaller learningRate (${learningRate}) or standardised inputs`);
+        throw new Error(`fit: the weights diverged (${diverged}) in epoch ${epoch + 1}'s last update; ${divergenceHint(learningRate)}`);
       }
       const logs: Logs = { loss: lossSum / seen };
       if (hasAccuracy) logs.acc = accSum / seen;
@@ -223,6 +221,10 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
     net.isTraining = false;
     for (const offset of owned) backend.free(offset);
   }
+}
+
+function divergenceHint(learningRate: number): string {
+  return `try a smaller learningRate (${learningRate}), or standardised inputs (and targets, for a regression)`;
 }
 
 /**

@@ -7,7 +7,7 @@ import { InvalidArgumentError } from 'commander';
 import { numericColumns, parseNumber } from '../src/cli/cells.js';
 import { featureIndices, targetIndices } from '../src/cli/columns.js';
 import { parseCsv } from '../src/cli/csv.js';
-import { csvLine, formatLogs } from '../src/cli/format.js';
+import { count, csvLine, formatLogs, formatMetric } from '../src/cli/format.js';
 import * as parse from '../src/cli/parsers.js';
 import { splitRows } from '../src/cli/split.js';
 import { measureStandardization, standardize } from '../src/cli/standardize.js';
@@ -134,6 +134,38 @@ describe('the target rules', () => {
     expect(() => chooseTarget(table, [1, 2], 'categoricalCrossentropy')).toThrow('--loss categoricalCrossentropy needs one target column');
   });
 
+  it('refuses an empty target cell, naming its line, data row and column, whatever the column holds', () => {
+    // Once a regression column with one blank cell became a classifier with a class per value, "" among them.
+    const regression = targetTable([0.215, 0.254, '', 0.5, 0.75]);
+    const message = 't.csv: line 4 (data row 3), column "t": the cell is empty; every row needs a target value';
+    expect(() => chooseTarget(regression, [1], undefined)).toThrow(message);
+    expect(() => chooseTarget(regression, [1], 'meanSquaredError')).toThrow(message);
+    expect(() => chooseTarget(targetTable(['setosa', 'virginica', '', 'setosa']), [1], undefined)).toThrow(message);
+    expect(() => chooseTarget(targetTable(['a', 'b', '', 'a']), [1], 'categoricalCrossentropy')).toThrow(message);
+    expect(() => chooseTarget(targetTable(['0', '1', '']), [1], 'binaryCrossentropy')).toThrow(message);
+    expect(() => chooseTarget(parseCsv('a,b,c\n1,2,3\n4,5,\n', 'f.csv'), [1, 2], undefined))
+      .toThrow('f.csv: line 3 (data row 2), column "c": the cell is empty; every row needs a target value');
+    // In evaluate too, for a classifier and a regression.
+    const classes = chooseTarget(targetTable(['a', 'b']), [1], undefined);
+    expect(() => encodeTarget(classes, targetTable(['a', '']), [1]))
+      .toThrow('t.csv: line 3 (data row 2), column "t": the cell is empty; every row needs a target value, one of the model\'s classes ("a", "b")');
+    expect(() => encodeTarget({ type: 'values', columns: ['t'] }, targetTable([0.5, '']), [1]))
+      .toThrow('t.csv: line 3 (data row 2), column "t": the cell is empty; every row needs a target value');
+  });
+
+  it('refuses a column of mostly numbers with a few that are not, unless --loss says it is classes', () => {
+    expect(() => chooseTarget(targetTable(['1.5', '2.0', 'abc']), [1], undefined))
+      .toThrow('t.csv: line 4 (data row 3), column "t": "abc" is not a number, but 2 of the column\'s 3 values are: ' +
+        'fix the cell, or give --loss categoricalCrossentropy to take the column as classes');
+    expect(() => chooseTarget(targetTable([0, 1, 1, 'l', 0, 'o']), [1], undefined)).toThrow('line 5 (data row 4), column "t": "l" is not a number, but 4 of');
+    expect(chooseTarget(targetTable(['1.5', '2.0', 'abc']), [1], 'categoricalCrossentropy'))
+      .toEqual({ type: 'classes', column: 't', classes: ['1.5', '2.0', 'abc'], encoding: 'onehot' });
+    expect(chooseTarget(targetTable([0, 0, 0, 'x']), [1], 'binaryCrossentropy')).toMatchObject({ classes: ['0', 'x'], encoding: 'binary' });
+    // Half numbers or fewer: classes, as before.
+    expect(chooseTarget(targetTable(['2', 'x']), [1], undefined)).toMatchObject({ classes: ['2', 'x'], encoding: 'binary' });
+    expect(chooseTarget(targetTable(['A1', '3', 'B', 'B']), [1], undefined)).toMatchObject({ classes: ['3', 'A1', 'B'], encoding: 'onehot' });
+  });
+
   it('refuses one class, and a class the model does not know', () => {
     expect(() => chooseTarget(targetTable(['a', 'a']), [1], undefined)).toThrow('column "t" (the target) has only one value, "a"');
     const target = chooseTarget(targetTable(['a', 'b', 'c']), [1], undefined);
@@ -165,7 +197,7 @@ describe('splitRows', () => {
     expect([...a.train, ...a.validation].sort((p, q) => p - q)).toEqual(rows);
     expect(splitRows(rows, 0.2, 7)).toEqual(a);
     expect(splitRows(rows, 0.2, 8)).not.toEqual(a);
-    expect(() => splitRows([1], 0.5, 1)).toThrow('--validation-split 0.5 of 1 rows leaves 0 to train and 1 to validate; both need at least one');
+    expect(() => splitRows([1], 0.5, 1)).toThrow('--validation-split 0.5 of 1 row leaves 0 to train and 1 to validate; both need at least one');
   });
 });
 
@@ -176,6 +208,17 @@ describe('output', () => {
 
   it('prints logs with four decimals, skipping absent metrics', () => {
     expect(formatLogs({ loss: 0.12345, acc: undefined, val_loss: 1 })).toBe('loss 0.1235  val_loss 1.0000');
+  });
+
+  it('prints numbers too large or too small for four decimals with four significant digits', () => {
+    expect(formatLogs({ loss: 1.2350000160758137e+42, acc: 0 })).toBe('loss 1.235e+42  acc 0.0000');
+    expect([123456.78901, 1e6, 0.001, 0.00012346, -2.5e-7, 0, NaN, Infinity].map(formatMetric))
+      .toEqual(['123456.7890', '1.000e+6', '0.0010', '1.235e-4', '-2.500e-7', '0.0000', 'NaN', 'Infinity']);
+  });
+
+  it('counts in the singular and the plural', () => {
+    expect([count(1, 'feature'), count(2, 'feature'), count(0, 'row'), count(1, 'class', 'classes'), count(3, 'class', 'classes')])
+      .toEqual(['1 feature', '2 features', '0 rows', '1 class', '3 classes']);
   });
 });
 

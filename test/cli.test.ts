@@ -5,7 +5,7 @@
  * regression and a two-class CSV, and every kind of bad input.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -211,6 +211,18 @@ describe('wasmlp on a regression CSV', () => {
   });
 });
 
+describe('wasmlp output', () => {
+  it('counts in the singular, and prints losses too large for four decimals with four significant digits', async () => {
+    const big = file('big.csv', 'a,t\n1,1.5e12\n2,3.25e12\n3,2.5e12\n4,5.5e12\n');
+    const trained = await wasmlp('train', big, '--target', 't', '--loss', 'meanSquaredError', '--epochs', '2', '--seed', '1', '--save', path('big.json'));
+    expect(trained.code).toBe(0);
+    expect(trained.stdout).toContain(`${big}: 4 rows; 1 feature (a); regression on t\n`);
+    expect(trained.stdout).toMatch(/^Epoch 2\/2 {2}loss \d\.\d{3}e\+2\d$/m);
+    const evaluated = await wasmlp('evaluate', path('big.json'), file('big-row.csv', 'a,t\n1,1.5e12\n'));
+    expect(evaluated.stdout).toMatch(/^loss \d\.\d{3}e\+2\d {2}\(1 row\)\n$/);
+  });
+});
+
 describe('wasmlp on a two-class CSV', () => {
   const random = new Random(9);
   const lines = ['x1,x2,label'];
@@ -305,6 +317,40 @@ describe('wasmlp on bad input', () => {
     await fails(train(file('twice.csv', 'a,b,a\n1,2,3\n')), `${path('twice.csv')}: line 1 (the header): column "a" appears twice (columns 1 and 3)`);
   });
 
+  it('an empty target cell, with its line, data row and column: never a class named "" (nor a regression turned into classes)', async () => {
+    const lines = ['a,t', ...Array.from({ length: 30 }, (_, i) => `${i},${(0.1 * i + 0.05).toFixed(3)}`)];
+    lines[7] = '6,';
+    const blank = file('blank-target.csv', `${lines.join('\n')}\n`);
+    await fails(['train', blank, '--target', 't', '--epochs', '1'],
+      `${blank}: line 8 (data row 7), column "t": the cell is empty; every row needs a target value`);
+    const classes = file('blank-class.csv', 'a,b,c\n1,2,x\n3,4,\n5,6,y\n');
+    await fails(train(classes), `${classes}: line 3 (data row 2), column "c": the cell is empty; every row needs a target value`);
+    await fails(['evaluate', model, classes],
+      `${classes}: line 3 (data row 2), column "c": the cell is empty; every row needs a target value, one of the model's classes ("x", "y")`);
+  });
+
+  it('a column of numbers with a word among them: refused as a likely typo, unless --loss says it is classes', async () => {
+    const typo = file('typo.csv', 'a,c\n1,1.5\n2,2.0\n3,abc\n');
+    await fails(train(typo), `${typo}: line 4 (data row 3), column "c": "abc" is not a number, but 2 of the column's 3 values are: ` +
+      'fix the cell, or give --loss categoricalCrossentropy to take the column as classes');
+    const classes = await wasmlp(...train(typo, '--loss', 'categoricalCrossentropy'));
+    expect(classes.code).toBe(0);
+    expect(classes.stdout).toContain('; 1 feature (a); c: 3 classes (1.5, 2.0, abc)\n');
+  });
+
+  it('a --save path that cannot be written, before any training, leaving no file behind', async () => {
+    const cases: [string, string][] = [
+      [path('no-such-dir/model.json'), `there is no directory ${path('no-such-dir')}`],
+      [dir, 'it is a directory; give a file name, such as model.json'],
+      [join(good, 'model.json'), `${good} is not a directory`],
+      [`${path('new-dir')}/`, 'it ends with a path separator, so it names a directory; give a file name, such as model.json'],
+      [good, 'it is the data file, which saving would overwrite'],
+    ];
+    for (const [save, reason] of cases) await fails(train(good, '--save', save), `${save}: cannot write the model file (--save): ${reason}`);
+    expect(existsSync(path('no-such-dir'))).toBe(false);
+    expect(existsSync(path('new-dir'))).toBe(false);
+  });
+
   it('a missing data or model file', async () => {
     await fails(train(path('absent.csv')), `${path('absent.csv')}: cannot read the data file: no such file`);
     await fails(['predict', path('absent.json'), good], `${path('absent.json')}: cannot read the model file: no such file`);
@@ -331,7 +377,7 @@ describe('wasmlp on bad input', () => {
       ['classes.json', JSON.stringify({ ...saved, target: { ...saved.target, classes: 'x' } }), 'malformed model file: "target.classes" must be an array of at least 2 class names'],
       ['stats.json', JSON.stringify({ ...saved, standardization: { mean: [0], std: [1] } }), 'malformed model file: "standardization" must be null or { mean, std }'],
       ['network.json', JSON.stringify({ ...saved, network: { ...saved.network, weights: [] } }), 'the "network" in the model file cannot be loaded: loadNetwork:'],
-      ['mismatch.json', JSON.stringify({ ...saved, features: ['a', 'b', 'c'] }), 'malformed model file: the network takes 2 inputs and gives 1 outputs, but the file lists 3 features'],
+      ['mismatch.json', JSON.stringify({ ...saved, features: ['a', 'b', 'c'] }), 'malformed model file: the network takes 2 inputs and gives 1 output, but the file lists 3 features'],
     ];
     for (const [name, text, message] of cases) {
       const bad = file(name, text);

@@ -272,7 +272,7 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
     net.setWeights(weights);
     const x = seed.X.map((_, i) => (i < 150 ? [0, 0] : [10, -10]));
     await expect(net.fit(x, seedLabels(), { epochs: 5, learningRate: 1, batchSize: 50 }))
-      .rejects.toThrow('fit: the loss diverged to NaN at epoch 1 (batch 4); try a smaller learningRate (1) or standardised inputs');
+      .rejects.toThrow('fit: the loss diverged to NaN at epoch 1 (batch 4); try a smaller learningRate (1), or standardised inputs (and targets, for a regression)');
     net.dispose();
   });
 });

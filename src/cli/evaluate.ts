@@ -7,7 +7,7 @@
 import type { BackendName } from '../index.js';
 import { targetIndices } from './columns.js';
 import { readCsv } from './csv.js';
-import { formatLogs } from './format.js';
+import { count, formatLogs } from './format.js';
 import { modelInputs } from './inputs.js';
 import type { Io } from './io.js';
 import { readModelFile } from './model-file.js';
@@ -27,11 +27,11 @@ export async function evaluate(modelPath: string, file: string, options: Evaluat
     const expected = targetColumns(model.target);
     const targets = targetIndices(table, options.target ?? expected.join(','));
     if (targets.length !== expected.length) {
-      throw new Error(`--target names ${targets.length} column${targets.length === 1 ? '' : 's'}, but the model predicts ${expected.length} (${expected.join(', ')})`);
+      throw new Error(`--target names ${count(targets.length, 'column')}, but the model predicts ${expected.length} (${expected.join(', ')})`);
     }
     const y = encodeTarget(model.target, table, targets);
     const result = net.evaluate(x, y);
-    io.stdout.write(`${formatLogs({ ...result })}  (${x.length} rows)\n`);
+    io.stdout.write(`${formatLogs({ ...result })}  (${count(x.length, 'row')})\n`);
   } finally {
     net.dispose();
   }

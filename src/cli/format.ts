@@ -19,9 +19,19 @@ export function formatValue(value: number): string {
   return String(Number(value.toPrecision(7)));
 }
 
-/** A log line's number: four decimals, as Keras prints. */
+/**
+ * A log line's number: four decimals, as Keras prints, while they show it;
+ * beyond, four significant digits in exponential notation (a loss of 1e42
+ * as 1.235e+42, not 43 digits; 0.00001234 as 1.234e-5, not 0.0000).
+ */
 export function formatMetric(value: number): string {
-  return value.toFixed(4);
+  const size = Math.abs(value);
+  return size === 0 || !Number.isFinite(value) || (size >= 1e-3 && size < 1e6) ? value.toFixed(4) : value.toExponential(3);
+}
+
+/** `1 row`, `2 rows`; `plural` for a word that does not just add an s. */
+export function count(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
 }
 
 /** `loss 0.1234  acc 0.9500  val_loss ...` from logs. */

@@ -5,8 +5,10 @@
  * by name, the target and its classes, the standardisation statistics.
  * Versioned: a reader refuses a version it does not know rather than guess.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { dirname, resolve, sep } from 'node:path';
 import { loadNetwork, type BackendName, type Network, type NetworkJSON } from '../index.js';
+import { count } from './format.js';
 import type { Standardization } from './standardize.js';
 import { outputUnits, type Target } from './target.js';
 
@@ -22,6 +24,50 @@ export interface ModelFile {
   /** Applied to the features before the network; null if trained without --standardize. */
   standardization: Standardization | null;
   network: NetworkJSON;
+}
+
+/**
+ * Checks, before training, that writeModelFile(file) will be able to write:
+ * the path is not a directory, nor the data file, and its directory exists
+ * and is writable. Nothing is created, so a failed run leaves no empty model
+ * file behind.
+ */
+export function checkModelPath(file: string, dataFile: string): void {
+  const cannot = (reason: string): Error => new Error(`${file}: cannot write the model file (--save): ${reason}`);
+  if (resolve(file) === resolve(dataFile)) throw cannot('it is the data file, which saving would overwrite');
+  const existing = stat(file, cannot);
+  if (existing === undefined) {
+    if (file.endsWith('/') || file.endsWith(sep)) throw cannot('it ends with a path separator, so it names a directory; give a file name, such as model.json');
+    const dir = dirname(file);
+    const parent = stat(dir, cannot);
+    if (parent === undefined) throw cannot(`there is no directory ${dir}`);
+    if (!parent.isDirectory()) throw cannot(`${dir} is not a directory`);
+    if (!accessible(dir, constants.W_OK | constants.X_OK)) throw cannot(`no permission to create a file in ${dir}`);
+  } else if (existing.isDirectory()) {
+    throw cannot('it is a directory; give a file name, such as model.json');
+  } else if (!accessible(file, constants.W_OK)) {
+    throw cannot('no permission to write to it');
+  }
+}
+
+/** The path's stats, or undefined if there is nothing there (or a part of the path before it is not a directory). */
+function stat(path: string, cannot: (reason: string) => Error): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw cannot((error as Error).message);
+  }
+}
+
+function accessible(path: string, mode: number): boolean {
+  try {
+    accessSync(path, mode);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function writeModelFile(file: string, model: ModelFile): void {
@@ -57,8 +103,8 @@ export async function readModelFile(file: string, backend: BackendName, threads 
   const outputs = outputUnits(model.target);
   if (net.inputs !== model.features.length || net.outputs !== outputs) {
     net.dispose();
-    throw new Error(`${file}: malformed model file: the network takes ${net.inputs} inputs and gives ${net.outputs} outputs, ` +
-      `but the file lists ${model.features.length} features and a target needing ${outputs} outputs`);
+    throw new Error(`${file}: malformed model file: the network takes ${count(net.inputs, 'input')} and gives ${count(net.outputs, 'output')}, ` +
+      `but the file lists ${count(model.features.length, 'feature')} and a target needing ${count(outputs, 'output')}`);
   }
   return { model, net };
 }
@@ -88,7 +134,7 @@ function checkModel(file: string, json: unknown): ModelFile {
   if (standardization !== null) {
     if (!isObject(standardization) || !isNumberList(standardization.mean, features.length) || !isNumberList(standardization.std, features.length) ||
         !standardization.std.every((s) => s > 0)) {
-      throw bad(`"standardization" must be null or { mean, std }, each ${features.length} finite numbers (one per feature), std > 0`);
+      throw bad(`"standardization" must be null or { mean, std }, each ${count(features.length, 'finite number')} (one per feature), std > 0`);
     }
   }
   if (!isObject(network)) throw bad('"network" must be an object (what net.toJSON() returns)');

@@ -5,6 +5,7 @@
  * sorted file is one class, which would make val_acc meaningless.
  */
 import { Random } from '../random.js';
+import { count } from './format.js';
 
 export interface Split<T> {
   train: T[];
@@ -17,7 +18,7 @@ export function splitRows<T>(items: readonly T[], fraction: number, seed: number
   new Random(seed).shuffle(order);
   const trainRows = Math.floor(items.length * (1 - fraction));
   if (trainRows < 1 || trainRows >= items.length) {
-    throw new Error(`--validation-split ${fraction} of ${items.length} rows leaves ${trainRows} to train and ${items.length - trainRows} to validate; both need at least one`);
+    throw new Error(`--validation-split ${fraction} of ${count(items.length, 'row')} leaves ${trainRows} to train and ${items.length - trainRows} to validate; both need at least one`);
   }
   const shuffled = Array.from(order, (i) => items[i]);
   return { train: shuffled.slice(0, trainRows), validation: shuffled.slice(trainRows) };

@@ -4,7 +4,10 @@
  * evaluate encode and decode exactly as training did.
  *
  * The rules (README, "Command line"):
- * - a target with any non-numeric value is categorical;
+ * - an empty target cell is an error (missing data, not a class named "");
+ * - a target with any non-numeric value is categorical, but one where more
+ *   than half the values are numbers is refused as a likely typo, unless
+ *   --loss categoricalCrossentropy or binaryCrossentropy says it is classes;
  * - a numeric target whose values are all integers, with at most
  *   MAX_INTEGER_CLASSES distinct values, is categorical too (labels 0/1,
  *   digits 0-9, ratings 1-5); any other numeric target is a regression;
@@ -19,7 +22,7 @@
  * - several target columns (--target a,b) are a regression on each.
  */
 import type { ActivationName, LossName } from '../index.js';
-import { cellPlace, type Table } from './csv.js';
+import { cellPlace, type Row, type Table } from './csv.js';
 import { parseNumber } from './cells.js';
 
 /** A numeric target with at most this many distinct integer values is taken as classes. */
@@ -55,11 +58,12 @@ export function outputLayer(target: Target): { activation: ActivationName; loss:
 /** Decides the target of `columns` (indices into the table) from their values and --loss. */
 export function chooseTarget(table: Table, columns: readonly number[], loss: CliLoss | undefined): Target {
   const names = columns.map((c) => table.header[c]);
+  refuseEmptyCells(table, columns);
   if (columns.length > 1) {
     if (loss !== undefined && loss !== 'meanSquaredError') {
       throw new Error(`--loss ${loss} needs one target column; several (${names.join(', ')}) are a regression (meanSquaredError)`);
     }
-    for (const c of columns) firstNonNumeric(table, c, 'meanSquaredError');
+    for (const c of columns) firstNonNumeric(table, c, 'several target columns are a regression on each, so they must be numbers');
     return { type: 'values', columns: names };
   }
   const [column] = columns;
@@ -68,9 +72,10 @@ export function chooseTarget(table: Table, columns: readonly number[], loss: Cli
   const numbers = cells.map(parseNumber);
   const numeric = numbers.every((v) => v !== undefined);
   if (loss === 'meanSquaredError') {
-    firstNonNumeric(table, column, loss);
+    firstNonNumeric(table, column, 'a meanSquaredError target must be numbers (leave out --loss to treat the column as classes)');
     return { type: 'values', columns: [name] };
   }
+  if (loss === undefined && !numeric) refuseMostlyNumbers(table, column, numbers);
   const looksCategorical = !numeric || isFewIntegers(numbers as number[]);
   if (loss === undefined && !looksCategorical) return { type: 'values', columns: [name] };
   // A numeric column's classes are its numbers: "1" and "1.0" are one class, named "1".
@@ -84,6 +89,30 @@ export function chooseTarget(table: Table, columns: readonly number[], loss: Cli
   }
   const encoding = loss === 'categoricalCrossentropy' || classes.length > 2 ? 'onehot' : 'binary';
   return { type: 'classes', column: name, classes, encoding };
+}
+
+const EMPTY_CELL = 'the cell is empty; every row needs a target value';
+
+/** An empty target cell is missing data, never a class named "" nor a reason to take numbers as classes. */
+function refuseEmptyCells(table: Table, columns: readonly number[]): void {
+  for (const row of table.rows) {
+    for (const c of columns) if (row.cells[c] === '') throw new Error(`${cellPlace(table, row, c)}: ${EMPTY_CELL}`);
+  }
+}
+
+/**
+ * A column of numbers with a few cells that are not ("1.5", "2.0", "abc")
+ * holds a typo or a placeholder ("n/a", "?"), not 3 classes: a column where
+ * more than half the cells are numbers but not all is refused, naming the
+ * first cell that is not, unless --loss says the column is classes.
+ */
+function refuseMostlyNumbers(table: Table, column: number, numbers: readonly (number | undefined)[]): void {
+  const count = numbers.filter((v) => v !== undefined).length;
+  if (count * 2 <= numbers.length) return;
+  const row = table.rows[numbers.indexOf(undefined)];
+  throw new Error(`${cellPlace(table, row, column)}: ${JSON.stringify(row.cells[column])} is not a number, ` +
+    `but ${count} of the column's ${numbers.length} values are: fix the cell, ` +
+    'or give --loss categoricalCrossentropy to take the column as classes');
 }
 
 function isFewIntegers(values: readonly number[]): boolean {
@@ -104,27 +133,29 @@ function list(values: readonly string[]): string {
   return values.length > 12 ? `${shown}, ... (${values.length} in all)` : shown;
 }
 
-function firstNonNumeric(table: Table, column: number, loss: string): void {
+/** The error for a target cell that is not a number; `why` says why it must be one. */
+function notANumber(table: Table, row: Row, column: number, why: string): Error {
+  const cell = row.cells[column];
+  return new Error(`${cellPlace(table, row, column)}: ${cell === '' ? EMPTY_CELL : `${JSON.stringify(cell)} is not a number; ${why}`}`);
+}
+
+function firstNonNumeric(table: Table, column: number, why: string): void {
   for (const row of table.rows) {
-    const cell = row.cells[column];
-    if (parseNumber(cell) === undefined) {
-      throw new Error(`${cellPlace(table, row, column)}: ${cell === '' ? 'the cell is empty' : `${JSON.stringify(cell)} is not a number`}; ` +
-        `a ${loss} target must be numbers (leave out --loss to treat the column as classes)`);
-    }
+    if (parseNumber(row.cells[column]) === undefined) throw notANumber(table, row, column, why);
   }
 }
 
 /**
  * The label rows for the network: one-hot rows, [0 | 1], or the values.
  * `columns` are the table's indices of the target's columns. A class the
- * target does not know is an error naming its cell.
+ * target does not know, or an empty cell, is an error naming its cell.
  */
 export function encodeTarget(target: Target, table: Table, columns: readonly number[]): number[][] {
   if (target.type === 'values') {
     return table.rows.map((row) => columns.map((c) => {
       const value = parseNumber(row.cells[c]);
-      if (value === undefined) firstNonNumeric(table, c, 'meanSquaredError');
-      return value!;
+      if (value === undefined) throw notANumber(table, row, c, "the model's target is a regression, so it must be numbers");
+      return value;
     }));
   }
   const [column] = columns;
@@ -135,8 +166,8 @@ export function encodeTarget(target: Target, table: Table, columns: readonly num
     const key = numericClasses && parseNumber(cell) !== undefined ? String(parseNumber(cell)) : cell;
     const k = index.get(key);
     if (k === undefined) {
-      throw new Error(`${cellPlace(table, row, column)}: ${cell === '' ? 'the cell is empty' : JSON.stringify(cell)}` +
-        ` is not one of the model's classes (${list(target.classes)})`);
+      throw new Error(`${cellPlace(table, row, column)}: ${cell === '' ? EMPTY_CELL : JSON.stringify(cell)}` +
+        `${cell === '' ? ', one of' : ' is not one of'} the model's classes (${list(target.classes)})`);
     }
     if (target.encoding === 'binary') return [k];
     const oneHot = new Array<number>(target.classes.length).fill(0);

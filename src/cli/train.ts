@@ -8,8 +8,9 @@ import { randomSeed } from '../random.js';
 import { numericColumns } from './cells.js';
 import { featureIndices, targetIndices } from './columns.js';
 import { readCsv } from './csv.js';
+import { count } from './format.js';
 import type { Io } from './io.js';
-import { MODEL_FORMAT, MODEL_VERSION, writeModelFile } from './model-file.js';
+import { checkModelPath, MODEL_FORMAT, MODEL_VERSION, writeModelFile } from './model-file.js';
 import { progressCallback } from './progress.js';
 import { splitRows } from './split.js';
 import { measureStandardization, standardize } from './standardize.js';
@@ -37,6 +38,8 @@ export interface TrainOptions {
 const DEFAULT_LEARNING_RATE = { adam: 0.001, sgd: 0.01 } as const;
 
 export async function train(file: string, options: TrainOptions, io: Io): Promise<void> {
+  // Before anything else, so a bad --save path fails now rather than after the training.
+  if (options.save !== undefined) checkModelPath(options.save, file);
   const table = readCsv(file);
   const targets = targetIndices(table, options.target);
   const features = featureIndices(table, options.features, targets);
@@ -95,11 +98,11 @@ function describeRun(file: string, header: readonly string[], features: readonly
                      options: TrainOptions, seed: number, threads: number): string {
   const what = target.type === 'values'
     ? `regression on ${target.columns.join(', ')}`
-    : `${target.column}: ${target.classes.length} classes (${target.classes.join(', ')})`;
-  const split = validationRows > 0 ? `${trainRows} rows to train, ${validationRows} to validate` : `${trainRows} rows`;
+    : `${target.column}: ${count(target.classes.length, 'class', 'classes')} (${target.classes.join(', ')})`;
+  const split = validationRows > 0 ? `${count(trainRows, 'row')} to train, ${validationRows} to validate` : count(trainRows, 'row');
   const shape = [features.length, ...layers.map((l) => l.units)].join('-');
   const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
-  return `${file}: ${split}; ${features.length} features (${features.map((i) => header[i]).join(', ')}); ${what}\n` +
+  return `${file}: ${split}; ${count(features.length, 'feature')} (${features.map((i) => header[i]).join(', ')}); ${what}\n` +
     `Network ${shape} ${activations}, ${loss}, ${options.optimizer}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
     `${threads > 1 ? `, ${threads} threads` : ''}\n`;
 }
