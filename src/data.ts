@@ -126,7 +126,7 @@ function checkShaped(name: string, input: unknown, check: MatrixCheck): Matrix {
   const exact = check.dtype === (data instanceof Float32Array ? 'float32' : 'float64');
   if (exact && check.deferFinite) return { rows, cols, copyInto, finiteDeferred: true };
   // Float64Array values bound for float32 must also fit it.
-  const limit = check.dtype === 'float32' ? FLOAT32_MAX : Infinity;
+  const limit = check.dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
   for (let i = 0; i < data.length; i++) {
     const v = data[i];
     if (!(Math.abs(v) <= limit)) {
