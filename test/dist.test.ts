@@ -1,17 +1,20 @@
 /**
  * The built package (dist/, made by `npm run build`, which npm test runs
  * first): light enough, free of anything a browser or a bundler would trip
- * on, importable by its name from esbuild, Vite and webpack with no plugin and no
- * configuration, and running `threads: 2` on two threads in Node from its
- * lazily imported threads chunk (test/browser/threads.test.ts: in Chromium).
+ * on, published whole (what `npm pack` would upload), and running
+ * `threads: 2` on two threads in Node from its lazily imported threads chunk
+ * (test/browser/threads.test.ts: in Chromium). test/browser/bundlers.test.ts
+ * installs the packed package in an application, bundles it with esbuild,
+ * Vite and webpack with no plugin and no configuration, and runs each bundle
+ * in Chromium.
  */
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { build as esbuild } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prng } from './helpers.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -80,84 +83,31 @@ describe('dist/', () => {
     const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.type).toBe('module');
     expect(pkg.exports['.']).toEqual({ types: './dist/types/index.d.ts', default: './dist/wasmlp.js' });
+    // The minified build, the file the size budget measures, for pages and CDNs that serve the package as it is.
+    expect(pkg.exports['./min']).toEqual({ types: './dist/types/index.d.ts', default: './dist/wasmlp.min.js' });
     const types = await readFile(path.join(ROOT, pkg.exports['.'].types), 'utf8');
     expect(types).toMatch(/createWorkerNetwork/);
     expect(types).toMatch(/createNetwork/);
   });
 });
 
-describe('a bundler importing \'wasmlp\', with no plugin and no configuration', () => {
-  let app: string;
-  const source = "import { createNetwork, createWorkerNetwork } from 'wasmlp';\nglobalThis.wasmlp = { createNetwork, createWorkerNetwork };\n";
-
-  beforeAll(async () => {
-    // An application folder with the package installed (linked) in node_modules.
-    app = await mkdtemp(path.join(tmpdir(), 'wasmlp-app-'));
-    await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-    await writeFile(path.join(app, 'main.js'), source);
-    await writeFile(path.join(app, 'index.html'), '<!doctype html><script type="module" src="./main.js"></script>\n');
-    await mkdir(path.join(app, 'node_modules'));
-    await symlink(ROOT, path.join(app, 'node_modules', 'wasmlp'), 'dir');
+describe('the published package (npm pack)', () => {
+  it('holds the build the "exports", "main" and "bin" point at, and neither the sources nor the playground', async () => {
+    // --ignore-scripts: the prepack script (npm run build) has run already, before the tests.
+    const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT });
+    const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((file) => file.path);
+    const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.scripts.prepack).toBe('npm run build');
+    const named = [pkg.main, pkg.types, ...Object.values(pkg.bin), ...Object.values(pkg.exports).flatMap((target) => (
+      typeof target === 'string' ? [target] : Object.values(target as Record<string, string>)))] as string[];
+    const needed = [...new Set(named.map((file) => path.posix.normalize(file)))];
+    expect(needed).toEqual(expect.arrayContaining(['dist/wasmlp.js', 'dist/wasmlp.min.js', 'dist/types/index.d.ts', 'bin/wasmlp.js']));
+    // What those import: the threads chunk, the command the bin runs, the declarations index.d.ts re-exports.
+    for (const file of [...needed, 'dist/wasmlp-threads.js', 'dist/cli.js', 'dist/types/network.d.ts', 'README.md']) {
+      expect(files, file).toContain(file);
+    }
+    // Nothing else: no sources, no tests, no playground (dist/demo/).
+    expect(files.filter((file) => !/^(dist|bin)\//.test(file)).sort()).toEqual(['README.md', 'package.json']);
+    expect(files.filter((file) => file.startsWith('dist/demo/'))).toEqual([]);
   });
-
-  afterAll(async () => {
-    await rm(app, { recursive: true, force: true });
-  });
-
-  it('esbuild (platform browser) bundles it without a warning, leaving no import behind', async () => {
-    const result = await esbuild({
-      entryPoints: [path.join(app, 'main.js')],
-      bundle: true,
-      platform: 'browser',
-      format: 'esm',
-      write: false,
-      metafile: true,
-      logLevel: 'silent',
-      absWorkingDir: app,
-    });
-    expect(result.errors).toEqual([]);
-    expect(result.warnings).toEqual([]);
-    const [output] = Object.values(result.metafile!.outputs);
-    expect(output.imports).toEqual([]);
-    const inputs = Object.keys(result.metafile!.inputs);
-    expect(inputs.some((input) => input.endsWith('dist/wasmlp.js'))).toBe(true);
-    // Without code splitting esbuild inlines the threads chunk: found, so threads work from the bundle too.
-    expect(inputs.some((input) => input.endsWith('dist/wasmlp-threads.js'))).toBe(true);
-  });
-
-  it('Vite builds it without a warning', async () => {
-    const { build } = await import('vite');
-    const warnings: string[] = [];
-    const logger = {
-      info: () => {}, clearScreen: () => {}, hasErrorLogged: () => false, hasWarned: false,
-      warn: (message: string) => { warnings.push(message); },
-      warnOnce: (message: string) => { warnings.push(message); },
-      error: (message: string) => { warnings.push(message); },
-    };
-    const output = await build({ root: app, configFile: false, logLevel: 'warn', customLogger: logger, build: { write: false } });
-    const chunks = (Array.isArray(output) ? output : [output]).flatMap((o) => ('output' in o ? o.output : []));
-    const code = chunks.filter((chunk) => chunk.type === 'chunk').map((chunk) => (chunk as { code: string }).code);
-    expect(code.join('\n')).toMatch(/wasmlp/);
-    // The threads chunk split off into one of the application's own, fetched only when threads are asked for.
-    expect(code).toHaveLength(2);
-    expect(code.filter((text) => /gemmParallel/.test(text))).toHaveLength(1);
-    expect(warnings).toEqual([]);
-  }, 60_000);
-
-  it('webpack builds it without a warning, the threads chunk split off', async () => {
-    const { default: webpack } = await import('webpack');
-    const outputPath = path.join(app, 'webpack-dist');
-    const stats = await new Promise<import('webpack').Stats>((resolve, reject) => {
-      webpack({ mode: 'production', context: app, entry: './main.js', output: { path: outputPath }, performance: { hints: false } },
-        (error, result) => (error || !result ? reject(error ?? new Error('webpack gave no stats')) : resolve(result)));
-    });
-    const info = stats.toJson({ all: false, errors: true, warnings: true, assets: true });
-    expect(info.errors).toEqual([]);
-    expect(info.warnings).toEqual([]);
-    const scripts = (info.assets ?? []).map((asset) => asset.name).filter((name) => name.endsWith('.js'));
-    expect(scripts).toHaveLength(2);
-    const code = await Promise.all(scripts.map((name) => readFile(path.join(outputPath, name), 'utf8')));
-    expect(code.join('\n')).toMatch(/wasmlp/);
-    expect(code.filter((text) => /gemmParallel/.test(text))).toHaveLength(1);
-  }, 60_000);
 });
