@@ -13,5 +13,5 @@ export { stopThreads, threadsAvailable } from './backend/threads.js';
 export type { ActivationName } from './activations.js';
 export type { KernelInitializer } from './initializers.js';
 export type { LossName } from './losses.js';
-export { createWorkerNetwork, WorkerNetwork } from './worker/client.js';
+export { createWorkerNetwork, loadWorkerNetwork, WorkerNetwork } from './worker/client.js';
 export { ACTIVATION_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, type OptimizerName } from './registry.js';

@@ -1,10 +1,11 @@
 /**
- * createWorkerNetwork in Node (worker_threads), from the built package and
- * from source: the same numbers as a Network on this thread, the same error
- * messages, epoch logs posted back, calls answered between epochs, and a
- * clean stop.
+ * createWorkerNetwork and loadWorkerNetwork in Node (worker_threads), from
+ * the built package and from source: the same numbers as a Network on this
+ * thread, the same saved JSON, the same error messages, epoch logs and
+ * training hooks on this thread, calls answered between epochs, threads > 1
+ * refused, and a clean stop.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import * as source from '../src/index.js';
 import { seed, seedLabels, seedWeights } from './seed.js';
 
@@ -20,6 +21,11 @@ const config = (backend: 'wasm' | 'js', dtype: 'float32' | 'float64' = 'float64'
 
 /** The built package (npm test builds it first); a URL so that tsc does not look for its types. */
 const DIST = new URL('../dist/wasmlp.js', import.meta.url).href;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The bytes of a typed array: equal arrays of these are equal bit for bit (NaN payloads and -0 included). */
+const bytesOf = (array: Float32Array | Float64Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 
 async function messageOf(promise: Promise<unknown> | (() => unknown)): Promise<string> {
   try {
@@ -140,5 +146,199 @@ describe.each([
     await new Promise((resolve) => setTimeout(resolve, 50));
     await remote.dispose();
     expect(await messageOf(fit)).toMatch(/this network has been disposed/);
+  });
+  it('saves with toJSON() exactly what a Network saves after the same training from the same seed', async () => {
+    const lib = await load();
+    const seeded = { ...config('wasm', 'float32'), seed: 11 };
+    const local = await lib.createNetwork(seeded);
+    const remote = await lib.createWorkerNetwork(seeded);
+    const options = { epochs: 30, learningRate: 0.05, batchSize: 32, shuffle: true, optimizer: 'adam' as const };
+    await local.fit(seed.X, seedLabels(), options);
+    await remote.fit(seed.X, seedLabels(), options);
+    expect(await remote.toJSON()).toStrictEqual(local.toJSON());
+    const withOptimizer = await remote.toJSON({ includeOptimizer: true });
+    expect(withOptimizer.optimizer?.config.type).toBe('adam');
+    expect(withOptimizer).toStrictEqual(local.toJSON({ includeOptimizer: true }));
+    for (const bad of [{ includeOptimizer: 1 }, { optimizer: true }, null]) {
+      expect(await messageOf(remote.toJSON(bad as never))).toBe(await messageOf(() => local.toJSON(bad as never)));
+    }
+    // JSON.stringify cannot wait for a promise: it would write "{}" without this.
+    expect(() => JSON.stringify(remote)).toThrow(/^toJSON: a worker network's toJSON\(\) returns a promise/);
+    await remote.dispose();
+    local.dispose();
+    expect(await messageOf(remote.toJSON())).toBe('toJSON: this network has been disposed');
+  });
+
+  it('loadWorkerNetwork() rebuilds a saved network that predicts, bit for bit, and resumes training as loadNetwork()\'s', async () => {
+    const lib = await load();
+    const trained = await lib.createNetwork({ ...config('wasm', 'float32'), seed: 5 });
+    const fitOptions = { epochs: 20, learningRate: 0.05, batchSize: 50, optimizer: 'adam' as const };
+    await trained.fit(seed.X, seedLabels(), fitOptions);
+    const json = trained.toJSON({ includeOptimizer: true });
+    trained.dispose();
+    const inputs = [...seed.X, [1e30, -1e30], [0, 0]];
+    const variants: [string, source.NetworkJSON | string, source.LoadNetworkOptions | undefined][] = [
+      ['the object', json, undefined],
+      ['its text', JSON.stringify(json), undefined],
+      ['the object, on the js backend', json, { backend: 'js' }],
+      ['its text, float64 weights as saved', JSON.stringify({ ...json, dtype: 'float64' }), { threads: 1 }],
+    ];
+    for (const [name, saved, options] of variants) {
+      const local = await lib.loadNetwork(saved, options);
+      const remote = await lib.loadWorkerNetwork(saved, options);
+      expect([remote.inputs, remote.outputs, remote.dtype, remote.backend, remote.threads], name)
+        .toEqual([local.inputs, local.outputs, local.dtype, local.backend.name, local.threads]);
+      expect(bytesOf(await remote.predict(inputs)), name).toEqual(bytesOf(local.predict(inputs)));
+      expect(await remote.toJSON({ includeOptimizer: true }), name).toStrictEqual(local.toJSON({ includeOptimizer: true }));
+      await local.fit(seed.X, seedLabels(), fitOptions);
+      await remote.fit(seed.X, seedLabels(), fitOptions);
+      expect(await remote.toJSON({ includeOptimizer: true }), name).toStrictEqual(local.toJSON({ includeOptimizer: true }));
+      await remote.dispose();
+      local.dispose();
+    }
+  });
+
+  it('loadWorkerNetwork() rejects malformed JSON with loadNetwork()\'s messages', async () => {
+    const lib = await load();
+    const net = await lib.createNetwork(config('wasm', 'float32'));
+    const json = net.toJSON();
+    net.dispose();
+    const cases: [unknown, unknown?][] = [
+      ['{"format": "wasmlp-network"'],
+      ['[1, 2]'],
+      [null],
+      [{ ...json, format: 'keras' }],
+      [{ ...json, version: 2 }],
+      [{ ...json, extra: true }],
+      [{ ...json, loss: 'hinge' }],
+      [{ ...json, layers: [{ units: 0, activation: 'sigmoid' }] }],
+      [{ ...json, weights: json.weights.slice(1) }],
+      [{ ...json, weights: [{ ...json.weights[0], b: [NaN] }, ...json.weights.slice(1)] }],
+      [{ ...json, optimizer: { config: { type: 'adam' }, iterations: -1, slots: [] } }],
+      [json, { backend: 'gpu' }],
+      [json, { thread: 2 }],
+      [json, { threads: 0 }],
+      [json, { backend: 'js', threads: 65 }],
+    ];
+    for (const [saved, options] of cases) {
+      const expected = await messageOf(lib.loadNetwork(saved as never, options as never));
+      expect(await messageOf(lib.loadWorkerNetwork(saved as never, options as never)), expected).toBe(expected);
+    }
+  });
+
+  it('runs on one thread, says so, and refuses threads > 1 before starting any worker', async () => {
+    const lib = await load();
+    const remote = await lib.createWorkerNetwork({ ...config('wasm'), threads: 1 });
+    expect(remote.threads).toBe(1);
+    const json = await remote.toJSON();
+    await remote.dispose();
+
+    const process = globalThis.process as typeof globalThis.process & { getBuiltinModule(id: string): unknown };
+    const spawned = vi.spyOn(process, 'getBuiltinModule');
+    try {
+      expect(await messageOf(lib.createWorkerNetwork({ ...config('wasm'), threads: 2 })))
+        .toMatch(/^createWorkerNetwork: threads 2 cannot run in a worker network, which runs on one thread \(/);
+      expect(await messageOf(lib.loadWorkerNetwork(json, { threads: 4 })))
+        .toMatch(/^loadWorkerNetwork: threads 4 cannot run in a worker network/);
+      expect(spawned.mock.calls.filter(([id]) => id === 'node:worker_threads')).toEqual([]);
+    } finally {
+      spawned.mockRestore();
+    }
+    // What createNetwork refuses anyway keeps its message.
+    for (const threads of [0, 1.5, 65, '2']) {
+      const bad = { ...config('wasm'), threads } as never;
+      expect(await messageOf(lib.createWorkerNetwork(bad))).toBe(await messageOf(lib.createNetwork(bad)));
+    }
+  });
+
+  it('runs onTrainBegin before the first epoch and onTrainEnd after the last, awaited, as a Network does', async () => {
+    const lib = await load();
+    const seeded = { ...config('wasm'), seed: 21 };
+    const local = await lib.createNetwork(seeded);
+    const remote = await lib.createWorkerNetwork(seeded);
+    const initial = local.getWeights();
+    const run = async (net: typeof local | typeof remote) => {
+      const log: string[] = [];
+      let weightsAtBegin: unknown;
+      const history = await net.fit(seed.X, seedLabels(), {
+        epochs: 300,
+        learningRate: 20,
+        callbacks: [{
+          onTrainBegin: async () => {
+            log.push('begin');
+            await sleep(30); // long enough for the worker to run all 300 epochs, were it not waiting
+            weightsAtBegin = await net.getWeights();
+            log.push('begun');
+          },
+          onTrainEnd: async () => {
+            await sleep(5);
+            log.push('end');
+          },
+        }, {
+          onEpochEnd: (epoch) => { log.push(`epoch ${epoch}`); },
+          onTrainEnd: () => { log.push('end 2'); },
+        }],
+      });
+      return { log, history, weightsAtBegin, weights: await net.getWeights() };
+    };
+    const expected = await run(local);
+    const actual = await run(remote);
+    expect(actual.log).toEqual(expected.log);
+    expect(actual.log.slice(0, 3)).toEqual(['begin', 'begun', 'epoch 0']);
+    expect(actual.log.slice(-3)).toEqual(['epoch 299', 'end', 'end 2']);
+    expect(actual.weightsAtBegin).toEqual(initial);
+    expect(actual.history.history).toEqual(expected.history.history);
+    expect(actual.weights).toEqual(expected.weights);
+    await remote.dispose();
+    local.dispose();
+  });
+
+  it('rejects fit() as a Network does when its onTrainBegin hook disposes the network', async () => {
+    const lib = await load();
+    const local = await lib.createNetwork(config('wasm'));
+    const remote = await lib.createWorkerNetwork(config('wasm'));
+    const fitDisposing = (net: typeof local | typeof remote) => net.fit(seed.X, seedLabels(), {
+      epochs: 5, learningRate: 1, callbacks: { onTrainBegin: async () => { await net.dispose(); } },
+    });
+    expect(await messageOf(fitDisposing(remote))).toBe(await messageOf(fitDisposing(local)));
+    expect(remote.isDisposed).toBe(true);
+  });
+
+  it.each(['onTrainBegin', 'onEpochEnd', 'onTrainEnd'] as const)('rejects fit() with the very error a throwing %s threw, as a Network does', async (hook) => {
+    const lib = await load();
+    const seeded = { ...config('wasm'), seed: 9 };
+    const local = await lib.createNetwork(seeded);
+    const remote = await lib.createWorkerNetwork(seeded);
+    const run = async (net: typeof local | typeof remote) => {
+      const error = new Error(`${hook} failed`);
+      const log: string[] = [];
+      let thrown: unknown;
+      try {
+        await net.fit(seed.X, seedLabels(), {
+          epochs: 20,
+          learningRate: 20,
+          callbacks: {
+            onTrainBegin: () => { log.push('begin'); if (hook === 'onTrainBegin') throw error; },
+            onEpochEnd: (epoch) => { log.push(`epoch ${epoch}`); if (hook === 'onEpochEnd' && epoch === 2) throw error; },
+            onTrainEnd: () => { log.push('end'); if (hook === 'onTrainEnd') throw error; },
+          },
+        });
+      } catch (caught) {
+        thrown = caught;
+      }
+      expect(thrown).toBe(error);
+      return { log, training: net.isTraining, weights: await net.getWeights() };
+    };
+    const expected = await run(local);
+    const actual = await run(remote);
+    expect(actual.log).toEqual(expected.log);
+    expect(actual.training).toBe(false);
+    // onTrainBegin: not one epoch trained; onTrainEnd: all of them. A throwing
+    // onEpochEnd stops the worker after its current epoch, which may be later.
+    if (hook !== 'onEpochEnd') expect(actual.weights).toEqual(expected.weights);
+    // Still a working network.
+    expect((await remote.fit(seed.X, seedLabels(), { epochs: 2, learningRate: 1, onEpochEnd: () => {} })).epoch).toEqual([0, 1]);
+    await remote.dispose();
+    local.dispose();
   });
 });

@@ -1,14 +1,15 @@
 /**
- * createWorkerNetwork: a Network that lives in a worker (a Web Worker in
- * browsers, worker_threads in Node), so training never blocks the calling
- * thread. The same methods as Network, each returning a promise; fit()'s
- * epoch logs are posted back as they come.
+ * createWorkerNetwork and loadWorkerNetwork: a Network that lives in a
+ * worker (a Web Worker in browsers, worker_threads in Node), so training
+ * never blocks the calling thread. The same methods as Network, each
+ * returning a promise; fit()'s epoch logs are posted back as they come.
  */
 import { loadWasmBytes } from '../backend/wasm-bytes.js';
 import { checkCallbacks, EarlyStopping, type Callback } from '../callbacks.js';
 import { checkMatrix, type MatrixInput } from '../data.js';
-import type { FloatArray } from '../backend/backend.js';
+import { MAX_THREADS, type FloatArray } from '../backend/backend.js';
 import type { Evaluation, LayerWeights, NetworkConfig } from '../network.js';
+import type { LoadNetworkOptions, NetworkJSON, ToJSONOptions } from '../serialize.js';
 import { History, type FitOptions } from '../train.js';
 import type { Args, FitEvent, Method, NetworkInfo, Reply, Result, WireFitOptions } from './protocol.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
@@ -23,6 +24,28 @@ const UNSUPPORTED_HOOKS = ['onEpochBegin', 'onBatchEnd', 'setNetwork'] as const;
  */
 export function createWorkerNetwork(config: NetworkConfig): Promise<WorkerNetwork> {
   return WorkerNetwork.create(config);
+}
+
+/**
+ * loadNetwork() in a new worker: rebuilds a network saved by toJSON() (the
+ * object or its text), with loadNetwork's options, checks and messages.
+ */
+export function loadWorkerNetwork(json: NetworkJSON | string, options?: LoadNetworkOptions): Promise<WorkerNetwork> {
+  return WorkerNetwork.load(json, options);
+}
+
+/**
+ * The worker runs one thread: its bundle has the single-threaded backend
+ * only, the threaded one being a chunk of its own (dist/wasmlp-threads.js)
+ * that a worker started from a Blob URL cannot import by its relative name.
+ * Refused here, before any worker starts, rather than quietly run on one.
+ * Values createNetwork refuses anyway go on, for its own message.
+ */
+function refuseThreads(caller: string, threads: unknown): void {
+  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads <= 1 || threads > MAX_THREADS) return;
+  throw new Error(`${caller}: threads ${threads} cannot run in a worker network, which runs on one thread ` +
+    '(its worker has no threaded backend: that is the separate chunk wasmlp-threads.js, which a Blob-URL worker cannot import); ' +
+    'give threads: 1, or use createNetwork({ threads }) on this thread');
 }
 
 interface Pending {
@@ -47,7 +70,21 @@ export class WorkerNetwork {
 
   /** @internal use createWorkerNetwork() */
   static async create(config: NetworkConfig): Promise<WorkerNetwork> {
-    const usesWasm = (config as Partial<NetworkConfig> | undefined)?.backend !== 'js';
+    const { backend, threads } = (config ?? {}) as Partial<NetworkConfig>;
+    refuseThreads('createWorkerNetwork', threads);
+    return WorkerNetwork.start(backend !== 'js', (net, wasm, transfer) => net.call('create', [config, wasm], transfer));
+  }
+
+  /** @internal use loadWorkerNetwork() */
+  static async load(json: NetworkJSON | string, options?: LoadNetworkOptions): Promise<WorkerNetwork> {
+    const { backend, threads } = (options ?? {}) as Partial<LoadNetworkOptions>;
+    refuseThreads('loadWorkerNetwork', threads);
+    return WorkerNetwork.start(backend !== 'js', (net, wasm, transfer) => net.call('load', [json, options, wasm], transfer));
+  }
+
+  /** Starts the worker and has it build the network with `init`; stops the worker if that fails. */
+  private static async start(usesWasm: boolean,
+                             init: (net: WorkerNetwork, wasm: Uint8Array | undefined, transfer: Transferable[]) => Promise<NetworkInfo>): Promise<WorkerNetwork> {
     const [source, wasm] = await Promise.all([workerSource(), usesWasm ? loadWasmBytes() : undefined]);
     const net = new WorkerNetwork();
     net.handle = await spawnWorker(source, {
@@ -57,7 +94,7 @@ export class WorkerNetwork {
     try {
       // A copy to hand over: the original may be a view into a shared pool.
       const bytes = wasm?.slice();
-      net.info = await net.call('create', [config, bytes], bytes ? [bytes.buffer as ArrayBuffer] : []);
+      net.info = await init(net, bytes, bytes ? [bytes.buffer as ArrayBuffer] : []);
     } catch (error) {
       net.terminate();
       throw error;
@@ -68,7 +105,10 @@ export class WorkerNetwork {
   get inputs(): number { return this.info.inputs; }
   get outputs(): number { return this.info.outputs; }
   get dtype(): NetworkInfo['dtype'] { return this.info.dtype; }
+  /** The backend's name, 'wasm' or 'js' (a Network's `backend` is the Backend object: its `.name`). */
   get backend(): NetworkInfo['backend'] { return this.info.backend; }
+  /** Threads the worker's network runs on: always 1 (threads > 1 is refused). */
+  get threads(): number { return this.info.threads; }
   get isTraining(): boolean { return this.training > 0; }
   get isDisposed(): boolean { return this.disposed; }
 
@@ -85,11 +125,14 @@ export class WorkerNetwork {
 
   /**
    * As Network.fit. onEpochEnd, and the onTrainBegin / onEpochEnd /
-   * onTrainEnd hooks of callbacks, run on this thread as the logs arrive
-   * (the worker does not wait for them); fit() resolves after the last.
-   * EarlyStopping callbacks run in the worker, and their stoppedEpoch and
-   * bestEpoch are copied back. x, y and validationData are copied once and
-   * transferred, never structured-cloned row by row.
+   * onTrainEnd hooks of callbacks, run on this thread as the logs arrive;
+   * the worker waits for the onTrainBegin hooks before its first epoch, not
+   * for the others; fit() resolves after the last. A hook that throws
+   * rejects fit() with its error (a throwing onEpochEnd stops the worker
+   * after its current epoch, which may be a few epochs on). EarlyStopping
+   * callbacks run in the worker, and their stoppedEpoch and bestEpoch are
+   * copied back. x, y and validationData are copied once and transferred,
+   * never structured-cloned row by row.
    */
   async fit(x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
     if (this.disposed) throw new Error('fit: this network has been disposed');
@@ -117,6 +160,8 @@ export class WorkerNetwork {
             listenerError = error instanceof Error ? error : new Error(String(error));
             this.stopTraining = true;
           }
+          // The worker waits for this before its first epoch.
+          if (event[0] === 'trainBegin') void this.call('trainBegun', [!listenerError]).catch(() => {});
         }
       });
     };
@@ -124,8 +169,11 @@ export class WorkerNetwork {
     this.stopRequested = false;
     this.training++;
     try {
-      // Settles after the last event's hooks have run, whether the worker succeeded or not.
-      const result = await this.call('fit', [data[0], data[1], wire], transfer, dispatch).finally(() => chain);
+      // Settles after the last event's hooks have run, whether the worker succeeded or not;
+      // a hook's error comes first (the worker's, if any, followed from it).
+      const result = await this.call('fit', [data[0], data[1], wire], transfer, dispatch)
+        .finally(() => chain)
+        .catch((error: unknown) => { throw listenerError ?? error; });
       if (listenerError) throw listenerError;
       result.earlyStopping.forEach((outcome, i) => Object.assign(earlyStopping[i], outcome));
       return Object.assign(new History(), { epoch: result.epoch, history: result.history });
@@ -155,6 +203,21 @@ export class WorkerNetwork {
 
   setWeights(weights: LayerWeights[]): Promise<void> {
     return this.guarded('setWeights', () => this.call('setWeights', [weights]));
+  }
+
+  /**
+   * As Network.toJSON: the same plain object (with includeOptimizer, the
+   * optimiser's config and state), for JSON.stringify or loadNetwork /
+   * loadWorkerNetwork. JSON.stringify(net) itself cannot wait for it, so
+   * it throws rather than write "{}".
+   */
+  toJSON(options?: ToJSONOptions): Promise<NetworkJSON> {
+    // JSON.stringify(net) calls net.toJSON(key) with the property name.
+    if (typeof options === 'string') {
+      throw new Error('toJSON: a worker network\'s toJSON() returns a promise, which JSON.stringify cannot wait for; ' +
+        'stringify its result instead: JSON.stringify(await net.toJSON())');
+    }
+    return this.guarded('toJSON', () => this.call('toJSON', [options]));
   }
 
   /**

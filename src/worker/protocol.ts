@@ -6,6 +6,7 @@
 import type { EarlyStoppingOptions, Logs } from '../callbacks.js';
 import type { BackendName, DType } from '../backend/backend.js';
 import type { Network, NetworkConfig } from '../network.js';
+import type { NetworkJSON } from '../serialize.js';
 import type { FitOptions } from '../train.js';
 
 /** What the worker reports about the network it created. */
@@ -14,6 +15,7 @@ export interface NetworkInfo {
   outputs: number;
   dtype: DType;
   backend: BackendName;
+  threads: number;
 }
 
 /** fit()'s options as they cross: functions stay on the calling thread. */
@@ -35,11 +37,19 @@ export interface WireHistory {
 /** Each method's arguments and result. */
 export interface Calls {
   create: [args: [config: NetworkConfig, wasm: Uint8Array | undefined], result: NetworkInfo];
+  /** loadNetwork(json, options) in the worker: json as the caller gave it (object or text), so the same checks and messages. */
+  load: [args: [json: unknown, options: unknown, wasm: Uint8Array | undefined], result: NetworkInfo];
   fit: [args: [x: unknown, y: unknown, options: WireFitOptions], result: WireHistory];
   predict: [args: [x: unknown], result: ReturnType<Network['predict']>];
   evaluate: [args: [x: unknown, y: unknown], result: ReturnType<Network['evaluate']>];
   getWeights: [args: [], result: ReturnType<Network['getWeights']>];
   setWeights: [args: [weights: Parameters<Network['setWeights']>[0]], result: void];
+  toJSON: [args: [options: unknown], result: NetworkJSON];
+  /**
+   * The calling thread has run fit()'s onTrainBegin hooks (ok) or one threw:
+   * the worker waits for this before its first epoch, as a Network awaits them.
+   */
+  trainBegun: [args: [ok: boolean], result: void];
   /** Sets stopTraining in the worker: a running fit() ends after its current epoch. */
   stop: [args: [], result: void];
   dispose: [args: [], result: void];

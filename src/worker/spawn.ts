@@ -7,9 +7,9 @@
  * pattern and emit a second file (Vite and webpack 5 do; esbuild, and
  * Rollup without a plugin, do not), and a page that imports dist/ from a static folder to
  * serve that file next to it; the Blob needs nothing from anyone. The costs:
- * the worker's code travels inside the library as a string (about 12 kB of
- * the 38 kB gzipped; the kernels are posted to the worker, not embedded a
- * second time), and a page whose Content-Security-Policy restricts
+ * the worker's code travels inside the library as a string (about a third
+ * of the minified build, gzipped; the kernels are posted to the worker, not
+ * embedded a second time), and a page whose Content-Security-Policy restricts
  * worker-src must allow blob:.
  *
  * Node gets worker_threads, evaluating the same text. The module is reached

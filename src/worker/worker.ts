@@ -11,6 +11,7 @@
 import { EarlyStopping, type Callback } from '../callbacks.js';
 import { createNetwork, type Network } from '../network.js';
 import type { MatrixInput } from '../data.js';
+import { loadNetwork, type LoadNetworkOptions, type NetworkJSON, type ToJSONOptions } from '../serialize.js';
 import { receiveWasmBytes } from './posted-wasm-bytes.js';
 import type { Args, FitEvent, Method, Reply, Request, Result, WireFitOptions, WireHistory } from './protocol.js';
 
@@ -30,6 +31,8 @@ const port = ((globalThis as { wasmlpPort?: Port }).wasmlpPort ?? globalThis) as
 const EVENT_INTERVAL_MS = 25;
 
 let net: Network | undefined;
+/** While fit() waits for the calling thread's onTrainBegin hooks: lets it go on (true) or fail (false). */
+let trainBeginGate: ((ok: boolean) => void) | undefined;
 
 function network(method: string): Network {
   if (!net) throw new Error(`${method}: the worker has no network yet`);
@@ -42,20 +45,34 @@ const handlers: Handlers = {
   async create(_, config, wasm) {
     receiveWasmBytes(wasm);
     net = await createNetwork(config);
-    return { inputs: net.inputs, outputs: net.outputs, dtype: net.dtype, backend: net.backend.name };
+    return info(net);
+  },
+  async load(_, json, options, wasm) {
+    receiveWasmBytes(wasm);
+    net = await loadNetwork(json as NetworkJSON, options as LoadNetworkOptions);
+    return info(net);
   },
   fit,
   predict: (_, x) => network('predict').predict(x as MatrixInput),
   evaluate: (_, x, y) => network('evaluate').evaluate(x as MatrixInput, y as MatrixInput),
   getWeights: () => network('getWeights').getWeights(),
   setWeights: (_, weights) => network('setWeights').setWeights(weights),
+  toJSON: (_, options) => network('toJSON').toJSON(options as ToJSONOptions),
+  trainBegun(_, ok) {
+    trainBeginGate?.(ok);
+  },
   stop() {
     if (net) net.stopTraining = true;
   },
   dispose() {
     net?.dispose();
+    trainBeginGate?.(true); // a fit() waiting there goes on, and finds the network disposed
   },
 };
+
+function info(created: Network): Result<'create'> {
+  return { inputs: created.inputs, outputs: created.outputs, dtype: created.dtype, backend: created.backend.name, threads: created.threads };
+}
 
 async function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Promise<WireHistory> {
   const target = network('fit');
@@ -67,7 +84,20 @@ async function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Pr
   };
   // Only the hooks the calling thread listens to, so a plain fit() posts nothing per epoch.
   const reporter: Callback = {};
-  if (wire.report.trainBegin) reporter.onTrainBegin = () => { events.push(['trainBegin']); };
+  if (wire.report.trainBegin) {
+    // Sent at once, and the first epoch waits for the calling thread's hooks, as a Network awaits them.
+    reporter.onTrainBegin = () => {
+      events.push(['trainBegin']);
+      flush();
+      return new Promise<void>((resolve, reject) => {
+        trainBeginGate = (ok) => {
+          trainBeginGate = undefined;
+          if (ok) resolve();
+          else reject(new Error('fit: an onTrainBegin hook threw on the calling thread')); // the caller rethrows the hook's own error
+        };
+      });
+    };
+  }
   if (wire.report.epochEnd) {
     reporter.onEpochEnd = (epoch, logs = {}) => {
       events.push(['epochEnd', epoch, logs]);
