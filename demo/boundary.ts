@@ -12,6 +12,7 @@ export const CLASS_COLORS = ['#2563eb', '#f97316', '#16a34a', '#db2777', '#7c3ae
 const RESOLUTION = 64;
 /** How far the map's tint goes towards a class colour at full confidence. */
 const MAX_TINT = 0.55;
+const WHITE = [255, 255, 255];
 
 interface Bounds { x0: number; x1: number; y0: number; y1: number }
 
@@ -47,7 +48,11 @@ export class BoundaryMap {
     return { data, shape: [RESOLUTION * RESOLUTION, 2] };
   }
 
-  /** Colours the map from predict(grid()): one sigmoid per cell for two classes, else class probabilities. */
+  /**
+   * Colours the map from predict(grid()): one sigmoid per cell for two
+   * classes, else class probabilities. A cell whose outputs are not finite
+   * (a diverging network's NaN) has no confidence: it is left white.
+   */
   setPredictions(outputs: ArrayLike<number>, classCount: number): void {
     const context = this.image.getContext('2d')!;
     const pixels = context.createImageData(RESOLUTION, RESOLUTION);
@@ -70,7 +75,8 @@ export class BoundaryMap {
         }
         confidence = (best - 1 / classCount) / (1 - 1 / classCount);
       }
-      const tint = MAX_TINT * Math.min(1, Math.max(0, confidence));
+      const tint = Number.isFinite(confidence) ? MAX_TINT * Math.min(1, Math.max(0, confidence)) : 0;
+      if (tint === 0) mix = WHITE;
       for (let c = 0; c < 3; c++) pixels.data[4 * cell + c] = 255 + (mix[c] - 255) * tint;
       pixels.data[4 * cell + 3] = 255;
     }

@@ -85,6 +85,9 @@ export class Curves {
     // decimated sample, and assigning sets the full series it samples from.
     this.loss.data.datasets[0].data = this.lossPoints;
     this.accuracy.data.datasets[0].data = this.accuracyPoints;
+    // How many epochs each chart holds, for the tests (the series is decimated when drawn).
+    this.loss.canvas.dataset.points = String(this.lossPoints.length);
+    this.accuracy.canvas.dataset.points = String(this.accuracyPoints.length);
     this.loss.update('none');
     this.accuracy.update('none');
   }

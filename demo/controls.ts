@@ -1,9 +1,11 @@
 /**
  * The settings form: its menus filled from what the library offers, read
  * into checked Settings (a bad field is marked and named in the message),
- * and written back from a dataset's preset.
+ * and written back from a dataset's preset. Also the message over the map,
+ * and the CSV column menus under it.
  */
 import { OPTIMIZER_NAMES, type BackendName } from 'wasmlp';
+import type { CsvColumns } from './csv.js';
 import { HIDDEN_ACTIVATIONS, parseLayers, type Settings } from './model.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -27,12 +29,17 @@ export class Controls {
   readonly train = $<HTMLButtonElement>('train');
   readonly stop = $<HTMLButtonElement>('stop');
   readonly reset = $<HTMLButtonElement>('reset');
-  private readonly message = $<HTMLParagraphElement>('message');
+  /** A CSV's columns: the two features (the map's axes) and the label. */
+  readonly columns = { x: $<HTMLSelectElement>('column-x'), y: $<HTMLSelectElement>('column-y'), label: $<HTMLSelectElement>('column-label') };
+  private readonly columnsRow = $<HTMLDivElement>('columns');
+  private readonly message = $<HTMLDivElement>('message');
+  private readonly messageText = $<HTMLParagraphElement>('message-text');
   private readonly output = $<HTMLParagraphElement>('output');
 
   constructor() {
     fill(this.activation, HIDDEN_ACTIVATIONS.map((name) => ({ value: name, label: name })));
     fill(this.optimizer, OPTIMIZER_NAMES.map((name) => ({ value: name, label: name })));
+    $('message-close').addEventListener('click', () => this.showMessage(undefined));
   }
 
   setDatasets(options: DatasetOption[], selected: string): void {
@@ -84,9 +91,23 @@ export class Controls {
     this.epochs.value = String(settings.epochs);
   }
 
+  /** Shows the column menus with `names` and `chosen` selected, or (undefined) hides them. */
+  showColumns(names: string[] | undefined, chosen?: CsvColumns): void {
+    this.columnsRow.hidden = names === undefined;
+    if (!names || !chosen) return;
+    for (const role of ['x', 'y', 'label'] as const) {
+      fill(this.columns[role], names.map((name, c) => ({ value: String(c), label: name })));
+      this.columns[role].value = String(chosen[role]);
+    }
+  }
+
+  readColumns(): CsvColumns {
+    return { x: Number(this.columns.x.value), y: Number(this.columns.y.value), label: Number(this.columns.label.value) };
+  }
+
   /** While training, settings are locked: changing one starts a new network. */
   setTraining(training: boolean): void {
-    for (const element of this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')) {
+    for (const element of [...this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select'), ...Object.values(this.columns)]) {
       element.disabled = training;
     }
     this.train.disabled = training;
@@ -97,12 +118,14 @@ export class Controls {
     this.output.textContent = text;
   }
 
+  /** The message over the map (where it is in view whatever the window's height), or none. */
   showMessage(text: string | undefined, kind: 'error' | 'info' = 'error'): void {
     this.message.hidden = !text;
-    this.message.textContent = text ?? '';
+    this.messageText.textContent = text ?? '';
     this.message.classList.toggle('info', kind === 'info');
   }
 
+  /** Reads a field; if it is bad, marks it and (as Train was pressed) puts the cursor in it. */
   private checked<T>(input: HTMLInputElement, read: () => T): T {
     try {
       return read();

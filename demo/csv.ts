@@ -1,46 +1,120 @@
 /**
- * A CSV dropped on the page: two numeric feature columns and a label
- * column, an optional header row. Anything else is refused with a message
- * that says what was found. Features are standardised (mean 0, standard
+ * A CSV dropped on the page (or chosen): parsed by csv-parse into a table
+ * of named columns, from which two numeric feature columns and a label
+ * column make a dataset. The first row is a header when it has text where
+ * the rows below have numbers. Features are standardised (mean 0, standard
  * deviation 1) so that any units train with the same settings.
  */
+import { parse } from 'csv-parse/browser/esm/sync';
 import type { Dataset } from './datasets.js';
 
 const MAX_ROWS = 20_000;
 const MAX_CLASSES = 8;
+const DELIMITERS = [',', ';', '\t'];
 
-export function parseCsv(name: string, text: string): Dataset {
-  const lines = text.split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '' && !line.startsWith('#'));
-  if (lines.length === 0) throw new Error(`${name} is empty`);
-  const delimiter = [',', ';', '\t'].find((d) => lines[0].includes(d));
-  if (!delimiter) throw new Error(`${name}: expected 3 columns separated by commas, semicolons or tabs (x1, x2, label); the first line has one`);
-  const rows = lines.map((line) => line.split(delimiter).map((field) => field.trim().replace(/^"(.*)"$/, '$1')));
-  // A header is a first row whose features are not numbers.
-  const hasHeader = !isNumber(rows[0][0]) || !isNumber(rows[0][1]);
-  const body = hasHeader ? rows.slice(1) : rows;
+export interface CsvTable {
+  /** The file's name, which messages start with. */
+  name: string;
+  /** The header's names, or "column 1", "column 2", … when there is none. */
+  columns: string[];
+  /** The data rows, as text, every one as wide as `columns`. */
+  rows: string[][];
+  /** The line of the file each row is on (1-based), for messages. */
+  lines: number[];
+}
+
+/** Indices into CsvTable.columns. */
+export interface CsvColumns {
+  x: number;
+  y: number;
+  label: number;
+}
+
+interface ParsedRecord {
+  info: { lines: number };
+  record: string[];
+}
+
+/** Parses a CSV file's text into a table; throws a message naming the file (and the line) if it is not one. */
+export function readCsv(name: string, text: string): CsvTable {
+  let records: ParsedRecord[];
+  try {
+    records = parse(text, {
+      delimiter: guessDelimiter(text),
+      comment: '#',
+      comment_no_infix: true,
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+      relax_column_count: true,
+      info: true,
+    }) as unknown as ParsedRecord[];
+  } catch (error) {
+    throw new Error(`${name}: ${(error as Error).message}`);
+  }
+  if (records.length === 0) throw new Error(`${name} is empty`);
+  const width = records[0].record.length;
+  if (width < 3) {
+    throw new Error(`${name}: expected at least 3 columns separated by commas, semicolons or tabs (two features and a label); the first line has ${width}`);
+  }
+  for (const { info, record } of records) {
+    if (record.length !== width) throw new Error(`${name}, line ${info.lines}: expected ${width} columns, as on the first line, found ${record.length}`);
+  }
+  // A header has text where the first row of data has numbers.
+  const [first, second] = records.map(({ record }) => record);
+  const hasHeader = second !== undefined && first.some((field, c) => !isNumber(field) && isNumber(second[c]));
+  const body = hasHeader ? records.slice(1) : records;
   if (body.length < 2) throw new Error(`${name}: needs at least 2 rows of data, found ${body.length}`);
   if (body.length > MAX_ROWS) throw new Error(`${name}: ${body.length} rows is more than this page draws well (${MAX_ROWS})`);
+  return {
+    name,
+    columns: hasHeader ? first.map((field, c) => field || `column ${c + 1}`) : first.map((_, c) => `column ${c + 1}`),
+    rows: body.map(({ record }) => record),
+    lines: body.map(({ info }) => info.lines),
+  };
+}
 
+/**
+ * The columns a table trains on unless the user picks others: the label is
+ * the last column with 2 to 8 different values (else the last column), the
+ * features the first two other columns that start with a number.
+ */
+export function defaultColumns(table: CsvTable): CsvColumns {
+  const indices = table.columns.map((_, c) => c);
+  const classCounts = indices.map((c) => new Set(table.rows.map((row) => row[c])).size);
+  const label = [...indices].reverse().find((c) => classCounts[c] >= 2 && classCounts[c] <= MAX_CLASSES) ?? indices.length - 1;
+  const others = indices.filter((c) => c !== label);
+  const numeric = others.filter((c) => isNumber(table.rows[0][c]));
+  const [x, y] = [...numeric, ...others.filter((c) => !numeric.includes(c))];
+  return { x, y, label };
+}
+
+/** The dataset of two feature columns and a label column; throws naming the line and column of a bad cell. */
+export function csvDataset(table: CsvTable, { x: xColumn, y: yColumn, label: labelColumn }: CsvColumns): Dataset {
+  const { name, columns, rows, lines } = table;
+  if (xColumn === yColumn) throw new Error(`${name}: x and y are the same column (${columns[xColumn]}); choose two different features`);
+  for (const c of [xColumn, yColumn]) {
+    if (c === labelColumn) throw new Error(`${name}: ${columns[c]} is the label column; it cannot also be a feature`);
+  }
   const x: number[][] = [];
   const labels: string[] = [];
-  body.forEach((fields, i) => {
-    const line = i + 1 + (hasHeader ? 1 : 0);
-    if (fields.length !== 3) {
-      throw new Error(`${name}, line ${line}: expected 3 columns (x1, x2, label), found ${fields.length}`);
+  rows.forEach((row, i) => {
+    for (const c of [xColumn, yColumn]) {
+      if (!isNumber(row[c])) {
+        throw new Error(`${name}, line ${lines[i]}, column ${c + 1} (${columns[c]}): ${JSON.stringify(row[c])} is not a number`);
+      }
     }
-    const [a, b, label] = fields;
-    for (const value of [a, b]) {
-      if (!isNumber(value)) throw new Error(`${name}, line ${line}: the feature ${JSON.stringify(value)} is not a number`);
-    }
-    if (label === '') throw new Error(`${name}, line ${line}: the label is empty`);
-    x.push([Number(a), Number(b)]);
+    const label = row[labelColumn];
+    if (label === '') throw new Error(`${name}, line ${lines[i]}, column ${labelColumn + 1} (${columns[labelColumn]}): the label is empty`);
+    x.push([Number(row[xColumn]), Number(row[yColumn])]);
     labels.push(label);
   });
 
   const names = [...new Set(labels)].sort((p, q) => (isNumber(p) && isNumber(q) ? Number(p) - Number(q) : p.localeCompare(q)));
-  if (names.length < 2) throw new Error(`${name}: every row has the label ${JSON.stringify(names[0])}; a classifier needs at least 2 classes`);
+  const labelName = columns[labelColumn];
+  if (names.length < 2) throw new Error(`${name}: every row has the label ${JSON.stringify(names[0])} (${labelName}); a classifier needs at least 2 classes`);
   if (names.length > MAX_CLASSES) {
-    throw new Error(`${name}: ${names.length} different labels; this page takes up to ${MAX_CLASSES} classes (is the label the third column?)`);
+    throw new Error(`${name}: ${names.length} different labels in ${labelName}; this page takes up to ${MAX_CLASSES} classes (is it the label column?)`);
   }
   const index = new Map(names.map((label, k) => [label, k]));
   return {
@@ -50,6 +124,14 @@ export function parseCsv(name: string, text: string): Dataset {
     classCount: names.length,
     classNames: names,
   };
+}
+
+/** The delimiter that splits the first line (outside quotes) into the most fields; a comma if none does. */
+function guessDelimiter(text: string): string {
+  const line = text.split(/\r?\n/).find((l) => l.trim() !== '' && !l.startsWith('#')) ?? '';
+  const outsideQuotes = line.replace(/"[^"]*"/g, '');
+  const count = (d: string) => outsideQuotes.split(d).length - 1;
+  return DELIMITERS.reduce((best, d) => (count(d) > count(best) ? d : best));
 }
 
 function isNumber(field: string | undefined): boolean {

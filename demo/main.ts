@@ -3,13 +3,13 @@
  * Worker, and watch the loss, the accuracy and the decision boundary as it
  * learns; switch backends to compare their speed.
  */
-import type { BackendName, EpochLogs } from 'wasmlp';
+import type { ActivationName, BackendName, EpochLogs } from 'wasmlp';
 import { BoundaryMap, CLASS_COLORS } from './boundary.js';
 import { Curves } from './charts.js';
 import { Controls, type DatasetOption } from './controls.js';
-import { parseCsv } from './csv.js';
+import { csvDataset, defaultColumns, readCsv, type CsvColumns, type CsvTable } from './csv.js';
 import { builtIn, type BuiltInName, type Dataset } from './datasets.js';
-import { notebookWeights, outputFor, PRESETS, resolvePreset } from './model.js';
+import { notebookWeights, outputFor, parseLayers, PRESETS, resolvePreset } from './model.js';
 import { Trainer } from './trainer.js';
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -25,7 +25,8 @@ const status = $('status');
 
 let datasetName = 'blobs';
 let data: Dataset = builtIn('blobs');
-let csv: Dataset | undefined;
+/** The last CSV loaded: its table, the columns chosen from it, and the dataset they make. */
+let csv: { table: CsvTable; columns: CsvColumns; data: Dataset } | undefined;
 const speeds: Partial<Record<BackendName, number>> = {};
 
 let latest: { epoch: number; logs: EpochLogs; rate: number } | undefined;
@@ -90,7 +91,7 @@ function datasetOptions(): DatasetOption[] {
     const output = outputFor(classCount);
     return { value: name, label, unavailable: 'unavailable' in output ? output.unavailable : undefined };
   });
-  options.push(csv ? { value: 'csv', label: `CSV: ${csv.label}` } : { value: 'csv', label: 'CSV (drop a file)', unavailable: 'Drop a CSV file on the page first' });
+  options.push(csv ? { value: 'csv', label: `CSV: ${csv.data.label}` } : { value: 'csv', label: 'CSV (drop a file)', unavailable: 'Drop a CSV file on the page first' });
   return options;
 }
 
@@ -103,7 +104,9 @@ function describeNetwork(): void {
   const units = output.layer.units;
   let text = `Output: ${units} ${output.layer.activation} unit${units > 1 ? 's' : ''}, ${output.loss}. `;
   try {
-    text += notebookWeights(controls.read(), datasetName)
+    // Not controls.read(): that marks and focuses a bad field, which only Train should do.
+    const network = { hidden: parseLayers(controls.layers.value), activation: controls.activation.value as ActivationName };
+    text += notebookWeights(network, datasetName)
       ? 'Starts from the seed notebook\'s initial weights.'
       : 'Glorot-uniform initial weights (seed 1).';
   } catch {
@@ -145,13 +148,21 @@ function reset(keepSpeeds = false): Promise<void> {
   return resetting;
 }
 
-async function chooseDataset(name: string): Promise<void> {
-  datasetName = name;
-  data = name === 'csv' && csv ? csv : builtIn(name as BuiltInName);
-  controls.apply(resolvePreset(PRESETS[name as BuiltInName | 'csv']));
+/** Shows `next` as the data; the next Train starts a new network on it. */
+function showData(next: Dataset): Promise<void> {
+  data = next;
   map.setData(data);
   showLegend();
-  await reset();
+  return reset();
+}
+
+async function chooseDataset(name: string): Promise<void> {
+  datasetName = name;
+  controls.apply(resolvePreset(PRESETS[name as BuiltInName | 'csv']));
+  // Column menus only when there is a choice beyond "two features and a label".
+  const table = name === 'csv' ? csv?.table : undefined;
+  controls.showColumns(table && table.columns.length > 3 ? table.columns : undefined, csv?.columns);
+  await showData(name === 'csv' && csv ? csv.data : builtIn(name as BuiltInName));
 }
 
 async function train(): Promise<void> {
@@ -164,8 +175,9 @@ async function train(): Promise<void> {
   }
   controls.showMessage(undefined);
   controls.setTraining(true);
+  setState('training'); // at once, so that no one reads the last run's state as this one's
   await resetting;
-  setState('training');
+  setState('training'); // again, if a reset ended in between
   try {
     const result = await trainer.train(settings, data, datasetName);
     latest = undefined; // a frame still pending must not overwrite the final numbers
@@ -175,25 +187,70 @@ async function train(): Promise<void> {
     showSpeeds();
     setState('done');
   } catch (error) {
-    controls.showMessage((error as Error).message);
+    // A diverged network is no use to continue from: the next Train starts a
+    // new one, so its curves, numbers and map go too (not drawn over).
+    await reset(true);
+    controls.showMessage(trainingError(error as Error));
     setState('error');
-    await trainer.reset(); // a diverged network is no use to continue from
   } finally {
     controls.setTraining(false);
   }
 }
 
+/** fit's message (with advice if it has none), and what happens next. */
+function trainingError(error: Error): string {
+  const text = error.message.replace(/^fit: /, '').replace(/\.$/, '');
+  const advice = /diverged/.test(text) && !/learning ?rate/i.test(text) ? ' Try a smaller learning rate.' : '';
+  return `Training stopped: ${text}.${advice} The network was reset: Train starts a new one.`;
+}
+
+/** The CSV's dataset on `columns`; throws a message if it cannot be trained here. */
+function csvData(table: CsvTable, columns: CsvColumns): Dataset {
+  const dataset = csvDataset(table, columns);
+  const output = outputFor(dataset.classCount);
+  if ('unavailable' in output) throw new Error(`${table.name}: ${output.unavailable}`);
+  return dataset;
+}
+
+function showCsvSummary(): void {
+  if (!csv) return;
+  const { table, columns, data: { x, classCount, classNames } } = csv;
+  const [xName, yName] = [table.columns[columns.x], table.columns[columns.y]];
+  controls.showMessage(`${table.name}: ${x.length} rows, ${classCount} classes (${classNames.join(', ')}); features ${xName}, ${yName} standardised.`, 'info');
+}
+
 async function loadCsv(file: File): Promise<void> {
   try {
-    const parsed = parseCsv(file.name, await file.text());
-    const output = outputFor(parsed.classCount);
-    if ('unavailable' in output) throw new Error(`${file.name}: ${output.unavailable}`);
+    const table = readCsv(file.name, await file.text());
+    const columns = defaultColumns(table);
+    const dataset = csvData(table, columns);
     if (trainer.isRunning) trainer.stop();
-    csv = parsed;
+    csv = { table, columns, data: dataset };
     controls.setDatasets(datasetOptions(), 'csv');
     await chooseDataset('csv');
-    controls.showMessage(`${file.name}: ${parsed.x.length} rows, ${parsed.classCount} classes (${parsed.classNames.join(', ')}); features standardised.`, 'info');
+    showCsvSummary();
   } catch (error) {
+    controls.showMessage((error as Error).message);
+  }
+}
+
+/**
+ * A column menu changed: the CSV's dataset on the new columns. Choosing a
+ * column another menu has swaps the two; a choice that makes no dataset is
+ * refused with the message, and the menus go back.
+ */
+function chooseColumn(role: keyof CsvColumns): void {
+  if (!csv) return;
+  const chosen = controls.readColumns();
+  const other = (['x', 'y', 'label'] as const).find((r) => r !== role && chosen[r] === chosen[role]);
+  if (other) chosen[other] = csv.columns[role];
+  try {
+    csv = { ...csv, columns: chosen, data: csvData(csv.table, chosen) };
+    controls.showColumns(csv.table.columns, chosen);
+    void showData(csv.data);
+    showCsvSummary();
+  } catch (error) {
+    controls.showColumns(csv.table.columns, csv.columns);
     controls.showMessage((error as Error).message);
   }
 }
@@ -206,8 +263,15 @@ controls.form.addEventListener('submit', (event) => {
   void train();
 });
 controls.stop.addEventListener('click', () => trainer.stop());
-controls.reset.addEventListener('click', () => void reset(true));
-controls.dataset.addEventListener('change', () => void chooseDataset(controls.dataset.value));
+controls.reset.addEventListener('click', () => {
+  controls.showMessage(undefined);
+  void reset(true);
+});
+controls.dataset.addEventListener('change', () => {
+  controls.showMessage(undefined);
+  void chooseDataset(controls.dataset.value);
+});
+for (const role of ['x', 'y', 'label'] as const) controls.columns[role].addEventListener('change', () => chooseColumn(role));
 // These define the network: changing one means a new one. The rest are fit() options, read at each Train.
 for (const input of [controls.layers, controls.activation]) input.addEventListener('change', () => void reset());
 for (const radio of controls.form.querySelectorAll('input[name="backend"]')) radio.addEventListener('change', () => void reset(true));

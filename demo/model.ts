@@ -57,20 +57,21 @@ export function networkConfig(settings: Settings, data: Dataset): NetworkConfig 
  * The seed notebook's initial weights, when the network is the notebook's
  * (2-8-4-1 sigmoid on its blobs): the page then replays the notebook's run.
  */
-export function notebookWeights(settings: Settings, dataset: string): LayerWeights[] | undefined {
+export function notebookWeights(settings: Pick<Settings, 'hidden' | 'activation'>, dataset: string): LayerWeights[] | undefined {
   const isNotebook = dataset === 'blobs' && settings.activation === 'sigmoid' && settings.hidden.join() === '8,4';
   if (!isNotebook) return undefined;
   return [1, 2, 3].map((l) => ({ W: seedInit[`W${l}` as 'W1'], b: seedInit[`b${l}` as 'b1'][0] }));
 }
 
-/** "8, 4" -> [8, 4]; blank is no hidden layer (logistic regression). */
+/** "8, 4" -> [8, 4]; blank, "none" or "0" is no hidden layer (logistic regression), as the field's placeholder says. */
 export function parseLayers(text: string): number[] {
+  if (/^\s*(none|0)?\s*$/i.test(text)) return [];
   const fields = text.split(/[\s,]+/).filter((field) => field !== '');
   if (fields.length > 8) throw new Error('Hidden layers: at most 8 layers here');
   return fields.map((field) => {
     const units = Number(field);
     if (!Number.isInteger(units) || units < 1 || units > 512) {
-      throw new Error(`Hidden layers: ${JSON.stringify(field)} is not a whole number of units from 1 to 512`);
+      throw new Error(`Hidden layers: ${JSON.stringify(field)} is not a whole number of units from 1 to 512 (or none, for no hidden layer)`);
     }
     return units;
   });

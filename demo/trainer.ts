@@ -64,7 +64,9 @@ export class Trainer {
       if (mapPending || performance.now() - mapAsked < MAP_INTERVAL_MS) return;
       mapPending = true;
       mapAsked = performance.now();
-      net.predict(this.grid()).then(this.hooks.map, () => {}).finally(() => { mapPending = false; });
+      net.predict(this.grid())
+        .then((outputs) => { if (this.net === net) this.hooks.map(outputs); }, () => {}) // not after a reset has cleared the map
+        .finally(() => { mapPending = false; });
     };
 
     const history = await net.fit(x, y, {

@@ -2,8 +2,12 @@
  * The playground (dist/demo, as `npm run demo` serves it) in real Chromium:
  * it trains the seed blobs to accuracy 1.000 in a worker and draws the
  * decision boundary; its menus follow the library's registries; the spiral
- * trains through softmax; both backends report a speed; a CSV loads, and a
- * bad one is refused with a message. Screenshots go to artifacts/.
+ * trains through softmax; both backends report a speed; a diverged run is
+ * reported in view and cleared, and the next starts afresh; a bad field is
+ * named on the first click of Train; a CSV loads from the file picker and
+ * from a drop (csv-parse: quoted fields), a bad one is refused with a
+ * message, and a wider one (examples/iris.csv) trains on the columns chosen.
+ * Screenshots go to artifacts/.
  */
 import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +44,24 @@ async function train(): Promise<string | null> {
   await page.click('#train');
   await page.waitForSelector('#status:is([data-state="done"], [data-state="error"])', { timeout: 90_000 });
   return page.getAttribute('#status', 'data-state');
+}
+
+/** How many epochs the loss and the accuracy charts hold. */
+function chartPoints(): Promise<number[]> {
+  return page.$$eval('#loss-chart, #acc-chart', (canvases) => canvases.map((c) => Number((c as HTMLElement).dataset.points)));
+}
+
+/** Whether the message is shown, whole, inside the window (of `width` x `height`, not scrolled). */
+async function messageInView(width: number, height: number): Promise<boolean> {
+  const box = await page.locator('#message').boundingBox();
+  if (!box || !(await page.isVisible('#message'))) return false;
+  const scrolled = await page.evaluate(() => window.scrollY);
+  return scrolled === 0 && box.x >= 0 && box.y >= 0 && box.x + box.width <= width && box.y + box.height <= height;
+}
+
+/** The legend's class names. */
+function legend(): Promise<string[]> {
+  return page.$$eval('#legend span', (spans) => spans.map((span) => span.textContent ?? ''));
 }
 
 /** The boundary canvas's pixels, summarised: how many colours, and how much of it each class's hue covers. */
@@ -92,6 +114,60 @@ it('trains on the js backend too, and shows the epochs per second of both', asyn
   await page.waitForSelector('#status[data-state="idle"]');
 }, 120_000);
 
+it('reports a diverged run in view, clears it, and starts the next run afresh', async () => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  try {
+    expect(await page.inputValue('#dataset')).toBe('blobs');
+    expect(await train()).toBe('done');
+    expect(await chartPoints()).toEqual([2000, 2000]);
+
+    await page.fill('#learning-rate', '1e300'); // continues the same network, which diverges
+    expect(await train()).toBe('error');
+    expect(await messageInView(1280, 720)).toBe(true);
+    const message = await page.textContent('#message');
+    expect(message).toMatch(/diverged/);
+    expect(message).toMatch(/learning ?rate/i);
+    // Cleared, not left as it was (or black from NaN predictions): the next Train is a new network.
+    expect(await chartPoints()).toEqual([0, 0]);
+    expect(await page.textContent('#epoch')).toBe('0');
+    expect((await canvasColours()).white).toBeGreaterThan(0.8);
+
+    await page.fill('#learning-rate', '20');
+    expect(await train()).toBe('done');
+    expect(await page.isHidden('#message')).toBe(true);
+    expect(await page.textContent('#acc')).toBe('1.000');
+    expect(await page.textContent('#epoch')).toBe('2,000');
+    expect(await chartPoints()).toEqual([2000, 2000]); // this run's epochs, not drawn after the last run's
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+}, 120_000);
+
+it('names a bad Hidden layers value on the first click of Train, and takes none as no hidden layer', async () => {
+  await page.setViewportSize({ width: 1280, height: 720 });
+  try {
+    await page.fill('#layers', 'abc');
+    // A real click, held as long as a person holds one, with the cursor still in the field: the
+    // field's change (on blur, at mousedown) resets the network, and nothing that reset redraws may
+    // move the button or take the focus before the mouseup.
+    await page.click('#train', { delay: 150 });
+    await page.waitForSelector('#message:not(.info):not([hidden])', { timeout: 5_000 });
+    expect(await page.textContent('#message')).toMatch(/^Hidden layers: "abc" is not a whole number/);
+    expect(await page.getAttribute('#layers', 'aria-invalid')).toBe('true');
+    expect(await messageInView(1280, 720)).toBe(true);
+
+    await page.fill('#layers', 'none');
+    expect(await train()).toBe('done'); // logistic regression: the blobs are linearly separable
+    expect(await page.textContent('#acc')).toBe('1.000');
+    expect(await page.getAttribute('#layers', 'aria-invalid')).toBeNull();
+  } finally {
+    await page.setViewportSize({ width: 1440, height: 900 });
+  }
+  await page.fill('#layers', '8, 4');
+  await page.click('#reset');
+  await page.waitForSelector('#status[data-state="idle"]');
+}, 120_000);
+
 it('trains the 3-arm spiral through a softmax output', async () => {
   await page.selectOption('#dataset', 'spiral');
   await expect.poll(() => page.textContent('#output')).toMatch(/3 softmax units, categoricalCrossentropy/);
@@ -113,7 +189,53 @@ it('loads a CSV (two features and a label), and refuses a malformed one with a m
 
   await page.setInputFiles('#file', { name: 'bad.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b,c\n1,2,x\n3,oops,y\n') });
   await page.waitForSelector('#message:not(.info):not([hidden])');
-  expect(await page.textContent('#message')).toBe('bad.csv, line 3: the feature "oops" is not a number');
+  expect(await page.textContent('#message')).toBe('bad.csv, line 3, column 2 (b): "oops" is not a number');
+}, 120_000);
+
+it('loads a CSV dropped on the page, with a quoted field that holds a comma', async () => {
+  const rows = ['x,y,"kind"', '# a comment line'];
+  for (let i = 0; i < 40; i++) rows.push(`"${i % 2 ? 10 + i : -i}.5",${i * 3},${i % 2 ? '"cat, big"' : 'dog'}`);
+  const dataTransfer = await page.evaluateHandle((text) => {
+    const transfer = new DataTransfer();
+    transfer.items.add(new File([text], 'quoted.csv', { type: 'text/csv' }));
+    return transfer;
+  }, rows.join('\r\n'));
+  await page.dispatchEvent('#drop', 'dragenter', { dataTransfer });
+  expect(await page.$eval('body', (body) => body.classList.contains('dragging'))).toBe(true);
+  await page.dispatchEvent('#drop', 'dragover', { dataTransfer });
+  await page.dispatchEvent('#drop', 'drop', { dataTransfer });
+  await expect.poll(() => page.textContent('#message')).toMatch(/^quoted\.csv: 40 rows, 2 classes \(cat, big, dog\); features x, y/);
+  expect(await page.$eval('body', (body) => body.classList.contains('dragging'))).toBe(false);
+  expect(await legend()).toEqual(['cat, big', 'dog']);
+  expect(await page.inputValue('#dataset')).toBe('csv');
+  expect(await page.isHidden('#columns')).toBe(true); // three columns: nothing to choose
+  expect(await train()).toBe('done');
+  expect(await page.textContent('#acc')).toBe('1.000');
+}, 120_000);
+
+it('loads examples/iris.csv and trains on the two feature columns chosen', async () => {
+  await page.setInputFiles('#file', `${ROOT}examples/iris.csv`);
+  await expect.poll(() => page.textContent('#message')).toMatch(/^iris\.csv: 150 rows, 3 classes \(setosa, versicolor, virginica\); features sepal_length, sepal_width/);
+  expect(await page.isVisible('#columns')).toBe(true);
+  const chosen = () => page.$$eval('#columns select', (selects) => selects.map((s) => (s as HTMLSelectElement).selectedOptions[0].text));
+  expect(await chosen()).toEqual(['sepal_length', 'sepal_width', 'species']);
+
+  await page.selectOption('#column-x', { label: 'petal_length' });
+  await page.selectOption('#column-y', { label: 'petal_width' });
+  await expect.poll(() => page.textContent('#message')).toMatch(/features petal_length, petal_width standardised/);
+  expect(await chosen()).toEqual(['petal_length', 'petal_width', 'species']);
+
+  // The species as a feature: refused, naming the first cell that is not a number; the menus go back.
+  await page.selectOption('#column-x', { label: 'species' });
+  await page.waitForSelector('#message:not(.info):not([hidden])');
+  expect(await page.textContent('#message')).toBe('iris.csv, line 2, column 5 (species): "setosa" is not a number');
+  expect(await chosen()).toEqual(['petal_length', 'petal_width', 'species']);
+
+  expect(await train()).toBe('done');
+  expect(Number(await page.textContent('#acc'))).toBeGreaterThan(0.9);
+  expect(await legend()).toEqual(['setosa', 'versicolor', 'virginica']);
+  const colours = await canvasColours();
+  for (const hue of ['blue', 'orange', 'green'] as const) expect(colours[hue]).toBeGreaterThan(0.05);
 }, 120_000);
 
 it('logs no error on the page', () => {
