@@ -31,8 +31,9 @@ const WORKER_SOURCE = path.join(SRC, 'worker', 'worker-source.ts');
 const THREADS = path.join(SRC, 'backend', 'threads.ts');
 const THREADS_WASM_BYTES = path.join(SRC, 'backend', 'threads-wasm-bytes.ts');
 /**
- * The worker of createWorkerNetwork keeps to one thread: it is a Blob-URL
- * or eval'd script, from which the chunk's relative name resolves to nothing.
+ * The worker of createWorkerNetwork runs one thread (the client refuses more):
+ * it is a Blob-URL or eval'd script, from which the chunk's relative name
+ * resolves to nothing.
  */
 const THREADS_STUB = async () => [
   "import type { Backend, DType } from './backend.js';",

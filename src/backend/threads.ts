@@ -11,9 +11,9 @@
  * it, so results are identical to one thread's, bit for bit.
  *
  * Where shared memory or workers are missing (a page that is not
- * cross-origin isolated, createWorkerNetwork's worker), asking for
- * threads gives the single-threaded backend instead: `threadsAvailable()`
- * says which in advance.
+ * cross-origin isolated), asking for threads gives the single-threaded
+ * backend instead, as the network's `threads` then says: `threadsAvailable()`
+ * tells in advance. (createWorkerNetwork refuses threads: see worker/client.ts.)
  */
 import type { Backend, DType, ElementwiseActivation } from './backend.js';
 import { sharedMemoryPossible } from './shared-memory.js';
