@@ -7,7 +7,8 @@
  *   dist/wasmlp-threads.js  the threaded backend with the shared-memory
  *                        kernels, minified: either of the two imports it
  *                        (import('./wasmlp-threads.js')) on the first
- *                        `threads` > 1 where threads can run, never before
+ *                        `threads` > 1 where threads can run, never before;
+ *                        it holds the worker networks' threads add-on too
  *   dist/types/          type declarations (tsc)
  *   dist/cli.js          the `wasmlp` command (bin/wasmlp.js runs it)
  *   dist/demo/           the playground page (`npm run demo`)
@@ -19,7 +20,7 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { bundleCli, bundleDemo, bundleLibrary, bundleThreads, bundleWorker, ROOT, THREADS_CHUNK, THREADS_WASM_FILE, WASM_FILE } from './bundles.js';
+import { bundleCli, bundleDemo, bundleLibrary, bundleThreads, bundleThreadsAddon, bundleWorker, ROOT, THREADS_CHUNK, THREADS_WASM_FILE, WASM_FILE } from './bundles.js';
 
 const DIST = path.join(ROOT, 'dist');
 
@@ -34,7 +35,7 @@ async function main(): Promise<void> {
   const worker = await bundleWorker();
   await bundleLibrary(path.join(DIST, 'wasmlp.js'), { minify: false, worker });
   await bundleLibrary(path.join(DIST, 'wasmlp.min.js'), { minify: true, worker });
-  await bundleThreads(path.join(DIST, THREADS_CHUNK));
+  await bundleThreads(path.join(DIST, THREADS_CHUNK), { addon: await bundleThreadsAddon() });
   await bundleCli(path.join(DIST, 'cli.js'));
 
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });

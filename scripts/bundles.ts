@@ -14,7 +14,12 @@
  *   threads-lazy.ts importing the chunk dist/wasmlp-threads.js on first use:
  *   that chunk is threads.ts bundled on its own, with
  *   src/backend/threads-wasm-bytes.ts become the shared-memory kernels
- *   (build/wasmlp.threads.wasm) embedded the same way.
+ *   (build/wasmlp.threads.wasm) embedded the same way, and
+ *   src/backend/threads-addon-source.ts the worker's threads add-on as a
+ *   string: threads.ts again, as a classic script for a worker network's
+ *   worker (src/worker/threads-addon.ts), its kernels posted to it;
+ * - in the worker, threads.ts becomes src/worker/worker-threads.ts, which
+ *   hands over to that add-on when the worker's script begins with it.
  * And @assemblyscript/loader is replaced by assemblyscript-loader.ts.
  * platform 'browser' makes esbuild refuse any Node built-in that slips in.
  */
@@ -30,22 +35,21 @@ const WASM_BYTES = path.join(SRC, 'backend', 'wasm-bytes.ts');
 const WORKER_SOURCE = path.join(SRC, 'worker', 'worker-source.ts');
 const THREADS = path.join(SRC, 'backend', 'threads.ts');
 const THREADS_WASM_BYTES = path.join(SRC, 'backend', 'threads-wasm-bytes.ts');
+const THREADS_ADDON_SOURCE = path.join(SRC, 'backend', 'threads-addon-source.ts');
+const THREADS_BUILTIN = path.join(SRC, 'backend', 'threads-builtin.ts');
 /**
- * The worker of createWorkerNetwork runs one thread (the client refuses more):
- * it is a Blob-URL or eval'd script, from which the chunk's relative name
- * resolves to nothing.
+ * The worker of createWorkerNetwork is a Blob-URL or eval'd script, from
+ * which the chunk's relative name resolves to nothing: its threads.ts is a
+ * stand-in for the add-on that the thread starting it puts first in its
+ * script, when the network asks for threads where they can run.
  */
-const THREADS_STUB = async () => [
-  "import type { Backend, DType } from './backend.js';",
-  'export async function createThreadedWasmBackend(_dtype: DType, _threads: number, fallback: () => Promise<Backend>): Promise<Backend> { return fallback(); }',
-  'export async function threadsAvailable(): Promise<boolean> { return false; }',
-  'export async function stopThreads(): Promise<void> {}',
-].join('\n');
+const WORKER_THREADS = async () => "export * from '../worker/worker-threads.js';";
 /** The chunk's name, next to the library in dist/; the library imports it by this relative name. */
 export const THREADS_CHUNK = 'wasmlp-threads.js';
 const THREADS_LAZY = async () => [
   "import { lazyThreads } from './threads-lazy.js';",
-  `export const { createThreadedWasmBackend, threadsAvailable, stopThreads } = lazyThreads(() => import('./${THREADS_CHUNK}'));`,
+  'export const { createThreadedWasmBackend, threadsAvailable, stopThreads, threadsForWorker } =',
+  `  lazyThreads(() => import('./${THREADS_CHUNK}'));`,
 ].join('\n');
 export const WASM_FILE = path.join(ROOT, 'build', 'wasmlp.wasm');
 export const THREADS_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.threads.wasm');
@@ -112,7 +116,38 @@ export async function bundleWorker(): Promise<string> {
     write: false,
     plugins: [withoutLoader, replaceFiles({
       [WASM_BYTES]: async () => "export { loadWasmBytes } from '../worker/posted-wasm-bytes.js';",
-      [THREADS]: THREADS_STUB,
+      [THREADS]: WORKER_THREADS,
+    })],
+  });
+  return result.outputFiles[0].text;
+}
+
+/** The threads chunk never instantiates the single-threaded kernels: it extends wasm.ts's classes only. */
+const NO_WASM_BYTES = async () =>
+  "export function loadWasmBytes(): Promise<Uint8Array> { throw new Error('the threaded backend carries only the threaded kernels'); }";
+
+/**
+ * The worker's threads add-on (src/worker/threads-addon.ts with threads.ts):
+ * one self-contained classic script (IIFE), minified, for the threads chunk
+ * to hand to createWorkerNetwork as a string. Its shared-memory kernels are
+ * posted to the worker, not embedded a second time; it reaches
+ * node:worker_threads with require(), which the worker's CommonJS script
+ * has, and so holds no import() (nor anything else test/dist.test.ts looks
+ * for in the chunk).
+ */
+export async function bundleThreadsAddon(): Promise<string> {
+  const result = await build({
+    ...COMMON,
+    entryPoints: [path.join(SRC, 'worker', 'threads-addon.ts')],
+    format: 'iife',
+    minify: true,
+    write: false,
+    plugins: [withoutLoader, replaceFiles({
+      [WASM_BYTES]: NO_WASM_BYTES,
+      [THREADS_WASM_BYTES]: async () => "export { loadThreadedBytes } from '../worker/posted-wasm-bytes.js';",
+      [THREADS_BUILTIN]: async () => 'export async function nodeBuiltin<T>(id: string): Promise<T> { return require(id) as T; }',
+      [THREADS_ADDON_SOURCE]: async () =>
+        "export function threadsAddonSource(): Promise<string> { throw new Error('the threads add-on is not in itself'); }",
     })],
   });
   return result.outputFiles[0].text;
@@ -145,13 +180,14 @@ export async function bundleLibrary(outfile: string, options: { minify: boolean;
 /**
  * dist/wasmlp-threads.js: threads.ts with the shared-memory kernels inside,
  * self-contained (its own copy of the few classes of wasm.ts it extends), so
- * that one file serves wasmlp.js and wasmlp.min.js alike. Minified but for
+ * that one file serves wasmlp.js and wasmlp.min.js alike, and the worker's
+ * threads add-on (bundleThreadsAddon) as a string. Minified but for
  * whitespace: bundlers read it too (webpack, Vite), and esbuild drops the
  * webpackIgnore / @vite-ignore comments of its import() of a Node built-in
  * with the whitespace, which makes webpack warn. The single-threaded
  * kernels, which it never instantiates, are kept out.
  */
-export async function bundleThreads(outfile: string): Promise<void> {
+export async function bundleThreads(outfile: string, options: { addon: string }): Promise<void> {
   await build({
     ...COMMON,
     entryPoints: [THREADS],
@@ -160,8 +196,13 @@ export async function bundleThreads(outfile: string): Promise<void> {
     minifySyntax: true,
     outfile,
     plugins: [withoutLoader, replaceFiles({
-      [WASM_BYTES]: async () => "export function loadWasmBytes(): Promise<Uint8Array> { throw new Error('wasmlp-threads.js carries only the threaded kernels'); }",
+      [WASM_BYTES]: NO_WASM_BYTES,
       [THREADS_WASM_BYTES]: () => embeddedWasm(THREADS_WASM_FILE, 'loadThreadedBytes'),
+      [THREADS_ADDON_SOURCE]: async () => [
+        '/** src/worker/threads-addon.ts, bundled by scripts/bundles.ts. */',
+        `const THREADS_ADDON_SOURCE = ${JSON.stringify(options.addon)};`,
+        'export async function threadsAddonSource(): Promise<string> { return THREADS_ADDON_SOURCE; }',
+      ].join('\n'),
     })],
   });
 }

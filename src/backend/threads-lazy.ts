@@ -14,7 +14,8 @@
 import type { Backend, DType } from './backend.js';
 import { sharedMemoryPossible } from './shared-memory.js';
 
-export type ThreadsModule = Pick<typeof import('./threads.js'), 'createThreadedWasmBackend' | 'threadsAvailable' | 'stopThreads'>;
+export type ThreadsModule = Pick<typeof import('./threads.js'),
+  'createThreadedWasmBackend' | 'threadsAvailable' | 'stopThreads' | 'threadsForWorker'>;
 
 export function lazyThreads(load: () => Promise<ThreadsModule>): ThreadsModule {
   let loaded: Promise<ThreadsModule> | undefined;
@@ -44,6 +45,14 @@ export function lazyThreads(load: () => Promise<ThreadsModule>): ThreadsModule {
         return await (await threadsModule()).threadsAvailable(threads);
       } catch {
         return false;
+      }
+    },
+    async threadsForWorker() {
+      if (!sharedMemoryPossible()) return undefined;
+      try {
+        return await (await threadsModule()).threadsForWorker();
+      } catch {
+        return undefined; // the worker network runs on one thread, as createThreadedWasmBackend falls back
       }
     },
     async stopThreads(): Promise<void> {

@@ -13,13 +13,22 @@
  * Where shared memory or workers are missing (a page that is not
  * cross-origin isolated), asking for threads gives the single-threaded
  * backend instead, as the network's `threads` then says: `threadsAvailable()`
- * tells in advance. (createWorkerNetwork refuses threads: see worker/client.ts.)
+ * tells in advance.
+ *
+ * A worker network (createWorkerNetwork) runs this file inside its worker:
+ * threadsForWorker() gives the thread that starts it this file bundled as a
+ * classic script, run at the head of the worker's own, and the kernels to
+ * post it (src/worker/threads-addon.ts); the worker's threads are then
+ * workers of the worker.
  */
 import type { Backend, DType, ElementwiseActivation } from './backend.js';
 import { sharedMemoryPossible } from './shared-memory.js';
 import { ACTIVATION_CODES, WasmBackend, WasmHeap } from './wasm.js';
-// A file from source; embedded in dist/wasmlp-threads.js, which must fetch and read nothing.
+// Files swapped by scripts/bundles.ts: the kernels and the worker's add-on, read or bundled from source,
+// are embedded in dist/wasmlp-threads.js, which must fetch and read nothing.
 import { loadThreadedBytes } from './threads-wasm-bytes.js';
+import { threadsAddonSource } from './threads-addon-source.js';
+import { nodeBuiltin } from './threads-builtin.js';
 
 type Ptr = number;
 
@@ -93,25 +102,12 @@ interface WorkerLike {
   terminate(): void;
 }
 
-interface NodeProcess {
-  versions?: { node?: string };
-  getBuiltinModule?: (id: string) => unknown;
-}
-
-function nodeProcess(): NodeProcess | undefined {
-  const process = (globalThis as { process?: NodeProcess }).process;
-  return process?.versions?.node ? process : undefined;
-}
-
-/** A Node built-in without an import a browser bundler would try to resolve. */
-async function nodeBuiltin<T>(id: string): Promise<T> {
-  const process = nodeProcess()!;
-  if (process.getBuiltinModule) return process.getBuiltinModule(id) as T;
-  return (await import(/* webpackIgnore: true */ /* @vite-ignore */ id)) as T;
+function inNode(): boolean {
+  return !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
 }
 
 async function spawn(): Promise<WorkerLike> {
-  if (nodeProcess()) {
+  if (inNode()) {
     interface NodeWorker {
       postMessage(message: unknown): void;
       on(event: 'message', listener: (data: unknown) => void): void;
@@ -302,6 +298,31 @@ export class ThreadedWasmBackend extends WasmBackend {
     // 1 - beta as WasmBackend.adam passes it.
     this.split.adamParallel(this.pool.control, this.pool.workers.length, n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v);
   }
+}
+
+/** What a worker network's worker needs for threads (see threadsForWorker). */
+export interface WorkerThreads {
+  /** src/worker/threads-addon.ts and this file, one classic script, to run before the worker's own. */
+  source: string;
+  /** The shared-memory kernels, to post to the worker (shared: copy them before transferring). */
+  wasm: Uint8Array;
+}
+
+let forWorker: Promise<WorkerThreads> | undefined;
+
+/**
+ * For createWorkerNetwork and loadWorkerNetwork with `threads` > 1: the
+ * threaded backend for their worker, or undefined where shared memory cannot
+ * reach workers (their network then runs on one thread, as createNetwork's
+ * does here).
+ */
+export async function threadsForWorker(): Promise<WorkerThreads | undefined> {
+  if (!sharedMemoryPossible()) return undefined;
+  if (!forWorker) {
+    forWorker = Promise.all([threadsAddonSource(), loadThreadedBytes()]).then(([source, wasm]) => ({ source, wasm }));
+    forWorker.catch(() => { forWorker = undefined; });
+  }
+  return forWorker;
 }
 
 /** Stops every pool's workers (tests, or a page that is done training); later threaded backends start new ones. */

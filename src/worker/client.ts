@@ -7,7 +7,8 @@
 import { loadWasmBytes } from '../backend/wasm-bytes.js';
 import { checkCallbacks, EarlyStopping, type Callback } from '../callbacks.js';
 import { checkMatrix, type MatrixInput } from '../data.js';
-import { MAX_THREADS, type FloatArray } from '../backend/backend.js';
+import type { FloatArray } from '../backend/backend.js';
+import { threadsForWorker } from '../backend/threads.js';
 import type { Evaluation, LayerWeights, NetworkConfig } from '../network.js';
 import type { LoadNetworkOptions, NetworkJSON, ToJSONOptions } from '../serialize.js';
 import { History, type FitOptions } from '../train.js';
@@ -35,17 +36,14 @@ export function loadWorkerNetwork(json: NetworkJSON | string, options?: LoadNetw
 }
 
 /**
- * The worker runs one thread: its bundle has the single-threaded backend
- * only, the threaded one being a chunk of its own (dist/wasmlp-threads.js)
- * that a worker started from a Blob URL cannot import by its relative name.
- * Refused here, before any worker starts, rather than quietly run on one.
- * Values createNetwork refuses anyway go on, for its own message.
+ * Whether the worker needs the threaded backend: `threads` > 1 on the wasm
+ * backend. It gets it (threadsForWorker) where threads can run: Node, a
+ * cross-origin isolated page. Elsewhere, or should the threads chunk not
+ * load, its network runs on one thread, as createNetwork's would, and its
+ * `threads` says 1. Values createNetwork refuses go on, for its own message.
  */
-function refuseThreads(caller: string, threads: unknown): void {
-  if (typeof threads !== 'number' || !Number.isInteger(threads) || threads <= 1 || threads > MAX_THREADS) return;
-  throw new Error(`${caller}: threads ${threads} cannot run in a worker network, which runs on one thread ` +
-    '(its worker has no threaded backend: that is the separate chunk wasmlp-threads.js, which a Blob-URL worker cannot import); ' +
-    'give threads: 1, or use createNetwork({ threads }) on this thread');
+function wantsThreads(backend: unknown, threads: unknown): boolean {
+  return (backend ?? 'wasm') === 'wasm' && Number.isInteger(threads) && (threads as number) > 1;
 }
 
 interface Pending {
@@ -71,30 +69,39 @@ export class WorkerNetwork {
   /** @internal use createWorkerNetwork() */
   static async create(config: NetworkConfig): Promise<WorkerNetwork> {
     const { backend, threads } = (config ?? {}) as Partial<NetworkConfig>;
-    refuseThreads('createWorkerNetwork', threads);
-    return WorkerNetwork.start(backend !== 'js', (net, wasm, transfer) => net.call('create', [config, wasm], transfer));
+    return WorkerNetwork.start(backend !== 'js', wantsThreads(backend, threads),
+      (net, wasm, threaded, transfer) => net.call('create', [config, wasm, threaded], transfer));
   }
 
   /** @internal use loadWorkerNetwork() */
   static async load(json: NetworkJSON | string, options?: LoadNetworkOptions): Promise<WorkerNetwork> {
     const { backend, threads } = (options ?? {}) as Partial<LoadNetworkOptions>;
-    refuseThreads('loadWorkerNetwork', threads);
-    return WorkerNetwork.start(backend !== 'js', (net, wasm, transfer) => net.call('load', [json, options, wasm], transfer));
+    return WorkerNetwork.start(backend !== 'js', wantsThreads(backend, threads),
+      (net, wasm, threaded, transfer) => net.call('load', [json, options, wasm, threaded], transfer));
   }
 
-  /** Starts the worker and has it build the network with `init`; stops the worker if that fails. */
-  private static async start(usesWasm: boolean,
-                             init: (net: WorkerNetwork, wasm: Uint8Array | undefined, transfer: Transferable[]) => Promise<NetworkInfo>): Promise<WorkerNetwork> {
-    const [source, wasm] = await Promise.all([workerSource(), usesWasm ? loadWasmBytes() : undefined]);
+  /**
+   * Starts the worker, with the threads add-on at the head of its script if
+   * `threads` (and threads can run), and has it build the network with
+   * `init`; stops the worker if that fails.
+   */
+  private static async start(usesWasm: boolean, threads: boolean,
+                             init: (net: WorkerNetwork, wasm: Uint8Array | undefined, threaded: Uint8Array | undefined,
+                                    transfer: Transferable[]) => Promise<NetworkInfo>): Promise<WorkerNetwork> {
+    const [source, wasm, threaded] = await Promise.all([
+      workerSource(), usesWasm ? loadWasmBytes() : undefined, threads ? threadsForWorker() : undefined,
+    ]);
     const net = new WorkerNetwork();
     net.handle = await spawnWorker(source, {
       message: (data) => net.receive(data as Reply),
       fatal: (error) => net.fail(error),
-    });
+    }, threaded?.source);
     try {
-      // A copy to hand over: the original may be a view into a shared pool.
-      const bytes = wasm?.slice();
-      net.info = await init(net, bytes, bytes ? [bytes.buffer as ArrayBuffer] : []);
+      // Copies to hand over: the originals may be views into a shared pool, or kept for the next worker
+      // (new Uint8Array, not slice(): a Node Buffer's slice() is a view).
+      const [bytes, threadedBytes] = [wasm, threaded?.wasm].map((original) => original && new Uint8Array(original));
+      const transfer = [bytes, threadedBytes].flatMap((copy) => (copy ? [copy.buffer as ArrayBuffer] : []));
+      net.info = await init(net, bytes, threadedBytes, transfer);
     } catch (error) {
       net.terminate();
       throw error;
@@ -107,7 +114,7 @@ export class WorkerNetwork {
   get dtype(): NetworkInfo['dtype'] { return this.info.dtype; }
   /** The backend's name, 'wasm' or 'js' (a Network's `backend` is the Backend object: its `.name`). */
   get backend(): NetworkInfo['backend'] { return this.info.backend; }
-  /** Threads the worker's network runs on: always 1 (threads > 1 is refused). */
+  /** Threads the worker's network runs on: `threads` as asked, or 1 where threads cannot run (as a Network's). */
   get threads(): number { return this.info.threads; }
   get isTraining(): boolean { return this.training > 0; }
   get isDisposed(): boolean { return this.disposed; }

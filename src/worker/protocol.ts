@@ -36,9 +36,10 @@ export interface WireHistory {
 
 /** Each method's arguments and result. */
 export interface Calls {
-  create: [args: [config: NetworkConfig, wasm: Uint8Array | undefined], result: NetworkInfo];
+  /** wasm: the kernels (not for the js backend); threaded: the shared-memory kernels, with the threads add-on only. */
+  create: [args: [config: NetworkConfig, wasm: Uint8Array | undefined, threaded: Uint8Array | undefined], result: NetworkInfo];
   /** loadNetwork(json, options) in the worker: json as the caller gave it (object or text), so the same checks and messages. */
-  load: [args: [json: unknown, options: unknown, wasm: Uint8Array | undefined], result: NetworkInfo];
+  load: [args: [json: unknown, options: unknown, wasm: Uint8Array | undefined, threaded: Uint8Array | undefined], result: NetworkInfo];
   fit: [args: [x: unknown, y: unknown, options: WireFitOptions], result: WireHistory];
   predict: [args: [x: unknown], result: ReturnType<Network['predict']>];
   evaluate: [args: [x: unknown, y: unknown], result: ReturnType<Network['evaluate']>];

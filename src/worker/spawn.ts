@@ -31,18 +31,20 @@ export interface WorkerHandle {
   keepAlive(active: boolean): void;
 }
 
-export async function spawnWorker(source: string, events: WorkerEvents): Promise<WorkerHandle> {
-  if (typeof Worker === 'function') return spawnWebWorker(source, events);
+/** `addon`: a script to run first, the threads add-on (src/worker/threads-addon.ts) for a network on several threads. */
+export async function spawnWorker(source: string, events: WorkerEvents, addon = ''): Promise<WorkerHandle> {
+  if (typeof Worker === 'function') return spawnWebWorker(addon, source, events);
   const threads = await nodeWorkerThreads();
-  if (threads) return spawnNodeWorker(threads, source, events);
+  if (threads) return spawnNodeWorker(threads, addon + source, events);
   throw new Error('createWorkerNetwork: this environment has neither Web Workers nor node:worker_threads');
 }
 
-/** One Blob URL per page, shared by every worker network. */
-let blobUrl: string | undefined;
+/** One Blob URL per page and add-on (none, or the threads'), shared by every worker network. */
+const blobUrls = new Map<string, string>();
 
-function spawnWebWorker(source: string, events: WorkerEvents): WorkerHandle {
-  blobUrl ??= URL.createObjectURL(new Blob([source], { type: 'text/javascript' }));
+function spawnWebWorker(addon: string, source: string, events: WorkerEvents): WorkerHandle {
+  let blobUrl = blobUrls.get(addon);
+  if (!blobUrl) blobUrls.set(addon, blobUrl = URL.createObjectURL(new Blob([addon, source], { type: 'text/javascript' })));
   const worker = new Worker(blobUrl, { name: 'wasmlp' });
   worker.addEventListener('message', (event) => events.message(event.data));
   worker.addEventListener('error', (event) => {

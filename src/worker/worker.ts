@@ -3,7 +3,8 @@
  *
  * scripts/bundles.ts bundles this file into one self-contained script (no
  * imports, no exports) that runs as a classic Web Worker or as a Node
- * worker_threads eval worker. Requests are answered as they arrive, not
+ * worker_threads eval worker; for a network on several threads, after the
+ * threads add-on (threads-addon.ts). Requests are answered as they arrive, not
  * queued behind a running fit(): fit() yields to the event loop every few
  * milliseconds, so a predict() or a stop sent during training is handled
  * between two epochs, exactly as if a callback had made the call.
@@ -13,6 +14,7 @@ import { createNetwork, type Network } from '../network.js';
 import type { MatrixInput } from '../data.js';
 import { loadNetwork, type LoadNetworkOptions, type NetworkJSON, type ToJSONOptions } from '../serialize.js';
 import { receiveWasmBytes } from './posted-wasm-bytes.js';
+import { receiveThreadedBytes, stopThreads } from './worker-threads.js';
 import type { Args, FitEvent, Method, Reply, Request, Result, WireFitOptions, WireHistory } from './protocol.js';
 
 interface Port {
@@ -42,13 +44,15 @@ function network(method: string): Network {
 type Handlers = { [M in Method]: (id: number, ...args: Args<M>) => Result<M> | Promise<Result<M>> };
 
 const handlers: Handlers = {
-  async create(_, config, wasm) {
+  async create(_, config, wasm, threaded) {
     receiveWasmBytes(wasm);
+    receiveThreadedBytes(threaded);
     net = await createNetwork(config);
     return info(net);
   },
-  async load(_, json, options, wasm) {
+  async load(_, json, options, wasm, threaded) {
     receiveWasmBytes(wasm);
+    receiveThreadedBytes(threaded);
     net = await loadNetwork(json as NetworkJSON, options as LoadNetworkOptions);
     return info(net);
   },
@@ -64,9 +68,10 @@ const handlers: Handlers = {
   stop() {
     if (net) net.stopTraining = true;
   },
-  dispose() {
+  async dispose() {
     net?.dispose();
     trainBeginGate?.(true); // a fit() waiting there goes on, and finds the network disposed
+    await stopThreads(); // the network's threads, if it has any, before the worker is stopped
   },
 };
 

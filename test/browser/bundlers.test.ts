@@ -9,8 +9,10 @@
  * Chromium, on a plain page and on a cross-origin isolated one, and must
  * train to exactly the numbers Node gives for the same application from the
  * same package: float64 on this thread and in a Web Worker, float32 with Adam,
- * and `threads: 2`, on two threads where the page is isolated (the chunk
- * fetched then, and only then), on one elsewhere, to the same weights.
+ * and `threads: 2`, on this thread and in a worker network, on two threads
+ * where the page is isolated (the chunk fetched then, and only then: the
+ * worker network's threads come from it through the bundler too), on one
+ * elsewhere, to the same weights.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -39,6 +41,8 @@ interface Results {
   worker: Fitted;
   adam32: Fitted;
   threads: Record<string, { threads: number; loss: number[]; weights: Weights }>;
+  /** The same, in a worker network. */
+  workerThreads: Record<string, { threads: number; loss: number[]; weights: Weights }>;
   crossOriginIsolated?: boolean;
   error?: string;
 }
@@ -94,6 +98,7 @@ it('in Node, the installed package trains the application, and \'wasmlp/min\' to
   expect(node.results.seed.acc?.at(-1)).toBe(1);
   expect(node.results.worker.weights).toEqual(node.results.seed.weights);
   expect(node.results.threads[1].threads).toBe(1);
+  expect(node.results.workerThreads[1]).toEqual(node.results.threads[1]);
   expect(node.min).toEqual(node.full);
 });
 
@@ -229,29 +234,32 @@ describe.each(Object.keys(BUNDLERS))('%s, importing \'wasmlp\' with no plugin an
       expect(visited.results.seed).toEqual(node.results.seed);
       expect(visited.results.adam32).toEqual(node.results.adam32);
       expect(visited.results.threads[1]).toEqual(node.results.threads[1]);
+      expect(visited.results.workerThreads[1]).toEqual(node.results.threads[1]);
     }
   });
 
   it('trains in a Web Worker, started from a Blob URL, to the same numbers as on the page', () => {
     for (const visited of [plain, isolated]) expect(visited.results.worker).toEqual(visited.results.seed);
-    // The worker network's; on the isolated page the second thread's too.
-    expect(plain.workers).toHaveLength(1);
-    expect(isolated.workers).toHaveLength(2);
+    // The three worker networks'; on the isolated page the page's second thread and the threaded worker network's too.
+    expect(plain.workers).toHaveLength(3);
+    expect(isolated.workers).toHaveLength(5);
     for (const url of [...plain.workers, ...isolated.workers]) expect(url).toMatch(/^blob:/);
   });
 
   it('runs threads: 2 on two threads on the isolated page, fetching the threads chunk once, to the weights of one thread', () => {
-    const two = isolated.results.threads[2];
-    expect(two.threads).toBe(2);
-    expect(two.weights).toEqual(node.results.threads[1].weights);
-    expect(two.loss).toEqual(node.results.threads[1].loss);
+    for (const two of [isolated.results.threads[2], isolated.results.workerThreads[2]]) {
+      expect(two.threads).toBe(2);
+      expect(two.weights).toEqual(node.results.threads[1].weights);
+      expect(two.loss).toEqual(node.results.threads[1].loss);
+    }
     if (chunk) expect(isolated.requests.filter((request) => request === chunk)).toHaveLength(1);
   });
 
   it('runs threads: 2 on one thread on the plain page, to the same weights, never fetching the threads chunk', () => {
-    const two = plain.results.threads[2];
-    expect(two.threads).toBe(1);
-    expect(two.weights).toEqual(node.results.threads[1].weights);
+    for (const two of [plain.results.threads[2], plain.results.workerThreads[2]]) {
+      expect(two.threads).toBe(1);
+      expect(two.weights).toEqual(node.results.threads[1].weights);
+    }
     if (chunk) expect(plain.requests).not.toContain(chunk);
     expect(plain.requests.filter((request) => request.endsWith('.wasm'))).toEqual([]);
   });

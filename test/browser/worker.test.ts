@@ -5,8 +5,12 @@
  * training, runs the page's onTrainBegin / onEpochEnd / onTrainEnd hooks as
  * a Network does (the first epoch waits for onTrainBegin), rejects fit()
  * with a throwing hook's own error; loadWorkerNetwork() predicts bit for bit
- * as loadNetwork() and fails with its messages; and threads > 1 is refused
- * before any worker starts, even on a cross-origin isolated page.
+ * as loadNetwork() and fails with its messages. With threads: 2, on a page
+ * served cross-origin isolated, the worker network runs on two threads (a
+ * worker of its worker), the library having fetched dist/wasmlp-threads.js
+ * for it, to exactly the weights of one thread; on the same page served
+ * without those headers it runs on one thread, to the same weights, and
+ * nothing more is fetched.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,45 +34,60 @@ interface WorkerResults {
   throwing: Pair<{ log: number[]; same: boolean; training: boolean }>;
   predictions: Pair<number[]>;
   malformed: [string, string][];
-  refused: string[];
-  workersStartedByRefusals: number;
+  threaded: { threads: number; loss: [number[], number[]]; weights: [unknown, unknown] };
+  loadedThreaded: { threads: number; predictions: [number[], number[]]; saved: [unknown, unknown] };
+  workersStartedByThreads: number;
   workersStarted: number;
   error?: string;
 }
 
-let server: StaticServer;
+let servers: Record<'isolated' | 'plain', StaticServer>;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await serveStatic(path.resolve(ROOT), 0, CROSS_ORIGIN_ISOLATION);
+  servers = {
+    isolated: await serveStatic(path.resolve(ROOT), 0, CROSS_ORIGIN_ISOLATION),
+    plain: await serveStatic(path.resolve(ROOT)),
+  };
   browser = await launchChromium();
 }, 60_000);
 
 afterAll(async () => {
   await browser?.close();
-  await server?.close();
+  for (const server of Object.values(servers ?? {})) await server.close();
 });
 
-describe.each(['wasmlp.js', 'wasmlp.min.js'])('worker networks from dist/%s, no bundler', (lib) => {
+describe.each([
+  ['wasmlp.js', 'isolated'],
+  ['wasmlp.min.js', 'isolated'],
+  ['wasmlp.js', 'plain'],
+  ['wasmlp.min.js', 'plain'],
+] as const)('worker networks from dist/%s, no bundler, on a %s page', (lib, serving) => {
+  const isolated = serving === 'isolated';
   let results: WorkerResults;
   let errors: string[];
+  /** What the page fetched, in order. */
+  let requests: string[];
 
   beforeAll(async () => {
+    const server = servers[serving];
     const opened = await browser.page();
     errors = opened.errors;
+    const first = server.requests.length;
     try {
       await opened.page.goto(`${server.url}${PAGE.slice(1)}?lib=${lib}`);
       await opened.page.waitForFunction(() => 'workerResults' in window, undefined, { timeout: 90_000 });
       results = await opened.page.evaluate(() => (window as unknown as { workerResults: WorkerResults }).workerResults);
+      requests = server.requests.slice(first);
     } finally {
       await opened.page.close();
     }
   }, 120_000);
 
-  it('runs without an error, cross-origin isolated', () => {
+  it(`runs without an error, ${isolated ? '' : 'not '}cross-origin isolated`, () => {
     expect(results.error).toBeUndefined();
     expect(errors).toEqual([]);
-    expect(results.crossOriginIsolated).toBe(true);
+    expect(results.crossOriginIsolated).toBe(isolated);
   });
 
   it('saves with toJSON() exactly what the page\'s Network saves after the same training; JSON.stringify(net) refuses', () => {
@@ -95,12 +114,30 @@ describe.each(['wasmlp.js', 'wasmlp.min.js'])('worker networks from dist/%s, no 
     expect(results.malformed[0][0]).toMatch(/^loadNetwork: the text is not JSON/);
   });
 
-  it('runs on one thread, and refuses threads: 2 before starting a worker', () => {
-    expect(results.threads).toBe(1);
-    expect(results.refused[0]).toMatch(/^createWorkerNetwork: threads 2 cannot run in a worker network/);
-    expect(results.refused[1]).toMatch(/^loadWorkerNetwork: threads 2 cannot run in a worker network/);
-    expect(results.workersStartedByRefusals).toBe(0);
-    // Two networks and the four malformed loads, each in a worker of its own: the count sees them.
-    expect(results.workersStarted).toBe(6);
+  it(`runs threads: 2 on ${isolated ? 'two threads' : 'one thread, as a Network would here'}, to exactly the losses and weights of one thread`, () => {
+    expect(results.threads).toBe(1); // the networks above, which ask for no threads
+    expect(results.threaded.threads).toBe(isolated ? 2 : 1);
+    const [one, two] = results.threaded.loss;
+    expect(one.at(-1)).toBeLessThan(one[0]);
+    expect(two).toEqual(one);
+    expect(results.threaded.weights[1]).toEqual(results.threaded.weights[0]);
+  });
+
+  it(`loadWorkerNetwork(text, { threads: 2 }) runs on ${isolated ? 'two threads' : 'one'}, and trains with Adam and predicts as loadNetwork() on one`, () => {
+    expect(results.loadedThreaded.threads).toBe(isolated ? 2 : 1);
+    expect(results.loadedThreaded.predictions[1]).toHaveLength(256 * 10 * 4);
+    expect(results.loadedThreaded.predictions[1]).toEqual(results.loadedThreaded.predictions[0]);
+    expect(results.loadedThreaded.saved[1]).toHaveProperty('optimizer.config.type', 'adam');
+    expect(results.loadedThreaded.saved[1]).toStrictEqual(results.loadedThreaded.saved[0]);
+  });
+
+  it(`fetches the threads chunk ${isolated ? 'once, for the worker networks\' threads' : 'never'}`, () => {
+    expect(requests).toEqual([PAGE, `/dist/${lib}`, ...(isolated ? ['/dist/wasmlp-threads.js'] : [])]);
+  });
+
+  it('starts one Web Worker per network on the page (a worker network\'s threads are its own workers)', () => {
+    expect(results.workersStartedByThreads).toBe(2);
+    // Two networks, the four malformed loads and the two on threads, each in a worker of its own: the count sees them.
+    expect(results.workersStarted).toBe(8);
   });
 });

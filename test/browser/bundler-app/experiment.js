@@ -5,7 +5,8 @@
  * (two blobs, 2-8-4-1 sigmoid, binary cross-entropy, full-batch gradient
  * descent) in float64 on this thread and in a worker; Adam on shuffled
  * batches in float32; and, for each of `threadCounts`, a network wide enough
- * that threads split its products. No Math.log, exp or cos here, so the
+ * that threads split its products, on this thread and in a worker (whose
+ * threads are then workers of its own). No Math.log, exp or cos here, so the
  * data cannot differ between two JavaScript engines.
  */
 import { createNetwork, createWorkerNetwork } from 'wasmlp';
@@ -59,15 +60,23 @@ export async function run(threadCounts) {
   const rows = 256, inputs = 784, classes = 10;
   const wideX = Array.from({ length: rows }, () => Array.from({ length: inputs }, rand));
   const wideY = Array.from({ length: rows }, (_, r) => Array.from({ length: classes }, (_, c) => (c === r % classes ? 1 : 0)));
+  const wideNet = {
+    inputs, layers: [{ units: 64, activation: 'relu' }, { units: classes, activation: 'softmax' }],
+    loss: 'categoricalCrossentropy', seed: 7,
+  };
+  const wideFit = { epochs: 2, batchSize: 128, learningRate: 0.05, shuffle: true };
   results.threads = {};
+  results.workerThreads = {};
   for (const threads of threadCounts) {
-    const wide = await createNetwork({
-      inputs, layers: [{ units: 64, activation: 'relu' }, { units: classes, activation: 'softmax' }],
-      loss: 'categoricalCrossentropy', seed: 7, threads,
-    });
-    const wideHistory = await wide.fit(wideX, wideY, { epochs: 2, batchSize: 128, learningRate: 0.05, shuffle: true });
+    const wide = await createNetwork({ ...wideNet, threads });
+    const wideHistory = await wide.fit(wideX, wideY, wideFit);
     results.threads[threads] = { threads: wide.threads, loss: wideHistory.history.loss, weights: wide.getWeights() };
     wide.dispose();
+
+    const wideRemote = await createWorkerNetwork({ ...wideNet, threads });
+    const wideRemoteHistory = await wideRemote.fit(wideX, wideY, wideFit);
+    results.workerThreads[threads] = { threads: wideRemote.threads, loss: wideRemoteHistory.history.loss, weights: await wideRemote.getWeights() };
+    await wideRemote.dispose();
   }
   return results;
 }
