@@ -37,11 +37,24 @@ export interface Row {
   workload: string;
   metric: Metric;
   values: Partial<Record<Library, number>>;
-  /** A note on a cell, e.g. which peer variant. */
-  note?: string;
+  /** How far the libraries' results were from wasmlp wasm's, relative to its largest value. */
+  agreement?: number;
 }
 
 export type Task = () => unknown | Promise<unknown>;
+
+/** A library's task for one row, ready to run. */
+export interface Prepared {
+  run: Task;
+  /** Puts the task's state back before each run, untimed (weights trained by the last run, a gradient scaled in place). */
+  reset?: () => void;
+  /** What a run computed (weights, a product), read after the first run: the row checks every library computed the same. */
+  output?: () => ArrayLike<number>;
+  dispose?: () => void;
+}
+
+export type Medians = Partial<Record<Library, { ms: number; samples: number }>>;
+export type Outputs = Partial<Record<Library, ArrayLike<number>>>;
 
 export interface Budget {
   /** Milliseconds each task runs for at least... */
@@ -63,18 +76,19 @@ export interface Budget {
 
 /**
  * Runs each library's task in one suite (so their medians come from the same
- * stretch of machine time) and returns the medians in milliseconds.
- * A task is created just before it runs (or, with rounds, before the first)
- * and may return a cleanup.
+ * stretch of machine time) and returns the medians in milliseconds, and
+ * what each task's first run computed. A task is created just before it
+ * runs (or, with rounds, before the first) and may return a cleanup.
  */
 export async function measure(
   budget: Budget,
-  tasks: Partial<Record<Library, () => Promise<{ run: Task; dispose?: () => void }>>>,
-): Promise<Partial<Record<Library, { ms: number; samples: number }>>> {
+  tasks: Partial<Record<Library, () => Promise<Prepared>>>,
+): Promise<{ medians: Medians; outputs: Outputs }> {
   const rounds = budget.rounds ?? 1;
   const entries = Object.entries(tasks) as [Library, NonNullable<typeof tasks[Library]>][];
   const samples = new Map<Library, number[]>();
-  const runRound = async (library: Library, run: Task, warmup: number) => {
+  const outputs: Outputs = {};
+  const runRound = async (library: Library, { run, reset, output }: Prepared, warmup: number) => {
     const bench = new Bench({
       time: budget.time / rounds,
       iterations: Math.ceil(budget.iterations / rounds),
@@ -84,10 +98,12 @@ export async function measure(
       retainSamples: true,
     });
     // tinybench awaits only functions declared async: a task returning a promise gets such a wrapper.
+    reset?.();
     const probe = run();
     const isAsync = typeof (probe as Promise<unknown> | undefined)?.then === 'function';
     if (isAsync) await probe;
-    bench.add(library, isAsync ? async () => { await run(); } : run);
+    if (output && !(library in outputs)) outputs[library] = Float64Array.from(output());
+    bench.add(library, isAsync ? async () => { await run(); } : run, reset ? { beforeEach: reset } : {});
     await bench.run();
     const latency = (bench.tasks[0].result as { latency?: { samples?: readonly number[] } } | undefined)?.latency;
     if (!latency?.samples?.length) throw new Error(`bench task ${library} did not complete`);
@@ -95,21 +111,21 @@ export async function measure(
   };
   if (rounds === 1) {
     for (const [library, make] of entries) {
-      const { run, dispose } = await make();
-      await runRound(library, run, budget.warmup ?? 1);
-      dispose?.();
+      const prepared = await make();
+      await runRound(library, prepared, budget.warmup ?? 1);
+      prepared.dispose?.();
     }
   } else {
-    const prepared = [];
-    for (const [library, make] of entries) prepared.push({ library, ...(await make()) });
+    const prepared: [Library, Prepared][] = [];
+    for (const [library, make] of entries) prepared.push([library, await make()]);
     for (let round = 0; round < rounds; round++) {
-      for (const { library, run } of prepared) await runRound(library, run, round === 0 ? budget.warmup ?? 1 : 0);
+      for (const [library, task] of prepared) await runRound(library, task, round === 0 ? budget.warmup ?? 1 : 0);
     }
-    for (const { dispose } of prepared) dispose?.();
+    for (const [, { dispose }] of prepared) dispose?.();
   }
-  const out: Partial<Record<Library, { ms: number; samples: number }>> = {};
-  for (const [library, all] of samples) out[library] = { ms: median(all), samples: all.length };
-  return out;
+  const medians: Medians = {};
+  for (const [library, all] of samples) medians[library] = { ms: median(all), samples: all.length };
+  return { medians, outputs };
 }
 
 function median(values: number[]): number {
@@ -125,7 +141,6 @@ export function format(value: number | undefined, unit: string): string {
   return `${text} ${unit}`;
 }
 
-/** wasmlp wasm (one thread) against the best peer: > 1 means wasmlp is ahead. */
 /** How many times faster `library` is than `baseline` in this row (> 1: ahead), if the row has both. */
 export function speedup(row: Row, library: Library, baseline: Library): number | undefined {
   const ours = row.values[library], theirs = row.values[baseline];
@@ -133,6 +148,7 @@ export function speedup(row: Row, library: Library, baseline: Library): number |
   return row.metric.higherIsBetter ? ours / theirs : theirs / ours;
 }
 
+/** wasmlp wasm (one thread) against the best peer: > 1 means wasmlp is ahead. */
 export function ratio(row: Row, library: Library = 'wasmlp wasm'): { value: number; peer: Library } | undefined {
   const ours = row.values[library];
   if (ours === undefined) return undefined;
@@ -144,4 +160,32 @@ export function ratio(row: Row, library: Library = 'wasmlp wasm'): { value: numb
   }
   if (!best) return undefined;
   return { value: speedup(row, library, best)!, peer: best };
+}
+
+/**
+ * Checks that every library computed what `reference` did, to `tolerance`
+ * of the reference's largest magnitude (float32 libraries summing in
+ * different orders agree only so far). A fast wrong kernel fails the bench
+ * here instead of winning a row. Returns the largest difference found, so
+ * relative.
+ */
+export function checkAgreement(workload: string, outputs: Outputs, reference: Library, tolerance: number): number {
+  const expected = outputs[reference];
+  if (!expected) throw new Error(`bench ${workload}: ${reference} reported no result to check the others against`);
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  let worst = 0;
+  for (const [library, actual] of Object.entries(outputs) as [Library, ArrayLike<number>][]) {
+    if (actual.length !== expected.length) {
+      throw new Error(`bench ${workload}: ${library} computed ${actual.length} numbers, ${reference} ${expected.length}`);
+    }
+    let difference = 0;
+    for (let i = 0; i < actual.length; i++) difference = Math.max(difference, Math.abs(actual[i] - expected[i]));
+    if (!(difference <= tolerance * scale)) {
+      throw new Error(`bench ${workload}: ${library}'s result differs from ${reference}'s by ${difference} ` +
+        `(${(difference / scale).toExponential(2)} of its largest value ${scale}; allowed ${tolerance})`);
+    }
+    worst = Math.max(worst, difference / scale);
+  }
+  return worst;
 }

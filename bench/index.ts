@@ -24,10 +24,10 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { format, LIBRARIES, measure, millis, rate, ratio, speedup, type Budget, type Library, type Metric, type Result, type Row } from './harness.js';
+import { checkAgreement, format, LIBRARIES, measure, millis, rate, ratio, speedup, type Budget, type Library, type Medians, type Metric, type Prepared, type Result, type Row } from './harness.js';
 import { tfVersion, type TfBackend } from './tfjs.js';
 import * as w from './workloads.js';
-import { threadsAvailable } from './threads.js';
+import { threadsAvailable } from '../src/backend/threads.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -50,28 +50,18 @@ process.on('exit', () => busy?.kill());
 const rows: Row[] = [];
 const results: Result[] = [];
 
-type Maker = () => Promise<w.Prepared>;
+type Maker = () => Promise<Prepared>;
+type Tasks = Partial<Record<Library, Maker>>;
 
-async function row(workload: string, metric: Metric, budget: Budget, tasks: Partial<Record<Library, Maker>>, note?: string): Promise<Row> {
-  if (quick) budget = { time: Math.min(budget.time, 200), iterations: Math.min(budget.iterations, 2), warmup: 1 };
-  const medians = await measure(budget, tasks);
-  const values: Row['values'] = {};
-  for (const [library, m] of Object.entries(medians) as [Library, { ms: number; samples: number }][]) {
-    values[library] = metric.fromMs(m.ms);
-    results.push({ workload, library, median: values[library]!, unit: metric.unit, ms: m.ms, samples: m.samples });
-  }
-  const r: Row = { workload, metric, values, note };
-  rows.push(r);
-  printRow(r);
-  return r;
-}
-
-function wasmlpTasks<T>(make: (v: w.WasmlpVariant) => Promise<T>, opts: { js?: boolean; threaded?: boolean } = {}): Partial<Record<Library, () => Promise<T>>> {
-  const tasks: Partial<Record<Library, () => Promise<T>>> = { 'wasmlp wasm': () => make({ backend: 'wasm' }) };
+function wasmlpTasks(make: (v: w.WasmlpVariant) => Promise<Prepared>, opts: { js?: boolean; threaded?: boolean } = {}): Tasks {
+  const tasks: Tasks = { 'wasmlp wasm': () => make({ backend: 'wasm' }) };
   if (withThreads && opts.threaded !== false) tasks['wasmlp wasm x2'] = () => make({ backend: 'wasm', threads });
   if (opts.js !== false) tasks['wasmlp js'] = () => make({ backend: 'js' });
   return tasks;
 }
+
+const peerTasks = (make: (backend: TfBackend) => Promise<Prepared>): Tasks =>
+  ({ 'tfjs-wasm': () => make('tfjs-wasm'), 'tfjs-cpu': () => make('tfjs-cpu') });
 
 const header = `wasmlp bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ` +
   `Node ${process.version}, TensorFlow.js ${tfVersion()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}` +
@@ -79,80 +69,92 @@ const header = `wasmlp bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.avai
 console.log(header + '\n');
 
 /**
- * A workload where the peers come in several variants (an API, a training
- * step by hand): wasmlp's tasks are measured once, each peer variant is a row
- * against those same numbers.
+ * One workload: wasmlp's tasks are measured together, taking turns in
+ * rounds where the budget says (they can be prepared side by side;
+ * TensorFlow.js switches one global backend, so its tasks cannot), then
+ * each peer variant (an API, a step by hand), each a row against wasmlp's
+ * same numbers. Every task's first result must agree with wasmlp wasm's to
+ * `tolerance` (see checkAgreement).
  */
-async function variantRows(workload: string, metric: Metric, ours: Budget, theirs: Budget,
-                           wasmlp: Partial<Record<Library, Maker>>,
-                           variants: [string, (backend: TfBackend) => Promise<w.Prepared>][]): Promise<void> {
+async function workloadRows(workload: string, metric: Metric, tolerance: number,
+                            ours: { budget: Budget; tasks: Tasks },
+                            theirs: { budget: Budget; variants: [string, Tasks][] } = { budget: ours.budget, variants: [['', {}]] }): Promise<void> {
   const shrink = (b: Budget): Budget => quick ? { time: 0, iterations: 1, warmup: 1, rounds: b.rounds } : b;
-  const mine = await measure(shrink(ours), wasmlp);
-  for (const [library, m] of Object.entries(mine) as [Library, { ms: number; samples: number }][]) {
-    results.push({ workload, library, median: metric.fromMs(m.ms), unit: metric.unit, ms: m.ms, samples: m.samples });
-  }
-  for (const [name, make] of variants) {
-    const peers = await measure(shrink(theirs), { 'tfjs-wasm': () => make('tfjs-wasm'), 'tfjs-cpu': () => make('tfjs-cpu') });
-    const values: Row['values'] = {};
-    for (const [library, m] of Object.entries({ ...mine, ...peers }) as [Library, { ms: number; samples: number }][]) {
-      values[library] = metric.fromMs(m.ms);
-      if (library in peers) {
-        results.push({ workload: `${workload}, tfjs ${name}`, library, median: values[library]!, unit: metric.unit, ms: m.ms, samples: m.samples });
-      }
+  const record = (name: string, medians: Medians) => {
+    for (const [library, m] of Object.entries(medians) as [Library, { ms: number; samples: number }][]) {
+      results.push({ workload: name, library, median: metric.fromMs(m.ms), unit: metric.unit, ms: m.ms, samples: m.samples });
     }
-    const r: Row = { workload: `${workload} vs tfjs ${name}`, metric, values };
+  };
+  const mine = await measure(shrink(ours.budget), ours.tasks);
+  record(workload, mine.medians);
+  for (const [name, tasks] of theirs.variants) {
+    const peers = await measure(shrink(theirs.budget), tasks);
+    record(name ? `${workload}, tfjs ${name}` : workload, peers.medians);
+    const values: Row['values'] = {};
+    for (const [library, m] of Object.entries({ ...mine.medians, ...peers.medians }) as [Library, { ms: number }][]) {
+      values[library] = metric.fromMs(m.ms);
+    }
+    const agreement = checkAgreement(workload, { ...mine.outputs, ...peers.outputs }, 'wasmlp wasm', tolerance);
+    const r: Row = { workload: name ? `${workload} vs tfjs ${name}` : workload, metric, values, agreement };
     rows.push(r);
     printRow(r);
   }
 }
 
+// Tolerances: float32 libraries agree to about 1e-6 of the largest value on
+// one product or elementwise pass; trainings accumulate more, and stay near 1e-5.
 if (only.has('w1')) {
-  await variantRows('W1 seed, 2000 epochs', millis, { time: 2000, iterations: 5, warmup: 2 }, { time: 2000, iterations: 3, warmup: 1 },
-    wasmlpTasks(w.seedWasmlp, { threaded: false }), [
-      ['tf ops, optimizer.minimize', w.seedTf],
-      ['tf ops, hand-tuned', w.seedTfTuned],
-    ]);
+  await workloadRows('W1 seed, 2000 epochs', millis, 1e-3,
+    { budget: { time: 2000, iterations: 5, warmup: 2 }, tasks: wasmlpTasks(w.seedWasmlp, { threaded: false }) },
+    { budget: { time: 2000, iterations: 3, warmup: 1 }, variants: [
+      ['tf ops, optimizer.minimize', peerTasks(w.seedTf)],
+      ['tf ops, hand-tuned', peerTasks(w.seedTfTuned)],
+    ] });
 }
 
 if (only.has('w2')) {
-  const data = w.mlpData();
-  await variantRows('W2 mlp', rate('samples/s', w.MLP.samples), { time: 4000, iterations: 4, warmup: 1, rounds: 4 }, { time: 1500, iterations: 2, warmup: 1 },
-    wasmlpTasks((v) => w.mlpWasmlp(v, data)), [
-      ['layers API (sequential + fit)', (b) => w.mlpTfLayers(b, data)],
-      ['tf ops, optimizer.minimize', (b) => w.mlpTfMinimize(b, data)],
-      ['tf ops, hand-tuned', (b) => w.mlpTfTuned(b, data)],
-    ]);
+  const data = w.mlpData(), init = w.mlpInitialWeights();
+  const samples = rate('samples/s', w.MLP.samples);
+  await workloadRows('W2 mlp', samples, 1e-3,
+    { budget: { time: 4000, iterations: 4, warmup: 1, rounds: 4 }, tasks: wasmlpTasks((v) => w.mlpWasmlp(v, data, init)) },
+    { budget: { time: 1500, iterations: 2, warmup: 1 }, variants: [
+      ['layers API (sequential + fit)', peerTasks((b) => w.mlpTfLayers(b, data, init))],
+      ['tf ops, optimizer.minimize', peerTasks((b) => w.mlpTfMinimize(b, data, init))],
+      ['tf ops, hand-tuned', peerTasks((b) => w.mlpTfTuned(b, data, init))],
+    ] });
   // wasmlp alone: how its threads do when the optimiser step is Adam's (three state arrays to update).
-  await row('W2 mlp, Adam (wasmlp only)', rate('samples/s', w.MLP.samples), { time: 4000, iterations: 4, warmup: 1, rounds: 4 },
-    wasmlpTasks((v) => w.mlpWasmlp(v, data, 'adam'), { js: false }));
+  await workloadRows('W2 mlp, Adam (wasmlp only)', samples, 1e-3,
+    { budget: { time: 4000, iterations: 4, warmup: 1, rounds: 4 }, tasks: wasmlpTasks((v) => w.mlpWasmlp(v, data, init, 'adam'), { js: false }) });
 }
 
 if (only.has('w3')) {
   for (const t of ['NN', 'NT', 'TN'] as const) {
     for (const n of [64, 256, 512, 1024]) {
+      // One thread and two take turns, as in W2, so their ratio is over the same states of the machine.
       const budget: Budget = n <= 256 ? { time: 500, iterations: 10 } : { time: 500, iterations: 3 };
-      await row(`W3 gemm ${t} ${n}`, rate('GFLOP/s', 2 * n ** 3, 1e9), budget, {
-        ...wasmlpTasks((v) => w.gemmWasmlp(v, n, t), { threaded: n >= 256 }),
-        'tfjs-wasm': () => w.gemmTf('tfjs-wasm', n, t),
-        'tfjs-cpu': () => w.gemmTf('tfjs-cpu', n, t),
-      });
+      await workloadRows(`W3 gemm ${t} ${n}`, rate('GFLOP/s', 2 * n ** 3, 1e9), 1e-5,
+        { budget: { ...budget, time: 1000, rounds: 4 }, tasks: wasmlpTasks((v) => w.gemmWasmlp(v, n, t), { threaded: n >= 256 }) },
+        { budget, variants: [['', peerTasks((b) => w.gemmTf(b, n, t))]] });
     }
   }
 }
 
 if (only.has('kernels')) {
   for (const kernel of ['sigmoid', 'sigmoidBackward', 'tanh'] as const) {
-    await row(`${kernel}, 1M f32`, millis, { time: 500, iterations: 10 }, {
-      ...wasmlpTasks((v) => w.kernelWasmlp(v, kernel), { threaded: false }),
-      'tfjs-wasm': () => w.kernelTf('tfjs-wasm', kernel),
-      'tfjs-cpu': () => w.kernelTf('tfjs-cpu', kernel),
-    });
+    const budget: Budget = { time: 500, iterations: 10 };
+    await workloadRows(`${kernel}, 1M f32`, millis, 1e-5,
+      { budget, tasks: wasmlpTasks((v) => w.kernelWasmlp(v, kernel), { threaded: false }) },
+      { budget, variants: [['', peerTasks((b) => w.kernelTf(b, kernel))]] });
   }
 }
 
 console.log('\n' + markdownTable());
 if (args.json) {
-  writeFileSync(args.json, JSON.stringify({ machine: header, results }, null, 2) + '\n');
+  const table = rows.map((r) => ({
+    workload: r.workload, unit: r.metric.unit, values: r.values, bestPeer: ratio(r)?.peer, wasmVsBestPeer: ratio(r)?.value,
+    wasmVsJs: speedup(r, 'wasmlp wasm', 'wasmlp js'), twoThreadsVsOne: speedup(r, 'wasmlp wasm x2', 'wasmlp wasm'), agreement: r.agreement,
+  }));
+  writeFileSync(args.json, JSON.stringify({ machine: header, rows: table, results }, null, 2) + '\n');
   console.log(`\nwrote ${args.json}`);
 }
 
@@ -161,7 +163,7 @@ function printRow(r: Row): void {
   const q = ratio(r);
   const js = speedup(r, 'wasmlp wasm', 'wasmlp js');
   console.log(`${r.workload}: ${cells.join(' | ')}${q ? ` | wasm vs best peer (${q.peer}) ${q.value.toFixed(2)}x` : ''}` +
-    `${js ? ` | wasm vs js ${js.toFixed(2)}x` : ''}`);
+    `${js ? ` | wasm vs js ${js.toFixed(2)}x` : ''} | results agree to ${r.agreement!.toExponential(1)}`);
 }
 
 function markdownTable(): string {

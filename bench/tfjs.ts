@@ -12,7 +12,6 @@ import path from 'node:path';
 
 export { tf };
 export type TfBackend = 'tfjs-wasm' | 'tfjs-cpu';
-export const TF_BACKENDS: TfBackend[] = ['tfjs-wasm', 'tfjs-cpu'];
 
 let ready: Promise<void> | undefined;
 

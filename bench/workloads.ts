@@ -1,17 +1,17 @@
 /**
  * The workloads, each written for every library the way that library's own
  * documentation recommends: wasmlp through createNetwork/fit and its Backend,
- * TensorFlow.js through tfjs-core ops and tfjs-layers.
+ * TensorFlow.js through tfjs-core ops and tfjs-layers. Every library starts
+ * each run from the same state (reset, untimed) and reports what it computed
+ * (output), which the bench checks across libraries.
  */
 import type { Backend, BackendName } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
-import { createNetwork, type Network } from '../src/index.js';
+import { createNetwork, type LayerWeights, type Network } from '../src/index.js';
 import { Random } from '../src/random.js';
 import { seed, seedLabels, seedWeights } from '../test/seed.js';
+import type { Prepared } from './harness.js';
 import { tf, useTf, type TfBackend } from './tfjs.js';
-import type { Task } from './harness.js';
-
-export interface Prepared { run: Task; dispose?: () => void }
 
 /** wasmlp's variants: a backend, and for wasm optionally a thread count. */
 export interface WasmlpVariant { backend: BackendName; threads?: number }
@@ -32,12 +32,21 @@ export async function seedWasmlp(variant: WasmlpVariant): Promise<Prepared> {
   });
   const x = seed.X, y = seedLabels(), init = seedWeights('init');
   return {
-    run: async () => {
-      net.setWeights(init);
-      await net.fit(x, y, { epochs: SEED_EPOCHS, learningRate: SEED_LR });
-    },
+    reset: () => net.setWeights(init),
+    run: () => net.fit(x, y, { epochs: SEED_EPOCHS, learningRate: SEED_LR }),
+    output: () => flatWeights(net.getWeights()),
     dispose: () => net.dispose(),
   };
+}
+
+/** Weights as one array: each layer's W (row-major, inputs x units) then b. */
+function flatWeights(layers: LayerWeights[]): number[] {
+  return layers.flatMap(({ W, b }) => [...W.flat(), ...b]);
+}
+
+/** tf variables' values in the same order. */
+function flatTfWeights(tensors: tf.Tensor[]): number[] {
+  return tensors.flatMap((t) => Array.from(t.dataSync()));
 }
 
 /**
@@ -61,14 +70,15 @@ export async function seedTf(backend: TfBackend): Promise<Prepared> {
     return a;
   };
   return {
+    reset: () => vars.forEach((v, l) => { v.W.assign(init[l].W); v.b.assign(init[l].b); }),
     run: () => {
-      vars.forEach((v, l) => { v.W.assign(init[l].W); v.b.assign(init[l].b); });
       for (let epoch = 1; epoch <= SEED_EPOCHS; epoch++) {
         // Read the loss where the notebook prints it, every 400 epochs.
         const cost = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(ys, logits(xs)) as tf.Scalar, epoch % 400 === 0);
         if (cost) { cost.dataSync(); cost.dispose(); }
       }
     },
+    output: () => flatTfWeights(vars.flatMap(({ W, b }) => [W, b])),
     dispose: () => {
       tf.dispose([xs, ys]);
       optimizer.dispose();
@@ -107,10 +117,9 @@ export async function seedTfTuned(backend: TfBackend): Promise<Prepared> {
     });
   });
   return {
-    run: () => {
-      vars.forEach((v, l) => { v.W.assign(init[l].W); v.b.assign(init[l].b); });
-      for (let epoch = 1; epoch <= SEED_EPOCHS; epoch++) step(epoch % 400 === 0);
-    },
+    reset: () => vars.forEach((v, l) => { v.W.assign(init[l].W); v.b.assign(init[l].b); }),
+    run: () => { for (let epoch = 1; epoch <= SEED_EPOCHS; epoch++) step(epoch % 400 === 0); },
+    output: () => flatTfWeights(vars.flatMap(({ W, b }) => [W, b])),
     dispose: () => {
       tf.dispose([xs, xT, ys]);
       for (const { W, b } of [...init, ...vars]) tf.dispose([W, b]);
@@ -147,7 +156,18 @@ export function mlpData(): MlpData {
   return { x, y, labels };
 }
 
-export async function mlpWasmlp(variant: WasmlpVariant, data: MlpData, optimizer: 'sgd' | 'adam' = 'sgd'): Promise<Prepared> {
+/** Glorot-uniform weights and zero biases (as tf.layers.dense's defaults), drawn once: every library starts each epoch from these. */
+export function mlpInitialWeights(): LayerWeights[] {
+  const sizes = [MLP.inputs, ...MLP.hidden, MLP.classes];
+  const random = new Random(7);
+  return sizes.slice(1).map((units, l) => {
+    const fanIn = sizes[l], limit = Math.sqrt(6 / (fanIn + units));
+    const W = Array.from({ length: fanIn }, () => Array.from({ length: units }, () => Math.fround((2 * random.uniform() - 1) * limit)));
+    return { W, b: new Array<number>(units).fill(0) };
+  });
+}
+
+export async function mlpWasmlp(variant: WasmlpVariant, data: MlpData, init: LayerWeights[], optimizer: 'sgd' | 'adam' = 'sgd'): Promise<Prepared> {
   const { inputs, hidden, classes, samples, batch, lr } = MLP;
   const net: Network = await createNetwork({
     inputs,
@@ -160,43 +180,50 @@ export async function mlpWasmlp(variant: WasmlpVariant, data: MlpData, optimizer
   const x = { data: data.x, shape: [samples, inputs] as [number, number] };
   const y = { data: data.y, shape: [samples, classes] as [number, number] };
   return {
+    reset: () => net.setWeights(init),
     // Adam's usual rate: SGD's 0.1 would make it diverge.
     run: () => net.fit(x, y, { epochs: 1, batchSize: batch, learningRate: optimizer === 'adam' ? 0.001 : lr, optimizer }),
+    output: () => flatWeights(net.getWeights()),
     dispose: () => net.dispose(),
   };
 }
 
-function mlpTfModelParts(backendData: MlpData) {
+function mlpTfTensors(data: MlpData) {
+  const { inputs, classes, samples } = MLP;
+  return { xs: tf.tensor2d(data.x, [samples, inputs]), ys: tf.tensor2d(data.y, [samples, classes]) };
+}
+
+/** The batches of a hand-written step, sliced (and the inputs transposed) once, before timing. */
+function mlpTfBatches(xs: tf.Tensor2D, ys: tf.Tensor2D) {
   const { inputs, classes, samples, batch } = MLP;
-  const xs = tf.tensor2d(backendData.x, [samples, inputs]);
-  const ys = tf.tensor2d(backendData.y, [samples, classes]);
   const batches: { x: tf.Tensor2D; y: tf.Tensor2D; xT: tf.Tensor2D }[] = [];
   for (let start = 0; start < samples; start += batch) {
     const size = Math.min(batch, samples - start);
     const x = tf.slice(xs, [start, 0], [size, inputs]) as tf.Tensor2D;
     batches.push({ x, y: tf.slice(ys, [start, 0], [size, classes]) as tf.Tensor2D, xT: tf.transpose(x) as tf.Tensor2D });
   }
-  return { xs, ys, batches };
+  return batches;
 }
 
-/** Glorot-uniform weights and zero biases, as tf.layers.dense's defaults. */
-function mlpTfVariables() {
-  const sizes = [MLP.inputs, ...MLP.hidden, MLP.classes];
-  const random = new Random(7);
-  return sizes.slice(1).map((units, l) => {
-    const fanIn = sizes[l], limit = Math.sqrt(6 / (fanIn + units));
-    const w = new Float32Array(fanIn * units).map(() => (2 * random.uniform() - 1) * limit);
-    return { W: tf.variable(tf.tensor2d(w, [fanIn, units])), b: tf.variable(tf.zeros([units])) };
-  });
+/** The initial weights as tensors, and as variables a hand-written step trains. */
+function mlpTfVariables(init: LayerWeights[]) {
+  const tensors = init.map(({ W, b }) => ({ W: tf.tensor2d(W), b: tf.tensor1d(b) }));
+  const vars = tensors.map(({ W, b }) => ({ W: tf.variable(W), b: tf.variable(b) }));
+  return {
+    vars,
+    reset: () => vars.forEach((v, l) => { v.W.assign(tensors[l].W); v.b.assign(tensors[l].b); }),
+    output: () => flatTfWeights(vars.flatMap(({ W, b }) => [W, b])),
+    dispose: () => { for (const { W, b } of [...tensors, ...vars]) tf.dispose([W, b]); },
+  };
 }
 
 /** TensorFlow.js's layers API: tf.sequential, compile, model.fit for one epoch. */
-export async function mlpTfLayers(backend: TfBackend, data: MlpData): Promise<Prepared> {
+export async function mlpTfLayers(backend: TfBackend, data: MlpData, init: LayerWeights[]): Promise<Prepared> {
   await useTf(backend);
   const tfl = await import('@tensorflow/tfjs-layers');
   const { inputs, hidden, classes, batch, lr } = MLP;
-  const { xs, ys, batches } = mlpTfModelParts(data);
-  for (const b of batches) tf.dispose([b.x, b.y, b.xT]);
+  const { xs, ys } = mlpTfTensors(data);
+  const initial = init.flatMap(({ W, b }) => [tf.tensor2d(W), tf.tensor1d(b)]);
   const model = tfl.sequential({
     layers: [
       tfl.layers.dense({ inputShape: [inputs], units: hidden[0], activation: 'sigmoid' }),
@@ -206,16 +233,19 @@ export async function mlpTfLayers(backend: TfBackend, data: MlpData): Promise<Pr
   });
   model.compile({ optimizer: tf.train.sgd(lr), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   return {
+    reset: () => model.setWeights(initial),
     run: () => model.fit(xs, ys, { epochs: 1, batchSize: batch, shuffle: false, verbose: 0 }),
-    dispose: () => { model.dispose(); tf.dispose([xs, ys]); },
+    output: () => flatTfWeights(model.getWeights()),
+    dispose: () => { model.dispose(); tf.dispose([xs, ys, ...initial]); },
   };
 }
 
 /** A hand-written step with tf ops, as TensorFlow.js's custom-training guide: optimizer.minimize over a model function. */
-export async function mlpTfMinimize(backend: TfBackend, data: MlpData): Promise<Prepared> {
+export async function mlpTfMinimize(backend: TfBackend, data: MlpData, init: LayerWeights[]): Promise<Prepared> {
   await useTf(backend);
-  const { xs, ys, batches } = mlpTfModelParts(data);
-  const vars = mlpTfVariables();
+  const { xs, ys } = mlpTfTensors(data);
+  const batches = mlpTfBatches(xs, ys);
+  const { vars, reset, output, dispose } = mlpTfVariables(init);
   const optimizer = tf.train.sgd(MLP.lr);
   const last = vars.length - 1;
   const logits = (x: tf.Tensor2D): tf.Tensor2D => {
@@ -227,14 +257,16 @@ export async function mlpTfMinimize(backend: TfBackend, data: MlpData): Promise<
     return a;
   };
   return {
+    reset,
     run: () => {
       for (const { x, y } of batches) optimizer.minimize(() => tf.losses.softmaxCrossEntropy(y, logits(x)) as tf.Scalar);
     },
+    output,
     dispose: () => {
       tf.dispose([xs, ys]);
       optimizer.dispose();
       for (const b of batches) tf.dispose([b.x, b.y, b.xT]);
-      for (const { W, b } of vars) tf.dispose([W, b]);
+      dispose();
     },
   };
 }
@@ -246,10 +278,12 @@ export async function mlpTfMinimize(backend: TfBackend, data: MlpData): Promise<
  * batch, transposed weights maintained beside the weights, bias and
  * activation fused into the forward matMuls, and in-place variable updates.
  */
-export async function mlpTfTuned(backend: TfBackend, data: MlpData): Promise<Prepared> {
+export async function mlpTfTuned(backend: TfBackend, data: MlpData, init: LayerWeights[]): Promise<Prepared> {
   await useTf(backend);
-  const { xs, ys, batches } = mlpTfModelParts(data);
-  const vars = mlpTfVariables();
+  const { xs, ys } = mlpTfTensors(data);
+  const batches = mlpTfBatches(xs, ys);
+  const variables = mlpTfVariables(init);
+  const { vars } = variables;
   const transposed = vars.map(({ W }) => tf.variable(tf.transpose(W)));
   const lr = MLP.lr;
   const step = (x: tf.Tensor2D, xT: tf.Tensor2D, y: tf.Tensor2D) => tf.tidy(() => {
@@ -273,11 +307,16 @@ export async function mlpTfTuned(backend: TfBackend, data: MlpData): Promise<Pre
     });
   });
   return {
+    reset: () => {
+      variables.reset();
+      vars.forEach(({ W }, l) => transposed[l].assign(tf.transpose(W)));
+    },
     run: () => { for (const { x, xT, y } of batches) step(x, xT, y); },
+    output: variables.output,
     dispose: () => {
       tf.dispose([xs, ys]);
       for (const b of batches) tf.dispose([b.x, b.y, b.xT]);
-      for (const { W, b } of vars) tf.dispose([W, b]);
+      variables.dispose();
       tf.dispose(transposed);
     },
   };
@@ -302,7 +341,8 @@ export async function gemmWasmlp(variant: WasmlpVariant, n: number, t: Transpose
   const [ta, tb] = flags(t);
   return {
     run: () => backend.gemm(ta, tb, n, n, n, 1, a, b, 0, c),
-    dispose: () => { backend.free(a); backend.free(b); backend.free(c); releaseBackend(backend); },
+    output: () => backend.view(c, n * n),
+    dispose: () => { backend.free(a); backend.free(b); backend.free(c); },
   };
 }
 
@@ -312,8 +352,12 @@ export async function gemmTf(backend: TfBackend, n: number, t: Transpose): Promi
   const values = () => new Float32Array(n * n).map(() => 2 * random.uniform() - 1);
   const a = tf.tensor2d(values(), [n, n]), b = tf.tensor2d(values(), [n, n]);
   const [ta, tb] = flags(t);
-  // Both backends compute a kernel when it is called; the result is not read back.
-  return { run: () => tf.matMul(a, b, ta, tb).dispose(), dispose: () => tf.dispose([a, b]) };
+  // Both backends compute a kernel when it is called; the timed runs do not read the result back.
+  return {
+    run: () => tf.matMul(a, b, ta, tb).dispose(),
+    output: () => tf.tidy(() => tf.matMul(a, b, ta, tb).dataSync()),
+    dispose: () => tf.dispose([a, b]),
+  };
 }
 
 // ---------------------------------------------------------------- kernels
@@ -327,13 +371,21 @@ export async function kernelWasmlp(variant: WasmlpVariant, kernel: ElementKernel
   const random = new Random(3);
   const x = filled(backend, random, n), out = backend.alloc(n), grad = filled(backend, random, n);
   backend.sigmoid(n, x, out);
+  const a = backend.view(out, n).slice(), dy = backend.view(grad, n).slice();
+  if (kernel !== 'sigmoidBackward') {
+    return {
+      run: kernel === 'sigmoid' ? () => backend.sigmoid(n, x, out) : () => backend.tanh(n, x, out),
+      output: () => backend.view(out, n),
+      dispose: () => { for (const o of [x, out, grad]) backend.free(o); },
+    };
+  }
+  // In place (grad *= a * (1 - a)): each run starts again from the same dy,
+  // rather than shrinking it run after run into subnormals and zeros.
   return {
-    run: {
-      sigmoid: () => backend.sigmoid(n, x, out),
-      sigmoidBackward: () => backend.sigmoidBackward(n, out, grad),
-      tanh: () => backend.tanh(n, x, out),
-    }[kernel],
-    dispose: () => { for (const o of [x, out, grad]) backend.free(o); releaseBackend(backend); },
+    reset: () => { backend.view(out, n).set(a); backend.view(grad, n).set(dy); },
+    run: () => backend.sigmoidBackward(n, out, grad),
+    output: () => backend.view(grad, n),
+    dispose: () => { for (const o of [x, out, grad]) backend.free(o); },
   };
 }
 
@@ -344,12 +396,14 @@ export async function kernelTf(backend: TfBackend, kernel: ElementKernel): Promi
   const values = () => new Float32Array(KERNEL_ELEMENTS).map(() => 2 * random.uniform() - 1);
   const x = tf.tensor1d(values()), dy = tf.tensor1d(values());
   const y = tf.sigmoid(x);
+  const compute = {
+    sigmoid: () => tf.sigmoid(x),
+    sigmoidBackward: () => tf.tidy(() => tf.mul(dy, tf.mul(y, tf.sub(1, y)))),
+    tanh: () => tf.tanh(x),
+  }[kernel];
   return {
-    run: {
-      sigmoid: () => tf.sigmoid(x).dispose(),
-      sigmoidBackward: () => tf.tidy(() => tf.mul(dy, tf.mul(y, tf.sub(1, y)))).dispose(),
-      tanh: () => tf.tanh(x).dispose(),
-    }[kernel],
+    run: () => compute().dispose(),
+    output: () => tf.tidy(() => compute().dataSync()),
     dispose: () => tf.dispose([x, dy, y]),
   };
 }
@@ -364,6 +418,3 @@ async function createWasmlpBackend(variant: WasmlpVariant): Promise<Backend> {
   return createBackend(variant.backend, 'float32', variant.threads ?? 1);
 }
 
-function releaseBackend(_backend: Backend): void {
-  // Backends are process-wide (their memory is shared by every network on them): nothing to release.
-}
