@@ -71,12 +71,23 @@ interface NodeWorker {
 }
 
 interface WorkerThreads {
-  Worker: new (source: string, options: { eval: true; name?: string }) => NodeWorker;
+  Worker: new (source: string, options: { eval: true; name?: string; execArgv?: string[] }) => NodeWorker;
 }
 
 interface NodeProcess {
   versions?: { node?: string };
+  execArgv?: string[];
   getBuiltinModule?: (id: string) => unknown;
+}
+
+/**
+ * The process's Node options for an eval worker, less those that would make
+ * its text an ES module (`node --input-type=module -e …` passes its flag on
+ * to workers): the worker's text is a CommonJS script, which needs require.
+ */
+export function scriptWorkerExecArgv(): string[] | undefined {
+  const execArgv = (globalThis as { process?: NodeProcess }).process?.execArgv;
+  return execArgv?.filter((flag) => !/^--(input-type|experimental-default-type)(=|$)/.test(flag));
 }
 
 async function nodeWorkerThreads(): Promise<WorkerThreads | undefined> {
@@ -103,7 +114,7 @@ const NODE_PRELUDE = `globalThis.wasmlpPort = ((port) => ({
 `;
 
 function spawnNodeWorker(threads: WorkerThreads, source: string, events: WorkerEvents): WorkerHandle {
-  const worker = new threads.Worker(NODE_PRELUDE + source, { eval: true, name: 'wasmlp' });
+  const worker = new threads.Worker(NODE_PRELUDE + source, { eval: true, name: 'wasmlp', execArgv: scriptWorkerExecArgv() });
   worker.on('message', (data) => events.message(data));
   worker.on('error', (error) => events.fatal(error));
   worker.on('exit', (code) => events.fatal(new Error(`the wasmlp worker exited (code ${code})`)));
