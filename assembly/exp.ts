@@ -72,7 +72,7 @@ const K_C2 = 5, K_C3 = 6, K_C4 = 7, K_C5 = 8, K_C6 = 9, K_SIGN = 10, K_ONE = 11;
 
 /** Constant i of the table, as a v128. */
 // @ts-ignore: decorator
-@inline export function expConstant(i: i32): v128 {
+@inline function expConstant(i: i32): v128 {
   return v128.load(K + <usize>(i * 16));
 }
 
@@ -163,7 +163,7 @@ const K_C2 = 5, K_C3 = 6, K_C4 = 7, K_C5 = 8, K_C6 = 9, K_SIGN = 10, K_ONE = 11;
  * (setExpScratch); the single-threaded build uses this static block.
  */
 export const EXP_BLOCK_BYTES: usize = 1024;
-export let expScratch: usize = memory.data(<i32>EXP_BLOCK_BYTES * 2, 16);
+let expScratch: usize = memory.data(<i32>EXP_BLOCK_BYTES * 2, 16);
 export function setExpScratch(scratch: usize): void { expScratch = scratch; }
 
 /**

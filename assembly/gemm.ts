@@ -44,7 +44,7 @@ export const A_PANELS_BYTES: i32 = KC * A_GROUP_BYTES;
  * (threads.ts); the single-threaded build keeps these static blocks.
  */
 export let bChunk: usize = memory.data(B_CHUNK_BYTES, 16);
-export let aPanels: usize = memory.data(A_PANELS_BYTES, 16);
+let aPanels: usize = memory.data(A_PANELS_BYTES, 16);
 
 /** Points this instance's packing scratch elsewhere (threads.ts); both 16-byte aligned. */
 export function setGemmScratch(chunk: usize, panels: usize): void {

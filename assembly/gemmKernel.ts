@@ -24,7 +24,7 @@ export const NR_BYTES: i32 = 32;
 
 /** A partial tile (bottom or right edge of C) is finished here, then merged (per thread: see gemm.ts bChunk). */
 export const TILE_BYTES: i32 = MR * NR_BYTES;
-export let gemmTile: usize = memory.data(TILE_BYTES, 16);
+let gemmTile: usize = memory.data(TILE_BYTES, 16);
 export function setGemmTile(tile: usize): void { gemmTile = tile; }
 
 /**

@@ -174,6 +174,73 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
       }
     }
   });
+
+  it('sweeps every small m and n against every k edge of the blocking, exactly', async () => {
+    // Small integers and dyadic alpha, beta: every product and sum is exact in
+    // both dtypes, so the result must equal the triple loop (a zero's sign aside:
+    // compared with ===). m and n walk every micro-tile remainder (MR = 4; NR = 8
+    // f32, 4 f64; f32's narrow 4-column panels), A^T in place or packed (rows of
+    // at most 64 bytes or more), B in place (n = NR) or packed; k every side of
+    // KC = 128, and deep products of many k-blocks.
+    const { wasm } = await backends(dtype);
+    const rand = prng(4242);
+    const ints = (count: number) => Array.from({ length: count }, () => Math.floor(rand() * 7) - 3);
+    const sizes = [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 15, 16, 17];
+    const scalings = [{ alpha: 1, beta: 0 }, { alpha: -0.5, beta: 2 }, { alpha: 2, beta: 1 }];
+    const shapes: [number, number, number][] = [[3, 5, 2000], [33, 17, 1100]];
+    for (const m of sizes) for (const n of sizes) for (const k of [1, 2, 3, 127, 128, 129, 257]) shapes.push([m, n, k]);
+    let count = 0;
+    for (const [m, n, k] of shapes) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          const { alpha, beta } = scalings[count++ % scalings.length];
+          const g: GemmCase = {
+            transA, transB, m, n, k, alpha, beta, A: ints(m * k), B: ints(k * n),
+            C: beta === 0 ? new Array<number>(m * n).fill(NaN) : ints(m * n),
+          };
+          const out = runGemm(wasm, g);
+          const label = `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${m}x${n}x${k} alpha=${alpha} beta=${beta}`;
+          const guard = new Array<number>(GUARD).fill(SENTINEL);
+          expectIdentical([...out.slice(0, GUARD), ...out.slice(GUARD + m * n)], [...guard, ...guard], `${label}: wrote outside C`);
+          expectClose(out.slice(GUARD, GUARD + m * n), referenceGemm(g).value, () => 0, label);
+        }
+      }
+    }
+  });
+
+  it('alpha = 0 is not special-cased: C = beta C exactly for finite A and B, NaN where A or B has NaN or ±Infinity', async () => {
+    // Reference BLAS skips A and B when alpha is 0 (so their NaN never reaches C).
+    // wasmlp's kernels do not: alpha multiplies the computed product, as for any
+    // alpha, and IEEE 0 * NaN and 0 * Infinity are NaN. Both backends agree; a
+    // BLAS-style shortcut in one of them fails here. (The library itself only
+    // ever passes alpha = 1.)
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(43);
+    // [m, n, k]: small tiles, edges, and several k-blocks.
+    for (const [m, n, k] of [[1, 1, 1], [3, 5, 4], [9, 9, 130], [5, 17, 2]]) {
+      for (const transA of [false, true]) {
+        for (const transB of [false, true]) {
+          for (const beta of [0, 1, -2]) {
+            const label = `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${m}x${n}x${k} beta=${beta}`;
+            const C = uniform(rand, dtype, m * n, -4, 4);
+            const scaled = C.map((c) => (beta === 0 ? 0 : beta * c)); // exact: beta is a power of two
+            // Finite A and B: alpha 0 times the product is ±0, and ±0 + beta C is beta C.
+            const finite: GemmCase = { transA, transB, m, n, k, alpha: 0, beta, A: uniform(rand, dtype, m * k, -4, 4), B: uniform(rand, dtype, k * n, -4, 4), C };
+            // Every row of op(A) and every column of op(B) meets a NaN or an Infinity.
+            const A = finite.A.map((v, i) => (i % 3 === 0 ? NaN : i % 3 === 1 ? Infinity : v));
+            const B = finite.B.map((v, i) => (i % 2 === 0 ? -Infinity : v));
+            const poisoned: GemmCase = { ...finite, A, B };
+            for (const be of [wasm, js]) {
+              // Zeros compared with ===: wasm writes -0 where alpha 0 meets a negative product and beta is 0, js +0.
+              expectClose(runGemm(be, finite).slice(GUARD, GUARD + m * n), scaled, () => 0, `${be.name} finite ${label}`);
+              const out = runGemm(be, poisoned).slice(GUARD, GUARD + m * n);
+              expectIdentical(out, new Array<number>(m * n).fill(NaN), `${be.name} NaN or Infinity in A and B, ${label}`);
+            }
+          }
+        }
+      }
+    }
+  });
 });
 
 // ---------------------------------------------------------------- elementwise kernels
@@ -623,6 +690,35 @@ describe.each(DTYPES)('activation and loss kernels, %s', (dtype) => {
     }
   });
 
+  it('sigmoid and tanh: NaN in, NaN out, in the vector body and the scalar tail, its neighbours unchanged', async () => {
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(111);
+    // [n, NaN positions]. float32 wasm runs whole vectors in blocks of 256
+    // elements, then the last n % 4 one at a time: 1031 puts NaNs at a block's
+    // first lane and a middle lane, in the second block, in the last vector of
+    // the short final block, and in the tail; 3 is all tail. (float64 is scalar.)
+    const cases: [number, number[]][] = [[1031, [0, 5, 258, 1027, 1029, 1030]], [3, [1]], [7, [2, 4, 6]], [1, [0]]];
+    for (const [kernel, run] of [
+      ['sigmoid', (be: Backend, k: number, xo: number, out: number) => be.sigmoid(k, xo, out)],
+      ['tanh', (be: Backend, k: number, xo: number, out: number) => be.tanh(k, xo, out)],
+    ] as const) {
+      for (const [n, at] of cases) {
+        // Numbers across both branches and both saturations, then NaN at `at`.
+        const clean = sized([0, -0, 0.5, -0.5, 3, -3, 30, -30, 1000, -1000, Infinity, -Infinity, ...uniform(rand, dtype, 37, -20, 20)], n).map(round);
+        const x = clean.map((v, i) => (at.includes(i) ? NaN : v));
+        for (const be of [wasm, js]) {
+          const label = `${be.name} ${kernel}, n=${n}`;
+          const withNaN = runUnary(be, x, run), without = runUnary(be, clean, run);
+          for (const i of at) expect(withNaN[i], `${label}: ${kernel}(NaN) at ${i}`).toBeNaN();
+          // Every other element exactly as without the NaNs: no lane is poisoned.
+          const others = (out: number[]) => out.filter((_, i) => !at.includes(i));
+          expectIdentical(others(withNaN), others(without), `${label}: the numbers beside the NaNs`);
+          expect(others(withNaN).some(Number.isNaN), `${label}: NaN only where NaN went in`).toBe(false);
+        }
+      }
+    }
+  });
+
   it('tanhBackward multiplies grad by (1 - a)(1 + a)', async () => {
     const { wasm, js } = await backends(dtype);
     const rand = prng(102);
@@ -728,6 +824,57 @@ describe.each(DTYPES)('activation and loss kernels, %s', (dtype) => {
           const sum = row.reduce((s, v) => s + v, 0);
           expect(Math.abs(sum - 1), `${name} ${label} row ${r} sums to 1`).toBeLessThanOrEqual((f32 ? 4 * EPS.float32 : 4 * EPS.float64) * (2 + cols));
         }
+      }
+    }
+  });
+
+  it('softmax of rows with NaN or ±Infinity: NaN rows for NaN, +Infinity or all -Infinity; -Infinity entries 0', async () => {
+    // The conventions of TensorFlow's softmax (and NumPy's e / e.sum() after
+    // subtracting the max), both backends alike: the max is subtracted first, so
+    //   a NaN anywhere in a row makes the whole row NaN;
+    //   +Infinity makes the whole row NaN (Infinity - Infinity), not a one-hot:
+    //     a diverged network is reported, not hidden behind a confident answer;
+    //   -Infinity (a masked logit) gives exactly 0, the rest the softmax of the
+    //     finite entries; a row of only -Infinity has no finite entry: NaN (0 / 0).
+    // Other rows are unaffected. float32 wasm takes four columns at a time and
+    // the last cols % 4 singly: 9 columns put a special in the vector part
+    // (columns 0..7) or the tail (column 8); 3 columns are all tail.
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(112);
+    for (const cols of [9, 3, 1]) {
+      const rows: number[][] = [];
+      const specials = [NaN, Infinity, -Infinity];
+      for (const special of specials) {
+        for (const at of new Set([0, 1, cols >> 1, cols - 1])) {
+          rows.push(uniform(rand, dtype, cols, -3, 3).map((v, j) => (j === at ? special : v)));
+        }
+      }
+      if (cols > 1) {
+        rows.push(uniform(rand, dtype, cols, -3, 3).map((v, j) => (j % 2 === 0 ? -Infinity : v))); // several masked
+        rows.push(uniform(rand, dtype, cols, -3, 3).map((v, j) => (j === 0 ? -Infinity : j === cols - 1 ? Infinity : v)));
+        rows.push(uniform(rand, dtype, cols, -3, 3).map((v, j) => (j === 0 ? NaN : j === 1 ? Infinity : v)));
+      }
+      rows.push(new Array<number>(cols).fill(-Infinity));
+      rows.push(uniform(rand, dtype, cols, -3, 3)); // a plain row among them
+      const x = rows.flat();
+      const run = (be: Backend) => runUnary(be, x, (b, _n, xo, out) => b.softmax(rows.length, cols, xo, out));
+      const fromWasm = run(wasm), fromJs = run(js);
+      for (const [r, row] of rows.entries()) {
+        const label = `${cols} columns, row [${row.join(', ')}]`;
+        const nanRow = row.some((v) => Number.isNaN(v) || v === Infinity) || row.every((v) => v === -Infinity);
+        // Expected: NaN throughout, or 0 at -Infinity and the softmax of the finite entries elsewhere.
+        const finite = row.filter(Number.isFinite);
+        const soft = nanRow ? [] : referenceSoftmax(finite);
+        let f = 0;
+        const expected = row.map((v) => (nanRow ? NaN : v === -Infinity ? 0 : soft[f++]));
+        const tol = f32 ? (i: number) => 12 * EPS.float32 * expected[i] + 2 ** -126 : (i: number) => 1e-15 * expected[i];
+        for (const [name, out] of [['wasm', fromWasm], ['js', fromJs]] as const) {
+          const got = out.slice(r * cols, (r + 1) * cols);
+          expectClose(got, expected, tol, `${name} ${label}`);
+          expect(got.map((v, j) => Object.is(v, 0) === (row[j] === -Infinity && !nanRow)), `${name} ${label}: +0 exactly where masked`)
+            .toEqual(new Array<boolean>(cols).fill(true));
+        }
+        expectClose(fromWasm.slice(r * cols, (r + 1) * cols), fromJs.slice(r * cols, (r + 1) * cols), (i) => 2 * tol(i), `wasm vs js ${label}`);
       }
     }
   });
