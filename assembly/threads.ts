@@ -25,6 +25,7 @@
  *   ints      i32 +16   the job's integer arguments, pointers as u32 (to +96)
  *   floats    f64 +96   a gemm's alpha, beta and epilogue alpha; an optimiser's hyperparameters (to +128)
  *   counters  i64 +128  one per part: job number << 32 | next chunk << 16 | end of its range
+ *   done      i32 +640  one per part: chunks it computed since resetChunksDone (a diagnostic, for tests)
  * A chunk is claimed by a compare-exchange on its part's counter, which also
  * checks the job number: a worker that wakes late cannot claim a chunk of a
  * later job against the arguments of an earlier one. The arguments are
@@ -48,7 +49,8 @@ import { BIAS_ACTIVATION, NO_EPILOGUE, epilogue } from './dense';
 /** Threads, the main one included, that one job block serves. */
 export const MAX_THREADS: i32 = 64;
 const COUNTERS: usize = 128;
-const JOB_BYTES: i32 = <i32>COUNTERS + 8 * MAX_THREADS;
+const DONE: usize = COUNTERS + 8 * MAX_THREADS;
+const JOB_BYTES: i32 = <i32>DONE + 4 * MAX_THREADS;
 const JOB: usize = 0, REMAINING: usize = 4, FAILED: usize = 8, KIND: usize = 12, INTS: usize = 16, FLOATS: usize = 96;
 const KIND_EXIT = 0, KIND_GEMM = 1, KIND_SGD = 2, KIND_MOMENTUM = 3, KIND_ADAM = 4;
 /** Added to a kind for float64 jobs. */
@@ -87,6 +89,20 @@ export function setThreadScratch(base: usize): void {
 export function controlBytes(): i32 { return JOB_BYTES; }
 export function maxThreads(): i32 { return MAX_THREADS; }
 
+/**
+ * Chunks that `part` (0: the main thread; 1 .. workers) computed since the
+ * last resetChunksDone: shows that the workers really take their share.
+ * Read between jobs only (every chunk's count is stored before its
+ * `remaining` is decremented, and a job returns only when that is 0).
+ */
+export function chunksDone(ctl: usize, part: i32): i32 {
+  return load<i32>(ctl + DONE + (<usize>part << 2));
+}
+/** Zeroes every part's chunksDone; between jobs only. */
+export function resetChunksDone(ctl: usize): void {
+  memory.fill(ctl + DONE, 0, 4 * MAX_THREADS);
+}
+
 /** Worker `part` (1 .. workers) of `parts`: help with each posted job until an exit job. */
 export function workerLoop(ctl: usize, part: i32, parts: i32): void {
   let seen = atomic.load<i32>(ctl, JOB);
@@ -104,10 +120,12 @@ export function workerLoop(ctl: usize, part: i32, parts: i32): void {
 
 /** Claims and computes chunks of `job`, its own range first, until none is left to claim. */
 function work(ctl: usize, job: i32, home: i32, parts: i32): void {
+  const done = ctl + DONE + (<usize>home << 2); // this thread's alone: no atomics
   for (let i = 0; i < parts; i++) {
     const part = (home + i) % parts;
     for (let chunk = claim(ctl, job, part); chunk >= 0; chunk = claim(ctl, job, part)) {
       run(ctl, chunk);
+      store<i32>(done, load<i32>(done) + 1); // before `remaining` drops, which publishes it
       atomic.sub<i32>(ctl, 1, REMAINING);
     }
   }

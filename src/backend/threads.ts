@@ -39,6 +39,8 @@ interface ThreadExports {
   maxThreads(): number;
   threadScratchBytes(): number;
   stopWorkers(ctl: Ptr, workers: number): void;
+  chunksDone(ctl: Ptr, part: number): number;
+  resetChunksDone(ctl: Ptr): void;
 }
 
 /** One dtype's split kernels (assembly/index.threads.ts, the F32 or F64 export of each), first two arguments the job block and the worker count. */
@@ -240,6 +242,21 @@ export class ThreadedWasmBackend extends WasmBackend {
     this.pool = pool;
     this.threads = pool.threads;
     this.split = pool.kernels[dtype] as unknown as ParallelKernels;
+  }
+
+  /**
+   * Chunks of split jobs that each thread computed (this one first, then
+   * each worker) since resetThreadStats(), counting every backend of this
+   * thread count (they share one pool of workers): a diagnostic, which tests
+   * use to see the work really split. Calls that stay on one thread count
+   * nothing.
+   */
+  threadStats(): number[] {
+    return Array.from({ length: this.threads }, (_, part) => this.pool.exports.chunksDone(this.pool.control, part));
+  }
+
+  resetThreadStats(): void {
+    this.pool.exports.resetChunksDone(this.pool.control);
   }
 
   override gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,

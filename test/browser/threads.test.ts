@@ -23,6 +23,8 @@ const DTYPES = ['float32', 'float64'] as const;
 
 interface Run {
   threads: number;
+  /** ThreadedWasmBackend.threadStats() after fit: chunks of split work each thread computed; null on one thread. */
+  threadStats: number[] | null;
   loss: number[];
   weights: { W: number[][]; b: number[] }[];
 }
@@ -92,6 +94,14 @@ describe.each(['wasmlp.js', 'wasmlp.min.js'])('dist/%s, no bundler', (lib) => {
       expect(visited.workers[0]).toMatch(/^blob:/);
     });
 
+    it.each(DTYPES)('%s: the worker computes its share of the split work', (dtype) => {
+      const [main, worker, ...more] = visited.results.runs[`${dtype} 2`].threadStats ?? [];
+      expect(more).toEqual([]);
+      expect(main + worker).toBeGreaterThan(0);
+      expect(worker).toBeGreaterThan(0);
+      expect(visited.results.runs[`${dtype} 1`].threadStats).toBeNull();
+    });
+
     it.each(DTYPES)('%s: trains on two threads to exactly the weights and losses of one', (dtype) => {
       const one = visited.results.runs[`${dtype} 1`], two = visited.results.runs[`${dtype} 2`];
       expect(one.loss.at(-1)).toBeLessThan(one.loss[0]);
@@ -120,7 +130,10 @@ describe.each(['wasmlp.js', 'wasmlp.min.js'])('dist/%s, no bundler', (lib) => {
 
     it('falls back to one thread for threads: 2, and threadsAvailable() says so', () => {
       expect(visited.results.threadsAvailable).toBe(false);
-      for (const dtype of DTYPES) expect(visited.results.runs[`${dtype} 2`].threads, dtype).toBe(1);
+      for (const dtype of DTYPES) {
+        expect(visited.results.runs[`${dtype} 2`].threads, dtype).toBe(1);
+        expect(visited.results.runs[`${dtype} 2`].threadStats, dtype).toBeNull();
+      }
       expect(visited.workers).toEqual([]);
     });
 
