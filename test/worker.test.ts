@@ -7,9 +7,6 @@
  * numbers of one thread, and a clean stop.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
@@ -433,16 +430,9 @@ describe.each([
       }
       console.log(JSON.stringify(threads));
     `;
-    // A file, not -e with --input-type=module: workers inherit that flag, which would make their eval'd scripts ES modules.
-    const dir = await mkdtemp(path.join(tmpdir(), 'wasmlp-exit-'));
-    const file = path.join(dir, 'exit.mjs');
-    await writeFile(file, script);
-    try {
-      const { stdout } = await promisify(execFile)(process.execPath, [...flags, file],
-        { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' });
-      expect(JSON.parse(stdout)).toEqual([2, 2]);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
+    // As a one-liner would run it: workers inherit --input-type=module, and must still read their scripts as CommonJS.
+    const { stdout } = await promisify(execFile)(process.execPath, [...flags, '--input-type=module', '-e', script],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' });
+    expect(JSON.parse(stdout)).toEqual([2, 2]);
   });
 });

@@ -29,6 +29,7 @@ import { ACTIVATION_CODES, WasmBackend, WasmHeap } from './wasm.js';
 import { loadThreadedBytes } from './threads-wasm-bytes.js';
 import { threadsAddonSource } from './threads-addon-source.js';
 import { nodeBuiltin } from './threads-builtin.js';
+import { scriptWorkerExecArgv } from './script-worker-argv.js';
 
 type Ptr = number;
 
@@ -118,7 +119,7 @@ async function spawn(): Promise<WorkerLike> {
       terminate(): Promise<number>;
     }
     const { Worker: NodeWorkerClass } = await nodeBuiltin<{ Worker: new (source: string, options: object) => NodeWorker }>('node:worker_threads');
-    const worker = new NodeWorkerClass(WORKER_SOURCE, { eval: true, name: 'wasmlp-gemm' });
+    const worker = new NodeWorkerClass(WORKER_SOURCE, { eval: true, name: 'wasmlp-gemm', execArgv: scriptWorkerExecArgv() });
     return {
       post: (message) => worker.postMessage(message),
       onMessage: (listener) => worker.on('message', listener),

@@ -17,6 +17,7 @@
  * import of a Node built-in for a browser bundler to resolve or stub; older
  * Node falls back to a dynamic import() that bundlers are told to ignore.
  */
+import { scriptWorkerExecArgv } from '../backend/script-worker-argv.js';
 
 export interface WorkerEvents {
   message(data: unknown): void;
@@ -76,18 +77,7 @@ interface WorkerThreads {
 
 interface NodeProcess {
   versions?: { node?: string };
-  execArgv?: string[];
   getBuiltinModule?: (id: string) => unknown;
-}
-
-/**
- * The process's Node options for an eval worker, less those that would make
- * its text an ES module (`node --input-type=module -e …` passes its flag on
- * to workers): the worker's text is a CommonJS script, which needs require.
- */
-export function scriptWorkerExecArgv(): string[] | undefined {
-  const execArgv = (globalThis as { process?: NodeProcess }).process?.execArgv;
-  return execArgv?.filter((flag) => !/^--(input-type|experimental-default-type)(=|$)/.test(flag));
 }
 
 async function nodeWorkerThreads(): Promise<WorkerThreads | undefined> {
