@@ -106,20 +106,25 @@ const COMMON: BuildOptions = {
   logLevel: 'warning',
 };
 
-/** The worker: one self-contained script (IIFE), minified; nobody reads it but a Worker. */
-export async function bundleWorker(): Promise<string> {
+/** `entry` as one self-contained classic script (IIFE), minified, as text: nobody reads it but a Worker. */
+async function bundleScript(entry: string, replacements: Record<string, () => Promise<string>>): Promise<string> {
   const result = await build({
     ...COMMON,
-    entryPoints: [path.join(SRC, 'worker', 'worker.ts')],
+    entryPoints: [path.join(SRC, 'worker', entry)],
     format: 'iife',
     minify: true,
     write: false,
-    plugins: [withoutLoader, replaceFiles({
-      [WASM_BYTES]: async () => "export { loadWasmBytes } from '../worker/posted-wasm-bytes.js';",
-      [THREADS]: WORKER_THREADS,
-    })],
+    plugins: [withoutLoader, replaceFiles(replacements)],
   });
   return result.outputFiles[0].text;
+}
+
+/** The worker of createWorkerNetwork. */
+export function bundleWorker(): Promise<string> {
+  return bundleScript('worker.ts', {
+    [WASM_BYTES]: async () => "export { loadWasmBytes } from '../worker/posted-wasm-bytes.js';",
+    [THREADS]: WORKER_THREADS,
+  });
 }
 
 /** The threads chunk never instantiates the single-threaded kernels: it extends wasm.ts's classes only. */
@@ -135,22 +140,14 @@ const NO_WASM_BYTES = async () =>
  * has, and so holds no import() (nor anything else test/dist.test.ts looks
  * for in the chunk).
  */
-export async function bundleThreadsAddon(): Promise<string> {
-  const result = await build({
-    ...COMMON,
-    entryPoints: [path.join(SRC, 'worker', 'threads-addon.ts')],
-    format: 'iife',
-    minify: true,
-    write: false,
-    plugins: [withoutLoader, replaceFiles({
-      [WASM_BYTES]: NO_WASM_BYTES,
-      [THREADS_WASM_BYTES]: async () => "export { loadThreadedBytes } from '../worker/posted-wasm-bytes.js';",
-      [THREADS_BUILTIN]: async () => 'export async function nodeBuiltin<T>(id: string): Promise<T> { return require(id) as T; }',
-      [THREADS_ADDON_SOURCE]: async () =>
-        "export function threadsAddonSource(): Promise<string> { throw new Error('the threads add-on is not in itself'); }",
-    })],
+export function bundleThreadsAddon(): Promise<string> {
+  return bundleScript('threads-addon.ts', {
+    [WASM_BYTES]: NO_WASM_BYTES,
+    [THREADS_WASM_BYTES]: async () => "export { loadThreadedBytes } from '../worker/posted-wasm-bytes.js';",
+    [THREADS_BUILTIN]: async () => 'export async function nodeBuiltin<T>(id: string): Promise<T> { return require(id) as T; }',
+    [THREADS_ADDON_SOURCE]: async () =>
+      "export function threadsAddonSource(): Promise<string> { throw new Error('the threads add-on is not in itself'); }",
   });
-  return result.outputFiles[0].text;
 }
 
 /**
