@@ -15,14 +15,13 @@ export type TfBackend = 'tfjs-wasm' | 'tfjs-cpu';
 
 let ready: Promise<void> | undefined;
 
-/** Registers the wasm backend once: SIMD build, multithreading off (the one-thread setting). */
+/** Registers the wasm backend once: multithreading off (the one-thread setting); SIMD as tfjs detects it (on in Node 20). */
 function init(): Promise<void> {
   ready ??= (async () => {
     const require = createRequire(import.meta.url);
     const dist = path.join(path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
     setWasmPaths(dist);
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
-    tf.env().set('WASM_HAS_SIMD_SUPPORT', true);
     await registerGradients(require);
   })();
   return ready;
