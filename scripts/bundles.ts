@@ -65,6 +65,15 @@ async function embeddedWasm(file: string, name: string): Promise<string> {
   ].join('\n');
 }
 
+/** A module exporting `name`, which returns `script` (`entry` bundled by bundleScript) as text. */
+function embeddedScript(name: string, entry: string, script: string): () => Promise<string> {
+  return async () => [
+    `/** ${entry}, bundled by scripts/bundles.ts. */`,
+    `const SCRIPT = ${JSON.stringify(script)};`,
+    `export async function ${name}(): Promise<string> { return SCRIPT; }`,
+  ].join('\n');
+}
+
 /** The library's import() of the chunk stays an import() of the file next to it. */
 const threadsChunkExternal: Plugin = {
   name: 'wasmlp-threads-chunk',
@@ -164,11 +173,7 @@ export async function bundleLibrary(outfile: string, options: { minify: boolean;
     outfile,
     plugins: [withoutLoader, threadsChunkExternal, replaceFiles({
       [WASM_BYTES]: () => embeddedWasm(WASM_FILE, 'loadWasmBytes'),
-      [WORKER_SOURCE]: async () => [
-        '/** src/worker/worker.ts, bundled by scripts/bundles.ts. */',
-        `const WORKER_SOURCE = ${JSON.stringify(options.worker)};`,
-        'export async function workerSource(): Promise<string> { return WORKER_SOURCE; }',
-      ].join('\n'),
+      [WORKER_SOURCE]: embeddedScript('workerSource', 'src/worker/worker.ts', options.worker),
       [THREADS]: THREADS_LAZY,
     })],
   });
@@ -195,11 +200,7 @@ export async function bundleThreads(outfile: string, options: { addon: string })
     plugins: [withoutLoader, replaceFiles({
       [WASM_BYTES]: NO_WASM_BYTES,
       [THREADS_WASM_BYTES]: () => embeddedWasm(THREADS_WASM_FILE, 'loadThreadedBytes'),
-      [THREADS_ADDON_SOURCE]: async () => [
-        '/** src/worker/threads-addon.ts, bundled by scripts/bundles.ts. */',
-        `const THREADS_ADDON_SOURCE = ${JSON.stringify(options.addon)};`,
-        'export async function threadsAddonSource(): Promise<string> { return THREADS_ADDON_SOURCE; }',
-      ].join('\n'),
+      [THREADS_ADDON_SOURCE]: embeddedScript('threadsAddonSource', 'src/worker/threads-addon.ts', options.addon),
     })],
   });
 }
