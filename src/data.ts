@@ -62,7 +62,8 @@ export function checkVector(name: string, input: unknown, dtype: DType): Matrix 
 /** Float32's largest finite value: a double beyond it rounds to ±Infinity. */
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-function checkValue(name: string, place: string, v: unknown, dtype: DType): void {
+/** Checks one value is a finite number that `dtype` holds; `name` and `place` say where it is. */
+export function checkValue(name: string, place: string, v: unknown, dtype: DType): void {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
     throw new Error(`${name}${place} is ${describe(v)}: values must be finite numbers`);
   }
@@ -109,6 +110,7 @@ function checkShaped(name: string, input: unknown, check: MatrixCheck): Matrix {
   if (typeof input !== 'object' || input === null || !('data' in input) || !('shape' in input)) {
     throw new Error(`${name} must be number[][] or { data: Float32Array | Float64Array, shape: [rows, cols] }, got ${describe(input)}`);
   }
+  checkOnlyKeys(name, input, ['data', 'shape']);
   const { data, shape } = input as { data: unknown; shape: unknown };
   if (!(data instanceof Float32Array || data instanceof Float64Array)) {
     throw new Error(`${name}.data must be a Float32Array or Float64Array, got ${describe(data)}`);
@@ -136,6 +138,12 @@ function checkShaped(name: string, input: unknown, check: MatrixCheck): Matrix {
     }
   }
   return { rows, cols, copyInto };
+}
+
+/** An object whose keys must be among `keys` (a typo such as `{ data, shap }` would otherwise pass unnoticed). */
+export function checkOnlyKeys(name: string, value: object, keys: readonly string[]): void {
+  const extra = Object.keys(value).find((key) => !keys.includes(key));
+  if (extra !== undefined) throw new Error(`${name} has an unknown key ${JSON.stringify(extra)}; expected { ${keys.join(', ')} }`);
 }
 
 /** The error for a NaN or ±Infinity at flat index `index` of a matrix `cols` wide. */

@@ -28,10 +28,14 @@ export class Dense {
     const units = this.units = config.units;
     this.activation = config.activation;
     this.alpha = config.alpha ?? DEFAULT_LEAKY_RELU_ALPHA;
-    this.weights = backend.alloc(inputs * units);
-    this.bias = backend.alloc(units);
-    this.weightGrad = backend.alloc(inputs * units);
-    this.biasGrad = backend.alloc(units);
+    const blocks: number[] = [];
+    try {
+      for (const size of [inputs * units, units, inputs * units, units]) blocks.push(backend.alloc(size));
+    } catch (error) {
+      for (const offset of blocks) backend.free(offset); // out of memory part way: give back what was taken
+      throw error;
+    }
+    [this.weights, this.bias, this.weightGrad, this.biasGrad] = blocks;
   }
 
   get parameterCount(): number {

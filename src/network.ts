@@ -5,7 +5,7 @@
 import { activationBackward } from './activations.js';
 import { createBackend } from './backend/index.js';
 import { MAX_THREADS, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
-import { checkMatrix, checkVector, describe, nonFiniteError, type MatrixInput } from './data.js';
+import { checkMatrix, checkOnlyKeys, checkValue, checkVector, describe, nonFiniteError, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
 import { checkLayerConfig, type DenseConfig, type LayerConfig } from './layerConfig.js';
@@ -64,19 +64,31 @@ export async function createNetwork(config: NetworkConfig): Promise<Network> {
     throw new Error(`createNetwork: loss ${describe(config.loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
   }
   checkLossPairing('createNetwork', config.loss, layers);
-  const seed = config.seed ?? randomSeed();
-  if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
+  // Only a missing option takes its default: null is a value, and refused like any other bad one.
+  const seed = config.seed === undefined ? randomSeed() : config.seed;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
     throw new Error(`createNetwork: seed must be an integer in [0, 2^32), got ${describe(seed)}`);
   }
-  const threads = config.threads ?? 1;
+  const threads = config.threads === undefined ? 1 : config.threads;
   checkPositiveInteger('createNetwork: threads', threads);
   if (threads > MAX_THREADS) throw new Error(`createNetwork: threads must be at most ${MAX_THREADS}, got ${threads}`);
-  if (threads > 1 && (config.backend ?? 'wasm') !== 'wasm') {
-    throw new Error(`createNetwork: threads ${threads} needs the wasm backend, got backend ${describe(config.backend)}`);
+  const backendName = config.backend === undefined ? 'wasm' : config.backend;
+  if (threads > 1 && backendName !== 'wasm') {
+    throw new Error(`createNetwork: threads ${threads} needs the wasm backend, got backend ${describe(backendName)}`);
   }
-  const backend = await createBackend(config.backend ?? 'wasm', config.dtype ?? 'float32', threads);
+  const dtype = config.dtype === undefined ? 'float32' : config.dtype;
+  layers.forEach((layer, i) => {
+    if (layer.alpha !== undefined) checkValue(`createNetwork: layers[${i}].alpha`, '', layer.alpha, dtype);
+  });
+  const backend = await createBackend(backendName, dtype, threads);
   const loss = createLoss(config.loss, layers[layers.length - 1].units, backend.dtype);
-  return new Network(backend, config.inputs, layers, loss, seed);
+  const net = new Network(backend, config.inputs, layers, loss, seed);
+  const overflow = net.firstNonFiniteParameter();
+  if (overflow !== undefined) {
+    net.dispose();
+    throw new Error(`createNetwork: an initial weight is beyond ${dtype}'s range (${overflow}): the kernelInitializer's stddev is too large`);
+  }
+  return net;
 }
 
 export class Network {
@@ -96,12 +108,19 @@ export class Network {
   /** Use createNetwork(), which checks the configuration; `layers` are its checked configs. */
   constructor(readonly backend: Backend, readonly inputs: number, layers: readonly DenseConfig[],
               readonly loss: Loss, seed: number) {
-    let fanIn = inputs;
-    this.layers = layers.map((config) => {
-      const layer = new Dense(backend, fanIn, config);
-      fanIn = layer.units;
-      return layer;
-    });
+    const built: Dense[] = [];
+    try {
+      let fanIn = inputs;
+      for (const config of layers) {
+        built.push(new Dense(backend, fanIn, config));
+        fanIn = config.units;
+      }
+    } catch (error) {
+      // Out of memory part way: the layers already built must not hold theirs.
+      for (const layer of built) layer.free();
+      throw error;
+    }
+    this.layers = built;
     this.random = new Random(seed);
     this.initialiseWeights();
   }
@@ -130,11 +149,22 @@ export class Network {
 
   // ---- memory plan ----
 
-  /** Makes every layer's batch buffers hold at least `rows` rows. */
+  /**
+   * Makes every layer's batch buffers hold at least `rows` rows. If memory
+   * runs out, the network is left with no batch buffers (capacity 0, so the
+   * next call allocates afresh), never with some layers' buffers freed and
+   * their offsets still in use.
+   */
   reserveBatch(rows: number): void {
     if (rows <= this.capacity) return;
-    for (const layer of this.layers) layer.allocateBatch(rows);
-    this.capacity = rows;
+    try {
+      for (const layer of this.layers) layer.allocateBatch(rows);
+      this.capacity = rows;
+    } catch (error) {
+      for (const layer of this.layers) layer.freeBatch();
+      this.capacity = 0;
+      throw new Error(`${rows} rows at a time do not fit in memory: ${(error as Error).message}`);
+    }
   }
 
   /** Makes the batch buffers hold what predict/evaluate/measure() take at a time for `rows` rows. */
@@ -195,25 +225,35 @@ export class Network {
 
   // ---- data in ----
 
-  /**
-   * Checks x (and y, when given) against the network and the loss, then copies
-   * them into backend memory. The caller frees the returned offsets.
-   */
-  loadData(x: unknown, y?: unknown, names: [string, string] = ['x', 'y']): { rows: number; x: number; y: number } {
-    const mx = checkMatrix(names[0], x, { dtype: this.dtype, cols: this.inputs, what: 'inputs', deferFinite: true });
+  /** Checks inputs x against the network, then copies them into backend memory. The caller frees the returned offset. */
+  loadInputs(x: unknown, name = 'x'): { rows: number; x: number } {
+    const mx = checkMatrix(name, x, { dtype: this.dtype, cols: this.inputs, what: 'inputs', deferFinite: true });
     const rows = mx.rows, elements = rows * this.inputs;
     const xOffset = this.backend.alloc(elements);
-    let yOffset = 0;
     try {
       mx.copyInto(this.backend.view(xOffset, elements));
       if (mx.finiteDeferred) {
         // A typed array of this dtype, copied exactly: checked for NaN and
         // ±Infinity there, by a kernel (several times faster than in JavaScript).
         const bad = this.backend.firstNonFinite(elements, xOffset);
-        if (bad >= 0) throw nonFiniteError(names[0], bad, this.inputs, this.backend.view(xOffset, elements)[bad]);
+        if (bad >= 0) throw nonFiniteError(name, bad, this.inputs, this.backend.view(xOffset, elements)[bad]);
       }
-      const my = y === undefined ? undefined : this.loss.readLabels(names[1], y);
-      if (!my) return { rows, x: xOffset, y: 0 };
+      return { rows, x: xOffset };
+    } catch (error) {
+      this.backend.free(xOffset);
+      throw error;
+    }
+  }
+
+  /**
+   * Checks inputs x and labels y against the network and the loss, then
+   * copies them into backend memory. The caller frees the returned offsets.
+   */
+  loadData(x: unknown, y: unknown, names: [string, string] = ['x', 'y']): { rows: number; x: number; y: number } {
+    const { rows, x: xOffset } = this.loadInputs(x, names[0]);
+    let yOffset = 0;
+    try {
+      const my = this.loss.readLabels(names[1], y);
       if (my.rows !== rows) throw new Error(`${names[0]} has ${rows} rows but ${names[1]} has ${my.rows}`);
       yOffset = this.backend.alloc(rows * this.outputs);
       const labels = this.backend.view(yOffset, rows * this.outputs);
@@ -229,7 +269,8 @@ export class Network {
 
   // ---- public API ----
 
-  fit(x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
+  /** Every error, a disposed network's included, rejects the promise rather than throwing. */
+  async fit(x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
     this.checkAlive('fit');
     return fit(this, x, y, options);
   }
@@ -237,7 +278,7 @@ export class Network {
   /** Outputs for every row of x: rows x outputs, row-major. */
   predict(x: MatrixInput): FloatArray {
     this.checkAlive('predict');
-    const data = this.loadData(x, undefined);
+    const data = this.loadInputs(x);
     try {
       const out = this.dtype === 'float32' ? new Float32Array(data.rows * this.outputs) : new Float64Array(data.rows * this.outputs);
       this.forEachChunk(data.rows, (start, rows) => {
@@ -303,12 +344,14 @@ export class Network {
     const checked = weights.map((entry, l) => {
       const layer = this.layers[l];
       if (typeof entry !== 'object' || entry === null) throw new Error(`setWeights: layer ${l} must be { W, b }, got ${describe(entry)}`);
+      checkOnlyKeys(`setWeights: layer ${l}`, entry, ['W', 'b']);
       const W = checkMatrix(`setWeights: layer ${l} W`, entry.W, { dtype: this.dtype });
       if (W.rows !== layer.inputs || W.cols !== layer.units) {
         throw new Error(`setWeights: layer ${l} W is ${W.rows}x${W.cols}, expected ${layer.inputs}x${layer.units} (inputs x units)`);
       }
       const b = Array.isArray(entry.b) ? checkVector(`setWeights: layer ${l} b`, entry.b, this.dtype)
         : checkMatrix(`setWeights: layer ${l} b`, entry.b, { dtype: this.dtype });
+      if (b.rows !== 1) throw new Error(`setWeights: layer ${l} b is ${b.rows}x${b.cols}, expected one row of ${layer.units} values`);
       if (b.cols !== layer.units) throw new Error(`setWeights: layer ${l} b has ${b.cols} values, expected ${layer.units}`);
       return { W, b };
     });

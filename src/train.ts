@@ -52,7 +52,7 @@ function checkFitOptions(options: FitOptions): { callbacks: Callback[]; optimize
   checkKeys('fit', options, FIT_OPTIONS);
   checkPositiveInteger('fit: epochs', options.epochs);
   checkPositiveNumber('fit: learningRate', options.learningRate);
-  const optimizer = parseOptimizer(options.optimizer ?? 'sgd', 'fit: optimizer');
+  const optimizer = parseOptimizer(options.optimizer === undefined ? 'sgd' : options.optimizer, 'fit: optimizer');
   if (options.batchSize !== undefined) checkPositiveInteger('fit: batchSize', options.batchSize);
   if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
     throw new Error(`fit: shuffle must be true or false, got ${describe(options.shuffle)}`);
@@ -132,24 +132,29 @@ export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options:
 
   net.isTraining = true;
   try {
-    for (const callback of callbacks) callback.setNetwork?.(net, metrics);
-    net.useOptimizer(optimizer);
     const xBytes = net.inputs * backend.bytesPerElement;
     const yBytes = net.outputs * backend.bytesPerElement;
-    net.reserveBatch(batchSize);
-    // Validation's passes too, so that no epoch allocates.
-    if (data.validation) net.reserveInference(data.validation.rows);
+    // Every buffer first: if memory runs out, nothing the user can see (the
+    // optimiser and its state) has changed yet.
+    try {
+      net.reserveBatch(batchSize);
+      // Validation's passes too, so that no epoch allocates.
+      if (data.validation) net.reserveInference(data.validation.rows);
+    } catch (error) {
+      throw new Error(`fit: ${(error as Error).message}; try a smaller batchSize`);
+    }
     // Shuffled batches are gathered into buffers of their own; in order,
     // they are slices of the data in place.
     let order = 0, xBatch = 0, yBatch = 0;
     if (shuffle) {
-      order = backend.allocIndices(rows);
-      xBatch = backend.alloc(batchSize * net.inputs);
-      yBatch = backend.alloc(batchSize * net.outputs);
-      owned.push(order, xBatch, yBatch);
+      owned.push(order = backend.allocIndices(rows));
+      owned.push(xBatch = backend.alloc(batchSize * net.inputs));
+      owned.push(yBatch = backend.alloc(batchSize * net.outputs));
       const index = backend.indexView(order, rows);
       for (let i = 0; i < rows; i++) index[i] = i;
     }
+    net.useOptimizer(optimizer);
+    for (const callback of callbacks) callback.setNetwork?.(net, metrics);
     const batchCallbacks = callbacks.filter((callback) => callback.onBatchEnd);
 
     const history = new History();

@@ -43,12 +43,17 @@ describe.each(['wasm', 'js'] as const)('bad input on %s', (backend) => {
       [[0, 1], [[0], [1]], /x must be a 2-D array.*wrap each value/],
       [x, [0, 1, 1, 0], /y must be a 2-D array/],
       [[['1', 2]], [[0]], /x\[0\]\[0\] is "1": values must be finite numbers/],
+      [x, undefined, /y must be number\[\]\[\] or \{ data: Float32Array \| Float64Array, shape: \[rows, cols\] \}, got undefined/],
+      [{ data: new Float64Array(2), shape: [1, 2], shap: [1, 2] }, [[0]], /x has an unknown key "shap"; expected \{ data, shape \}/],
     ];
     for (const [bx, by, message] of cases) {
       await expectRejected(net, () => net.fit(bx as number[][], by as number[][], fitOptions), message);
     }
+    await expectRejected(net, () => net.fit(x, y, { ...fitOptions, validationData: [x, undefined as never] }),
+      /validationData y must be number\[\]\[\] or .*, got undefined/);
     await expectRejected(net, () => net.predict([[1, 2, 3]]), /x has 3 columns/);
     await expectRejected(net, () => net.evaluate(x, [[0], [1], [2], [0]]), /y\[2\]\[0\] is 2/);
+    await expectRejected(net, () => net.evaluate(x, undefined as never), /y must be number\[\]\[\] or .*, got undefined/);
     net.dispose();
   });
 
@@ -66,6 +71,7 @@ describe.each(['wasm', 'js'] as const)('bad input on %s', (backend) => {
       [{ epochs: 1, learningRate: 0.1, shuffle: 'yes' }, /shuffle must be true or false/],
       [{ epochs: 1, learningRate: 0.1, learning_rate: 0.1 }, /unknown option "learning_rate"/],
       [{ epochs: 1, learningRate: 0.1, onEpochEnd: 3 }, /onEpochEnd must be a function/],
+      [{ epochs: 1, learningRate: 0.1, optimizer: null }, /optimizer.*null/],
     ];
     for (const [options, message] of cases) {
       await expectRejected(net, () => net.fit(x, y, options as never), message);
@@ -86,6 +92,8 @@ describe.each(['wasm', 'js'] as const)('bad input on %s', (backend) => {
       [[{ ...good[0], b: [0, NaN, 0] }, good[1]], /layer 0 b\[1\] is NaN/],
       [[{ ...good[0], b: [] }, good[1]], /layer 0 b must be a non-empty array of numbers/],
       [[good[0], { W: [[1], [1e39], [1]], b: [0] }], /layer 1 W\[1\]\[0\] is 1e\+39: too large for float32/],
+      [[good[0], { W: [[9], [9], [9]], b: { data: new Float64Array(2), shape: [2, 1] } }], /layer 1 b is 2x1, expected one row of 1 values/],
+      [[{ ...good[0], bias: [0, 0, 0] }, good[1]], /layer 0 has an unknown key "bias"; expected \{ W, b \}/],
     ];
     for (const [weights, message] of cases) {
       await expectRejected(net, () => net.setWeights(weights as never), message);
@@ -106,6 +114,10 @@ describe.each(['wasm', 'js'] as const)('bad input on %s', (backend) => {
     ] as const) {
       await expect(async () => call()).rejects.toThrow(`${name}: this network has been disposed`);
     }
+    // fit is asynchronous: its refusal is a rejected promise, for fit(...).catch() to see, never a throw.
+    const fitted = net.fit(x, y, fitOptions);
+    expect(fitted).toBeInstanceOf(Promise);
+    await expect(fitted).rejects.toThrow('fit: this network has been disposed');
     expect(() => net.dispose()).not.toThrow();
   });
 
@@ -150,6 +162,15 @@ describe('bad network configurations', () => {
     [{ ...config, layers: [] }, /layers must be a non-empty array/],
     [{ ...config, layers: [{ units: 2.5, activation: 'sigmoid' }] }, /layers\[0\].units must be a positive integer, got 2.5/],
     [{ ...config, seed: -1 }, /seed must be an integer in \[0, 2\^32\)/],
+    // null is a value, not a missing option: a null seed must not quietly become a random one.
+    [{ ...config, seed: null }, /seed must be an integer in \[0, 2\^32\), got null/],
+    [{ ...config, backend: null }, /Unknown backend null/],
+    [{ ...config, dtype: null }, /Unknown dtype null/],
+    [{ ...config, threads: null }, /threads must be a positive integer, got null/],
+    [{ ...config, layers: [{ units: 3, activation: 'leakyRelu', alpha: 1e39 }, { units: 1, activation: 'sigmoid' }] },
+      /layers\[0\].alpha is 1e\+39: too large for float32/],
+    [{ ...config, layers: [{ units: 1, activation: 'sigmoid', kernelInitializer: { normal: 1e39 } }] },
+      /an initial weight is beyond float32's range \(layer 0 W\[0\]\[0\] is -?Infinity\): the kernelInitializer's stddev is too large/],
     [{ ...config, optimizer: 'adam' }, /unknown option "optimizer"/],
     [{ ...config, layers: [{ units: 1, activation: 'softmax' }], loss: 'categoricalCrossentropy' }, /layers\[0\]: a softmax over 1 unit always outputs 1/],
   ];
@@ -164,4 +185,42 @@ it('refuses a second fit while one is running', async () => {
   await net.fit(x, y, { ...fitOptions, onEpochEnd: () => { second ??= net.fit(x, y, fitOptions); } });
   await expect(second).rejects.toThrow(/already training/);
   net.dispose();
+});
+
+describe.each(['wasm', 'js'] as const)('running out of memory on %s', (backend) => {
+  type WithArena = { backend: { heap: { arena: { bytesInUse: number } } } };
+  const inUse = (net: Network) => (net as unknown as WithArena).backend.heap.arena.bytesInUse;
+
+  it('a batch too large for memory is refused, and this network and the others sharing its memory work on', async () => {
+    const other = await createNetwork({ ...config, backend });
+    const otherWeights = other.getWeights();
+    // 25,000 rows of 50,000 activations are 5 GB, past the 4 GiB of linear memory.
+    const wide = await createNetwork({ inputs: 1, layers: [{ units: 50_000, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }],
+      loss: 'binaryCrossentropy', backend, seed: 2 });
+    const probe = [[0.5], [-0.25]];
+    const before = wide.predict(probe);
+    const rows = 25_000;
+    const big = { data: new Float32Array(rows).fill(0.3), shape: [rows, 1] as [number, number] };
+    const labels = { data: new Float32Array(rows).fill(1), shape: [rows, 1] as [number, number] };
+    await expectRejected(wide, () => wide.fit(big, labels, { epochs: 1, learningRate: 0.1 }),
+      /^fit: 25000 rows at a time do not fit in memory: wasmlp: \d+ bytes of memory needed, but it is capped at 4096 MiB; try a smaller batchSize$/);
+    expect(wide.predict(probe)).toEqual(before);
+    expect(other.getWeights()).toEqual(otherWeights);
+    // And it still trains, on a batch that fits.
+    await wide.fit({ data: big.data.subarray(0, 100), shape: [100, 1] }, { data: labels.data.subarray(0, 100), shape: [100, 1] },
+      { epochs: 1, learningRate: 0.1 });
+    expect(wide.predict(probe)).not.toEqual(before);
+    wide.dispose();
+    other.dispose();
+  });
+
+  it('a network too large for memory is refused, and gives back what its first layers took', async () => {
+    const other = await createNetwork({ ...config, backend });
+    const held = inUse(other);
+    // The second layer's 2e9 weights are 8 GB.
+    await expect(createNetwork({ inputs: 10, layers: [{ units: 1000, activation: 'tanh' }, { units: 2_000_000, activation: 'sigmoid' }],
+      loss: 'binaryCrossentropy', backend })).rejects.toThrow(/bytes of memory needed, but it is capped at 4096 MiB/);
+    expect(inUse(other)).toBe(held);
+    other.dispose();
+  });
 });

@@ -8,6 +8,8 @@ import { Arena } from './arena.js';
 import { BCE_EPSILON, CCE_EPSILON, type Backend, type DType, type ElementwiseActivation, type FloatArray } from './backend.js';
 import { HeapBackend, type Heap } from './heap.js';
 
+const MAX_BYTES = 2 ** 32;
+
 /** An ArrayBuffer standing in for linear memory: growing replaces it, as memory.grow detaches. */
 class ArrayBufferHeap implements Heap {
   private bytes = new ArrayBuffer(1 << 16);
@@ -15,7 +17,10 @@ class ArrayBufferHeap implements Heap {
     {
       byteLength: () => this.bytes.byteLength,
       grow: (needed) => {
-        const next = new ArrayBuffer(Math.max(needed, this.bytes.byteLength * 2));
+        // Capped as wasm32's linear memory is (and typed arrays over more than 4 GiB fail in V8).
+        if (needed > MAX_BYTES) throw new Error(`wasmlp: ${needed} bytes of memory needed, but it is capped at ${MAX_BYTES / 2 ** 20} MiB`);
+        const next = allocateBuffer(Math.min(Math.max(needed, this.bytes.byteLength * 2), MAX_BYTES)) ?? allocateBuffer(needed);
+        if (!next) throw new Error(`wasmlp: ${needed} bytes of memory needed, more than this JavaScript engine will allocate`);
         new Uint8Array(next).set(new Uint8Array(this.bytes));
         // Detach the old buffer, as memory.grow does, so a stale view fails
         // here exactly as it would on wasm (Node 20 lacks ArrayBuffer.transfer).
@@ -26,6 +31,16 @@ class ArrayBufferHeap implements Heap {
     16, // keep offset 0 unused, as in wasm, so a zero offset is never a live block
   );
   buffer(): ArrayBuffer { return this.bytes; }
+}
+
+/** A new ArrayBuffer, or undefined where the engine refuses one so large (a RangeError). */
+function allocateBuffer(bytes: number): ArrayBuffer | undefined {
+  try {
+    return new ArrayBuffer(bytes);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
 }
 
 let sharedHeap: ArrayBufferHeap | undefined;
