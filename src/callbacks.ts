@@ -137,8 +137,9 @@ export class EarlyStopping implements Callback {
     if (this.restoreBestWeights && this.bestWeights && this.net) this.net.restoreParameters(this.bestWeights);
   }
 
+  /** Keras 3's expression exactly (monitor_op(current - min_delta, reference), min_delta negated in mode min): rounding decides ties at minDelta. */
   private isImprovement(value: number, reference: number): boolean {
-    return this.mode === 'min' ? value < reference - this.minDelta : value > reference + this.minDelta;
+    return this.mode === 'min' ? value + this.minDelta < reference : value - this.minDelta > reference;
   }
 }
 

@@ -179,6 +179,11 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
     // Patience 0 stops at the first miss, but never at the first epoch.
     expect(run([NaN, 0.9, 1.0], { patience: 0 })).toEqual({ best: 1, stopped: 2 });
     expect(run([0.5, 0.6], { patience: 0 })).toEqual({ best: 0, stopped: 1 });
+    // minDelta with Keras 3's arithmetic, current + minDelta < best: 0.3 + 0.1 is 0.4, not below it (as
+    // 0.3 < 0.4 - 0.1 = 0.30000000000000004 would say); in mode max, current - minDelta > best
+    // (0.4 - 0.1 is 0.30000000000000004, above 0.3).
+    expect(run([0.8, 0.4, 0.3, 0.4], { minDelta: 0.1 })).toEqual({ best: 1, stopped: 2 });
+    expect(run([0.3, 0.4, 0.45], { minDelta: 0.1, mode: 'max' })).toEqual({ best: 1, stopped: 2 });
     net.dispose();
   });
 
