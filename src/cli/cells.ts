@@ -2,6 +2,8 @@
  * Cells to numbers. Strict on purpose: a feature must be a plain decimal
  * number ("3", "-0.5", "1e-3"); an empty cell, "NaN", "Infinity", "0x1F" or
  * "12 cm" is an error naming its line and column, never a silent 0 or NaN.
+ * Whitespace around the number is allowed, quoted or not: csv-parse trims
+ * unquoted cells only, and `" 1.5"` is as much a number as ` 1.5 `.
  */
 import { cellPlace, type Table } from './csv.js';
 
@@ -9,8 +11,9 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** The number in `cell`, or undefined if it is not a plain finite decimal. */
 export function parseNumber(cell: string): number | undefined {
-  if (!DECIMAL.test(cell)) return undefined;
-  const value = Number(cell);
+  const text = cell.trim();
+  if (!DECIMAL.test(text)) return undefined;
+  const value = Number(text);
   return Number.isFinite(value) ? value : undefined;
 }
 

@@ -16,10 +16,22 @@ export interface Split<T> {
 export function splitRows<T>(items: readonly T[], fraction: number, seed: number): Split<T> {
   const order = Int32Array.from(items.keys());
   new Random(seed).shuffle(order);
-  const trainRows = Math.floor(items.length * (1 - fraction));
-  if (trainRows < 1 || trainRows >= items.length) {
-    throw new Error(`--validation-split ${fraction} of ${count(items.length, 'row')} leaves ${trainRows} to train and ${items.length - trainRows} to validate; both need at least one`);
+  const held = Math.max(1, Math.floor(nearInteger(items.length * fraction)));
+  const trainRows = items.length - held;
+  if (trainRows < 1) {
+    throw new Error(`--validation-split ${fraction} of ${count(items.length, 'row')} leaves ${trainRows} to train and ${held} to validate; both need at least one`);
   }
   const shuffled = Array.from(order, (i) => items[i]);
   return { train: shuffled.slice(0, trainRows), validation: shuffled.slice(trainRows) };
+}
+
+/**
+ * `x`, or the integer it is within rounding error of: 0.29 is a little below
+ * 0.29 in binary, so 0.29 * 100 is 28.999999999999996, whose floor would hold
+ * out 28 rows, not 29 (and 0.07 * 100 is 7.000000000000001). The tolerance is
+ * relative, a few units in the last place, as the error is at any n.
+ */
+function nearInteger(x: number): number {
+  const integer = Math.round(x);
+  return Math.abs(x - integer) <= 4 * Number.EPSILON * Math.abs(x) ? integer : x;
 }

@@ -7,19 +7,55 @@
  */
 export interface Standardization {
   mean: number[];
-  /** Never 0: a constant column gets 1, so it maps to 0 instead of NaN. */
+  /** Never 0: a constant column gets 1, so it maps to 0 instead of NaN (or noise blown up). */
   std: number[];
 }
 
 export function measureStandardization(rows: readonly number[][]): Standardization {
-  const cols = rows[0].length;
-  const mean = new Array<number>(cols).fill(0);
-  const std = new Array<number>(cols).fill(0);
-  for (const row of rows) for (let c = 0; c < cols; c++) mean[c] += row[c];
-  for (let c = 0; c < cols; c++) mean[c] /= rows.length;
-  for (const row of rows) for (let c = 0; c < cols; c++) std[c] += (row[c] - mean[c]) ** 2;
-  for (let c = 0; c < cols; c++) std[c] = Math.sqrt(std[c] / rows.length) || 1;
+  const mean: number[] = [];
+  const std: number[] = [];
+  for (let c = 0; c < rows[0].length; c++) {
+    const column = measureColumn(rows.map((row) => row[c]));
+    mean.push(column.mean);
+    std.push(column.std);
+  }
   return { mean, std };
+}
+
+/**
+ * One column's mean and std, measured on the values over a power of two near
+ * their largest magnitude: sums of values near 1e154 or more overflow (the
+ * squares first), and squares of values near 1e-162 or less underflow to 0.
+ * Dividing and multiplying by a power of two is exact, so columns of
+ * ordinary numbers get the same bits as without it.
+ */
+function measureColumn(values: readonly number[]): { mean: number; std: number } {
+  const largest = values.reduce((max, v) => Math.max(max, Math.abs(v)), 0);
+  if (largest === 0) return { mean: 0, std: 1 };
+  // At most 2^1023 (log2 of the largest doubles rounds to 1024); the scaled values are below 2, or a hair above.
+  const scale = 2 ** Math.min(Math.floor(Math.log2(largest)), 1023);
+  const n = values.length;
+  let sum = 0;
+  for (const v of values) sum += v / scale;
+  const mean = sum / n;
+  let squares = 0;
+  for (const v of values) squares += (v / scale - mean) ** 2;
+  const variance = squares / n;
+  // A std of 0 here is one of subnormal values (below 1e-308) that underflowed: as constant, too.
+  return { mean: mean * scale, std: isConstant(variance, mean, n) ? 1 : Math.sqrt(variance) * scale || 1 };
+}
+
+/**
+ * A column is constant if its variance is within the rounding error of
+ * computing it: a column of 0.1s has a mean a bit off 0.1, so a variance of
+ * about 1e-34, not 0, and would be blown up from noise to unit size.
+ * scikit-learn's test (sklearn/preprocessing/_data.py, _is_constant_feature:
+ * the bound on the two-pass algorithm's error, Chan, Golub and LeVeque),
+ * which StandardScaler uses to give such a column scale 1.
+ */
+function isConstant(variance: number, mean: number, n: number): boolean {
+  const eps = Number.EPSILON;
+  return variance <= n * eps * variance + (n * mean * eps) ** 2;
 }
 
 /** New rows, standardised; `stats` undefined returns the rows as they are. */
