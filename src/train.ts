@@ -48,7 +48,7 @@ const YIELD_INTERVAL_MS = 25;
 
 const FIT_OPTIONS = ['epochs', 'learningRate', 'optimizer', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'onEpochEnd'];
 
-function checkFitOptions(options: FitOptions): { callbacks: Callback[]; optimizer: OptimizerConfig } {
+export function checkFitOptions(options: FitOptions): { callbacks: Callback[]; optimizer: OptimizerConfig } {
   checkKeys('fit', options, FIT_OPTIONS);
   checkPositiveInteger('fit: epochs', options.epochs);
   checkPositiveNumber('fit: learningRate', options.learningRate);

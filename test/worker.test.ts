@@ -110,6 +110,155 @@ describe.each([
     await remote.dispose(); // twice is fine
   });
 
+  it('takes class indices for y as a Network does (flat, or one column) in fit, validationData and evaluate, to the same weights bit for bit, and refuses bad ones with its messages', async () => {
+    const lib = await load();
+    const softmax = {
+      inputs: 2,
+      layers: [{ units: 6, activation: 'tanh' as const }, { units: 3, activation: 'softmax' as const }],
+      loss: 'categoricalCrossentropy' as const,
+      seed: 13,
+    };
+    const classes = seed.X.map((_, i) => i % 3);
+    // (MatrixInput, the declared type of y, does not admit the flat form the README describes: a cast.)
+    const validation = [seed.X.slice(0, 50), classes.slice(0, 50)] as unknown as [source.MatrixInput, source.MatrixInput];
+    const options = { epochs: 5, learningRate: 0.05, batchSize: 32, shuffle: true, optimizer: 'adam' as const, validationData: validation };
+    const labels: [string, source.MatrixInput | number[]][] = [
+      ['a flat number[]', classes],
+      ['one column', classes.map((c) => [c])],
+      ['one typed column', { data: new Float32Array(classes), shape: [classes.length, 1] }],
+    ];
+    for (const [name, y] of labels) {
+      const local = await lib.createNetwork(softmax);
+      const remote = await lib.createWorkerNetwork(softmax);
+      const expected = await local.fit(seed.X, y as source.MatrixInput, options);
+      expect((await remote.fit(seed.X, y as source.MatrixInput, options)).history, name).toEqual(expected.history);
+      expect(await remote.toJSON({ includeOptimizer: true }), name).toStrictEqual(local.toJSON({ includeOptimizer: true }));
+      expect(await remote.evaluate(seed.X, y as source.MatrixInput), name).toEqual(local.evaluate(seed.X, y as source.MatrixInput));
+      await remote.dispose();
+      local.dispose();
+    }
+
+    const local = await lib.createNetwork(softmax);
+    const remote = await lib.createWorkerNetwork(softmax);
+    const x = seed.X.slice(0, 4);
+    const bad = [[0, 1, 2, 3], [0, 1, 2, -1], [0, 1.5, 2, 1], [0, '1', 2, 1], [0, NaN, 2, 1], [0, 1, 2], [0, [1], 2, 1], [], [0, , 2, 1]];
+    const calls: ((net: typeof local | typeof remote, y: never) => unknown)[] = [
+      (net, y) => net.fit(x, y, { epochs: 1, learningRate: 1 }),
+      (net, y) => net.fit(x, [0, 1, 2, 1] as never, { epochs: 1, learningRate: 1, validationData: [x, y] }),
+      (net, y) => net.evaluate(x, y),
+    ];
+    for (const y of bad) {
+      for (const call of calls) {
+        const expected = await messageOf(() => call(local, y as never));
+        expect(await messageOf(() => call(remote, y as never)), expected).toBe(expected);
+      }
+    }
+    // A network with another loss refuses a flat y, as a Network does.
+    const sigmoid = await lib.createWorkerNetwork(config('wasm'));
+    const sigmoidLocal = await lib.createNetwork(config('wasm'));
+    expect(await messageOf(sigmoid.fit(seed.X, seed.y as never, { epochs: 1, learningRate: 1 })))
+      .toBe(await messageOf(sigmoidLocal.fit(seed.X, seed.y as never, { epochs: 1, learningRate: 1 })));
+    await Promise.all([remote.dispose(), sigmoid.dispose()]);
+    local.dispose();
+    sigmoidLocal.dispose();
+  });
+
+  it('refuses bad fit options, a function among them, with the messages a Network gives, before the data, as a Network does', async () => {
+    const lib = await load();
+    const seeded = { ...config('wasm', 'float32'), seed: 17 };
+    const local = await lib.createNetwork(seeded);
+    const remote = await lib.createWorkerNetwork(seeded);
+    const fn = () => 1;
+    const y = seedLabels();
+    const base = { epochs: 1, learningRate: 1 };
+    const cases: [string, (net: typeof local | typeof remote) => unknown][] = [
+      ['no options', (net) => net.fit(seed.X, y, undefined as never)],
+      ['null options', (net) => net.fit(seed.X, y, null as never)],
+      ['a string for options', (net) => net.fit(seed.X, y, 'abc' as never)],
+      ['an array for options', (net) => net.fit(seed.X, y, [] as never)],
+      ['a function for options', (net) => net.fit(seed.X, y, fn as never)],
+      ['a function for shuffle', (net) => net.fit(seed.X, y, { ...base, shuffle: fn as never })],
+      ['a function in the optimizer', (net) => net.fit(seed.X, y, { ...base, optimizer: { type: 'adam', beta1: fn as never } })],
+      ['a function for the optimizer', (net) => net.fit(seed.X, y, { ...base, optimizer: fn as never })],
+      ['a symbol for epochs', (net) => net.fit(seed.X, y, { ...base, epochs: Symbol('epochs') as never })],
+      ['a function for validationData', (net) => net.fit(seed.X, y, { ...base, validationData: fn as never })],
+      ['a function for validationData y', (net) => net.fit(seed.X, y, { ...base, validationData: [seed.X, fn as never] })],
+      ['a function in validationData x', (net) => net.fit(seed.X, y, { ...base, validationData: [[[fn as never, 1]], [[0]]] })],
+      ['bad options and a ragged x', (net) => net.fit([[1, 2], [3]], [[0], [1]], { ...base, epochs: 0 })],
+      ['a ragged x and a bad learningRate', (net) => net.fit([[1, 2], [3]], [[0], [1]], { ...base, learningRate: -1 })],
+      ['x too large for float32, y NaN', (net) => net.fit([[1e39, 0]], [[NaN]], base)],
+      ['a value too large for float32 before a NaN', (net) => net.predict([[1e39, NaN]])],
+      ['an x too wide, then a function in y', (net) => net.evaluate([[1, 2, 3]], [[fn as never]])],
+    ];
+    for (const [name, call] of cases) {
+      const expected = await messageOf(() => call(local));
+      expect(await messageOf(() => call(remote)), name).toBe(expected);
+    }
+    // Nothing changed: both go on to train alike.
+    const options = { epochs: 3, learningRate: 0.5, batchSize: 64, shuffle: true };
+    expect((await remote.fit(seed.X, y, options)).history).toEqual((await local.fit(seed.X, y, options)).history);
+    expect(await remote.getWeights()).toEqual(local.getWeights());
+    await remote.dispose();
+    local.dispose();
+  });
+
+  it('refuses a function (or a symbol) anywhere else a Network would, with its message, and ignores one where a Network does', async () => {
+    const lib = await load();
+    const fn = () => 1;
+    const seeded = { ...config('wasm'), seed: 23 };
+    const local = await lib.createNetwork(seeded);
+    const remote = await lib.createWorkerNetwork(seeded);
+    const edited = (edit: (weights: source.LayerWeights[]) => void) => {
+      const weights = local.getWeights();
+      edit(weights);
+      return weights;
+    };
+    const cases: [string, (net: typeof local | typeof remote) => unknown][] = [
+      ['a function in W', (net) => net.setWeights(edited((w) => { w[0].W[1][2] = fn as never; }))],
+      ['a function for b', (net) => net.setWeights(edited((w) => { w[2].b = fn as never; }))],
+      ['a function for a layer', (net) => net.setWeights(edited((w) => { w[1] = fn as never; }))],
+      ['a function for the weights', (net) => net.setWeights(fn as never)],
+      ['a function for x', (net) => net.predict(fn as never)],
+      ['a function for y', (net) => net.evaluate(seed.X, fn as never)],
+      ['a function for x, in an object', (net) => net.predict({ data: new Float64Array(4), shape: [2, fn] } as never)],
+      ['a function for includeOptimizer', (net) => net.toJSON({ includeOptimizer: fn as never })],
+    ];
+    for (const [name, call] of cases) {
+      const expected = await messageOf(() => call(local));
+      expect(await messageOf(() => call(remote)), name).toBe(expected);
+    }
+    expect(await remote.getWeights()).toEqual(local.getWeights());
+
+    const configs: unknown[] = [
+      fn,
+      { ...seeded, inputs: fn },
+      { ...seeded, layers: [{ ...LAYERS[0], kernelInitializer: fn }, ...LAYERS.slice(1)] },
+      { ...seeded, layers: [{ ...LAYERS[0], activation: Symbol('sigmoid') }, ...LAYERS.slice(1)] },
+      { ...seeded, seed: fn },
+    ];
+    for (const bad of configs) {
+      const expected = await messageOf(lib.createNetwork(bad as never));
+      expect(await messageOf(lib.createWorkerNetwork(bad as never)), expected).toBe(expected);
+    }
+    const json = local.toJSON();
+    const saved: [unknown, unknown?][] = [[{ ...json, inputs: fn }], [{ ...json, weights: [fn] }], [json, { backend: fn }]];
+    for (const [bad, options] of saved) {
+      const expected = await messageOf(lib.loadNetwork(bad as never, options as never));
+      expect(await messageOf(lib.loadWorkerNetwork(bad as never, options as never)), expected).toBe(expected);
+    }
+
+    // createNetwork reads layers as a list: a function hung on the array is no concern of it.
+    const noted = { ...seeded, layers: Object.assign([...LAYERS], { note: fn }) };
+    const ignoring = await lib.createWorkerNetwork(noted);
+    const twin = await lib.createNetwork(noted);
+    const options = { epochs: 3, learningRate: 1 };
+    expect((await ignoring.fit(seed.X, seedLabels(), options)).history).toEqual((await twin.fit(seed.X, seedLabels(), options)).history);
+    expect(await ignoring.getWeights()).toEqual(twin.getWeights());
+    await Promise.all([remote.dispose(), ignoring.dispose()]);
+    local.dispose();
+    twin.dispose();
+  });
+
   it('answers predict() during fit() between epochs, and stops when stopTraining is set', async () => {
     const lib = await load();
     const remote = await lib.createWorkerNetwork({ ...config('js'), seed: 3 });

@@ -5,16 +5,17 @@
  * returning a promise; fit()'s epoch logs are posted back as they come.
  */
 import { loadWasmBytes } from '../backend/wasm-bytes.js';
-import { checkCallbacks, EarlyStopping, type Callback } from '../callbacks.js';
-import { checkMatrix, type MatrixInput } from '../data.js';
+import { EarlyStopping, type Callback } from '../callbacks.js';
+import { checkMatrix, type Matrix, type MatrixInput } from '../data.js';
 import type { FloatArray } from '../backend/backend.js';
 import { threadsForWorker } from '../backend/threads.js';
 import type { Evaluation, LayerWeights, NetworkConfig } from '../network.js';
 import type { LoadNetworkOptions, NetworkJSON, ToJSONOptions } from '../serialize.js';
-import { History, type FitOptions } from '../train.js';
+import { checkFitOptions, History, type FitOptions } from '../train.js';
 import type { Args, FitEvent, Method, NetworkInfo, Reply, Result, WireFitOptions } from './protocol.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
 import { workerSource } from './worker-source.js';
+import { toCloneable } from './wire.js';
 
 /** Hooks that cannot follow the worker's training from this thread: they would need the Network or every batch. */
 const UNSUPPORTED_HOOKS = ['onEpochBegin', 'onBatchEnd', 'setNetwork'] as const;
@@ -139,20 +140,14 @@ export class WorkerNetwork {
    * after its current epoch, which may be a few epochs on). EarlyStopping
    * callbacks run in the worker, and their stoppedEpoch and bestEpoch are
    * copied back. x, y and validationData are copied once and transferred,
-   * never structured-cloned row by row.
+   * never structured-cloned row by row. The options are checked here first,
+   * as Network.fit checks them first, with its checks and messages.
    */
   async fit(x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
     if (this.disposed) throw new Error('fit: this network has been disposed');
-    const { wire, hooks, earlyStopping } = splitFitOptions(options);
     const transfer: Transferable[] = [];
-    const data = [pack('x', x, transfer), pack('y', y, transfer)];
-    if (Array.isArray(wire.options.validationData) && wire.options.validationData.length === 2) {
-      const [vx, vy] = wire.options.validationData;
-      wire.options = {
-        ...wire.options,
-        validationData: [pack('validationData x', vx, transfer), pack('validationData y', vy, transfer)] as [MatrixInput, MatrixInput],
-      };
-    }
+    const { wire, hooks, earlyStopping } = splitFitOptions(options, transfer);
+    const data = [pack(x, transfer), pack(y, transfer)];
 
     // Events are handled strictly in order, each awaited, on one chain; fit() settles after it.
     let chain = Promise.resolve();
@@ -193,14 +188,14 @@ export class WorkerNetwork {
   predict(x: MatrixInput): Promise<FloatArray> {
     return this.guarded('predict', () => {
       const transfer: Transferable[] = [];
-      return this.call('predict', [pack('x', x, transfer)], transfer);
+      return this.call('predict', [pack(x, transfer)], transfer);
     });
   }
 
   evaluate(x: MatrixInput, y: MatrixInput): Promise<Evaluation> {
     return this.guarded('evaluate', () => {
       const transfer: Transferable[] = [];
-      return this.call('evaluate', [pack('x', x, transfer), pack('y', y, transfer)], transfer);
+      return this.call('evaluate', [pack(x, transfer), pack(y, transfer)], transfer);
     });
   }
 
@@ -267,8 +262,14 @@ export class WorkerNetwork {
       try {
         this.handle.post({ id, method, args }, transfer);
       } catch (error) {
-        this.settle(id);
-        reject(error);
+        // Something in args cannot be cloned (a function, say): sent again with stand-ins (wire.ts), which
+        // the worker's Network refuses (or ignores) as it would the originals. A failed post transfers nothing.
+        try {
+          this.handle.post({ id, method, args: toCloneable(args) as Args<M>, revive: true }, transfer);
+        } catch {
+          this.settle(id);
+          reject(error);
+        }
       }
     });
     this.inflight.add(promise);
@@ -306,13 +307,25 @@ export class WorkerNetwork {
   }
 }
 
-/** Copies a matrix into one typed array to transfer; anything else crosses as is, for the worker to report. */
-function pack(name: string, input: unknown, transfer: Transferable[]): unknown {
+/**
+ * Copies a matrix into one typed array to transfer: rows of finite numbers
+ * (as float64, exact: the worker's Network checks them against its dtype,
+ * and reads a column of class indices from them as from the rows), or a
+ * Float32Array / Float64Array with its shape. Anything else crosses as it
+ * is, for the worker's Network to take (y as a flat array of class indices)
+ * or refuse, with its message and in its order (x before y, say), as it would
+ * on this thread: nothing is refused here.
+ */
+function pack(input: unknown, transfer: Transferable[]): unknown {
   let data: Float32Array | Float64Array;
   let shape: [number, number];
   if (Array.isArray(input)) {
-    // The worker's own check, so the same message (float64: the worker checks its dtype's range).
-    const matrix = checkMatrix(name, input, { dtype: 'float64' });
+    let matrix: Matrix;
+    try {
+      matrix = checkMatrix('x', input, { dtype: 'float64' });
+    } catch {
+      return input;
+    }
     data = new Float64Array(matrix.rows * matrix.cols);
     matrix.copyInto(data);
     shape = [matrix.rows, matrix.cols];
@@ -328,18 +341,16 @@ function pack(name: string, input: unknown, transfer: Transferable[]): unknown {
 }
 
 /**
- * Separates what crosses to the worker from what stays here: the hooks that
- * run on this thread, and the EarlyStopping callbacks to rebuild there.
+ * Checks fit()'s options as Network.fit does (checkFitOptions: the same
+ * messages, and nothing that cannot be cloned gets past it, but for data in
+ * validationData), then separates what crosses to the worker from what
+ * stays here: the hooks that run on this thread, and the EarlyStopping
+ * callbacks to rebuild there. validationData is packed as x and y are.
  */
-function splitFitOptions(options: FitOptions): { wire: WireFitOptions; hooks: Callback[]; earlyStopping: EarlyStopping[] } {
+function splitFitOptions(options: FitOptions, transfer: Transferable[]): { wire: WireFitOptions; hooks: Callback[]; earlyStopping: EarlyStopping[] } {
+  // callbacks: the checked list, with onEpochEnd (if given) last as { onEpochEnd }.
+  const { callbacks: checked, optimizer } = checkFitOptions(options);
   const report = { trainBegin: false, epochEnd: false, trainEnd: false };
-  if (typeof options !== 'object' || options === null) {
-    // Let the worker's fit() say what is wrong with it.
-    return { wire: { options: options as WireFitOptions['options'], earlyStopping: [], report }, hooks: [], earlyStopping: [] };
-  }
-  const { callbacks, onEpochEnd, ...rest } = options;
-  if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') throw new Error('fit: onEpochEnd must be a function');
-  const checked = checkCallbacks(callbacks);
   const earlyStopping = checked.filter((callback): callback is EarlyStopping => callback instanceof EarlyStopping);
   const hooks = checked.filter((callback) => !(callback instanceof EarlyStopping));
   checked.forEach((callback, i) => {
@@ -351,14 +362,17 @@ function splitFitOptions(options: FitOptions): { wire: WireFitOptions; hooks: Ca
       }
     }
   });
-  if (onEpochEnd) hooks.push({ onEpochEnd });
   for (const callback of hooks) {
     if (callback.onTrainBegin) report.trainBegin = true;
     if (callback.onEpochEnd) report.epochEnd = true;
     if (callback.onTrainEnd) report.trainEnd = true;
   }
+  const { callbacks, onEpochEnd, validationData, ...rest } = options;
   const wire: WireFitOptions = {
-    options: rest,
+    options: {
+      ...rest, optimizer,
+      validationData: validationData && [pack(validationData[0], transfer), pack(validationData[1], transfer)] as [MatrixInput, MatrixInput],
+    },
     earlyStopping: earlyStopping.map(({ monitor, minDelta, patience, mode, baseline, restoreBestWeights }) =>
       ({ monitor, minDelta, patience, mode, baseline, restoreBestWeights })),
     report,

@@ -16,6 +16,7 @@ import { loadNetwork, type LoadNetworkOptions, type NetworkJSON, type ToJSONOpti
 import { receiveWasmBytes } from './posted-wasm-bytes.js';
 import { receiveThreadedBytes, stopThreads } from './worker-threads.js';
 import type { Args, FitEvent, Method, Reply, Request, Result, WireFitOptions, WireHistory } from './protocol.js';
+import { revive } from './wire.js';
 
 interface Port {
   postMessage(message: Reply, transfer?: Transferable[]): void;
@@ -125,11 +126,11 @@ async function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Pr
   }
 }
 
-async function answer({ id, method, args }: Request): Promise<void> {
+async function answer({ id, method, args, revive: marked }: Request): Promise<void> {
   try {
     const handler = handlers[method] as (id: number, ...args: unknown[]) => unknown;
     if (typeof handler !== 'function') throw new Error(`wasmlp worker: unknown method ${JSON.stringify(method)}`);
-    const result = await handler(id, ...(args as unknown[]));
+    const result = await handler(id, ...((marked ? revive(args) : args) as unknown[]));
     // Predictions are handed over, not copied.
     const transfer = ArrayBuffer.isView(result) ? [result.buffer as ArrayBuffer] : [];
     port.postMessage({ id, result }, transfer);
