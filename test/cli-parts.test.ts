@@ -42,7 +42,29 @@ describe('parseCsv', () => {
     expect(() => parseCsv('a,b\n', 'f.csv')).toThrow('f.csv: there are no data rows after the header (line 1)');
     expect(() => parseCsv('a,,c\n1,2,3\n', 'f.csv')).toThrow('f.csv: line 1 (the header): column 2 has no name');
     expect(() => parseCsv('a,b,a\n1,2,3\n', 'f.csv')).toThrow('f.csv: line 1 (the header): column "a" appears twice (columns 1 and 3)');
-    expect(() => parseCsv('a,b\n1,"2\n', 'f.csv')).toThrow(/^f\.csv: not valid CSV: Quote Not Closed.*line 2$/);
+  });
+
+  it('places broken quotes at the quote, naming the data row and the column', () => {
+    // csv-parse put this one "at line 4" (the end of the file) and the next "on field 2" (from 0).
+    expect(() => parseCsv('a,b,label\n1,2,x\n3,4,"y\n5,6,x\n', 'f.csv'))
+      .toThrow('f.csv: line 3 (data row 2), column "label": the quote opening this cell is never closed (the cell would run to the end of the file)');
+    expect(() => parseCsv('a,b,label\n1,2,x\n3,4,y"z\n5,6,x\n', 'f.csv')).toThrow('f.csv: line 3 (data row 2), column "label": ' +
+      'a quote inside a cell that does not start with one; quote the whole cell, doubling the quotes inside it ("a ""b"" c")');
+    const afterClosing = 'text after the closing quote of a quoted cell; a quote inside a quoted cell must be doubled ("a ""b"" c")';
+    expect(() => parseCsv('a,b,label\n1,2,x\n3,"4"z,y\n', 'f.csv')).toThrow(`f.csv: line 3 (data row 2), column "b": ${afterClosing}`);
+    expect(() => parseCsv('a,b\n1, "2" x\n', 'f.csv')).toThrow(`f.csv: line 2 (data row 1), column "b": ${afterClosing}`);
+    // After blank lines, a quoted line break, a doubled quote and a CRLF; in the header.
+    expect(() => parseCsv('a,b\n\n\n"1\n2",x\n"3",4\n\n5,"6\n', 'f.csv'))
+      .toThrow('f.csv: line 8 (data row 3), column "b": the quote opening this cell is never closed');
+    expect(() => parseCsv('a,b\r\n"say ""hi""\r\nthere"x,1\r\n', 'f.csv')).toThrow(`f.csv: line 3 (data row 1), column "a": ${afterClosing}`);
+    expect(() => parseCsv('a,b"c\n1,2\n', 'f.csv')).toThrow('f.csv: line 1 (the header), column 2: a quote inside a cell that does not start with one');
+  });
+
+  it('counts a CRLF inside a quoted cell as one line (csv-parse counts two)', () => {
+    const table = parseCsv('a,b\r\n"x\r\ny",2\r\n3,4\r\n', 'f.csv');
+    expect(table.rows.map((r) => r.line)).toEqual([3, 4]);
+    expect(() => parseCsv('a,b\r\n"x\r\ny",2\r\n3,4\r\n5\r\n', 'f.csv'))
+      .toThrow('f.csv: line 5 (data row 3) has 1 field but the header has 2: column "b" is missing');
   });
 });
 
@@ -51,7 +73,15 @@ describe('cells', () => {
     for (const [text, value] of [['3', 3], ['-0.5', -0.5], ['+.5', 0.5], ['1e-3', 0.001], ['2.', 2], ['1E+2', 100]] as const) {
       expect(parseNumber(text)).toBe(value);
     }
-    for (const text of ['', 'NaN', 'Infinity', '0x1F', '12 cm', '1,5', '1e999', '.', '-']) expect(parseNumber(text)).toBeUndefined();
+    for (const text of ['', 'NaN', 'Infinity', '0x1F', '12 cm', '1,5', '1e999', '.', '-', ' ', '1 5']) expect(parseNumber(text)).toBeUndefined();
+  });
+
+  it('accepts whitespace around a number, quoted or not', () => {
+    expect([' 1.5', '\t-2 ', '3  '].map(parseNumber)).toEqual([1.5, -2, 3]);
+    // csv-parse trims the unquoted cell, not the quoted one.
+    const table = parseCsv('a,b,t\n" 1.5", 2 ,"x "\n', 'f.csv');
+    expect(table.rows[0].cells).toEqual([' 1.5', '2', 'x ']);
+    expect(numericColumns(table, [0, 1], 'features')).toEqual([[1.5, 2]]);
   });
 
   it('names the line, row and column of a non-numeric or empty cell', () => {
@@ -105,6 +135,22 @@ describe('the target rules', () => {
     expect(target).toMatchObject({ type: 'classes', classes: ['1', '2', '10'] });
     const digits = chooseTarget(targetTable([...Array(10).keys()]), [1], undefined);
     expect(digits).toMatchObject({ type: 'classes', encoding: 'onehot' });
+  });
+
+  it('keeps integers beyond 2^53 apart, as the cells write them', () => {
+    // As doubles, both are 12345678901234567000: one class, named with a value in no cell.
+    const big = ['12345678901234567891', '12345678901234567890', '5', '12345678901234567890'];
+    const target = chooseTarget(targetTable(big), [1], 'categoricalCrossentropy');
+    expect(target).toMatchObject({ type: 'classes', classes: ['5', '12345678901234567890', '12345678901234567891'] });
+    expect(encodeTarget(target, targetTable(big), [1])).toEqual([[0, 0, 1], [0, 1, 0], [1, 0, 0], [0, 1, 0]]);
+    expect(() => encodeTarget(target, targetTable(['12345678901234567892']), [1]))
+      .toThrow('t.csv: line 2 (data row 1), column "t": "12345678901234567892" is not one of the model\'s classes');
+    // Without --loss such a column is no few integers: a regression.
+    expect(chooseTarget(targetTable(big), [1], undefined)).toEqual({ type: 'values', columns: ['t'] });
+    expect(chooseTarget(targetTable([0, 1, '9007199254740993']), [1], undefined)).toEqual({ type: 'values', columns: ['t'] });
+    // Classes that are plain numbers still match any way of writing them.
+    const small = chooseTarget(targetTable([10, 2, 1]), [1], undefined);
+    expect(encodeTarget(small, targetTable(['1.0', ' 2', '1e1']), [1])).toEqual([[1, 0, 0], [0, 1, 0], [0, 0, 1]]);
   });
 
   it('takes other numbers as a regression with a linear output', () => {
@@ -186,6 +232,21 @@ describe('standardisation', () => {
     expect(standardize([[1, 5], [4, 6]], stats)).toEqual([[-1, 0], [2, 1]]);
     expect(standardize([[1]], undefined)).toEqual([[1]]);
   });
+
+  it('measures columns of huge and tiny numbers without overflow or underflow', () => {
+    // The sum of squares of the first overflowed (std Infinity, saved as null); of the second underflowed to 0.
+    const stats = measureStandardization([[0, 1e-200], [1e300, 3e-200], [2e300, 1e-200], [3e300, 3e-200], [4e300, 2e-200]]);
+    expect(stats).toEqual({ mean: [2e300, 2e-200], std: [1.4142135623730952e300, 8.944271909999158e-201] });
+    expect(standardize([[4e300, 3e-200]], stats)).toEqual([[1.414213562373095, 1.118033988749895]]);
+    expect(measureStandardization([[-Number.MAX_VALUE], [Number.MAX_VALUE]])).toEqual({ mean: [0], std: [Number.MAX_VALUE] });
+  });
+
+  it('takes a column constant but for rounding as constant (scikit-learn\'s test), a small spread as a spread', () => {
+    // 0.1 is not exact in binary: the mean of 0.1s is 0.10000000000000002, and the std was 1.39e-17, not 0.
+    expect(measureStandardization(Array.from({ length: 20 }, () => [0.1, 1e300])))
+      .toEqual({ mean: [0.10000000000000002, 1.0000000000000003e300], std: [1, 1] });
+    expect(measureStandardization([[1], [1 + 2 ** -30]])).toEqual({ mean: [1.0000000004656613], std: [4.656612873077393e-10] });
+  });
 });
 
 describe('splitRows', () => {
@@ -198,6 +259,15 @@ describe('splitRows', () => {
     expect(splitRows(rows, 0.2, 7)).toEqual(a);
     expect(splitRows(rows, 0.2, 8)).not.toEqual(a);
     expect(() => splitRows([1], 0.5, 1)).toThrow('--validation-split 0.5 of 1 row leaves 0 to train and 1 to validate; both need at least one');
+  });
+
+  it('holds out floor(n * fraction) rows, at least 1, n * fraction taken as the integer it is within rounding of', () => {
+    const held = (n: number, fraction: number): number => splitRows([...Array(n).keys()], fraction, 1).validation.length;
+    // floor(n * (1 - fraction)) to train held out one too many in the first four.
+    expect([held(10, 0.9), held(10, 0.8), held(150, 0.8), held(1e6, 0.07)]).toEqual([9, 8, 120, 70000]);
+    // 0.07 * 100 is 7.000000000000001, 0.29 * 100 is 28.999999999999996, 0.57 * 1e5 is 56999.99999999999.
+    expect([held(100, 0.07), held(100, 0.29), held(1e5, 0.57)]).toEqual([7, 29, 57000]);
+    expect([held(3, 0.9), held(3, 0.1), held(2, 0.99), held(150, 0.2)]).toEqual([2, 1, 1, 30]);
   });
 });
 
@@ -230,10 +300,13 @@ describe('option parsers', () => {
     expect(parse.seed('0')).toBe(0);
     expect(parse.layerSizes('16, 8')).toEqual([16, 8]);
     expect(parse.layerSizes('none')).toEqual([]);
+    expect(parse.threads('64')).toBe(64);
+    expect(() => parse.threads('65')).toThrow(new InvalidArgumentError('Expected a positive integer, at most 64.'));
     for (const [parser, text] of [
       [parse.positiveInteger, '0'], [parse.positiveInteger, '1.5'], [parse.positiveInteger, 'ten'],
       [parse.positiveNumber, '-1'], [parse.positiveNumber, 'fast'], [parse.fraction, '1'], [parse.fraction, '0'],
       [parse.seed, '-1'], [parse.seed, '4294967296'], [parse.layerSizes, '16,x'], [parse.layerSizes, '16,,8'],
+      [parse.threads, '0'], [parse.threads, '1.5'], [parse.threads, '1000'],
     ] as const) {
       expect(() => parser(text), `${parser.name}(${text})`).toThrow(InvalidArgumentError);
     }

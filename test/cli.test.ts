@@ -5,7 +5,7 @@
  * regression and a two-class CSV, and every kind of bad input.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -37,7 +37,7 @@ async function wasmlp(...argv: string[]): Promise<Run> {
 }
 
 /** A file in the temporary directory, with `text`; returns its path. */
-function file(name: string, text: string): string {
+function file(name: string, text: string | Buffer): string {
   writeFileSync(path(name), text);
   return path(name);
 }
@@ -223,6 +223,20 @@ describe('wasmlp output', () => {
   });
 });
 
+describe('wasmlp --standardize on huge numbers', () => {
+  it('measures a column near 1e300 without overflow, saves its statistics, and predicts with them', async () => {
+    // The std overflowed to Infinity: training used 0 for the column, the file saved std null, and predict refused it.
+    const lines = ['a,b,c', ...Array.from({ length: 20 }, (_, i) => `${(i % 5) * 1e300},${i % 2},${i % 2 ? 'x' : 'y'}`)];
+    const huge = file('huge-std.csv', `${lines.join('\n')}\n`);
+    const trained = await wasmlp('train', huge, '--target', 'c', '--epochs', '2', '--seed', '1', '--standardize', '--save', path('huge-std.json'));
+    expect([trained.code, trained.stderr]).toEqual([0, '']);
+    expect(JSON.parse(readFileSync(path('huge-std.json'), 'utf8')).standardization).toEqual({ mean: [2.0000000000000004e300, 0.5], std: [1.4142135623730952e300, 0.5] });
+    const predicted = await wasmlp('predict', path('huge-std.json'), huge);
+    expect([predicted.code, predicted.stderr]).toEqual([0, '']);
+    expect(csvRows(predicted.stdout)).toHaveLength(21);
+  });
+});
+
 describe('wasmlp on a two-class CSV', () => {
   const random = new Random(9);
   const lines = ['x1,x2,label'];
@@ -310,8 +324,11 @@ describe('wasmlp on bad input', () => {
   });
 
   it('broken CSV quoting, an empty file, a header without rows, a repeated column', async () => {
-    const quote = file('quote.csv', 'a,b,c\n1,"2,x\n');
-    await fails(train(quote), new RegExp(`^error: ${quote}: not valid CSV: Quote Not Closed.* at line 2\n`));
+    const quote = file('quote.csv', 'a,b,c\n1,2,x\n3,"4,y\n5,6,x\n');
+    await fails(train(quote), `${quote}: line 3 (data row 2), column "b": the quote opening this cell is never closed (the cell would run to the end of the file)`);
+    const inside = file('quote-inside.csv', 'a,b,c\n1,2,x\n3,4,y"z\n');
+    await fails(train(inside), `${inside}: line 3 (data row 2), column "c": ` +
+      'a quote inside a cell that does not start with one; quote the whole cell, doubling the quotes inside it ("a ""b"" c")');
     await fails(train(file('empty.csv', '')), `${path('empty.csv')}: the file is empty; expected a header row naming the columns, then data rows`);
     await fails(train(file('header.csv', 'a,b,c\n')), `${path('header.csv')}: there are no data rows after the header (line 1)`);
     await fails(train(file('twice.csv', 'a,b,a\n1,2,3\n')), `${path('twice.csv')}: line 1 (the header): column "a" appears twice (columns 1 and 3)`);
@@ -351,6 +368,17 @@ describe('wasmlp on bad input', () => {
     expect(existsSync(path('new-dir'))).toBe(false);
   });
 
+  it('a --save path that is the data file through a symbolic or hard link, leaving the data as it was', async () => {
+    const data = file('linked.csv', 'a,b,c\n1,2,x\n3,4,y\n');
+    symlinkSync(data, path('symlink.csv'));
+    linkSync(data, path('hardlink.csv'));
+    for (const save of [path('symlink.csv'), path('hardlink.csv')]) {
+      await fails(train(data, '--save', save), `${save}: cannot write the model file (--save): it is the data file, which saving would overwrite`);
+      await fails(train(save, '--save', data), `${data}: cannot write the model file (--save): it is the data file, which saving would overwrite`);
+    }
+    expect(readFileSync(data, 'utf8')).toBe('a,b,c\n1,2,x\n3,4,y\n');
+  });
+
   it('a missing data or model file', async () => {
     await fails(train(path('absent.csv')), `${path('absent.csv')}: cannot read the data file: no such file`);
     await fails(['predict', path('absent.json'), good], `${path('absent.json')}: cannot read the model file: no such file`);
@@ -387,6 +415,11 @@ describe('wasmlp on bad input', () => {
     }
   });
 
+  it('an error quoting text with line breaks, on one line', async () => {
+    // JSON.parse's message shows the start of the file, the line break after "a,b,c" included.
+    await fails(['predict', good, good], `${good}: not a wasmlp model file: not valid JSON (Unexpected token 'a', "a,b,c 1,2,"... is not valid JSON)`);
+  });
+
   it('unknown options and commands, missing arguments, bad choices', async () => {
     await refused(train(good, '--colour', 'red'), "error: unknown option '--colour'\n(add --help for usage)\n");
     await refused(['fly'], "error: unknown command 'fly'\n(add --help for usage)\n");
@@ -408,7 +441,10 @@ describe('wasmlp on bad input', () => {
     await refused(train(good, '--validation-split', '1.5'), invalid('--validation-split <fraction>', '1.5', 'Expected a number strictly between 0 and 1.'));
     await refused(train(good, '--seed', '-3'), invalid('--seed <n>', '-3', 'Expected an integer in [0, 2^32).'));
     await refused(train(good, '--layers', '16,x'), invalid('--layers <units>', '16,x', 'Expected hidden layer sizes such as 16,8 (positive integers), or none.'));
-    await refused(train(good, '--threads', '0'), invalid('--threads <n>', '0', 'Expected a positive integer.'));
+    await refused(train(good, '--threads', '0'), invalid('--threads <n>', '0', 'Expected a positive integer, at most 64.'));
+    // Refused before any file is read, and not blamed on the model file.
+    await refused(train(path('absent.csv'), '--threads', '1000'), invalid('--threads <n>', '1000', 'Expected a positive integer, at most 64.'));
+    await refused(['predict', model, good, '--threads', '65'], invalid('--threads <n>', '65', 'Expected a positive integer, at most 64.'));
     await fails(train(good, '--threads', '2', '--backend', 'js'), '--threads 2 needs the wasm backend, not --backend js');
     await fails(['predict', model, good, '--threads', '2', '--backend', 'js'], '--threads 2 needs the wasm backend, not --backend js');
   });
@@ -424,7 +460,40 @@ describe('wasmlp on bad input', () => {
   });
 
   it('a validation split that leaves nothing to train on', async () => {
-    await fails(train(good, '--validation-split', '0.9'), '--validation-split 0.9 of 3 rows leaves 0 to train and 3 to validate; both need at least one');
+    const one = file('one-row.csv', 'a,t\n1,2.5\n');
+    await fails(['train', one, '--target', 't', '--validation-split', '0.5'],
+      '--validation-split 0.5 of 1 row leaves 0 to train and 1 to validate; both need at least one');
+    // 0.9 of 3 rows holds out floor(2.7) = 2, not 3.
+    const split = await wasmlp(...train(good, '--validation-split', '0.9'));
+    expect(split.stdout).toContain(`${good}: 1 row to train, 2 to validate;`);
+  });
+
+  it('a value too large for float32, before the run is described, named by its cell', async () => {
+    const huge = file('huge.csv', 'a,b,c\n1,2,x\n1e300,4,y\n5,6,x\n');
+    const range = "too large for float32, the network's numbers (at most ±3.4028234663852886e+38)";
+    await fails(train(huge), `${huge}: line 3 (data row 2), column "a": "1e300" is ${range}; give --standardize, or scale the column`);
+    const target = file('huge-target.csv', 'a,t\n1,2.5\n2,5e38\n3,1.5\n');
+    await fails(['train', target, '--target', 't', '--epochs', '1'],
+      `${target}: line 3 (data row 2), column "t": "5e38" is ${range}; scale the column (targets are not standardised)`);
+    // New rows, standardised with the statistics of the training rows (mean 3, std 1.632993161855452 here).
+    expect((await wasmlp(...train(good, '--standardize', '--save', path('good-std.json')))).code).toBe(0);
+    await fails(['predict', path('good-std.json'), huge], `${huge}: line 3 (data row 2), column "a": "1e300" is 6.123724e+299 after standardisation: ` +
+      `${range}; it is too far from the values the model was trained on`);
+    await fails(['predict', model, huge], `${huge}: line 3 (data row 2), column "a": "1e300" is ${range}; ` +
+      'scale the column, and train on it scaled (or with --standardize)');
+    const regression = file('regression-small.csv', 'a,t\n1,2.5\n2,0.5\n3,1.5\n');
+    expect((await wasmlp('train', regression, '--target', 't', '--epochs', '1', '--save', path('t.json'))).code).toBe(0);
+    await fails(['evaluate', path('t.json'), target], `${target}: line 3 (data row 2), column "t": "5e38" is ${range}; scale the column (targets are not standardised)`);
+  });
+
+  it('a file in UTF-16, or not text', async () => {
+    const text = 'a,b,c\n1,2,x\n';
+    const utf16le = file('utf16le.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
+    await fails(train(utf16le), `${utf16le}: cannot read the data file: it is UTF-16 (or not text); save it as UTF-8`);
+    const utf16be = file('utf16be.csv', Buffer.from([0xfe, 0xff, ...Buffer.from(text, 'utf16le').swap16()]));
+    await fails(train(utf16be), `${utf16be}: cannot read the data file: it is UTF-16 (or not text); save it as UTF-8`);
+    const nul = file('nul.csv', Buffer.from(text, 'utf16le'));
+    await fails(['predict', model, nul], `${nul}: cannot read the data file: it is UTF-16 (or not text); save it as UTF-8`);
   });
 });
 
@@ -436,6 +505,13 @@ describe('wasmlp --help', () => {
     const train = await wasmlp('train', '--help');
     for (const option of ['--target', '--layers', '--activation', '--loss', '--optimizer', '--epochs', '--batch-size', '--lr',
       '--validation-split', '--seed', '--standardize', '--save']) expect(train.stdout).toContain(option);
+    expect(train.stdout).toContain('threads for the wasm backend, at most 64');
+  });
+
+  it('prints the version of package.json with --version or -V, exit code 0', async () => {
+    const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+    expect(version).toBe('0.1.0');
+    for (const flag of ['--version', '-V']) expect(await wasmlp(flag)).toEqual({ code: 0, stdout: '0.1.0\n', stderr: '' });
   });
 
   it('prints the usage to stderr and fails without a command', async () => {

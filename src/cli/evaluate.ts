@@ -7,6 +7,7 @@
 import type { BackendName } from '../index.js';
 import { targetIndices } from './columns.js';
 import { readCsv } from './csv.js';
+import { checkFloat32 } from './float32.js';
 import { count, formatLogs } from './format.js';
 import { modelInputs } from './inputs.js';
 import type { Io } from './io.js';
@@ -30,6 +31,7 @@ export async function evaluate(modelPath: string, file: string, options: Evaluat
       throw new Error(`--target names ${count(targets.length, 'column')}, but the model predicts ${expected.length} (${expected.join(', ')})`);
     }
     const y = encodeTarget(model.target, table, targets);
+    if (model.target.type === 'values') checkFloat32(table, y, targets, false, 'scale the column (targets are not standardised)');
     const result = net.evaluate(x, y);
     io.stdout.write(`${formatLogs({ ...result })}  (${count(x.length, 'row')})\n`);
   } finally {

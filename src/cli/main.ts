@@ -22,9 +22,18 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   } catch (error) {
     // commander has already printed its own errors (and --help, exit code 0).
     if (error instanceof CommanderError) return error.exitCode;
-    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    io.stderr.write(`error: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   }
+}
+
+/**
+ * An error is one line on stderr, as the README promises and scripts that
+ * read it expect; a message can quote text with line breaks in it, such as
+ * JSON.parse's, which shows the start of the file it failed on.
+ */
+function oneLine(message: string): string {
+  return message.replace(/\s*[\r\n]+\s*/g, ' ');
 }
 
 function isEntryPoint(): boolean {

@@ -5,7 +5,7 @@
  * by name, the target and its classes, the standardisation statistics.
  * Versioned: a reader refuses a version it does not know rather than guess.
  */
-import { accessSync, constants, readFileSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, constants, readFileSync, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { loadNetwork, type BackendName, type Network, type NetworkJSON } from '../index.js';
 import { count } from './format.js';
@@ -34,8 +34,8 @@ export interface ModelFile {
  */
 export function checkModelPath(file: string, dataFile: string): void {
   const cannot = (reason: string): Error => new Error(`${file}: cannot write the model file (--save): ${reason}`);
-  if (resolve(file) === resolve(dataFile)) throw cannot('it is the data file, which saving would overwrite');
   const existing = stat(file, cannot);
+  if (isDataFile(file, existing, dataFile)) throw cannot('it is the data file, which saving would overwrite');
   if (existing === undefined) {
     if (file.endsWith('/') || file.endsWith(sep)) throw cannot('it ends with a path separator, so it names a directory; give a file name, such as model.json');
     const dir = dirname(file);
@@ -48,6 +48,24 @@ export function checkModelPath(file: string, dataFile: string): void {
   } else if (!accessible(file, constants.W_OK)) {
     throw cannot('no permission to write to it');
   }
+}
+
+/**
+ * Whether writing to `file` would overwrite `dataFile`. Comparing the paths
+ * is not enough: through a symbolic link another path is the same file, and
+ * writeFileSync writes through it; so the real paths are compared, and the
+ * files (device and inode: a hard link is the same file too, where the file
+ * system numbers its files). A path with nothing there is compared as a path.
+ */
+function isDataFile(file: string, existing: Stats | undefined, dataFile: string): boolean {
+  let data: Stats;
+  try {
+    data = statSync(dataFile);
+  } catch {
+    return resolve(file) === resolve(dataFile);
+  }
+  if (existing === undefined) return false;
+  return realpathSync(file) === realpathSync(dataFile) || (data.ino !== 0 && existing.ino === data.ino && existing.dev === data.dev);
 }
 
 /** The path's stats, or undefined if there is nothing there (or a part of the path before it is not a directory). */

@@ -4,11 +4,21 @@
  * "error: option '--epochs <n>' argument 'ten' is invalid. ..." and exit 1.
  */
 import { InvalidArgumentError } from 'commander';
+import { MAX_THREADS } from '../backend/backend.js';
 import { parseNumber } from './cells.js';
 
 export function positiveInteger(text: string): number {
   const value = parseNumber(text);
   if (value === undefined || !Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError('Expected a positive integer.');
+  return value;
+}
+
+/** --threads: the wasm backend runs on at most MAX_THREADS, so more is refused here, before any file is read. */
+export function threads(text: string): number {
+  const value = parseNumber(text);
+  if (value === undefined || !Number.isInteger(value) || value <= 0 || value > MAX_THREADS) {
+    throw new InvalidArgumentError(`Expected a positive integer, at most ${MAX_THREADS}.`);
+  }
   return value;
 }
 

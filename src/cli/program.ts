@@ -4,6 +4,9 @@
  * and bad values (parsers.ts) before any command runs.
  */
 import { Command, Option } from 'commander';
+// For --version. esbuild inlines it in dist/cli.js, from where this relative path would not reach it.
+import pkg from '../../package.json' with { type: 'json' };
+import { MAX_THREADS } from '../backend/backend.js';
 import { evaluate } from './evaluate.js';
 import type { Io } from './io.js';
 import * as parse from './parsers.js';
@@ -18,13 +21,14 @@ function backendOption(): Option {
 }
 
 function threadsOption(): Option {
-  return new Option('--threads <n>', 'threads for the wasm backend: large products split across them, same results')
-    .argParser(parse.positiveInteger).default(1);
+  return new Option('--threads <n>', `threads for the wasm backend, at most ${MAX_THREADS}: large products split across them, same results`)
+    .argParser(parse.threads).default(1);
 }
 
 export function buildProgram(io: Io): Command {
   const program = new Command('wasmlp')
     .description('Train dense neural networks on CSV files, and use them.')
+    .version(pkg.version, '-V, --version', 'print the version')
     // Inherited by the commands below: errors throw (main() returns the exit code) and text goes to io.
     .exitOverride()
     .configureOutput({

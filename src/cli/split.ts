@@ -28,8 +28,9 @@ export function splitRows<T>(items: readonly T[], fraction: number, seed: number
 /**
  * `x`, or the integer it is within rounding error of: 0.29 is a little below
  * 0.29 in binary, so 0.29 * 100 is 28.999999999999996, whose floor would hold
- * out 28 rows, not 29 (and 0.07 * 100 is 7.000000000000001). The tolerance is
- * relative, a few units in the last place, as the error is at any n.
+ * out 28 rows, not 29 (as 0.07 * 100 is 7.000000000000001, the error goes
+ * either way). The tolerance is relative, a few units in the last place, as
+ * the error is at any n.
  */
 function nearInteger(x: number): number {
   const integer = Math.round(x);

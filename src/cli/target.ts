@@ -78,8 +78,7 @@ export function chooseTarget(table: Table, columns: readonly number[], loss: Cli
   if (loss === undefined && !numeric) refuseMostlyNumbers(table, column, numbers);
   const looksCategorical = !numeric || isFewIntegers(numbers as number[]);
   if (loss === undefined && !looksCategorical) return { type: 'values', columns: [name] };
-  // A numeric column's classes are its numbers: "1" and "1.0" are one class, named "1".
-  const classes = numeric ? sortedNumbers(numbers as number[]).map(String) : [...new Set(cells)].sort(compareStrings);
+  const classes = numeric ? numericClasses(cells, numbers as number[]) : [...new Set(cells)].sort(compareStrings);
   if (classes.length < 2) {
     throw new Error(`${table.file}: column ${JSON.stringify(name)} (the target) has only one value, ${JSON.stringify(classes[0])}: ` +
       'a classifier needs at least 2 classes');
@@ -115,12 +114,24 @@ function refuseMostlyNumbers(table: Table, column: number, numbers: readonly (nu
     'or give --loss categoricalCrossentropy to take the column as classes');
 }
 
+/** Beyond 2^53 a double no longer holds every integer: 12345678901234567890 and ...891 are one number. */
 function isFewIntegers(values: readonly number[]): boolean {
-  return values.every(Number.isInteger) && new Set(values).size <= MAX_INTEGER_CLASSES;
+  return values.every(Number.isSafeInteger) && new Set(values).size <= MAX_INTEGER_CLASSES;
 }
 
-function sortedNumbers(values: readonly number[]): number[] {
-  return [...new Set(values)].sort((a, b) => a - b);
+/**
+ * A numeric column's classes, sorted by value. They are its numbers: "1"
+ * and "1.0" are one class, named "1". But an integer beyond 2^53 is not
+ * its double (12345678901234567890 and 12345678901234567891 are both
+ * 12345678901234567000, a value in no cell): then the classes are the cells
+ * as written, ties in value sorted by text.
+ */
+function numericClasses(cells: readonly string[], numbers: readonly number[]): string[] {
+  // Every double beyond 2^53 is an integer.
+  if (numbers.every((v) => Math.abs(v) <= Number.MAX_SAFE_INTEGER)) {
+    return [...new Set(numbers)].sort((a, b) => a - b).map(String);
+  }
+  return [...new Set(cells)].sort((a, b) => parseNumber(a)! - parseNumber(b)! || compareStrings(a, b));
 }
 
 function compareStrings(a: string, b: string): number {
@@ -159,11 +170,14 @@ export function encodeTarget(target: Target, table: Table, columns: readonly num
     }));
   }
   const [column] = columns;
-  const numericClasses = target.classes.every((c) => parseNumber(c) !== undefined);
+  // Classes that are numbers as String() writes them match a cell by value ("1.0" is class "1");
+  // any other class (12345678901234567890 among them) only a cell that is its text.
+  const byValue = target.classes.every((c) => String(Number(c)) === c);
   const index = new Map(target.classes.map((name, i) => [name, i]));
   return table.rows.map((row) => {
     const cell = row.cells[column];
-    const key = numericClasses && parseNumber(cell) !== undefined ? String(parseNumber(cell)) : cell;
+    const value = byValue ? parseNumber(cell) : undefined;
+    const key = value !== undefined ? String(value) : cell;
     const k = index.get(key);
     if (k === undefined) {
       throw new Error(`${cellPlace(table, row, column)}: ${cell === '' ? EMPTY_CELL : JSON.stringify(cell)}` +

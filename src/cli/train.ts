@@ -8,6 +8,7 @@ import { randomSeed } from '../random.js';
 import { numericColumns } from './cells.js';
 import { featureIndices, targetIndices } from './columns.js';
 import { readCsv } from './csv.js';
+import { checkFloat32 } from './float32.js';
 import { count } from './format.js';
 import type { Io } from './io.js';
 import { checkModelPath, MODEL_FORMAT, MODEL_VERSION, writeModelFile } from './model-file.js';
@@ -48,13 +49,17 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
   const y = encodeTarget(target, table, targets);
 
   const seed = options.seed ?? randomSeed();
-  const rows = x.map((row, i) => ({ x: row, y: y[i] }));
-  const { train: trainRows, validation: validationRows } = options.validationSplit === undefined
-    ? { train: rows, validation: [] }
-    : splitRows(rows, options.validationSplit, seed);
-  const stats = options.standardize ? measureStandardization(trainRows.map((r) => r.x)) : undefined;
-  const xTrain = standardize(trainRows.map((r) => r.x), stats);
-  const yTrain = trainRows.map((r) => r.y);
+  const indices = [...x.keys()];
+  const split = options.validationSplit === undefined
+    ? { train: indices, validation: [] }
+    : splitRows(indices, options.validationSplit, seed);
+  // Statistics from the training rows only; every row standardised in table order, so a bad value is named by its cell.
+  const stats = options.standardize ? measureStandardization(split.train.map((i) => x[i])) : undefined;
+  const inputs = standardize(x, stats);
+  checkFloat32(table, inputs, features, stats !== undefined, stats ? 'scale the column' : 'give --standardize, or scale the column');
+  if (target.type === 'values') checkFloat32(table, y, targets, false, 'scale the column (targets are not standardised)');
+  const xTrain = split.train.map((i) => inputs[i]);
+  const yTrain = split.train.map((i) => y[i]);
 
   const { activation: outputActivation, loss } = outputLayer(target);
   const layers: LayerConfig[] = [
@@ -64,15 +69,15 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
   const net = await createNetwork({ inputs: features.length, layers, loss, backend: options.backend, threads: options.threads, seed });
   try {
     const batchSize = Math.min(options.batchSize, xTrain.length);
-    io.stdout.write(describeRun(file, table.header, features, target, trainRows.length, validationRows.length, layers, loss, options, seed, net.threads));
+    io.stdout.write(describeRun(file, table.header, features, target, xTrain.length, split.validation.length, layers, loss, options, seed, net.threads));
     await net.fit(xTrain, yTrain, {
       epochs: options.epochs,
       learningRate: options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer],
       batchSize,
       shuffle: true,
       optimizer: options.optimizer,
-      validationData: validationRows.length > 0
-        ? [standardize(validationRows.map((r) => r.x), stats), validationRows.map((r) => r.y)]
+      validationData: split.validation.length > 0
+        ? [split.validation.map((i) => inputs[i]), split.validation.map((i) => y[i])]
         : undefined,
       callbacks: progressCallback(io, options.epochs, Math.ceil(xTrain.length / batchSize)),
     });
