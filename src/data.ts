@@ -9,6 +9,9 @@ import type { DType, FloatArray } from './backend/backend.js';
 /** Rows of numbers, or a flat row-major typed array with its shape. */
 export type MatrixInput = number[][] | { data: Float32Array | Float64Array; shape: [number, number] };
 
+/** Labels: a matrix, or for categoricalCrossentropy a flat array of class indices. */
+export type LabelInput = MatrixInput | number[];
+
 export interface Matrix {
   readonly rows: number;
   readonly cols: number;

@@ -7,7 +7,7 @@ export { earlyStopping, EarlyStopping } from './callbacks.js';
 export type { Callback, Logs, EarlyStoppingOptions } from './callbacks.js';
 export type { FitOptions, EpochLogs } from './train.js';
 export type { OptimizerSpec, OptimizerConfig, OptimizerState } from './optimizers.js';
-export type { MatrixInput } from './data.js';
+export type { LabelInput, MatrixInput } from './data.js';
 export type { BackendName, DType, FloatArray } from './backend/backend.js';
 export { stopThreads, threadsAvailable } from './backend/threads.js';
 export type { ActivationName } from './activations.js';

@@ -5,7 +5,7 @@
 import { activationBackward } from './activations.js';
 import { createBackend } from './backend/index.js';
 import { MAX_THREADS, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
-import { checkMatrix, checkOnlyKeys, checkValue, checkVector, describe, nonFiniteError, type MatrixInput } from './data.js';
+import { checkMatrix, checkOnlyKeys, checkValue, checkVector, describe, nonFiniteError, type LabelInput, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
 import { checkLayerConfig, type DenseConfig, type LayerConfig } from './layerConfig.js';
@@ -270,7 +270,7 @@ export class Network {
   // ---- public API ----
 
   /** Every error, a disposed network's included, rejects the promise rather than throwing. */
-  async fit(x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
+  async fit(x: MatrixInput, y: LabelInput, options: FitOptions): Promise<History> {
     this.checkAlive('fit');
     return fit(this, x, y, options);
   }
@@ -292,7 +292,7 @@ export class Network {
   }
 
   /** The loss and accuracy over all of x, y (means over every element). */
-  evaluate(x: MatrixInput, y: MatrixInput): Evaluation {
+  evaluate(x: MatrixInput, y: LabelInput): Evaluation {
     this.checkAlive('evaluate');
     const data = this.loadData(x, y);
     try {

@@ -5,7 +5,7 @@
  * callbacks, divergence checks and yields to the event loop.
  */
 import { checkCallbacks, type Callback, type Logs } from './callbacks.js';
-import { describe, type MatrixInput } from './data.js';
+import { describe, type LabelInput, type MatrixInput } from './data.js';
 import type { Network } from './network.js';
 import { checkKeys, checkPositiveInteger, checkPositiveNumber } from './options.js';
 import { parseOptimizer, type OptimizerConfig, type OptimizerSpec } from './optimizers.js';
@@ -25,7 +25,7 @@ export interface FitOptions {
   /** Hold out this fraction of the rows, taken from the end (as Keras), for val_loss / val_acc. */
   validationSplit?: number;
   /** Or validate on these rows instead. */
-  validationData?: [MatrixInput, MatrixInput];
+  validationData?: [MatrixInput, LabelInput];
   /** TensorFlow.js-style callbacks: one object or an array. */
   callbacks?: Callback | Callback[];
   /** Shorthand for callbacks: [{ onEpochEnd }]; epochs counted from 0 as in TensorFlow.js. */
@@ -85,7 +85,7 @@ interface FitData {
   owned: number[];
 }
 
-function loadFitData(net: Network, x: MatrixInput, y: MatrixInput, options: FitOptions): FitData {
+function loadFitData(net: Network, x: MatrixInput, y: LabelInput, options: FitOptions): FitData {
   const train = net.loadData(x, y);
   const owned = [train.x, train.y];
   if (options.validationData) {
@@ -118,7 +118,7 @@ function loadFitData(net: Network, x: MatrixInput, y: MatrixInput, options: FitO
   return { ...train, owned };
 }
 
-export async function fit(net: Network, x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
+export async function fit(net: Network, x: MatrixInput, y: LabelInput, options: FitOptions): Promise<History> {
   const { callbacks, optimizer } = checkFitOptions(options);
   if (net.isTraining) throw new Error('fit: this network is already training (await the previous fit first)');
   const { epochs, learningRate, shuffle = false } = options;

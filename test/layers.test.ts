@@ -5,7 +5,7 @@
  * and the errors for configurations and labels that cannot work.
  */
 import { describe, expect, it } from 'vitest';
-import { createNetwork, loadNetwork, type LayerConfig, type Network, type NetworkConfig } from '../src/index.js';
+import { createNetwork, loadNetwork, type LabelInput, type LayerConfig, type Network, type NetworkConfig } from '../src/index.js';
 import type { ActivationName } from '../src/activations.js';
 import { TRUNCATED_NORMAL_STDDEV } from '../src/initializers.js';
 import type { LossName } from '../src/losses.js';
@@ -134,10 +134,11 @@ describe.each(['wasm', 'js'] as const)('categorical networks on %s', (backend) =
 
   it('class indices, as number[] or one column, train exactly as one-hot rows', async () => {
     const runs = [];
-    for (const y of [oneHot, classes, classes.map((c) => [c]), { data: Float32Array.from(classes), shape: [classes.length, 1] as [number, number] }]) {
+    const labels: LabelInput[] = [oneHot, classes, classes.map((c) => [c]), { data: Float32Array.from(classes), shape: [classes.length, 1] }];
+    for (const y of labels) {
       const net = await createNetwork({ ...CLASSIFIER, backend });
-      const history = await net.fit(x, y as number[][], options);
-      runs.push({ history, weights: net.getWeights(), evaluation: net.evaluate(x, y as number[][]) });
+      const history = await net.fit(x, y, options);
+      runs.push({ history, weights: net.getWeights(), evaluation: net.evaluate(x, y) });
       net.dispose();
     }
     for (const run of runs.slice(1)) expect(run).toEqual(runs[0]);

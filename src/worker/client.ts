@@ -6,7 +6,7 @@
  */
 import { loadWasmBytes } from '../backend/wasm-bytes.js';
 import { EarlyStopping, type Callback } from '../callbacks.js';
-import { checkMatrix, type Matrix, type MatrixInput } from '../data.js';
+import { checkMatrix, type LabelInput, type Matrix, type MatrixInput } from '../data.js';
 import type { FloatArray } from '../backend/backend.js';
 import { threadsForWorker } from '../backend/threads.js';
 import type { Evaluation, LayerWeights, NetworkConfig } from '../network.js';
@@ -15,7 +15,6 @@ import { checkFitOptions, History, type FitOptions } from '../train.js';
 import type { Args, FitEvent, Method, NetworkInfo, Reply, Result, WireFitOptions } from './protocol.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
 import { workerSource } from './worker-source.js';
-import { toCloneable } from './wire.js';
 
 /** Hooks that cannot follow the worker's training from this thread: they would need the Network or every batch. */
 const UNSUPPORTED_HOOKS = ['onEpochBegin', 'onBatchEnd', 'setNetwork'] as const;
@@ -143,7 +142,7 @@ export class WorkerNetwork {
    * never structured-cloned row by row. The options are checked here first,
    * as Network.fit checks them first, with its checks and messages.
    */
-  async fit(x: MatrixInput, y: MatrixInput, options: FitOptions): Promise<History> {
+  async fit(x: MatrixInput, y: LabelInput, options: FitOptions): Promise<History> {
     if (this.disposed) throw new Error('fit: this network has been disposed');
     const transfer: Transferable[] = [];
     const { wire, hooks, earlyStopping } = splitFitOptions(options, transfer);
@@ -192,7 +191,7 @@ export class WorkerNetwork {
     });
   }
 
-  evaluate(x: MatrixInput, y: MatrixInput): Promise<Evaluation> {
+  evaluate(x: MatrixInput, y: LabelInput): Promise<Evaluation> {
     return this.guarded('evaluate', () => {
       const transfer: Transferable[] = [];
       return this.call('evaluate', [pack(x, transfer), pack(y, transfer)], transfer);
@@ -262,14 +261,11 @@ export class WorkerNetwork {
       try {
         this.handle.post({ id, method, args }, transfer);
       } catch (error) {
-        // Something in args cannot be cloned (a function, say): sent again with stand-ins (wire.ts), which
-        // the worker's Network refuses (or ignores) as it would the originals. A failed post transfers nothing.
-        try {
-          this.handle.post({ id, method, args: toCloneable(args) as Args<M>, revive: true }, transfer);
-        } catch {
-          this.settle(id);
-          reject(error);
-        }
+        // A DataCloneError: a function or a symbol where data belongs (a Network would name the value;
+        // it cannot reach the worker to be named there). A failed post transfers nothing.
+        this.settle(id);
+        const name = method === 'create' ? 'createWorkerNetwork' : method === 'load' ? 'loadWorkerNetwork' : method;
+        reject(new Error(`${name}: a function or symbol in the arguments cannot be sent to the worker (${(error as Error).message})`));
       }
     });
     this.inflight.add(promise);
@@ -371,7 +367,7 @@ function splitFitOptions(options: FitOptions, transfer: Transferable[]): { wire:
   const wire: WireFitOptions = {
     options: {
       ...rest, optimizer,
-      validationData: validationData && [pack(validationData[0], transfer), pack(validationData[1], transfer)] as [MatrixInput, MatrixInput],
+      validationData: validationData && [pack(validationData[0], transfer), pack(validationData[1], transfer)] as [MatrixInput, LabelInput],
     },
     earlyStopping: earlyStopping.map(({ monitor, minDelta, patience, mode, baseline, restoreBestWeights }) =>
       ({ monitor, minDelta, patience, mode, baseline, restoreBestWeights })),

@@ -64,8 +64,6 @@ export interface Request<M extends Method = Method> {
   id: number;
   method: M;
   args: Args<M>;
-  /** args hold markers for what could not be cloned (wire.ts): the worker revives them first. */
-  revive?: true;
 }
 
 export type FitEvent = ['trainBegin'] | ['epochEnd', epoch: number, logs: Logs] | ['trainEnd'];

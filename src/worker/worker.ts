@@ -11,12 +11,11 @@
  */
 import { EarlyStopping, type Callback } from '../callbacks.js';
 import { createNetwork, type Network } from '../network.js';
-import type { MatrixInput } from '../data.js';
+import type { LabelInput, MatrixInput } from '../data.js';
 import { loadNetwork, type LoadNetworkOptions, type NetworkJSON, type ToJSONOptions } from '../serialize.js';
 import { receiveWasmBytes } from './posted-wasm-bytes.js';
 import { receiveThreadedBytes, stopThreads } from './worker-threads.js';
 import type { Args, FitEvent, Method, Reply, Request, Result, WireFitOptions, WireHistory } from './protocol.js';
-import { revive } from './wire.js';
 
 interface Port {
   postMessage(message: Reply, transfer?: Transferable[]): void;
@@ -59,7 +58,7 @@ const handlers: Handlers = {
   },
   fit,
   predict: (_, x) => network('predict').predict(x as MatrixInput),
-  evaluate: (_, x, y) => network('evaluate').evaluate(x as MatrixInput, y as MatrixInput),
+  evaluate: (_, x, y) => network('evaluate').evaluate(x as MatrixInput, y as LabelInput),
   getWeights: () => network('getWeights').getWeights(),
   setWeights: (_, weights) => network('setWeights').setWeights(weights),
   toJSON: (_, options) => network('toJSON').toJSON(options as ToJSONOptions),
@@ -115,7 +114,7 @@ async function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Pr
   const callbacks: Callback[] = [...earlyStopping];
   if (Object.keys(reporter).length > 0) callbacks.push(reporter);
   try {
-    const history = await target.fit(x as MatrixInput, y as MatrixInput, { ...wire.options, callbacks });
+    const history = await target.fit(x as MatrixInput, y as LabelInput, { ...wire.options, callbacks });
     return {
       epoch: history.epoch,
       history: history.history,
@@ -126,11 +125,11 @@ async function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Pr
   }
 }
 
-async function answer({ id, method, args, revive: marked }: Request): Promise<void> {
+async function answer({ id, method, args }: Request): Promise<void> {
   try {
     const handler = handlers[method] as (id: number, ...args: unknown[]) => unknown;
     if (typeof handler !== 'function') throw new Error(`wasmlp worker: unknown method ${JSON.stringify(method)}`);
-    const result = await handler(id, ...((marked ? revive(args) : args) as unknown[]));
+    const result = await handler(id, ...(args as unknown[]));
     // Predictions are handed over, not copied.
     const transfer = ArrayBuffer.isView(result) ? [result.buffer as ArrayBuffer] : [];
     port.postMessage({ id, result }, transfer);
