@@ -7,6 +7,9 @@
  * numbers of one thread, and a clean stop.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
@@ -543,9 +546,10 @@ describe.each([
   ['dist/wasmlp.js', [], DIST],
   ['src', ['--import', 'tsx'], new URL('../src/index.ts', import.meta.url).href],
 ])('a Node process with worker networks on two threads, from %s', (_, flags, library) => {
-  it('exits by itself once they are done', async () => {
+  // Options a worker cannot be given explicitly (V8's, the process's) but inherits quietly.
+  it.each([[[]], [['--max-old-space-size=4096', '--expose-gc', '--title=wasmlp-test']]])('exits by itself once they are done (node options %j)', async (nodeOptions) => {
     const script = `
-      const { createWorkerNetwork } = await import(${JSON.stringify(library)});
+      const { createNetwork, createWorkerNetwork } = await import(${JSON.stringify(library)});
       const config = ${JSON.stringify(WIDE)};
       const x = Array.from({ length: 128 }, (_, r) => Array.from({ length: 784 }, (_, c) => ((r * 31 + c * 17) % 101) / 101));
       const y = x.map((_, r) => Array.from({ length: 10 }, (_, c) => +(c === r % 10)));
@@ -556,11 +560,35 @@ describe.each([
         threads.push(net.threads);
         if (dispose) await net.dispose();
       }
+      const local = await createNetwork({ ...config, threads: 2 });
+      threads.push(local.threads);
+      local.dispose();
       console.log(JSON.stringify(threads));
     `;
     // As a one-liner would run it: workers inherit --input-type=module, and must still read their scripts as CommonJS.
-    const { stdout } = await promisify(execFile)(process.execPath, [...flags, '--input-type=module', '-e', script],
+    const { stdout } = await promisify(execFile)(process.execPath, [...flags, ...nodeOptions, '--input-type=module', '-e', script],
       { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' });
-    expect(JSON.parse(stdout)).toEqual([2, 2]);
+    expect(JSON.parse(stdout)).toEqual([2, 2, 2]);
+  });
+
+  it('runs its workers whatever options node was started with, when the script is a file', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'wasmlp-argv-'));
+    const file = path.join(dir, 'main.mjs');
+    await writeFile(file, `
+      const { createNetwork, createWorkerNetwork, threadsAvailable } = await import(${JSON.stringify(library)});
+      const config = ${JSON.stringify(WIDE)};
+      const remote = await createWorkerNetwork({ ...config, threads: 2 });
+      const local = await createNetwork({ ...config, threads: 2 });
+      console.log(JSON.stringify([await threadsAvailable(), remote.threads, local.threads]));
+      await remote.dispose();
+      local.dispose();
+    `);
+    try {
+      const { stdout } = await promisify(execFile)(process.execPath, [...flags, '--max-old-space-size=4096', '--expose-gc', '--title=wasmlp-test', file],
+        { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' });
+      expect(JSON.parse(stdout)).toEqual([true, 2, 2]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
