@@ -4,7 +4,7 @@
  */
 import { activationBackward } from './activations.js';
 import { createBackend } from './backend/index.js';
-import { MAX_THREADS, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
+import { checkThreads, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
 import { checkMatrix, checkOnlyKeys, checkValue, checkVector, describe, nonFiniteError, type LabelInput, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
@@ -70,8 +70,7 @@ export async function createNetwork(config: NetworkConfig): Promise<Network> {
     throw new Error(`createNetwork: seed must be an integer in [0, 2^32), got ${describe(seed)}`);
   }
   const threads = config.threads === undefined ? 1 : config.threads;
-  checkPositiveInteger('createNetwork: threads', threads);
-  if (threads > MAX_THREADS) throw new Error(`createNetwork: threads must be at most ${MAX_THREADS}, got ${threads}`);
+  checkThreads('createNetwork', threads);
   const backendName = config.backend === undefined ? 'wasm' : config.backend;
   if (threads > 1 && backendName !== 'wasm') {
     throw new Error(`createNetwork: threads ${threads} needs the wasm backend, got backend ${describe(backendName)}`);

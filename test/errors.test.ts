@@ -166,7 +166,7 @@ describe('bad network configurations', () => {
     [{ ...config, seed: null }, /seed must be an integer in \[0, 2\^32\), got null/],
     [{ ...config, backend: null }, /Unknown backend null/],
     [{ ...config, dtype: null }, /Unknown dtype null/],
-    [{ ...config, threads: null }, /threads must be a positive integer, got null/],
+    [{ ...config, threads: null }, /threads must be an integer from 1 to 64, got null/],
     [{ ...config, layers: [{ units: 3, activation: 'leakyRelu', alpha: 1e39 }, { units: 1, activation: 'sigmoid' }] },
       /layers\[0\].alpha is 1e\+39: too large for float32/],
     [{ ...config, layers: [{ units: 1, activation: 'sigmoid', kernelInitializer: { normal: 1e39 } }] },

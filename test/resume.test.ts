@@ -260,7 +260,7 @@ describe('loadNetwork({ threads })', () => {
     const json = net.toJSON();
     net.dispose();
     await expect(loadNetwork(json, { backend: 'js', threads: 2 })).rejects.toThrow('loadNetwork: createNetwork: threads 2 needs the wasm backend, got backend "js"');
-    await expect(loadNetwork(json, { threads: 0 })).rejects.toThrow('loadNetwork: createNetwork: threads must be a positive integer, got 0');
+    await expect(loadNetwork(json, { threads: 0 })).rejects.toThrow('loadNetwork: createNetwork: threads must be an integer from 1 to 64, got 0');
     await expect(loadNetwork(json, { workers: 2 } as never)).rejects.toThrow('loadNetwork options: unknown option "workers"; expected one of backend, threads');
     const loaded = await loadNetwork(json, { backend: 'js', threads: 1 });
     expect(loaded.threads).toBe(1);

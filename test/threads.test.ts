@@ -259,7 +259,7 @@ describe('createNetwork({ threads })', () => {
     const config = { inputs: 2, layers: [{ units: 1, activation: 'sigmoid' as const }], loss: 'binaryCrossentropy' as const };
     await expect(createNetwork({ ...config, threads: 0 })).rejects.toThrow(/threads/);
     await expect(createNetwork({ ...config, threads: 1.5 })).rejects.toThrow(/threads/);
-    await expect(createNetwork({ ...config, threads: 65 })).rejects.toThrow('createNetwork: threads must be at most 64, got 65');
+    await expect(createNetwork({ ...config, threads: 65 })).rejects.toThrow('createNetwork: threads must be an integer from 1 to 64, got 65');
     await expect(createNetwork({ ...config, backend: 'js', threads: 2 })).rejects.toThrow(/threads 2 needs the wasm backend/);
   });
 });
@@ -354,9 +354,11 @@ describe('a worker that does not take its block', () => {
   it('leaves it to the main thread, which computes it with identical results instead of waiting', async () => {
     const one = await createBackend('wasm', 'float32');
     const two = await createBackend('wasm', 'float32', 2);
-    // Stopped workers never claim a job again: every block falls to the main thread.
-    await stopThreads();
     if (!(two instanceof ThreadedWasmBackend)) throw new Error('threads: 2 gave no threaded backend');
+    // Workers told to stop in the job block (as stopThreads() tells them, but behind the backend's back,
+    // so that it still splits its calls) never claim a job again: every block falls to the main thread.
+    const { pool } = two as unknown as { pool: { exports: { stopWorkers(ctl: number, workers: number): void }; control: number; workers: unknown[] } };
+    pool.exports.stopWorkers(pool.control, pool.workers.length);
     two.resetThreadStats();
     for (const forward of [true, false]) {
       const c = denseCase(9, 64, 300, 200, 'sigmoid', forward);
@@ -371,5 +373,61 @@ describe('a worker that does not take its block', () => {
       return Array.from(be.view(wo, w.length));
     });
     expect(identical(w2, w1)).toEqual([]);
+    await stopThreads(); // and ends the pool, whose workers no longer work
+  });
+});
+
+describe('stopThreads()', () => {
+  const rand = prng(12);
+  const x = Array.from({ length: 256 }, () => Array.from({ length: 100 }, () => rand()));
+  const y = x.map((_, r) => [r % 2]);
+  const config = {
+    inputs: 100, layers: [{ units: 200, activation: 'tanh' as const }, { units: 1, activation: 'sigmoid' as const }],
+    loss: 'binaryCrossentropy' as const, seed: 4,
+  };
+  const options = { epochs: 2, batchSize: 128, learningRate: 0.1 };
+
+  it('leaves the networks it outlives on one thread, saying so, to the same weights; new ones start new workers', async () => {
+    const alone = await createNetwork(config);
+    await alone.fit(x, y, options);
+    const before = await createNetwork({ ...config, threads: 2 });
+    expect(before.threads).toBe(2);
+    await stopThreads();
+    expect(before.threads).toBe(1);
+    const stats = before.backend as ThreadedWasmBackend;
+    stats.resetThreadStats();
+    await before.fit(x, y, options);
+    expect(stats.threadStats()).toEqual([0, 0]); // nothing split: there is no one to split with
+    expect(before.getWeights()).toEqual(alone.getWeights());
+
+    const after = await createNetwork({ ...config, threads: 2 });
+    expect(after.threads).toBe(2);
+    const fresh = after.backend as ThreadedWasmBackend;
+    fresh.resetThreadStats();
+    await after.fit(x, y, options);
+    expect(fresh.threadStats()[1]).toBeGreaterThan(0);
+    expect(after.getWeights()).toEqual(alone.getWeights());
+    for (const net of [alone, before, after]) net.dispose();
+  });
+});
+
+describe('threadsAvailable()', () => {
+  it('refuses a thread count createNetwork would refuse, rather than answering for it', async () => {
+    for (const [threads, got] of [[0, '0'], [-3, '-3'], [1.5, '1.5'], [65, '65'], [NaN, 'NaN'], ['3', '"3"']] as const) {
+      await expect(threadsAvailable(threads as number)).rejects.toThrow(`threadsAvailable: threads must be an integer from 1 to 64, got ${got}`);
+    }
+    expect(await threadsAvailable(1)).toBe(true);
+  });
+});
+
+describe('the shared memory of threads', () => {
+  it('grows as far as a one-thread network\'s, past 1 GiB', async () => {
+    const net = await createNetwork({ inputs: 1, layers: [{ units: 100_000, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }],
+      loss: 'binaryCrossentropy', threads: 2 });
+    expect(net.threads).toBe(2);
+    // 3,000 rows of 100,000 activations and their deltas: 2.4 GB, reserved (never touched, so never committed).
+    net.reserveBatch(3000);
+    expect(net.batchCapacity).toBe(3000);
+    net.dispose();
   });
 });

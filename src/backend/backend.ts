@@ -18,6 +18,18 @@ export const DTYPES: readonly DType[] = ['float32', 'float64'];
 
 /** The most threads a wasm backend runs on (assembly/threads.ts's MAX_THREADS: its job block has room for so many). */
 export const MAX_THREADS = 64;
+
+/**
+ * `threads` as createNetwork and threadsAvailable take it: an integer from 1
+ * to MAX_THREADS. Self-contained, for the threads chunk, which carries
+ * none of the library's other checks.
+ */
+export function checkThreads(where: string, threads: unknown): void {
+  if (typeof threads !== 'number' || !Number.isSafeInteger(threads) || threads < 1 || threads > MAX_THREADS) {
+    const got = typeof threads === 'string' ? JSON.stringify(threads) : typeof threads === 'object' && threads ? 'an object' : String(threads);
+    throw new Error(`${where}: threads must be an integer from 1 to ${MAX_THREADS}, got ${got}`);
+  }
+}
 export const BACKENDS: readonly BackendName[] = ['wasm', 'js'];
 
 export interface Backend {

@@ -15,7 +15,9 @@ export interface Heap {
 export abstract class HeapBackend {
   readonly bytesPerElement: number;
   /** One, but for the threaded wasm backend (threads.ts). */
-  readonly threads: number = 1;
+  get threads(): number {
+    return 1;
+  }
   /** Element shift: byte offset >> shift = index into a whole-heap float view. */
   protected readonly shift: number;
 

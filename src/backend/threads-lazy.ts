@@ -11,7 +11,7 @@
  * a static folder fetches it next to the library, and bundlers see it and
  * split it off (or inline it).
  */
-import type { Backend, DType } from './backend.js';
+import { checkThreads, type Backend, type DType } from './backend.js';
 import { sharedMemoryPossible } from './shared-memory.js';
 
 export type ThreadsModule = Pick<typeof import('./threads.js'),
@@ -40,6 +40,7 @@ export function lazyThreads(load: () => Promise<ThreadsModule>): ThreadsModule {
       return threaded.createThreadedWasmBackend(dtype, threads, fallback);
     },
     async threadsAvailable(threads = 2): Promise<boolean> {
+      checkThreads('threadsAvailable', threads);
       if (!sharedMemoryPossible()) return false;
       try {
         return await (await threadsModule()).threadsAvailable(threads);

@@ -21,7 +21,7 @@
  * post it (src/worker/threads-addon.ts); the worker's threads are then
  * workers of the worker.
  */
-import type { Backend, DType, ElementwiseActivation } from './backend.js';
+import { checkThreads, type Backend, type DType, type ElementwiseActivation } from './backend.js';
 import { sharedMemoryPossible } from './shared-memory.js';
 import { ACTIVATION_CODES, WasmBackend, WasmHeap } from './wasm.js';
 // Files swapped by scripts/bundles.ts: the kernels and the worker's add-on, read or bundled from source,
@@ -59,9 +59,14 @@ interface ParallelKernels {
                epsilon: number, w: Ptr, g: Ptr, m: Ptr, v: Ptr): void;
 }
 
-/** Pages of the shared memory: it cannot move, so its maximum is reserved up front (1 GiB). */
+/**
+ * Pages of the shared memory. It cannot move, so its maximum is reserved up
+ * front: 4 GiB, as much as a one-thread network's memory may grow to, or
+ * 1 GiB where an engine will not reserve so much (a 32-bit browser).
+ */
 const INITIAL_PAGES = 32;
-const MAXIMUM_PAGES = 16384;
+const MAXIMUM_PAGES = 65536;
+const FALLBACK_MAXIMUM_PAGES = 16384;
 /**
  * Work below which a call stays on one thread. Posting a block to a spinning
  * worker costs about a microsecond, but in training the worker must also pull
@@ -149,16 +154,28 @@ interface ThreadPool {
   control: Ptr;
   workers: WorkerLike[];
   kernels: Record<DType, Record<string, unknown>>;
+  /** Set by stopThreads(): its workers are gone, and its backends run on this thread alone. */
+  stopped: boolean;
 }
 
 const pools = new Map<number, Promise<ThreadPool>>();
 
+function sharedMemory(): { memory: WebAssembly.Memory; maximum: number } {
+  const memory = (maximum: number) => ({ memory: new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum, shared: true }), maximum });
+  try {
+    return memory(MAXIMUM_PAGES);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return memory(FALLBACK_MAXIMUM_PAGES);
+  }
+}
+
 async function createPool(threads: number): Promise<ThreadPool> {
   const module = await WebAssembly.compile(await loadThreadedBytes() as BufferSource);
-  const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: MAXIMUM_PAGES, shared: true });
+  const { memory, maximum } = sharedMemory();
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const exports = instance.exports as unknown as ThreadExports & Record<string, unknown>;
-  const heap = new WasmHeap(memory, exports.heapBase(), MAXIMUM_PAGES);
+  const heap = new WasmHeap(memory, exports.heapBase(), maximum);
   const count = threads - 1;
   if (threads > exports.maxThreads()) throw new Error(`wasmlp: at most ${exports.maxThreads()} threads, not ${threads}`);
   const control = heap.arena.alloc(exports.controlBytes());
@@ -189,7 +206,7 @@ async function createPool(threads: number): Promise<ThreadPool> {
     const match = /^(.*)(F32|F64)$/.exec(name);
     if (match && typeof fn === 'function') kernels[match[2] === 'F32' ? 'float32' : 'float64'][match[1]] = fn;
   }
-  return { threads, heap, exports, control, workers, kernels };
+  return { threads, heap, exports, control, workers, kernels, stopped: false };
 }
 
 /**
@@ -197,6 +214,7 @@ async function createPool(threads: number): Promise<ThreadPool> {
  * module all available. Starts the threads (once per count) to find out.
  */
 export async function threadsAvailable(threads = 2): Promise<boolean> {
+  checkThreads('threadsAvailable', threads);
   try {
     await threadPool(threads);
     return true;
@@ -233,15 +251,12 @@ export async function createThreadedWasmBackend(dtype: DType, threads: number,
 }
 
 export class ThreadedWasmBackend extends WasmBackend {
-  /** Threads, this one included. */
-  override readonly threads: number;
   private readonly pool: ThreadPool;
   private readonly split: ParallelKernels;
 
   constructor(dtype: DType, pool: ThreadPool) {
     super(dtype, Object.assign(pool.heap, { kernels: pool.kernels }) as unknown as ConstructorParameters<typeof WasmBackend>[1]);
     this.pool = pool;
-    this.threads = pool.threads;
     this.split = pool.kernels[dtype] as unknown as ParallelKernels;
   }
 
@@ -252,8 +267,18 @@ export class ThreadedWasmBackend extends WasmBackend {
    * use to see the work really split. Calls that stay on one thread count
    * nothing.
    */
+  /** Threads, this one included: one once stopThreads() has ended the workers. */
+  override get threads(): number {
+    return this.pool.stopped ? 1 : this.pool.threads;
+  }
+
+  /** Whether `work` (multiply-adds, or elements) is worth splitting, and there are workers to split it with. */
+  private splits(work: number, threshold: number): boolean {
+    return work >= threshold && !this.pool.stopped;
+  }
+
   threadStats(): number[] {
-    return Array.from({ length: this.threads }, (_, part) => this.pool.exports.chunksDone(this.pool.control, part));
+    return Array.from({ length: this.pool.threads }, (_, part) => this.pool.exports.chunksDone(this.pool.control, part));
   }
 
   resetThreadStats(): void {
@@ -262,7 +287,7 @@ export class ThreadedWasmBackend extends WasmBackend {
 
   override gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
                 alpha: number, a: number, b: number, beta: number, c: number): void {
-    if (m * n * k < PARALLEL_GEMM_MACS) {
+    if (!this.splits(m * n * k, PARALLEL_GEMM_MACS)) {
       super.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
       return;
     }
@@ -273,7 +298,7 @@ export class ThreadedWasmBackend extends WasmBackend {
   // of the product it computed, while that block is in its own cache.
   override denseForward(rows: number, inputs: number, units: number, x: number, weights: number, bias: number,
                         activation: ElementwiseActivation, alpha: number, out: number): void {
-    if (rows * inputs * units < PARALLEL_GEMM_MACS) {
+    if (!this.splits(rows * inputs * units, PARALLEL_GEMM_MACS)) {
       super.denseForward(rows, inputs, units, x, weights, bias, activation, alpha, out);
       return;
     }
@@ -283,7 +308,7 @@ export class ThreadedWasmBackend extends WasmBackend {
 
   override denseBackwardInput(rows: number, inputs: number, units: number, delta: number, weights: number,
                               activation: ElementwiseActivation, alpha: number, a: number, out: number): void {
-    if (rows * inputs * units < PARALLEL_GEMM_MACS) {
+    if (!this.splits(rows * inputs * units, PARALLEL_GEMM_MACS)) {
       super.denseBackwardInput(rows, inputs, units, delta, weights, activation, alpha, a, out);
       return;
     }
@@ -292,7 +317,7 @@ export class ThreadedWasmBackend extends WasmBackend {
   }
 
   override sgd(n: number, lr: number, w: number, g: number): void {
-    if (n < PARALLEL_UPDATE_ELEMENTS) {
+    if (!this.splits(n, PARALLEL_UPDATE_ELEMENTS)) {
       super.sgd(n, lr, w, g);
       return;
     }
@@ -300,7 +325,7 @@ export class ThreadedWasmBackend extends WasmBackend {
   }
 
   override sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean, w: number, g: number, velocity: number): void {
-    if (n < PARALLEL_UPDATE_ELEMENTS) {
+    if (!this.splits(n, PARALLEL_UPDATE_ELEMENTS)) {
       super.sgdMomentum(n, lr, momentum, nesterov, w, g, velocity);
       return;
     }
@@ -309,7 +334,7 @@ export class ThreadedWasmBackend extends WasmBackend {
 
   override adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number,
                 w: number, g: number, m: number, v: number): void {
-    if (n < PARALLEL_UPDATE_ELEMENTS) {
+    if (!this.splits(n, PARALLEL_UPDATE_ELEMENTS)) {
       super.adam(n, alpha, beta1, beta2, epsilon, w, g, m, v);
       return;
     }
@@ -350,6 +375,7 @@ export async function stopThreads(): Promise<void> {
   for (const pending of all) {
     const pool = await pending.catch(() => undefined);
     if (!pool) continue;
+    pool.stopped = true;
     pool.exports.stopWorkers(pool.control, pool.workers.length);
     for (const worker of pool.workers) worker.terminate();
   }
