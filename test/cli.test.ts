@@ -415,6 +415,17 @@ describe('wasmlp on bad input', () => {
     }
   });
 
+  it('a diverging run, with advice in command-line options', async () => {
+    // Training began (its description is on stdout), then stopped: exit code 1, one line on stderr.
+    const plain = await wasmlp(...train(good, '--epochs', '50', '--optimizer', 'sgd', '--lr', '1e30', '--seed', '1'));
+    expect(plain.code).toBe(1);
+    expect(plain.stderr).toMatch(
+      /^error: fit: the (loss|weights) diverged .*; try a smaller --lr than 1e\+30, or --standardize \(a regression's targets are not scaled: scale large ones yourself\)\n$/);
+    const standardized = await wasmlp(...train(good, '--epochs', '50', '--optimizer', 'sgd', '--lr', '1e30', '--seed', '1', '--standardize'));
+    expect(standardized.code).toBe(1);
+    expect(standardized.stderr).toMatch(/; try a smaller --lr than 1e\+30 \(a regression's targets are not scaled: scale large ones yourself\)\n$/);
+  });
+
   it('an error quoting text with line breaks, on one line', async () => {
     // JSON.parse's message shows the start of the file, the line break after "a,b,c" included.
     await fails(['predict', good, good], `${good}: not a wasmlp model file: not valid JSON (Unexpected token 'a', "a,b,c 1,2,"... is not valid JSON)`);

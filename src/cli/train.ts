@@ -70,9 +70,10 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
   try {
     const batchSize = Math.min(options.batchSize, xTrain.length);
     io.stdout.write(describeRun(file, table.header, features, target, xTrain.length, split.validation.length, layers, loss, options, seed, net.threads));
+    const learningRate = options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer];
     await net.fit(xTrain, yTrain, {
       epochs: options.epochs,
-      learningRate: options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer],
+      learningRate,
       batchSize,
       shuffle: true,
       optimizer: options.optimizer,
@@ -80,7 +81,7 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
         ? [split.validation.map((i) => inputs[i]), split.validation.map((i) => y[i])]
         : undefined,
       callbacks: progressCallback(io, options.epochs, Math.ceil(xTrain.length / batchSize)),
-    });
+    }).catch((error: Error) => { throw commandLineAdvice(error, learningRate, options.standardize === true); });
     if (options.save !== undefined) {
       writeModelFile(options.save, {
         format: MODEL_FORMAT,
@@ -110,4 +111,15 @@ function describeRun(file: string, header: readonly string[], features: readonly
   return `${file}: ${split}; ${count(features.length, 'feature')} (${features.map((i) => header[i]).join(', ')}); ${what}\n` +
     `Network ${shape} ${activations}, ${loss}, ${options.optimizer}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
     `${threads > 1 ? `, ${threads} threads` : ''}\n`;
+}
+
+/**
+ * fit()'s error for a diverging run, with its advice in this command's
+ * terms: --lr rather than learningRate, --standardize unless it was given.
+ */
+function commandLineAdvice(error: Error, learningRate: number, standardized: boolean): Error {
+  const advice = error.message.indexOf('; try a smaller learningRate');
+  if (!/ diverged /.test(error.message) || advice < 0) return error;
+  return new Error(`${error.message.slice(0, advice)}; try a smaller --lr than ${learningRate}` +
+    `${standardized ? '' : ', or --standardize'} (a regression's targets are not scaled: scale large ones yourself)`);
 }
