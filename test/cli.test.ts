@@ -301,7 +301,9 @@ describe('wasmlp on bad input', () => {
     else expect(run.stderr).toMatch(stderr);
   }
 
-  const train = (data: string, ...more: string[]): string[] => ['train', data, '--target', 'c', '--epochs', '1', ...more];
+  /** train on `data`, one epoch unless `more` gives --epochs. */
+  const train = (data: string, ...more: string[]): string[] =>
+    ['train', data, '--target', 'c', ...(more.includes('--epochs') ? [] : ['--epochs', '1']), ...more];
 
   it('a missing target column, named with the columns there are', async () => {
     await fails(['train', good, '--target', 'species'],
@@ -429,6 +431,13 @@ describe('wasmlp on bad input', () => {
   it('an error quoting text with line breaks, on one line', async () => {
     // JSON.parse's message shows the start of the file, the line break after "a,b,c" included.
     await fails(['predict', good, good], `${good}: not a wasmlp model file: not valid JSON (Unexpected token 'a', "a,b,c 1,2,"... is not valid JSON)`);
+  });
+
+  it('an option given twice', async () => {
+    await fails(['train', good, '--target', 'a', '--target', 'c'], '--target is given twice: give each option once');
+    await fails(train(good, '--epochs=3'), '--epochs is given twice: give each option once');
+    // After --, arguments are not options.
+    expect((await wasmlp('predict', model, '--', good)).code).toBe(0);
   });
 
   it('unknown options and commands, missing arguments, bad choices', async () => {

@@ -17,6 +17,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       program.outputHelp({ error: true });
       return 1;
     }
+    const repeated = repeatedOption(argv);
+    if (repeated !== undefined) throw new Error(`${repeated} is given twice: give each option once`);
     await program.parseAsync([...argv], { from: 'user' });
     return 0;
   } catch (error) {
@@ -25,6 +27,23 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     io.stderr.write(`error: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
     return 1;
   }
+}
+
+/**
+ * The first long option given twice. commander would keep the last value
+ * without a word, and a repeated option is more often a slip (a command line
+ * edited, a script's default overridden by accident) than a wish.
+ */
+function repeatedOption(argv: readonly string[]): string | undefined {
+  const seen = new Set<string>();
+  for (const arg of argv) {
+    if (arg === '--') break;
+    const name = /^--[a-z][a-z-]*(?==|$)/.exec(arg)?.[0];
+    if (name === undefined) continue;
+    if (seen.has(name)) return name;
+    seen.add(name);
+  }
+  return undefined;
 }
 
 /**
