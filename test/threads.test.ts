@@ -377,6 +377,11 @@ describe('a worker that does not take its block', () => {
   });
 });
 
+/** The pool of workers a threaded network's backend uses. */
+function poolOf(net: { backend: unknown }): unknown {
+  return (net.backend as { pool: unknown }).pool;
+}
+
 describe('stopThreads()', () => {
   const rand = prng(12);
   const x = Array.from({ length: 256 }, () => Array.from({ length: 100 }, () => rand()));
@@ -402,12 +407,37 @@ describe('stopThreads()', () => {
 
     const after = await createNetwork({ ...config, threads: 2 });
     expect(after.threads).toBe(2);
-    const fresh = after.backend as ThreadedWasmBackend;
-    fresh.resetThreadStats();
+    expect(poolOf(after)).not.toBe(poolOf(before)); // new workers (whether they take chunks is up to the OS)
     await after.fit(x, y, options);
-    expect(fresh.threadStats()[1]).toBeGreaterThan(0);
     expect(after.getWeights()).toEqual(alone.getWeights());
     for (const net of [alone, before, after]) net.dispose();
+  });
+});
+
+describe('a worker that dies', () => {
+  it('leaves its networks on one thread, saying so, to the same weights; the next network starts new workers', async () => {
+    const rand = prng(13);
+    const x = Array.from({ length: 256 }, () => Array.from({ length: 100 }, () => rand()));
+    const y = x.map((_, r) => [r % 2]);
+    const config = {
+      inputs: 100, layers: [{ units: 200, activation: 'tanh' as const }, { units: 1, activation: 'sigmoid' as const }],
+      loss: 'binaryCrossentropy' as const, seed: 6,
+    };
+    const options = { epochs: 2, batchSize: 128, learningRate: 0.1 };
+    const alone = await createNetwork(config);
+    await alone.fit(x, y, options);
+    const net = await createNetwork({ ...config, threads: 3 });
+    (poolOf(net) as { workers: { terminate(): void }[] }).workers[1].terminate(); // as if its thread had died
+    await vi.waitFor(() => expect(net.threads).toBe(1));
+    await net.fit(x, y, options);
+    expect(net.getWeights()).toEqual(alone.getWeights());
+
+    const next = await createNetwork({ ...config, threads: 3 });
+    expect(next.threads).toBe(3);
+    expect(poolOf(next)).not.toBe(poolOf(net));
+    await next.fit(x, y, options);
+    expect(next.getWeights()).toEqual(alone.getWeights());
+    for (const n of [alone, net, next]) n.dispose();
   });
 });
 

@@ -105,6 +105,8 @@ interface WorkerLike {
   post(message: unknown): void;
   onMessage(listener: (data: unknown) => void): void;
   onError(listener: (error: Error) => void): void;
+  /** Node: the worker's thread ended (a Web Worker has no such event). */
+  onExit(listener: () => void): void;
   /** Node: do not keep the process alive for this worker. */
   unref(): void;
   terminate(): void;
@@ -120,6 +122,7 @@ async function spawn(): Promise<WorkerLike> {
       postMessage(message: unknown): void;
       on(event: 'message', listener: (data: unknown) => void): void;
       on(event: 'error', listener: (error: Error) => void): void;
+      on(event: 'exit', listener: () => void): void;
       unref(): void;
       terminate(): Promise<number>;
     }
@@ -129,6 +132,7 @@ async function spawn(): Promise<WorkerLike> {
       post: (message) => worker.postMessage(message),
       onMessage: (listener) => worker.on('message', listener),
       onError: (listener) => worker.on('error', listener),
+      onExit: (listener) => worker.on('exit', listener),
       unref: () => worker.unref(),
       terminate: () => void worker.terminate(),
     };
@@ -140,6 +144,7 @@ async function spawn(): Promise<WorkerLike> {
     post: (message) => worker.postMessage(message),
     onMessage: (listener) => worker.addEventListener('message', (event) => listener(event.data)),
     onError: (listener) => worker.addEventListener('error', (event) => listener(new Error(event.message))),
+    onExit: () => {},
     unref: () => {},
     terminate: () => worker.terminate(),
   };
@@ -206,7 +211,26 @@ async function createPool(threads: number): Promise<ThreadPool> {
     const match = /^(.*)(F32|F64)$/.exec(name);
     if (match && typeof fn === 'function') kernels[match[2] === 'F32' ? 'float32' : 'float64'][match[1]] = fn;
   }
-  return { threads, heap, exports, control, workers, kernels, stopped: false };
+  const pool: ThreadPool = { threads, heap, exports, control, workers, kernels, stopped: false };
+  for (const worker of workers) {
+    worker.onError(() => retire(pool));
+    worker.onExit(() => retire(pool));
+    worker.onMessage((data) => { if ((data as { error?: string }).error) retire(pool); });
+  }
+  return pool;
+}
+
+/**
+ * A pool one of whose workers failed or ended unasked (its kernel threw, its
+ * thread died) is left to this thread: its backends stop splitting, as after
+ * stopThreads(), and the next network of its thread count starts new workers.
+ */
+function retire(pool: ThreadPool): void {
+  if (pool.stopped) return;
+  pool.stopped = true;
+  void pools.get(pool.threads)?.then((cached) => { if (cached === pool) pools.delete(pool.threads); }, () => {});
+  pool.exports.stopWorkers(pool.control, pool.workers.length);
+  for (const worker of pool.workers) worker.terminate();
 }
 
 /**
