@@ -12,7 +12,7 @@ import { DTYPES, type Backend, type DType } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
 import { denseCase, prng, runDense } from './helpers.js';
 import { stopThreads, threadsAvailable, ThreadedWasmBackend } from '../src/backend/threads.js';
-import { createNetwork } from '../src/index.js';
+import { createNetwork, type Network } from '../src/index.js';
 
 // Node always has shared memory and workers: threads must start here, never skip.
 beforeAll(async () => { expect(await threadsAvailable(2)).toBe(true); });
@@ -382,7 +382,12 @@ function poolOf(net: { backend: unknown }): unknown {
   return (net.backend as { pool: unknown }).pool;
 }
 
-describe('stopThreads()', () => {
+/**
+ * Networks whose workers are gone, ended by stopThreads() or dead, go on on
+ * one thread, say so, and train to the weights of one thread; the next
+ * network of that thread count starts new workers.
+ */
+describe('workers that are gone', () => {
   const rand = prng(12);
   const x = Array.from({ length: 256 }, () => Array.from({ length: 100 }, () => rand()));
   const y = x.map((_, r) => [r % 2]);
@@ -392,52 +397,28 @@ describe('stopThreads()', () => {
   };
   const options = { epochs: 2, batchSize: 128, learningRate: 0.1 };
 
-  it('leaves the networks it outlives on one thread, saying so, to the same weights; new ones start new workers', async () => {
+  it.each([
+    ['ended by stopThreads()', 2, () => stopThreads()],
+    ['one of which died', 3, (net: Network) => { (poolOf(net) as { workers: { terminate(): void }[] }).workers[1].terminate(); }],
+  ] as const)('%s', async (_, threads, end) => {
     const alone = await createNetwork(config);
     await alone.fit(x, y, options);
-    const before = await createNetwork({ ...config, threads: 2 });
-    expect(before.threads).toBe(2);
-    await stopThreads();
-    expect(before.threads).toBe(1);
+    const before = await createNetwork({ ...config, threads });
+    expect(before.threads).toBe(threads);
+    await end(before);
+    await vi.waitFor(() => expect(before.threads).toBe(1)); // a worker's death is an event to wait for
     const stats = before.backend as ThreadedWasmBackend;
     stats.resetThreadStats();
     await before.fit(x, y, options);
-    expect(stats.threadStats()).toEqual([0, 0]); // nothing split: there is no one to split with
+    expect(stats.threadStats().every((chunks) => chunks === 0)).toBe(true); // nothing split: no one to split with
     expect(before.getWeights()).toEqual(alone.getWeights());
 
-    const after = await createNetwork({ ...config, threads: 2 });
-    expect(after.threads).toBe(2);
+    const after = await createNetwork({ ...config, threads });
+    expect(after.threads).toBe(threads);
     expect(poolOf(after)).not.toBe(poolOf(before)); // new workers (whether they take chunks is up to the OS)
     await after.fit(x, y, options);
     expect(after.getWeights()).toEqual(alone.getWeights());
     for (const net of [alone, before, after]) net.dispose();
-  });
-});
-
-describe('a worker that dies', () => {
-  it('leaves its networks on one thread, saying so, to the same weights; the next network starts new workers', async () => {
-    const rand = prng(13);
-    const x = Array.from({ length: 256 }, () => Array.from({ length: 100 }, () => rand()));
-    const y = x.map((_, r) => [r % 2]);
-    const config = {
-      inputs: 100, layers: [{ units: 200, activation: 'tanh' as const }, { units: 1, activation: 'sigmoid' as const }],
-      loss: 'binaryCrossentropy' as const, seed: 6,
-    };
-    const options = { epochs: 2, batchSize: 128, learningRate: 0.1 };
-    const alone = await createNetwork(config);
-    await alone.fit(x, y, options);
-    const net = await createNetwork({ ...config, threads: 3 });
-    (poolOf(net) as { workers: { terminate(): void }[] }).workers[1].terminate(); // as if its thread had died
-    await vi.waitFor(() => expect(net.threads).toBe(1));
-    await net.fit(x, y, options);
-    expect(net.getWeights()).toEqual(alone.getWeights());
-
-    const next = await createNetwork({ ...config, threads: 3 });
-    expect(next.threads).toBe(3);
-    expect(poolOf(next)).not.toBe(poolOf(net));
-    await next.fit(x, y, options);
-    expect(next.getWeights()).toEqual(alone.getWeights());
-    for (const n of [alone, net, next]) n.dispose();
   });
 });
 
