@@ -50,6 +50,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The bytes of a typed array: equal arrays of these are equal bit for bit (NaN payloads and -0 included). */
 const bytesOf = (array: Float32Array | Float64Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 
+/** Trains both on the seed data: the same history and weights. Then disposes of both. */
+async function expectTrainAlike(remote: source.WorkerNetwork, local: source.Network, options: source.FitOptions): Promise<void> {
+  expect((await remote.fit(seed.X, seedLabels(), options)).history).toEqual((await local.fit(seed.X, seedLabels(), options)).history);
+  expect(await remote.getWeights()).toEqual(local.getWeights());
+  await remote.dispose();
+  local.dispose();
+}
+
 async function messageOf(promise: Promise<unknown> | (() => unknown)): Promise<string> {
   try {
     await (typeof promise === 'function' ? promise() : promise);
@@ -195,11 +203,7 @@ describe.each([
       expect(await messageOf(() => call(remote)), name).toBe(expected);
     }
     // Nothing changed: both go on to train alike.
-    const options = { epochs: 3, learningRate: 0.5, batchSize: 64, shuffle: true };
-    expect((await remote.fit(seed.X, y, options)).history).toEqual((await local.fit(seed.X, y, options)).history);
-    expect(await remote.getWeights()).toEqual(local.getWeights());
-    await remote.dispose();
-    local.dispose();
+    await expectTrainAlike(remote, local, { epochs: 3, learningRate: 0.5, batchSize: 64, shuffle: true });
   });
 
   it('refuses a function (or a symbol) where data belongs, which cannot be posted, naming the method, and changes nothing', async () => {
@@ -234,11 +238,7 @@ describe.each([
         new RegExp(`^${method}: a function or symbol in the arguments cannot be sent to the worker \\(.*could not be cloned.*\\)$`));
     }
     // Nothing reached the worker's network: it trains on as its twin does.
-    const options = { epochs: 3, learningRate: 1 };
-    expect((await remote.fit(seed.X, y, options)).history).toEqual((await local.fit(seed.X, y, options)).history);
-    expect(await remote.getWeights()).toEqual(local.getWeights());
-    await remote.dispose();
-    local.dispose();
+    await expectTrainAlike(remote, local, { epochs: 3, learningRate: 1 });
   });
 
   it('answers predict() during fit() between epochs, and stops when stopTraining is set', async () => {
