@@ -35,11 +35,22 @@ export class Controls {
   private readonly message = $<HTMLDivElement>('message');
   private readonly messageText = $<HTMLParagraphElement>('message-text');
   private readonly output = $<HTMLParagraphElement>('output');
+  private readonly runStatus = $<HTMLParagraphElement>('run-status');
 
   constructor() {
     fill(this.activation, HIDDEN_ACTIVATIONS.map((name) => ({ value: name, label: name })));
     fill(this.optimizer, OPTIMIZER_NAMES.map((name) => ({ value: name, label: name })));
     $('message-close').addEventListener('click', () => this.showMessage(undefined));
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && !this.message.hidden) this.showMessage(undefined);
+    });
+    // A field marked bad is unmarked as it is edited: the mark is for the value Train refused.
+    for (const input of this.checkedFields) input.addEventListener('input', () => input.removeAttribute('aria-invalid'));
+  }
+
+  /** The fields read() checks (and marks). */
+  private get checkedFields(): HTMLInputElement[] {
+    return [this.layers, this.learningRate, this.batchSize, this.epochs];
   }
 
   setDatasets(options: DatasetOption[], selected: string): void {
@@ -51,24 +62,30 @@ export class Controls {
     return (this.form.elements.namedItem('backend') as RadioNodeList).value as BackendName;
   }
 
-  /** The settings, checked; throws naming the first bad field (and marks it). */
+  /**
+   * The settings, checked; throws naming the first bad field (and marks it,
+   * and only it). Every value comes here: the form has novalidate, so the
+   * browser's own checks, whose tooltips would contradict these messages,
+   * never run first.
+   */
   read(): Settings {
-    for (const input of [this.layers, this.learningRate, this.batchSize, this.epochs]) input.removeAttribute('aria-invalid');
+    for (const input of this.checkedFields) input.removeAttribute('aria-invalid');
     const hidden = this.checked(this.layers, () => parseLayers(this.layers.value));
     const learningRate = this.checked(this.learningRate, () => {
-      const value = Number(this.learningRate.value);
+      const value = numberIn(this.learningRate);
       if (!(value > 0) || !Number.isFinite(value)) throw new Error('Learning rate: a positive number, such as 0.01');
       return value;
     });
     const batchSize = this.checked(this.batchSize, () => {
-      if (this.batchSize.value.trim() === '') return undefined;
-      const value = Number(this.batchSize.value);
-      if (!Number.isInteger(value) || value < 1) throw new Error('Batch size: a whole number of rows, or blank for all of them');
+      // Blank is all the rows; text the field cannot read as a number is not blank.
+      if (this.batchSize.value.trim() === '' && !this.batchSize.validity.badInput) return undefined;
+      const value = numberIn(this.batchSize);
+      if (!Number.isSafeInteger(value) || value < 1) throw new Error('Batch size: a positive whole number of rows, such as 32, or blank for all of them');
       return value;
     });
     const epochs = this.checked(this.epochs, () => {
-      const value = Number(this.epochs.value);
-      if (!Number.isInteger(value) || value < 1 || value > 1_000_000) throw new Error('Epochs: a whole number from 1 to 1,000,000');
+      const value = numberIn(this.epochs);
+      if (!Number.isInteger(value) || value < 1 || value > 1_000_000) throw new Error('Epochs: a positive whole number, up to 1,000,000');
       return value;
     });
     return {
@@ -105,13 +122,49 @@ export class Controls {
     return { x: Number(this.columns.x.value), y: Number(this.columns.y.value), label: Number(this.columns.label.value) };
   }
 
-  /** While training, settings are locked: changing one starts a new network. */
+  /**
+   * While training, settings are locked: changing one starts a new network.
+   * The keyboard follows the buttons: Train (or a field, by Enter) is
+   * disabled as a run starts, so Stop takes the focus; Stop is disabled as it
+   * ends, so Train takes it back. Focus anywhere else stays where it is.
+   */
   setTraining(training: boolean): void {
+    const focused = document.activeElement;
     for (const element of [...this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select'), ...Object.values(this.columns)]) {
       element.disabled = training;
     }
     this.train.disabled = training;
     this.stop.disabled = !training;
+    this.stop.removeAttribute('aria-disabled');
+    const lost = !focused || focused === document.body || (focused as HTMLInputElement).disabled;
+    if (lost) (training ? this.stop : this.train).focus();
+  }
+
+  /**
+   * Stop was heard: the run ends after the worker's current epoch, which on
+   * a big network takes seconds. The button dims at once and the line under
+   * the numbers says so ("Stopping…" on the button would not fit beside
+   * Train and Reset). aria-disabled rather than disabled: the focus stays on
+   * the button.
+   */
+  setStopping(): void {
+    this.stop.setAttribute('aria-disabled', 'true');
+    this.showRunStatus('Stopping after this epoch…');
+  }
+
+  get isStopping(): boolean {
+    return this.stop.getAttribute('aria-disabled') === 'true';
+  }
+
+  /** The line under the numbers, read out (politely) when it changes; `spoken` is for screen readers only. */
+  showRunStatus(text: string, spoken = ''): void {
+    this.runStatus.replaceChildren(text);
+    if (spoken) {
+      const hidden = document.createElement('span');
+      hidden.className = 'visually-hidden';
+      hidden.textContent = ` ${spoken}`;
+      this.runStatus.append(hidden);
+    }
   }
 
   showOutput(text: string): void {
@@ -135,6 +188,11 @@ export class Controls {
       throw error;
     }
   }
+}
+
+/** A number field's value; NaN for text it cannot read (which its value gives as ""). */
+function numberIn(input: HTMLInputElement): number {
+  return input.validity.badInput || input.value.trim() === '' ? NaN : Number(input.value);
 }
 
 function fill(select: HTMLSelectElement, options: DatasetOption[]): void {

@@ -37,6 +37,8 @@ interface ParsedRecord {
 
 /** Parses a CSV file's text into a table; throws a message naming the file (and the line) if it is not one. */
 export function readCsv(name: string, text: string): CsvTable {
+  // Else csv-parse fails on it somewhere, with its bytes in the message.
+  if (looksBinary(text)) throw new Error(`${name}: not a CSV text file (an image, or other binary data?)`);
   let records: ParsedRecord[];
   try {
     records = parse(text, {
@@ -66,12 +68,31 @@ export function readCsv(name: string, text: string): CsvTable {
   const body = hasHeader ? records.slice(1) : records;
   if (body.length < 2) throw new Error(`${name}: needs at least 2 rows of data, found ${body.length}`);
   if (body.length > MAX_ROWS) throw new Error(`${name}: ${body.length} rows is more than this page draws well (${MAX_ROWS})`);
+  // Else a header over text takes itself for data, and the first cell the features need is named as "not a number".
+  const numeric = first.map((_, c) => c).filter((c) => isNumber(body[0].record[c]));
+  if (numeric.length === 0) throw new Error(`${name}: no numeric feature columns; the two features must be numbers (the label may be text)`);
+  if (numeric.length === 1) {
+    const only = hasHeader ? first[numeric[0]] : `column ${numeric[0] + 1}`;
+    throw new Error(`${name}: one numeric column (${only}); the two features must be numbers (the label may be text)`);
+  }
   return {
     name,
     columns: hasHeader ? first.map((field, c) => field || `column ${c + 1}`) : first.map((_, c) => `column ${c + 1}`),
     rows: body.map(({ record }) => record),
     lines: body.map(({ info }) => info.lines),
   };
+}
+
+/**
+ * A file that is not text, read as UTF-8: it has NUL bytes, or many bytes
+ * that are not UTF-8 and became U+FFFD (a text file in another encoding has
+ * a few, in its accented letters).
+ */
+function looksBinary(text: string): boolean {
+  if (text.includes('\0')) return true;
+  let replaced = 0;
+  for (let i = text.indexOf('\uFFFD'); i !== -1; i = text.indexOf('\uFFFD', i + 1)) replaced++;
+  return replaced > 0.1 * text.length;
 }
 
 /**

@@ -9,8 +9,9 @@ import { Curves } from './charts.js';
 import { Controls, type DatasetOption } from './controls.js';
 import { csvDataset, defaultColumns, readCsv, type CsvColumns, type CsvTable } from './csv.js';
 import { builtIn, type BuiltInName, type Dataset } from './datasets.js';
+import { formatCount, formatLoss, formatRate } from './format.js';
 import { notebookWeights, outputFor, parseLayers, PRESETS, resolvePreset } from './model.js';
-import { Trainer } from './trainer.js';
+import { Trainer, type RunResult } from './trainer.js';
 
 const $ = (id: string) => document.getElementById(id)!;
 
@@ -57,16 +58,8 @@ function requestFrame(): void {
   });
 }
 
-function formatLoss(loss: number): string {
-  return loss < 1e-3 ? loss.toExponential(2) : loss.toFixed(4);
-}
-
-function formatRate(rate: number): string {
-  return Math.round(rate).toLocaleString('en-US');
-}
-
 function showStats(epoch: number, loss: number | undefined, acc: number | undefined, rate: number | undefined): void {
-  $('epoch').textContent = epoch.toLocaleString('en-US');
+  $('epoch').textContent = formatCount(epoch);
   $('loss').textContent = loss === undefined ? '–' : formatLoss(loss);
   $('acc').textContent = acc === undefined ? '–' : acc.toFixed(3);
   $('rate').textContent = rate === undefined ? '–' : formatRate(rate);
@@ -77,11 +70,12 @@ function showSpeeds(): void {
   for (const backend of ['wasm', 'js'] as const) {
     const rate = speeds[backend];
     $(`speed-${backend}`).textContent = rate === undefined ? '–' : formatRate(rate);
-    ($(`bar-${backend}`) as HTMLElement).style.width = rate === undefined ? '0' : `${(100 * rate) / fastest}%`;
+    // A sliver at least: a slow backend's bar next to a fast one's is still there.
+    ($(`bar-${backend}`) as HTMLElement).style.width = rate === undefined || !(fastest > 0) ? '0' : `max(2px, ${(100 * rate) / fastest}%)`;
   }
 }
 
-function setState(state: 'idle' | 'training' | 'done' | 'error'): void {
+function setState(state: 'idle' | 'training' | 'done' | 'stopped' | 'error'): void {
   status.dataset.state = state;
 }
 
@@ -102,17 +96,22 @@ function describeNetwork(): void {
     return;
   }
   const units = output.layer.units;
-  let text = `Output: ${units} ${output.layer.activation} unit${units > 1 ? 's' : ''}, ${output.loss}. `;
+  const outputs = `${units} ${output.layer.activation} unit${units > 1 ? 's' : ''}, ${output.loss}`;
+  let text = `Output: ${outputs}. `;
   try {
     // Not controls.read(): that marks and focuses a bad field, which only Train should do.
     const network = { hidden: parseLayers(controls.layers.value), activation: controls.activation.value as ActivationName };
-    text += notebookWeights(network, datasetName)
-      ? 'Starts from the seed notebook\'s initial weights.'
-      : 'Glorot-uniform initial weights (seed 1).';
+    // Said in so many words, as blank and "none" are easy to type without meaning it; in the note's three lines.
+    if (network.hidden.length === 0) text = `No hidden layer: logistic regression (${outputs}). `;
+    else {
+      text += notebookWeights(network, datasetName)
+        ? 'Starts from the seed notebook\'s initial weights.'
+        : 'Glorot-uniform initial weights (seed 1).';
+    }
   } catch {
     // A half-typed field: the message appears when Train is pressed.
   }
-  controls.showOutput(text);
+  controls.showOutput(text.trim());
 }
 
 function showLegend(): void {
@@ -126,12 +125,19 @@ function showLegend(): void {
 
 /** The last reset, which Train waits for: a reset finishing late must not clear a new run's charts. */
 let resetting: Promise<void> = Promise.resolve();
+/**
+ * Resets asked for so far. A run whose network was reset during it (by
+ * Reset, or by new data: a CSV dropped on the page) shows nothing of its
+ * end: not its numbers over the cleared ones, nor its speed under new data.
+ */
+let resets = 0;
 
 /**
  * A new network on the next Train: charts, numbers and map cleared. Speeds
  * are kept only across a change of backend: they compare like with like.
  */
 function reset(keepSpeeds = false): Promise<void> {
+  resets++;
   resetting = resetting.then(async () => {
     if (!keepSpeeds) {
       for (const backend of Object.keys(speeds) as BackendName[]) delete speeds[backend];
@@ -142,6 +148,7 @@ function reset(keepSpeeds = false): Promise<void> {
     curves.clear();
     map.clearMap();
     showStats(0, undefined, undefined, undefined);
+    controls.showRunStatus('');
     setState('idle');
     describeNetwork();
   });
@@ -176,16 +183,22 @@ async function train(): Promise<void> {
   controls.showMessage(undefined);
   controls.setTraining(true);
   setState('training'); // at once, so that no one reads the last run's state as this one's
+  controls.showRunStatus('Training…');
   await resetting;
   setState('training'); // again, if a reset ended in between
+  const network = resets;
   try {
     const result = await trainer.train(settings, data, datasetName);
     latest = undefined; // a frame still pending must not overwrite the final numbers
-    showStats(result.epochs, result.loss, result.acc, result.rate);
+    if (network !== resets) return; // the reset shows the page as it leaves it
+    if (result.runEpochs > 0) {
+      showStats(result.epochs, result.loss, result.acc, result.rate);
+      speeds[settings.backend] = result.rate;
+      showSpeeds();
+    }
     curves.refresh();
-    speeds[settings.backend] = result.rate;
-    showSpeeds();
-    setState('done');
+    setState(result.stopped ? 'stopped' : 'done');
+    showRunEnd(result);
   } catch (error) {
     // A diverged network is no use to continue from: the next Train starts a
     // new one, so its curves, numbers and map go too (not drawn over).
@@ -197,9 +210,45 @@ async function train(): Promise<void> {
   }
 }
 
-/** fit's message (with advice if it has none), and what happens next. */
+/**
+ * How the run ended, under the numbers: read out to a screen reader with
+ * the numbers (the numbers themselves change every frame, and are not).
+ * A run whose loss did not go down gets a hint: no error stops it.
+ */
+function showRunEnd(result: RunResult): void {
+  const { epochs, target, loss, acc, rate, firstLoss, lastLoss } = result;
+  const ended = result.stopped ? `Stopped at epoch ${formatCount(epochs)} of ${formatCount(target)}.` : `Finished at epoch ${formatCount(epochs)}.`;
+  const numbers = [
+    loss === undefined ? '' : `Loss ${formatLoss(loss)}`,
+    acc === undefined ? '' : `accuracy ${acc.toFixed(3)}`,
+    result.runEpochs > 0 ? `${formatRate(rate)} epochs per second` : '',
+  ].filter(Boolean).join(', ');
+  controls.showRunStatus(ended, numbers && `${numbers}.`);
+  if (!result.stopped && result.runEpochs >= 2 && firstLoss !== undefined && lastLoss !== undefined && !(lastLoss < firstLoss)) {
+    controls.showMessage(`The loss did not go down (${formatLoss(firstLoss)} after this run's first epoch, ${formatLoss(lastLoss)} after its last): the learning rate may be too large (or too small).`, 'info');
+  }
+}
+
+/** Stop (or a reset, or a new CSV, during a run): heard at once, though the run ends after the worker's current epoch. */
+function stop(): void {
+  if (!trainer.isRunning) return;
+  trainer.stop();
+  controls.setStopping();
+}
+
+/**
+ * fit's message in the page's words (with advice if it has none), and what
+ * happens next. fit's advice names the option (learningRate), and offers
+ * standardised inputs and targets: this page's are standardised already
+ * (a CSV's features) or within [-1, 1], and it has no regression.
+ */
 function trainingError(error: Error): string {
-  const text = error.message.replace(/^fit: /, '').replace(/\.$/, '');
+  const text = error.message
+    .replace(/^fit: /, '')
+    .replace(/\.$/, '')
+    .replace(/\blearningRate \(([^)]*)\)/g, 'learning rate than $1')
+    .replace(/\blearningRate\b/g, 'learning rate')
+    .replace(/,? or standardised inputs( \(and targets, for a regression\))?/, '');
   const advice = /diverged/.test(text) && !/learning ?rate/i.test(text) ? ' Try a smaller learning rate.' : '';
   return `Training stopped: ${text}.${advice} The network was reset: Train starts a new one.`;
 }
@@ -224,7 +273,7 @@ async function loadCsv(file: File): Promise<void> {
     const table = readCsv(file.name, await file.text());
     const columns = defaultColumns(table);
     const dataset = csvData(table, columns);
-    if (trainer.isRunning) trainer.stop();
+    stop();
     csv = { table, columns, data: dataset };
     controls.setDatasets(datasetOptions(), 'csv');
     await chooseDataset('csv');
@@ -262,9 +311,12 @@ controls.form.addEventListener('submit', (event) => {
   event.preventDefault();
   void train();
 });
-controls.stop.addEventListener('click', () => trainer.stop());
+controls.stop.addEventListener('click', () => {
+  if (!controls.isStopping) stop();
+});
 controls.reset.addEventListener('click', () => {
   controls.showMessage(undefined);
+  stop();
   void reset(true);
 });
 controls.dataset.addEventListener('change', () => {
@@ -304,7 +356,10 @@ document.addEventListener('drop', (event) => {
   if (dropped) void loadCsv(dropped);
 });
 drop.addEventListener('keydown', (event) => {
-  if (event.key === 'Enter' || event.key === ' ') file.click();
+  // The zone's own keys only: on "choose a file" inside it, the button's click opens the picker.
+  if (event.target !== drop || (event.key !== 'Enter' && event.key !== ' ')) return;
+  event.preventDefault(); // Space would scroll the page too
+  file.click();
 });
 
 // Tests wait for this before they press anything.

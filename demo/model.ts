@@ -63,14 +63,24 @@ export function notebookWeights(settings: Pick<Settings, 'hidden' | 'activation'
   return [1, 2, 3].map((l) => ({ W: seedInit[`W${l}` as 'W1'], b: seedInit[`b${l}` as 'b1'][0] }));
 }
 
-/** "8, 4" -> [8, 4]; blank, "none" or "0" is no hidden layer (logistic regression), as the field's placeholder says. */
+/**
+ * "8, 4" -> [8, 4]: each layer's units, a whole number from 1 to 512 written
+ * in digits, separated by commas (spaces allowed); blank or "none" is no
+ * hidden layer (logistic regression), as the field's placeholder says.
+ * Anything else is refused rather than guessed at: "8,,4" and "8,4," (a
+ * layer left out?), "1e2" and "0x10" (which Number() reads), "8 4", and "0",
+ * for which "none" says what it means.
+ */
 export function parseLayers(text: string): number[] {
-  if (/^\s*(none|0)?\s*$/i.test(text)) return [];
-  const fields = text.split(/[\s,]+/).filter((field) => field !== '');
+  if (/^\s*(none)?\s*$/i.test(text)) return [];
+  if (/^\s*0+\s*$/.test(text)) throw new Error('Hidden layers: 0 is not a layer; use none for no hidden layer');
+  const fields = text.split(',').map((field) => field.trim());
   if (fields.length > 8) throw new Error('Hidden layers: at most 8 layers here');
   return fields.map((field) => {
-    const units = Number(field);
-    if (!Number.isInteger(units) || units < 1 || units > 512) {
+    if (field === '') throw new Error(`Hidden layers: a layer without units in ${JSON.stringify(text.trim())}; give each its units, separated by commas, such as 8, 4`);
+    if (/^\d+(\s+\d+)+$/.test(field)) throw new Error(`Hidden layers: separate the layers with commas, such as ${field.split(/\s+/).join(', ')}`);
+    const units = /^\d+$/.test(field) ? Number(field) : NaN;
+    if (!(units >= 1 && units <= 512)) {
       throw new Error(`Hidden layers: ${JSON.stringify(field)} is not a whole number of units from 1 to 512 (or none, for no hidden layer)`);
     }
     return units;

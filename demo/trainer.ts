@@ -1,8 +1,9 @@
 /**
  * One network in a worker and its training runs: Train continues from where
  * the last run stopped, Reset starts over. While a run trains, the page
- * asks the worker for the map's predictions every few frames; the worker
- * answers between two epochs (wasmlp's fit yields to its event loop).
+ * asks the worker for the map's predictions every few frames, one request
+ * at a time (less often where they are slow); the worker answers between
+ * two epochs (wasmlp's fit yields to its event loop).
  */
 import { createWorkerNetwork, type EpochLogs, type FloatArray, type MatrixInput, type WorkerNetwork } from 'wasmlp';
 import { labelRows, type Dataset } from './datasets.js';
@@ -10,11 +11,28 @@ import { networkConfig, notebookWeights, type Settings } from './model.js';
 
 /** The map is re-predicted at most this often while training. */
 const MAP_INTERVAL_MS = 120;
+/**
+ * After a map prediction arrives, the worker trains for at least this many
+ * times as long as it took before it is asked for the next. 64² predictions
+ * take 2 s on a 512x512 network on the js backend: asked for again as soon
+ * as each arrived, they took most of the worker's time, halving the run's
+ * speed, and a Stop waited behind them.
+ */
+const MAP_SHARE = 3;
 
 export interface RunResult {
+  /** Epochs the network has trained, counted from 1 across runs. */
   epochs: number;
-  loss: number;
+  /** The epoch this run was to reach. */
+  target: number;
+  /** Epochs this run trained. */
+  runEpochs: number;
+  /** After the run (the last epoch's, if it was stopped); undefined if it trained no epoch. */
+  loss: number | undefined;
   acc: number | undefined;
+  /** The loss of this run's first and last epochs. */
+  firstLoss: number | undefined;
+  lastLoss: number | undefined;
   /** Epochs per second over the run, as the page saw them arrive. */
   rate: number;
   stopped: boolean;
@@ -31,6 +49,13 @@ export class Trainer {
   private net: WorkerNetwork | undefined;
   private epochsDone = 0;
   private running: Promise<unknown> | undefined;
+  /** Set by stop() during a run: no more map refreshes, and a run still creating its network trains no epoch. */
+  private stopping = false;
+  /** Bumped by reset(): a run that ends after it draws no more maps. */
+  private generation = 0;
+  /** The map prediction the worker has been asked for and not yet answered: never more than one. */
+  private mapPending: Promise<void> | undefined;
+  private nextMapAt = 0;
 
   constructor(private readonly grid: () => MatrixInput, private readonly hooks: TrainerHooks) {}
 
@@ -39,6 +64,7 @@ export class Trainer {
   }
 
   train(settings: Settings, data: Dataset, datasetName: string): Promise<RunResult> {
+    this.stopping = false;
     const run = this.run(settings, data, datasetName);
     this.running = run;
     return run.finally(() => {
@@ -47,6 +73,7 @@ export class Trainer {
   }
 
   private async run(settings: Settings, data: Dataset, datasetName: string): Promise<RunResult> {
+    const generation = this.generation;
     if (!this.net) {
       this.net = await createWorkerNetwork(networkConfig(settings, data));
       const weights = notebookWeights(settings, datasetName);
@@ -56,19 +83,12 @@ export class Trainer {
     const x = data.x;
     const y = labelRows(data);
     const offset = this.epochsDone;
-    const started = performance.now();
-    let epochs = 0;
-    let mapAsked = 0;
-    let mapPending = false;
-    const refreshMap = () => {
-      if (mapPending || performance.now() - mapAsked < MAP_INTERVAL_MS) return;
-      mapPending = true;
-      mapAsked = performance.now();
-      net.predict(this.grid())
-        .then((outputs) => { if (this.net === net) this.hooks.map(outputs); }, () => {}) // not after a reset has cleared the map
-        .finally(() => { mapPending = false; });
-    };
+    const target = offset + settings.epochs;
+    if (this.stopping) { // stopped while the worker was starting
+      return { epochs: offset, target, runEpochs: 0, loss: undefined, acc: undefined, firstLoss: undefined, lastLoss: undefined, rate: 0, stopped: true };
+    }
 
+    const started = performance.now();
     const history = await net.fit(x, y, {
       epochs: settings.epochs,
       learningRate: settings.learningRate,
@@ -76,35 +96,84 @@ export class Trainer {
       batchSize: settings.batchSize,
       shuffle: settings.batchSize !== undefined,
       onEpochEnd: (epoch, logs) => {
-        epochs = epoch + 1;
-        this.hooks.epoch(offset + epochs, logs, epochs / ((performance.now() - started) / 1000));
-        refreshMap();
+        this.hooks.epoch(offset + epoch + 1, logs, (epoch + 1) / ((performance.now() - started) / 1000));
+        // Not after the last epoch: the map of the trained network is asked for below.
+        if (epoch + 1 < settings.epochs) this.refreshMap(net);
       },
     });
     const seconds = (performance.now() - started) / 1000;
-    this.epochsDone += history.epoch.length;
-    const [evaluation, outputs] = await Promise.all([net.evaluate(x, y), net.predict(this.grid())]);
-    this.hooks.map(outputs);
-    return {
+    const runEpochs = history.epoch.length;
+    this.epochsDone += runEpochs;
+    const losses = history.history.loss ?? [];
+    const result: RunResult = {
       epochs: this.epochsDone,
-      loss: evaluation.loss,
-      acc: evaluation.acc,
-      rate: history.epoch.length / seconds,
-      stopped: history.epoch.length < settings.epochs,
+      target,
+      runEpochs,
+      loss: losses.at(-1),
+      acc: history.history.acc?.at(-1),
+      firstLoss: losses[0],
+      lastLoss: losses.at(-1),
+      rate: runEpochs / seconds,
+      stopped: runEpochs < settings.epochs,
     };
+    // One prediction in flight at a time, the last one too. After a Stop this costs
+    // nothing: a refresh still pending was sent before the stop, which the worker
+    // handles in order, so it has been answered before fit's reply.
+    await this.mapPending;
+    if (result.stopped) {
+      // Stop was pressed: the run ends now, with its last epoch's numbers. The map of
+      // the network as it stopped follows, drawn when it arrives (a big network's
+      // takes seconds), unless a reset has cleared the map meanwhile.
+      if (generation === this.generation) void this.refreshMap(net, true);
+      return result;
+    }
+    const [evaluation] = await Promise.all([net.evaluate(x, y), this.refreshMap(net, true)]);
+    return { ...result, loss: evaluation.loss, acc: evaluation.acc };
   }
 
+  /**
+   * Asks the worker for the map's predictions, unless it is still working on
+   * the last ones, or the run is stopping, or it trained too little since.
+   * Requests sent faster than the worker answers would queue in it: the run
+   * would slow down, and a Stop would wait behind them. `final`: the map of
+   * the trained network, asked for whatever the time (never with one pending:
+   * the caller has waited for it).
+   */
+  private refreshMap(net: WorkerNetwork, final = false): Promise<void> {
+    if (!final && (this.mapPending || this.stopping || performance.now() < this.nextMapAt)) return Promise.resolve();
+    const asked = performance.now();
+    const pending: Promise<void> = net.predict(this.grid())
+      .then((outputs) => { if (this.net === net) this.hooks.map(outputs); }, () => {}) // not after a reset has cleared the map
+      .finally(() => {
+        const now = performance.now();
+        this.nextMapAt = Math.max(asked + MAP_INTERVAL_MS, now + MAP_SHARE * (now - asked));
+        if (this.mapPending === pending) this.mapPending = undefined;
+      });
+    this.mapPending = pending;
+    return pending;
+  }
+
+  /** Ends a run after the worker's current epoch (and, if it is still starting, before its first). */
   stop(): void {
-    if (this.net && this.running) this.net.stopTraining = true;
+    if (!this.running || this.stopping) return;
+    this.stopping = true;
+    if (this.net) this.net.stopTraining = true;
   }
 
-  /** Stops any run and frees the network; the next train() starts a new one. */
+  /**
+   * Stops any run and frees the network; the next train() starts a new one.
+   * The old worker is not waited for: a map prediction it may still be
+   * working on (seconds, on a big network) is of no use any more.
+   */
   async reset(): Promise<void> {
+    this.generation++;
     this.stop();
     await this.running?.catch(() => {});
     const net = this.net;
     this.net = undefined;
     this.epochsDone = 0;
-    await net?.dispose();
+    this.mapPending = undefined;
+    this.nextMapAt = 0;
+    void net?.dispose().catch(() => {});
   }
 }
