@@ -159,7 +159,7 @@ interface ThreadPool {
   control: Ptr;
   workers: WorkerLike[];
   kernels: Record<DType, Record<string, unknown>>;
-  /** Set by stopThreads(): its workers are gone, and its backends run on this thread alone. */
+  /** Set by retire(): its workers are gone, and its backends run on this thread alone. */
   stopped: boolean;
 }
 
@@ -221,9 +221,9 @@ async function createPool(threads: number): Promise<ThreadPool> {
 }
 
 /**
- * A pool one of whose workers failed or ended unasked (its kernel threw, its
- * thread died) is left to this thread: its backends stop splitting, as after
- * stopThreads(), and the next network of its thread count starts new workers.
+ * Ends a pool's workers, asked (stopThreads) or because one of them failed
+ * or ended unasked (its kernel threw, its thread died): its backends stop
+ * splitting, and the next network of its thread count starts new workers.
  */
 function retire(pool: ThreadPool): void {
   if (pool.stopped) return;
@@ -291,7 +291,7 @@ export class ThreadedWasmBackend extends WasmBackend {
    * use to see the work really split. Calls that stay on one thread count
    * nothing.
    */
-  /** Threads, this one included: one once stopThreads() has ended the workers. */
+  /** Threads, this one included: one once the workers are gone (stopThreads(), or one failed). */
   override get threads(): number {
     return this.pool.stopped ? 1 : this.pool.threads;
   }
@@ -392,15 +392,15 @@ export async function threadsForWorker(): Promise<WorkerThreads | undefined> {
   return forWorker;
 }
 
-/** Stops every pool's workers (tests, or a page that is done training); later threaded backends start new ones. */
+/**
+ * Stops every pool's workers (tests, or a page that is done training): their
+ * networks go on on this thread; later threaded backends start new ones.
+ */
 export async function stopThreads(): Promise<void> {
   const all = [...pools.values()];
   pools.clear();
   for (const pending of all) {
     const pool = await pending.catch(() => undefined);
-    if (!pool) continue;
-    pool.stopped = true;
-    pool.exports.stopWorkers(pool.control, pool.workers.length);
-    for (const worker of pool.workers) worker.terminate();
+    if (pool) retire(pool);
   }
 }
