@@ -1,9 +1,10 @@
 /**
  * The kernels as the built package embeds them (scripts/bundles.ts):
- * deflated, then base64. build/wasmlp.wasm is ~25 KB; base64 of its raw
- * bytes gzips to ~16 KB on the wire, base64 of its deflated bytes to ~13 KB
- * (base64 adds 33%, which gzip takes back only on bytes it cannot shrink
- * itself). DecompressionStream is in every current browser and Node >= 18;
+ * deflated by zopfli (a slower, tighter deflate), then base64. Base64 adds
+ * a third, which the page's gzip takes back on bytes it cannot shrink
+ * itself, so the kernels cost about their deflated size on the wire:
+ * build/wasmlp.wasm is 21 kB, 7.3 kB so embedded (7.7 kB deflated by zlib at
+ * level 9). DecompressionStream is in every current browser and Node >= 18;
  * atob in both.
  */
 export async function unpackEmbeddedWasm(base64: string): Promise<Uint8Array> {
