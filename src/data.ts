@@ -63,7 +63,7 @@ export function checkVector(name: string, input: unknown, dtype: DType): Matrix 
 }
 
 /** Float32's largest finite value: a double beyond it rounds to ±Infinity. */
-const FLOAT32_MAX = 3.4028234663852886e38;
+export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Checks one value is a finite number that `dtype` holds; `name` and `place` say where it is. */
 export function checkValue(name: string, place: string, v: unknown, dtype: DType): void {

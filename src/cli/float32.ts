@@ -6,11 +6,9 @@
  * the network will receive is checked here first, and a bad one named by its
  * file, line and column.
  */
+import { FLOAT32_MAX } from '../data.js';
 import { cellPlace, type Table } from './csv.js';
 import { formatValue } from './format.js';
-
-/** Float32's largest finite value. */
-export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /**
  * Refuses a value the network cannot hold. `values[r][k]` is what the
