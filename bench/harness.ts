@@ -1,6 +1,6 @@
 /**
- * The bench's plumbing: one tinybench suite per row, every library's task in
- * it, medians out; the table and the JSON file.
+ * The bench's plumbing: a workload's tasks measured taking turns (tinybench,
+ * medians), the ratios between libraries, and the check that they agree.
  */
 import { Bench } from 'tinybench';
 
@@ -51,81 +51,87 @@ export interface Prepared {
   /** What a run computed (weights, a product), read after the first run: the row checks every library computed the same. */
   output?: () => ArrayLike<number>;
   dispose?: () => void;
+  /** Makes the task's library ready to run, untimed, before each of its rounds (TensorFlow.js's backend is one global). */
+  activate?: () => Promise<unknown>;
 }
 
-export type Medians = Partial<Record<Library, { ms: number; samples: number }>>;
 export type Outputs = Partial<Record<Library, ArrayLike<number>>>;
+
+/** A task's median milliseconds per run, the runs it is the median of, and what its first run computed. */
+export interface Measured {
+  ms: number;
+  samples: number;
+  output?: Float64Array;
+}
 
 export interface Budget {
   /** Milliseconds each task runs for at least... */
   time: number;
-  /** ... and at least this many runs (after warm-up). */
+  /** ... and at least this many runs (after warm-up)... */
   iterations: number;
+  /** ... after this many untimed runs (default 1, at least 1: the first run's output is checked). */
   warmup?: number;
-  /**
-   * Rounds (default 1): the tasks take turns, each round running each task
-   * for time / rounds, and the median is over every round's runs. The machine
-   * drifts between states over seconds (two threads on this VM ran W2 at
-   * 1.75x one thread for a while, then 1.45x): turns give every task the
-   * same mix of them, so ratios between tasks hold. Only for tasks that can
-   * be prepared side by side (wasmlp's; TensorFlow.js switches one global
-   * backend).
-   */
-  rounds?: number;
+}
+
+/** One task of a workload: its key in the result, how to make it, and its budget over all rounds. */
+export interface Entry {
+  key: string;
+  make: () => Promise<Prepared>;
+  budget: Budget;
 }
 
 /**
- * Runs each library's task in one suite (so their medians come from the same
- * stretch of machine time) and returns the medians in milliseconds, and
- * what each task's first run computed. A task is created just before it
- * runs (or, with rounds, before the first) and may return a cleanup.
+ * Runs a workload's tasks taking turns: every task is prepared first (side
+ * by side), then each round runs each task for its budget / rounds, and a
+ * task's median is over every round's runs. The machine drifts between
+ * states over seconds to minutes (this VM ran two threads' W2 at 1.75x one
+ * thread for a while, then 1.2x, and the seed at 36 ms, then 66 ms):
+ * turns give every task the same mix of them, so the ratios between tasks
+ * hold, those against TensorFlow.js as much as one thread against two.
+ * Each task's first run (the first warm-up run, untimed, from its reset
+ * state) is also where its output is read.
  */
-export async function measure(
-  budget: Budget,
-  tasks: Partial<Record<Library, () => Promise<Prepared>>>,
-): Promise<{ medians: Medians; outputs: Outputs }> {
-  const rounds = budget.rounds ?? 1;
-  const entries = Object.entries(tasks) as [Library, NonNullable<typeof tasks[Library]>][];
-  const samples = new Map<Library, number[]>();
-  const outputs: Outputs = {};
-  const runRound = async (library: Library, { run, reset, output }: Prepared, warmup: number) => {
-    const bench = new Bench({
-      time: budget.time / rounds,
-      iterations: Math.ceil(budget.iterations / rounds),
-      warmupIterations: warmup,
-      warmupTime: 0,
-      throws: true,
-      retainSamples: true,
-    });
-    // tinybench awaits only functions declared async: a task returning a promise gets such a wrapper.
-    reset?.();
-    const probe = run();
-    const isAsync = typeof (probe as Promise<unknown> | undefined)?.then === 'function';
-    if (isAsync) await probe;
-    if (output && !(library in outputs)) outputs[library] = Float64Array.from(output());
-    bench.add(library, isAsync ? async () => { await run(); } : run, reset ? { beforeEach: reset } : {});
-    await bench.run();
-    const latency = (bench.tasks[0].result as { latency?: { samples?: readonly number[] } } | undefined)?.latency;
-    if (!latency?.samples?.length) throw new Error(`bench task ${library} did not complete`);
-    samples.set(library, [...(samples.get(library) ?? []), ...latency.samples]);
-  };
-  if (rounds === 1) {
-    for (const [library, make] of entries) {
-      const prepared = await make();
-      await runRound(library, prepared, budget.warmup ?? 1);
-      prepared.dispose?.();
-    }
-  } else {
-    const prepared: [Library, Prepared][] = [];
-    for (const [library, make] of entries) prepared.push([library, await make()]);
+export async function measure(rounds: number, entries: Entry[]): Promise<Map<string, Measured>> {
+  const prepared: [Entry, Prepared][] = [];
+  try {
+    for (const entry of entries) prepared.push([entry, await entry.make()]);
+    const samples = new Map<string, number[]>();
+    const outputs = new Map<string, Float64Array>();
+    const asyncTasks = new Set<string>();
     for (let round = 0; round < rounds; round++) {
-      for (const [library, task] of prepared) await runRound(library, task, round === 0 ? budget.warmup ?? 1 : 0);
+      for (const [{ key, budget }, { run, reset, output, activate }] of prepared) {
+        await activate?.();
+        if (round === 0) {
+          // tinybench awaits only functions declared async: a task returning a promise gets such a wrapper.
+          reset?.();
+          const probe = run();
+          if (typeof (probe as Promise<unknown> | undefined)?.then === 'function') {
+            asyncTasks.add(key);
+            await probe;
+          }
+          if (output) outputs.set(key, Float64Array.from(output()));
+        }
+        const bench = new Bench({
+          time: budget.time / rounds,
+          iterations: Math.ceil(budget.iterations / rounds),
+          warmupIterations: round === 0 ? Math.max(0, (budget.warmup ?? 1) - 1) : 0,
+          warmupTime: 0,
+          throws: true,
+          retainSamples: true,
+        });
+        bench.add(key, asyncTasks.has(key) ? async () => { await run(); } : run, reset ? { beforeEach: reset } : {});
+        await bench.run();
+        const latency = (bench.tasks[0].result as { latency?: { samples?: readonly number[] } } | undefined)?.latency;
+        if (!latency?.samples?.length) throw new Error(`bench task ${key} did not complete`);
+        samples.set(key, [...(samples.get(key) ?? []), ...latency.samples]);
+      }
     }
+    const measured = new Map<string, Measured>();
+    for (const [key, all] of samples) measured.set(key, { ms: median(all), samples: all.length, output: outputs.get(key) });
+    return measured;
+  } finally {
     for (const [, { dispose }] of prepared) dispose?.();
   }
-  const medians: Medians = {};
-  for (const [library, all] of samples) medians[library] = { ms: median(all), samples: all.length };
-  return { medians, outputs };
 }
 
 function median(values: number[]): number {

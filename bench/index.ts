@@ -24,8 +24,8 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { checkAgreement, format, LIBRARIES, measure, millis, rate, ratio, speedup, type Budget, type Library, type Medians, type Metric, type Prepared, type Result, type Row } from './harness.js';
-import { tfVersion, type TfBackend } from './tfjs.js';
+import { checkAgreement, format, LIBRARIES, measure, millis, rate, ratio, speedup, type Budget, type Entry, type Library, type Measured, type Metric, type Outputs, type Prepared, type Result, type Row } from './harness.js';
+import { tfVersion, useTf, type TfBackend } from './tfjs.js';
 import * as w from './workloads.js';
 import { threadsAvailable } from '../src/backend/threads.js';
 
@@ -47,6 +47,9 @@ const busy = args.busy ? spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio:
 busy?.unref(); // it must not keep the bench alive; 'exit' ends it
 process.on('exit', () => busy?.kill());
 
+/** Turns each workload's tasks take (see measure): a budget's time is over all of them. */
+const ROUNDS = 4;
+
 const rows: Row[] = [];
 const results: Result[] = [];
 
@@ -60,8 +63,11 @@ function wasmlpTasks(make: (v: w.WasmlpVariant) => Promise<Prepared>, opts: { js
   return tasks;
 }
 
-const peerTasks = (make: (backend: TfBackend) => Promise<Prepared>): Tasks =>
-  ({ 'tfjs-wasm': () => make('tfjs-wasm'), 'tfjs-cpu': () => make('tfjs-cpu') });
+/** TensorFlow.js's two backends; each task switches to its own before its turns (tf has one global backend). */
+const peerTasks = (make: (backend: TfBackend) => Promise<Prepared>): Tasks => {
+  const on = (backend: TfBackend) => async (): Promise<Prepared> => ({ ...(await make(backend)), activate: () => useTf(backend) });
+  return { 'tfjs-wasm': on('tfjs-wasm'), 'tfjs-cpu': on('tfjs-cpu') };
+};
 
 const header = `wasmlp bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ` +
   `Node ${process.version}, TensorFlow.js ${tfVersion()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}` +
@@ -69,32 +75,42 @@ const header = `wasmlp bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.avai
 console.log(header + '\n');
 
 /**
- * One workload: wasmlp's tasks are measured together, taking turns in
- * rounds where the budget says (they can be prepared side by side;
- * TensorFlow.js switches one global backend, so its tasks cannot), then
- * each peer variant (an API, a step by hand), each a row against wasmlp's
- * same numbers. Every task's first result must agree with wasmlp wasm's to
- * `tolerance` (see checkAgreement).
+ * One workload: wasmlp's tasks and every peer variant's (an API, a step by
+ * hand) measured together, taking turns in ROUNDS rounds, so each row's
+ * ratios are over the same stretch of machine time; then a row per variant
+ * against wasmlp's same numbers. Every task's first result must agree with
+ * wasmlp wasm's to `tolerance` (see checkAgreement).
  */
 async function workloadRows(workload: string, metric: Metric, tolerance: number,
                             ours: { budget: Budget; tasks: Tasks },
                             theirs: { budget: Budget; variants: [string, Tasks][] } = { budget: ours.budget, variants: [['', {}]] }): Promise<void> {
-  const shrink = (b: Budget): Budget => quick ? { time: 0, iterations: 1, warmup: 1, rounds: b.rounds } : b;
-  const record = (name: string, medians: Medians) => {
-    for (const [library, m] of Object.entries(medians) as [Library, { ms: number; samples: number }][]) {
+  const budget = (b: Budget): Budget => quick ? { time: 0, iterations: 1, warmup: 1 } : b;
+  const entries = (prefix: string, tasks: Tasks, b: Budget): Entry[] =>
+    (Object.entries(tasks) as [Library, Maker][]).map(([library, make]) => ({ key: prefix + library, make, budget: budget(b) }));
+  const variantKey = (name: string) => `${name}: `;
+  const measured = await measure(quick ? 1 : ROUNDS, [
+    ...entries('', ours.tasks, ours.budget),
+    ...theirs.variants.flatMap(([name, tasks]) => entries(variantKey(name), tasks, theirs.budget)),
+  ]);
+  const pick = (prefix: string, tasks: Tasks) =>
+    (Object.keys(tasks) as Library[]).map((library) => [library, measured.get(prefix + library)!] as const);
+  const record = (name: string, libraries: (readonly [Library, Measured])[]) => {
+    for (const [library, m] of libraries) {
       results.push({ workload: name, library, median: metric.fromMs(m.ms), unit: metric.unit, ms: m.ms, samples: m.samples });
     }
   };
-  const mine = await measure(shrink(ours.budget), ours.tasks);
-  record(workload, mine.medians);
+  const mine = pick('', ours.tasks);
+  record(workload, mine);
   for (const [name, tasks] of theirs.variants) {
-    const peers = await measure(shrink(theirs.budget), tasks);
-    record(name ? `${workload}, tfjs ${name}` : workload, peers.medians);
+    const peers = pick(variantKey(name), tasks);
+    record(name ? `${workload}, tfjs ${name}` : workload, peers);
     const values: Row['values'] = {};
-    for (const [library, m] of Object.entries({ ...mine.medians, ...peers.medians }) as [Library, { ms: number }][]) {
+    const outputs: Outputs = {};
+    for (const [library, m] of [...mine, ...peers]) {
       values[library] = metric.fromMs(m.ms);
+      if (m.output) outputs[library] = m.output;
     }
-    const agreement = checkAgreement(workload, { ...mine.outputs, ...peers.outputs }, 'wasmlp wasm', tolerance);
+    const agreement = checkAgreement(workload, outputs, 'wasmlp wasm', tolerance);
     const r: Row = { workload: name ? `${workload} vs tfjs ${name}` : workload, metric, values, agreement };
     rows.push(r);
     printRow(r);
@@ -116,7 +132,7 @@ if (only.has('w2')) {
   const data = w.mlpData(), init = w.mlpInitialWeights();
   const samples = rate('samples/s', w.MLP.samples);
   await workloadRows('W2 mlp', samples, 1e-3,
-    { budget: { time: 4000, iterations: 4, warmup: 1, rounds: 4 }, tasks: wasmlpTasks((v) => w.mlpWasmlp(v, data, init)) },
+    { budget: { time: 4000, iterations: 4, warmup: 1 }, tasks: wasmlpTasks((v) => w.mlpWasmlp(v, data, init)) },
     { budget: { time: 1500, iterations: 2, warmup: 1 }, variants: [
       ['layers API (sequential + fit)', peerTasks((b) => w.mlpTfLayers(b, data, init))],
       ['tf ops, optimizer.minimize', peerTasks((b) => w.mlpTfMinimize(b, data, init))],
@@ -124,16 +140,15 @@ if (only.has('w2')) {
     ] });
   // wasmlp alone: how its threads do when the optimiser step is Adam's (three state arrays to update).
   await workloadRows('W2 mlp, Adam (wasmlp only)', samples, 1e-3,
-    { budget: { time: 4000, iterations: 4, warmup: 1, rounds: 4 }, tasks: wasmlpTasks((v) => w.mlpWasmlp(v, data, init, 'adam'), { js: false }) });
+    { budget: { time: 4000, iterations: 4, warmup: 1 }, tasks: wasmlpTasks((v) => w.mlpWasmlp(v, data, init, 'adam'), { js: false }) });
 }
 
 if (only.has('w3')) {
   for (const t of ['NN', 'NT', 'TN'] as const) {
     for (const n of [64, 256, 512, 1024]) {
-      // One thread and two take turns, as in W2, so their ratio is over the same states of the machine.
       const budget: Budget = n <= 256 ? { time: 500, iterations: 10 } : { time: 500, iterations: 3 };
       await workloadRows(`W3 gemm ${t} ${n}`, rate('GFLOP/s', 2 * n ** 3, 1e9), 1e-5,
-        { budget: { ...budget, time: 1000, rounds: 4 }, tasks: wasmlpTasks((v) => w.gemmWasmlp(v, n, t), { threaded: n >= 256 }) },
+        { budget: { ...budget, time: 1000 }, tasks: wasmlpTasks((v) => w.gemmWasmlp(v, n, t), { threaded: n >= 256 }) },
         { budget, variants: [['', peerTasks((b) => w.gemmTf(b, n, t))]] });
     }
   }
