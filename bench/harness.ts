@@ -84,32 +84,29 @@ export interface Entry {
  * Runs a workload's tasks taking turns: every task is prepared first (side
  * by side), then each round runs each task for its budget / rounds, and a
  * task's median is over every round's runs. The machine drifts between
- * states over seconds to minutes (this VM ran two threads' W2 at 1.75x one
- * thread for a while, then 1.2x, and the seed at 36 ms, then 66 ms):
+ * states over seconds to minutes (two threads ran W2 at 1.70x one thread
+ * in one run here, 1.22x in another; the seed took 36 ms, then 66 ms):
  * turns give every task the same mix of them, so the ratios between tasks
  * hold, those against TensorFlow.js as much as one thread against two.
  * Each task's first run (the first warm-up run, untimed, from its reset
  * state) is also where its output is read.
  */
 export async function measure(rounds: number, entries: Entry[]): Promise<Map<string, Measured>> {
-  const prepared: [Entry, Prepared][] = [];
+  const tasks: { entry: Entry; prepared: Prepared; timed?: Task; output?: Float64Array; samples: number[] }[] = [];
   try {
-    for (const entry of entries) prepared.push([entry, await entry.make()]);
-    const samples = new Map<string, number[]>();
-    const outputs = new Map<string, Float64Array>();
-    const asyncTasks = new Set<string>();
+    for (const entry of entries) tasks.push({ entry, prepared: await entry.make(), samples: [] });
     for (let round = 0; round < rounds; round++) {
-      for (const [{ key, budget }, { run, reset, output, activate }] of prepared) {
+      for (const task of tasks) {
+        const { entry: { key, budget }, prepared: { run, reset, output, activate } } = task;
         await activate?.();
-        if (round === 0) {
-          // tinybench awaits only functions declared async: a task returning a promise gets such a wrapper.
+        if (!task.timed) {
           reset?.();
           const probe = run();
-          if (typeof (probe as Promise<unknown> | undefined)?.then === 'function') {
-            asyncTasks.add(key);
-            await probe;
-          }
-          if (output) outputs.set(key, Float64Array.from(output()));
+          const isAsync = typeof (probe as Promise<unknown> | undefined)?.then === 'function';
+          if (isAsync) await probe;
+          if (output) task.output = Float64Array.from(output());
+          // tinybench awaits only functions declared async: a task returning a promise gets such a wrapper.
+          task.timed = isAsync ? async () => { await run(); } : run;
         }
         const bench = new Bench({
           time: budget.time / rounds,
@@ -119,18 +116,16 @@ export async function measure(rounds: number, entries: Entry[]): Promise<Map<str
           throws: true,
           retainSamples: true,
         });
-        bench.add(key, asyncTasks.has(key) ? async () => { await run(); } : run, reset ? { beforeEach: reset } : {});
+        bench.add(key, task.timed, reset ? { beforeEach: reset } : {});
         await bench.run();
         const latency = (bench.tasks[0].result as { latency?: { samples?: readonly number[] } } | undefined)?.latency;
         if (!latency?.samples?.length) throw new Error(`bench task ${key} did not complete`);
-        samples.set(key, [...(samples.get(key) ?? []), ...latency.samples]);
+        task.samples.push(...latency.samples);
       }
     }
-    const measured = new Map<string, Measured>();
-    for (const [key, all] of samples) measured.set(key, { ms: median(all), samples: all.length, output: outputs.get(key) });
-    return measured;
+    return new Map(tasks.map(({ entry, samples, output }) => [entry.key, { ms: median(samples), samples: samples.length, output }]));
   } finally {
-    for (const [, { dispose }] of prepared) dispose?.();
+    for (const { prepared } of tasks) prepared.dispose?.();
   }
 }
 
