@@ -42,13 +42,20 @@ export class Dense {
     return this.inputs * this.units + this.units;
   }
 
-  allocateBatch(rows: number): void {
+  /**
+   * Makes `output` and `delta` (each rows x units, allocated by the caller)
+   * this layer's batch buffers, freeing the old ones. The caller allocates
+   * every layer's new buffers before swapping any, so running out of memory
+   * leaves every layer with its old buffers.
+   */
+  swapBatch(output: number, delta: number): void {
     this.freeBatch();
-    this.output = this.backend.alloc(rows * this.units);
-    this.delta = this.backend.alloc(rows * this.units);
+    this.output = output;
+    this.delta = delta;
   }
 
-  freeBatch(): void {
+  private freeBatch(): void {
+    // 0 is never a block (the arena starts above it): it means none yet.
     if (this.output) this.backend.free(this.output);
     if (this.delta) this.backend.free(this.delta);
     this.output = this.delta = 0;

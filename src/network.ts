@@ -149,21 +149,22 @@ export class Network {
   // ---- memory plan ----
 
   /**
-   * Makes every layer's batch buffers hold at least `rows` rows. If memory
-   * runs out, the network is left with no batch buffers (capacity 0, so the
-   * next call allocates afresh), never with some layers' buffers freed and
-   * their offsets still in use.
+   * Makes every layer's batch buffers hold at least `rows` rows. Every new
+   * buffer is allocated before any old one is let go: if memory runs out,
+   * the new ones are freed and the network keeps its old buffers and
+   * capacity (a fit() that reserved its batch goes on writing into them).
    */
   reserveBatch(rows: number): void {
     if (rows <= this.capacity) return;
+    const fresh: number[] = [];
     try {
-      for (const layer of this.layers) layer.allocateBatch(rows);
-      this.capacity = rows;
+      for (const layer of this.layers) fresh.push(this.backend.alloc(rows * layer.units), this.backend.alloc(rows * layer.units));
     } catch (error) {
-      for (const layer of this.layers) layer.freeBatch();
-      this.capacity = 0;
+      for (const offset of fresh) this.backend.free(offset);
       throw new Error(`${rows} rows at a time do not fit in memory: ${(error as Error).message}`);
     }
+    this.layers.forEach((layer, l) => layer.swapBatch(fresh[2 * l], fresh[2 * l + 1]));
+    this.capacity = rows;
   }
 
   /** Makes the batch buffers hold what predict/evaluate/measure() take at a time for `rows` rows. */

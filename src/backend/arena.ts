@@ -18,6 +18,23 @@ export interface GrowableMemory {
 
 interface Span { offset: number; size: number }
 
+/**
+ * INTERNAL, for fault-injection tests only (never exported from index.ts):
+ * allocations counted across every arena in the process, and an optional
+ * countdown after which one fails as running out of memory would.
+ */
+const faults = { allocations: 0, failAt: 0 };
+
+/** Test hook: the `k`-th allocation from now (1 = the next) throws as out of memory; 0 turns it off. */
+export function failAllocation(k: number): void {
+  faults.failAt = k > 0 ? faults.allocations + k : 0;
+}
+
+/** Test hook: allocations made so far in this process, by every arena. */
+export function allocationCount(): number {
+  return faults.allocations;
+}
+
 export class Arena {
   private top: number;
   private readonly used = new Map<number, number>();
@@ -25,11 +42,18 @@ export class Arena {
   private readonly holes: Span[] = [];
 
   constructor(private readonly memory: GrowableMemory, base: number) {
-    this.top = alignUp(base);
+    // Offset 0 is never a block: a buffer offset of 0 is always a bug (an
+    // unset or freed buffer), and no kernel can then write over memory's start.
+    this.top = alignUp(Math.max(base, 1));
   }
 
   alloc(bytes: number): number {
     if (!Number.isSafeInteger(bytes) || bytes < 0) throw new Error(`Arena.alloc: invalid size ${bytes}`);
+    faults.allocations++;
+    if (faults.failAt === faults.allocations) {
+      faults.failAt = 0;
+      throw new Error(`wasmlp: ${bytes} bytes of memory needed, but allocation ${faults.allocations} was made to fail (fault injection)`);
+    }
     const size = Math.max(ALIGN, alignUp(bytes));
     let offset = -1;
     for (let i = 0; i < this.holes.length; i++) {
@@ -64,6 +88,12 @@ export class Arena {
     // A hole that reaches the top gives its bytes back to the bump pointer.
     const last = this.holes[this.holes.length - 1];
     if (last && last.offset + last.size === this.top) { this.top = last.offset; this.holes.pop(); }
+  }
+
+  /** Whether `offset` lies inside a live block (for tests that check every kernel's buffers). */
+  owns(offset: number): boolean {
+    for (const [start, size] of this.used) if (offset >= start && offset < start + size) return true;
+    return false;
   }
 
   /** Bytes in live blocks (for tests and leak checks). */

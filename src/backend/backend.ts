@@ -45,6 +45,12 @@ export interface Backend {
   /** Reserves `count` int32 values (row indices for gatherRows). */
   allocIndices(count: number): number;
   free(offset: number): void;
+  /** Frees every block still allocated through this backend object (each network has its own). */
+  releaseAll(): void;
+  /** Blocks allocated through this backend object and not yet freed. */
+  readonly blockCount: number;
+  /** dst[0..n) = src[0..n), n floats; the ranges must not overlap. */
+  copy(n: number, src: number, dst: number): void;
   /**
    * A view of `elements` floats at `offset`. Views go stale when memory grows
    * (any alloc may grow it): take one, use it, drop it.

@@ -11,9 +11,16 @@ export interface Heap {
   buffer(): ArrayBuffer;
 }
 
-/** alloc/free/view shared by both backends; subclasses add the kernels. */
+/**
+ * alloc/free/view shared by both backends; subclasses add the kernels. Each
+ * network has a backend object of its own over the shared heap, which keeps
+ * the list of blocks that network holds, so that all of them can be given
+ * back at once (releaseAll) when the network is disposed or collected.
+ */
 export abstract class HeapBackend {
   readonly bytesPerElement: number;
+  /** Blocks allocated through this backend object and not yet freed. */
+  private readonly blocks = new Set<number>();
   /** One, but for the threaded wasm backend (threads.ts). */
   get threads(): number {
     return 1;
@@ -27,15 +34,38 @@ export abstract class HeapBackend {
   }
 
   alloc(elements: number): number {
-    return this.heap.arena.alloc(elements * this.bytesPerElement);
+    return this.track(this.heap.arena.alloc(elements * this.bytesPerElement));
   }
 
   allocIndices(count: number): number {
-    return this.heap.arena.alloc(count * 4);
+    return this.track(this.heap.arena.alloc(count * 4));
+  }
+
+  private track(offset: number): number {
+    this.blocks.add(offset);
+    return offset;
   }
 
   free(offset: number): void {
+    if (!this.blocks.has(offset)) throw new Error(`free: ${offset} is not a block of this backend`);
     this.heap.arena.free(offset);
+    this.blocks.delete(offset);
+  }
+
+  /** Frees every block still allocated through this backend object. */
+  releaseAll(): void {
+    for (const offset of this.blocks) this.heap.arena.free(offset);
+    this.blocks.clear();
+  }
+
+  /** Blocks allocated through this backend object and not yet freed. */
+  get blockCount(): number {
+    return this.blocks.size;
+  }
+
+  /** dst[0..n) = src[0..n) (floats; the ranges must not overlap). */
+  copy(n: number, src: number, dst: number): void {
+    this.view(dst, n).set(this.view(src, n));
   }
 
   view(offset: number, elements: number): FloatArray {

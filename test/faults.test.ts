@@ -1,0 +1,111 @@
+/**
+ * Faults injected where they can happen: out of memory at each allocation,
+ * hooks that throw or never settle. Each case asserts that this network and
+ * every other network in the same memory keep their weights bit for bit,
+ * and that no kernel is ever handed a buffer that is not a live block.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { allocationCount, failAllocation } from '../src/backend/arena.js';
+import { createNetwork, type Network } from '../src/index.js';
+import type { DType } from '../src/backend/backend.js';
+import { installKernelGuard, type KernelGuard } from './kernel-guard.js';
+import { seed, seedLabels } from './seed.js';
+
+let guard: KernelGuard;
+beforeAll(() => { guard = installKernelGuard(); });
+afterAll(() => {
+  guard.uninstall();
+  failAllocation(0);
+  expect(guard.failure).toBeUndefined();
+  expect(guard.calls).toBeGreaterThan(1000);
+});
+
+const X = seed.X;
+const Y = seedLabels();
+/** More rows than any batch planned below, so a predict over them must allocate. */
+const BIG = Array.from({ length: 300 }, (_, i) => [Math.sin(i), Math.cos(i)]);
+
+type Backend = 'wasm' | 'js';
+
+function config(backend: Backend, dtype: DType, seedValue: number) {
+  return {
+    inputs: 2, layers: [8, 4, 1].map((units) => ({ units, activation: 'sigmoid' as const })),
+    loss: 'binaryCrossentropy' as const, backend, dtype, seed: seedValue,
+  };
+}
+
+/** Every parameter as stored, W then b, layer by layer: compared bit for bit. */
+function parameters(net: Network): number[] {
+  return net.layers.flatMap((layer) => [
+    ...net.backend.view(layer.weights, layer.inputs * layer.units),
+    ...net.backend.view(layer.bias, layer.units),
+  ]);
+}
+
+/** A network in the same memory that must not notice anything: its parameters and predictions. */
+async function bystander(backend: Backend, dtype: DType) {
+  const net = await createNetwork(config(backend, dtype, 99));
+  await net.fit(X, Y, { epochs: 3, learningRate: 1, batchSize: 64 });
+  const weights = parameters(net);
+  const predictions = Array.from(net.predict(X));
+  return {
+    net,
+    check() {
+      expect(parameters(net)).toEqual(weights);
+      expect(Array.from(net.predict(X))).toEqual(predictions);
+    },
+  };
+}
+
+const FIT = { epochs: 4, learningRate: 1, batchSize: 50, optimizer: 'adam' as const, shuffle: true };
+
+describe.each([
+  ['wasm', 'float32'], ['wasm', 'float64'], ['js', 'float32'], ['js', 'float64'],
+] as const)('%s %s', (backend, dtype) => {
+  it('a predict that runs out of memory inside a running fit leaves the fit and the other networks as they were', async () => {
+    const other = await bystander(backend, dtype);
+    const reference = await createNetwork(config(backend, dtype, 1));
+    await reference.fit(X, Y, FIT);
+    const expected = parameters(reference);
+    const expectedPredictions = Array.from(reference.predict(BIG));
+    reference.dispose();
+
+    // predict(BIG) allocates its inputs, then two batch buffers per layer:
+    // fail each of those 7 allocations in turn, from inside both hooks.
+    for (let k = 1; k <= 7; k++) {
+      for (const hook of ['onBatchEnd', 'onEpochEnd'] as const) {
+        const net = await createNetwork(config(backend, dtype, 1));
+        let failures = 0;
+        await net.fit(X, Y, {
+          ...FIT,
+          callbacks: {
+            [hook]: (index: number) => {
+              if (index !== 1) return;
+              failAllocation(k);
+              expect(() => net.predict(BIG)).toThrow(/memory/);
+              failAllocation(0);
+              failures++;
+            },
+          },
+        });
+        expect(failures).toBe(hook === 'onEpochEnd' ? 1 : 4);
+        expect(parameters(net), `k ${k} ${hook}`).toEqual(expected);
+        expect(Array.from(net.predict(BIG))).toEqual(expectedPredictions);
+        expect(net.batchCapacity).toBe(300);
+        net.dispose();
+        other.check();
+      }
+    }
+    other.net.dispose();
+  });
+});
+
+it('the fault hook counts allocations and fails exactly the k-th', async () => {
+  const before = allocationCount();
+  const net = await createNetwork(config('js', 'float32', 1));
+  expect(allocationCount() - before).toBe(12); // W, b and their gradients for 3 layers
+  failAllocation(2);
+  expect(() => net.predict(X)).toThrow(/allocation \d+ was made to fail/);
+  expect(net.predict(X)).toHaveLength(200);
+  net.dispose();
+});
