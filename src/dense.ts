@@ -49,21 +49,11 @@ export class Dense {
    * leaves every layer with its old buffers.
    */
   swapBatch(output: number, delta: number): void {
-    this.freeBatch();
-    this.output = output;
-    this.delta = delta;
-  }
-
-  private freeBatch(): void {
     // 0 is never a block (the arena starts above it): it means none yet.
     if (this.output) this.backend.free(this.output);
     if (this.delta) this.backend.free(this.delta);
-    this.output = this.delta = 0;
-  }
-
-  free(): void {
-    this.freeBatch();
-    for (const offset of [this.weights, this.bias, this.weightGrad, this.biasGrad]) this.backend.free(offset);
+    this.output = output;
+    this.delta = delta;
   }
 
   /** output = activation(x W + b) for `rows` rows of x. */

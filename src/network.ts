@@ -53,6 +53,16 @@ export interface Evaluation {
 /** Rows per forward pass in predict/evaluate when no larger batch is planned. */
 const INFERENCE_CHUNK = 1024;
 
+/**
+ * Gives back the memory of networks dropped without dispose(). It holds each
+ * network's backend object (which lists the network's blocks and never refers
+ * back to the network), so holding it keeps no network alive. dispose() stays
+ * the prompt way, and unregisters.
+ */
+const reclaim = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<Backend>((backend) => backend.releaseAll())
+  : undefined;
+
 export async function createNetwork(config: NetworkConfig): Promise<Network> {
   checkKeys('createNetwork', config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed', 'threads']);
   checkPositiveInteger('createNetwork: inputs', config.inputs);
@@ -103,10 +113,11 @@ export class Network {
   /** Rows the batch buffers hold. */
   private capacity = 0;
   private disposed = false;
+  private disposal: { promise: Promise<never>; reject: (error: Error) => void } | undefined;
 
   /** Use createNetwork(), which checks the configuration; `layers` are its checked configs. */
   constructor(readonly backend: Backend, readonly inputs: number, layers: readonly DenseConfig[],
-              readonly loss: Loss, seed: number) {
+              readonly loss: Loss, seed: number, initialize = true) {
     const built: Dense[] = [];
     try {
       let fanIn = inputs;
@@ -116,12 +127,14 @@ export class Network {
       }
     } catch (error) {
       // Out of memory part way: the layers already built must not hold theirs.
-      for (const layer of built) layer.free();
+      backend.releaseAll();
       throw error;
     }
     this.layers = built;
+    reclaim?.register(this, backend, this);
     this.random = new Random(seed);
-    this.initialiseWeights();
+    // A network about to be given its weights (loadNetwork) skips drawing them.
+    if (initialize) this.initialiseWeights();
   }
 
   get outputs(): number {
@@ -398,12 +411,30 @@ export class Network {
     });
   }
 
-  /** Frees the network's memory; any later call throws. */
+  /**
+   * Frees the network's memory; any later call throws. A fit() in progress
+   * rejects at once, even while it awaits a callback's promise that never
+   * settles (it races each one against this).
+   */
   dispose(): void {
     if (this.disposed) return;
-    this.currentOptimizer?.dispose();
-    for (const layer of this.layers) layer.free();
     this.disposed = true;
+    reclaim?.unregister(this);
+    this.currentOptimizer?.dispose();
+    // Every block: parameters, batch buffers, and a running fit()'s data.
+    this.backend.releaseAll();
+    this.disposal?.reject(new Error('fit: this network was disposed while fit() awaited a callback'));
+  }
+
+  /** Rejects when the network is disposed; fit() races each pending hook against it. */
+  get whenDisposed(): Promise<never> {
+    if (!this.disposal) {
+      let reject!: (error: Error) => void;
+      const promise = new Promise<never>((_, r) => { reject = r; });
+      promise.catch(() => {}); // a rejection nobody races against is not an error
+      this.disposal = { promise, reject };
+    }
+    return this.disposal.promise;
   }
 
   get isDisposed(): boolean {

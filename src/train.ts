@@ -224,7 +224,8 @@ export async function fit(net: Network, x: MatrixInput, y: LabelInput, options: 
     return history;
   } finally {
     net.isTraining = false;
-    for (const offset of owned) backend.free(offset);
+    // dispose() has freed every block of the network, these included.
+    if (!net.isDisposed) for (const offset of owned) backend.free(offset);
   }
 }
 
@@ -234,14 +235,16 @@ function divergenceHint(learningRate: number): string {
 
 /**
  * Runs one hook on every callback in order, awaiting any that return a
- * promise; the network must survive it. Returns a promise only when a hook
- * did, so an epoch without async hooks costs no microtask turn.
+ * promise; the network must survive it. A pending hook is raced against
+ * dispose(), so a promise that never settles cannot keep fit() pending once
+ * the network is disposed. Returns a promise only when a hook did, so an
+ * epoch without async hooks costs no microtask turn.
  */
 function notify(net: Network, callbacks: readonly Callback[], hook: (callback: Callback) => void | Promise<void>): Promise<void> | undefined {
   for (let i = 0; i < callbacks.length; i++) {
     const result = hook(callbacks[i]);
     if (result) {
-      return result.then(async () => {
+      return Promise.race([result, net.whenDisposed]).then(async () => {
         net.checkAlive('fit (after a callback)');
         const rest = notify(net, callbacks.slice(i + 1), hook);
         if (rest) await rest;

@@ -109,3 +109,81 @@ it('the fault hook counts allocations and fails exactly the k-th', async () => {
   expect(net.predict(X)).toHaveLength(200);
   net.dispose();
 });
+
+const HOOKS = ['onTrainBegin', 'onEpochBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'] as const;
+/** Calls with the index (epoch or batch) 1 fault; the train hooks fault on their one call. */
+const faultsHere = (hook: string, index: unknown) => hook === 'onTrainBegin' || hook === 'onTrainEnd' || index === 1;
+const SGD = { epochs: 3, learningRate: 1, batchSize: 50 };
+
+/** A fresh network (same seed) given `weights`, trained 2 epochs of plain SGD (which has no state): the parameters after. */
+async function freshContinuation(backend: Backend, dtype: DType, weights: ReturnType<Network['getWeights']>) {
+  const fresh = await createNetwork(config(backend, dtype, 1));
+  fresh.setWeights(weights);
+  await fresh.fit(X, Y, SGD);
+  const after = parameters(fresh);
+  fresh.dispose();
+  return after;
+}
+
+describe.each([['wasm', 'float32'], ['js', 'float64']] as const)('hooks on %s %s', (backend, dtype) => {
+  it.each(HOOKS)('a %s hook that throws rejects fit with its error; the weights are those it saw, and training goes on', async (hook) => {
+    const other = await bystander(backend, dtype);
+    const net = await createNetwork(config(backend, dtype, 1));
+    let seen: number[] | undefined;
+    const fault = new Error(`${hook} failed`);
+    const fitting = net.fit(X, Y, {
+      ...SGD,
+      callbacks: { [hook]: (index: unknown) => { if (faultsHere(hook, index)) { seen = parameters(net); throw fault; } } },
+    });
+    await expect(fitting).rejects.toBe(fault);
+    expect(net.isTraining).toBe(false);
+    expect(parameters(net)).toEqual(seen);
+    other.check();
+    const weights = net.getWeights();
+    await net.fit(X, Y, SGD);
+    expect(parameters(net)).toEqual(await freshContinuation(backend, dtype, weights));
+    net.dispose();
+    other.check();
+    other.net.dispose();
+  });
+
+  it.each(HOOKS)('a %s hook that never settles: dispose() rejects the pending fit at once and frees all its memory', async (hook) => {
+    const other = await bystander(backend, dtype);
+    const arena = (other.net.backend as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena;
+    const inUse = arena.bytesInUse;
+    const net = await createNetwork(config(backend, dtype, 1));
+    let pending: (() => void) | undefined;
+    const called = new Promise<void>((resolve) => { pending = resolve; });
+    const fitting = net.fit(X, Y, {
+      ...SGD,
+      callbacks: { [hook]: (index: unknown) => faultsHere(hook, index) ? (pending!(), new Promise<void>(() => {})) : undefined },
+    });
+    await called;
+    expect(net.isTraining).toBe(true);
+    net.dispose();
+    await expect(fitting).rejects.toThrow('fit: this network was disposed while fit() awaited a callback');
+    expect(net.isTraining).toBe(false);
+    expect(net.backend.blockCount).toBe(0);
+    expect(arena.bytesInUse).toBe(inUse);
+    expect(() => net.predict(X)).toThrow(/disposed/);
+    other.check();
+    other.net.dispose();
+  });
+});
+
+it('stopTraining set while a hook is pending takes effect when the hook settles', async () => {
+  const net = await createNetwork(config('wasm', 'float32', 1));
+  let release: (() => void) | undefined;
+  let batches = 0;
+  const fitting = net.fit(X, Y, {
+    ...SGD,
+    callbacks: { onBatchEnd: () => { batches++; return new Promise<void>((resolve) => { release = resolve; }); } },
+  });
+  while (!release) await new Promise((resolve) => setImmediate(resolve));
+  net.stopTraining = true; // the hook is still pending
+  release();
+  const history = await fitting;
+  expect(batches).toBe(1);
+  expect(history.epoch).toEqual([0]); // the epoch ends with the one batch it had
+  net.dispose();
+});
