@@ -154,10 +154,38 @@ export function nonFiniteError(name: string, index: number, cols: number, value:
   return new Error(`${name}[${Math.floor(index / cols)}][${index % cols}] is ${value}: values must be finite numbers`);
 }
 
+/** The most characters of a user's text an error message echoes. */
+const ECHO_LIMIT = 100;
+
+/** A string as an error message shows it: quoted, and cut after ECHO_LIMIT characters (saying how long it was). */
+export function quote(text: string): string {
+  if (text.length <= ECHO_LIMIT) return JSON.stringify(text);
+  return `${JSON.stringify(text.slice(0, ECHO_LIMIT))}… (${text.length} characters)`;
+}
+
+/** Text from elsewhere (another library's message) cut as quote() cuts, unquoted. */
+export function clip(text: string): string {
+  return text.length <= ECHO_LIMIT ? text : `${text.slice(0, ECHO_LIMIT)}… (${text.length} characters)`;
+}
+
+/** %TypedArray%.prototype's own Symbol.toStringTag getter: an array's real kind, which no object can override. */
+const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag)!.get!;
+
+/**
+ * A value as an error message names it. Nothing is taken from the value's
+ * own properties (a constructor.name, a toString): an object is described
+ * by what the language says it is, and text is cut at ECHO_LIMIT characters.
+ */
 export function describe(value: unknown): string {
   if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'string') return quote(value);
   if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return `an array of length ${value.length}`;
-  return `a ${typeof value === 'object' ? (value.constructor?.name ?? 'object') : typeof value}`;
+  if (ArrayBuffer.isView(value)) {
+    const kind = typedArrayTag.call(value) as string | undefined;
+    return kind === undefined ? 'a DataView' : `a ${kind}`;
+  }
+  if (value instanceof ArrayBuffer) return 'an ArrayBuffer';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
 }

@@ -4,8 +4,8 @@
  */
 import { activationBackward } from './activations.js';
 import { createBackend } from './backend/index.js';
-import { checkThreads, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
-import { checkMatrix, checkOnlyKeys, checkValue, checkVector, describe, nonFiniteError, type LabelInput, type MatrixInput } from './data.js';
+import { BACKENDS, checkThreads, DTYPES, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
+import { checkMatrix, checkValue, describe, nonFiniteError, type LabelInput, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
 import { checkLayerConfig, type DenseConfig, type LayerConfig } from './layerConfig.js';
@@ -15,8 +15,10 @@ import { denseParameters, reuseOrCreateOptimizer, type Optimizer, type Optimizer
 import { Random, randomSeed } from './random.js';
 import { networkToJSON, type NetworkJSON, type ToJSONOptions } from './serialize.js';
 import { fit, type FitOptions, type History } from './train.js';
+import { checkLayerWeights, type LayerWeights } from './weights.js';
 
 export type { LayerConfig } from './layerConfig.js';
+export type { LayerWeights } from './weights.js';
 
 export interface NetworkConfig {
   /** Features per sample. */
@@ -38,12 +40,6 @@ export interface NetworkConfig {
   threads?: number;
 }
 
-export interface LayerWeights {
-  /** inputs x units. */
-  W: number[][];
-  b: number[];
-}
-
 export interface Evaluation {
   loss: number;
   /** Absent when the loss has no accuracy (meanSquaredError). */
@@ -63,41 +59,68 @@ const reclaim = typeof FinalizationRegistry === 'function'
   ? new FinalizationRegistry<Backend>((backend) => backend.releaseAll())
   : undefined;
 
-export async function createNetwork(config: NetworkConfig): Promise<Network> {
-  checkKeys('createNetwork', config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed', 'threads']);
-  checkPositiveInteger('createNetwork: inputs', config.inputs);
+/** A NetworkConfig checked, with its defaults filled in. */
+export interface CheckedNetworkConfig {
+  inputs: number;
+  layers: DenseConfig[];
+  loss: LossName;
+  backend: BackendName;
+  dtype: DType;
+  seed: number;
+  threads: number;
+}
+
+/** Checks a NetworkConfig completely, allocating nothing; messages start with `where`. */
+export function checkNetworkConfig(where: string, config: NetworkConfig): CheckedNetworkConfig {
+  checkKeys(where, config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed', 'threads']);
+  checkPositiveInteger(`${where}: inputs`, config.inputs);
   if (!Array.isArray(config.layers) || config.layers.length === 0) {
-    throw new Error(`createNetwork: layers must be a non-empty array of { units, activation }, got ${describe(config.layers)}`);
+    throw new Error(`${where}: layers must be a non-empty array of { units, activation }, got ${describe(config.layers)}`);
   }
-  const layers = config.layers.map((layer, i) => checkLayerConfig(`createNetwork: layers[${i}]`, layer));
+  const layers = config.layers.map((layer, i) => checkLayerConfig(`${where}: layers[${i}]`, layer));
   if (!LOSS_NAMES.includes(config.loss)) {
-    throw new Error(`createNetwork: loss ${describe(config.loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
+    throw new Error(`${where}: loss ${describe(config.loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
   }
-  checkLossPairing('createNetwork', config.loss, layers);
+  checkLossPairing(where, config.loss, layers);
   // Only a missing option takes its default: null is a value, and refused like any other bad one.
   const seed = config.seed === undefined ? randomSeed() : config.seed;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
-    throw new Error(`createNetwork: seed must be an integer in [0, 2^32), got ${describe(seed)}`);
+    throw new Error(`${where}: seed must be an integer in [0, 2^32), got ${describe(seed)}`);
   }
   const threads = config.threads === undefined ? 1 : config.threads;
-  checkThreads('createNetwork', threads);
-  const backendName = config.backend === undefined ? 'wasm' : config.backend;
-  if (threads > 1 && backendName !== 'wasm') {
-    throw new Error(`createNetwork: threads ${threads} needs the wasm backend, got backend ${describe(backendName)}`);
+  checkThreads(where, threads);
+  const backend = config.backend === undefined ? 'wasm' : config.backend;
+  if (!BACKENDS.includes(backend)) throw new Error(`Unknown backend ${describe(backend)}: expected one of ${BACKENDS.join(', ')}`);
+  if (threads > 1 && backend !== 'wasm') {
+    throw new Error(`${where}: threads ${threads} needs the wasm backend, got backend ${describe(backend)}`);
   }
   const dtype = config.dtype === undefined ? 'float32' : config.dtype;
+  if (!DTYPES.includes(dtype)) throw new Error(`Unknown dtype ${describe(dtype)}: expected one of ${DTYPES.join(', ')}`);
   layers.forEach((layer, i) => {
-    if (layer.alpha !== undefined) checkValue(`createNetwork: layers[${i}].alpha`, '', layer.alpha, dtype);
+    if (layer.alpha !== undefined) checkValue(`${where}: layers[${i}].alpha`, '', layer.alpha, dtype);
   });
-  const backend = await createBackend(backendName, dtype, threads);
-  const loss = createLoss(config.loss, layers[layers.length - 1].units, backend.dtype);
-  const net = new Network(backend, config.inputs, layers, loss, seed);
+  return { inputs: config.inputs, layers, loss: config.loss, backend, dtype, seed, threads };
+}
+
+export async function createNetwork(config: NetworkConfig): Promise<Network> {
+  const checked = checkNetworkConfig('createNetwork', config);
+  const net = await buildNetwork(checked, true);
   const overflow = net.firstNonFiniteParameter();
   if (overflow !== undefined) {
     net.dispose();
-    throw new Error(`createNetwork: an initial weight is beyond ${dtype}'s range (${overflow}): the kernelInitializer's stddev is too large`);
+    throw new Error(`createNetwork: an initial weight is beyond ${checked.dtype}'s range (${overflow}): the kernelInitializer's stddev is too large`);
   }
   return net;
+}
+
+/**
+ * Allocates a network for a checked config, drawing its initial weights
+ * only if `initialize` (loadNetwork overwrites them at once).
+ */
+export async function buildNetwork(config: CheckedNetworkConfig, initialize: boolean): Promise<Network> {
+  const backend = await createBackend(config.backend, config.dtype, config.threads);
+  const loss = createLoss(config.loss, config.layers[config.layers.length - 1].units, backend.dtype);
+  return new Network(backend, config.inputs, config.layers, loss, config.seed, initialize);
 }
 
 export class Network {
@@ -350,24 +373,12 @@ export class Network {
 
   setWeights(weights: LayerWeights[]): void {
     this.checkAlive('setWeights');
-    if (!Array.isArray(weights) || weights.length !== this.layers.length) {
-      throw new Error(`setWeights: expected an array of ${this.layers.length} layers' { W, b }, got ${describe(weights)}`);
-    }
     // Check everything before writing anything, so a bad layer leaves all as it was.
-    const checked = weights.map((entry, l) => {
-      const layer = this.layers[l];
-      if (typeof entry !== 'object' || entry === null) throw new Error(`setWeights: layer ${l} must be { W, b }, got ${describe(entry)}`);
-      checkOnlyKeys(`setWeights: layer ${l}`, entry, ['W', 'b']);
-      const W = checkMatrix(`setWeights: layer ${l} W`, entry.W, { dtype: this.dtype });
-      if (W.rows !== layer.inputs || W.cols !== layer.units) {
-        throw new Error(`setWeights: layer ${l} W is ${W.rows}x${W.cols}, expected ${layer.inputs}x${layer.units} (inputs x units)`);
-      }
-      const b = Array.isArray(entry.b) ? checkVector(`setWeights: layer ${l} b`, entry.b, this.dtype)
-        : checkMatrix(`setWeights: layer ${l} b`, entry.b, { dtype: this.dtype });
-      if (b.rows !== 1) throw new Error(`setWeights: layer ${l} b is ${b.rows}x${b.cols}, expected one row of ${layer.units} values`);
-      if (b.cols !== layer.units) throw new Error(`setWeights: layer ${l} b has ${b.cols} values, expected ${layer.units}`);
-      return { W, b };
-    });
+    this.writeWeights(checkLayerWeights(weights, this.layers, this.dtype));
+  }
+
+  /** Writes weights checkLayerWeights() has checked against this network's layers. */
+  writeWeights(checked: ReturnType<typeof checkLayerWeights>): void {
     checked.forEach(({ W, b }, l) => {
       const layer = this.layers[l];
       W.copyInto(this.backend.view(layer.weights, layer.inputs * layer.units));

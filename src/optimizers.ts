@@ -8,9 +8,9 @@
  * getWeights()/setWeights() copy the state out and back in (TensorFlow.js's
  * names), so a saved network can resume training exactly.
  */
-import type { Backend } from './backend/backend.js';
-import { describe } from './data.js';
-import { checkKeys } from './options.js';
+import type { Backend, DType } from './backend/backend.js';
+import { describe, quote } from './data.js';
+import { checkKeys, checkNormalIn } from './options.js';
 
 /** What a user may write: a name, or an object with a type and some options. */
 export type OptimizerSpec =
@@ -81,6 +81,26 @@ export function parseOptimizer(spec: unknown, name = 'optimizer'): OptimizerConf
   return { type, beta1, beta2, epsilon };
 }
 
+/**
+ * The config's numbers as the kernels will see them in `dtype`: an epsilon
+ * that rounds to 0 would divide by 0, a momentum or beta that rounds to 1
+ * would never forget a gradient, and subnormal ones lose their precision.
+ */
+export function checkOptimizerForDtype(name: string, config: OptimizerConfig, dtype: DType): void {
+  const unit = (key: string, value: number) => {
+    if (value === 0) return;
+    checkNormalIn(`${name}.${key}`, value, dtype);
+    if (dtype === 'float32' && Math.fround(value) === 1) throw new Error(`${name}.${key} ${value} rounds to 1 in float32`);
+  };
+  if (config.type === 'sgd') {
+    unit('momentum', config.momentum);
+    return;
+  }
+  unit('beta1', config.beta1);
+  unit('beta2', config.beta2);
+  checkNormalIn(`${name}.epsilon`, config.epsilon, dtype);
+}
+
 function checkUnitInterval(name: string, value: unknown): asserts value is number {
   if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
     throw new Error(`${name} must be a number in [0, 1), got ${describe(value)}`);
@@ -134,6 +154,10 @@ export interface Optimizer {
    * the optimiser is left as it was. float32 rounds the values.
    */
   setWeights(state: OptimizerState): void;
+  /** The state's buffers (offset and element count), in slot then parameter order: what a checkpoint copies. */
+  stateBuffers(): { offset: number; size: number }[];
+  /** Sets the step count back (a checkpoint restored with the state's buffers). */
+  rewind(iterations: number): void;
   /** Frees the state; idempotent. A later step throws. */
   dispose(): void;
 }
@@ -166,6 +190,59 @@ export function reuseOrCreateOptimizer(current: Optimizer | undefined, config: O
   const next = createOptimizer(config, backend, parameters);
   current?.dispose();
   return next;
+}
+
+/** The state an optimiser of `config` keeps per parameter, by slot name (as getWeights() names them). */
+export function slotNames(config: OptimizerConfig): readonly string[] {
+  if (config.type === 'adam') return ['m', 'v'];
+  return config.momentum === 0 ? [] : ['velocity'];
+}
+
+/**
+ * Checks a saved optimiser state against the slot names and the parameter
+ * sizes, values included, allocating nothing (loadNetwork checks a file
+ * before building its network); `where` starts each message.
+ */
+export function checkOptimizerState(where: string, state: unknown, names: readonly string[],
+                                    sizes: readonly number[], dtype: DType): asserts state is OptimizerState {
+  if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+    throw new Error(`${where}: expected { iterations, slots }, got ${describe(state)}`);
+  }
+  checkKeys(where, state, ['iterations', 'slots']);
+  const { iterations, slots } = state as Partial<OptimizerState>;
+  if (typeof iterations !== 'number' || !Number.isSafeInteger(iterations) || iterations < 0) {
+    throw new Error(`${where}: iterations must be a non-negative integer, got ${describe(iterations)}`);
+  }
+  if (typeof slots !== 'object' || slots === null || Array.isArray(slots)) {
+    throw new Error(`${where}: slots must be an object of slot name to arrays, got ${describe(slots)}`);
+  }
+  const expected = names.length === 0 ? 'it has no slots' : `its slots are ${names.join(', ')}`;
+  for (const name of Object.keys(slots)) {
+    if (!names.includes(name)) throw new Error(`${where}: unknown slot ${quote(name)}; ${expected}`);
+  }
+  const float32 = dtype === 'float32';
+  for (const name of names) {
+    if (!Object.prototype.hasOwnProperty.call(slots, name)) throw new Error(`${where}: slot ${quote(name)} is missing; ${expected}`);
+    const slot: unknown = slots[name];
+    if (!Array.isArray(slot) || slot.length !== sizes.length) {
+      throw new Error(`${where}: slots.${name} must be an array of ${sizes.length} arrays (one per parameter), got ${describe(slot)}`);
+    }
+    slot.forEach((values: unknown, i) => {
+      const size = sizes[i];
+      if (!Array.isArray(values) || values.length !== size) {
+        throw new Error(`${where}: slots.${name}[${i}] must be an array of ${size} numbers (parameter ${i}'s size), got ${describe(values)}`);
+      }
+      for (let j = 0; j < size; j++) {
+        const value: unknown = values[j];
+        // A finite double beyond float32's range would become Infinity in memory.
+        if (typeof value !== 'number' || !Number.isFinite(float32 ? Math.fround(value) : value)) {
+          throw new Error(`${where}: slots.${name}[${i}][${j}] is ${describe(value)}, expected a finite ${dtype} number`);
+        }
+        // A negative second moment would make Adam's sqrt(v) NaN.
+        if (name === 'v' && value < 0) throw new Error(`${where}: slots.v[${i}][${j}] is ${value}, expected >= 0 (a second moment)`);
+      }
+    });
+  }
 }
 
 /** State buffers and their lifetime, shared by every optimiser. */
@@ -208,6 +285,14 @@ abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
 
   protected abstract apply(learningRate: number): void;
 
+  stateBuffers(): { offset: number; size: number }[] {
+    return Object.values(this.slotBuffers()).flatMap((buffers) => buffers.map((offset, i) => ({ offset, size: this.params[i].size })));
+  }
+
+  rewind(iterations: number): void {
+    this.steps = iterations;
+  }
+
   /** The state buffers by slot name, one offset per parameter. */
   protected abstract slotBuffers(): Record<string, readonly number[]>;
 
@@ -227,51 +312,13 @@ abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
   setWeights(state: OptimizerState): void {
     const where = `${this.label}.setWeights`;
     if (this.disposed) throw new Error(`${where}: the optimizer has been disposed`);
-    if (typeof state !== 'object' || state === null || Array.isArray(state)) {
-      throw new Error(`${where}: expected { iterations, slots }, got ${describe(state)}`);
-    }
-    checkKeys(where, state, ['iterations', 'slots']);
-    const { iterations, slots } = state;
-    if (typeof iterations !== 'number' || !Number.isSafeInteger(iterations) || iterations < 0) {
-      throw new Error(`${where}: iterations must be a non-negative integer, got ${describe(iterations)}`);
-    }
-    if (typeof slots !== 'object' || slots === null || Array.isArray(slots)) {
-      throw new Error(`${where}: slots must be an object of slot name to arrays, got ${describe(slots)}`);
-    }
-    const buffers = this.slotBuffers();
-    const names = Object.keys(buffers);
-    const expected = names.length === 0 ? 'it has no slots' : `its slots are ${names.join(', ')}`;
-    for (const name of Object.keys(slots)) {
-      if (!names.includes(name)) throw new Error(`${where}: unknown slot ${JSON.stringify(name)}; ${expected}`);
-    }
-    const float32 = this.backend.dtype === 'float32';
     // Check everything before writing anything, so a bad slot leaves all as it was.
-    for (const name of names) {
-      if (!Object.prototype.hasOwnProperty.call(slots, name)) throw new Error(`${where}: slot ${JSON.stringify(name)} is missing; ${expected}`);
-      const slot: unknown = slots[name];
-      if (!Array.isArray(slot) || slot.length !== this.params.length) {
-        throw new Error(`${where}: slots.${name} must be an array of ${this.params.length} arrays (one per parameter), got ${describe(slot)}`);
-      }
-      slot.forEach((values: unknown, i) => {
-        const size = this.params[i].size;
-        if (!Array.isArray(values) || values.length !== size) {
-          throw new Error(`${where}: slots.${name}[${i}] must be an array of ${size} numbers (parameter ${i}'s size), got ${describe(values)}`);
-        }
-        for (let j = 0; j < size; j++) {
-          const value: unknown = values[j];
-          // A finite double beyond float32's range would become Infinity in memory.
-          if (typeof value !== 'number' || !Number.isFinite(float32 ? Math.fround(value) : value)) {
-            throw new Error(`${where}: slots.${name}[${i}][${j}] is ${describe(value)}, expected a finite ${this.backend.dtype} number`);
-          }
-          // A negative second moment would make Adam's sqrt(v) NaN.
-          if (name === 'v' && value < 0) throw new Error(`${where}: slots.v[${i}][${j}] is ${value}, expected >= 0 (a second moment)`);
-        }
-      });
+    checkOptimizerState(where, state, slotNames(this.config), this.params.map((p) => p.size), this.backend.dtype);
+    const buffers = this.slotBuffers();
+    for (const name of Object.keys(buffers)) {
+      buffers[name].forEach((offset, i) => this.backend.view(offset, this.params[i].size).set(state.slots[name][i]));
     }
-    for (const name of names) {
-      buffers[name].forEach((offset, i) => this.backend.view(offset, this.params[i].size).set(slots[name][i]));
-    }
-    this.steps = iterations;
+    this.steps = state.iterations;
   }
 
   dispose(): void {

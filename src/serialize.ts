@@ -14,9 +14,13 @@
 import type { BackendName, DType } from './backend/backend.js';
 import { describe } from './data.js';
 import type { LossName } from './losses.js';
-import { createNetwork, type LayerConfig, type LayerWeights, type Network } from './network.js';
+import { parseModelText } from './modelText.js';
+import { buildNetwork, checkNetworkConfig, type CheckedNetworkConfig, type LayerConfig, type Network } from './network.js';
 import { checkKeys } from './options.js';
-import { parseOptimizer, type OptimizerConfig, type OptimizerState } from './optimizers.js';
+import {
+  checkOptimizerForDtype, checkOptimizerState, parseOptimizer, slotNames, type OptimizerConfig, type OptimizerState,
+} from './optimizers.js';
+import { checkLayerWeights, type LayerShape, type LayerWeights } from './weights.js';
 
 export const FORMAT = 'wasmlp-network';
 export const FORMAT_VERSION = 1;
@@ -70,17 +74,16 @@ export function networkToJSON(net: Network, options: unknown = {}): NetworkJSON 
   return json;
 }
 
-/** Rebuilds a network saved by toJSON(), from the object or its JSON text. */
+/**
+ * Rebuilds a network saved by toJSON(), from the object or its JSON text.
+ * The whole file is checked before anything is allocated: every layer's W
+ * and b against the architecture, the optimiser's slots against the
+ * parameters. The network is then allocated once, and its weights are
+ * written from the file, never drawn first.
+ */
 export async function loadNetwork(json: NetworkJSON | string, options: LoadNetworkOptions = {}): Promise<Network> {
   checkKeys('loadNetwork options', options, ['backend', 'threads']);
-  let saved: unknown = json;
-  if (typeof json === 'string') {
-    try {
-      saved = JSON.parse(json);
-    } catch (error) {
-      throw new Error(`loadNetwork: the text is not JSON (${(error as Error).message})`);
-    }
-  }
+  const saved: unknown = typeof json === 'string' ? parseModelText(json) : json;
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
     throw new Error(`loadNetwork: expected a saved network object, got ${describe(saved)}`);
   }
@@ -94,17 +97,39 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
   for (const key of ['inputs', 'layers', 'loss', 'dtype', 'weights']) {
     if ((saved as Record<string, unknown>)[key] === undefined) throw new Error(`loadNetwork: the saved network has no "${key}"`);
   }
-  let net: Network;
+  let weightsChecked: ReturnType<typeof checkLayerWeights>;
+  let savedOptimizer: { config: OptimizerConfig; state: OptimizerState } | undefined;
+  let config: CheckedNetworkConfig;
   try {
-    net = await createNetwork({
+    config = checkNetworkConfig('createNetwork', {
       inputs: inputs!, layers: layers!, loss: loss!, dtype: dtype!, backend: options.backend, threads: options.threads, seed: 0,
     });
+    const shapes: LayerShape[] = [];
+    let fanIn = config.inputs;
+    for (const { units } of config.layers) {
+      shapes.push({ inputs: fanIn, units });
+      fanIn = units;
+    }
+    weightsChecked = checkLayerWeights(weights, shapes, config.dtype);
+    if (optimizer !== undefined) {
+      const sizes = shapes.flatMap(({ inputs: i, units }) => [i * units, units]);
+      savedOptimizer = checkSavedOptimizer(optimizer, sizes, config.dtype);
+    }
+  } catch (error) {
+    throw new Error(`loadNetwork: ${(error as Error).message}`);
+  }
+  let net: Network;
+  try {
+    net = await buildNetwork(config, false);
   } catch (error) {
     throw new Error(`loadNetwork: ${(error as Error).message}`);
   }
   try {
-    net.setWeights(weights!);
-    if (optimizer !== undefined) restoreOptimizer(net, optimizer);
+    net.writeWeights(weightsChecked);
+    if (savedOptimizer) {
+      net.useOptimizer(savedOptimizer.config);
+      net.optimizer!.setWeights(savedOptimizer.state);
+    }
   } catch (error) {
     net.dispose();
     throw new Error(`loadNetwork: ${(error as Error).message}`);
@@ -112,13 +137,16 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
   return net;
 }
 
-/** Makes the saved optimiser the network's, with its state; fit() keeps it while its config is equal. */
-function restoreOptimizer(net: Network, saved: unknown): void {
+/** A saved optimiser's config and state, checked against the parameter sizes. */
+function checkSavedOptimizer(saved: unknown, sizes: readonly number[], dtype: DType): { config: OptimizerConfig; state: OptimizerState } {
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
     throw new Error(`optimizer must be { config, iterations, slots }, got ${describe(saved)}`);
   }
   checkKeys('optimizer', saved, ['config', 'iterations', 'slots']);
-  const { config, iterations, slots } = saved as Partial<OptimizerJSON>;
-  net.useOptimizer(parseOptimizer(config, 'optimizer.config'));
-  net.optimizer!.setWeights({ iterations: iterations!, slots: slots! });
+  const { config: spec, iterations, slots } = saved as Partial<OptimizerJSON>;
+  const config = parseOptimizer(spec, 'optimizer.config');
+  checkOptimizerForDtype('optimizer.config', config, dtype);
+  const state = { iterations, slots };
+  checkOptimizerState(`optimizer (${config.type}).setWeights`, state, slotNames(config), sizes, dtype);
+  return { config, state };
 }

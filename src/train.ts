@@ -7,8 +7,10 @@
 import { checkCallbacks, type Callback, type Logs } from './callbacks.js';
 import { describe, type LabelInput, type MatrixInput } from './data.js';
 import type { Network } from './network.js';
-import { checkKeys, checkPositiveInteger, checkPositiveNumber } from './options.js';
-import { parseOptimizer, type OptimizerConfig, type OptimizerSpec } from './optimizers.js';
+import type { DType } from './backend/backend.js';
+import { checkKeys, checkNormalIn, checkPositiveInteger, checkPositiveNumber } from './options.js';
+import { Checkpoint } from './checkpoint.js';
+import { checkOptimizerForDtype, denseParameters, parseOptimizer, slotNames, type OptimizerConfig, type OptimizerSpec } from './optimizers.js';
 
 export type EpochLogs = Logs;
 
@@ -48,11 +50,17 @@ const YIELD_INTERVAL_MS = 25;
 
 const FIT_OPTIONS = ['epochs', 'learningRate', 'optimizer', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'onEpochEnd'];
 
-export function checkFitOptions(options: FitOptions): { callbacks: Callback[]; optimizer: OptimizerConfig } {
+/**
+ * Checks fit()'s options; with the network's `dtype`, also that its numbers
+ * survive rounding to it (a worker network's are checked in its worker).
+ */
+export function checkFitOptions(options: FitOptions, dtype?: DType): { callbacks: Callback[]; optimizer: OptimizerConfig } {
   checkKeys('fit', options, FIT_OPTIONS);
   checkPositiveInteger('fit: epochs', options.epochs);
   checkPositiveNumber('fit: learningRate', options.learningRate);
+  if (dtype) checkNormalIn('fit: learningRate', options.learningRate, dtype);
   const optimizer = parseOptimizer(options.optimizer === undefined ? 'sgd' : options.optimizer, 'fit: optimizer');
+  if (dtype) checkOptimizerForDtype('fit: optimizer', optimizer, dtype);
   if (options.batchSize !== undefined) checkPositiveInteger('fit: batchSize', options.batchSize);
   if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
     throw new Error(`fit: shuffle must be true or false, got ${describe(options.shuffle)}`);
@@ -119,7 +127,7 @@ function loadFitData(net: Network, x: MatrixInput, y: LabelInput, options: FitOp
 }
 
 export async function fit(net: Network, x: MatrixInput, y: LabelInput, options: FitOptions): Promise<History> {
-  const { callbacks, optimizer } = checkFitOptions(options);
+  const { callbacks, optimizer } = checkFitOptions(options, net.dtype);
   if (net.isTraining) throw new Error('fit: this network is already training (await the previous fit first)');
   const { epochs, learningRate, shuffle = false } = options;
   const { backend, loss } = net;
@@ -146,6 +154,12 @@ export async function fit(net: Network, x: MatrixInput, y: LabelInput, options: 
     // Shuffled batches are gathered into buffers of their own; in order,
     // they are slices of the data in place.
     let order = 0, xBatch = 0, yBatch = 0;
+    // Room to copy the parameters and the optimiser's state, so that a
+    // diverging epoch can be undone.
+    const parameters = denseParameters(net.layers);
+    const parameterCount = parameters.reduce((sum, p) => sum + p.size, 0);
+    const checkpoint = new Checkpoint(backend, parameterCount * (1 + slotNames(optimizer).length));
+    owned.push(checkpoint.block);
     if (shuffle) {
       owned.push(order = backend.allocIndices(rows));
       owned.push(xBatch = backend.alloc(batchSize * net.inputs));
@@ -154,6 +168,7 @@ export async function fit(net: Network, x: MatrixInput, y: LabelInput, options: 
       for (let i = 0; i < rows; i++) index[i] = i;
     }
     net.useOptimizer(optimizer);
+    checkpoint.bind(parameters.map(({ value, size }) => ({ offset: value, size })), net.optimizer!);
     for (const callback of callbacks) callback.setNetwork?.(net, metrics);
     const batchCallbacks = callbacks.filter((callback) => callback.onBatchEnd);
 
@@ -164,6 +179,7 @@ export async function fit(net: Network, x: MatrixInput, y: LabelInput, options: 
     for (let epoch = 0; epoch < epochs && !net.stopTraining; epoch++) {
       const began = notify(net, callbacks, (callback) => callback.onEpochBegin?.(epoch));
       if (began) await began;
+      checkpoint.save();
       if (shuffle) net.random.shuffle(backend.indexView(order, rows));
       let lossSum = 0;
       let accSum = 0;
@@ -182,7 +198,9 @@ export async function fit(net: Network, x: MatrixInput, y: LabelInput, options: 
         const elements = n * net.outputs;
         const batchLoss = loss.loss(backend, elements, a, yb);
         if (!Number.isFinite(batchLoss)) {
-          throw new Error(`fit: the loss diverged to ${batchLoss} at epoch ${epoch + 1} (batch ${batch + 1}); ${divergenceHint(learningRate)}`);
+          checkpoint.restore();
+          throw new Error(`fit: the loss diverged to ${batchLoss} at epoch ${epoch + 1} (batch ${batch + 1}); ` +
+            `${divergenceHint(learningRate)}; the weights are as they were before epoch ${epoch + 1}`);
         }
         const batchAcc = hasAccuracy ? loss.accuracy!(backend, elements, a, yb) : 0;
         lossSum += batchLoss * n;
@@ -206,7 +224,9 @@ export async function fit(net: Network, x: MatrixInput, y: LabelInput, options: 
       // Each batch's loss is checked before its update; this catches the last update.
       const diverged = net.firstNonFiniteParameter();
       if (diverged) {
-        throw new Error(`fit: the weights diverged (${diverged}) in epoch ${epoch + 1}'s last update; ${divergenceHint(learningRate)}`);
+        checkpoint.restore();
+        throw new Error(`fit: the weights diverged (${diverged}) in epoch ${epoch + 1}'s last update; ` +
+          `${divergenceHint(learningRate)}; the weights are as they were before epoch ${epoch + 1}`);
       }
       const logs: Logs = { loss: lossSum / seen };
       if (hasAccuracy) logs.acc = accSum / seen;

@@ -1,0 +1,44 @@
+/**
+ * A network's weights as users and saved files give them ({ W, b } per
+ * layer), checked against the layer shapes without any network: setWeights()
+ * checks before it writes, and loadNetwork() before it allocates.
+ */
+import type { DType } from './backend/backend.js';
+import { checkMatrix, checkOnlyKeys, checkVector, describe, type Matrix } from './data.js';
+
+export interface LayerWeights {
+  /** inputs x units. */
+  W: number[][];
+  b: number[];
+}
+
+export interface LayerShape {
+  inputs: number;
+  units: number;
+}
+
+/**
+ * Checks every layer's W (inputs x units) and b (units), values included;
+ * throws naming the first problem. Its work is in proportion to the values
+ * given, whatever sizes the shapes declare.
+ */
+export function checkLayerWeights(weights: unknown, shapes: readonly LayerShape[], dtype: DType): { W: Matrix; b: Matrix }[] {
+  if (!Array.isArray(weights) || weights.length !== shapes.length) {
+    throw new Error(`setWeights: expected an array of ${shapes.length} layers' { W, b }, got ${describe(weights)}`);
+  }
+  return weights.map((entry: unknown, l) => {
+    const { inputs, units } = shapes[l];
+    if (typeof entry !== 'object' || entry === null) throw new Error(`setWeights: layer ${l} must be { W, b }, got ${describe(entry)}`);
+    checkOnlyKeys(`setWeights: layer ${l}`, entry, ['W', 'b']);
+    const { W: w, b: bias } = entry as { W: unknown; b: unknown };
+    const W = checkMatrix(`setWeights: layer ${l} W`, w, { dtype });
+    if (W.rows !== inputs || W.cols !== units) {
+      throw new Error(`setWeights: layer ${l} W is ${W.rows}x${W.cols}, expected ${inputs}x${units} (inputs x units)`);
+    }
+    const b = Array.isArray(bias) ? checkVector(`setWeights: layer ${l} b`, bias, dtype)
+      : checkMatrix(`setWeights: layer ${l} b`, bias, { dtype });
+    if (b.rows !== 1) throw new Error(`setWeights: layer ${l} b is ${b.rows}x${b.cols}, expected one row of ${units} values`);
+    if (b.cols !== units) throw new Error(`setWeights: layer ${l} b has ${b.cols} values, expected ${units}`);
+    return { W, b };
+  });
+}
