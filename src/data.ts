@@ -119,7 +119,7 @@ function checkShaped(name: string, input: unknown, check: MatrixCheck): Matrix {
     throw new Error(`${name}.data must be a Float32Array or Float64Array, got ${describe(data)}`);
   }
   if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new Error(`${name}.shape must be [rows, cols] with non-negative integers, got ${JSON.stringify(shape)}`);
+    throw new Error(`${name}.shape must be [rows, cols] with non-negative integers, got ${describeShape(shape)}`);
   }
   const [rows, cols] = shape as [number, number];
   if (rows === 0) throw new Error(`${name} is empty: it needs at least one row`);
@@ -146,12 +146,18 @@ function checkShaped(name: string, input: unknown, check: MatrixCheck): Matrix {
 /** An object whose keys must be among `keys` (a typo such as `{ data, shap }` would otherwise pass unnoticed). */
 export function checkOnlyKeys(name: string, value: object, keys: readonly string[]): void {
   const extra = Object.keys(value).find((key) => !keys.includes(key));
-  if (extra !== undefined) throw new Error(`${name} has an unknown key ${JSON.stringify(extra)}; expected { ${keys.join(', ')} }`);
+  if (extra !== undefined) throw new Error(`${name} has an unknown key ${quote(extra)}; expected { ${keys.join(', ')} }`);
 }
 
 /** The error for a NaN or ±Infinity at flat index `index` of a matrix `cols` wide. */
 export function nonFiniteError(name: string, index: number, cols: number, value: number): Error {
   return new Error(`${name}[${Math.floor(index / cols)}][${index % cols}] is ${value}: values must be finite numbers`);
+}
+
+/** A shape as given: short arrays of numbers in full, anything else described. */
+function describeShape(shape: unknown): string {
+  if (Array.isArray(shape) && shape.length <= 4 && shape.every((d) => typeof d === 'number')) return `[${shape.join(', ')}]`;
+  return describe(shape);
 }
 
 /** The most characters of a user's text an error message echoes. */
@@ -183,7 +189,7 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of length ${value.length}`;
   if (ArrayBuffer.isView(value)) {
     const kind = typedArrayTag.call(value) as string | undefined;
-    return kind === undefined ? 'a DataView' : `a ${kind}`;
+    return kind === undefined ? 'a DataView' : `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;
   }
   if (value instanceof ArrayBuffer) return 'an ArrayBuffer';
   if (typeof value === 'object') return 'an object';

@@ -318,7 +318,7 @@ export class Network {
     try {
       const out = this.dtype === 'float32' ? new Float32Array(data.rows * this.outputs) : new Float64Array(data.rows * this.outputs);
       this.forEachChunk(data.rows, (start, rows) => {
-        const a = this.forward(data.x + start * this.inputs * this.backend.bytesPerElement, rows);
+        const a = this.forwardFinite('predict', data.x, start, rows);
         out.set(this.backend.view(a, rows * this.outputs), start * this.outputs);
       });
       return out;
@@ -332,27 +332,47 @@ export class Network {
     this.checkAlive('evaluate');
     const data = this.loadData(x, y);
     try {
-      return this.measure(data.x, data.y, data.rows);
+      return this.measure(data.x, data.y, data.rows, 'evaluate');
     } finally {
       this.backend.free(data.x);
       this.backend.free(data.y);
     }
   }
 
-  /** Loss (and accuracy, if the loss has one) over `rows` rows already in memory. */
-  measure(x: number, y: number, rows: number): Evaluation {
+  /** Loss (and accuracy, if the loss has one) over `rows` rows already in memory; `where` names the caller in errors. */
+  measure(x: number, y: number, rows: number, where: string): Evaluation {
     let loss = 0;
     let acc = 0;
     const accuracy = this.loss.accuracy;
     const bytes = this.backend.bytesPerElement;
     this.forEachChunk(rows, (start, n) => {
-      const a = this.forward(x + start * this.inputs * bytes, n);
+      const a = this.forwardFinite(where, x, start, n);
       const yChunk = y + start * this.outputs * bytes;
       const elements = n * this.outputs;
       loss += this.loss.loss(this.backend, elements, a, yChunk) * n;
       if (accuracy) acc += accuracy(this.backend, elements, a, yChunk) * n;
     });
     return accuracy ? { loss: loss / rows, acc: acc / rows } : { loss: loss / rows };
+  }
+
+  /**
+   * forward() over `rows` rows of x from row `start`, then a check that every
+   * output is finite: a NaN or Infinity is an error naming the first one,
+   * never a number handed back.
+   */
+  private forwardFinite(where: string, x: number, start: number, rows: number): number {
+    const a = this.forward(x + start * this.inputs * this.backend.bytesPerElement, rows);
+    const bad = this.backend.firstNonFinite(rows * this.outputs, a);
+    if (bad >= 0) {
+      const value = this.backend.view(a, rows * this.outputs)[bad];
+      const row = start + Math.floor(bad / this.outputs), column = bad % this.outputs;
+      const weight = this.firstNonFiniteParameter();
+      throw new Error(`${where}: the output at row ${row}, column ${column} is ${value}; ` + (weight
+        ? `a weight is not finite (${weight}): set finite weights`
+        : `a layer's values overflowed ${this.dtype}'s range: scale the inputs as the training data was scaled` +
+          (this.dtype === 'float32' ? `, or use dtype 'float64'` : '')));
+    }
+    return a;
   }
 
   private forEachChunk(rows: number, run: (start: number, rows: number) => void): void {

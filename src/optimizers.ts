@@ -170,7 +170,7 @@ export function createOptimizer(config: OptimizerConfig, backend: Backend, param
   const checked = Object.freeze(parseOptimizer(config));
   const params = parameters.map((p, i) => {
     if (typeof p !== 'object' || p === null || ![p.value, p.grad, p.size].every(Number.isSafeInteger) || p.size <= 0) {
-      throw new Error(`createOptimizer: parameters[${i}] must be { value, grad, size } with integer offsets and a positive size, got ${JSON.stringify(p)}`);
+      throw new Error(`createOptimizer: parameters[${i}] must be { value, grad, size } with integer offsets and a positive size`);
     }
     return Object.freeze({ value: p.value, grad: p.grad, size: p.size });
   });

@@ -1,13 +1,13 @@
 /** Checks on option objects: unknown keys and bad values are errors, never ignored. */
 import type { DType } from './backend/backend.js';
-import { describe, FLOAT32_MAX } from './data.js';
+import { describe, FLOAT32_MAX, quote } from './data.js';
 
 export function checkKeys(where: string, options: unknown, allowed: readonly string[]): void {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw new Error(`${where}: expected an options object, got ${describe(options)}`);
   }
   for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) throw new Error(`${where}: unknown option ${JSON.stringify(key)}; expected one of ${allowed.join(', ')}`);
+    if (!allowed.includes(key)) throw new Error(`${where}: unknown option ${quote(key)}; expected one of ${allowed.join(', ')}`);
   }
 }
 

@@ -232,7 +232,7 @@ export async function fit(net: Network, x: MatrixInput, y: LabelInput, options: 
       if (hasAccuracy) logs.acc = accSum / seen;
       if (data.validation) {
         const { rows: vRows, x: vx, y: vy } = data.validation;
-        const measured = net.measure(vx, vy, vRows);
+        const measured = net.measure(vx, vy, vRows, 'fit (validation)');
         logs.val_loss = measured.loss;
         if (measured.acc !== undefined) logs.val_acc = measured.acc;
       }

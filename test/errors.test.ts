@@ -224,3 +224,67 @@ describe.each(['wasm', 'js'] as const)('running out of memory on %s', (backend) 
     other.dispose();
   });
 });
+
+describe.each(['wasm', 'js'] as const)('non-finite outputs on %s', (backend) => {
+  it('predict and evaluate throw naming the first NaN or Infinity output, rather than returning it', async () => {
+    // A linear float32 network: 1e20 * 1e20 overflows float32 to Infinity in the output.
+    const net = await createNetwork({ inputs: 1, layers: [{ units: 2, activation: 'linear' }], loss: 'meanSquaredError', backend, seed: 1 });
+    net.setWeights([{ W: [[1, 1e20]], b: [0, 0] }]);
+    expect(Array.from(net.predict([[1], [2]]))).toEqual([1, 1e20, 2, 2e20].map(Math.fround));
+    expect(() => net.predict([[1], [2], [1e20]])).toThrow(
+      "predict: the output at row 2, column 1 is Infinity; a layer's values overflowed float32's range: scale the inputs as the training data was scaled, or use dtype 'float64'");
+    expect(() => net.evaluate([[1], [1e20]], [[0, 0], [0, 0]])).toThrow(/^evaluate: the output at row 1, column 1 is Infinity; /);
+    // A weight made non-finite behind the checks (directly in memory) is named.
+    net.backend.view(net.layers[0].weights, 2)[0] = NaN;
+    expect(() => net.predict([[1]])).toThrow('predict: the output at row 0, column 0 is NaN; a weight is not finite (layer 0 W[0][0] is NaN): set finite weights');
+    net.dispose();
+  });
+});
+
+describe.each(['float32', 'float64'] as const)('numbers that vanish in %s', (dtype) => {
+  const tiny = dtype === 'float32' ? 1e-40 : 1e-310; // subnormal in the dtype
+  const zero = dtype === 'float32' ? 1e-50 : 1e-330; // rounds to 0 (a double 0 for float64: refused as not positive)
+  const smallest = dtype === 'float32' ? '1.18e-38' : '2.23e-308';
+  it('are refused as a learning rate, an epsilon, a momentum or a beta, naming the dtype', async () => {
+    const net = await createNetwork({ ...config, dtype });
+    const cases: [object, string][] = [
+      [{ learningRate: tiny }, `fit: learningRate ${tiny} ${dtype === 'float32' ? 'rounds to a subnormal' : 'is subnormal'} in ${dtype} (smallest normal ${smallest})`],
+      [{ optimizer: { type: 'adam', epsilon: tiny } }, `fit: optimizer.epsilon ${tiny} ${dtype === 'float32' ? 'rounds to a subnormal' : 'is subnormal'} in ${dtype}`],
+      [{ optimizer: { type: 'sgd', momentum: tiny } }, `fit: optimizer.momentum ${tiny}`],
+      [{ optimizer: { type: 'adam', beta1: tiny } }, `fit: optimizer.beta1 ${tiny}`],
+    ];
+    if (dtype === 'float32') {
+      cases.push([{ learningRate: zero }, 'fit: learningRate 1e-50 rounds to 0 in float32 (smallest normal 1.18e-38)']);
+      cases.push([{ learningRate: 1e39 }, "fit: learningRate 1e+39 is beyond float32's range"]);
+      cases.push([{ optimizer: { type: 'sgd', momentum: 0.999999999 } }, 'fit: optimizer.momentum 0.999999999 rounds to 1 in float32']);
+    }
+    for (const [options, message] of cases) await expectRejected(net, () => net.fit(x, y, { ...fitOptions, ...options }), new RegExp(`^${message.replace(/[.()+]/g, '\\$&')}`));
+    // The smallest normal itself is accepted.
+    await net.fit(x, y, { ...fitOptions, learningRate: dtype === 'float32' ? 2 ** -126 : 2 ** -1022 });
+    net.dispose();
+  });
+});
+
+describe('messages echo at most 100 characters of a value, and nothing a value says about itself', () => {
+  it('a long string is cut, saying how long it was', async () => {
+    const long = 'x'.repeat(5000);
+    await expect(createNetwork({ ...config, loss: long as never })).rejects.toThrow(
+      `createNetwork: loss "${'x'.repeat(100)}"… (5000 characters) is unknown`);
+    const net = await createNetwork(config);
+    expect(() => net.predict([[0, long as never]])).toThrow(`x[0][1] is "${'x'.repeat(100)}"… (5000 characters): values must be finite numbers`);
+    await expect(net.fit(x, y, { ...fitOptions, optimizer: long as never })).rejects.toThrow(/\(5000 characters\) is unknown/);
+    net.dispose();
+  });
+
+  it('an object is described by what it is, not by its constructor.name or toStringTag', async () => {
+    const hostile = { constructor: { name: 'x'.repeat(10_000) }, [Symbol.toStringTag]: 'y'.repeat(10_000) };
+    const net = await createNetwork(config);
+    let message = '';
+    try { net.predict(hostile as never); } catch (error) { message = (error as Error).message; }
+    expect(message).toBe('x must be number[][] or { data: Float32Array | Float64Array, shape: [rows, cols] }, got an object');
+    const evil = Object.defineProperty(new Float32Array(2), Symbol.toStringTag, { value: 'z'.repeat(1000) });
+    expect(() => net.predict({ data: new Int8Array(2), shape: [1, 2] } as never)).toThrow('x.data must be a Float32Array or Float64Array, got an Int8Array');
+    expect(() => net.predict([evil as never])).toThrow('x must be a 2-D array (rows of numbers), but x[0] is a Float32Array');
+    net.dispose();
+  });
+});

@@ -1,7 +1,7 @@
 /** toJSON / loadNetwork: round trips bit for bit, and clear errors for bad files. */
-import { describe, expect, it } from 'vitest';
-import type { Arena } from '../src/backend/arena.js';
-import { createNetwork, loadNetwork, type NetworkConfig, type NetworkJSON } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { allocationCount, type Arena } from '../src/backend/arena.js';
+import { createNetwork, loadNetwork, Network, type NetworkConfig, type NetworkJSON } from '../src/index.js';
 import { Random } from '../src/random.js';
 import { randomMatrix } from './helpers.js';
 import { seed, seedLabels } from './seed.js';
@@ -91,5 +91,65 @@ describe('malformed saved networks', () => {
     await expect(loadNetwork(json as NetworkJSON)).rejects.toThrow(message);
     expect(arena.bytesInUse).toBe(inUse); // a failed load frees what it allocated
     probe.dispose();
+  });
+});
+
+describe('reading model texts', () => {
+  const arenaOf = (net: { backend: unknown }) => (net.backend as { heap: { arena: Arena } }).heap.arena;
+
+  it.each(['wasm', 'js'] as const)('a tiny file declaring a huge layer is refused before anything is allocated (%s)', async (backend) => {
+    const text = '{"format":"wasmlp-network","version":1,"inputs":2,"layers":[{"units":250000000,"activation":"sigmoid"}],' +
+      '"loss":"binaryCrossentropy","dtype":"float32","weights":[{"W":[[0],[0]],"b":[0]}]}';
+    expect(text.length).toBeLessThan(200);
+    const probe = await createNetwork({ ...CONFIG, backend });
+    const arena = arenaOf(probe);
+    const inUse = arena.bytesInUse;
+    const memory = probe.backend.view(probe.layers[0].weights, 1).buffer.byteLength;
+    const allocations = allocationCount();
+    await expect(loadNetwork(text, { backend })).rejects.toThrow('loadNetwork: setWeights: layer 0 W is 2x1, expected 2x250000000 (inputs x units)');
+    expect(allocationCount()).toBe(allocations); // not one block was asked for
+    expect(arena.bytesInUse).toBe(inUse);
+    expect(probe.backend.view(probe.layers[0].weights, 1).buffer.byteLength).toBe(memory);
+    // And the optimiser's slots are checked against the parameters before any allocation too.
+    const json = probe.toJSON();
+    const slots = [[0], [0], [0], [0]];
+    await expect(loadNetwork({ ...json, optimizer: { config: { type: 'sgd', momentum: 0.5, nesterov: false }, iterations: 1, slots: { velocity: slots } } }, { backend }))
+      .rejects.toThrow("loadNetwork: optimizer (sgd).setWeights: slots.velocity[0] must be an array of 12 numbers (parameter 0's size), got an array of length 1");
+    expect(allocationCount()).toBe(allocations);
+    probe.dispose();
+  });
+
+  it('builds the network once without drawing initial weights it would overwrite', async () => {
+    const net = await createNetwork(CONFIG);
+    const json = net.toJSON();
+    const draw = vi.spyOn(Network.prototype as unknown as { initialiseWeights(): void }, 'initialiseWeights');
+    try {
+      const allocations = allocationCount();
+      const loaded = await loadNetwork(json);
+      expect(allocationCount() - allocations).toBe(8); // W, b and their gradients for 2 layers: nothing more
+      expect(draw).not.toHaveBeenCalled();
+      expect(loaded.getWeights()).toEqual(net.getWeights());
+      loaded.dispose();
+    } finally {
+      draw.mockRestore();
+    }
+    net.dispose();
+  });
+
+  it('reads a text that starts with a UTF-8 byte-order mark', async () => {
+    const net = await createNetwork(CONFIG);
+    const loaded = await loadNetwork('\uFEFF' + JSON.stringify(net.toJSON()));
+    expect(Array.from(loaded.predict(seed.X))).toEqual(Array.from(net.predict(seed.X)));
+    for (const n of [net, loaded]) n.dispose();
+  });
+
+  it('refuses a text nested deeper than 64 levels before parsing it, and cuts long parse errors', async () => {
+    await expect(loadNetwork('['.repeat(1_000_000))).rejects.toThrow('loadNetwork: the text nests deeper than 64 levels (at character 64); it is not a saved network');
+    // Brackets inside strings do not count.
+    await expect(loadNetwork(JSON.stringify({ format: '['.repeat(1000) }))).rejects.toThrow(/not a saved wasmlp network \(format is "\[{100}"… \(1000 characters\)/);
+    const garbage = `{"format": ${'x'.repeat(10_000)}`;
+    const message = await loadNetwork(garbage).then(() => '', (error: Error) => error.message);
+    expect(message).toMatch(/^loadNetwork: the text is not JSON \(/);
+    expect(message.length).toBeLessThan(200);
   });
 });
