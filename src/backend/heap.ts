@@ -21,6 +21,8 @@ export abstract class HeapBackend {
   readonly bytesPerElement: number;
   /** Blocks allocated through this backend object and not yet freed. */
   private readonly blocks = new Set<number>();
+  /** The whole heap as bytes, for copy(); re-taken after a grow. */
+  private bytes: Uint8Array | undefined;
   /** One, but for the threaded wasm backend (threads.ts). */
   get threads(): number {
     return 1;
@@ -65,7 +67,10 @@ export abstract class HeapBackend {
 
   /** dst[0..n) = src[0..n) (floats; the ranges must not overlap). */
   copy(n: number, src: number, dst: number): void {
-    this.view(dst, n).set(this.view(src, n));
+    // One byte view of the whole heap, re-taken only after a grow: a copy creates no object.
+    const buffer = this.heap.buffer();
+    if (this.bytes?.buffer !== buffer) this.bytes = new Uint8Array(buffer);
+    this.bytes.copyWithin(dst, src, src + n * this.bytesPerElement);
   }
 
   view(offset: number, elements: number): FloatArray {
