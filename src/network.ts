@@ -194,7 +194,11 @@ export class Network {
     if (rows <= this.capacity) return;
     const fresh: number[] = [];
     try {
-      for (const layer of this.layers) fresh.push(this.backend.alloc(rows * layer.units), this.backend.alloc(rows * layer.units));
+      // One push per block: a pair pushed together would lose its first if the second failed.
+      for (const layer of this.layers) {
+        fresh.push(this.backend.alloc(rows * layer.units));
+        fresh.push(this.backend.alloc(rows * layer.units));
+      }
     } catch (error) {
       for (const offset of fresh) this.backend.free(offset);
       throw new Error(`${rows} rows at a time do not fit in memory: ${(error as Error).message}`);

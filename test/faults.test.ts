@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocationCount, failAllocation } from '../src/backend/arena.js';
-import { createNetwork, type Network } from '../src/index.js';
+import { createNetwork, loadNetwork, type Network } from '../src/index.js';
 import type { DType } from '../src/backend/backend.js';
 import { installKernelGuard, type KernelGuard } from './kernel-guard.js';
 import { seed, seedLabels } from './seed.js';
@@ -186,4 +186,99 @@ it('stopTraining set while a hook is pending takes effect when the hook settles'
   expect(batches).toBe(1);
   expect(history.epoch).toEqual([0]); // the epoch ends with the one batch it had
   net.dispose();
+});
+
+/**
+ * Out of memory at every allocation an operation makes: count them in a
+ * normal run, then fail the k-th for every k. Each failure is an Error
+ * saying memory ran out; this network keeps its weights and optimiser state
+ * and every block it had (no more), the other network keeps everything, and
+ * this network then trains exactly as a fresh one with the same seed.
+ */
+describe.each([
+  ['wasm', 'float32'], ['wasm', 'float64'], ['js', 'float32'], ['js', 'float64'],
+] as const)('out of memory at each allocation on %s %s', (backend, dtype) => {
+  const FITS = {
+    'fit (shuffled, Adam, validationSplit)': { epochs: 2, learningRate: 0.1, batchSize: 32, shuffle: true, optimizer: 'adam' as const, validationSplit: 0.2 },
+    'fit (momentum, validationData)': { epochs: 2, learningRate: 0.5, optimizer: { type: 'sgd' as const, momentum: 0.9 }, validationData: [BIG, BIG.map(([a]) => [a > 0 ? 1 : 0])] as [number[][], number[][]] },
+  };
+  const AFTER = { epochs: 2, learningRate: 0.5, batchSize: 64, shuffle: true, optimizer: 'adam' as const };
+  const operations: Record<string, (net: Network) => unknown> = {
+    ...Object.fromEntries(Object.entries(FITS).map(([name, options]) => [name, (net: Network) => net.fit(X, Y, options)])),
+    predict: (net) => net.predict(BIG),
+    evaluate: (net) => net.evaluate(BIG, BIG.map(([a]) => [a > 0 ? 1 : 0])),
+    setWeights: (net) => net.setWeights(net.getWeights()),
+    toJSON: (net) => net.toJSON({ includeOptimizer: true }),
+  };
+
+  /**
+   * The state a failure must leave alone: parameters and optimiser state, bit
+   * for bit, and the blocks the network holds besides its batch buffers (two
+   * a layer once planned: a failed fit may leave them larger, for the next).
+   */
+  const state = (net: Network) => ({
+    parameters: parameters(net),
+    optimizer: net.optimizer?.getWeights(),
+    blocks: net.backend.blockCount - (net.batchCapacity > 0 ? 2 * net.layers.length : 0),
+  });
+
+  async function trainedAfter(net: Network) {
+    await net.fit(X, Y, AFTER);
+    return parameters(net);
+  }
+
+  it.each(Object.keys(operations))('%s', async (name) => {
+    const operation = operations[name];
+    const other = await bystander(backend, dtype);
+    const fresh = await createNetwork(config(backend, dtype, 1));
+    const expected = await trainedAfter(fresh);
+    fresh.dispose();
+    const counting = await createNetwork(config(backend, dtype, 1));
+    const start = allocationCount();
+    await operation(counting);
+    const sites = allocationCount() - start;
+    counting.dispose();
+    if (name === 'setWeights' || name === 'toJSON') expect(sites).toBe(0);
+    else expect(sites).toBeGreaterThanOrEqual(name === 'predict' ? 7 : 8);
+    for (let k = 1; k <= sites; k++) {
+      const net = await createNetwork(config(backend, dtype, 1));
+      const before = state(net);
+      failAllocation(k);
+      await expect(async () => operation(net), `${name}: allocation ${k} of ${sites}`).rejects.toThrow(/memory/);
+      failAllocation(0);
+      expect(state(net), `${name}: allocation ${k} of ${sites}`).toEqual(before);
+      other.check();
+      expect(await trainedAfter(net)).toEqual(expected);
+      net.dispose();
+    }
+    other.check();
+    other.net.dispose();
+  });
+
+  it('createNetwork and loadNetwork: each allocation failing gives back the others', async () => {
+    const other = await bystander(backend, dtype);
+    const arena = (other.net.backend as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena;
+    const saved = await createNetwork(config(backend, dtype, 1));
+    await saved.fit(X, Y, { epochs: 2, learningRate: 0.1, optimizer: 'adam' });
+    const json = JSON.stringify(saved.toJSON({ includeOptimizer: true }));
+    saved.dispose();
+    const builds: [string, () => Promise<Network>, number][] = [
+      ['createNetwork', () => createNetwork(config(backend, dtype, 1)), 12],
+      ['loadNetwork', () => loadNetwork(json, { backend }), 12 + 12], // and Adam's m and v for 6 parameters
+    ];
+    for (const [name, build, sites] of builds) {
+      const start = allocationCount();
+      (await build()).dispose();
+      expect(allocationCount() - start, name).toBe(sites);
+      const inUse = arena.bytesInUse;
+      for (let k = 1; k <= sites; k++) {
+        failAllocation(k);
+        await expect(build(), `${name}: allocation ${k}`).rejects.toThrow(/memory/);
+        failAllocation(0);
+        expect(arena.bytesInUse, `${name}: allocation ${k}`).toBe(inUse);
+        other.check();
+      }
+    }
+    other.net.dispose();
+  });
 });
