@@ -3,8 +3,15 @@
  * below, or classes such as EarlyStopping. A hook may return a promise, which
  * fit() awaits. Setting `net.stopTraining = true` ends fit() after the current
  * batch; the epoch's end (onEpochEnd, history) still runs, as TensorFlow.js.
+ *
+ * While a hook's promise is pending, fit() waits for it and for nothing
+ * else: stopTraining set meanwhile is read when the promise settles, at the
+ * same point as if the hook had set it, and dispose() rejects the pending
+ * fit() at once (a promise that never settles cannot hold the network).
+ * A hook that throws or rejects ends fit() with that error; the weights are
+ * those of the last completed batch.
  */
-import { describe } from './data.js';
+import { describe, quote } from './data.js';
 import type { Network } from './network.js';
 import { checkKeys } from './options.js';
 
@@ -100,7 +107,7 @@ export class EarlyStopping implements Callback {
 
   setNetwork(net: Network, metrics: readonly string[]): void {
     if (!metrics.includes(this.monitor)) {
-      throw new Error(`earlyStopping: monitor '${this.monitor}' is not among this fit's logs (${metrics.join(', ')})` +
+      throw new Error(`earlyStopping: monitor ${quote(this.monitor)} is not among this fit's logs (${metrics.join(', ')})` +
         (this.monitor.startsWith('val_') ? '; pass validationData or validationSplit' : ''));
     }
     this.net = net;

@@ -123,6 +123,26 @@ describe('Arena', () => {
     expect(q).toBe(p + 16);
   });
 
+  it('never hands out offset 0, even from a base of 0: 0 is never a live buffer', () => {
+    let size = 64;
+    const a = new Arena({ byteLength: () => size, grow: (n) => { size = n; } }, 0);
+    expect(a.alloc(1)).toBe(16);
+    expect(a.owns(0)).toBe(false);
+    expect([a.owns(16), a.owns(31), a.owns(32)]).toEqual([true, true, false]);
+  });
+
+  it('a network\'s blocks are listed by its backend and all freed by dispose(), a running fit\'s data included', async () => {
+    const net = await createNetwork({ ...SEED, backend: 'js' });
+    expect(net.backend.blockCount).toBe(12); // W, b and their gradients, 3 layers
+    let during = 0;
+    await net.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 1, optimizer: 'adam', callbacks: { onEpochEnd: () => { during = net.backend.blockCount; } } });
+    // + 6 batch buffers, x and y, the checkpoint, Adam's m and v for 6 parameters
+    expect(during).toBe(12 + 6 + 2 + 1 + 12);
+    expect(net.backend.blockCount).toBe(12 + 6 + 12);
+    net.dispose();
+    expect(net.backend.blockCount).toBe(0);
+  });
+
   it('grows the memory when the bump pointer passes its end', () => {
     const { a, grows } = arena();
     a.alloc(40);

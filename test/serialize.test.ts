@@ -136,6 +136,15 @@ describe('reading model texts', () => {
     net.dispose();
   });
 
+  it('refuses a saved optimiser whose epsilon vanishes in the dtype', async () => {
+    const net = await createNetwork(CONFIG);
+    await net.fit(seed.X, labels3, { epochs: 1, learningRate: 0.1, optimizer: 'adam' });
+    const json = net.toJSON({ includeOptimizer: true });
+    const bad = { ...json, optimizer: { ...json.optimizer!, config: { ...json.optimizer!.config, epsilon: 1e-50 } } };
+    await expect(loadNetwork(bad)).rejects.toThrow('loadNetwork: optimizer.config.epsilon 1e-50 rounds to 0 in float32 (smallest normal 1.18e-38)');
+    net.dispose();
+  });
+
   it('reads a text that starts with a UTF-8 byte-order mark', async () => {
     const net = await createNetwork(CONFIG);
     const loaded = await loadNetwork('\uFEFF' + JSON.stringify(net.toJSON()));
