@@ -28,14 +28,8 @@ export class Dense {
     const units = this.units = config.units;
     this.activation = config.activation;
     this.alpha = config.alpha ?? DEFAULT_LEAKY_RELU_ALPHA;
-    const blocks: number[] = [];
-    try {
-      for (const size of [inputs * units, units, inputs * units, units]) blocks.push(backend.alloc(size));
-    } catch (error) {
-      for (const offset of blocks) backend.free(offset); // out of memory part way: give back what was taken
-      throw error;
-    }
-    [this.weights, this.bias, this.weightGrad, this.biasGrad] = blocks;
+    // Out of memory part way, the network frees every block its backend gave out (releaseAll).
+    [this.weights, this.bias, this.weightGrad, this.biasGrad] = [inputs * units, units, inputs * units, units].map((size) => backend.alloc(size));
   }
 
   get parameterCount(): number {

@@ -149,7 +149,7 @@ export class Network {
         fanIn = config.units;
       }
     } catch (error) {
-      // Out of memory part way: the layers already built must not hold theirs.
+      // Out of memory part way: no block of a half-built layer or of the layers before it stays taken.
       backend.releaseAll();
       throw error;
     }

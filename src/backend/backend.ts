@@ -26,7 +26,10 @@ export const MAX_THREADS = 64;
  */
 export function checkThreads(where: string, threads: unknown): void {
   if (typeof threads !== 'number' || !Number.isSafeInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    const got = typeof threads === 'string' ? JSON.stringify(threads) : typeof threads === 'object' && threads ? 'an object' : String(threads);
+    // At most 100 characters of a string, as data.ts's describe() (not imported: this file stays self-contained).
+    const got = typeof threads === 'string' ? JSON.stringify(threads.slice(0, 100)) + (threads.length > 100 ? `… (${threads.length} characters)` : '')
+      : typeof threads === 'number' || typeof threads === 'boolean' || threads == null ? String(threads)
+        : typeof threads === 'object' ? 'an object' : `a ${typeof threads}`;
     throw new Error(`${where}: threads must be an integer from 1 to ${MAX_THREADS}, got ${got}`);
   }
 }
