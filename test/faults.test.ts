@@ -62,7 +62,7 @@ const FIT = { epochs: 4, learningRate: 1, batchSize: 50, optimizer: 'adam' as co
 describe.each([
   ['wasm', 'float32'], ['wasm', 'float64'], ['js', 'float32'], ['js', 'float64'],
 ] as const)('%s %s', (backend, dtype) => {
-  it('a predict that runs out of memory inside a running fit leaves the fit and the other networks as they were', async () => {
+  it('a predict or evaluate that runs out of memory inside a running fit leaves the fit and the other networks as they were', async () => {
     const other = await bystander(backend, dtype);
     const reference = await createNetwork(config(backend, dtype, 1));
     await reference.fit(X, Y, FIT);
@@ -70,9 +70,12 @@ describe.each([
     const expectedPredictions = Array.from(reference.predict(BIG));
     reference.dispose();
 
-    // predict(BIG) allocates its inputs, then two batch buffers per layer:
-    // fail each of those 7 allocations in turn, from inside both hooks.
-    for (let k = 1; k <= 7; k++) {
+    // predict(BIG) allocates its inputs, then two batch buffers per layer
+    // (evaluate its labels too): fail each of those allocations in turn,
+    // from inside both hooks.
+    const labels = BIG.map(([a]) => [a > 0 ? 1 : 0]);
+    const inference = { predict: (net: Network) => net.predict(BIG), evaluate: (net: Network) => net.evaluate(BIG, labels) };
+    for (const [name, allocations] of [['predict', 7], ['evaluate', 8]] as const) for (let k = 1; k <= allocations; k++) {
       for (const hook of ['onBatchEnd', 'onEpochEnd'] as const) {
         const net = await createNetwork(config(backend, dtype, 1));
         let failures = 0;
@@ -82,14 +85,14 @@ describe.each([
             [hook]: (index: number) => {
               if (index !== 1) return;
               failAllocation(k);
-              expect(() => net.predict(BIG)).toThrow(/memory/);
+              expect(() => inference[name](net)).toThrow(/memory/);
               failAllocation(0);
               failures++;
             },
           },
         });
         expect(failures).toBe(hook === 'onEpochEnd' ? 1 : 4);
-        expect(parameters(net), `k ${k} ${hook}`).toEqual(expected);
+        expect(parameters(net), `${name}: allocation ${k}, ${hook}`).toEqual(expected);
         expect(Array.from(net.predict(BIG))).toEqual(expectedPredictions);
         expect(net.batchCapacity).toBe(300);
         net.dispose();
