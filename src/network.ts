@@ -458,7 +458,8 @@ export class Network {
     this.currentOptimizer?.dispose();
     // Every block: parameters, batch buffers, and a running fit()'s data.
     this.backend.releaseAll();
-    this.disposal?.reject(new Error('fit: this network was disposed while fit() awaited a callback'));
+    // The message a hook that disposes the network synchronously gets too (and a worker network's fit).
+    this.disposal?.reject(new Error('fit (after a callback): this network has been disposed'));
   }
 
   /** Rejects when the network is disposed; fit() races each pending hook against it. */
