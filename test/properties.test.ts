@@ -39,8 +39,8 @@ interface Case {
   fit: { epochs: number; learningRate: number; batchSize?: number; optimizer: OptimizerSpec; shuffle: boolean };
 }
 
-const hiddenLayer = (maxUnits: number): fc.Arbitrary<Layer> => fc.record({
-  units: fc.integer({ min: 1, max: maxUnits }),
+const hiddenLayer = (maxUnits: number, minUnits = 1): fc.Arbitrary<Layer> => fc.record({
+  units: fc.integer({ min: minUnits, max: maxUnits }),
   activation: fc.constantFrom(...ELEMENTWISE),
   // Drawn for every layer, kept only for leakyRelu (alpha is refused on the others).
   alpha: fc.double({ min: 0, max: 0.5, noNaN: true }),
@@ -85,8 +85,7 @@ function caseArbitrary(shape: Shape = SMALL, dtypes: readonly DType[] = ['float3
   return fc.record({
     dtype: fc.constantFrom(...dtypes),
     inputs: fc.integer({ min: shape.inputs[0], max: shape.inputs[1] }),
-    hidden: fc.array(hiddenLayer(shape.units[1]).map((l) => ({ ...l, units: Math.max(l.units, shape.units[0]) })),
-      { minLength: shape.hidden[0], maxLength: shape.hidden[1] }),
+    hidden: fc.array(hiddenLayer(shape.units[1], shape.units[0]), { minLength: shape.hidden[0], maxLength: shape.hidden[1] }),
     head: outputHead(Math.min(shape.units[1], 40)),
     seed: fc.integer({ min: 0, max: 2 ** 32 - 1 }),
     rows: fc.integer({ min: shape.rows[0], max: shape.rows[1] }),
@@ -267,7 +266,174 @@ describe('wasm agrees with the js reference', () => {
         wasm.dispose();
         js.dispose();
       }
-    }), { seed: 42, numRuns: 150 });
-    expect(trained, 'cases that trained on both backends').toBeGreaterThan(140);
+    }), { seed: 42, numRuns: 300 });
+    expect(trained, 'cases that trained on both backends').toBeGreaterThan(290);
+  });
+});
+
+/**
+ * Shapes where the threaded backend really splits work (src/backend/threads.ts):
+ * a gemm splits at 2^17 multiply-adds (rows x inputs x units, forward and
+ * backward), an optimiser step at 2^15 elements of one parameter (inputs x
+ * units >= 32768: about half of these first layers). Rows not a multiple
+ * of 4, 8 or 16 give every split its ragged last chunk.
+ */
+const THREADED: Shape = { inputs: [150, 260], hidden: [1, 2], units: [140, 200], rows: [33, 70] };
+
+/** Bit-for-bit equality of everything two runs can show: history, weights, predict, evaluate. */
+async function expectIdenticalRuns(a: Network, b: Network, c: Case): Promise<void> {
+  const [fa, fb] = [await fitOutcome(a, c), await fitOutcome(b, c)];
+  expect('error' in fa ? fa.error : undefined).toBe('error' in fb ? fb.error : undefined);
+  const { x, y } = dataFor(c);
+  const bad: string[] = [];
+  if ('loss' in fa && 'loss' in fb) bad.push(...bitDifferences(fa.loss, fb.loss, 'history loss'));
+  const pa = parameters(a), pb = parameters(b);
+  pa.forEach((p, i) => bad.push(...bitDifferences(p, pb[i], `parameter ${i}`)));
+  if ('loss' in fa) {
+    bad.push(...bitDifferences(a.predict(x), b.predict(x), 'predict'));
+    const ea = a.evaluate(x, y as number[][]), eb = b.evaluate(x, y as number[][]);
+    bad.push(...bitDifferences([ea.loss, ea.acc ?? -1], [eb.loss, eb.acc ?? -1], 'evaluate'));
+  }
+  expect(bad).toEqual([]);
+}
+
+describe('threads and seeds', () => {
+  it('threads: 2 equals threads: 1 bit for bit, on shapes above the split thresholds', async () => {
+    expect(await threadsAvailable(2)).toBe(true); // Node always has them: never skip
+    let splitRuns = 0, workerChunks = 0, runs = 0, splitBatches = 0, splitSteps = 0;
+    await fc.assert(fc.asyncProperty(caseArbitrary(THREADED).map((c) => ({ ...c, fit: { ...c.fit, epochs: Math.min(c.fit.epochs, 2) } })), async (c) => {
+      const one = await build(c, 'wasm', 1);
+      const two = await build(c, 'wasm', 2);
+      try {
+        expect(two.threads).toBe(2);
+        const backend = two.backend as ThreadedWasmBackend;
+        backend.resetThreadStats();
+        await expectIdenticalRuns(one, two, c);
+        const chunks = backend.threadStats();
+        runs++;
+        if (chunks.reduce((s, n) => s + n, 0) > 0) splitRuns++;
+        workerChunks += chunks.slice(1).reduce((s, n) => s + n, 0);
+        // The first layer's forward product is above the gemm threshold in every case here.
+        expect(c.rows * c.inputs * c.layers[0].units).toBeGreaterThanOrEqual(1 << 17);
+        const batch = Math.min(c.fit.batchSize ?? c.rows, c.rows);
+        if (batch * c.inputs * c.layers[0].units >= 1 << 17) splitBatches++;
+        if (c.inputs * c.layers[0].units >= 1 << 15) splitSteps++;
+      } finally {
+        one.dispose();
+        two.dispose();
+      }
+    }), { seed: 42, numRuns: 50 });
+    // The work really split, and the worker really computed some of it.
+    expect(splitRuns).toBe(runs);
+    expect(workerChunks).toBeGreaterThan(0);
+    // Training's own products and optimiser steps split in a good share of the cases, not only predict's.
+    expect(splitBatches).toBeGreaterThan(runs / 4);
+    expect(splitSteps).toBeGreaterThan(runs / 4);
+  });
+
+  it('the same seed twice gives bit-identical weights, history and outputs (shuffled too), on each backend', async () => {
+    await fc.assert(fc.asyncProperty(caseArbitrary(), fc.constantFrom('wasm' as const, 'js' as const), async (c, backend) => {
+      const shuffled = { ...c, fit: { ...c.fit, shuffle: true } };
+      const a = await build(shuffled, backend), b = await build(shuffled, backend);
+      try {
+        await expectIdenticalRuns(a, b, shuffled);
+      } finally {
+        a.dispose();
+        b.dispose();
+      }
+    }), { seed: 42, numRuns: 100 });
+  });
+});
+
+// ---------------------------------------------------------------- gradients
+
+/** Small networks for the finite-difference check: every parameter is perturbed twice. */
+const GRADIENT: Shape = { inputs: [1, 5], hidden: [0, 2], units: [1, 6], rows: [1, 9] };
+
+/**
+ * Soft labels too: BCE in [0, 1], CCE rows of probabilities summing to 1
+ * (the fused gradient a - y is exact for those), MSE in [-1, 1).
+ */
+function softData(c: Case): { x: number[][]; y: number[][] } {
+  const rand = prng(c.dataSeed);
+  const outputs = c.layers[c.layers.length - 1].units;
+  const x = Array.from({ length: c.rows }, () => Array.from({ length: c.inputs }, () => 4 * rand() - 2));
+  const y = Array.from({ length: c.rows }, () => {
+    const row = Array.from({ length: outputs }, () => rand());
+    if (c.loss === 'categoricalCrossentropy') {
+      const sum = row.reduce((s, v) => s + v, 0);
+      return row.map((v) => v / sum);
+    }
+    return c.loss === 'meanSquaredError' ? row.map((v) => 2 * v - 1) : row;
+  });
+  return { x, y };
+}
+
+describe('gradients', () => {
+  it('backward() matches central finite differences of evaluate().loss (js, float64, random small networks)', async () => {
+    let checked = 0, skipped = 0;
+    await fc.assert(fc.asyncProperty(caseArbitrary(GRADIENT, ['float64']), fc.integer({ min: 0, max: 2 ** 31 - 1 }), async (c, biasSeed) => {
+      const net = await build(c, 'js');
+      try {
+        const { x, y } = softData(c);
+        // Non-zero biases, so their gradients are exercised away from the start.
+        const rand = prng(biasSeed);
+        net.setWeights(net.getWeights().map(({ W, b }) => ({ W, b: b.map(() => rand() - 0.5) })));
+        const analytic = analyticGradients(net, x, y);
+        const loss = () => net.evaluate(x, y).loss;
+        const f0 = loss();
+        const h = 1e-6;
+        const bad: string[] = [];
+        net.layers.forEach((layer, l) => {
+          for (const [p, offset, count] of [[0, layer.weights, layer.inputs * layer.units], [1, layer.bias, layer.units]] as const) {
+            for (let i = 0; i < count; i++) {
+              const original = net.backend.view(offset, count)[i];
+              net.backend.view(offset, count)[i] = original + h;
+              const plus = loss();
+              net.backend.view(offset, count)[i] = original - h;
+              const minus = loss();
+              net.backend.view(offset, count)[i] = original;
+              // A relu/leakyRelu pre-activation crossing 0 within ±h puts a kink
+              // between the two points: the one-sided slopes then disagree by the
+              // jump, not by h f''. Such a parameter has no derivative to check here.
+              if (Math.abs((plus - f0) - (f0 - minus)) / h > 1e-4 * Math.max(1, Math.abs(analytic[2 * l + p][i]))) {
+                skipped++;
+                continue;
+              }
+              checked++;
+              const numeric = (plus - minus) / (2 * h);
+              const exact = analytic[2 * l + p][i];
+              // Finite-difference error: rounding ~1e-16 |L| / h ~ 1e-10, truncation h^2 f''' ~ 1e-11.
+              if (!(Math.abs(numeric - exact) <= 1e-6 * Math.abs(exact) + 1e-8)) {
+                bad.push(`layer ${l} ${p ? 'b' : 'W'}[${i}]: numeric ${numeric}, backward ${exact}`);
+              }
+            }
+          }
+        });
+        expect(bad.slice(0, 5)).toEqual([]);
+      } finally {
+        net.dispose();
+      }
+    }), { seed: 42, numRuns: 100 });
+    // Kinks are rare: nearly every parameter was really checked.
+    expect(skipped).toBeLessThan(checked / 100);
+    expect(checked).toBeGreaterThan(2000);
+  });
+
+  it('one full-batch SGD step of fit() is exactly W - learningRate * backward()\'s gradient (js, float64)', async () => {
+    await fc.assert(fc.asyncProperty(caseArbitrary(GRADIENT, ['float64']), fc.double({ min: 1e-4, max: 0.5, noNaN: true }), async (c, learningRate) => {
+      const net = await build(c, 'js');
+      try {
+        const { x, y } = softData(c);
+        const before = parameters(net);
+        const gradient = analyticGradients(net, x, y);
+        await net.fit(x, y, { epochs: 1, learningRate, optimizer: 'sgd' });
+        const after = parameters(net);
+        const expected = before.map((p, i) => p.map((w, j) => w - learningRate * gradient[i][j]));
+        expect(after.flatMap((p, i) => bitDifferences(p, expected[i], `parameter ${i}`))).toEqual([]);
+      } finally {
+        net.dispose();
+      }
+    }), { seed: 42, numRuns: 60 });
   });
 });
