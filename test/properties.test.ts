@@ -36,14 +36,24 @@ interface Case {
   dataSeed: number;
   /** categoricalCrossentropy only: class indices instead of one-hot rows. */
   indexLabels: boolean;
-  fit: { epochs: number; learningRate: number; batchSize?: number; optimizer: OptimizerSpec; shuffle: boolean };
+  fit: { epochs: number; learningRate: number; batchSize?: number; optimizer: OptimizerSpec; shuffle: boolean; validationSplit?: number };
 }
+
+/**
+ * Uniform in [min, max] (fc.double spreads its draws evenly over the floats
+ * between the bounds, so a range from 0 is mostly values below 1e-100).
+ */
+const uniform = (min: number, max: number): fc.Arbitrary<number> =>
+  fc.integer({ min: 0, max: 1 << 20 }).map((i) => min + ((max - min) * i) / (1 << 20));
+
+/** Log-uniform in [min, max]: learning rates. */
+const logUniform = (min: number, max: number): fc.Arbitrary<number> => uniform(Math.log(min), Math.log(max)).map(Math.exp);
 
 const hiddenLayer = (maxUnits: number, minUnits = 1): fc.Arbitrary<Layer> => fc.record({
   units: fc.integer({ min: minUnits, max: maxUnits }),
   activation: fc.constantFrom(...ELEMENTWISE),
   // Drawn for every layer, kept only for leakyRelu (alpha is refused on the others).
-  alpha: fc.double({ min: 0, max: 0.5, noNaN: true }),
+  alpha: fc.oneof(uniform(0, 0.5), fc.constantFrom(0, 0.01, 0.3)),
 }).map(({ units, activation, alpha }) => (activation === 'leakyRelu' ? { units, activation, alpha } : { units, activation }));
 
 /** The output layer and a loss it pairs with (losses.ts checkLossPairing). */
@@ -60,15 +70,15 @@ const outputHead = (maxUnits: number): fc.Arbitrary<{ layer: Layer; loss: Networ
  * anything at all.
  */
 const optimizerAndRate: fc.Arbitrary<{ optimizer: OptimizerSpec; learningRate: number }> = fc.oneof(
-  fc.record({ optimizer: fc.constant<OptimizerSpec>('sgd'), learningRate: fc.double({ min: 1e-3, max: 0.1, noNaN: true }) }),
+  fc.record({ optimizer: fc.constant<OptimizerSpec>('sgd'), learningRate: logUniform(1e-3, 0.1) }),
   fc.record({
-    optimizer: fc.record({ type: fc.constant('sgd' as const), momentum: fc.double({ min: 0, max: 0.9, noNaN: true }), nesterov: fc.boolean() }),
-    learningRate: fc.double({ min: 1e-3, max: 0.05, noNaN: true }),
+    optimizer: fc.record({ type: fc.constant('sgd' as const), momentum: uniform(0, 0.9), nesterov: fc.boolean() }),
+    learningRate: logUniform(1e-3, 0.05),
   }),
   fc.record({
     optimizer: fc.oneof(fc.constant<OptimizerSpec>('adam'),
-      fc.record({ type: fc.constant('adam' as const), beta1: fc.double({ min: 0.5, max: 0.95, noNaN: true }), beta2: fc.double({ min: 0.9, max: 0.9999, noNaN: true }) })),
-    learningRate: fc.double({ min: 1e-4, max: 1e-2, noNaN: true }),
+      fc.record({ type: fc.constant('adam' as const), beta1: uniform(0.5, 0.95), beta2: uniform(0.9, 0.9999) })),
+    learningRate: logUniform(1e-4, 1e-2),
   }),
 );
 
@@ -96,6 +106,8 @@ function caseArbitrary(shape: Shape = SMALL, dtypes: readonly DType[] = ['float3
     // undefined (the whole set), or any size, also larger than the data.
     batch: fc.option(fc.integer({ min: 1, max: 80 }), { nil: undefined }),
     shuffle: fc.boolean(),
+    // Validation on the last rows: measure() on a slice of the data, val_* in the history.
+    validate: fc.boolean(),
   }).map((r): Case => ({
     dtype: r.dtype,
     inputs: r.inputs,
@@ -108,6 +120,7 @@ function caseArbitrary(shape: Shape = SMALL, dtypes: readonly DType[] = ['float3
     fit: {
       epochs: r.epochs, learningRate: r.rate.learningRate, optimizer: r.rate.optimizer, shuffle: r.shuffle,
       ...(r.batch === undefined ? {} : { batchSize: r.dtype === 'float32' ? Math.max(r.batch, Math.ceil(r.rows * r.epochs / FLOAT32_MAX_STEPS)) : r.batch }),
+      ...(r.validate && r.rows >= 5 ? { validationSplit: 0.2 } : {}),
     },
   }));
 }
@@ -173,9 +186,9 @@ const fitOptions = (c: Case): FitOptions => ({ ...c.fit });
  *
  * float64: the backends differ only in the order of additions inside the
  * SIMD gemm and in the last bit of exp (assembly/exp.ts against Math.exp),
- * about 1e-16 per operation. Over 1,500 random cases of this generator the
- * worst drift of weights, predictions or loss was 2e-14; 1e-10 leaves room
- * for four orders of magnitude of amplification by training, and still fails
+ * about 1e-16 per operation. Over 6,500 random cases of this generator the
+ * worst drift of weights, predictions or loss was 2.4e-13; 1e-10 leaves room
+ * for more than two orders of magnitude of amplification by training, and still fails
  * at once for any real fault (a float32 accumulator in a float64 kernel
  * alone gives ~1e-7; a wrong Adam epsilon ~1e-6).
  *
@@ -187,7 +200,7 @@ const fitOptions = (c: Case): FitOptions => ({ ...c.fit });
  * (a whole row's contribution to a gradient flips). Such drift grows with
  * the number of steps (a 116-step Adam run with batch size 1 drifted by 100%,
  * both backends being equally right), so float32 cases take at most
- * FLOAT32_MAX_STEPS steps; over 10,000 such cases the worst drift was 4e-4
+ * FLOAT32_MAX_STEPS steps; over 20,000 such cases the worst drift was 4e-4
  * (Adam), 2e-4 (SGD, one relu branch flip). 2e-3 is 5x that: it catches what
  * float32 alone can get wrong (SIMD tails, stale or unzeroed memory, a
  * missing bias or alpha: errors of order 1), while float64 catches the
@@ -214,12 +227,12 @@ function boundaryFraction(loss: Case['loss'], outputs: ArrayLike<number>, cols: 
   return near / rows;
 }
 
-/** Fits `net`, returning its history's losses or the error it threw. */
-async function fitOutcome(net: Network, c: Case): Promise<{ loss: number[] } | { error: string }> {
+/** Fits `net`, returning its history (metric name to one value an epoch) or the error it threw. */
+async function fitOutcome(net: Network, c: Case): Promise<{ history: Record<string, number[]> } | { error: string }> {
   const { x, y } = dataFor(c);
   try {
     const history = await net.fit(x, y as number[][], fitOptions(c));
-    return { loss: history.history.loss };
+    return { history: history.history };
   } catch (error) {
     return { error: String(error) };
   }
@@ -244,7 +257,20 @@ describe('wasm agrees with the js reference', () => {
         if ('error' in fw || 'error' in fj) return;
         trained++;
         const bad: string[] = [];
-        bad.push(...closeDifferences(fw.loss, fj.loss, rtol, 'history loss'));
+        expect(Object.keys(fw.history).sort()).toEqual(Object.keys(fj.history).sort());
+        for (const [name, values] of Object.entries(fw.history)) {
+          if (!name.endsWith('acc') || c.dtype === 'float64') {
+            bad.push(...closeDifferences(values, fj.history[name], rtol, `history ${name}`));
+            continue;
+          }
+          // float32 accuracies: a decision on the boundary may flip (see boundaryFraction); allow two an epoch.
+          const validationRows = c.fit.validationSplit ? c.rows - Math.floor(c.rows * (1 - c.fit.validationSplit)) : 0;
+          const rows = name.startsWith('val_') ? validationRows : c.rows - validationRows;
+          const decisions = rows * (c.loss === 'binaryCrossentropy' ? c.layers[c.layers.length - 1].units : 1);
+          values.forEach((v, epoch) => {
+            if (!(Math.abs(v - fj.history[name][epoch]) <= 2 / decisions + 1e-12)) bad.push(`history ${name}[${epoch}]: ${v} vs ${fj.history[name][epoch]}`);
+          });
+        }
         const pw = parameters(wasm), pj = parameters(js);
         pw.forEach((p, i) => bad.push(...closeDifferences(p, pj[i], rtol, `parameter ${i} (layer ${i >> 1} ${i & 1 ? 'b' : 'W'})`)));
         const { x, y } = dataFor(c);
@@ -286,10 +312,13 @@ async function expectIdenticalRuns(a: Network, b: Network, c: Case): Promise<voi
   expect('error' in fa ? fa.error : undefined).toBe('error' in fb ? fb.error : undefined);
   const { x, y } = dataFor(c);
   const bad: string[] = [];
-  if ('loss' in fa && 'loss' in fb) bad.push(...bitDifferences(fa.loss, fb.loss, 'history loss'));
+  if ('history' in fa && 'history' in fb) {
+    expect(Object.keys(fa.history)).toEqual(Object.keys(fb.history));
+    for (const name of Object.keys(fa.history)) bad.push(...bitDifferences(fa.history[name], fb.history[name], `history ${name}`));
+  }
   const pa = parameters(a), pb = parameters(b);
   pa.forEach((p, i) => bad.push(...bitDifferences(p, pb[i], `parameter ${i}`)));
-  if ('loss' in fa) {
+  if ('history' in fa) {
     bad.push(...bitDifferences(a.predict(x), b.predict(x), 'predict'));
     const ea = a.evaluate(x, y as number[][]), eb = b.evaluate(x, y as number[][]);
     bad.push(...bitDifferences([ea.loss, ea.acc ?? -1], [eb.loss, eb.acc ?? -1], 'evaluate'));
@@ -421,7 +450,7 @@ describe('gradients', () => {
   });
 
   it('one full-batch SGD step of fit() is exactly W - learningRate * backward()\'s gradient (js, float64)', async () => {
-    await fc.assert(fc.asyncProperty(caseArbitrary(GRADIENT, ['float64']), fc.double({ min: 1e-4, max: 0.5, noNaN: true }), async (c, learningRate) => {
+    await fc.assert(fc.asyncProperty(caseArbitrary(GRADIENT, ['float64']), logUniform(1e-4, 0.5), async (c, learningRate) => {
       const net = await build(c, 'js');
       try {
         const { x, y } = softData(c);
