@@ -374,6 +374,36 @@ describe('threads and seeds', () => {
   });
 });
 
+describe('predict', () => {
+  it('gives each row the numbers it gives that row alone (bit for bit, across the 1024-row chunks too), ' +
+     'and a typed array the numbers of number[][]', async () => {
+    // Up to 1,100 rows: predict runs 1,024 at a time when no larger batch is planned (src/network.ts INFERENCE_CHUNK).
+    const arbitrary = fc.tuple(caseArbitrary({ ...SMALL, rows: [1, 1100] }), fc.constantFrom('wasm' as const, 'js' as const),
+      fc.array(fc.nat(), { minLength: 1, maxLength: 12 }));
+    let chunked = 0;
+    await fc.assert(fc.asyncProperty(arbitrary, async ([c, backend, picks]) => {
+      const net = await build(c, backend);
+      if (c.rows > 1024) chunked++;
+      try {
+        const { x } = dataFor(c);
+        const outputs = c.layers[c.layers.length - 1].units;
+        const all = net.predict(x);
+        const bad: string[] = [];
+        for (const r of new Set([...picks.map((p) => p % c.rows), c.rows - 1])) {
+          bad.push(...bitDifferences(net.predict([x[r]]), all.subarray(r * outputs, (r + 1) * outputs), `row ${r}`));
+        }
+        const round = c.dtype === 'float32' ? Math.fround : (v: number) => v;
+        const data = c.dtype === 'float32' ? Float32Array.from(x.flat()) : Float64Array.from(x.flat());
+        bad.push(...bitDifferences(net.predict({ data, shape: [c.rows, c.inputs] }), net.predict(x.map((row) => row.map(round))), 'typed array input'));
+        expect(bad).toEqual([]);
+      } finally {
+        net.dispose();
+      }
+    }), { seed: 42, numRuns: 100 });
+    expect(chunked, 'cases predicting more than one chunk').toBeGreaterThan(2);
+  });
+});
+
 // ---------------------------------------------------------------- gradients
 
 /** Small networks for the finite-difference check: every parameter is perturbed twice. */
