@@ -561,7 +561,6 @@ const FAULTS: Record<Fault, string> = {
 const CRASH = `hostile input anywhere: ${FAULTS.crash}`;
 const HANG = `hostile input anywhere: ${FAULTS.hang}`;
 const MESSAGE = `hostile input anywhere: ${FAULTS.message}`;
-const STATE = `hostile input anywhere: ${FAULTS.state}`;
 const SPARSE = 'a sparse array of length 2^32 - 1 in place of any array: refused without walking its length';
 const HOLE = 'an array with a hole (any element deleted): a library Error, no engine TypeError';
 const EDITED = 'loadNetwork on edited files (byte flips, truncations, numbers replaced, keys deleted, elements duplicated)';
