@@ -3,8 +3,12 @@
  * shapes, batch sizes and optimisers, where the wasm backend must agree with
  * the js reference (float64 tightly, float32 within a bound derived below),
  * two threads must equal one bit for bit, the same seed must give the same
- * weights bit for bit, and backward()'s gradient must match central finite
- * differences of evaluate()'s loss.
+ * weights bit for bit, predict must give a row the same numbers whatever
+ * rows come with it, and backward()'s gradient must match central finite
+ * differences of evaluate()'s loss (and be the step fit() takes).
+ *
+ * Failures print fast-check's counterexample: a Case, plain data from which
+ * the network and its data (seeded) are rebuilt exactly.
  */
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
