@@ -5,9 +5,10 @@
  * by name, the target and its classes, the standardisation statistics.
  * Versioned: a reader refuses a version it does not know rather than guess.
  */
-import { accessSync, constants, readFileSync, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, constants, readFileSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { loadNetwork, type BackendName, type Network, type NetworkJSON } from '../index.js';
+import { writeFileAtomic, type WriteFs } from './atomic-write.js';
 import { count } from './format.js';
 import type { Standardization } from './standardize.js';
 import { outputUnits, type Target } from './target.js';
@@ -53,7 +54,7 @@ export function checkModelPath(file: string, dataFile: string): void {
 /**
  * Whether writing to `file` would overwrite `dataFile`. Comparing the paths
  * is not enough: through a symbolic link another path is the same file, and
- * writeFileSync writes through it; so the real paths are compared, and the
+ * the model is written through it; so the real paths are compared, and the
  * files (device and inode: a hard link is the same file too, where the file
  * system numbers its files). A path with nothing there is compared as a path.
  */
@@ -88,9 +89,10 @@ function accessible(path: string, mode: number): boolean {
   }
 }
 
-export function writeModelFile(file: string, model: ModelFile): void {
+/** Writes the model file atomically: a failed write leaves the previous file as it was (atomic-write.ts). */
+export function writeModelFile(file: string, model: ModelFile, fs?: WriteFs): void {
   try {
-    writeFileSync(file, `${JSON.stringify(model)}\n`);
+    writeFileAtomic(file, `${JSON.stringify(model)}\n`, fs);
   } catch (error) {
     throw new Error(`${file}: cannot write the model file: ${(error as Error).message}`);
   }
