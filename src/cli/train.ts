@@ -3,19 +3,19 @@
  * target's encoding, builds and trains the network with a per-epoch line
  * (and a progress bar on a terminal), and saves a model file.
  */
-import { createNetwork, type ActivationName, type BackendName, type LayerConfig } from '../index.js';
+import { createNetwork, type ActivationName, type BackendName, type LayerConfig, type MatrixInput } from '../index.js';
 import { randomSeed } from '../random.js';
-import { numericColumns } from './cells.js';
 import { featureIndices, targetIndices } from './columns.js';
-import { readCsv } from './csv.js';
-import { checkFloat32 } from './float32.js';
+import { readCsv, type ColumnRead } from './csv.js';
+import { float32Matrix, pickRows } from './float32.js';
 import { count } from './format.js';
 import type { Io } from './io.js';
 import { checkModelPath, MODEL_FORMAT, MODEL_VERSION, writeModelFile } from './model-file.js';
 import { progressCallback } from './progress.js';
 import { splitRows } from './split.js';
-import { measureStandardization, standardize } from './standardize.js';
-import { chooseTarget, encodeTarget, outputLayer, outputUnits, type CliLoss, type Target } from './target.js';
+import { measureColumns } from './standardize.js';
+import { chooseTarget, encodeTarget, networkLabels, outputLayer, outputUnits, targetReads, type CliLoss, type Target } from './target.js';
+import { escapeLines } from './text.js';
 
 export interface TrainOptions {
   target: string;
@@ -41,46 +41,47 @@ const DEFAULT_LEARNING_RATE = { adam: 0.001, sgd: 0.01 } as const;
 export async function train(file: string, options: TrainOptions, io: Io): Promise<void> {
   // Before anything else, so a bad --save path fails now rather than after the training.
   if (options.save !== undefined) checkModelPath(options.save, file);
-  const table = readCsv(file);
-  const targets = targetIndices(table, options.target);
-  const features = featureIndices(table, options.features, targets);
-  const x = numericColumns(table, features, 'features');
+  let targets: number[] = [];
+  let features: number[] = [];
+  const table = await readCsv(file, (header) => {
+    targets = targetIndices(header, options.target);
+    features = featureIndices(header, options.features, targets);
+    return [...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
+      ...targetReads(header, targets, options.loss)];
+  });
   const target = chooseTarget(table, targets, options.loss);
-  const y = encodeTarget(target, table, targets);
+  const labels = encodeTarget(target, table, targets);
 
   const seed = options.seed ?? randomSeed();
-  const indices = [...x.keys()];
-  const split = options.validationSplit === undefined
-    ? { train: indices, validation: [] }
-    : splitRows(indices, options.validationSplit, seed);
+  const split = options.validationSplit === undefined ? undefined : splitRows(table.rows, options.validationSplit, seed);
+  const trainRows = split?.train.length ?? table.rows;
+  const validationRows = split?.validation.length ?? 0;
+  const columns = features.map((c) => table.numbers.get(c)!);
   // Statistics from the training rows only; every row standardised in table order, so a bad value is named by its cell.
-  const stats = options.standardize ? measureStandardization(split.train.map((i) => x[i])) : undefined;
-  const inputs = standardize(x, stats);
-  checkFloat32(table, inputs, features, stats !== undefined, stats ? 'scale the column' : 'give --standardize, or scale the column');
-  if (target.type === 'values') checkFloat32(table, y, targets, false, 'scale the column (targets are not standardised)');
-  const xTrain = split.train.map((i) => inputs[i]);
-  const yTrain = split.train.map((i) => y[i]);
+  const stats = options.standardize ? measureColumns(columns, split?.train ?? allRows(table.rows)) : undefined;
+  const inputs = float32Matrix(table, features, columns, stats, stats ? 'scale the column' : 'give --standardize, or scale the column');
+  const width = features.length;
+  const matrix = (rows: Int32Array | undefined): MatrixInput =>
+    ({ data: rows ? pickRows(inputs, width, rows) : inputs, shape: [rows?.length ?? table.rows, width] });
 
   const { activation: outputActivation, loss } = outputLayer(target);
   const layers: LayerConfig[] = [
     ...options.layers.map((units) => ({ units, activation: options.activation })),
     { units: outputUnits(target), activation: outputActivation },
   ];
-  const net = await createNetwork({ inputs: features.length, layers, loss, backend: options.backend, threads: options.threads, seed });
+  const net = await createNetwork({ inputs: width, layers, loss, backend: options.backend, threads: options.threads, seed });
   try {
-    const batchSize = Math.min(options.batchSize, xTrain.length);
-    io.stdout.write(describeRun(file, table.header, features, target, xTrain.length, split.validation.length, layers, loss, options, seed, net.threads));
+    const batchSize = Math.min(options.batchSize, trainRows);
+    io.stdout.write(escapeLines(describeRun(file, table.header, features, target, trainRows, validationRows, layers, loss, options, seed, net.threads)));
     const learningRate = options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer];
-    await net.fit(xTrain, yTrain, {
+    await net.fit(matrix(split?.train), networkLabels(labels, split?.train), {
       epochs: options.epochs,
       learningRate,
       batchSize,
       shuffle: true,
       optimizer: options.optimizer,
-      validationData: split.validation.length > 0
-        ? [split.validation.map((i) => inputs[i]), split.validation.map((i) => y[i])]
-        : undefined,
-      callbacks: progressCallback(io, options.epochs, Math.ceil(xTrain.length / batchSize)),
+      validationData: split ? [matrix(split.validation), networkLabels(labels, split.validation)] : undefined,
+      callbacks: progressCallback(io, options.epochs, Math.ceil(trainRows / batchSize)),
     }).catch((error: Error) => { throw commandLineAdvice(error, learningRate, options.standardize === true); });
     if (options.save !== undefined) {
       writeModelFile(options.save, {
@@ -91,11 +92,24 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
         standardization: stats ?? null,
         network: net.toJSON(),
       });
-      io.stdout.write(`Saved the model to ${options.save}\n`);
+      io.stdout.write(escapeLines(`Saved the model to ${options.save}\n`));
     }
   } finally {
     net.dispose();
   }
+}
+
+function allRows(rows: number): Int32Array {
+  const all = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) all[i] = i;
+  return all;
+}
+
+/** At most this many names in the run's description; the rest are counted. */
+const NAMES_SHOWN = 12;
+
+function names(list: readonly string[]): string {
+  return list.length > NAMES_SHOWN ? `${list.slice(0, NAMES_SHOWN).join(', ')}, … (${list.length} in all)` : list.join(', ');
 }
 
 /** Two lines saying what was read and what will be trained, so the encoding decisions are visible. */
@@ -104,11 +118,11 @@ function describeRun(file: string, header: readonly string[], features: readonly
                      options: TrainOptions, seed: number, threads: number): string {
   const what = target.type === 'values'
     ? `regression on ${target.columns.join(', ')}`
-    : `${target.column}: ${count(target.classes.length, 'class', 'classes')} (${target.classes.join(', ')})`;
+    : `${target.column}: ${count(target.classes.length, 'class', 'classes')} (${names(target.classes)})`;
   const split = validationRows > 0 ? `${count(trainRows, 'row')} to train, ${validationRows} to validate` : count(trainRows, 'row');
   const shape = [features.length, ...layers.map((l) => l.units)].join('-');
   const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
-  return `${file}: ${split}; ${count(features.length, 'feature')} (${features.map((i) => header[i]).join(', ')}); ${what}\n` +
+  return `${file}: ${split}; ${count(features.length, 'feature')} (${names(features.map((i) => header[i]))}); ${what}\n` +
     `Network ${shape} ${activations}, ${loss}, ${options.optimizer}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
     `${threads > 1 ? `, ${threads} threads` : ''}\n`;
 }
