@@ -11,6 +11,7 @@ import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
 
 /** `what` names the file in messages: 'the data file', 'the model file'. */
 export function openRegularFile(file: string, what: string): { fd: number; stats: Stats } {
+  if (file === '-') throw new Error(`-: cannot read ${what}: standard input is not read; give a file`);
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);

@@ -39,6 +39,12 @@ export function quote(text: string): string {
   return `${JSON.stringify(text.slice(0, end))}… (${text.length} characters)`;
 }
 
+/** Any JSON value as JSON writes it (undefined as `undefined`), cut to QUOTE_LIMIT characters as quote() cuts text. */
+export function showValue(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length <= QUOTE_LIMIT ? text : `${text.slice(0, QUOTE_LIMIT)}… (${text.length} characters)`;
+}
+
 /** Names quoted and listed, at most `limit` of them: a CSV may have thousands of columns. */
 export function quoteList(names: readonly string[], limit = 12): string {
   const shown = names.slice(0, limit).map(quote).join(', ');
