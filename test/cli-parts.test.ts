@@ -11,9 +11,12 @@ import { parseNumber } from '../src/cli/cells.js';
 import { featureIndices, targetIndices } from '../src/cli/columns.js';
 import { readCsv, type ColumnRead, type Header, type Table } from '../src/cli/csv.js';
 import { count, csvLine, formatLogs, formatMetric } from '../src/cli/format.js';
+import { float64s } from '../src/cli/growable.js';
 import * as parse from '../src/cli/parsers.js';
+import { RowLines } from '../src/cli/row-lines.js';
 import { splitRows } from '../src/cli/split.js';
 import { measureColumns, measureStandardization, standardize } from '../src/cli/standardize.js';
+import { TargetCellsReader } from '../src/cli/target-cells.js';
 import {
   chooseTarget, decodePrediction, encodeTarget, modelTargetReads, outputLayer, outputUnits, predictionHeader, targetReads,
   type CliLoss, type Labels, type Target,
@@ -43,7 +46,7 @@ function read(text: string, name = 'f.csv', reads: (header: Header) => ColumnRea
 function cellsOf(table: Table): string[][] {
   return Array.from({ length: table.rows }, (_, r) => table.header.map((_, c) => {
     const { distinct, codes } = table.cells.get(c)!;
-    return distinct![codes![r]];
+    return distinct![codes!.get(r)];
   }));
 }
 
@@ -75,7 +78,7 @@ describe('readCsv', () => {
     expect(table.header).toEqual(['a', 'b,c']);
     expect(cellsOf(table)).toEqual([['1', 'x\ny'], ['2', '3']]);
     // The quoted line break ends the first row on line 3; a blank line 4 is skipped.
-    expect([...table.lines]).toEqual([3, 5]);
+    expect([table.lines.line(0), table.lines.line(1)]).toEqual([3, 5]);
   });
 
   it('names the line, data row and missing column of a short row', async () => {
@@ -114,7 +117,7 @@ describe('readCsv', () => {
 
   it('counts a CRLF inside a quoted cell as one line (csv-parse counts two)', async () => {
     const table = await read('a,b\r\n"x\r\ny",2\r\n3,4\r\n');
-    expect([...table.lines]).toEqual([3, 4]);
+    expect([table.lines.line(0), table.lines.line(1)]).toEqual([3, 4]);
     await expect(read('a,b\r\n"x\r\ny",2\r\n3,4\r\n5\r\n'))
       .rejects.toThrow('f.csv: line 5 (data row 3) has 1 field but the header has 2: column "b" is missing');
   });
@@ -136,7 +139,7 @@ describe('cells', () => {
     const text = 'a,b,t\n" 1.5", 2 ,"x "\n';
     expect(cellsOf(await read(text))).toEqual([[' 1.5', '2', 'x ']]);
     const table = await read(text, 'f.csv', (header) => numbers(header).slice(0, 2));
-    expect([...table.numbers.get(0)!, ...table.numbers.get(1)!]).toEqual([1.5, 2]);
+    expect([table.numbers.get(0)!.get(0), table.numbers.get(1)!.get(0)]).toEqual([1.5, 2]);
   });
 
   it('names the line, row and column of a non-numeric or empty cell', async () => {
@@ -319,7 +322,7 @@ describe('standardisation', () => {
   });
 
   it('measures the columns read from a CSV over the training rows only', () => {
-    const columns = [Float64Array.of(1, 100, 3, -7), Float64Array.of(5, 0, 5, 0)];
+    const columns = [[1, 100, 3, -7], [5, 0, 5, 0]].map((values) => ({ length: 4, get: (i: number) => values[i] }));
     expect(measureColumns(columns, Int32Array.of(2, 0))).toEqual({ mean: [2, 5], std: [1, 1] });
   });
 });
@@ -386,5 +389,36 @@ describe('option parsers', () => {
     ] as const) {
       expect(() => parser(text), `${parser.name}(${text})`).toThrow(InvalidArgumentError);
     }
+  });
+});
+
+describe('columns as read', () => {
+  it('grows in chunks, reading back every value', () => {
+    const column = float64s();
+    for (let i = 0; i < 10000; i++) column.push(i * 0.5);
+    expect(column.length).toBe(10000);
+    expect([column.get(0), column.get(4095), column.get(4096), column.get(9999)]).toEqual([0, 2047.5, 2048, 4999.5]);
+  });
+
+  it('finds the line of every row from the rows where lines and rows fall out of step', () => {
+    const lines = new RowLines();
+    const ends = [2, 3, 6, 7, 8, 12, 13];
+    ends.forEach((line, row) => lines.add(row, line));
+    expect(ends.map((_, row) => lines.line(row))).toEqual(ends);
+  });
+
+  it('keeps a target\'s cells as codes up to 1001 distinct, then as numbers', () => {
+    const few = new TargetCellsReader();
+    for (const cell of ['b', '2', 'b', 'a']) few.add(cell);
+    const cells = few.finish();
+    expect(cells.distinct).toEqual(['b', '2', 'a']);
+    expect([0, 1, 2, 3].map((r) => cells.codes!.get(r))).toEqual([0, 1, 0, 2]);
+    expect([0, 1, 2, 3].map((r) => cells.numbers.get(r))).toEqual([NaN, 2, NaN, NaN]);
+    expect([cells.numeric, cells.firstText]).toEqual([1, { row: 0, cell: 'b' }]);
+    const many = new TargetCellsReader();
+    for (let i = 0; i < 1002; i++) many.add(String(i / 2));
+    const dropped = many.finish();
+    expect(dropped.distinct).toBeUndefined();
+    expect([dropped.numbers.get(0), dropped.numbers.get(1000), dropped.numbers.get(1001), dropped.numbers.length]).toEqual([0, 500, 500.5, 1002]);
   });
 });

@@ -3,18 +3,19 @@
  * then data rows, each the same width as the header. The file is streamed
  * (text-check.ts, then csv-parse: quotes, embedded newlines, a byte-order
  * mark, CRLF), and each row's cells go straight into the columns asked for:
- * numbers into Float64Arrays, a target's cells into a TargetCellsReader.
- * Nothing holds the rows as text, so reading costs a small multiple of the
- * numbers, not of the strings (a 100 MB file was 4.5 GB as arrays of cells).
+ * numbers into growable Float64 columns, a target's cells into a TargetCellsReader.
+ * Nothing holds the rows as text, so reading costs a few bytes a number, not
+ * an array of strings a row (a 100 MB file was 4.5 GB as arrays of cells).
  * This file adds the checks the parser leaves to us, with messages that name
  * the file, the line and the column.
  */
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { parse } from 'csv-parse';
+import { Parser } from 'csv-parse';
 import { parseNumber } from './cells.js';
-import { float64s } from './growable.js';
+import { float64s, type Growable, type Numbers } from './growable.js';
 import { openRegularFile } from './input-file.js';
+import { RowLines } from './row-lines.js';
 import { TargetCellsReader, type TargetCells } from './target-cells.js';
 import { lineAtByte, TextCheck } from './text-check.js';
 import { quote, quoteList } from './text.js';
@@ -49,8 +50,8 @@ export interface Table extends Header {
   /** The number of data rows. */
   readonly rows: number;
   /** The file line each data row ends on. */
-  readonly lines: Float64Array;
-  readonly numbers: ReadonlyMap<number, Float64Array>;
+  readonly lines: RowLines;
+  readonly numbers: ReadonlyMap<number, Numbers>;
   readonly cells: ReadonlyMap<number, TargetCells>;
 }
 
@@ -59,7 +60,7 @@ export const MAX_RECORD_BYTES = 1 << 24;
 
 /** Where a row (0-based) is, for messages: `data.csv: line 7 (data row 6)`. */
 export function rowPlace(table: Pick<Table, 'file' | 'lines'>, row: number): string {
-  return `${table.file}: line ${table.lines[row]} (data row ${row + 1})`;
+  return `${table.file}: line ${table.lines.line(row)} (data row ${row + 1})`;
 }
 
 /** Where a cell is, for messages: `data.csv: line 7 (data row 6), column "x"`. */
@@ -76,28 +77,17 @@ export async function readCsv(file: string, choose: (header: Header) => readonly
   let reader: RowReader | undefined;
   let headerLine = 0;
   let extraLines = 0;
-  const parser = parse({
-    bom: true,
-    skip_empty_lines: true,
-    trim: true,
-    // Widths are checked below, so that a ragged row's message names its columns.
-    relax_column_count: true,
-    max_record_size: MAX_RECORD_BYTES,
-    // Each record is taken as csv-parse reads it, and dropped (null): no record is queued, and the first
-    // fault in the file is the one reported, whether a bad cell (thrown here) or broken quoting.
-    on_record: (record: string[], { lines }: { lines: number }) => {
-      // csv-parse counts a CRLF inside a quoted cell as two lines (its CR and its LF each end one): take those back.
-      for (const cell of record) if (cell.includes('\r\n')) extraLines += cell.split('\r\n').length - 1;
-      const line = lines - extraLines;
-      if (reader === undefined) {
-        headerLine = line;
-        checkHeader(file, record, line);
-        reader = new RowReader({ file, header: record, headerLine }, choose);
-      } else {
-        reader.add(record, line);
-      }
-      return null;
-    },
+  const parser = new RecordParser((record, lines) => {
+    // csv-parse counts a CRLF inside a quoted cell as two lines (its CR and its LF each end one): take those back.
+    for (const cell of record) if (cell.includes('\r\n')) extraLines += cell.split('\r\n').length - 1;
+    const line = lines - extraLines;
+    if (reader === undefined) {
+      headerLine = line;
+      checkHeader(file, record, line);
+      reader = new RowReader({ file, header: record, headerLine }, choose);
+    } else {
+      reader.add(record, line);
+    }
   });
   try {
     // Any stage's error ends the pipeline, and closes the file.
@@ -110,13 +100,46 @@ export async function readCsv(file: string, choose: (header: Header) => readonly
   return reader.finish();
 }
 
+/**
+ * csv-parse's stream, handing each record to `onRecord` as it is parsed,
+ * with the line it ends on, and queuing none. Its own ways to learn the line
+ * (the info and on_record options) build an object of a dozen fields per
+ * record, half the reading time of a file of short rows; its parser's live
+ * counter (`info`, public) is read instead. The first error, from a record
+ * (a bad cell) or from parsing (broken quoting), ends the stream.
+ */
+class RecordParser extends Parser {
+  constructor(private readonly onRecord: (record: string[], lines: number) => void) {
+    super({
+      bom: true,
+      skip_empty_lines: true,
+      trim: true,
+      // Widths are checked by RowReader, so that a ragged row's message names its columns.
+      relax_column_count: true,
+      max_record_size: MAX_RECORD_BYTES,
+    });
+  }
+
+  override push(record: unknown): boolean {
+    if (record === null) return super.push(null);
+    if (this.destroyed) return false;
+    try {
+      this.onRecord(record as string[], this.info.lines);
+    } catch (error) {
+      // Thrown out of push, it would escape the stream (an uncaught exception) rather than fail it.
+      this.destroy(error as Error);
+    }
+    return true;
+  }
+}
+
 /** Rows into columns, checking each row's width and cells as it comes. */
 class RowReader {
   readonly header: readonly string[];
   rows = 0;
   private readonly place: Header;
-  private readonly lines = float64s();
-  private readonly numbers: { read: NumberRead; values: ReturnType<typeof float64s> }[];
+  private readonly lines = new RowLines();
+  private readonly numbers: { read: NumberRead; values: Growable<Float64Array> }[];
   private readonly cells: { read: CellsRead; reader: TargetCellsReader }[];
 
   constructor(header: Header, choose: (header: Header) => readonly ColumnRead[]) {
@@ -129,7 +152,7 @@ class RowReader {
 
   add(record: readonly string[], line: number): void {
     const row = this.rows;
-    this.lines.push(line);
+    this.lines.add(row, line);
     this.rows++;
     if (record.length !== this.header.length) checkWidth(this.at(), row, record.length);
     for (const { read, values } of this.numbers) {
@@ -150,15 +173,15 @@ class RowReader {
 
   /** The rows so far, to place a message: built only when there is one. */
   private at(): Pick<Table, 'file' | 'lines' | 'header'> {
-    return { file: this.place.file, header: this.header, lines: this.lines.values() };
+    return { file: this.place.file, header: this.header, lines: this.lines };
   }
 
   finish(): Table {
     return {
       ...this.place,
       rows: this.rows,
-      lines: this.lines.values(),
-      numbers: new Map(this.numbers.map(({ read, values }) => [read.column, values.values()])),
+      lines: this.lines,
+      numbers: new Map(this.numbers.map(({ read, values }) => [read.column, values])),
       cells: new Map(this.cells.map(({ read, reader }) => [read.column, reader.finish()])),
     };
   }

@@ -11,6 +11,7 @@
 import { FLOAT32_MAX } from '../data.js';
 import { cellPlace, type Table } from './csv.js';
 import { formatValue } from './format.js';
+import type { Numbers } from './growable.js';
 import type { Standardization } from './standardize.js';
 
 /**
@@ -19,7 +20,7 @@ import type { Standardization } from './standardize.js';
  * do about a value beyond float32 (after standardisation, whose result can
  * exceed the range when the cell does not).
  */
-export function float32Matrix(table: Table, columns: readonly number[], values: readonly Float64Array[],
+export function float32Matrix(table: Table, columns: readonly number[], values: readonly Numbers[],
                               stats: Standardization | undefined, advice: string): Float32Array {
   const width = columns.length;
   const matrix = new Float32Array(table.rows * width);
@@ -27,11 +28,12 @@ export function float32Matrix(table: Table, columns: readonly number[], values: 
     const mean = stats?.mean[k] ?? 0;
     const std = stats?.std[k] ?? 1;
     for (let r = 0; r < table.rows; r++) {
-      const value = stats ? (column[r] - mean) / std : column[r];
+      const cell = column.get(r);
+      const value = stats ? (cell - mean) / std : cell;
       const stored = Math.fround(value);
       // Math.fround, as the network stores it: a hair above FLOAT32_MAX still rounds to it.
       if (!Number.isFinite(stored)) {
-        const what = stats ? `${formatValue(column[r])} is ${formatValue(value)} after standardisation:` : `${formatValue(column[r])} is`;
+        const what = stats ? `${formatValue(cell)} is ${formatValue(value)} after standardisation:` : `${formatValue(cell)} is`;
         throw new Error(`${cellPlace(table, r, columns[k])}: ${what} too large for float32, the network's numbers ` +
           `(at most ±${FLOAT32_MAX}); ${advice}`);
       }

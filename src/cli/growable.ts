@@ -1,30 +1,38 @@
 /**
- * A typed array that grows as values are appended (doubling, so appending
- * n values copies fewer than 2n): columns of a CSV are read into these, 8
- * bytes a number, rather than into arrays of strings of 40 or more.
+ * A column of numbers that grows as values are appended, 8 bytes a number
+ * (4 for Int32), rather than an array of strings of 40 or more each. Values
+ * go into chunks of 4096, so growing never copies, never holds a doubled
+ * buffer half empty, and a CSV of many short columns wastes at most one
+ * chunk a column. Read it with get(); it is never copied into one array.
  */
 type TypedArray = Float64Array | Int32Array;
 
-export class Growable<T extends TypedArray> {
-  private data: T;
+const CHUNK_BITS = 12;
+const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+
+/** Numbers by index: a Growable, or a view of a typed array (numbersOf). */
+export interface Numbers {
+  readonly length: number;
+  get(index: number): number;
+}
+
+export class Growable<T extends TypedArray> implements Numbers {
+  private readonly chunks: T[] = [];
   length = 0;
 
-  constructor(private readonly create: (length: number) => T) {
-    this.data = create(1024);
-  }
+  constructor(private readonly create: (length: number) => T) {}
 
   push(value: number): void {
-    if (this.length === this.data.length) {
-      const bigger = this.create(this.data.length * 2);
-      bigger.set(this.data as never);
-      this.data = bigger;
-    }
-    this.data[this.length++] = value;
+    const at = this.length & MASK;
+    if (at === 0) this.chunks.push(this.create(CHUNK));
+    this.chunks[this.chunks.length - 1][at] = value;
+    this.length++;
   }
 
-  /** The values, trimmed to their length (a view: no copy). */
-  values(): T {
-    return this.data.subarray(0, this.length) as T;
+  /** The value at `index` (below length; a column has fewer than 2^31 values, a CSV row being at least 2 bytes). */
+  get(index: number): number {
+    return this.chunks[index >>> CHUNK_BITS][index & MASK];
   }
 }
 

@@ -5,6 +5,8 @@
  * statistics are saved with the model so predict and evaluate transform new
  * rows exactly as training did.
  */
+import type { Numbers } from './growable.js';
+
 export interface Standardization {
   mean: number[];
   /** Never 0: a constant column gets 1, so it maps to 0 instead of NaN (or noise blown up). */
@@ -13,7 +15,7 @@ export interface Standardization {
 
 /** The statistics of rows of numbers (each row the same width), as the library's users hold data. */
 export function measureStandardization(rows: readonly (readonly number[])[]): Standardization {
-  const columns = rows[0].map((_, c) => Float64Array.from(rows, (row) => row[c]));
+  const columns = rows[0].map((_, c): Numbers => ({ length: rows.length, get: (r) => rows[r][c] }));
   return measureColumns(columns, Int32Array.from(rows.keys()));
 }
 
@@ -24,7 +26,7 @@ export function standardize(rows: readonly number[][], stats: Standardization | 
 }
 
 /** The statistics of each column (the command line's, read from a CSV), over the rows `rows` (the training rows' indices) only. */
-export function measureColumns(columns: readonly Float64Array[], rows: ArrayLike<number>): Standardization {
+export function measureColumns(columns: readonly Numbers[], rows: ArrayLike<number>): Standardization {
   const mean: number[] = [];
   const std: number[] = [];
   for (const values of columns) {
@@ -42,18 +44,18 @@ export function measureColumns(columns: readonly Float64Array[], rows: ArrayLike
  * Dividing and multiplying by a power of two is exact, so columns of
  * ordinary numbers get the same bits as without it.
  */
-function measureColumn(values: Float64Array, rows: ArrayLike<number>): { mean: number; std: number } {
+function measureColumn(values: Numbers, rows: ArrayLike<number>): { mean: number; std: number } {
   const n = rows.length;
   let largest = 0;
-  for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(values[rows[i]]));
+  for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(values.get(rows[i])));
   if (largest === 0) return { mean: 0, std: 1 };
   // At most 2^1023 (log2 of the largest doubles rounds to 1024); the scaled values are below 2, or a hair above.
   const scale = 2 ** Math.min(Math.floor(Math.log2(largest)), 1023);
   let sum = 0;
-  for (let i = 0; i < n; i++) sum += values[rows[i]] / scale;
+  for (let i = 0; i < n; i++) sum += values.get(rows[i]) / scale;
   const mean = sum / n;
   let squares = 0;
-  for (let i = 0; i < n; i++) squares += (values[rows[i]] / scale - mean) ** 2;
+  for (let i = 0; i < n; i++) squares += (values.get(rows[i]) / scale - mean) ** 2;
   const variance = squares / n;
   // A std of 0 here is one of subnormal values (below 1e-308) that underflowed: as constant, too.
   return { mean: mean * scale, std: isConstant(variance, mean, n) ? 1 : Math.sqrt(variance) * scale || 1 };

@@ -226,9 +226,9 @@ export function encodeTarget(target: Target, table: Table, columns: readonly num
   });
   const data = new Float32Array(table.rows);
   for (let r = 0; r < table.rows; r++) {
-    const k = classOf[codes[r]];
+    const k = classOf[codes.get(r)];
     if (k < 0) {
-      throw new Error(`${cellPlace(table, r, column)}: ${quote(distinct[codes[r]])} is not one of the model's classes (${quoteList(target.classes)})`);
+      throw new Error(`${cellPlace(table, r, column)}: ${quote(distinct[codes.get(r)])} is not one of the model's classes (${quoteList(target.classes)})`);
     }
     data[r] = k;
   }
