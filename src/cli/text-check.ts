@@ -21,6 +21,15 @@ export class TextCheck extends Transform {
   }
 
   override _transform(chunk: Buffer, _encoding: string, done: TransformCallback): void {
+    // Anything thrown here (placing a fault re-reads the file) would escape the stream as an uncaught exception.
+    try {
+      this.check(chunk, done);
+    } catch (error) {
+      done(error as Error);
+    }
+  }
+
+  private check(chunk: Buffer, done: TransformCallback): void {
     const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
     const start = this.offset - this.carry.length;
     if (start === 0 && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
@@ -41,8 +50,12 @@ export class TextCheck extends Transform {
   }
 
   override _flush(done: TransformCallback): void {
-    // A character cut off by the end of the file.
-    done(this.carry.length > 0 ? this.fault(this.offset - this.carry.length, this.carry[0]) : null);
+    try {
+      // A character cut off by the end of the file.
+      done(this.carry.length > 0 ? this.fault(this.offset - this.carry.length, this.carry[0]) : null);
+    } catch (error) {
+      done(error as Error);
+    }
   }
 
   private fault(at: number, byte: number): Error {
