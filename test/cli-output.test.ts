@@ -91,6 +91,17 @@ describe('the terminal', () => {
     expect(run.stdout).toContain(`Saved the model to ${path('evil.json')}\n`);
   });
 
+  it("cuts long names in train's summary to 100 characters, and lists at most 12", async () => {
+    const long = 'n'.repeat(3000);
+    const header = [long, ...Array.from({ length: 20 }, (_, i) => `f${i}`), 't'];
+    const rows = Array.from({ length: 4 }, (_, r) => [...header.slice(0, -1).map(() => r), r % 2 ? long : 'short'].join(','));
+    const data = file('long-names.csv', `${header.join(',')}\n${rows.join('\n')}\n`);
+    const run = await wasmlp('train', data, '--target', 't', '--epochs', '1', '--seed', '1');
+    const cut = `${'n'.repeat(100)}… (3000 characters)`;
+    expect(run.stdout.split('\n')[0]).toBe(`${data}: 4 rows; 21 features (${cut}, ${Array.from({ length: 11 }, (_, i) => `f${i}`).join(', ')}, … (21 in all)); ` +
+      `t: 2 classes (${cut}, short)`);
+  });
+
   it('prints errors with control characters escaped, on one line', async () => {
     const data = file('bad-cell.csv', 'a,b,t\n1,2,x\n3,\u009b31m\u001b[8m,y\n');
     const run = await wasmlp('train', data, '--target', 't');

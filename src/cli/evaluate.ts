@@ -12,6 +12,7 @@ import { featureReads, modelInputs } from './inputs.js';
 import type { Io } from './io.js';
 import { readModelFile } from './model-file.js';
 import { encodeTarget, modelTargetReads, networkLabels, targetColumns } from './target.js';
+import { quoteList } from './text.js';
 
 export interface EvaluateOptions {
   target?: string;
@@ -30,7 +31,7 @@ export async function evaluate(modelPath: string, file: string, options: Evaluat
       const expected = targetColumns(model.target);
       targets = targetIndices(header, options.target ?? expected.join(','));
       if (targets.length !== expected.length) {
-        throw new Error(`--target names ${count(targets.length, 'column')}, but the model predicts ${expected.length} (${expected.join(', ')})`);
+        throw new Error(`--target names ${count(targets.length, 'column')}, but the model predicts ${expected.length} (${quoteList(expected)})`);
       }
       return [...read.reads, ...modelTargetReads(model.target, targets)];
     });

@@ -73,7 +73,7 @@ const EMPTY_CELL = 'the cell is empty; every row needs a target value';
 export function targetReads(header: Header, columns: readonly number[], loss: CliLoss | undefined): ColumnRead[] {
   if (columns.length > 1) {
     if (loss !== undefined && loss !== 'meanSquaredError') {
-      throw new Error(`--loss ${loss} needs one target column; several (${columns.map((c) => header.header[c]).join(', ')}) are a regression (meanSquaredError)`);
+      throw new Error(`--loss ${loss} needs one target column; several (${quoteList(columns.map((c) => header.header[c]))}) are a regression (meanSquaredError)`);
     }
     return numberReads(columns, 'several target columns are a regression on each, so they must be numbers');
   }

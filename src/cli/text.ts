@@ -39,9 +39,13 @@ export function quote(text: string): string {
   return `${JSON.stringify(text.slice(0, end))}… (${text.length} characters)`;
 }
 
-/** Any JSON value as JSON writes it (undefined as `undefined`), cut to QUOTE_LIMIT characters as quote() cuts text. */
+/** Any JSON value as JSON writes it (undefined as `undefined`), cut as excerpt() cuts text. */
 export function showValue(value: unknown): string {
-  const text = JSON.stringify(value) ?? String(value);
+  return excerpt(JSON.stringify(value) ?? String(value));
+}
+
+/** Text shown as it is, unquoted (a name in a summary line), cut to QUOTE_LIMIT characters with its length. */
+export function excerpt(text: string): string {
   return text.length <= QUOTE_LIMIT ? text : `${text.slice(0, QUOTE_LIMIT)}… (${text.length} characters)`;
 }
 

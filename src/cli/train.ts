@@ -15,7 +15,7 @@ import { progressCallback } from './progress.js';
 import { splitRows } from './split.js';
 import { measureColumns, type Standardization } from './standardize.js';
 import { chooseTarget, encodeTarget, networkLabels, outputLayer, outputUnits, targetReads, type CliLoss, type Target } from './target.js';
-import { escapeLines } from './text.js';
+import { escapeLines, excerpt } from './text.js';
 
 export interface TrainOptions {
   target: string;
@@ -138,8 +138,10 @@ function allRows(rows: number): Int32Array {
 /** At most this many names in the run's description; the rest are counted. */
 const NAMES_SHOWN = 12;
 
+/** Names in a summary line: at most NAMES_SHOWN, each cut to 100 characters. */
 function names(list: readonly string[]): string {
-  return list.length > NAMES_SHOWN ? `${list.slice(0, NAMES_SHOWN).join(', ')}, … (${list.length} in all)` : list.join(', ');
+  const shown = list.slice(0, NAMES_SHOWN).map(excerpt).join(', ');
+  return list.length > NAMES_SHOWN ? `${shown}, … (${list.length} in all)` : shown;
 }
 
 /** Two lines saying what was read and what will be trained, so the encoding decisions are visible. */
@@ -147,8 +149,8 @@ function describeRun(file: string, features: readonly string[], target: Target,
                      trainRows: number, validationRows: number, layers: readonly LayerConfig[], loss: string,
                      options: TrainOptions, seed: number, threads: number): string {
   const what = target.type === 'values'
-    ? `regression on ${target.columns.join(', ')}`
-    : `${target.column}: ${count(target.classes.length, 'class', 'classes')} (${names(target.classes)})`;
+    ? `regression on ${names(target.columns)}`
+    : `${excerpt(target.column)}: ${count(target.classes.length, 'class', 'classes')} (${names(target.classes)})`;
   const split = validationRows > 0 ? `${count(trainRows, 'row')} to train, ${validationRows} to validate` : count(trainRows, 'row');
   const shape = [features.length, ...layers.map((l) => l.units)].join('-');
   const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
