@@ -11,7 +11,7 @@
  */
 import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { Parser } from 'csv-parse';
+import { CsvError, Parser } from 'csv-parse';
 import { parseNumber } from './cells.js';
 import { float64s, type Growable, type Numbers } from './growable.js';
 import { openRegularFile } from './input-file.js';
@@ -93,7 +93,7 @@ export async function readCsv(file: string, choose: (header: Header) => readonly
     // Any stage's error ends the pipeline, and closes the file.
     await pipeline(createReadStream('', { fd, highWaterMark: 1 << 16 }), new TextCheck(file, 'the data file'), parser.resume());
   } catch (error) {
-    throw csvError(error as ParseError, file, reader?.header);
+    throw csvError(error as Error, file, reader?.header);
   }
   if (reader === undefined) throw new Error(`${file}: the file is empty; expected a header row naming the columns, then data rows`);
   if (reader.rows === 0) throw new Error(`${file}: there are no data rows after the header (line ${headerLine})`);
@@ -213,25 +213,29 @@ const QUOTE_SEARCH_BYTES = 1 << 20;
 
 /**
  * csv-parse's error in our format (file: line, row, column: what is wrong);
- * any other error (ours, or the text check's) as it is. csv-parse misplaces
+ * ours (a bad cell, the text check's) as they are, and the system's (EIO)
+ * naming the file. csv-parse misplaces
  * quote errors: an unclosed quote is put "at line" the file's last line, not
  * the quote's, and a field is named by its index from 0 ("on field 2"), not
  * by its column. The quote is found in the file instead, from where
  * csv-parse says the failing field starts, and its line counted there.
  */
-function csvError(error: ParseError, file: string, header: readonly string[] | undefined): Error {
-  if (typeof error.code !== 'string' || !error.code.startsWith('CSV_') && error.code !== 'INVALID_OPENING_QUOTE') return error;
-  const { bytes, records, index } = error;
-  if (error.code === 'CSV_MAX_RECORD_SIZE' && bytes !== undefined) {
+function csvError(error: Error, file: string, header: readonly string[] | undefined): Error {
+  const { code, bytes, records, index } = error as ParseError;
+  if (!(error instanceof CsvError)) {
+    // Ours (a bad cell, the text check) name their place already; a system error (EIO) is named here.
+    return typeof code === 'string' ? new Error(`${file}: cannot read the data file: ${error.message}`) : error;
+  }
+  if (code === 'CSV_MAX_RECORD_SIZE' && bytes !== undefined) {
     return new Error(`${file}: line ${lineAtByte(file, bytes)}: a row longer than ${MAX_RECORD_BYTES / 2 ** 20} MiB ` +
       '(an unclosed quote, or not a CSV file?)');
   }
-  const problem = QUOTE_PROBLEMS[error.code];
+  const problem = QUOTE_PROBLEMS[code ?? ''];
   if (problem === undefined || bytes === undefined || records === undefined || index === undefined) {
     return new Error(`${file}: not valid CSV: ${error.message}`);
   }
   const window = readBytes(file, bytes, QUOTE_SEARCH_BYTES).toString('utf8');
-  const quoteAt = problemQuote(window, error.code === 'CSV_QUOTE_NOT_CLOSED' || error.code === 'INVALID_OPENING_QUOTE');
+  const quoteAt = problemQuote(window, code === 'CSV_QUOTE_NOT_CLOSED' || code === 'INVALID_OPENING_QUOTE');
   if (quoteAt < 0) return new Error(`${file}: not valid CSV: ${error.message}`);
   const line = lineAtByte(file, bytes + Buffer.byteLength(window.slice(0, quoteAt)));
   if (records === 0 || header === undefined) return new Error(`${file}: line ${line} (the header), column ${index + 1}: ${problem}`);

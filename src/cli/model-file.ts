@@ -34,7 +34,8 @@ export interface ModelFile {
 /**
  * Checks, before training, that writeModelFile(file) will be able to write:
  * the path is not a directory, nor the data file, and its directory exists
- * and is writable. Nothing is created, so a failed run leaves no empty model
+ * and is writable (also for a file that exists: the new one is written
+ * beside it). Nothing is created, so a failed run leaves no empty model
  * file behind.
  */
 export function checkModelPath(file: string, dataFile: string): void {
@@ -52,6 +53,10 @@ export function checkModelPath(file: string, dataFile: string): void {
     throw cannot('it is a directory; give a file name, such as model.json');
   } else if (!accessible(file, constants.W_OK)) {
     throw cannot('no permission to write to it');
+  } else {
+    // The new model is written beside the file it replaces (atomic-write.ts), so its directory must take a new file.
+    const dir = dirname(realpathSync(file));
+    if (!accessible(dir, constants.W_OK | constants.X_OK)) throw cannot(`no permission to create a file in ${dir} (the model is written beside it, then renamed over it)`);
   }
 }
 
