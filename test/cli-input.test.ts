@@ -104,6 +104,16 @@ describe('CSV text', () => {
       `${names.slice(0, 12).map((n) => `"${n}"`).join(', ')}, … (5000 in all)\n`);
   });
 
+  it('reads 100,000 columns, and refuses more, naming the header', async () => {
+    const names = (n: number): string => Array.from({ length: n }, (_, i) => `c${i}`).join(',');
+    const ones = (n: number, shift = 0): string => Array.from({ length: n }, (_, i) => String((i + shift) % 2)).join(',');
+    const wide = file('100k.csv', `${names(100_000)}\n${ones(100_000)}\n${ones(100_000, 1)}\n`);
+    const run = await wasmlp('train', wide, '--target', 'c1', '--layers', 'none', '--epochs', '1');
+    expect(run.stdout).toContain(`${wide}: 2 rows; 99999 features (c0, c2, c3, c4, c5, c6, c7, c8, c9, c10, c11, c12, … (99999 in all)); c1: 2 classes (0, 1)\n`);
+    const wider = file('100001.csv', `${names(100_001)}\n${ones(100_001)}\n`);
+    await fails(['train', wider, '--target', 'c1'], `${wider}: line 1 (the header): 100001 columns, more than the 100000 a CSV may have here`);
+  });
+
   it('refuses a row longer than 16 MiB (an unclosed quote), naming its line', async () => {
     const open = file('open-quote.csv', `a,b,c\n1,2,x\n3,4,"${'y'.repeat(17 * 2 ** 20)}\n`);
     await fails(['train', open, '--target', 'c'], `${open}: line 3: a row longer than 16 MiB (an unclosed quote, or not a CSV file?)`);

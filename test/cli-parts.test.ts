@@ -397,7 +397,8 @@ describe('columns as read', () => {
     const column = float64s();
     for (let i = 0; i < 10000; i++) column.push(i * 0.5);
     expect(column.length).toBe(10000);
-    expect([column.get(0), column.get(4095), column.get(4096), column.get(9999)]).toEqual([0, 2047.5, 2048, 4999.5]);
+    // Across the first chunk's doublings (16, 32, ... 4096) and into the fixed chunks after it.
+    expect([0, 15, 16, 33, 4095, 4096, 8192, 9999].map((i) => column.get(i))).toEqual([0, 7.5, 8, 16.5, 2047.5, 2048, 4096, 4999.5]);
   });
 
   it('finds the line of every row from the rows where lines and rows fall out of step', () => {

@@ -268,7 +268,18 @@ function problemQuote(text: string, first: boolean): number {
   return opening;
 }
 
+/**
+ * A header with more columns (100,000) is refused: each column read costs a
+ * few hundred bytes before its first number, and a 16 MiB header line could
+ * otherwise name millions. (Wide data such as gene expression has tens of
+ * thousands.)
+ */
+export const MAX_COLUMNS = 100_000;
+
 function checkHeader(file: string, header: readonly string[], line: number): void {
+  if (header.length > MAX_COLUMNS) {
+    throw new Error(`${file}: line ${line} (the header): ${header.length} columns, more than the ${MAX_COLUMNS} a CSV may have here`);
+  }
   const seen = new Map<string, number>();
   header.forEach((name, i) => {
     if (name === '') throw new Error(`${file}: line ${line} (the header): column ${i + 1} has no name`);
