@@ -73,6 +73,30 @@ describe("predict's CSV", () => {
     for (const value of values) expect(value).toMatch(/^-?\d/);
     expect(values.some((value) => value.startsWith('-'))).toBe(true);
   });
+
+  it('writes a large CSV in batches of 4096 rows, each after the one before has drained', async () => {
+    const rows = Array.from({ length: 10000 }, (_, i) => `${i % 10},${(i * 3) % 7},${i % 2 ? 'a' : 'b'}`);
+    const data = file('many.csv', `x,y,t\n${rows.join('\n')}\n`);
+    const model = path('many.json');
+    expect((await wasmlp('train', data, '--target', 't', '--epochs', '1', '--seed', '1', '--save', model)).code).toBe(0);
+    const events: string[] = [];
+    let pending = 0;
+    const io: Io = {
+      stdout: {
+        write: (text) => void events.push(`write ${text.split('\n').length - 1} lines${pending > 0 ? ' before drained' : ''}`),
+        drained: async () => {
+          pending++;
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          pending--;
+          events.push('drained');
+        },
+      },
+      stderr: { write: () => {} },
+    };
+    expect(await main(['predict', model, data], io)).toBe(0);
+    // The header and 4095 rows, then 4096, then the last 1809.
+    expect(events).toEqual(['write 4096 lines', 'drained', 'write 4096 lines', 'drained', 'write 1809 lines']);
+  });
 });
 
 describe('the terminal', () => {

@@ -18,7 +18,12 @@ export interface PredictOptions {
   threads: number;
 }
 
-/** Rows written to stdout at a time: a large CSV goes out in few writes, without one string of it all. */
+/**
+ * Rows written to stdout at a time: a large CSV goes out in few writes,
+ * never as one string of it all, and each batch waits for the one before to
+ * drain, so a slow reader (a pipe to a busy program) holds back the output
+ * rather than letting it pile up in memory.
+ */
 const ROWS_PER_WRITE = 4096;
 
 export async function predict(modelPath: string, file: string, options: PredictOptions, io: Io): Promise<void> {
@@ -38,6 +43,7 @@ export async function predict(modelPath: string, file: string, options: PredictO
       if (lines.length === ROWS_PER_WRITE) {
         io.stdout.write(lines.join(''));
         lines = [];
+        await io.stdout.drained?.();
       }
     }
     io.stdout.write(lines.join(''));
