@@ -87,6 +87,11 @@ describe('CSV text', () => {
     expect(run.stdout).toContain('c: 2 classes (y, é€😀)');
   });
 
+  it('reports the first fault in the file: a bad cell before invalid UTF-8 in the same chunk', async () => {
+    const both = file('both.csv', Buffer.concat([Buffer.from('a,b,c\n1,2,x\n3,zz,y\n5,6,'), Buffer.from([0xff]), Buffer.from('\n')]));
+    await fails(['train', both, '--target', 'c'], `${both}: line 3 (data row 2), column "b": "zz" is not a number; features must be numbers`);
+  });
+
   it('names the line of a NUL byte', async () => {
     const nul = file('nul.csv', 'a,b,c\n1,2,x\n3,4,y\n5,\u00006,x\n');
     await fails(['train', nul, '--target', 'c'], `${nul}: line 4, byte 21: a NUL byte, which text never holds (is the file UTF-16 or binary?); save it as UTF-8`);

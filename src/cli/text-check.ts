@@ -41,6 +41,8 @@ export class TextCheck extends Transform {
     const nul = body.indexOf(0);
     const fault = nul >= 0 ? nul : isUtf8(body) ? -1 : firstInvalid(body);
     if (fault >= 0) {
+      // The rows before the fault go on first, so a fault in an earlier row (a bad cell) is the one reported.
+      if (fault > 0) this.push(body.subarray(0, fault));
       done(this.fault(start + fault, body[fault]));
       return;
     }
