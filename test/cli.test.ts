@@ -491,29 +491,30 @@ describe('wasmlp on bad input', () => {
   it('a value too large for float32, before the run is described, named by its cell', async () => {
     const huge = file('huge.csv', 'a,b,c\n1,2,x\n1e300,4,y\n5,6,x\n');
     const range = "too large for float32, the network's numbers (at most ±3.4028234663852886e+38)";
-    await fails(train(huge), `${huge}: line 3 (data row 2), column "a": "1e300" is ${range}; give --standardize, or scale the column`);
+    await fails(train(huge), `${huge}: line 3 (data row 2), column "a": 1e+300 is ${range}; give --standardize, or scale the column`);
     const target = file('huge-target.csv', 'a,t\n1,2.5\n2,5e38\n3,1.5\n');
     await fails(['train', target, '--target', 't', '--epochs', '1'],
-      `${target}: line 3 (data row 2), column "t": "5e38" is ${range}; scale the column (targets are not standardised)`);
+      `${target}: line 3 (data row 2), column "t": 5e+38 is ${range}; scale the column (targets are not standardised)`);
     // New rows, standardised with the statistics of the training rows (mean 3, std 1.632993161855452 here).
     expect((await wasmlp(...train(good, '--standardize', '--save', path('good-std.json')))).code).toBe(0);
-    await fails(['predict', path('good-std.json'), huge], `${huge}: line 3 (data row 2), column "a": "1e300" is 6.123724e+299 after standardisation: ` +
+    await fails(['predict', path('good-std.json'), huge], `${huge}: line 3 (data row 2), column "a": 1e+300 is 6.123724e+299 after standardisation: ` +
       `${range}; it is too far from the values the model was trained on`);
-    await fails(['predict', model, huge], `${huge}: line 3 (data row 2), column "a": "1e300" is ${range}; ` +
+    await fails(['predict', model, huge], `${huge}: line 3 (data row 2), column "a": 1e+300 is ${range}; ` +
       'scale the column, and train on it scaled (or with --standardize)');
     const regression = file('regression-small.csv', 'a,t\n1,2.5\n2,0.5\n3,1.5\n');
     expect((await wasmlp('train', regression, '--target', 't', '--epochs', '1', '--save', path('t.json'))).code).toBe(0);
-    await fails(['evaluate', path('t.json'), target], `${target}: line 3 (data row 2), column "t": "5e38" is ${range}; scale the column (targets are not standardised)`);
+    await fails(['evaluate', path('t.json'), target], `${target}: line 3 (data row 2), column "t": 5e+38 is ${range}; scale the column (targets are not standardised)`);
   });
 
   it('a file in UTF-16, or not text', async () => {
     const text = 'a,b,c\n1,2,x\n';
     const utf16le = file('utf16le.csv', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]));
-    await fails(train(utf16le), `${utf16le}: cannot read the data file: it is UTF-16 (or not text); save it as UTF-8`);
+    await fails(train(utf16le), `${utf16le}: cannot read the data file: it is UTF-16; save it as UTF-8`);
     const utf16be = file('utf16be.csv', Buffer.from([0xfe, 0xff, ...Buffer.from(text, 'utf16le').swap16()]));
-    await fails(train(utf16be), `${utf16be}: cannot read the data file: it is UTF-16 (or not text); save it as UTF-8`);
+    await fails(train(utf16be), `${utf16be}: cannot read the data file: it is UTF-16; save it as UTF-8`);
     const nul = file('nul.csv', Buffer.from(text, 'utf16le'));
-    await fails(['predict', model, nul], `${nul}: cannot read the data file: it is UTF-16 (or not text); save it as UTF-8`);
+    // Without a byte-order mark, UTF-16's first NUL (after the "a") is named by its line and byte.
+    await fails(['predict', model, nul], `${nul}: line 1, byte 2: a NUL byte, which text never holds (is the file UTF-16 or binary?); save it as UTF-8`);
   });
 });
 

@@ -1,12 +1,10 @@
 /**
- * Cells to numbers. Strict on purpose: a feature must be a plain decimal
- * number ("3", "-0.5", "1e-3"); an empty cell, "NaN", "Infinity", "0x1F" or
+ * Cells to numbers (csv.ts reads every numeric column through this). Strict
+ * on purpose: a feature must be a plain decimal number ("3", "-0.5", "1e-3"); an empty cell, "NaN", "Infinity", "0x1F" or
  * "12 cm" is an error naming its line and column, never a silent 0 or NaN.
  * Whitespace around the number is allowed, quoted or not: csv-parse trims
  * unquoted cells only, and `" 1.5"` is as much a number as ` 1.5 `.
  */
-import { cellPlace, type Table } from './csv.js';
-
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
 /** The number in `cell`, or undefined if it is not a plain finite decimal. */
@@ -15,17 +13,4 @@ export function parseNumber(cell: string): number | undefined {
   if (!DECIMAL.test(text)) return undefined;
   const value = Number(text);
   return Number.isFinite(value) ? value : undefined;
-}
-
-/** The given columns of every row as numbers; `role` says what the columns are for, in messages. */
-export function numericColumns(table: Table, columns: readonly number[], role: string): number[][] {
-  return table.rows.map((row) => columns.map((c) => {
-    const value = parseNumber(row.cells[c]);
-    if (value === undefined) {
-      const cell = row.cells[c];
-      throw new Error(`${cellPlace(table, row, c)}: ${cell === '' ? 'the cell is empty' : `${JSON.stringify(cell)} is not a number`}; ` +
-        `${role} must be numbers`);
-    }
-    return value;
-  }));
 }

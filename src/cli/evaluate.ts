@@ -7,12 +7,12 @@
 import type { BackendName } from '../index.js';
 import { targetIndices } from './columns.js';
 import { readCsv } from './csv.js';
-import { checkFloat32 } from './float32.js';
 import { count, formatLogs } from './format.js';
-import { modelInputs } from './inputs.js';
+import { featureReads, modelInputs } from './inputs.js';
 import type { Io } from './io.js';
 import { readModelFile } from './model-file.js';
-import { encodeTarget, targetColumns } from './target.js';
+import { encodeTarget, modelTargetReads, networkLabels, targetColumns } from './target.js';
+import { quoteList } from './text.js';
 
 export interface EvaluateOptions {
   target?: string;
@@ -23,17 +23,22 @@ export interface EvaluateOptions {
 export async function evaluate(modelPath: string, file: string, options: EvaluateOptions, io: Io): Promise<void> {
   const { model, net } = await readModelFile(modelPath, options.backend, options.threads);
   try {
-    const table = readCsv(file);
-    const x = modelInputs(model, table);
-    const expected = targetColumns(model.target);
-    const targets = targetIndices(table, options.target ?? expected.join(','));
-    if (targets.length !== expected.length) {
-      throw new Error(`--target names ${count(targets.length, 'column')}, but the model predicts ${expected.length} (${expected.join(', ')})`);
-    }
+    let features: number[] = [];
+    let targets: number[] = [];
+    const table = await readCsv(file, (header) => {
+      const read = featureReads(model, header);
+      features = read.features;
+      const expected = targetColumns(model.target);
+      targets = targetIndices(header, options.target ?? expected.join(','));
+      if (targets.length !== expected.length) {
+        throw new Error(`--target names ${count(targets.length, 'column')}, but the model predicts ${expected.length} (${quoteList(expected)})`);
+      }
+      return [...read.reads, ...modelTargetReads(model.target, targets)];
+    });
+    const x = modelInputs(model, table, features);
     const y = encodeTarget(model.target, table, targets);
-    if (model.target.type === 'values') checkFloat32(table, y, targets, false, 'scale the column (targets are not standardised)');
-    const result = net.evaluate(x, y);
-    io.stdout.write(`${formatLogs({ ...result })}  (${count(x.length, 'row')})\n`);
+    const result = net.evaluate({ data: x, shape: [table.rows, features.length] }, networkLabels(y));
+    io.stdout.write(`${formatLogs({ ...result })}  (${count(table.rows, 'row')})\n`);
   } finally {
     net.dispose();
   }

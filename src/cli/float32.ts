@@ -1,30 +1,51 @@
 /**
- * The network computes in float32, whose largest value is about 3.4e38: a
+ * The network's input and label matrices, built from the columns read:
+ * row-major Float32Arrays, which fit() and predict() copy as they are. The
+ * network computes in float32, whose largest value is about 3.4e38: a
  * feature or target beyond it would reach the library as Infinity, which
  * refuses it with a message about x[1][0] (a 0-based row, no file, no
  * column) and a dtype option the command line does not have. So every value
- * the network will receive is checked here first, and a bad one named by its
- * file, line and column.
+ * is checked here as it is stored, and a bad one named by its file, line and
+ * column.
  */
 import { FLOAT32_MAX } from '../data.js';
 import { cellPlace, type Table } from './csv.js';
 import { formatValue } from './format.js';
+import type { Numbers } from './growable.js';
+import type { Standardization } from './standardize.js';
 
 /**
- * Refuses a value the network cannot hold. `values[r][k]` is what the
- * network receives for table row r's column `columns[k]`; `standardized`
- * says it is the cell after standardisation (whose result can exceed the
- * range when the cell does not), `advice` what to do about it.
+ * The matrix of `columns` (table column indices, whose numbers are given in
+ * `values`), each standardised with `stats` if given. `advice` says what to
+ * do about a value beyond float32 (after standardisation, whose result can
+ * exceed the range when the cell does not).
  */
-export function checkFloat32(table: Table, values: readonly (readonly number[])[], columns: readonly number[],
-                             standardized: boolean, advice: string): void {
-  values.forEach((row, r) => row.forEach((value, k) => {
-    // Math.fround, as the network stores it: a hair above FLOAT32_MAX still rounds to it.
-    if (Number.isFinite(Math.fround(value))) return;
-    const tableRow = table.rows[r];
-    const cell = JSON.stringify(tableRow.cells[columns[k]]);
-    const what = standardized ? `${cell} is ${formatValue(value)} after standardisation:` : `${cell} is`;
-    throw new Error(`${cellPlace(table, tableRow, columns[k])}: ${what} too large for float32, the network's numbers ` +
-      `(at most ±${FLOAT32_MAX}); ${advice}`);
-  }));
+export function float32Matrix(table: Table, columns: readonly number[], values: readonly Numbers[],
+                              stats: Standardization | undefined, advice: string): Float32Array {
+  const width = columns.length;
+  const matrix = new Float32Array(table.rows * width);
+  values.forEach((column, k) => {
+    const mean = stats?.mean[k] ?? 0;
+    const std = stats?.std[k] ?? 1;
+    for (let r = 0; r < table.rows; r++) {
+      const cell = column.get(r);
+      const value = stats ? (cell - mean) / std : cell;
+      const stored = Math.fround(value);
+      // Math.fround, as the network stores it: a hair above FLOAT32_MAX still rounds to it.
+      if (!Number.isFinite(stored)) {
+        const what = stats ? `${formatValue(cell)} is ${formatValue(value)} after standardisation:` : `${formatValue(cell)} is`;
+        throw new Error(`${cellPlace(table, r, columns[k])}: ${what} too large for float32, the network's numbers ` +
+          `(at most ±${FLOAT32_MAX}); ${advice}`);
+      }
+      matrix[r * width + k] = stored;
+    }
+  });
+  return matrix;
+}
+
+/** The rows `rows` (indices) of a row-major matrix `width` wide. */
+export function pickRows(matrix: Float32Array, width: number, rows: ArrayLike<number>): Float32Array {
+  const picked = new Float32Array(rows.length * width);
+  for (let i = 0; i < rows.length; i++) picked.set(matrix.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
+  return picked;
 }

@@ -3,15 +3,29 @@
  * cell is quoted when it holds a comma, quote or line break, RFC 4180), so
  * it needs no library; reading it does (csv.ts).
  */
+import { parseNumber } from './cells.js';
 
-/** A CSV line (with its newline) from cells. */
+/** A CSV line (with its newline) from cells: numbers written as numbers, strings as text (formulaSafe). */
 export function csvLine(cells: readonly (string | number)[]): string {
   return `${cells.map(csvCell).join(',')}\n`;
 }
 
 function csvCell(cell: string | number): string {
-  const text = typeof cell === 'number' ? formatValue(cell) : cell;
+  const text = typeof cell === 'number' ? formatValue(cell) : formulaSafe(cell);
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/**
+ * A text cell (a class or column name, from the training data) that a
+ * spreadsheet would run as a formula, `=HYPERLINK(...)`, `=cmd|...`, `+`,
+ * `-`, `@`, or one starting with a tab or carriage return, gets a leading
+ * `'`, as OWASP advises against CSV injection; the quoting comes after. A
+ * text that is a plain number ("-1", a class of a numeric column) is left
+ * as it is: a spreadsheet reads it as that number, not a formula.
+ */
+export function formulaSafe(text: string): string {
+  const plainNumber = parseNumber(text) !== undefined && text.trim() === text;
+  return /^[=+\-@\t\r]/.test(text) && !plainNumber ? `'${text}` : text;
 }
 
 /** Seven significant digits, the precision of float32, without trailing zeros. */

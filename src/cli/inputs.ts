@@ -4,19 +4,21 @@
  * statistics (never statistics of the new file), and within float32's
  * range.
  */
-import { numericColumns } from './cells.js';
 import { namedIndices } from './columns.js';
-import type { Table } from './csv.js';
-import { checkFloat32 } from './float32.js';
+import type { ColumnRead, Header, Table } from './csv.js';
+import { float32Matrix } from './float32.js';
 import type { ModelFile } from './model-file.js';
-import { standardize } from './standardize.js';
 
-export function modelInputs(model: ModelFile, table: Table): number[][] {
-  const features = namedIndices(table, model.features, 'a feature the model was trained on');
+/** The feature columns of `header`, to read as numbers. */
+export function featureReads(model: ModelFile, header: Header): { features: number[]; reads: ColumnRead[] } {
+  const features = namedIndices(header, model.features, 'a feature the model was trained on');
+  return { features, reads: features.map((column) => ({ kind: 'number', column, why: 'features must be numbers' })) };
+}
+
+/** The network's input matrix (rows × features, row-major) from the table's feature columns. */
+export function modelInputs(model: ModelFile, table: Table, features: readonly number[]): Float32Array {
   const stats = model.standardization ?? undefined;
-  const inputs = standardize(numericColumns(table, features, 'features'), stats);
   // Standardised with the training rows' statistics, a value far outside them can exceed float32 where the cell does not.
-  checkFloat32(table, inputs, features, stats !== undefined,
+  return float32Matrix(table, features, features.map((c) => table.numbers.get(c)!), stats,
     stats ? 'it is too far from the values the model was trained on' : 'scale the column, and train on it scaled (or with --standardize)');
-  return inputs;
 }

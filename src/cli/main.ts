@@ -8,6 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { CommanderError } from 'commander';
 import { processIo, type Io } from './io.js';
 import { buildProgram } from './program.js';
+import { escapeControls } from './text.js';
 
 /** Runs `wasmlp <argv...>` (argv without node and the script); resolves to the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
@@ -24,7 +25,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   } catch (error) {
     // commander has already printed its own errors (and --help, exit code 0).
     if (error instanceof CommanderError) return error.exitCode;
-    io.stderr.write(`error: ${oneLine(error instanceof Error ? error.message : String(error))}\n`);
+    io.stderr.write(`error: ${escapeControls(capped(oneLine(error instanceof Error ? error.message : String(error))))}\n`);
     return 1;
   }
 }
@@ -49,10 +50,23 @@ function repeatedOption(argv: readonly string[]): string | undefined {
 /**
  * An error is one line on stderr, as the README promises and scripts that
  * read it expect; a message can quote text with line breaks in it, such as
- * JSON.parse's, which shows the start of the file it failed on.
+ * JSON.parse's, which shows the start of the file it failed on. (Other
+ * control characters, from file and column names or cells, are escaped by
+ * main(), so none reaches the terminal.)
  */
 function oneLine(message: string): string {
   return message.replace(/\s*[\r\n]+\s*/g, ' ');
+}
+
+/**
+ * Messages quote cells and names at most 100 characters each (text.ts); this
+ * bounds the whole line too, whatever a message from elsewhere (the library,
+ * Node) quotes, so no input can make an error a screenful.
+ */
+const MAX_MESSAGE = 2000;
+
+function capped(message: string): string {
+  return message.length <= MAX_MESSAGE ? message : `${message.slice(0, MAX_MESSAGE)}… (${message.length} characters)`;
 }
 
 function isEntryPoint(): boolean {

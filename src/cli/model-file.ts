@@ -5,10 +5,15 @@
  * by name, the target and its classes, the standardisation statistics.
  * Versioned: a reader refuses a version it does not know rather than guess.
  */
-import { accessSync, constants, readFileSync, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { isUtf8 } from 'node:buffer';
+import { accessSync, closeSync, constants, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { loadNetwork, type BackendName, type Network, type NetworkJSON } from '../index.js';
+import { writeFileAtomic, type WriteFs } from './atomic-write.js';
 import { count } from './format.js';
+import { openRegularFile } from './input-file.js';
+import { firstInvalid, lineAtByte } from './text-check.js';
+import { quote, showValue } from './text.js';
 import type { Standardization } from './standardize.js';
 import { outputUnits, type Target } from './target.js';
 
@@ -29,7 +34,8 @@ export interface ModelFile {
 /**
  * Checks, before training, that writeModelFile(file) will be able to write:
  * the path is not a directory, nor the data file, and its directory exists
- * and is writable. Nothing is created, so a failed run leaves no empty model
+ * and is writable (also for a file that exists: the new one is written
+ * beside it). Nothing is created, so a failed run leaves no empty model
  * file behind.
  */
 export function checkModelPath(file: string, dataFile: string): void {
@@ -47,13 +53,17 @@ export function checkModelPath(file: string, dataFile: string): void {
     throw cannot('it is a directory; give a file name, such as model.json');
   } else if (!accessible(file, constants.W_OK)) {
     throw cannot('no permission to write to it');
+  } else {
+    // The new model is written beside the file it replaces (atomic-write.ts), so its directory must take a new file.
+    const dir = dirname(realpathSync(file));
+    if (!accessible(dir, constants.W_OK | constants.X_OK)) throw cannot(`no permission to create a file in ${dir} (the model is written beside it, then renamed over it)`);
   }
 }
 
 /**
  * Whether writing to `file` would overwrite `dataFile`. Comparing the paths
  * is not enough: through a symbolic link another path is the same file, and
- * writeFileSync writes through it; so the real paths are compared, and the
+ * the model is written through it; so the real paths are compared, and the
  * files (device and inode: a hard link is the same file too, where the file
  * system numbers its files). A path with nothing there is compared as a path.
  */
@@ -88,23 +98,52 @@ function accessible(path: string, mode: number): boolean {
   }
 }
 
-export function writeModelFile(file: string, model: ModelFile): void {
+/** Writes the model file atomically: a failed write leaves the previous file as it was (atomic-write.ts). */
+export function writeModelFile(file: string, model: ModelFile, fs?: WriteFs): void {
   try {
-    writeFileSync(file, `${JSON.stringify(model)}\n`);
+    writeFileAtomic(file, `${JSON.stringify(model)}\n`, fs);
   } catch (error) {
     throw new Error(`${file}: cannot write the model file: ${(error as Error).message}`);
   }
 }
 
+/**
+ * The largest model file read: 256 MiB. V8 cannot hold a string much past
+ * 512 MiB (2^29 characters), which JSON.parse needs whole, and 256 MiB is
+ * some 20 million float32 weights as toJSON() writes them (about 12
+ * characters each), far past any network the command line trains; a larger
+ * file is refused before it is read, not read until memory runs out.
+ */
+export const MAX_MODEL_BYTES = 256 * 2 ** 20;
+
+/** The model file's text: a regular file, at most MAX_MODEL_BYTES, UTF-8, a byte-order mark dropped (as CSVs have theirs). */
+export function readModelText(file: string): string {
+  const { fd, stats } = openRegularFile(file, 'the model file');
+  let bytes: Buffer;
+  try {
+    const tooLarge = (): Error => new Error(`${file}: cannot read the model file: it is larger than ${MAX_MODEL_BYTES / 2 ** 20} MiB, ` +
+      'more than any model file holds (is it the right file?)');
+    if (stats.size > MAX_MODEL_BYTES) throw tooLarge();
+    // Read to the end, not to stats.size: the file may have grown since; never past the limit.
+    const buffer = Buffer.alloc(Math.min(stats.size + 1, MAX_MODEL_BYTES + 1));
+    let length = 0;
+    for (let read; length < buffer.length && (read = readSync(fd, buffer, length, buffer.length - length, null)) > 0;) length += read;
+    if (length > MAX_MODEL_BYTES) throw tooLarge();
+    bytes = buffer.subarray(0, length);
+  } finally {
+    closeSync(fd);
+  }
+  const text = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  if (!isUtf8(text)) {
+    const at = firstInvalid(text) + bytes.length - text.length;
+    throw new Error(`${file}: not a wasmlp model file: line ${lineAtByte(file, at)}, byte ${at + 1} is not valid UTF-8`);
+  }
+  return text.toString('utf8');
+}
+
 /** Reads and checks a model file, then loads its network. */
 export async function readModelFile(file: string, backend: BackendName, threads = 1): Promise<{ model: ModelFile; net: Network }> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(`${file}: cannot read the model file: ${code === 'ENOENT' ? 'no such file' : (error as Error).message}`);
-  }
+  const text = readModelText(file);
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -134,20 +173,24 @@ function checkModel(file: string, json: unknown): ModelFile {
     throw new Error(`${file}: not a wasmlp model file (it has no "format": "${MODEL_FORMAT}"); write one with: wasmlp train data.csv --target COLUMN --save ${file}`);
   }
   if (json.version !== MODEL_VERSION) {
-    throw new Error(`${file}: model file version ${JSON.stringify(json.version)} is not one this wasmlp reads (it reads version ${MODEL_VERSION})`);
+    throw new Error(`${file}: model file version ${showValue(json.version)} is not one this wasmlp reads (it reads version ${MODEL_VERSION})`);
   }
   const { features, target, standardization, network } = json;
   if (!isStringList(features)) throw bad('"features" must be a non-empty array of column names');
+  refuseRepeats(bad, 'features', features);
   if (!isObject(target)) throw bad('"target" must be an object');
   if (target.type === 'classes') {
     if (typeof target.column !== 'string') throw bad('"target.column" must be a column name');
     if (!isStringList(target.classes) || target.classes.length < 2) throw bad('"target.classes" must be an array of at least 2 class names');
+    // Two outputs with one name: predict could not say which class it predicts, evaluate would score one of them never.
+    refuseRepeats(bad, 'target.classes', target.classes);
     if (target.encoding !== 'onehot' && target.encoding !== 'binary') throw bad('"target.encoding" must be "onehot" or "binary"');
     if (target.encoding === 'binary' && target.classes.length !== 2) throw bad('a "binary" target must have exactly 2 classes');
   } else if (target.type === 'values') {
     if (!isStringList(target.columns)) throw bad('"target.columns" must be a non-empty array of column names');
+    refuseRepeats(bad, 'target.columns', target.columns);
   } else {
-    throw bad(`"target.type" must be "classes" or "values", got ${JSON.stringify(target.type)}`);
+    throw bad(`"target.type" must be "classes" or "values", got ${showValue(target.type)}`);
   }
   if (standardization !== null) {
     if (!isObject(standardization) || !isNumberList(standardization.mean, features.length) || !isNumberList(standardization.std, features.length) ||
@@ -157,6 +200,16 @@ function checkModel(file: string, json: unknown): ModelFile {
   }
   if (!isObject(network)) throw bad('"network" must be an object (what net.toJSON() returns)');
   return json as unknown as ModelFile;
+}
+
+/** A name listed twice in `list` (the model file's `key`), refused naming both places (from 0, as JSON arrays are indexed). */
+function refuseRepeats(bad: (what: string) => Error, key: string, list: readonly string[]): void {
+  const seen = new Map<string, number>();
+  list.forEach((name, i) => {
+    const earlier = seen.get(name);
+    if (earlier !== undefined) throw bad(`"${key}" lists ${quote(name)} twice, at [${earlier}] and [${i}]; each must be listed once`);
+    seen.set(name, i);
+  });
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -8,7 +8,7 @@
 import type { BackendName } from '../index.js';
 import { readCsv } from './csv.js';
 import { csvLine } from './format.js';
-import { modelInputs } from './inputs.js';
+import { featureReads, modelInputs } from './inputs.js';
 import type { Io } from './io.js';
 import { readModelFile } from './model-file.js';
 import { decodePrediction, outputUnits, predictionHeader } from './target.js';
@@ -18,15 +18,34 @@ export interface PredictOptions {
   threads: number;
 }
 
+/**
+ * Rows written to stdout at a time: a large CSV goes out in few writes,
+ * never as one string of it all, and each batch waits for the one before to
+ * drain, so a slow reader (a pipe to a busy program) holds back the output
+ * rather than letting it pile up in memory.
+ */
+const ROWS_PER_WRITE = 4096;
+
 export async function predict(modelPath: string, file: string, options: PredictOptions, io: Io): Promise<void> {
   const { model, net } = await readModelFile(modelPath, options.backend, options.threads);
   try {
-    const x = modelInputs(model, readCsv(file));
-    const outputs = net.predict(x);
+    let features: number[] = [];
+    const table = await readCsv(file, (header) => {
+      const read = featureReads(model, header);
+      features = read.features;
+      return read.reads;
+    });
+    const outputs = net.predict({ data: modelInputs(model, table, features), shape: [table.rows, features.length] });
     const units = outputUnits(model.target);
-    // One string, one write: a large CSV goes out without a write per row.
-    const lines = [csvLine(predictionHeader(model.target))];
-    for (let r = 0; r < x.length; r++) lines.push(csvLine(decodePrediction(model.target, outputs.subarray(r * units, (r + 1) * units))));
+    let lines = [csvLine(predictionHeader(model.target))];
+    for (let r = 0; r < table.rows; r++) {
+      lines.push(csvLine(decodePrediction(model.target, outputs.subarray(r * units, (r + 1) * units))));
+      if (lines.length === ROWS_PER_WRITE) {
+        io.stdout.write(lines.join(''));
+        lines = [];
+        await io.stdout.drained?.();
+      }
+    }
     io.stdout.write(lines.join(''));
   } finally {
     net.dispose();

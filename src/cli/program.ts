@@ -12,6 +12,7 @@ import type { Io } from './io.js';
 import * as parse from './parsers.js';
 import { predict } from './predict.js';
 import { CLI_LOSSES } from './target.js';
+import { escapeLines } from './text.js';
 import { train } from './train.js';
 
 const HIDDEN_ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'leakyRelu', 'linear'];
@@ -33,7 +34,8 @@ export function buildProgram(io: Io): Command {
     .exitOverride()
     .configureOutput({
       writeOut: (text) => io.stdout.write(text),
-      writeErr: (text) => io.stderr.write(text),
+      // Its errors echo arguments (an unknown option, a bad value), which may hold control characters.
+      writeErr: (text) => io.stderr.write(escapeLines(text)),
     })
     .showHelpAfterError('(add --help for usage)')
     .hook('preAction', (_program, command) => {

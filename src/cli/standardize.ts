@@ -5,17 +5,32 @@
  * statistics are saved with the model so predict and evaluate transform new
  * rows exactly as training did.
  */
+import type { Numbers } from './growable.js';
+
 export interface Standardization {
   mean: number[];
   /** Never 0: a constant column gets 1, so it maps to 0 instead of NaN (or noise blown up). */
   std: number[];
 }
 
-export function measureStandardization(rows: readonly number[][]): Standardization {
+/** The statistics of rows of numbers (each row the same width), as the library's users hold data. */
+export function measureStandardization(rows: readonly (readonly number[])[]): Standardization {
+  const columns = rows[0].map((_, c): Numbers => ({ length: rows.length, get: (r) => rows[r][c] }));
+  return measureColumns(columns, Int32Array.from(rows.keys()));
+}
+
+/** Rows of numbers standardised with `stats`; `stats` undefined returns the rows as they are. */
+export function standardize(rows: readonly number[][], stats: Standardization | undefined): number[][] {
+  if (!stats) return rows as number[][];
+  return rows.map((row) => row.map((v, c) => (v - stats.mean[c]) / stats.std[c]));
+}
+
+/** The statistics of each column (the command line's, read from a CSV), over the rows `rows` (the training rows' indices) only. */
+export function measureColumns(columns: readonly Numbers[], rows: ArrayLike<number>): Standardization {
   const mean: number[] = [];
   const std: number[] = [];
-  for (let c = 0; c < rows[0].length; c++) {
-    const column = measureColumn(rows.map((row) => row[c]));
+  for (const values of columns) {
+    const column = measureColumn(values, rows);
     mean.push(column.mean);
     std.push(column.std);
   }
@@ -29,17 +44,18 @@ export function measureStandardization(rows: readonly number[][]): Standardizati
  * Dividing and multiplying by a power of two is exact, so columns of
  * ordinary numbers get the same bits as without it.
  */
-function measureColumn(values: readonly number[]): { mean: number; std: number } {
-  const largest = values.reduce((max, v) => Math.max(max, Math.abs(v)), 0);
+function measureColumn(values: Numbers, rows: ArrayLike<number>): { mean: number; std: number } {
+  const n = rows.length;
+  let largest = 0;
+  for (let i = 0; i < n; i++) largest = Math.max(largest, Math.abs(values.get(rows[i])));
   if (largest === 0) return { mean: 0, std: 1 };
   // At most 2^1023 (log2 of the largest doubles rounds to 1024); the scaled values are below 2, or a hair above.
   const scale = 2 ** Math.min(Math.floor(Math.log2(largest)), 1023);
-  const n = values.length;
   let sum = 0;
-  for (const v of values) sum += v / scale;
+  for (let i = 0; i < n; i++) sum += values.get(rows[i]) / scale;
   const mean = sum / n;
   let squares = 0;
-  for (const v of values) squares += (v / scale - mean) ** 2;
+  for (let i = 0; i < n; i++) squares += (values.get(rows[i]) / scale - mean) ** 2;
   const variance = squares / n;
   // A std of 0 here is one of subnormal values (below 1e-308) that underflowed: as constant, too.
   return { mean: mean * scale, std: isConstant(variance, mean, n) ? 1 : Math.sqrt(variance) * scale || 1 };
@@ -56,10 +72,4 @@ function measureColumn(values: readonly number[]): { mean: number; std: number }
 function isConstant(variance: number, mean: number, n: number): boolean {
   const eps = Number.EPSILON;
   return variance <= n * eps * variance + (n * mean * eps) ** 2;
-}
-
-/** New rows, standardised; `stats` undefined returns the rows as they are. */
-export function standardize(rows: readonly number[][], stats: Standardization | undefined): number[][] {
-  if (!stats) return rows as number[][];
-  return rows.map((row) => row.map((v, c) => (v - stats.mean[c]) / stats.std[c]));
 }

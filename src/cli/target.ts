@@ -19,11 +19,17 @@
  * - --loss overrides the guess: meanSquaredError makes a numeric target a
  *   regression, categoricalCrossentropy makes any target categorical with a
  *   softmax (2 classes included), binaryCrossentropy needs exactly 2 classes;
- * - several target columns (--target a,b) are a regression on each.
+ * - several target columns (--target a,b) are a regression on each;
+ * - more than MAX_CLASSES classes, or more than half the rows (of 100 or
+ *   more), is refused as not classes.
  */
-import type { ActivationName, LossName } from '../index.js';
-import { cellPlace, type Row, type Table } from './csv.js';
+import type { ActivationName, LabelInput, LossName } from '../index.js';
 import { parseNumber } from './cells.js';
+import { cellPlace, type ColumnRead, type Header, type Table } from './csv.js';
+import { float32Matrix, pickRows } from './float32.js';
+import { count } from './format.js';
+import { MAX_CLASSES, type TargetCells } from './target-cells.js';
+import { quote, quoteList } from './text.js';
 
 /** A numeric target with at most this many distinct integer values is taken as classes. */
 export const MAX_INTEGER_CLASSES = 10;
@@ -55,48 +61,62 @@ export function outputLayer(target: Target): { activation: ActivationName; loss:
     : { activation: 'softmax', loss: 'categoricalCrossentropy' };
 }
 
-/** Decides the target of `columns` (indices into the table) from their values and --loss. */
-export function chooseTarget(table: Table, columns: readonly number[], loss: CliLoss | undefined): Target {
-  const names = columns.map((c) => table.header[c]);
-  refuseEmptyCells(table, columns);
+/** The message for an empty target cell: missing data, never a class named "" nor a reason to take numbers as classes. */
+const EMPTY_CELL = 'the cell is empty; every row needs a target value';
+
+/**
+ * How `train` reads the target columns: as numbers where the options already
+ * make it a regression (several columns, --loss meanSquaredError), as cells
+ * otherwise, for chooseTarget to decide. Refuses what the header alone shows
+ * cannot work, before any row is read.
+ */
+export function targetReads(header: Header, columns: readonly number[], loss: CliLoss | undefined): ColumnRead[] {
   if (columns.length > 1) {
     if (loss !== undefined && loss !== 'meanSquaredError') {
-      throw new Error(`--loss ${loss} needs one target column; several (${names.join(', ')}) are a regression (meanSquaredError)`);
+      throw new Error(`--loss ${loss} needs one target column; several (${quoteList(columns.map((c) => header.header[c]))}) are a regression (meanSquaredError)`);
     }
-    for (const c of columns) firstNonNumeric(table, c, 'several target columns are a regression on each, so they must be numbers');
-    return { type: 'values', columns: names };
+    return numberReads(columns, 'several target columns are a regression on each, so they must be numbers');
   }
+  if (loss === 'meanSquaredError') {
+    return numberReads(columns, 'a meanSquaredError target must be numbers (leave out --loss to treat the column as classes)');
+  }
+  return [{ kind: 'cells', column: columns[0], empty: EMPTY_CELL }];
+}
+
+/** How `evaluate` reads the target columns of a model's target. */
+export function modelTargetReads(target: Target, columns: readonly number[]): ColumnRead[] {
+  return target.type === 'values'
+    ? numberReads(columns, "the model's target is a regression, so it must be numbers")
+    : [{ kind: 'cells', column: columns[0], empty: `${EMPTY_CELL}, one of the model's classes (${quoteList(target.classes)})` }];
+}
+
+function numberReads(columns: readonly number[], why: string): ColumnRead[] {
+  return columns.map((column) => ({ kind: 'number', column, why, empty: EMPTY_CELL }));
+}
+
+/** Decides the target of `columns` (indices into the table, read as targetReads says) from their values and --loss. */
+export function chooseTarget(table: Table, columns: readonly number[], loss: CliLoss | undefined): Target {
+  const names = columns.map((c) => table.header[c]);
+  if (columns.length > 1 || loss === 'meanSquaredError') return { type: 'values', columns: names };
   const [column] = columns;
   const name = names[0];
-  const cells = table.rows.map((row) => row.cells[column]);
-  const numbers = cells.map(parseNumber);
-  const numeric = numbers.every((v) => v !== undefined);
-  if (loss === 'meanSquaredError') {
-    firstNonNumeric(table, column, 'a meanSquaredError target must be numbers (leave out --loss to treat the column as classes)');
-    return { type: 'values', columns: [name] };
-  }
-  if (loss === undefined && !numeric) refuseMostlyNumbers(table, column, numbers);
-  const looksCategorical = !numeric || isFewIntegers(numbers as number[]);
+  const cells = table.cells.get(column)!;
+  const numeric = cells.numeric === table.rows;
+  if (loss === undefined && !numeric) refuseMostlyNumbers(table, column, cells);
+  const looksCategorical = !numeric || isFewIntegers(cells);
   if (loss === undefined && !looksCategorical) return { type: 'values', columns: [name] };
-  const classes = numeric ? numericClasses(cells, numbers as number[]) : [...new Set(cells)].sort(compareStrings);
+  refuseTooManyClasses(table, column, cells, numeric);
+  const distinct = cells.distinct!;
+  const classes = numeric ? numericClasses(distinct) : [...distinct].sort(compareStrings);
   if (classes.length < 2) {
-    throw new Error(`${table.file}: column ${JSON.stringify(name)} (the target) has only one value, ${JSON.stringify(classes[0])}: ` +
+    throw new Error(`${table.file}: column ${quote(name)} (the target) has only one value, ${quote(classes[0])}: ` +
       'a classifier needs at least 2 classes');
   }
   if (loss === 'binaryCrossentropy' && classes.length !== 2) {
-    throw new Error(`--loss binaryCrossentropy needs a target with exactly 2 classes, but column ${JSON.stringify(name)} has ${classes.length}: ${list(classes)}`);
+    throw new Error(`--loss binaryCrossentropy needs a target with exactly 2 classes, but column ${quote(name)} has ${classes.length}: ${quoteList(classes)}`);
   }
   const encoding = loss === 'categoricalCrossentropy' || classes.length > 2 ? 'onehot' : 'binary';
   return { type: 'classes', column: name, classes, encoding };
-}
-
-const EMPTY_CELL = 'the cell is empty; every row needs a target value';
-
-/** An empty target cell is missing data, never a class named "" nor a reason to take numbers as classes. */
-function refuseEmptyCells(table: Table, columns: readonly number[]): void {
-  for (const row of table.rows) {
-    for (const c of columns) if (row.cells[c] === '') throw new Error(`${cellPlace(table, row, c)}: ${EMPTY_CELL}`);
-  }
 }
 
 /**
@@ -105,17 +125,38 @@ function refuseEmptyCells(table: Table, columns: readonly number[]): void {
  * more than half the cells are numbers but not all is refused, naming the
  * first cell that is not, unless --loss says the column is classes.
  */
-function refuseMostlyNumbers(table: Table, column: number, numbers: readonly (number | undefined)[]): void {
-  const count = numbers.filter((v) => v !== undefined).length;
-  if (count * 2 <= numbers.length) return;
-  const row = table.rows[numbers.indexOf(undefined)];
-  throw new Error(`${cellPlace(table, row, column)}: ${JSON.stringify(row.cells[column])} is not a number, ` +
-    `but ${count} of the column's ${numbers.length} values are: fix the cell, ` +
+function refuseMostlyNumbers(table: Table, column: number, cells: TargetCells): void {
+  if (cells.numeric * 2 <= table.rows || cells.firstText === undefined) return;
+  const { row, cell } = cells.firstText;
+  throw new Error(`${cellPlace(table, row, column)}: ${quote(cell)} is not a number, ` +
+    `but ${cells.numeric} of the column's ${table.rows} values are: fix the cell, ` +
     'or give --loss categoricalCrossentropy to take the column as classes');
 }
 
+/** Below this many rows, a class for most rows can still be a small data set's honest classes. */
+const FEW_ROWS = 100;
+
+/**
+ * More than MAX_CLASSES classes, or (on enough rows to tell) more classes
+ * than half the rows, is a column of ids, free text or measurements, not
+ * classes: refused before the one-hot labels and an output per class are
+ * built (30,000 of them exhausted the memory).
+ */
+function refuseTooManyClasses(table: Table, column: number, cells: TargetCells, numeric: boolean): void {
+  const classes = cells.distinct?.length;
+  if (classes !== undefined && classes <= MAX_CLASSES && (table.rows < FEW_ROWS || classes * 2 <= table.rows)) return;
+  const many = classes === undefined ? `more than ${MAX_CLASSES}` : String(classes);
+  const advice = numeric
+    ? 'for a regression on its values, give --loss meanSquaredError'
+    : 'is it an id or free text? choose the column to predict with --target';
+  throw new Error(`${table.file}: column ${quote(table.header[column])} (the target) has ${many} distinct values in ${count(table.rows, 'row')}: ` +
+    `too many to be classes (at most ${MAX_CLASSES}, and at most half the rows); ${advice}`);
+}
+
 /** Beyond 2^53 a double no longer holds every integer: 12345678901234567890 and ...891 are one number. */
-function isFewIntegers(values: readonly number[]): boolean {
+function isFewIntegers(cells: TargetCells): boolean {
+  if (cells.distinct === undefined) return false;
+  const values = cells.distinct.map((cell) => parseNumber(cell)!);
   return values.every(Number.isSafeInteger) && new Set(values).size <= MAX_INTEGER_CLASSES;
 }
 
@@ -126,12 +167,13 @@ function isFewIntegers(values: readonly number[]): boolean {
  * 12345678901234567000, a value in no cell): then the classes are the cells
  * as written, ties in value sorted by text.
  */
-function numericClasses(cells: readonly string[], numbers: readonly number[]): string[] {
+function numericClasses(cells: readonly string[]): string[] {
+  const numbers = cells.map((cell) => parseNumber(cell)!);
   // Every double beyond 2^53 is an integer.
   if (numbers.every((v) => Math.abs(v) <= Number.MAX_SAFE_INTEGER)) {
     return [...new Set(numbers)].sort((a, b) => a - b).map(String);
   }
-  return [...new Set(cells)].sort((a, b) => parseNumber(a)! - parseNumber(b)! || compareStrings(a, b));
+  return [...cells].sort((a, b) => parseNumber(a)! - parseNumber(b)! || compareStrings(a, b));
 }
 
 function compareStrings(a: string, b: string): number {
@@ -139,55 +181,58 @@ function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function list(values: readonly string[]): string {
-  const shown = values.slice(0, 12).map((v) => JSON.stringify(v)).join(', ');
-  return values.length > 12 ? `${shown}, ... (${values.length} in all)` : shown;
+/**
+ * The network's labels: a row-major matrix `cols` wide (the values, or for
+ * one sigmoid output 0 | 1), or for a softmax the class index of each row
+ * (`indices`), which fit() one-hot encodes a batch at a time.
+ */
+export interface Labels {
+  data: Float32Array;
+  cols: number;
+  indices: boolean;
 }
 
-/** The error for a target cell that is not a number; `why` says why it must be one. */
-function notANumber(table: Table, row: Row, column: number, why: string): Error {
-  const cell = row.cells[column];
-  return new Error(`${cellPlace(table, row, column)}: ${cell === '' ? EMPTY_CELL : `${JSON.stringify(cell)} is not a number; ${why}`}`);
-}
-
-function firstNonNumeric(table: Table, column: number, why: string): void {
-  for (const row of table.rows) {
-    if (parseNumber(row.cells[column]) === undefined) throw notANumber(table, row, column, why);
-  }
+/** Labels as fit() and evaluate() take them; `rows` picks some (row indices), in that order. */
+export function networkLabels(labels: Labels, rows?: Int32Array): LabelInput {
+  const data = rows ? pickRows(labels.data, labels.cols, rows) : labels.data;
+  return labels.indices ? Array.from(data) : { data, shape: [data.length / labels.cols, labels.cols] };
 }
 
 /**
- * The label rows for the network: one-hot rows, [0 | 1], or the values.
- * `columns` are the table's indices of the target's columns. A class the
- * target does not know, or an empty cell, is an error naming its cell.
+ * The labels for the network. `columns` are the table's indices of the
+ * target's columns, read as targetReads or modelTargetReads say. A class the
+ * target does not know is an error naming its cell.
  */
-export function encodeTarget(target: Target, table: Table, columns: readonly number[]): number[][] {
+export function encodeTarget(target: Target, table: Table, columns: readonly number[]): Labels {
   if (target.type === 'values') {
-    return table.rows.map((row) => columns.map((c) => {
-      const value = parseNumber(row.cells[c]);
-      if (value === undefined) throw notANumber(table, row, c, "the model's target is a regression, so it must be numbers");
-      return value;
-    }));
+    const values = columns.map((c) => table.numbers.get(c) ?? table.cells.get(c)!.numbers);
+    const data = float32Matrix(table, columns, values, undefined, 'scale the column (targets are not standardised)');
+    return { data, cols: columns.length, indices: false };
   }
   const [column] = columns;
+  const cells = table.cells.get(column)!;
+  const { distinct, codes } = cells;
+  if (distinct === undefined || codes === undefined) {
+    throw new Error(`${table.file}: column ${quote(table.header[column])} has more than ${MAX_CLASSES} distinct values, ` +
+      `but the model knows ${count(target.classes.length, 'class', 'classes')} (${quoteList(target.classes)})`);
+  }
   // Classes that are numbers as String() writes them match a cell by value ("1.0" is class "1");
   // any other class (12345678901234567890 among them) only a cell that is its text.
   const byValue = target.classes.every((c) => String(Number(c)) === c);
   const index = new Map(target.classes.map((name, i) => [name, i]));
-  return table.rows.map((row) => {
-    const cell = row.cells[column];
+  const classOf = distinct.map((cell) => {
     const value = byValue ? parseNumber(cell) : undefined;
-    const key = value !== undefined ? String(value) : cell;
-    const k = index.get(key);
-    if (k === undefined) {
-      throw new Error(`${cellPlace(table, row, column)}: ${cell === '' ? EMPTY_CELL : JSON.stringify(cell)}` +
-        `${cell === '' ? ', one of' : ' is not one of'} the model's classes (${list(target.classes)})`);
-    }
-    if (target.encoding === 'binary') return [k];
-    const oneHot = new Array<number>(target.classes.length).fill(0);
-    oneHot[k] = 1;
-    return oneHot;
+    return index.get(value !== undefined ? String(value) : cell) ?? -1;
   });
+  const data = new Float32Array(table.rows);
+  for (let r = 0; r < table.rows; r++) {
+    const k = classOf[codes.get(r)];
+    if (k < 0) {
+      throw new Error(`${cellPlace(table, r, column)}: ${quote(distinct[codes.get(r)])} is not one of the model's classes (${quoteList(target.classes)})`);
+    }
+    data[r] = k;
+  }
+  return { data, cols: 1, indices: target.encoding === 'onehot' };
 }
 
 /** The CSV header predict writes: the target column(s), then a probability per class. */

@@ -3,19 +3,19 @@
  * target's encoding, builds and trains the network with a per-epoch line
  * (and a progress bar on a terminal), and saves a model file.
  */
-import { createNetwork, type ActivationName, type BackendName, type LayerConfig } from '../index.js';
+import { createNetwork, type ActivationName, type BackendName, type LabelInput, type LayerConfig, type MatrixInput } from '../index.js';
 import { randomSeed } from '../random.js';
-import { numericColumns } from './cells.js';
 import { featureIndices, targetIndices } from './columns.js';
-import { readCsv } from './csv.js';
-import { checkFloat32 } from './float32.js';
+import { readCsv, type ColumnRead } from './csv.js';
+import { float32Matrix, pickRows } from './float32.js';
 import { count } from './format.js';
 import type { Io } from './io.js';
 import { checkModelPath, MODEL_FORMAT, MODEL_VERSION, writeModelFile } from './model-file.js';
 import { progressCallback } from './progress.js';
 import { splitRows } from './split.js';
-import { measureStandardization, standardize } from './standardize.js';
-import { chooseTarget, encodeTarget, outputLayer, outputUnits, type CliLoss, type Target } from './target.js';
+import { measureColumns, type Standardization } from './standardize.js';
+import { chooseTarget, encodeTarget, networkLabels, outputLayer, outputUnits, targetReads, type CliLoss, type Target } from './target.js';
+import { escapeLines, excerpt } from './text.js';
 
 export interface TrainOptions {
   target: string;
@@ -38,77 +38,123 @@ export interface TrainOptions {
 /** Keras's default learning rates for its optimisers. */
 const DEFAULT_LEARNING_RATE = { adam: 0.001, sgd: 0.01 } as const;
 
+/** What training needs from the CSV: the table itself (its columns of doubles) is let go once these are built. */
+interface TrainingData {
+  featureNames: string[];
+  target: Target;
+  stats: Standardization | undefined;
+  seed: number;
+  /** Rows to train on and to validate on: inputs (rows × features, float32) and labels. */
+  train: [MatrixInput, LabelInput];
+  validation?: [MatrixInput, LabelInput];
+}
+
 export async function train(file: string, options: TrainOptions, io: Io): Promise<void> {
   // Before anything else, so a bad --save path fails now rather than after the training.
   if (options.save !== undefined) checkModelPath(options.save, file);
-  const table = readCsv(file);
-  const targets = targetIndices(table, options.target);
-  const features = featureIndices(table, options.features, targets);
-  const x = numericColumns(table, features, 'features');
-  const target = chooseTarget(table, targets, options.loss);
-  const y = encodeTarget(target, table, targets);
-
-  const seed = options.seed ?? randomSeed();
-  const indices = [...x.keys()];
-  const split = options.validationSplit === undefined
-    ? { train: indices, validation: [] }
-    : splitRows(indices, options.validationSplit, seed);
-  // Statistics from the training rows only; every row standardised in table order, so a bad value is named by its cell.
-  const stats = options.standardize ? measureStandardization(split.train.map((i) => x[i])) : undefined;
-  const inputs = standardize(x, stats);
-  checkFloat32(table, inputs, features, stats !== undefined, stats ? 'scale the column' : 'give --standardize, or scale the column');
-  if (target.type === 'values') checkFloat32(table, y, targets, false, 'scale the column (targets are not standardised)');
-  const xTrain = split.train.map((i) => inputs[i]);
-  const yTrain = split.train.map((i) => y[i]);
-
+  const data = await readTrainingData(file, options);
+  const { featureNames, target, stats, seed } = data;
+  const trainRows = rowCount(data.train[0]);
+  const validationRows = data.validation ? rowCount(data.validation[0]) : 0;
   const { activation: outputActivation, loss } = outputLayer(target);
   const layers: LayerConfig[] = [
     ...options.layers.map((units) => ({ units, activation: options.activation })),
     { units: outputUnits(target), activation: outputActivation },
   ];
-  const net = await createNetwork({ inputs: features.length, layers, loss, backend: options.backend, threads: options.threads, seed });
+  const net = await createNetwork({ inputs: featureNames.length, layers, loss, backend: options.backend, threads: options.threads, seed });
   try {
-    const batchSize = Math.min(options.batchSize, xTrain.length);
-    io.stdout.write(describeRun(file, table.header, features, target, xTrain.length, split.validation.length, layers, loss, options, seed, net.threads));
+    const batchSize = Math.min(options.batchSize, trainRows);
+    io.stdout.write(escapeLines(describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, seed, net.threads)));
     const learningRate = options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer];
-    await net.fit(xTrain, yTrain, {
+    await net.fit(data.train[0], data.train[1], {
       epochs: options.epochs,
       learningRate,
       batchSize,
       shuffle: true,
       optimizer: options.optimizer,
-      validationData: split.validation.length > 0
-        ? [split.validation.map((i) => inputs[i]), split.validation.map((i) => y[i])]
-        : undefined,
-      callbacks: progressCallback(io, options.epochs, Math.ceil(xTrain.length / batchSize)),
+      validationData: data.validation,
+      callbacks: progressCallback(io, options.epochs, Math.ceil(trainRows / batchSize)),
     }).catch((error: Error) => { throw commandLineAdvice(error, learningRate, options.standardize === true); });
     if (options.save !== undefined) {
       writeModelFile(options.save, {
         format: MODEL_FORMAT,
         version: MODEL_VERSION,
-        features: features.map((i) => table.header[i]),
+        features: featureNames,
         target,
         standardization: stats ?? null,
         network: net.toJSON(),
       });
-      io.stdout.write(`Saved the model to ${options.save}\n`);
+      io.stdout.write(escapeLines(`Saved the model to ${options.save}\n`));
     }
   } finally {
     net.dispose();
   }
 }
 
+function rowCount(matrix: MatrixInput): number {
+  return Array.isArray(matrix) ? matrix.length : matrix.shape[0];
+}
+
+/** Reads the CSV, decides the target, splits the rows and builds the network's matrices, all checked. */
+async function readTrainingData(file: string, options: TrainOptions): Promise<TrainingData> {
+  let targets: number[] = [];
+  let features: number[] = [];
+  const table = await readCsv(file, (header) => {
+    targets = targetIndices(header, options.target);
+    features = featureIndices(header, options.features, targets);
+    return [...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
+      ...targetReads(header, targets, options.loss)];
+  });
+  const target = chooseTarget(table, targets, options.loss);
+  const labels = encodeTarget(target, table, targets);
+
+  const seed = options.seed ?? randomSeed();
+  const split = options.validationSplit === undefined ? undefined : splitRows(table.rows, options.validationSplit, seed);
+  const columns = features.map((c) => table.numbers.get(c)!);
+  // Statistics from the training rows only; every row standardised in table order, so a bad value is named by its cell.
+  const stats = options.standardize ? measureColumns(columns, split?.train ?? allRows(table.rows)) : undefined;
+  const inputs = float32Matrix(table, features, columns, stats, stats ? 'scale the column' : 'give --standardize, or scale the column');
+  const width = features.length;
+  const rows = (picked: Int32Array | undefined): [MatrixInput, LabelInput] => [
+    { data: picked ? pickRows(inputs, width, picked) : inputs, shape: [picked?.length ?? table.rows, width] },
+    networkLabels(labels, picked),
+  ];
+  return {
+    featureNames: features.map((i) => table.header[i]),
+    target,
+    stats,
+    seed,
+    train: rows(split?.train),
+    validation: split && rows(split.validation),
+  };
+}
+
+function allRows(rows: number): Int32Array {
+  const all = new Int32Array(rows);
+  for (let i = 0; i < rows; i++) all[i] = i;
+  return all;
+}
+
+/** At most this many names in the run's description; the rest are counted. */
+const NAMES_SHOWN = 12;
+
+/** Names in a summary line: at most NAMES_SHOWN, each cut to 100 characters. */
+function names(list: readonly string[]): string {
+  const shown = list.slice(0, NAMES_SHOWN).map(excerpt).join(', ');
+  return list.length > NAMES_SHOWN ? `${shown}, … (${list.length} in all)` : shown;
+}
+
 /** Two lines saying what was read and what will be trained, so the encoding decisions are visible. */
-function describeRun(file: string, header: readonly string[], features: readonly number[], target: Target,
+function describeRun(file: string, features: readonly string[], target: Target,
                      trainRows: number, validationRows: number, layers: readonly LayerConfig[], loss: string,
                      options: TrainOptions, seed: number, threads: number): string {
   const what = target.type === 'values'
-    ? `regression on ${target.columns.join(', ')}`
-    : `${target.column}: ${count(target.classes.length, 'class', 'classes')} (${target.classes.join(', ')})`;
+    ? `regression on ${names(target.columns)}`
+    : `${excerpt(target.column)}: ${count(target.classes.length, 'class', 'classes')} (${names(target.classes)})`;
   const split = validationRows > 0 ? `${count(trainRows, 'row')} to train, ${validationRows} to validate` : count(trainRows, 'row');
   const shape = [features.length, ...layers.map((l) => l.units)].join('-');
   const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
-  return `${file}: ${split}; ${count(features.length, 'feature')} (${features.map((i) => header[i]).join(', ')}); ${what}\n` +
+  return `${file}: ${split}; ${count(features.length, 'feature')} (${names(features)}); ${what}\n` +
     `Network ${shape} ${activations}, ${loss}, ${options.optimizer}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
     `${threads > 1 ? `, ${threads} threads` : ''}\n`;
 }
