@@ -183,10 +183,24 @@ const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8
  * by what the language says it is, and text is cut at ECHO_LIMIT characters.
  */
 export function describe(value: unknown): string {
+  try {
+    return describeUnguarded(value);
+  } catch {
+    // A revoked proxy, or a proxy whose traps throw: typeof alone never runs user code.
+    return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  }
+}
+
+/** describe() without its guard: Array.isArray, .length and instanceof can run a proxy's traps, which may throw. */
+function describeUnguarded(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return quote(value);
   if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (Array.isArray(value)) {
+    // A proxy's length can be anything (a long string, a Symbol); a real array's is a number.
+    const length: unknown = value.length;
+    return typeof length === 'number' ? `an array of length ${length}` : 'an array';
+  }
   if (ArrayBuffer.isView(value)) {
     const kind = typedArrayTag.call(value) as string | undefined;
     return kind === undefined ? 'a DataView' : `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;

@@ -90,12 +90,12 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
   const threads = config.threads === undefined ? 1 : config.threads;
   checkThreads(where, threads);
   const backend = config.backend === undefined ? 'wasm' : config.backend;
-  if (!BACKENDS.includes(backend)) throw new Error(`Unknown backend ${describe(backend)}: expected one of ${BACKENDS.join(', ')}`);
+  if (!BACKENDS.includes(backend)) throw new Error(`${where}: Unknown backend ${describe(backend)}: expected one of ${BACKENDS.join(', ')}`);
   if (threads > 1 && backend !== 'wasm') {
     throw new Error(`${where}: threads ${threads} needs the wasm backend, got backend ${describe(backend)}`);
   }
   const dtype = config.dtype === undefined ? 'float32' : config.dtype;
-  if (!DTYPES.includes(dtype)) throw new Error(`Unknown dtype ${describe(dtype)}: expected one of ${DTYPES.join(', ')}`);
+  if (!DTYPES.includes(dtype)) throw new Error(`${where}: Unknown dtype ${describe(dtype)}: expected one of ${DTYPES.join(', ')}`);
   layers.forEach((layer, i) => {
     if (layer.alpha !== undefined) checkValue(`${where}: layers[${i}].alpha`, '', layer.alpha, dtype);
   });

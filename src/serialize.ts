@@ -11,7 +11,7 @@
  * saved one stopped. The RNG stream is never saved: a shuffled run resumed
  * from a file shuffles differently from an uninterrupted one.
  */
-import type { BackendName, DType } from './backend/backend.js';
+import { DTYPES, type BackendName, type DType } from './backend/backend.js';
 import { describe } from './data.js';
 import type { LossName } from './losses.js';
 import { parseModelText } from './modelText.js';
@@ -97,6 +97,8 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
   for (const key of ['inputs', 'layers', 'loss', 'dtype', 'weights']) {
     if ((saved as Record<string, unknown>)[key] === undefined) throw new Error(`loadNetwork: the saved network has no "${key}"`);
   }
+  // The file's own field, named as such (createNetwork's check would name createNetwork's argument).
+  if (!DTYPES.includes(dtype!)) throw new Error(`loadNetwork: Unknown dtype ${describe(dtype)} in the saved network: expected one of ${DTYPES.join(', ')}`);
   let weightsChecked: ReturnType<typeof checkLayerWeights>;
   let savedOptimizer: { config: OptimizerConfig; state: OptimizerState } | undefined;
   let config: CheckedNetworkConfig;

@@ -3,6 +3,8 @@
  * (same weights, and it still trains to the same numbers afterwards).
  */
 import { describe, expect, it } from 'vitest';
+import { createBackend } from '../src/backend/index.js';
+import { describe as describeValue } from '../src/data.js';
 import { createNetwork, type Network, type NetworkConfig } from '../src/index.js';
 
 const config: NetworkConfig = {
@@ -286,5 +288,48 @@ describe('messages echo at most 100 characters of a value, and nothing a value s
     expect(() => net.predict({ data: new Int8Array(2), shape: [1, 2] } as never)).toThrow('x.data must be a Float32Array or Float64Array, got an Int8Array');
     expect(() => net.predict([evil as never])).toThrow('x must be a 2-D array (rows of numbers), but x[0] is a Float32Array');
     net.dispose();
+  });
+});
+
+describe('describe() names any value without running into it', () => {
+  /** An object whose every proxy trap throws, as a hostile caller can build. */
+  const allTrapsThrow = () => new Proxy([], new Proxy({}, { get: () => () => { throw new Error('trap'); } }));
+
+  it.each<[string, () => unknown, string]>([
+    ['a symbol', () => Symbol('s'), 'a symbol'],
+    ['a bigint', () => 10n ** 30n, 'a bigint'],
+    ['a revoked proxy of an array', () => { const { proxy, revoke } = Proxy.revocable([], {}); revoke(); return proxy; }, 'an object'],
+    ['a revoked proxy of a function', () => { const { proxy, revoke } = Proxy.revocable(() => 1, {}); revoke(); return proxy; }, 'a function'],
+    ['a proxy whose every trap throws', allTrapsThrow, 'an object'],
+    ['a proxy whose getPrototypeOf throws', () => new Proxy({}, { getPrototypeOf() { throw new Error('trap'); } }), 'an object'],
+    ['an array proxy whose length is a long string', () => new Proxy([], { get: (t, k) => (k === 'length' ? 'L'.repeat(5000) : Reflect.get(t, k)) }), 'an array'],
+    ['an array proxy whose length is a symbol', () => new Proxy([], { get: (t, k) => (k === 'length' ? Symbol('n') : Reflect.get(t, k)) }), 'an array'],
+    ['an object whose getters throw', () => Object.defineProperties({}, {
+      constructor: { get() { throw new Error('getter'); } },
+      [Symbol.toStringTag]: { get() { throw new Error('getter'); } },
+      [Symbol.toPrimitive]: { get() { throw new Error('getter'); } },
+    }), 'an object'],
+    ['an object whose toString and valueOf throw', () => ({ toString() { throw new Error('x'); }, valueOf() { throw new Error('x'); } }), 'an object'],
+    ['a cyclic array', () => { const a: unknown[] = []; a.push(a); return a; }, 'an array of length 1'],
+  ])('%s', (_name, make, expected) => {
+    expect(describeValue(make())).toBe(expected);
+  });
+});
+
+describe('backend and dtype: any value is refused by createNetwork with a short message', () => {
+  const cyclic = () => { const o: Record<string, unknown> = {}; o.self = o; return o; };
+  it.each<[string, () => unknown, string]>([
+    ['a bigint', () => 10n ** 30n, 'a bigint'],
+    ['a cyclic object', cyclic, 'an object'],
+    ['an array nested 100000 deep', () => { let v: unknown = []; for (let i = 0; i < 100_000; i++) v = [v]; return v; }, 'an array of length 1'],
+    ['a long string', () => 'w'.repeat(100_000), `"${'w'.repeat(100)}"… (100000 characters)`],
+  ])('%s', async (_name, make, described) => {
+    await expect(createNetwork({ ...config, backend: make() as never })).rejects.toThrow(
+      `createNetwork: Unknown backend ${described}: expected one of wasm, js`);
+    await expect(createNetwork({ ...config, dtype: make() as never })).rejects.toThrow(
+      `createNetwork: Unknown dtype ${described}: expected one of float32, float64`);
+    // And createBackend's own check, for its other callers, names them alike (it once ran JSON.stringify on them).
+    await expect(createBackend(make() as never, 'float32')).rejects.toThrow(`createBackend: Unknown backend ${described}: expected one of wasm, js`);
+    await expect(createBackend('js', make() as never)).rejects.toThrow(`createBackend: Unknown dtype ${described}: expected one of float32, float64`);
   });
 });
