@@ -52,14 +52,42 @@ export function checkMatrix(name: string, input: unknown, check: MatrixCheck): M
   return matrix;
 }
 
-/** Checks `input` is a non-empty array of finite numbers, as one row. */
-export function checkVector(name: string, input: unknown, dtype: DType): Matrix {
+/**
+ * Checks `input` is a non-empty array of finite numbers, as one row; with
+ * `length`, exactly that many. The length is judged before any element is
+ * read (a sparse array may declare 2^32 - 1), and each element is read
+ * once, into the copy returned.
+ */
+export function checkVector(name: string, input: unknown, dtype: DType, length?: number): Matrix {
   if (!Array.isArray(input) || input.length === 0) {
     throw new Error(`${name} must be a non-empty array of numbers, got ${describe(input)}`);
   }
-  input.forEach((v, i) => checkValue(name, `[${i}]`, v, dtype));
-  const values = input as number[];
+  if (length !== undefined && input.length !== length) throw new Error(`${name} has ${input.length} values, expected ${length}`);
+  const values: number[] = [];
+  for (let i = 0; i < input.length; i++) {
+    const v = element(name, input, i);
+    checkValue(name, `[${i}]`, v, dtype);
+    values.push(v as number);
+  }
   return { rows: 1, cols: values.length, copyInto: (target) => target.set(values) };
+}
+
+/**
+ * list[i], or an Error if it is a hole: a hole reads as undefined, which a
+ * later check would report as a value the caller never wrote.
+ */
+export function element(name: string, list: readonly unknown[], i: number): unknown {
+  if (!(i in list)) throw new Error(`${name}[${i}] is missing (a hole in the array)`);
+  return list[i];
+}
+
+/**
+ * Checks a list the library walks element by element (layers, callbacks)
+ * holds at most `max`: refused on its declared length alone, before any
+ * element is read, so a sparse array of length 2^32 - 1 costs nothing.
+ */
+export function checkListLength(name: string, list: readonly unknown[], max: number): void {
+  if (list.length > max) throw new Error(`${name} has ${list.length} elements, more than the ${max} allowed`);
 }
 
 /** Float32's largest finite value: a double beyond it rounds to ±Infinity. */

@@ -5,7 +5,7 @@
 import { activationBackward } from './activations.js';
 import { createBackend } from './backend/index.js';
 import { BACKENDS, checkThreads, DTYPES, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
-import { checkMatrix, checkValue, describe, nonFiniteError, type LabelInput, type MatrixInput } from './data.js';
+import { checkListLength, checkMatrix, checkValue, describe, element, nonFiniteError, type LabelInput, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
 import { checkLayerConfig, type DenseConfig, type LayerConfig } from './layerConfig.js';
@@ -23,6 +23,7 @@ export type { LayerWeights } from './weights.js';
 export interface NetworkConfig {
   /** Features per sample. */
   inputs: number;
+  /** At most MAX_LAYERS (1000). */
   layers: LayerConfig[];
   loss: LossName;
   /** 'wasm' (default) or 'js'. */
@@ -45,6 +46,9 @@ export interface Evaluation {
   /** Absent when the loss has no accuracy (meanSquaredError). */
   acc?: number;
 }
+
+/** The most layers a network has: far more than any dense network trains well with, and a bound on checking a config. */
+export const MAX_LAYERS = 1000;
 
 /** Rows per forward pass in predict/evaluate when no larger batch is planned. */
 const INFERENCE_CHUNK = 1024;
@@ -77,7 +81,7 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
   if (!Array.isArray(config.layers) || config.layers.length === 0) {
     throw new Error(`${where}: layers must be a non-empty array of { units, activation }, got ${describe(config.layers)}`);
   }
-  const layers = config.layers.map((layer, i) => checkLayerConfig(`${where}: layers[${i}]`, layer));
+  const layers = checkLayers(where, config.layers);
   if (!LOSS_NAMES.includes(config.loss)) {
     throw new Error(`${where}: loss ${describe(config.loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
   }
@@ -100,6 +104,20 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
     if (layer.alpha !== undefined) checkValue(`${where}: layers[${i}].alpha`, '', layer.alpha, dtype);
   });
   return { inputs: config.inputs, layers, loss: config.loss, backend, dtype, seed, threads };
+}
+
+/**
+ * Each layer checked, in an index loop after a check of the length alone:
+ * map would walk all of a sparse array's declared 2^32 - 1 indices, and
+ * keep a hole for Dense to trip over.
+ */
+function checkLayers(where: string, given: readonly unknown[]): DenseConfig[] {
+  checkListLength(`${where}: layers`, given, MAX_LAYERS);
+  const layers: DenseConfig[] = [];
+  for (let i = 0; i < given.length; i++) {
+    layers.push(checkLayerConfig(`${where}: layers[${i}]`, element(`${where}: layers`, given, i)));
+  }
+  return layers;
 }
 
 export async function createNetwork(config: NetworkConfig): Promise<Network> {

@@ -4,8 +4,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../src/backend/index.js';
+import { MAX_CALLBACKS } from '../src/callbacks.js';
 import { describe as describeValue } from '../src/data.js';
-import { createNetwork, type Network, type NetworkConfig } from '../src/index.js';
+import { createNetwork, loadNetwork, type Network, type NetworkConfig } from '../src/index.js';
+import { MAX_LAYERS } from '../src/network.js';
 
 const config: NetworkConfig = {
   inputs: 2,
@@ -314,6 +316,97 @@ describe('describe() names any value without running into it', () => {
   ])('%s', (_name, make, expected) => {
     expect(describeValue(make())).toBe(expected);
   });
+});
+
+/**
+ * An array declaring 2^32 - 1 elements, holding `first` at 0, that counts the
+ * reads of its elements; past 1000 it throws, so that a walk over its length
+ * fails the test at once rather than running for minutes.
+ */
+function sparseCounting(first: unknown): { array: unknown[]; reads: () => number } {
+  const target: unknown[] = [];
+  target.length = 2 ** 32 - 1;
+  target[0] = first;
+  let reads = 0;
+  const count = (key: string | symbol) => {
+    if (typeof key === 'string' && /^\d+$/.test(key) && ++reads > 1000) throw new Error('walked the declared length');
+  };
+  const array = new Proxy(target, {
+    get(t, key, receiver) { count(key); return Reflect.get(t, key, receiver); },
+    has(t, key) { count(key); return Reflect.has(t, key); },
+    getOwnPropertyDescriptor(t, key) { count(key); return Reflect.getOwnPropertyDescriptor(t, key); },
+  });
+  return { array, reads: () => reads };
+}
+
+describe('sparse arrays are refused on their length, before any element is read', () => {
+  const layer = { units: 1, activation: 'sigmoid' };
+
+  it('layers longer than MAX_LAYERS, in createNetwork and loadNetwork', async () => {
+    const layers = sparseCounting(layer);
+    await expect(createNetwork({ ...config, layers: layers.array as never })).rejects.toThrow(
+      `createNetwork: layers has ${2 ** 32 - 1} elements, more than the ${MAX_LAYERS} allowed`);
+    const net = await createNetwork({ ...config, backend: 'js' });
+    await expect(loadNetwork({ ...net.toJSON(), layers: layers.array as never })).rejects.toThrow(
+      `loadNetwork: createNetwork: layers has ${2 ** 32 - 1} elements, more than the ${MAX_LAYERS} allowed`);
+    expect(layers.reads()).toBe(0);
+    net.dispose();
+    // The limit itself is accepted, one more refused.
+    const deepest = await createNetwork({ ...config, backend: 'js', layers: new Array(MAX_LAYERS).fill(layer) });
+    expect(deepest.layers).toHaveLength(MAX_LAYERS);
+    deepest.dispose();
+    await expect(createNetwork({ ...config, layers: new Array(MAX_LAYERS + 1).fill(layer) })).rejects.toThrow(
+      `createNetwork: layers has ${MAX_LAYERS + 1} elements, more than the ${MAX_LAYERS} allowed`);
+  });
+
+  it('callbacks longer than MAX_CALLBACKS, in fit', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    const callbacks = sparseCounting({ onEpochEnd() {} });
+    await expectRejected(net, () => net.fit(x, y, { ...fitOptions, callbacks: callbacks.array as never }),
+      new RegExp(`^fit: callbacks has ${2 ** 32 - 1} elements, more than the ${MAX_CALLBACKS} allowed$`));
+    expect(callbacks.reads()).toBe(0);
+    net.dispose();
+  });
+
+  it('a b of another length than the layer has units, in setWeights', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    const [first, second] = net.getWeights();
+    const b = sparseCounting(0);
+    await expectRejected(net, () => net.setWeights([{ W: first.W, b: b.array as number[] }, second]),
+      new RegExp(`^setWeights: layer 0 b has ${2 ** 32 - 1} values, expected 3$`));
+    expect(b.reads()).toBe(0);
+    net.dispose();
+  });
+});
+
+describe('a hole in an array is a library Error naming its index', () => {
+  /* eslint-disable no-sparse-arrays */
+  it('in createNetwork layers', async () => {
+    const error = await createNetwork({ ...config, layers: [, { units: 1, activation: 'sigmoid' }] as never }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).constructor).toBe(Error); // not the TypeError of reading undefined.units
+    expect((error as Error).message).toBe('createNetwork: layers[0] is missing (a hole in the array)');
+  });
+
+  it('in fit callbacks, leaving the network as it was', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    await expectRejected(net, () => net.fit(x, y, { ...fitOptions, callbacks: [, { onEpochEnd() {} }] as never }),
+      /^fit: callbacks\[0\] is missing \(a hole in the array\)$/);
+    net.dispose();
+  });
+
+  it('in setWeights, among the layers or in a b, writing nothing', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    const [first, second] = net.getWeights();
+    // A hole among the layers was skipped, and only the other layer written, without a word.
+    await expectRejected(net, () => net.setWeights([, { W: second.W.map((r) => r.map((v) => v + 1)), b: second.b }] as never),
+      /^setWeights: layer 0 is missing \(a hole in the array\)$/);
+    // A hole in b was written as NaN.
+    await expectRejected(net, () => net.setWeights([{ W: first.W, b: [0, , 0] as number[] }, second]),
+      /^setWeights: layer 0 b\[1\] is missing \(a hole in the array\)$/);
+    net.dispose();
+  });
+  /* eslint-enable no-sparse-arrays */
 });
 
 describe('backend and dtype: any value is refused by createNetwork with a short message', () => {
