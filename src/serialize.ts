@@ -118,13 +118,13 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
       savedOptimizer = checkSavedOptimizer(optimizer, sizes, config.dtype);
     }
   } catch (error) {
-    throw new Error(`loadNetwork: ${(error as Error).message}`);
+    throw prefixed(error);
   }
   let net: Network;
   try {
     net = await buildNetwork(config, false);
   } catch (error) {
-    throw new Error(`loadNetwork: ${(error as Error).message}`);
+    throw prefixed(error);
   }
   try {
     net.writeWeights(weightsChecked);
@@ -134,9 +134,18 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
     }
   } catch (error) {
     net.dispose();
-    throw new Error(`loadNetwork: ${(error as Error).message}`);
+    throw prefixed(error);
   }
   return net;
+}
+
+/**
+ * An error from loadNetwork's checks, its message prefixed. A value that is
+ * no Error (a caller's getter may throw null or a string) passes on as it
+ * is: reading .message from it would be a TypeError of our own.
+ */
+function prefixed(error: unknown): unknown {
+  return error instanceof Error ? new Error(`loadNetwork: ${error.message}`) : error;
 }
 
 /** A saved optimiser's config and state, checked against the parameter sizes. */

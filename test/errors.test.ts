@@ -426,3 +426,15 @@ describe('backend and dtype: any value is refused by createNetwork with a short 
     await expect(createBackend('js', make() as never)).rejects.toThrow(`createBackend: Unknown dtype ${described}: expected one of float32, float64`);
   });
 });
+
+it('loadNetwork passes on what a caller\'s getter throws, as createNetwork does, even when it is not an Error', async () => {
+  const net = await createNetwork({ ...config, backend: 'js' });
+  const json = net.toJSON();
+  net.dispose();
+  for (const thrown of [null, undefined, 'a string', 42]) {
+    const layer = Object.defineProperty({ ...json.layers[0] }, 'units', { get() { throw thrown; }, enumerable: true });
+    // Not a TypeError of reading .message from it.
+    await expect(loadNetwork({ ...json, layers: [layer, json.layers[1]] }).then(() => 'loaded', (e: unknown) => e)).resolves.toBe(thrown);
+    await expect(createNetwork({ ...config, layers: [layer, json.layers[1]] }).then(() => 'loaded', (e: unknown) => e)).resolves.toBe(thrown);
+  }
+});
