@@ -77,8 +77,13 @@ export function checkVector(name: string, input: unknown, dtype: DType, length?:
  * later check would report as a value the caller never wrote.
  */
 export function element(name: string, list: readonly unknown[], i: number): unknown {
-  if (!(i in list)) throw new Error(`${name}[${i}] is missing (a hole in the array)`);
+  checkPresent(name, list, i);
   return list[i];
+}
+
+/** Throws if list[i] is a hole; for the failure paths of loops that read elements directly. */
+export function checkPresent(name: string, list: readonly unknown[], i: number): void {
+  if (!(i in list)) throw new Error(`${name}[${i}] is missing (a hole in the array)`);
 }
 
 /**
@@ -110,6 +115,7 @@ function checkRows(name: string, rows: unknown[], dtype: DType): Matrix {
   if (rows.length === 0) throw new Error(`${name} is empty: it needs at least one row`);
   const first = rows[0];
   if (!Array.isArray(first)) {
+    checkPresent(name, rows, 0);
     throw new Error(`${name} must be a 2-D array (rows of numbers), but ${name}[0] is ${describe(first)}` +
       (typeof first === 'number' ? `; for one column, wrap each value: ${name}.map(v => [v])` : ''));
   }
@@ -117,14 +123,20 @@ function checkRows(name: string, rows: unknown[], dtype: DType): Matrix {
   if (cols === 0) throw new Error(`${name} has rows with no columns`);
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r];
-    if (!Array.isArray(row)) throw new Error(`${name}[${r}] is ${describe(row)}, expected an array of ${cols} numbers`);
+    if (!Array.isArray(row)) {
+      checkPresent(name, rows, r);
+      throw new Error(`${name}[${r}] is ${describe(row)}, expected an array of ${cols} numbers`);
+    }
     if (row.length !== cols) {
       throw new Error(`${name} is ragged: row ${r} has ${row.length} columns, row 0 has ${cols}`);
     }
     for (let c = 0; c < cols; c++) {
       const v = row[c];
       // Values that fit any dtype pass one test; checkValue judges the rest.
-      if (typeof v !== 'number' || !(Math.abs(v) <= FLOAT32_MAX)) checkValue(name, `[${r}][${c}]`, v, dtype);
+      if (typeof v !== 'number' || !(Math.abs(v) <= FLOAT32_MAX)) {
+        if (v === undefined) checkPresent(`${name}[${r}]`, row, c);
+        checkValue(name, `[${r}][${c}]`, v, dtype);
+      }
     }
   }
   const data = rows as number[][];

@@ -406,6 +406,16 @@ describe('a hole in an array is a library Error naming its index', () => {
       /^setWeights: layer 0 b\[1\] is missing \(a hole in the array\)$/);
     net.dispose();
   });
+
+  it('in rows of data, where it read as undefined', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    await expectRejected(net, () => net.predict([[0, 1], , [1, 1]] as number[][]), /^x\[1\] is missing \(a hole in the array\)$/);
+    await expectRejected(net, () => net.predict([, [0, 1]] as number[][]), /^x\[0\] is missing \(a hole in the array\)$/);
+    await expectRejected(net, () => net.fit(x, [[0], [1], [, ], [0]] as number[][], fitOptions), /^y\[2\]\[0\] is missing \(a hole in the array\)$/);
+    // An undefined written out is not a hole.
+    await expectRejected(net, () => net.predict([[0, undefined]] as never), /^x\[0\]\[1\] is undefined: values must be finite numbers$/);
+    net.dispose();
+  });
   /* eslint-enable no-sparse-arrays */
 });
 
