@@ -11,7 +11,7 @@
  * A hook that throws or rejects ends fit() with that error; the weights are
  * those of the last completed batch.
  */
-import { checkListLength, describe, element, quote } from './data.js';
+import { describe, element, listLength, quote } from './data.js';
 import type { Network } from './network.js';
 import { checkKeys } from './options.js';
 
@@ -41,10 +41,10 @@ export const MAX_CALLBACKS = 1000;
 export function checkCallbacks(callbacks: unknown): Callback[] {
   if (callbacks === undefined) return [];
   const given: unknown[] = Array.isArray(callbacks) ? callbacks : [callbacks];
-  checkListLength('fit: callbacks', given, MAX_CALLBACKS);
+  const count = listLength('fit: callbacks', given, MAX_CALLBACKS);
   const list: Callback[] = [];
   // An index loop: forEach would skip a hole, which fit() would then call.
-  for (let i = 0; i < given.length; i++) list.push(checkCallback(`fit: callbacks[${i}]`, element('fit: callbacks', given, i)));
+  for (let i = 0; i < count; i++) list.push(checkCallback(`fit: callbacks[${i}]`, element('fit: callbacks', given, i)));
   return list;
 }
 

@@ -5,7 +5,7 @@
 import { activationBackward } from './activations.js';
 import { createBackend } from './backend/index.js';
 import { BACKENDS, checkThreads, DTYPES, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
-import { checkListLength, checkMatrix, checkValue, describe, element, nonFiniteError, type LabelInput, type MatrixInput } from './data.js';
+import { checkMatrix, checkValue, describe, element, listLength, nonFiniteError, type LabelInput, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
 import { checkLayerConfig, type DenseConfig, type LayerConfig } from './layerConfig.js';
@@ -112,9 +112,9 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
  * keep a hole for Dense to trip over.
  */
 function checkLayers(where: string, given: readonly unknown[]): DenseConfig[] {
-  checkListLength(`${where}: layers`, given, MAX_LAYERS);
+  const count = listLength(`${where}: layers`, given, MAX_LAYERS);
   const layers: DenseConfig[] = [];
-  for (let i = 0; i < given.length; i++) {
+  for (let i = 0; i < count; i++) {
     layers.push(checkLayerConfig(`${where}: layers[${i}]`, element(`${where}: layers`, given, i)));
   }
   return layers;

@@ -448,3 +448,25 @@ it('loadNetwork passes on what a caller\'s getter throws, as createNetwork does,
     await expect(createNetwork({ ...config, layers: [layer, json.layers[1]] }).then(() => 'loaded', (e: unknown) => e)).resolves.toBe(thrown);
   }
 });
+
+describe('an array whose length is not an array length (a proxy can claim any) is refused, naming it', () => {
+  const claiming = (target: unknown[], length: unknown) => new Proxy(target, { get: (t, k, r) => (k === 'length' ? length : Reflect.get(t, k, r)) });
+
+  it('in data, layers, callbacks and b', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    const [first, second] = net.getWeights();
+    // Each was an engine TypeError ("Cannot convert a Symbol value to a number"), or taken as it came (-1 columns, 2.5 rows).
+    await expectRejected(net, () => net.predict(claiming([[0, 1]], Symbol('n')) as never), /^x has a length of a symbol, which no array has$/);
+    await expectRejected(net, () => net.predict([claiming([0, 1], -1)] as never), /^x\[0\] has a length of -1, which no array has$/);
+    await expectRejected(net, () => net.predict(claiming([[0, 1]], 2 ** 32) as never), /^x has a length of 4294967296, which no array has$/);
+    await expectRejected(net, () => net.fit(x, y, { ...fitOptions, callbacks: claiming([{ onEpochEnd() {} }], Symbol('n')) as never }),
+      /^fit: callbacks has a length of a symbol, which no array has$/);
+    await expectRejected(net, () => net.setWeights([{ W: first.W, b: claiming([0, 0, 0], 2.5) as never }, second]),
+      /^setWeights: layer 0 b has a length of 2.5, which no array has$/);
+    await expectRejected(net, () => net.predict({ data: new Float64Array(2), shape: claiming([1, 2], Symbol('n')) } as never),
+      /^x.shape must be \[rows, cols\] with non-negative integers, got an array$/);
+    await expect(createNetwork({ ...config, layers: claiming([{ units: 1, activation: 'sigmoid' }], '1') as never })).rejects.toThrow(
+      /^createNetwork: layers has a length of "1", which no array has$/);
+    net.dispose();
+  });
+});

@@ -102,6 +102,11 @@ function sparse(length: number, first?: unknown): unknown[] {
 
 const LONG = 'L'.repeat(3000);
 
+/** A proxy of [[1, 2]] whose length reads as `length`: no real array's length is other than an integer in [0, 2^32). */
+function claiming(length: unknown): unknown[] {
+  return new Proxy([[1, 2]], { get: (t, k, r) => (k === 'length' ? length : Reflect.get(t, k, r)) });
+}
+
 /** Hostile values built fresh for each use (proxies, cycles, getters), named so a counterexample reads well. */
 const SPECIALS: Record<string, () => unknown> = {
   'tripwire sparse array': () => tripwireArray(),
@@ -117,7 +122,13 @@ const SPECIALS: Record<string, () => unknown> = {
   'proxy whose has throws': () => new Proxy({ data: 1, shape: 2 }, { has() { throw new Hostile('proxy has'); } }),
   'proxy whose ownKeys throws': () => new Proxy({}, { ownKeys() { throw new Hostile('proxy ownKeys'); } }),
   'proxy whose getPrototypeOf throws': () => new Proxy({}, { getPrototypeOf() { throw new Hostile('proxy getPrototypeOf'); } }),
-  'proxy of an array claiming length 1e9': () => new Proxy([[1, 2]], { get: (t, k, r) => (k === 'length' ? 1e9 : Reflect.get(t, k, r)) }),
+  'proxy of an array claiming length 1e9': () => claiming(1e9),
+  'proxy of an array claiming length -1': () => claiming(-1),
+  'proxy of an array claiming length 1.5': () => claiming(1.5),
+  'proxy of an array claiming length 2^32': () => claiming(2 ** 32),
+  'proxy of an array claiming length "2"': () => claiming('2'),
+  'proxy of an array claiming length 2n': () => claiming(2n),
+  'proxy of an array claiming a symbol length': () => claiming(Symbol('length')),
   'cyclic array': () => { const a: unknown[] = [[1, 2]]; a.push(a); return a; },
   'cyclic object': () => { const o: Record<string, unknown> = { units: 1 }; o.self = o; return o; },
   'nested 100 deep': () => nested(100),
