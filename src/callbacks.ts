@@ -11,7 +11,7 @@
  * A hook that throws or rejects ends fit() with that error; the weights are
  * those of the last completed batch.
  */
-import { describe, quote } from './data.js';
+import { describe, element, listLength, quote } from './data.js';
 import type { Network } from './network.js';
 import { checkKeys } from './options.js';
 
@@ -31,23 +31,34 @@ export interface Callback {
 
 const HOOKS = ['onTrainBegin', 'onTrainEnd', 'onEpochBegin', 'onEpochEnd', 'onBatchEnd', 'setNetwork'] as const;
 
-/** A callback, an array of them, or nothing: always an array, each checked. */
+/**
+ * The most callbacks one fit() takes: far more than any training needs, and
+ * a bound on the work of checking them (a sparse array may declare 2^32 - 1).
+ */
+export const MAX_CALLBACKS = 1000;
+
+/** A callback, an array of them, or nothing: always a new array (fit() appends to it), each checked. */
 export function checkCallbacks(callbacks: unknown): Callback[] {
   if (callbacks === undefined) return [];
-  const list = Array.isArray(callbacks) ? callbacks : [callbacks];
-  list.forEach((callback, i) => {
-    if (typeof callback !== 'object' || callback === null) {
-      throw new Error(`fit: callbacks[${i}] must be an object with hooks such as onEpochEnd, got ${describe(callback)}`);
-    }
-    const hooks = HOOKS.filter((hook) => hook in callback);
-    if (hooks.length === 0) throw new Error(`fit: callbacks[${i}] has none of the hooks ${HOOKS.join(', ')}`);
-    for (const hook of hooks) {
-      if (typeof (callback as Record<string, unknown>)[hook] !== 'function') {
-        throw new Error(`fit: callbacks[${i}].${hook} must be a function`);
-      }
-    }
-  });
-  return [...list] as Callback[]; // a copy: fit() appends to it
+  const given: unknown[] = Array.isArray(callbacks) ? callbacks : [callbacks];
+  const count = listLength('fit: callbacks', given, MAX_CALLBACKS);
+  const list: Callback[] = [];
+  // An index loop: forEach would skip a hole, which fit() would then call.
+  for (let i = 0; i < count; i++) list.push(checkCallback(`fit: callbacks[${i}]`, element('fit: callbacks', given, i)));
+  return list;
+}
+
+/** Checks one callback: an object with at least one hook, each a function; `name` says where it is. */
+function checkCallback(name: string, callback: unknown): Callback {
+  if (typeof callback !== 'object' || callback === null) {
+    throw new Error(`${name} must be an object with hooks such as onEpochEnd, got ${describe(callback)}`);
+  }
+  const hooks = HOOKS.filter((hook) => hook in callback);
+  if (hooks.length === 0) throw new Error(`${name} has none of the hooks ${HOOKS.join(', ')}`);
+  for (const hook of hooks) {
+    if (typeof (callback as Record<string, unknown>)[hook] !== 'function') throw new Error(`${name}.${hook} must be a function`);
+  }
+  return callback as Callback;
 }
 
 export interface EarlyStoppingOptions {

@@ -52,14 +52,64 @@ export function checkMatrix(name: string, input: unknown, check: MatrixCheck): M
   return matrix;
 }
 
-/** Checks `input` is a non-empty array of finite numbers, as one row. */
-export function checkVector(name: string, input: unknown, dtype: DType): Matrix {
+/**
+ * Checks `input` is a non-empty array of finite numbers, as one row; with
+ * `length`, exactly that many. The length is judged before any element is
+ * read (a sparse array may declare 2^32 - 1), and each element is read
+ * once, into the copy returned.
+ */
+export function checkVector(name: string, input: unknown, dtype: DType, length?: number): Matrix {
   if (!Array.isArray(input) || input.length === 0) {
     throw new Error(`${name} must be a non-empty array of numbers, got ${describe(input)}`);
   }
-  input.forEach((v, i) => checkValue(name, `[${i}]`, v, dtype));
-  const values = input as number[];
+  const count = arrayLength(name, input);
+  if (length !== undefined && count !== length) throw new Error(`${name} has ${count} values, expected ${length}`);
+  const values: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const v = element(name, input, i);
+    checkValue(name, `[${i}]`, v, dtype);
+    values.push(v as number);
+  }
   return { rows: 1, cols: values.length, copyInto: (target) => target.set(values) };
+}
+
+/**
+ * list[i], or an Error if it is a hole: a hole reads as undefined, which a
+ * later check would report as a value the caller never wrote.
+ */
+export function element(name: string, list: readonly unknown[], i: number): unknown {
+  checkPresent(name, list, i);
+  return list[i];
+}
+
+/** Throws if list[i] is a hole; for the failure paths of loops that read elements directly. */
+export function checkPresent(name: string, list: readonly unknown[], i: number): void {
+  if (!(i in list)) throw new Error(`${name}[${i}] is missing (a hole in the array)`);
+}
+
+/**
+ * The length of a list the library walks element by element (layers,
+ * callbacks), at most `max`: refused on its declared length alone, before
+ * any element is read, so a sparse array of length 2^32 - 1 costs nothing.
+ */
+export function listLength(name: string, list: readonly unknown[], max: number): number {
+  const length = arrayLength(name, list);
+  if (length > max) throw new Error(`${name} has ${length} elements, more than the ${max} allowed`);
+  return length;
+}
+
+/** The most elements an array has. */
+const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
+
+/**
+ * list.length, read once, and what a real array's length is: an integer
+ * from 0 to 2^32 - 1. A proxy's length can be anything (a Symbol, a string,
+ * -1), which loops and arithmetic would otherwise take as they found it.
+ */
+export function arrayLength(name: string, list: readonly unknown[]): number {
+  const length: unknown = list.length;
+  if (typeof length === 'number' && Number.isInteger(length) && length >= 0 && length <= MAX_ARRAY_LENGTH) return length;
+  throw new Error(`${name} has a length of ${describe(length)}, which no array has`);
 }
 
 /** Float32's largest finite value: a double beyond it rounds to ±Infinity. */
@@ -79,32 +129,39 @@ function tooLargeError(place: string, value: number): Error {
 }
 
 function checkRows(name: string, rows: unknown[], dtype: DType): Matrix {
-  if (rows.length === 0) throw new Error(`${name} is empty: it needs at least one row`);
+  const count = arrayLength(name, rows);
+  if (count === 0) throw new Error(`${name} is empty: it needs at least one row`);
   const first = rows[0];
   if (!Array.isArray(first)) {
+    checkPresent(name, rows, 0);
     throw new Error(`${name} must be a 2-D array (rows of numbers), but ${name}[0] is ${describe(first)}` +
       (typeof first === 'number' ? `; for one column, wrap each value: ${name}.map(v => [v])` : ''));
   }
-  const cols = first.length;
+  const cols = arrayLength(`${name}[0]`, first);
   if (cols === 0) throw new Error(`${name} has rows with no columns`);
-  for (let r = 0; r < rows.length; r++) {
+  for (let r = 0; r < count; r++) {
     const row = rows[r];
-    if (!Array.isArray(row)) throw new Error(`${name}[${r}] is ${describe(row)}, expected an array of ${cols} numbers`);
-    if (row.length !== cols) {
-      throw new Error(`${name} is ragged: row ${r} has ${row.length} columns, row 0 has ${cols}`);
+    if (!Array.isArray(row)) {
+      checkPresent(name, rows, r);
+      throw new Error(`${name}[${r}] is ${describe(row)}, expected an array of ${cols} numbers`);
     }
+    const length = arrayLength(`${name}[${r}]`, row);
+    if (length !== cols) throw new Error(`${name} is ragged: row ${r} has ${length} columns, row 0 has ${cols}`);
     for (let c = 0; c < cols; c++) {
       const v = row[c];
       // Values that fit any dtype pass one test; checkValue judges the rest.
-      if (typeof v !== 'number' || !(Math.abs(v) <= FLOAT32_MAX)) checkValue(name, `[${r}][${c}]`, v, dtype);
+      if (typeof v !== 'number' || !(Math.abs(v) <= FLOAT32_MAX)) {
+        if (v === undefined) checkPresent(`${name}[${r}]`, row, c);
+        checkValue(name, `[${r}][${c}]`, v, dtype);
+      }
     }
   }
   const data = rows as number[][];
   return {
-    rows: data.length,
+    rows: count,
     cols,
     copyInto(target) {
-      for (let r = 0; r < data.length; r++) target.set(data[r], r * cols);
+      for (let r = 0; r < count; r++) target.set(data[r], r * cols);
     },
   };
 }
@@ -156,7 +213,13 @@ export function nonFiniteError(name: string, index: number, cols: number, value:
 
 /** A shape as given: short arrays of numbers in full, anything else described. */
 function describeShape(shape: unknown): string {
-  if (Array.isArray(shape) && shape.length <= 4 && shape.every((d) => typeof d === 'number')) return `[${shape.join(', ')}]`;
+  if (Array.isArray(shape)) {
+    // Its length read once, and checked: a proxy's may be a Symbol, which `<=` would throw on.
+    const length: unknown = shape.length;
+    const dims = typeof length === 'number' && Number.isInteger(length) && length >= 0 && length <= 4
+      ? Array.from({ length }, (_, i) => shape[i] as unknown) : undefined;
+    if (dims?.every((d) => typeof d === 'number')) return `[${dims.join(', ')}]`;
+  }
   return describe(shape);
 }
 
@@ -183,10 +246,24 @@ const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8
  * by what the language says it is, and text is cut at ECHO_LIMIT characters.
  */
 export function describe(value: unknown): string {
+  try {
+    return describeUnguarded(value);
+  } catch {
+    // A revoked proxy, or a proxy whose traps throw: typeof alone never runs user code.
+    return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+  }
+}
+
+/** describe() without its guard: Array.isArray, .length and instanceof can run a proxy's traps, which may throw. */
+function describeUnguarded(value: unknown): string {
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') return quote(value);
   if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (Array.isArray(value)) {
+    // A proxy's length can be anything (a long string, a Symbol); a real array's is a number.
+    const length: unknown = value.length;
+    return typeof length === 'number' ? `an array of length ${length}` : 'an array';
+  }
   if (ArrayBuffer.isView(value)) {
     const kind = typedArrayTag.call(value) as string | undefined;
     return kind === undefined ? 'a DataView' : `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;

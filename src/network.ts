@@ -5,7 +5,7 @@
 import { activationBackward } from './activations.js';
 import { createBackend } from './backend/index.js';
 import { BACKENDS, checkThreads, DTYPES, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
-import { checkMatrix, checkValue, describe, nonFiniteError, type LabelInput, type MatrixInput } from './data.js';
+import { checkMatrix, checkValue, describe, element, listLength, nonFiniteError, type LabelInput, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
 import { checkLayerConfig, type DenseConfig, type LayerConfig } from './layerConfig.js';
@@ -23,6 +23,7 @@ export type { LayerWeights } from './weights.js';
 export interface NetworkConfig {
   /** Features per sample. */
   inputs: number;
+  /** At most MAX_LAYERS (1000). */
   layers: LayerConfig[];
   loss: LossName;
   /** 'wasm' (default) or 'js'. */
@@ -45,6 +46,9 @@ export interface Evaluation {
   /** Absent when the loss has no accuracy (meanSquaredError). */
   acc?: number;
 }
+
+/** The most layers a network has: far more than any dense network trains well with, and a bound on checking a config. */
+export const MAX_LAYERS = 1000;
 
 /** Rows per forward pass in predict/evaluate when no larger batch is planned. */
 const INFERENCE_CHUNK = 1024;
@@ -77,7 +81,7 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
   if (!Array.isArray(config.layers) || config.layers.length === 0) {
     throw new Error(`${where}: layers must be a non-empty array of { units, activation }, got ${describe(config.layers)}`);
   }
-  const layers = config.layers.map((layer, i) => checkLayerConfig(`${where}: layers[${i}]`, layer));
+  const layers = checkLayers(where, config.layers);
   if (!LOSS_NAMES.includes(config.loss)) {
     throw new Error(`${where}: loss ${describe(config.loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
   }
@@ -90,16 +94,30 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
   const threads = config.threads === undefined ? 1 : config.threads;
   checkThreads(where, threads);
   const backend = config.backend === undefined ? 'wasm' : config.backend;
-  if (!BACKENDS.includes(backend)) throw new Error(`Unknown backend ${describe(backend)}: expected one of ${BACKENDS.join(', ')}`);
+  if (!BACKENDS.includes(backend)) throw new Error(`${where}: Unknown backend ${describe(backend)}: expected one of ${BACKENDS.join(', ')}`);
   if (threads > 1 && backend !== 'wasm') {
     throw new Error(`${where}: threads ${threads} needs the wasm backend, got backend ${describe(backend)}`);
   }
   const dtype = config.dtype === undefined ? 'float32' : config.dtype;
-  if (!DTYPES.includes(dtype)) throw new Error(`Unknown dtype ${describe(dtype)}: expected one of ${DTYPES.join(', ')}`);
+  if (!DTYPES.includes(dtype)) throw new Error(`${where}: Unknown dtype ${describe(dtype)}: expected one of ${DTYPES.join(', ')}`);
   layers.forEach((layer, i) => {
     if (layer.alpha !== undefined) checkValue(`${where}: layers[${i}].alpha`, '', layer.alpha, dtype);
   });
   return { inputs: config.inputs, layers, loss: config.loss, backend, dtype, seed, threads };
+}
+
+/**
+ * Each layer checked, in an index loop after a check of the length alone:
+ * map would walk all of a sparse array's declared 2^32 - 1 indices, and
+ * keep a hole for Dense to trip over.
+ */
+function checkLayers(where: string, given: readonly unknown[]): DenseConfig[] {
+  const count = listLength(`${where}: layers`, given, MAX_LAYERS);
+  const layers: DenseConfig[] = [];
+  for (let i = 0; i < count; i++) {
+    layers.push(checkLayerConfig(`${where}: layers[${i}]`, element(`${where}: layers`, given, i)));
+  }
+  return layers;
 }
 
 export async function createNetwork(config: NetworkConfig): Promise<Network> {

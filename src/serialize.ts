@@ -11,7 +11,7 @@
  * saved one stopped. The RNG stream is never saved: a shuffled run resumed
  * from a file shuffles differently from an uninterrupted one.
  */
-import type { BackendName, DType } from './backend/backend.js';
+import { DTYPES, type BackendName, type DType } from './backend/backend.js';
 import { describe } from './data.js';
 import type { LossName } from './losses.js';
 import { parseModelText } from './modelText.js';
@@ -97,6 +97,8 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
   for (const key of ['inputs', 'layers', 'loss', 'dtype', 'weights']) {
     if ((saved as Record<string, unknown>)[key] === undefined) throw new Error(`loadNetwork: the saved network has no "${key}"`);
   }
+  // The file's own field, named as such (createNetwork's check would name createNetwork's argument).
+  if (!DTYPES.includes(dtype!)) throw new Error(`loadNetwork: Unknown dtype ${describe(dtype)} in the saved network: expected one of ${DTYPES.join(', ')}`);
   let weightsChecked: ReturnType<typeof checkLayerWeights>;
   let savedOptimizer: { config: OptimizerConfig; state: OptimizerState } | undefined;
   let config: CheckedNetworkConfig;
@@ -116,13 +118,13 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
       savedOptimizer = checkSavedOptimizer(optimizer, sizes, config.dtype);
     }
   } catch (error) {
-    throw new Error(`loadNetwork: ${(error as Error).message}`);
+    throw prefixed(error);
   }
   let net: Network;
   try {
     net = await buildNetwork(config, false);
   } catch (error) {
-    throw new Error(`loadNetwork: ${(error as Error).message}`);
+    throw prefixed(error);
   }
   try {
     net.writeWeights(weightsChecked);
@@ -132,9 +134,18 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
     }
   } catch (error) {
     net.dispose();
-    throw new Error(`loadNetwork: ${(error as Error).message}`);
+    throw prefixed(error);
   }
   return net;
+}
+
+/**
+ * An error from loadNetwork's checks, its message prefixed. A value that is
+ * no Error (a caller's getter may throw null or a string) passes on as it
+ * is: reading .message from it would be a TypeError of our own.
+ */
+function prefixed(error: unknown): unknown {
+  return error instanceof Error ? new Error(`loadNetwork: ${error.message}`) : error;
 }
 
 /** A saved optimiser's config and state, checked against the parameter sizes. */

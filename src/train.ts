@@ -28,7 +28,7 @@ export interface FitOptions {
   validationSplit?: number;
   /** Or validate on these rows instead. */
   validationData?: [MatrixInput, LabelInput];
-  /** TensorFlow.js-style callbacks: one object or an array. */
+  /** TensorFlow.js-style callbacks: one object or an array of at most MAX_CALLBACKS (1000). */
   callbacks?: Callback | Callback[];
   /** Shorthand for callbacks: [{ onEpochEnd }]; epochs counted from 0 as in TensorFlow.js. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;

@@ -26,19 +26,27 @@ export function checkLayerWeights(weights: unknown, shapes: readonly LayerShape[
   if (!Array.isArray(weights) || weights.length !== shapes.length) {
     throw new Error(`setWeights: expected an array of ${shapes.length} layers' { W, b }, got ${describe(weights)}`);
   }
-  return weights.map((entry: unknown, l) => {
-    const { inputs, units } = shapes[l];
-    if (typeof entry !== 'object' || entry === null) throw new Error(`setWeights: layer ${l} must be { W, b }, got ${describe(entry)}`);
-    checkOnlyKeys(`setWeights: layer ${l}`, entry, ['W', 'b']);
-    const { W: w, b: bias } = entry as { W: unknown; b: unknown };
-    const W = checkMatrix(`setWeights: layer ${l} W`, w, { dtype });
-    if (W.rows !== inputs || W.cols !== units) {
-      throw new Error(`setWeights: layer ${l} W is ${W.rows}x${W.cols}, expected ${inputs}x${units} (inputs x units)`);
-    }
-    const b = Array.isArray(bias) ? checkVector(`setWeights: layer ${l} b`, bias, dtype)
-      : checkMatrix(`setWeights: layer ${l} b`, bias, { dtype });
-    if (b.rows !== 1) throw new Error(`setWeights: layer ${l} b is ${b.rows}x${b.cols}, expected one row of ${units} values`);
-    if (b.cols !== units) throw new Error(`setWeights: layer ${l} b has ${b.cols} values, expected ${units}`);
-    return { W, b };
-  });
+  const checked: { W: Matrix; b: Matrix }[] = [];
+  // An index loop: map would skip a hole, leaving that layer unwritten without a word.
+  for (let l = 0; l < shapes.length; l++) checked.push(checkLayer(weights, l, shapes[l], dtype));
+  return checked;
+}
+
+/** Checks weights[l] against its layer's shape. */
+function checkLayer(weights: readonly unknown[], l: number, { inputs, units }: LayerShape, dtype: DType): { W: Matrix; b: Matrix } {
+  if (!(l in weights)) throw new Error(`setWeights: layer ${l} is missing (a hole in the array)`);
+  const entry = weights[l];
+  if (typeof entry !== 'object' || entry === null) throw new Error(`setWeights: layer ${l} must be { W, b }, got ${describe(entry)}`);
+  checkOnlyKeys(`setWeights: layer ${l}`, entry, ['W', 'b']);
+  const { W: w, b: bias } = entry as { W: unknown; b: unknown };
+  const W = checkMatrix(`setWeights: layer ${l} W`, w, { dtype });
+  if (W.rows !== inputs || W.cols !== units) {
+    throw new Error(`setWeights: layer ${l} W is ${W.rows}x${W.cols}, expected ${inputs}x${units} (inputs x units)`);
+  }
+  // b's length is checked before its values are read: a sparse b may declare 2^32 - 1 of them.
+  const b = Array.isArray(bias) ? checkVector(`setWeights: layer ${l} b`, bias, dtype, units)
+    : checkMatrix(`setWeights: layer ${l} b`, bias, { dtype });
+  if (b.rows !== 1) throw new Error(`setWeights: layer ${l} b is ${b.rows}x${b.cols}, expected one row of ${units} values`);
+  if (b.cols !== units) throw new Error(`setWeights: layer ${l} b has ${b.cols} values, expected ${units}`);
+  return { W, b };
 }

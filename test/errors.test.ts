@@ -3,7 +3,11 @@
  * (same weights, and it still trains to the same numbers afterwards).
  */
 import { describe, expect, it } from 'vitest';
-import { createNetwork, type Network, type NetworkConfig } from '../src/index.js';
+import { createBackend } from '../src/backend/index.js';
+import { MAX_CALLBACKS } from '../src/callbacks.js';
+import { describe as describeValue } from '../src/data.js';
+import { createNetwork, loadNetwork, type Network, type NetworkConfig } from '../src/index.js';
+import { MAX_LAYERS } from '../src/network.js';
 
 const config: NetworkConfig = {
   inputs: 2,
@@ -285,6 +289,184 @@ describe('messages echo at most 100 characters of a value, and nothing a value s
     const evil = Object.defineProperty(new Float32Array(2), Symbol.toStringTag, { value: 'z'.repeat(1000) });
     expect(() => net.predict({ data: new Int8Array(2), shape: [1, 2] } as never)).toThrow('x.data must be a Float32Array or Float64Array, got an Int8Array');
     expect(() => net.predict([evil as never])).toThrow('x must be a 2-D array (rows of numbers), but x[0] is a Float32Array');
+    net.dispose();
+  });
+});
+
+describe('describe() names any value without running into it', () => {
+  /** An object whose every proxy trap throws, as a hostile caller can build. */
+  const allTrapsThrow = () => new Proxy([], new Proxy({}, { get: () => () => { throw new Error('trap'); } }));
+
+  it.each<[string, () => unknown, string]>([
+    ['a symbol', () => Symbol('s'), 'a symbol'],
+    ['a bigint', () => 10n ** 30n, 'a bigint'],
+    ['a revoked proxy of an array', () => { const { proxy, revoke } = Proxy.revocable([], {}); revoke(); return proxy; }, 'an object'],
+    ['a revoked proxy of a function', () => { const { proxy, revoke } = Proxy.revocable(() => 1, {}); revoke(); return proxy; }, 'a function'],
+    ['a proxy whose every trap throws', allTrapsThrow, 'an object'],
+    ['a proxy whose getPrototypeOf throws', () => new Proxy({}, { getPrototypeOf() { throw new Error('trap'); } }), 'an object'],
+    ['an array proxy whose length is a long string', () => new Proxy([], { get: (t, k) => (k === 'length' ? 'L'.repeat(5000) : Reflect.get(t, k)) }), 'an array'],
+    ['an array proxy whose length is a symbol', () => new Proxy([], { get: (t, k) => (k === 'length' ? Symbol('n') : Reflect.get(t, k)) }), 'an array'],
+    ['an object whose getters throw', () => Object.defineProperties({}, {
+      constructor: { get() { throw new Error('getter'); } },
+      [Symbol.toStringTag]: { get() { throw new Error('getter'); } },
+      [Symbol.toPrimitive]: { get() { throw new Error('getter'); } },
+    }), 'an object'],
+    ['an object whose toString and valueOf throw', () => ({ toString() { throw new Error('x'); }, valueOf() { throw new Error('x'); } }), 'an object'],
+    ['a cyclic array', () => { const a: unknown[] = []; a.push(a); return a; }, 'an array of length 1'],
+  ])('%s', (_name, make, expected) => {
+    expect(describeValue(make())).toBe(expected);
+  });
+});
+
+/**
+ * An array declaring 2^32 - 1 elements, holding `first` at 0, that counts the
+ * reads of its elements; past 1000 it throws, so that a walk over its length
+ * fails the test at once rather than running for minutes.
+ */
+function sparseCounting(first: unknown): { array: unknown[]; reads: () => number } {
+  const target: unknown[] = [];
+  target.length = 2 ** 32 - 1;
+  target[0] = first;
+  let reads = 0;
+  const count = (key: string | symbol) => {
+    if (typeof key === 'string' && /^\d+$/.test(key) && ++reads > 1000) throw new Error('walked the declared length');
+  };
+  const array = new Proxy(target, {
+    get(t, key, receiver) { count(key); return Reflect.get(t, key, receiver); },
+    has(t, key) { count(key); return Reflect.has(t, key); },
+    getOwnPropertyDescriptor(t, key) { count(key); return Reflect.getOwnPropertyDescriptor(t, key); },
+  });
+  return { array, reads: () => reads };
+}
+
+describe('sparse arrays are refused on their length, before any element is read', () => {
+  const layer = { units: 1, activation: 'sigmoid' };
+
+  it('layers longer than MAX_LAYERS, in createNetwork and loadNetwork', async () => {
+    const layers = sparseCounting(layer);
+    await expect(createNetwork({ ...config, layers: layers.array as never })).rejects.toThrow(
+      `createNetwork: layers has ${2 ** 32 - 1} elements, more than the ${MAX_LAYERS} allowed`);
+    const net = await createNetwork({ ...config, backend: 'js' });
+    await expect(loadNetwork({ ...net.toJSON(), layers: layers.array as never })).rejects.toThrow(
+      `loadNetwork: createNetwork: layers has ${2 ** 32 - 1} elements, more than the ${MAX_LAYERS} allowed`);
+    expect(layers.reads()).toBe(0);
+    net.dispose();
+    // The limit itself is accepted, one more refused.
+    const deepest = await createNetwork({ ...config, backend: 'js', layers: new Array(MAX_LAYERS).fill(layer) });
+    expect(deepest.layers).toHaveLength(MAX_LAYERS);
+    deepest.dispose();
+    await expect(createNetwork({ ...config, layers: new Array(MAX_LAYERS + 1).fill(layer) })).rejects.toThrow(
+      `createNetwork: layers has ${MAX_LAYERS + 1} elements, more than the ${MAX_LAYERS} allowed`);
+  });
+
+  it('callbacks longer than MAX_CALLBACKS, in fit', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    const callbacks = sparseCounting({ onEpochEnd() {} });
+    await expectRejected(net, () => net.fit(x, y, { ...fitOptions, callbacks: callbacks.array as never }),
+      new RegExp(`^fit: callbacks has ${2 ** 32 - 1} elements, more than the ${MAX_CALLBACKS} allowed$`));
+    expect(callbacks.reads()).toBe(0);
+    net.dispose();
+  });
+
+  it('a b of another length than the layer has units, in setWeights', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    const [first, second] = net.getWeights();
+    const b = sparseCounting(0);
+    await expectRejected(net, () => net.setWeights([{ W: first.W, b: b.array as number[] }, second]),
+      new RegExp(`^setWeights: layer 0 b has ${2 ** 32 - 1} values, expected 3$`));
+    expect(b.reads()).toBe(0);
+    net.dispose();
+  });
+});
+
+describe('a hole in an array is a library Error naming its index', () => {
+  /* eslint-disable no-sparse-arrays */
+  it('in createNetwork layers', async () => {
+    const error = await createNetwork({ ...config, layers: [, { units: 1, activation: 'sigmoid' }] as never }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect((error as Error).constructor).toBe(Error); // not the TypeError of reading undefined.units
+    expect((error as Error).message).toBe('createNetwork: layers[0] is missing (a hole in the array)');
+  });
+
+  it('in fit callbacks, leaving the network as it was', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    await expectRejected(net, () => net.fit(x, y, { ...fitOptions, callbacks: [, { onEpochEnd() {} }] as never }),
+      /^fit: callbacks\[0\] is missing \(a hole in the array\)$/);
+    net.dispose();
+  });
+
+  it('in setWeights, among the layers or in a b, writing nothing', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    const [first, second] = net.getWeights();
+    // A hole among the layers was skipped, and only the other layer written, without a word.
+    await expectRejected(net, () => net.setWeights([, { W: second.W.map((r) => r.map((v) => v + 1)), b: second.b }] as never),
+      /^setWeights: layer 0 is missing \(a hole in the array\)$/);
+    // A hole in b was written as NaN.
+    await expectRejected(net, () => net.setWeights([{ W: first.W, b: [0, , 0] as number[] }, second]),
+      /^setWeights: layer 0 b\[1\] is missing \(a hole in the array\)$/);
+    net.dispose();
+  });
+
+  it('in rows of data, where it read as undefined', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    await expectRejected(net, () => net.predict([[0, 1], , [1, 1]] as number[][]), /^x\[1\] is missing \(a hole in the array\)$/);
+    await expectRejected(net, () => net.predict([, [0, 1]] as number[][]), /^x\[0\] is missing \(a hole in the array\)$/);
+    await expectRejected(net, () => net.fit(x, [[0], [1], [, ], [0]] as number[][], fitOptions), /^y\[2\]\[0\] is missing \(a hole in the array\)$/);
+    // An undefined written out is not a hole.
+    await expectRejected(net, () => net.predict([[0, undefined]] as never), /^x\[0\]\[1\] is undefined: values must be finite numbers$/);
+    net.dispose();
+  });
+  /* eslint-enable no-sparse-arrays */
+});
+
+describe('backend and dtype: any value is refused by createNetwork with a short message', () => {
+  const cyclic = () => { const o: Record<string, unknown> = {}; o.self = o; return o; };
+  it.each<[string, () => unknown, string]>([
+    ['a bigint', () => 10n ** 30n, 'a bigint'],
+    ['a cyclic object', cyclic, 'an object'],
+    ['an array nested 100000 deep', () => { let v: unknown = []; for (let i = 0; i < 100_000; i++) v = [v]; return v; }, 'an array of length 1'],
+    ['a long string', () => 'w'.repeat(100_000), `"${'w'.repeat(100)}"… (100000 characters)`],
+  ])('%s', async (_name, make, described) => {
+    await expect(createNetwork({ ...config, backend: make() as never })).rejects.toThrow(
+      `createNetwork: Unknown backend ${described}: expected one of wasm, js`);
+    await expect(createNetwork({ ...config, dtype: make() as never })).rejects.toThrow(
+      `createNetwork: Unknown dtype ${described}: expected one of float32, float64`);
+    // And createBackend's own check, for its other callers, names them alike (it once ran JSON.stringify on them).
+    await expect(createBackend(make() as never, 'float32')).rejects.toThrow(`createBackend: Unknown backend ${described}: expected one of wasm, js`);
+    await expect(createBackend('js', make() as never)).rejects.toThrow(`createBackend: Unknown dtype ${described}: expected one of float32, float64`);
+  });
+});
+
+it('loadNetwork passes on what a caller\'s getter throws, as createNetwork does, even when it is not an Error', async () => {
+  const net = await createNetwork({ ...config, backend: 'js' });
+  const json = net.toJSON();
+  net.dispose();
+  for (const thrown of [null, undefined, 'a string', 42]) {
+    const layer = Object.defineProperty({ ...json.layers[0] }, 'units', { get() { throw thrown; }, enumerable: true });
+    // Not a TypeError of reading .message from it.
+    await expect(loadNetwork({ ...json, layers: [layer, json.layers[1]] }).then(() => 'loaded', (e: unknown) => e)).resolves.toBe(thrown);
+    await expect(createNetwork({ ...config, layers: [layer, json.layers[1]] }).then(() => 'loaded', (e: unknown) => e)).resolves.toBe(thrown);
+  }
+});
+
+describe('an array whose length is not an array length (a proxy can claim any) is refused, naming it', () => {
+  const claiming = (target: unknown[], length: unknown) => new Proxy(target, { get: (t, k, r) => (k === 'length' ? length : Reflect.get(t, k, r)) });
+
+  it('in data, layers, callbacks and b', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    const [first, second] = net.getWeights();
+    // Each was an engine TypeError ("Cannot convert a Symbol value to a number"), or taken as it came (-1 columns, 2.5 rows).
+    await expectRejected(net, () => net.predict(claiming([[0, 1]], Symbol('n')) as never), /^x has a length of a symbol, which no array has$/);
+    await expectRejected(net, () => net.predict([claiming([0, 1], -1)] as never), /^x\[0\] has a length of -1, which no array has$/);
+    await expectRejected(net, () => net.predict(claiming([[0, 1]], 2 ** 32) as never), /^x has a length of 4294967296, which no array has$/);
+    await expectRejected(net, () => net.fit(x, y, { ...fitOptions, callbacks: claiming([{ onEpochEnd() {} }], Symbol('n')) as never }),
+      /^fit: callbacks has a length of a symbol, which no array has$/);
+    await expectRejected(net, () => net.setWeights([{ W: first.W, b: claiming([0, 0, 0], 2.5) as never }, second]),
+      /^setWeights: layer 0 b has a length of 2.5, which no array has$/);
+    await expectRejected(net, () => net.predict({ data: new Float64Array(2), shape: claiming([1, 2], Symbol('n')) } as never),
+      /^x.shape must be \[rows, cols\] with non-negative integers, got an array$/);
+    await expect(createNetwork({ ...config, layers: claiming([{ units: 1, activation: 'sigmoid' }], '1') as never })).rejects.toThrow(
+      /^createNetwork: layers has a length of "1", which no array has$/);
     net.dispose();
   });
 });

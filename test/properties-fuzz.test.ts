@@ -11,7 +11,9 @@
  * - a rejected call leaves the network exactly as it was: getWeights() bit
  *   for bit, predict() bit for bit, and a later fit() (Adam, shuffled) gives
  *   bit for bit what it gives on a twin network that never saw the bad call
- *   (so no optimiser state, RNG draw or batch buffer was touched either).
+ *   (so no optimiser state, RNG draw or batch buffer was touched either);
+ * - an array with a hole is refused: every array the API takes is dense, so
+ *   a hole is neither skipped nor read as undefined.
  *
  * And edits of a valid toJSON() text (byte flips, truncations, number
  * replacements, key deletions) given to loadNetwork: an Error, or a network
@@ -100,6 +102,11 @@ function sparse(length: number, first?: unknown): unknown[] {
 
 const LONG = 'L'.repeat(3000);
 
+/** A proxy of [[1, 2]] whose length reads as `length`: no real array's length is other than an integer in [0, 2^32). */
+function claiming(length: unknown): unknown[] {
+  return new Proxy([[1, 2]], { get: (t, k, r) => (k === 'length' ? length : Reflect.get(t, k, r)) });
+}
+
 /** Hostile values built fresh for each use (proxies, cycles, getters), named so a counterexample reads well. */
 const SPECIALS: Record<string, () => unknown> = {
   'tripwire sparse array': () => tripwireArray(),
@@ -115,7 +122,13 @@ const SPECIALS: Record<string, () => unknown> = {
   'proxy whose has throws': () => new Proxy({ data: 1, shape: 2 }, { has() { throw new Hostile('proxy has'); } }),
   'proxy whose ownKeys throws': () => new Proxy({}, { ownKeys() { throw new Hostile('proxy ownKeys'); } }),
   'proxy whose getPrototypeOf throws': () => new Proxy({}, { getPrototypeOf() { throw new Hostile('proxy getPrototypeOf'); } }),
-  'proxy of an array claiming length 1e9': () => new Proxy([[1, 2]], { get: (t, k, r) => (k === 'length' ? 1e9 : Reflect.get(t, k, r)) }),
+  'proxy of an array claiming length 1e9': () => claiming(1e9),
+  'proxy of an array claiming length -1': () => claiming(-1),
+  'proxy of an array claiming length 1.5': () => claiming(1.5),
+  'proxy of an array claiming length 2^32': () => claiming(2 ** 32),
+  'proxy of an array claiming length "2"': () => claiming('2'),
+  'proxy of an array claiming length 2n': () => claiming(2n),
+  'proxy of an array claiming a symbol length': () => claiming(Symbol('length')),
   'cyclic array': () => { const a: unknown[] = [[1, 2]]; a.push(a); return a; },
   'cyclic object': () => { const o: Record<string, unknown> = { units: 1 }; o.self = o; return o; },
   'nested 100 deep': () => nested(100),
@@ -256,7 +269,7 @@ function applyEdits(argument: unknown, list: Edit[]): unknown {
   const all = pathsOf(argument);
   const valueAt = (path: Path) => path.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], argument);
   // hole: elements of arrays; sparse: the arrays themselves.
-  const inArrays = all.filter((path) => path.length > 0 && Array.isArray(valueAt(path.slice(0, -1))));
+  const inArrays = arrayElements(argument);
   const arrays = all.filter((path) => Array.isArray(valueAt(path)));
   for (const e of list) {
     const paths = e.kind === 'hole' ? inArrays : e.kind === 'sparse' ? arrays : all;
@@ -268,6 +281,21 @@ function applyEdits(argument: unknown, list: Edit[]): unknown {
     }
   }
   return root.value;
+}
+
+/** The paths of the elements of arrays in `argument`: where a hole can be made. */
+function arrayElements(argument: unknown): Path[] {
+  const valueAt = (path: Path) => path.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], argument);
+  return pathsOf(argument).filter((path) => path.length > 0 && Array.isArray(valueAt(path.slice(0, -1))));
+}
+
+/**
+ * Whether `list` made a hole in `argument`. Every array the public API takes
+ * is dense (rows, values, layers, weights, callbacks, validationData): a
+ * call given a hole must be refused, never take it as a value or skip it.
+ */
+function holeMade(argument: unknown, list: Edit[]): boolean {
+  return list.some((e) => e.kind === 'hole') && arrayElements(argument).length > 0;
 }
 
 function applyEdit(root: Record<string, unknown>, path: Path, e: Edit): void {
@@ -363,7 +391,9 @@ const MAX_MESSAGE = 500;
  * that one class failing (say, long messages, a fix in flight) leaves the
  * others watching.
  */
-type Fault = 'crash' | 'hang' | 'message' | 'state';
+type Fault = 'crash' | 'hang' | 'message' | 'state'
+  /** A call given a hole succeeded (only the hole properties make holes, and look for it). */
+  | 'accepted';
 
 interface Problem { fault: Fault; text: string }
 
@@ -435,12 +465,14 @@ function bitDifferences(a: number[], b: number[], label: string): string[] {
  * sees it): the call's outcome must be a value or a proper Error; if it was
  * refused, `net` must be as before, and train on exactly as the twin does.
  * `changes` says whether a call that succeeded may have changed the network
- * (fit, setWeights): then nothing more can be said of it.
+ * (fit, setWeights): then nothing more can be said of it. `mustRefuse`: the
+ * arguments hold a hole, and success is itself a fault.
  */
-async function hostileCallProblems(net: Network, twin: Network, call: () => unknown, changes: boolean): Promise<Problem[]> {
+async function hostileCallProblems(net: Network, twin: Network, call: () => unknown, changes: boolean, mustRefuse: boolean): Promise<Problem[]> {
   const before = snapshot(net);
   const outcome = await outcomeOf(call);
   const problems = outcome.ok ? [] : errorProblems(outcome.error);
+  if (outcome.ok && mustRefuse) problems.push({ fault: 'accepted', text: 'a call given an array with a hole succeeded' });
   // A valid call that trained (or diverged while training) changed the network, as it should.
   const trained = outcome.ok ? changes : outcome.error instanceof Error && /diverged/.test(outcome.error.message);
   if (trained) return problems;
@@ -495,44 +527,49 @@ const targets = (edits: fc.Arbitrary<Edit[]>): Record<string, Target> => ({
   'predict(x)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
     problems: (bd: typeof BD, list: Edit[]) => withTwins({ ...BASE, ...bd }, (net, twin) =>
-      hostileCallProblems(net, twin, () => net.predict(applyEdits(X, list) as number[][]), false)),
+      hostileCallProblems(net, twin, () => net.predict(applyEdits(X, list) as number[][]), false, holeMade(X, list))),
   },
   'evaluate(x, y)': {
     arbitrary: fc.tuple(backendAndDtype, edits, fc.boolean()),
     problems: (bd: typeof BD, list: Edit[], onX: boolean) => withTwins({ ...BASE, ...bd }, (net, twin) =>
-      hostileCallProblems(net, twin, () => net.evaluate((onX ? applyEdits(X, list) : X) as number[][], (onX ? Y : applyEdits(Y, list)) as number[][]), false)),
+      hostileCallProblems(net, twin, () => net.evaluate((onX ? applyEdits(X, list) : X) as number[][], (onX ? Y : applyEdits(Y, list)) as number[][]),
+        false, holeMade(onX ? X : Y, list))),
   },
   'fit(x, y, options)': {
     arbitrary: fc.tuple(backendAndDtype, edits, fc.constantFrom(0, 1, 2)),
     problems: (bd: typeof BD, list: Edit[], which: number) => {
-      const args = [X, Y, FIT_OPTIONS].map((a, i) => (i === which ? applyEdits(a, list) : a));
+      const valid = [X, Y, FIT_OPTIONS];
+      const args = valid.map((a, i) => (i === which ? applyEdits(a, list) : a));
       const options = args[2];
       // A valid epochs of millions is a long run, not a hang.
       const epochs = peek(options, 'epochs');
       fc.pre(!(typeof epochs === 'number' && epochs > 5));
       return withTwins({ ...BASE, ...bd }, (net, twin) =>
-        hostileCallProblems(net, twin, () => net.fit(args[0] as number[][], args[1] as number[][], options as never), true));
+        hostileCallProblems(net, twin, () => net.fit(args[0] as number[][], args[1] as number[][], options as never), true, holeMade(valid[which], list)));
     },
   },
   'setWeights(weights)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
-    problems: (bd: typeof BD, list: Edit[]) => withTwins({ ...BASE, ...bd }, (net, twin) =>
-      hostileCallProblems(net, twin, () => net.setWeights(applyEdits(net.getWeights(), list) as never), true)),
+    problems: (bd: typeof BD, list: Edit[]) => withTwins({ ...BASE, ...bd }, (net, twin) => {
+      const weights = net.getWeights();
+      return hostileCallProblems(net, twin, () => net.setWeights(applyEdits(weights, list) as never), true, holeMade(weights, list));
+    }),
   },
   'toJSON(options)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
     problems: (bd: typeof BD, list: Edit[]) => withTwins({ ...BASE, ...bd }, (net, twin) =>
-      hostileCallProblems(net, twin, () => net.toJSON(applyEdits({ includeOptimizer: true }, list) as never), false)),
+      hostileCallProblems(net, twin, () => net.toJSON(applyEdits({ includeOptimizer: true }, list) as never), false, false)),
   },
   'createNetwork(config)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
     problems: (bd: typeof BD, list: Edit[]) => {
-      const config = applyEdits({ ...BASE, ...bd, threads: 1 }, list);
+      const valid = { ...BASE, ...bd, threads: 1 };
+      const config = applyEdits(valid, list);
       fc.pre(!spawnsThreads(config));
       // A bystander network and its twin: createNetwork shares their memory.
       return withTwins({ ...BASE, ...bd }, (net, twin) => hostileCallProblems(net, twin, async () => {
         (await createNetwork(config as NetworkConfig)).dispose();
-      }, false));
+      }, false, holeMade(valid, list)));
     },
   },
   'loadNetwork(json, options)': {
@@ -540,29 +577,30 @@ const targets = (edits: fc.Arbitrary<Edit[]>): Record<string, Target> => ({
     problems: (bd: typeof BD, list: Edit[], onJson: boolean) => withTwins({ ...BASE, ...bd }, async (net, twin) => {
       await net.fit(X, Y, TRAIN);
       await twin.fit(X, Y, TRAIN);
-      const json = onJson ? applyEdits(net.toJSON({ includeOptimizer: true }), list) : net.toJSON();
-      const options = onJson ? { backend: bd.backend } : applyEdits({ backend: bd.backend, threads: 1 }, list);
+      const valid = onJson ? net.toJSON({ includeOptimizer: true }) : { backend: bd.backend, threads: 1 };
+      const json = onJson ? applyEdits(valid, list) : net.toJSON();
+      const options = onJson ? { backend: bd.backend } : applyEdits(valid, list);
       fc.pre(!spawnsThreads(options));
       return hostileCallProblems(net, twin, async () => {
         (await loadNetwork(json as never, options as never)).dispose();
-      }, false);
+      }, false, holeMade(valid, list));
     }),
   },
 });
 const TARGETS = targets(edits);
 
-const FAULTS: Record<Fault, string> = {
+/** The faults any edit may show (an accepted hole is looked for only where holes are made). */
+const FAULTS: Record<Exclude<Fault, 'accepted'>, string> = {
   crash: 'only Errors of its own checks (no engine TypeError or RangeError, no non-Error)',
   hang: 'no hang, and no walk over a declared length instead of the data given',
   message: `messages non-empty and under ${MAX_MESSAGE} characters`,
   state: 'a refused call leaves the network bit for bit as it was (weights, predict, a later fit)',
 };
 
-const CRASH = `hostile input anywhere: ${FAULTS.crash}`;
-const HANG = `hostile input anywhere: ${FAULTS.hang}`;
-const MESSAGE = `hostile input anywhere: ${FAULTS.message}`;
+/** The describe title of each fault's block of properties (a KNOWN_FAILURES key starts with it). */
+const anywhere = (fault: keyof typeof FAULTS) => `hostile input anywhere: ${FAULTS[fault]}`;
 const SPARSE = 'a sparse array of length 2^32 - 1 in place of any array: refused without walking its length';
-const HOLE = 'an array with a hole (any element deleted): a library Error, no engine TypeError';
+const HOLE = 'an array with a hole (any element deleted): refused, by a library Error (no engine TypeError)';
 const EDITED = 'loadNetwork on edited files (byte flips, truncations, numbers replaced, keys deleted, elements duplicated)';
 
 /**
@@ -572,37 +610,11 @@ const EDITED = 'loadNetwork on edited files (byte flips, truncations, numbers re
  * accepted: `pattern` must match fast-check's report (the counterexample and
  * the problem found). A fix that lands makes the property pass, and a
  * different failure does not match: either way the it.fails turns red, and
- * the entry must go (back to a plain it()) or be looked at.
+ * the entry must go (back to a plain it()) or be looked at. None is open:
+ * an entry reads e.g. [`${anywhere('crash')} > predict(x)`]: { note, pattern }.
  */
 interface KnownFailure { note: string; pattern: RegExp }
-const describeCrash = /Cannot convert a Symbol value to a string \(at src\/data\.ts/;
-const KNOWN_FAILURES: Record<string, KnownFailure> = {
-  // KNOWN FAILURE: describe() (src/data.ts) puts value.constructor.name in a template string: a name that is a Symbol throws a TypeError. Counterexample: predict({ constructor: { name: Symbol() } }).
-  [`${CRASH} > predict(x)`]: { note: 'TypeError in src/data.ts describe() on a constructor named by a Symbol', pattern: describeCrash },
-  [`${CRASH} > evaluate(x, y)`]: { note: 'TypeError in src/data.ts describe() on a constructor named by a Symbol', pattern: describeCrash },
-  [`${CRASH} > fit(x, y, options)`]: { note: 'TypeError in src/data.ts describe() on a constructor named by a Symbol', pattern: describeCrash },
-  [`${CRASH} > setWeights(weights)`]: { note: 'TypeError in src/data.ts describe() on a constructor named by a Symbol', pattern: describeCrash },
-  [`${CRASH} > loadNetwork(json, options)`]: { note: 'TypeError in src/data.ts describe() on a constructor named by a Symbol', pattern: describeCrash },
-  // KNOWN FAILURE: layers with a hole ([, { units: 1, activation: 'sigmoid' }]): createNetwork (src/network.ts) maps config.layers, map keeps the hole, new Dense reads undefined.units.
-  [`${CRASH} > createNetwork(config)`]: { note: 'layers with a hole: TypeError at src/dense.ts', pattern: /reading 'units'\) \(at src\/dense\.ts/ },
-  [`${HOLE} > createNetwork(config)`]: { note: 'layers with a hole: TypeError at src/dense.ts', pattern: /reading 'units'\) \(at src\/dense\.ts/ },
-  // KNOWN FAILURE: callbacks with a hole: checkCallbacks (src/callbacks.ts) checks with forEach, which skips it; fit reads undefined.setNetwork (src/train.ts).
-  [`${HOLE} > fit(x, y, options)`]: { note: 'callbacks with a hole: TypeError at src/train.ts', pattern: /reading 'setNetwork'\) \(at src\/train\.ts/ },
-  // KNOWN FAILURE: checks that walk an array's declared length (forEach, map) instead of its contents: on a real sparse array of length 2^32 - 1, minutes.
-  [`${HANG} > createNetwork(config)`]: { note: 'layers: config.layers.map in src/network.ts walks 2^32 - 1 indices', pattern: /tripwire/ },
-  [`${SPARSE} > createNetwork(config)`]: { note: 'layers: config.layers.map in src/network.ts walks 2^32 - 1 indices', pattern: /tripwire/ },
-  [`${SPARSE} > loadNetwork(json, options)`]: { note: 'layers: loadNetwork -> createNetwork, config.layers.map in src/network.ts', pattern: /tripwire/ },
-  [`${SPARSE} > fit(x, y, options)`]: { note: 'callbacks: checkCallbacks list.forEach in src/callbacks.ts', pattern: /tripwire/ },
-  [`${SPARSE} > setWeights(weights)`]: { note: 'b: checkVector input.forEach in src/data.ts, before the length check', pattern: /tripwire/ },
-  // KNOWN FAILURE: messages quote the caller's value whole (a 3000-character string or key, a 100000-element shape by JSON.stringify); truncation fix in flight.
-  ...Object.fromEntries(['predict(x)', 'evaluate(x, y)', 'fit(x, y, options)', 'setWeights(weights)', 'toJSON(options)', 'createNetwork(config)', 'loadNetwork(json, options)']
-    .map((name) => [`${MESSAGE} > ${name}`, { note: 'messages quote long values whole; truncation fix in flight', pattern: /message of \d{4,} characters/ }])),
-  [`${EDITED} > its Errors have messages non-empty and under ${MAX_MESSAGE} characters`]: { note: 'loadNetwork: Unknown dtype quotes a 400000-character dtype whole; truncation fix in flight', pattern: /message of \d{4,} characters/ },
-  // KNOWN FAILURE: a float64 file with a weight edited to 1e308 loads, and predict returns -Infinity and Infinity; predict refusing non-finite outputs is in flight (src/network.ts).
-  [`${EDITED} > a network that loads predicts finite numbers (or predict throws an Error)`]: { note: 'predict returns +-Infinity after a weight edited to 1e308; fix in flight', pattern: /non-finite predictions/ },
-  // KNOWN FAILURE: "inputs": 4294967296 in a 694-character file asks for 64 GiB before the weights are checked against the shape; loadNetwork's pre-scan is in flight (src/serialize.ts).
-  [`${EDITED} > allocates no more than the file can justify (16 bytes a character + 1 MiB), refused or not`]: { note: 'declared shapes allocated before the weights are checked; pre-scan fix in flight', pattern: /bytes allocated loading/ },
-};
+const KNOWN_FAILURES: Record<string, KnownFailure> = {};
 
 /** it(), or for a KNOWN FAILURE it.fails() that accepts only the failure described. */
 function itUnlessKnown(block: string, name: string, body: () => Promise<void>): void {
@@ -630,34 +642,34 @@ function itUnlessKnown(block: string, name: string, body: () => Promise<void>): 
   });
 }
 
-/** One property: `fault` never shows when `target` is called with its arbitrary's arguments. */
-function faultProperty(block: string, name: string, target: Target, fault: Fault, numRuns: number): void {
+/** One property: none of `faults` shows when `target` is called with its arbitrary's arguments. */
+function faultProperty(block: string, name: string, target: Target, faults: readonly Fault[], numRuns: number): void {
   itUnlessKnown(block, name, async () => {
     await fc.assert(fc.asyncProperty(target.arbitrary, async (args) => {
-      const problems = (await target.problems(...(args as never[]))).filter((p) => p.fault === fault);
+      const problems = (await target.problems(...(args as never[]))).filter((p) => faults.includes(p.fault));
       expect(problems.map((p) => p.text)).toEqual([]);
     }), { seed: 42, numRuns });
   });
 }
 
-for (const [fault, what] of Object.entries(FAULTS) as [Fault, string][]) {
-  const block = `hostile input anywhere: ${what}`; // CRASH, MESSAGE above
+for (const fault of Object.keys(FAULTS) as (keyof typeof FAULTS)[]) {
+  const block = anywhere(fault);
   describe(block, () => {
-    for (const [name, target] of Object.entries(TARGETS)) faultProperty(block, name, target, fault, 200);
+    for (const [name, target] of Object.entries(TARGETS)) faultProperty(block, name, target, [fault], 200);
   });
 }
 
 {
   const block = SPARSE;
   describe(block, () => {
-    for (const [name, target] of Object.entries(targets(focused('sparse')))) faultProperty(block, name, target, 'hang', 30);
+    for (const [name, target] of Object.entries(targets(focused('sparse')))) faultProperty(block, name, target, ['hang'], 30);
   });
 }
 
 {
   const block = HOLE;
   describe(block, () => {
-    for (const [name, target] of Object.entries(targets(focused('hole')))) faultProperty(block, name, target, 'crash', 30);
+    for (const [name, target] of Object.entries(targets(focused('hole')))) faultProperty(block, name, target, ['crash', 'accepted'], 30);
   });
 }
 
