@@ -25,8 +25,8 @@ export function parseModelText(text: string): unknown {
   }
 }
 
-/** The index where brackets outside strings first nest deeper than `limit`, or -1. */
-function nestingBeyond(text: string, limit: number): number {
+/** The index where brackets outside strings first nest deeper than `limit`, or -1 (the command line's model files use it too). */
+export function nestingBeyond(text: string, limit: number): number {
   let depth = 0, inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);

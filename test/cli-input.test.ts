@@ -151,6 +151,15 @@ describe('model files', () => {
     }
   });
 
+  it('refuses a model file nested deeper than 64 levels before parsing it', async () => {
+    // 66 levels: the model's own 7 or so, then brackets; JSON.parse would build them all.
+    const deep = file('deep.json', `{"format": "wasmlp-model", "x": ${'['.repeat(65)}${']'.repeat(65)}}`);
+    await fails(['predict', deep, good], `${deep}: not a wasmlp model file: it nests deeper than 64 levels (at character 96)`);
+    // Brackets inside strings are text, not nesting.
+    const quoted = file('quoted.json', `{"format": "wasmlp-model", "x": "${'['.repeat(100)}"}`);
+    expect((await wasmlp('predict', quoted, good)).stderr).not.toMatch(/nests deeper/);
+  });
+
   it('shows at most 100 characters of a bad value', async () => {
     const saved = JSON.parse(readFileSync(model, 'utf8'));
     const bad = file('version.json', JSON.stringify({ ...saved, version: 'v'.repeat(1000) }));

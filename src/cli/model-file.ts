@@ -9,6 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import { accessSync, closeSync, constants, readSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import { loadNetwork, type BackendName, type Network, type NetworkJSON } from '../index.js';
+import { MAX_MODEL_DEPTH, nestingBeyond } from '../modelText.js';
 import { writeFileAtomic, type WriteFs } from './atomic-write.js';
 import { count } from './format.js';
 import { openRegularFile } from './input-file.js';
@@ -144,6 +145,11 @@ export function readModelText(file: string): string {
 /** Reads and checks a model file, then loads its network. */
 export async function readModelFile(file: string, backend: BackendName, threads = 1): Promise<{ model: ModelFile; net: Network }> {
   const text = readModelText(file);
+  // Measured before JSON.parse builds it: a few bytes of brackets nest a million deep.
+  const deep = nestingBeyond(text, MAX_MODEL_DEPTH);
+  if (deep >= 0) {
+    throw new Error(`${file}: not a wasmlp model file: it nests deeper than ${MAX_MODEL_DEPTH} levels (at character ${deep + 1})`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
