@@ -8,6 +8,9 @@
  * message fails every pending call with an error naming it, fails every later
  * call the same way, and leaves other worker networks training on as before.
  */
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import {
   createNetwork, createWorkerNetwork, type FitOptions, type LayerWeights, type MatrixInput, type NetworkConfig,
@@ -255,4 +258,31 @@ describe.each(Object.keys(KILLS) as (keyof typeof KILLS)[])('a worker network wh
     expect(await messageOf(fit)).toBe('fit: this network has been disposed');
     expect(await messageOf(victim.getWeights())).toBe('getWeights: this network has been disposed');
   });
+});
+
+describe('a worker network dropped without dispose()', () => {
+  it('has its worker terminated once it is collected; one awaited but held nowhere is not collected mid-call', async () => {
+    // In a child process with --expose-gc: every Worker it starts counted, and their exits.
+    const script = `
+      const threads = process.getBuiltinModule('node:worker_threads');
+      let started = 0, exited = 0;
+      class Counted extends threads.Worker {
+        constructor(...args) { super(...args); started++; this.on('exit', () => { exited++; }); }
+      }
+      const builtin = process.getBuiltinModule;
+      process.getBuiltinModule = (id) => (id === 'node:worker_threads' ? { ...threads, Worker: Counted } : builtin(id));
+      const { createWorkerNetwork } = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)});
+      const config = ${JSON.stringify(SEEDED)};
+      const x = [[0, 1], [1, 0], [1, 1], [0, 0]], y = [[1], [1], [0], [0]];
+      // Held nowhere but by the awaited call: must run to its end, gc or not.
+      const fit = (await createWorkerNetwork(config)).fit(x, y, { epochs: 3000, learningRate: 1, onEpochEnd: (epoch) => { if (epoch % 500 === 0) gc(); } });
+      for (let i = 0; i < 3; i++) await (await createWorkerNetwork(config)).predict(x); // dropped once answered
+      const history = await fit;
+      for (let i = 0; i < 100 && exited < started; i++) { gc(); await new Promise((resolve) => setTimeout(resolve, 20)); }
+      console.log(JSON.stringify({ epochs: history.epoch.length, started, exited }));
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--expose-gc', '--input-type=module', '-e', script],
+      { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 60_000, killSignal: 'SIGKILL' });
+    expect(JSON.parse(stdout)).toEqual({ epochs: 3000, started: 4, exited: 4 });
+  }, 70_000);
 });

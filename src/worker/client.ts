@@ -46,6 +46,20 @@ function wantsThreads(backend: unknown, threads: unknown): boolean {
   return (backend ?? 'wasm') === 'wasm' && Number.isInteger(threads) && (threads as number) > 1;
 }
 
+/**
+ * Worker networks with calls pending: held here, so that a network whose
+ * caller awaits a call but holds the network itself nowhere (await
+ * (await createWorkerNetwork(config)).fit(...)) is not collected mid-call.
+ */
+const busy = new Set<WorkerNetwork>();
+
+/**
+ * Networks dropped without dispose(), once idle and collected, have their
+ * worker terminated (and the worker's threads with it), as dispose() would:
+ * else each would hold a thread and its memory until the process ends.
+ */
+const dropped = new FinalizationRegistry<WorkerHandle>((handle) => handle.terminate());
+
 interface Pending {
   /** The public name of the call, for the message if it fails (createWorkerNetwork for 'create'). */
   name: string;
@@ -101,10 +115,14 @@ export class WorkerNetwork {
       workerSource(), usesWasm ? loadWasmBytes() : undefined, threads ? threadsForWorker() : undefined,
     ]);
     const net = new WorkerNetwork();
+    // The worker's events reach the network through a WeakRef, so that they do not keep a dropped network
+    // alive: collected, it terminates its worker (dropped).
+    const ref = new WeakRef(net);
     net.handle = await spawnWorker(source, {
-      message: (data) => net.receive(data as Reply),
-      fatal: (error) => net.fail(error),
+      message: (data) => ref.deref()?.receive(data as Reply),
+      fatal: (error) => ref.deref()?.fail(error),
     }, threaded?.source);
+    dropped.register(net, net.handle, net);
     try {
       // Copies to hand over: the originals may be views into a shared pool, or kept for the next worker
       // (new Uint8Array, not slice(): a Node Buffer's slice() is a view).
@@ -255,6 +273,7 @@ export class WorkerNetwork {
   private terminate(reason: Error): void {
     if (this.disposed) return;
     this.disposed = true;
+    dropped.unregister(this);
     this.fail(reason);
     this.handle.terminate();
   }
@@ -272,6 +291,7 @@ export class WorkerNetwork {
     const id = ++this.nextId;
     return new Promise<Result<M>>((resolve, reject) => {
       this.pending.set(id, { name, resolve: resolve as (value: unknown) => void, reject, events });
+      busy.add(this);
       this.handle.keepAlive(true);
       try {
         this.handle.post({ id, method, args }, transfer);
@@ -301,7 +321,10 @@ export class WorkerNetwork {
   private settle(id: number): void {
     this.pending.delete(id);
     // Node: an idle worker must not keep the process alive (a forgotten dispose() would hang it).
-    if (this.pending.size === 0) this.handle.keepAlive(false);
+    if (this.pending.size === 0) {
+      this.handle.keepAlive(false);
+      busy.delete(this);
+    }
   }
 
   /** The worker cannot answer any more: every pending call rejects, naming its method, as every later one will. */
