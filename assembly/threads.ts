@@ -50,6 +50,7 @@
  *   scratch   u32         one per part: its scratch, where a worker copies the block it updates
  *   working   i32         one per part: 1 + the chunk a worker is computing, 0 between chunks (for its watcher)
  *   recovered i32         chunks the main thread finished for dead workers (a diagnostic, for tests)
+ *   restored  i32         blocks of updates among them restored from the dead worker's copy (the same)
  * A chunk is claimed by a compare-exchange on its state, which also checks
  * the job number: a worker that wakes late cannot claim a chunk of a later
  * job (its arguments are written before the states are reset, and stay until
@@ -90,6 +91,7 @@ const UNDO: usize = DEAD + 4 * <usize>MAX_THREADS;
 const SCRATCH: usize = UNDO + 8 * <usize>MAX_THREADS;
 const WORKING: usize = SCRATCH + 4 * <usize>MAX_THREADS;
 const RECOVERED: usize = WORKING + 4 * <usize>MAX_THREADS;
+const RESTORED: usize = RECOVERED + 4;
 const JOB_BYTES: i32 = <i32>RECOVERED + 16;
 /** A chunk's state, under its job number: free, claimed by part p (p + 1), or computed. */
 const FREE: i64 = 0, COMPUTED: i64 = 0xffff;
@@ -148,10 +150,15 @@ export function chunksDone(ctl: usize, part: i32): i32 {
 export function chunksRecovered(ctl: usize): i32 {
   return load<i32>(ctl + RECOVERED);
 }
+/** Blocks of updates, of those chunks, that a dead worker had copied and begun: restored before they were computed. */
+export function blocksRestored(ctl: usize): i32 {
+  return load<i32>(ctl + RESTORED);
+}
 /** Zeroes every part's chunksDone, and chunksRecovered; between jobs only. */
 export function resetChunksDone(ctl: usize): void {
   memory.fill(ctl + DONE, 0, 4 * MAX_THREADS);
   store<i32>(ctl + RECOVERED, 0);
+  store<i32>(ctl + RESTORED, 0);
 }
 
 /** Worker `part` (1 .. workers) of `parts`: help with each posted job until an exit job. */
@@ -329,7 +336,10 @@ function recover(ctl: usize, job: i32, chunk: i32, dead: i32): void {
 
 function recoverUpdate<T>(ctl: usize, kind: i32, start: i32, count: i32, progress: i32, copy: usize): void {
   const from = (progress >> 1) * updateBlock<T>();
-  if (progress & 1) copyUpdated<T>(ctl, kind, start + from, min(updateBlock<T>(), count - from), copy, true);
+  if (progress & 1) {
+    copyUpdated<T>(ctl, kind, start + from, min(updateBlock<T>(), count - from), copy, true);
+    store<i32>(ctl + RESTORED, load<i32>(ctl + RESTORED) + 1);
+  }
   runUpdate<T>(ctl, kind, start + from, count - from);
 }
 

@@ -43,6 +43,7 @@ interface ThreadExports {
   workingWord(ctl: Ptr, part: number): Ptr;
   chunksDone(ctl: Ptr, part: number): number;
   chunksRecovered(ctl: Ptr): number;
+  blocksRestored(ctl: Ptr): number;
   resetChunksDone(ctl: Ptr): void;
 }
 
@@ -219,6 +220,11 @@ export class ThreadedWasmBackend extends WasmBackend {
   /** Chunks this thread finished for workers that died in them, since resetThreadStats() (counted in threadStats()[0] too). */
   recoveredChunks(): number {
     return this.pool.exports.chunksRecovered(this.pool.control);
+  }
+
+  /** Blocks of optimiser steps among those chunks that the dead worker had begun writing: restored from its copy first. */
+  restoredBlocks(): number {
+    return this.pool.exports.blocksRestored(this.pool.control);
   }
 
   resetThreadStats(): void {
