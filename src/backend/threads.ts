@@ -10,6 +10,12 @@
  * computed by the same operations in the same order whichever thread computes
  * it, so results are identical to one thread's, bit for bit.
  *
+ * A worker that dies in a job (in Node, terminated or failed wherever it
+ * is) has the chunk it held finished on this thread, to the same bits
+ * (assembly/threads.ts says how; threads-workers.ts how its death is known
+ * while this thread spins); its pool then retires, and its networks go on
+ * on this thread alone, as their `threads` says.
+ *
  * Where shared memory or workers are missing (a page that is not
  * cross-origin isolated), asking for threads gives the single-threaded
  * backend instead, as the network's `threads` then says: `threadsAvailable()`
@@ -196,13 +202,6 @@ export class ThreadedWasmBackend extends WasmBackend {
     this.split = pool.kernels[dtype] as unknown as ParallelKernels;
   }
 
-  /**
-   * Chunks of split jobs that each thread computed (this one first, then
-   * each worker) since resetThreadStats(), counting every backend of this
-   * thread count (they share one pool of workers): a diagnostic, which tests
-   * use to see the work really split. Calls that stay on one thread count
-   * nothing.
-   */
   /** Threads, this one included: one once the workers are gone (stopThreads(), or one failed). */
   override get threads(): number {
     return this.pool.stopped ? 1 : this.pool.threads;
@@ -213,6 +212,13 @@ export class ThreadedWasmBackend extends WasmBackend {
     return work >= threshold && !this.pool.stopped;
   }
 
+  /**
+   * Chunks of split jobs that each thread computed (this one first, then
+   * each worker) since resetThreadStats(), counting every backend of this
+   * thread count (they share one pool of workers): a diagnostic, which tests
+   * use to see the work really split. Calls that stay on one thread count
+   * nothing.
+   */
   threadStats(): number[] {
     return Array.from({ length: this.pool.threads }, (_, part) => this.pool.exports.chunksDone(this.pool.control, part));
   }
