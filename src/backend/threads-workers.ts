@@ -40,10 +40,11 @@ export interface WorkerInit {
 export interface PoolWorkers {
   /**
    * Ends worker `part` (1 ..), in Node wherever it is (its DEAD flag is set
-   * once its thread has stopped): at once, or `inChunk`, once it is computing
-   * a chunk (within 10 s), so that tests can kill it there.
+   * once its thread has stopped): at once; or, given `inChunk`, that many
+   * milliseconds after it is next seen computing a chunk (within 10 s), so
+   * that tests can kill it there.
    */
-  terminate(part: number, inChunk?: boolean): void;
+  terminate(part: number, inChunk?: number): void;
   /** Ends them all (after stopWorkers, between jobs). */
   terminateAll(): void;
 }
@@ -90,7 +91,10 @@ function watch({ workers, source, execArgv }) {
   });
   port.on('message', ({ terminate, inChunk }) => {
     const { memory, working } = workers[terminate - 1];
-    if (inChunk) Atomics.wait(new Int32Array(memory.buffer), working >> 2, 0, 10000); // woken as it claims one
+    if (inChunk !== undefined) {
+      Atomics.wait(new Int32Array(memory.buffer), working >> 2, 0, 10000); // woken as it claims one
+      for (const until = performance.now() + inChunk; performance.now() < until;);
+    }
     void children[terminate - 1].terminate();
   });
 }
@@ -131,7 +135,7 @@ async function startWatched(inits: WorkerInit[], lost: () => void): Promise<Pool
   const execArgv = scriptWorkerExecArgv();
   const watcher = new Worker(WORKER_SOURCE, { eval: true, name: 'wasmlp-threads', execArgv });
   const workers: PoolWorkers = {
-    terminate: (part, inChunk = false) => watcher.postMessage({ terminate: part, inChunk }),
+    terminate: (part, inChunk) => watcher.postMessage({ terminate: part, inChunk }),
     terminateAll: () => void watcher.terminate(), // its children end with it
   };
   let started = false;
