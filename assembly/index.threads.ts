@@ -10,7 +10,10 @@
 export * from './index';
 import { adamParallel, gemmParallel, sgdMomentumParallel, sgdParallel } from './threads';
 import { ACTIVATION_BACKWARD, BIAS_ACTIVATION } from './dense';
-export { controlBytes, maxThreads, threadScratchBytes, setThreadScratch, workerLoop, stopWorkers, chunksDone, resetChunksDone } from './threads';
+export {
+  controlBytes, maxThreads, threadScratchBytes, setThreadScratch, workerLoop, stopWorkers, deadFlag, workingWord,
+  chunksDone, chunksRecovered, blocksRestored, resetChunksDone,
+} from './threads';
 // Not a kernel of the contract: test/exp.test.ts measures exp's accuracy through it (here, not in
 // the single-threaded build, whose every byte is in the browser bundle).
 export { expNonPositiveF32 } from './exp';

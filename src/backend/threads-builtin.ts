@@ -1,5 +1,5 @@
 /**
- * How threads.ts reaches node:worker_threads, with no import of it that a
+ * How the threads backend (threads-workers.ts) reaches node:worker_threads, with no import of it that a
  * browser bundler would try to resolve: process.getBuiltinModule (Node >=
  * 20.16), else a dynamic import() that bundlers are told to ignore.
  *

@@ -10,6 +10,12 @@
  * computed by the same operations in the same order whichever thread computes
  * it, so results are identical to one thread's, bit for bit.
  *
+ * A worker that dies in a job (in Node, terminated or failed wherever it
+ * is) has the chunk it held finished on this thread, to the same bits
+ * (assembly/threads.ts says how; threads-workers.ts how its death is known
+ * while this thread spins); its pool then retires, and its networks go on
+ * on this thread alone, as their `threads` says.
+ *
  * Where shared memory or workers are missing (a page that is not
  * cross-origin isolated), asking for threads gives the single-threaded
  * backend instead, as the network's `threads` then says: `threadsAvailable()`
@@ -28,8 +34,7 @@ import { ACTIVATION_CODES, WasmBackend, WasmHeap } from './wasm.js';
 // are embedded in dist/wasmlp-threads.js, which must fetch and read nothing.
 import { loadThreadedBytes } from './threads-wasm-bytes.js';
 import { threadsAddonSource } from './threads-addon-source.js';
-import { nodeBuiltin } from './threads-builtin.js';
-import { scriptWorkerExecArgv } from './script-worker-argv.js';
+import { startWorkers, type PoolWorkers, type WorkerInit } from './threads-workers.js';
 
 type Ptr = number;
 
@@ -40,7 +45,11 @@ interface ThreadExports {
   maxThreads(): number;
   threadScratchBytes(): number;
   stopWorkers(ctl: Ptr, workers: number): void;
+  deadFlag(ctl: Ptr, part: number): Ptr;
+  workingWord(ctl: Ptr, part: number): Ptr;
   chunksDone(ctl: Ptr, part: number): number;
+  chunksRecovered(ctl: Ptr): number;
+  blocksRestored(ctl: Ptr): number;
   resetChunksDone(ctl: Ptr): void;
 }
 
@@ -76,80 +85,6 @@ const FALLBACK_MAXIMUM_PAGES = 16384;
 const PARALLEL_GEMM_MACS = 1 << 17;
 const PARALLEL_UPDATE_ELEMENTS = 1 << 15;
 
-/**
- * The worker's whole program, plain JavaScript for Node's eval workers and
- * for a Blob-URL Web Worker alike: instantiate the module on the shared
- * memory, take its own scratch, say so, then serve jobs until told to stop.
- */
-const WORKER_SOURCE = `
-const node = typeof require === 'function';
-const port = node ? require('node:worker_threads').parentPort : self;
-const listen = (fn) => node ? port.once('message', fn) : port.addEventListener('message', (e) => fn(e.data), { once: true });
-listen(async ({ module, memory, ctl, part, parts, scratch }) => {
-  try {
-    const { exports } = await WebAssembly.instantiate(module, { env: { memory } });
-    exports.setThreadScratch(scratch);
-    port.postMessage({ ready: true });
-    exports.workerLoop(ctl, part, parts);
-    port.postMessage({ stopped: true });
-  } catch (error) {
-    // Mark the job block failed (its word at +8), so a main thread waiting on
-    // this worker throws instead of spinning forever.
-    Atomics.store(new Int32Array(memory.buffer), (ctl >> 2) + 2, 1);
-    port.postMessage({ error: String((error && error.stack) || error) });
-  }
-});
-`;
-
-interface WorkerLike {
-  post(message: unknown): void;
-  onMessage(listener: (data: unknown) => void): void;
-  onError(listener: (error: Error) => void): void;
-  /** Node: the worker's thread ended (a Web Worker has no such event). */
-  onExit(listener: () => void): void;
-  /** Node: do not keep the process alive for this worker. */
-  unref(): void;
-  terminate(): void;
-}
-
-function inNode(): boolean {
-  return !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-}
-
-async function spawn(): Promise<WorkerLike> {
-  if (inNode()) {
-    interface NodeWorker {
-      postMessage(message: unknown): void;
-      on(event: 'message', listener: (data: unknown) => void): void;
-      on(event: 'error', listener: (error: Error) => void): void;
-      on(event: 'exit', listener: () => void): void;
-      unref(): void;
-      terminate(): Promise<number>;
-    }
-    const { Worker: NodeWorkerClass } = await nodeBuiltin<{ Worker: new (source: string, options: object) => NodeWorker }>('node:worker_threads');
-    const worker = new NodeWorkerClass(WORKER_SOURCE, { eval: true, name: 'wasmlp-gemm', execArgv: scriptWorkerExecArgv() });
-    return {
-      post: (message) => worker.postMessage(message),
-      onMessage: (listener) => worker.on('message', listener),
-      onError: (listener) => worker.on('error', listener),
-      onExit: (listener) => worker.on('exit', listener),
-      unref: () => worker.unref(),
-      terminate: () => void worker.terminate(),
-    };
-  }
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-  const worker = new Worker(url, { name: 'wasmlp-gemm' });
-  URL.revokeObjectURL(url);
-  return {
-    post: (message) => worker.postMessage(message),
-    onMessage: (listener) => worker.addEventListener('message', (event) => listener(event.data)),
-    onError: (listener) => worker.addEventListener('error', (event) => listener(new Error(event.message))),
-    onExit: () => {},
-    unref: () => {},
-    terminate: () => worker.terminate(),
-  };
-}
-
 /** One threaded module per (process, thread count): its memory, its workers, its job block. */
 interface ThreadPool {
   threads: number;
@@ -157,7 +92,9 @@ interface ThreadPool {
   exports: ThreadExports;
   /** The job block the workers watch (assembly/threads.ts). */
   control: Ptr;
-  workers: WorkerLike[];
+  /** Workers: threads - 1. */
+  count: number;
+  workers: PoolWorkers;
   kernels: Record<DType, Record<string, unknown>>;
   /** Set by retire(): its workers are gone, and its backends run on this thread alone. */
   stopped: boolean;
@@ -185,38 +122,19 @@ async function createPool(threads: number): Promise<ThreadPool> {
   if (threads > exports.maxThreads()) throw new Error(`wasmlp: at most ${exports.maxThreads()} threads, not ${threads}`);
   const control = heap.arena.alloc(exports.controlBytes());
   new Uint8Array(memory.buffer, control, exports.controlBytes()).fill(0);
-  const workers: WorkerLike[] = [];
-  try {
-    for (let w = 0; w < count; w++) {
-      const scratch = heap.arena.alloc(exports.threadScratchBytes());
-      const worker = await spawn();
-      workers.push(worker);
-      await new Promise<void>((resolve, reject) => {
-        worker.onError(reject);
-        worker.onMessage((data) => {
-          const reply = data as { ready?: boolean; error?: string };
-          if (reply.ready) resolve();
-          else if (reply.error) reject(new Error(`wasmlp thread ${w + 1}: ${reply.error}`));
-        });
-        worker.post({ module, memory, ctl: control, part: w + 1, parts: threads, scratch });
-      });
-      worker.unref();
-    }
-  } catch (error) {
-    for (const worker of workers) worker.terminate();
-    throw error;
-  }
+  const inits: WorkerInit[] = Array.from({ length: count }, (_, w) => ({
+    module, memory, ctl: control, part: w + 1, parts: threads,
+    scratch: heap.arena.alloc(exports.threadScratchBytes()), dead: exports.deadFlag(control, w + 1),
+    working: exports.workingWord(control, w + 1),
+  }));
+  let pool: ThreadPool | undefined;
+  const workers = await startWorkers(inits, () => { if (pool) retire(pool); });
   const kernels = { float32: {}, float64: {} } as Record<DType, Record<string, unknown>>;
   for (const [name, fn] of Object.entries(exports)) {
     const match = /^(.*)(F32|F64)$/.exec(name);
     if (match && typeof fn === 'function') kernels[match[2] === 'F32' ? 'float32' : 'float64'][match[1]] = fn;
   }
-  const pool: ThreadPool = { threads, heap, exports, control, workers, kernels, stopped: false };
-  for (const worker of workers) {
-    worker.onError(() => retire(pool));
-    worker.onExit(() => retire(pool));
-    worker.onMessage((data) => { if ((data as { error?: string }).error) retire(pool); });
-  }
+  pool = { threads, heap, exports, control, count, workers, kernels, stopped: false };
   return pool;
 }
 
@@ -229,8 +147,8 @@ function retire(pool: ThreadPool): void {
   if (pool.stopped) return;
   pool.stopped = true;
   void pools.get(pool.threads)?.then((cached) => { if (cached === pool) pools.delete(pool.threads); }, () => {});
-  pool.exports.stopWorkers(pool.control, pool.workers.length);
-  for (const worker of pool.workers) worker.terminate();
+  pool.exports.stopWorkers(pool.control, pool.count);
+  pool.workers.terminateAll();
 }
 
 /**
@@ -284,13 +202,6 @@ export class ThreadedWasmBackend extends WasmBackend {
     this.split = pool.kernels[dtype] as unknown as ParallelKernels;
   }
 
-  /**
-   * Chunks of split jobs that each thread computed (this one first, then
-   * each worker) since resetThreadStats(), counting every backend of this
-   * thread count (they share one pool of workers): a diagnostic, which tests
-   * use to see the work really split. Calls that stay on one thread count
-   * nothing.
-   */
   /** Threads, this one included: one once the workers are gone (stopThreads(), or one failed). */
   override get threads(): number {
     return this.pool.stopped ? 1 : this.pool.threads;
@@ -301,8 +212,25 @@ export class ThreadedWasmBackend extends WasmBackend {
     return work >= threshold && !this.pool.stopped;
   }
 
+  /**
+   * Chunks of split jobs that each thread computed (this one first, then
+   * each worker) since resetThreadStats(), counting every backend of this
+   * thread count (they share one pool of workers): a diagnostic, which tests
+   * use to see the work really split. Calls that stay on one thread count
+   * nothing.
+   */
   threadStats(): number[] {
     return Array.from({ length: this.pool.threads }, (_, part) => this.pool.exports.chunksDone(this.pool.control, part));
+  }
+
+  /** Chunks this thread finished for workers that died in them, since resetThreadStats() (counted in threadStats()[0] too). */
+  recoveredChunks(): number {
+    return this.pool.exports.chunksRecovered(this.pool.control);
+  }
+
+  /** Blocks of optimiser steps among those chunks that the dead worker had begun writing: restored from its copy first. */
+  restoredBlocks(): number {
+    return this.pool.exports.blocksRestored(this.pool.control);
   }
 
   resetThreadStats(): void {
@@ -311,11 +239,13 @@ export class ThreadedWasmBackend extends WasmBackend {
 
   override gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
                 alpha: number, a: number, b: number, beta: number, c: number): void {
-    if (!this.splits(m * n * k, PARALLEL_GEMM_MACS)) {
+    // beta != 0 reads the C it writes: a chunk a dying worker left half done could not be computed again
+    // (assembly/threads.ts). The networks' products all have beta 0.
+    if (beta !== 0 || !this.splits(m * n * k, PARALLEL_GEMM_MACS)) {
       super.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
       return;
     }
-    this.split.gemmParallel(this.pool.control, this.pool.workers.length, +transA, +transB, m, n, k, alpha, a, b, beta, c);
+    this.split.gemmParallel(this.pool.control, this.pool.count, +transA, +transB, m, n, k, alpha, a, b, beta, c);
   }
 
   // Each thread runs the bias and activation (or its derivative) on the block
@@ -326,7 +256,7 @@ export class ThreadedWasmBackend extends WasmBackend {
       super.denseForward(rows, inputs, units, x, weights, bias, activation, alpha, out);
       return;
     }
-    this.split.denseForwardParallel(this.pool.control, this.pool.workers.length, rows, inputs, units,
+    this.split.denseForwardParallel(this.pool.control, this.pool.count, rows, inputs, units,
                               x, weights, bias, ACTIVATION_CODES[activation], alpha, out);
   }
 
@@ -336,7 +266,7 @@ export class ThreadedWasmBackend extends WasmBackend {
       super.denseBackwardInput(rows, inputs, units, delta, weights, activation, alpha, a, out);
       return;
     }
-    this.split.denseBackwardInputParallel(this.pool.control, this.pool.workers.length, rows, inputs, units,
+    this.split.denseBackwardInputParallel(this.pool.control, this.pool.count, rows, inputs, units,
                                     delta, weights, ACTIVATION_CODES[activation], alpha, a, out);
   }
 
@@ -345,7 +275,7 @@ export class ThreadedWasmBackend extends WasmBackend {
       super.sgd(n, lr, w, g);
       return;
     }
-    this.split.sgdParallel(this.pool.control, this.pool.workers.length, n, lr, w, g);
+    this.split.sgdParallel(this.pool.control, this.pool.count, n, lr, w, g);
   }
 
   override sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean, w: number, g: number, velocity: number): void {
@@ -353,7 +283,7 @@ export class ThreadedWasmBackend extends WasmBackend {
       super.sgdMomentum(n, lr, momentum, nesterov, w, g, velocity);
       return;
     }
-    this.split.sgdMomentumParallel(this.pool.control, this.pool.workers.length, n, lr, momentum, +nesterov, w, g, velocity);
+    this.split.sgdMomentumParallel(this.pool.control, this.pool.count, n, lr, momentum, +nesterov, w, g, velocity);
   }
 
   override adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number,
@@ -363,7 +293,7 @@ export class ThreadedWasmBackend extends WasmBackend {
       return;
     }
     // 1 - beta as WasmBackend.adam passes it.
-    this.split.adamParallel(this.pool.control, this.pool.workers.length, n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v);
+    this.split.adamParallel(this.pool.control, this.pool.count, n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v);
   }
 }
 

@@ -46,7 +46,23 @@ function wantsThreads(backend: unknown, threads: unknown): boolean {
   return (backend ?? 'wasm') === 'wasm' && Number.isInteger(threads) && (threads as number) > 1;
 }
 
+/**
+ * Worker networks with calls pending: held here, so that a network whose
+ * caller awaits a call but holds the network itself nowhere (await
+ * (await createWorkerNetwork(config)).fit(...)) is not collected mid-call.
+ */
+const busy = new Set<WorkerNetwork>();
+
+/**
+ * Networks dropped without dispose(), once idle and collected, have their
+ * worker terminated (and the worker's threads with it), as dispose() would:
+ * else each would hold a thread and its memory until the process ends.
+ */
+const dropped = new FinalizationRegistry<WorkerHandle>((handle) => handle.terminate());
+
 interface Pending {
+  /** The public name of the call, for the message if it fails (createWorkerNetwork for 'create'). */
+  name: string;
   resolve(value: unknown): void;
   reject(error: Error): void;
   events?(events: FitEvent[]): void;
@@ -56,15 +72,22 @@ export class WorkerNetwork {
   private info!: NetworkInfo;
   private handle!: WorkerHandle;
   private readonly pending = new Map<number, Pending>();
-  /** Every call not yet answered, so that dispose() lets them finish first. */
-  private readonly inflight = new Set<Promise<unknown>>();
   private nextId = 0;
+  /** Why the worker can no longer answer (disposed, terminated, exited, failed): every later call rejects with it. */
   private failure: Error | undefined;
+  /** Resolves when `failure` is set: a fit() waiting for its hooks stops waiting then. */
+  private readonly ended: Promise<void>;
+  private end!: () => void;
   private disposed = false;
+  /** fit()'s callbacks running on this thread now; and whether dispose() came while one was (its message says so). */
+  private hooksRunning = 0;
+  private disposedInHook = false;
   private stopRequested = false;
   private training = 0;
 
-  private constructor() {}
+  private constructor() {
+    this.ended = new Promise((resolve) => { this.end = resolve; });
+  }
 
   /** @internal use createWorkerNetwork() */
   static async create(config: NetworkConfig): Promise<WorkerNetwork> {
@@ -92,10 +115,14 @@ export class WorkerNetwork {
       workerSource(), usesWasm ? loadWasmBytes() : undefined, threads ? threadsForWorker() : undefined,
     ]);
     const net = new WorkerNetwork();
+    // The worker's events reach the network through a WeakRef, so that they do not keep a dropped network
+    // alive: collected, it terminates its worker (dropped).
+    const ref = new WeakRef(net);
     net.handle = await spawnWorker(source, {
-      message: (data) => net.receive(data as Reply),
-      fatal: (error) => net.fail(error),
+      message: (data) => ref.deref()?.receive(data as Reply),
+      fatal: (error) => ref.deref()?.fail(error),
     }, threaded?.source);
+    dropped.register(net, net.handle, net);
     try {
       // Copies to hand over: the originals may be views into a shared pool, or kept for the next worker
       // (new Uint8Array, not slice(): a Node Buffer's slice() is a view).
@@ -103,7 +130,7 @@ export class WorkerNetwork {
       const transfer = [bytes, threadedBytes].flatMap((copy) => (copy ? [copy.buffer as ArrayBuffer] : []));
       net.info = await init(net, bytes, threadedBytes, transfer);
     } catch (error) {
-      net.terminate();
+      net.terminate(error instanceof Error ? error : new Error(String(error)));
       throw error;
     }
     return net;
@@ -146,6 +173,9 @@ export class WorkerNetwork {
     if (this.disposed) throw new Error('fit: this network has been disposed');
     const transfer: Transferable[] = [];
     const { wire, hooks, earlyStopping } = splitFitOptions(options, transfer);
+    // As Network.fit, after the options, and decided here, on this thread, whatever the worker is doing:
+    // a second fit() is refused until the first has settled, not queued behind it.
+    if (this.training > 0) throw new Error('fit: this network is already training (await the previous fit first)');
     const data = [pack(x, transfer), pack(y, transfer)];
 
     // Events are handled strictly in order, each awaited, on one chain; fit() settles after it.
@@ -154,12 +184,15 @@ export class WorkerNetwork {
     const dispatch = (events: FitEvent[]) => {
       chain = chain.then(async () => {
         for (const event of events) {
-          if (listenerError) return;
+          if (listenerError || this.failure) return;
           try {
+            this.hooksRunning++;
             await runHooks(hooks, event);
           } catch (error) {
             listenerError = error instanceof Error ? error : new Error(String(error));
             this.stopTraining = true;
+          } finally {
+            this.hooksRunning--;
           }
           // The worker waits for this before its first epoch.
           if (event[0] === 'trainBegin') void this.call('trainBegun', [!listenerError]).catch(() => {});
@@ -170,12 +203,14 @@ export class WorkerNetwork {
     this.stopRequested = false;
     this.training++;
     try {
-      // Settles after the last event's hooks have run, whether the worker succeeded or not;
+      // Settles after the last event's hooks have run, whether the worker succeeded or not, or at once
+      // when the network is disposed or its worker dies (a hook that never settles holds nothing);
       // a hook's error comes first (the worker's, if any, followed from it).
       const result = await this.call('fit', [data[0], data[1], wire], transfer, dispatch)
-        .finally(() => chain)
-        .catch((error: unknown) => { throw listenerError ?? error; });
+        .finally(() => Promise.race([chain, this.ended]))
+        .catch((error: unknown) => { throw listenerError ?? (this.disposedInHook ? disposedInHook() : error); });
       if (listenerError) throw listenerError;
+      if (this.failure) throw this.disposedInHook ? disposedInHook() : new Error(`fit: ${this.failure.message}`); // ended while its hooks ran
       result.earlyStopping.forEach((outcome, i) => Object.assign(earlyStopping[i], outcome));
       return Object.assign(new History(), { epoch: result.epoch, history: result.history });
     } finally {
@@ -222,27 +257,25 @@ export class WorkerNetwork {
   }
 
   /**
-   * Frees the network and stops the worker; any later call rejects. Calls
-   * already sent are answered first, as on a Network disposed by a callback
-   * (a running fit() rejects: the network has been disposed).
+   * Frees the network and stops its worker (and the worker's threads) at
+   * once. Every call not yet answered rejects now, fit() included, even one
+   * waiting for a callback's promise that never settles: "<method>: this
+   * network has been disposed". Any later call rejects the same way.
    */
   async dispose(): Promise<void> {
-    if (this.disposed) return;
-    this.disposed = true;
-    try {
-      if (!this.failure) await this.call('dispose', []);
-      await Promise.allSettled([...this.inflight]);
-    } finally {
-      this.terminate();
-    }
+    if (!this.disposed) this.disposedInHook = this.hooksRunning > 0;
+    this.terminate(new Error('this network has been disposed'));
   }
 
   // ---- plumbing ----
 
-  private terminate(): void {
+  /** Ends the worker, failing every pending call with `reason` (unless it failed already). */
+  private terminate(reason: Error): void {
+    if (this.disposed) return;
     this.disposed = true;
+    dropped.unregister(this);
+    this.fail(reason);
     this.handle.terminate();
-    this.fail(new Error('the wasmlp worker was stopped'));
   }
 
   /** Runs `call` unless the network is disposed, turning synchronous throws (bad input) into rejections. */
@@ -253,25 +286,22 @@ export class WorkerNetwork {
 
   private call<M extends Method>(method: M, args: Args<M>, transfer: Transferable[] = [],
                                  events?: (events: FitEvent[]) => void): Promise<Result<M>> {
-    if (this.failure) return Promise.reject(new Error(`${method}: ${this.failure.message}`));
+    const name = method === 'create' ? 'createWorkerNetwork' : method === 'load' ? 'loadWorkerNetwork' : method;
+    if (this.failure) return Promise.reject(new Error(`${name}: ${this.failure.message}`));
     const id = ++this.nextId;
-    const promise = new Promise<Result<M>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, events });
+    return new Promise<Result<M>>((resolve, reject) => {
+      this.pending.set(id, { name, resolve: resolve as (value: unknown) => void, reject, events });
+      busy.add(this);
       this.handle.keepAlive(true);
       try {
         this.handle.post({ id, method, args }, transfer);
       } catch (error) {
-        // A DataCloneError: a function or a symbol where data belongs (a Network would name the value;
-        // it cannot reach the worker to be named there). A failed post transfers nothing.
+        // The arguments cannot be copied to the worker (a Network would name the value; it cannot
+        // reach the worker to be named there). A failed post transfers nothing.
         this.settle(id);
-        const name = method === 'create' ? 'createWorkerNetwork' : method === 'load' ? 'loadWorkerNetwork' : method;
-        reject(new Error(`${name}: a function or symbol in the arguments cannot be sent to the worker (${(error as Error).message})`));
+        reject(unsendable(name, ARGUMENT_NAMES[method], args as unknown[], error));
       }
     });
-    this.inflight.add(promise);
-    const forget = () => { this.inflight.delete(promise); };
-    promise.then(forget, forget);
-    return promise;
   }
 
   private receive(reply: Reply): void {
@@ -291,16 +321,61 @@ export class WorkerNetwork {
   private settle(id: number): void {
     this.pending.delete(id);
     // Node: an idle worker must not keep the process alive (a forgotten dispose() would hang it).
-    if (this.pending.size === 0) this.handle.keepAlive(false);
-  }
-
-  private fail(error: Error): void {
-    this.failure ??= error;
-    for (const [id, pending] of this.pending) {
-      this.settle(id);
-      pending.reject(new Error(error.message));
+    if (this.pending.size === 0) {
+      this.handle.keepAlive(false);
+      busy.delete(this);
     }
   }
+
+  /** The worker cannot answer any more: every pending call rejects, naming its method, as every later one will. */
+  private fail(error: Error): void {
+    this.failure ??= error;
+    this.end();
+    for (const [id, pending] of this.pending) {
+      this.settle(id);
+      pending.reject(new Error(`${pending.name}: ${this.failure.message}`));
+    }
+  }
+}
+
+/** Network.fit's message when dispose() comes while it awaits a callback. */
+const disposedInHook = () => new Error('fit: this network was disposed while fit() awaited a callback');
+
+/** Each request's arguments as a user knows them (fit's third is built from its options). */
+const ARGUMENT_NAMES: { [M in Method]: string[] } = {
+  create: ['config'], load: ['json', 'options'], fit: ['x', 'y', 'options'], predict: ['x'], evaluate: ['x', 'y'],
+  getWeights: [], setWeights: ['weights'], toJSON: ['options'], trainBegun: [], stop: [],
+};
+
+/**
+ * Why `args` could not be posted, naming the argument that cannot be copied
+ * (found by copying each alone, on this failure path only): one nested too
+ * deeply for the structured clone (a RangeError: its recursion ran out of
+ * stack), one holding a function or a symbol, or some other value that
+ * cannot be copied (a WeakMap, a Proxy; a DataCloneError), or a getter that
+ * threw while it was read.
+ */
+function unsendable(method: string, names: string[], args: unknown[], error: unknown): Error {
+  let culprit = 'the arguments';
+  let cause = error;
+  for (let i = 0; i < names.length; i++) {
+    try {
+      structuredClone(args[i]);
+    } catch (thrown) {
+      culprit = names[i];
+      cause = thrown;
+      break;
+    }
+  }
+  const message = cause instanceof Error ? cause.message : String(cause);
+  if (cause instanceof RangeError) return new Error(`${method}: ${culprit} is nested too deeply to be sent to the worker (${message})`);
+  if (cause instanceof Error && cause.name === 'DataCloneError') {
+    // V8 names an object it cannot copy "#<WeakMap>" or "[object Array]" (a Proxy), and a function or a
+    // symbol by its source or description.
+    const what = /(#<\w+>|\[object \w+\]) could not be cloned/.test(message) ? 'a value that cannot be copied' : 'a function or symbol';
+    return new Error(`${method}: ${culprit} holds ${what}, which cannot be sent to the worker (${message})`);
+  }
+  return new Error(`${method}: ${culprit} could not be read to be sent to the worker: ${message}`);
 }
 
 /**

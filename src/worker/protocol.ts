@@ -53,7 +53,6 @@ export interface Calls {
   trainBegun: [args: [ok: boolean], result: void];
   /** Sets stopTraining in the worker: a running fit() ends after its current epoch. */
   stop: [args: [], result: void];
-  dispose: [args: [], result: void];
 }
 
 export type Method = keyof Calls;

@@ -21,12 +21,17 @@ import { scriptWorkerExecArgv } from '../backend/script-worker-argv.js';
 
 export interface WorkerEvents {
   message(data: unknown): void;
-  /** The worker failed or exited: every pending call fails with this. */
+  /** The worker failed, exited or was terminated: every pending call fails with this (the first one). */
   fatal(error: Error): void;
 }
 
 export interface WorkerHandle {
   post(message: unknown, transfer: Transferable[]): void;
+  /**
+   * Stops the worker. It is dead to its caller at once (fatal is called
+   * before this returns): a reply it may still post is never delivered as
+   * an answer, so what was pending rejects whatever the worker was doing.
+   */
   terminate(): void;
   /** Node: whether the worker keeps the process alive (only while calls are pending). */
   keepAlive(active: boolean): void;
@@ -47,21 +52,27 @@ function spawnWebWorker(addon: string, source: string, events: WorkerEvents): Wo
   let blobUrl = blobUrls.get(addon);
   if (!blobUrl) blobUrls.set(addon, blobUrl = URL.createObjectURL(new Blob([addon, source], { type: 'text/javascript' })));
   const worker = new Worker(blobUrl, { name: 'wasmlp' });
-  worker.addEventListener('message', (event) => events.message(event.data));
+  let alive = true;
+  worker.addEventListener('message', (event) => { if (alive) events.message(event.data); });
   worker.addEventListener('error', (event) => {
     event.preventDefault();
-    events.fatal(new Error(event.message || 'the wasmlp worker failed'));
+    events.fatal(new Error(`the wasmlp worker failed: ${event.message || 'an error it did not describe'}`));
   });
   worker.addEventListener('messageerror', () => events.fatal(new Error('the wasmlp worker sent a message that could not be read')));
   return {
     post: (message, transfer) => worker.postMessage(message, transfer),
-    terminate: () => worker.terminate(),
+    terminate: () => {
+      alive = false;
+      events.fatal(new Error('the wasmlp worker was terminated'));
+      worker.terminate();
+    },
     keepAlive: () => {},
   };
 }
 
 /** The slice of node:worker_threads used here (typed locally: the public types must not need @types/node). */
 interface NodeWorker {
+  readonly threadId: number;
   postMessage(message: unknown, transfer?: readonly Transferable[]): void;
   on(event: 'message', listener: (data: unknown) => void): void;
   on(event: 'error', listener: (error: Error) => void): void;
@@ -105,12 +116,18 @@ const NODE_PRELUDE = `globalThis.wasmlpPort = ((port) => ({
 
 function spawnNodeWorker(threads: WorkerThreads, source: string, events: WorkerEvents): WorkerHandle {
   const worker = new threads.Worker(NODE_PRELUDE + source, { eval: true, name: 'wasmlp', execArgv: scriptWorkerExecArgv() });
-  worker.on('message', (data) => events.message(data));
-  worker.on('error', (error) => events.fatal(error));
-  worker.on('exit', (code) => events.fatal(new Error(`the wasmlp worker exited (code ${code})`)));
+  const name = `the wasmlp worker (thread ${worker.threadId})`;
+  let alive = true;
+  worker.on('message', (data) => { if (alive) events.message(data); });
+  worker.on('error', (error) => events.fatal(new Error(`${name} failed: ${error.message}`)));
+  worker.on('exit', (code) => events.fatal(new Error(`${name} exited (code ${code})`)));
   return {
     post: (message, transfer) => worker.postMessage(message, transfer),
-    terminate: () => void worker.terminate(),
+    terminate: () => {
+      alive = false;
+      events.fatal(new Error(`${name} was terminated`));
+      void worker.terminate();
+    },
     keepAlive: (active) => (active ? worker.ref() : worker.unref()),
   };
 }

@@ -11,16 +11,15 @@
  * The threads then are workers of the worker: nested worker_threads in
  * Node, nested dedicated workers in browsers, on memory shared as usual.
  */
-import { createThreadedWasmBackend, stopThreads, threadsAvailable } from '../backend/threads.js';
+import { createThreadedWasmBackend, threadsAvailable } from '../backend/threads.js';
 import { receiveThreadedBytes } from './posted-wasm-bytes.js';
 
 export interface ThreadsAddon {
   createThreadedWasmBackend: typeof createThreadedWasmBackend;
   threadsAvailable: typeof threadsAvailable;
-  stopThreads: typeof stopThreads;
   receiveThreadedBytes: typeof receiveThreadedBytes;
 }
 
 (globalThis as { wasmlpThreads?: ThreadsAddon }).wasmlpThreads = {
-  createThreadedWasmBackend, threadsAvailable, stopThreads, receiveThreadedBytes,
+  createThreadedWasmBackend, threadsAvailable, receiveThreadedBytes,
 };

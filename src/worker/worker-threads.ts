@@ -19,10 +19,6 @@ export async function threadsAvailable(threads?: number): Promise<boolean> {
   return (await addon()?.threadsAvailable(threads)) ?? false;
 }
 
-export async function stopThreads(): Promise<void> {
-  await addon()?.stopThreads();
-}
-
 /** The shared-memory kernels from the create message, for the add-on (sent only with it). */
 export function receiveThreadedBytes(bytes: Uint8Array | undefined): void {
   if (bytes) addon()?.receiveThreadedBytes(bytes);

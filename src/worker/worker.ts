@@ -14,7 +14,7 @@ import { createNetwork, type Network } from '../network.js';
 import type { LabelInput, MatrixInput } from '../data.js';
 import { loadNetwork, type LoadNetworkOptions, type NetworkJSON, type ToJSONOptions } from '../serialize.js';
 import { receiveWasmBytes } from './posted-wasm-bytes.js';
-import { receiveThreadedBytes, stopThreads } from './worker-threads.js';
+import { receiveThreadedBytes } from './worker-threads.js';
 import type { Args, FitEvent, Method, Reply, Request, Result, WireFitOptions, WireHistory } from './protocol.js';
 
 interface Port {
@@ -68,12 +68,9 @@ const handlers: Handlers = {
   stop() {
     if (net) net.stopTraining = true;
   },
-  async dispose() {
-    net?.dispose();
-    trainBeginGate?.(true); // a fit() waiting there goes on, and finds the network disposed
-    await stopThreads(); // the network's threads, if it has any, before the worker is stopped
-  },
 };
+// No dispose message: WorkerNetwork.dispose() terminates this worker, which ends the network's threads
+// with it (nested workers end with the worker that started them, in Node and in browsers).
 
 function info(created: Network): Result<'create'> {
   return { inputs: created.inputs, outputs: created.outputs, dtype: created.dtype, backend: created.backend.name, threads: created.threads };
