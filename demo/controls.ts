@@ -73,7 +73,8 @@ export class Controls {
     const hidden = this.checked(this.layers, () => parseLayers(this.layers.value));
     const learningRate = this.checked(this.learningRate, () => {
       const value = numberIn(this.learningRate);
-      if (!(value > 0) || !Number.isFinite(value)) throw new Error('Learning rate: a positive number, such as 0.01');
+      // The networks here are float32, where the library refuses a rate that would round to 0, a subnormal or Infinity.
+      if (!(value >= 1e-37 && value <= 1e38)) throw new Error('Learning rate: a positive number from 1e-37 to 1e38, such as 0.01');
       return value;
     });
     const batchSize = this.checked(this.batchSize, () => {

@@ -246,6 +246,8 @@ function trainingError(error: Error): string {
   const text = error.message
     .replace(/^fit: /, '')
     .replace(/\.$/, '')
+    // fit put the weights back; the page starts a new network anyway, and says so below.
+    .replace(/; the weights are as they were before epoch \d+$/, '')
     .replace(/\blearningRate \(([^)]*)\)/g, 'learning rate than $1')
     .replace(/\blearningRate\b/g, 'learning rate')
     .replace(/,? or standardised inputs( \(and targets, for a regression\))?/, '');

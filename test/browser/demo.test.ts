@@ -164,29 +164,37 @@ it('reports a diverged run in view, clears it, and starts the next run afresh', 
   await page.setViewportSize({ width: 1280, height: 720 });
   try {
     expect(await page.inputValue('#dataset')).toBe('blobs');
+    // relu, which does not saturate as the preset's sigmoid does: a huge step overflows.
+    await page.selectOption('#activation', 'relu');
+    await page.waitForSelector('#status[data-state="idle"]');
+    await page.fill('#learning-rate', '0.5');
     expect(await train()).toBe('done');
     expect(await chartPoints()).toEqual([2000, 2000]);
 
-    await page.fill('#learning-rate', '1e300'); // continues the same network, which diverges
+    await page.fill('#learning-rate', '1e30'); // continues the same network, which diverges
     expect(await train()).toBe('error');
     expect(await messageInView(1280, 720)).toBe(true);
     const message = await page.textContent('#message');
     expect(message).toMatch(/diverged/);
-    // In the page's words: not fit's option name, nor its remark on a regression (the page has none).
-    expect(message).toMatch(/try a smaller learning rate than 1e\+300\./);
-    expect(message).not.toMatch(/learningRate|regression/);
+    // In the page's words: not fit's option name, nor its remark on a regression (the page has none),
+    // nor that the weights were put back (the page starts a new network, and says so).
+    expect(message).toMatch(/try a smaller learning rate than 1e\+30\. The network was reset/);
+    expect(message).not.toMatch(/learningRate|regression|as they were/);
     // Cleared, not left as it was (or black from NaN predictions): the next Train is a new network.
     expect(await chartPoints()).toEqual([0, 0]);
     expect(await page.textContent('#epoch')).toBe('0');
     expect((await canvasColours()).white).toBeGreaterThan(0.8);
 
-    await page.fill('#learning-rate', '20');
+    await page.fill('#learning-rate', '0.5');
     expect(await train()).toBe('done');
     expect(await page.isHidden('#message')).toBe(true);
     expect(await page.textContent('#acc')).toBe('1.000');
     expect(await page.textContent('#epoch')).toBe('2,000');
     expect(await chartPoints()).toEqual([2000, 2000]); // this run's epochs, not drawn after the last run's
   } finally {
+    await page.selectOption('#activation', 'sigmoid');
+    await page.waitForSelector('#status[data-state="idle"]');
+    await page.fill('#learning-rate', '20');
     await page.setViewportSize({ width: 1440, height: 900 });
   }
 }, 120_000);
@@ -212,6 +220,8 @@ it('checks every field itself (the form has novalidate) and marks only the field
   const cases: [string, string, RegExp][] = [
     ['learning-rate', '-1', /^Learning rate: a positive number/],
     ['learning-rate', '0', /^Learning rate: a positive number/],
+    ['learning-rate', '1e300', /^Learning rate: a positive number from 1e-37 to 1e38/], // Infinity in float32
+    ['learning-rate', '1e-45', /^Learning rate: a positive number from 1e-37 to 1e38/], // a subnormal in float32
     ['batch-size', '0', /^Batch size: a positive whole number/],
     ['batch-size', '1.5', /^Batch size: a positive whole number/],
     ['batch-size', '-2', /^Batch size: a positive whole number/],
