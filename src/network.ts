@@ -5,7 +5,7 @@
 import { activationBackward } from './activations.js';
 import { createBackend } from './backend/index.js';
 import { BACKENDS, checkThreads, DTYPES, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
-import { checkMatrix, checkValue, describe, element, listLength, nonFiniteError, type LabelInput, type MatrixInput } from './data.js';
+import { checkValue, describe, element, listLength, nonFiniteError, readMatrix, type LabelInput, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
 import { checkLayerConfig, type DenseConfig, type LayerConfig } from './layerConfig.js';
@@ -283,9 +283,13 @@ export class Network {
 
   // ---- data in ----
 
-  /** Checks inputs x against the network, then copies them into backend memory. The caller frees the returned offset. */
+  /**
+   * Checks inputs x against the network and copies them into backend memory,
+   * the values checked as they are copied (each read once). The caller frees
+   * the returned offset.
+   */
   loadInputs(x: unknown, name = 'x'): { rows: number; x: number } {
-    const mx = checkMatrix(name, x, { dtype: this.dtype, cols: this.inputs, what: 'inputs', deferFinite: true });
+    const mx = readMatrix(name, x, { dtype: this.dtype, cols: this.inputs, what: 'inputs', deferFinite: true });
     const rows = mx.rows, elements = rows * this.inputs;
     const xOffset = this.backend.alloc(elements);
     try {
@@ -304,8 +308,9 @@ export class Network {
   }
 
   /**
-   * Checks inputs x and labels y against the network and the loss, then
-   * copies them into backend memory. The caller frees the returned offsets.
+   * Checks inputs x and labels y against the network and the loss, and
+   * copies them into backend memory (each value read once, and checked as it
+   * is copied or in the copy). The caller frees the returned offsets.
    */
   loadData(x: unknown, y: unknown, names: [string, string] = ['x', 'y']): { rows: number; x: number; y: number } {
     const { rows, x: xOffset } = this.loadInputs(x, names[0]);
