@@ -237,17 +237,32 @@ function checkShaped(name: string, input: unknown, check: MatrixCheck): Matrix {
   const copyInto = (target: FloatArray) => target.set(data);
   const exact = check.dtype === (kind === 'Float32Array' ? 'float32' : 'float64');
   if (exact && check.deferFinite) return { rows, cols, copyInto, finiteDeferred: true };
-  // Float64Array values bound for float32 must also fit it.
-  const limit = check.dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
-  for (let i = 0; i < length; i++) {
-    const v = data[i];
-    if (!(Math.abs(v) <= limit)) {
-      const place = `${name}[${Math.floor(i / cols)}][${i % cols}]`;
-      if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) throw tooLargeError(place, v);
-      if (!Number.isFinite(v)) throw nonFiniteError(name, i, cols, v);
+  // The copy is checked, not the data before it: the data is read once (another
+  // thread may write a SharedArrayBuffer's values between two reads).
+  return {
+    rows,
+    cols,
+    copyInto(target) {
+      target.set(data);
+      checkCopy(name, data, target, cols);
+    },
+  };
+}
+
+/**
+ * Throws for the first value of `copy` that is not finite, naming it by
+ * `data`'s value: a finite double that became ±Infinity as a float32 is too
+ * large for float32, anything else NaN or ±Infinity as given.
+ */
+function checkCopy(name: string, data: FloatArray, copy: FloatArray, cols: number): void {
+  for (let i = 0; i < copy.length; i++) {
+    const v = copy[i];
+    if (!(Math.abs(v) <= Number.MAX_VALUE)) {
+      const given = data[i];
+      if (Number.isFinite(given)) throw tooLargeError(`${name}[${Math.floor(i / cols)}][${i % cols}]`, given);
+      throw nonFiniteError(name, i, cols, v);
     }
   }
-  return { rows, cols, copyInto };
 }
 
 /** An object whose keys must be among `keys` (a typo such as `{ data, shap }` would otherwise pass unnoticed). */
