@@ -592,3 +592,32 @@ describe('categoricalCrossentropy labels whose length no array has are refused, 
       net.dispose();
     });
 });
+
+describe('fit reads each option once: what trains is what was checked', () => {
+  /** `options` with `key` a getter answering `first` on its first read and `later` after. */
+  const answering = (options: object, key: string, first: unknown, later: unknown) => {
+    let reads = 0;
+    return Object.defineProperty({ ...options }, key, { get: () => (reads++ === 0 ? first : later), enumerable: true });
+  };
+
+  it.each<[string, unknown, unknown]>([
+    // A batchSize of 0 never ended an epoch; 1e9 epochs ran on.
+    ['batchSize', 2, 0],
+    ['epochs', 2, 1e9],
+    ['learningRate', 0.5, NaN],
+    ['shuffle', false, 'yes'],
+    ['validationData', [x, y], [[[NaN, NaN]], [[0]]]],
+  ])('%s', async (key, first, later) => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    const twin = await createNetwork({ ...config, backend: 'js' });
+    const options = { epochs: 2, learningRate: 0.5, [key]: first };
+    const history = await Promise.race([
+      net.fit(x, y, answering(options, key, first, later) as never),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('fit did not end')), 5000)),
+    ]);
+    expect(history).toEqual(await twin.fit(x, y, options as never));
+    expect(net.getWeights()).toEqual(twin.getWeights());
+    net.dispose();
+    twin.dispose();
+  });
+});
