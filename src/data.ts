@@ -1,8 +1,11 @@
 /**
- * User matrices at the door: checked completely before anything changes, then
- * copied once into backend memory. Nothing is coerced: a ragged row, a NaN or
- * a wrong width, or a value the network's dtype cannot hold, is an Error
- * naming the argument, the place and the value.
+ * User matrices at the door: each row and each value read once, and checked
+ * as it is copied (or in the copy), so what reaches backend memory is what
+ * was checked however a proxy or getter answers. The copy goes to memory of
+ * the caller's own (a fresh block, a staging array), never to a network's
+ * parameters until every value is in. Nothing is coerced: a ragged row, a
+ * NaN or a wrong width, or a value the network's dtype cannot hold, is an
+ * Error naming the argument, the place and the value.
  */
 import type { DType, FloatArray } from './backend/backend.js';
 

@@ -17,7 +17,7 @@ import { arrayLength, describe, element, readMatrix, type Matrix } from './data.
 export function categoricalLabels(name: string, input: unknown, classes: number, dtype: DType): Matrix {
   if (!Array.isArray(input)) return rowsOrColumn(name, readMatrix(name, input, { dtype }), classes);
   const count = arrayLength(name, input);
-  if (count === 0) return readMatrix(name, input, { dtype }); // refused, as empty
+  if (count === 0) return readMatrix(name, [], { dtype }); // refused, as empty (its length is not read again)
   const first = element(name, input, 0);
   if (!Array.isArray(first)) return flatIndices(name, input, count, first, classes);
   // The rows as read here, for readMatrix to check (it never reads `input` itself again).
