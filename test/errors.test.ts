@@ -621,3 +621,25 @@ describe('fit reads each option once: what trains is what was checked', () => {
     twin.dispose();
   });
 });
+
+describe('createNetwork reads each field of its config once: what is built is what was checked', () => {
+  it.each<[string, unknown]>([
+    ['inputs', -1],
+    ['loss', 'meanSquaredError'],
+    ['dtype', 'float16'],
+    ['backend', 'gpu'],
+    ['seed', -5],
+    ['layers', []],
+  ])('%s', async (key, later) => {
+    const valid = { ...config, backend: 'js' as const, dtype: 'float64' as const, seed: 7 };
+    let reads = 0;
+    const first = (valid as Record<string, unknown>)[key];
+    const given = Object.defineProperty({ ...valid }, key, { get: () => (reads++ === 0 ? first : later), enumerable: true });
+    const net = await createNetwork(given);
+    const twin = await createNetwork(valid);
+    expect([net.inputs, net.loss.name, net.dtype, net.backend.name, net.getWeights()])
+      .toEqual([twin.inputs, twin.loss.name, twin.dtype, twin.backend.name, twin.getWeights()]);
+    net.dispose();
+    twin.dispose();
+  });
+});
