@@ -1,8 +1,11 @@
 /**
- * User matrices at the door: checked completely before anything changes, then
- * copied once into backend memory. Nothing is coerced: a ragged row, a NaN or
- * a wrong width, or a value the network's dtype cannot hold, is an Error
- * naming the argument, the place and the value.
+ * User matrices at the door: each row and each value read once, and checked
+ * as it is copied (or in the copy), so what reaches backend memory is what
+ * was checked however a proxy or getter answers. The copy goes to memory of
+ * the caller's own (a fresh block, a staging array), never to a network's
+ * parameters until every value is in. Nothing is coerced: a ragged row, a
+ * NaN or a wrong width, or a value the network's dtype cannot hold, is an
+ * Error naming the argument, the place and the value.
  */
 import type { DType, FloatArray } from './backend/backend.js';
 
@@ -15,7 +18,12 @@ export type LabelInput = MatrixInput | number[];
 export interface Matrix {
   readonly rows: number;
   readonly cols: number;
-  /** Writes the rows × cols values, row-major, into `target` (exactly that long). */
+  /**
+   * Writes the rows × cols values, row-major, into `target` (exactly that
+   * long). A matrix from readMatrix() checks its values as it copies them
+   * and throws on the first bad one, `target` then partly written: copy it
+   * only into memory that is the caller's own until the copy succeeds.
+   */
   copyInto(target: FloatArray): void;
   /**
    * True when the values were not yet checked for NaN and ±Infinity, as asked
@@ -43,13 +51,35 @@ export interface MatrixCheck {
   deferFinite?: boolean;
 }
 
-/** Checks `input` is a finite, rectangular, non-empty matrix; `name` is used in messages. */
+/**
+ * Checks `input` is a finite, rectangular, non-empty matrix, values
+ * included; `name` is used in messages. Each value is read once, into a
+ * copy of `check.dtype` that copyInto() writes out (it never throws).
+ */
 export function checkMatrix(name: string, input: unknown, check: MatrixCheck): Matrix {
-  const matrix = Array.isArray(input) ? checkRows(name, input, check.dtype) : checkShaped(name, input, check);
+  return staged(readMatrix(name, input, { ...check, deferFinite: false }), check.dtype);
+}
+
+/**
+ * Checks `input`'s shape (and `check.cols`) now, allocating nothing in
+ * proportion to it; rows of numbers have their values checked as
+ * copyInto() copies them. Each row and each value is read once: a proxy or
+ * getter that answers differently on a second read gets no second read,
+ * and what is copied is what was checked.
+ */
+export function readMatrix(name: string, input: unknown, check: MatrixCheck): Matrix {
+  const matrix = Array.isArray(input) ? readRows(name, input, check.dtype) : checkShaped(name, input, check);
   if (check.cols !== undefined && matrix.cols !== check.cols) {
     throw new Error(`${name} has ${matrix.cols} columns, but the network expects ${check.cols} ${check.what ?? 'columns'}`);
   }
   return matrix;
+}
+
+/** `matrix` (not finiteDeferred) copied, so checked, values included, into a typed array of `dtype`, which copyInto() then writes from. */
+export function staged(matrix: Matrix, dtype: DType): Matrix {
+  const values = dtype === 'float32' ? new Float32Array(matrix.rows * matrix.cols) : new Float64Array(matrix.rows * matrix.cols);
+  matrix.copyInto(values);
+  return { rows: matrix.rows, cols: matrix.cols, copyInto: (target) => target.set(values) };
 }
 
 /**
@@ -108,8 +138,12 @@ const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
  */
 export function arrayLength(name: string, list: readonly unknown[]): number {
   const length: unknown = list.length;
-  if (typeof length === 'number' && Number.isInteger(length) && length >= 0 && length <= MAX_ARRAY_LENGTH) return length;
+  if (isArrayLength(length)) return length;
   throw new Error(`${name} has a length of ${describe(length)}, which no array has`);
+}
+
+function isArrayLength(length: unknown): length is number {
+  return typeof length === 'number' && Number.isInteger(length) && length >= 0 && length <= MAX_ARRAY_LENGTH;
 }
 
 /** Float32's largest finite value: a double beyond it rounds to ±Infinity. */
@@ -128,7 +162,11 @@ function tooLargeError(place: string, value: number): Error {
     `scale the data, or use dtype 'float64'`);
 }
 
-function checkRows(name: string, rows: unknown[], dtype: DType): Matrix {
+/**
+ * Rows of numbers: each row read once here and its length checked; its
+ * values are read once each, and checked, as copyInto() writes them.
+ */
+function readRows(name: string, rows: unknown[], dtype: DType): Matrix {
   const count = arrayLength(name, rows);
   if (count === 0) throw new Error(`${name} is empty: it needs at least one row`);
   const first = rows[0];
@@ -139,7 +177,9 @@ function checkRows(name: string, rows: unknown[], dtype: DType): Matrix {
   }
   const cols = arrayLength(`${name}[0]`, first);
   if (cols === 0) throw new Error(`${name} has rows with no columns`);
-  for (let r = 0; r < count; r++) {
+  // The rows as read, so the copy reads no row twice (a second read may answer otherwise).
+  const read: unknown[][] = [first];
+  for (let r = 1; r < count; r++) {
     const row = rows[r];
     if (!Array.isArray(row)) {
       checkPresent(name, rows, r);
@@ -147,6 +187,19 @@ function checkRows(name: string, rows: unknown[], dtype: DType): Matrix {
     }
     const length = arrayLength(`${name}[${r}]`, row);
     if (length !== cols) throw new Error(`${name} is ragged: row ${r} has ${length} columns, row 0 has ${cols}`);
+    read.push(row);
+  }
+  return { rows: count, cols, copyInto: (target) => copyRows(name, read, cols, dtype, target) };
+}
+
+/**
+ * Copies rows into `target`, reading each value once and checking it before
+ * it is written; throws naming the first bad one. A value a row no longer
+ * has (a getter shortened it) reads as undefined, and is refused.
+ */
+function copyRows(name: string, rows: readonly unknown[][], cols: number, dtype: DType, target: FloatArray): void {
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r], offset = r * cols;
     for (let c = 0; c < cols; c++) {
       const v = row[c];
       // Values that fit any dtype pass one test; checkValue judges the rest.
@@ -154,16 +207,9 @@ function checkRows(name: string, rows: unknown[], dtype: DType): Matrix {
         if (v === undefined) checkPresent(`${name}[${r}]`, row, c);
         checkValue(name, `[${r}][${c}]`, v, dtype);
       }
+      target[offset + c] = v as number;
     }
   }
-  const data = rows as number[][];
-  return {
-    rows: count,
-    cols,
-    copyInto(target) {
-      for (let r = 0; r < count; r++) target.set(data[r], r * cols);
-    },
-  };
 }
 
 function checkShaped(name: string, input: unknown, check: MatrixCheck): Matrix {
@@ -171,33 +217,55 @@ function checkShaped(name: string, input: unknown, check: MatrixCheck): Matrix {
     throw new Error(`${name} must be number[][] or { data: Float32Array | Float64Array, shape: [rows, cols] }, got ${describe(input)}`);
   }
   checkOnlyKeys(name, input, ['data', 'shape']);
-  const { data, shape } = input as { data: unknown; shape: unknown };
-  if (!(data instanceof Float32Array || data instanceof Float64Array)) {
-    throw new Error(`${name}.data must be a Float32Array or Float64Array, got ${describe(data)}`);
+  const { data: given, shape } = input as { data: unknown; shape: unknown };
+  // The array's own kind, which a proxy posing as one (its reads the caller's code) does not have.
+  const kind = ArrayBuffer.isView(given) ? typedArrayTag.call(given) : undefined;
+  if (kind !== 'Float32Array' && kind !== 'Float64Array') {
+    throw new Error(`${name}.data must be a Float32Array or Float64Array, got ${describe(given)}`);
   }
-  if (!Array.isArray(shape) || shape.length !== 2 || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+  const data = given as FloatArray;
+  // Each dimension read once: a second read of a proxy's may answer otherwise ([-4, -2] still has 8 values).
+  const dims = Array.isArray(shape) && (shape.length as unknown) === 2 ? [shape[0] as unknown, shape[1] as unknown] : undefined;
+  if (!dims || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
     throw new Error(`${name}.shape must be [rows, cols] with non-negative integers, got ${describeShape(shape)}`);
   }
-  const [rows, cols] = shape as [number, number];
+  const [rows, cols] = dims as [number, number];
   if (rows === 0) throw new Error(`${name} is empty: it needs at least one row`);
   if (cols === 0) throw new Error(`${name} has rows with no columns`);
-  if (data.length !== rows * cols) {
-    throw new Error(`${name}.data has ${data.length} values, but shape [${rows}, ${cols}] needs ${rows * cols}`);
+  // The array's own length: an own `length` property defined on it can say anything.
+  const length = typedArrayLength.call(data) as number;
+  if (length !== rows * cols) {
+    throw new Error(`${name}.data has ${length} values, but shape [${rows}, ${cols}] needs ${rows * cols}`);
   }
   const copyInto = (target: FloatArray) => target.set(data);
-  const exact = check.dtype === (data instanceof Float32Array ? 'float32' : 'float64');
+  const exact = check.dtype === (kind === 'Float32Array' ? 'float32' : 'float64');
   if (exact && check.deferFinite) return { rows, cols, copyInto, finiteDeferred: true };
-  // Float64Array values bound for float32 must also fit it.
-  const limit = check.dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
-  for (let i = 0; i < data.length; i++) {
-    const v = data[i];
-    if (!(Math.abs(v) <= limit)) {
-      const place = `${name}[${Math.floor(i / cols)}][${i % cols}]`;
-      if (Number.isFinite(v) && !Number.isFinite(Math.fround(v))) throw tooLargeError(place, v);
-      if (!Number.isFinite(v)) throw nonFiniteError(name, i, cols, v);
+  // The copy is checked, not the data before it: the data is read once (another
+  // thread may write a SharedArrayBuffer's values between two reads).
+  return {
+    rows,
+    cols,
+    copyInto(target) {
+      target.set(data);
+      checkCopy(name, data, target, cols);
+    },
+  };
+}
+
+/**
+ * Throws for the first value of `copy` that is not finite, naming it by
+ * `data`'s value: a finite double that became ±Infinity as a float32 is too
+ * large for float32, anything else NaN or ±Infinity as given.
+ */
+function checkCopy(name: string, data: FloatArray, copy: FloatArray, cols: number): void {
+  for (let i = 0; i < copy.length; i++) {
+    const v = copy[i];
+    if (!(Math.abs(v) <= Number.MAX_VALUE)) {
+      const given = data[i];
+      if (Number.isFinite(given)) throw tooLargeError(`${name}[${Math.floor(i / cols)}][${i % cols}]`, given);
+      throw nonFiniteError(name, i, cols, v);
     }
   }
-  return { rows, cols, copyInto };
 }
 
 /** An object whose keys must be among `keys` (a typo such as `{ data, shap }` would otherwise pass unnoticed). */
@@ -216,7 +284,7 @@ function describeShape(shape: unknown): string {
   if (Array.isArray(shape)) {
     // Its length read once, and checked: a proxy's may be a Symbol, which `<=` would throw on.
     const length: unknown = shape.length;
-    const dims = typeof length === 'number' && Number.isInteger(length) && length >= 0 && length <= 4
+    const dims = isArrayLength(length) && length <= 4
       ? Array.from({ length }, (_, i) => shape[i] as unknown) : undefined;
     if (dims?.every((d) => typeof d === 'number')) return `[${dims.join(', ')}]`;
   }
@@ -239,6 +307,8 @@ export function clip(text: string): string {
 
 /** %TypedArray%.prototype's own Symbol.toStringTag getter: an array's real kind, which no object can override. */
 const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag)!.get!;
+/** %TypedArray%.prototype's own length getter: the array's real length. */
+const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), 'length')!.get!;
 
 /**
  * A value as an error message names it. Nothing is taken from the value's

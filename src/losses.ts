@@ -15,7 +15,7 @@
  */
 import type { ActivationName } from './activations.js';
 import type { Backend, DType, FloatArray } from './backend/backend.js';
-import { checkMatrix, type Matrix } from './data.js';
+import { readMatrix, type Matrix } from './data.js';
 import { categoricalLabels } from './labels.js';
 
 export type LossName = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'meanSquaredError';
@@ -32,7 +32,7 @@ export interface Loss {
    * is dL/dA, and the output activation's backward follows).
    */
   readonly fusedActivation: ActivationName | undefined;
-  /** Reads user labels as a rows x outputs matrix (checked, not yet copied). */
+  /** Reads user labels as a rows x outputs matrix (its shape checked; values as copied, as readMatrix's). */
   readLabels(argument: string, input: unknown): Matrix;
   /** Throws if a label, once copied in, cannot be a target of this loss; `labels` is rows x cols. */
   checkLabels(labels: FloatArray, argument: string, cols: number): void;
@@ -53,7 +53,7 @@ const FUSED_ACTIVATION: Readonly<Record<LossName, ActivationName | undefined>> =
 
 /** The loss `name` for a network with `outputs` output units. */
 export function createLoss(name: LossName, outputs: number, dtype: DType): Loss {
-  const plainLabels = (argument: string, input: unknown) => checkMatrix(argument, input, { dtype, cols: outputs, what: 'outputs' });
+  const plainLabels = (argument: string, input: unknown) => readMatrix(argument, input, { dtype, cols: outputs, what: 'outputs' });
   switch (name) {
     case 'binaryCrossentropy':
       return {
@@ -88,7 +88,7 @@ export function createLoss(name: LossName, outputs: number, dtype: DType): Loss 
         outputs,
         fusedActivation: FUSED_ACTIVATION[name],
         readLabels: plainLabels,
-        checkLabels: () => {}, // any finite target (checkMatrix has seen to finite)
+        checkLabels: () => {}, // any finite target (the copy has seen to finite)
         loss: (backend, n, a, y) => backend.meanSquaredError(n, a, y),
         outputGradient: (backend, n, a, y, grad) => backend.meanSquaredErrorBackward(n, a, y, grad),
       };

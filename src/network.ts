@@ -5,7 +5,7 @@
 import { activationBackward } from './activations.js';
 import { createBackend } from './backend/index.js';
 import { BACKENDS, checkThreads, DTYPES, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
-import { checkMatrix, checkValue, describe, element, listLength, nonFiniteError, type LabelInput, type MatrixInput } from './data.js';
+import { checkValue, describe, element, listLength, nonFiniteError, readMatrix, type LabelInput, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
 import { checkLayerConfig, type DenseConfig, type LayerConfig } from './layerConfig.js';
@@ -77,33 +77,36 @@ export interface CheckedNetworkConfig {
 /** Checks a NetworkConfig completely, allocating nothing; messages start with `where`. */
 export function checkNetworkConfig(where: string, config: NetworkConfig): CheckedNetworkConfig {
   checkKeys(where, config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed', 'threads']);
-  checkPositiveInteger(`${where}: inputs`, config.inputs);
-  if (!Array.isArray(config.layers) || config.layers.length === 0) {
-    throw new Error(`${where}: layers must be a non-empty array of { units, activation }, got ${describe(config.layers)}`);
+  // Each field read once: a getter may answer a second read otherwise, and the network is built from what was checked.
+  const { inputs, layers: given, loss, backend: backendGiven, dtype: dtypeGiven, seed: seedGiven, threads: threadsGiven } = config;
+  checkPositiveInteger(`${where}: inputs`, inputs);
+  // Emptiness judged on the layers as read: a proxy's length, read again, may say 0 after 1.
+  const layers = Array.isArray(given) ? checkLayers(where, given) : [];
+  if (layers.length === 0) {
+    throw new Error(`${where}: layers must be a non-empty array of { units, activation }, got ${describe(given)}`);
   }
-  const layers = checkLayers(where, config.layers);
-  if (!LOSS_NAMES.includes(config.loss)) {
-    throw new Error(`${where}: loss ${describe(config.loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
+  if (!LOSS_NAMES.includes(loss)) {
+    throw new Error(`${where}: loss ${describe(loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
   }
-  checkLossPairing(where, config.loss, layers);
+  checkLossPairing(where, loss, layers);
   // Only a missing option takes its default: null is a value, and refused like any other bad one.
-  const seed = config.seed === undefined ? randomSeed() : config.seed;
+  const seed = seedGiven === undefined ? randomSeed() : seedGiven;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
     throw new Error(`${where}: seed must be an integer in [0, 2^32), got ${describe(seed)}`);
   }
-  const threads = config.threads === undefined ? 1 : config.threads;
+  const threads = threadsGiven === undefined ? 1 : threadsGiven;
   checkThreads(where, threads);
-  const backend = config.backend === undefined ? 'wasm' : config.backend;
+  const backend = backendGiven === undefined ? 'wasm' : backendGiven;
   if (!BACKENDS.includes(backend)) throw new Error(`${where}: Unknown backend ${describe(backend)}: expected one of ${BACKENDS.join(', ')}`);
   if (threads > 1 && backend !== 'wasm') {
     throw new Error(`${where}: threads ${threads} needs the wasm backend, got backend ${describe(backend)}`);
   }
-  const dtype = config.dtype === undefined ? 'float32' : config.dtype;
+  const dtype = dtypeGiven === undefined ? 'float32' : dtypeGiven;
   if (!DTYPES.includes(dtype)) throw new Error(`${where}: Unknown dtype ${describe(dtype)}: expected one of ${DTYPES.join(', ')}`);
   layers.forEach((layer, i) => {
     if (layer.alpha !== undefined) checkValue(`${where}: layers[${i}].alpha`, '', layer.alpha, dtype);
   });
-  return { inputs: config.inputs, layers, loss: config.loss, backend, dtype, seed, threads };
+  return { inputs, layers, loss, backend, dtype, seed, threads };
 }
 
 /**
@@ -283,9 +286,13 @@ export class Network {
 
   // ---- data in ----
 
-  /** Checks inputs x against the network, then copies them into backend memory. The caller frees the returned offset. */
+  /**
+   * Checks inputs x against the network and copies them into backend memory,
+   * the values checked as they are copied (each read once). The caller frees
+   * the returned offset.
+   */
   loadInputs(x: unknown, name = 'x'): { rows: number; x: number } {
-    const mx = checkMatrix(name, x, { dtype: this.dtype, cols: this.inputs, what: 'inputs', deferFinite: true });
+    const mx = readMatrix(name, x, { dtype: this.dtype, cols: this.inputs, what: 'inputs', deferFinite: true });
     const rows = mx.rows, elements = rows * this.inputs;
     const xOffset = this.backend.alloc(elements);
     try {
@@ -304,8 +311,9 @@ export class Network {
   }
 
   /**
-   * Checks inputs x and labels y against the network and the loss, then
-   * copies them into backend memory. The caller frees the returned offsets.
+   * Checks inputs x and labels y against the network and the loss, and
+   * copies them into backend memory (each value read once, and checked as it
+   * is copied or in the copy). The caller frees the returned offsets.
    */
   loadData(x: unknown, y: unknown, names: [string, string] = ['x', 'y']): { rows: number; x: number; y: number } {
     const { rows, x: xOffset } = this.loadInputs(x, names[0]);

@@ -8,8 +8,8 @@
  * getWeights()/setWeights() copy the state out and back in (TensorFlow.js's
  * names), so a saved network can resume training exactly.
  */
-import type { Backend, DType } from './backend/backend.js';
-import { describe, quote } from './data.js';
+import type { Backend, DType, FloatArray } from './backend/backend.js';
+import { arrayLength, describe, element, quote } from './data.js';
 import { checkKeys, checkNormalIn } from './options.js';
 
 /** What a user may write: a name, or an object with a type and some options. */
@@ -154,6 +154,8 @@ export interface Optimizer {
    * the optimiser is left as it was. float32 rounds the values.
    */
   setWeights(state: OptimizerState): void;
+  /** Replaces the state with one checkOptimizerState() returned for this optimiser. */
+  writeState(state: CheckedOptimizerState): void;
   /** The state's buffers (offset and element count), in slot then parameter order: what a checkpoint copies. */
   stateBuffers(): { offset: number; size: number }[];
   /** Sets the step count back (a checkpoint restored with the state's buffers). */
@@ -198,13 +200,21 @@ export function slotNames(config: OptimizerConfig): readonly string[] {
   return config.momentum === 0 ? [] : ['velocity'];
 }
 
+/** An optimiser state checked by checkOptimizerState(): its values copied, in the backend's dtype. */
+export interface CheckedOptimizerState {
+  iterations: number;
+  slots: Record<string, FloatArray[]>;
+}
+
 /**
  * Checks a saved optimiser state against the slot names and the parameter
- * sizes, values included, allocating nothing (loadNetwork checks a file
- * before building its network); `where` starts each message.
+ * sizes, values included, allocating nothing in backend memory (loadNetwork
+ * checks a file before building its network); `where` starts each message.
+ * Each value is read once, into the copy returned: an optimiser writes that
+ * copy (writeState), never the caller's arrays, so what it holds is what was checked.
  */
 export function checkOptimizerState(where: string, state: unknown, names: readonly string[],
-                                    sizes: readonly number[], dtype: DType): asserts state is OptimizerState {
+                                    sizes: readonly number[], dtype: DType): CheckedOptimizerState {
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
     throw new Error(`${where}: expected { iterations, slots }, got ${describe(state)}`);
   }
@@ -220,29 +230,45 @@ export function checkOptimizerState(where: string, state: unknown, names: readon
   for (const name of Object.keys(slots)) {
     if (!names.includes(name)) throw new Error(`${where}: unknown slot ${quote(name)}; ${expected}`);
   }
-  const float32 = dtype === 'float32';
+  const checked: Record<string, FloatArray[]> = {};
   for (const name of names) {
     if (!Object.prototype.hasOwnProperty.call(slots, name)) throw new Error(`${where}: slot ${quote(name)} is missing; ${expected}`);
-    const slot: unknown = slots[name];
-    if (!Array.isArray(slot) || slot.length !== sizes.length) {
-      throw new Error(`${where}: slots.${name} must be an array of ${sizes.length} arrays (one per parameter), got ${describe(slot)}`);
-    }
-    slot.forEach((values: unknown, i) => {
-      const size = sizes[i];
-      if (!Array.isArray(values) || values.length !== size) {
-        throw new Error(`${where}: slots.${name}[${i}] must be an array of ${size} numbers (parameter ${i}'s size), got ${describe(values)}`);
-      }
-      for (let j = 0; j < size; j++) {
-        const value: unknown = values[j];
-        // A finite double beyond float32's range would become Infinity in memory.
-        if (typeof value !== 'number' || !Number.isFinite(float32 ? Math.fround(value) : value)) {
-          throw new Error(`${where}: slots.${name}[${i}][${j}] is ${describe(value)}, expected a finite ${dtype} number`);
-        }
-        // A negative second moment would make Adam's sqrt(v) NaN.
-        if (name === 'v' && value < 0) throw new Error(`${where}: slots.v[${i}][${j}] is ${value}, expected >= 0 (a second moment)`);
-      }
-    });
+    checked[name] = checkSlot(`${where}: slots.${name}`, name, slots[name], sizes, dtype);
   }
+  return { iterations, slots: checked };
+}
+
+/**
+ * One slot: an array of one array per parameter, each that parameter's
+ * size, copied into `dtype`. Lengths first, then index loops in which a
+ * hole is an Error naming it (forEach would skip one, and a hole would
+ * reach the copy as undefined).
+ */
+function checkSlot(where: string, name: string, slot: unknown, sizes: readonly number[], dtype: DType): FloatArray[] {
+  if (!Array.isArray(slot) || arrayLength(where, slot) !== sizes.length) {
+    throw new Error(`${where} must be an array of ${sizes.length} arrays (one per parameter), got ${describe(slot)}`);
+  }
+  const copies: FloatArray[] = [];
+  for (let i = 0; i < sizes.length; i++) {
+    const size = sizes[i];
+    const values = element(where, slot, i);
+    if (!Array.isArray(values) || arrayLength(`${where}[${i}]`, values) !== size) {
+      throw new Error(`${where}[${i}] must be an array of ${size} numbers (parameter ${i}'s size), got ${describe(values)}`);
+    }
+    const copy = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
+    for (let j = 0; j < size; j++) {
+      const value = element(`${where}[${i}]`, values, j);
+      // A finite double beyond float32's range would become Infinity in memory.
+      if (typeof value !== 'number' || !Number.isFinite(dtype === 'float32' ? Math.fround(value) : value)) {
+        throw new Error(`${where}[${i}][${j}] is ${describe(value)}, expected a finite ${dtype} number`);
+      }
+      // A negative second moment would make Adam's sqrt(v) NaN.
+      if (name === 'v' && value < 0) throw new Error(`${where}[${i}][${j}] is ${value}, expected >= 0 (a second moment)`);
+      copy[j] = value;
+    }
+    copies.push(copy);
+  }
+  return copies;
 }
 
 /** State buffers and their lifetime, shared by every optimiser. */
@@ -312,8 +338,12 @@ abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
   setWeights(state: OptimizerState): void {
     const where = `${this.label}.setWeights`;
     if (this.disposed) throw new Error(`${where}: the optimizer has been disposed`);
-    // Check everything before writing anything, so a bad slot leaves all as it was.
-    checkOptimizerState(where, state, slotNames(this.config), this.params.map((p) => p.size), this.backend.dtype);
+    // Check (and copy) everything before writing anything, so a bad slot leaves all as it was.
+    this.writeState(checkOptimizerState(where, state, slotNames(this.config), this.params.map((p) => p.size), this.backend.dtype));
+  }
+
+  writeState(state: CheckedOptimizerState): void {
+    if (this.disposed) throw new Error(`${this.label}.setWeights: the optimizer has been disposed`);
     const buffers = this.slotBuffers();
     for (const name of Object.keys(buffers)) {
       buffers[name].forEach((offset, i) => this.backend.view(offset, this.params[i].size).set(state.slots[name][i]));

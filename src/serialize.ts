@@ -18,7 +18,7 @@ import { parseModelText } from './modelText.js';
 import { buildNetwork, checkNetworkConfig, type CheckedNetworkConfig, type LayerConfig, type Network } from './network.js';
 import { checkKeys } from './options.js';
 import {
-  checkOptimizerForDtype, checkOptimizerState, parseOptimizer, slotNames, type OptimizerConfig, type OptimizerState,
+  checkOptimizerForDtype, checkOptimizerState, parseOptimizer, slotNames, type CheckedOptimizerState, type OptimizerConfig, type OptimizerState,
 } from './optimizers.js';
 import { checkLayerWeights, type LayerShape, type LayerWeights } from './weights.js';
 
@@ -100,7 +100,7 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
   // The file's own field, named as such (createNetwork's check would name createNetwork's argument).
   if (!DTYPES.includes(dtype!)) throw new Error(`loadNetwork: Unknown dtype ${describe(dtype)} in the saved network: expected one of ${DTYPES.join(', ')}`);
   let weightsChecked: ReturnType<typeof checkLayerWeights>;
-  let savedOptimizer: { config: OptimizerConfig; state: OptimizerState } | undefined;
+  let savedOptimizer: { config: OptimizerConfig; state: CheckedOptimizerState } | undefined;
   let config: CheckedNetworkConfig;
   try {
     config = checkNetworkConfig('createNetwork', {
@@ -130,7 +130,7 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
     net.writeWeights(weightsChecked);
     if (savedOptimizer) {
       net.useOptimizer(savedOptimizer.config);
-      net.optimizer!.setWeights(savedOptimizer.state);
+      net.optimizer!.writeState(savedOptimizer.state);
     }
   } catch (error) {
     net.dispose();
@@ -149,7 +149,7 @@ function prefixed(error: unknown): unknown {
 }
 
 /** A saved optimiser's config and state, checked against the parameter sizes. */
-function checkSavedOptimizer(saved: unknown, sizes: readonly number[], dtype: DType): { config: OptimizerConfig; state: OptimizerState } {
+function checkSavedOptimizer(saved: unknown, sizes: readonly number[], dtype: DType): { config: OptimizerConfig; state: CheckedOptimizerState } {
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
     throw new Error(`optimizer must be { config, iterations, slots }, got ${describe(saved)}`);
   }
@@ -157,7 +157,6 @@ function checkSavedOptimizer(saved: unknown, sizes: readonly number[], dtype: DT
   const { config: spec, iterations, slots } = saved as Partial<OptimizerJSON>;
   const config = parseOptimizer(spec, 'optimizer.config');
   checkOptimizerForDtype('optimizer.config', config, dtype);
-  const state = { iterations, slots };
-  checkOptimizerState(`optimizer (${config.type}).setWeights`, state, slotNames(config), sizes, dtype);
+  const state = checkOptimizerState(`optimizer (${config.type}).setWeights`, { iterations, slots }, slotNames(config), sizes, dtype);
   return { config, state };
 }

@@ -5,7 +5,7 @@
  * callbacks, divergence checks and yields to the event loop.
  */
 import { checkCallbacks, type Callback, type Logs } from './callbacks.js';
-import { describe, type LabelInput, type MatrixInput } from './data.js';
+import { describe, element, type LabelInput, type MatrixInput } from './data.js';
 import type { Network } from './network.js';
 import type { DType } from './backend/backend.js';
 import { checkKeys, checkNormalIn, checkPositiveInteger, checkPositiveNumber } from './options.js';
@@ -51,36 +51,58 @@ const YIELD_INTERVAL_MS = 25;
 const FIT_OPTIONS = ['epochs', 'learningRate', 'optimizer', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'onEpochEnd'];
 
 /**
+ * fit()'s options as checkFitOptions() read them, each once: fit() uses
+ * these values, never the caller's object again (a getter may answer a
+ * second read otherwise: a batchSize of 0 would never end an epoch).
+ */
+export interface CheckedFitOptions {
+  callbacks: Callback[];
+  optimizer: OptimizerConfig;
+  epochs: number;
+  learningRate: number;
+  batchSize: number | undefined;
+  shuffle: boolean;
+  validationSplit: number | undefined;
+  validationData: [unknown, unknown] | undefined;
+}
+
+/**
  * Checks fit()'s options; with the network's `dtype`, also that its numbers
  * survive rounding to it (a worker network's are checked in its worker).
  */
-export function checkFitOptions(options: FitOptions, dtype?: DType): { callbacks: Callback[]; optimizer: OptimizerConfig } {
+export function checkFitOptions(options: FitOptions, dtype?: DType): CheckedFitOptions {
   checkKeys('fit', options, FIT_OPTIONS);
-  checkPositiveInteger('fit: epochs', options.epochs);
-  checkPositiveNumber('fit: learningRate', options.learningRate);
-  if (dtype) checkNormalIn('fit: learningRate', options.learningRate, dtype);
-  const optimizer = parseOptimizer(options.optimizer === undefined ? 'sgd' : options.optimizer, 'fit: optimizer');
+  // Each option read once, here.
+  const { epochs, learningRate, optimizer: spec, batchSize, shuffle, validationSplit, validationData, callbacks: given, onEpochEnd } = options;
+  checkPositiveInteger('fit: epochs', epochs);
+  checkPositiveNumber('fit: learningRate', learningRate);
+  if (dtype) checkNormalIn('fit: learningRate', learningRate, dtype);
+  const optimizer = parseOptimizer(spec === undefined ? 'sgd' : spec, 'fit: optimizer');
   if (dtype) checkOptimizerForDtype('fit: optimizer', optimizer, dtype);
-  if (options.batchSize !== undefined) checkPositiveInteger('fit: batchSize', options.batchSize);
-  if (options.shuffle !== undefined && typeof options.shuffle !== 'boolean') {
-    throw new Error(`fit: shuffle must be true or false, got ${describe(options.shuffle)}`);
+  if (batchSize !== undefined) checkPositiveInteger('fit: batchSize', batchSize);
+  if (shuffle !== undefined && typeof shuffle !== 'boolean') {
+    throw new Error(`fit: shuffle must be true or false, got ${describe(shuffle)}`);
   }
-  const { validationSplit, validationData } = options;
   if (validationSplit !== undefined && !(typeof validationSplit === 'number' && validationSplit > 0 && validationSplit < 1)) {
     throw new Error(`fit: validationSplit must be a number strictly between 0 and 1, got ${describe(validationSplit)}`);
   }
-  if (validationData !== undefined && !(Array.isArray(validationData) && validationData.length === 2)) {
+  if (validationData !== undefined && !(Array.isArray(validationData) && (validationData.length as unknown) === 2)) {
     throw new Error(`fit: validationData must be [x, y], got ${describe(validationData)}`);
   }
   if (validationSplit !== undefined && validationData !== undefined) {
     throw new Error('fit: give validationSplit or validationData, not both');
   }
-  if (options.onEpochEnd !== undefined && typeof options.onEpochEnd !== 'function') {
+  if (onEpochEnd !== undefined && typeof onEpochEnd !== 'function') {
     throw new Error('fit: onEpochEnd must be a function');
   }
-  const callbacks = checkCallbacks(options.callbacks);
-  if (options.onEpochEnd) callbacks.push({ onEpochEnd: options.onEpochEnd });
-  return { callbacks, optimizer };
+  const callbacks = checkCallbacks(given);
+  if (onEpochEnd) callbacks.push({ onEpochEnd });
+  const pair: [unknown, unknown] | undefined = validationData === undefined ? undefined
+    : [element('fit: validationData', validationData, 0), element('fit: validationData', validationData, 1)];
+  return {
+    callbacks, optimizer, epochs: epochs as number, learningRate: learningRate as number, batchSize: batchSize as number | undefined,
+    shuffle: shuffle ?? false, validationSplit, validationData: pair,
+  };
 }
 
 /** The rows fit() trains and validates on, all in backend memory. */
@@ -93,7 +115,7 @@ interface FitData {
   owned: number[];
 }
 
-function loadFitData(net: Network, x: MatrixInput, y: LabelInput, options: FitOptions): FitData {
+function loadFitData(net: Network, x: MatrixInput, y: LabelInput, options: CheckedFitOptions): FitData {
   const train = net.loadData(x, y);
   const owned = [train.x, train.y];
   if (options.validationData) {
@@ -127,13 +149,13 @@ function loadFitData(net: Network, x: MatrixInput, y: LabelInput, options: FitOp
 }
 
 export async function fit(net: Network, x: MatrixInput, y: LabelInput, options: FitOptions): Promise<History> {
-  const { callbacks, optimizer } = checkFitOptions(options, net.dtype);
+  const checked = checkFitOptions(options, net.dtype);
   if (net.isTraining) throw new Error('fit: this network is already training (await the previous fit first)');
-  const { epochs, learningRate, shuffle = false } = options;
+  const { callbacks, optimizer, epochs, learningRate, shuffle } = checked;
   const { backend, loss } = net;
-  const data = loadFitData(net, x, y, options);
+  const data = loadFitData(net, x, y, checked);
   const { rows, owned } = data;
-  const batchSize = Math.min(options.batchSize ?? rows, rows);
+  const batchSize = Math.min(checked.batchSize ?? rows, rows);
   const hasAccuracy = loss.accuracy !== undefined;
   const metrics = ['loss', ...(hasAccuracy ? ['acc'] : [])];
   if (data.validation) metrics.push(...metrics.map((name) => `val_${name}`));

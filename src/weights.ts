@@ -4,7 +4,7 @@
  * checks before it writes, and loadNetwork() before it allocates.
  */
 import type { DType } from './backend/backend.js';
-import { checkMatrix, checkOnlyKeys, checkVector, describe, type Matrix } from './data.js';
+import { checkMatrix, checkOnlyKeys, checkVector, describe, readMatrix, staged, type Matrix } from './data.js';
 
 export interface LayerWeights {
   /** inputs x units. */
@@ -20,7 +20,8 @@ export interface LayerShape {
 /**
  * Checks every layer's W (inputs x units) and b (units), values included;
  * throws naming the first problem. Its work is in proportion to the values
- * given, whatever sizes the shapes declare.
+ * given, whatever sizes the shapes declare. Each value is read once, into
+ * the copies returned: what is written is what was checked.
  */
 export function checkLayerWeights(weights: unknown, shapes: readonly LayerShape[], dtype: DType): { W: Matrix; b: Matrix }[] {
   if (!Array.isArray(weights) || weights.length !== shapes.length) {
@@ -39,10 +40,12 @@ function checkLayer(weights: readonly unknown[], l: number, { inputs, units }: L
   if (typeof entry !== 'object' || entry === null) throw new Error(`setWeights: layer ${l} must be { W, b }, got ${describe(entry)}`);
   checkOnlyKeys(`setWeights: layer ${l}`, entry, ['W', 'b']);
   const { W: w, b: bias } = entry as { W: unknown; b: unknown };
-  const W = checkMatrix(`setWeights: layer ${l} W`, w, { dtype });
-  if (W.rows !== inputs || W.cols !== units) {
-    throw new Error(`setWeights: layer ${l} W is ${W.rows}x${W.cols}, expected ${inputs}x${units} (inputs x units)`);
+  const shape = readMatrix(`setWeights: layer ${l} W`, w, { dtype });
+  if (shape.rows !== inputs || shape.cols !== units) {
+    throw new Error(`setWeights: layer ${l} W is ${shape.rows}x${shape.cols}, expected ${inputs}x${units} (inputs x units)`);
   }
+  // Copied (and so checked) now, sized by the layer: the network's memory is written from these copies only once all are made.
+  const W = staged(shape, dtype);
   // b's length is checked before its values are read: a sparse b may declare 2^32 - 1 of them.
   const b = Array.isArray(bias) ? checkVector(`setWeights: layer ${l} b`, bias, dtype, units)
     : checkMatrix(`setWeights: layer ${l} b`, bias, { dtype });

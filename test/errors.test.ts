@@ -470,3 +470,176 @@ describe('an array whose length is not an array length (a proxy can claim any) i
     net.dispose();
   });
 });
+
+describe('each row and value of x, y and W is read once: what is used is what was checked', () => {
+  const isIndex = (k: PropertyKey) => typeof k === 'string' && /^\d+$/.test(k);
+  /** A proxy of `list` whose elements read as given the first time and as `later` on every read after. */
+  const firstReadOnly = <T>(list: T[], later: unknown): T[] => {
+    const seen = new Set<PropertyKey>();
+    return new Proxy(list, {
+      get: (t, k, r) => (isIndex(k) && seen.has(k) ? later : (isIndex(k) && seen.add(k), Reflect.get(t, k, r))),
+    });
+  };
+  /** A proxy of `row` whose length reads right the first time and `later` after. */
+  const lengthChanging = (row: number[], later: number): number[] => {
+    let reads = 0;
+    return new Proxy(row, { get: (t, k, r) => (k === 'length' && reads++ > 0 ? later : Reflect.get(t, k, r)) });
+  };
+  /** x with row 1 replaced by `row(x[1])`. */
+  const withRow = (rows: number[][], make: (row: number[]) => number[]) => rows.map((row, i) => (i === 1 ? make([...row]) : row));
+  const hostileRows: [string, (rows: number[][]) => number[][]][] = [
+    ['a row whose values read NaN after the first read', (rows) => withRow(rows, (row) => firstReadOnly(row, NaN))],
+    ['a row whose length grows after the first read', (rows) => withRow(rows, (row) => lengthChanging(row, 1000))],
+    ['a row whose length shrinks after the first read', (rows) => withRow(rows, (row) => lengthChanging(row, 1))],
+    ['rows whose row 1 reads as NaNs after the first read', (rows) => {
+      let reads = 0;
+      return new Proxy(rows.map((row) => [...row]), { get: (t, k, r) => (k === '1' && reads++ > 0 ? [NaN, NaN] : Reflect.get(t, k, r)) });
+    }],
+  ];
+
+  /**
+   * `act` on the hostile input either gives what `plain` (the values of
+   * the first reads) gives, or throws a library Error leaving the
+   * network's weights bit for bit as they were.
+   */
+  async function firstReadsOrRefused(net: Network, act: () => unknown, plain: () => unknown): Promise<void> {
+    const before = net.getWeights();
+    let result: unknown;
+    try {
+      result = await act();
+    } catch (error) {
+      expect((error as Error).constructor, String(error)).toBe(Error); // a library check, not an engine TypeError or RangeError
+      expect(net.getWeights()).toEqual(before);
+      return;
+    }
+    const after = net.getWeights();
+    net.setWeights(before);
+    expect([result, after]).toEqual([await plain(), net.getWeights()]);
+  }
+
+  const mse: NetworkConfig = { inputs: 2, layers: [{ units: 2, activation: 'linear' }], loss: 'meanSquaredError', seed: 4 };
+  const cce: NetworkConfig = { inputs: 2, layers: [{ units: 3, activation: 'softmax' }], loss: 'categoricalCrossentropy', seed: 5 };
+  const xs = [[0.5, -1], [1.5, 2], [-0.25, 0.75], [1, 1]];
+
+  describe.each(['wasm', 'js'] as const)('on %s', (backend) => {
+    it.each(hostileRows)('x, y and W: %s', async (_name, hostile) => {
+      const net = await createNetwork({ ...config, backend });
+      await firstReadsOrRefused(net, () => net.predict(hostile(xs)), () => net.predict(xs));
+      await firstReadsOrRefused(net, () => net.evaluate(hostile(xs), y), () => net.evaluate(xs, y));
+      await firstReadsOrRefused(net, () => net.fit(hostile(xs), y, fitOptions), () => net.fit(xs, y, fitOptions));
+      const [first, second] = net.getWeights();
+      const W = first.W.map((row) => row.map((v) => Math.fround(v + 0.25)));
+      await firstReadsOrRefused(net, () => net.setWeights([{ W: hostile(W), b: first.b }, second]),
+        () => net.setWeights([{ W, b: first.b }, second]));
+      const json = net.toJSON();
+      const loaded = await loadNetwork({ ...json, weights: [{ W: hostile(W), b: first.b }, second] }).then(
+        (n) => { const weights = n.getWeights(); n.dispose(); return weights; },
+        (error: unknown) => { expect((error as Error).constructor).toBe(Error); return undefined; });
+      if (loaded) expect(loaded).toEqual([{ W, b: first.b }, second]);
+      net.dispose();
+
+      const regression = await createNetwork({ ...mse, backend });
+      const targets = xs.map(([a, b]) => [a + b, a - b]);
+      await firstReadsOrRefused(regression, () => regression.evaluate(xs, hostile(targets)), () => regression.evaluate(xs, targets));
+      await firstReadsOrRefused(regression, () => regression.fit(xs, hostile(targets), fitOptions), () => regression.fit(xs, targets, fitOptions));
+      regression.dispose();
+
+      const classifier = await createNetwork({ ...cce, backend });
+      const oneHot = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]];
+      await firstReadsOrRefused(classifier, () => classifier.evaluate(xs, hostile(oneHot)), () => classifier.evaluate(xs, oneHot));
+      const column = [[0], [1], [2], [1]];
+      await firstReadsOrRefused(classifier, () => classifier.evaluate(xs, hostile(column)), () => classifier.evaluate(xs, column));
+      classifier.dispose();
+    });
+
+    it('class indices that read out of range after the first read', async () => {
+      const net = await createNetwork({ ...cce, backend });
+      // 2: a valid index, but not the one checked (it trained on [2, 2, 2, 2]).
+      for (const later of [NaN, 3, -1, 0.5, 2]) {
+        await firstReadsOrRefused(net, () => net.fit(xs, firstReadOnly([0, 1, 2, 1], later), fitOptions),
+          () => net.fit(xs, [0, 1, 2, 1], fitOptions));
+      }
+      net.dispose();
+    });
+  });
+});
+
+describe('a shaped matrix is read by what its typed array is, not by what it says', () => {
+  it('a proxy posing as a Float32Array, an own length property, a shape that reads otherwise twice', async () => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    const data = new Float32Array([0, 1, 1, 0]);
+    // Its reads were the caller's code: TypedArray.prototype.set read its length and values again.
+    const posing = new Proxy(data, { get: (t, k) => (k === 'length' ? 4 : Reflect.get(t, k, t)) });
+    await expectRejected(net, () => net.predict({ data: posing, shape: [2, 2] }),
+      /^x.data must be a Float32Array or Float64Array, got an object$/);
+    const claimed = Object.defineProperty(new Float32Array([0, 1]), 'length', { value: 4 });
+    await expectRejected(net, () => net.predict({ data: claimed, shape: [2, 2] }), /^x.data has 2 values, but shape \[2, 2\] needs 4$/);
+    // [2, 2] when checked, then [-2, -2] (also 4 values) when used.
+    let reads = 0;
+    const shape = new Proxy([2, 2], { get: (t, k, r) => (k === '0' || k === '1') && reads++ >= 2 ? -2 : Reflect.get(t, k, r) });
+    expect(Array.from(net.predict({ data, shape: shape as [number, number] }))).toEqual(Array.from(net.predict([[0, 1], [1, 0]])));
+    net.dispose();
+  });
+});
+
+describe('categoricalCrossentropy labels whose length no array has are refused, naming it', () => {
+  it.each([[Symbol('n'), 'a symbol'], [-1, '-1'], [1.5, '1.5'], [2 ** 32, '4294967296'], ['2', '"2"'], [2n, 'a bigint']])(
+    'a length of %s', async (length, described) => {
+      const net = await createNetwork({ inputs: 2, layers: [{ units: 3, activation: 'softmax' }], loss: 'categoricalCrossentropy', seed: 5, backend: 'js' });
+      const labels = new Proxy([0, 1], { get: (t, k, r) => (k === 'length' ? length : Reflect.get(t, k, r)) });
+      // A Symbol length was an engine TypeError ("Cannot convert a Symbol value to a number").
+      await expectRejected(net, () => net.fit([[0, 1], [1, 0]], labels, fitOptions), new RegExp(`^y has a length of ${described.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, which no array has$`));
+      net.dispose();
+    });
+});
+
+describe('fit reads each option once: what trains is what was checked', () => {
+  /** `options` with `key` a getter answering `first` on its first read and `later` after. */
+  const answering = (options: object, key: string, first: unknown, later: unknown) => {
+    let reads = 0;
+    return Object.defineProperty({ ...options }, key, { get: () => (reads++ === 0 ? first : later), enumerable: true });
+  };
+
+  it.each<[string, unknown, unknown]>([
+    // A batchSize of 0 never ended an epoch; 1e9 epochs ran on.
+    ['batchSize', 2, 0],
+    ['epochs', 2, 1e9],
+    ['learningRate', 0.5, NaN],
+    ['shuffle', false, 'yes'],
+    ['validationData', [x, y], [[[NaN, NaN]], [[0]]]],
+  ])('%s', async (key, first, later) => {
+    const net = await createNetwork({ ...config, backend: 'js' });
+    const twin = await createNetwork({ ...config, backend: 'js' });
+    const options = { epochs: 2, learningRate: 0.5, [key]: first };
+    const history = await Promise.race([
+      net.fit(x, y, answering(options, key, first, later) as never),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('fit did not end')), 5000)),
+    ]);
+    expect(history).toEqual(await twin.fit(x, y, options as never));
+    expect(net.getWeights()).toEqual(twin.getWeights());
+    net.dispose();
+    twin.dispose();
+  });
+});
+
+describe('createNetwork reads each field of its config once: what is built is what was checked', () => {
+  it.each<[string, unknown]>([
+    ['inputs', -1],
+    ['loss', 'meanSquaredError'],
+    ['dtype', 'float16'],
+    ['backend', 'gpu'],
+    ['seed', -5],
+    ['layers', []],
+  ])('%s', async (key, later) => {
+    const valid = { ...config, backend: 'js' as const, dtype: 'float64' as const, seed: 7 };
+    let reads = 0;
+    const first = (valid as Record<string, unknown>)[key];
+    const given = Object.defineProperty({ ...valid }, key, { get: () => (reads++ === 0 ? first : later), enumerable: true });
+    const net = await createNetwork(given);
+    const twin = await createNetwork(valid);
+    expect([net.inputs, net.loss.name, net.dtype, net.backend.name, net.getWeights()])
+      .toEqual([twin.inputs, twin.loss.name, twin.dtype, twin.backend.name, twin.getWeights()]);
+    net.dispose();
+    twin.dispose();
+  });
+});

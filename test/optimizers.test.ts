@@ -9,10 +9,10 @@ import type { Arena } from '../src/backend/arena.js';
 import { BACKENDS, DTYPES, type Backend, type BackendName, type DType } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
 import { prng } from './helpers.js';
-import { createNetwork } from '../src/index.js';
+import { createNetwork, loadNetwork, type Network, type NetworkConfig } from '../src/index.js';
 import {
   createOptimizer, denseParameters, OPTIMIZER_DEFAULTS, parseOptimizer, reuseOrCreateOptimizer, sameOptimizerConfig,
-  type OptimizerConfig, type Parameter,
+  type OptimizerConfig, type OptimizerState, type Parameter,
 } from '../src/optimizers.js';
 
 // ---------------------------------------------------------------- helpers
@@ -477,4 +477,60 @@ describe.each(CASES)('Adam converges on %s, %s', (backendName, dtype) => {
     be.free(data.x); be.free(data.y);
     net.dispose();
   });
+});
+
+describe('setWeights and loadNetwork check an optimiser state array by array, each value read once', () => {
+  /* eslint-disable no-sparse-arrays */
+  const config: NetworkConfig = {
+    inputs: 2, layers: [{ units: 2, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy', seed: 3, backend: 'js',
+  };
+  const x = [[0, 0], [0, 1], [1, 0], [1, 1]], y = [[0], [1], [1], [0]];
+  async function trained(): Promise<Network> {
+    const net = await createNetwork(config);
+    await net.fit(x, y, { epochs: 2, learningRate: 0.1, optimizer: 'adam' });
+    return net;
+  }
+
+  it('a hole among the parameters or among the values is an Error naming it, and nothing is written', async () => {
+    const net = await trained();
+    const optimizer = net.optimizer!;
+    const state = optimizer.getWeights();
+    const { m, v } = state.slots;
+    const cases: [OptimizerState, string][] = [
+      // forEach skipped the hole: the check passed, and the write read undefined.
+      [{ ...state, slots: { m: [, ...m.slice(1)] as number[][], v } }, 'slots.m[0] is missing (a hole in the array)'],
+      [{ ...state, slots: { m, v: [v[0], [0, , ] as number[], ...v.slice(2)] } }, 'slots.v[1][1] is missing (a hole in the array)'],
+      [{ ...state, slots: { m: new Proxy(m, { get: (t, k, r) => (k === 'length' ? Symbol('n') : Reflect.get(t, k, r)) }), v } },
+        'slots.m has a length of a symbol, which no array has'],
+    ];
+    for (const [bad, message] of cases) {
+      expect(() => optimizer.setWeights(bad)).toThrow(`optimizer (adam).setWeights: ${message}`);
+      expect(optimizer.getWeights()).toEqual(state);
+      const json = { ...net.toJSON(), optimizer: { config: optimizer.config, ...bad } };
+      // It passed the check, and failed after allocating: "Cannot convert undefined or null to object".
+      await expect(loadNetwork(json)).rejects.toThrow(`loadNetwork: optimizer (adam).setWeights: ${message}`);
+    }
+    net.dispose();
+  });
+
+  it('what is written is what was checked, however the arrays answer a second read', async () => {
+    const net = await trained();
+    const optimizer = net.optimizer!;
+    const state = optimizer.getWeights();
+    // Each value finite on its first read, NaN (or a negative second moment) after.
+    const once = (values: number[], later: number) => {
+      const seen = new Set<PropertyKey>();
+      return new Proxy(values, { get: (t, k, r) => (typeof k === 'string' && /^\d+$/.test(k) && seen.has(k) ? later : (seen.add(k), Reflect.get(t, k, r))) });
+    };
+    const given = { iterations: 7, slots: { m: state.slots.m.map((a) => once(a, NaN)), v: state.slots.v.map((a) => once(a, -1)) } };
+    optimizer.setWeights(given);
+    expect(optimizer.getWeights()).toEqual({ ...state, iterations: 7 });
+    const json = { ...net.toJSON(), optimizer: { config: optimizer.config, iterations: 7,
+      slots: { m: state.slots.m.map((a) => once(a, NaN)), v: state.slots.v.map((a) => once(a, -1)) } } };
+    const loaded = await loadNetwork(json);
+    expect(loaded.optimizer!.getWeights()).toEqual({ ...state, iterations: 7 });
+    loaded.dispose();
+    net.dispose();
+  });
+  /* eslint-enable no-sparse-arrays */
 });

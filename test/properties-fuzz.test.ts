@@ -13,7 +13,17 @@
  *   bit for bit what it gives on a twin network that never saw the bad call
  *   (so no optimiser state, RNG draw or batch buffer was touched either);
  * - an array with a hole is refused: every array the API takes is dense, so
- *   a hole is neither skipped nor read as undefined.
+ *   a hole is neither skipped nor read as undefined;
+ * - an array claiming a length no array has (-1, 1.5, 2^32, "2", 2n, a
+ *   Symbol, NaN) is refused by a library Error;
+ * - an array whose elements read as given the first time and as a hostile
+ *   value after: the call is refused as above, or it does exactly what it
+ *   does given the first reads (the same result, weights and later fit as a
+ *   twin given the valid values), so what is used is what was checked.
+ *
+ * Each runs against a binaryCrossentropy (sigmoid), a categoricalCrossentropy
+ * (softmax, labels as class indices and as one-hot rows) and a
+ * meanSquaredError network, since each loss reads its labels its own way.
  *
  * And edits of a valid toJSON() text (byte flips, truncations, number
  * replacements, key deletions) given to loadNetwork: an Error, or a network
@@ -244,7 +254,14 @@ interface Edit {
     /** An array element deleted, leaving a hole (the length unchanged). */
     | 'hole'
     /** An array replaced by a tripwire array of length 2^32 - 1 holding only its first element. */
-    | 'sparse';
+    | 'sparse'
+    /** An array replaced by a proxy of it claiming a length no array has: BAD_LENGTHS[Number(key)]. */
+    | 'bad length'
+    /**
+     * An array replaced by a proxy of it whose elements read as they were the
+     * first time, and as the hostile value on every later read.
+     */
+    | 'second read';
   /** Index into pathsOf(argument), modulo their number. */
   at: number;
   hostile: HostileSpec;
@@ -272,7 +289,7 @@ function applyEdits(argument: unknown, list: Edit[]): unknown {
   const inArrays = arrayElements(argument);
   const arrays = all.filter((path) => Array.isArray(valueAt(path)));
   for (const e of list) {
-    const paths = e.kind === 'hole' ? inArrays : e.kind === 'sparse' ? arrays : all;
+    const paths = e.kind === 'hole' ? inArrays : e.kind === 'sparse' || e.kind === 'bad length' || e.kind === 'second read' ? arrays : all;
     if (paths.length === 0) continue;
     try {
       applyEdit(root, ['value', ...paths[e.at % paths.length]], e);
@@ -316,6 +333,14 @@ function applyEdit(root: Record<string, unknown>, path: Path, e: Edit): void {
     case 'sparse':
       parent[key] = tripwireArray(Array.isArray(target) ? target[0] : undefined);
       break;
+    case 'bad length': {
+      const length = BAD_LENGTHS[Number(e.key) % BAD_LENGTHS.length];
+      parent[key] = new Proxy(target as unknown[], { get: (t, k, r) => (k === 'length' ? length : Reflect.get(t, k, r)) });
+      break;
+    }
+    case 'second read':
+      parent[key] = firstReadOnly(target as unknown[], () => materialize(e.hostile));
+      break;
     case 'extra key':
       if (isContainer(target)) Object.defineProperty(target, e.key, { value: materialize(e.hostile), enumerable: true, configurable: true, writable: true });
       else parent[key] = materialize(e.hostile);
@@ -344,8 +369,25 @@ function applyEdit(root: Record<string, unknown>, path: Path, e: Edit): void {
 const edits = fc.array(edit, { minLength: 1, maxLength: 3 });
 
 /** One edit of a given kind at any path where it applies: a focused search for one class of fault. */
-const focused = (kind: 'hole' | 'sparse'): fc.Arbitrary<Edit[]> =>
-  fc.nat().map((at) => [{ kind, at, hostile: { value: undefined }, key: '' }]);
+const focused = (kind: 'hole' | 'sparse' | 'bad length' | 'second read'): fc.Arbitrary<Edit[]> =>
+  fc.tuple(fc.nat(), fc.nat({ max: BAD_LENGTHS.length - 1 }), hostileSpec)
+    .map(([at, length, hostile]) => [{ kind, at, hostile, key: String(length) }]);
+
+/** Lengths a proxy can claim and no array has. */
+const BAD_LENGTHS: unknown[] = [-1, 1.5, 2 ** 32, '2', 2n, Symbol('length'), NaN];
+
+/** A proxy of `list` whose elements read as they are the first time, and as `later()` on every read after. */
+function firstReadOnly(list: unknown[], later: () => unknown): unknown[] {
+  const seen = new Set<string>();
+  return new Proxy(list, {
+    get(t, k, r) {
+      if (typeof k !== 'string' || !/^\d+$/.test(k)) return Reflect.get(t, k, r);
+      if (seen.has(k)) return later();
+      seen.add(k);
+      return Reflect.get(t, k, r);
+    },
+  });
+}
 
 // ---------------------------------------------------------------- the outcome of one call
 
@@ -393,7 +435,12 @@ const MAX_MESSAGE = 500;
  */
 type Fault = 'crash' | 'hang' | 'message' | 'state'
   /** A call given a hole succeeded (only the hole properties make holes, and look for it). */
-  | 'accepted';
+  | 'accepted'
+  /**
+   * A call given arrays that answer a second read otherwise succeeded, and
+   * did not do what it does given the values of the first reads.
+   */
+  | 'first read';
 
 interface Problem { fault: Fault; text: string }
 
@@ -442,6 +489,29 @@ const Y = [[0], [1], [1], [0]];
 const PROBE = [[0.3, -0.7], [1.5, 2], [-1, 0.25]];
 const TRAIN = { epochs: 2, learningRate: 0.05, batchSize: 3, optimizer: 'adam' as const, shuffle: true };
 
+/**
+ * A network under fuzz and its valid labels for X: each loss reads its
+ * labels its own way (class indices are a flat array, one-hot rows are
+ * checked to sum to 1, regression targets are any finite numbers), so each
+ * takes the hostile input.
+ */
+interface Kind { config: NetworkConfig; y: unknown }
+
+const HIDDEN = { units: 3, activation: 'leakyRelu', alpha: 0.1, kernelInitializer: { normal: 0.5 } } as const;
+const CATEGORICAL: NetworkConfig = { ...BASE, layers: [HIDDEN, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossentropy' };
+const KINDS: Record<string, Kind> = {
+  binaryCrossentropy: { config: BASE, y: Y },
+  'categoricalCrossentropy, class indices': { config: CATEGORICAL, y: [0, 1, 2, 1] },
+  'categoricalCrossentropy, one-hot rows': { config: CATEGORICAL, y: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]] },
+  meanSquaredError: {
+    config: { ...BASE, layers: [HIDDEN, { units: 2, activation: 'linear' }], loss: 'meanSquaredError' },
+    y: [[0.5, -1], [1, 0], [0, 1], [-0.5, 2]],
+  },
+};
+
+/** The title of a property on `kind`: the binary network's keep their original titles. */
+const onKind = (name: string, kind: string) => (kind === 'binaryCrossentropy' ? name : `${name} on a ${kind} network`);
+
 const backendAndDtype = fc.record({
   backend: fc.constantFrom('wasm' as const, 'js' as const),
   dtype: fc.constantFrom('float32' as const, 'float64' as const),
@@ -468,10 +538,12 @@ function bitDifferences(a: number[], b: number[], label: string): string[] {
  * (fit, setWeights): then nothing more can be said of it. `mustRefuse`: the
  * arguments hold a hole, and success is itself a fault.
  */
-async function hostileCallProblems(net: Network, twin: Network, call: () => unknown, changes: boolean, mustRefuse: boolean): Promise<Problem[]> {
+async function hostileCallProblems(kind: Kind, net: Network, twin: Network, call: () => unknown, changes: boolean, mustRefuse: boolean,
+                                   plain?: () => unknown): Promise<Problem[]> {
   const before = snapshot(net);
   const outcome = await outcomeOf(call);
   const problems = outcome.ok ? [] : errorProblems(outcome.error);
+  if (outcome.ok && plain) return [...problems, ...await firstReadProblems(kind, net, twin, outcome.value, plain)];
   if (outcome.ok && mustRefuse) problems.push({ fault: 'accepted', text: 'a call given an array with a hole succeeded' });
   // A valid call that trained (or diverged while training) changed the network, as it should.
   const trained = outcome.ok ? changes : outcome.error instanceof Error && /diverged/.test(outcome.error.message);
@@ -481,13 +553,48 @@ async function hostileCallProblems(net: Network, twin: Network, call: () => unkn
   const after = snapshot(net);
   state([...bitDifferences(after.weights, before.weights, 'getWeights'), ...bitDifferences(after.predictions, before.predictions, 'predict')]);
   // Nothing else moved either: the same fit from here gives the twin's numbers.
-  await net.fit(X, Y, TRAIN);
-  await twin.fit(X, Y, TRAIN);
+  await net.fit(X, kind.y as number[][], TRAIN);
+  await twin.fit(X, kind.y as number[][], TRAIN);
   state(bitDifferences(snapshot(net).weights, snapshot(twin).weights, 'weights after a later fit, against the twin'));
   return problems;
 }
 
-async function withTwins<T>(config: NetworkConfig, run: (net: Network, twin: Network) => Promise<T>): Promise<T> {
+/**
+ * After a call given arrays that answer a second read otherwise succeeded:
+ * it must have done what `plain`, the same call with the values of the
+ * first reads, does on the twin: the same result, the same weights, and
+ * the same numbers from a later fit (so the same optimiser state too).
+ */
+async function firstReadProblems(kind: Kind, net: Network, twin: Network, value: unknown, plain: () => unknown): Promise<Problem[]> {
+  const expected = await outcomeOf(plain);
+  const texts = expected.ok ? bitDifferences(numbersOf(value), numbersOf(expected.value), 'the result, against the first reads\'')
+    : [`the same call on the first reads' values failed: ${safeString(expected.error)}`];
+  texts.push(...bitDifferences(snapshot(net).weights, snapshot(twin).weights, 'weights, against the twin given the first reads'));
+  await net.fit(X, kind.y as number[][], TRAIN);
+  await twin.fit(X, kind.y as number[][], TRAIN);
+  texts.push(...bitDifferences(snapshot(net).weights, snapshot(twin).weights, 'weights after a later fit, against the twin'));
+  return texts.map((text) => ({ fault: 'first read' as const, text }));
+}
+
+/** Every number in a result (a typed array, a History, an evaluation, a network's snapshot), in a fixed order. */
+function numbersOf(value: unknown): number[] {
+  if (typeof value === 'number') return [value];
+  if (ArrayBuffer.isView(value)) return Array.from(value as Float64Array);
+  if (typeof value !== 'object' || value === null) return [];
+  const record = value as Record<string, unknown>;
+  return Object.keys(record).sort().flatMap((key) => numbersOf(record[key]));
+}
+
+/** What a network built by a call holds: its weights and its optimiser's state. */
+function contents(net: Network): unknown {
+  return { weights: net.getWeights(), optimizer: net.optimizer?.getWeights() };
+}
+
+/** `plain` when `list` makes second-read proxies (whose first reads are the valid values), else undefined. */
+const ifSecondRead = (list: Edit[], plain: () => unknown) => (list.some((e) => e.kind === 'second read') ? plain : undefined);
+
+async function withTwins<T>(kind: Kind, bd: typeof BD, run: (net: Network, twin: Network) => Promise<T>): Promise<T> {
+  const config = { ...kind.config, ...bd };
   const net = await createNetwork(config);
   const twin = await createNetwork(config);
   try {
@@ -521,76 +628,97 @@ interface Target {
   problems(...args: never[]): Promise<Problem[]>;
 }
 
-const FIT_OPTIONS = { ...TRAIN, validationData: [X, Y], callbacks: [{ onEpochEnd() {} }] };
+const fitOptions = (kind: Kind) => ({ ...TRAIN, validationData: [X, kind.y], callbacks: [{ onEpochEnd() {} }] });
 
-const targets = (edits: fc.Arbitrary<Edit[]>): Record<string, Target> => ({
+const targets = (edits: fc.Arbitrary<Edit[]>, kind: Kind): Record<string, Target> => ({
   'predict(x)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
-    problems: (bd: typeof BD, list: Edit[]) => withTwins({ ...BASE, ...bd }, (net, twin) =>
-      hostileCallProblems(net, twin, () => net.predict(applyEdits(X, list) as number[][]), false, holeMade(X, list))),
+    problems: (bd: typeof BD, list: Edit[]) => withTwins(kind, bd, (net, twin) =>
+      hostileCallProblems(kind, net, twin, () => net.predict(applyEdits(X, list) as number[][]), false, holeMade(X, list),
+        ifSecondRead(list, () => twin.predict(X)))),
   },
   'evaluate(x, y)': {
     arbitrary: fc.tuple(backendAndDtype, edits, fc.boolean()),
-    problems: (bd: typeof BD, list: Edit[], onX: boolean) => withTwins({ ...BASE, ...bd }, (net, twin) =>
-      hostileCallProblems(net, twin, () => net.evaluate((onX ? applyEdits(X, list) : X) as number[][], (onX ? Y : applyEdits(Y, list)) as number[][]),
-        false, holeMade(onX ? X : Y, list))),
+    problems: (bd: typeof BD, list: Edit[], onX: boolean) => withTwins(kind, bd, (net, twin) =>
+      hostileCallProblems(kind, net, twin, () => net.evaluate((onX ? applyEdits(X, list) : X) as number[][], (onX ? kind.y : applyEdits(kind.y, list)) as number[][]),
+        false, holeMade(onX ? X : kind.y, list), ifSecondRead(list, () => twin.evaluate(X, kind.y as number[][])))),
   },
   'fit(x, y, options)': {
     arbitrary: fc.tuple(backendAndDtype, edits, fc.constantFrom(0, 1, 2)),
     problems: (bd: typeof BD, list: Edit[], which: number) => {
-      const valid = [X, Y, FIT_OPTIONS];
+      const valid = [X, kind.y, fitOptions(kind)];
       const args = valid.map((a, i) => (i === which ? applyEdits(a, list) : a));
       const options = args[2];
       // A valid epochs of millions is a long run, not a hang.
       const epochs = peek(options, 'epochs');
       fc.pre(!(typeof epochs === 'number' && epochs > 5));
-      return withTwins({ ...BASE, ...bd }, (net, twin) =>
-        hostileCallProblems(net, twin, () => net.fit(args[0] as number[][], args[1] as number[][], options as never), true, holeMade(valid[which], list)));
+      return withTwins(kind, bd, (net, twin) =>
+        hostileCallProblems(kind, net, twin, () => net.fit(args[0] as number[][], args[1] as number[][], options as never), true, holeMade(valid[which], list),
+          ifSecondRead(list, () => twin.fit(X, kind.y as number[][], valid[2] as never))));
     },
   },
   'setWeights(weights)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
-    problems: (bd: typeof BD, list: Edit[]) => withTwins({ ...BASE, ...bd }, (net, twin) => {
+    problems: (bd: typeof BD, list: Edit[]) => withTwins(kind, bd, (net, twin) => {
       const weights = net.getWeights();
-      return hostileCallProblems(net, twin, () => net.setWeights(applyEdits(weights, list) as never), true, holeMade(weights, list));
+      return hostileCallProblems(kind, net, twin, () => net.setWeights(applyEdits(weights, list) as never), true, holeMade(weights, list),
+        ifSecondRead(list, () => twin.setWeights(weights)));
     }),
   },
   'toJSON(options)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
-    problems: (bd: typeof BD, list: Edit[]) => withTwins({ ...BASE, ...bd }, (net, twin) =>
-      hostileCallProblems(net, twin, () => net.toJSON(applyEdits({ includeOptimizer: true }, list) as never), false, false)),
+    problems: (bd: typeof BD, list: Edit[]) => withTwins(kind, bd, (net, twin) =>
+      hostileCallProblems(kind, net, twin, () => net.toJSON(applyEdits({ includeOptimizer: true }, list) as never), false, false)),
   },
   'createNetwork(config)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
     problems: (bd: typeof BD, list: Edit[]) => {
-      const valid = { ...BASE, ...bd, threads: 1 };
+      const valid = { ...kind.config, ...bd, threads: 1 };
       const config = applyEdits(valid, list);
       fc.pre(!spawnsThreads(config));
       // A bystander network and its twin: createNetwork shares their memory.
-      return withTwins({ ...BASE, ...bd }, (net, twin) => hostileCallProblems(net, twin, async () => {
-        (await createNetwork(config as NetworkConfig)).dispose();
-      }, false, holeMade(valid, list)));
+      const built = async (given: unknown) => {
+        const made = await createNetwork(given as NetworkConfig);
+        try {
+          return contents(made);
+        } finally {
+          made.dispose();
+        }
+      };
+      return withTwins(kind, bd, (net, twin) => hostileCallProblems(kind, net, twin, () => built(config), false, holeMade(valid, list),
+        ifSecondRead(list, () => built(valid))));
     },
   },
   'loadNetwork(json, options)': {
     arbitrary: fc.tuple(backendAndDtype, edits, fc.boolean()),
-    problems: (bd: typeof BD, list: Edit[], onJson: boolean) => withTwins({ ...BASE, ...bd }, async (net, twin) => {
-      await net.fit(X, Y, TRAIN);
-      await twin.fit(X, Y, TRAIN);
+    problems: (bd: typeof BD, list: Edit[], onJson: boolean) => withTwins(kind, bd, async (net, twin) => {
+      await net.fit(X, kind.y as number[][], TRAIN);
+      await twin.fit(X, kind.y as number[][], TRAIN);
       const valid = onJson ? net.toJSON({ includeOptimizer: true }) : { backend: bd.backend, threads: 1 };
       const json = onJson ? applyEdits(valid, list) : net.toJSON();
       const options = onJson ? { backend: bd.backend } : applyEdits(valid, list);
       fc.pre(!spawnsThreads(options));
-      return hostileCallProblems(net, twin, async () => {
-        (await loadNetwork(json as never, options as never)).dispose();
-      }, false, holeMade(valid, list));
+      const loaded = async (file: unknown, given: unknown) => {
+        const made = await loadNetwork(file as never, given as never);
+        try {
+          return contents(made);
+        } finally {
+          made.dispose();
+        }
+      };
+      return hostileCallProblems(kind, net, twin, () => loaded(json, options), false, holeMade(valid, list),
+        ifSecondRead(list, () => (onJson ? loaded(valid, options) : loaded(json, valid))));
     }),
   },
 });
-const TARGETS = targets(edits);
+/** Every target on every kind of network, titled as onKind() says. */
+function targetsOnKinds(list: fc.Arbitrary<Edit[]>): [string, Target][] {
+  return Object.entries(KINDS).flatMap(([kindName, kind]) =>
+    Object.entries(targets(list, kind)).map(([name, target]): [string, Target] => [onKind(name, kindName), target]));
+}
 
 /** The faults any edit may show (an accepted hole is looked for only where holes are made). */
-const FAULTS: Record<Exclude<Fault, 'accepted'>, string> = {
+const FAULTS: Record<Exclude<Fault, 'accepted' | 'first read'>, string> = {
   crash: 'only Errors of its own checks (no engine TypeError or RangeError, no non-Error)',
   hang: 'no hang, and no walk over a declared length instead of the data given',
   message: `messages non-empty and under ${MAX_MESSAGE} characters`,
@@ -601,6 +729,8 @@ const FAULTS: Record<Exclude<Fault, 'accepted'>, string> = {
 const anywhere = (fault: keyof typeof FAULTS) => `hostile input anywhere: ${FAULTS[fault]}`;
 const SPARSE = 'a sparse array of length 2^32 - 1 in place of any array: refused without walking its length';
 const HOLE = 'an array with a hole (any element deleted): refused, by a library Error (no engine TypeError)';
+const BAD_LENGTH = 'an array claiming a length no array has (-1, 1.5, 2^32, "2", 2n, a Symbol, NaN) in place of any array: a library Error';
+const SECOND_READ = 'an array whose elements answer a second read otherwise: the call does what the first reads say, or is refused';
 const EDITED = 'loadNetwork on edited files (byte flips, truncations, numbers replaced, keys deleted, elements duplicated)';
 
 /**
@@ -655,21 +785,37 @@ function faultProperty(block: string, name: string, target: Target, faults: read
 for (const fault of Object.keys(FAULTS) as (keyof typeof FAULTS)[]) {
   const block = anywhere(fault);
   describe(block, () => {
-    for (const [name, target] of Object.entries(TARGETS)) faultProperty(block, name, target, [fault], 200);
+    for (const [name, target] of targetsOnKinds(edits)) faultProperty(block, name, target, [fault], 200);
   });
 }
 
 {
   const block = SPARSE;
   describe(block, () => {
-    for (const [name, target] of Object.entries(targets(focused('sparse')))) faultProperty(block, name, target, ['hang'], 30);
+    for (const [name, target] of targetsOnKinds(focused('sparse'))) faultProperty(block, name, target, ['hang'], 30);
   });
 }
 
 {
   const block = HOLE;
   describe(block, () => {
-    for (const [name, target] of Object.entries(targets(focused('hole')))) faultProperty(block, name, target, ['crash', 'accepted'], 30);
+    for (const [name, target] of targetsOnKinds(focused('hole'))) faultProperty(block, name, target, ['crash', 'accepted'], 30);
+  });
+}
+
+{
+  const block = BAD_LENGTH;
+  describe(block, () => {
+    for (const [name, target] of targetsOnKinds(focused('bad length'))) faultProperty(block, name, target, ['crash', 'hang', 'message', 'state'], 30);
+  });
+}
+
+{
+  const block = SECOND_READ;
+  describe(block, () => {
+    for (const [name, target] of targetsOnKinds(focused('second read'))) {
+      faultProperty(block, name, target, ['crash', 'hang', 'message', 'state', 'first read'], 50);
+    }
   });
 }
 
