@@ -484,8 +484,8 @@ export class Network {
     this.currentOptimizer?.dispose();
     // Every block: parameters, batch buffers, and a running fit()'s data.
     this.backend.releaseAll();
-    // The message a hook that disposes the network synchronously gets too (and a worker network's fit).
-    this.disposal?.reject(new Error('fit (after a callback): this network has been disposed'));
+    // A fit() racing a pending hook against this rejects now; a worker network's fit says the same.
+    this.disposal?.reject(new Error('fit: this network was disposed while fit() awaited a callback'));
   }
 
   /** Rejects when the network is disposed; fit() races each pending hook against it. */

@@ -164,7 +164,7 @@ describe.each([['wasm', 'float32'], ['js', 'float64']] as const)('hooks on %s %s
     await called;
     expect(net.isTraining).toBe(true);
     net.dispose();
-    await expect(fitting).rejects.toThrow('fit (after a callback): this network has been disposed');
+    await expect(fitting).rejects.toThrow('fit: this network was disposed while fit() awaited a callback');
     expect(net.isTraining).toBe(false);
     expect(net.backend.blockCount).toBe(0);
     expect(arena.bytesInUse).toBe(inUse);
