@@ -6,7 +6,7 @@
  */
 import { loadWasmBytes } from '../backend/wasm-bytes.js';
 import { EarlyStopping, type Callback } from '../callbacks.js';
-import { checkMatrix, type LabelInput, type Matrix, type MatrixInput } from '../data.js';
+import { readMatrix, type LabelInput, type MatrixInput } from '../data.js';
 import type { FloatArray } from '../backend/backend.js';
 import { threadsForWorker } from '../backend/threads.js';
 import type { Evaluation, LayerWeights, NetworkConfig } from '../network.js';
@@ -391,15 +391,15 @@ function pack(input: unknown, transfer: Transferable[]): unknown {
   let data: Float32Array | Float64Array;
   let shape: [number, number];
   if (Array.isArray(input)) {
-    let matrix: Matrix;
     try {
-      matrix = checkMatrix('x', input, { dtype: 'float64' });
+      // Checked as it is copied, each value read once (no staging copy as checkMatrix makes).
+      const matrix = readMatrix('x', input, { dtype: 'float64' });
+      data = new Float64Array(matrix.rows * matrix.cols);
+      matrix.copyInto(data);
+      shape = [matrix.rows, matrix.cols];
     } catch {
       return input;
     }
-    data = new Float64Array(matrix.rows * matrix.cols);
-    matrix.copyInto(data);
-    shape = [matrix.rows, matrix.cols];
   } else if (typeof input === 'object' && input !== null && 'data' in input && 'shape' in input &&
              (input.data instanceof Float32Array || input.data instanceof Float64Array)) {
     data = input.data.slice(); // never detach the caller's array
