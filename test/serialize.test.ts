@@ -161,4 +161,11 @@ describe('reading model texts', () => {
     expect(message).toMatch(/^loadNetwork: the text is not JSON \(/);
     expect(message.length).toBeLessThan(200);
   });
+
+  it('refuses a text longer than 2^28 characters before parsing it (a larger model can be passed as an object)', async () => {
+    // Valid JSON would take gigabytes to build; at the limit the length alone decides.
+    const huge = `[${' '.repeat(2 ** 28 - 1)}]`;
+    await expect(loadNetwork(huge)).rejects.toThrow(
+      `loadNetwork: the text has ${2 ** 28 + 1} characters, more than a model text may have (${2 ** 28}); pass the object instead`);
+  });
 });
