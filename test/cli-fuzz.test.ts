@@ -13,20 +13,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
+import { wasmlp } from './cli-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const path = (name: string): string => join(dir, name);
-
-async function wasmlp(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: { write: (text) => void (stdout += text) }, stderr: { write: (text) => void (stderr += text) } };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 /** What a run may end as: success, or exit 1 with one clean line. */
 function expectCleanEnd(run: { code: number; stderr: string }): void {

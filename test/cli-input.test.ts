@@ -10,9 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Io } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
 import { MAX_MODEL_BYTES } from '../src/cli/model-file.js';
+import { wasmlp } from './cli-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -21,14 +20,6 @@ const path = (name: string): string => join(dir, name);
 function file(name: string, content: string | Buffer): string {
   writeFileSync(path(name), content);
   return path(name);
-}
-
-async function wasmlp(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: { write: (text) => void (stdout += text) }, stderr: { write: (text) => void (stderr += text) } };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
 }
 
 /** Expects exit code 1, nothing on stdout, and exactly `error: message` on stderr. */

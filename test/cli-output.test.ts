@@ -14,6 +14,7 @@ import { csvLine, formulaSafe } from '../src/cli/format.js';
 import type { Io } from '../src/cli/io.js';
 import { main } from '../src/cli/main.js';
 import { escapeControls } from '../src/cli/text.js';
+import { wasmlp } from './cli-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-output-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,14 +23,6 @@ const path = (name: string): string => join(dir, name);
 function file(name: string, content: string): string {
   writeFileSync(path(name), content);
   return path(name);
-}
-
-async function wasmlp(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: { write: (text) => void (stdout += text) }, stderr: { write: (text) => void (stderr += text) } };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
 }
 
 /** Any control character but the line feeds that end lines. */

@@ -12,20 +12,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { writeFileAtomic, type WriteFs } from '../src/cli/atomic-write.js';
-import { main } from '../src/cli/main.js';
-import type { Io } from '../src/cli/io.js';
+import { wasmlp } from './cli-run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-save-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const run = promisify(execFile);
-
-async function wasmlp(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: { write: (text) => void (stdout += text) }, stderr: { write: (text) => void (stderr += text) } };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 const TRAIN = ['train', 'examples/iris.csv', '--target', 'species', '--epochs', '1', '--layers', '64'];
 

@@ -15,26 +15,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.js';
 import type { Io } from '../src/cli/io.js';
 import { Random } from '../src/random.js';
+import { wasmlp, type Run } from './cli-run.js';
 
 const IRIS = 'examples/iris.csv';
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-cli-'));
 const path = (name: string): string => join(dir, name);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs `wasmlp ...argv` in-process; stderr is not a TTY, so no progress bar. */
-async function wasmlp(...argv: string[]): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: Io = { stdout: { write: (text) => void (stdout += text) }, stderr: { write: (text) => void (stderr += text) } };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
 
 /** A file in the temporary directory, with `text`; returns its path. */
 function file(name: string, text: string | Buffer): string {

@@ -1,0 +1,18 @@
+/** The command line run in-process for tests: main(argv) with its output captured. */
+import type { Io } from '../src/cli/io.js';
+import { main } from '../src/cli/main.js';
+
+export interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `wasmlp ...argv` in-process; stderr is not a TTY, so no progress bar. */
+export async function wasmlp(...argv: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const io: Io = { stdout: { write: (text) => void (stdout += text) }, stderr: { write: (text) => void (stderr += text) } };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
