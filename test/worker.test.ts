@@ -196,6 +196,8 @@ describe.each([
       ['bad options and a ragged x', (net) => net.fit([[1, 2], [3]], [[0], [1]], { ...base, epochs: 0 })],
       ['a ragged x and a bad learningRate', (net) => net.fit([[1, 2], [3]], [[0], [1]], { ...base, learningRate: -1 })],
       ['x too large for float32, y NaN', (net) => net.fit([[1e39, 0]], [[NaN]], base)],
+      ['a learningRate that rounds to 0 in float32, and a ragged x', (net) => net.fit([[1, 2], [3]], [[0], [1]], { ...base, learningRate: 1e-50 })],
+      ['an Adam epsilon that is subnormal in float32', (net) => net.fit(seed.X, y, { ...base, optimizer: { type: 'adam', epsilon: 1e-40 } })],
       ['a value too large for float32 before a NaN', (net) => net.predict([[1e39, NaN]])],
     ];
     for (const [name, call] of cases) {

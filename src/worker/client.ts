@@ -172,7 +172,7 @@ export class WorkerNetwork {
   async fit(x: MatrixInput, y: LabelInput, options: FitOptions): Promise<History> {
     if (this.disposed) throw new Error('fit: this network has been disposed');
     const transfer: Transferable[] = [];
-    const { wire, hooks, earlyStopping } = splitFitOptions(options, transfer);
+    const { wire, hooks, earlyStopping } = splitFitOptions(options, this.dtype, transfer);
     // As Network.fit, after the options, and decided here, on this thread, whatever the worker is doing:
     // a second fit() is refused until the first has settled, not queued behind it.
     if (this.training > 0) throw new Error('fit: this network is already training (await the previous fit first)');
@@ -418,9 +418,10 @@ function pack(input: unknown, transfer: Transferable[]): unknown {
  * stays here: the hooks that run on this thread, and the EarlyStopping
  * callbacks to rebuild there. validationData is packed as x and y are.
  */
-function splitFitOptions(options: FitOptions, transfer: Transferable[]): { wire: WireFitOptions; hooks: Callback[]; earlyStopping: EarlyStopping[] } {
+function splitFitOptions(options: FitOptions, dtype: NetworkInfo['dtype'], transfer: Transferable[]): { wire: WireFitOptions; hooks: Callback[]; earlyStopping: EarlyStopping[] } {
   // callbacks: the checked list, with onEpochEnd (if given) last as { onEpochEnd }.
-  const { callbacks: checked, optimizer } = checkFitOptions(options);
+  // With the dtype, a learning rate or epsilon that vanishes in it is refused here, as Network.fit refuses it.
+  const { callbacks: checked, optimizer } = checkFitOptions(options, dtype);
   const report = { trainBegin: false, epochEnd: false, trainEnd: false };
   const earlyStopping = checked.filter((callback): callback is EarlyStopping => callback instanceof EarlyStopping);
   const hooks = checked.filter((callback) => !(callback instanceof EarlyStopping));
