@@ -109,11 +109,11 @@ describe('the published package (npm pack)', () => {
     const needed = [...new Set(named.map((file) => path.posix.normalize(file)))];
     expect(needed).toEqual(expect.arrayContaining(['dist/wasmlp.js', 'dist/wasmlp.min.js', 'dist/types/index.d.ts', 'bin/wasmlp.js']));
     // What those import: the threads chunk, the command the bin runs, the declarations index.d.ts re-exports.
-    for (const file of [...needed, 'dist/wasmlp-threads.js', 'dist/cli.js', 'dist/types/network.d.ts', 'README.md']) {
+    for (const file of [...needed, 'dist/wasmlp-threads.js', 'dist/cli.js', 'dist/types/network.d.ts', 'README.md', 'LICENSE']) {
       expect(files, file).toContain(file);
     }
-    // Nothing else: no sources, no tests, no playground (dist/demo/).
-    expect(files.filter((file) => !/^(dist|bin)\//.test(file)).sort()).toEqual(['README.md', 'package.json']);
+    // Nothing else: no sources, no tests, no docs/, no playground (dist/demo/); npm always packs LICENSE.
+    expect(files.filter((file) => !/^(dist|bin)\//.test(file)).sort()).toEqual(['LICENSE', 'README.md', 'package.json']);
     expect(files.filter((file) => file.startsWith('dist/demo/'))).toEqual([]);
   });
 });
