@@ -16,7 +16,7 @@
  *
  *   npm run bench -- --json FILE     also write every number as JSON
  *   npm run bench -- --only w1,w3    run some workloads (w1, w2, w3, kernels)
- *   npm run bench -- --quick         shorter budgets (a smoke test, not for the README)
+ *   npm run bench -- --quick         shorter budgets (a smoke test, not for docs/speed.md)
  *   npm run bench -- --busy          with another process spinning meanwhile, as on a
  *                                    machine where something else wants a core
  */

@@ -13,8 +13,9 @@
  *   dist/cli.js          the `wasmlp` command (bin/wasmlp.js runs it)
  *   dist/demo/           the playground page (`npm run demo`)
  *
- * Prints the gzipped size of the minified build, which the README quotes and
- * test/dist.test.ts caps, and of the threads chunk, which the README quotes.
+ * Prints the gzipped size of the minified build, which docs/browser.md quotes
+ * and test/dist.test.ts caps, and of the threads chunk, which docs/browser.md
+ * and docs/threads.md quote.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';

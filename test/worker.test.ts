@@ -130,7 +130,7 @@ describe.each([
       seed: 13,
     };
     const classes = seed.X.map((_, i) => i % 3);
-    // (MatrixInput, the declared type of y, does not admit the flat form the README describes: a cast.)
+    // (MatrixInput, the declared type of y, does not admit the flat form docs/training.md describes: a cast.)
     const validation = [seed.X.slice(0, 50), classes.slice(0, 50)] as unknown as [source.MatrixInput, source.MatrixInput];
     const options = { epochs: 5, learningRate: 0.05, batchSize: 32, shuffle: true, optimizer: 'adam' as const, validationData: validation };
     const labels: [string, source.MatrixInput | number[]][] = [

@@ -48,7 +48,7 @@ function repeatedOption(argv: readonly string[]): string | undefined {
 }
 
 /**
- * An error is one line on stderr, as the README promises and scripts that
+ * An error is one line on stderr, as docs/cli.md promises and scripts that
  * read it expect; a message can quote text with line breaks in it, such as
  * JSON.parse's, which shows the start of the file it failed on. (Other
  * control characters, from file and column names or cells, are escaped by

@@ -3,7 +3,7 @@
  * the data (and --loss); the decision is saved with the model, so predict and
  * evaluate encode and decode exactly as training did.
  *
- * The rules (README, "Command line"):
+ * The rules (docs/cli.md, "How the target is read"):
  * - an empty target cell is an error (missing data, not a class named "");
  * - a target with any non-numeric value is categorical, but one where more
  *   than half the values are numbers is refused as a likely typo, unless
