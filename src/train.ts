@@ -66,19 +66,16 @@ export interface CheckedFitOptions {
   validationData: [unknown, unknown] | undefined;
 }
 
-/**
- * Checks fit()'s options; with the network's `dtype`, also that its numbers
- * survive rounding to it (a worker network's are checked in its worker).
- */
-export function checkFitOptions(options: FitOptions, dtype?: DType): CheckedFitOptions {
+/** Checks fit()'s options, and that its numbers survive rounding to the network's `dtype`. */
+export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOptions {
   checkKeys('fit', options, FIT_OPTIONS);
   // Each option read once, here.
   const { epochs, learningRate, optimizer: spec, batchSize, shuffle, validationSplit, validationData, callbacks: given, onEpochEnd } = options;
   checkPositiveInteger('fit: epochs', epochs);
   checkPositiveNumber('fit: learningRate', learningRate);
-  if (dtype) checkNormalIn('fit: learningRate', learningRate, dtype);
+  checkNormalIn('fit: learningRate', learningRate, dtype);
   const optimizer = parseOptimizer(spec === undefined ? 'sgd' : spec, 'fit: optimizer');
-  if (dtype) checkOptimizerForDtype('fit: optimizer', optimizer, dtype);
+  checkOptimizerForDtype('fit: optimizer', optimizer, dtype);
   if (batchSize !== undefined) checkPositiveInteger('fit: batchSize', batchSize);
   if (shuffle !== undefined && typeof shuffle !== 'boolean') {
     throw new Error(`fit: shuffle must be true or false, got ${describe(shuffle)}`);
