@@ -9,7 +9,7 @@ import type { Backend, BackendName } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
 import { createNetwork, type LayerWeights, type Network } from '../src/index.js';
 import { Random } from '../src/random.js';
-import { seed, seedLabels, seedWeights } from '../test/seed.js';
+import { seed, seedLabels, seedWeights } from '../data/seed.js';
 import type { Prepared } from './harness.js';
 import { tf, useTf, type TfBackend } from './tfjs.js';
 

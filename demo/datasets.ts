@@ -3,7 +3,7 @@
  * the library's seeded generator, so every visit draws the same points;
  * the blobs are the seed notebook's own 200.
  */
-import { X as seedX, y as seedY } from '../test/fixtures/seed-numpy.json';
+import { X as seedX, y as seedY } from '../data/seed-numpy.json';
 import { Random } from '../src/random.js';
 
 export interface Dataset {
@@ -27,7 +27,7 @@ function dataset(label: string, x: number[][], classes: number[], classCount: nu
   return { label, x, classes, classCount, classNames: Array.from({ length: classCount }, (_, k) => `class ${k}`) };
 }
 
-/** The seed notebook's two Gaussian blobs (test/fixtures/seed-numpy.json). */
+/** The seed notebook's two Gaussian blobs (data/seed-numpy.json). */
 function blobs(): Dataset {
   return dataset('Blobs (the seed notebook)', seedX.map((row) => [...row]), seedY.slice(), 2);
 }

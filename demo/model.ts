@@ -8,7 +8,7 @@ import {
   ACTIVATION_NAMES, LOSS_NAMES, OPTIMIZER_NAMES,
   type ActivationName, type BackendName, type LayerConfig, type LayerWeights, type LossName, type NetworkConfig, type OptimizerName,
 } from 'wasmlp';
-import { init as seedInit } from '../test/fixtures/seed-numpy.json';
+import { init as seedInit } from '../data/seed-numpy.json';
 import type { BuiltInName, Dataset } from './datasets.js';
 
 /** softmax trains only as the output of categoricalCrossentropy (createNetwork refuses it elsewhere). */

@@ -5,7 +5,7 @@
  * epoch's loss and accuracy on both, then the test accuracy from predict().
  */
 import { createNetwork, type BackendName } from '../src/index.js';
-import { accuracy, mnistSplit, standardizePixels } from '../test/datasets.js';
+import { accuracy, mnistSplit, standardizePixels } from '../data/datasets.js';
 
 const backend = (process.argv[2] ?? 'wasm') as BackendName;
 const EPOCHS = 10;

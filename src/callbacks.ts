@@ -11,9 +11,9 @@
  * A hook that throws or rejects ends fit() with that error; the weights are
  * those of the last completed batch.
  */
-import { describe, element, listLength, quote } from './data.js';
+import { element, listLength } from './data.js';
 import type { Network } from './network.js';
-import { checkKeys } from './options.js';
+import { checkKeys, describeValue, quote } from './checks.js';
 
 /** Per-epoch numbers: loss, acc (when the loss has an accuracy), val_loss, val_acc. */
 export type Logs = Record<string, number>;
@@ -51,7 +51,7 @@ export function checkCallbacks(callbacks: unknown): Callback[] {
 /** Checks one callback: an object with at least one hook, each a function; `name` says where it is. */
 function checkCallback(name: string, callback: unknown): Callback {
   if (typeof callback !== 'object' || callback === null) {
-    throw new Error(`${name} must be an object with hooks such as onEpochEnd, got ${describe(callback)}`);
+    throw new Error(`${name} must be an object with hooks such as onEpochEnd, got ${describeValue(callback)}`);
   }
   const hooks = HOOKS.filter((hook) => hook in callback);
   if (hooks.length === 0) throw new Error(`${name} has none of the hooks ${HOOKS.join(', ')}`);
@@ -100,14 +100,14 @@ export class EarlyStopping implements Callback {
   constructor(options: EarlyStoppingOptions = {}) {
     checkKeys('earlyStopping', options, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights']);
     const { monitor = 'val_loss', minDelta = 0, patience = 0, mode = 'auto', baseline, restoreBestWeights = false } = options;
-    if (typeof monitor !== 'string') throw new Error(`earlyStopping: monitor must be a log name such as 'val_loss', got ${describe(monitor)}`);
+    if (typeof monitor !== 'string') throw new Error(`earlyStopping: monitor must be a log name such as 'val_loss', got ${describeValue(monitor)}`);
     if (typeof minDelta !== 'number' || !(minDelta >= 0) || !Number.isFinite(minDelta)) {
-      throw new Error(`earlyStopping: minDelta must be a finite number >= 0, got ${describe(minDelta)}`);
+      throw new Error(`earlyStopping: minDelta must be a finite number >= 0, got ${describeValue(minDelta)}`);
     }
-    if (!Number.isInteger(patience) || patience < 0) throw new Error(`earlyStopping: patience must be an integer >= 0, got ${describe(patience)}`);
-    if (!['auto', 'min', 'max'].includes(mode)) throw new Error(`earlyStopping: mode must be 'auto', 'min' or 'max', got ${describe(mode)}`);
-    if (baseline !== undefined && !Number.isFinite(baseline)) throw new Error(`earlyStopping: baseline must be a finite number, got ${describe(baseline)}`);
-    if (typeof restoreBestWeights !== 'boolean') throw new Error(`earlyStopping: restoreBestWeights must be true or false, got ${describe(restoreBestWeights)}`);
+    if (!Number.isInteger(patience) || patience < 0) throw new Error(`earlyStopping: patience must be an integer >= 0, got ${describeValue(patience)}`);
+    if (!['auto', 'min', 'max'].includes(mode)) throw new Error(`earlyStopping: mode must be 'auto', 'min' or 'max', got ${describeValue(mode)}`);
+    if (baseline !== undefined && !Number.isFinite(baseline)) throw new Error(`earlyStopping: baseline must be a finite number, got ${describeValue(baseline)}`);
+    if (typeof restoreBestWeights !== 'boolean') throw new Error(`earlyStopping: restoreBestWeights must be true or false, got ${describeValue(restoreBestWeights)}`);
     this.monitor = monitor;
     this.minDelta = minDelta;
     this.patience = patience;

@@ -8,6 +8,7 @@
  * Error naming the argument, the place and the value.
  */
 import type { DType, FloatArray } from './backend/backend.js';
+import { checkOnlyKeys, describeValue, FLOAT32_MAX, typedArrayLength, typedArrayTag } from './checks.js';
 
 /** Rows of numbers, or a flat row-major typed array with its shape. */
 export type MatrixInput = number[][] | { data: Float32Array | Float64Array; shape: [number, number] };
@@ -90,7 +91,7 @@ export function staged(matrix: Matrix, dtype: DType): Matrix {
  */
 export function checkVector(name: string, input: unknown, dtype: DType, length?: number): Matrix {
   if (!Array.isArray(input) || input.length === 0) {
-    throw new Error(`${name} must be a non-empty array of numbers, got ${describe(input)}`);
+    throw new Error(`${name} must be a non-empty array of numbers, got ${describeValue(input)}`);
   }
   const count = arrayLength(name, input);
   if (length !== undefined && count !== length) throw new Error(`${name} has ${count} values, expected ${length}`);
@@ -139,20 +140,18 @@ const MAX_ARRAY_LENGTH = 2 ** 32 - 1;
 export function arrayLength(name: string, list: readonly unknown[]): number {
   const length: unknown = list.length;
   if (isArrayLength(length)) return length;
-  throw new Error(`${name} has a length of ${describe(length)}, which no array has`);
+  throw new Error(`${name} has a length of ${describeValue(length)}, which no array has`);
 }
 
 function isArrayLength(length: unknown): length is number {
   return typeof length === 'number' && Number.isInteger(length) && length >= 0 && length <= MAX_ARRAY_LENGTH;
 }
 
-/** Float32's largest finite value: a double beyond it rounds to ±Infinity. */
-export const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Checks one value is a finite number that `dtype` holds; `name` and `place` say where it is. */
 export function checkValue(name: string, place: string, v: unknown, dtype: DType): void {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
-    throw new Error(`${name}${place} is ${describe(v)}: values must be finite numbers`);
+    throw new Error(`${name}${place} is ${describeValue(v)}: values must be finite numbers`);
   }
   if (dtype === 'float32' && !Number.isFinite(Math.fround(v))) throw tooLargeError(`${name}${place}`, v);
 }
@@ -172,7 +171,7 @@ function readRows(name: string, rows: unknown[], dtype: DType): Matrix {
   const first = rows[0];
   if (!Array.isArray(first)) {
     checkPresent(name, rows, 0);
-    throw new Error(`${name} must be a 2-D array (rows of numbers), but ${name}[0] is ${describe(first)}` +
+    throw new Error(`${name} must be a 2-D array (rows of numbers), but ${name}[0] is ${describeValue(first)}` +
       (typeof first === 'number' ? `; for one column, wrap each value: ${name}.map(v => [v])` : ''));
   }
   const cols = arrayLength(`${name}[0]`, first);
@@ -183,7 +182,7 @@ function readRows(name: string, rows: unknown[], dtype: DType): Matrix {
     const row = rows[r];
     if (!Array.isArray(row)) {
       checkPresent(name, rows, r);
-      throw new Error(`${name}[${r}] is ${describe(row)}, expected an array of ${cols} numbers`);
+      throw new Error(`${name}[${r}] is ${describeValue(row)}, expected an array of ${cols} numbers`);
     }
     const length = arrayLength(`${name}[${r}]`, row);
     if (length !== cols) throw new Error(`${name} is ragged: row ${r} has ${length} columns, row 0 has ${cols}`);
@@ -214,14 +213,14 @@ function copyRows(name: string, rows: readonly unknown[][], cols: number, dtype:
 
 function checkShaped(name: string, input: unknown, check: MatrixCheck): Matrix {
   if (typeof input !== 'object' || input === null || !('data' in input) || !('shape' in input)) {
-    throw new Error(`${name} must be number[][] or { data: Float32Array | Float64Array, shape: [rows, cols] }, got ${describe(input)}`);
+    throw new Error(`${name} must be number[][] or { data: Float32Array | Float64Array, shape: [rows, cols] }, got ${describeValue(input)}`);
   }
   checkOnlyKeys(name, input, ['data', 'shape']);
   const { data: given, shape } = input as { data: unknown; shape: unknown };
   // The array's own kind, which a proxy posing as one (its reads the caller's code) does not have.
   const kind = ArrayBuffer.isView(given) ? typedArrayTag.call(given) : undefined;
   if (kind !== 'Float32Array' && kind !== 'Float64Array') {
-    throw new Error(`${name}.data must be a Float32Array or Float64Array, got ${describe(given)}`);
+    throw new Error(`${name}.data must be a Float32Array or Float64Array, got ${describeValue(given)}`);
   }
   const data = given as FloatArray;
   // Each dimension read once: a second read of a proxy's may answer otherwise ([-4, -2] still has 8 values).
@@ -268,12 +267,6 @@ function checkCopy(name: string, data: FloatArray, copy: FloatArray, cols: numbe
   }
 }
 
-/** An object whose keys must be among `keys` (a typo such as `{ data, shap }` would otherwise pass unnoticed). */
-export function checkOnlyKeys(name: string, value: object, keys: readonly string[]): void {
-  const extra = Object.keys(value).find((key) => !keys.includes(key));
-  if (extra !== undefined) throw new Error(`${name} has an unknown key ${quote(extra)}; expected { ${keys.join(', ')} }`);
-}
-
 /** The error for a NaN or ±Infinity at flat index `index` of a matrix `cols` wide. */
 export function nonFiniteError(name: string, index: number, cols: number, value: number): Error {
   return new Error(`${name}[${Math.floor(index / cols)}][${index % cols}] is ${value}: values must be finite numbers`);
@@ -288,57 +281,5 @@ function describeShape(shape: unknown): string {
       ? Array.from({ length }, (_, i) => shape[i] as unknown) : undefined;
     if (dims?.every((d) => typeof d === 'number')) return `[${dims.join(', ')}]`;
   }
-  return describe(shape);
-}
-
-/** The most characters of a user's text an error message echoes. */
-const ECHO_LIMIT = 100;
-
-/** A string as an error message shows it: quoted, and cut after ECHO_LIMIT characters (saying how long it was). */
-export function quote(text: string): string {
-  if (text.length <= ECHO_LIMIT) return JSON.stringify(text);
-  return `${JSON.stringify(text.slice(0, ECHO_LIMIT))}… (${text.length} characters)`;
-}
-
-/** Text from elsewhere (another library's message) cut as quote() cuts, unquoted. */
-export function clip(text: string): string {
-  return text.length <= ECHO_LIMIT ? text : `${text.slice(0, ECHO_LIMIT)}… (${text.length} characters)`;
-}
-
-/** %TypedArray%.prototype's own Symbol.toStringTag getter: an array's real kind, which no object can override. */
-const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag)!.get!;
-/** %TypedArray%.prototype's own length getter: the array's real length. */
-const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), 'length')!.get!;
-
-/**
- * A value as an error message names it. Nothing is taken from the value's
- * own properties (a constructor.name, a toString): an object is described
- * by what the language says it is, and text is cut at ECHO_LIMIT characters.
- */
-export function describe(value: unknown): string {
-  try {
-    return describeUnguarded(value);
-  } catch {
-    // A revoked proxy, or a proxy whose traps throw: typeof alone never runs user code.
-    return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-  }
-}
-
-/** describe() without its guard: Array.isArray, .length and instanceof can run a proxy's traps, which may throw. */
-function describeUnguarded(value: unknown): string {
-  if (typeof value === 'number') return String(value);
-  if (typeof value === 'string') return quote(value);
-  if (value === null || value === undefined) return String(value);
-  if (Array.isArray(value)) {
-    // A proxy's length can be anything (a long string, a Symbol); a real array's is a number.
-    const length: unknown = value.length;
-    return typeof length === 'number' ? `an array of length ${length}` : 'an array';
-  }
-  if (ArrayBuffer.isView(value)) {
-    const kind = typedArrayTag.call(value) as string | undefined;
-    return kind === undefined ? 'a DataView' : `${/^[AEIOU]/.test(kind) ? 'an' : 'a'} ${kind}`;
-  }
-  if (value instanceof ArrayBuffer) return 'an ArrayBuffer';
-  if (typeof value === 'object') return 'an object';
-  return `a ${typeof value}`;
+  return describeValue(shape);
 }

@@ -7,8 +7,7 @@
  * store.
  */
 import type { FloatArray } from './backend/backend.js';
-import { describe } from './data.js';
-import { checkKeys, checkPositiveNumber } from './options.js';
+import { checkKeys, checkPositiveNumber, describeValue } from './checks.js';
 import type { Random } from './random.js';
 
 /**
@@ -37,7 +36,7 @@ export function checkKernelInitializer(name: string, value: unknown): KernelInit
     checkPositiveNumber(`${name}.normal`, normal);
     return Object.freeze({ normal: normal as number });
   }
-  throw new Error(`${name} must be 'glorotUniform', 'heNormal' or { normal: stddev }, got ${describe(value)}`);
+  throw new Error(`${name} must be 'glorotUniform', 'heNormal' or { normal: stddev }, got ${describeValue(value)}`);
 }
 
 /** Fills `kernel` (fanIn x fanOut, row-major) from `random`. */

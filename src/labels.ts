@@ -5,7 +5,8 @@
  * backend memory, so everything downstream sees one form.
  */
 import type { DType, FloatArray } from './backend/backend.js';
-import { arrayLength, describe, element, readMatrix, type Matrix } from './data.js';
+import { arrayLength, element, readMatrix, type Matrix } from './data.js';
+import { describeValue } from './checks.js';
 
 /**
  * Labels for `classes` classes as a rows x classes matrix: one-hot (or
@@ -50,7 +51,7 @@ function rowsOrColumn(name: string, matrix: Matrix, classes: number): Matrix {
 
 function checkIndex(place: string, index: unknown, classes: number): number {
   if (!(typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < classes)) {
-    throw new Error(`${place} is ${describe(index)}: class indices must be integers in [0, ${classes}) ` +
+    throw new Error(`${place} is ${describeValue(index)}: class indices must be integers in [0, ${classes}) ` +
       `(or give one-hot rows of ${classes} columns)`);
   }
   return index;

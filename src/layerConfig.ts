@@ -4,9 +4,8 @@
  * createNetwork accepts back unchanged).
  */
 import { ACTIVATION_NAMES, DEFAULT_LEAKY_RELU_ALPHA, type ActivationName } from './activations.js';
-import { describe } from './data.js';
+import { checkKeys, checkPositiveInteger, describeValue } from './checks.js';
 import { checkKernelInitializer, DEFAULT_KERNEL_INITIALIZER, type KernelInitializer } from './initializers.js';
-import { checkKeys, checkPositiveInteger } from './options.js';
 
 export interface LayerConfig {
   units: number;
@@ -33,14 +32,14 @@ export function checkLayerConfig(name: string, layer: unknown): DenseConfig {
   const { units, activation, alpha, kernelInitializer } = layer as Record<string, unknown>;
   checkPositiveInteger(`${name}.units`, units);
   if (!ACTIVATION_NAMES.includes(activation as ActivationName)) {
-    throw new Error(`${name}.activation ${describe(activation)} is unknown; expected one of ${ACTIVATION_NAMES.join(', ')}`);
+    throw new Error(`${name}.activation ${describeValue(activation)} is unknown; expected one of ${ACTIVATION_NAMES.join(', ')}`);
   }
   if (alpha !== undefined && activation !== 'leakyRelu') {
-    throw new Error(`${name}.alpha is only for 'leakyRelu', but the activation is ${describe(activation)}`);
+    throw new Error(`${name}.alpha is only for 'leakyRelu', but the activation is ${describeValue(activation)}`);
   }
   // alpha < 0 would flip the sign of a for z < 0, and backward reads z's sign from a.
   if (alpha !== undefined && !(typeof alpha === 'number' && Number.isFinite(alpha) && alpha >= 0)) {
-    throw new Error(`${name}.alpha must be a finite number >= 0, got ${describe(alpha)}`);
+    throw new Error(`${name}.alpha must be a finite number >= 0, got ${describeValue(alpha)}`);
   }
   const initializer = kernelInitializer === undefined
     ? DEFAULT_KERNEL_INITIALIZER

@@ -61,7 +61,7 @@ export function createLoss(name: LossName, outputs: number, dtype: DType): Loss 
         outputs,
         fusedActivation: FUSED_ACTIVATION[name],
         readLabels: plainLabels,
-        checkLabels: (labels, argument, cols) => checkUnitInterval(name, labels, argument, cols),
+        checkLabels: (labels, argument, cols) => checkLabelsInUnitInterval(name, labels, argument, cols),
         // Several sigmoid outputs are independent binary labels (multi-label): means over every element.
         loss: (backend, n, a, y) => backend.binaryCrossentropy(n, a, y),
         accuracy: (backend, n, a, y) => backend.binaryAccuracy(n, a, y),
@@ -74,7 +74,7 @@ export function createLoss(name: LossName, outputs: number, dtype: DType): Loss 
         fusedActivation: FUSED_ACTIVATION[name],
         readLabels: (argument, input) => categoricalLabels(argument, input, outputs, dtype),
         checkLabels(labels, argument, cols) {
-          checkUnitInterval(name, labels, argument, cols);
+          checkLabelsInUnitInterval(name, labels, argument, cols);
           checkRowSums(labels, argument, cols);
         },
         loss: (backend, n, a, y) => backend.categoricalCrossentropy(n / outputs, outputs, a, y),
@@ -121,7 +121,7 @@ export function checkLossPairing(name: string, loss: LossName, layers: readonly 
   }
 }
 
-function checkUnitInterval(loss: LossName, labels: FloatArray, argument: string, cols: number): void {
+function checkLabelsInUnitInterval(loss: LossName, labels: FloatArray, argument: string, cols: number): void {
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i];
     if (!(v >= 0 && v <= 1)) {

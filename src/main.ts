@@ -4,7 +4,7 @@
  * notebook's lines, then times the same training on each backend and dtype.
  */
 import { createNetwork, type BackendName, type DType } from './index.js';
-import { seed, seedLabels, seedWeights } from '../test/seed.js';
+import { seed, seedLabels, seedWeights } from '../data/seed.js';
 
 const x = seed.X;
 const y = seedLabels();

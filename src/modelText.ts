@@ -3,7 +3,7 @@
  * whatever a text describes (a few bytes of brackets nest a million deep),
  * so the text's size and nesting are measured first, in one cheap pass.
  */
-import { clip } from './data.js';
+import { clip } from './checks.js';
 
 /** Characters a model text may have: about 20 million float32 weights as JSON. */
 export const MAX_MODEL_TEXT = 2 ** 28;

@@ -5,12 +5,12 @@
 import { activationBackward } from './activations.js';
 import { createBackend } from './backend/index.js';
 import { BACKENDS, checkThreads, DTYPES, type Backend, type BackendName, type DType, type FloatArray } from './backend/backend.js';
-import { checkValue, describe, element, listLength, nonFiniteError, readMatrix, type LabelInput, type MatrixInput } from './data.js';
+import { checkValue, element, listLength, nonFiniteError, readMatrix, type LabelInput, type MatrixInput } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
 import { checkLayerConfig, type DenseConfig, type LayerConfig } from './layerConfig.js';
 import { checkLossPairing, createLoss, LOSS_NAMES, type Loss, type LossName } from './losses.js';
-import { checkKeys, checkPositiveInteger } from './options.js';
+import { checkKeys, checkPositiveInteger, describeValue } from './checks.js';
 import { denseParameters, reuseOrCreateOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
 import { Random, randomSeed } from './random.js';
 import { networkToJSON, type NetworkJSON, type ToJSONOptions } from './serialize.js';
@@ -83,26 +83,26 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
   // Emptiness judged on the layers as read: a proxy's length, read again, may say 0 after 1.
   const layers = Array.isArray(given) ? checkLayers(where, given) : [];
   if (layers.length === 0) {
-    throw new Error(`${where}: layers must be a non-empty array of { units, activation }, got ${describe(given)}`);
+    throw new Error(`${where}: layers must be a non-empty array of { units, activation }, got ${describeValue(given)}`);
   }
   if (!LOSS_NAMES.includes(loss)) {
-    throw new Error(`${where}: loss ${describe(loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
+    throw new Error(`${where}: loss ${describeValue(loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
   }
   checkLossPairing(where, loss, layers);
   // Only a missing option takes its default: null is a value, and refused like any other bad one.
   const seed = seedGiven === undefined ? randomSeed() : seedGiven;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
-    throw new Error(`${where}: seed must be an integer in [0, 2^32), got ${describe(seed)}`);
+    throw new Error(`${where}: seed must be an integer in [0, 2^32), got ${describeValue(seed)}`);
   }
   const threads = threadsGiven === undefined ? 1 : threadsGiven;
   checkThreads(where, threads);
   const backend = backendGiven === undefined ? 'wasm' : backendGiven;
-  if (!BACKENDS.includes(backend)) throw new Error(`${where}: Unknown backend ${describe(backend)}: expected one of ${BACKENDS.join(', ')}`);
+  if (!BACKENDS.includes(backend)) throw new Error(`${where}: Unknown backend ${describeValue(backend)}: expected one of ${BACKENDS.join(', ')}`);
   if (threads > 1 && backend !== 'wasm') {
-    throw new Error(`${where}: threads ${threads} needs the wasm backend, got backend ${describe(backend)}`);
+    throw new Error(`${where}: threads ${threads} needs the wasm backend, got backend ${describeValue(backend)}`);
   }
   const dtype = dtypeGiven === undefined ? 'float32' : dtypeGiven;
-  if (!DTYPES.includes(dtype)) throw new Error(`${where}: Unknown dtype ${describe(dtype)}: expected one of ${DTYPES.join(', ')}`);
+  if (!DTYPES.includes(dtype)) throw new Error(`${where}: Unknown dtype ${describeValue(dtype)}: expected one of ${DTYPES.join(', ')}`);
   layers.forEach((layer, i) => {
     if (layer.alpha !== undefined) checkValue(`${where}: layers[${i}].alpha`, '', layer.alpha, dtype);
   });

@@ -9,8 +9,8 @@
  * names), so a saved network can resume training exactly.
  */
 import type { Backend, DType, FloatArray } from './backend/backend.js';
-import { arrayLength, describe, element, quote } from './data.js';
-import { checkKeys, checkNormalIn } from './options.js';
+import { arrayLength, element } from './data.js';
+import { checkKeys, checkNormalIn, checkUnitInterval, describeValue, quote } from './checks.js';
 
 /** What a user may write: a name, or an object with a type and some options. */
 export type OptimizerSpec =
@@ -52,15 +52,15 @@ const TYPES = Object.keys(OPTIMIZER_DEFAULTS) as (keyof typeof OPTIMIZER_DEFAULT
 export function parseOptimizer(spec: unknown, name = 'optimizer'): OptimizerConfig {
   if (typeof spec === 'string') {
     if (spec === 'sgd' || spec === 'adam') return { ...OPTIMIZER_DEFAULTS[spec] };
-    throw new Error(`${name} ${describe(spec)} is unknown; expected one of ${TYPES.map((t) => `'${t}'`).join(', ')}`);
+    throw new Error(`${name} ${describeValue(spec)} is unknown; expected one of ${TYPES.map((t) => `'${t}'`).join(', ')}`);
   }
   if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-    throw new Error(`${name} must be 'sgd', 'adam' or an object { type: 'sgd' | 'adam', ... }, got ${describe(spec)}`);
+    throw new Error(`${name} must be 'sgd', 'adam' or an object { type: 'sgd' | 'adam', ... }, got ${describeValue(spec)}`);
   }
   const options = spec as Record<string, unknown>;
   const type = options.type;
   if (type !== 'sgd' && type !== 'adam') {
-    throw new Error(`${name}.type ${describe(type)} is unknown; expected one of ${TYPES.map((t) => `'${t}'`).join(', ')}`);
+    throw new Error(`${name}.type ${describeValue(type)} is unknown; expected one of ${TYPES.map((t) => `'${t}'`).join(', ')}`);
   }
   const defaults = OPTIMIZER_DEFAULTS[type];
   checkKeys(`${name} (${type})`, options, Object.keys(defaults));
@@ -69,14 +69,14 @@ export function parseOptimizer(spec: unknown, name = 'optimizer'): OptimizerConf
     const momentum = option('momentum'), nesterov = option('nesterov');
     // Keras admits momentum 1, which never forgets a gradient: [0, 1) here.
     checkUnitInterval(`${name}.momentum`, momentum);
-    if (typeof nesterov !== 'boolean') throw new Error(`${name}.nesterov must be true or false, got ${describe(nesterov)}`);
+    if (typeof nesterov !== 'boolean') throw new Error(`${name}.nesterov must be true or false, got ${describeValue(nesterov)}`);
     return { type, momentum, nesterov };
   }
   const beta1 = option('beta1'), beta2 = option('beta2'), epsilon = option('epsilon');
   checkUnitInterval(`${name}.beta1`, beta1);
   checkUnitInterval(`${name}.beta2`, beta2);
   if (typeof epsilon !== 'number' || !Number.isFinite(epsilon) || epsilon <= 0) {
-    throw new Error(`${name}.epsilon must be a positive finite number, got ${describe(epsilon)}`);
+    throw new Error(`${name}.epsilon must be a positive finite number, got ${describeValue(epsilon)}`);
   }
   return { type, beta1, beta2, epsilon };
 }
@@ -99,12 +99,6 @@ export function checkOptimizerForDtype(name: string, config: OptimizerConfig, dt
   unit('beta1', config.beta1);
   unit('beta2', config.beta2);
   checkNormalIn(`${name}.epsilon`, config.epsilon, dtype);
-}
-
-function checkUnitInterval(name: string, value: unknown): asserts value is number {
-  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-    throw new Error(`${name} must be a number in [0, 1), got ${describe(value)}`);
-  }
 }
 
 /** True when two configs describe the same optimiser (so its state may be kept). */
@@ -216,15 +210,15 @@ export interface CheckedOptimizerState {
 export function checkOptimizerState(where: string, state: unknown, names: readonly string[],
                                     sizes: readonly number[], dtype: DType): CheckedOptimizerState {
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
-    throw new Error(`${where}: expected { iterations, slots }, got ${describe(state)}`);
+    throw new Error(`${where}: expected { iterations, slots }, got ${describeValue(state)}`);
   }
   checkKeys(where, state, ['iterations', 'slots']);
   const { iterations, slots } = state as Partial<OptimizerState>;
   if (typeof iterations !== 'number' || !Number.isSafeInteger(iterations) || iterations < 0) {
-    throw new Error(`${where}: iterations must be a non-negative integer, got ${describe(iterations)}`);
+    throw new Error(`${where}: iterations must be a non-negative integer, got ${describeValue(iterations)}`);
   }
   if (typeof slots !== 'object' || slots === null || Array.isArray(slots)) {
-    throw new Error(`${where}: slots must be an object of slot name to arrays, got ${describe(slots)}`);
+    throw new Error(`${where}: slots must be an object of slot name to arrays, got ${describeValue(slots)}`);
   }
   const expected = names.length === 0 ? 'it has no slots' : `its slots are ${names.join(', ')}`;
   for (const name of Object.keys(slots)) {
@@ -246,21 +240,21 @@ export function checkOptimizerState(where: string, state: unknown, names: readon
  */
 function checkSlot(where: string, name: string, slot: unknown, sizes: readonly number[], dtype: DType): FloatArray[] {
   if (!Array.isArray(slot) || arrayLength(where, slot) !== sizes.length) {
-    throw new Error(`${where} must be an array of ${sizes.length} arrays (one per parameter), got ${describe(slot)}`);
+    throw new Error(`${where} must be an array of ${sizes.length} arrays (one per parameter), got ${describeValue(slot)}`);
   }
   const copies: FloatArray[] = [];
   for (let i = 0; i < sizes.length; i++) {
     const size = sizes[i];
     const values = element(where, slot, i);
     if (!Array.isArray(values) || arrayLength(`${where}[${i}]`, values) !== size) {
-      throw new Error(`${where}[${i}] must be an array of ${size} numbers (parameter ${i}'s size), got ${describe(values)}`);
+      throw new Error(`${where}[${i}] must be an array of ${size} numbers (parameter ${i}'s size), got ${describeValue(values)}`);
     }
     const copy = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
     for (let j = 0; j < size; j++) {
       const value = element(`${where}[${i}]`, values, j);
       // A finite double beyond float32's range would become Infinity in memory.
       if (typeof value !== 'number' || !Number.isFinite(dtype === 'float32' ? Math.fround(value) : value)) {
-        throw new Error(`${where}[${i}][${j}] is ${describe(value)}, expected a finite ${dtype} number`);
+        throw new Error(`${where}[${i}][${j}] is ${describeValue(value)}, expected a finite ${dtype} number`);
       }
       // A negative second moment would make Adam's sqrt(v) NaN.
       if (name === 'v' && value < 0) throw new Error(`${where}[${i}][${j}] is ${value}, expected >= 0 (a second moment)`);

@@ -12,11 +12,10 @@
  * from a file shuffles differently from an uninterrupted one.
  */
 import { DTYPES, type BackendName, type DType } from './backend/backend.js';
-import { describe } from './data.js';
+import { checkKeys, describeValue } from './checks.js';
 import type { LossName } from './losses.js';
 import { parseModelText } from './modelText.js';
 import { buildNetwork, checkNetworkConfig, type CheckedNetworkConfig, type LayerConfig, type Network } from './network.js';
-import { checkKeys } from './options.js';
 import {
   checkOptimizerForDtype, checkOptimizerState, parseOptimizer, slotNames, type CheckedOptimizerState, type OptimizerConfig, type OptimizerState,
 } from './optimizers.js';
@@ -59,7 +58,7 @@ export function networkToJSON(net: Network, options: unknown = {}): NetworkJSON 
   if (typeof options === 'string') options = {};
   checkKeys('toJSON', options, ['includeOptimizer']);
   const { includeOptimizer = false } = options as ToJSONOptions;
-  if (typeof includeOptimizer !== 'boolean') throw new Error(`toJSON: includeOptimizer must be true or false, got ${describe(includeOptimizer)}`);
+  if (typeof includeOptimizer !== 'boolean') throw new Error(`toJSON: includeOptimizer must be true or false, got ${describeValue(includeOptimizer)}`);
   const json: NetworkJSON = {
     format: FORMAT,
     version: FORMAT_VERSION,
@@ -85,12 +84,12 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
   checkKeys('loadNetwork options', options, ['backend', 'threads']);
   const saved: unknown = typeof json === 'string' ? parseModelText(json) : json;
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
-    throw new Error(`loadNetwork: expected a saved network object, got ${describe(saved)}`);
+    throw new Error(`loadNetwork: expected a saved network object, got ${describeValue(saved)}`);
   }
   const { format, version, inputs, layers, loss, dtype, weights, optimizer } = saved as Partial<NetworkJSON>;
-  if (format !== FORMAT) throw new Error(`loadNetwork: not a saved wasmlp network (format is ${describe(format)}, expected "${FORMAT}")`);
+  if (format !== FORMAT) throw new Error(`loadNetwork: not a saved wasmlp network (format is ${describeValue(format)}, expected "${FORMAT}")`);
   if (version !== FORMAT_VERSION) {
-    throw new Error(`loadNetwork: format version ${describe(version)} is not supported; this wasmlp reads version ${FORMAT_VERSION}`);
+    throw new Error(`loadNetwork: format version ${describeValue(version)} is not supported; this wasmlp reads version ${FORMAT_VERSION}`);
   }
   checkKeys('loadNetwork', saved, ['format', 'version', 'inputs', 'layers', 'loss', 'dtype', 'weights', 'optimizer']);
   // Each is required: a default (float32 for a missing dtype) would silently change the model.
@@ -98,7 +97,7 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
     if ((saved as Record<string, unknown>)[key] === undefined) throw new Error(`loadNetwork: the saved network has no "${key}"`);
   }
   // The file's own field, named as such (createNetwork's check would name createNetwork's argument).
-  if (!DTYPES.includes(dtype!)) throw new Error(`loadNetwork: Unknown dtype ${describe(dtype)} in the saved network: expected one of ${DTYPES.join(', ')}`);
+  if (!DTYPES.includes(dtype!)) throw new Error(`loadNetwork: Unknown dtype ${describeValue(dtype)} in the saved network: expected one of ${DTYPES.join(', ')}`);
   let weightsChecked: ReturnType<typeof checkLayerWeights>;
   let savedOptimizer: { config: OptimizerConfig; state: CheckedOptimizerState } | undefined;
   let config: CheckedNetworkConfig;
@@ -151,7 +150,7 @@ function prefixed(error: unknown): unknown {
 /** A saved optimiser's config and state, checked against the parameter sizes. */
 function checkSavedOptimizer(saved: unknown, sizes: readonly number[], dtype: DType): { config: OptimizerConfig; state: CheckedOptimizerState } {
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
-    throw new Error(`optimizer must be { config, iterations, slots }, got ${describe(saved)}`);
+    throw new Error(`optimizer must be { config, iterations, slots }, got ${describeValue(saved)}`);
   }
   checkKeys('optimizer', saved, ['config', 'iterations', 'slots']);
   const { config: spec, iterations, slots } = saved as Partial<OptimizerJSON>;

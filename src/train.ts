@@ -5,10 +5,10 @@
  * callbacks, divergence checks and yields to the event loop.
  */
 import { checkCallbacks, type Callback, type Logs } from './callbacks.js';
-import { describe, element, type LabelInput, type MatrixInput } from './data.js';
+import { element, type LabelInput, type MatrixInput } from './data.js';
 import type { Network } from './network.js';
 import type { DType } from './backend/backend.js';
-import { checkKeys, checkNormalIn, checkPositiveInteger, checkPositiveNumber } from './options.js';
+import { checkKeys, checkNormalIn, checkPositiveInteger, checkPositiveNumber, describeValue } from './checks.js';
 import { Checkpoint } from './checkpoint.js';
 import { checkOptimizerForDtype, denseParameters, parseOptimizer, slotNames, type OptimizerConfig, type OptimizerSpec } from './optimizers.js';
 
@@ -78,13 +78,13 @@ export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOp
   checkOptimizerForDtype('fit: optimizer', optimizer, dtype);
   if (batchSize !== undefined) checkPositiveInteger('fit: batchSize', batchSize);
   if (shuffle !== undefined && typeof shuffle !== 'boolean') {
-    throw new Error(`fit: shuffle must be true or false, got ${describe(shuffle)}`);
+    throw new Error(`fit: shuffle must be true or false, got ${describeValue(shuffle)}`);
   }
   if (validationSplit !== undefined && !(typeof validationSplit === 'number' && validationSplit > 0 && validationSplit < 1)) {
-    throw new Error(`fit: validationSplit must be a number strictly between 0 and 1, got ${describe(validationSplit)}`);
+    throw new Error(`fit: validationSplit must be a number strictly between 0 and 1, got ${describeValue(validationSplit)}`);
   }
   if (validationData !== undefined && !(Array.isArray(validationData) && (validationData.length as unknown) === 2)) {
-    throw new Error(`fit: validationData must be [x, y], got ${describe(validationData)}`);
+    throw new Error(`fit: validationData must be [x, y], got ${describeValue(validationData)}`);
   }
   if (validationSplit !== undefined && validationData !== undefined) {
     throw new Error('fit: give validationSplit or validationData, not both');

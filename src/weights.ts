@@ -4,7 +4,8 @@
  * checks before it writes, and loadNetwork() before it allocates.
  */
 import type { DType } from './backend/backend.js';
-import { checkMatrix, checkOnlyKeys, checkVector, describe, readMatrix, staged, type Matrix } from './data.js';
+import { checkMatrix, checkVector, readMatrix, staged, type Matrix } from './data.js';
+import { checkOnlyKeys, describeValue } from './checks.js';
 
 export interface LayerWeights {
   /** inputs x units. */
@@ -25,7 +26,7 @@ export interface LayerShape {
  */
 export function checkLayerWeights(weights: unknown, shapes: readonly LayerShape[], dtype: DType): { W: Matrix; b: Matrix }[] {
   if (!Array.isArray(weights) || weights.length !== shapes.length) {
-    throw new Error(`setWeights: expected an array of ${shapes.length} layers' { W, b }, got ${describe(weights)}`);
+    throw new Error(`setWeights: expected an array of ${shapes.length} layers' { W, b }, got ${describeValue(weights)}`);
   }
   const checked: { W: Matrix; b: Matrix }[] = [];
   // An index loop: map would skip a hole, leaving that layer unwritten without a word.
@@ -37,7 +38,7 @@ export function checkLayerWeights(weights: unknown, shapes: readonly LayerShape[
 function checkLayer(weights: readonly unknown[], l: number, { inputs, units }: LayerShape, dtype: DType): { W: Matrix; b: Matrix } {
   if (!(l in weights)) throw new Error(`setWeights: layer ${l} is missing (a hole in the array)`);
   const entry = weights[l];
-  if (typeof entry !== 'object' || entry === null) throw new Error(`setWeights: layer ${l} must be { W, b }, got ${describe(entry)}`);
+  if (typeof entry !== 'object' || entry === null) throw new Error(`setWeights: layer ${l} must be { W, b }, got ${describeValue(entry)}`);
   checkOnlyKeys(`setWeights: layer ${l}`, entry, ['W', 'b']);
   const { W: w, b: bias } = entry as { W: unknown; b: unknown };
   const shape = readMatrix(`setWeights: layer ${l} W`, w, { dtype });

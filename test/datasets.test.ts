@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNetwork, type BackendName } from '../src/index.js';
 import { measureStandardization, standardize } from '../src/cli/standardize.js';
-import { accuracy, irisSplit, mnistSplit, standardizePixels } from './datasets.js';
+import { accuracy, irisSplit, mnistSplit, standardizePixels } from '../data/datasets.js';
 
 const labelsOf = (oneHot: number[][]): number[] => oneHot.map((row) => row.indexOf(1));
 

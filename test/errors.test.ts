@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createBackend } from '../src/backend/index.js';
 import { MAX_CALLBACKS } from '../src/callbacks.js';
-import { describe as describeValue } from '../src/data.js';
+import { describeValue } from '../src/checks.js';
 import { createNetwork, loadNetwork, type Network, type NetworkConfig } from '../src/index.js';
 import { MAX_LAYERS } from '../src/network.js';
 

@@ -9,7 +9,7 @@ import { allocationCount, failAllocation } from '../src/backend/arena.js';
 import { createNetwork, loadNetwork, type Network } from '../src/index.js';
 import type { DType } from '../src/backend/backend.js';
 import { installKernelGuard, type KernelGuard } from './kernel-guard.js';
-import { seed, seedLabels } from './seed.js';
+import { seed, seedLabels } from '../data/seed.js';
 
 let guard: KernelGuard;
 beforeAll(() => { guard = installKernelGuard(); });

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNetwork, earlyStopping, type Callback, type Network, type NetworkConfig } from '../src/index.js';
 import { Random } from '../src/random.js';
-import { seed, seedLabels, seedWeights } from './seed.js';
+import { seed, seedLabels, seedWeights } from '../data/seed.js';
 
 const SEED_CONFIG: NetworkConfig = {
   inputs: 2,

@@ -8,7 +8,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Arena } from '../src/backend/arena.js';
 import { createNetwork, type Network } from '../src/index.js';
-import { seed, seedLabels, seedWeights } from './seed.js';
+import { seed, seedLabels, seedWeights } from '../data/seed.js';
 
 const SEED = {
   inputs: 2,

@@ -12,7 +12,7 @@ import {
   createNetwork, loadNetwork, type LayerWeights, type NetworkConfig, type NetworkJSON, type OptimizerJSON, type OptimizerSpec,
 } from '../src/index.js';
 import { prng } from './helpers.js';
-import { seed, seedLabels } from './seed.js';
+import { seed, seedLabels } from '../data/seed.js';
 
 afterAll(() => stopThreads());
 

@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createNetwork, type BackendName, type DType } from '../src/index.js';
-import { seed, seedLabels, seedWeights } from './seed.js';
+import { seed, seedLabels, seedWeights } from '../data/seed.js';
 
 const SEED_LAYERS = [
   { units: 8, activation: 'sigmoid' as const },

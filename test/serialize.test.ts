@@ -4,7 +4,7 @@ import { allocationCount, type Arena } from '../src/backend/arena.js';
 import { createNetwork, loadNetwork, Network, type NetworkConfig, type NetworkJSON } from '../src/index.js';
 import { Random } from '../src/random.js';
 import { randomMatrix } from './helpers.js';
-import { seed, seedLabels } from './seed.js';
+import { seed, seedLabels } from '../data/seed.js';
 
 const CONFIG: NetworkConfig = {
   inputs: 2,

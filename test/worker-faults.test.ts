@@ -16,7 +16,7 @@ import {
   createNetwork, createWorkerNetwork, type FitOptions, type LayerWeights, type MatrixInput, type NetworkConfig,
   type WorkerNetwork,
 } from '../src/index.js';
-import { seed, seedLabels } from './seed.js';
+import { seed, seedLabels } from '../data/seed.js';
 
 const SEEDED: NetworkConfig = {
   inputs: 2,

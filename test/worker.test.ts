@@ -15,7 +15,7 @@ import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
 import * as source from '../src/index.js';
 import { prng } from './helpers.js';
-import { seed, seedLabels, seedWeights } from './seed.js';
+import { seed, seedLabels, seedWeights } from '../data/seed.js';
 
 type Library = typeof source;
 

@@ -26,7 +26,7 @@ export const MAX_THREADS = 64;
  */
 export function checkThreads(where: string, threads: unknown): void {
   if (typeof threads !== 'number' || !Number.isSafeInteger(threads) || threads < 1 || threads > MAX_THREADS) {
-    // At most 100 characters of a string, as data.ts's describe() (not imported: this file stays self-contained).
+    // At most 100 characters of a string, as checks.ts's describeValue() (not imported: this file stays self-contained).
     const got = typeof threads === 'string' ? JSON.stringify(threads.slice(0, 100)) + (threads.length > 100 ? `… (${threads.length} characters)` : '')
       : typeof threads === 'number' || typeof threads === 'boolean' || threads == null ? String(threads)
         : typeof threads === 'object' ? 'an object' : `a ${typeof threads}`;

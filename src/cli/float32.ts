@@ -8,7 +8,7 @@
  * is checked here as it is stored, and a bad one named by its file, line and
  * column.
  */
-import { FLOAT32_MAX } from '../data.js';
+import { FLOAT32_MAX } from '../checks.js';
 import { cellPlace, type Table } from './csv.js';
 import { formatValue } from './format.js';
 import type { Numbers } from './growable.js';

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveStatic, type StaticServer } from '../../scripts/serve.js';
-import { seed, seedWeights } from '../seed.js';
+import { seed, seedWeights } from '../../data/seed.js';
 import { launchChromium, type Browser } from './chromium.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -76,5 +76,5 @@ it('the worker path returns the same weights as the main-thread path, bit for bi
 });
 
 it('fetches only the page, dist/wasmlp.js and the page\'s data: no .wasm file, no worker file', () => {
-  expect(server.requests).toEqual(['/test/browser/pages/seed.html', '/dist/wasmlp.js', '/test/fixtures/seed-numpy.json']);
+  expect(server.requests).toEqual(['/test/browser/pages/seed.html', '/dist/wasmlp.js', '/data/seed-numpy.json']);
 });

@@ -12,7 +12,7 @@ export interface SeedRun {
   printed: string[];
 }
 
-export const seed: SeedRun = JSON.parse(readFileSync(new URL('./fixtures/seed-numpy.json', import.meta.url), 'utf8'));
+export const seed: SeedRun = JSON.parse(readFileSync(new URL('./seed-numpy.json', import.meta.url), 'utf8'));
 
 /** The seed's weights in getWeights()/setWeights() form. */
 export function seedWeights(which: 'init' | 'final') {
