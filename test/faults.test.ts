@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocationCount, failAllocation } from '../src/backend/arena.js';
 import { createNetwork, loadNetwork, type Network } from '../src/index.js';
 import type { DType } from '../src/backend/backend.js';
-import { installKernelGuard, type KernelGuard } from './kernel-guard.js';
+import { installKernelGuard, type KernelGuard } from './backend/kernel-guard.js';
 import { seed, seedLabels } from '../data/seed.js';
 
 let guard: KernelGuard;

@@ -16,7 +16,7 @@ let wasm: ExpExports;
 
 beforeAll(async () => {
   // The shared-memory build exports it (the same exp as the single-threaded build's kernels).
-  const bytes = readFileSync(new URL('../build/wasmlp.threads.wasm', import.meta.url));
+  const bytes = readFileSync(new URL('../../build/wasmlp.threads.wasm', import.meta.url));
   const memory = new WebAssembly.Memory({ initial: 64, maximum: 16384, shared: true });
   const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
   wasm = { ...(instance.exports as unknown as ExpExports), memory };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkAgreement, measure, type Prepared } from '../bench/harness.js';
+import { checkAgreement, measure, type Prepared } from '../../bench/harness.js';
 
 /** A task that counts what the harness did to it, in order. */
 function counting(log: string[], name: string, isAsync: boolean): () => Promise<Prepared> {

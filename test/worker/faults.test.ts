@@ -15,8 +15,8 @@ import { describe, expect, it } from 'vitest';
 import {
   createNetwork, createWorkerNetwork, type FitOptions, type LayerWeights, type MatrixInput, type NetworkConfig,
   type WorkerNetwork,
-} from '../src/index.js';
-import { seed, seedLabels } from '../data/seed.js';
+} from '../../src/index.js';
+import { seed, seedLabels } from '../../data/seed.js';
 
 const SEEDED: NetworkConfig = {
   inputs: 2,
@@ -271,7 +271,7 @@ describe('a worker network dropped without dispose()', () => {
       }
       const builtin = process.getBuiltinModule;
       process.getBuiltinModule = (id) => (id === 'node:worker_threads' ? { ...threads, Worker: Counted } : builtin(id));
-      const { createWorkerNetwork } = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)});
+      const { createWorkerNetwork } = await import(${JSON.stringify(new URL('../../src/index.ts', import.meta.url).href)});
       const config = ${JSON.stringify(SEEDED)};
       const x = [[0, 1], [1, 0], [1, 1], [0, 0]], y = [[1], [1], [0], [0]];
       // Held nowhere but by the awaited call: must run to its end, gc or not.
@@ -282,7 +282,7 @@ describe('a worker network dropped without dispose()', () => {
       console.log(JSON.stringify({ epochs: history.epoch.length, started, exited }));
     `;
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--expose-gc', '--input-type=module', '-e', script],
-      { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 60_000, killSignal: 'SIGKILL' });
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000, killSignal: 'SIGKILL' });
     expect(JSON.parse(stdout)).toEqual({ epochs: 3000, started: 4, exited: 4 });
   }, 70_000);
 });

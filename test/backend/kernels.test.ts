@@ -4,9 +4,9 @@
  * float64 on plain arrays. Both dtypes.
  */
 import { describe, expect, it } from 'vitest';
-import { BCE_EPSILON, CCE_EPSILON, DTYPES, type Backend, type DType } from '../src/backend/backend.js';
-import { createBackend } from '../src/backend/index.js';
-import { prng } from './helpers.js';
+import { BCE_EPSILON, CCE_EPSILON, DTYPES, type Backend, type DType } from '../../src/backend/backend.js';
+import { createBackend } from '../../src/backend/index.js';
+import { prng } from '../helpers.js';
 
 // ---------------------------------------------------------------- helpers
 

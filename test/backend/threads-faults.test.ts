@@ -8,11 +8,11 @@
  * real: its watcher terminates the worker's thread wherever it is.
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { DTYPES, type Backend, type DType } from '../src/backend/backend.js';
-import { createBackend } from '../src/backend/index.js';
-import { stopThreads, ThreadedWasmBackend } from '../src/backend/threads.js';
-import { createNetwork } from '../src/index.js';
-import { prng } from './helpers.js';
+import { DTYPES, type Backend, type DType } from '../../src/backend/backend.js';
+import { createBackend } from '../../src/backend/index.js';
+import { stopThreads, ThreadedWasmBackend } from '../../src/backend/threads.js';
+import { createNetwork } from '../../src/index.js';
+import { prng } from '../helpers.js';
 
 afterAll(() => stopThreads());
 

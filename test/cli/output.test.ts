@@ -10,11 +10,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, describe, expect, it } from 'vitest';
-import { csvLine, formulaSafe } from '../src/cli/format.js';
-import type { Io } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
-import { escapeControls } from '../src/cli/text.js';
-import { wasmlp } from './cli-run.js';
+import { csvLine, formulaSafe } from '../../src/cli/format.js';
+import type { Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
+import { escapeControls } from '../../src/cli/text.js';
+import { wasmlp } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-output-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,10 +12,10 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli/main.js';
-import type { Io } from '../src/cli/io.js';
-import { Random } from '../src/random.js';
-import { wasmlp, type Run } from './cli-run.js';
+import { main } from '../../src/cli/main.js';
+import type { Io } from '../../src/cli/io.js';
+import { Random } from '../../src/random.js';
+import { wasmlp, type Run } from './run.js';
 
 const IRIS = 'examples/iris.csv';
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-cli-'));

@@ -4,10 +4,10 @@
  * block. A freed or never-set buffer (offset 0) then fails at the call that
  * would have written over another network's memory, not epochs later.
  */
-import type { Backend } from '../src/backend/backend.js';
-import type { Arena } from '../src/backend/arena.js';
-import { JsBackend } from '../src/backend/js.js';
-import { WasmBackend } from '../src/backend/wasm.js';
+import type { Backend } from '../../src/backend/backend.js';
+import type { Arena } from '../../src/backend/arena.js';
+import { JsBackend } from '../../src/backend/js.js';
+import { WasmBackend } from '../../src/backend/wasm.js';
 
 /** The positions of each kernel's buffer (offset) arguments, as declared in backend.ts. */
 export const BUFFER_ARGUMENTS: Readonly<Record<string, readonly number[]>> = {

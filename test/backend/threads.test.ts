@@ -8,11 +8,11 @@
  * threads cannot start, createNetwork runs on one thread.
  */
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DTYPES, type Backend, type DType } from '../src/backend/backend.js';
-import { createBackend } from '../src/backend/index.js';
-import { denseCase, prng, runDense } from './helpers.js';
-import { stopThreads, threadsAvailable, ThreadedWasmBackend } from '../src/backend/threads.js';
-import { createNetwork, type Network } from '../src/index.js';
+import { DTYPES, type Backend, type DType } from '../../src/backend/backend.js';
+import { createBackend } from '../../src/backend/index.js';
+import { denseCase, prng, runDense } from '../helpers.js';
+import { stopThreads, threadsAvailable, ThreadedWasmBackend } from '../../src/backend/threads.js';
+import { createNetwork, type Network } from '../../src/index.js';
 
 // Node always has shared memory and workers: threads must start here, never skip.
 beforeAll(async () => { expect(await threadsAvailable(2)).toBe(true); });

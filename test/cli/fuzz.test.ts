@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { wasmlp } from './cli-run.js';
+import { wasmlp } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-fuzz-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

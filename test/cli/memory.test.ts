@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Io } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
+import type { Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-memory-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

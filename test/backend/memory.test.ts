@@ -6,9 +6,9 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { Arena } from '../src/backend/arena.js';
-import { createNetwork, type Network } from '../src/index.js';
-import { seed, seedLabels, seedWeights } from '../data/seed.js';
+import { Arena } from '../../src/backend/arena.js';
+import { createNetwork, type Network } from '../../src/index.js';
+import { seed, seedLabels, seedWeights } from '../../data/seed.js';
 
 const SEED = {
   inputs: 2,
@@ -76,7 +76,7 @@ describe.each(['wasm', 'js'] as const)('memory growth on %s', (backend) => {
  */
 it('a wasm training step allocates nothing on the JavaScript heap either', async () => {
   const script = `
-    const { createNetwork } = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)});
+    const { createNetwork } = await import(${JSON.stringify(new URL('../../src/index.ts', import.meta.url).href)});
     const v8 = await import('node:v8');
     const young = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_used_size;
     const net = await createNetwork({ inputs: 2, layers: [8, 4, 1].map((units) => ({ units, activation: 'sigmoid' })),
@@ -100,7 +100,7 @@ it('a wasm training step allocates nothing on the JavaScript heap either', async
   `;
   const { stdout } = await promisify(execFile)(process.execPath,
     ['--expose-gc', '--min-semi-space-size=16', '--import', 'tsx', '--input-type=module', '-e', script],
-    { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 60_000 });
+    { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 });
   const bytesPerStep = Number(stdout);
   expect(bytesPerStep).toBeGreaterThanOrEqual(0); // below 0, a collection ran: the measure would mean nothing
   expect(bytesPerStep).toBeLessThan(8);

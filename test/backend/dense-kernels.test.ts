@@ -5,9 +5,9 @@
  * finite differences in gradient.test.ts and layers.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
-import { DTYPES, type ElementwiseActivation } from '../src/backend/backend.js';
-import { createBackend } from '../src/backend/index.js';
-import { denseCase, runDense } from './helpers.js';
+import { DTYPES, type ElementwiseActivation } from '../../src/backend/backend.js';
+import { createBackend } from '../../src/backend/index.js';
+import { denseCase, runDense } from '../helpers.js';
 
 const ACTIVATIONS: ElementwiseActivation[] = ['linear', 'sigmoid', 'tanh', 'relu', 'leakyRelu'];
 /** rows x inputs x units: a single element, odd edges, and the size of W2's first layer. */

@@ -13,9 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
-import * as source from '../src/index.js';
-import { prng } from './helpers.js';
-import { seed, seedLabels, seedWeights } from '../data/seed.js';
+import * as source from '../../src/index.js';
+import { prng } from '../helpers.js';
+import { seed, seedLabels, seedWeights } from '../../data/seed.js';
 
 type Library = typeof source;
 
@@ -28,7 +28,7 @@ const config = (backend: 'wasm' | 'js', dtype: 'float32' | 'float64' = 'float64'
   ({ inputs: 2, layers: LAYERS, loss: 'binaryCrossentropy' as const, backend, dtype });
 
 /** The built package (npm test builds it first); a URL so that tsc does not look for its types. */
-const DIST = new URL('../dist/wasmlp.js', import.meta.url).href;
+const DIST = new URL('../../dist/wasmlp.js', import.meta.url).href;
 
 /** MNIST's shape, 784-256-10, with batches of 128: every product and update large enough for threads to split it. */
 const WIDE = {
@@ -545,7 +545,7 @@ describe.each([
  */
 describe.each([
   ['dist/wasmlp.js', [], DIST],
-  ['src', ['--import', 'tsx'], new URL('../src/index.ts', import.meta.url).href],
+  ['src', ['--import', 'tsx'], new URL('../../src/index.ts', import.meta.url).href],
 ])('a Node process with worker networks on two threads, from %s', (_, flags, library) => {
   // Options a worker cannot be given explicitly (V8's, the process's) but inherits quietly.
   it.each([[[]], [['--max-old-space-size=4096', '--expose-gc', '--title=wasmlp-test']]])('exits by itself once they are done (node options %j)', async (nodeOptions) => {
@@ -568,7 +568,7 @@ describe.each([
     `;
     // As a one-liner would run it: workers inherit --input-type=module, and must still read their scripts as CommonJS.
     const { stdout } = await promisify(execFile)(process.execPath, [...flags, ...nodeOptions, '--input-type=module', '-e', script],
-      { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' });
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' });
     expect(JSON.parse(stdout)).toEqual([2, 2, 2]);
   });
 
@@ -586,7 +586,7 @@ describe.each([
     `);
     try {
       const { stdout } = await promisify(execFile)(process.execPath, [...flags, '--max-old-space-size=4096', '--expose-gc', '--title=wasmlp-test', file],
-        { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' });
+        { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' });
       expect(JSON.parse(stdout)).toEqual([true, 2, 2]);
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -7,20 +7,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { InvalidArgumentError } from 'commander';
-import { parseNumber } from '../src/cli/cells.js';
-import { featureIndices, targetIndices } from '../src/cli/columns.js';
-import { readCsv, type ColumnRead, type Header, type Table } from '../src/cli/csv.js';
-import { count, csvLine, formatLogs, formatMetric } from '../src/cli/format.js';
-import { float64s } from '../src/cli/growable.js';
-import * as parse from '../src/cli/parsers.js';
-import { RowLines } from '../src/cli/row-lines.js';
-import { splitRows } from '../src/cli/split.js';
-import { measureColumns, measureStandardization, standardize } from '../src/cli/standardize.js';
-import { TargetCellsReader } from '../src/cli/target-cells.js';
+import { parseNumber } from '../../src/cli/cells.js';
+import { featureIndices, targetIndices } from '../../src/cli/columns.js';
+import { readCsv, type ColumnRead, type Header, type Table } from '../../src/cli/csv.js';
+import { count, csvLine, formatLogs, formatMetric } from '../../src/cli/format.js';
+import { float64s } from '../../src/cli/growable.js';
+import * as parse from '../../src/cli/parsers.js';
+import { RowLines } from '../../src/cli/row-lines.js';
+import { splitRows } from '../../src/cli/split.js';
+import { measureColumns, measureStandardization, standardize } from '../../src/cli/standardize.js';
+import { TargetCellsReader } from '../../src/cli/target-cells.js';
 import {
   chooseTarget, decodePrediction, encodeTarget, modelTargetReads, outputLayer, outputUnits, predictionHeader, targetReads,
   type CliLoss, type Labels, type Target,
-} from '../src/cli/target.js';
+} from '../../src/cli/target.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-parts-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -10,8 +10,8 @@ import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_MODEL_BYTES } from '../src/cli/model-file.js';
-import { wasmlp } from './cli-run.js';
+import { MAX_MODEL_BYTES } from '../../src/cli/model-file.js';
+import { wasmlp } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,6 +1,6 @@
 /** The command line run in-process for tests: main(argv) with its output captured. */
-import type { Io } from '../src/cli/io.js';
-import { main } from '../src/cli/main.js';
+import type { Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 
 export interface Run {
   code: number;

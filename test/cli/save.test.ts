@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
-import { writeFileAtomic, type WriteFs } from '../src/cli/atomic-write.js';
-import { wasmlp } from './cli-run.js';
+import { writeFileAtomic, type WriteFs } from '../../src/cli/atomic-write.js';
+import { wasmlp } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-save-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
