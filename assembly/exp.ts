@@ -8,7 +8,7 @@
  * 6e-8 half-ulp); and s = 2^n built directly in the exponent bits. The result
  * is s + s * (r + r^2 q), so its one significant rounding is the last add.
  * Checked against Math.exp on every float32 t in [ln(FLT_MIN), 0] (1.1e9 of
- * them): at most 0.991 ulp off; test/exp.test.ts keeps a sweep and random
+ * them): at most 0.991 ulp off; test/backend/exp.test.ts keeps a sweep and random
  * points of that under 1 ulp. No table lookup, no branch.
  *
  * Results below FLT_MIN (t < -87.34) are flushed to exactly 0 rather than
@@ -170,7 +170,7 @@ export function setExpScratch(scratch: usize): void { expScratch = scratch; }
  * out[i] = exp(x[i]) for x[i] <= 0, the way sigmoid runs it over an array
  * (whole vectors in staged passes, the tail one lane at a time through the
  * one-expression form): not a kernel of the contract, but what
- * test/exp.test.ts measures the accuracy of. out may equal x.
+ * test/backend/exp.test.ts measures the accuracy of. out may equal x.
  */
 export function expNonPositiveF32(n: i32, x: usize, out: usize): void {
   const bytes = <usize>n * 4;

@@ -14,7 +14,7 @@ export {
   controlBytes, maxThreads, threadScratchBytes, setThreadScratch, workerLoop, stopWorkers, deadFlag, workingWord,
   chunksDone, chunksRecovered, blocksRestored, resetChunksDone,
 } from './threads';
-// Not a kernel of the contract: test/exp.test.ts measures exp's accuracy through it (here, not in
+// Not a kernel of the contract: test/backend/exp.test.ts measures exp's accuracy through it (here, not in
 // the single-threaded build, whose every byte is in the browser bundle).
 export { expNonPositiveF32 } from './exp';
 

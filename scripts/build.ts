@@ -14,7 +14,7 @@
  *   dist/demo/           the playground page (`npm run demo`)
  *
  * Prints the gzipped size of the minified build, which docs/browser.md quotes
- * and test/dist.test.ts caps, and of the threads chunk, which docs/browser.md
+ * and test/package/dist.test.ts caps, and of the threads chunk, which docs/browser.md
  * and docs/threads.md quote.
  */
 import { execFileSync } from 'node:child_process';

@@ -28,7 +28,7 @@ import { launchChromium, type Browser } from './chromium.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const APP_SOURCE = fileURLToPath(new URL('./bundler-app', import.meta.url));
+const APP_SOURCE = fileURLToPath(new URL('./bundler-app/', import.meta.url));
 const CROSS_ORIGIN_ISOLATION = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
