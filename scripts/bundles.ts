@@ -24,7 +24,7 @@
  * platform 'browser' makes esbuild refuse any Node built-in that slips in.
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zlibAsync } from '@gfx/zopfli';
@@ -155,7 +155,7 @@ const NO_WASM_BYTES = async () =>
  * to hand to createWorkerNetwork as a string. Its shared-memory kernels are
  * posted to the worker, not embedded a second time; it reaches
  * node:worker_threads with require(), which the worker's CommonJS script
- * has, and so holds no import() (nor anything else test/dist.test.ts looks
+ * has, and so holds no import() (nor anything else test/package/dist.test.ts looks
  * for in the chunk).
  */
 export function bundleThreadsAddon(): Promise<string> {
@@ -217,7 +217,10 @@ export async function bundleThreads(outfile: string, options: { addon: string })
 /**
  * The command line, for Node: src/cli with the library it imports left as
  * an import of the built dist/wasmlp.js (so the kernels are embedded once)
- * and its npm dependencies (commander, csv-parse, cli-progress) external.
+ * and its npm packages (commander, csv-parse, cli-progress) bundled in, so
+ * that installing the library installs nothing else. Those packages are
+ * CommonJS in part: `require` is made for them (an ESM file has none), and
+ * their licenses are written next to the bundle, as their MIT terms ask.
  */
 export async function bundleCli(outfile: string): Promise<void> {
   const library: Plugin = {
@@ -226,15 +229,34 @@ export async function bundleCli(outfile: string): Promise<void> {
       pluginBuild.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: './wasmlp.js', external: true }));
     },
   };
-  await build({
+  const { metafile } = await build({
     ...COMMON,
     platform: 'node',
     entryPoints: [path.join(SRC, 'cli', 'main.ts')],
     format: 'esm',
-    packages: 'external',
     outfile,
+    banner: { js: "import { createRequire as wasmlpCreateRequire } from 'node:module';\nconst require = wasmlpCreateRequire(import.meta.url);" },
+    metafile: true,
     plugins: [library],
   });
+  await writeFile(`${outfile.replace(/\.js$/, '')}.licenses.txt`, await bundledLicenses(Object.keys(metafile.inputs)));
+}
+
+/** The license texts of the npm packages among a bundle's inputs, each headed by its name and version. */
+async function bundledLicenses(inputs: string[]): Promise<string> {
+  const packages = new Set(inputs.flatMap((input) => {
+    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+    return match ? [match[1]] : [];
+  }));
+  const sections: string[] = [];
+  for (const name of [...packages].sort()) {
+    const dir = path.join(ROOT, 'node_modules', name);
+    const { version, license } = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
+    const file = (await readdir(dir)).find((entry) => /^licen[cs]e/i.test(entry));
+    if (!file) throw new Error(`${name} is bundled into the CLI but has no license file`);
+    sections.push(`${name} ${version} (${license})\n\n${(await readFile(path.join(dir, file), 'utf8')).trim()}\n`);
+  }
+  return `The wasmlp command (dist/cli.js) bundles these packages:\n\n${sections.join('\n---\n\n')}`;
 }
 
 /**

@@ -10,6 +10,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -98,6 +99,21 @@ describe('dist/', () => {
 });
 
 describe('the published package (npm pack)', () => {
+  it('installs nothing else: no runtime dependencies, the command carrying its own packages', async () => {
+    const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8'));
+    expect(pkg.dependencies ?? {}).toEqual({});
+    expect(pkg.peerDependencies ?? {}).toEqual({});
+    // require() of ESM, which `import wasmlp` from CommonJS relies on, arrived in Node 20.19.
+    expect(pkg.engines).toEqual({ node: '>=20.19' });
+    const cli = await readFile(dist('cli.js'), 'utf8');
+    const imported = [...cli.matchAll(/(?:^|\n)import\s[^'"]*["']([^'"]+)["']|(?:\b|__)require\(["']([^'"]+)["']\)/g)]
+      .map((match) => match[1] ?? match[2]);
+    expect(imported.length).toBeGreaterThan(0);
+    expect(imported.filter((name) => !isBuiltin(name) && name !== './wasmlp.js')).toEqual([]);
+    const licenses = await readFile(dist('cli.licenses.txt'), 'utf8');
+    for (const name of ['commander', 'csv-parse', 'cli-progress']) expect(licenses).toMatch(new RegExp(`^${name} \\d`, 'm'));
+  });
+
   it('holds the build the "exports", "main" and "bin" point at, and neither the sources nor the playground', async () => {
     // --ignore-scripts: the prepack script (npm run build) has run already, before the tests.
     const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--ignore-scripts', '--json'], { cwd: ROOT });
@@ -109,7 +125,7 @@ describe('the published package (npm pack)', () => {
     const needed = [...new Set(named.map((file) => path.posix.normalize(file)))];
     expect(needed).toEqual(expect.arrayContaining(['dist/wasmlp.js', 'dist/wasmlp.min.js', 'dist/types/index.d.ts', 'bin/wasmlp.js']));
     // What those import: the threads chunk, the command the bin runs, the declarations index.d.ts re-exports.
-    for (const file of [...needed, 'dist/wasmlp-threads.js', 'dist/cli.js', 'dist/types/network.d.ts', 'README.md', 'LICENSE']) {
+    for (const file of [...needed, 'dist/wasmlp-threads.js', 'dist/cli.js', 'dist/cli.licenses.txt', 'dist/types/network.d.ts', 'README.md', 'LICENSE']) {
       expect(files, file).toContain(file);
     }
     // Nothing else: no sources, no tests, no docs/, no playground (dist/demo/); npm always packs LICENSE.
