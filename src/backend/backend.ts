@@ -35,7 +35,8 @@ export function checkThreads(where: string, threads: unknown): void {
 }
 export const BACKENDS: readonly BackendName[] = ['wasm', 'js'];
 
-export interface Backend {
+/** The contract: memory management, and the kernels. */
+export interface Backend extends Kernels {
   readonly name: BackendName;
   readonly dtype: DType;
   /** 4 for float32, 8 for float64. */
@@ -60,7 +61,15 @@ export interface Backend {
    */
   view(offset: number, elements: number): FloatArray;
   indexView(offset: number, count: number): Int32Array;
+}
 
+/**
+ * The kernels: each computes on buffers named by offsets. Every backend
+ * implements each one; the wasm backend calls the module's export of the
+ * same name (and dtype), so adding a kernel here, to KERNEL_NAMES, to
+ * assembly/ and to js.ts is all its wiring.
+ */
+export interface Kernels {
   /** C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C; beta 0 ignores C's contents. */
   gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
        alpha: number, a: number, b: number, beta: number, c: number): void;
@@ -156,3 +165,19 @@ export interface Backend {
 export const BCE_EPSILON = 1e-9;
 /** Categorical cross-entropy's clip, Keras's backend epsilon(). */
 export const CCE_EPSILON = 1e-7;
+
+export type KernelName = keyof Kernels;
+
+/**
+ * Every kernel's name, once: the keys of an object checked against Kernels,
+ * so a name missing or extra is a type error.
+ */
+export const KERNEL_NAMES = Object.keys({
+  gemm: 0, denseForward: 0, denseBackwardInput: 0, addBias: 0, sumColumns: 0,
+  sigmoid: 0, sigmoidBackward: 0, tanh: 0, tanhBackward: 0, relu: 0, reluBackward: 0,
+  leakyRelu: 0, leakyReluBackward: 0, softmax: 0,
+  binaryCrossentropy: 0, binaryCrossentropySigmoidBackward: 0, binaryAccuracy: 0,
+  categoricalCrossentropy: 0, categoricalCrossentropySoftmaxBackward: 0, categoricalAccuracy: 0,
+  meanSquaredError: 0, meanSquaredErrorBackward: 0,
+  sgd: 0, sgdMomentum: 0, adam: 0, gatherRows: 0, firstNonFinite: 0,
+} satisfies Record<KernelName, 0>) as readonly KernelName[];

@@ -27,9 +27,9 @@
  * post it (src/worker/threads-addon.ts); the worker's threads are then
  * workers of the worker.
  */
-import { checkThreads, type Backend, type DType, type ElementwiseActivation } from './backend.js';
+import { checkThreads, type Backend, type DType, type KernelName, type Kernels } from './backend.js';
 import { sharedMemoryPossible } from './shared-memory.js';
-import { ACTIVATION_CODES, WasmBackend, WasmHeap } from './wasm.js';
+import { ACTIVATION_CODES, moduleKernels, WasmBackend, WasmHeap, type WasmKernels } from './wasm.js';
 // Files swapped by scripts/bundles.ts: the kernels and the worker's add-on, read or bundled from source,
 // are embedded in dist/wasmlp-threads.js, which must fetch and read nothing.
 import { loadThreadedBytes } from './threads-wasm-bytes.js';
@@ -53,20 +53,13 @@ interface ThreadExports {
   resetChunksDone(ctl: Ptr): void;
 }
 
-/** One dtype's split kernels (assembly/index.threads.ts, the F32 or F64 export of each), first two arguments the job block and the worker count. */
-interface ParallelKernels {
-  gemmParallel(ctl: Ptr, workers: number, transA: number, transB: number, m: number, n: number, k: number,
-               alpha: number, a: Ptr, b: Ptr, beta: number, c: Ptr): void;
-  denseForwardParallel(ctl: Ptr, workers: number, rows: number, inputs: number, units: number,
-                       x: Ptr, w: Ptr, bias: Ptr, activation: number, alpha: number, out: Ptr): void;
-  denseBackwardInputParallel(ctl: Ptr, workers: number, rows: number, inputs: number, units: number,
-                             delta: Ptr, w: Ptr, activation: number, alpha: number, a: Ptr, out: Ptr): void;
-  sgdParallel(ctl: Ptr, workers: number, n: number, lr: number, w: Ptr, g: Ptr): void;
-  sgdMomentumParallel(ctl: Ptr, workers: number, n: number, lr: number, momentum: number, nesterov: number,
-                      w: Ptr, g: Ptr, velocity: Ptr): void;
-  adamParallel(ctl: Ptr, workers: number, n: number, alpha: number, oneMinusBeta1: number, oneMinusBeta2: number,
-               epsilon: number, w: Ptr, g: Ptr, m: Ptr, v: Ptr): void;
-}
+/** The kernels that can split across threads: assembly/index.threads.ts exports each as `${name}Parallel` (F32, F64). */
+const SPLIT_NAMES = ['gemm', 'denseForward', 'denseBackwardInput', 'sgd', 'sgdMomentum', 'adam'] as const satisfies readonly KernelName[];
+type SplitName = typeof SPLIT_NAMES[number];
+/** One dtype's split kernels: the job block and the worker count, then the kernel's arguments as they cross into WebAssembly. */
+type ParallelKernels = {
+  readonly [K in SplitName as `${K}Parallel`]: (ctl: Ptr, workers: number, ...args: Parameters<WasmKernels[K]>) => void
+};
 
 /**
  * Pages of the shared memory. It cannot move, so its maximum is reserved up
@@ -95,7 +88,8 @@ interface ThreadPool {
   /** Workers: threads - 1. */
   count: number;
   workers: PoolWorkers;
-  kernels: Record<DType, Record<string, unknown>>;
+  /** Each dtype's kernels: the split ones (splitKernels), and the module's own for the rest. */
+  kernels: Record<DType, Kernels>;
   /** Set by retire(): its workers are gone, and its backends run on this thread alone. */
   stopped: boolean;
 }
@@ -129,13 +123,63 @@ async function createPool(threads: number): Promise<ThreadPool> {
   }));
   let pool: ThreadPool | undefined;
   const workers = await startWorkers(inits, () => { if (pool) retire(pool); });
-  const kernels = { float32: {}, float64: {} } as Record<DType, Record<string, unknown>>;
-  for (const [name, fn] of Object.entries(exports)) {
-    const match = /^(.*)(F32|F64)$/.exec(name);
-    if (match && typeof fn === 'function') kernels[match[2] === 'F32' ? 'float32' : 'float64'][match[1]] = fn;
+  pool = { threads, heap, exports, control, count, workers, kernels: {} as Record<DType, Kernels>, stopped: false };
+  for (const [dtype, suffix] of [['float32', 'F32'], ['float64', 'F64']] as const) {
+    const one = moduleKernels(exports, suffix);
+    pool.kernels[dtype] = { ...one, ...splitKernels(pool, one, parallelKernels(exports, suffix)) };
   }
-  pool = { threads, heap, exports, control, count, workers, kernels, stopped: false };
   return pool;
+}
+
+function parallelKernels(exports: Record<string, unknown>, suffix: 'F32' | 'F64'): ParallelKernels {
+  const split: Record<string, unknown> = {};
+  for (const name of SPLIT_NAMES) {
+    const fn = exports[`${name}Parallel${suffix}`];
+    if (typeof fn !== 'function') throw new Error(`the threaded WebAssembly module is missing the export ${name}Parallel${suffix}`);
+    split[`${name}Parallel`] = fn;
+  }
+  return split as ParallelKernels;
+}
+
+/**
+ * The kernels that split: each posts a job to the pool's workers when its
+ * work (multiply-adds, or elements) reaches the threshold and there are
+ * workers to split it with; otherwise it is `one`'s, on this thread.
+ */
+function splitKernels(pool: ThreadPool, one: Kernels, split: ParallelKernels): { [K in SplitName]: Kernels[K] } {
+  const { control } = pool;
+  const splits = (work: number, threshold: number): boolean => work >= threshold && !pool.stopped;
+  return {
+    gemm(transA, transB, m, n, k, alpha, a, b, beta, c) {
+      // beta != 0 reads the C it writes: a chunk a dying worker left half done could not be computed again
+      // (assembly/threads.ts). The networks' products all have beta 0.
+      if (beta !== 0 || !splits(m * n * k, PARALLEL_GEMM_MACS)) one.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
+      else split.gemmParallel(control, pool.count, +transA, +transB, m, n, k, alpha, a, b, beta, c);
+    },
+    // Each thread runs the bias and activation (or its derivative) on the block
+    // of the product it computed, while that block is in its own cache.
+    denseForward(rows, inputs, units, x, weights, bias, activation, alpha, out) {
+      if (!splits(rows * inputs * units, PARALLEL_GEMM_MACS)) one.denseForward(rows, inputs, units, x, weights, bias, activation, alpha, out);
+      else split.denseForwardParallel(control, pool.count, rows, inputs, units, x, weights, bias, ACTIVATION_CODES[activation], alpha, out);
+    },
+    denseBackwardInput(rows, inputs, units, delta, weights, activation, alpha, a, out) {
+      if (!splits(rows * inputs * units, PARALLEL_GEMM_MACS)) one.denseBackwardInput(rows, inputs, units, delta, weights, activation, alpha, a, out);
+      else split.denseBackwardInputParallel(control, pool.count, rows, inputs, units, delta, weights, ACTIVATION_CODES[activation], alpha, a, out);
+    },
+    sgd(n, lr, w, g) {
+      if (!splits(n, PARALLEL_UPDATE_ELEMENTS)) one.sgd(n, lr, w, g);
+      else split.sgdParallel(control, pool.count, n, lr, w, g);
+    },
+    sgdMomentum(n, lr, momentum, nesterov, w, g, velocity) {
+      if (!splits(n, PARALLEL_UPDATE_ELEMENTS)) one.sgdMomentum(n, lr, momentum, nesterov, w, g, velocity);
+      else split.sgdMomentumParallel(control, pool.count, n, lr, momentum, +nesterov, w, g, velocity);
+    },
+    adam(n, alpha, beta1, beta2, epsilon, w, g, m, v) {
+      // 1 - beta as the single-threaded kernel takes it (wasm.ts).
+      if (!splits(n, PARALLEL_UPDATE_ELEMENTS)) one.adam(n, alpha, beta1, beta2, epsilon, w, g, m, v);
+      else split.adamParallel(control, pool.count, n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v);
+    },
+  };
 }
 
 /**
@@ -194,22 +238,15 @@ export async function createThreadedWasmBackend(dtype: DType, threads: number,
 
 export class ThreadedWasmBackend extends WasmBackend {
   private readonly pool: ThreadPool;
-  private readonly split: ParallelKernels;
 
   constructor(dtype: DType, pool: ThreadPool) {
-    super(dtype, Object.assign(pool.heap, { kernels: pool.kernels }) as unknown as ConstructorParameters<typeof WasmBackend>[1]);
+    super(dtype, pool.heap, pool.kernels[dtype]);
     this.pool = pool;
-    this.split = pool.kernels[dtype] as unknown as ParallelKernels;
   }
 
   /** Threads, this one included: one once the workers are gone (stopThreads(), or one failed). */
   override get threads(): number {
     return this.pool.stopped ? 1 : this.pool.threads;
-  }
-
-  /** Whether `work` (multiply-adds, or elements) is worth splitting, and there are workers to split it with. */
-  private splits(work: number, threshold: number): boolean {
-    return work >= threshold && !this.pool.stopped;
   }
 
   /**
@@ -235,65 +272,6 @@ export class ThreadedWasmBackend extends WasmBackend {
 
   resetThreadStats(): void {
     this.pool.exports.resetChunksDone(this.pool.control);
-  }
-
-  override gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
-                alpha: number, a: number, b: number, beta: number, c: number): void {
-    // beta != 0 reads the C it writes: a chunk a dying worker left half done could not be computed again
-    // (assembly/threads.ts). The networks' products all have beta 0.
-    if (beta !== 0 || !this.splits(m * n * k, PARALLEL_GEMM_MACS)) {
-      super.gemm(transA, transB, m, n, k, alpha, a, b, beta, c);
-      return;
-    }
-    this.split.gemmParallel(this.pool.control, this.pool.count, +transA, +transB, m, n, k, alpha, a, b, beta, c);
-  }
-
-  // Each thread runs the bias and activation (or its derivative) on the block
-  // of the product it computed, while that block is in its own cache.
-  override denseForward(rows: number, inputs: number, units: number, x: number, weights: number, bias: number,
-                        activation: ElementwiseActivation, alpha: number, out: number): void {
-    if (!this.splits(rows * inputs * units, PARALLEL_GEMM_MACS)) {
-      super.denseForward(rows, inputs, units, x, weights, bias, activation, alpha, out);
-      return;
-    }
-    this.split.denseForwardParallel(this.pool.control, this.pool.count, rows, inputs, units,
-                              x, weights, bias, ACTIVATION_CODES[activation], alpha, out);
-  }
-
-  override denseBackwardInput(rows: number, inputs: number, units: number, delta: number, weights: number,
-                              activation: ElementwiseActivation, alpha: number, a: number, out: number): void {
-    if (!this.splits(rows * inputs * units, PARALLEL_GEMM_MACS)) {
-      super.denseBackwardInput(rows, inputs, units, delta, weights, activation, alpha, a, out);
-      return;
-    }
-    this.split.denseBackwardInputParallel(this.pool.control, this.pool.count, rows, inputs, units,
-                                    delta, weights, ACTIVATION_CODES[activation], alpha, a, out);
-  }
-
-  override sgd(n: number, lr: number, w: number, g: number): void {
-    if (!this.splits(n, PARALLEL_UPDATE_ELEMENTS)) {
-      super.sgd(n, lr, w, g);
-      return;
-    }
-    this.split.sgdParallel(this.pool.control, this.pool.count, n, lr, w, g);
-  }
-
-  override sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean, w: number, g: number, velocity: number): void {
-    if (!this.splits(n, PARALLEL_UPDATE_ELEMENTS)) {
-      super.sgdMomentum(n, lr, momentum, nesterov, w, g, velocity);
-      return;
-    }
-    this.split.sgdMomentumParallel(this.pool.control, this.pool.count, n, lr, momentum, +nesterov, w, g, velocity);
-  }
-
-  override adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number,
-                w: number, g: number, m: number, v: number): void {
-    if (!this.splits(n, PARALLEL_UPDATE_ELEMENTS)) {
-      super.adam(n, alpha, beta1, beta2, epsilon, w, g, m, v);
-      return;
-    }
-    // 1 - beta as WasmBackend.adam passes it.
-    this.split.adamParallel(this.pool.control, this.pool.count, n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v);
   }
 }
 

@@ -1,63 +1,57 @@
 /**
  * The WebAssembly backend: instantiates assembly/ once per process (the only
- * place that touches @assemblyscript/loader) and forwards each kernel of the
- * contract to its typed export.
+ * place that touches @assemblyscript/loader) and gives each kernel of the
+ * contract its export (backend.ts's KERNEL_NAMES, plus F32 or F64).
  */
 import { instantiate } from '@assemblyscript/loader';
 import { Arena } from './arena.js';
-import type { Backend, DType, ElementwiseActivation } from './backend.js';
+import { KERNEL_NAMES, type Backend, type DType, type ElementwiseActivation, type KernelName, type Kernels } from './backend.js';
 import { HeapBackend, type Heap } from './heap.js';
 import { loadWasmBytes } from './wasm-bytes.js';
 
-type Ptr = number;
-
-/** One dtype's kernels, as exported by assembly/index.ts (bools cross as i32). */
-interface Kernels {
-  gemm(transA: number, transB: number, m: number, n: number, k: number,
-       alpha: number, a: Ptr, b: Ptr, beta: number, c: Ptr): void;
-  denseForward(rows: number, inputs: number, units: number, x: Ptr, w: Ptr, bias: Ptr,
-               activation: number, alpha: number, out: Ptr): void;
-  denseBackwardInput(rows: number, inputs: number, units: number, delta: Ptr, w: Ptr,
-                     activation: number, alpha: number, a: Ptr, out: Ptr): void;
-  addBias(rows: number, cols: number, bias: Ptr, x: Ptr): void;
-  sumColumns(rows: number, cols: number, x: Ptr, out: Ptr): void;
-  sigmoid(n: number, x: Ptr, out: Ptr): void;
-  sigmoidBackward(n: number, a: Ptr, grad: Ptr): void;
-  tanh(n: number, x: Ptr, out: Ptr): void;
-  tanhBackward(n: number, a: Ptr, grad: Ptr): void;
-  relu(n: number, x: Ptr, out: Ptr): void;
-  reluBackward(n: number, a: Ptr, grad: Ptr): void;
-  leakyRelu(n: number, alpha: number, x: Ptr, out: Ptr): void;
-  leakyReluBackward(n: number, alpha: number, a: Ptr, grad: Ptr): void;
-  softmax(rows: number, cols: number, x: Ptr, out: Ptr): void;
-  categoricalCrossentropy(rows: number, cols: number, a: Ptr, y: Ptr): number;
-  categoricalCrossentropySoftmaxBackward(rows: number, cols: number, a: Ptr, y: Ptr, grad: Ptr): void;
-  categoricalAccuracy(rows: number, cols: number, a: Ptr, y: Ptr): number;
-  meanSquaredError(n: number, a: Ptr, y: Ptr): number;
-  meanSquaredErrorBackward(n: number, a: Ptr, y: Ptr, grad: Ptr): void;
-  binaryCrossentropy(n: number, a: Ptr, y: Ptr): number;
-  binaryCrossentropySigmoidBackward(n: number, a: Ptr, y: Ptr, grad: Ptr): void;
-  binaryAccuracy(n: number, a: Ptr, y: Ptr): number;
-  sgd(n: number, lr: number, w: Ptr, g: Ptr): void;
-  sgdMomentum(n: number, lr: number, momentum: number, nesterov: number, w: Ptr, g: Ptr, velocity: Ptr): void;
-  adam(n: number, alpha: number, oneMinusBeta1: number, oneMinusBeta2: number, epsilon: number,
-       w: Ptr, g: Ptr, m: Ptr, v: Ptr): void;
-  gatherRows(rows: number, cols: number, src: Ptr, index: Ptr, dst: Ptr): void;
-  firstNonFinite(n: number, x: Ptr): number;
-}
-
-const KERNEL_NAMES = [
-  'gemm', 'denseForward', 'denseBackwardInput', 'addBias', 'sumColumns', 'sigmoid', 'sigmoidBackward', 'binaryCrossentropy',
-  'tanh', 'tanhBackward', 'relu', 'reluBackward', 'leakyRelu', 'leakyReluBackward', 'softmax',
-  'categoricalCrossentropy', 'categoricalCrossentropySoftmaxBackward', 'categoricalAccuracy',
-  'meanSquaredError', 'meanSquaredErrorBackward',
-  'binaryCrossentropySigmoidBackward', 'binaryAccuracy', 'sgd', 'sgdMomentum', 'adam', 'gatherRows', 'firstNonFinite',
-] as const satisfies readonly (keyof Kernels)[];
+/** How a contract argument crosses into WebAssembly: a flag as an i32 0/1, an activation as its code. */
+type Crossing<T> = T extends boolean ? number : T extends ElementwiseActivation ? number : T;
+type Exported<F> = F extends (...args: infer A) => infer R ? (...args: { [I in keyof A]: Crossing<A[I]> }) => R : never;
+/** One dtype's kernels as assembly/index.ts exports them (the F32 or F64 export of each): the contract's, crossed. */
+export type WasmKernels = { readonly [K in KernelName]: Exported<Kernels[K]> };
 
 /** assembly/dense.ts's numbers for the activations. */
 export const ACTIVATION_CODES: Readonly<Record<ElementwiseActivation, number>> = {
   linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4,
 };
+
+/**
+ * The kernels whose arguments change on the way in, each a closure over the
+ * exports; every other kernel is its export itself.
+ */
+const CONVERTED: { readonly [K in KernelName]?: (k: WasmKernels) => Kernels[K] } = {
+  // A boolean would cross by ToInt32 too, but only a number takes the engine's fast path into WebAssembly.
+  gemm: (k) => (transA, transB, m, n, depth, alpha, a, b, beta, c) =>
+    k.gemm(+transA, +transB, m, n, depth, alpha, a, b, beta, c),
+  denseForward: (k) => (rows, inputs, units, x, weights, bias, activation, alpha, out) =>
+    k.denseForward(rows, inputs, units, x, weights, bias, ACTIVATION_CODES[activation], alpha, out),
+  denseBackwardInput: (k) => (rows, inputs, units, delta, weights, activation, alpha, a, out) =>
+    k.denseBackwardInput(rows, inputs, units, delta, weights, ACTIVATION_CODES[activation], alpha, a, out),
+  sgdMomentum: (k) => (n, lr, momentum, nesterov, w, g, velocity) =>
+    k.sgdMomentum(n, lr, momentum, +nesterov, w, g, velocity),
+  // 1 - beta in f64 here, rounded once to the dtype at the call, as Keras
+  // casts its Python float (see assembly/adam.ts).
+  adam: (k) => (n, alpha, beta1, beta2, epsilon, w, g, m, v) =>
+    k.adam(n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v),
+};
+
+/** One dtype's kernels of a module's exports (`suffix` F32 or F64): each export, or its converting closure. */
+export function moduleKernels(exports: Record<string, unknown>, suffix: 'F32' | 'F64'): Kernels {
+  const raw: Record<string, unknown> = {};
+  for (const name of KERNEL_NAMES) {
+    const fn = exports[name + suffix];
+    if (typeof fn !== 'function') throw new Error(`the WebAssembly module is missing the export ${name}${suffix}`);
+    raw[name] = fn;
+  }
+  const kernels = { ...raw };
+  for (const [name, convert] of Object.entries(CONVERTED)) kernels[name] = convert(raw as unknown as WasmKernels);
+  return kernels as unknown as Kernels;
+}
 
 interface WasmModule extends Heap {
   kernels: Record<DType, Kernels>;
@@ -101,91 +95,32 @@ async function loadModule(): Promise<WasmModule> {
   // Raw exports, not the loader's demangled wrappers: those add a rest-args
   // call per kernel, which the seed network's tiny kernels would feel.
   const raw = instance.exports as Record<string, unknown>;
-  const pick = (suffix: 'F32' | 'F64'): Kernels => {
-    const kernels = {} as Record<string, unknown>;
-    for (const name of KERNEL_NAMES) {
-      const fn = raw[name + suffix];
-      if (typeof fn !== 'function') throw new Error(`wasmlp.wasm is missing the export ${name}${suffix}`);
-      kernels[name] = fn;
-    }
-    return kernels as unknown as Kernels;
-  };
   const heap = new WasmHeap(raw.memory as WebAssembly.Memory, (raw.heapBase as () => number)());
-  return Object.assign(heap, { kernels: { float32: pick('F32'), float64: pick('F64') } });
+  return Object.assign(heap, { kernels: { float32: moduleKernels(raw, 'F32'), float64: moduleKernels(raw, 'F64') } });
 }
 
 export async function createWasmBackend(dtype: DType): Promise<Backend> {
   shared ??= loadModule();
   try {
-    return new WasmBackend(dtype, await shared);
+    const module = await shared;
+    return new WasmBackend(dtype, module, module.kernels[dtype]);
   } catch (error) {
     shared = undefined; // let a later call retry instead of caching the failure
     throw error;
   }
 }
 
+/** Each kernel of the contract, as an own property (see the constructor). */
+export interface WasmBackend extends Kernels {}
+
 export class WasmBackend extends HeapBackend implements Backend {
   readonly name = 'wasm';
-  private readonly k: Kernels;
 
-  constructor(dtype: DType, module: WasmModule) {
-    super(dtype, module);
-    this.k = module.kernels[dtype];
+  /** `kernels`: this dtype's, moduleKernels() of the module whose memory `heap` is. */
+  constructor(dtype: DType, heap: Heap, kernels: Kernels) {
+    super(dtype, heap);
+    // Own properties, not methods that forward: a call goes straight to the
+    // export (or its converting closure), with no JavaScript frame between.
+    Object.assign(this, kernels);
   }
-
-  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
-       alpha: number, a: number, b: number, beta: number, c: number): void {
-    this.k.gemm(+transA, +transB, m, n, k, alpha, a, b, beta, c);
-  }
-  denseForward(rows: number, inputs: number, units: number, x: number, weights: number, bias: number,
-               activation: ElementwiseActivation, alpha: number, out: number): void {
-    this.k.denseForward(rows, inputs, units, x, weights, bias, ACTIVATION_CODES[activation], alpha, out);
-  }
-  denseBackwardInput(rows: number, inputs: number, units: number, delta: number, weights: number,
-                     activation: ElementwiseActivation, alpha: number, a: number, out: number): void {
-    this.k.denseBackwardInput(rows, inputs, units, delta, weights, ACTIVATION_CODES[activation], alpha, a, out);
-  }
-  addBias(rows: number, cols: number, bias: number, x: number): void { this.k.addBias(rows, cols, bias, x); }
-  sumColumns(rows: number, cols: number, x: number, out: number): void { this.k.sumColumns(rows, cols, x, out); }
-  sigmoid(n: number, x: number, out: number): void { this.k.sigmoid(n, x, out); }
-  sigmoidBackward(n: number, a: number, grad: number): void { this.k.sigmoidBackward(n, a, grad); }
-  tanh(n: number, x: number, out: number): void { this.k.tanh(n, x, out); }
-  tanhBackward(n: number, a: number, grad: number): void { this.k.tanhBackward(n, a, grad); }
-  relu(n: number, x: number, out: number): void { this.k.relu(n, x, out); }
-  reluBackward(n: number, a: number, grad: number): void { this.k.reluBackward(n, a, grad); }
-  leakyRelu(n: number, alpha: number, x: number, out: number): void { this.k.leakyRelu(n, alpha, x, out); }
-  leakyReluBackward(n: number, alpha: number, a: number, grad: number): void { this.k.leakyReluBackward(n, alpha, a, grad); }
-  softmax(rows: number, cols: number, x: number, out: number): void { this.k.softmax(rows, cols, x, out); }
-  binaryCrossentropy(n: number, a: number, y: number): number { return this.k.binaryCrossentropy(n, a, y); }
-  binaryCrossentropySigmoidBackward(n: number, a: number, y: number, grad: number): void {
-    this.k.binaryCrossentropySigmoidBackward(n, a, y, grad);
-  }
-  binaryAccuracy(n: number, a: number, y: number): number { return this.k.binaryAccuracy(n, a, y); }
-  categoricalCrossentropy(rows: number, cols: number, a: number, y: number): number {
-    return this.k.categoricalCrossentropy(rows, cols, a, y);
-  }
-  categoricalCrossentropySoftmaxBackward(rows: number, cols: number, a: number, y: number, grad: number): void {
-    this.k.categoricalCrossentropySoftmaxBackward(rows, cols, a, y, grad);
-  }
-  categoricalAccuracy(rows: number, cols: number, a: number, y: number): number {
-    return this.k.categoricalAccuracy(rows, cols, a, y);
-  }
-  meanSquaredError(n: number, a: number, y: number): number { return this.k.meanSquaredError(n, a, y); }
-  meanSquaredErrorBackward(n: number, a: number, y: number, grad: number): void {
-    this.k.meanSquaredErrorBackward(n, a, y, grad);
-  }
-  sgd(n: number, lr: number, w: number, g: number): void { this.k.sgd(n, lr, w, g); }
-  sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean, w: number, g: number, velocity: number): void {
-    this.k.sgdMomentum(n, lr, momentum, +nesterov, w, g, velocity);
-  }
-  adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number,
-       w: number, g: number, m: number, v: number): void {
-    // 1 - beta in f64 here, rounded once to the dtype at the call, as Keras
-    // casts its Python float (see assembly/adam.ts).
-    this.k.adam(n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v);
-  }
-  gatherRows(rows: number, cols: number, src: number, index: number, dst: number): void {
-    this.k.gatherRows(rows, cols, src, index, dst);
-  }
-  firstNonFinite(n: number, x: number): number { return this.k.firstNonFinite(n, x); }
 }

@@ -4,8 +4,9 @@
  * block. A freed or never-set buffer (offset 0) then fails at the call that
  * would have written over another network's memory, not epochs later.
  */
-import type { Backend } from '../../src/backend/backend.js';
+import { KERNEL_NAMES, type Backend } from '../../src/backend/backend.js';
 import type { Arena } from '../../src/backend/arena.js';
+import { HeapBackend } from '../../src/backend/heap.js';
 import { JsBackend } from '../../src/backend/js.js';
 import { WasmBackend } from '../../src/backend/wasm.js';
 
@@ -41,23 +42,39 @@ export interface KernelGuard {
 export function installKernelGuard(): KernelGuard {
   const guard: KernelGuard = { calls: 0, failure: undefined, uninstall: () => {} };
   const restore: (() => void)[] = [];
-  for (const proto of [JsBackend.prototype, WasmBackend.prototype, Object.getPrototypeOf(WasmBackend.prototype)]) {
+  const checked = (name: string, positions: readonly number[], original: (...args: number[]) => unknown) =>
+    function (this: Backend, ...args: number[]) {
+      const arena = (this as unknown as { heap: { arena: Arena } }).heap.arena;
+      guard.calls++;
+      for (const p of positions) {
+        if (args[p] === 0 || !arena.owns(args[p])) {
+          guard.failure ??= `${this.name} ${name}: argument ${p} is ${args[p]}, not inside a live block`;
+          throw new Error(guard.failure);
+        }
+      }
+      return original.apply(this, args);
+    };
+  // The js backend's kernels, and copy(), are methods.
+  for (const proto of [JsBackend.prototype, HeapBackend.prototype]) {
     for (const [name, positions] of Object.entries(BUFFER_ARGUMENTS)) {
       if (!Object.prototype.hasOwnProperty.call(proto, name)) continue;
       const original = (proto as unknown as Record<string, (...args: number[]) => unknown>)[name];
-      (proto as unknown as Record<string, unknown>)[name] = function (this: Backend, ...args: number[]) {
-        const arena = (this as unknown as { heap: { arena: Arena } }).heap.arena;
-        guard.calls++;
-        for (const p of positions) {
-          if (args[p] === 0 || !arena.owns(args[p])) {
-            guard.failure ??= `${this.name} ${name}: argument ${p} is ${args[p]}, not inside a live block`;
-            throw new Error(guard.failure);
-          }
-        }
-        return original.apply(this, args);
-      };
+      (proto as unknown as Record<string, unknown>)[name] = checked(name, positions, original);
       restore.push(() => { (proto as unknown as Record<string, unknown>)[name] = original; });
     }
+  }
+  // The wasm backend's kernels are own properties, assigned in its constructor:
+  // a setter on its prototype takes each assignment and keeps the kernel checked.
+  for (const name of KERNEL_NAMES) {
+    const positions = BUFFER_ARGUMENTS[name];
+    if (!positions) continue;
+    Object.defineProperty(WasmBackend.prototype, name, {
+      configurable: true,
+      set(this: WasmBackend, kernel: (...args: number[]) => unknown) {
+        Object.defineProperty(this, name, { value: checked(name, positions, kernel), writable: true, enumerable: true, configurable: true });
+      },
+    });
+    restore.push(() => { delete (WasmBackend.prototype as unknown as Record<string, unknown>)[name]; });
   }
   guard.uninstall = () => { for (const undo of restore) undo(); };
   return guard;
