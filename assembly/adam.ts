@@ -15,6 +15,8 @@
  */
 
 /** One Adam step over n elements; m and v are the optimiser's moments. */
+// @ts-ignore: decorator
+@kernel
 export function adam<T>(n: i32, alpha: T, oneMinusBeta1: T, oneMinusBeta2: T, epsilon: T,
                         w: usize, g: usize, m: usize, v: usize): void {
   const S = <usize>sizeof<T>();

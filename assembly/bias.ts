@@ -5,6 +5,8 @@
  */
 
 /** x[r, :] += bias for every row r of a rows x cols matrix. */
+// @ts-ignore: decorator
+@kernel
 export function addBias<T>(rows: i32, cols: i32, bias: usize, x: usize): void {
   const S = <usize>sizeof<T>();
   const L = 16 / <i32>sizeof<T>(); // lanes per v128
@@ -29,6 +31,8 @@ export function addBias<T>(rows: i32, cols: i32, bias: usize, x: usize): void {
  * A strip of four vectors of columns is summed down all rows in registers,
  * so out is written once and x is read row by row within a strip.
  */
+// @ts-ignore: decorator
+@kernel
 export function sumColumns<T>(rows: i32, cols: i32, x: usize, out: usize): void {
   const S = <usize>sizeof<T>();
   const L = 16 / <i32>sizeof<T>(); // lanes per v128

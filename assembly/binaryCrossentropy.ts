@@ -9,6 +9,8 @@ import { scaledDifference } from './difference';
 const EPSILON: f64 = 1e-9;
 
 /** mean over n of -(y log(a + eps) + (1 - y) log(1 - a + eps)). */
+// @ts-ignore: decorator
+@kernel
 export function binaryCrossentropy<T>(n: i32, a: usize, y: usize): f64 {
   const S = <usize>sizeof<T>();
   let sum: f64 = 0;
@@ -32,11 +34,15 @@ export function binaryCrossentropy<T>(n: i32, a: usize, y: usize): f64 {
  * the store: results equal js.ts's bit for bit (and NumPy's, in f64).
  * (In f32, a - 1 itself would round for a < 0.5, then the quotient again.)
  */
+// @ts-ignore: decorator
+@kernel
 export function binaryCrossentropySigmoidBackward<T>(n: i32, a: usize, y: usize, grad: usize): void {
   scaledDifference<T>(n, a, y, <f64>n, grad);
 }
 
 /** Fraction of the n elements where (a > 0.5 ? 1 : 0) equals y. */
+// @ts-ignore: decorator
+@kernel
 export function binaryAccuracy<T>(n: i32, a: usize, y: usize): f64 {
   const S = <usize>sizeof<T>();
   let hits = 0;

@@ -23,6 +23,8 @@ const EPSILON: f64 = 1e-7;
  * element in row-major order. Terms with y = 0 are skipped: they add an exact
  * 0 (the clip keeps log p finite), and one-hot labels then take one log a row.
  */
+// @ts-ignore: decorator
+@kernel
 export function categoricalCrossentropy<T>(rows: i32, cols: i32, a: usize, y: usize): f64 {
   const S = <usize>sizeof<T>();
   const rowBytes = <usize>cols * S;
@@ -47,6 +49,8 @@ export function categoricalCrossentropy<T>(rows: i32, cols: i32, a: usize, y: us
  * softmax, for label rows summing to 1 (losses.ts checks they do). The softmax
  * Jacobian's diag(a) - a a^T against -y / a collapses to a - y.
  */
+// @ts-ignore: decorator
+@kernel
 export function categoricalCrossentropySoftmaxBackward<T>(rows: i32, cols: i32, a: usize, y: usize, grad: usize): void {
   scaledDifference<T>(rows * cols, a, y, <f64>rows, grad);
 }
@@ -55,6 +59,8 @@ export function categoricalCrossentropySoftmaxBackward<T>(rows: i32, cols: i32, 
  * Fraction of rows where argmax a equals argmax y (Keras's
  * categorical_accuracy); the first of equal maxima wins, as argmax.
  */
+// @ts-ignore: decorator
+@kernel
 export function categoricalAccuracy<T>(rows: i32, cols: i32, a: usize, y: usize): f64 {
   const S = <usize>sizeof<T>();
   const rowBytes = <usize>cols * S;

@@ -24,6 +24,8 @@ export const LINEAR = 0, SIGMOID = 1, TANH = 2, RELU = 3, LEAKY_RELU = 4;
 export const NO_EPILOGUE = 0, BIAS_ACTIVATION = 1, ACTIVATION_BACKWARD = 2;
 
 /** out = f(x W + b): x is rows x inputs, W inputs x units, out rows x units. */
+// @ts-ignore: decorator
+@kernel
 export function denseForward<T>(rows: i32, inputs: i32, units: i32, x: usize, w: usize, bias: usize,
                                 activation: i32, alpha: T, out: usize): void {
   gemm<T>(false, false, rows, units, inputs, <T>1, x, w, <T>0, out);
@@ -31,6 +33,8 @@ export function denseForward<T>(rows: i32, inputs: i32, units: i32, x: usize, w:
 }
 
 /** out = (delta W^T) ⊙ f'(a): delta is rows x units, W inputs x units, a and out rows x inputs. */
+// @ts-ignore: decorator
+@kernel
 export function denseBackwardInput<T>(rows: i32, inputs: i32, units: i32, delta: usize, w: usize,
                                       activation: i32, alpha: T, a: usize, out: usize): void {
   gemm<T>(false, true, rows, inputs, units, <T>1, delta, w, <T>0, out);

@@ -5,6 +5,8 @@
  * value is not finite exactly when its exponent bits are all ones: a vector
  * at a time, and the vector that has one (or the tail) a value at a time.
  */
+// @ts-ignore: decorator
+@kernel
 export function firstNonFinite<T>(n: i32, x: usize): i32 {
   const S = <usize>sizeof<T>();
   const bytes = <usize>n * S;

@@ -3,6 +3,8 @@
  * into contiguous memory. index holds i32 row numbers, trusted to be in range
  * (checked in TypeScript, where the permutation is made).
  */
+// @ts-ignore: decorator
+@kernel
 export function gatherRows<T>(rows: i32, cols: i32, src: usize, index: usize, dst: usize): void {
   const rowBytes = <usize>cols * sizeof<T>();
   const vecBytes = rowBytes & ~15;

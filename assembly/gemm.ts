@@ -52,6 +52,8 @@ export function setGemmScratch(chunk: usize, panels: usize): void {
   aPanels = panels;
 }
 
+// @ts-ignore: decorator
+@kernel
 export function gemm<T>(
   transA: bool, transB: bool, m: i32, n: i32, k: i32,
   alpha: T, a: usize, b: usize, beta: T, c: usize,

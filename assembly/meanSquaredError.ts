@@ -8,6 +8,8 @@
 import { scaledDifference } from './difference';
 
 /** mean over n of (a - y)², summed in order. */
+// @ts-ignore: decorator
+@kernel
 export function meanSquaredError<T>(n: i32, a: usize, y: usize): f64 {
   const S = <usize>sizeof<T>();
   let sum: f64 = 0;
@@ -20,6 +22,8 @@ export function meanSquaredError<T>(n: i32, a: usize, y: usize): f64 {
 }
 
 /** grad = dL/da = 2 (a - y) / n, computed as (a - y) / (n / 2): the same number (see difference.ts). */
+// @ts-ignore: decorator
+@kernel
 export function meanSquaredErrorBackward<T>(n: i32, a: usize, y: usize, grad: usize): void {
   scaledDifference<T>(n, a, y, <f64>n / 2, grad);
 }

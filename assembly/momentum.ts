@@ -8,6 +8,8 @@
  */
 
 /** One momentum step over n elements; velocity is the optimiser's state. */
+// @ts-ignore: decorator
+@kernel
 export function sgdMomentum<T>(n: i32, lr: T, momentum: T, nesterov: bool,
                                w: usize, g: usize, velocity: usize): void {
   // The flag is a literal after inlining, so each variant compiles branch-free.

@@ -10,6 +10,8 @@
  */
 
 /** out[i] = max(x[i], 0), NaN kept; out may equal x. (wasm max = Math.max: NaN wins, max(-0, 0) = 0.) */
+// @ts-ignore: decorator
+@kernel
 export function relu<T>(n: i32, x: usize, out: usize): void {
   const S = <usize>sizeof<T>();
   const zero = v128.splat<T>(0);
@@ -21,6 +23,8 @@ export function relu<T>(n: i32, x: usize, out: usize): void {
 }
 
 /** grad[i] = a[i] > 0 ? grad[i] : 0. */
+// @ts-ignore: decorator
+@kernel
 export function reluBackward<T>(n: i32, a: usize, grad: usize): void {
   const S = <usize>sizeof<T>();
   const zero = v128.splat<T>(0);
@@ -36,6 +40,8 @@ export function reluBackward<T>(n: i32, a: usize, grad: usize): void {
 }
 
 /** out[i] = x[i] > 0 ? x[i] : alpha * x[i]; out may equal x. */
+// @ts-ignore: decorator
+@kernel
 export function leakyRelu<T>(n: i32, alpha: T, x: usize, out: usize): void {
   const S = <usize>sizeof<T>();
   const zero = v128.splat<T>(0);
@@ -54,6 +60,8 @@ export function leakyRelu<T>(n: i32, alpha: T, x: usize, out: usize): void {
 }
 
 /** grad[i] *= a[i] > 0 ? 1 : alpha. */
+// @ts-ignore: decorator
+@kernel
 export function leakyReluBackward<T>(n: i32, alpha: T, a: usize, grad: usize): void {
   const S = <usize>sizeof<T>();
   const zero = v128.splat<T>(0);

@@ -1,4 +1,6 @@
 /** Plain stochastic gradient descent: w -= lr * g, elementwise (same arithmetic as js.ts). */
+// @ts-ignore: decorator
+@kernel
 export function sgd<T>(n: i32, lr: T, w: usize, g: usize): void {
   const S = <usize>sizeof<T>();
   const vlr = v128.splat<T>(lr);

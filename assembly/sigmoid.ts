@@ -13,6 +13,8 @@
 import { EXP_BLOCK_BYTES, expBlockF32, expNonPositiveF32x4, oneF32x4, signBitF32x4 } from './exp';
 
 /** out[i] = sigmoid(x[i]); out may equal x. */
+// @ts-ignore: decorator
+@kernel
 export function sigmoid<T>(n: i32, x: usize, out: usize): void {
   const S = <usize>sizeof<T>();
   const bytes = <usize>n * S;
@@ -66,6 +68,8 @@ export function sigmoid<T>(n: i32, x: usize, out: usize): void {
 }
 
 /** grad[i] *= a[i] * (1 - a[i]), a being the sigmoid's output. */
+// @ts-ignore: decorator
+@kernel
 export function sigmoidBackward<T>(n: i32, a: usize, grad: usize): void {
   const S = <usize>sizeof<T>();
   const one = v128.splat<T>(1);

@@ -15,6 +15,8 @@
 import { expNonPositiveF32x4 } from './exp';
 
 /** out[r, :] = softmax(x[r, :]) for every row; out may equal x. */
+// @ts-ignore: decorator
+@kernel
 export function softmax<T>(rows: i32, cols: i32, x: usize, out: usize): void {
   if (cols <= 0) return;
   const rowBytes = <usize>cols * <usize>sizeof<T>();

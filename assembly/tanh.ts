@@ -19,6 +19,8 @@
 import { EXP_BLOCK_BYTES, expBlockF32, expNonPositiveF32x4 } from './exp';
 
 /** out[i] = tanh(x[i]); out may equal x. */
+// @ts-ignore: decorator
+@kernel
 export function tanh<T>(n: i32, x: usize, out: usize): void {
   const S = <usize>sizeof<T>();
   const bytes = <usize>n * S;
@@ -72,6 +74,8 @@ const POLYNOMIAL_LIMIT: f32 = 0.625;
  * the same number, but without the cancellation of 1 - a² as |a| nears 1
  * (1 - a is exact there). Same operations as js.ts.
  */
+// @ts-ignore: decorator
+@kernel
 export function tanhBackward<T>(n: i32, a: usize, grad: usize): void {
   const S = <usize>sizeof<T>();
   const one = v128.splat<T>(1);

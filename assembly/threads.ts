@@ -20,7 +20,7 @@
  *
  * A worker that dies (its instance trapped; its thread was terminated, which
  * the JS side learns from its exit event on a thread that is not computing,
- * src/backend/threads.ts) has its DEAD flag set. Its unclaimed chunks fall to
+ * src/backend/threads.ts) has its `dead` flag set (its Part). Its unclaimed chunks fall to
  * the main thread as a slow worker's do; the main thread, waiting for a chunk
  * a dead worker claimed, finishes it itself. The rule that makes this exact:
  * a chunk is re-run only where re-running gives the same bits.
@@ -32,25 +32,18 @@
  *   - An optimiser step updates w (and its state) in place: a worker runs its
  *     chunk in blocks, and before each block copies the block's w and state
  *     to its scratch (in the shared memory, where it outlives the worker) and
- *     says so in its UNDO word, then computes the block and says so. The main
+ *     says so in its `undo` word, then computes the block and says so. The main
  *     thread restores the block a dead worker was in (if its copy was made;
  *     otherwise the block is untouched) and computes from there: every
  *     element is updated once, from its value before the step.
  * The main thread's own chunks need neither: if it dies, so does the job.
  *
- * The job block (JOB_BYTES at ctl):
- *   job       i32  +0     job number, bumped by the main thread to post a job
- *   kind      i32  +12    what to run (KIND_*)
- *   ints      i32  +16    the job's integer arguments, pointers as u32 (to +96): chunks, units, unit, length first
- *   floats    f64  +96    a gemm's alpha, beta and epilogue alpha; an optimiser's hyperparameters (to +128)
- *   states    i64  +128   one per chunk: job number << 32 | FREE, or part + 1 (claimed by), or COMPUTED
- *   done      i32         one per part: chunks it computed since resetChunksDone (a diagnostic, for tests)
- *   dead      i32         one per part: set once its worker can run no more
- *   undo      i64         one per part: job << 32 | chunk << 24 | progress in its chunk (2 x block, + 1 once copied)
- *   scratch   u32         one per part: its scratch, where a worker copies the block it updates
- *   working   i32         one per part: 1 + the chunk a worker is computing, 0 between chunks (for its watcher)
- *   recovered i32         chunks the main thread finished for dead workers (a diagnostic, for tests)
- *   restored  i32         blocks of updates among them restored from the dead worker's copy (the same)
+ * The job block (controlBytes() at ctl): the posted job's arguments (Job),
+ * then one state per chunk (an i64: job number << 32 | FREE, or part + 1
+ * that claimed it, or COMPUTED), then one Part per thread. Each field is
+ * named once, in those two classes: the kernels that post a job write it by
+ * name, the chunks read it by name, and the JS side finds a worker's words
+ * through deadFlag() and workingWord().
  * A chunk is claimed by a compare-exchange on its state, which also checks
  * the job number: a worker that wakes late cannot claim a chunk of a later
  * job (its arguments are written before the states are reset, and stay until
@@ -61,7 +54,7 @@
  * sleeps in memory.atomic.wait32; a late worker only finds its range taken
  * over by the main thread. The main thread only spins (a browser's main
  * thread may not block), and only for chunks already being computed, reading
- * their worker's DEAD flag as it spins.
+ * their worker's `dead` flag as it spins.
  */
 import { A_PANELS_BYTES, B_CHUNK_BYTES, gemmStrided, setGemmScratch } from './gemm';
 import { MR, TILE_BYTES, nr, setGemmTile } from './gemmKernel';
@@ -69,7 +62,7 @@ import { EXP_BLOCK_BYTES, setExpScratch } from './exp';
 import { sgd } from './sgd';
 import { sgdMomentum } from './momentum';
 import { adam } from './adam';
-import { BIAS_ACTIVATION, NO_EPILOGUE, epilogue } from './dense';
+import { ACTIVATION_BACKWARD, BIAS_ACTIVATION, NO_EPILOGUE, epilogue } from './dense';
 
 /** Threads, the main one included, that one job block serves. */
 export const MAX_THREADS: i32 = 64;
@@ -83,16 +76,88 @@ export const MAX_THREADS: i32 = 64;
 const CHUNKS_PER_PART: i32 = 4;
 const MAX_CHUNKS: i32 = MAX_THREADS * CHUNKS_PER_PART;
 const GEMM_MIN_CHUNK: i32 = 128;
-const JOB: usize = 0, KIND: usize = 12, INTS: usize = 16, FLOATS: usize = 96;
-const STATES: usize = 128;
-const DONE: usize = STATES + 8 * <usize>MAX_CHUNKS;
-const DEAD: usize = DONE + 4 * <usize>MAX_THREADS;
-const UNDO: usize = DEAD + 4 * <usize>MAX_THREADS;
-const SCRATCH: usize = UNDO + 8 * <usize>MAX_THREADS;
-const WORKING: usize = SCRATCH + 4 * <usize>MAX_THREADS;
-const RECOVERED: usize = WORKING + 4 * <usize>MAX_THREADS;
-const RESTORED: usize = RECOVERED + 4;
-const JOB_BYTES: i32 = <i32>RECOVERED + 16;
+
+/** The posted job, at the start of the job block: what the main thread writes before it bumps `number`. */
+@unmanaged class Job {
+  /** Bumped by the main thread to post a job: the word the workers wait on. */
+  number: i32;
+  /** What to run: KIND_*, plus F64 for float64. */
+  kind: i32;
+  /** The cut: `units` units of `unit` rows or elements (`length` in all), in `chunks` chunks. */
+  chunks: i32;
+  units: i32;
+  unit: i32;
+  length: i32;
+  /** Chunks the main thread finished for dead workers since resetChunksDone (a diagnostic, for tests). */
+  recovered: i32;
+  /** Blocks of updates among them restored from the dead worker's copy (the same). */
+  restored: i32;
+
+  // A product (productParallel): C = alpha op(A) op(B) + beta C, cut along C's rows (byRows) or columns, then its epilogue.
+  byRows: bool;
+  transA: bool;
+  transB: bool;
+  m: i32;
+  n: i32;
+  k: i32;
+  a: usize;
+  b: usize;
+  c: usize;
+  alpha: f64;
+  beta: f64;
+  /** dense.ts's epilogue (NO_EPILOGUE for none), on each chunk by the thread that computed it. */
+  epilogue: i32;
+  activation: i32;
+  /** leakyRelu's slope, in the epilogue. */
+  leak: f64;
+  /** The epilogue's bias (BIAS_ACTIVATION) or its matrix laid out as C (ACTIVATION_BACKWARD). */
+  operand: usize;
+
+  // An optimiser step (updateParallel): the kernel's scalars in its argument order, then its arrays.
+  f0: f64;
+  f1: f64;
+  f2: f64;
+  f3: f64;
+  flag: bool;
+  /** The parameters and their gradient. */
+  w: usize;
+  g: usize;
+  /** The state arrays the step updates with w: velocity; or Adam's m and v. */
+  s1: usize;
+  s2: usize;
+}
+
+/** One thread's words in the job block (part 0 is the main thread). */
+@unmanaged class Part {
+  /** job << 32 | chunk << 24 | progress in its chunk (2 x block, + 1 once copied): a worker's place in an update. */
+  undo: i64;
+  /** Chunks it computed since resetChunksDone (a diagnostic, for tests). */
+  done: i32;
+  /** Set once its worker can run no more. */
+  dead: i32;
+  /** 1 + the chunk its worker is computing, 0 between chunks (for its watcher). */
+  working: i32;
+  /** Its scratch, where a worker copies the block it updates. */
+  scratch: u32;
+}
+
+const STATES: usize = (offsetof<Job>() + 7) & ~7;
+const PARTS: usize = STATES + 8 * <usize>MAX_CHUNKS;
+const JOB_BYTES: i32 = <i32>((PARTS + offsetof<Part>() * <usize>MAX_THREADS + 15) & ~15);
+
+// @ts-ignore: decorator
+@inline function posted(ctl: usize): Job {
+  return changetype<Job>(ctl);
+}
+// @ts-ignore: decorator
+@inline function partOf(ctl: usize, part: i32): Part {
+  return changetype<Part>(ctl + PARTS + <usize>part * offsetof<Part>());
+}
+/** The job number's address, for the atomics on it. */
+// @ts-ignore: decorator
+@inline function jobNumber(ctl: usize): usize {
+  return ctl + offsetof<Job>('number');
+}
 /** A chunk's state, under its job number: free, claimed by part p (p + 1), or computed. */
 const FREE: i64 = 0, COMPUTED: i64 = 0xffff;
 const KIND_EXIT = 0, KIND_GEMM = 1, KIND_SGD = 2, KIND_MOMENTUM = 3, KIND_ADAM = 4;
@@ -127,14 +192,14 @@ export function setThreadScratch(base: usize): void {
 export function controlBytes(): i32 { return JOB_BYTES; }
 export function maxThreads(): i32 { return MAX_THREADS; }
 
-/** Where part `part`'s DEAD flag is (an i32 address): the JS side sets it when it learns the worker is gone. */
+/** Where part `part`'s `dead` flag is (an i32 address): the JS side sets it when it learns the worker is gone. */
 export function deadFlag(ctl: usize, part: i32): usize {
-  return ctl + DEAD + (<usize>part << 2);
+  return changetype<usize>(partOf(ctl, part)) + offsetof<Part>('dead');
 }
 
-/** Where part `part`'s WORKING word is: 1 + the chunk its worker is computing, or 0 (src/backend/threads-workers.ts). */
+/** Where part `part`'s `working` word is: 1 + the chunk its worker is computing, or 0 (src/backend/threads-workers.ts). */
 export function workingWord(ctl: usize, part: i32): usize {
-  return ctl + WORKING + (<usize>part << 2);
+  return changetype<usize>(partOf(ctl, part)) + offsetof<Part>('working');
 }
 
 /**
@@ -144,35 +209,36 @@ export function workingWord(ctl: usize, part: i32): usize {
  * says computed, and a job returns only when every chunk's does).
  */
 export function chunksDone(ctl: usize, part: i32): i32 {
-  return load<i32>(ctl + DONE + (<usize>part << 2));
+  return partOf(ctl, part).done;
 }
 /** Chunks the main thread finished for dead workers since resetChunksDone (also counted as its own in chunksDone). */
 export function chunksRecovered(ctl: usize): i32 {
-  return load<i32>(ctl + RECOVERED);
+  return posted(ctl).recovered;
 }
 /** Blocks of updates, of those chunks, that a dead worker had copied and begun: restored before they were computed. */
 export function blocksRestored(ctl: usize): i32 {
-  return load<i32>(ctl + RESTORED);
+  return posted(ctl).restored;
 }
 /** Zeroes every part's chunksDone, and chunksRecovered; between jobs only. */
 export function resetChunksDone(ctl: usize): void {
-  memory.fill(ctl + DONE, 0, 4 * MAX_THREADS);
-  store<i32>(ctl + RECOVERED, 0);
-  store<i32>(ctl + RESTORED, 0);
+  for (let part = 0; part < MAX_THREADS; part++) partOf(ctl, part).done = 0;
+  posted(ctl).recovered = 0;
+  posted(ctl).restored = 0;
 }
 
 /** Worker `part` (1 .. workers) of `parts`: help with each posted job until an exit job. */
 export function workerLoop(ctl: usize, part: i32, parts: i32): void {
-  atomic.store<u32>(ctl + SCRATCH + (<usize>part << 2), <u32>undoScratch);
-  let seen = atomic.load<i32>(ctl, JOB);
+  atomic.store<u32>(changetype<usize>(partOf(ctl, part)) + offsetof<Part>('scratch'), <u32>undoScratch);
+  const number = jobNumber(ctl);
+  let seen = atomic.load<i32>(number);
   while (true) {
-    let job = atomic.load<i32>(ctl, JOB);
-    for (let spins = 0; job == seen; job = atomic.load<i32>(ctl, JOB)) {
+    let job = atomic.load<i32>(number);
+    for (let spins = 0; job == seen; job = atomic.load<i32>(number)) {
       if (spins < SPINS) spins++;
-      else memory.atomic.wait32(ctl + JOB, seen, -1);
+      else memory.atomic.wait32(number, seen, -1);
     }
     seen = job;
-    if (atomic.load<i32>(ctl, KIND) == KIND_EXIT) return;
+    if (atomic.load<i32>(ctl + offsetof<Job>('kind')) == KIND_EXIT) return;
     work(ctl, job, part, parts);
   }
 }
@@ -188,9 +254,9 @@ export function workerLoop(ctl: usize, part: i32, parts: i32): void {
 
 /** Claims and computes chunks of `job`, its own range first, until none is left to claim. */
 function work(ctl: usize, job: i32, home: i32, parts: i32): void {
-  const chunks = load<i32>(ctl, INTS);
-  const done = ctl + DONE + (<usize>home << 2); // this thread's alone: no atomics
-  const working = ctl + WORKING + (<usize>home << 2);
+  const chunks = posted(ctl).chunks;
+  const self = partOf(ctl, home); // its done count is this thread's alone: no atomics
+  const working = changetype<usize>(self) + offsetof<Part>('working');
   const free = tagged(job, FREE), claimed = tagged(job, <i64>home + 1);
   for (let i = 0; i < parts; i++) {
     const part = (home + i) % parts;
@@ -201,7 +267,7 @@ function work(ctl: usize, job: i32, home: i32, parts: i32): void {
       atomic.store<i32>(working, chunk + 1);
       if (home != 0) atomic.notify(working, 1); // its watcher may be waiting to see it in a chunk
       run(ctl, job, chunk, home);
-      store<i32>(done, load<i32>(done) + 1); // before the state says computed, which publishes it
+      self.done++; // before the state says computed, which publishes it
       atomic.store<i64>(state, tagged(job, COMPUTED));
       atomic.store<i32>(working, 0);
     }
@@ -215,15 +281,14 @@ function work(ctl: usize, job: i32, home: i32, parts: i32): void {
 
 /** Elements (rows, columns) `start` and `count` of chunk `chunk` of the posted job, as an i64: start << 32 | count. */
 function chunkRange(ctl: usize, chunk: i32): i64 {
-  const i = ctl + INTS;
-  const chunks = load<i32>(i), units = load<i32>(i, 4), unit = load<i32>(i, 8), length = load<i32>(i, 12);
-  const start = chunkStart(chunk, chunks, units, unit, length);
-  return (<i64>start << 32) | <i64>(chunkStart(chunk + 1, chunks, units, unit, length) - start);
+  const job = posted(ctl);
+  const start = chunkStart(chunk, job.chunks, job.units, job.unit, job.length);
+  return (<i64>start << 32) | <i64>(chunkStart(chunk + 1, job.chunks, job.units, job.unit, job.length) - start);
 }
 
 /** Computes chunk `chunk` of `job` on part `home`: a worker's updates with their blocks copied first. */
 function run(ctl: usize, job: i32, chunk: i32, home: i32): void {
-  const kind = load<i32>(ctl, KIND);
+  const kind = posted(ctl).kind;
   const range = chunkRange(ctl, chunk);
   const start = <i32>(range >>> 32), count = <i32>range;
   if (kind == KIND_GEMM) runGemm<f32>(ctl, start, count);
@@ -240,12 +305,11 @@ function run(ctl: usize, job: i32, chunk: i32, home: i32): void {
 /** Rows (or columns) start .. start + count of the posted gemm, and its epilogue on them. */
 function runGemm<T>(ctl: usize, start: i32, count: i32): void {
   const S = <usize>sizeof<T>();
-  const i = ctl + INTS;
-  const byRows = load<i32>(i, 16) != 0, transA = load<i32>(i, 20) != 0, transB = load<i32>(i, 24) != 0;
-  const m = load<i32>(i, 28), n = load<i32>(i, 32), k = load<i32>(i, 36);
-  const a = <usize>load<u32>(i, 40), b = <usize>load<u32>(i, 44), c = <usize>load<u32>(i, 48);
-  const kindOfEpilogue = load<i32>(i, 52), activation = load<i32>(i, 56), operand = <usize>load<u32>(i, 60);
-  const alpha = <T>load<f64>(ctl, FLOATS), beta = <T>load<f64>(ctl, FLOATS + 8), leak = <T>load<f64>(ctl, FLOATS + 16);
+  const job = posted(ctl);
+  const byRows = job.byRows, transA = job.transA, transB = job.transB;
+  const m = job.m, n = job.n, k = job.k, a = job.a, b = job.b, c = job.c;
+  const kindOfEpilogue = job.epilogue, activation = job.activation, operand = job.operand;
+  const alpha = <T>job.alpha, beta = <T>job.beta, leak = <T>job.leak;
   const lda = transA ? m : k, ldb = transB ? k : n;
   let pa = a, pb = b, pm = m, pn = n;
   const offset = <usize>start * (byRows ? <usize>n : 1) * S; // of the block in C
@@ -265,12 +329,11 @@ function runGemm<T>(ctl: usize, start: i32, count: i32): void {
 /** Elements start .. start + count of the posted optimiser step: every array it updates or reads shifts alike. */
 function runUpdate<T>(ctl: usize, kind: i32, start: i32, count: i32): void {
   const shift = <usize>start * sizeof<T>();
-  const w = <usize>load<u32>(ctl, INTS + 16) + shift, g = <usize>load<u32>(ctl, INTS + 20) + shift;
-  const s1 = <usize>load<u32>(ctl, INTS + 24) + shift, s2 = <usize>load<u32>(ctl, INTS + 28) + shift;
-  const f0 = <T>load<f64>(ctl, FLOATS), f1 = <T>load<f64>(ctl, FLOATS + 8);
-  const f2 = <T>load<f64>(ctl, FLOATS + 16), f3 = <T>load<f64>(ctl, FLOATS + 24);
+  const job = posted(ctl);
+  const w = job.w + shift, g = job.g + shift, s1 = job.s1 + shift, s2 = job.s2 + shift;
+  const f0 = <T>job.f0, f1 = <T>job.f1, f2 = <T>job.f2, f3 = <T>job.f3;
   if (kind == KIND_SGD) sgd<T>(count, f0, w, g);
-  else if (kind == KIND_MOMENTUM) sgdMomentum<T>(count, f0, f1, load<i32>(ctl, INTS + 32) != 0, w, g, s1);
+  else if (kind == KIND_MOMENTUM) sgdMomentum<T>(count, f0, f1, job.flag, w, g, s1);
   else if (kind == KIND_ADAM) adam<T>(count, f0, f1, f2, f3, w, g, s1, s2);
 }
 
@@ -283,9 +346,10 @@ function runUpdate<T>(ctl: usize, kind: i32, start: i32, count: i32): void {
 /** Copies elements start .. start + count of the arrays that update `kind` writes (w; velocity; m, v) to or from `copy`. */
 function copyUpdated<T>(ctl: usize, kind: i32, start: i32, count: i32, copy: usize, restore: bool): void {
   const S = <usize>sizeof<T>(), bytes = <usize>count * S, shift = <usize>start * S;
-  const arrays = kind == KIND_SGD ? 1 : kind == KIND_MOMENTUM ? 2 : 3; // w at INTS + 16, then s1, s2 at + 24, + 28 (g, + 20, is only read)
+  const job = posted(ctl);
+  const arrays = kind == KIND_SGD ? 1 : kind == KIND_MOMENTUM ? 2 : 3; // w, then s1, s2 (g is only read)
   for (let a = 0; a < arrays; a++) {
-    const at = <usize>load<u32>(ctl + INTS + (a == 0 ? 16 : 20 + (<usize>a << 2))) + shift, saved = copy + <usize>a * bytes;
+    const at = (a == 0 ? job.w : a == 1 ? job.s1 : job.s2) + shift, saved = copy + <usize>a * bytes;
     if (restore) memory.copy(at, saved, bytes);
     else memory.copy(saved, at, bytes);
   }
@@ -293,13 +357,13 @@ function copyUpdated<T>(ctl: usize, kind: i32, start: i32, count: i32, copy: usi
 
 /**
  * A worker's update chunk, in blocks: each block's arrays copied to this
- * worker's scratch and the UNDO word saying so before the block is written,
+ * worker's scratch and the `undo` word saying so before the block is written,
  * the word saying it is done after. So the main thread can finish the chunk
  * exactly should this worker die in it (recover).
  */
 function runUpdateLogged<T>(ctl: usize, kind: i32, start: i32, count: i32, job: i32, chunk: i32, home: i32): void {
   const block = updateBlock<T>();
-  const undo = ctl + UNDO + (<usize>home << 3);
+  const undo = changetype<usize>(partOf(ctl, home)) + offsetof<Part>('undo');
   const tag = (<i64>job << 32) | (<i64>chunk << 24);
   for (let b = 0, at = 0; at < count; b++, at += block) {
     const n = min(block, count - at);
@@ -314,31 +378,31 @@ function runUpdateLogged<T>(ctl: usize, kind: i32, start: i32, count: i32, job: 
  * On the main thread: chunk `chunk` of `job`, claimed by part `dead`, whose
  * worker is gone, finished here. A product is computed again whole; an
  * update from the block the worker was in, restored first from its copy if
- * the worker had made it (its UNDO word, if it names this job and chunk).
+ * the worker had made it (its `undo` word, if it names this job and chunk).
  */
 function recover(ctl: usize, job: i32, chunk: i32, dead: i32): void {
-  const kind = load<i32>(ctl, KIND);
+  const kind = posted(ctl).kind;
   if ((kind & (F64 - 1)) == KIND_GEMM) {
     run(ctl, job, chunk, 0);
   } else {
     const range = chunkRange(ctl, chunk);
     const start = <i32>(range >>> 32), count = <i32>range;
-    const undo = atomic.load<i64>(ctl + UNDO + (<usize>dead << 3));
+    const owner = changetype<usize>(partOf(ctl, dead));
+    const undo = atomic.load<i64>(owner + offsetof<Part>('undo'));
     const progress = (undo >>> 24) == ((<i64>job << 8) | <i64>chunk) ? <i32>(undo & 0xffffff) : 0;
-    const copy = <usize>atomic.load<u32>(ctl + SCRATCH + (<usize>dead << 2));
+    const copy = <usize>atomic.load<u32>(owner + offsetof<Part>('scratch'));
     if (kind < F64) recoverUpdate<f32>(ctl, kind, start, count, progress, copy);
     else recoverUpdate<f64>(ctl, kind - F64, start, count, progress, copy);
   }
-  const done = ctl + DONE;
-  store<i32>(done, load<i32>(done) + 1);
-  store<i32>(ctl + RECOVERED, load<i32>(ctl + RECOVERED) + 1);
+  partOf(ctl, 0).done++;
+  posted(ctl).recovered++;
 }
 
 function recoverUpdate<T>(ctl: usize, kind: i32, start: i32, count: i32, progress: i32, copy: usize): void {
   const from = (progress >> 1) * updateBlock<T>();
   if (progress & 1) {
     copyUpdated<T>(ctl, kind, start + from, min(updateBlock<T>(), count - from), copy, true);
-    store<i32>(ctl + RESTORED, load<i32>(ctl + RESTORED) + 1);
+    posted(ctl).restored++;
   }
   runUpdate<T>(ctl, kind, start + from, count - from);
 }
@@ -352,21 +416,23 @@ function recoverUpdate<T>(ctl: usize, kind: i32, start: i32, count: i32, progres
 function runJob(ctl: usize, workers: i32, units: i32, unit: i32, length: i32, minChunk: i32): void {
   const parts = workers + 1;
   const chunks = min(units, min(parts * CHUNKS_PER_PART, max(parts, length / minChunk)));
-  store<i32>(ctl, chunks, INTS);
-  store<i32>(ctl, units, INTS + 4);
-  store<i32>(ctl, unit, INTS + 8);
-  store<i32>(ctl, length, INTS + 12);
-  const job = atomic.load<i32>(ctl, JOB) + 1;
+  const posting = posted(ctl);
+  posting.chunks = chunks;
+  posting.units = units;
+  posting.unit = unit;
+  posting.length = length;
+  const number = jobNumber(ctl);
+  const job = atomic.load<i32>(number) + 1;
   for (let chunk = 0; chunk < chunks; chunk++) atomic.store<i64>(stateOf(ctl, chunk), tagged(job, FREE));
-  atomic.store<i32>(ctl, job, JOB);
-  atomic.notify(ctl + JOB, workers);
+  atomic.store<i32>(number, job);
+  atomic.notify(number, workers);
   work(ctl, job, 0, parts);
   // Every chunk is claimed now: wait for those being computed, finishing any whose worker is dead.
   for (let chunk = 0; chunk < chunks; chunk++) {
     const state = stateOf(ctl, chunk);
     for (let now = atomic.load<i64>(state); now != tagged(job, COMPUTED); now = atomic.load<i64>(state)) {
       const owner = <i32>(now & 0xffff) - 1;
-      if (atomic.load<i32>(ctl + DEAD + (<usize>owner << 2)) != 0) {
+      if (atomic.load<i32>(changetype<usize>(partOf(ctl, owner)) + offsetof<Part>('dead')) != 0) {
         recover(ctl, job, chunk, owner);
         break;
       }
@@ -376,9 +442,10 @@ function runJob(ctl: usize, workers: i32, units: i32, unit: i32, length: i32, mi
 
 /** Asks the workers to leave their loops. */
 export function stopWorkers(ctl: usize, workers: i32): void {
-  store<i32>(ctl, KIND_EXIT, KIND);
-  atomic.store<i32>(ctl, atomic.load<i32>(ctl, JOB) + 1, JOB);
-  atomic.notify(ctl + JOB, workers);
+  posted(ctl).kind = KIND_EXIT;
+  const number = jobNumber(ctl);
+  atomic.store<i32>(number, atomic.load<i32>(number) + 1);
+  atomic.notify(number, workers);
 }
 
 /**
@@ -388,32 +455,56 @@ export function stopWorkers(ctl: usize, workers: i32): void {
  * computed it: `operand` is the bias (BIAS_ACTIVATION) or a matrix laid out
  * as C (ACTIVATION_BACKWARD).
  */
-export function gemmParallel<T>(
+function productParallel<T>(
   ctl: usize, workers: i32, transA: bool, transB: bool, m: i32, n: i32, k: i32,
   alpha: T, a: usize, b: usize, beta: T, c: usize,
-  kindOfEpilogue: i32 = NO_EPILOGUE, activation: i32 = 0, leak: T = <T>0, operand: usize = 0,
+  kindOfEpilogue: i32, activation: i32, leak: T, operand: usize,
 ): void {
   const byRows = m >= n;
   const unit = byRows ? MR : nr<T>(); // rows in micro-tiles, columns in panels
   const length = byRows ? m : n;
-  const i = ctl + INTS;
-  store<i32>(ctl, KIND_GEMM + (sizeof<T>() == 8 ? F64 : 0), KIND);
-  store<i32>(i, byRows ? 1 : 0, 16);
-  store<i32>(i, transA ? 1 : 0, 20);
-  store<i32>(i, transB ? 1 : 0, 24);
-  store<i32>(i, m, 28);
-  store<i32>(i, n, 32);
-  store<i32>(i, k, 36);
-  store<u32>(i, <u32>a, 40);
-  store<u32>(i, <u32>b, 44);
-  store<u32>(i, <u32>c, 48);
-  store<i32>(i, kindOfEpilogue, 52);
-  store<i32>(i, activation, 56);
-  store<u32>(i, <u32>operand, 60);
-  store<f64>(ctl, <f64>alpha, FLOATS);
-  store<f64>(ctl, <f64>beta, FLOATS + 8);
-  store<f64>(ctl, <f64>leak, FLOATS + 16);
+  const job = posted(ctl);
+  job.kind = KIND_GEMM + (sizeof<T>() == 8 ? F64 : 0);
+  job.byRows = byRows;
+  job.transA = transA;
+  job.transB = transB;
+  job.m = m;
+  job.n = n;
+  job.k = k;
+  job.a = a;
+  job.b = b;
+  job.c = c;
+  job.alpha = <f64>alpha;
+  job.beta = <f64>beta;
+  job.epilogue = kindOfEpilogue;
+  job.activation = activation;
+  job.leak = <f64>leak;
+  job.operand = operand;
   runJob(ctl, workers, (length + unit - 1) / unit, unit, length, GEMM_MIN_CHUNK);
+}
+
+/** gemm.ts's product, split. */
+// @ts-ignore: decorator
+@kernel
+export function gemmParallel<T>(ctl: usize, workers: i32, transA: bool, transB: bool, m: i32, n: i32, k: i32,
+                                alpha: T, a: usize, b: usize, beta: T, c: usize): void {
+  productParallel<T>(ctl, workers, transA, transB, m, n, k, alpha, a, b, beta, c, NO_EPILOGUE, 0, <T>0, 0);
+}
+
+/** dense.ts's denseForward, split: x W, then the bias and activation on each chunk. */
+// @ts-ignore: decorator
+@kernel
+export function denseForwardParallel<T>(ctl: usize, workers: i32, rows: i32, inputs: i32, units: i32,
+                                        x: usize, w: usize, bias: usize, activation: i32, alpha: T, out: usize): void {
+  productParallel<T>(ctl, workers, false, false, rows, units, inputs, 1, x, w, 0, out, BIAS_ACTIVATION, activation, alpha, bias);
+}
+
+/** dense.ts's denseBackwardInput, split: delta W^T, then the activation's derivative on each chunk. */
+// @ts-ignore: decorator
+@kernel
+export function denseBackwardInputParallel<T>(ctl: usize, workers: i32, rows: i32, inputs: i32, units: i32,
+                                              delta: usize, w: usize, activation: i32, alpha: T, a: usize, out: usize): void {
+  productParallel<T>(ctl, workers, false, true, rows, inputs, units, 1, delta, w, 0, out, ACTIVATION_BACKWARD, activation, alpha, a);
 }
 
 /**
@@ -425,31 +516,38 @@ export function gemmParallel<T>(
 function updateParallel<T>(ctl: usize, workers: i32, kind: i32, n: i32, w: usize, g: usize, s1: usize, s2: usize,
                            f0: T, f1: T, f2: T, f3: T, flag: bool): void {
   const unit = 64 / <i32>sizeof<T>();
-  store<i32>(ctl, kind + (sizeof<T>() == 8 ? F64 : 0), KIND);
-  store<u32>(ctl, <u32>w, INTS + 16);
-  store<u32>(ctl, <u32>g, INTS + 20);
-  store<u32>(ctl, <u32>s1, INTS + 24);
-  store<u32>(ctl, <u32>s2, INTS + 28);
-  store<i32>(ctl, flag ? 1 : 0, INTS + 32);
-  store<f64>(ctl, <f64>f0, FLOATS);
-  store<f64>(ctl, <f64>f1, FLOATS + 8);
-  store<f64>(ctl, <f64>f2, FLOATS + 16);
-  store<f64>(ctl, <f64>f3, FLOATS + 24);
+  const job = posted(ctl);
+  job.kind = kind + (sizeof<T>() == 8 ? F64 : 0);
+  job.f0 = <f64>f0;
+  job.f1 = <f64>f1;
+  job.f2 = <f64>f2;
+  job.f3 = <f64>f3;
+  job.flag = flag;
+  job.w = w;
+  job.g = g;
+  job.s1 = s1;
+  job.s2 = s2;
   runJob(ctl, workers, (n + unit - 1) / unit, unit, n, unit);
 }
 
 /** sgd.ts's w -= lr g, split. */
+// @ts-ignore: decorator
+@kernel
 export function sgdParallel<T>(ctl: usize, workers: i32, n: i32, lr: T, w: usize, g: usize): void {
   updateParallel<T>(ctl, workers, KIND_SGD, n, w, g, 0, 0, lr, 0, 0, 0, false);
 }
 
 /** momentum.ts's step, split. */
+// @ts-ignore: decorator
+@kernel
 export function sgdMomentumParallel<T>(ctl: usize, workers: i32, n: i32, lr: T, momentum: T, nesterov: bool,
                                        w: usize, g: usize, velocity: usize): void {
   updateParallel<T>(ctl, workers, KIND_MOMENTUM, n, w, g, velocity, 0, lr, momentum, 0, 0, nesterov);
 }
 
 /** adam.ts's step, split. */
+// @ts-ignore: decorator
+@kernel
 export function adamParallel<T>(ctl: usize, workers: i32, n: i32, alpha: T, oneMinusBeta1: T, oneMinusBeta2: T, epsilon: T,
                                 w: usize, g: usize, m: usize, v: usize): void {
   updateParallel<T>(ctl, workers, KIND_ADAM, n, w, g, m, v, alpha, oneMinusBeta1, oneMinusBeta2, epsilon, false);

@@ -1,0 +1,70 @@
+/**
+ * An asc transform (asconfig.json): each generic function marked @kernel is
+ * exported once per dtype, as name + F32 and name + F64, with the signature
+ * it is written with. T becomes f32 or f64; a bool crosses as an i32 (0 or
+ * 1) and is compared with 0 on the way in. The exports are parsed as one
+ * more entry file, so a kernel is exported by its own file's marker and
+ * written nowhere else in assembly/.
+ *
+ * It sits beside asconfig.json because asc resolves a configured transform
+ * as a path only while it has no folder part (otherwise as a package name).
+ */
+import { posix } from 'node:path';
+import { Transform } from 'assemblyscript/transform';
+import { CommonFlags, NodeKind } from 'assemblyscript';
+
+const DTYPES = [['F32', 'f32'], ['F64', 'f64']];
+/** The entry the exports are parsed as: no file on disk has this name. */
+const GENERATED = 'assembly/kernels.generated.ts';
+
+export default class KernelExports extends Transform {
+  afterParse(parser) {
+    const imports = [];
+    const exports = [];
+    for (const source of parser.sources) {
+      for (const statement of source.statements) {
+        if (statement.kind !== NodeKind.FunctionDeclaration || !takeMarker(statement)) continue;
+        const name = statement.name.text;
+        const where = `@kernel ${name} (${source.normalizedPath})`;
+        if (!(statement.flags & CommonFlags.Export)) throw new Error(`${where}: a kernel must be exported from its file`);
+        if (statement.typeParameters?.length !== 1 || statement.typeParameters[0].name.text !== 'T') {
+          throw new Error(`${where}: a kernel takes one type parameter, T`);
+        }
+        const from = posix.relative(posix.dirname(GENERATED), source.internalPath);
+        imports.push(`import { ${name} } from './${from}';`);
+        const { parameters, returnType } = statement.signature;
+        for (const [suffix, T] of DTYPES) {
+          const crossed = parameters.map((p) => {
+            if (p.initializer) throw new Error(`${where}: parameter ${p.name.text} has a default; a kernel's are all passed`);
+            const type = typeName(p.type, T, where);
+            return type === 'bool'
+              ? { declared: `${p.name.text}: i32`, passed: `${p.name.text} != 0` }
+              : { declared: `${p.name.text}: ${type}`, passed: p.name.text };
+          });
+          exports.push(`export function ${name}${suffix}(${crossed.map((c) => c.declared).join(', ')}): ${typeName(returnType, T, where)} {\n`
+            + `  return ${name}<${T}>(${crossed.map((c) => c.passed).join(', ')});\n}`);
+        }
+      }
+    }
+    if (exports.length) parser.parseFile([...imports, ...exports].join('\n') + '\n', GENERATED, true);
+  }
+}
+
+/** Whether the function is marked @kernel; removes the marker, which asc itself would refuse. */
+function takeMarker(declaration) {
+  const decorators = declaration.decorators ?? [];
+  const at = decorators.findIndex((d) => d.name.kind === NodeKind.Identifier && d.name.text === 'kernel');
+  if (at < 0) return false;
+  decorators.splice(at, 1);
+  if (!decorators.length) declaration.decorators = null;
+  return true;
+}
+
+/** A parameter's or the result's type, T as `T`; only plain names (i32, usize, bool, f64, T, void). */
+function typeName(node, T, where) {
+  if (node.kind !== NodeKind.NamedType || node.typeArguments?.length || node.isNullable) {
+    throw new Error(`${where}: only plain type names cross into a kernel's export`);
+  }
+  const name = node.name.identifier.text;
+  return name === 'T' ? T : name;
+}
