@@ -66,8 +66,9 @@ export interface Backend extends Kernels {
 /**
  * The kernels: each computes on buffers named by offsets. Every backend
  * implements each one; the wasm backend calls the module's export of the
- * same name (and dtype), so adding a kernel here, to KERNEL_NAMES, to
- * assembly/ and to js.ts is all its wiring.
+ * same name (F32 or F64), so a kernel is wired by its method here, its name
+ * in KERNEL_NAMES, its @kernel in assembly/ and its twin in js.ts
+ * (docs/design.md, "Adding a kernel").
  */
 export interface Kernels {
   /** C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C; beta 0 ignores C's contents. */
