@@ -21,23 +21,24 @@ export const ACTIVATION_CODES: Readonly<Record<ElementwiseActivation, number>> =
 };
 
 /**
- * The kernels whose arguments change on the way in, each a closure over the
- * exports; every other kernel is its export itself.
+ * The kernels whose arguments change on the way in, each a closure over its
+ * export (held in the closure: a property lookup per call would cost more
+ * than the conversion); every other kernel is its export itself.
  */
 const CONVERTED: { readonly [K in KernelName]?: (k: WasmKernels) => Kernels[K] } = {
   // A boolean would cross by ToInt32 too, but only a number takes the engine's fast path into WebAssembly.
-  gemm: (k) => (transA, transB, m, n, depth, alpha, a, b, beta, c) =>
-    k.gemm(+transA, +transB, m, n, depth, alpha, a, b, beta, c),
-  denseForward: (k) => (rows, inputs, units, x, weights, bias, activation, alpha, out) =>
-    k.denseForward(rows, inputs, units, x, weights, bias, ACTIVATION_CODES[activation], alpha, out),
-  denseBackwardInput: (k) => (rows, inputs, units, delta, weights, activation, alpha, a, out) =>
-    k.denseBackwardInput(rows, inputs, units, delta, weights, ACTIVATION_CODES[activation], alpha, a, out),
-  sgdMomentum: (k) => (n, lr, momentum, nesterov, w, g, velocity) =>
-    k.sgdMomentum(n, lr, momentum, +nesterov, w, g, velocity),
+  gemm: ({ gemm }) => (transA, transB, m, n, depth, alpha, a, b, beta, c) =>
+    gemm(+transA, +transB, m, n, depth, alpha, a, b, beta, c),
+  denseForward: ({ denseForward }) => (rows, inputs, units, x, weights, bias, activation, alpha, out) =>
+    denseForward(rows, inputs, units, x, weights, bias, ACTIVATION_CODES[activation], alpha, out),
+  denseBackwardInput: ({ denseBackwardInput }) => (rows, inputs, units, delta, weights, activation, alpha, a, out) =>
+    denseBackwardInput(rows, inputs, units, delta, weights, ACTIVATION_CODES[activation], alpha, a, out),
+  sgdMomentum: ({ sgdMomentum }) => (n, lr, momentum, nesterov, w, g, velocity) =>
+    sgdMomentum(n, lr, momentum, +nesterov, w, g, velocity),
   // 1 - beta in f64 here, rounded once to the dtype at the call, as Keras
   // casts its Python float (see assembly/adam.ts).
-  adam: (k) => (n, alpha, beta1, beta2, epsilon, w, g, m, v) =>
-    k.adam(n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v),
+  adam: ({ adam }) => (n, alpha, beta1, beta2, epsilon, w, g, m, v) =>
+    adam(n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v),
 };
 
 /** One dtype's kernels of a module's exports (`suffix` F32 or F64): each export, or its converting closure. */
