@@ -44,6 +44,7 @@
  * named once, in those two classes: the kernels that post a job write it by
  * name, the chunks read it by name, and the JS side finds a worker's words
  * through deadFlag() and workingWord().
+ *
  * A chunk is claimed by a compare-exchange on its state, which also checks
  * the job number: a worker that wakes late cannot claim a chunk of a later
  * job (its arguments are written before the states are reset, and stay until

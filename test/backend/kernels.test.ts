@@ -3,8 +3,9 @@
  * (the readable specification) and against a naive reference written here in
  * float64 on plain arrays. Both dtypes.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BCE_EPSILON, CCE_EPSILON, DTYPES, type Backend, type DType } from '../../src/backend/backend.js';
+import { BCE_EPSILON, CCE_EPSILON, DTYPES, KERNEL_NAMES, type Backend, type DType } from '../../src/backend/backend.js';
 import { createBackend } from '../../src/backend/index.js';
 import { prng } from '../helpers.js';
 
@@ -989,5 +990,15 @@ describe.each(DTYPES)('activation and loss kernels, %s', (dtype) => {
       expectIdentical(grads[0], grads[1], `backward wasm vs js, n=${n}`);
       expectIdentical(grads[0], expectedGrad, `backward wasm vs reference, n=${n}`);
     }
+  });
+});
+
+// ---------------------------------------------------------------- the module
+
+describe('build/wasmlp.wasm', () => {
+  it('exports each kernel of the contract once per dtype, and no kernel the contract lacks', () => {
+    const module = new WebAssembly.Module(readFileSync(new URL('../../build/wasmlp.wasm', import.meta.url)));
+    const kernels = WebAssembly.Module.exports(module).map(({ name }) => name).filter((name) => /F(32|64)$/.test(name));
+    expect(kernels.sort()).toEqual(KERNEL_NAMES.flatMap((name) => [`${name}F32`, `${name}F64`]).sort());
   });
 });
