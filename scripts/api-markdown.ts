@@ -115,6 +115,7 @@ function renderItem(model: ApiModel, page: string, item: ApiItem): string[] {
   const text = (node: DocNode | undefined) => (node ? renderNodes(model, page, item, node) : '');
   const lines: string[] = [];
   if (comment) lines.push(text(comment.summarySection), '');
+  if (comment?.deprecatedBlock) lines.push(`**Deprecated** ${indent(text(comment.deprecatedBlock.content))}`, '');
   if (item instanceof ApiDeclaredItem) lines.push('```ts', item.excerpt.text.trim(), '```', '');
   if (ApiParameterListMixin.isBaseClassOf(item) && item.parameters.length > 0) {
     lines.push('**Parameters**', '');
@@ -124,12 +125,18 @@ function renderItem(model: ApiModel, page: string, item: ApiItem): string[] {
     }
     lines.push('');
   }
+  if (comment && comment.typeParams.count > 0) {
+    lines.push('**Type parameters**', '');
+    for (const block of comment.typeParams.blocks) lines.push(`- \`${block.parameterName}\`: ${indent(text(block.content))}`);
+    lines.push('');
+  }
   if (comment?.returnsBlock) lines.push(`**Returns** ${indent(text(comment.returnsBlock.content))}`, '');
   const blocks = comment?.customBlocks ?? [];
   const named = (tag: string) => blocks.filter((block) => block.blockTag.tagNameWithUpperCase === tag);
   for (const block of named(StandardTags.throws.tagNameWithUpperCase)) lines.push(`**Throws** ${indent(text(block.content))}`, '');
   if (comment?.remarksBlock) lines.push(text(comment.remarksBlock.content), '');
   for (const block of named(StandardTags.example.tagNameWithUpperCase)) lines.push('**Example**', '', text(block.content), '');
+  for (const block of comment?.seeBlocks ?? []) lines.push(`**See also** ${indent(text(block.content))}`, '');
   const known = [StandardTags.throws.tagNameWithUpperCase, StandardTags.example.tagNameWithUpperCase];
   const unknown: DocBlock | undefined = blocks.find((block) => !known.includes(block.blockTag.tagNameWithUpperCase));
   if (unknown) throw new Error(`api docs: ${item.displayName}: the block tag ${unknown.blockTag.tagName} has no rendering`);
