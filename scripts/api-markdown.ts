@@ -120,7 +120,9 @@ function renderItem(model: ApiModel, page: string, item: ApiItem): string[] {
   const lines: string[] = [];
   if (comment) lines.push(text(comment.summarySection), '');
   if (comment?.deprecatedBlock) lines.push(`**Deprecated** ${indent(text(comment.deprecatedBlock.content))}`, '');
-  if (item instanceof ApiDeclaredItem) lines.push('```ts', item.excerpt.text.trim(), '```', '');
+  // Signatures are fenced as `typescript`, examples as the comments fence them (`ts`): the API
+  // docs test type-checks every `ts` block against the current API, and a signature is no program.
+  if (item instanceof ApiDeclaredItem) lines.push('```typescript', item.excerpt.text.trim(), '```', '');
   if (ApiParameterListMixin.isBaseClassOf(item) && item.parameters.length > 0) {
     lines.push('**Parameters**', '');
     for (const parameter of item.parameters) {
