@@ -1,23 +1,24 @@
 /**
- * What the built library (dist/wasmlp.js, dist/wasmlp.min.js) has in place
- * of threads.ts: the same functions, fetching the real ones, with the
- * shared-memory kernels they need, from dist/wasmlp-threads.js only once
- * `threads` > 1 is asked for somewhere it can run. Inlined, their kernels
- * would add a third to the library on every page, though most never ask for
- * threads and a page that is not cross-origin isolated cannot run them.
+ * The threaded backend in the library (dist/wasmlp.js, dist/wasmlp.min.js):
+ * the same functions, fetching the real ones, with the shared-memory
+ * kernels they need, from dist/wasmlp-threads.js only once `threads` > 1 is
+ * asked for somewhere it can run. Inlined, their kernels would add a third
+ * to the library on every page, though most never ask for threads and a
+ * page that is not cross-origin isolated cannot run them.
  *
- * scripts/bundles.ts generates the module that calls lazyThreads, with an
- * import() of the chunk's literal relative name: a page importing dist/ from
- * a static folder fetches it next to the library, and bundlers see it and
+ * The import() names the chunk literally and relative to the library
+ * (src/platform/ stands where dist/ does): a page importing dist/ from a
+ * static folder fetches it next to the library, and bundlers see it and
  * split it off (or inline it).
  */
-import { checkThreads, type Backend, type DType } from './backend.js';
-import { sharedMemoryPossible } from './shared-memory.js';
+import { checkThreads, type Backend, type DType } from '../backend/backend.js';
+import { sharedMemoryPossible } from '../backend/shared-memory.js';
+import type { ThreadedBackendSeam as ThreadsModule } from './threaded-backend.js';
 
-export type ThreadsModule = Pick<typeof import('./threads.js'),
-  'createThreadedWasmBackend' | 'threadsAvailable' | 'stopThreads' | 'threadsForWorker'>;
+export const { createThreadedWasmBackend, threadsAvailable, stopThreads, threadsForWorker } =
+  lazyThreads(() => import('./wasmlp-threads.js'));
 
-export function lazyThreads(load: () => Promise<ThreadsModule>): ThreadsModule {
+function lazyThreads(load: () => Promise<ThreadsModule>): ThreadsModule {
   let loaded: Promise<ThreadsModule> | undefined;
   const threadsModule = (): Promise<ThreadsModule> => {
     if (!loaded) {
