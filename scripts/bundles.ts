@@ -16,7 +16,11 @@
  *
  * The bundles (build.ts lists the files):
  * - library: dist/wasmlp.js and dist/wasmlp.min.js, one ESM file for Node,
- *   browsers and bundlers, the single-threaded kernels inside;
+ *   browsers and bundlers, which imports each chunk on first use, by its
+ *   literal name relative to itself (a page importing dist/ from a static
+ *   folder fetches it from there; a bundler splits it off or inlines it);
+ * - kernels-chunk: dist/wasmlp-kernels.js, the single-threaded kernels,
+ *   which the library imports when the first wasm backend is made;
  * - worker-chunk: dist/wasmlp-worker.js, the worker's script as a string,
  *   which the library imports on the first worker network;
  * - threads-chunk: dist/wasmlp-threads.js, the threaded backend and its
@@ -38,14 +42,15 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = path.join(ROOT, 'src');
 const PLATFORM = path.join(SRC, 'platform');
 /** The chunks' names, next to the library in dist/ as their entries are next to the seams in src/platform/. */
-export const THREADS_CHUNK = 'wasmlp-threads.js';
+export const KERNELS_CHUNK = 'wasmlp-kernels.js';
 export const WORKER_CHUNK = 'wasmlp-worker.js';
+export const THREADS_CHUNK = 'wasmlp-threads.js';
 export const WASM_FILE = path.join(ROOT, 'build', 'wasmlp.wasm');
 export const THREADS_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.threads.wasm');
 
 const SEAM_NAMES = ['kernels', 'threaded-kernels', 'threaded-backend', 'worker-script', 'threads-addon-script', 'node-builtin'] as const;
 type Seam = typeof SEAM_NAMES[number];
-type Bundle = 'source' | 'library' | 'worker-chunk' | 'threads-chunk' | 'worker' | 'threads-addon' | 'cli';
+type Bundle = 'source' | 'library' | 'kernels-chunk' | 'worker-chunk' | 'threads-chunk' | 'worker' | 'threads-addon' | 'cli';
 
 /**
  * Which variant of each seam (src/platform/<seam>.<variant>.ts) each bundle
@@ -55,7 +60,8 @@ type Bundle = 'source' | 'library' | 'worker-chunk' | 'threads-chunk' | 'worker'
 const SEAMS: Record<Bundle, readonly string[]> = {
   //                 kernels     threaded-kernels  threaded-backend  worker-script  threads-addon-script  node-builtin
   'source':        ['node',     'node',           'direct',         'source',      'source',             'import'],
-  'library':       ['embedded', '-',              'lazy',           'chunk',       '-',                  'import'],
+  'library':       ['chunk',    '-',              'lazy',           'chunk',       '-',                  'import'],
+  'kernels-chunk': ['embedded', '-',              '-',              '-',           '-',                  '-'],
   'worker-chunk':  ['-',        '-',              '-',              'embedded',    '-',                  '-'],
   'threads-chunk': ['none',     'embedded',       '-',              '-',           'embedded',           'import'],
   'worker':        ['posted',   '-',              'worker',         '-',           '-',                  '-'],
@@ -128,7 +134,7 @@ async function seams(bundle: Bundle): Promise<{ plugin: Plugin; define: Record<s
 const chunksExternal: Plugin = {
   name: 'wasmlp-chunks',
   setup(pluginBuild) {
-    const names = [THREADS_CHUNK, WORKER_CHUNK].map((name) => name.replace(/\./g, '\\.'));
+    const names = [KERNELS_CHUNK, WORKER_CHUNK, THREADS_CHUNK].map((name) => name.replace(/\./g, '\\.'));
     pluginBuild.onResolve({ filter: new RegExp(`^\\./(${names.join('|')})$`) }, (args) => ({ path: args.path, external: true }));
   },
 };
@@ -168,12 +174,18 @@ export const bundleWorker = memo(() => bundleScript('worker', 'worker.ts'));
 export const bundleThreadsAddon = memo(() => bundleScript('threads-addon', 'threads-addon.ts'));
 
 /**
- * The library, ESM, one file for Node and browsers, the single-threaded
- * kernels inside; the worker's script and the threaded backend are the
- * chunks (bundleWorkerChunk, bundleThreads) it imports on first use.
+ * The library, ESM, one file for Node and browsers; the kernels, the
+ * worker's script and the threaded backend are the chunks
+ * (bundleKernelsChunk, bundleWorkerChunk, bundleThreads) it imports on
+ * first use.
  */
 export async function bundleLibrary(outfile: string, options: { minify: boolean }): Promise<void> {
   await bundleWith('library', path.join(SRC, 'index.ts'), { format: 'esm', minify: options.minify, outfile, plugins: [chunksExternal] });
+}
+
+/** dist/wasmlp-kernels.js: the single-threaded kernels, deflated, base64. */
+export async function bundleKernelsChunk(outfile: string): Promise<void> {
+  await bundleWith('kernels-chunk', path.join(PLATFORM, 'wasmlp-kernels.ts'), { format: 'esm', minify: true, outfile });
 }
 
 /**

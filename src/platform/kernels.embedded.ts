@@ -1,6 +1,6 @@
 /**
- * The kernels inside the library (dist/wasmlp.js, dist/wasmlp.min.js), so
- * that it reads no file and fetches nothing: scripts/bundles.ts defines
+ * The kernels inside the bundle (dist/wasmlp-kernels.js), so that the
+ * package reads no file and fetches nothing: scripts/bundles.ts defines
  * WASMLP_KERNELS as build/wasmlp.wasm deflated and in base64
  * (embedded-wasm.ts says why so).
  */
