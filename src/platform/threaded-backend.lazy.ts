@@ -14,53 +14,54 @@
 import { checkThreads, type Backend, type DType } from '../backend/backend.js';
 import { sharedMemoryPossible } from '../backend/shared-memory.js';
 import type { ThreadedBackendSeam as ThreadsModule } from './threaded-backend.js';
+import type { WorkerThreads } from '../backend/threads.js';
 
-export const { createThreadedWasmBackend, threadsAvailable, stopThreads, threadsForWorker } =
-  lazyThreads(() => import('./wasmlp-threads.js'));
+// Plain functions, no object made at the top: an application that uses none of them lets its bundler
+// drop them, and the chunk with them.
+let loaded: Promise<ThreadsModule> | undefined;
 
-function lazyThreads(load: () => Promise<ThreadsModule>): ThreadsModule {
-  let loaded: Promise<ThreadsModule> | undefined;
-  const threadsModule = (): Promise<ThreadsModule> => {
-    if (!loaded) {
-      loaded = load();
-      // A failed fetch (a static folder without the chunk, a network error) may succeed on a later ask.
-      loaded.catch(() => { loaded = undefined; });
-    }
-    return loaded;
-  };
-  return {
-    async createThreadedWasmBackend(dtype: DType, threads: number, fallback: () => Promise<Backend>): Promise<Backend> {
-      if (!sharedMemoryPossible()) return fallback();
-      let threaded: ThreadsModule;
-      try {
-        threaded = await threadsModule();
-      } catch {
-        // As wherever threads cannot start: one thread, and threadsAvailable() says so.
-        return fallback();
-      }
-      return threaded.createThreadedWasmBackend(dtype, threads, fallback);
-    },
-    async threadsAvailable(threads = 2): Promise<boolean> {
-      checkThreads('threadsAvailable', threads);
-      if (!sharedMemoryPossible()) return false;
-      try {
-        return await (await threadsModule()).threadsAvailable(threads);
-      } catch {
-        return false;
-      }
-    },
-    async threadsForWorker() {
-      if (!sharedMemoryPossible()) return undefined;
-      try {
-        return await (await threadsModule()).threadsForWorker();
-      } catch {
-        return undefined; // the worker network runs on one thread, as createThreadedWasmBackend falls back
-      }
-    },
-    async stopThreads(): Promise<void> {
-      // Nothing to stop unless the chunk has loaded; and stopping must not fetch it.
-      const threaded = await loaded?.catch(() => undefined);
-      await threaded?.stopThreads();
-    },
-  };
+function threadsModule(): Promise<ThreadsModule> {
+  if (!loaded) {
+    loaded = import('./wasmlp-threads.js');
+    // A failed fetch (a static folder without the chunk, a network error) may succeed on a later ask.
+    loaded.catch(() => { loaded = undefined; });
+  }
+  return loaded;
+}
+
+export async function createThreadedWasmBackend(dtype: DType, threads: number, fallback: () => Promise<Backend>): Promise<Backend> {
+  if (!sharedMemoryPossible()) return fallback();
+  let threaded: ThreadsModule;
+  try {
+    threaded = await threadsModule();
+  } catch {
+    // As wherever threads cannot start: one thread, and threadsAvailable() says so.
+    return fallback();
+  }
+  return threaded.createThreadedWasmBackend(dtype, threads, fallback);
+}
+
+export async function threadsAvailable(threads = 2): Promise<boolean> {
+  checkThreads('threadsAvailable', threads);
+  if (!sharedMemoryPossible()) return false;
+  try {
+    return await (await threadsModule()).threadsAvailable(threads);
+  } catch {
+    return false;
+  }
+}
+
+export async function threadsForWorker(): Promise<WorkerThreads | undefined> {
+  if (!sharedMemoryPossible()) return undefined;
+  try {
+    return await (await threadsModule()).threadsForWorker();
+  } catch {
+    return undefined; // the worker network runs on one thread, as createThreadedWasmBackend falls back
+  }
+}
+
+export async function stopThreads(): Promise<void> {
+  // Nothing to stop unless the chunk has loaded; and stopping must not fetch it.
+  const threaded = await loaded?.catch(() => undefined);
+  await threaded?.stopThreads();
 }

@@ -17,6 +17,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { prng } from '../helpers.js';
 
@@ -64,6 +65,15 @@ describe('dist/', () => {
     expect(text.match(/\bimport\s*\(/g) ?? []).toHaveLength(builtinImports + chunks.length);
     expect([...text.matchAll(CHUNK_IMPORT)].map((match) => match[1]).sort()).toEqual(chunks);
     expect(text.match(BUILTIN_IMPORT) ?? []).toHaveLength(builtinImports);
+  });
+
+  it('lets a bundler drop what an application does not use: the names for a menu alone bundle to under 1 kB gzipped', async () => {
+    const { outputFiles } = await build({
+      stdin: { contents: `import { ACTIVATION_NAMES } from ${JSON.stringify(dist('wasmlp.js'))}; console.log(ACTIVATION_NAMES);`, resolveDir: ROOT },
+      bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent',
+    });
+    expect(outputFiles.map((file) => file.path)).toHaveLength(1);
+    expect(gzipSync(outputFiles[0].contents).length).toBeLessThan(1000);
   });
 
   it('keeps the threaded backend out of the library, in the threads chunk', async () => {
