@@ -80,7 +80,7 @@ const EMBEDS: Record<string, { constant: string; text: () => Promise<string> }> 
   'threads-addon-script.embedded': { constant: 'WASMLP_THREADS_ADDON_SCRIPT', text: () => bundleThreadsAddon() },
 };
 
-/** Each text once per process (the library is built twice). */
+/** Made once per process, whichever bundle or source run asks first. */
 const memo = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
   let cached: Promise<T> | undefined;
   return () => (cached ??= fn());
