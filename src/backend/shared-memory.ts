@@ -1,8 +1,8 @@
 /**
  * Whether this environment can share memory with workers at all: the test
- * both the threaded backend (threads.ts) and the built library's lazy loader
- * of it (src/platform/threaded-backend.lazy.ts) make, the latter so that a page where threads
- * cannot run never downloads them only to learn so.
+ * both the threaded backend (threads.ts) and the built library's lazy
+ * loader of it (src/platform/threaded-backend.lazy.ts) make, the latter so
+ * that a page where threads cannot run never downloads them only to learn so.
  */
 import { inNode } from '../platform/runtime.js';
 
