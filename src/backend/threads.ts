@@ -30,10 +30,10 @@
 import { checkThreads, type Backend, type DType, type ElementwiseActivation } from './backend.js';
 import { sharedMemoryPossible } from './shared-memory.js';
 import { ACTIVATION_CODES, WasmBackend, WasmHeap } from './wasm.js';
-// Files swapped by scripts/bundles.ts: the kernels and the worker's add-on, read or bundled from source,
-// are embedded in dist/wasmlp-threads.js, which must fetch and read nothing.
-import { loadThreadedBytes } from './threads-wasm-bytes.js';
-import { threadsAddonSource } from './threads-addon-source.js';
+// Seams (src/platform/): the kernels and the worker's add-on, read or bundled from source, are embedded in
+// dist/wasmlp-threads.js, which must fetch and read nothing.
+import { loadThreadedBytes } from '../platform/threaded-kernels.js';
+import { threadsAddonSource } from '../platform/threads-addon-script.js';
 import { startWorkers, type PoolWorkers, type WorkerInit } from './threads-workers.js';
 
 type Ptr = number;

@@ -1,13 +1,12 @@
 /**
- * The WebAssembly backend: instantiates assembly/ once per process (the only
- * place that touches @assemblyscript/loader) and forwards each kernel of the
- * contract to its typed export.
+ * The WebAssembly backend: instantiates assembly/ once per process and
+ * forwards each kernel of the contract to its typed export.
  */
-import { instantiate } from '@assemblyscript/loader';
 import { Arena } from './arena.js';
 import type { Backend, DType, ElementwiseActivation } from './backend.js';
 import { HeapBackend, type Heap } from './heap.js';
-import { loadWasmBytes } from './wasm-bytes.js';
+import { instantiateKernels } from './instantiate.js';
+import { loadWasmBytes } from '../platform/kernels.js';
 
 type Ptr = number;
 
@@ -97,10 +96,7 @@ export class WasmHeap implements Heap {
 let shared: Promise<WasmModule> | undefined;
 
 async function loadModule(): Promise<WasmModule> {
-  const { instance } = await instantiate(await loadWasmBytes(), {});
-  // Raw exports, not the loader's demangled wrappers: those add a rest-args
-  // call per kernel, which the seed network's tiny kernels would feel.
-  const raw = instance.exports as Record<string, unknown>;
+  const raw = await instantiateKernels(await loadWasmBytes());
   const pick = (suffix: 'F32' | 'F64'): Kernels => {
     const kernels = {} as Record<string, unknown>;
     for (const name of KERNEL_NAMES) {
