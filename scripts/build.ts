@@ -2,8 +2,15 @@
  * `npm run build` (after its prebuild, `npm run asbuild`): dist/ from src/.
  *
  *   dist/wasmlp.js       the library: ESM, one file for Node, browsers and
- *                        bundlers, with the kernels and the worker inside
+ *                        bundlers, which imports the chunks below on first use
  *   dist/wasmlp.min.js   the same, minified, for pages that import it directly
+ *   dist/wasmlp-kernels.js  the kernels, deflated: either of the two imports
+ *                        it (import('./wasmlp-kernels.js')) when the first
+ *                        wasm backend is made (or worker network started)
+ *   dist/wasmlp-worker.js   the worker networks' worker, as a string: either
+ *                        of the two imports it (import('./wasmlp-worker.js'))
+ *                        on the first createWorkerNetwork or
+ *                        loadWorkerNetwork, never before
  *   dist/wasmlp-threads.js  the threaded backend with the shared-memory
  *                        kernels, minified: either of the two imports it
  *                        (import('./wasmlp-threads.js')) on the first
@@ -13,15 +20,15 @@
  *   dist/cli.js          the `wasmlp` command (bin/wasmlp.js runs it)
  *   dist/demo/           the playground page (`npm run demo`)
  *
- * Prints the gzipped size of the minified build, which docs/browser.md quotes
- * and test/package/dist.test.ts caps, and of the threads chunk, which docs/browser.md
- * and docs/threads.md quote.
+ * Prints the gzipped size of the minified build and of each chunk, which
+ * docs/browser.md quotes (docs/threads.md the threads chunk's) and
+ * test/package/dist.test.ts caps.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { bundleCli, bundleDemo, bundleLibrary, bundleThreads, bundleThreadsAddon, bundleWorker, ROOT, THREADS_CHUNK, THREADS_WASM_FILE, WASM_FILE } from './bundles.js';
+import { bundleCli, bundleDemo, bundleLibrary, bundleKernelsChunk, bundleThreads, bundleWorkerChunk, KERNELS_CHUNK, ROOT, THREADS_CHUNK, THREADS_WASM_FILE, WASM_FILE, WORKER_CHUNK } from './bundles.js';
 
 const DIST = path.join(ROOT, 'dist');
 
@@ -33,10 +40,11 @@ async function main(): Promise<void> {
   }
   await rm(DIST, { recursive: true, force: true });
 
-  const worker = await bundleWorker();
-  await bundleLibrary(path.join(DIST, 'wasmlp.js'), { minify: false, worker });
-  await bundleLibrary(path.join(DIST, 'wasmlp.min.js'), { minify: true, worker });
-  await bundleThreads(path.join(DIST, THREADS_CHUNK), { addon: await bundleThreadsAddon() });
+  await bundleLibrary(path.join(DIST, 'wasmlp.js'), { minify: false });
+  await bundleLibrary(path.join(DIST, 'wasmlp.min.js'), { minify: true });
+  await bundleKernelsChunk(path.join(DIST, KERNELS_CHUNK));
+  await bundleWorkerChunk(path.join(DIST, WORKER_CHUNK));
+  await bundleThreads(path.join(DIST, THREADS_CHUNK));
   await bundleCli(path.join(DIST, 'cli.js'));
 
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
@@ -47,7 +55,7 @@ async function main(): Promise<void> {
   await bundleDemo(path.join(demo, 'demo.js'));
   for (const file of ['index.html', 'style.css']) await copyFile(path.join(ROOT, 'demo', file), path.join(demo, file));
 
-  for (const file of ['wasmlp.min.js', THREADS_CHUNK]) {
+  for (const file of ['wasmlp.min.js', KERNELS_CHUNK, WORKER_CHUNK, THREADS_CHUNK]) {
     const bytes = await readFile(path.join(DIST, file));
     console.log(`dist/${file}: ${(bytes.length / 1000).toFixed(1)} kB, ${(gzipSync(bytes).length / 1000).toFixed(1)} kB gzipped`);
   }

@@ -1,26 +1,35 @@
 /**
- * How dist/ is bundled (esbuild), shared by `npm run build` (build.ts) and
- * by src/worker/worker-source.ts, which bundles the worker on first use when
- * wasmlp runs from source.
+ * How dist/ is bundled (esbuild), shared by `npm run build` (build.ts) and by
+ * the source variants of two seams (src/platform/worker-script.source.ts,
+ * threads-addon-script.source.ts), which bundle the worker and the threads
+ * add-on on first use when wasmlp runs from source.
  *
- * Source files are swapped at bundle time, so that the built library
- * reads no file, fetches nothing and imports no Node built-in:
- * - src/backend/wasm-bytes.ts (reads build/wasmlp.wasm with node:fs)
- *   becomes the kernels embedded in the library (deflated, base64: see
- *   src/backend/embedded-wasm.ts), and in the worker the bytes posted to it
- *   (so they are not embedded twice);
- * - src/worker/worker-source.ts becomes the worker bundle, as a string;
- * - src/backend/threads.ts (the threaded backend) becomes, in the library,
- *   threads-lazy.ts importing the chunk dist/wasmlp-threads.js on first use:
- *   that chunk is threads.ts bundled on its own, with
- *   src/backend/threads-wasm-bytes.ts become the shared-memory kernels
- *   (build/wasmlp.threads.wasm) embedded the same way, and
- *   src/backend/threads-addon-source.ts the worker's threads add-on as a
- *   string: threads.ts again, as a classic script for a worker network's
- *   worker (src/worker/threads-addon.ts), its kernels posted to it;
- * - in the worker, threads.ts becomes src/worker/worker-threads.ts, which
- *   hands over to that add-on when the worker's script begins with it.
- * And @assemblyscript/loader is replaced by assemblyscript-loader.ts.
+ * Where bundles differ (how the kernels' bytes arrive, whether the worker's
+ * script or the threaded backend is inside or fetched on first use, how a
+ * Node built-in is reached), the source imports a seam, src/platform/<seam>.ts,
+ * which re-exports the variant the source runs take; each variant is a real,
+ * type-checked file, src/platform/<seam>.<variant>.ts. SEAMS below says which
+ * variant each bundle takes: the build loads the seam file as a re-export of
+ * that variant, and fails if a bundle reaches a seam its row does not name.
+ * Text a variant embeds (kernels, scripts) is defined by the build as a
+ * global constant (EMBEDS).
+ *
+ * The bundles (build.ts lists the files):
+ * - library: dist/wasmlp.js and dist/wasmlp.min.js, one ESM file for Node,
+ *   browsers and bundlers, which imports each chunk on first use, by its
+ *   literal name relative to itself (a page importing dist/ from a static
+ *   folder fetches it from there; a bundler splits it off or inlines it);
+ * - kernels-chunk: dist/wasmlp-kernels.js, the single-threaded kernels,
+ *   which the library imports when the first wasm backend is made;
+ * - worker-chunk: dist/wasmlp-worker.js, the worker's script as a string,
+ *   which the library imports on the first worker network;
+ * - threads-chunk: dist/wasmlp-threads.js, the threaded backend and its
+ *   shared-memory kernels, which the library imports on the first `threads`
+ *   > 1 where threads can run, and which holds the threads add-on;
+ * - worker: src/worker/worker.ts as one classic script (text, not a file);
+ * - threads-addon: src/worker/threads-addon.ts with the threaded backend, one
+ *   classic script run at the head of a worker network's worker for threads;
+ * - cli: dist/cli.js, for Node, importing dist/wasmlp.js.
  * platform 'browser' makes esbuild refuse any Node built-in that slips in.
  */
 import { build, type BuildOptions, type Plugin } from 'esbuild';
@@ -31,88 +40,102 @@ import { zlibAsync } from '@gfx/zopfli';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = path.join(ROOT, 'src');
-const WASM_BYTES = path.join(SRC, 'backend', 'wasm-bytes.ts');
-const WORKER_SOURCE = path.join(SRC, 'worker', 'worker-source.ts');
-const THREADS = path.join(SRC, 'backend', 'threads.ts');
-const THREADS_WASM_BYTES = path.join(SRC, 'backend', 'threads-wasm-bytes.ts');
-const THREADS_ADDON_SOURCE = path.join(SRC, 'backend', 'threads-addon-source.ts');
-const THREADS_BUILTIN = path.join(SRC, 'backend', 'threads-builtin.ts');
-/**
- * The worker of createWorkerNetwork is a Blob-URL or eval'd script, from
- * which the chunk's relative name resolves to nothing: its threads.ts is a
- * stand-in for the add-on that the thread starting it puts first in its
- * script, when the network asks for threads where they can run.
- */
-const WORKER_THREADS = async () => "export * from '../worker/worker-threads.js';";
-/** The chunk's name, next to the library in dist/; the library imports it by this relative name. */
+const PLATFORM = path.join(SRC, 'platform');
+/** The chunks' names, next to the library in dist/ as their entries are next to the seams in src/platform/. */
+export const KERNELS_CHUNK = 'wasmlp-kernels.js';
+export const WORKER_CHUNK = 'wasmlp-worker.js';
 export const THREADS_CHUNK = 'wasmlp-threads.js';
-const THREADS_LAZY = async () => [
-  "import { lazyThreads } from './threads-lazy.js';",
-  'export const { createThreadedWasmBackend, threadsAvailable, stopThreads, threadsForWorker } =',
-  `  lazyThreads(() => import('./${THREADS_CHUNK}'));`,
-].join('\n');
 export const WASM_FILE = path.join(ROOT, 'build', 'wasmlp.wasm');
 export const THREADS_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.threads.wasm');
 
-/**
- * A module exporting `name`, which returns `file`'s bytes from a base64
- * string of them deflated (embedded-wasm.ts): by zopfli, in the zlib format
- * DecompressionStream('deflate') reads, 5% smaller than zlib's level 9.
- */
-async function embeddedWasm(file: string, name: string): Promise<string> {
-  const base64 = Buffer.from(await zlibAsync(await readFile(file), { numiterations: 15 })).toString('base64');
-  return [
-    "import { unpackEmbeddedWasm } from './embedded-wasm.js';",
-    `/** build/${path.basename(file)}, deflated, embedded by scripts/bundles.ts. */`,
-    `const WASM_DEFLATED_BASE64 = ${JSON.stringify(base64)};`,
-    `export function ${name}(): Promise<Uint8Array> { return unpackEmbeddedWasm(WASM_DEFLATED_BASE64); }`,
-  ].join('\n');
-}
+const SEAM_NAMES = ['kernels', 'threaded-kernels', 'threaded-backend', 'worker-script', 'threads-addon-script', 'node-builtin'] as const;
+type Seam = typeof SEAM_NAMES[number];
+type Bundle = 'source' | 'library' | 'kernels-chunk' | 'worker-chunk' | 'threads-chunk' | 'worker' | 'threads-addon' | 'cli';
 
 /**
- * A module exporting `name`, which returns `script` (`entry` bundled by
- * bundleScript) as text. Inline, not deflated: the worker repeats much of
- * the library (its messages, for one), which the page's gzip finds nearby
- * (deflated apart, the library would gzip 2.8 kB larger).
+ * Which variant of each seam (src/platform/<seam>.<variant>.ts) each bundle
+ * takes; '-': the bundle never reaches the seam. `source` is what the seam
+ * files re-export for tsx and vitest, which the build checks too.
  */
-function embeddedScript(name: string, entry: string, script: string): () => Promise<string> {
-  return async () => [
-    `/** ${entry}, bundled by scripts/bundles.ts. */`,
-    `const SCRIPT = ${JSON.stringify(script)};`,
-    `export async function ${name}(): Promise<string> { return SCRIPT; }`,
-  ].join('\n');
-}
-
-/** The library's import() of the chunk stays an import() of the file next to it. */
-const threadsChunkExternal: Plugin = {
-  name: 'wasmlp-threads-chunk',
-  setup(pluginBuild) {
-    const filter = new RegExp(`^\\./${THREADS_CHUNK.replace(/\./g, '\\.')}$`);
-    pluginBuild.onResolve({ filter }, (args) => ({ path: args.path, external: true }));
-  },
+const SEAMS: Record<Bundle, readonly string[]> = {
+  //                 kernels     threaded-kernels  threaded-backend  worker-script  threads-addon-script  node-builtin
+  'source':        ['node',     'node',           'direct',         'source',      'source',             'import'],
+  'library':       ['chunk',    '-',              'lazy',           'chunk',       '-',                  'import'],
+  'kernels-chunk': ['embedded', '-',              '-',              '-',           '-',                  '-'],
+  'worker-chunk':  ['-',        '-',              '-',              'embedded',    '-',                  '-'],
+  'threads-chunk': ['none',     'embedded',       '-',              '-',           'embedded',           'import'],
+  'worker':        ['posted',   '-',              'worker',         '-',           '-',                  '-'],
+  'threads-addon': ['none',     'posted',         '-',              '-',           'none',               'require'],
+  'cli':           ['-',        '-',              '-',              '-',           '-',                  '-'],
 };
 
-/** Replaces whole source files with generated TypeScript. */
-function replaceFiles(replacements: Record<string, () => Promise<string>>): Plugin {
-  return {
-    name: 'wasmlp-replace-files',
+/**
+ * What the embedded variants embed, by the global constant each declares:
+ * the kernels deflated and in base64, the scripts as text.
+ */
+const EMBEDS: Record<string, { constant: string; text: () => Promise<string> }> = {
+  'kernels.embedded': { constant: 'WASMLP_KERNELS', text: () => embeddedWasm(WASM_FILE) },
+  'threaded-kernels.embedded': { constant: 'WASMLP_THREADED_KERNELS', text: () => embeddedWasm(THREADS_WASM_FILE) },
+  'worker-script.embedded': { constant: 'WASMLP_WORKER_SCRIPT', text: () => bundleWorker() },
+  'threads-addon-script.embedded': { constant: 'WASMLP_THREADS_ADDON_SCRIPT', text: () => bundleThreadsAddon() },
+};
+
+/** Made once per process, whichever bundle or source run asks first. */
+const memo = <T>(fn: () => Promise<T>): (() => Promise<T>) => {
+  let cached: Promise<T> | undefined;
+  return () => (cached ??= fn());
+};
+
+/**
+ * build/wasmlp*.wasm deflated by zopfli, in the zlib format
+ * DecompressionStream('deflate') reads (5% smaller than zlib's level 9), then
+ * base64 (src/platform/embedded-wasm.ts unpacks it).
+ */
+const embeddedWasm = async (file: string): Promise<string> =>
+  Buffer.from(await zlibAsync(await readFile(file), { numiterations: 15 })).toString('base64');
+
+/** The variant `bundle` takes of each seam, by seam. */
+function row(bundle: Bundle): Map<Seam, string> {
+  return new Map(SEAM_NAMES.flatMap((seam, i) => (SEAMS[bundle][i] === '-' ? [] : [[seam, SEAMS[bundle][i]] as const])));
+}
+
+/**
+ * Loads each seam file reached as a re-export of the variant `bundle`
+ * takes, and defines the constants its embedded variants declare.
+ */
+async function seams(bundle: Bundle): Promise<{ plugin: Plugin; define: Record<string, string> }> {
+  const variants = row(bundle);
+  const define: Record<string, string> = {};
+  for (const [seam, variant] of variants) {
+    const embed = EMBEDS[`${seam}.${variant}`];
+    if (embed) define[embed.constant] = JSON.stringify(await embed.text());
+  }
+  const source = row('source');
+  const plugin: Plugin = {
+    name: 'wasmlp-seams',
     setup(pluginBuild) {
-      pluginBuild.onLoad({ filter: /\.ts$/ }, async (args) => {
-        const generate = replacements[path.resolve(args.path)];
-        if (!generate) return undefined;
-        return { contents: await generate(), loader: 'ts', resolveDir: path.dirname(args.path) };
+      const filter = new RegExp(`[\\/]src[\\/]platform[\\/](${SEAM_NAMES.join('|')})\\.ts$`);
+      pluginBuild.onLoad({ filter }, async (args) => {
+        const seam = filter.exec(args.path)![1] as Seam;
+        const sourceExport = `export * from './${seam}.${source.get(seam)}.js';`;
+        if (!(await readFile(args.path, 'utf8')).includes(sourceExport)) {
+          throw new Error(`${args.path} must re-export the variant SEAMS gives the source: ${sourceExport}`);
+        }
+        const variant = variants.get(seam);
+        if (!variant) throw new Error(`the ${bundle} bundle reaches the seam ${seam}, which SEAMS says it never does`);
+        return { contents: `export * from './${seam}.${variant}.js';`, loader: 'ts', resolveDir: PLATFORM };
       });
     },
   };
+  return { plugin, define };
 }
 
-/** The library uses nothing of the loader but instantiate(); see assemblyscript-loader.ts. */
-const withoutLoader: Plugin = {
-  name: 'wasmlp-without-loader',
+/** The library's import() of a chunk stays an import() of the file next to it. */
+const chunksExternal: Plugin = {
+  name: 'wasmlp-chunks',
   setup(pluginBuild) {
-    pluginBuild.onResolve({ filter: /^@assemblyscript\/loader$/ }, () => ({
-      path: path.join(ROOT, 'scripts', 'assemblyscript-loader.ts'),
-    }));
+    const names = [KERNELS_CHUNK, WORKER_CHUNK, THREADS_CHUNK].map((name) => name.replace(/\./g, '\\.'));
+    pluginBuild.onResolve({ filter: new RegExp(`^\\./(${names.join('|')})$`) }, (args) => ({ path: args.path, external: true }));
   },
 };
 
@@ -124,99 +147,75 @@ const COMMON: BuildOptions = {
   logLevel: 'warning',
 };
 
+/** `entry` as bundle `bundle` with its seams; `options` say the rest. */
+async function bundleWith(bundle: Bundle, entry: string, options: BuildOptions) {
+  const { plugin, define } = await seams(bundle);
+  return build({ ...COMMON, entryPoints: [entry], define, ...options, plugins: [plugin, ...(options.plugins ?? [])] });
+}
+
 /** `entry` as one self-contained classic script (IIFE), minified, as text: nobody reads it but a Worker. */
-async function bundleScript(entry: string, replacements: Record<string, () => Promise<string>>): Promise<string> {
-  const result = await build({
-    ...COMMON,
-    entryPoints: [path.join(SRC, 'worker', entry)],
-    format: 'iife',
-    minify: true,
-    write: false,
-    plugins: [withoutLoader, replaceFiles(replacements)],
-  });
-  return result.outputFiles[0].text;
+async function bundleScript(bundle: 'worker' | 'threads-addon', entry: string): Promise<string> {
+  const result = await bundleWith(bundle, path.join(SRC, 'worker', entry), { format: 'iife', minify: true, write: false });
+  return result.outputFiles![0].text;
 }
 
-/** The worker of createWorkerNetwork. */
-export function bundleWorker(): Promise<string> {
-  return bundleScript('worker.ts', {
-    [WASM_BYTES]: async () => "export { loadWasmBytes } from '../worker/posted-wasm-bytes.js';",
-    [THREADS]: WORKER_THREADS,
-  });
-}
-
-/** The threads chunk never instantiates the single-threaded kernels: it extends wasm.ts's classes only. */
-const NO_WASM_BYTES = async () =>
-  "export function loadWasmBytes(): Promise<Uint8Array> { throw new Error('the threaded backend carries only the threaded kernels'); }";
+/** The worker of createWorkerNetwork; the kernels are posted to it, not embedded a second time. */
+export const bundleWorker = memo(() => bundleScript('worker', 'worker.ts'));
 
 /**
- * The worker's threads add-on (src/worker/threads-addon.ts with threads.ts):
- * one self-contained classic script (IIFE), minified, for the threads chunk
- * to hand to createWorkerNetwork as a string. Its shared-memory kernels are
- * posted to the worker, not embedded a second time; it reaches
- * node:worker_threads with require(), which the worker's CommonJS script
- * has, and so holds no import() (nor anything else test/package/dist.test.ts looks
- * for in the chunk).
+ * The worker's threads add-on (src/worker/threads-addon.ts with the
+ * threaded backend): one classic script for the threads chunk to hand to
+ * createWorkerNetwork as a string. Its shared-memory kernels are posted to
+ * the worker, not embedded a second time; it reaches node:worker_threads
+ * with require(), which the worker's CommonJS script has in Node, and so
+ * holds no import() (nor anything else test/package/dist.test.ts looks for
+ * in the chunk).
  */
-export function bundleThreadsAddon(): Promise<string> {
-  return bundleScript('threads-addon.ts', {
-    [WASM_BYTES]: NO_WASM_BYTES,
-    [THREADS_WASM_BYTES]: async () => "export { loadThreadedBytes } from '../worker/posted-wasm-bytes.js';",
-    [THREADS_BUILTIN]: async () => 'export async function nodeBuiltin<T>(id: string): Promise<T> { return require(id) as T; }',
-    [THREADS_ADDON_SOURCE]: async () =>
-      "export function threadsAddonSource(): Promise<string> { throw new Error('the threads add-on is not in itself'); }",
-  });
-}
+export const bundleThreadsAddon = memo(() => bundleScript('threads-addon', 'threads-addon.ts'));
 
 /**
- * The library, ESM, one file for Node and browsers, the kernels and the
- * worker inside; the threaded backend is the chunk (bundleThreads) it
- * imports on first use.
+ * The library, ESM, one file for Node and browsers; the kernels, the
+ * worker's script and the threaded backend are the chunks
+ * (bundleKernelsChunk, bundleWorkerChunk, bundleThreads) it imports on
+ * first use.
  */
-export async function bundleLibrary(outfile: string, options: { minify: boolean; worker: string }): Promise<void> {
-  await build({
-    ...COMMON,
-    entryPoints: [path.join(SRC, 'index.ts')],
-    format: 'esm',
-    minify: options.minify,
-    outfile,
-    plugins: [withoutLoader, threadsChunkExternal, replaceFiles({
-      [WASM_BYTES]: () => embeddedWasm(WASM_FILE, 'loadWasmBytes'),
-      [WORKER_SOURCE]: embeddedScript('workerSource', 'src/worker/worker.ts', options.worker),
-      [THREADS]: THREADS_LAZY,
-    })],
-  });
+export async function bundleLibrary(outfile: string, options: { minify: boolean }): Promise<void> {
+  await bundleWith('library', path.join(SRC, 'index.ts'), { format: 'esm', minify: options.minify, outfile, plugins: [chunksExternal] });
+}
+
+/** dist/wasmlp-kernels.js: the single-threaded kernels, deflated, base64. */
+export async function bundleKernelsChunk(outfile: string): Promise<void> {
+  await bundleWith('kernels-chunk', path.join(PLATFORM, 'wasmlp-kernels.ts'), { format: 'esm', minify: true, outfile });
 }
 
 /**
- * dist/wasmlp-threads.js: threads.ts with the shared-memory kernels inside,
- * self-contained (its own copy of the few classes of wasm.ts it extends), so
- * that one file serves wasmlp.js and wasmlp.min.js alike, and the worker's
- * threads add-on (bundleThreadsAddon) as a string. Minified but for
+ * dist/wasmlp-worker.js: the worker's script as a string. Inline, not
+ * deflated: the page's gzip takes it as well as it takes any script.
+ */
+export async function bundleWorkerChunk(outfile: string): Promise<void> {
+  await bundleWith('worker-chunk', path.join(PLATFORM, 'wasmlp-worker.ts'), { format: 'esm', minify: true, outfile });
+}
+
+/**
+ * dist/wasmlp-threads.js: the threaded backend with the shared-memory
+ * kernels inside, self-contained (its own copy of the few classes of
+ * wasm.ts it extends), so that one file serves wasmlp.js and wasmlp.min.js
+ * alike, and the worker's threads add-on as a string. Minified but for
  * whitespace: bundlers read it too (webpack, Vite), and esbuild drops the
  * webpackIgnore / @vite-ignore comments of its import() of a Node built-in
  * with the whitespace, which makes webpack warn. The single-threaded
  * kernels, which it never instantiates, are kept out.
  */
-export async function bundleThreads(outfile: string, options: { addon: string }): Promise<void> {
-  await build({
-    ...COMMON,
-    entryPoints: [THREADS],
-    format: 'esm',
-    minifyIdentifiers: true,
-    minifySyntax: true,
-    outfile,
-    plugins: [withoutLoader, replaceFiles({
-      [WASM_BYTES]: NO_WASM_BYTES,
-      [THREADS_WASM_BYTES]: () => embeddedWasm(THREADS_WASM_FILE, 'loadThreadedBytes'),
-      [THREADS_ADDON_SOURCE]: embeddedScript('threadsAddonSource', 'src/worker/threads-addon.ts', options.addon),
-    })],
+export async function bundleThreads(outfile: string): Promise<void> {
+  await bundleWith('threads-chunk', path.join(PLATFORM, 'wasmlp-threads.ts'), {
+    format: 'esm', minifyIdentifiers: true, minifySyntax: true, outfile,
   });
 }
 
 /**
  * The command line, for Node: src/cli with the library it imports left as
- * an import of the built dist/wasmlp.js (so the kernels are embedded once)
+ * an import of the built dist/wasmlp.js (so the kernels are embedded once,
+ * and no seam is reached here)
  * and its npm packages (commander, csv-parse, cli-progress) bundled in, so
  * that installing the library installs nothing else. Those packages are
  * CommonJS in part: `require` is made for them (an ESM file has none), and
@@ -229,17 +228,15 @@ export async function bundleCli(outfile: string): Promise<void> {
       pluginBuild.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: './wasmlp.js', external: true }));
     },
   };
-  const { metafile } = await build({
-    ...COMMON,
+  const { metafile } = await bundleWith('cli', path.join(SRC, 'cli', 'main.ts'), {
     platform: 'node',
-    entryPoints: [path.join(SRC, 'cli', 'main.ts')],
     format: 'esm',
     outfile,
     banner: { js: "import { createRequire as wasmlpCreateRequire } from 'node:module';\nconst require = wasmlpCreateRequire(import.meta.url);" },
     metafile: true,
     plugins: [library],
   });
-  await writeFile(`${outfile.replace(/\.js$/, '')}.licenses.txt`, await bundledLicenses(Object.keys(metafile.inputs)));
+  await writeFile(`${outfile.replace(/\.js$/, '')}.licenses.txt`, await bundledLicenses(Object.keys(metafile!.inputs)));
 }
 
 /** The license texts of the npm packages among a bundle's inputs, each headed by its name and version. */

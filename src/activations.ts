@@ -12,8 +12,24 @@
  */
 import type { Backend, ElementwiseActivation } from './backend/backend.js';
 
+/**
+ * A layer's activation: `'sigmoid'`, `'tanh'`, `'relu'`, `'leakyRelu'` (slope
+ * `alpha` below zero, default 0.01), `'linear'`, or `'softmax'` (the output
+ * layer only, with the categoricalCrossentropy loss).
+ */
 export type ActivationName = ElementwiseActivation | 'softmax';
 
+/**
+ * Every {@link ActivationName} this build accepts, for an interface that
+ * offers them as choices.
+ *
+ * @example
+ * A menu of hidden-layer activations (softmax is for an output layer only):
+ * ```ts
+ * const hidden = ACTIVATION_NAMES.filter((name) => name !== 'softmax');
+ * select.replaceChildren(...hidden.map((name) => new Option(name, name)));
+ * ```
+ */
 export const ACTIVATION_NAMES: readonly ActivationName[] = ['sigmoid', 'tanh', 'relu', 'leakyRelu', 'linear', 'softmax'];
 
 /**

@@ -15,17 +15,80 @@ import { element, listLength } from './data.js';
 import type { Network } from './network.js';
 import { checkKeys, describeValue, quote } from './checks.js';
 
-/** Per-epoch numbers: loss, acc (when the loss has an accuracy), val_loss, val_acc. */
+/**
+ * Numbers by name that fit() reports: per epoch `loss`, `acc` (when the loss
+ * has an accuracy), `val_loss` and `val_acc` (when validating); per batch
+ * `batch`, `size`, `loss` and `acc`.
+ */
 export type Logs = Record<string, number>;
 
+/**
+ * Hooks that fit() calls during training, with TensorFlow.js's names: a
+ * callback is a plain object with any of them (at least one), or a class
+ * such as {@link EarlyStopping}.
+ *
+ * @remarks
+ * fit() awaits a hook that returns a promise, and waits for nothing else
+ * meanwhile. Setting `net.stopTraining = true` in a hook ends fit() after the
+ * current batch; the epoch's end (onEpochEnd, the history) still runs. A hook
+ * that throws or rejects ends fit() with that error, the weights being those
+ * of the last completed batch.
+ *
+ * @example
+ * Log every tenth epoch, and stop once the loss is small enough:
+ * ```ts
+ * await net.fit(x, y, {
+ *   epochs: 1000,
+ *   learningRate: 0.5,
+ *   callbacks: {
+ *     onEpochEnd(epoch, logs = {}) {
+ *       if (epoch % 10 === 0) console.log(epoch, logs.loss);
+ *       if (logs.loss < 0.01) net.stopTraining = true;
+ *     },
+ *   },
+ * });
+ * ```
+ */
 export interface Callback {
+  /**
+   * Called once, before the first epoch.
+   * @param logs - Not given by fit(); in the signature as TensorFlow.js has it.
+   */
   onTrainBegin?(logs?: Logs): void | Promise<void>;
+  /**
+   * Called once, after the last epoch, also when training stopped early.
+   * @param logs - Not given by fit(); in the signature as TensorFlow.js has it.
+   */
   onTrainEnd?(logs?: Logs): void | Promise<void>;
+  /**
+   * Called before each epoch.
+   * @param epoch - The epoch, counted from 0.
+   * @param logs - Not given by fit(); in the signature as TensorFlow.js has it.
+   */
   onEpochBegin?(epoch: number, logs?: Logs): void | Promise<void>;
+  /**
+   * Called after each epoch, with its numbers.
+   * @param epoch - The epoch, counted from 0.
+   * @param logs - `loss` and, when there is one, `acc`: means over the epoch's
+   *   batches weighted by their size, each measured in the batch's forward
+   *   pass; `val_loss` and `val_acc` when validating.
+   */
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
-  /** logs: { batch, size, loss, acc? } measured in the batch's forward pass. */
+  /**
+   * Called after each batch's update.
+   * @param batch - The batch within its epoch, counted from 0.
+   * @param logs - `batch`, `size` (its rows), `loss` and, when there is one,
+   *   `acc`, measured in the batch's forward pass.
+   */
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
-  /** Called by fit() before training: the network and the names of the logs it will report. */
+  /**
+   * Called by fit() before training, so that a callback can act on the
+   * network (set its stopTraining, say).
+   * @param net - The network being trained.
+   * @param metrics - The names of the per-epoch logs this fit() will report.
+   * @throws Error when the callback cannot work with these logs (fit() then
+   *   rejects before training).
+   */
   setNetwork?(net: Network, metrics: readonly string[]): void;
 }
 
@@ -61,14 +124,15 @@ function checkCallback(name: string, callback: unknown): Callback {
   return callback as Callback;
 }
 
+/** The options of {@link earlyStopping}, with Keras 3's names and defaults. */
 export interface EarlyStoppingOptions {
-  /** The log to watch; default 'val_loss'. */
+  /** The log to watch; default `'val_loss'` (which needs validationData or validationSplit). */
   monitor?: string;
-  /** Smallest change that counts as an improvement; default 0. */
+  /** Smallest change that counts as an improvement, a finite number of at least 0; default 0. */
   minDelta?: number;
-  /** Epochs without improvement before stopping; default 0. */
+  /** Epochs without improvement before stopping, an integer of at least 0; default 0. */
   patience?: number;
-  /** 'min', 'max', or 'auto' (max for accuracies, min otherwise); default 'auto'. */
+  /** `'min'`, `'max'`, or `'auto'` (max for a log whose name contains `acc`, min otherwise); default `'auto'`. */
   mode?: 'auto' | 'min' | 'max';
   /** An improvement resets the patience count only if it also beats this (Keras 3). */
   baseline?: number;
@@ -77,16 +141,26 @@ export interface EarlyStoppingOptions {
 }
 
 /**
- * Stops training when a monitored log stops improving (Keras EarlyStopping).
- * Unlike TensorFlow.js, restoreBestWeights works: the best epoch's weights
- * are put back when training ends, whether it stopped early or not.
+ * A callback that stops training when a monitored log stops improving
+ * (Keras's EarlyStopping); {@link earlyStopping} makes one.
+ *
+ * @remarks
+ * As Keras 3, it never stops before the second epoch. Unlike TensorFlow.js,
+ * restoreBestWeights works: the best epoch's weights are put back when
+ * training ends, whether it stopped early or not. Each fit() starts it afresh.
  */
 export class EarlyStopping implements Callback {
+  /** The log it watches. */
   readonly monitor: string;
+  /** Smallest change that counts as an improvement. */
   readonly minDelta: number;
+  /** Epochs without improvement before it stops training. */
   readonly patience: number;
+  /** Whether a smaller (`'min'`) or a larger (`'max'`) value is better: `'auto'` resolved. */
   readonly mode: 'min' | 'max';
+  /** The value an improvement must also beat to reset the patience count, if any. */
   readonly baseline: number | undefined;
+  /** Whether the best epoch's weights are put back when training ends. */
   readonly restoreBestWeights: boolean;
   /** The epoch (from 0) training stopped at, or -1. */
   stoppedEpoch = -1;
@@ -97,6 +171,11 @@ export class EarlyStopping implements Callback {
   private bestWeights: Float64Array[] | undefined;
   private net: Network | undefined;
 
+  /**
+   * Checks the options and fills in their defaults.
+   * @param options - What to watch and how patiently; every field optional.
+   * @throws Error naming the option when one is unknown or out of range.
+   */
   constructor(options: EarlyStoppingOptions = {}) {
     checkKeys('earlyStopping', options, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights']);
     const { monitor = 'val_loss', minDelta = 0, patience = 0, mode = 'auto', baseline, restoreBestWeights = false } = options;
@@ -116,6 +195,13 @@ export class EarlyStopping implements Callback {
     this.restoreBestWeights = restoreBestWeights;
   }
 
+  /**
+   * Called by fit() before training: takes the network to stop.
+   * @param net - The network being trained.
+   * @param metrics - The names of the per-epoch logs this fit() will report.
+   * @throws Error when the monitored log is not among them (a `val_` log
+   *   without validationData or validationSplit, say).
+   */
   setNetwork(net: Network, metrics: readonly string[]): void {
     if (!metrics.includes(this.monitor)) {
       throw new Error(`earlyStopping: monitor ${quote(this.monitor)} is not among this fit's logs (${metrics.join(', ')})` +
@@ -124,6 +210,7 @@ export class EarlyStopping implements Callback {
     this.net = net;
   }
 
+  /** Called by fit() before the first epoch: forgets any earlier fit(). */
   onTrainBegin(): void {
     this.wait = 0;
     this.stoppedEpoch = -1;
@@ -132,6 +219,12 @@ export class EarlyStopping implements Callback {
     this.bestWeights = undefined;
   }
 
+  /**
+   * Called by fit() after each epoch: records an improvement, or sets the
+   * network's stopTraining once patience has run out.
+   * @param epoch - The epoch, counted from 0.
+   * @param logs - The epoch's logs, the monitored one among them.
+   */
   onEpochEnd(epoch: number, logs: Logs = {}): void {
     // As Keras 3: the best epoch is tracked whether or not it beats the
     // baseline; the baseline only decides whether it restarts the wait.
@@ -151,6 +244,7 @@ export class EarlyStopping implements Callback {
     }
   }
 
+  /** Called by fit() after the last epoch: puts back the best weights when restoreBestWeights is set. */
   onTrainEnd(): void {
     if (this.restoreBestWeights && this.bestWeights && this.net) this.net.restoreParameters(this.bestWeights);
   }
@@ -161,7 +255,30 @@ export class EarlyStopping implements Callback {
   }
 }
 
-/** As tf.callbacks.earlyStopping. */
+/**
+ * Makes an {@link EarlyStopping} callback, as TensorFlow.js's
+ * `tf.callbacks.earlyStopping`.
+ *
+ * @param options - What to watch and how patiently; by default `val_loss`,
+ *   stopping at the first epoch without improvement.
+ * @returns A callback to pass in fit()'s `callbacks`.
+ * @throws Error naming the option when one is unknown or out of range.
+ *
+ * @example
+ * Stop when the validation loss has not improved for 10 epochs, and keep the
+ * best epoch's weights:
+ * ```ts
+ * const stopper = earlyStopping({ monitor: 'val_loss', patience: 10, restoreBestWeights: true });
+ * const history = await net.fit(x, y, {
+ *   epochs: 500,
+ *   learningRate: 0.01,
+ *   optimizer: 'adam',
+ *   validationSplit: 0.2,
+ *   callbacks: [stopper],
+ * });
+ * console.log(stopper.stoppedEpoch, stopper.bestEpoch, history.history.val_loss.length);
+ * ```
+ */
 export function earlyStopping(options?: EarlyStoppingOptions): EarlyStopping {
   return new EarlyStopping(options);
 }

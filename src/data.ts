@@ -10,10 +10,42 @@
 import type { DType, FloatArray } from './backend/backend.js';
 import { checkOnlyKeys, describeValue, FLOAT32_MAX, typedArrayLength, typedArrayTag } from './checks.js';
 
-/** Rows of numbers, or a flat row-major typed array with its shape. */
-export type MatrixInput = number[][] | { data: Float32Array | Float64Array; shape: [number, number] };
+/**
+ * A matrix as the network methods take it: rows of numbers, or a flat
+ * row-major typed array with its shape `[rows, cols]`.
+ *
+ * @remarks
+ * Each value is checked as it is copied in: a ragged row, a wrong width, a
+ * value that is not a finite number, or one that the network's dtype cannot
+ * hold, is an Error naming the argument, the place and the value. Nothing is
+ * coerced.
+ *
+ * @example
+ * The same 3 x 2 matrix both ways:
+ * ```ts
+ * const rows: MatrixInput = [[0, 1], [2, 3], [4, 5]];
+ * const flat: MatrixInput = { data: new Float32Array([0, 1, 2, 3, 4, 5]), shape: [3, 2] };
+ * ```
+ */
+export type MatrixInput = number[][] | {
+  /** The values, row after row. */
+  data: Float32Array | Float64Array;
+  /** Rows and columns; their product is the data's length. */
+  shape: [number, number];
+};
 
-/** Labels: a matrix, or for categoricalCrossentropy a flat array of class indices. */
+/**
+ * Labels as fit() and evaluate() take them: a {@link MatrixInput} with one
+ * column per output (one output's labels are still rows: `[[0], [1]]`), or
+ * for categoricalCrossentropy a flat array of class indices.
+ *
+ * @example
+ * Three rows of a 3-class problem, as one-hot rows or as class indices:
+ * ```ts
+ * const oneHot: LabelInput = [[1, 0, 0], [0, 0, 1], [0, 1, 0]];
+ * const indices: LabelInput = [0, 2, 1];
+ * ```
+ */
 export type LabelInput = MatrixInput | number[];
 
 export interface Matrix {

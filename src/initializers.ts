@@ -11,10 +11,23 @@ import { checkKeys, checkPositiveNumber, describeValue } from './checks.js';
 import type { Random } from './random.js';
 
 /**
- * 'glorotUniform' (the default, as Keras): U(-limit, limit), limit = sqrt(6 / (fanIn + fanOut)).
- * 'heNormal': as Keras, a normal truncated at 2 standard deviations, whose
- *   stddev after truncation is sqrt(2 / fanIn) (see heNormal below).
- * { normal: stddev }: a plain, untruncated normal N(0, stddev²).
+ * How a layer's kernel (its weight matrix) is drawn from the network's seed;
+ * biases start at zero.
+ *
+ * @remarks
+ * - `'glorotUniform'` (the default, as Keras): U(-limit, limit), limit = sqrt(6 / (fanIn + fanOut)).
+ * - `'heNormal'`: as Keras, a normal truncated at 2 standard deviations, whose
+ *   standard deviation after truncation is sqrt(2 / fanIn).
+ * - `{ normal: stddev }`: a plain, untruncated normal N(0, stddev²), stddev a
+ *   positive number.
+ *
+ * @example
+ * ```ts
+ * const layers: LayerConfig[] = [
+ *   { units: 64, activation: 'relu', kernelInitializer: 'heNormal' },
+ *   { units: 1, activation: 'sigmoid', kernelInitializer: { normal: 0.01 } },
+ * ];
+ * ```
  */
 export type KernelInitializer = 'glorotUniform' | 'heNormal' | { normal: number };
 

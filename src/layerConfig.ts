@@ -7,12 +7,23 @@ import { ACTIVATION_NAMES, DEFAULT_LEAKY_RELU_ALPHA, type ActivationName } from 
 import { checkKeys, checkPositiveInteger, describeValue } from './checks.js';
 import { checkKernelInitializer, DEFAULT_KERNEL_INITIALIZER, type KernelInitializer } from './initializers.js';
 
+/**
+ * One dense (fully connected) layer as createNetwork takes it; its inputs are
+ * the previous layer's units, or the network's inputs for the first.
+ *
+ * @example
+ * ```ts
+ * const hidden: LayerConfig = { units: 32, activation: 'leakyRelu', alpha: 0.3, kernelInitializer: 'heNormal' };
+ * ```
+ */
 export interface LayerConfig {
+  /** The layer's outputs, a positive integer. */
   units: number;
+  /** The function applied to each output; `'softmax'` only on the output layer. */
   activation: ActivationName;
-  /** leakyRelu's slope for negative inputs, a finite number >= 0; 0.01 unless given. Only for leakyRelu. */
+  /** leakyRelu's slope for negative inputs, a finite number of at least 0; 0.01 unless given. Only for leakyRelu. */
   alpha?: number;
-  /** How the weights start: 'glorotUniform' (default, as Keras), 'heNormal' or { normal: stddev }. Biases start at 0. */
+  /** How the weights start: `'glorotUniform'` (default, as Keras), `'heNormal'` or `{ normal: stddev }`. Biases start at 0. */
   kernelInitializer?: KernelInitializer;
 }
 

@@ -18,8 +18,24 @@ import type { Backend, DType, FloatArray } from './backend/backend.js';
 import { readMatrix, type Matrix } from './data.js';
 import { categoricalLabels } from './labels.js';
 
+/**
+ * A network's loss, with Keras's definitions (means over the batch):
+ * `'binaryCrossentropy'` (sigmoid outputs, one label per output),
+ * `'categoricalCrossentropy'` (a softmax output; one-hot rows or class
+ * indices), or `'meanSquaredError'` (any output activation but softmax; no
+ * accuracy).
+ */
 export type LossName = 'binaryCrossentropy' | 'categoricalCrossentropy' | 'meanSquaredError';
 
+/**
+ * Every {@link LossName} this build accepts, for an interface that offers
+ * them as choices.
+ *
+ * @example
+ * ```ts
+ * select.replaceChildren(...LOSS_NAMES.map((name) => new Option(name, name)));
+ * ```
+ */
 export const LOSS_NAMES: readonly LossName[] = ['binaryCrossentropy', 'categoricalCrossentropy', 'meanSquaredError'];
 
 export interface Loss {

@@ -12,7 +12,26 @@ import type { Backend, DType, FloatArray } from './backend/backend.js';
 import { arrayLength, element } from './data.js';
 import { checkKeys, checkNormalIn, checkUnitInterval, describeValue, quote } from './checks.js';
 
-/** What a user may write: a name, or an object with a type and some options. */
+/**
+ * An optimiser as fit()'s `optimizer` option takes it: a name, or an object
+ * with a `type` and any of that type's options, each defaulting to Keras's.
+ *
+ * @remarks
+ * `'sgd'` (the default): plain gradient descent; `momentum` in [0, 1)
+ * (default 0) adds momentum, and `nesterov` (default false) makes it
+ * Nesterov's. `'adam'`: Keras 3's Adam step, `beta1` and `beta2` in [0, 1)
+ * (defaults 0.9 and 0.999), `epsilon` a positive number (default 1e-7).
+ * An unknown type or option, or a value out of range, is an Error, never
+ * ignored. The optimiser's state is kept across fit() calls while the
+ * config is unchanged, as Keras keeps it.
+ *
+ * @example
+ * ```ts
+ * await net.fit(x, y, { epochs: 100, learningRate: 0.1, optimizer: 'sgd' });
+ * await net.fit(x, y, { epochs: 100, learningRate: 0.05, optimizer: { type: 'sgd', momentum: 0.9, nesterov: true } });
+ * await net.fit(x, y, { epochs: 100, learningRate: 0.001, optimizer: { type: 'adam', beta1: 0.9 } });
+ * ```
+ */
 export type OptimizerSpec =
   | 'sgd'
   | 'adam'
@@ -21,19 +40,30 @@ export type OptimizerSpec =
 
 /** SGD with every option filled in: momentum 0 is plain gradient descent. */
 export interface SgdConfig {
+  /** The optimiser: stochastic gradient descent. */
   type: 'sgd';
+  /** The velocity's decay, in [0, 1); 0 is plain gradient descent. */
   momentum: number;
+  /** Whether the momentum is Nesterov's. */
   nesterov: boolean;
 }
 
+/** Adam with every option filled in. */
 export interface AdamConfig {
+  /** The optimiser: Adam. */
   type: 'adam';
+  /** The first moment's decay, in [0, 1). */
   beta1: number;
+  /** The second moment's decay, in [0, 1). */
   beta2: number;
+  /** Added to the square root of the second moment, so that a step never divides by 0. */
   epsilon: number;
 }
 
-/** A spec with every default filled in; plain data, serialisable as JSON. */
+/**
+ * An {@link OptimizerSpec} with every default filled in: plain data,
+ * serialisable as JSON (a saved network's optimizer holds it).
+ */
 export type OptimizerConfig = SgdConfig | AdamConfig;
 
 /** Keras 3's defaults (keras.optimizers.SGD, keras.optimizers.Adam). */
@@ -131,7 +161,9 @@ export function denseParameters(layers: readonly {
  * parameter, in parameter order, each the parameter's size.
  */
 export interface OptimizerState {
+  /** Steps taken so far (Keras's `optimizer.iterations`); Adam's bias correction counts from it. */
   iterations: number;
+  /** Per slot name, one array of values per parameter: each layer's weights, then its bias, layer by layer. */
   slots: Record<string, number[][]>;
 }
 

@@ -8,6 +8,17 @@ import { OPTIMIZER_DEFAULTS } from './optimizers.js';
 export { ACTIVATION_NAMES } from './activations.js';
 export { LOSS_NAMES } from './losses.js';
 
+/** An optimiser's name: `'sgd'` or `'adam'`, as {@link OptimizerSpec} takes it. */
 export type OptimizerName = keyof typeof OPTIMIZER_DEFAULTS;
 
+/**
+ * Every {@link OptimizerName} this build accepts, for an interface that
+ * offers them as choices (each with its default options).
+ *
+ * @example
+ * ```ts
+ * select.replaceChildren(...OPTIMIZER_NAMES.map((name) => new Option(name, name)));
+ * await net.fit(x, y, { epochs: 100, learningRate: 0.01, optimizer: select.value as OptimizerName });
+ * ```
+ */
 export const OPTIMIZER_NAMES: readonly OptimizerName[] = Object.freeze(Object.keys(OPTIMIZER_DEFAULTS) as OptimizerName[]);

@@ -7,9 +7,14 @@ import type { DType } from './backend/backend.js';
 import { checkMatrix, checkVector, readMatrix, staged, type Matrix } from './data.js';
 import { checkOnlyKeys, describeValue } from './checks.js';
 
+/**
+ * One layer's weights as getWeights() returns them and setWeights() takes
+ * them: plain arrays, in the network's dtype.
+ */
 export interface LayerWeights {
-  /** inputs x units. */
+  /** The kernel: one row per input, each with one value per unit (inputs x units). */
   W: number[][];
+  /** The bias: one value per unit. */
   b: number[];
 }
 

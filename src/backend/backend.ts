@@ -7,8 +7,21 @@
  * specification of each kernel; the wasm backend must agree with it.
  */
 
+/**
+ * The floating-point type a network computes and stores in: `'float32'` (the
+ * default and the fast path) or `'float64'` (slower; it reproduces the NumPy
+ * seed notebook's float64 loss at every epoch to 1e-9).
+ */
 export type DType = 'float32' | 'float64';
+
+/**
+ * The kernels a network runs on: `'wasm'` (the default: WebAssembly with
+ * SIMD, optionally on several threads) or `'js'` (plain TypeScript, the
+ * readable reference).
+ */
 export type BackendName = 'wasm' | 'js';
+
+/** A typed array of a network's {@link DType}: what predict() returns. */
 export type FloatArray = Float32Array | Float64Array;
 
 /** The activations with an elementwise derivative: the ones a dense layer's kernels fuse. */

@@ -1,7 +1,7 @@
 import { describeValue } from '../checks.js';
 import { BACKENDS, DTYPES, type Backend, type BackendName, type DType } from './backend.js';
 import { createJsBackend } from './js.js';
-import { createThreadedWasmBackend } from './threads.js';
+import { createThreadedWasmBackend } from '../platform/threaded-backend.js';
 import { createWasmBackend } from './wasm.js';
 
 /** `threads` > 1: the wasm backend on that many threads where it can run, one thread otherwise (threads.ts). */

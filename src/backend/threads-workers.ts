@@ -20,8 +20,8 @@
  * ends when the owning thread ends it, between jobs, after telling it to
  * leave its loop (retire), so it can never die in a chunk.
  */
-import { nodeBuiltin } from './threads-builtin.js';
-import { scriptWorkerExecArgv } from './script-worker-argv.js';
+import { inNode } from '../platform/runtime.js';
+import { scriptWorkerExecArgv, startScriptWorker, type ScriptWorker } from '../platform/script-worker.js';
 
 /** What one worker is given: the module, the memory, its part and scratch, and where its DEAD flag is. */
 export interface WorkerInit {
@@ -107,10 +107,6 @@ interface Reply {
   exited?: boolean;
 }
 
-function inNode(): boolean {
-  return !!(globalThis as { process?: { versions?: { node?: string } } }).process?.versions?.node;
-}
-
 /**
  * Starts a worker for each of `inits` and resolves once every one is ready;
  * rejects (having ended them all) if one fails to start. `lost` is called
@@ -121,22 +117,11 @@ export async function startWorkers(inits: WorkerInit[], lost: () => void): Promi
   return inNode() ? startWatched(inits, lost) : startEach(inits, lost);
 }
 
-interface NodeWorker {
-  postMessage(message: unknown): void;
-  on(event: 'message', listener: (data: Reply) => void): void;
-  on(event: 'error', listener: (error: Error) => void): void;
-  on(event: 'exit', listener: () => void): void;
-  unref(): void;
-  terminate(): Promise<number>;
-}
-
 async function startWatched(inits: WorkerInit[], lost: () => void): Promise<PoolWorkers> {
-  const { Worker } = await nodeBuiltin<{ Worker: new (source: string, options: object) => NodeWorker }>('node:worker_threads');
-  const execArgv = scriptWorkerExecArgv();
-  const watcher = new Worker(WORKER_SOURCE, { eval: true, name: 'wasmlp-threads', execArgv });
+  const watcher = await startScriptWorker(WORKER_SOURCE, 'wasmlp-threads', 'node');
   const workers: PoolWorkers = {
-    terminate: (part, inChunk) => watcher.postMessage({ terminate: part, inChunk }),
-    terminateAll: () => void watcher.terminate(), // its children end with it
+    terminate: (part, inChunk) => watcher.post({ terminate: part, inChunk }),
+    terminateAll: () => watcher.terminate(), // its children end with it
   };
   let started = false;
   await new Promise<void>((resolve, reject) => {
@@ -147,7 +132,8 @@ async function startWatched(inits: WorkerInit[], lost: () => void): Promise<Pool
     };
     watcher.on('error', (error) => fail(error.message));
     watcher.on('exit', () => fail('the watcher of the threads exited'));
-    watcher.on('message', ({ part, ready: isReady, error, exited }) => {
+    watcher.on('message', (data) => {
+      const { part, ready: isReady, error, exited } = data as Reply;
       if (isReady) {
         ready.add(part!);
         if (ready.size === inits.length) resolve();
@@ -155,43 +141,40 @@ async function startWatched(inits: WorkerInit[], lost: () => void): Promise<Pool
         fail(`thread ${part}: ${error ?? 'exited'}`);
       }
     });
-    watcher.postMessage({ workers: inits, source: WORKER_SOURCE, execArgv });
+    watcher.post({ workers: inits, source: WORKER_SOURCE, execArgv: scriptWorkerExecArgv() });
   }).catch((error: unknown) => {
     workers.terminateAll();
     throw error;
   });
   started = true;
-  watcher.unref();
+  watcher.keepAlive(false);
   return workers;
 }
 
-/** Browsers: each worker a child of this thread, from a Blob URL. */
+/** Browsers: each worker a child of this thread. */
 async function startEach(inits: WorkerInit[], lost: () => void): Promise<PoolWorkers> {
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-  const workers: Worker[] = [];
+  const workers: ScriptWorker[] = [];
   try {
     for (const init of inits) {
-      const worker = new Worker(url, { name: 'wasmlp-gemm' });
+      const worker = await startScriptWorker(WORKER_SOURCE, 'wasmlp-gemm', 'web');
       workers.push(worker);
       await new Promise<void>((resolve, reject) => {
-        worker.addEventListener('error', (event) => reject(new Error(`wasmlp thread ${init.part}: ${event.message}`)), { once: true });
-        worker.addEventListener('message', (event) => {
-          const reply = event.data as Reply;
+        worker.on('error', (error) => reject(new Error(`wasmlp thread ${init.part}: ${error.message}`)));
+        worker.on('message', (data) => {
+          const reply = data as Reply;
           if (reply.ready) resolve();
           else if (reply.error) reject(new Error(`wasmlp thread ${init.part}: ${reply.error}`));
-        }, { once: true });
-        worker.postMessage(init);
+        });
+        worker.post(init);
       });
     }
   } catch (error) {
     for (const worker of workers) worker.terminate();
     throw error;
-  } finally {
-    URL.revokeObjectURL(url);
   }
   for (const worker of workers) {
-    worker.addEventListener('error', lost);
-    worker.addEventListener('message', (event) => { if ((event.data as Reply).error) lost(); });
+    worker.on('error', lost);
+    worker.on('message', (data) => { if ((data as Reply).error) lost(); });
   }
   return {
     // Between jobs (a browser's owning thread cannot be interrupted in one): retire the pool first, so no

@@ -30,10 +30,10 @@
 import { checkThreads, type Backend, type DType, type KernelName, type Kernels } from './backend.js';
 import { sharedMemoryPossible } from './shared-memory.js';
 import { ACTIVATION_CODES, moduleKernels, WasmBackend, WasmHeap, type WasmKernels } from './wasm.js';
-// Files swapped by scripts/bundles.ts: the kernels and the worker's add-on, read or bundled from source,
-// are embedded in dist/wasmlp-threads.js, which must fetch and read nothing.
-import { loadThreadedBytes } from './threads-wasm-bytes.js';
-import { threadsAddonSource } from './threads-addon-source.js';
+// Seams (src/platform/): the kernels and the worker's add-on, read or bundled from source, are embedded in
+// dist/wasmlp-threads.js, which must fetch and read nothing.
+import { loadThreadedBytes } from '../platform/threaded-kernels.js';
+import { threadsAddonSource } from '../platform/threads-addon-script.js';
 import { startWorkers, type PoolWorkers, type WorkerInit } from './threads-workers.js';
 
 type Ptr = number;
@@ -196,8 +196,24 @@ function retire(pool: ThreadPool): void {
 }
 
 /**
- * Whether `threads` > 1 can run here: shared memory, workers and the threaded
- * module all available. Starts the threads (once per count) to find out.
+ * Says whether a network can run on `threads` threads here: shared memory,
+ * workers and the threaded module all available.
+ *
+ * @remarks
+ * It starts the threads (once per count, kept for the networks that follow)
+ * to find out. Where they cannot start, a network created with that many
+ * threads runs on one, to the same weights; `net.threads` says which.
+ *
+ * @param threads - The thread count to try, an integer from 1 to 64; default 2.
+ * @returns A promise of true when that many threads run here, else false.
+ * @throws Error, as a rejected promise, when `threads` is not an integer from 1 to 64.
+ *
+ * @example
+ * ```ts
+ * const threads = (await threadsAvailable(4)) ? 4 : 1;
+ * const net = await createNetwork({ inputs: 784, layers: [{ units: 128, activation: 'relu' }, { units: 10, activation: 'softmax' }],
+ *   loss: 'categoricalCrossentropy', threads });
+ * ```
  */
 export async function threadsAvailable(threads = 2): Promise<boolean> {
   checkThreads('threadsAvailable', threads);
@@ -301,8 +317,24 @@ export async function threadsForWorker(): Promise<WorkerThreads | undefined> {
 }
 
 /**
- * Stops every pool's workers (tests, or a page that is done training): their
- * networks go on on this thread; later threaded backends start new ones.
+ * Stops every worker thread the networks started, for a program or a page
+ * that is done training.
+ *
+ * @remarks
+ * The networks it outlives go on, on one thread, to the same weights
+ * (`net.threads` then says 1); networks created afterwards start new workers.
+ * A worker network's threads are its own: its dispose() stops them.
+ *
+ * @returns A promise that settles once every worker has been told to end.
+ *
+ * @example
+ * End the workers once training is done:
+ * ```ts
+ * const net = await createNetwork({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy', threads: 2 });
+ * await net.fit(x, y, { epochs: 100, learningRate: 1 });
+ * net.dispose();
+ * await stopThreads();
+ * ```
  */
 export async function stopThreads(): Promise<void> {
   const all = [...pools.values()];

@@ -1,13 +1,13 @@
 /**
- * The WebAssembly backend: instantiates assembly/ once per process (the only
- * place that touches @assemblyscript/loader) and gives each kernel of the
- * contract its export (backend.ts's KERNEL_NAMES, plus F32 or F64).
+ * The WebAssembly backend: instantiates assembly/ once per process and
+ * gives each kernel of the contract its export (backend.ts's KERNEL_NAMES,
+ * plus F32 or F64).
  */
-import { instantiate } from '@assemblyscript/loader';
 import { Arena } from './arena.js';
 import { KERNEL_NAMES, type Backend, type DType, type ElementwiseActivation, type KernelName, type Kernels } from './backend.js';
 import { HeapBackend, type Heap } from './heap.js';
-import { loadWasmBytes } from './wasm-bytes.js';
+import { instantiateKernels } from './instantiate.js';
+import { loadWasmBytes } from '../platform/kernels.js';
 
 /** How a contract argument crosses into WebAssembly: a flag as an i32 0/1, an activation as its code. */
 type Crossing<T> = T extends boolean ? number : T extends ElementwiseActivation ? number : T;
@@ -92,10 +92,7 @@ export class WasmHeap implements Heap {
 let shared: Promise<WasmModule> | undefined;
 
 async function loadModule(): Promise<WasmModule> {
-  const { instance } = await instantiate(await loadWasmBytes(), {});
-  // Raw exports, not the loader's demangled wrappers: those add a rest-args
-  // call per kernel, which the seed network's tiny kernels would feel.
-  const raw = instance.exports as Record<string, unknown>;
+  const raw = await instantiateKernels(await loadWasmBytes());
   const heap = new WasmHeap(raw.memory as WebAssembly.Memory, (raw.heapBase as () => number)());
   return Object.assign(heap, { kernels: { float32: moduleKernels(raw, 'F32'), float64: moduleKernels(raw, 'F64') } });
 }

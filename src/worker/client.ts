@@ -4,17 +4,17 @@
  * never blocks the calling thread. The same methods as Network, each
  * returning a promise; fit()'s epoch logs are posted back as they come.
  */
-import { loadWasmBytes } from '../backend/wasm-bytes.js';
+import { loadWasmBytes } from '../platform/kernels.js';
 import { EarlyStopping, type Callback } from '../callbacks.js';
 import { readMatrix, type LabelInput, type MatrixInput } from '../data.js';
 import type { FloatArray } from '../backend/backend.js';
-import { threadsForWorker } from '../backend/threads.js';
+import { threadsForWorker } from '../platform/threaded-backend.js';
 import type { Evaluation, LayerWeights, NetworkConfig } from '../network.js';
 import type { LoadNetworkOptions, NetworkJSON, ToJSONOptions } from '../serialize.js';
 import { checkFitOptions, History, type FitOptions } from '../train.js';
 import type { Args, FitEvent, Method, NetworkInfo, Reply, Result, WireFitOptions } from './protocol.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
-import { workerSource } from './worker-source.js';
+import { workerSource } from '../platform/worker-script.js';
 
 /** Hooks that cannot follow the worker's training from this thread: they would need the Network or every batch. */
 const UNSUPPORTED_HOOKS = ['onEpochBegin', 'onBatchEnd', 'setNetwork'] as const;

@@ -2,8 +2,8 @@
  * The worker side of createWorkerNetwork: one Network, driven by messages.
  *
  * scripts/bundles.ts bundles this file into one self-contained script (no
- * imports, no exports) that runs as a classic Web Worker or as a Node
- * worker_threads eval worker; for a network on several threads, after the
+ * imports, no exports) that runs as a Web Worker (classic, or module where
+ * classic ones are refused) or as a Node worker_threads eval worker; for a network on several threads, after the
  * threads add-on (threads-addon.ts). Requests are answered as they arrive, not
  * queued behind a running fit(): fit() yields to the event loop every few
  * milliseconds, so a predict() or a stop sent during training is handled
@@ -13,8 +13,8 @@ import { EarlyStopping, type Callback } from '../callbacks.js';
 import { createNetwork, type Network } from '../network.js';
 import type { LabelInput, MatrixInput } from '../data.js';
 import { loadNetwork, type LoadNetworkOptions, type NetworkJSON, type ToJSONOptions } from '../serialize.js';
-import { receiveWasmBytes } from './posted-wasm-bytes.js';
-import { receiveThreadedBytes } from './worker-threads.js';
+import { receiveWasmBytes } from '../platform/kernels.posted.js';
+import { receiveThreadedBytes } from '../platform/threaded-backend.worker.js';
 import type { Args, FitEvent, Method, Reply, Request, Result, WireFitOptions, WireHistory } from './protocol.js';
 
 interface Port {
@@ -22,7 +22,7 @@ interface Port {
   addEventListener(type: 'message', listener: (event: { data: Request }) => void): void;
 }
 
-// A Web Worker's global scope is its own port; in Node, spawn.ts puts an adapter of parentPort here.
+// A Web Worker's global scope is its own port; in Node, src/platform/script-worker.ts puts an adapter of parentPort here.
 const port = ((globalThis as { wasmlpPort?: Port }).wasmlpPort ?? globalThis) as unknown as Port;
 
 /**

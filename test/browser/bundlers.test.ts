@@ -4,8 +4,9 @@
  * node_modules/wasmlp, from the tarball, nothing linked to this checkout),
  * imported by its name and bundled by esbuild (platform browser), Vite and
  * webpack 5 with no plugin and no configuration. Each build must give no
- * warning and keep the threaded backend lazy (split into a chunk of the
- * application's own, or inlined by esbuild); then its output runs in
+ * warning and keep the library's chunks (the kernels, the worker's script,
+ * the threaded backend) lazy (each split into a chunk of the application's
+ * own, or inlined by esbuild); then its output runs in
  * Chromium, on a plain page and on a cross-origin isolated one, and must
  * train to exactly the numbers Node gives for the same application from the
  * same package: float64 on this thread and in a Web Worker, float32 with Adam,
@@ -205,18 +206,31 @@ describe.each(Object.keys(BUNDLERS))('%s, importing \'wasmlp\' with no plugin an
     expect(built.scripts.map((script) => script.code).join('\n')).toMatch(/gemmParallel/);
   });
 
+  /**
+   * What marks each of the library's chunks: the threaded backend's kernel names; the worker's own
+   * message; the kernels' base64, in the one script besides the threads chunk (which embeds its own).
+   */
+  const isThreads = (code: string) => /gemmParallel/.test(code);
+  const CHUNK_MARKS: ((code: string) => boolean)[] = [
+    isThreads,
+    (code) => /wasmlp worker: unknown method/.test(code),
+    (code) => /[A-Za-z0-9+/]{4000,}/.test(code) && !isThreads(code),
+  ];
+
   if (bundler === 'esbuild') {
-    it('inlines the threads chunk (no code splitting), leaving no import behind', () => {
+    it('inlines the chunks (no code splitting), leaving no import behind', () => {
       expect(built.scripts).toHaveLength(1);
       expect(built.imports).toEqual([]);
-      expect(built.inputs!.some((input) => input.endsWith('node_modules/wasmlp/dist/wasmlp.js'))).toBe(true);
-      expect(built.inputs!.some((input) => input.endsWith('node_modules/wasmlp/dist/wasmlp-threads.js'))).toBe(true);
+      for (const file of ['wasmlp.js', 'wasmlp-kernels.js', 'wasmlp-worker.js', 'wasmlp-threads.js']) {
+        expect(built.inputs!.some((input) => input.endsWith(`node_modules/wasmlp/dist/${file}`)), file).toBe(true);
+      }
     });
   } else {
-    it('splits the threaded backend off into a chunk of the application\'s own', () => {
-      expect(built.scripts).toHaveLength(2);
+    it('splits the kernels, the worker\'s script and the threaded backend off, each into a chunk of the application\'s own', () => {
+      expect(built.scripts).toHaveLength(4);
       expect(chunk).not.toBeNull();
-      expect(built.scripts.filter((script) => /gemmParallel/.test(script.code))).toHaveLength(1);
+      for (const mark of CHUNK_MARKS) expect(built.scripts.filter((script) => mark(script.code)), String(mark)).toHaveLength(1);
+      expect(built.scripts.filter((script) => CHUNK_MARKS.some((mark) => mark(script.code)))).toHaveLength(3);
     });
   }
 

@@ -2,8 +2,9 @@
  * The no-bundler page in real Chromium: dist/wasmlp.js, imported from a
  * static folder by a plain module script, reproduces the NumPy seed run
  * (float64, from the notebook's initial weights) on both backends and
- * through a Web Worker, and fetches nothing besides the page, the library
- * and the page's own data.
+ * through a Web Worker, and fetches nothing besides the page, the library,
+ * the two chunks it imports for this (the kernels, the worker's script) and
+ * the page's own data.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -75,6 +76,8 @@ it('the worker path returns the same weights as the main-thread path, bit for bi
   expect(results.worker.epochsSeen).toBe(2000);
 });
 
-it('fetches only the page, dist/wasmlp.js and the page\'s data: no .wasm file, no worker file', () => {
-  expect(server.requests).toEqual(['/test/browser/pages/seed.html', '/dist/wasmlp.js', '/data/seed-numpy.json']);
+it('fetches only the page, dist/wasmlp.js, its kernels and worker chunks and the page\'s data: no .wasm file', () => {
+  // The page loads its data first, then trains: the kernels' chunk on the first wasm network, the worker's on the first worker network.
+  expect(server.requests).toEqual(['/test/browser/pages/seed.html', '/dist/wasmlp.js', '/data/seed-numpy.json',
+    '/dist/wasmlp-kernels.js', '/dist/wasmlp-worker.js']);
 });

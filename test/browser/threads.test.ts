@@ -5,7 +5,9 @@
  * Web Worker on shared memory) and end with exactly the weights of one
  * thread. On the same page without those headers, `threads: 2` quietly runs
  * on one thread, to the same weights, and the chunk is never fetched; nor is
- * it on the isolated page while no network asks for threads.
+ * it on the isolated page while no network asks for threads. Either way the
+ * single-threaded kernels' chunk (dist/wasmlp-kernels.js) is fetched once,
+ * for the first network.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -110,7 +112,8 @@ describe.each(['wasmlp.js', 'wasmlp.min.js'])('dist/%s, no bundler', (lib) => {
     });
 
     it('fetches the threads chunk, next to the library, once', () => {
-      expect(visited.requests).toEqual([PAGE, `/dist/${lib}`, '/dist/wasmlp-threads.js']);
+      // The kernels' chunk for the first network (one thread), then the threads chunk for the second.
+      expect(visited.requests).toEqual([PAGE, `/dist/${lib}`, '/dist/wasmlp-kernels.js', '/dist/wasmlp-threads.js']);
     });
   });
 
@@ -144,10 +147,10 @@ describe.each(['wasmlp.js', 'wasmlp.min.js'])('dist/%s, no bundler', (lib) => {
     });
 
     it('never fetches the threads chunk; nor does an isolated page that asks for no threads', () => {
-      expect(visited.requests).toEqual([PAGE, `/dist/${lib}`]);
+      expect(visited.requests).toEqual([PAGE, `/dist/${lib}`, '/dist/wasmlp-kernels.js']);
       expect(reference.results.error).toBeUndefined();
       expect(reference.results.crossOriginIsolated).toBe(true);
-      expect(reference.requests).toEqual([PAGE, `/dist/${lib}`]);
+      expect(reference.requests).toEqual([PAGE, `/dist/${lib}`, '/dist/wasmlp-kernels.js']);
       expect(reference.workers).toEqual([]);
     });
   });

@@ -10,7 +10,9 @@
  * worker of its worker), the library having fetched dist/wasmlp-threads.js
  * for it, to exactly the weights of one thread; on the same page served
  * without those headers it runs on one thread, to the same weights, and
- * nothing more is fetched.
+ * the threads chunk is never fetched. Either way the library fetches its
+ * kernels and the worker's script (dist/wasmlp-kernels.js,
+ * dist/wasmlp-worker.js) once each, on first use.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -131,8 +133,11 @@ describe.each([
     expect(results.loadedThreaded.saved[1]).toStrictEqual(results.loadedThreaded.saved[0]);
   });
 
-  it(`fetches the threads chunk ${isolated ? 'once, for the worker networks\' threads' : 'never'}`, () => {
-    expect(requests).toEqual([PAGE, `/dist/${lib}`, ...(isolated ? ['/dist/wasmlp-threads.js'] : [])]);
+  it(`fetches the kernels and the worker's script once each, and the threads chunk ${isolated ? 'once, for the worker networks\' threads' : 'never'}`, () => {
+    expect(requests.slice(0, 2)).toEqual([PAGE, `/dist/${lib}`]);
+    // Each chunk once; the order in which they arrive is the page's and the network's timing.
+    const chunks = ['/dist/wasmlp-kernels.js', '/dist/wasmlp-worker.js', ...(isolated ? ['/dist/wasmlp-threads.js'] : [])];
+    expect(requests.slice(2).sort()).toEqual(chunks.sort());
   });
 
   it('starts one Web Worker per network on the page (a worker network\'s threads are its own workers)', () => {

@@ -1,7 +1,7 @@
 /**
- * The kernels as the built package embeds them (scripts/bundles.ts):
- * deflated by zopfli (a slower, tighter deflate), then base64. Base64 adds
- * a third, which the page's gzip takes back on bytes it cannot shrink
+ * Kernels as the built package embeds them (kernels.embedded.ts,
+ * threaded-kernels.embedded.ts): deflated by zopfli (a slower, tighter
+ * deflate) in scripts/bundles.ts, then base64. Base64 adds a third, which the page's gzip takes back on bytes it cannot shrink
  * itself, so the kernels cost about their deflated size on the wire:
  * build/wasmlp.wasm is 21 kB, 7.3 kB so embedded (7.7 kB deflated by zlib at
  * level 9). DecompressionStream is in every current browser and Node >= 18;
