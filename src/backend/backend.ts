@@ -175,11 +175,6 @@ export interface Kernels {
   firstNonFinite(n: number, x: number): number;
 }
 
-/** Binary cross-entropy's log guard, as the seed notebook. */
-export const BCE_EPSILON = 1e-9;
-/** Categorical cross-entropy's clip, Keras's backend epsilon(). */
-export const CCE_EPSILON = 1e-7;
-
 export type KernelName = keyof Kernels;
 
 /**
@@ -195,3 +190,8 @@ export const KERNEL_NAMES = Object.keys({
   meanSquaredError: 0, meanSquaredErrorBackward: 0,
   sgd: 0, sgdMomentum: 0, adam: 0, gatherRows: 0, firstNonFinite: 0,
 } satisfies Record<KernelName, 0>) as readonly KernelName[];
+
+/** Binary cross-entropy's log guard, as the seed notebook. */
+export const BCE_EPSILON = 1e-9;
+/** Categorical cross-entropy's clip, Keras's backend epsilon(). */
+export const CCE_EPSILON = 1e-7;
