@@ -1,7 +1,7 @@
 /**
  * The module: every kernel of src/backend/backend.ts, once per dtype. Each
  * kernel is a generic function marked @kernel in its own file;
- * asc-kernel-exports.js (an asc transform) exports it as name + F32 and
+ * scripts/asc-kernel-exports.js (an asc transform) exports it as name + F32 and
  * name + F64, the names wasm.ts looks up. Pointers are byte offsets into
  * this module's memory; flags cross as i32 0/1.
  *

@@ -1,13 +1,13 @@
 /**
- * An asc transform (asconfig.json): each generic function marked @kernel is
- * exported once per dtype, as name + F32 and name + F64, with the signature
+ * An asc transform: each generic function marked @kernel is exported once
+ * per dtype, as name + F32 and name + F64, with the signature
  * it is written with. T becomes f32 or f64; a bool crosses as an i32 (0 or
  * 1) and is compared with 0 on the way in. The exports are parsed as one
  * more entry file, so a kernel is exported by its own file's marker and
  * written nowhere else in assembly/.
  *
- * It sits beside asconfig.json because asc resolves a configured transform
- * as a path only while it has no folder part (otherwise as a package name).
+ * package.json's asbuild scripts pass it with --transform, not asconfig.json:
+ * asc resolves a configured transform with a folder part as a package name.
  */
 import { posix } from 'node:path';
 import { Transform } from 'assemblyscript/transform';
