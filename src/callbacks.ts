@@ -12,7 +12,7 @@
  * those of the last completed batch.
  */
 import { element, listLength } from './data.js';
-import type { Network } from './network.js';
+import type { LayerWeights, Network } from './network.js';
 import { checkKeys, describeValue, quote } from './checks.js';
 
 /**
@@ -168,7 +168,7 @@ export class EarlyStopping implements Callback {
   bestEpoch = -1;
   private best = NaN;
   private wait = 0;
-  private bestWeights: Float64Array[] | undefined;
+  private bestWeights: LayerWeights[] | undefined;
   private net: Network | undefined;
 
   /**
@@ -233,7 +233,7 @@ export class EarlyStopping implements Callback {
     if (this.isImprovement(current, this.best)) {
       this.best = current;
       this.bestEpoch = epoch;
-      if (this.restoreBestWeights) this.bestWeights = this.net?.snapshotParameters();
+      if (this.restoreBestWeights) this.bestWeights = this.net?.getWeights();
       if (this.baseline === undefined || this.isImprovement(current, this.baseline)) this.wait = 0;
       return;
     }
@@ -246,7 +246,7 @@ export class EarlyStopping implements Callback {
 
   /** Called by fit() after the last epoch: puts back the best weights when restoreBestWeights is set. */
   onTrainEnd(): void {
-    if (this.restoreBestWeights && this.bestWeights && this.net) this.net.restoreParameters(this.bestWeights);
+    if (this.restoreBestWeights && this.bestWeights && this.net) this.net.setWeights(this.bestWeights);
   }
 
   /** Keras 3's expression exactly (monitor_op(current - min_delta, reference), min_delta negated in mode min): rounding decides ties at minDelta. */

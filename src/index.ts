@@ -1,8 +1,8 @@
 /** wasmlp's public API. */
-export { createNetwork, Network } from './network.js';
+export { createNetwork, loadNetwork, Network } from './network.js';
 export type { NetworkConfig, LayerConfig, LayerWeights, Evaluation } from './network.js';
+export type { NetworkJSON, OptimizerJSON, ToJSONOptions, LoadNetworkOptions } from './network.js';
 export { History } from './train.js';
-export { loadNetwork, type NetworkJSON, type OptimizerJSON, type ToJSONOptions, type LoadNetworkOptions } from './serialize.js';
 export { earlyStopping, EarlyStopping } from './callbacks.js';
 export type { Callback, Logs, EarlyStoppingOptions } from './callbacks.js';
 export type { FitOptions, EpochLogs } from './train.js';
@@ -13,5 +13,5 @@ export { stopThreads, threadsAvailable } from './platform/threaded-backend.js';
 export type { ActivationName } from './activations.js';
 export type { KernelInitializer } from './initializers.js';
 export type { LossName } from './losses.js';
-export { createWorkerNetwork, loadWorkerNetwork, WorkerNetwork } from './worker/client.js';
+export { createWorkerNetwork, loadWorkerNetwork, WorkerNetwork, type WorkerCallback, type WorkerFitOptions } from './worker/client.js';
 export { ACTIVATION_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, type OptimizerName } from './registry.js';

@@ -11,49 +11,44 @@
  * saved one stopped. The RNG stream is never saved: a shuffled run resumed
  * from a file shuffles differently from an uninterrupted one.
  */
-import { DTYPES, type BackendName, type DType } from './backend/backend.js';
+/**
+ * Saving and loading: the work of Network.toJSON and loadNetwork, over an
+ * engine (network.ts declares the format's types, NetworkJSON and its
+ * options). Weights are written as JavaScript numbers, whose shortest
+ * round-trip text is exact for float32 and float64 alike, so a loaded
+ * network predicts bit for bit what the saved one did (on the same backend).
+ *
+ * With toJSON({ includeOptimizer: true }) the optimiser's config, step count
+ * and slots are saved too (optional, so still format version 1), and a fit()
+ * after loading with an equal optimizer config continues exactly where the
+ * saved one stopped. The RNG stream is never saved: a shuffled run resumed
+ * from a file shuffles differently from an uninterrupted one.
+ */
+import { DTYPES, type DType } from './backend/backend.js';
 import { checkKeys, describeValue } from './checks.js';
-import type { LossName } from './losses.js';
+import { buildEngine, type NetworkEngine } from './engine.js';
 import { parseModelText } from './modelText.js';
-import { buildNetwork, checkNetworkConfig, type CheckedNetworkConfig, type LayerConfig, type Network } from './network.js';
+import type { LoadNetworkOptions, NetworkJSON, OptimizerJSON, ToJSONOptions } from './network.js';
+import { checkNetworkConfig, type CheckedNetworkConfig } from './networkConfig.js';
 import {
-  checkOptimizerForDtype, checkOptimizerState, parseOptimizer, slotNames, type CheckedOptimizerState, type OptimizerConfig, type OptimizerState,
+  checkOptimizerForDtype, checkOptimizerState, parseOptimizer, slotNames, type CheckedOptimizerState, type OptimizerConfig,
 } from './optimizers.js';
-import { checkLayerWeights, type LayerShape, type LayerWeights } from './weights.js';
+import { checkLayerWeights, type LayerShape } from './weights.js';
 
-export const FORMAT = 'wasmlp-network';
-export const FORMAT_VERSION = 1;
+/** The format's name, in every saved network. */
+export const FORMAT: NetworkJSON['format'] = 'wasmlp-network';
+/** The format version this wasmlp writes and reads. */
+export const FORMAT_VERSION: NetworkJSON['version'] = 1;
 
-export interface NetworkJSON {
-  format: typeof FORMAT;
-  version: typeof FORMAT_VERSION;
-  inputs: number;
-  layers: LayerConfig[];
-  loss: LossName;
-  dtype: DType;
-  weights: LayerWeights[];
-  /** Present when saved with includeOptimizer after a fit(). */
-  optimizer?: OptimizerJSON;
-}
-
-/** The optimiser a network trained with, and its state (Optimizer.getWeights()). */
-export interface OptimizerJSON extends OptimizerState {
-  config: OptimizerConfig;
-}
-
-export interface ToJSONOptions {
-  /** Save the optimiser's config and state, to resume training exactly (default false). */
-  includeOptimizer?: boolean;
-}
-
-export interface LoadNetworkOptions {
-  /** 'wasm' (default) or 'js'; need not be the backend that saved it. */
-  backend?: BackendName;
-  /** Threads for the wasm backend, as createNetwork's. */
-  threads?: number;
-}
-
-export function networkToJSON(net: Network, options: unknown = {}): NetworkJSON {
+/**
+ * The network as NetworkJSON, with its optimiser if `options` ask for it.
+ *
+ * @param net - The engine to save; alive (Network.toJSON checks).
+ * @param options - ToJSONOptions as the caller gave them; a string (the key JSON.stringify passes) is none.
+ * @returns The saved network, sharing nothing with the engine.
+ * @throws Error if an option is unknown or not a boolean.
+ */
+export function networkToJSON(net: NetworkEngine, options: unknown = {}): NetworkJSON {
   // JSON.stringify(net) calls net.toJSON(key) with the property name: that is no options.
   if (typeof options === 'string') options = {};
   checkKeys('toJSON', options, ['includeOptimizer']);
@@ -74,13 +69,18 @@ export function networkToJSON(net: Network, options: unknown = {}): NetworkJSON 
 }
 
 /**
- * Rebuilds a network saved by toJSON(), from the object or its JSON text.
- * The whole file is checked before anything is allocated: every layer's W
- * and b against the architecture, the optimiser's slots against the
- * parameters. The network is then allocated once, and its weights are
+ * Rebuilds the engine of a network saved by toJSON(), from the object or its
+ * JSON text. The whole file is checked before anything is allocated: every
+ * layer's W and b against the architecture, the optimiser's slots against
+ * the parameters. The engine is then allocated once, and its weights are
  * written from the file, never drawn first.
+ *
+ * @param json - The saved network or its text, as loadNetwork's caller gave it.
+ * @param options - LoadNetworkOptions, unchecked.
+ * @returns A new engine with the saved weights (and optimiser, if saved).
+ * @throws Error starting "loadNetwork:" naming what is wrong, or a caller's getter's own throw.
  */
-export async function loadNetwork(json: NetworkJSON | string, options: LoadNetworkOptions = {}): Promise<Network> {
+export async function restoreEngine(json: NetworkJSON | string, options: LoadNetworkOptions = {}): Promise<NetworkEngine> {
   checkKeys('loadNetwork options', options, ['backend', 'threads']);
   const saved: unknown = typeof json === 'string' ? parseModelText(json) : json;
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
@@ -119,9 +119,9 @@ export async function loadNetwork(json: NetworkJSON | string, options: LoadNetwo
   } catch (error) {
     throw prefixed(error);
   }
-  let net: Network;
+  let net: NetworkEngine;
   try {
-    net = await buildNetwork(config, false);
+    net = await buildEngine(config, false);
   } catch (error) {
     throw prefixed(error);
   }

@@ -6,8 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { createBackend } from '../src/backend/index.js';
 import { MAX_CALLBACKS } from '../src/callbacks.js';
 import { describeValue } from '../src/checks.js';
+import { engineOf } from '../src/engine.js';
 import { createNetwork, loadNetwork, type Network, type NetworkConfig } from '../src/index.js';
-import { MAX_LAYERS } from '../src/network.js';
+import { MAX_LAYERS } from '../src/networkConfig.js';
 
 const config: NetworkConfig = {
   inputs: 2,
@@ -192,8 +193,8 @@ it('refuses a second fit while one is running', async () => {
 });
 
 describe.each(['wasm', 'js'] as const)('running out of memory on %s', (backend) => {
-  type WithArena = { backend: { heap: { arena: { bytesInUse: number } } } };
-  const inUse = (net: Network) => (net as unknown as WithArena).backend.heap.arena.bytesInUse;
+  type WithArena = { heap: { arena: { bytesInUse: number } } };
+  const inUse = (net: Network) => (engineOf(net).backend as unknown as WithArena).heap.arena.bytesInUse;
 
   it('a batch too large for memory is refused, and this network and the others sharing its memory work on', async () => {
     const other = await createNetwork({ ...config, backend });
@@ -239,7 +240,7 @@ describe.each(['wasm', 'js'] as const)('non-finite outputs on %s', (backend) => 
       "predict: the output at row 2, column 1 is Infinity; a layer's values overflowed float32's range: scale the inputs as the training data was scaled, or use dtype 'float64'");
     expect(() => net.evaluate([[1], [1e20]], [[0, 0], [0, 0]])).toThrow(/^evaluate: the output at row 1, column 1 is Infinity; /);
     // A weight made non-finite behind the checks (directly in memory) is named.
-    net.backend.view(net.layers[0].weights, 2)[0] = NaN;
+    engineOf(net).backend.view(engineOf(net).layers[0].weights, 2)[0] = NaN;
     expect(() => net.predict([[1]])).toThrow('predict: the output at row 0, column 0 is NaN; a weight is not finite (layer 0 W[0][0] is NaN): set finite weights');
     net.dispose();
   });
@@ -637,8 +638,8 @@ describe('createNetwork reads each field of its config once: what is built is wh
     const given = Object.defineProperty({ ...valid }, key, { get: () => (reads++ === 0 ? first : later), enumerable: true });
     const net = await createNetwork(given);
     const twin = await createNetwork(valid);
-    expect([net.inputs, net.loss.name, net.dtype, net.backend.name, net.getWeights()])
-      .toEqual([twin.inputs, twin.loss.name, twin.dtype, twin.backend.name, twin.getWeights()]);
+    expect([net.inputs, net.layers, net.loss, net.dtype, net.backend, net.getWeights()])
+      .toEqual([twin.inputs, twin.layers, twin.loss, twin.dtype, twin.backend, twin.getWeights()]);
     net.dispose();
     twin.dispose();
   });

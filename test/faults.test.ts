@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allocationCount, failAllocation } from '../src/backend/arena.js';
+import { engineOf } from '../src/engine.js';
 import { createNetwork, loadNetwork, type Network } from '../src/index.js';
 import type { DType } from '../src/backend/backend.js';
 import { installKernelGuard, type KernelGuard } from './backend/kernel-guard.js';
@@ -35,7 +36,8 @@ function config(backend: Backend, dtype: DType, seedValue: number) {
 }
 
 /** Every parameter as stored, W then b, layer by layer: compared bit for bit. */
-function parameters(net: Network): number[] {
+function parameters(network: Network): number[] {
+  const net = engineOf(network);
   return net.layers.flatMap((layer) => [
     ...net.backend.view(layer.weights, layer.inputs * layer.units),
     ...net.backend.view(layer.bias, layer.units),
@@ -94,7 +96,7 @@ describe.each([
         expect(failures).toBe(hook === 'onEpochEnd' ? 1 : 4);
         expect(parameters(net), `${name}: allocation ${k}, ${hook}`).toEqual(expected);
         expect(Array.from(net.predict(BIG))).toEqual(expectedPredictions);
-        expect(net.batchCapacity).toBe(300);
+        expect(engineOf(net).batchCapacity).toBe(300);
         net.dispose();
         other.check();
       }
@@ -152,7 +154,7 @@ describe.each([['wasm', 'float32'], ['js', 'float64']] as const)('hooks on %s %s
 
   it.each(HOOKS)('a %s hook that never settles: dispose() rejects the pending fit at once and frees all its memory', async (hook) => {
     const other = await bystander(backend, dtype);
-    const arena = (other.net.backend as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena;
+    const arena = (engineOf(other.net).backend as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena;
     const inUse = arena.bytesInUse;
     const net = await createNetwork(config(backend, dtype, 1));
     let pending: (() => void) | undefined;
@@ -166,7 +168,7 @@ describe.each([['wasm', 'float32'], ['js', 'float64']] as const)('hooks on %s %s
     net.dispose();
     await expect(fitting).rejects.toThrow('fit: this network was disposed while fit() awaited a callback');
     expect(net.isTraining).toBe(false);
-    expect(net.backend.blockCount).toBe(0);
+    expect(engineOf(net).backend.blockCount).toBe(0);
     expect(arena.bytesInUse).toBe(inUse);
     expect(() => net.predict(X)).toThrow(/disposed/);
     other.check();
@@ -221,8 +223,8 @@ describe.each([
    */
   const state = (net: Network) => ({
     parameters: parameters(net),
-    optimizer: net.optimizer?.getWeights(),
-    blocks: net.backend.blockCount - (net.batchCapacity > 0 ? 2 * net.layers.length : 0),
+    optimizer: engineOf(net).optimizer?.getWeights(),
+    blocks: engineOf(net).backend.blockCount - (engineOf(net).batchCapacity > 0 ? 2 * net.layers.length : 0),
   });
 
   async function trainedAfter(net: Network) {
@@ -260,7 +262,7 @@ describe.each([
 
   it('createNetwork and loadNetwork: each allocation failing gives back the others', async () => {
     const other = await bystander(backend, dtype);
-    const arena = (other.net.backend as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena;
+    const arena = (engineOf(other.net).backend as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena;
     const saved = await createNetwork(config(backend, dtype, 1));
     await saved.fit(X, Y, { epochs: 2, learningRate: 0.1, optimizer: 'adam' });
     const json = JSON.stringify(saved.toJSON({ includeOptimizer: true }));

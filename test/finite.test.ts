@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { DTYPES, type DType } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
+import { engineOf } from '../src/engine.js';
 import { createNetwork } from '../src/index.js';
 
 describe.each(DTYPES)('firstNonFinite, %s', (dtype: DType) => {
@@ -57,9 +58,9 @@ describe('fit and predict on typed arrays with a NaN or ±Infinity', () => {
           await expect(net.fit(bad, [[0], [1]], { epochs: 1, learningRate: 0.1 })).rejects.toThrow(/x\[0\]\[0\] is NaN/);
           await expect(net.fit({ data: new Ctor(12), shape: [4, 3] }, [[0], [1]], { epochs: 1, learningRate: 0.1 })).rejects.toThrow(/x has 4 rows but y has 2/);
         }
-        const before = (net.backend as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena.bytesInUse;
+        const before = (engineOf(net).backend as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena.bytesInUse;
         await expect(net.fit({ data: new Float32Array(12).fill(Infinity), shape: [4, 3] }, y, { epochs: 1, learningRate: 0.1 })).rejects.toThrow();
-        expect((net.backend as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena.bytesInUse).toBe(before);
+        expect((engineOf(net).backend as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena.bytesInUse).toBe(before);
         net.dispose();
       }
     }

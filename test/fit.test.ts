@@ -3,6 +3,7 @@
  * stopping, divergence, reproducibility, yielding.
  */
 import { describe, expect, it } from 'vitest';
+import { engineOf } from '../src/engine.js';
 import { createNetwork, earlyStopping, type Callback, type Network, type NetworkConfig } from '../src/index.js';
 import { Random } from '../src/random.js';
 import { seed, seedLabels, seedWeights } from '../data/seed.js';
@@ -208,13 +209,13 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
     // lr * gradient (1e10 * ~1e30) is beyond float32: the first update overflows.
     const x = [[1], [2]], y = [[1e30], [2e30]];
     await net.fit([[1], [2]], [[1], [2]], { epochs: 3, learningRate: 0.1, optimizer: { type: 'sgd', momentum: 0.5 } });
-    const before = { weights: net.getWeights(), state: net.optimizer!.getWeights() };
+    const before = { weights: net.getWeights(), state: engineOf(net).optimizer!.getWeights() };
     expect(before.state.iterations).toBe(3);
     expect(before.state.slots.velocity[0][0]).not.toBe(0);
     await expect(net.fit(x, y, { epochs: 1, learningRate: 1e10, optimizer: { type: 'sgd', momentum: 0.5 } })).rejects.toThrow(
       /^fit: the weights diverged \(layer 0 W\[0\]\[0\] is -?(Infinity|NaN)\) in epoch 1's last update; try a smaller learningRate \(10000000000\), .*; the weights are as they were before epoch 1$/);
     expect(net.getWeights()).toEqual(before.weights);
-    expect(net.optimizer!.getWeights()).toEqual(before.state);
+    expect(engineOf(net).optimizer!.getWeights()).toEqual(before.state);
     expect(Array.from(net.predict([[1]])).every(Number.isFinite)).toBe(true);
     net.dispose();
   });
@@ -242,7 +243,7 @@ it('stops a diverging regression with an error naming the epoch, keeping what ca
   const failure = net.fit(x, y, {
     epochs: 1000, learningRate: 10, optimizer: { type: 'sgd', momentum: 0.1 },
     callbacks: {
-      onEpochBegin: () => { atEpochBegin = { weights: net.getWeights(), state: net.optimizer!.getWeights() }; },
+      onEpochBegin: () => { atEpochBegin = { weights: net.getWeights(), state: engineOf(net).optimizer!.getWeights() }; },
       onEpochEnd: (_e, logs) => { losses.push(logs!.loss); },
     },
   });
@@ -254,7 +255,7 @@ it('stops a diverging regression with an error naming the epoch, keeping what ca
   expect(epoch).toBeGreaterThan(10);
   expect(losses.every(Number.isFinite)).toBe(true);
   // Restored: the weights and the momentum as the failing epoch began, finite, the step count with them.
-  expect({ weights: net.getWeights(), state: net.optimizer!.getWeights() }).toEqual(atEpochBegin);
+  expect({ weights: net.getWeights(), state: engineOf(net).optimizer!.getWeights() }).toEqual(atEpochBegin);
   expect((atEpochBegin!.state as { iterations: number }).iterations).toBe(epoch - 1);
   expect(Number.isFinite(net.predict([[1]])[0])).toBe(true);
   net.dispose();

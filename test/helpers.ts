@@ -1,6 +1,7 @@
 /** Small shared test utilities: seeded data, and the finite-difference gradient check. */
 import { expect } from 'vitest';
 import type { Backend, ElementwiseActivation } from '../src/backend/backend.js';
+import { engineOf } from '../src/engine.js';
 import type { Network } from '../src/index.js';
 import { Random } from '../src/random.js';
 
@@ -25,7 +26,8 @@ export function randomLabels(random: Random, rows: number, cols: number): number
 }
 
 /** Analytic gradients from one forward/backward pass, layer by layer, W then b. */
-export function analyticGradients(net: Network, x: number[][], y: unknown): Float64Array[] {
+export function analyticGradients(network: Network, x: number[][], y: unknown): Float64Array[] {
+  const net = engineOf(network);
   const data = net.loadData(x, y);
   net.reserveBatch(data.rows);
   net.forward(data.x, data.rows);
@@ -40,8 +42,9 @@ export function analyticGradients(net: Network, x: number[][], y: unknown): Floa
 }
 
 /** Every parameter's analytic gradient against a central difference of evaluate().loss. */
-export function checkGradients(net: Network, x: number[][], y: unknown): void {
-  const analytic = analyticGradients(net, x, y);
+export function checkGradients(network: Network, x: number[][], y: unknown): void {
+  const analytic = analyticGradients(network, x, y);
+  const net = engineOf(network);
   const h = 1e-6;
   let checked = 0;
   net.layers.forEach((layer, l) => {

@@ -9,6 +9,7 @@ import type { Arena } from '../src/backend/arena.js';
 import { BACKENDS, DTYPES, type Backend, type BackendName, type DType } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
 import { prng } from './helpers.js';
+import { engineOf } from '../src/engine.js';
 import { createNetwork, loadNetwork, type Network, type NetworkConfig } from '../src/index.js';
 import {
   createOptimizer, denseParameters, OPTIMIZER_DEFAULTS, parseOptimizer, reuseOrCreateOptimizer, sameOptimizerConfig,
@@ -446,7 +447,7 @@ describe.each(CASES)('Adam converges on %s, %s', (backendName, dtype) => {
   });
 
   it('trains a 2-2-1 sigmoid network on XOR', async () => {
-    const net = await createNetwork({
+    const network = await createNetwork({
       inputs: 2,
       layers: [{ units: 2, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }],
       loss: 'binaryCrossentropy',
@@ -454,6 +455,7 @@ describe.each(CASES)('Adam converges on %s, %s', (backendName, dtype) => {
       dtype,
       seed: 1, // one of the seeds whose start does not lead Adam into XOR's local minimum
     });
+    const net = engineOf(network);
     const be = net.backend;
     const data = net.loadData([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]]);
     net.reserveBatch(4);
@@ -475,7 +477,7 @@ describe.each(CASES)('Adam converges on %s, %s', (backendName, dtype) => {
     for (let k = 150; k < 1500; k += 150) expect(losses[k], `step ${k}`).toBeLessThan(losses[k - 150]);
     opt.dispose();
     be.free(data.x); be.free(data.y);
-    net.dispose();
+    network.dispose();
   });
 });
 
@@ -493,7 +495,7 @@ describe('setWeights and loadNetwork check an optimiser state array by array, ea
 
   it('a hole among the parameters or among the values is an Error naming it, and nothing is written', async () => {
     const net = await trained();
-    const optimizer = net.optimizer!;
+    const optimizer = engineOf(net).optimizer!;
     const state = optimizer.getWeights();
     const { m, v } = state.slots;
     const cases: [OptimizerState, string][] = [
@@ -515,7 +517,7 @@ describe('setWeights and loadNetwork check an optimiser state array by array, ea
 
   it('what is written is what was checked, however the arrays answer a second read', async () => {
     const net = await trained();
-    const optimizer = net.optimizer!;
+    const optimizer = engineOf(net).optimizer!;
     const state = optimizer.getWeights();
     // Each value finite on its first read, NaN (or a negative second moment) after.
     const once = (values: number[], later: number) => {
@@ -528,7 +530,7 @@ describe('setWeights and loadNetwork check an optimiser state array by array, ea
     const json = { ...net.toJSON(), optimizer: { config: optimizer.config, iterations: 7,
       slots: { m: state.slots.m.map((a) => once(a, NaN)), v: state.slots.v.map((a) => once(a, -1)) } } };
     const loaded = await loadNetwork(json);
-    expect(loaded.optimizer!.getWeights()).toEqual({ ...state, iterations: 7 });
+    expect(engineOf(loaded).optimizer!.getWeights()).toEqual({ ...state, iterations: 7 });
     loaded.dispose();
     net.dispose();
   });

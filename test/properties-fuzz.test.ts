@@ -41,6 +41,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Arena } from '../src/backend/arena.js';
+import { engineOf } from '../src/engine.js';
 import { createNetwork, loadNetwork, type Network, type NetworkConfig } from '../src/index.js';
 
 // ---------------------------------------------------------------- the guard on allocations
@@ -587,7 +588,7 @@ function numbersOf(value: unknown): number[] {
 
 /** What a network built by a call holds: its weights and its optimiser's state. */
 function contents(net: Network): unknown {
-  return { weights: net.getWeights(), optimizer: net.optimizer?.getWeights() };
+  return { weights: net.getWeights(), optimizer: engineOf(net).optimizer?.getWeights() };
 }
 
 /** `plain` when `list` makes second-read proxies (whose first reads are the valid values), else undefined. */

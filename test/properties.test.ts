@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DType } from '../src/backend/backend.js';
 import { stopThreads, threadsAvailable, ThreadedWasmBackend } from '../src/backend/threads.js';
+import { engineOf } from '../src/engine.js';
 import { createNetwork, type Network, type NetworkConfig } from '../src/index.js';
 import type { FitOptions } from '../src/train.js';
 import type { OptimizerSpec } from '../src/optimizers.js';
@@ -339,7 +340,7 @@ describe('threads and seeds', () => {
       const two = await build(c, 'wasm', 2);
       try {
         expect(two.threads).toBe(2);
-        const backend = two.backend as ThreadedWasmBackend;
+        const backend = engineOf(two).backend as ThreadedWasmBackend;
         backend.resetThreadStats();
         await expectIdenticalRuns(one, two, c);
         const chunks = backend.threadStats();
@@ -447,15 +448,16 @@ describe('gradients', () => {
         const f0 = loss();
         const h = 1e-6;
         const bad: string[] = [];
-        net.layers.forEach((layer, l) => {
+        const engine = engineOf(net);
+        engine.layers.forEach((layer, l) => {
           for (const [p, offset, count] of [[0, layer.weights, layer.inputs * layer.units], [1, layer.bias, layer.units]] as const) {
             for (let i = 0; i < count; i++) {
-              const original = net.backend.view(offset, count)[i];
-              net.backend.view(offset, count)[i] = original + h;
+              const original = engine.backend.view(offset, count)[i];
+              engine.backend.view(offset, count)[i] = original + h;
               const plus = loss();
-              net.backend.view(offset, count)[i] = original - h;
+              engine.backend.view(offset, count)[i] = original - h;
               const minus = loss();
-              net.backend.view(offset, count)[i] = original;
+              engine.backend.view(offset, count)[i] = original;
               // A relu/leakyRelu pre-activation crossing 0 within ±h puts a kink
               // between the two points: the one-sided slopes then disagree by the
               // jump, not by h f''. Such a parameter has no derivative to check here.

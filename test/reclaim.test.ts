@@ -13,15 +13,16 @@ import { expect, it } from 'vitest';
 it('160 dropped 64 MiB networks (after a fit each) do not exhaust memory: their blocks return when collected', async () => {
   const script = `
     const { createNetwork } = await import(${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)});
+    const { engineOf } = await import(${JSON.stringify(new URL('../src/engine.ts', import.meta.url).href)});
     const MiB = 2 ** 20;
     let memory = 0, inUse = 0, baseline = -1;
-    const arenaOf = (net) => net.backend.heap.arena;
+    const arenaOf = (net) => engineOf(net).backend.heap.arena;
     for (let i = 0; i < 160; i++) {
       // 2048 x 2048 float32 weights and their gradients: 32 MiB.
       const net = await createNetwork({ inputs: 2048, layers: [{ units: 2048, activation: 'relu' }, { units: 1, activation: 'sigmoid' }],
         loss: 'binaryCrossentropy', backend: 'wasm', seed: i });
       await net.fit([new Array(2048).fill(0.5)], [[1]], { epochs: 1, learningRate: 0.001, optimizer: 'adam' });
-      memory = Math.max(memory, net.backend.view(net.layers[0].weights, 1).buffer.byteLength);
+      memory = Math.max(memory, engineOf(net).backend.view(engineOf(net).layers[0].weights, 1).buffer.byteLength);
       if (baseline < 0) baseline = arenaOf(net).bytesInUse;
       inUse = Math.max(inUse, arenaOf(net).bytesInUse);
       // net is dropped here: no dispose().

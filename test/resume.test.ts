@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Arena } from '../src/backend/arena.js';
 import type { BackendName, DType } from '../src/backend/backend.js';
 import { stopThreads } from '../src/backend/threads.js';
+import { engineOf } from '../src/engine.js';
 import {
   createNetwork, loadNetwork, type LayerWeights, type NetworkConfig, type NetworkJSON, type OptimizerJSON, type OptimizerSpec,
 } from '../src/index.js';
@@ -107,7 +108,7 @@ describe('the saved optimizer field', () => {
     await net.fit(seed.X, labels3, { epochs: 2, learningRate: 0.05, optimizer: { type: 'adam', epsilon: 1e-4 }, batchSize: 50 });
     const json = net.toJSON({ includeOptimizer: true });
     const loaded = await loadNetwork(JSON.parse(JSON.stringify(json)), { backend: 'js' });
-    expect(loaded.optimizer!.config).toEqual(json.optimizer!.config);
+    expect(engineOf(loaded).optimizer!.config).toEqual(json.optimizer!.config);
     expect(loaded.toJSON({ includeOptimizer: true })).toEqual(json);
     for (const n of [net, loaded]) n.dispose();
   });
@@ -133,7 +134,7 @@ describe('Optimizer.setWeights', () => {
   it('checks everything before writing anything', async () => {
     const net = await createNetwork({ ...CONFIG, dtype: 'float64' });
     await net.fit(seed.X, labels3, { epochs: 1, learningRate: 0.05, optimizer: 'adam' });
-    const optimizer = net.optimizer!;
+    const optimizer = engineOf(net).optimizer!;
     const before = optimizer.getWeights();
     const zeros = before.slots.m.map((p) => p.map(() => 0));
     const badV = before.slots.v.map((p, i) => (i === 3 ? [...p.slice(1), NaN] : p));
@@ -152,7 +153,7 @@ describe('Optimizer.setWeights', () => {
   it('rounds to float32, and refuses what float32 cannot hold', async () => {
     const net = await createNetwork({ ...CONFIG, dtype: 'float32' });
     await net.fit(seed.X, labels3, { epochs: 1, learningRate: 0.5, optimizer: { type: 'sgd', momentum: 0.9 } });
-    const optimizer = net.optimizer!;
+    const optimizer = engineOf(net).optimizer!;
     const velocity = optimizer.getWeights().slots.velocity.map((p) => p.map(() => 0.1));
     optimizer.setWeights({ iterations: 0, slots: { velocity } });
     expect(optimizer.getWeights().slots.velocity[0][0]).toBe(Math.fround(0.1));
@@ -208,7 +209,7 @@ describe('malformed saved optimizers', () => {
   it.each(cases)('%s', async (_name, corrupt, message) => {
     const json = corrupt(await valid());
     const probe = await createNetwork({ ...CONFIG, backend: 'wasm' });
-    const arena = (probe.backend as unknown as { heap: { arena: Arena } }).heap.arena;
+    const arena = (engineOf(probe).backend as unknown as { heap: { arena: Arena } }).heap.arena;
     const inUse = arena.bytesInUse;
     await expect(loadNetwork(json as NetworkJSON)).rejects.toThrow(message);
     expect(arena.bytesInUse).toBe(inUse); // the half-built network and its optimiser were freed
@@ -219,7 +220,7 @@ describe('malformed saved optimizers', () => {
     const json = await valid();
     const zero = json.optimizer.slots.m.map((p) => p.map(() => 0));
     const net = await loadNetwork({ ...json, optimizer: { ...json.optimizer, iterations: 0, slots: { m: zero, v: zero } } });
-    expect(net.optimizer!.getWeights()).toEqual({ iterations: 0, slots: { m: zero, v: zero } });
+    expect(engineOf(net).optimizer!.getWeights()).toEqual({ iterations: 0, slots: { m: zero, v: zero } });
     net.dispose();
   });
 });

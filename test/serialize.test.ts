@@ -1,7 +1,8 @@
 /** toJSON / loadNetwork: round trips bit for bit, and clear errors for bad files. */
 import { describe, expect, it, vi } from 'vitest';
 import { allocationCount, type Arena } from '../src/backend/arena.js';
-import { createNetwork, loadNetwork, Network, type NetworkConfig, type NetworkJSON } from '../src/index.js';
+import { engineOf, NetworkEngine } from '../src/engine.js';
+import { createNetwork, loadNetwork, type Network, type NetworkConfig, type NetworkJSON } from '../src/index.js';
 import { Random } from '../src/random.js';
 import { randomMatrix } from './helpers.js';
 import { seed, seedLabels } from '../data/seed.js';
@@ -86,7 +87,7 @@ describe('malformed saved networks', () => {
   it.each(cases)('%s', async (_name, corrupt, message) => {
     const json = corrupt(await valid());
     const probe = await createNetwork({ ...CONFIG, backend: 'wasm' });
-    const arena = (probe.backend as unknown as { heap: { arena: Arena } }).heap.arena;
+    const arena = (engineOf(probe).backend as unknown as { heap: { arena: Arena } }).heap.arena;
     const inUse = arena.bytesInUse;
     await expect(loadNetwork(json as NetworkJSON)).rejects.toThrow(message);
     expect(arena.bytesInUse).toBe(inUse); // a failed load frees what it allocated
@@ -95,7 +96,7 @@ describe('malformed saved networks', () => {
 });
 
 describe('reading model texts', () => {
-  const arenaOf = (net: { backend: unknown }) => (net.backend as { heap: { arena: Arena } }).heap.arena;
+  const arenaOf = (net: Network) => (engineOf(net).backend as unknown as { heap: { arena: Arena } }).heap.arena;
 
   it.each(['wasm', 'js'] as const)('a tiny file declaring a huge layer is refused before anything is allocated (%s)', async (backend) => {
     const text = '{"format":"wasmlp-network","version":1,"inputs":2,"layers":[{"units":250000000,"activation":"sigmoid"}],' +
@@ -104,12 +105,12 @@ describe('reading model texts', () => {
     const probe = await createNetwork({ ...CONFIG, backend });
     const arena = arenaOf(probe);
     const inUse = arena.bytesInUse;
-    const memory = probe.backend.view(probe.layers[0].weights, 1).buffer.byteLength;
+    const memory = engineOf(probe).backend.view(engineOf(probe).layers[0].weights, 1).buffer.byteLength;
     const allocations = allocationCount();
     await expect(loadNetwork(text, { backend })).rejects.toThrow('loadNetwork: setWeights: layer 0 W is 2x1, expected 2x250000000 (inputs x units)');
     expect(allocationCount()).toBe(allocations); // not one block was asked for
     expect(arena.bytesInUse).toBe(inUse);
-    expect(probe.backend.view(probe.layers[0].weights, 1).buffer.byteLength).toBe(memory);
+    expect(engineOf(probe).backend.view(engineOf(probe).layers[0].weights, 1).buffer.byteLength).toBe(memory);
     // And the optimiser's slots are checked against the parameters before any allocation too.
     const json = probe.toJSON();
     const slots = [[0], [0], [0], [0]];
@@ -122,7 +123,7 @@ describe('reading model texts', () => {
   it('builds the network once without drawing initial weights it would overwrite', async () => {
     const net = await createNetwork(CONFIG);
     const json = net.toJSON();
-    const draw = vi.spyOn(Network.prototype as unknown as { initialiseWeights(): void }, 'initialiseWeights');
+    const draw = vi.spyOn(NetworkEngine.prototype as unknown as { initialiseWeights(): void }, 'initialiseWeights');
     try {
       const allocations = allocationCount();
       const loaded = await loadNetwork(json);

@@ -7,10 +7,11 @@
 import { loadWasmBytes } from '../platform/kernels.js';
 import { EarlyStopping, type Callback } from '../callbacks.js';
 import { readMatrix, type LabelInput, type MatrixInput } from '../data.js';
-import type { FloatArray } from '../backend/backend.js';
+import type { BackendName, DType, FloatArray } from '../backend/backend.js';
 import { threadsForWorker } from '../platform/threaded-backend.js';
-import type { Evaluation, LayerWeights, NetworkConfig } from '../network.js';
-import type { LoadNetworkOptions, NetworkJSON, ToJSONOptions } from '../serialize.js';
+import type { LayerConfig } from '../layerConfig.js';
+import type { LossName } from '../losses.js';
+import type { Evaluation, LayerWeights, LoadNetworkOptions, Network, NetworkConfig, NetworkJSON, ToJSONOptions } from '../network.js';
 import { checkFitOptions, History, type FitOptions } from '../train.js';
 import type { Args, FitEvent, Method, NetworkInfo, Reply, Result, WireFitOptions } from './protocol.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
@@ -20,19 +21,73 @@ import { workerSource } from '../platform/worker-script.js';
 const UNSUPPORTED_HOOKS = ['onEpochBegin', 'onBatchEnd', 'setNetwork'] as const;
 
 /**
- * Creates the network in a new worker. Rejects, with createNetwork's
- * message, if the config is bad (the worker is then stopped).
+ * A callback a worker network takes: hooks that run on the calling thread as
+ * the worker's logs arrive (onTrainBegin, onEpochEnd, onTrainEnd), or an
+ * {@link EarlyStopping}, which runs in the worker. onEpochBegin, onBatchEnd
+ * and setNetwork would need the worker's network or every batch, and are
+ * refused.
+ */
+export type WorkerCallback =
+  | (Omit<Callback, (typeof UNSUPPORTED_HOOKS)[number]> & { [hook in (typeof UNSUPPORTED_HOOKS)[number]]?: never })
+  | EarlyStopping;
+
+/** Options of {@link WorkerNetwork.fit}: a Network's {@link FitOptions}, with callbacks a worker can follow. */
+export interface WorkerFitOptions extends Omit<FitOptions, 'callbacks'> {
+  /** One callback or an array of them; see {@link WorkerCallback}. */
+  callbacks?: WorkerCallback | WorkerCallback[];
+}
+
+/** Starts a worker network; set by WorkerNetwork's static block, as its factories are private. */
+let create: (config: NetworkConfig) => Promise<WorkerNetwork>;
+let load: (json: NetworkJSON | string, options?: LoadNetworkOptions) => Promise<WorkerNetwork>;
+
+/**
+ * Creates a network in a new worker (a Web Worker in browsers,
+ * worker_threads in Node), so that training never blocks this thread.
+ *
+ * @param config - As {@link createNetwork}'s.
+ * @returns The worker network, once the worker has built it.
+ * @throws Error (as a rejection) with createNetwork's message if the config is bad (the worker is then
+ * stopped), or if the worker cannot start.
+ *
+ * @example
+ * ```ts
+ * import { createWorkerNetwork } from 'wasmlp';
+ *
+ * const net = await createWorkerNetwork({
+ *   inputs: 2,
+ *   layers: [{ units: 8, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }],
+ *   loss: 'binaryCrossentropy',
+ *   seed: 1,
+ * });
+ * const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+ * await net.fit(x, [[0], [1], [1], [0]], { epochs: 500, learningRate: 0.1, optimizer: 'adam' });
+ * console.log(await net.predict(x));
+ * await net.dispose();
+ * ```
  */
 export function createWorkerNetwork(config: NetworkConfig): Promise<WorkerNetwork> {
-  return WorkerNetwork.create(config);
+  return create(config);
 }
 
 /**
- * loadNetwork() in a new worker: rebuilds a network saved by toJSON() (the
- * object or its text), with loadNetwork's options, checks and messages.
+ * {@link loadNetwork} in a new worker: rebuilds a network saved by toJSON()
+ * (the object or its text), with loadNetwork's options, checks and messages.
+ *
+ * @param json - The saved network, or its JSON text.
+ * @param options - The backend and threads to run on.
+ * @returns The worker network, with the saved weights.
+ * @throws Error (as a rejection) with loadNetwork's message if the file or an option is bad.
+ *
+ * @example
+ * ```ts
+ * const saved = JSON.stringify(net.toJSON());
+ * const remote = await loadWorkerNetwork(saved);
+ * console.log(await remote.predict([[0, 1]]));
+ * ```
  */
 export function loadWorkerNetwork(json: NetworkJSON | string, options?: LoadNetworkOptions): Promise<WorkerNetwork> {
-  return WorkerNetwork.load(json, options);
+  return load(json, options);
 }
 
 /**
@@ -68,6 +123,29 @@ interface Pending {
   events?(events: FitEvent[]): void;
 }
 
+/**
+ * A {@link Network} that lives in a worker: the same methods, each returning
+ * a promise, and the same numbers, bit for bit. Make one with
+ * {@link createWorkerNetwork} or {@link loadWorkerNetwork}; {@link
+ * WorkerNetwork.dispose} stops its worker.
+ *
+ * @example
+ * ```ts
+ * const net = await createWorkerNetwork({
+ *   inputs: 2,
+ *   layers: [{ units: 8, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }],
+ *   loss: 'binaryCrossentropy',
+ * });
+ * const history = await net.fit([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]], {
+ *   epochs: 500,
+ *   learningRate: 0.1,
+ *   optimizer: 'adam',
+ *   onEpochEnd: (epoch, logs) => console.log(epoch, logs.loss), // on this thread, as the logs arrive
+ * });
+ * const saved = JSON.stringify(await net.toJSON());
+ * await net.dispose();
+ * ```
+ */
 export class WorkerNetwork {
   private info!: NetworkInfo;
   private handle!: WorkerHandle;
@@ -89,15 +167,18 @@ export class WorkerNetwork {
     this.ended = new Promise((resolve) => { this.end = resolve; });
   }
 
-  /** @internal use createWorkerNetwork() */
-  static async create(config: NetworkConfig): Promise<WorkerNetwork> {
+  static {
+    create = (config) => WorkerNetwork.create(config);
+    load = (json, options) => WorkerNetwork.load(json, options);
+  }
+
+  private static async create(config: NetworkConfig): Promise<WorkerNetwork> {
     const { backend, threads } = (config ?? {}) as Partial<NetworkConfig>;
     return WorkerNetwork.start(backend !== 'js', wantsThreads(backend, threads),
       (net, wasm, threaded, transfer) => net.call('create', [config, wasm, threaded], transfer));
   }
 
-  /** @internal use loadWorkerNetwork() */
-  static async load(json: NetworkJSON | string, options?: LoadNetworkOptions): Promise<WorkerNetwork> {
+  private static async load(json: NetworkJSON | string, options?: LoadNetworkOptions): Promise<WorkerNetwork> {
     const { backend, threads } = (options ?? {}) as Partial<LoadNetworkOptions>;
     return WorkerNetwork.start(backend !== 'js', wantsThreads(backend, threads),
       (net, wasm, threaded, transfer) => net.call('load', [json, options, wasm, threaded], transfer));
@@ -128,7 +209,9 @@ export class WorkerNetwork {
       // (new Uint8Array, not slice(): a Node Buffer's slice() is a view).
       const [bytes, threadedBytes] = [wasm, threaded?.wasm].map((original) => original && new Uint8Array(original));
       const transfer = [bytes, threadedBytes].flatMap((copy) => (copy ? [copy.buffer as ArrayBuffer] : []));
-      net.info = await init(net, bytes, threadedBytes, transfer);
+      const info = await init(net, bytes, threadedBytes, transfer);
+      // Frozen, as a Network's layers are.
+      net.info = { ...info, layers: Object.freeze(info.layers.map((layer) => Object.freeze(layer))) };
     } catch (error) {
       net.terminate(error instanceof Error ? error : new Error(String(error)));
       throw error;
@@ -136,14 +219,23 @@ export class WorkerNetwork {
     return net;
   }
 
+  /** Features per sample: the columns of x. */
   get inputs(): number { return this.info.inputs; }
+  /** Units of the output layer: the columns of predict()'s rows and of y. */
   get outputs(): number { return this.info.outputs; }
-  get dtype(): NetworkInfo['dtype'] { return this.info.dtype; }
-  /** The backend's name, 'wasm' or 'js' (a Network's `backend` is the Backend object: its `.name`). */
-  get backend(): NetworkInfo['backend'] { return this.info.backend; }
+  /** Each layer's config as checked, its defaults filled in (what toJSON() saves). */
+  get layers(): readonly LayerConfig[] { return this.info.layers; }
+  /** The loss fit() minimises. */
+  get loss(): LossName { return this.info.loss; }
+  /** 'float32' or 'float64': the type of every weight and of predict()'s output. */
+  get dtype(): DType { return this.info.dtype; }
+  /** The backend's name: 'wasm' or 'js'. */
+  get backend(): BackendName { return this.info.backend; }
   /** Threads the worker's network runs on: `threads` as asked, or 1 where threads cannot run (as a Network's). */
   get threads(): number { return this.info.threads; }
+  /** True while a fit() is pending; a second fit() meanwhile is refused. */
   get isTraining(): boolean { return this.training > 0; }
+  /** True once dispose() has run: every later call rejects. */
   get isDisposed(): boolean { return this.disposed; }
 
   /**
@@ -168,8 +260,20 @@ export class WorkerNetwork {
    * copied back. x, y and validationData are copied once and transferred,
    * never structured-cloned row by row. The options are checked here first,
    * as Network.fit checks them first, with its checks and messages.
+   *
+   * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
+   * @param y - Labels, as {@link Network.fit} takes them.
+   * @param options - As Network.fit's, with callbacks a worker can follow ({@link WorkerFitOptions}).
+   * @returns The loss (and acc, val_loss, val_acc) of every epoch, as Network.fit's.
+   * @throws Error (as a rejection) with Network.fit's message, or a hook's own error, or
+   * "fit: this network has been disposed" once dispose() has run.
+   *
+   * @example
+   * ```ts
+   * const history = await net.fit(x, y, { epochs: 2000, learningRate: 0.5, callbacks: earlyStopping({ monitor: 'loss' }) });
+   * ```
    */
-  async fit(x: MatrixInput, y: LabelInput, options: FitOptions): Promise<History> {
+  async fit(x: MatrixInput, y: LabelInput, options: WorkerFitOptions): Promise<History> {
     if (this.disposed) throw new Error('fit: this network has been disposed');
     const transfer: Transferable[] = [];
     const { wire, hooks, earlyStopping } = splitFitOptions(options, this.dtype, transfer);
@@ -218,7 +322,13 @@ export class WorkerNetwork {
     }
   }
 
-  /** As Network.predict: rows x outputs, row-major. */
+  /**
+   * As {@link Network.predict}: the network's outputs for every row of x.
+   *
+   * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
+   * @returns rows x outputs values, row-major, in the network's dtype.
+   * @throws Error (as a rejection) with Network.predict's message, or if the network is disposed.
+   */
   predict(x: MatrixInput): Promise<FloatArray> {
     return this.guarded('predict', () => {
       const transfer: Transferable[] = [];
@@ -226,6 +336,14 @@ export class WorkerNetwork {
     });
   }
 
+  /**
+   * As {@link Network.evaluate}: the loss, and the accuracy where the loss has one, over x and y.
+   *
+   * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
+   * @param y - Labels, as fit() takes them.
+   * @returns The mean loss and accuracy over every row.
+   * @throws Error (as a rejection) with Network.evaluate's message, or if the network is disposed.
+   */
   evaluate(x: MatrixInput, y: LabelInput): Promise<Evaluation> {
     return this.guarded('evaluate', () => {
       const transfer: Transferable[] = [];
@@ -233,10 +351,22 @@ export class WorkerNetwork {
     });
   }
 
+  /**
+   * As {@link Network.getWeights}: a copy of every layer's weights.
+   *
+   * @returns One `{ W, b }` per layer: W is inputs x units, b has units values.
+   * @throws Error (as a rejection) if the network is disposed.
+   */
   getWeights(): Promise<LayerWeights[]> {
     return this.guarded('getWeights', () => this.call('getWeights', []));
   }
 
+  /**
+   * As {@link Network.setWeights}: replaces every layer's weights, all checked before any is written.
+   *
+   * @param weights - One `{ W, b }` per layer, as getWeights() gives them.
+   * @throws Error (as a rejection) with Network.setWeights's message, or if the network is disposed.
+   */
   setWeights(weights: LayerWeights[]): Promise<void> {
     return this.guarded('setWeights', () => this.call('setWeights', [weights]));
   }
@@ -246,6 +376,15 @@ export class WorkerNetwork {
    * optimiser's config and state), for JSON.stringify or loadNetwork /
    * loadWorkerNetwork. JSON.stringify(net) itself cannot wait for it, so
    * it throws rather than write "{}".
+   *
+   * @param options - `{ includeOptimizer }`, false by default.
+   * @returns What {@link loadNetwork} and {@link loadWorkerNetwork} rebuild the network from.
+   * @throws Error when called by JSON.stringify; (as a rejection) if an option is bad or the network is disposed.
+   *
+   * @example
+   * ```ts
+   * const text = JSON.stringify(await net.toJSON());
+   * ```
    */
   toJSON(options?: ToJSONOptions): Promise<NetworkJSON> {
     // JSON.stringify(net) calls net.toJSON(key) with the property name.
@@ -261,6 +400,8 @@ export class WorkerNetwork {
    * once. Every call not yet answered rejects now, fit() included, even one
    * waiting for a callback's promise that never settles: "<method>: this
    * network has been disposed". Any later call rejects the same way.
+   *
+   * @returns A promise that resolves at once: the worker is stopped by then.
    */
   async dispose(): Promise<void> {
     if (!this.disposed) this.disposedInHook = this.hooksRunning > 0;
@@ -418,7 +559,7 @@ function pack(input: unknown, transfer: Transferable[]): unknown {
  * stays here: the hooks that run on this thread, and the EarlyStopping
  * callbacks to rebuild there. validationData is packed as x and y are.
  */
-function splitFitOptions(options: FitOptions, dtype: NetworkInfo['dtype'], transfer: Transferable[]): { wire: WireFitOptions; hooks: Callback[]; earlyStopping: EarlyStopping[] } {
+function splitFitOptions(options: WorkerFitOptions, dtype: NetworkInfo['dtype'], transfer: Transferable[]): { wire: WireFitOptions; hooks: Callback[]; earlyStopping: EarlyStopping[] } {
   // callbacks: the checked list, with onEpochEnd (if given) last as { onEpochEnd }.
   // With the dtype, a learning rate or epsilon that vanishes in it is refused here, as Network.fit refuses it.
   const { callbacks: checked, optimizer } = checkFitOptions(options, dtype);

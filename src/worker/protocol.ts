@@ -5,14 +5,17 @@
  */
 import type { EarlyStoppingOptions, Logs } from '../callbacks.js';
 import type { BackendName, DType } from '../backend/backend.js';
-import type { Network, NetworkConfig } from '../network.js';
-import type { NetworkJSON } from '../serialize.js';
+import type { LayerConfig } from '../layerConfig.js';
+import type { LossName } from '../losses.js';
+import type { Network, NetworkConfig, NetworkJSON } from '../network.js';
 import type { FitOptions } from '../train.js';
 
 /** What the worker reports about the network it created. */
 export interface NetworkInfo {
   inputs: number;
   outputs: number;
+  layers: readonly LayerConfig[];
+  loss: LossName;
   dtype: DType;
   backend: BackendName;
   threads: number;
@@ -65,7 +68,8 @@ export interface Request<M extends Method = Method> {
   args: Args<M>;
 }
 
-export type FitEvent = ['trainBegin'] | ['epochEnd', epoch: number, logs: Logs] | ['trainEnd'];
+/** Every element labelled: TypeScript before 5.2 refuses a tuple that labels some elements and not others. */
+export type FitEvent = [event: 'trainBegin'] | [event: 'epochEnd', epoch: number, logs: Logs] | [event: 'trainEnd'];
 
 export type Reply =
   | { id: number; result: unknown }

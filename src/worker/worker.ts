@@ -10,9 +10,8 @@
  * between two epochs, exactly as if a callback had made the call.
  */
 import { EarlyStopping, type Callback } from '../callbacks.js';
-import { createNetwork, type Network } from '../network.js';
+import { createNetwork, loadNetwork, type LoadNetworkOptions, type Network, type NetworkJSON, type ToJSONOptions } from '../network.js';
 import type { LabelInput, MatrixInput } from '../data.js';
-import { loadNetwork, type LoadNetworkOptions, type NetworkJSON, type ToJSONOptions } from '../serialize.js';
 import { receiveWasmBytes } from '../platform/kernels.posted.js';
 import { receiveThreadedBytes } from '../platform/threaded-backend.worker.js';
 import type { Args, FitEvent, Method, Reply, Request, Result, WireFitOptions, WireHistory } from './protocol.js';
@@ -73,7 +72,8 @@ const handlers: Handlers = {
 // with it (nested workers end with the worker that started them, in Node and in browsers).
 
 function info(created: Network): Result<'create'> {
-  return { inputs: created.inputs, outputs: created.outputs, dtype: created.dtype, backend: created.backend.name, threads: created.threads };
+  const { inputs, outputs, layers, loss, dtype, backend, threads } = created;
+  return { inputs, outputs, layers, loss, dtype, backend, threads };
 }
 
 async function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Promise<WireHistory> {

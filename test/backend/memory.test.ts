@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { Arena } from '../../src/backend/arena.js';
+import { engineOf } from '../../src/engine.js';
 import { createNetwork, type Network } from '../../src/index.js';
 import { seed, seedLabels, seedWeights } from '../../data/seed.js';
 
@@ -21,7 +22,7 @@ describe.each(['wasm', 'js'] as const)('memory growth on %s', (backend) => {
   it('a network created mid-training grows memory, and the first still matches the seed', async () => {
     const net = await createNetwork({ ...SEED, backend });
     net.setWeights(seedWeights('init'));
-    const bufferAt = (n: Network) => n.backend.view(n.layers[0].weights, 1).buffer;
+    const bufferAt = (n: Network) => engineOf(n).backend.view(engineOf(n).layers[0].weights, 1).buffer;
     const before = bufferAt(net);
     let big: Network | undefined;
     const history = await net.fit(seed.X, seedLabels(), {
@@ -47,8 +48,8 @@ describe.each(['wasm', 'js'] as const)('memory growth on %s', (backend) => {
   it('a training step allocates nothing in linear memory: from the first batch on, the arena and the buffer stay put', async () => {
     for (const optimizer of ['sgd', { type: 'sgd', momentum: 0.9 }, 'adam'] as const) {
       const net = await createNetwork({ ...SEED, backend });
-      const arena = (net.backend as unknown as { heap: { arena: Arena } }).heap.arena;
-      const buffer = () => net.backend.view(net.layers[0].weights, 1).buffer;
+      const arena = (engineOf(net).backend as unknown as { heap: { arena: Arena } }).heap.arena;
+      const buffer = () => engineOf(net).backend.view(engineOf(net).layers[0].weights, 1).buffer;
       const seen: { inUse: number; buffer: ArrayBufferLike }[] = [];
       await net.fit(seed.X, seedLabels(), {
         epochs: 3, learningRate: 0.1, batchSize: 32, shuffle: true, optimizer, validationSplit: 0.2,
@@ -77,10 +78,11 @@ describe.each(['wasm', 'js'] as const)('memory growth on %s', (backend) => {
 it('a wasm training step allocates nothing on the JavaScript heap either', async () => {
   const script = `
     const { createNetwork } = await import(${JSON.stringify(new URL('../../src/index.ts', import.meta.url).href)});
+    const { engineOf } = await import(${JSON.stringify(new URL('../../src/engine.ts', import.meta.url).href)});
     const v8 = await import('node:v8');
     const young = () => v8.getHeapSpaceStatistics().find((space) => space.space_name === 'new_space').space_used_size;
-    const net = await createNetwork({ inputs: 2, layers: [8, 4, 1].map((units) => ({ units, activation: 'sigmoid' })),
-      loss: 'binaryCrossentropy', backend: 'wasm', seed: 1 });
+    const net = engineOf(await createNetwork({ inputs: 2, layers: [8, 4, 1].map((units) => ({ units, activation: 'sigmoid' })),
+      loss: 'binaryCrossentropy', backend: 'wasm', seed: 1 }));
     const rows = 200;
     const x = Array.from({ length: rows }, (_, i) => [Math.sin(i), Math.cos(i)]);
     const data = net.loadData(x, x.map(([a]) => [a > 0 ? 1 : 0]));
@@ -133,14 +135,14 @@ describe('Arena', () => {
 
   it('a network\'s blocks are listed by its backend and all freed by dispose(), a running fit\'s data included', async () => {
     const net = await createNetwork({ ...SEED, backend: 'js' });
-    expect(net.backend.blockCount).toBe(12); // W, b and their gradients, 3 layers
+    expect(engineOf(net).backend.blockCount).toBe(12); // W, b and their gradients, 3 layers
     let during = 0;
-    await net.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 1, optimizer: 'adam', callbacks: { onEpochEnd: () => { during = net.backend.blockCount; } } });
+    await net.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 1, optimizer: 'adam', callbacks: { onEpochEnd: () => { during = engineOf(net).backend.blockCount; } } });
     // + 6 batch buffers, x and y, the checkpoint, Adam's m and v for 6 parameters
     expect(during).toBe(12 + 6 + 2 + 1 + 12);
-    expect(net.backend.blockCount).toBe(12 + 6 + 12);
+    expect(engineOf(net).backend.blockCount).toBe(12 + 6 + 12);
     net.dispose();
-    expect(net.backend.blockCount).toBe(0);
+    expect(engineOf(net).backend.blockCount).toBe(0);
   });
 
   it('grows the memory when the bump pointer passes its end', () => {
@@ -181,7 +183,7 @@ describe('Arena', () => {
 
   it('returns every byte when networks are disposed', async () => {
     const net = await createNetwork({ ...SEED, backend: 'js' });
-    const arenaOf = (net.backend as unknown as { heap: { arena: Arena } }).heap.arena;
+    const arenaOf = (engineOf(net).backend as unknown as { heap: { arena: Arena } }).heap.arena;
     const inUse = arenaOf.bytesInUse;
     const other = await createNetwork({ ...SEED, backend: 'js' });
     await other.fit(seed.X, seedLabels(), { epochs: 2, learningRate: 1, batchSize: 50, shuffle: true });

@@ -11,6 +11,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { DTYPES, type Backend, type DType } from '../../src/backend/backend.js';
 import { createBackend } from '../../src/backend/index.js';
 import { stopThreads, ThreadedWasmBackend } from '../../src/backend/threads.js';
+import { engineOf } from '../../src/engine.js';
 import { createNetwork } from '../../src/index.js';
 import { prng } from '../helpers.js';
 
@@ -184,7 +185,7 @@ describe('a network training on two threads whose worker is killed mid-fit', () 
     await one.fit(x, y, options);
     const two = await createNetwork({ ...config, threads: 2 });
     expect(two.threads).toBe(2);
-    await two.fit(x, y, { ...options, onEpochEnd: (epoch) => { if (epoch === 1) kill(two.backend); } });
+    await two.fit(x, y, { ...options, onEpochEnd: (epoch) => { if (epoch === 1) kill(engineOf(two).backend); } });
     expect(two.getWeights()).toEqual(one.getWeights());
     await vi.waitFor(() => expect(two.threads).toBe(1), { timeout: 15_000 });
     one.dispose();

@@ -12,6 +12,7 @@ import { DTYPES, type Backend, type DType } from '../../src/backend/backend.js';
 import { createBackend } from '../../src/backend/index.js';
 import { denseCase, prng, runDense } from '../helpers.js';
 import { stopThreads, threadsAvailable, ThreadedWasmBackend } from '../../src/backend/threads.js';
+import { engineOf } from '../../src/engine.js';
 import { createNetwork, type Network } from '../../src/index.js';
 
 // Node always has shared memory and workers: threads must start here, never skip.
@@ -380,8 +381,8 @@ describe('a worker that does not take its block', () => {
 });
 
 /** The pool of workers a threaded network's backend uses. */
-function poolOf(net: { backend: unknown }): unknown {
-  return (net.backend as { pool: unknown }).pool;
+function poolOf(net: Network): unknown {
+  return (engineOf(net).backend as unknown as { pool: unknown }).pool;
 }
 
 /**
@@ -409,7 +410,7 @@ describe('workers that are gone', () => {
     expect(before.threads).toBe(threads);
     await end(before);
     await vi.waitFor(() => expect(before.threads).toBe(1)); // a worker's death is an event to wait for
-    const stats = before.backend as ThreadedWasmBackend;
+    const stats = engineOf(before).backend as ThreadedWasmBackend;
     stats.resetThreadStats();
     await before.fit(x, y, options);
     expect(stats.threadStats().every((chunks) => chunks === 0)).toBe(true); // nothing split: no one to split with
@@ -439,8 +440,8 @@ describe('the shared memory of threads', () => {
       loss: 'binaryCrossentropy', threads: 2 });
     expect(net.threads).toBe(2);
     // 3,000 rows of 100,000 activations and their deltas: 2.4 GB, reserved (never touched, so never committed).
-    net.reserveBatch(3000);
-    expect(net.batchCapacity).toBe(3000);
+    engineOf(net).reserveBatch(3000);
+    expect(engineOf(net).batchCapacity).toBe(3000);
     net.dispose();
   });
 });

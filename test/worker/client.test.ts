@@ -51,7 +51,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const bytesOf = (array: Float32Array | Float64Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 
 /** Trains both on the seed data: the same history and weights. Then disposes of both. */
-async function expectTrainAlike(remote: source.WorkerNetwork, local: source.Network, options: source.FitOptions): Promise<void> {
+async function expectTrainAlike(remote: source.WorkerNetwork, local: source.Network, options: source.WorkerFitOptions): Promise<void> {
   expect((await remote.fit(seed.X, seedLabels(), options)).history).toEqual((await local.fit(seed.X, seedLabels(), options)).history);
   expect(await remote.getWeights()).toEqual(local.getWeights());
   await remote.dispose();
@@ -274,6 +274,8 @@ describe.each([
     const history = await remote.fit(seed.X, seedLabels(), { epochs: 50, learningRate: 20, callbacks: [stopper] });
     expect(history.epoch).toEqual([0, 1, 2]);
     expect(stopper.stoppedEpoch).toBe(2);
+    // Refused by the type too: a worker network's callbacks have no onBatchEnd.
+    // @ts-expect-error onBatchEnd
     expect(await messageOf(remote.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 1, callbacks: [{ onBatchEnd: () => {} }] })))
       .toMatch(/^fit: callbacks\[0\]\.onBatchEnd cannot follow training in a worker/);
     await remote.dispose();
@@ -339,8 +341,8 @@ describe.each([
     for (const [name, saved, options] of variants) {
       const local = await lib.loadNetwork(saved, options);
       const remote = await lib.loadWorkerNetwork(saved, options);
-      expect([remote.inputs, remote.outputs, remote.dtype, remote.backend, remote.threads], name)
-        .toEqual([local.inputs, local.outputs, local.dtype, local.backend.name, local.threads]);
+      expect([remote.inputs, remote.outputs, remote.layers, remote.loss, remote.dtype, remote.backend, remote.threads], name)
+        .toEqual([local.inputs, local.outputs, local.layers, local.loss, local.dtype, local.backend, local.threads]);
       expect(bytesOf(await remote.predict(inputs)), name).toEqual(bytesOf(local.predict(inputs)));
       expect(await remote.toJSON({ includeOptimizer: true }), name).toStrictEqual(local.toJSON({ includeOptimizer: true }));
       await local.fit(seed.X, seedLabels(), fitOptions);

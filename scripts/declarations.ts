@@ -1,0 +1,43 @@
+/**
+ * The published type declarations are those dist/types/index.d.ts reaches:
+ * tsc writes one .d.ts for every source file the library imports, the
+ * engine's and the worker's plumbing included, and `npm run build` then
+ * removes every file no public declaration refers to.
+ */
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+
+/** The .d.ts files (relative to `dir`) that `dir`/index.d.ts reaches through its imports and re-exports, itself included. */
+export function reachableDeclarations(dir: string): string[] {
+  const reached = new Set<string>();
+  const visit = (file: string) => {
+    if (reached.has(file)) return;
+    reached.add(file);
+    const text = readFileSync(path.join(dir, file), 'utf8');
+    for (const [, specifier] of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      visit(path.posix.join(path.posix.dirname(file), specifier.replace(/\.js$/, '.d.ts')));
+    }
+  };
+  visit('index.d.ts');
+  return [...reached].sort();
+}
+
+/** Every .d.ts file under `dir`, relative to it, with / separators. */
+export function allDeclarations(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' })
+    .filter((file) => file.endsWith('.d.ts')).map((file) => file.split(path.sep).join('/')).sort();
+}
+
+/** Removes the declarations index.d.ts does not reach (and any folder left empty); returns what it removed. */
+export function pruneDeclarations(dir: string): string[] {
+  const keep = new Set(reachableDeclarations(dir));
+  const removed = allDeclarations(dir).filter((file) => !keep.has(file));
+  for (const file of removed) rmSync(path.join(dir, file));
+  for (const folder of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, folder.name);
+    if (folder.isDirectory() && readdirSync(full, { recursive: true }).every((entry) => !String(entry).endsWith('.d.ts'))) {
+      rmSync(full, { recursive: true });
+    }
+  }
+  return removed;
+}

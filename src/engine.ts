@@ -1,0 +1,392 @@
+/**
+ * The engine behind a public Network: a dense network over a Backend, its
+ * memory plan, forward and backward passes, data copied in, and the work of
+ * predict, evaluate and the weights. Everything here speaks in offsets into
+ * backend memory; network.ts wraps it in the API users see, and train.ts
+ * runs the epoch loop over it.
+ */
+import { activationBackward } from './activations.js';
+import { createBackend } from './backend/index.js';
+import type { Backend, DType, FloatArray } from './backend/backend.js';
+import { nonFiniteError, readMatrix } from './data.js';
+import { Dense } from './dense.js';
+import { initializeKernel } from './initializers.js';
+import type { DenseConfig } from './layerConfig.js';
+import { createLoss, type Loss } from './losses.js';
+import type { Evaluation } from './network.js';
+import type { CheckedNetworkConfig } from './networkConfig.js';
+import { denseParameters, reuseOrCreateOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
+import { Random } from './random.js';
+import { checkLayerWeights, type LayerWeights } from './weights.js';
+
+/** Rows per forward pass in predict/evaluate when no larger batch is planned. */
+const INFERENCE_CHUNK = 1024;
+
+/**
+ * Gives back the memory of networks dropped without dispose(). It holds each
+ * network's backend object (which lists the network's blocks and never refers
+ * back to the network), so holding it keeps no network alive. dispose() stays
+ * the prompt way, and unregisters.
+ */
+const reclaim = typeof FinalizationRegistry === 'function'
+  ? new FinalizationRegistry<Backend>((backend) => backend.releaseAll())
+  : undefined;
+
+/**
+ * Allocates a network for a checked config, drawing its initial weights
+ * only if `initialize` (loadNetwork overwrites them at once).
+ */
+export async function buildEngine(config: CheckedNetworkConfig, initialize: boolean): Promise<NetworkEngine> {
+  const backend = await createBackend(config.backend, config.dtype, config.threads);
+  const loss = createLoss(config.loss, config.layers[config.layers.length - 1].units, backend.dtype);
+  return new NetworkEngine(backend, config.inputs, config.layers, loss, config.seed, initialize);
+}
+
+export class NetworkEngine {
+  readonly layers: readonly Dense[];
+  /** Set by a callback to end fit() after the current batch (as TensorFlow.js, the epoch still ends: onEpochEnd runs). */
+  stopTraining = false;
+  /** True while fit() runs; a second concurrent fit() is refused. */
+  isTraining = false;
+  /** The seeded stream for initial weights, then shuffles. */
+  readonly random: Random;
+  /** The optimiser fit() trains with, kept across fit() calls while its config is unchanged. */
+  private currentOptimizer: Optimizer | undefined;
+  /** Rows the batch buffers hold. */
+  private capacity = 0;
+  private disposed = false;
+  private disposal: { promise: Promise<never>; reject: (error: Error) => void } | undefined;
+
+  /** `layers` are checked configs (checkNetworkConfig). */
+  constructor(readonly backend: Backend, readonly inputs: number, layers: readonly DenseConfig[],
+              readonly loss: Loss, seed: number, initialize = true) {
+    const built: Dense[] = [];
+    try {
+      let fanIn = inputs;
+      for (const config of layers) {
+        built.push(new Dense(backend, fanIn, config));
+        fanIn = config.units;
+      }
+    } catch (error) {
+      // Out of memory part way: no block of a half-built layer or of the layers before it stays taken.
+      backend.releaseAll();
+      throw error;
+    }
+    this.layers = built;
+    reclaim?.register(this, backend, this);
+    this.random = new Random(seed);
+    // A network about to be given its weights (loadNetwork) skips drawing them.
+    if (initialize) this.initialiseWeights();
+  }
+
+  get outputs(): number {
+    return this.layers[this.layers.length - 1].units;
+  }
+
+  get dtype(): DType {
+    return this.backend.dtype;
+  }
+
+  /** Threads the network trains on: `threads` as asked, or 1 where threads cannot run (threadsAvailable()). */
+  get threads(): number {
+    return this.backend.threads;
+  }
+
+  /** Each layer's kernel from its initializer, in layer order from the one seeded stream; zero biases. */
+  private initialiseWeights(): void {
+    for (const layer of this.layers) {
+      const kernel = this.backend.view(layer.weights, layer.inputs * layer.units);
+      initializeKernel(layer.config.kernelInitializer, this.random, layer.inputs, layer.units, kernel);
+      this.backend.view(layer.bias, layer.units).fill(0);
+    }
+  }
+
+  // ---- memory plan ----
+
+  /**
+   * Makes every layer's batch buffers hold at least `rows` rows. Every new
+   * buffer is allocated before any old one is let go: if memory runs out,
+   * the new ones are freed and the network keeps its old buffers and
+   * capacity (a fit() that reserved its batch goes on writing into them).
+   */
+  reserveBatch(rows: number): void {
+    if (rows <= this.capacity) return;
+    const fresh: number[] = [];
+    try {
+      // One push per block: a pair pushed together would lose its first if the second failed.
+      for (const layer of this.layers) {
+        fresh.push(this.backend.alloc(rows * layer.units));
+        fresh.push(this.backend.alloc(rows * layer.units));
+      }
+    } catch (error) {
+      for (const offset of fresh) this.backend.free(offset);
+      throw new Error(`${rows} rows at a time do not fit in memory: ${(error as Error).message}`);
+    }
+    this.layers.forEach((layer, l) => layer.swapBatch(fresh[2 * l], fresh[2 * l + 1]));
+    this.capacity = rows;
+  }
+
+  /** Makes the batch buffers hold what predict/evaluate/measure() take at a time for `rows` rows. */
+  reserveInference(rows: number): void {
+    this.reserveBatch(Math.min(rows, INFERENCE_CHUNK));
+  }
+
+  get batchCapacity(): number {
+    return this.capacity;
+  }
+
+  // ---- passes (offsets in, offsets out; nothing allocates) ----
+
+  /** Runs `rows` rows at x through the network; returns the output buffer's offset. */
+  forward(x: number, rows: number): number {
+    let input = x;
+    for (const layer of this.layers) {
+      layer.forward(input, rows);
+      input = layer.output;
+    }
+    return input;
+  }
+
+  /** After forward(x): the loss gradient at every parameter, for targets y. */
+  backward(x: number, y: number, rows: number): void {
+    const layers = this.layers;
+    const last = layers[layers.length - 1];
+    this.loss.outputGradient(this.backend, rows * last.units, last.output, y, last.delta);
+    // A loss not fused with the output activation gave dL/dA: the activation makes it dL/dZ.
+    if (this.loss.fusedActivation === undefined) {
+      activationBackward(this.backend, last.activation, last.alpha, rows * last.units, last.output, last.delta);
+    }
+    for (let l = layers.length - 1; l >= 0; l--) {
+      const below = l > 0 ? layers[l - 1] : undefined;
+      layers[l].backward(below ? below.output : x, rows, below);
+    }
+  }
+
+  /**
+   * Makes `config` the optimiser that applyGradients() steps. An equal config
+   * keeps the current optimiser and its state (as Keras keeps it across fit()
+   * calls); another replaces it.
+   */
+  useOptimizer(config: OptimizerConfig): void {
+    this.currentOptimizer = reuseOrCreateOptimizer(this.currentOptimizer, config, this.backend, denseParameters(this.layers));
+  }
+
+  /** The optimiser of the last fit() (or useOptimizer()); undefined before. */
+  get optimizer(): Optimizer | undefined {
+    return this.currentOptimizer;
+  }
+
+  /** One optimiser step on every parameter, from the gradients of backward(). */
+  applyGradients(learningRate: number): void {
+    if (!this.currentOptimizer) throw new Error('applyGradients: no optimiser; call useOptimizer() first');
+    this.currentOptimizer.step(learningRate);
+  }
+
+  // ---- data in ----
+
+  /**
+   * Checks inputs x against the network and copies them into backend memory,
+   * the values checked as they are copied (each read once). The caller frees
+   * the returned offset.
+   */
+  loadInputs(x: unknown, name = 'x'): { rows: number; x: number } {
+    const mx = readMatrix(name, x, { dtype: this.dtype, cols: this.inputs, what: 'inputs', deferFinite: true });
+    const rows = mx.rows, elements = rows * this.inputs;
+    const xOffset = this.backend.alloc(elements);
+    try {
+      mx.copyInto(this.backend.view(xOffset, elements));
+      if (mx.finiteDeferred) {
+        // A typed array of this dtype, copied exactly: checked for NaN and
+        // ±Infinity there, by a kernel (several times faster than in JavaScript).
+        const bad = this.backend.firstNonFinite(elements, xOffset);
+        if (bad >= 0) throw nonFiniteError(name, bad, this.inputs, this.backend.view(xOffset, elements)[bad]);
+      }
+      return { rows, x: xOffset };
+    } catch (error) {
+      this.backend.free(xOffset);
+      throw error;
+    }
+  }
+
+  /**
+   * Checks inputs x and labels y against the network and the loss, and
+   * copies them into backend memory (each value read once, and checked as it
+   * is copied or in the copy). The caller frees the returned offsets.
+   */
+  loadData(x: unknown, y: unknown, names: [string, string] = ['x', 'y']): { rows: number; x: number; y: number } {
+    const { rows, x: xOffset } = this.loadInputs(x, names[0]);
+    let yOffset = 0;
+    try {
+      const my = this.loss.readLabels(names[1], y);
+      if (my.rows !== rows) throw new Error(`${names[0]} has ${rows} rows but ${names[1]} has ${my.rows}`);
+      yOffset = this.backend.alloc(rows * this.outputs);
+      const labels = this.backend.view(yOffset, rows * this.outputs);
+      my.copyInto(labels);
+      this.loss.checkLabels(labels, names[1], this.outputs);
+      return { rows, x: xOffset, y: yOffset };
+    } catch (error) {
+      this.backend.free(xOffset);
+      if (yOffset) this.backend.free(yOffset);
+      throw error;
+    }
+  }
+
+  // ---- the work of the public methods (network.ts checks the network is alive first) ----
+
+  /** Outputs for every row of x: rows x outputs, row-major. */
+  predict(x: unknown): FloatArray {
+    const data = this.loadInputs(x);
+    try {
+      const out = this.dtype === 'float32' ? new Float32Array(data.rows * this.outputs) : new Float64Array(data.rows * this.outputs);
+      this.forEachChunk(data.rows, (start, rows) => {
+        const a = this.forwardFinite('predict', data.x, start, rows);
+        out.set(this.backend.view(a, rows * this.outputs), start * this.outputs);
+      });
+      return out;
+    } finally {
+      this.backend.free(data.x);
+    }
+  }
+
+  /** The loss and accuracy over all of x, y (means over every element). */
+  evaluate(x: unknown, y: unknown): Evaluation {
+    const data = this.loadData(x, y);
+    try {
+      return this.measure(data.x, data.y, data.rows, 'evaluate');
+    } finally {
+      this.backend.free(data.x);
+      this.backend.free(data.y);
+    }
+  }
+
+  /** Loss (and accuracy, if the loss has one) over `rows` rows already in memory; `where` names the caller in errors. */
+  measure(x: number, y: number, rows: number, where: string): Evaluation {
+    let loss = 0;
+    let acc = 0;
+    const accuracy = this.loss.accuracy;
+    const bytes = this.backend.bytesPerElement;
+    this.forEachChunk(rows, (start, n) => {
+      const a = this.forwardFinite(where, x, start, n);
+      const yChunk = y + start * this.outputs * bytes;
+      const elements = n * this.outputs;
+      loss += this.loss.loss(this.backend, elements, a, yChunk) * n;
+      if (accuracy) acc += accuracy(this.backend, elements, a, yChunk) * n;
+    });
+    return accuracy ? { loss: loss / rows, acc: acc / rows } : { loss: loss / rows };
+  }
+
+  /**
+   * forward() over `rows` rows of x from row `start`, then a check that every
+   * output is finite: a NaN or Infinity is an error naming the first one,
+   * never a number handed back.
+   */
+  private forwardFinite(where: string, x: number, start: number, rows: number): number {
+    const a = this.forward(x + start * this.inputs * this.backend.bytesPerElement, rows);
+    const bad = this.backend.firstNonFinite(rows * this.outputs, a);
+    if (bad >= 0) {
+      const value = this.backend.view(a, rows * this.outputs)[bad];
+      const row = start + Math.floor(bad / this.outputs), column = bad % this.outputs;
+      const weight = this.firstNonFiniteParameter();
+      throw new Error(`${where}: the output at row ${row}, column ${column} is ${value}; ` + (weight
+        ? `a weight is not finite (${weight}): set finite weights`
+        : `a layer's values overflowed ${this.dtype}'s range: scale the inputs as the training data was scaled` +
+          (this.dtype === 'float32' ? `, or use dtype 'float64'` : '')));
+    }
+    return a;
+  }
+
+  private forEachChunk(rows: number, run: (start: number, rows: number) => void): void {
+    this.reserveInference(rows);
+    const chunk = this.capacity;
+    for (let start = 0; start < rows; start += chunk) run(start, Math.min(chunk, rows - start));
+  }
+
+  getWeights(): LayerWeights[] {
+    return this.layers.map((layer) => {
+      const w = this.backend.view(layer.weights, layer.inputs * layer.units);
+      const W: number[][] = [];
+      for (let i = 0; i < layer.inputs; i++) W.push(Array.from(w.subarray(i * layer.units, (i + 1) * layer.units)));
+      return { W, b: Array.from(this.backend.view(layer.bias, layer.units)) };
+    });
+  }
+
+  setWeights(weights: unknown): void {
+    // Check everything before writing anything, so a bad layer leaves all as it was.
+    this.writeWeights(checkLayerWeights(weights, this.layers, this.dtype));
+  }
+
+  /** Writes weights checkLayerWeights() has checked against this network's layers. */
+  writeWeights(checked: ReturnType<typeof checkLayerWeights>): void {
+    checked.forEach(({ W, b }, l) => {
+      const layer = this.layers[l];
+      W.copyInto(this.backend.view(layer.weights, layer.inputs * layer.units));
+      b.copyInto(this.backend.view(layer.bias, layer.units));
+    });
+  }
+
+  /** Where the first NaN or ±Infinity among the parameters is (e.g. "layer 1 W[3][0] is NaN"), or undefined. */
+  firstNonFiniteParameter(): string | undefined {
+    for (let l = 0; l < this.layers.length; l++) {
+      const { weights, bias, inputs, units } = this.layers[l];
+      const w = this.backend.firstNonFinite(inputs * units, weights);
+      if (w >= 0) return `layer ${l} W[${Math.floor(w / units)}][${w % units}] is ${this.backend.view(weights, inputs * units)[w]}`;
+      const b = this.backend.firstNonFinite(units, bias);
+      if (b >= 0) return `layer ${l} b[${b}] is ${this.backend.view(bias, units)[b]}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Frees the network's memory; any later call throws. A fit() in progress
+   * rejects at once, even while it awaits a callback's promise that never
+   * settles (it races each one against this).
+   */
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    reclaim?.unregister(this);
+    this.currentOptimizer?.dispose();
+    // Every block: parameters, batch buffers, and a running fit()'s data.
+    this.backend.releaseAll();
+    // A fit() racing a pending hook against this rejects now; a worker network's fit says the same.
+    this.disposal?.reject(new Error('fit: this network was disposed while fit() awaited a callback'));
+  }
+
+  /** Rejects when the network is disposed; fit() races each pending hook against it. */
+  get whenDisposed(): Promise<never> {
+    if (!this.disposal) {
+      let reject!: (error: Error) => void;
+      const promise = new Promise<never>((_, r) => { reject = r; });
+      promise.catch(() => {}); // a rejection nobody races against is not an error
+      this.disposal = { promise, reject };
+    }
+    return this.disposal.promise;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  checkAlive(method: string): void {
+    if (this.disposed) throw new Error(`${method}: this network has been disposed`);
+  }
+}
+
+/**
+ * Each public Network's engine. The map lives here, not on the Network, so
+ * that the Network's published type shows none of it; train-time code and
+ * tests reach an engine through engineOf().
+ */
+const engines = new WeakMap<object, NetworkEngine>();
+
+/** Makes `engine` the one behind the public network `net` (network.ts, once per network). */
+export function attachEngine(net: object, engine: NetworkEngine): void {
+  engines.set(net, engine);
+}
+
+/** The engine behind a public network; a TypeError for any other object. */
+export function engineOf(net: object): NetworkEngine {
+  const engine = engines.get(net);
+  if (!engine) throw new TypeError('not a network made by createNetwork or loadNetwork');
+  return engine;
+}

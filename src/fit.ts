@@ -1,0 +1,231 @@
+/**
+ * fit(): the epoch loop. Data is checked and copied into backend memory once;
+ * each batch is then a forward pass, a loss, a backward pass and an update,
+ * all backend calls on planned buffers. Around that loop: validation,
+ * callbacks, divergence checks and yields to the event loop.
+ */
+import type { Callback, Logs } from './callbacks.js';
+import type { LabelInput, MatrixInput } from './data.js';
+import type { NetworkEngine } from './engine.js';
+import type { Network } from './network.js';
+import { Checkpoint } from './checkpoint.js';
+import { denseParameters, slotNames } from './optimizers.js';
+import { checkFitOptions, History, type CheckedFitOptions, type FitOptions } from './train.js';
+
+/** Time between yields to the event loop: a page stays responsive, a run pays nothing measurable. */
+const YIELD_INTERVAL_MS = 25;
+
+/** The rows fit() trains and validates on, all in backend memory. */
+interface FitData {
+  rows: number;
+  x: number;
+  y: number;
+  validation?: { rows: number; x: number; y: number };
+  /** Blocks to free when fit() ends. */
+  owned: number[];
+}
+
+function loadFitData(net: NetworkEngine, x: MatrixInput, y: LabelInput, options: CheckedFitOptions): FitData {
+  const train = net.loadData(x, y);
+  const owned = [train.x, train.y];
+  if (options.validationData) {
+    try {
+      const [vx, vy] = options.validationData;
+      const validation = net.loadData(vx, vy, ['validationData x', 'validationData y']);
+      owned.push(validation.x, validation.y);
+      return { ...train, validation, owned };
+    } catch (error) {
+      for (const offset of owned) net.backend.free(offset);
+      throw error;
+    }
+  }
+  if (options.validationSplit !== undefined) {
+    // As Keras: the last rows, before any shuffling, so validation rows never train.
+    const trainRows = Math.floor(train.rows * (1 - options.validationSplit));
+    const validationRows = train.rows - trainRows;
+    if (trainRows === 0 || validationRows === 0) {
+      for (const offset of owned) net.backend.free(offset);
+      throw new Error(`fit: validationSplit ${options.validationSplit} of ${train.rows} rows leaves ${trainRows} to train and ${validationRows} to validate; both need at least one`);
+    }
+    const bytes = net.backend.bytesPerElement;
+    const validation = {
+      rows: validationRows,
+      x: train.x + trainRows * net.inputs * bytes,
+      y: train.y + trainRows * net.outputs * bytes,
+    };
+    return { rows: trainRows, x: train.x, y: train.y, validation, owned };
+  }
+  return { ...train, owned };
+}
+
+/**
+ * Trains `net` on x and y with `options`, checked first; Network.fit's work.
+ * `owner` is the public network callbacks are given (setNetwork).
+ */
+export async function fit(net: NetworkEngine, owner: Network, x: MatrixInput, y: LabelInput, options: FitOptions): Promise<History> {
+  const checked = checkFitOptions(options, net.dtype);
+  if (net.isTraining) throw new Error('fit: this network is already training (await the previous fit first)');
+  const { callbacks, optimizer, epochs, learningRate, shuffle } = checked;
+  const { backend, loss } = net;
+  const data = loadFitData(net, x, y, checked);
+  const { rows, owned } = data;
+  const batchSize = Math.min(checked.batchSize ?? rows, rows);
+  const hasAccuracy = loss.accuracy !== undefined;
+  const metrics = ['loss', ...(hasAccuracy ? ['acc'] : [])];
+  if (data.validation) metrics.push(...metrics.map((name) => `val_${name}`));
+
+  net.isTraining = true;
+  try {
+    const xBytes = net.inputs * backend.bytesPerElement;
+    const yBytes = net.outputs * backend.bytesPerElement;
+    // Every buffer first: if memory runs out, nothing the user can see (the
+    // optimiser and its state) has changed yet.
+    try {
+      net.reserveBatch(batchSize);
+      // Validation's passes too, so that no epoch allocates.
+      if (data.validation) net.reserveInference(data.validation.rows);
+    } catch (error) {
+      throw new Error(`fit: ${(error as Error).message}; try a smaller batchSize`);
+    }
+    // Shuffled batches are gathered into buffers of their own; in order,
+    // they are slices of the data in place.
+    let order = 0, xBatch = 0, yBatch = 0;
+    // Room to copy the parameters and the optimiser's state, so that a
+    // diverging epoch can be undone.
+    const parameters = denseParameters(net.layers);
+    const parameterCount = parameters.reduce((sum, p) => sum + p.size, 0);
+    const checkpoint = new Checkpoint(backend, parameterCount * (1 + slotNames(optimizer).length));
+    owned.push(checkpoint.block);
+    if (shuffle) {
+      owned.push(order = backend.allocIndices(rows));
+      owned.push(xBatch = backend.alloc(batchSize * net.inputs));
+      owned.push(yBatch = backend.alloc(batchSize * net.outputs));
+      const index = backend.indexView(order, rows);
+      for (let i = 0; i < rows; i++) index[i] = i;
+    }
+    net.useOptimizer(optimizer);
+    checkpoint.bind(parameters.map(({ value, size }) => ({ offset: value, size })), net.optimizer!);
+    for (const callback of callbacks) callback.setNetwork?.(owner, metrics);
+    const batchCallbacks = callbacks.filter((callback) => callback.onBatchEnd);
+
+    const history = new History();
+    let lastYield = performance.now();
+    net.stopTraining = false;
+    await notify(net, callbacks, (callback) => callback.onTrainBegin?.());
+    for (let epoch = 0; epoch < epochs && !net.stopTraining; epoch++) {
+      const began = notify(net, callbacks, (callback) => callback.onEpochBegin?.(epoch));
+      if (began) await began;
+      checkpoint.save();
+      if (shuffle) net.random.shuffle(backend.indexView(order, rows));
+      let lossSum = 0;
+      let accSum = 0;
+      let seen = 0; // rows trained this epoch: all of them unless a callback stopped it early
+      for (let start = 0, batch = 0; start < rows; start += batchSize, batch++) {
+        const n = Math.min(batchSize, rows - start);
+        let xb = data.x + start * xBytes;
+        let yb = data.y + start * yBytes;
+        if (shuffle) {
+          backend.gatherRows(n, net.inputs, data.x, order + start * 4, xBatch);
+          backend.gatherRows(n, net.outputs, data.y, order + start * 4, yBatch);
+          xb = xBatch;
+          yb = yBatch;
+        }
+        const a = net.forward(xb, n);
+        const elements = n * net.outputs;
+        const batchLoss = loss.loss(backend, elements, a, yb);
+        if (!Number.isFinite(batchLoss)) {
+          checkpoint.restore();
+          throw new Error(`fit: the loss diverged to ${batchLoss} at epoch ${epoch + 1} (batch ${batch + 1}); ` +
+            `${divergenceHint(learningRate)}; the weights are as they were before epoch ${epoch + 1}`);
+        }
+        const batchAcc = hasAccuracy ? loss.accuracy!(backend, elements, a, yb) : 0;
+        lossSum += batchLoss * n;
+        accSum += batchAcc * n;
+        seen += n;
+        net.backward(xb, yb, n);
+        net.applyGradients(learningRate);
+        if (batchCallbacks.length > 0) {
+          const logs: Logs = hasAccuracy ? { batch, size: n, loss: batchLoss, acc: batchAcc } : { batch, size: n, loss: batchLoss };
+          const done = notify(net, batchCallbacks, (callback) => callback.onBatchEnd?.(batch, logs));
+          if (done) await done;
+        }
+        if (net.stopTraining) break; // as TensorFlow.js: the epoch ends here, with the batches it had
+        // Checked after every batch, so one long epoch does not freeze a page.
+        if (performance.now() - lastYield > YIELD_INTERVAL_MS) {
+          await yieldToEventLoop();
+          net.checkAlive('fit (after yielding to the event loop)');
+          lastYield = performance.now();
+        }
+      }
+      // Each batch's loss is checked before its update; this catches the last update.
+      const diverged = net.firstNonFiniteParameter();
+      if (diverged) {
+        checkpoint.restore();
+        throw new Error(`fit: the weights diverged (${diverged}) in epoch ${epoch + 1}'s last update; ` +
+          `${divergenceHint(learningRate)}; the weights are as they were before epoch ${epoch + 1}`);
+      }
+      const logs: Logs = { loss: lossSum / seen };
+      if (hasAccuracy) logs.acc = accSum / seen;
+      if (data.validation) {
+        const { rows: vRows, x: vx, y: vy } = data.validation;
+        const measured = net.measure(vx, vy, vRows, 'fit (validation)');
+        logs.val_loss = measured.loss;
+        if (measured.acc !== undefined) logs.val_acc = measured.acc;
+      }
+      record(history, epoch, logs);
+      const ended = notify(net, callbacks, (callback) => callback.onEpochEnd?.(epoch, { ...logs }));
+      if (ended) await ended;
+    }
+    await notify(net, callbacks, (callback) => callback.onTrainEnd?.());
+    return history;
+  } finally {
+    net.isTraining = false;
+    // dispose() has freed every block of the network, these included.
+    if (!net.isDisposed) for (const offset of owned) backend.free(offset);
+  }
+}
+
+/** Appends an epoch's logs to `history`. */
+function record(history: History, epoch: number, logs: Logs): void {
+  history.epoch.push(epoch);
+  for (const [name, value] of Object.entries(logs)) (history.history[name] ??= []).push(value);
+}
+
+function divergenceHint(learningRate: number): string {
+  return `try a smaller learningRate (${learningRate}), or standardised inputs (and targets, for a regression)`;
+}
+
+/**
+ * Runs one hook on every callback in order, awaiting any that return a
+ * promise; the network must survive it. A pending hook is raced against
+ * dispose(), so a promise that never settles cannot keep fit() pending once
+ * the network is disposed. Returns a promise only when a hook did, so an
+ * epoch without async hooks costs no microtask turn.
+ */
+function notify(net: NetworkEngine, callbacks: readonly Callback[], hook: (callback: Callback) => void | Promise<void>): Promise<void> | undefined {
+  for (let i = 0; i < callbacks.length; i++) {
+    const result = hook(callbacks[i]);
+    if (result) {
+      return Promise.race([result, net.whenDisposed]).then(async () => {
+        net.checkAlive('fit (after a callback)');
+        const rest = notify(net, callbacks.slice(i + 1), hook);
+        if (rest) await rest;
+      });
+    }
+  }
+  net.checkAlive('fit (after a callback)');
+  return undefined;
+}
+
+/** A macrotask turn: setImmediate in Node, a MessageChannel message in browsers (setTimeout is clamped to 4 ms). */
+function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(undefined);
+  });
+}

@@ -1,0 +1,75 @@
+/**
+ * A NetworkConfig checked completely before anything is allocated, with its
+ * defaults filled in: createNetwork builds from this, and loadNetwork checks
+ * a saved architecture with it.
+ */
+import { BACKENDS, checkThreads, DTYPES, type BackendName, type DType } from './backend/backend.js';
+import { checkKeys, checkPositiveInteger, describeValue } from './checks.js';
+import { checkValue, element, listLength } from './data.js';
+import { checkLayerConfig, type DenseConfig } from './layerConfig.js';
+import { checkLossPairing, LOSS_NAMES, type LossName } from './losses.js';
+import type { NetworkConfig } from './network.js';
+import { randomSeed } from './random.js';
+
+/** The most layers a network has: far more than any dense network trains well with, and a bound on checking a config. */
+export const MAX_LAYERS = 1000;
+
+/** A NetworkConfig checked, with its defaults filled in. */
+export interface CheckedNetworkConfig {
+  inputs: number;
+  layers: DenseConfig[];
+  loss: LossName;
+  backend: BackendName;
+  dtype: DType;
+  seed: number;
+  threads: number;
+}
+
+/** Checks a NetworkConfig completely, allocating nothing; messages start with `where`. */
+export function checkNetworkConfig(where: string, config: NetworkConfig): CheckedNetworkConfig {
+  checkKeys(where, config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed', 'threads']);
+  // Each field read once: a getter may answer a second read otherwise, and the network is built from what was checked.
+  const { inputs, layers: given, loss, backend: backendGiven, dtype: dtypeGiven, seed: seedGiven, threads: threadsGiven } = config;
+  checkPositiveInteger(`${where}: inputs`, inputs);
+  // Emptiness judged on the layers as read: a proxy's length, read again, may say 0 after 1.
+  const layers = Array.isArray(given) ? checkLayers(where, given) : [];
+  if (layers.length === 0) {
+    throw new Error(`${where}: layers must be a non-empty array of { units, activation }, got ${describeValue(given)}`);
+  }
+  if (!LOSS_NAMES.includes(loss)) {
+    throw new Error(`${where}: loss ${describeValue(loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
+  }
+  checkLossPairing(where, loss, layers);
+  // Only a missing option takes its default: null is a value, and refused like any other bad one.
+  const seed = seedGiven === undefined ? randomSeed() : seedGiven;
+  if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
+    throw new Error(`${where}: seed must be an integer in [0, 2^32), got ${describeValue(seed)}`);
+  }
+  const threads = threadsGiven === undefined ? 1 : threadsGiven;
+  checkThreads(where, threads);
+  const backend = backendGiven === undefined ? 'wasm' : backendGiven;
+  if (!BACKENDS.includes(backend)) throw new Error(`${where}: Unknown backend ${describeValue(backend)}: expected one of ${BACKENDS.join(', ')}`);
+  if (threads > 1 && backend !== 'wasm') {
+    throw new Error(`${where}: threads ${threads} needs the wasm backend, got backend ${describeValue(backend)}`);
+  }
+  const dtype = dtypeGiven === undefined ? 'float32' : dtypeGiven;
+  if (!DTYPES.includes(dtype)) throw new Error(`${where}: Unknown dtype ${describeValue(dtype)}: expected one of ${DTYPES.join(', ')}`);
+  layers.forEach((layer, i) => {
+    if (layer.alpha !== undefined) checkValue(`${where}: layers[${i}].alpha`, '', layer.alpha, dtype);
+  });
+  return { inputs, layers, loss, backend, dtype, seed, threads };
+}
+
+/**
+ * Each layer checked, in an index loop after a check of the length alone:
+ * map would walk all of a sparse array's declared 2^32 - 1 indices, and
+ * keep a hole for Dense to trip over.
+ */
+function checkLayers(where: string, given: readonly unknown[]): DenseConfig[] {
+  const count = listLength(`${where}: layers`, given, MAX_LAYERS);
+  const layers: DenseConfig[] = [];
+  for (let i = 0; i < count; i++) {
+    layers.push(checkLayerConfig(`${where}: layers[${i}]`, element(`${where}: layers`, given, i)));
+  }
+  return layers;
+}
