@@ -9,7 +9,7 @@ export type { FitOptions, EpochLogs } from './train.js';
 export type { OptimizerSpec, OptimizerConfig, OptimizerState } from './optimizers.js';
 export type { LabelInput, MatrixInput } from './data.js';
 export type { BackendName, DType, FloatArray } from './backend/backend.js';
-export { stopThreads, threadsAvailable } from './platform/threaded-backend.js';
+export { stopThreads, threadsAvailable } from './threadControls.js';
 export type { ActivationName } from './activations.js';
 export type { KernelInitializer } from './initializers.js';
 export type { LossName } from './losses.js';
