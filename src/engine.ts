@@ -33,8 +33,13 @@ const reclaim = typeof FinalizationRegistry === 'function'
   : undefined;
 
 /**
- * Allocates a network for a checked config, drawing its initial weights
+ * Allocates an engine for a checked config, drawing its initial weights
  * only if `initialize` (loadNetwork overwrites them at once).
+ *
+ * @param config - A config checkNetworkConfig() has checked.
+ * @param initialize - Whether to draw the initial weights from the seed.
+ * @returns The engine, its parameters allocated.
+ * @throws Error if the backend cannot start or the parameters do not fit in memory (nothing stays allocated).
  */
 export async function buildEngine(config: CheckedNetworkConfig, initialize: boolean): Promise<NetworkEngine> {
   const backend = await createBackend(config.backend, config.dtype, config.threads);
@@ -42,6 +47,10 @@ export async function buildEngine(config: CheckedNetworkConfig, initialize: bool
   return new NetworkEngine(backend, config.inputs, config.layers, loss, config.seed, initialize);
 }
 
+/**
+ * A dense network in backend memory: layers of offsets, the batch buffers
+ * planned for the largest batch so far, the optimiser, and the passes.
+ */
 export class NetworkEngine {
   readonly layers: readonly Dense[];
   /** Set by a callback to end fit() after the current batch (as TensorFlow.js, the epoch still ends: onEpochEnd runs). */
@@ -379,12 +388,23 @@ export class NetworkEngine {
  */
 const engines = new WeakMap<object, NetworkEngine>();
 
-/** Makes `engine` the one behind the public network `net` (network.ts, once per network). */
+/**
+ * Makes `engine` the one behind the public network `net` (network.ts, once per network).
+ *
+ * @param net - The public network.
+ * @param engine - Its engine.
+ */
 export function attachEngine(net: object, engine: NetworkEngine): void {
   engines.set(net, engine);
 }
 
-/** The engine behind a public network; a TypeError for any other object. */
+/**
+ * The engine behind a public network.
+ *
+ * @param net - A network createNetwork or loadNetwork made.
+ * @returns Its engine.
+ * @throws TypeError for any other object.
+ */
 export function engineOf(net: object): NetworkEngine {
   const engine = engines.get(net);
   if (!engine) throw new TypeError('not a network made by createNetwork or loadNetwork');

@@ -59,8 +59,16 @@ function loadFitData(net: NetworkEngine, x: MatrixInput, y: LabelInput, options:
 }
 
 /**
- * Trains `net` on x and y with `options`, checked first; Network.fit's work.
- * `owner` is the public network callbacks are given (setNetwork).
+ * Trains `net` on x and y with `options`, checked first: Network.fit's work.
+ *
+ * @param net - The engine to train.
+ * @param owner - The public network callbacks are given (setNetwork).
+ * @param x - Inputs, unchecked.
+ * @param y - Labels, unchecked.
+ * @param options - fit()'s options, unchecked.
+ * @returns Every epoch's logs.
+ * @throws Error starting "fit:" on bad input, a loss or weights that diverge (put back as they were before that
+ * epoch), or a network disposed meanwhile; a callback's own error as it threw it.
  */
 export async function fit(net: NetworkEngine, owner: Network, x: MatrixInput, y: LabelInput, options: FitOptions): Promise<History> {
   const checked = checkFitOptions(options, net.dtype);

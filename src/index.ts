@@ -1,4 +1,10 @@
-/** wasmlp's public API. */
+/**
+ * wasmlp: train dense neural networks in Node and browsers, the numbers in
+ * WebAssembly. {@link createNetwork} makes a {@link Network};
+ * {@link createWorkerNetwork} makes one that trains in a worker.
+ *
+ * @packageDocumentation
+ */
 export { createNetwork, loadNetwork, Network } from './network.js';
 export type { NetworkConfig, LayerConfig, LayerWeights, Evaluation } from './network.js';
 export type { NetworkJSON, OptimizerJSON, ToJSONOptions, LoadNetworkOptions } from './network.js';

@@ -127,6 +127,9 @@ export class Network {
 
   static {
     wrap = (engine) => new Network(engine);
+    // The engine under a registered symbol, for diagnostics that have only the built bundle (a test page
+    // reads the threaded backend's statistics): untyped, so no editor offers it.
+    Object.defineProperty(Network.prototype, Symbol.for('wasmlp.engine'), { get(this: Network) { return engineOf(this); } });
   }
 
   get #engine(): NetworkEngine {
@@ -213,10 +216,14 @@ export class Network {
    *
    * @example
    * ```ts
+   * // XOR, on the network of the class's example
+   * const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+   * const y = [[0], [1], [1], [0]];
    * const history = await net.fit(x, y, {
-   *   epochs: 2000,
-   *   learningRate: 0.5,
-   *   onEpochEnd: (epoch, logs) => { if ((epoch + 1) % 400 === 0) console.log(epoch + 1, logs.loss, logs.acc); },
+   *   epochs: 500,
+   *   learningRate: 0.1,
+   *   optimizer: 'adam',
+   *   onEpochEnd: (epoch, logs) => { if ((epoch + 1) % 100 === 0) console.log(epoch + 1, logs.loss, logs.acc); },
    * });
    * console.log(history.history.loss.at(-1));
    * ```

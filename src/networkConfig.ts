@@ -14,7 +14,7 @@ import { randomSeed } from './random.js';
 /** The most layers a network has: far more than any dense network trains well with, and a bound on checking a config. */
 export const MAX_LAYERS = 1000;
 
-/** A NetworkConfig checked, with its defaults filled in. */
+/** A NetworkConfig checked, with its defaults filled in; each layer's config frozen. */
 export interface CheckedNetworkConfig {
   inputs: number;
   layers: DenseConfig[];
@@ -25,7 +25,14 @@ export interface CheckedNetworkConfig {
   threads: number;
 }
 
-/** Checks a NetworkConfig completely, allocating nothing; messages start with `where`. */
+/**
+ * Checks a NetworkConfig completely, allocating nothing, each field read once.
+ *
+ * @param where - The caller's name, which starts every message (createNetwork).
+ * @param config - The config as given.
+ * @returns The config as read and checked, with its defaults: the seed drawn if none was given.
+ * @throws Error naming the first bad field.
+ */
 export function checkNetworkConfig(where: string, config: NetworkConfig): CheckedNetworkConfig {
   checkKeys(where, config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed', 'threads']);
   // Each field read once: a getter may answer a second read otherwise, and the network is built from what was checked.

@@ -79,7 +79,14 @@ export interface CheckedFitOptions {
   validationData: [unknown, unknown] | undefined;
 }
 
-/** Checks fit()'s options, and that its numbers survive rounding to the network's `dtype`. */
+/**
+ * Checks fit()'s options, and that its numbers survive rounding to the network's `dtype`.
+ *
+ * @param options - The options as the caller gave them, each read once.
+ * @param dtype - The network's float type.
+ * @returns The options as read, with defaults, onEpochEnd appended to the callbacks, and the optimiser parsed.
+ * @throws Error starting "fit:" naming the first bad option.
+ */
 export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOptions {
   checkKeys('fit', options, FIT_OPTIONS);
   // Each option read once, here.

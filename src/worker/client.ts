@@ -270,7 +270,7 @@ export class WorkerNetwork {
    *
    * @example
    * ```ts
-   * const history = await net.fit(x, y, { epochs: 2000, learningRate: 0.5, callbacks: earlyStopping({ monitor: 'loss' }) });
+   * const history = await net.fit(x, y, { epochs: 500, learningRate: 0.1, optimizer: 'adam', callbacks: earlyStopping({ monitor: 'loss' }) });
    * ```
    */
   async fit(x: MatrixInput, y: LabelInput, options: WorkerFitOptions): Promise<History> {

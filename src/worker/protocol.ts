@@ -30,6 +30,7 @@ export interface WireFitOptions {
   report: { trainBegin: boolean; epochEnd: boolean; trainEnd: boolean };
 }
 
+/** fit()'s result as it crosses back: the History's contents, and what EarlyStopping found. */
 export interface WireHistory {
   epoch: number[];
   history: Record<string, number[]>;
@@ -58,19 +59,27 @@ export interface Calls {
   stop: [args: [], result: void];
 }
 
+/** A request's method. */
 export type Method = keyof Calls;
+/** The arguments of method M. */
 export type Args<M extends Method> = Calls[M][0];
+/** What method M answers with. */
 export type Result<M extends Method> = Calls[M][1];
 
+/** One call, posted to the worker; `id` pairs it with its reply. */
 export interface Request<M extends Method = Method> {
   id: number;
   method: M;
   args: Args<M>;
 }
 
-/** Every element labelled: TypeScript before 5.2 refuses a tuple that labels some elements and not others. */
+/**
+ * One of fit()'s events, posted back as it happens (in batches). Every element is labelled: TypeScript
+ * before 5.2 refuses a tuple that labels some elements and not others.
+ */
 export type FitEvent = [event: 'trainBegin'] | [event: 'epochEnd', epoch: number, logs: Logs] | [event: 'trainEnd'];
 
+/** The worker's answer to request `id`: its result, its error's message, or fit()'s events so far. */
 export type Reply =
   | { id: number; result: unknown }
   | { id: number; error: string }
