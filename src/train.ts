@@ -22,13 +22,13 @@ export type EpochLogs = Logs;
  * TensorFlow.js.
  */
 export interface FitOptions {
-  /** Passes over the training rows: an integer >= 1. */
+  /** Passes over the training rows: a positive integer. */
   epochs: number;
   /** Step size on the MEAN gradient over the batch (Keras convention). */
   learningRate: number;
   /** Rows per gradient step; defaults to the whole set. The last batch may be short. */
   batchSize?: number;
-  /** 'sgd' (default), 'adam', or { type, ...options } with Keras's defaults. */
+  /** 'sgd' (default), 'adam', or `{ type, ...options }` with Keras's defaults. */
   optimizer?: OptimizerSpec;
   /** Reshuffle the training rows before each epoch, from the network's seed. Default false. */
   shuffle?: boolean;
@@ -38,7 +38,7 @@ export interface FitOptions {
   validationData?: [MatrixInput, LabelInput];
   /** TensorFlow.js-style callbacks: one object or an array of at most 1000. */
   callbacks?: Callback | Callback[];
-  /** Shorthand for callbacks: [{ onEpochEnd }]; epochs counted from 0 as in TensorFlow.js. */
+  /** Shorthand for `callbacks: [{ onEpochEnd }]`; epochs counted from 0 as in TensorFlow.js. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
 }
 

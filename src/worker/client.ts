@@ -28,7 +28,7 @@ const UNSUPPORTED_HOOKS = ['onEpochBegin', 'onBatchEnd', 'setNetwork'] as const;
  * refused.
  */
 export type WorkerCallback =
-  | (Omit<Callback, (typeof UNSUPPORTED_HOOKS)[number]> & { [hook in (typeof UNSUPPORTED_HOOKS)[number]]?: never })
+  | (Omit<Callback, 'onEpochBegin' | 'onBatchEnd' | 'setNetwork'> & { onEpochBegin?: never; onBatchEnd?: never; setNetwork?: never })
   | EarlyStopping;
 
 /** Options of {@link WorkerNetwork.fit}: a Network's {@link FitOptions}, with callbacks a worker can follow. */
@@ -375,7 +375,7 @@ export class WorkerNetwork {
    * As Network.toJSON: the same plain object (with includeOptimizer, the
    * optimiser's config and state), for JSON.stringify or loadNetwork /
    * loadWorkerNetwork. JSON.stringify(net) itself cannot wait for it, so
-   * it throws rather than write "{}".
+   * it throws rather than write an empty object.
    *
    * @param options - `{ includeOptimizer }`, false by default.
    * @returns What {@link loadNetwork} and {@link loadWorkerNetwork} rebuild the network from.
