@@ -90,9 +90,6 @@ export interface LoadNetworkOptions {
   threads?: number;
 }
 
-/** Wraps an engine in its public Network; set by the class's static block, as the constructor is private. */
-let wrap: (engine: NetworkEngine) => Network;
-
 /**
  * A dense neural network (a multi-layer perceptron) whose numbers live in
  * WebAssembly (or plain JavaScript) memory. Make one with
@@ -123,13 +120,19 @@ export class Network {
   private constructor(engine: NetworkEngine) {
     attachEngine(this, engine);
     this.#layers = Object.freeze(engine.layers.map((layer) => layer.config));
+    // The engine under a registered symbol, for diagnostics that have only the built bundle (a test page
+    // reads the threaded backend's statistics): untyped and not enumerable, so no editor offers it.
+    Object.defineProperty(this, Symbol.for('wasmlp.engine'), { value: engine });
   }
 
-  static {
-    wrap = (engine) => new Network(engine);
-    // The engine under a registered symbol, for diagnostics that have only the built bundle (a test page
-    // reads the threaded backend's statistics): untyped, so no editor offers it.
-    Object.defineProperty(Network.prototype, Symbol.for('wasmlp.engine'), { get(this: Network) { return engineOf(this); } });
+  /**
+   * The public network for an engine: the last step of createNetwork and
+   * loadNetwork, which call it as Network['of'] (TypeScript's way into a
+   * private member) since users may not. A static block would do it
+   * without the brackets, but would keep bundlers from dropping the class.
+   */
+  private static of(engine: NetworkEngine): Network {
+    return new Network(engine);
   }
 
   get #engine(): NetworkEngine {
@@ -347,7 +350,7 @@ export async function createNetwork(config: NetworkConfig): Promise<Network> {
     engine.dispose();
     throw new Error(`createNetwork: an initial weight is beyond ${checked.dtype}'s range (${overflow}): the kernelInitializer's stddev is too large`);
   }
-  return wrap(engine);
+  return Network['of'](engine);
 }
 
 /**
@@ -369,5 +372,5 @@ export async function createNetwork(config: NetworkConfig): Promise<Network> {
  * ```
  */
 export async function loadNetwork(json: NetworkJSON | string, options: LoadNetworkOptions = {}): Promise<Network> {
-  return wrap(await restoreEngine(json, options));
+  return Network['of'](await restoreEngine(json, options));
 }

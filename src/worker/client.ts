@@ -37,10 +37,6 @@ export interface WorkerFitOptions extends Omit<FitOptions, 'callbacks'> {
   callbacks?: WorkerCallback | WorkerCallback[];
 }
 
-/** Starts a worker network; set by WorkerNetwork's static block, as its factories are private. */
-let create: (config: NetworkConfig) => Promise<WorkerNetwork>;
-let load: (json: NetworkJSON | string, options?: LoadNetworkOptions) => Promise<WorkerNetwork>;
-
 /**
  * Creates a network in a new worker (a Web Worker in browsers,
  * worker_threads in Node), so that training never blocks this thread.
@@ -67,7 +63,8 @@ let load: (json: NetworkJSON | string, options?: LoadNetworkOptions) => Promise<
  * ```
  */
 export function createWorkerNetwork(config: NetworkConfig): Promise<WorkerNetwork> {
-  return create(config);
+  // Bracket access: TypeScript's way into a member the class keeps private from users.
+  return WorkerNetwork['create'](config);
 }
 
 /**
@@ -87,7 +84,7 @@ export function createWorkerNetwork(config: NetworkConfig): Promise<WorkerNetwor
  * ```
  */
 export function loadWorkerNetwork(json: NetworkJSON | string, options?: LoadNetworkOptions): Promise<WorkerNetwork> {
-  return load(json, options);
+  return WorkerNetwork['load'](json, options);
 }
 
 /**
@@ -165,11 +162,6 @@ export class WorkerNetwork {
 
   private constructor() {
     this.ended = new Promise((resolve) => { this.end = resolve; });
-  }
-
-  static {
-    create = (config) => WorkerNetwork.create(config);
-    load = (json, options) => WorkerNetwork.load(json, options);
   }
 
   private static async create(config: NetworkConfig): Promise<WorkerNetwork> {

@@ -15,7 +15,8 @@ const SRC = fileURLToPath(new URL('../../src', import.meta.url));
 function valueImports(file: string): string[] {
   // Comments out first: an example in a doc comment imports nothing.
   const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
-  const statements = text.matchAll(/\b(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"](\.[^'"]+)['"]|\bimport\s*\(\s*['"](\.[^'"]+)['"]\s*\)|\bimport\s+['"](\.[^'"]+)['"]/g);
+  // A dynamic import() is a value import, unless it is a type query: `typeof import('./x.js')`.
+  const statements = text.matchAll(/\b(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"](\.[^'"]+)['"]|(?<!\btypeof\s+)\bimport\s*\(\s*['"](\.[^'"]+)['"]\s*\)|\bimport\s+['"](\.[^'"]+)['"]/g);
   const imported: string[] = [];
   for (const [, , typeOnly, names, from, dynamic, bare] of statements) {
     const specifier = from ?? dynamic ?? bare;
