@@ -12,7 +12,8 @@
  * those of the last completed batch.
  */
 import { element, listLength } from './data.js';
-import type { LayerWeights, Network } from './network.js';
+import { engineOf } from './engine.js';
+import type { Network } from './network.js';
 import { checkKeys, describeValue, quote } from './checks.js';
 
 /**
@@ -168,7 +169,7 @@ export class EarlyStopping implements Callback {
   bestEpoch = -1;
   private best = NaN;
   private wait = 0;
-  private bestWeights: LayerWeights[] | undefined;
+  private bestWeights: Float64Array[] | undefined;
   private net: Network | undefined;
 
   /**
@@ -233,7 +234,7 @@ export class EarlyStopping implements Callback {
     if (this.isImprovement(current, this.best)) {
       this.best = current;
       this.bestEpoch = epoch;
-      if (this.restoreBestWeights) this.bestWeights = this.net?.getWeights();
+      if (this.restoreBestWeights && this.net) this.bestWeights = engineOf(this.net).snapshotParameters();
       if (this.baseline === undefined || this.isImprovement(current, this.baseline)) this.wait = 0;
       return;
     }
@@ -246,7 +247,7 @@ export class EarlyStopping implements Callback {
 
   /** Called by fit() after the last epoch: puts back the best weights when restoreBestWeights is set. */
   onTrainEnd(): void {
-    if (this.restoreBestWeights && this.bestWeights && this.net) this.net.setWeights(this.bestWeights);
+    if (this.restoreBestWeights && this.bestWeights && this.net) engineOf(this.net).restoreParameters(this.bestWeights);
   }
 
   /** Keras 3's expression exactly (monitor_op(current - min_delta, reference), min_delta negated in mode min): rounding decides ties at minDelta. */

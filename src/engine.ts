@@ -345,6 +345,22 @@ export class NetworkEngine {
     return undefined;
   }
 
+  /** A copy of every parameter (W then b, layer by layer), for restoring later (earlyStopping's best epoch). */
+  snapshotParameters(): Float64Array[] {
+    return this.layers.flatMap((layer) => [
+      Float64Array.from(this.backend.view(layer.weights, layer.inputs * layer.units)),
+      Float64Array.from(this.backend.view(layer.bias, layer.units)),
+    ]);
+  }
+
+  /** Puts back what snapshotParameters() copied: exact, as the copy is in float64. */
+  restoreParameters(snapshot: readonly Float64Array[]): void {
+    this.layers.forEach((layer, l) => {
+      this.backend.view(layer.weights, layer.inputs * layer.units).set(snapshot[2 * l]);
+      this.backend.view(layer.bias, layer.units).set(snapshot[2 * l + 1]);
+    });
+  }
+
   /**
    * Frees the network's memory; any later call throws. A fit() in progress
    * rejects at once, even while it awaits a callback's promise that never

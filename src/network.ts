@@ -120,9 +120,12 @@ export class Network {
   private constructor(engine: NetworkEngine) {
     attachEngine(this, engine);
     this.#layers = Object.freeze(engine.layers.map((layer) => layer.config));
-    // The engine under a registered symbol, for diagnostics that have only the built bundle (a test page
-    // reads the threaded backend's statistics): untyped and not enumerable, so no editor offers it.
-    Object.defineProperty(this, Symbol.for('wasmlp.engine'), { value: engine });
+    // The threaded backend's statistics (chunks each thread computed) under a registered symbol, for
+    // the browser test that has only the built bundle: read-only counters, untyped and not enumerable.
+    const backend = engine.backend as { resetThreadStats?(): void; threadStats?(): unknown };
+    Object.defineProperty(this, Symbol.for('wasmlp.threadStats'), {
+      value: Object.freeze({ reset: () => backend.resetThreadStats?.(), read: () => backend.threadStats?.() ?? null }),
+    });
   }
 
   /**

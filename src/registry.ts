@@ -3,13 +3,13 @@
  * as choices: the demo builds its menus from these, so a new activation,
  * loss or optimiser appears there without touching the demo.
  */
-import { OPTIMIZER_DEFAULTS } from './optimizers.js';
+import { OPTIMIZER_DEFAULTS, type OptimizerConfig } from './optimizers.js';
 
 export { ACTIVATION_NAMES } from './activations.js';
 export { LOSS_NAMES } from './losses.js';
 
 /** An optimiser's name: `'sgd'` or `'adam'`, as {@link OptimizerSpec} takes it. */
-export type OptimizerName = keyof typeof OPTIMIZER_DEFAULTS;
+export type OptimizerName = OptimizerConfig['type'];
 
 /**
  * Every {@link OptimizerName} this build accepts, for an interface that
