@@ -15,6 +15,7 @@ import { checkKeys, describeValue } from '../checks.js';
 import type { LossName } from '../losses.js';
 import type { NetworkJSON } from '../serialize.js';
 import { castValues, checkDtypeOption, lossFor, networkJSON, type DenseLayer } from './network-json.js';
+import protobuf from 'protobufjs/minimal.js';
 import { onnx } from './onnx-proto.js';
 import { dtypeOf, elemTypeName, int64, readTensor, type ReadTensor } from './onnx-tensor.js';
 
@@ -48,6 +49,7 @@ export function networkJSONFromONNX(bytes: Uint8Array, options: ONNXImportOption
     ...layer,
     W: castValues(`${WHERE}: layer ${l}'s weights`, layer.W, dtype),
     b: castValues(`${WHERE}: layer ${l}'s bias`, layer.b, dtype),
+    ...(layer.alpha !== undefined && dtype === 'float32' ? { alpha: shortestFloat32(Math.fround(layer.alpha)) } : {}),
   }));
   const output = layers[layers.length - 1].activation;
   return networkJSON(inputs, cast, dtype, lossFor(WHERE, output, options.loss));
@@ -59,9 +61,38 @@ function decodeModel(bytes: Uint8Array): onnx.ModelProto {
   try {
     return onnx.ModelProto.decode(bytes);
   } catch (error) {
-    // protobufjs says where: "index out of range: 1234 + 56 > 1260".
-    throw new Error(`${WHERE}: the ${bytes.length} bytes are not a complete ONNX model (truncated or corrupt): ${(error as Error).message}`);
+    throw new Error(`${WHERE}: the ${bytes.length} bytes are not a complete ONNX model (truncated or corrupt): ${overrun(bytes) ?? (error as Error).message}`);
   }
+}
+
+const MODEL_FIELDS: Readonly<Record<number, string>> = { 7: 'graph', 8: 'opset_import' };
+
+/**
+ * Which of the model's own fields runs past the end, and by how much: the
+ * usual sign of a truncated file (decode's own message often gives no place).
+ */
+function overrun(bytes: Uint8Array): string | undefined {
+  const reader = protobuf.Reader.create(bytes);
+  try {
+    while (reader.pos < reader.len) {
+      const start = reader.pos;
+      const tag = reader.uint32();
+      if ((tag & 7) !== 2) {
+        reader.skipType(tag & 7);
+        continue;
+      }
+      const length = reader.uint32();
+      const left = reader.len - reader.pos;
+      if (length > left) {
+        const field = MODEL_FIELDS[tag >>> 3] ?? `field ${tag >>> 3}`;
+        return `the model's ${field} at byte ${start} declares ${length} bytes, but only ${left} follow`;
+      }
+      reader.skip(length);
+    }
+  } catch {
+    return undefined;
+  }
+  return undefined;
 }
 
 function opsetOf(model: onnx.ModelProto): number {
@@ -158,7 +189,7 @@ class ChainReader {
     const unused = this.nodes.find(({ index }) => !this.visited.has(index));
     if (unused) throw new Error(`${WHERE}: ${label(unused)} is not on the chain from the input to the output`);
     if (this.layers.length === 0) throw new Error(`${WHERE}: the graph has no dense layer (Gemm or MatMul)`);
-    this.checkOutputWidth();
+    this.checkShapes(input);
     const layers = this.layers.map(({ hasBias, activated, ...layer }) => layer);
     return { inputs: layers[0].inputs, modelDtype: this.modelDtype, layers };
   }
@@ -181,8 +212,7 @@ class ChainReader {
     }
     this.modelDtype = dtype;
     const dims = type.shape?.dim;
-    if (dims) {
-      if (dims.length !== 2) throw new Error(`${WHERE}: input "${x.name}" has ${dims.length} dimensions; a dense network takes [batch, features]`);
+    if (dims?.length === 2) {
       const features = dims[1].dimValue;
       if (features !== null && features !== undefined) this.width = int64(features);
     }
@@ -207,7 +237,7 @@ class ChainReader {
         break;
       case 'LeakyRelu': {
         const alpha = this.floatAttribute(node, 'alpha') ?? Math.fround(DEFAULT_LEAKY_RELU_ALPHA);
-        this.activate(where, 'leakyRelu', this.modelDtype === 'float32' ? shortestFloat32(alpha) : alpha);
+        this.activate(where, 'leakyRelu', alpha);
         break;
       }
       case 'PRelu': this.activate(where, 'leakyRelu', this.slope(where, node)); break;
@@ -324,14 +354,18 @@ class ChainReader {
   private constant(where: string, name: string | undefined, role: string): ReadTensor {
     const found = name === undefined ? undefined : this.constants.get(name);
     if (!found) throw new Error(`${where}: its ${role} "${name}" is not an initializer or constant; only constant weights are supported`);
-    const t = readTensor(`${found.from} (the ${role} of ${where.slice(WHERE.length + 2)})`, found.tensor);
+    const t = readTensor(`${WHERE}: ${found.from} (the ${role} of ${where.slice(WHERE.length + 2)})`, found.tensor);
     if (t.dtype !== this.modelDtype) {
       throw new Error(`${where}: ${role} "${name}" is ${elemTypeName(found.tensor.dataType ?? 0)}, but the model's input is ${this.modelDtype === 'float32' ? 'FLOAT' : 'DOUBLE'}`);
     }
     return t;
   }
 
-  private checkOutputWidth(): void {
+  /** The declared shapes, checked once the chain is known to be dense layers (a convolution is named as such first). */
+  private checkShapes(input: string): void {
+    const x = this.graph.input!.find(({ name }) => name === input)!;
+    const rank = x.type?.tensorType?.shape?.dim?.length;
+    if (rank !== undefined && rank !== 2) throw new Error(`${WHERE}: input "${input}" has ${rank} dimensions; a dense network takes [batch, features]`);
     const y = this.graph.output![0];
     const dims = y.type?.tensorType?.shape?.dim;
     const units = this.layers[this.layers.length - 1].units;
@@ -362,9 +396,9 @@ function transpose(values: Float64Array, rows: number, cols: number): Float64Arr
 }
 
 /**
- * The shortest decimal that a float32 attribute came from (0.01 for the
- * float nearest 0.01): the value the exporter was given, as a float32
- * network keeps it.
+ * The shortest decimal that rounds to the float32 f (0.01 for the float
+ * nearest 0.01): a float32 network computes the same with either, and this
+ * is the value an exporter was most likely given.
  */
 function shortestFloat32(f: number): number {
   for (let digits = 1; digits < 10; digits++) {

@@ -1,4 +1,5 @@
-/** Saved networks with seeded weights, and their predictions, for the format tests. */
+/** Saved networks with seeded weights, their predictions, and the fixtures, for the format tests. */
+import { readFileSync } from 'node:fs';
 import type { ActivationName } from '../../src/activations.js';
 import type { DType } from '../../src/backend/backend.js';
 import type { LossName } from '../../src/losses.js';
@@ -50,4 +51,9 @@ export function relativeError(actual: ArrayLike<number>, expected: ArrayLike<num
     worst = Math.max(worst, Math.abs(actual[i] - expected[i]) / Math.max(Math.abs(expected[i]), floor));
   }
   return worst;
+}
+
+/** The bytes of test/formats/fixtures/<name>.onnx. */
+export function fixtureBytes(name: string): Uint8Array {
+  return new Uint8Array(readFileSync(new URL(`fixtures/${name}.onnx`, import.meta.url)));
 }
