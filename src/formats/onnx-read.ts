@@ -14,8 +14,8 @@ import type { DType } from '../backend/backend.js';
 import { checkKeys, describeValue } from '../checks.js';
 import type { LossName } from '../losses.js';
 import type { NetworkJSON } from '../serialize.js';
-import { castValues, checkDtypeOption, lossFor, networkJSON, type DenseLayer } from './network-json.js';
 import protobuf from 'protobufjs/minimal.js';
+import { castValues, checkDtypeOption, lossFor, networkJSON, type DenseLayer } from './network-json.js';
 import { onnx } from './onnx-proto.js';
 import { dtypeOf, elemTypeName, int64, readTensor, type ReadTensor } from './onnx-tensor.js';
 
@@ -155,8 +155,8 @@ class ChainReader {
     for (const t of graph.initializer ?? []) this.constants.set(t.name ?? '', { tensor: t, from: `initializer "${t.name}"` });
     this.nodes = nodes(graph);
     this.nodes.forEach((node, i) => {
-      const value = node.attribute[0]?.t;
-      if (node.opType === 'Constant' && node.domain === '' && node.attribute.length === 1 && value && node.output.length === 1) {
+      const value = node.attribute.length === 1 && node.attribute[0].name === 'value' ? node.attribute[0].t : undefined;
+      if (node.opType === 'Constant' && node.domain === '' && value && node.output.length === 1) {
         this.constants.set(node.output[0], { tensor: value, from: `the constant of ${label(node)}` });
         this.visited.add(i);
         return;
@@ -222,9 +222,9 @@ class ChainReader {
   private step(index: number, current: string): string {
     const node = this.nodes[index];
     const where = `${WHERE}: ${label(node)}`;
-    this.visited.add(index);
+    this.visit(where, index);
     if (node.domain !== '' && node.domain !== 'ai.onnx') throw new Error(`${where} in domain "${node.domain}" is not supported`);
-    if (node.output.filter((name) => name !== '').length !== 1) throw new Error(`${where} has ${node.output.length} outputs; only one-output nodes are supported`);
+    if (node.output.length !== 1) throw new Error(`${where} has ${node.output.length} outputs; only one-output nodes are supported`);
     if (node.input[0] !== current && !(node.opType === 'Add' && node.input[1] === current)) {
       throw new Error(`${where} does not take "${current}" as its data input`);
     }
@@ -258,6 +258,12 @@ class ChainReader {
           'LeakyRelu, PRelu, Softmax, Mul and Max/Min (a leaky ReLU), Identity and Flatten');
     }
     return node.output[0];
+  }
+
+  /** Marks a node read; a node reached twice closes a cycle, which a hostile file could loop on. */
+  private visit(where: string, index: number): void {
+    if (this.visited.has(index)) throw new Error(`${where} is reached twice: the graph has a cycle`);
+    this.visited.add(index);
   }
 
   private gemm(where: string, node: Node): void {
@@ -339,7 +345,8 @@ class ChainReader {
   private leakyReluPair(users: number[], current: string): string {
     const [mul, pick] = this.mulFirst(users);
     const where = `${WHERE}: ${label(mul)} and ${label(pick)}`;
-    this.visited.add(mul.index).add(pick.index);
+    this.visit(where, mul.index);
+    this.visit(where, pick.index);
     if ((this.consumers.get(mul.output[0]) ?? []).length !== 1) throw new Error(`${where}: the scaled tensor "${mul.output[0]}" feeds other nodes too`);
     const slopeName = mul.input[0] === current ? mul.input[1] : mul.input[0];
     const { values } = this.constant(where, slopeName, 'slope');

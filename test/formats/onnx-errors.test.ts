@@ -140,3 +140,15 @@ describe('ONNX export errors', () => {
     expect(() => onnxFromNetworkJSON(big, { dtype: 'float32' })).toThrow("toONNX: weights[0].b[1] is 1e+300, beyond float32's range");
   });
 });
+
+describe('ONNX import of hostile graphs', () => {
+  it('a cycle is refused, not followed forever', () => {
+    const bytes = edited('torch-relu-sigmoid', (m) => {
+      // /1/Relu feeds /0/Gemm again: input -> /0/Gemm -> /1/Relu -> /0/Gemm -> ...
+      m.graph!.node![1].output = ['/0/Gemm_input'];
+      m.graph!.node![0].input = ['/0/Gemm_input', '0.weight', '0.bias'];
+      m.graph!.input![0].name = '/0/Gemm_input';
+    });
+    expect(() => networkJSONFromONNX(bytes)).toThrow('fromONNX: node "/0/Gemm" (Gemm) is reached twice: the graph has a cycle');
+  });
+});
