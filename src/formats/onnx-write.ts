@@ -8,7 +8,7 @@ import type { ActivationName } from '../activations.js';
 import type { DType } from '../backend/backend.js';
 import { checkKeys } from '../checks.js';
 import type { NetworkJSON } from '../serialize.js';
-import { castValues, checkDtypeOption, denseLayers, type DenseLayer } from './network-json.js';
+import { castValues, checkDtypeOption, denseLayers } from './network-json.js';
 import { onnx } from './onnx-proto.js';
 import { ELEM_TYPE, tensor } from './onnx-tensor.js';
 
@@ -39,12 +39,13 @@ export function onnxFromNetworkJSON(json: NetworkJSON, options: ONNXExportOption
     const W = castValues(`${where}: weights[${l}].W`, layer.W, dtype);
     const b = castValues(`${where}: weights[${l}].b`, layer.b, dtype);
     initializers.push(tensor(`${prefix}.W`, [layer.inputs, layer.units], W, dtype), tensor(`${prefix}.b`, [layer.units], b, dtype));
-    const z = last && layer.activation === 'linear' ? 'y' : `${prefix}/z`;
+    const { activation } = layer;
+    const z = last && activation === 'linear' ? 'y' : `${prefix}/z`;
     nodes.push({ name: `${prefix}/Gemm`, opType: 'Gemm', input: [current, `${prefix}.W`, `${prefix}.b`], output: [z] });
     current = z;
-    if (layer.activation !== 'linear') {
+    if (activation !== 'linear') {
       const a = last ? 'y' : `${prefix}/a`;
-      nodes.push(...activationNodes(prefix, { ...layer, activation: layer.activation }, dtype, current, a, initializers));
+      nodes.push(...activationNodes(prefix, activation, layer.alpha, dtype, { input: current, output: a, initializers }));
       current = a;
     }
   });
@@ -64,16 +65,17 @@ export function onnxFromNetworkJSON(json: NetworkJSON, options: ONNXExportOption
   return onnx.ModelProto.encode(model).finish();
 }
 
-function activationNodes(prefix: string, layer: DenseLayer & { activation: Exclude<ActivationName, 'linear'> }, dtype: DType, input: string, output: string,
-                        initializers: onnx.ITensorProto[]): onnx.INodeProto[] {
-  switch (layer.activation) {
+/** The nodes of an activation from `input` to `output`; a slope tensor goes into `initializers`. */
+function activationNodes(prefix: string, activation: Exclude<ActivationName, 'linear'>, alpha: number | undefined, dtype: DType,
+                         { input, output, initializers }: { input: string; output: string; initializers: onnx.ITensorProto[] }): onnx.INodeProto[] {
+  switch (activation) {
     case 'sigmoid': return [{ name: `${prefix}/Sigmoid`, opType: 'Sigmoid', input: [input], output: [output] }];
     case 'tanh': return [{ name: `${prefix}/Tanh`, opType: 'Tanh', input: [input], output: [output] }];
     case 'relu': return [{ name: `${prefix}/Relu`, opType: 'Relu', input: [input], output: [output] }];
     case 'softmax':
       return [{ name: `${prefix}/Softmax`, opType: 'Softmax', input: [input], output: [output], attribute: [{ name: 'axis', type: Type.INT, i: -1 }] }];
     case 'leakyRelu': {
-      const alpha = layer.alpha!;
+      if (alpha === undefined) throw new Error(`${prefix}: a leakyRelu layer without its alpha`);
       if (dtype === 'float32') {
         return [{ name: `${prefix}/LeakyRelu`, opType: 'LeakyRelu', input: [input], output: [output], attribute: [{ name: 'alpha', type: Type.FLOAT, f: alpha }] }];
       }
