@@ -8,6 +8,7 @@ import type { DType } from '../../src/backend/backend.js';
 import { networkJSONFromONNX } from '../../src/formats/onnx-read.js';
 import { onnxFromNetworkJSON } from '../../src/formats/onnx-write.js';
 import { onnx } from '../../src/formats/onnx-proto.js';
+import { int64 } from '../../src/formats/onnx-tensor.js';
 import { inputs, predict, relativeError, savedNetwork, type LayerSpec } from './networks.js';
 
 ort.env.wasm.numThreads = 1;
@@ -113,5 +114,14 @@ describe('ONNX export of a float64 network as FLOAT', () => {
     const { graph } = onnx.ModelProto.decode(bytes);
     expect(graph!.node!.map(({ opType }) => opType)).toEqual(['Gemm', 'Mul', 'Max']);
     expect(graph!.initializer!.map(({ name, dataType }) => [name, dataType])).toContainEqual(['dense_0.alpha', onnx.TensorProto.DataType.DOUBLE]);
+  });
+});
+
+describe('64-bit fields', () => {
+  it('read as numbers whether protobufjs gives a Long (long reachable) or a number (a bundle without it)', () => {
+    const model = onnx.ModelProto.decode(onnxFromNetworkJSON(savedNetwork(3, [{ units: 2, activation: 'relu' }], 'float32')));
+    expect(int64(model.irVersion)).toBe(8);
+    expect(int64(8)).toBe(8);
+    expect(int64({ toNumber: () => 13 })).toBe(13);
   });
 });
