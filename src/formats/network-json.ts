@@ -8,7 +8,7 @@
 import { DEFAULT_LEAKY_RELU_ALPHA, type ActivationName } from '../activations.js';
 import type { DType } from '../backend/backend.js';
 import { describeValue } from '../checks.js';
-import type { LossName } from '../losses.js';
+import { LOSS_NAMES, type LossName } from '../losses.js';
 import type { NetworkJSON } from '../serialize.js';
 
 /** One dense layer: W row-major, inputs x units; b has units values. */
@@ -20,8 +20,6 @@ export interface DenseLayer {
   W: Float64Array;
   b: Float64Array;
 }
-
-const LOSS_NAMES: readonly LossName[] = ['binaryCrossentropy', 'categoricalCrossentropy', 'meanSquaredError'];
 
 /**
  * The loss a model trains with after import, unless `loss` names one: the
