@@ -1,0 +1,111 @@
+/**
+ * What the format converters share: the saved network's layers as they read
+ * them (a kernel and a bias as flat arrays), the loss an imported model gets
+ * (inference graphs carry none), and a check of a saved network before it is
+ * exported, so a malformed object fails with a message rather than a model
+ * with holes.
+ */
+import { DEFAULT_LEAKY_RELU_ALPHA, type ActivationName } from '../activations.js';
+import type { DType } from '../backend/backend.js';
+import { describeValue } from '../checks.js';
+import { LOSS_NAMES, type LossName } from '../losses.js';
+import type { NetworkJSON } from '../serialize.js';
+
+/** One dense layer: W row-major, inputs x units; b has units values. */
+export interface DenseLayer {
+  inputs: number;
+  units: number;
+  activation: ActivationName;
+  alpha?: number;
+  W: Float64Array;
+  b: Float64Array;
+}
+
+/**
+ * The loss a model trains with after import, unless `loss` names one: the
+ * one each output activation is usually trained with.
+ */
+export function lossFor(where: string, output: ActivationName, loss: unknown): LossName {
+  if (loss !== undefined) {
+    if (!LOSS_NAMES.includes(loss as LossName)) throw new Error(`${where}: loss ${describeValue(loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
+    return loss as LossName;
+  }
+  if (output === 'sigmoid') return 'binaryCrossentropy';
+  if (output === 'softmax') return 'categoricalCrossentropy';
+  return 'meanSquaredError';
+}
+
+export function checkDtypeOption(where: string, dtype: unknown): DType | undefined {
+  if (dtype !== undefined && dtype !== 'float32' && dtype !== 'float64') {
+    throw new Error(`${where}: dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`);
+  }
+  return dtype;
+}
+
+/** Values as `dtype` holds them; float32 casts are checked to stay finite. */
+export function castValues(where: string, values: Float64Array, dtype: DType): Float64Array {
+  if (dtype === 'float64') return values;
+  const out = new Float64Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    out[i] = Math.fround(values[i]);
+    if (!Number.isFinite(out[i])) throw new Error(`${where}[${i}] is ${values[i]}, beyond float32's range`);
+  }
+  return out;
+}
+
+/** The saved network an importer hands to loadNetwork. */
+export function networkJSON(inputs: number, layers: readonly DenseLayer[], dtype: DType, loss: LossName): NetworkJSON {
+  return {
+    format: 'wasmlp-network',
+    version: 1,
+    inputs,
+    layers: layers.map(({ units, activation, alpha }) => (activation === 'leakyRelu' ? { units, activation, alpha } : { units, activation })),
+    loss,
+    dtype,
+    weights: layers.map(({ inputs: rows, units, W, b }) => ({
+      W: Array.from({ length: rows }, (_, r) => Array.from(W.subarray(r * units, (r + 1) * units))),
+      b: Array.from(b),
+    })),
+  };
+}
+
+/**
+ * A saved network's layers, flattened, after checking what an exporter
+ * relies on: the format, every layer's shape and every weight finite.
+ * loadNetwork checks the rest (loss pairing, option keys) when it is read back.
+ */
+export function denseLayers(where: string, json: NetworkJSON): { inputs: number; dtype: DType; layers: DenseLayer[] } {
+  if (typeof json !== 'object' || json === null || json.format !== 'wasmlp-network') {
+    throw new Error(`${where}: expected a saved wasmlp network (toJSON()'s object), got ${describeValue(json)}`);
+  }
+  const { inputs, dtype } = json;
+  if (!Number.isSafeInteger(inputs) || inputs <= 0) throw new Error(`${where}: inputs must be a positive integer, got ${describeValue(inputs)}`);
+  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`${where}: dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`);
+  if (!Array.isArray(json.layers) || json.layers.length === 0 || !Array.isArray(json.weights) || json.weights.length !== json.layers.length) {
+    throw new Error(`${where}: expected as many weights as layers (at least one), got ${describeValue(json.layers)} and ${describeValue(json.weights)}`);
+  }
+  let fanIn = inputs;
+  const layers = json.layers.map(({ units, activation, alpha }, l): DenseLayer => {
+    if (!Number.isSafeInteger(units) || units <= 0) throw new Error(`${where}: layers[${l}].units must be a positive integer, got ${describeValue(units)}`);
+    const { W, b } = json.weights[l] ?? {};
+    const name = `${where}: weights[${l}]`;
+    if (!Array.isArray(W) || W.length !== fanIn) throw new Error(`${name}.W must have ${fanIn} rows, got ${describeValue(W)}`);
+    const flat = new Float64Array(fanIn * units);
+    W.forEach((row, r) => {
+      if (!Array.isArray(row) || row.length !== units) throw new Error(`${name}.W[${r}] must have ${units} values, got ${describeValue(row)}`);
+      row.forEach((v, c) => { flat[r * units + c] = finite(`${name}.W[${r}][${c}]`, v); });
+    });
+    if (!Array.isArray(b) || b.length !== units) throw new Error(`${name}.b must have ${units} values, got ${describeValue(b)}`);
+    const bias = Float64Array.from(b, (v, c) => finite(`${name}.b[${c}]`, v));
+    const layer: DenseLayer = { inputs: fanIn, units, activation, W: flat, b: bias };
+    if (activation === 'leakyRelu') layer.alpha = alpha ?? DEFAULT_LEAKY_RELU_ALPHA;
+    fanIn = units;
+    return layer;
+  });
+  return { inputs, dtype, layers };
+}
+
+function finite(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${name} must be a finite number, got ${describeValue(value)}`);
+  return value;
+}

@@ -1,0 +1,29 @@
+/**
+ * The parts of TensorFlow.js's model.json (format 'layers-model') that a
+ * Sequential of Dense layers uses, as tf.LayersModel.save writes them.
+ */
+
+/** One layer of a Sequential model: its Keras class and config. */
+export interface TFJSLayer {
+  class_name: string;
+  config: Record<string, unknown>;
+}
+
+/** One weight in weightsManifest: its bytes follow the previous one's in the weight files. */
+export interface TFJSWeightSpec {
+  name: string;
+  shape: number[];
+  dtype: 'float32';
+}
+
+/** The content of a model.json. */
+export interface TFJSModelJSON {
+  modelTopology: {
+    class_name: 'Sequential';
+    config: { name: string; layers: TFJSLayer[] };
+  };
+  format: 'layers-model';
+  generatedBy: string;
+  convertedBy: null;
+  weightsManifest: { paths: string[]; weights: TFJSWeightSpec[] }[];
+}

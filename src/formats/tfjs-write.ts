@@ -1,0 +1,72 @@
+/**
+ * A saved network in TensorFlow.js's layers format: the content of a
+ * model.json as tf.LayersModel.save writes it (a Sequential of Dense layers,
+ * with a LeakyReLU layer after a leaky one, since a Dense layer has no leaky
+ * activation) and the bytes of its weights.bin. TensorFlow.js computes in
+ * float32, so a float64 network's weights are rounded to float32.
+ */
+import type { ActivationName } from '../activations.js';
+import type { NetworkJSON } from '../serialize.js';
+import { castValues, denseLayers } from './network-json.js';
+import type { TFJSLayer, TFJSModelJSON, TFJSWeightSpec } from './tfjs-model.js';
+
+/** The file its weights are saved to, as weightsManifest names it. */
+export const WEIGHTS_PATH = 'weights.bin';
+
+const TFJS_ACTIVATION: Readonly<Record<ActivationName, string>> = {
+  sigmoid: 'sigmoid', tanh: 'tanh', relu: 'relu', leakyRelu: 'linear', linear: 'linear', softmax: 'softmax',
+};
+
+/** model.json's content and weights.bin's bytes. */
+export function tfjsFromNetworkJSON(json: NetworkJSON): { modelJSON: TFJSModelJSON; weights: Uint8Array } {
+  const where = 'toTFJS';
+  const saved = denseLayers(where, json);
+  const layers: TFJSLayer[] = [];
+  const specs: TFJSWeightSpec[] = [];
+  const arrays: Float64Array[] = [];
+  saved.layers.forEach((layer, l) => {
+    const name = `dense_${l}`;
+    layers.push({
+      class_name: 'Dense',
+      config: {
+        name,
+        trainable: true,
+        ...(l === 0 ? { batch_input_shape: [null, saved.inputs], dtype: 'float32' } : {}),
+        units: layer.units,
+        activation: TFJS_ACTIVATION[layer.activation],
+        use_bias: true,
+      },
+    });
+    if (layer.activation === 'leakyRelu') {
+      layers.push({ class_name: 'LeakyReLU', config: { name: `leaky_re_lu_${l}`, trainable: true, alpha: layer.alpha } });
+    }
+    specs.push({ name: `${name}/kernel`, shape: [layer.inputs, layer.units], dtype: 'float32' });
+    specs.push({ name: `${name}/bias`, shape: [layer.units], dtype: 'float32' });
+    arrays.push(castValues(`${where}: weights[${l}].W`, layer.W, 'float32'), castValues(`${where}: weights[${l}].b`, layer.b, 'float32'));
+  });
+  const modelJSON: TFJSModelJSON = {
+    modelTopology: {
+      class_name: 'Sequential',
+      config: { name: 'sequential', layers },
+    },
+    format: 'layers-model',
+    generatedBy: 'wasmlp',
+    convertedBy: null,
+    weightsManifest: [{ paths: [WEIGHTS_PATH], weights: specs }],
+  };
+  return { modelJSON, weights: float32Bytes(arrays) };
+}
+
+/** The arrays one after another, as little-endian float32 (weights.bin's layout). */
+function float32Bytes(arrays: readonly Float64Array[]): Uint8Array {
+  const bytes = new Uint8Array(arrays.reduce((n, a) => n + a.length * 4, 0));
+  const view = new DataView(bytes.buffer);
+  let at = 0;
+  for (const array of arrays) {
+    for (const v of array) {
+      view.setFloat32(at, v, true);
+      at += 4;
+    }
+  }
+  return bytes;
+}

@@ -1,0 +1,87 @@
+/**
+ * ONNX import of models laid out as torch.onnx, tf2onnx and skl2onnx write
+ * them (scripts/onnx-fixtures.py made them, and numpy their outputs).
+ */
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-web';
+import { describe, expect, it } from 'vitest';
+import type { DType } from '../../src/backend/backend.js';
+import { fromONNX, toONNX } from '../../src/formats/index.js';
+import { networkJSONFromONNX } from '../../src/formats/onnx-read.js';
+import { fixtureBytes, predict, relativeError } from './networks.js';
+
+ort.env.wasm.numThreads = 1;
+
+interface Fixture {
+  dtype: DType;
+  layers: { units: number; activation: string; alpha?: number }[];
+  x: number[][];
+  y: number[][];
+}
+
+function fixture(name: string): Fixture {
+  return JSON.parse(readFileSync(new URL(`fixtures/${name}.json`, import.meta.url), 'utf8')) as Fixture;
+}
+
+const TOLERANCE: Record<DType, number> = { float32: 1e-5, float64: 1e-12 };
+
+const FIXTURES = [
+  'torch-relu-sigmoid', 'torch-default-names', 'torch-double-softmax',
+  'tf2onnx-opset13', 'tf2onnx-opset15', 'skl2onnx-float', 'skl2onnx-double',
+];
+
+describe.each(FIXTURES)('ONNX import: %s', (name) => {
+  const bytes = fixtureBytes(name);
+  const expected = fixture(name);
+
+  it('reads the layers and predicts what numpy computed', async () => {
+    const json = networkJSONFromONNX(bytes);
+    expect(json.dtype).toBe(expected.dtype);
+    expect(json.layers).toEqual(expected.layers);
+    const y = await predict(json, expected.x);
+    expect(relativeError(y, expected.y.flat(), 0.1)).toBeLessThanOrEqual(TOLERANCE[expected.dtype]);
+  });
+
+  it('onnxruntime runs the fixture to the same outputs', async () => {
+    const session = await ort.InferenceSession.create(bytes);
+    const flat = expected.x.flat();
+    const data = expected.dtype === 'float32' ? Float32Array.from(flat) : Float64Array.from(flat);
+    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor(expected.dtype, data, [expected.x.length, expected.x[0].length]) });
+    await session.release();
+    const y = out[session.outputNames[0]].data as Float32Array;
+    expect(relativeError(y, expected.y.flat(), 0.1)).toBeLessThanOrEqual(TOLERANCE[expected.dtype]);
+  });
+});
+
+describe('ONNX import options', () => {
+  it('the loss follows the output activation unless given', () => {
+    expect(networkJSONFromONNX(fixtureBytes('torch-relu-sigmoid')).loss).toBe('binaryCrossentropy');
+    expect(networkJSONFromONNX(fixtureBytes('tf2onnx-opset13')).loss).toBe('categoricalCrossentropy');
+    expect(networkJSONFromONNX(fixtureBytes('skl2onnx-float')).loss).toBe('meanSquaredError');
+    expect(networkJSONFromONNX(fixtureBytes('tf2onnx-opset15')).loss).toBe('meanSquaredError');
+    expect(networkJSONFromONNX(fixtureBytes('torch-relu-sigmoid'), { loss: 'meanSquaredError' }).loss).toBe('meanSquaredError');
+  });
+
+  it('dtype casts a DOUBLE model to float32, and a FLOAT one to float64 exactly', () => {
+    const double = networkJSONFromONNX(fixtureBytes('torch-double-softmax'));
+    const single = networkJSONFromONNX(fixtureBytes('torch-double-softmax'), { dtype: 'float32' });
+    expect(single.dtype).toBe('float32');
+    expect(single.weights[1].W.flat()).toEqual(double.weights[1].W.flat().map(Math.fround));
+    const widened = networkJSONFromONNX(fixtureBytes('tf2onnx-opset15'), { dtype: 'float64' });
+    expect(widened.weights).toEqual(networkJSONFromONNX(fixtureBytes('tf2onnx-opset15')).weights);
+    expect(widened.layers[0]).toEqual({ units: 8, activation: 'leakyRelu', alpha: Math.fround(0.3) });
+  });
+
+  it('fromONNX loads a network on the backend asked for, and toONNX writes it back', async () => {
+    const { x, y } = fixture('skl2onnx-double');
+    const net = await fromONNX(fixtureBytes('skl2onnx-double'), { backend: 'js' });
+    try {
+      expect(relativeError(net.predict(x), y.flat(), 0.1)).toBeLessThanOrEqual(1e-12);
+      const back = networkJSONFromONNX(toONNX(net));
+      expect(back.weights).toEqual(net.getWeights());
+      expect(back.layers).toEqual(net.toJSON().layers.map(({ units, activation }) => ({ units, activation })));
+    } finally {
+      net.dispose();
+    }
+  });
+});
