@@ -3,7 +3,7 @@
  * converters over the saved-network object, and loadNetwork for the
  * direction that ends in a network.
  */
-import { loadNetwork, type LoadNetworkOptions, type NetworkJSON } from '../serialize.js';
+import { loadNetwork, type LoadNetworkOptions, type NetworkJSON } from '../network.js';
 import { onnxFromNetworkJSON, type ONNXExportOptions } from './onnx-write.js';
 import { networkJSONFromONNX, type ONNXImportOptions } from './onnx-read.js';
 import { tfjsFromNetworkJSON } from './tfjs-write.js';

@@ -9,7 +9,7 @@ import { DEFAULT_LEAKY_RELU_ALPHA, type ActivationName } from '../activations.js
 import type { DType } from '../backend/backend.js';
 import { describeValue } from '../checks.js';
 import { LOSS_NAMES, type LossName } from '../losses.js';
-import type { NetworkJSON } from '../serialize.js';
+import type { NetworkJSON } from '../network.js';
 
 /** One dense layer: W row-major, inputs x units; b has units values. */
 export interface DenseLayer {

@@ -13,7 +13,7 @@ import { DEFAULT_LEAKY_RELU_ALPHA, type ActivationName } from '../activations.js
 import type { DType } from '../backend/backend.js';
 import { checkKeys, describeValue } from '../checks.js';
 import type { LossName } from '../losses.js';
-import type { NetworkJSON } from '../serialize.js';
+import type { NetworkJSON } from '../network.js';
 import protobuf from 'protobufjs/minimal.js';
 import { castValues, checkDtypeOption, lossFor, networkJSON, type DenseLayer } from './network-json.js';
 import { onnx } from './onnx-proto.js';

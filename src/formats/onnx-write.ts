@@ -7,7 +7,7 @@
 import type { ActivationName } from '../activations.js';
 import type { DType } from '../backend/backend.js';
 import { checkKeys } from '../checks.js';
-import type { NetworkJSON } from '../serialize.js';
+import type { NetworkJSON } from '../network.js';
 import { castValues, checkDtypeOption, denseLayers } from './network-json.js';
 import { onnx } from './onnx-proto.js';
 import { ELEM_TYPE, tensor } from './onnx-tensor.js';

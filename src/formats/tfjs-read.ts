@@ -9,7 +9,7 @@ import type { ActivationName } from '../activations.js';
 import type { DType } from '../backend/backend.js';
 import { checkKeys, describeValue } from '../checks.js';
 import type { LossName } from '../losses.js';
-import type { NetworkJSON } from '../serialize.js';
+import type { NetworkJSON } from '../network.js';
 import { castValues, checkDtypeOption, lossFor, networkJSON, type DenseLayer } from './network-json.js';
 
 export interface TFJSImportOptions {

@@ -6,7 +6,7 @@
  * float32, so a float64 network's weights are rounded to float32.
  */
 import type { ActivationName } from '../activations.js';
-import type { NetworkJSON } from '../serialize.js';
+import type { NetworkJSON } from '../network.js';
 import { castValues, denseLayers } from './network-json.js';
 import type { TFJSLayer, TFJSModelJSON, TFJSWeightSpec } from './tfjs-model.js';
 

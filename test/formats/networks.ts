@@ -4,7 +4,7 @@ import type { ActivationName } from '../../src/activations.js';
 import type { DType } from '../../src/backend/backend.js';
 import type { LossName } from '../../src/losses.js';
 import { Random } from '../../src/random.js';
-import { loadNetwork, type NetworkJSON } from '../../src/serialize.js';
+import { loadNetwork, type NetworkJSON } from '../../src/network.js';
 import { randomMatrix } from '../helpers.js';
 
 export interface LayerSpec {
