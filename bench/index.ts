@@ -72,7 +72,7 @@ const peerTasks = (make: (backend: TfBackend) => Promise<Prepared>): Tasks => {
 const header = `wasmlp bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ` +
   `Node ${process.version}, TensorFlow.js ${tfVersion()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}` +
   (busy ? ', another process spinning throughout (--busy)' : '');
-console.log(header + '\n');
+console.log(`${header}\n`);
 
 /**
  * One workload: wasmlp's tasks and every peer variant's (an API, a step by
@@ -163,13 +163,13 @@ if (only.has('kernels')) {
   }
 }
 
-console.log('\n' + markdownTable());
+console.log(`\n${markdownTable()}`);
 if (args.json) {
   const table = rows.map((r) => ({
     workload: r.workload, unit: r.metric.unit, values: r.values, bestPeer: ratio(r)?.peer, wasmVsBestPeer: ratio(r)?.value,
     wasmVsJs: speedup(r, 'wasmlp wasm', 'wasmlp js'), twoThreadsVsOne: speedup(r, 'wasmlp wasm x2', 'wasmlp wasm'), agreement: r.agreement,
   }));
-  writeFileSync(args.json, JSON.stringify({ machine: header, rows: table, results }, null, 2) + '\n');
+  writeFileSync(args.json, `${JSON.stringify({ machine: header, rows: table, results }, null, 2)}\n`);
   console.log(`\nwrote ${args.json}`);
 }
 

@@ -173,7 +173,7 @@ async function chooseDataset(name: string): Promise<void> {
 }
 
 async function train(): Promise<void> {
-  let settings;
+  let settings: ReturnType<typeof controls.read> | undefined;
   try {
     settings = controls.read();
   } catch (error) {

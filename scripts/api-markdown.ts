@@ -11,11 +11,11 @@
  */
 import path from 'node:path';
 import {
-  ApiDeclaredItem, ApiDocumentedItem, ApiItem, ApiItemKind, ApiModel, ApiParameterListMixin, ApiReadonlyMixin,
+  ApiDeclaredItem, ApiDocumentedItem, type ApiItem, ApiItemKind, ApiModel, ApiParameterListMixin, ApiReadonlyMixin,
   type ApiEntryPoint,
 } from '@microsoft/api-extractor-model';
 import {
-  DocBlock, DocCodeSpan, DocErrorText, DocEscapedText, DocFencedCode, DocHtmlEndTag, DocHtmlStartTag, DocLinkTag, DocNode, DocNodeKind, DocParagraph, DocPlainText,
+  type DocBlock, DocCodeSpan, DocErrorText, DocEscapedText, DocFencedCode, DocHtmlEndTag, DocHtmlStartTag, DocLinkTag, type DocNode, DocNodeKind, DocParagraph, DocPlainText,
   DocSection, StandardTags,
 } from '@microsoft/tsdoc';
 

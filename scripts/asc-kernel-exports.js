@@ -46,7 +46,7 @@ export default class KernelExports extends Transform {
         }
       }
     }
-    if (exports.length) parser.parseFile([...imports, ...exports].join('\n') + '\n', GENERATED, true);
+    if (exports.length) parser.parseFile(`${[...imports, ...exports].join('\n')}\n`, GENERATED, true);
   }
 }
 

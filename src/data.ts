@@ -257,7 +257,7 @@ function checkShaped(name: string, input: unknown, check: MatrixCheck): Matrix {
   const data = given as FloatArray;
   // Each dimension read once: a second read of a proxy's may answer otherwise ([-4, -2] still has 8 values).
   const dims = Array.isArray(shape) && (shape.length as unknown) === 2 ? [shape[0] as unknown, shape[1] as unknown] : undefined;
-  if (!dims || !dims.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
+  if (!dims?.every((d) => Number.isSafeInteger(d) && (d as number) >= 0)) {
     throw new Error(`${name}.shape must be [rows, cols] with non-negative integers, got ${describeShape(shape)}`);
   }
   const [rows, cols] = dims as [number, number];

@@ -44,7 +44,7 @@ export function deterministicLog(x: number): number {
   bits.setUint32(0, (high & 0x000fffff) | 0x3ff00000); // the same significand with exponent 0: [1, 2)
   let m = bits.getFloat64(0);
   // Centre the range on 1 so that |s| stays small and ln(m) never cancels against k ln 2.
-  if (m > 1.4142135623730951) {
+  if (m > Math.SQRT2) {
     m *= 0.5;
     k += 1;
   }

@@ -296,10 +296,10 @@ export class NetworkEngine {
       const value = this.backend.view(a, rows * this.outputs)[bad];
       const row = start + Math.floor(bad / this.outputs), column = bad % this.outputs;
       const weight = this.firstNonFiniteParameter();
-      throw new Error(`${where}: the output at row ${row}, column ${column} is ${value}; ` + (weight
+      throw new Error(`${where}: the output at row ${row}, column ${column} is ${value}; ${weight
         ? `a weight is not finite (${weight}): set finite weights`
         : `a layer's values overflowed ${this.dtype}'s range: scale the inputs as the training data was scaled` +
-          (this.dtype === 'float32' ? `, or use dtype 'float64'` : '')));
+          (this.dtype === 'float32' ? `, or use dtype 'float64'` : '')}`);
     }
     return a;
   }

@@ -134,6 +134,7 @@ export class Network {
    * private member) since users may not. A static block would do it
    * without the brackets, but would keep bundlers from dropping the class.
    */
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: called as Network['of'] by createNetwork and loadNetwork
   private static of(engine: NetworkEngine): Network {
     return new Network(engine);
   }
@@ -353,6 +354,7 @@ export async function createNetwork(config: NetworkConfig): Promise<Network> {
     engine.dispose();
     throw new Error(`createNetwork: an initial weight is beyond ${checked.dtype}'s range (${overflow}): the kernelInitializer's stddev is too large`);
   }
+  // biome-ignore lint/complexity/useLiteralKeys: bracket access reaches a member TypeScript keeps private from users
   return Network['of'](engine);
 }
 
@@ -375,5 +377,6 @@ export async function createNetwork(config: NetworkConfig): Promise<Network> {
  * ```
  */
 export async function loadNetwork(json: NetworkJSON | string, options: LoadNetworkOptions = {}): Promise<Network> {
+  // biome-ignore lint/complexity/useLiteralKeys: bracket access reaches a member TypeScript keeps private from users
   return Network['of'](await restoreEngine(json, options));
 }

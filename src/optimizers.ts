@@ -258,7 +258,7 @@ export function checkOptimizerState(where: string, state: unknown, names: readon
   }
   const checked: Record<string, FloatArray[]> = {};
   for (const name of names) {
-    if (!Object.prototype.hasOwnProperty.call(slots, name)) throw new Error(`${where}: slot ${quote(name)} is missing; ${expected}`);
+    if (!Object.hasOwn(slots, name)) throw new Error(`${where}: slot ${quote(name)} is missing; ${expected}`);
     checked[name] = checkSlot(`${where}: slots.${name}`, name, slots[name], sizes, dtype);
   }
   return { iterations, slots: checked };

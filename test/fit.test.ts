@@ -5,7 +5,6 @@
 import { describe, expect, it } from 'vitest';
 import { engineOf } from '../src/engine.js';
 import { createNetwork, earlyStopping, type Callback, type Network, type NetworkConfig } from '../src/index.js';
-import { Random } from '../src/random.js';
 import { seed, seedLabels, seedWeights } from '../data/seed.js';
 
 const SEED_CONFIG: NetworkConfig = {
@@ -19,19 +18,6 @@ async function seedNet(backend: 'wasm' | 'js' = 'wasm', extra: Partial<NetworkCo
   const net = await createNetwork({ ...SEED_CONFIG, backend, ...extra });
   net.setWeights(seedWeights('init'));
   return net;
-}
-
-/** A noisy two-class problem where validation loss eventually rises (overfitting). */
-function noisyBlobs(rows: number, seedValue: number) {
-  const random = new Random(seedValue);
-  const x: number[][] = [];
-  const y: number[][] = [];
-  for (let i = 0; i < rows; i++) {
-    const label = i % 2;
-    x.push([random.normal() + (label ? 0.5 : -0.5), random.normal()]);
-    y.push([random.uniform() < 0.8 ? label : 1 - label]);
-  }
-  return { x, y };
 }
 
 describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {

@@ -3,7 +3,7 @@ import { expect } from 'vitest';
 import type { Backend, ElementwiseActivation } from '../src/backend/backend.js';
 import { engineOf } from '../src/engine.js';
 import type { Network } from '../src/index.js';
-import { Random } from '../src/random.js';
+import type { Random } from '../src/random.js';
 
 /** mulberry32: a tiny seeded PRNG for kernel tests, so every run sees the same data. */
 export function prng(seed: number): () => number {

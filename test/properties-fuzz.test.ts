@@ -156,7 +156,7 @@ const SPECIALS: Record<string, () => unknown> = {
   'toString and valueOf throw': () => ({ toString() { throw new Hostile('toString'); }, valueOf() { throw new Hostile('valueOf'); } }),
   'symbol': () => Symbol('s'),
   'bigint': () => 10n ** 30n,
-  'function': () => function () { return 1; },
+  'function': () => () => 1,
   'Int32Array': () => new Int32Array([1, 2, 3, 4]),
   'Uint8Array': () => new Uint8Array(4),
   'BigInt64Array': () => new BigInt64Array(2),

@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { DType } from '../src/backend/backend.js';
-import { stopThreads, threadsAvailable, ThreadedWasmBackend } from '../src/backend/threads.js';
+import { stopThreads, threadsAvailable, type ThreadedWasmBackend } from '../src/backend/threads.js';
 import { engineOf } from '../src/engine.js';
 import { createNetwork, type Network, type NetworkConfig } from '../src/index.js';
 import type { FitOptions } from '../src/train.js';

@@ -148,7 +148,7 @@ describe('reading model texts', () => {
 
   it('reads a text that starts with a UTF-8 byte-order mark', async () => {
     const net = await createNetwork(CONFIG);
-    const loaded = await loadNetwork('\uFEFF' + JSON.stringify(net.toJSON()));
+    const loaded = await loadNetwork(`\uFEFF${JSON.stringify(net.toJSON())}`);
     expect(Array.from(loaded.predict(seed.X))).toEqual(Array.from(net.predict(seed.X)));
     for (const n of [net, loaded]) n.dispose();
   });

@@ -1,4 +1,4 @@
-import { Arena } from './arena.js';
+import type { Arena } from './arena.js';
 import type { DType, FloatArray } from './backend.js';
 
 /**

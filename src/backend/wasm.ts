@@ -111,6 +111,7 @@ export async function createWasmBackend(dtype: DType): Promise<Backend> {
 /** Each kernel of the contract, as an own property (see the constructor). */
 export interface WasmBackend extends Kernels {}
 
+// biome-ignore lint/suspicious/noUnsafeDeclarationMerging: the constructor assigns every kernel, which the interface declares
 export class WasmBackend extends HeapBackend implements Backend {
   readonly name = 'wasm';
 

@@ -128,7 +128,7 @@ export function readModelText(file: string): string {
     // Read to the end, not to stats.size: the file may have grown since; never past the limit.
     const buffer = Buffer.alloc(Math.min(stats.size + 1, MAX_MODEL_BYTES + 1));
     let length = 0;
-    for (let read; length < buffer.length && (read = readSync(fd, buffer, length, buffer.length - length, null)) > 0;) length += read;
+    for (let read: number; length < buffer.length && (read = readSync(fd, buffer, length, buffer.length - length, null)) > 0;) length += read;
     if (length > MAX_MODEL_BYTES) throw tooLarge();
     bytes = buffer.subarray(0, length);
   } finally {

@@ -18,6 +18,7 @@ export interface KernelsSeam {
 
 export * from './kernels.node.js';
 
+// biome-ignore lint/correctness/noUnusedVariables: tsc checks each variant against the seam here
 type Checked = [
   Variant<KernelsSeam, typeof import('./kernels.node.js')>,
   Variant<KernelsSeam, typeof import('./kernels.chunk.js')>,

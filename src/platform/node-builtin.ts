@@ -14,6 +14,7 @@ export interface NodeBuiltinSeam {
 
 export * from './node-builtin.import.js';
 
+// biome-ignore lint/correctness/noUnusedVariables: tsc checks each variant against the seam here
 type Checked = [
   Variant<NodeBuiltinSeam, typeof import('./node-builtin.import.js')>,
   Variant<NodeBuiltinSeam, typeof import('./node-builtin.require.js')>,

@@ -15,6 +15,7 @@ export type ThreadedBackendSeam = Pick<typeof import('../backend/threads.js'),
 
 export * from './threaded-backend.direct.js';
 
+// biome-ignore lint/correctness/noUnusedVariables: tsc checks each variant against the seam here
 type Checked = [
   Variant<ThreadedBackendSeam, typeof import('./threaded-backend.direct.js')>,
   Variant<ThreadedBackendSeam, typeof import('./threaded-backend.lazy.js')>,

@@ -16,6 +16,7 @@ export interface ThreadedKernelsSeam {
 
 export * from './threaded-kernels.node.js';
 
+// biome-ignore lint/correctness/noUnusedVariables: tsc checks each variant against the seam here
 type Checked = [
   Variant<ThreadedKernelsSeam, typeof import('./threaded-kernels.node.js')>,
   Variant<ThreadedKernelsSeam, typeof import('./threaded-kernels.embedded.js')>,

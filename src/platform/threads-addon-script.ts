@@ -16,6 +16,7 @@ export interface ThreadsAddonScriptSeam {
 
 export * from './threads-addon-script.source.js';
 
+// biome-ignore lint/correctness/noUnusedVariables: tsc checks each variant against the seam here
 type Checked = [
   Variant<ThreadsAddonScriptSeam, typeof import('./threads-addon-script.source.js')>,
   Variant<ThreadsAddonScriptSeam, typeof import('./threads-addon-script.embedded.js')>,

@@ -15,6 +15,7 @@ export interface WorkerScriptSeam {
 
 export * from './worker-script.source.js';
 
+// biome-ignore lint/correctness/noUnusedVariables: tsc checks each variant against the seam here
 type Checked = [
   Variant<WorkerScriptSeam, typeof import('./worker-script.source.js')>,
   Variant<WorkerScriptSeam, typeof import('./worker-script.chunk.js')>,

@@ -63,7 +63,7 @@ export interface WorkerFitOptions extends Omit<FitOptions, 'callbacks'> {
  * ```
  */
 export function createWorkerNetwork(config: NetworkConfig): Promise<WorkerNetwork> {
-  // Bracket access: TypeScript's way into a member the class keeps private from users.
+  // biome-ignore lint/complexity/useLiteralKeys: bracket access reaches a member TypeScript keeps private from users
   return WorkerNetwork['create'](config);
 }
 
@@ -84,6 +84,7 @@ export function createWorkerNetwork(config: NetworkConfig): Promise<WorkerNetwor
  * ```
  */
 export function loadWorkerNetwork(json: NetworkJSON | string, options?: LoadNetworkOptions): Promise<WorkerNetwork> {
+  // biome-ignore lint/complexity/useLiteralKeys: bracket access reaches a member TypeScript keeps private from users
   return WorkerNetwork['load'](json, options);
 }
 
@@ -164,12 +165,14 @@ export class WorkerNetwork {
     this.ended = new Promise((resolve) => { this.end = resolve; });
   }
 
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: called as WorkerNetwork['create'] by createWorkerNetwork
   private static async create(config: NetworkConfig): Promise<WorkerNetwork> {
     const { backend, threads } = (config ?? {}) as Partial<NetworkConfig>;
     return WorkerNetwork.start(backend !== 'js', wantsThreads(backend, threads),
       (net, wasm, threaded, transfer) => net.call('create', [config, wasm, threaded], transfer));
   }
 
+  // biome-ignore lint/correctness/noUnusedPrivateClassMembers: called as WorkerNetwork['load'] by loadWorkerNetwork
   private static async load(json: NetworkJSON | string, options?: LoadNetworkOptions): Promise<WorkerNetwork> {
     const { backend, threads } = (options ?? {}) as Partial<LoadNetworkOptions>;
     return WorkerNetwork.start(backend !== 'js', wantsThreads(backend, threads),

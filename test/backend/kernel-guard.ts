@@ -57,7 +57,7 @@ export function installKernelGuard(): KernelGuard {
   // The js backend's kernels, and copy(), are methods.
   for (const proto of [JsBackend.prototype, HeapBackend.prototype]) {
     for (const [name, positions] of Object.entries(BUFFER_ARGUMENTS)) {
-      if (!Object.prototype.hasOwnProperty.call(proto, name)) continue;
+      if (!Object.hasOwn(proto, name)) continue;
       const original = (proto as unknown as Record<string, (...args: number[]) => unknown>)[name];
       (proto as unknown as Record<string, unknown>)[name] = checked(name, positions, original);
       restore.push(() => { (proto as unknown as Record<string, unknown>)[name] = original; });

@@ -313,7 +313,7 @@ describe('createNetwork({ threads: 2 }) where threads cannot run', () => {
     const one = await trained(1);
     const Memory = WebAssembly.Memory;
     const noSharedMemory = () => {
-      (WebAssembly as { Memory: unknown }).Memory = function (descriptor: WebAssembly.MemoryDescriptor) {
+      (WebAssembly as { Memory: unknown }).Memory = (descriptor: WebAssembly.MemoryDescriptor) => {
         if (descriptor.shared) throw new TypeError('test: no shared WebAssembly.Memory');
         return new Memory(descriptor);
       };

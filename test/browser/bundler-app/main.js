@@ -4,5 +4,5 @@ import { run } from './experiment.js';
 
 run([1, 2]).then(
   (results) => { window.bundlerResults = { crossOriginIsolated: self.crossOriginIsolated, ...results }; },
-  (error) => { window.bundlerResults = { error: String((error && error.stack) || error) }; },
+  (error) => { window.bundlerResults = { error: String((error?.stack) || error) }; },
 );
