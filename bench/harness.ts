@@ -6,7 +6,7 @@ import { Bench } from 'tinybench';
 
 /** Every column of the table, in order. */
 export const LIBRARIES = ['wasmlp wasm', 'wasmlp wasm x2', 'wasmlp js', 'tfjs-wasm', 'tfjs-cpu'] as const;
-export type Library = typeof LIBRARIES[number];
+export type Library = (typeof LIBRARIES)[number];
 export const PEERS: readonly Library[] = ['tfjs-wasm', 'tfjs-cpu'];
 
 /** How a row turns a median time into the number it shows. */
@@ -19,8 +19,11 @@ export interface Metric {
 }
 
 export const millis: Metric = { unit: 'ms', fromMs: (ms) => ms, higherIsBetter: false };
-export const rate = (unit: string, workPerRun: number, scale = 1): Metric =>
-  ({ unit, fromMs: (ms) => (workPerRun / (ms / 1000)) / scale, higherIsBetter: true });
+export const rate = (unit: string, workPerRun: number, scale = 1): Metric => ({
+  unit,
+  fromMs: (ms) => workPerRun / (ms / 1000) / scale,
+  higherIsBetter: true,
+});
 
 export interface Result {
   workload: string;
@@ -97,7 +100,10 @@ export async function measure(rounds: number, entries: Entry[]): Promise<Map<str
     for (const entry of entries) tasks.push({ entry, prepared: await entry.make(), samples: [] });
     for (let round = 0; round < rounds; round++) {
       for (const task of tasks) {
-        const { entry: { key, budget }, prepared: { run, reset, output, activate } } = task;
+        const {
+          entry: { key, budget },
+          prepared: { run, reset, output, activate },
+        } = task;
         await activate?.();
         if (!task.timed) {
           reset?.();
@@ -106,7 +112,11 @@ export async function measure(rounds: number, entries: Entry[]): Promise<Map<str
           if (isAsync) await probe;
           if (output) task.output = Float64Array.from(output());
           // tinybench awaits only functions declared async: a task returning a promise gets such a wrapper.
-          task.timed = isAsync ? async () => { await run(); } : run;
+          task.timed = isAsync
+            ? async () => {
+                await run();
+              }
+            : run;
         }
         const bench = new Bench({
           time: budget.time / rounds,
@@ -123,7 +133,9 @@ export async function measure(rounds: number, entries: Entry[]): Promise<Map<str
         task.samples.push(...latency.samples);
       }
     }
-    return new Map(tasks.map(({ entry, samples, output }) => [entry.key, { ms: median(samples), samples: samples.length, output }]));
+    return new Map(
+      tasks.map(({ entry, samples, output }) => [entry.key, { ms: median(samples), samples: samples.length, output }]),
+    );
   } finally {
     for (const { prepared } of tasks) prepared.dispose?.();
   }
@@ -144,7 +156,8 @@ export function format(value: number | undefined, unit: string): string {
 
 /** How many times faster `library` is than `baseline` in this row (> 1: ahead), if the row has both. */
 export function speedup(row: Row, library: Library, baseline: Library): number | undefined {
-  const ours = row.values[library], theirs = row.values[baseline];
+  const ours = row.values[library],
+    theirs = row.values[baseline];
   if (ours === undefined || theirs === undefined) return undefined;
   return row.metric.higherIsBetter ? ours / theirs : theirs / ours;
 }
@@ -183,8 +196,10 @@ export function checkAgreement(workload: string, outputs: Outputs, reference: Li
     let difference = 0;
     for (let i = 0; i < actual.length; i++) difference = Math.max(difference, Math.abs(actual[i] - expected[i]));
     if (!(difference <= tolerance * scale)) {
-      throw new Error(`bench ${workload}: ${library}'s result differs from ${reference}'s by ${difference} ` +
-        `(${(difference / scale).toExponential(2)} of its largest value ${scale}; allowed ${tolerance})`);
+      throw new Error(
+        `bench ${workload}: ${library}'s result differs from ${reference}'s by ${difference} ` +
+          `(${(difference / scale).toExponential(2)} of its largest value ${scale}; allowed ${tolerance})`,
+      );
     }
     worst = Math.max(worst, difference / scale);
   }

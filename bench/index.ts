@@ -24,10 +24,28 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
-import { checkAgreement, format, LIBRARIES, measure, millis, rate, ratio, speedup, type Budget, type Entry, type Library, type Measured, type Metric, type Outputs, type Prepared, type Result, type Row } from './harness.js';
-import { tfVersion, useTf, type TfBackend } from './tfjs.js';
-import * as w from './workloads.js';
 import { threadsAvailable } from '../src/backend/threads.js';
+import {
+  type Budget,
+  checkAgreement,
+  type Entry,
+  format,
+  LIBRARIES,
+  type Library,
+  type Measured,
+  type Metric,
+  measure,
+  millis,
+  type Outputs,
+  type Prepared,
+  type Result,
+  type Row,
+  rate,
+  ratio,
+  speedup,
+} from './harness.js';
+import { type TfBackend, tfVersion, useTf } from './tfjs.js';
+import * as w from './workloads.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -65,12 +83,19 @@ function wasmlpTasks(make: (v: w.WasmlpVariant) => Promise<Prepared>, opts: { js
 
 /** TensorFlow.js's two backends; each task switches to its own before its turns (tf has one global backend). */
 const peerTasks = (make: (backend: TfBackend) => Promise<Prepared>): Tasks => {
-  const on = (backend: TfBackend) => async (): Promise<Prepared> => ({ ...(await make(backend)), activate: () => useTf(backend) });
+  const on = (backend: TfBackend) => async (): Promise<Prepared> => ({
+    ...(await make(backend)),
+    activate: () => useTf(backend),
+  });
   return { 'tfjs-wasm': on('tfjs-wasm'), 'tfjs-cpu': on('tfjs-cpu') };
 };
 
-const header = `wasmlp bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ` +
-  `Node ${process.version}, TensorFlow.js ${tfVersion()}, load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}` +
+const header =
+  `wasmlp bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ` +
+  `Node ${process.version}, TensorFlow.js ${tfVersion()}, load average ${os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ')}` +
   (busy ? ', another process spinning throughout (--busy)' : '');
 console.log(`${header}\n`);
 
@@ -81,10 +106,14 @@ console.log(`${header}\n`);
  * against wasmlp's same numbers. Every task's first result must agree with
  * wasmlp wasm's to `tolerance` (see checkAgreement).
  */
-async function workloadRows(workload: string, metric: Metric, tolerance: number,
-                            ours: { budget: Budget; tasks: Tasks },
-                            theirs: { budget: Budget; variants: [string, Tasks][] } = { budget: ours.budget, variants: [['', {}]] }): Promise<void> {
-  const budget = (b: Budget): Budget => quick ? { time: 0, iterations: 1, warmup: 1 } : b;
+async function workloadRows(
+  workload: string,
+  metric: Metric,
+  tolerance: number,
+  ours: { budget: Budget; tasks: Tasks },
+  theirs: { budget: Budget; variants: [string, Tasks][] } = { budget: ours.budget, variants: [['', {}]] },
+): Promise<void> {
+  const budget = (b: Budget): Budget => (quick ? { time: 0, iterations: 1, warmup: 1 } : b);
   const entries = (prefix: string, tasks: Tasks, b: Budget): Entry[] =>
     (Object.entries(tasks) as [Library, Maker][]).map(([library, make]) => ({ key: prefix + library, make, budget: budget(b) }));
   const variantKey = (name: string) => `${name}: `;
@@ -120,36 +149,57 @@ async function workloadRows(workload: string, metric: Metric, tolerance: number,
 // Tolerances: float32 libraries agree to about 1e-6 of the largest value on
 // one product or elementwise pass; trainings accumulate more, and stay near 1e-5.
 if (only.has('w1')) {
-  await workloadRows('W1 seed, 2000 epochs', millis, 1e-3,
+  await workloadRows(
+    'W1 seed, 2000 epochs',
+    millis,
+    1e-3,
     { budget: { time: 2000, iterations: 5, warmup: 2 }, tasks: wasmlpTasks(w.seedWasmlp, { threaded: false }) },
-    { budget: { time: 2000, iterations: 3, warmup: 1 }, variants: [
-      ['tf ops, optimizer.minimize', peerTasks(w.seedTf)],
-      ['tf ops, hand-tuned', peerTasks(w.seedTfTuned)],
-    ] });
+    {
+      budget: { time: 2000, iterations: 3, warmup: 1 },
+      variants: [
+        ['tf ops, optimizer.minimize', peerTasks(w.seedTf)],
+        ['tf ops, hand-tuned', peerTasks(w.seedTfTuned)],
+      ],
+    },
+  );
 }
 
 if (only.has('w2')) {
-  const data = w.mlpData(), init = w.mlpInitialWeights();
+  const data = w.mlpData(),
+    init = w.mlpInitialWeights();
   const samples = rate('samples/s', w.MLP.samples);
-  await workloadRows('W2 mlp', samples, 1e-3,
+  await workloadRows(
+    'W2 mlp',
+    samples,
+    1e-3,
     { budget: { time: 4000, iterations: 4, warmup: 1 }, tasks: wasmlpTasks((v) => w.mlpWasmlp(v, data, init)) },
-    { budget: { time: 1500, iterations: 2, warmup: 1 }, variants: [
-      ['layers API (sequential + fit)', peerTasks((b) => w.mlpTfLayers(b, data, init))],
-      ['tf ops, optimizer.minimize', peerTasks((b) => w.mlpTfMinimize(b, data, init))],
-      ['tf ops, hand-tuned', peerTasks((b) => w.mlpTfTuned(b, data, init))],
-    ] });
+    {
+      budget: { time: 1500, iterations: 2, warmup: 1 },
+      variants: [
+        ['layers API (sequential + fit)', peerTasks((b) => w.mlpTfLayers(b, data, init))],
+        ['tf ops, optimizer.minimize', peerTasks((b) => w.mlpTfMinimize(b, data, init))],
+        ['tf ops, hand-tuned', peerTasks((b) => w.mlpTfTuned(b, data, init))],
+      ],
+    },
+  );
   // wasmlp alone: how its threads do when the optimiser step is Adam's (three state arrays to update).
-  await workloadRows('W2 mlp, Adam (wasmlp only)', samples, 1e-3,
-    { budget: { time: 4000, iterations: 4, warmup: 1 }, tasks: wasmlpTasks((v) => w.mlpWasmlp(v, data, init, 'adam'), { js: false }) });
+  await workloadRows('W2 mlp, Adam (wasmlp only)', samples, 1e-3, {
+    budget: { time: 4000, iterations: 4, warmup: 1 },
+    tasks: wasmlpTasks((v) => w.mlpWasmlp(v, data, init, 'adam'), { js: false }),
+  });
 }
 
 if (only.has('w3')) {
   for (const t of ['NN', 'NT', 'TN'] as const) {
     for (const n of [64, 256, 512, 1024]) {
       const budget: Budget = n <= 256 ? { time: 500, iterations: 10 } : { time: 500, iterations: 3 };
-      await workloadRows(`W3 gemm ${t} ${n}`, rate('GFLOP/s', 2 * n ** 3, 1e9), 1e-5,
+      await workloadRows(
+        `W3 gemm ${t} ${n}`,
+        rate('GFLOP/s', 2 * n ** 3, 1e9),
+        1e-5,
         { budget: { ...budget, time: 1000 }, tasks: wasmlpTasks((v) => w.gemmWasmlp(v, n, t), { threaded: n >= 256 }) },
-        { budget, variants: [['', peerTasks((b) => w.gemmTf(b, n, t))]] });
+        { budget, variants: [['', peerTasks((b) => w.gemmTf(b, n, t))]] },
+      );
     }
   }
 }
@@ -157,17 +207,27 @@ if (only.has('w3')) {
 if (only.has('kernels')) {
   for (const kernel of ['sigmoid', 'sigmoidBackward', 'tanh'] as const) {
     const budget: Budget = { time: 500, iterations: 10 };
-    await workloadRows(`${kernel}, 1M f32`, millis, 1e-5,
+    await workloadRows(
+      `${kernel}, 1M f32`,
+      millis,
+      1e-5,
       { budget, tasks: wasmlpTasks((v) => w.kernelWasmlp(v, kernel), { threaded: false }) },
-      { budget, variants: [['', peerTasks((b) => w.kernelTf(b, kernel))]] });
+      { budget, variants: [['', peerTasks((b) => w.kernelTf(b, kernel))]] },
+    );
   }
 }
 
 console.log(`\n${markdownTable()}`);
 if (args.json) {
   const table = rows.map((r) => ({
-    workload: r.workload, unit: r.metric.unit, values: r.values, bestPeer: ratio(r)?.peer, wasmVsBestPeer: ratio(r)?.value,
-    wasmVsJs: speedup(r, 'wasmlp wasm', 'wasmlp js'), twoThreadsVsOne: speedup(r, 'wasmlp wasm x2', 'wasmlp wasm'), agreement: r.agreement,
+    workload: r.workload,
+    unit: r.metric.unit,
+    values: r.values,
+    bestPeer: ratio(r)?.peer,
+    wasmVsBestPeer: ratio(r)?.value,
+    wasmVsJs: speedup(r, 'wasmlp wasm', 'wasmlp js'),
+    twoThreadsVsOne: speedup(r, 'wasmlp wasm x2', 'wasmlp wasm'),
+    agreement: r.agreement,
   }));
   writeFileSync(args.json, `${JSON.stringify({ machine: header, rows: table, results }, null, 2)}\n`);
   console.log(`\nwrote ${args.json}`);
@@ -177,8 +237,10 @@ function printRow(r: Row): void {
   const cells = LIBRARIES.filter((l) => r.values[l] !== undefined).map((l) => `${l} ${format(r.values[l], r.metric.unit)}`);
   const q = ratio(r);
   const js = speedup(r, 'wasmlp wasm', 'wasmlp js');
-  console.log(`${r.workload}: ${cells.join(' | ')}${q ? ` | wasm vs best peer (${q.peer}) ${q.value.toFixed(2)}x` : ''}` +
-    `${js ? ` | wasm vs js ${js.toFixed(2)}x` : ''} | results agree to ${r.agreement!.toExponential(1)}`);
+  console.log(
+    `${r.workload}: ${cells.join(' | ')}${q ? ` | wasm vs best peer (${q.peer}) ${q.value.toFixed(2)}x` : ''}` +
+      `${js ? ` | wasm vs js ${js.toFixed(2)}x` : ''} | results agree to ${r.agreement!.toExponential(1)}`,
+  );
 }
 
 function markdownTable(): string {
@@ -190,9 +252,11 @@ function markdownTable(): string {
   ];
   const times = (value: number | undefined) => (value === undefined ? '' : `${value.toFixed(2)}x`);
   for (const r of rows) {
-    lines.push(`| ${r.workload} | ${columns.map((l) => format(r.values[l], r.metric.unit)).join(' | ')} | ` +
-      `${times(ratio(r)?.value)} | ${times(speedup(r, 'wasmlp wasm', 'wasmlp js'))} |` +
-      `${threaded ? ` ${times(speedup(r, 'wasmlp wasm x2', 'wasmlp wasm'))} |` : ''}`);
+    lines.push(
+      `| ${r.workload} | ${columns.map((l) => format(r.values[l], r.metric.unit)).join(' | ')} | ` +
+        `${times(ratio(r)?.value)} | ${times(speedup(r, 'wasmlp wasm', 'wasmlp js'))} |` +
+        `${threaded ? ` ${times(speedup(r, 'wasmlp wasm x2', 'wasmlp wasm'))} |` : ''}`,
+    );
   }
   return lines.join('\n');
 }

@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { build } from 'esbuild';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { build } from 'esbuild';
 
 export { tf };
 export type TfBackend = 'tfjs-wasm' | 'tfjs-cpu';
@@ -50,9 +50,18 @@ export function tfVersion(): string {
  * tfjs-core's global gradient registry and run on its global engine.
  */
 async function registerGradients(require: NodeJS.Require): Promise<void> {
-  const entry = path.join(path.dirname(require.resolve('@tensorflow/tfjs-core/package.json')), 'dist', 'register_all_gradients.js');
+  const entry = path.join(
+    path.dirname(require.resolve('@tensorflow/tfjs-core/package.json')),
+    'dist',
+    'register_all_gradients.js',
+  );
   const result = await build({
-    entryPoints: [entry], bundle: true, write: false, format: 'cjs', platform: 'node', logLevel: 'error',
+    entryPoints: [entry],
+    bundle: true,
+    write: false,
+    format: 'cjs',
+    platform: 'node',
+    logLevel: 'error',
   });
   const module = { exports: {} };
   new Function('module', 'exports', 'require', result.outputFiles[0].text)(module, module.exports, require);

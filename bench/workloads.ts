@@ -5,16 +5,20 @@
  * each run from the same state (reset, untimed) and reports what it computed
  * (output), which the bench checks across libraries.
  */
+
+import { seed, seedLabels, seedWeights } from '../data/seed.js';
 import type { Backend, BackendName } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
 import { createNetwork, type LayerWeights, type Network } from '../src/index.js';
 import { Random } from '../src/random.js';
-import { seed, seedLabels, seedWeights } from '../data/seed.js';
 import type { Prepared } from './harness.js';
-import { tf, useTf, type TfBackend } from './tfjs.js';
+import { type TfBackend, tf, useTf } from './tfjs.js';
 
 /** wasmlp's variants: a backend, and for wasm optionally a thread count. */
-export interface WasmlpVariant { backend: BackendName; threads?: number }
+export interface WasmlpVariant {
+  backend: BackendName;
+  threads?: number;
+}
 
 // ---------------------------------------------------------------- W1: seed
 
@@ -30,7 +34,9 @@ export async function seedWasmlp(variant: WasmlpVariant): Promise<Prepared> {
     backend: variant.backend,
     ...threadsOption(variant),
   });
-  const x = seed.X, y = seedLabels(), init = seedWeights('init');
+  const x = seed.X,
+    y = seedLabels(),
+    init = seedWeights('init');
   return {
     reset: () => net.setWeights(init),
     run: () => net.fit(x, y, { epochs: SEED_EPOCHS, learningRate: SEED_LR }),
@@ -70,12 +76,19 @@ export async function seedTf(backend: TfBackend): Promise<Prepared> {
     return a;
   };
   return {
-    reset: () => vars.forEach((v, l) => { v.W.assign(init[l].W); v.b.assign(init[l].b); }),
+    reset: () =>
+      vars.forEach((v, l) => {
+        v.W.assign(init[l].W);
+        v.b.assign(init[l].b);
+      }),
     run: () => {
       for (let epoch = 1; epoch <= SEED_EPOCHS; epoch++) {
         // Read the loss where the notebook prints it, every 400 epochs.
         const cost = optimizer.minimize(() => tf.losses.sigmoidCrossEntropy(ys, logits(xs)) as tf.Scalar, epoch % 400 === 0);
-        if (cost) { cost.dataSync(); cost.dispose(); }
+        if (cost) {
+          cost.dataSync();
+          cost.dispose();
+        }
       }
     },
     output: () => flatTfWeights(vars.flatMap(({ W, b }) => [W, b])),
@@ -101,24 +114,35 @@ export async function seedTfTuned(backend: TfBackend): Promise<Prepared> {
   const init = seedWeights('init').map(({ W, b }) => ({ W: tf.tensor2d(W), b: tf.tensor1d(b) }));
   const vars = init.map(({ W, b }) => ({ W: tf.variable(W), b: tf.variable(b) }));
   const rows = seed.X.length;
-  const step = (readLoss: boolean) => tf.tidy(() => {
-    const [l1, l2, l3] = vars;
-    const a1 = tf.fused.matMul({ a: xs, b: l1.W, bias: l1.b, activation: 'sigmoid' });
-    const a2 = tf.fused.matMul({ a: a1, b: l2.W, bias: l2.b, activation: 'sigmoid' });
-    const a3 = tf.fused.matMul({ a: a2, b: l3.W, bias: l3.b, activation: 'sigmoid' });
-    if (readLoss) tf.losses.logLoss(ys, a3).dataSync();
-    const d3 = tf.div(tf.sub(a3, ys), rows) as tf.Tensor2D;
-    const d2 = tf.mul(tf.matMul(d3, tf.transpose(l3.W)), tf.mul(a2, tf.sub(1, a2))) as tf.Tensor2D;
-    const d1 = tf.mul(tf.matMul(d2, tf.transpose(l2.W)), tf.mul(a1, tf.sub(1, a1))) as tf.Tensor2D;
-    const grads = [[tf.matMul(xT, d1), tf.sum(d1, 0)], [tf.matMul(tf.transpose(a1), d2), tf.sum(d2, 0)], [tf.matMul(tf.transpose(a2), d3), tf.sum(d3, 0)]];
-    vars.forEach(({ W, b }, l) => {
-      W.assign(tf.sub(W, tf.mul(grads[l][0], SEED_LR)));
-      b.assign(tf.sub(b, tf.mul(grads[l][1], SEED_LR)));
+  const step = (readLoss: boolean) =>
+    tf.tidy(() => {
+      const [l1, l2, l3] = vars;
+      const a1 = tf.fused.matMul({ a: xs, b: l1.W, bias: l1.b, activation: 'sigmoid' });
+      const a2 = tf.fused.matMul({ a: a1, b: l2.W, bias: l2.b, activation: 'sigmoid' });
+      const a3 = tf.fused.matMul({ a: a2, b: l3.W, bias: l3.b, activation: 'sigmoid' });
+      if (readLoss) tf.losses.logLoss(ys, a3).dataSync();
+      const d3 = tf.div(tf.sub(a3, ys), rows) as tf.Tensor2D;
+      const d2 = tf.mul(tf.matMul(d3, tf.transpose(l3.W)), tf.mul(a2, tf.sub(1, a2))) as tf.Tensor2D;
+      const d1 = tf.mul(tf.matMul(d2, tf.transpose(l2.W)), tf.mul(a1, tf.sub(1, a1))) as tf.Tensor2D;
+      const grads = [
+        [tf.matMul(xT, d1), tf.sum(d1, 0)],
+        [tf.matMul(tf.transpose(a1), d2), tf.sum(d2, 0)],
+        [tf.matMul(tf.transpose(a2), d3), tf.sum(d3, 0)],
+      ];
+      vars.forEach(({ W, b }, l) => {
+        W.assign(tf.sub(W, tf.mul(grads[l][0], SEED_LR)));
+        b.assign(tf.sub(b, tf.mul(grads[l][1], SEED_LR)));
+      });
     });
-  });
   return {
-    reset: () => vars.forEach((v, l) => { v.W.assign(init[l].W); v.b.assign(init[l].b); }),
-    run: () => { for (let epoch = 1; epoch <= SEED_EPOCHS; epoch++) step(epoch % 400 === 0); },
+    reset: () =>
+      vars.forEach((v, l) => {
+        v.W.assign(init[l].W);
+        v.b.assign(init[l].b);
+      }),
+    run: () => {
+      for (let epoch = 1; epoch <= SEED_EPOCHS; epoch++) step(epoch % 400 === 0);
+    },
     output: () => flatTfWeights(vars.flatMap(({ W, b }) => [W, b])),
     dispose: () => {
       tf.dispose([xs, xT, ys]);
@@ -131,7 +155,11 @@ export async function seedTfTuned(backend: TfBackend): Promise<Prepared> {
 
 export const MLP = { inputs: 784, hidden: [256, 128], classes: 10, samples: 10_000, batch: 64, lr: 0.1 };
 
-export interface MlpData { x: Float32Array; y: Float32Array; labels: Int32Array }
+export interface MlpData {
+  x: Float32Array;
+  y: Float32Array;
+  labels: Int32Array;
+}
 
 /** 10,000 samples in [0, 1)^784, labelled by the argmax of a fixed random projection (learnable). */
 export function mlpData(): MlpData {
@@ -144,11 +172,15 @@ export function mlpData(): MlpData {
   const y = new Float32Array(samples * classes);
   const labels = new Int32Array(samples);
   for (let s = 0; s < samples; s++) {
-    let best = 0, bestScore = -Infinity;
+    let best = 0,
+      bestScore = -Infinity;
     for (let c = 0; c < classes; c++) {
       let score = 0;
       for (let i = 0; i < inputs; i++) score += x[s * inputs + i] * projection[i * classes + c];
-      if (score > bestScore) { bestScore = score; best = c; }
+      if (score > bestScore) {
+        bestScore = score;
+        best = c;
+      }
     }
     labels[s] = best;
     y[s * classes + best] = 1;
@@ -161,17 +193,28 @@ export function mlpInitialWeights(): LayerWeights[] {
   const sizes = [MLP.inputs, ...MLP.hidden, MLP.classes];
   const random = new Random(7);
   return sizes.slice(1).map((units, l) => {
-    const fanIn = sizes[l], limit = Math.sqrt(6 / (fanIn + units));
-    const W = Array.from({ length: fanIn }, () => Array.from({ length: units }, () => Math.fround((2 * random.uniform() - 1) * limit)));
+    const fanIn = sizes[l],
+      limit = Math.sqrt(6 / (fanIn + units));
+    const W = Array.from({ length: fanIn }, () =>
+      Array.from({ length: units }, () => Math.fround((2 * random.uniform() - 1) * limit)),
+    );
     return { W, b: new Array<number>(units).fill(0) };
   });
 }
 
-export async function mlpWasmlp(variant: WasmlpVariant, data: MlpData, init: LayerWeights[], optimizer: 'sgd' | 'adam' = 'sgd'): Promise<Prepared> {
+export async function mlpWasmlp(
+  variant: WasmlpVariant,
+  data: MlpData,
+  init: LayerWeights[],
+  optimizer: 'sgd' | 'adam' = 'sgd',
+): Promise<Prepared> {
   const { inputs, hidden, classes, samples, batch, lr } = MLP;
   const net: Network = await createNetwork({
     inputs,
-    layers: [...hidden.map((units) => ({ units, activation: 'sigmoid' as const })), { units: classes, activation: 'softmax' as const }],
+    layers: [
+      ...hidden.map((units) => ({ units, activation: 'sigmoid' as const })),
+      { units: classes, activation: 'softmax' as const },
+    ],
     loss: 'categoricalCrossentropy',
     backend: variant.backend,
     seed: 1,
@@ -211,9 +254,15 @@ function mlpTfVariables(init: LayerWeights[]) {
   const vars = tensors.map(({ W, b }) => ({ W: tf.variable(W), b: tf.variable(b) }));
   return {
     vars,
-    reset: () => vars.forEach((v, l) => { v.W.assign(tensors[l].W); v.b.assign(tensors[l].b); }),
+    reset: () =>
+      vars.forEach((v, l) => {
+        v.W.assign(tensors[l].W);
+        v.b.assign(tensors[l].b);
+      }),
     output: () => flatTfWeights(vars.flatMap(({ W, b }) => [W, b])),
-    dispose: () => { for (const { W, b } of [...tensors, ...vars]) tf.dispose([W, b]); },
+    dispose: () => {
+      for (const { W, b } of [...tensors, ...vars]) tf.dispose([W, b]);
+    },
   };
 }
 
@@ -236,7 +285,10 @@ export async function mlpTfLayers(backend: TfBackend, data: MlpData, init: Layer
     reset: () => model.setWeights(initial),
     run: () => model.fit(xs, ys, { epochs: 1, batchSize: batch, shuffle: false, verbose: 0 }),
     output: () => flatTfWeights(model.getWeights()),
-    dispose: () => { model.dispose(); tf.dispose([xs, ys, ...initial]); },
+    dispose: () => {
+      model.dispose();
+      tf.dispose([xs, ys, ...initial]);
+    },
   };
 }
 
@@ -286,32 +338,35 @@ export async function mlpTfTuned(backend: TfBackend, data: MlpData, init: LayerW
   const { vars } = variables;
   const transposed = vars.map(({ W }) => tf.variable(tf.transpose(W)));
   const lr = MLP.lr;
-  const step = (x: tf.Tensor2D, xT: tf.Tensor2D, y: tf.Tensor2D) => tf.tidy(() => {
-    const a1 = tf.fused.matMul({ a: x, b: vars[0].W, bias: vars[0].b, activation: 'sigmoid' });
-    const a2 = tf.fused.matMul({ a: a1, b: vars[1].W, bias: vars[1].b, activation: 'sigmoid' });
-    const p = tf.softmax(tf.fused.matMul({ a: a2, b: vars[2].W, bias: vars[2].b }));
-    const rows = x.shape[0];
-    const d3 = tf.div(tf.sub(p, y), rows) as tf.Tensor2D;
-    const d2 = tf.mul(tf.matMul(d3, transposed[2]), tf.mul(a2, tf.sub(1, a2))) as tf.Tensor2D;
-    const d1 = tf.mul(tf.matMul(d2, transposed[1]), tf.mul(a1, tf.sub(1, a1))) as tf.Tensor2D;
-    const grads = [
-      [tf.matMul(xT, d1), tf.sum(d1, 0)],
-      [tf.matMul(tf.transpose(a1), d2), tf.sum(d2, 0)],
-      [tf.matMul(tf.transpose(a2), d3), tf.sum(d3, 0)],
-    ];
-    vars.forEach(({ W, b }, l) => {
-      const [gW, gb] = grads[l];
-      W.assign(tf.sub(W, tf.mul(gW, lr)));
-      b.assign(tf.sub(b, tf.mul(gb, lr)));
-      transposed[l].assign(tf.transpose(W));
+  const step = (x: tf.Tensor2D, xT: tf.Tensor2D, y: tf.Tensor2D) =>
+    tf.tidy(() => {
+      const a1 = tf.fused.matMul({ a: x, b: vars[0].W, bias: vars[0].b, activation: 'sigmoid' });
+      const a2 = tf.fused.matMul({ a: a1, b: vars[1].W, bias: vars[1].b, activation: 'sigmoid' });
+      const p = tf.softmax(tf.fused.matMul({ a: a2, b: vars[2].W, bias: vars[2].b }));
+      const rows = x.shape[0];
+      const d3 = tf.div(tf.sub(p, y), rows) as tf.Tensor2D;
+      const d2 = tf.mul(tf.matMul(d3, transposed[2]), tf.mul(a2, tf.sub(1, a2))) as tf.Tensor2D;
+      const d1 = tf.mul(tf.matMul(d2, transposed[1]), tf.mul(a1, tf.sub(1, a1))) as tf.Tensor2D;
+      const grads = [
+        [tf.matMul(xT, d1), tf.sum(d1, 0)],
+        [tf.matMul(tf.transpose(a1), d2), tf.sum(d2, 0)],
+        [tf.matMul(tf.transpose(a2), d3), tf.sum(d3, 0)],
+      ];
+      vars.forEach(({ W, b }, l) => {
+        const [gW, gb] = grads[l];
+        W.assign(tf.sub(W, tf.mul(gW, lr)));
+        b.assign(tf.sub(b, tf.mul(gb, lr)));
+        transposed[l].assign(tf.transpose(W));
+      });
     });
-  });
   return {
     reset: () => {
       variables.reset();
       vars.forEach(({ W }, l) => transposed[l].assign(tf.transpose(W)));
     },
-    run: () => { for (const { x, xT, y } of batches) step(x, xT, y); },
+    run: () => {
+      for (const { x, xT, y } of batches) step(x, xT, y);
+    },
     output: variables.output,
     dispose: () => {
       tf.dispose([xs, ys]);
@@ -337,12 +392,18 @@ function filled(backend: Backend, random: Random, elements: number): number {
 export async function gemmWasmlp(variant: WasmlpVariant, n: number, t: Transpose): Promise<Prepared> {
   const backend = await createWasmlpBackend(variant);
   const random = new Random(n);
-  const a = filled(backend, random, n * n), b = filled(backend, random, n * n), c = backend.alloc(n * n);
+  const a = filled(backend, random, n * n),
+    b = filled(backend, random, n * n),
+    c = backend.alloc(n * n);
   const [ta, tb] = flags(t);
   return {
     run: () => backend.gemm(ta, tb, n, n, n, 1, a, b, 0, c),
     output: () => backend.view(c, n * n),
-    dispose: () => { backend.free(a); backend.free(b); backend.free(c); },
+    dispose: () => {
+      backend.free(a);
+      backend.free(b);
+      backend.free(c);
+    },
   };
 }
 
@@ -350,7 +411,8 @@ export async function gemmTf(backend: TfBackend, n: number, t: Transpose): Promi
   await useTf(backend);
   const random = new Random(n);
   const values = () => new Float32Array(n * n).map(() => 2 * random.uniform() - 1);
-  const a = tf.tensor2d(values(), [n, n]), b = tf.tensor2d(values(), [n, n]);
+  const a = tf.tensor2d(values(), [n, n]),
+    b = tf.tensor2d(values(), [n, n]);
   const [ta, tb] = flags(t);
   // Both backends compute a kernel when it is called; the timed runs do not read the result back.
   return {
@@ -369,23 +431,33 @@ export async function kernelWasmlp(variant: WasmlpVariant, kernel: ElementKernel
   const backend = await createWasmlpBackend(variant);
   const n = KERNEL_ELEMENTS;
   const random = new Random(3);
-  const x = filled(backend, random, n), out = backend.alloc(n), grad = filled(backend, random, n);
+  const x = filled(backend, random, n),
+    out = backend.alloc(n),
+    grad = filled(backend, random, n);
   backend.sigmoid(n, x, out);
-  const a = backend.view(out, n).slice(), dy = backend.view(grad, n).slice();
+  const a = backend.view(out, n).slice(),
+    dy = backend.view(grad, n).slice();
   if (kernel !== 'sigmoidBackward') {
     return {
       run: kernel === 'sigmoid' ? () => backend.sigmoid(n, x, out) : () => backend.tanh(n, x, out),
       output: () => backend.view(out, n),
-      dispose: () => { for (const o of [x, out, grad]) backend.free(o); },
+      dispose: () => {
+        for (const o of [x, out, grad]) backend.free(o);
+      },
     };
   }
   // In place (grad *= a * (1 - a)): each run starts again from the same dy,
   // rather than shrinking it run after run into subnormals and zeros.
   return {
-    reset: () => { backend.view(out, n).set(a); backend.view(grad, n).set(dy); },
+    reset: () => {
+      backend.view(out, n).set(a);
+      backend.view(grad, n).set(dy);
+    },
     run: () => backend.sigmoidBackward(n, out, grad),
     output: () => backend.view(grad, n),
-    dispose: () => { for (const o of [x, out, grad]) backend.free(o); },
+    dispose: () => {
+      for (const o of [x, out, grad]) backend.free(o);
+    },
   };
 }
 
@@ -394,7 +466,8 @@ export async function kernelTf(backend: TfBackend, kernel: ElementKernel): Promi
   await useTf(backend);
   const random = new Random(3);
   const values = () => new Float32Array(KERNEL_ELEMENTS).map(() => 2 * random.uniform() - 1);
-  const x = tf.tensor1d(values()), dy = tf.tensor1d(values());
+  const x = tf.tensor1d(values()),
+    dy = tf.tensor1d(values());
   const y = tf.sigmoid(x);
   const compute = {
     sigmoid: () => tf.sigmoid(x),
@@ -417,4 +490,3 @@ function threadsOption(variant: WasmlpVariant): Record<string, number> {
 async function createWasmlpBackend(variant: WasmlpVariant): Promise<Backend> {
   return createBackend(variant.backend, 'float32', variant.threads ?? 1);
 }
-

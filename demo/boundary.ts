@@ -14,7 +14,12 @@ const RESOLUTION = 64;
 const MAX_TINT = 0.55;
 const WHITE = [255, 255, 255];
 
-interface Bounds { x0: number; x1: number; y0: number; y1: number }
+interface Bounds {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+}
 
 export class BoundaryMap {
   private data: Dataset | undefined;

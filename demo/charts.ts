@@ -4,13 +4,24 @@
  * kept for every epoch; the decimation plugin draws at most a few hundred.
  */
 import {
-  Chart, Decimation, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip,
-  type ChartConfiguration, type Scale,
+  Chart,
+  type ChartConfiguration,
+  Decimation,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  type Scale,
+  Tooltip,
 } from 'chart.js';
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Decimation);
 
-interface Point { x: number; y: number }
+interface Point {
+  x: number;
+  y: number;
+}
 
 /** 0.5, 0.01, 1e-4, 2.5e-5: short labels for a log scale too. */
 function formatTick(value: number | string): string {
@@ -63,7 +74,9 @@ const recordTicks = {
   id: 'recordTicks',
   afterLayout(chart: Chart) {
     const scale = chart.scales.y;
-    chart.canvas.dataset.yTicks = JSON.stringify(scale.ticks.map((tick, i) => [tick.label, Math.round(scale.getPixelForTick(i))]));
+    chart.canvas.dataset.yTicks = JSON.stringify(
+      scale.ticks.map((tick, i) => [tick.label, Math.round(scale.getPixelForTick(i))]),
+    );
   },
 };
 
@@ -78,7 +91,11 @@ const LOSS_FLOOR = 1e-8;
 const INK = '#475569';
 const GRID = 'rgba(15, 23, 42, 0.07)';
 
-function lineChart(canvas: HTMLCanvasElement, color: string, y: { type: 'linear' | 'logarithmic'; min?: number; max?: number }): Chart<'line', Point[]> {
+function lineChart(
+  canvas: HTMLCanvasElement,
+  color: string,
+  y: { type: 'linear' | 'logarithmic'; min?: number; max?: number },
+): Chart<'line', Point[]> {
   const config: ChartConfiguration<'line', Point[]> = {
     type: 'line',
     data: { datasets: [{ data: [], borderColor: color, borderWidth: 1.75, pointRadius: 0, tension: 0 }] },
@@ -91,11 +108,15 @@ function lineChart(canvas: HTMLCanvasElement, color: string, y: { type: 'linear'
       interaction: { mode: 'nearest', axis: 'x', intersect: false },
       scales: {
         x: {
-          type: 'linear', min: 0, title: { display: true, text: 'epoch', color: INK },
-          ticks: { color: INK, maxTicksLimit: 6, precision: 0 }, grid: { color: GRID },
+          type: 'linear',
+          min: 0,
+          title: { display: true, text: 'epoch', color: INK },
+          ticks: { color: INK, maxTicksLimit: 6, precision: 0 },
+          grid: { color: GRID },
         },
         y: {
-          ...y, grid: { color: GRID },
+          ...y,
+          grid: { color: GRID },
           ticks: { color: INK, maxTicksLimit: Y_TICKS, callback: formatTick },
           afterBuildTicks: y.type === 'logarithmic' ? logTicks : undefined,
         },

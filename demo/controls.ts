@@ -4,7 +4,7 @@
  * and written back from a dataset's preset. Also the message over the map,
  * and the CSV column menus under it.
  */
-import { OPTIMIZER_NAMES, type BackendName } from 'wasmlp';
+import { type BackendName, OPTIMIZER_NAMES } from 'wasmlp';
 import type { CsvColumns } from './csv.js';
 import { HIDDEN_ACTIVATIONS, parseLayers, type Settings } from './model.js';
 
@@ -30,7 +30,11 @@ export class Controls {
   readonly stop = $<HTMLButtonElement>('stop');
   readonly reset = $<HTMLButtonElement>('reset');
   /** A CSV's columns: the two features (the map's axes) and the label. */
-  readonly columns = { x: $<HTMLSelectElement>('column-x'), y: $<HTMLSelectElement>('column-y'), label: $<HTMLSelectElement>('column-label') };
+  readonly columns = {
+    x: $<HTMLSelectElement>('column-x'),
+    y: $<HTMLSelectElement>('column-y'),
+    label: $<HTMLSelectElement>('column-label'),
+  };
   private readonly columnsRow = $<HTMLDivElement>('columns');
   private readonly message = $<HTMLDivElement>('message');
   private readonly messageText = $<HTMLParagraphElement>('message-text');
@@ -38,8 +42,14 @@ export class Controls {
   private readonly runStatus = $<HTMLParagraphElement>('run-status');
 
   constructor() {
-    fill(this.activation, HIDDEN_ACTIVATIONS.map((name) => ({ value: name, label: name })));
-    fill(this.optimizer, OPTIMIZER_NAMES.map((name) => ({ value: name, label: name })));
+    fill(
+      this.activation,
+      HIDDEN_ACTIVATIONS.map((name) => ({ value: name, label: name })),
+    );
+    fill(
+      this.optimizer,
+      OPTIMIZER_NAMES.map((name) => ({ value: name, label: name })),
+    );
     $('message-close').addEventListener('click', () => this.showMessage(undefined));
     document.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && !this.message.hidden) this.showMessage(undefined);
@@ -74,19 +84,22 @@ export class Controls {
     const learningRate = this.checked(this.learningRate, () => {
       const value = numberIn(this.learningRate);
       // The networks here are float32, where the library refuses a rate that would round to 0, a subnormal or Infinity.
-      if (!(value >= 1e-37 && value <= 1e38)) throw new Error('Learning rate: a positive number from 1e-37 to 1e38, such as 0.01');
+      if (!(value >= 1e-37 && value <= 1e38))
+        throw new Error('Learning rate: a positive number from 1e-37 to 1e38, such as 0.01');
       return value;
     });
     const batchSize = this.checked(this.batchSize, () => {
       // Blank is all the rows; text the field cannot read as a number is not blank.
       if (this.batchSize.value.trim() === '' && !this.batchSize.validity.badInput) return undefined;
       const value = numberIn(this.batchSize);
-      if (!Number.isSafeInteger(value) || value < 1) throw new Error('Batch size: a positive whole number of rows, such as 32, or blank for all of them');
+      if (!Number.isSafeInteger(value) || value < 1)
+        throw new Error('Batch size: a positive whole number of rows, such as 32, or blank for all of them');
       return value;
     });
     const epochs = this.checked(this.epochs, () => {
       const value = numberIn(this.epochs);
-      if (!Number.isInteger(value) || value < 1 || value > 1_000_000) throw new Error('Epochs: a positive whole number, up to 1,000,000');
+      if (!Number.isInteger(value) || value < 1 || value > 1_000_000)
+        throw new Error('Epochs: a positive whole number, up to 1,000,000');
       return value;
     });
     return {
@@ -114,7 +127,10 @@ export class Controls {
     this.columnsRow.hidden = names === undefined;
     if (!names || !chosen) return;
     for (const role of ['x', 'y', 'label'] as const) {
-      fill(this.columns[role], names.map((name, c) => ({ value: String(c), label: name })));
+      fill(
+        this.columns[role],
+        names.map((name, c) => ({ value: String(c), label: name })),
+      );
       this.columns[role].value = String(chosen[role]);
     }
   }
@@ -131,7 +147,10 @@ export class Controls {
    */
   setTraining(training: boolean): void {
     const focused = document.activeElement;
-    for (const element of [...this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select'), ...Object.values(this.columns)]) {
+    for (const element of [
+      ...this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select'),
+      ...Object.values(this.columns),
+    ]) {
       element.disabled = training;
     }
     this.train.disabled = training;
@@ -197,10 +216,12 @@ function numberIn(input: HTMLInputElement): number {
 }
 
 function fill(select: HTMLSelectElement, options: DatasetOption[]): void {
-  select.replaceChildren(...options.map(({ value, label, unavailable }) => {
-    const option = new Option(unavailable ? `${label} (unavailable)` : label, value);
-    option.disabled = unavailable !== undefined;
-    if (unavailable) option.title = unavailable;
-    return option;
-  }));
+  select.replaceChildren(
+    ...options.map(({ value, label, unavailable }) => {
+      const option = new Option(unavailable ? `${label} (unavailable)` : label, value);
+      option.disabled = unavailable !== undefined;
+      if (unavailable) option.title = unavailable;
+      return option;
+    }),
+  );
 }

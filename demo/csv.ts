@@ -57,10 +57,13 @@ export function readCsv(name: string, text: string): CsvTable {
   if (records.length === 0) throw new Error(`${name} is empty`);
   const width = records[0].record.length;
   if (width < 3) {
-    throw new Error(`${name}: expected at least 3 columns separated by commas, semicolons or tabs (two features and a label); the first line has ${width}`);
+    throw new Error(
+      `${name}: expected at least 3 columns separated by commas, semicolons or tabs (two features and a label); the first line has ${width}`,
+    );
   }
   for (const { info, record } of records) {
-    if (record.length !== width) throw new Error(`${name}, line ${info.lines}: expected ${width} columns, as on the first line, found ${record.length}`);
+    if (record.length !== width)
+      throw new Error(`${name}, line ${info.lines}: expected ${width} columns, as on the first line, found ${record.length}`);
   }
   // A header has text where the first row of data has numbers.
   const [first, second] = records.map(({ record }) => record);
@@ -70,7 +73,8 @@ export function readCsv(name: string, text: string): CsvTable {
   if (body.length > MAX_ROWS) throw new Error(`${name}: ${body.length} rows is more than this page draws well (${MAX_ROWS})`);
   // Else a header over text takes itself for data, and the first cell the features need is named as "not a number".
   const numeric = first.map((_, c) => c).filter((c) => isNumber(body[0].record[c]));
-  if (numeric.length === 0) throw new Error(`${name}: no numeric feature columns; the two features must be numbers (the label may be text)`);
+  if (numeric.length === 0)
+    throw new Error(`${name}: no numeric feature columns; the two features must be numbers (the label may be text)`);
   if (numeric.length === 1) {
     const only = hasHeader ? first[numeric[0]] : `column ${numeric[0] + 1}`;
     throw new Error(`${name}: one numeric column (${only}); the two features must be numbers (the label may be text)`);
@@ -113,7 +117,8 @@ export function defaultColumns(table: CsvTable): CsvColumns {
 /** The dataset of two feature columns and a label column; throws naming the line and column of a bad cell. */
 export function csvDataset(table: CsvTable, { x: xColumn, y: yColumn, label: labelColumn }: CsvColumns): Dataset {
   const { name, columns, rows, lines } = table;
-  if (xColumn === yColumn) throw new Error(`${name}: x and y are the same column (${columns[xColumn]}); choose two different features`);
+  if (xColumn === yColumn)
+    throw new Error(`${name}: x and y are the same column (${columns[xColumn]}); choose two different features`);
   for (const c of [xColumn, yColumn]) {
     if (c === labelColumn) throw new Error(`${name}: ${columns[c]} is the label column; it cannot also be a feature`);
   }
@@ -126,16 +131,22 @@ export function csvDataset(table: CsvTable, { x: xColumn, y: yColumn, label: lab
       }
     }
     const label = row[labelColumn];
-    if (label === '') throw new Error(`${name}, line ${lines[i]}, column ${labelColumn + 1} (${columns[labelColumn]}): the label is empty`);
+    if (label === '')
+      throw new Error(`${name}, line ${lines[i]}, column ${labelColumn + 1} (${columns[labelColumn]}): the label is empty`);
     x.push([Number(row[xColumn]), Number(row[yColumn])]);
     labels.push(label);
   });
 
   const names = [...new Set(labels)].sort((p, q) => (isNumber(p) && isNumber(q) ? Number(p) - Number(q) : p.localeCompare(q)));
   const labelName = columns[labelColumn];
-  if (names.length < 2) throw new Error(`${name}: every row has the label ${JSON.stringify(names[0])} (${labelName}); a classifier needs at least 2 classes`);
+  if (names.length < 2)
+    throw new Error(
+      `${name}: every row has the label ${JSON.stringify(names[0])} (${labelName}); a classifier needs at least 2 classes`,
+    );
   if (names.length > MAX_CLASSES) {
-    throw new Error(`${name}: ${names.length} different labels in ${labelName}; this page takes up to ${MAX_CLASSES} classes (is it the label column?)`);
+    throw new Error(
+      `${name}: ${names.length} different labels in ${labelName}; this page takes up to ${MAX_CLASSES} classes (is it the label column?)`,
+    );
   }
   const index = new Map(names.map((label, k) => [label, k]));
   return {

@@ -29,7 +29,12 @@ function dataset(label: string, x: number[][], classes: number[], classCount: nu
 
 /** The seed notebook's two Gaussian blobs (data/seed-numpy.json). */
 function blobs(): Dataset {
-  return dataset('Blobs (the seed notebook)', seedX.map((row) => [...row]), seedY.slice(), 2);
+  return dataset(
+    'Blobs (the seed notebook)',
+    seedX.map((row) => [...row]),
+    seedY.slice(),
+    2,
+  );
 }
 
 /** Uniform points in [-1, 1]², class 1 where x1 and x2 differ in sign; a margin keeps the quadrants apart. */
@@ -80,10 +85,14 @@ function spiral(random: Random): Dataset {
 export function builtIn(name: BuiltInName): Dataset {
   const random = new Random(2024);
   switch (name) {
-    case 'blobs': return blobs();
-    case 'xor': return xor(random);
-    case 'circles': return circles(random);
-    case 'spiral': return spiral(random);
+    case 'blobs':
+      return blobs();
+    case 'xor':
+      return xor(random);
+    case 'circles':
+      return circles(random);
+    case 'spiral':
+      return spiral(random);
   }
 }
 

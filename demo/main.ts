@@ -7,11 +7,11 @@ import type { ActivationName, BackendName, EpochLogs } from 'wasmlp';
 import { BoundaryMap, CLASS_COLORS } from './boundary.js';
 import { Curves } from './charts.js';
 import { Controls, type DatasetOption } from './controls.js';
-import { csvDataset, defaultColumns, readCsv, type CsvColumns, type CsvTable } from './csv.js';
-import { builtIn, type BuiltInName, type Dataset } from './datasets.js';
+import { type CsvColumns, type CsvTable, csvDataset, defaultColumns, readCsv } from './csv.js';
+import { type BuiltInName, builtIn, type Dataset } from './datasets.js';
 import { formatCount, formatLoss, formatRate } from './format.js';
-import { notebookWeights, outputFor, parseLayers, PRESETS, resolvePreset } from './model.js';
-import { Trainer, type RunResult } from './trainer.js';
+import { notebookWeights, outputFor, PRESETS, parseLayers, resolvePreset } from './model.js';
+import { type RunResult, Trainer } from './trainer.js';
 
 const $ = (id: string) => document.getElementById(id)!;
 
@@ -71,7 +71,8 @@ function showSpeeds(): void {
     const rate = speeds[backend];
     $(`speed-${backend}`).textContent = rate === undefined ? '–' : formatRate(rate);
     // A sliver at least: a slow backend's bar next to a fast one's is still there.
-    ($(`bar-${backend}`) as HTMLElement).style.width = rate === undefined || !(fastest > 0) ? '0' : `max(2px, ${(100 * rate) / fastest}%)`;
+    ($(`bar-${backend}`) as HTMLElement).style.width =
+      rate === undefined || !(fastest > 0) ? '0' : `max(2px, ${(100 * rate) / fastest}%)`;
   }
 }
 
@@ -85,7 +86,11 @@ function datasetOptions(): DatasetOption[] {
     const output = outputFor(classCount);
     return { value: name, label, unavailable: 'unavailable' in output ? output.unavailable : undefined };
   });
-  options.push(csv ? { value: 'csv', label: `CSV: ${csv.data.label}` } : { value: 'csv', label: 'CSV (drop a file)', unavailable: 'Drop a CSV file on the page first' });
+  options.push(
+    csv
+      ? { value: 'csv', label: `CSV: ${csv.data.label}` }
+      : { value: 'csv', label: 'CSV (drop a file)', unavailable: 'Drop a CSV file on the page first' },
+  );
   return options;
 }
 
@@ -105,7 +110,7 @@ function describeNetwork(): void {
     if (network.hidden.length === 0) text = `No hidden layer: logistic regression (${outputs}). `;
     else {
       text += notebookWeights(network, datasetName)
-        ? 'Starts from the seed notebook\'s initial weights.'
+        ? "Starts from the seed notebook's initial weights."
         : 'Glorot-uniform initial weights (seed 1).';
     }
   } catch {
@@ -115,12 +120,14 @@ function describeNetwork(): void {
 }
 
 function showLegend(): void {
-  $('legend').replaceChildren(...data.classNames.map((name, k) => {
-    const item = document.createElement('span');
-    item.textContent = name;
-    item.style.setProperty('--swatch', CLASS_COLORS[k % CLASS_COLORS.length]);
-    return item;
-  }));
+  $('legend').replaceChildren(
+    ...data.classNames.map((name, k) => {
+      const item = document.createElement('span');
+      item.textContent = name;
+      item.style.setProperty('--swatch', CLASS_COLORS[k % CLASS_COLORS.length]);
+      return item;
+    }),
+  );
 }
 
 /** The last reset, which Train waits for: a reset finishing late must not clear a new run's charts. */
@@ -217,15 +224,22 @@ async function train(): Promise<void> {
  */
 function showRunEnd(result: RunResult): void {
   const { epochs, target, loss, acc, rate, firstLoss, lastLoss } = result;
-  const ended = result.stopped ? `Stopped at epoch ${formatCount(epochs)} of ${formatCount(target)}.` : `Finished at epoch ${formatCount(epochs)}.`;
+  const ended = result.stopped
+    ? `Stopped at epoch ${formatCount(epochs)} of ${formatCount(target)}.`
+    : `Finished at epoch ${formatCount(epochs)}.`;
   const numbers = [
     loss === undefined ? '' : `Loss ${formatLoss(loss)}`,
     acc === undefined ? '' : `accuracy ${acc.toFixed(3)}`,
     result.runEpochs > 0 ? `${formatRate(rate)} epochs per second` : '',
-  ].filter(Boolean).join(', ');
+  ]
+    .filter(Boolean)
+    .join(', ');
   controls.showRunStatus(ended, numbers && `${numbers}.`);
   if (!result.stopped && result.runEpochs >= 2 && firstLoss !== undefined && lastLoss !== undefined && !(lastLoss < firstLoss)) {
-    controls.showMessage(`The loss did not go down (${formatLoss(firstLoss)} after this run's first epoch, ${formatLoss(lastLoss)} after its last): the learning rate may be too large (or too small).`, 'info');
+    controls.showMessage(
+      `The loss did not go down (${formatLoss(firstLoss)} after this run's first epoch, ${formatLoss(lastLoss)} after its last): the learning rate may be too large (or too small).`,
+      'info',
+    );
   }
 }
 
@@ -265,9 +279,16 @@ function csvData(table: CsvTable, columns: CsvColumns): Dataset {
 
 function showCsvSummary(): void {
   if (!csv) return;
-  const { table, columns, data: { x, classCount, classNames } } = csv;
+  const {
+    table,
+    columns,
+    data: { x, classCount, classNames },
+  } = csv;
   const [xName, yName] = [table.columns[columns.x], table.columns[columns.y]];
-  controls.showMessage(`${table.name}: ${x.length} rows, ${classCount} classes (${classNames.join(', ')}); features ${xName}, ${yName} standardised.`, 'info');
+  controls.showMessage(
+    `${table.name}: ${x.length} rows, ${classCount} classes (${classNames.join(', ')}); features ${xName}, ${yName} standardised.`,
+    'info',
+  );
 }
 
 async function loadCsv(file: File): Promise<void> {
@@ -328,7 +349,8 @@ controls.dataset.addEventListener('change', () => {
 for (const role of ['x', 'y', 'label'] as const) controls.columns[role].addEventListener('change', () => chooseColumn(role));
 // These define the network: changing one means a new one. The rest are fit() options, read at each Train.
 for (const input of [controls.layers, controls.activation]) input.addEventListener('change', () => void reset());
-for (const radio of controls.form.querySelectorAll('input[name="backend"]')) radio.addEventListener('change', () => void reset(true));
+for (const radio of controls.form.querySelectorAll('input[name="backend"]'))
+  radio.addEventListener('change', () => void reset(true));
 
 const drop = $('drop');
 const file = $('file') as HTMLInputElement;
@@ -365,4 +387,6 @@ drop.addEventListener('keydown', (event) => {
 });
 
 // Tests wait for this before they press anything.
-void chooseDataset('blobs').then(() => { document.documentElement.dataset.ready = ''; });
+void chooseDataset('blobs').then(() => {
+  document.documentElement.dataset.ready = '';
+});

@@ -5,8 +5,16 @@
  * optimisers show up without changing the page.
  */
 import {
-  ACTIVATION_NAMES, LOSS_NAMES, OPTIMIZER_NAMES,
-  type ActivationName, type BackendName, type LayerConfig, type LayerWeights, type LossName, type NetworkConfig, type OptimizerName,
+  ACTIVATION_NAMES,
+  type ActivationName,
+  type BackendName,
+  type LayerConfig,
+  type LayerWeights,
+  LOSS_NAMES,
+  type LossName,
+  type NetworkConfig,
+  OPTIMIZER_NAMES,
+  type OptimizerName,
 } from 'wasmlp';
 import { init as seedInit } from '../data/seed-numpy.json';
 import type { BuiltInName, Dataset } from './datasets.js';
@@ -38,7 +46,9 @@ export function outputFor(classCount: number): Output {
   } else if (has(ACTIVATION_NAMES, 'softmax') && has(LOSS_NAMES, 'categoricalCrossentropy')) {
     return { layer: { units: classCount, activation: 'softmax' as ActivationName }, loss: 'categoricalCrossentropy' as LossName };
   }
-  return { unavailable: `${classCount} classes need a softmax output layer and categoricalCrossentropy, which this build of wasmlp does not have` };
+  return {
+    unavailable: `${classCount} classes need a softmax output layer and categoricalCrossentropy, which this build of wasmlp does not have`,
+  };
 }
 
 export function networkConfig(settings: Settings, data: Dataset): NetworkConfig {
@@ -77,11 +87,17 @@ export function parseLayers(text: string): number[] {
   const fields = text.split(',').map((field) => field.trim());
   if (fields.length > 8) throw new Error('Hidden layers: at most 8 layers here');
   return fields.map((field) => {
-    if (field === '') throw new Error(`Hidden layers: a layer without units in ${JSON.stringify(text.trim())}; give each its units, separated by commas, such as 8, 4`);
-    if (/^\d+(\s+\d+)+$/.test(field)) throw new Error(`Hidden layers: separate the layers with commas, such as ${field.split(/\s+/).join(', ')}`);
+    if (field === '')
+      throw new Error(
+        `Hidden layers: a layer without units in ${JSON.stringify(text.trim())}; give each its units, separated by commas, such as 8, 4`,
+      );
+    if (/^\d+(\s+\d+)+$/.test(field))
+      throw new Error(`Hidden layers: separate the layers with commas, such as ${field.split(/\s+/).join(', ')}`);
     const units = /^\d+$/.test(field) ? Number(field) : NaN;
     if (!(units >= 1 && units <= 512)) {
-      throw new Error(`Hidden layers: ${JSON.stringify(field)} is not a whole number of units from 1 to 512 (or none, for no hidden layer)`);
+      throw new Error(
+        `Hidden layers: ${JSON.stringify(field)} is not a whole number of units from 1 to 512 (or none, for no hidden layer)`,
+      );
     }
     return units;
   });
@@ -109,7 +125,9 @@ export const PRESETS: Record<BuiltInName | 'csv', Preset> = {
 
 /** A preset as this build can run it: missing activations and optimisers fall back to sigmoid and SGD. */
 export function resolvePreset(preset: Preset): Omit<Settings, 'backend'> {
-  const activation = (HIDDEN_ACTIVATIONS as readonly string[]).includes(preset.activation) ? preset.activation as ActivationName : 'sigmoid';
+  const activation = (HIDDEN_ACTIVATIONS as readonly string[]).includes(preset.activation)
+    ? (preset.activation as ActivationName)
+    : 'sigmoid';
   const hasOptimizer = (OPTIMIZER_NAMES as readonly string[]).includes(preset.optimizer);
   return {
     hidden: preset.hidden,

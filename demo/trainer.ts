@@ -6,7 +6,7 @@
  * two epochs (wasmlp's fit yields to its event loop).
  */
 import { createWorkerNetwork, type EpochLogs, type FloatArray, type MatrixInput, type WorkerNetwork } from 'wasmlp';
-import { labelRows, type Dataset } from './datasets.js';
+import { type Dataset, labelRows } from './datasets.js';
 import { networkConfig, notebookWeights, type Settings } from './model.js';
 
 /** The map is re-predicted at most this often while training. */
@@ -57,7 +57,10 @@ export class Trainer {
   private mapPending: Promise<void> | undefined;
   private nextMapAt = 0;
 
-  constructor(private readonly grid: () => MatrixInput, private readonly hooks: TrainerHooks) {}
+  constructor(
+    private readonly grid: () => MatrixInput,
+    private readonly hooks: TrainerHooks,
+  ) {}
 
   get isRunning(): boolean {
     return this.running !== undefined;
@@ -84,8 +87,19 @@ export class Trainer {
     const y = labelRows(data);
     const offset = this.epochsDone;
     const target = offset + settings.epochs;
-    if (this.stopping) { // stopped while the worker was starting
-      return { epochs: offset, target, runEpochs: 0, loss: undefined, acc: undefined, firstLoss: undefined, lastLoss: undefined, rate: 0, stopped: true };
+    if (this.stopping) {
+      // stopped while the worker was starting
+      return {
+        epochs: offset,
+        target,
+        runEpochs: 0,
+        loss: undefined,
+        acc: undefined,
+        firstLoss: undefined,
+        lastLoss: undefined,
+        rate: 0,
+        stopped: true,
+      };
     }
 
     const started = performance.now();
@@ -142,8 +156,14 @@ export class Trainer {
   private refreshMap(net: WorkerNetwork, final = false): Promise<void> {
     if (!final && (this.mapPending || this.stopping || performance.now() < this.nextMapAt)) return Promise.resolve();
     const asked = performance.now();
-    const pending: Promise<void> = net.predict(this.grid())
-      .then((outputs) => { if (this.net === net) this.hooks.map(outputs); }, () => {}) // not after a reset has cleared the map
+    const pending: Promise<void> = net
+      .predict(this.grid())
+      .then(
+        (outputs) => {
+          if (this.net === net) this.hooks.map(outputs);
+        },
+        () => {},
+      ) // not after a reset has cleared the map
       .finally(() => {
         const now = performance.now();
         this.nextMapAt = Math.max(asked + MAP_INTERVAL_MS, now + MAP_SHARE * (now - asked));

@@ -11,12 +11,30 @@
  */
 import path from 'node:path';
 import {
-  ApiDeclaredItem, ApiDocumentedItem, type ApiItem, ApiItemKind, ApiModel, ApiParameterListMixin, ApiReadonlyMixin,
+  ApiDeclaredItem,
+  ApiDocumentedItem,
   type ApiEntryPoint,
+  type ApiItem,
+  ApiItemKind,
+  ApiModel,
+  ApiParameterListMixin,
+  ApiReadonlyMixin,
 } from '@microsoft/api-extractor-model';
 import {
-  type DocBlock, DocCodeSpan, DocErrorText, DocEscapedText, DocFencedCode, DocHtmlEndTag, DocHtmlStartTag, DocLinkTag, type DocNode, DocNodeKind, DocParagraph, DocPlainText,
-  DocSection, StandardTags,
+  type DocBlock,
+  DocCodeSpan,
+  DocErrorText,
+  DocEscapedText,
+  DocFencedCode,
+  DocHtmlEndTag,
+  DocHtmlStartTag,
+  DocLinkTag,
+  type DocNode,
+  DocNodeKind,
+  DocParagraph,
+  DocPlainText,
+  DocSection,
+  StandardTags,
 } from '@microsoft/tsdoc';
 
 /** The folder and the heading word of each kind of export. */
@@ -57,7 +75,11 @@ function pageOf(item: ApiItem): string {
 
 /** GitHub's anchor for a member heading (the heading is the member's name). */
 function anchorOf(item: ApiItem): string {
-  return item.parent?.kind === ApiItemKind.EntryPoint ? '' : `#${headingName(item).toLowerCase().replace(/[^\w-]/g, '')}`;
+  return item.parent?.kind === ApiItemKind.EntryPoint
+    ? ''
+    : `#${headingName(item)
+        .toLowerCase()
+        .replace(/[^\w-]/g, '')}`;
 }
 
 function headingName(item: ApiItem): string {
@@ -71,7 +93,8 @@ function link(from: string, to: ApiItem): string {
 }
 
 function kindWord(item: ApiItem): string {
-  if (item.kind === ApiItemKind.Variable) return ApiReadonlyMixin.isBaseClassOf(item) && item.isReadonly ? 'Constant' : 'Variable';
+  if (item.kind === ApiItemKind.Variable)
+    return ApiReadonlyMixin.isBaseClassOf(item) && item.isReadonly ? 'Constant' : 'Variable';
   if (item.kind === ApiItemKind.TypeAlias) return 'Type';
   return item.kind;
 }
@@ -81,20 +104,16 @@ function title(item: ApiItem): string {
 }
 
 function renderIndex(model: ApiModel, name: string, entry: ApiEntryPoint, exports: readonly ApiItem[]): string {
-  const lines = [
-    GENERATED,
-    '',
-    `# ${name} API reference`,
-    '',
-    `Every name \`${name}\` exports, by kind, with its summary.`,
-  ];
+  const lines = [GENERATED, '', `# ${name} API reference`, '', `Every name \`${name}\` exports, by kind, with its summary.`];
   for (const [kind, { title: heading }] of Object.entries(KINDS)) {
     const items = exports.filter((item) => item.kind === kind);
     if (items.length === 0) continue;
     lines.push('', `## ${heading}`, '', '| name | summary |', '| --- | --- |');
     for (const item of items) {
-      const summary = item instanceof ApiDocumentedItem && item.tsdocComment
-        ? inline(renderNodes(model, README, entry, item.tsdocComment.summarySection)) : '';
+      const summary =
+        item instanceof ApiDocumentedItem && item.tsdocComment
+          ? inline(renderNodes(model, README, entry, item.tsdocComment.summarySection))
+          : '';
       lines.push(`| [${title(item)}](${link(README, item)}) | ${summary} |`);
     }
   }
@@ -110,7 +129,10 @@ function renderExport(model: ApiModel, item: ApiItem): string {
     lines.push('## Members', '');
     for (const member of members) lines.push(`### ${headingName(member)}`, '', ...renderItem(model, page, member));
   }
-  return `${lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd()}\n`;
+  return `${lines
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trimEnd()}\n`;
 }
 
 /** An item's summary, signature, parameters, result, exceptions, remarks and examples. */
@@ -139,7 +161,8 @@ function renderItem(model: ApiModel, page: string, item: ApiItem): string[] {
   if (comment?.returnsBlock) lines.push(`**Returns** ${indent(text(comment.returnsBlock.content))}`, '');
   const blocks = comment?.customBlocks ?? [];
   const named = (tag: string) => blocks.filter((block) => block.blockTag.tagNameWithUpperCase === tag);
-  for (const block of named(StandardTags.throws.tagNameWithUpperCase)) lines.push(`**Throws** ${indent(text(block.content))}`, '');
+  for (const block of named(StandardTags.throws.tagNameWithUpperCase))
+    lines.push(`**Throws** ${indent(text(block.content))}`, '');
   if (comment?.remarksBlock) lines.push(text(comment.remarksBlock.content), '');
   for (const block of named(StandardTags.example.tagNameWithUpperCase)) lines.push('**Example**', '', text(block.content), '');
   for (const block of comment?.seeBlocks ?? []) lines.push(`**See also** ${indent(text(block.content))}`, '');
@@ -168,7 +191,13 @@ function renderNodes(model: ApiModel, page: string, context: ApiItem, node: DocN
     } else if (each instanceof DocParagraph) {
       const start = parts.length;
       for (const child of each.nodes) walk(child);
-      const paragraph = parts.splice(start).join('').split('\n').map((line) => line.trimEnd()).join('\n').trim();
+      const paragraph = parts
+        .splice(start)
+        .join('')
+        .split('\n')
+        .map((line) => line.trimEnd())
+        .join('\n')
+        .trim();
       if (paragraph) parts.push(`${paragraph}\n\n`);
     } else if (each instanceof DocPlainText) {
       parts.push(escapeMarkdown(each.text));
@@ -198,7 +227,9 @@ function renderLink(model: ApiModel, page: string, context: ApiItem, tag: DocLin
   if (tag.urlDestination) return `[${escapeMarkdown(tag.linkText ?? tag.urlDestination)}](${tag.urlDestination})`;
   const { resolvedApiItem, errorMessage } = model.resolveDeclarationReference(tag.codeDestination!, context);
   if (!resolvedApiItem) throw new Error(`api docs: ${context.displayName}: {@link} does not resolve: ${errorMessage}`);
-  const text = tag.linkText ?? (ApiParameterListMixin.isBaseClassOf(resolvedApiItem) ? `${resolvedApiItem.displayName}()` : resolvedApiItem.displayName);
+  const text =
+    tag.linkText ??
+    (ApiParameterListMixin.isBaseClassOf(resolvedApiItem) ? `${resolvedApiItem.displayName}()` : resolvedApiItem.displayName);
   return `[${escapeMarkdown(text)}](${link(page, resolvedApiItem)})`;
 }
 
@@ -207,5 +238,9 @@ function renderLink(model: ApiModel, page: string, context: ApiItem, tag: DocLin
  * emphasis, a link, an HTML tag or a heading are escaped; list markers stay.
  */
 function escapeMarkdown(text: string): string {
-  return text.replace(/[\\*_[\]`]/g, '\\$&').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/^(\s*)#/gm, '$1\\#');
+  return text
+    .replace(/[\\*_[\]`]/g, '\\$&')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/^(\s*)#/gm, '$1\\#');
 }

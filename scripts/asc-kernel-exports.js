@@ -10,10 +10,13 @@
  * asc resolves a configured transform with a folder part as a package name.
  */
 import { posix } from 'node:path';
-import { Transform } from 'assemblyscript/transform';
 import { CommonFlags, NodeKind } from 'assemblyscript';
+import { Transform } from 'assemblyscript/transform';
 
-const DTYPES = [['F32', 'f32'], ['F64', 'f64']];
+const DTYPES = [
+  ['F32', 'f32'],
+  ['F64', 'f64'],
+];
 /** The entry the exports are parsed as: no file on disk has this name. */
 const GENERATED = 'assembly/kernels.generated.ts';
 
@@ -41,8 +44,10 @@ export default class KernelExports extends Transform {
               ? { declared: `${p.name.text}: i32`, passed: `${p.name.text} != 0` }
               : { declared: `${p.name.text}: ${type}`, passed: p.name.text };
           });
-          exports.push(`export function ${name}${suffix}(${crossed.map((c) => c.declared).join(', ')}): ${typeName(returnType, T, where)} {\n`
-            + `  return ${name}<${T}>(${crossed.map((c) => c.passed).join(', ')});\n}`);
+          exports.push(
+            `export function ${name}${suffix}(${crossed.map((c) => c.declared).join(', ')}): ${typeName(returnType, T, where)} {\n` +
+              `  return ${name}<${T}>(${crossed.map((c) => c.passed).join(', ')});\n}`,
+          );
         }
       }
     }

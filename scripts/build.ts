@@ -28,8 +28,21 @@ import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
+import {
+  bundleCli,
+  bundleDemo,
+  bundleKernelsChunk,
+  bundleLibrary,
+  bundleThreads,
+  bundleWorkerChunk,
+  KERNELS_CHUNK,
+  ROOT,
+  THREADS_CHUNK,
+  THREADS_WASM_FILE,
+  WASM_FILE,
+  WORKER_CHUNK,
+} from './bundles.js';
 import { pruneDeclarations } from './declarations.js';
-import { bundleCli, bundleDemo, bundleLibrary, bundleKernelsChunk, bundleThreads, bundleWorkerChunk, KERNELS_CHUNK, ROOT, THREADS_CHUNK, THREADS_WASM_FILE, WASM_FILE, WORKER_CHUNK } from './bundles.js';
 
 const DIST = path.join(ROOT, 'dist');
 
@@ -48,7 +61,9 @@ async function main(): Promise<void> {
   await bundleThreads(path.join(DIST, THREADS_CHUNK));
   await bundleCli(path.join(DIST, 'cli.js'));
 
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', path.join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', path.join(ROOT, 'tsconfig.build.json')], {
+    stdio: 'inherit',
+  });
   pruneDeclarations(path.join(DIST, 'types'));
 
   // After the library: the demo imports it from dist/ by the package's name.

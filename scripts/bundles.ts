@@ -32,11 +32,12 @@
  * - cli: dist/cli.js, for Node, importing dist/wasmlp.js.
  * platform 'browser' makes esbuild refuse any Node built-in that slips in.
  */
-import { build, type BuildOptions, type Plugin } from 'esbuild';
+
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zlibAsync } from '@gfx/zopfli';
+import { type BuildOptions, build, type Plugin } from 'esbuild';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = path.join(ROOT, 'src');
@@ -48,8 +49,15 @@ export const THREADS_CHUNK = 'wasmlp-threads.js';
 export const WASM_FILE = path.join(ROOT, 'build', 'wasmlp.wasm');
 export const THREADS_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.threads.wasm');
 
-const SEAM_NAMES = ['kernels', 'threaded-kernels', 'threaded-backend', 'worker-script', 'threads-addon-script', 'node-builtin'] as const;
-type Seam = typeof SEAM_NAMES[number];
+const SEAM_NAMES = [
+  'kernels',
+  'threaded-kernels',
+  'threaded-backend',
+  'worker-script',
+  'threads-addon-script',
+  'node-builtin',
+] as const;
+type Seam = (typeof SEAM_NAMES)[number];
 type Bundle = 'source' | 'library' | 'kernels-chunk' | 'worker-chunk' | 'threads-chunk' | 'worker' | 'threads-addon' | 'cli';
 
 /**
@@ -59,14 +67,14 @@ type Bundle = 'source' | 'library' | 'kernels-chunk' | 'worker-chunk' | 'threads
  */
 const SEAMS: Record<Bundle, readonly string[]> = {
   //                 kernels     threaded-kernels  threaded-backend  worker-script  threads-addon-script  node-builtin
-  'source':        ['node',     'node',           'direct',         'source',      'source',             'import'],
-  'library':       ['chunk',    '-',              'lazy',           'chunk',       '-',                  'import'],
-  'kernels-chunk': ['embedded', '-',              '-',              '-',           '-',                  '-'],
-  'worker-chunk':  ['-',        '-',              '-',              'embedded',    '-',                  '-'],
-  'threads-chunk': ['none',     'embedded',       '-',              '-',           'embedded',           'import'],
-  'worker':        ['posted',   '-',              'worker',         '-',           '-',                  '-'],
-  'threads-addon': ['none',     'posted',         '-',              '-',           'none',               'require'],
-  'cli':           ['-',        '-',              '-',              '-',           '-',                  '-'],
+  source: ['node', 'node', 'direct', 'source', 'source', 'import'],
+  library: ['chunk', '-', 'lazy', 'chunk', '-', 'import'],
+  'kernels-chunk': ['embedded', '-', '-', '-', '-', '-'],
+  'worker-chunk': ['-', '-', '-', 'embedded', '-', '-'],
+  'threads-chunk': ['none', 'embedded', '-', '-', 'embedded', 'import'],
+  worker: ['posted', '-', 'worker', '-', '-', '-'],
+  'threads-addon': ['none', 'posted', '-', '-', 'none', 'require'],
+  cli: ['-', '-', '-', '-', '-', '-'],
 };
 
 /**
@@ -180,7 +188,12 @@ export const bundleThreadsAddon = memo(() => bundleScript('threads-addon', 'thre
  * first use.
  */
 export async function bundleLibrary(outfile: string, options: { minify: boolean }): Promise<void> {
-  await bundleWith('library', path.join(SRC, 'index.ts'), { format: 'esm', minify: options.minify, outfile, plugins: [chunksExternal] });
+  await bundleWith('library', path.join(SRC, 'index.ts'), {
+    format: 'esm',
+    minify: options.minify,
+    outfile,
+    plugins: [chunksExternal],
+  });
 }
 
 /** dist/wasmlp-kernels.js: the single-threaded kernels, deflated, base64. */
@@ -208,7 +221,10 @@ export async function bundleWorkerChunk(outfile: string): Promise<void> {
  */
 export async function bundleThreads(outfile: string): Promise<void> {
   await bundleWith('threads-chunk', path.join(PLATFORM, 'wasmlp-threads.ts'), {
-    format: 'esm', minifyIdentifiers: true, minifySyntax: true, outfile,
+    format: 'esm',
+    minifyIdentifiers: true,
+    minifySyntax: true,
+    outfile,
   });
 }
 
@@ -232,7 +248,9 @@ export async function bundleCli(outfile: string): Promise<void> {
     platform: 'node',
     format: 'esm',
     outfile,
-    banner: { js: "import { createRequire as wasmlpCreateRequire } from 'node:module';\nconst require = wasmlpCreateRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as wasmlpCreateRequire } from 'node:module';\nconst require = wasmlpCreateRequire(import.meta.url);",
+    },
     metafile: true,
     plugins: [library],
   });
@@ -241,10 +259,12 @@ export async function bundleCli(outfile: string): Promise<void> {
 
 /** The license texts of the npm packages among a bundle's inputs, each headed by its name and version. */
 async function bundledLicenses(inputs: string[]): Promise<string> {
-  const packages = new Set(inputs.flatMap((input) => {
-    const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
-    return match ? [match[1]] : [];
-  }));
+  const packages = new Set(
+    inputs.flatMap((input) => {
+      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+      return match ? [match[1]] : [];
+    }),
+  );
   const sections: string[] = [];
   for (const name of [...packages].sort()) {
     const dir = path.join(ROOT, 'node_modules', name);
@@ -275,6 +295,7 @@ export async function bundleDemo(outfile: string): Promise<void> {
     metafile: true,
   }).then(({ metafile }) => {
     const inputs = Object.keys(metafile!.inputs);
-    if (!inputs.includes('dist/wasmlp.js')) throw new Error(`the demo bundle did not take wasmlp from dist/ (inputs: ${inputs.join(', ')})`);
+    if (!inputs.includes('dist/wasmlp.js'))
+      throw new Error(`the demo bundle did not take wasmlp from dist/ (inputs: ${inputs.join(', ')})`);
   });
 }

@@ -25,7 +25,9 @@ export function reachableDeclarations(dir: string): string[] {
 /** Every .d.ts file under `dir`, relative to it, with / separators. */
 export function allDeclarations(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.d.ts')).map((file) => file.split(path.sep).join('/')).sort();
+    .filter((file) => file.endsWith('.d.ts'))
+    .map((file) => file.split(path.sep).join('/'))
+    .sort();
 }
 
 /** Removes the declarations index.d.ts does not reach (and any folder left empty); returns what it removed. */

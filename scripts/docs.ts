@@ -32,15 +32,22 @@ const CONFIG = path.join(ROOT, 'api-extractor.json');
 /** Runs API Extractor on src/index.ts's declarations; returns the doc model's path and every warning. */
 function extract(work: string): { model: string; warnings: string[] } {
   const types = path.join(work, 'types');
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'),
-    ['-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', types, '--declarationMap'], { stdio: 'inherit' });
+  execFileSync(
+    path.join(ROOT, 'node_modules', '.bin', 'tsc'),
+    ['-p', path.join(ROOT, 'tsconfig.build.json'), '--outDir', types, '--declarationMap'],
+    { stdio: 'inherit' },
+  );
   const model = path.join(work, 'wasmlp.api.json');
   const configObject = ExtractorConfig.loadFile(CONFIG);
   configObject.mainEntryPointFilePath = path.join(types, 'index.d.ts');
   // The API report only carries ae-undocumented, which API Extractor reports with it; it is not kept.
   configObject.apiReport = { ...configObject.apiReport!, reportFolder: work, reportTempFolder: work };
   configObject.docModel = { ...configObject.docModel!, apiJsonFilePath: model };
-  const config = ExtractorConfig.prepare({ configObject, configObjectFullPath: CONFIG, packageJsonFullPath: path.join(ROOT, 'package.json') });
+  const config = ExtractorConfig.prepare({
+    configObject,
+    configObjectFullPath: CONFIG,
+    packageJsonFullPath: path.join(ROOT, 'package.json'),
+  });
   const warnings: string[] = [];
   Extractor.invoke(config, {
     localBuild: true,
@@ -58,7 +65,8 @@ function extract(work: string): { model: string; warnings: string[] } {
 async function writePages(out: string, pages: Map<string, string>): Promise<void> {
   const entries = await readdir(out).catch(() => [] as string[]);
   const foreign = entries.filter((entry) => entry !== README && !FOLDERS.includes(entry));
-  if (foreign.length > 0) throw new Error(`docs: ${out} holds ${foreign.join(', ')}, which the reference does not; not replacing it`);
+  if (foreign.length > 0)
+    throw new Error(`docs: ${out} holds ${foreign.join(', ')}, which the reference does not; not replacing it`);
   for (const entry of entries) await rm(path.join(out, entry), { recursive: true, force: true });
   for (const [file, text] of pages) {
     await mkdir(path.dirname(path.join(out, file)), { recursive: true });

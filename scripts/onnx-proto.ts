@@ -67,7 +67,8 @@ function pruned(): protobuf.Root {
   };
   prune(onnx, '');
   const missing = Object.entries(KEEP).flatMap(([name, fields]) =>
-    fields.filter((field) => !(root.lookupType(`onnx.${name}`).fields[field])).map((field) => `${name}.${field}`));
+    fields.filter((field) => !root.lookupType(`onnx.${name}`).fields[field]).map((field) => `${name}.${field}`),
+  );
   if (missing.length > 0) throw new Error(`onnx.proto has no ${missing.join(', ')}`);
   return root;
 }
@@ -78,15 +79,30 @@ try {
   await writeFile(schema, JSON.stringify(pruned().toJSON()));
   const filter = path.join(dir, 'filter.json');
   await writeFile(filter, JSON.stringify({ messageNames: ['onnx.ModelProto'] }));
-  execFileSync(path.join(ROOT, 'node_modules', '.bin', 'pbjs'), [
-    '--target', 'static-module', '--wrap', 'esm', '--dts',
-    // 64-bit integers as numbers where protobufjs can: dims and versions are far below 2^53.
-    '--force-number',
-    '--no-create', '--no-verify', '--no-convert', '--no-delimited', '--no-typeurl', '--no-service',
-    '--filter', filter,
-    '--out', path.join(FORMATS, 'onnx-proto.js'),
-    schema,
-  ], { stdio: 'inherit' });
+  execFileSync(
+    path.join(ROOT, 'node_modules', '.bin', 'pbjs'),
+    [
+      '--target',
+      'static-module',
+      '--wrap',
+      'esm',
+      '--dts',
+      // 64-bit integers as numbers where protobufjs can: dims and versions are far below 2^53.
+      '--force-number',
+      '--no-create',
+      '--no-verify',
+      '--no-convert',
+      '--no-delimited',
+      '--no-typeurl',
+      '--no-service',
+      '--filter',
+      filter,
+      '--out',
+      path.join(FORMATS, 'onnx-proto.js'),
+      schema,
+    ],
+    { stdio: 'inherit' },
+  );
 } finally {
   await rm(dir, { recursive: true, force: true });
 }

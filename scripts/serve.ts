@@ -75,9 +75,10 @@ export async function serveStatic(root: string, port = 0, headers: Record<string
   return {
     url: `http://127.0.0.1:${address.port}/`,
     requests,
-    close: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

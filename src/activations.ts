@@ -41,14 +41,25 @@ export const ACTIVATION_NAMES: readonly ActivationName[] = ['sigmoid', 'tanh', '
 export const DEFAULT_LEAKY_RELU_ALPHA = 0.01;
 
 /** grad (n elements) becomes dL/dZ from dL/dA, in place, reading the output a. */
-export function activationBackward(backend: Backend, activation: ActivationName, alpha: number,
-                                   n: number, a: number, grad: number): void {
+export function activationBackward(
+  backend: Backend,
+  activation: ActivationName,
+  alpha: number,
+  n: number,
+  a: number,
+  grad: number,
+): void {
   switch (activation) {
-    case 'sigmoid': return backend.sigmoidBackward(n, a, grad);
-    case 'tanh': return backend.tanhBackward(n, a, grad);
-    case 'relu': return backend.reluBackward(n, a, grad);
-    case 'leakyRelu': return backend.leakyReluBackward(n, alpha, a, grad);
-    case 'linear': return;
+    case 'sigmoid':
+      return backend.sigmoidBackward(n, a, grad);
+    case 'tanh':
+      return backend.tanhBackward(n, a, grad);
+    case 'relu':
+      return backend.reluBackward(n, a, grad);
+    case 'leakyRelu':
+      return backend.leakyReluBackward(n, alpha, a, grad);
+    case 'linear':
+      return;
     case 'softmax':
       // Unreachable through createNetwork, which pairs softmax only with a loss that fuses it.
       throw new Error('softmax has no backward step of its own: its gradient is fused with categoricalCrossentropy');

@@ -11,10 +11,11 @@
  * A hook that throws or rejects ends fit() with that error; the weights are
  * those of the last completed batch.
  */
+
+import { checkKeys, describeValue, quote } from './checks.js';
 import { element, listLength } from './data.js';
 import { engineOf } from './engine.js';
 import type { Network } from './network.js';
-import { checkKeys, describeValue, quote } from './checks.js';
 
 /**
  * Numbers by name that fit() reports: per epoch `loss`, `acc` (when the loss
@@ -180,14 +181,19 @@ export class EarlyStopping implements Callback {
   constructor(options: EarlyStoppingOptions = {}) {
     checkKeys('earlyStopping', options, ['monitor', 'minDelta', 'patience', 'mode', 'baseline', 'restoreBestWeights']);
     const { monitor = 'val_loss', minDelta = 0, patience = 0, mode = 'auto', baseline, restoreBestWeights = false } = options;
-    if (typeof monitor !== 'string') throw new Error(`earlyStopping: monitor must be a log name such as 'val_loss', got ${describeValue(monitor)}`);
+    if (typeof monitor !== 'string')
+      throw new Error(`earlyStopping: monitor must be a log name such as 'val_loss', got ${describeValue(monitor)}`);
     if (typeof minDelta !== 'number' || !(minDelta >= 0) || !Number.isFinite(minDelta)) {
       throw new Error(`earlyStopping: minDelta must be a finite number >= 0, got ${describeValue(minDelta)}`);
     }
-    if (!Number.isInteger(patience) || patience < 0) throw new Error(`earlyStopping: patience must be an integer >= 0, got ${describeValue(patience)}`);
-    if (!['auto', 'min', 'max'].includes(mode)) throw new Error(`earlyStopping: mode must be 'auto', 'min' or 'max', got ${describeValue(mode)}`);
-    if (baseline !== undefined && !Number.isFinite(baseline)) throw new Error(`earlyStopping: baseline must be a finite number, got ${describeValue(baseline)}`);
-    if (typeof restoreBestWeights !== 'boolean') throw new Error(`earlyStopping: restoreBestWeights must be true or false, got ${describeValue(restoreBestWeights)}`);
+    if (!Number.isInteger(patience) || patience < 0)
+      throw new Error(`earlyStopping: patience must be an integer >= 0, got ${describeValue(patience)}`);
+    if (!['auto', 'min', 'max'].includes(mode))
+      throw new Error(`earlyStopping: mode must be 'auto', 'min' or 'max', got ${describeValue(mode)}`);
+    if (baseline !== undefined && !Number.isFinite(baseline))
+      throw new Error(`earlyStopping: baseline must be a finite number, got ${describeValue(baseline)}`);
+    if (typeof restoreBestWeights !== 'boolean')
+      throw new Error(`earlyStopping: restoreBestWeights must be true or false, got ${describeValue(restoreBestWeights)}`);
     this.monitor = monitor;
     this.minDelta = minDelta;
     this.patience = patience;
@@ -205,8 +211,10 @@ export class EarlyStopping implements Callback {
    */
   setNetwork(net: Network, metrics: readonly string[]): void {
     if (!metrics.includes(this.monitor)) {
-      throw new Error(`earlyStopping: monitor ${quote(this.monitor)} is not among this fit's logs (${metrics.join(', ')})` +
-        (this.monitor.startsWith('val_') ? '; pass validationData or validationSplit' : ''));
+      throw new Error(
+        `earlyStopping: monitor ${quote(this.monitor)} is not among this fit's logs (${metrics.join(', ')})` +
+          (this.monitor.startsWith('val_') ? '; pass validationData or validationSplit' : ''),
+      );
     }
     this.net = net;
   }

@@ -6,7 +6,10 @@
 import type { Backend } from './backend/backend.js';
 import type { Optimizer } from './optimizers.js';
 
-interface Span { offset: number; size: number }
+interface Span {
+  offset: number;
+  size: number;
+}
 
 export class Checkpoint {
   /** One block holding a copy of every span, back to back. */
@@ -16,7 +19,10 @@ export class Checkpoint {
   private optimizer: Optimizer | undefined;
 
   /** Allocates room for `elements` floats: the parameters and the optimiser state fit() will train. */
-  constructor(private readonly backend: Backend, private readonly elements: number) {
+  constructor(
+    private readonly backend: Backend,
+    private readonly elements: number,
+  ) {
     this.block = backend.alloc(elements);
   }
 

@@ -45,7 +45,8 @@ export function checkNormalIn(name: string, value: number, dtype: DType): void {
     const what = rounded === 0 ? 'rounds to 0' : rounded === value ? 'is subnormal' : 'rounds to a subnormal';
     throw new Error(`${name} ${value} ${what} in ${dtype} (smallest normal ${smallest.toPrecision(3)})`);
   }
-  if (!Number.isFinite(rounded)) throw new Error(`${name} ${value} is beyond ${dtype}'s range (at most ${FLOAT32_MAX.toPrecision(3)})`);
+  if (!Number.isFinite(rounded))
+    throw new Error(`${name} ${value} is beyond ${dtype}'s range (at most ${FLOAT32_MAX.toPrecision(3)})`);
 }
 
 /** A rate or decay that must lie in [0, 1). */
@@ -76,7 +77,8 @@ export function clip(text: string): string {
 }
 
 /** %TypedArray%.prototype's own Symbol.toStringTag getter: an array's real kind, which no object can override. */
-export const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag)!.get!;
+export const typedArrayTag = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag)!
+  .get!;
 /** %TypedArray%.prototype's own length getter: the array's real length. */
 export const typedArrayLength = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), 'length')!.get!;
 

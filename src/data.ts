@@ -27,12 +27,14 @@ import { checkOnlyKeys, describeValue, FLOAT32_MAX, typedArrayLength, typedArray
  * const flat: MatrixInput = { data: new Float32Array([0, 1, 2, 3, 4, 5]), shape: [3, 2] };
  * ```
  */
-export type MatrixInput = number[][] | {
-  /** The values, row after row. */
-  data: Float32Array | Float64Array;
-  /** Rows and columns; their product is the data's length. */
-  shape: [number, number];
-};
+export type MatrixInput =
+  | number[][]
+  | {
+      /** The values, row after row. */
+      data: Float32Array | Float64Array;
+      /** Rows and columns; their product is the data's length. */
+      shape: [number, number];
+    };
 
 /**
  * Labels as fit() and evaluate() take them: a {@link MatrixInput} with one
@@ -179,7 +181,6 @@ function isArrayLength(length: unknown): length is number {
   return typeof length === 'number' && Number.isInteger(length) && length >= 0 && length <= MAX_ARRAY_LENGTH;
 }
 
-
 /** Checks one value is a finite number that `dtype` holds; `name` and `place` say where it is. */
 export function checkValue(name: string, place: string, v: unknown, dtype: DType): void {
   if (typeof v !== 'number' || !Number.isFinite(v)) {
@@ -189,8 +190,9 @@ export function checkValue(name: string, place: string, v: unknown, dtype: DType
 }
 
 function tooLargeError(place: string, value: number): Error {
-  return new Error(`${place} is ${value}: too large for float32 (at most ±${FLOAT32_MAX}); ` +
-    `scale the data, or use dtype 'float64'`);
+  return new Error(
+    `${place} is ${value}: too large for float32 (at most ±${FLOAT32_MAX}); ` + `scale the data, or use dtype 'float64'`,
+  );
 }
 
 /**
@@ -203,8 +205,10 @@ function readRows(name: string, rows: unknown[], dtype: DType): Matrix {
   const first = rows[0];
   if (!Array.isArray(first)) {
     checkPresent(name, rows, 0);
-    throw new Error(`${name} must be a 2-D array (rows of numbers), but ${name}[0] is ${describeValue(first)}` +
-      (typeof first === 'number' ? `; for one column, wrap each value: ${name}.map(v => [v])` : ''));
+    throw new Error(
+      `${name} must be a 2-D array (rows of numbers), but ${name}[0] is ${describeValue(first)}` +
+        (typeof first === 'number' ? `; for one column, wrap each value: ${name}.map(v => [v])` : ''),
+    );
   }
   const cols = arrayLength(`${name}[0]`, first);
   if (cols === 0) throw new Error(`${name} has rows with no columns`);
@@ -230,7 +234,8 @@ function readRows(name: string, rows: unknown[], dtype: DType): Matrix {
  */
 function copyRows(name: string, rows: readonly unknown[][], cols: number, dtype: DType, target: FloatArray): void {
   for (let r = 0; r < rows.length; r++) {
-    const row = rows[r], offset = r * cols;
+    const row = rows[r],
+      offset = r * cols;
     for (let c = 0; c < cols; c++) {
       const v = row[c];
       // Values that fit any dtype pass one test; checkValue judges the rest.
@@ -245,7 +250,9 @@ function copyRows(name: string, rows: readonly unknown[][], cols: number, dtype:
 
 function checkShaped(name: string, input: unknown, check: MatrixCheck): Matrix {
   if (typeof input !== 'object' || input === null || !('data' in input) || !('shape' in input)) {
-    throw new Error(`${name} must be number[][] or { data: Float32Array | Float64Array, shape: [rows, cols] }, got ${describeValue(input)}`);
+    throw new Error(
+      `${name} must be number[][] or { data: Float32Array | Float64Array, shape: [rows, cols] }, got ${describeValue(input)}`,
+    );
   }
   checkOnlyKeys(name, input, ['data', 'shape']);
   const { data: given, shape } = input as { data: unknown; shape: unknown };
@@ -309,8 +316,7 @@ function describeShape(shape: unknown): string {
   if (Array.isArray(shape)) {
     // Its length read once, and checked: a proxy's may be a Symbol, which `<=` would throw on.
     const length: unknown = shape.length;
-    const dims = isArrayLength(length) && length <= 4
-      ? Array.from({ length }, (_, i) => shape[i] as unknown) : undefined;
+    const dims = isArrayLength(length) && length <= 4 ? Array.from({ length }, (_, i) => shape[i] as unknown) : undefined;
     if (dims?.every((d) => typeof d === 'number')) return `[${dims.join(', ')}]`;
   }
   return describeValue(shape);

@@ -4,7 +4,7 @@
  * sized by the network's batch capacity. `config` is the layer as given to
  * createNetwork, checked and with its defaults filled in, for toJSON().
  */
-import { DEFAULT_LEAKY_RELU_ALPHA, type ActivationName } from './activations.js';
+import { type ActivationName, DEFAULT_LEAKY_RELU_ALPHA } from './activations.js';
 import type { Backend } from './backend/backend.js';
 import type { DenseConfig } from './layerConfig.js';
 
@@ -24,12 +24,18 @@ export class Dense {
   readonly alpha: number;
 
   /** `config` is checked (layerConfig.ts): units, activation, alpha, kernelInitializer. */
-  constructor(private readonly backend: Backend, readonly inputs: number, readonly config: DenseConfig) {
-    const units = this.units = config.units;
+  constructor(
+    private readonly backend: Backend,
+    readonly inputs: number,
+    readonly config: DenseConfig,
+  ) {
+    const units = (this.units = config.units);
     this.activation = config.activation;
     this.alpha = config.alpha ?? DEFAULT_LEAKY_RELU_ALPHA;
     // Out of memory part way, the network frees every block its backend gave out (releaseAll).
-    [this.weights, this.bias, this.weightGrad, this.biasGrad] = [inputs * units, units, inputs * units, units].map((size) => backend.alloc(size));
+    [this.weights, this.bias, this.weightGrad, this.biasGrad] = [inputs * units, units, inputs * units, units].map((size) =>
+      backend.alloc(size),
+    );
   }
 
   get parameterCount(): number {
@@ -54,8 +60,17 @@ export class Dense {
   forward(x: number, rows: number): void {
     const { backend, inputs, units, activation } = this;
     // Softmax needs whole rows: after a linear fused kernel, on its own.
-    backend.denseForward(rows, inputs, units, x, this.weights, this.bias,
-                         activation === 'softmax' ? 'linear' : activation, this.alpha, this.output);
+    backend.denseForward(
+      rows,
+      inputs,
+      units,
+      x,
+      this.weights,
+      this.bias,
+      activation === 'softmax' ? 'linear' : activation,
+      this.alpha,
+      this.output,
+    );
     if (activation === 'softmax') backend.softmax(rows, units, this.output, this.output);
   }
 

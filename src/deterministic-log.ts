@@ -18,14 +18,22 @@
  * 2 atanh(s) = 2s + s * (C1 s^2 + C2 s^4 + ...), Cn = 2 / (2n + 1). Ten terms: the
  * first one left out, (2/23) s^23, is below 2^-60 of the result (2s) at s = 0.1716.
  */
-const C1 = 2 / 3, C2 = 2 / 5, C3 = 2 / 7, C4 = 2 / 9, C5 = 2 / 11;
-const C6 = 2 / 13, C7 = 2 / 15, C8 = 2 / 17, C9 = 2 / 19, C10 = 2 / 21;
+const C1 = 2 / 3,
+  C2 = 2 / 5,
+  C3 = 2 / 7,
+  C4 = 2 / 9,
+  C5 = 2 / 11;
+const C6 = 2 / 13,
+  C7 = 2 / 15,
+  C8 = 2 / 17,
+  C9 = 2 / 19,
+  C10 = 2 / 21;
 
 /**
  * ln 2 in two parts: LN2_HI has only 32 significant bits, so k * LN2_HI is exact
  * for every exponent k of a double, and LN2_LO adds the rest (ln 2 to ~2^-86).
  */
-const LN2_HI = 6.93147180369123816490e-01; // 0x3fe62e42fee00000
+const LN2_HI = 6.9314718036912381649e-1; // 0x3fe62e42fee00000
 const LN2_LO = 1.90821492927058770002e-10; // 0x3dea39ef35793c76
 
 const bits = new DataView(new ArrayBuffer(8));
@@ -34,7 +42,8 @@ const bits = new DataView(new ArrayBuffer(8));
 export function deterministicLog(x: number): number {
   if (!(x > 0 && x < Infinity)) return x === 0 ? -Infinity : x === Infinity ? x : NaN;
   let k = 0;
-  if (x < 2.2250738585072014e-308) { // subnormal (below 2^-1022): scale by 2^54 into the normal range, exactly
+  if (x < 2.2250738585072014e-308) {
+    // subnormal (below 2^-1022): scale by 2^54 into the normal range, exactly
     x *= 18014398509481984;
     k = -54;
   }
@@ -55,5 +64,5 @@ export function deterministicLog(x: number): number {
   // 2s = f - f^2/2 + s f^2/2, so ln m = f - (hfsq - s (hfsq + r)): f, exact and the
   // largest term, is added last, so rounding errors arise only in the small terms.
   const hfsq = 0.5 * f * f;
-  return k * LN2_HI - ((hfsq - (s * (hfsq + r) + k * LN2_LO)) - f);
+  return k * LN2_HI - (hfsq - (s * (hfsq + r) + k * LN2_LO) - f);
 }

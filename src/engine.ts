@@ -6,8 +6,8 @@
  * runs the epoch loop over it.
  */
 import { activationBackward } from './activations.js';
-import { createBackend } from './backend/index.js';
 import type { Backend, DType, FloatArray } from './backend/backend.js';
+import { createBackend } from './backend/index.js';
 import { nonFiniteError, readMatrix } from './data.js';
 import { Dense } from './dense.js';
 import { initializeKernel } from './initializers.js';
@@ -15,7 +15,7 @@ import type { DenseConfig } from './layerConfig.js';
 import { createLoss, type Loss } from './losses.js';
 import type { Evaluation } from './network.js';
 import type { CheckedNetworkConfig } from './networkConfig.js';
-import { denseParameters, reuseOrCreateOptimizer, type Optimizer, type OptimizerConfig } from './optimizers.js';
+import { denseParameters, type Optimizer, type OptimizerConfig, reuseOrCreateOptimizer } from './optimizers.js';
 import { Random } from './random.js';
 import { checkLayerWeights, type LayerWeights } from './weights.js';
 
@@ -28,9 +28,8 @@ const INFERENCE_CHUNK = 1024;
  * back to the network), so holding it keeps no network alive. dispose() stays
  * the prompt way, and unregisters.
  */
-const reclaim = typeof FinalizationRegistry === 'function'
-  ? new FinalizationRegistry<Backend>((backend) => backend.releaseAll())
-  : undefined;
+const reclaim =
+  typeof FinalizationRegistry === 'function' ? new FinalizationRegistry<Backend>((backend) => backend.releaseAll()) : undefined;
 
 /**
  * Allocates an engine for a checked config, drawing its initial weights
@@ -67,8 +66,14 @@ export class NetworkEngine {
   private disposal: { promise: Promise<never>; reject: (error: Error) => void } | undefined;
 
   /** `layers` are checked configs (checkNetworkConfig). */
-  constructor(readonly backend: Backend, readonly inputs: number, layers: readonly DenseConfig[],
-              readonly loss: Loss, seed: number, initialize = true) {
+  constructor(
+    readonly backend: Backend,
+    readonly inputs: number,
+    layers: readonly DenseConfig[],
+    readonly loss: Loss,
+    seed: number,
+    initialize = true,
+  ) {
     const built: Dense[] = [];
     try {
       let fanIn = inputs;
@@ -200,7 +205,8 @@ export class NetworkEngine {
    */
   loadInputs(x: unknown, name = 'x'): { rows: number; x: number } {
     const mx = readMatrix(name, x, { dtype: this.dtype, cols: this.inputs, what: 'inputs', deferFinite: true });
-    const rows = mx.rows, elements = rows * this.inputs;
+    const rows = mx.rows,
+      elements = rows * this.inputs;
     const xOffset = this.backend.alloc(elements);
     try {
       mx.copyInto(this.backend.view(xOffset, elements));
@@ -246,7 +252,8 @@ export class NetworkEngine {
   predict(x: unknown): FloatArray {
     const data = this.loadInputs(x);
     try {
-      const out = this.dtype === 'float32' ? new Float32Array(data.rows * this.outputs) : new Float64Array(data.rows * this.outputs);
+      const out =
+        this.dtype === 'float32' ? new Float32Array(data.rows * this.outputs) : new Float64Array(data.rows * this.outputs);
       this.forEachChunk(data.rows, (start, rows) => {
         const a = this.forwardFinite('predict', data.x, start, rows);
         out.set(this.backend.view(a, rows * this.outputs), start * this.outputs);
@@ -294,12 +301,17 @@ export class NetworkEngine {
     const bad = this.backend.firstNonFinite(rows * this.outputs, a);
     if (bad >= 0) {
       const value = this.backend.view(a, rows * this.outputs)[bad];
-      const row = start + Math.floor(bad / this.outputs), column = bad % this.outputs;
+      const row = start + Math.floor(bad / this.outputs),
+        column = bad % this.outputs;
       const weight = this.firstNonFiniteParameter();
-      throw new Error(`${where}: the output at row ${row}, column ${column} is ${value}; ${weight
-        ? `a weight is not finite (${weight}): set finite weights`
-        : `a layer's values overflowed ${this.dtype}'s range: scale the inputs as the training data was scaled` +
-          (this.dtype === 'float32' ? `, or use dtype 'float64'` : '')}`);
+      throw new Error(
+        `${where}: the output at row ${row}, column ${column} is ${value}; ${
+          weight
+            ? `a weight is not finite (${weight}): set finite weights`
+            : `a layer's values overflowed ${this.dtype}'s range: scale the inputs as the training data was scaled` +
+              (this.dtype === 'float32' ? `, or use dtype 'float64'` : '')
+        }`,
+      );
     }
     return a;
   }
@@ -338,7 +350,8 @@ export class NetworkEngine {
     for (let l = 0; l < this.layers.length; l++) {
       const { weights, bias, inputs, units } = this.layers[l];
       const w = this.backend.firstNonFinite(inputs * units, weights);
-      if (w >= 0) return `layer ${l} W[${Math.floor(w / units)}][${w % units}] is ${this.backend.view(weights, inputs * units)[w]}`;
+      if (w >= 0)
+        return `layer ${l} W[${Math.floor(w / units)}][${w % units}] is ${this.backend.view(weights, inputs * units)[w]}`;
       const b = this.backend.firstNonFinite(units, bias);
       if (b >= 0) return `layer ${l} b[${b}] is ${this.backend.view(bias, units)[b]}`;
     }
@@ -381,7 +394,9 @@ export class NetworkEngine {
   get whenDisposed(): Promise<never> {
     if (!this.disposal) {
       let reject!: (error: Error) => void;
-      const promise = new Promise<never>((_, r) => { reject = r; });
+      const promise = new Promise<never>((_, r) => {
+        reject = r;
+      });
       promise.catch(() => {}); // a rejection nobody races against is not an error
       this.disposal = { promise, reject };
     }

@@ -5,12 +5,12 @@
  * callbacks, divergence checks and yields to the event loop.
  */
 import type { Callback, Logs } from './callbacks.js';
+import { Checkpoint } from './checkpoint.js';
 import type { LabelInput, MatrixInput } from './data.js';
 import type { NetworkEngine } from './engine.js';
 import type { Network } from './network.js';
-import { Checkpoint } from './checkpoint.js';
 import { denseParameters, slotNames } from './optimizers.js';
-import { checkFitOptions, History, type CheckedFitOptions, type FitOptions } from './train.js';
+import { type CheckedFitOptions, checkFitOptions, type FitOptions, History } from './train.js';
 
 /** Time between yields to the event loop: a page stays responsive, a run pays nothing measurable. */
 const YIELD_INTERVAL_MS = 25;
@@ -45,7 +45,9 @@ function loadFitData(net: NetworkEngine, x: MatrixInput, y: LabelInput, options:
     const validationRows = train.rows - trainRows;
     if (trainRows === 0 || validationRows === 0) {
       for (const offset of owned) net.backend.free(offset);
-      throw new Error(`fit: validationSplit ${options.validationSplit} of ${train.rows} rows leaves ${trainRows} to train and ${validationRows} to validate; both need at least one`);
+      throw new Error(
+        `fit: validationSplit ${options.validationSplit} of ${train.rows} rows leaves ${trainRows} to train and ${validationRows} to validate; both need at least one`,
+      );
     }
     const bytes = net.backend.bytesPerElement;
     const validation = {
@@ -70,7 +72,13 @@ function loadFitData(net: NetworkEngine, x: MatrixInput, y: LabelInput, options:
  * @throws Error starting "fit:" on bad input, a loss or weights that diverge (put back as they were before that
  * epoch), or a network disposed meanwhile; a callback's own error as it threw it.
  */
-export async function fit(net: NetworkEngine, owner: Network, x: MatrixInput, y: LabelInput, options: FitOptions): Promise<History> {
+export async function fit(
+  net: NetworkEngine,
+  owner: Network,
+  x: MatrixInput,
+  y: LabelInput,
+  options: FitOptions,
+): Promise<History> {
   const checked = checkFitOptions(options, net.dtype);
   if (net.isTraining) throw new Error('fit: this network is already training (await the previous fit first)');
   const { callbacks, optimizer, epochs, learningRate, shuffle } = checked;
@@ -97,7 +105,9 @@ export async function fit(net: NetworkEngine, owner: Network, x: MatrixInput, y:
     }
     // Shuffled batches are gathered into buffers of their own; in order,
     // they are slices of the data in place.
-    let order = 0, xBatch = 0, yBatch = 0;
+    let order = 0,
+      xBatch = 0,
+      yBatch = 0;
     // Room to copy the parameters and the optimiser's state, so that a
     // diverging epoch can be undone.
     const parameters = denseParameters(net.layers);
@@ -105,14 +115,17 @@ export async function fit(net: NetworkEngine, owner: Network, x: MatrixInput, y:
     const checkpoint = new Checkpoint(backend, parameterCount * (1 + slotNames(optimizer).length));
     owned.push(checkpoint.block);
     if (shuffle) {
-      owned.push(order = backend.allocIndices(rows));
-      owned.push(xBatch = backend.alloc(batchSize * net.inputs));
-      owned.push(yBatch = backend.alloc(batchSize * net.outputs));
+      owned.push((order = backend.allocIndices(rows)));
+      owned.push((xBatch = backend.alloc(batchSize * net.inputs)));
+      owned.push((yBatch = backend.alloc(batchSize * net.outputs)));
       const index = backend.indexView(order, rows);
       for (let i = 0; i < rows; i++) index[i] = i;
     }
     net.useOptimizer(optimizer);
-    checkpoint.bind(parameters.map(({ value, size }) => ({ offset: value, size })), net.optimizer!);
+    checkpoint.bind(
+      parameters.map(({ value, size }) => ({ offset: value, size })),
+      net.optimizer!,
+    );
     for (const callback of callbacks) callback.setNetwork?.(owner, metrics);
     const batchCallbacks = callbacks.filter((callback) => callback.onBatchEnd);
 
@@ -143,8 +156,10 @@ export async function fit(net: NetworkEngine, owner: Network, x: MatrixInput, y:
         const batchLoss = loss.loss(backend, elements, a, yb);
         if (!Number.isFinite(batchLoss)) {
           checkpoint.restore();
-          throw new Error(`fit: the loss diverged to ${batchLoss} at epoch ${epoch + 1} (batch ${batch + 1}); ` +
-            `${divergenceHint(learningRate)}; the weights are as they were before epoch ${epoch + 1}`);
+          throw new Error(
+            `fit: the loss diverged to ${batchLoss} at epoch ${epoch + 1} (batch ${batch + 1}); ` +
+              `${divergenceHint(learningRate)}; the weights are as they were before epoch ${epoch + 1}`,
+          );
         }
         const batchAcc = hasAccuracy ? loss.accuracy!(backend, elements, a, yb) : 0;
         lossSum += batchLoss * n;
@@ -153,7 +168,9 @@ export async function fit(net: NetworkEngine, owner: Network, x: MatrixInput, y:
         net.backward(xb, yb, n);
         net.applyGradients(learningRate);
         if (batchCallbacks.length > 0) {
-          const logs: Logs = hasAccuracy ? { batch, size: n, loss: batchLoss, acc: batchAcc } : { batch, size: n, loss: batchLoss };
+          const logs: Logs = hasAccuracy
+            ? { batch, size: n, loss: batchLoss, acc: batchAcc }
+            : { batch, size: n, loss: batchLoss };
           const done = notify(net, batchCallbacks, (callback) => callback.onBatchEnd?.(batch, logs));
           if (done) await done;
         }
@@ -169,8 +186,10 @@ export async function fit(net: NetworkEngine, owner: Network, x: MatrixInput, y:
       const diverged = net.firstNonFiniteParameter();
       if (diverged) {
         checkpoint.restore();
-        throw new Error(`fit: the weights diverged (${diverged}) in epoch ${epoch + 1}'s last update; ` +
-          `${divergenceHint(learningRate)}; the weights are as they were before epoch ${epoch + 1}`);
+        throw new Error(
+          `fit: the weights diverged (${diverged}) in epoch ${epoch + 1}'s last update; ` +
+            `${divergenceHint(learningRate)}; the weights are as they were before epoch ${epoch + 1}`,
+        );
       }
       const logs: Logs = { loss: lossSum / seen };
       if (hasAccuracy) logs.acc = accSum / seen;
@@ -210,7 +229,11 @@ function divergenceHint(learningRate: number): string {
  * the network is disposed. Returns a promise only when a hook did, so an
  * epoch without async hooks costs no microtask turn.
  */
-function notify(net: NetworkEngine, callbacks: readonly Callback[], hook: (callback: Callback) => void | Promise<void>): Promise<void> | undefined {
+function notify(
+  net: NetworkEngine,
+  callbacks: readonly Callback[],
+  hook: (callback: Callback) => void | Promise<void>,
+): Promise<void> | undefined {
   for (let i = 0; i < callbacks.length; i++) {
     const result = hook(callbacks[i]);
     if (result) {

@@ -5,19 +5,34 @@
  *
  * @packageDocumentation
  */
-export { createNetwork, loadNetwork, Network } from './network.js';
-export type { NetworkConfig, LayerConfig, LayerWeights, Evaluation } from './network.js';
-export type { NetworkJSON, OptimizerJSON, ToJSONOptions, LoadNetworkOptions } from './network.js';
-export { History } from './train.js';
-export { earlyStopping, EarlyStopping } from './callbacks.js';
-export type { Callback, Logs, EarlyStoppingOptions } from './callbacks.js';
-export type { FitOptions, EpochLogs } from './train.js';
-export type { OptimizerSpec, OptimizerConfig, SgdConfig, AdamConfig, OptimizerState } from './optimizers.js';
-export type { LabelInput, MatrixInput } from './data.js';
-export type { BackendName, DType, ElementwiseActivation, FloatArray } from './backend/backend.js';
-export { stopThreads, threadsAvailable } from './threadControls.js';
+
 export type { ActivationName } from './activations.js';
+export type { BackendName, DType, ElementwiseActivation, FloatArray } from './backend/backend.js';
+export type { Callback, EarlyStoppingOptions, Logs } from './callbacks.js';
+export { EarlyStopping, earlyStopping } from './callbacks.js';
+export type { LabelInput, MatrixInput } from './data.js';
 export type { KernelInitializer } from './initializers.js';
 export type { LossName } from './losses.js';
-export { createWorkerNetwork, loadWorkerNetwork, WorkerNetwork, type WorkerCallback, type WorkerFitOptions } from './worker/client.js';
+export type {
+  Evaluation,
+  LayerConfig,
+  LayerWeights,
+  LoadNetworkOptions,
+  NetworkConfig,
+  NetworkJSON,
+  OptimizerJSON,
+  ToJSONOptions,
+} from './network.js';
+export { createNetwork, loadNetwork, Network } from './network.js';
+export type { AdamConfig, OptimizerConfig, OptimizerSpec, OptimizerState, SgdConfig } from './optimizers.js';
 export { ACTIVATION_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, type OptimizerName } from './registry.js';
+export { stopThreads, threadsAvailable } from './threadControls.js';
+export type { EpochLogs, FitOptions } from './train.js';
+export { History } from './train.js';
+export {
+  createWorkerNetwork,
+  loadWorkerNetwork,
+  type WorkerCallback,
+  type WorkerFitOptions,
+  WorkerNetwork,
+} from './worker/client.js';

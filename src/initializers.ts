@@ -53,8 +53,13 @@ export function checkKernelInitializer(name: string, value: unknown): KernelInit
 }
 
 /** Fills `kernel` (fanIn x fanOut, row-major) from `random`. */
-export function initializeKernel(initializer: KernelInitializer, random: Random, fanIn: number, fanOut: number,
-                                 kernel: FloatArray): void {
+export function initializeKernel(
+  initializer: KernelInitializer,
+  random: Random,
+  fanIn: number,
+  fanOut: number,
+  kernel: FloatArray,
+): void {
   if (initializer === 'glorotUniform') glorotUniform(random, fanIn, fanOut, kernel);
   else if (initializer === 'heNormal') heNormal(random, fanIn, kernel);
   else normal(random, initializer.normal, kernel);
@@ -76,7 +81,8 @@ function heNormal(random: Random, fanIn: number, kernel: FloatArray): void {
   const stddev = Math.sqrt(2 / fanIn) / TRUNCATED_NORMAL_STDDEV;
   for (let i = 0; i < kernel.length; i++) {
     let z: number;
-    do z = random.normal(); while (Math.abs(z) > 2);
+    do z = random.normal();
+    while (Math.abs(z) > 2);
     kernel[i] = z * stddev;
   }
 }

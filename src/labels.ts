@@ -5,8 +5,8 @@
  * backend memory, so everything downstream sees one form.
  */
 import type { DType, FloatArray } from './backend/backend.js';
-import { arrayLength, element, readMatrix, type Matrix } from './data.js';
 import { describeValue } from './checks.js';
+import { arrayLength, element, type Matrix, readMatrix } from './data.js';
 
 /**
  * Labels for `classes` classes as a rows x classes matrix: one-hot (or
@@ -40,7 +40,9 @@ function flatIndices(name: string, input: readonly unknown[], count: number, fir
 function rowsOrColumn(name: string, matrix: Matrix, classes: number): Matrix {
   if (matrix.cols === classes) return matrix;
   if (matrix.cols !== 1) {
-    throw new Error(`${name} has ${matrix.cols} columns, but the network expects ${classes} outputs (or one column of class indices)`);
+    throw new Error(
+      `${name} has ${matrix.cols} columns, but the network expects ${classes} outputs (or one column of class indices)`,
+    );
   }
   const column = new Float64Array(matrix.rows);
   matrix.copyInto(column);
@@ -51,8 +53,10 @@ function rowsOrColumn(name: string, matrix: Matrix, classes: number): Matrix {
 
 function checkIndex(place: string, index: unknown, classes: number): number {
   if (!(typeof index === 'number' && Number.isInteger(index) && index >= 0 && index < classes)) {
-    throw new Error(`${place} is ${describeValue(index)}: class indices must be integers in [0, ${classes}) ` +
-      `(or give one-hot rows of ${classes} columns)`);
+    throw new Error(
+      `${place} is ${describeValue(index)}: class indices must be integers in [0, ${classes}) ` +
+        `(or give one-hot rows of ${classes} columns)`,
+    );
   }
   return index;
 }

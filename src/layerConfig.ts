@@ -3,7 +3,7 @@
  * it once checked, with its defaults filled in (what toJSON() saves, and what
  * createNetwork accepts back unchanged).
  */
-import { ACTIVATION_NAMES, DEFAULT_LEAKY_RELU_ALPHA, type ActivationName } from './activations.js';
+import { ACTIVATION_NAMES, type ActivationName, DEFAULT_LEAKY_RELU_ALPHA } from './activations.js';
 import { checkKeys, checkPositiveInteger, describeValue } from './checks.js';
 import { checkKernelInitializer, DEFAULT_KERNEL_INITIALIZER, type KernelInitializer } from './initializers.js';
 
@@ -52,9 +52,10 @@ export function checkLayerConfig(name: string, layer: unknown): DenseConfig {
   if (alpha !== undefined && !(typeof alpha === 'number' && Number.isFinite(alpha) && alpha >= 0)) {
     throw new Error(`${name}.alpha must be a finite number >= 0, got ${describeValue(alpha)}`);
   }
-  const initializer = kernelInitializer === undefined
-    ? DEFAULT_KERNEL_INITIALIZER
-    : checkKernelInitializer(`${name}.kernelInitializer`, kernelInitializer);
+  const initializer =
+    kernelInitializer === undefined
+      ? DEFAULT_KERNEL_INITIALIZER
+      : checkKernelInitializer(`${name}.kernelInitializer`, kernelInitializer);
   return Object.freeze({
     units: units as number,
     activation: activation as ActivationName,

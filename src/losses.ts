@@ -15,7 +15,7 @@
  */
 import type { ActivationName } from './activations.js';
 import type { Backend, DType, FloatArray } from './backend/backend.js';
-import { readMatrix, type Matrix } from './data.js';
+import { type Matrix, readMatrix } from './data.js';
 import { categoricalLabels } from './labels.js';
 
 /**
@@ -69,7 +69,8 @@ const FUSED_ACTIVATION: Readonly<Record<LossName, ActivationName | undefined>> =
 
 /** The loss `name` for a network with `outputs` output units. */
 export function createLoss(name: LossName, outputs: number, dtype: DType): Loss {
-  const plainLabels = (argument: string, input: unknown) => readMatrix(argument, input, { dtype, cols: outputs, what: 'outputs' });
+  const plainLabels = (argument: string, input: unknown) =>
+    readMatrix(argument, input, { dtype, cols: outputs, what: 'outputs' });
   switch (name) {
     case 'binaryCrossentropy':
       return {
@@ -115,7 +116,11 @@ export function createLoss(name: LossName, outputs: number, dtype: DType): Loss 
  * Throws unless `loss` can follow this stack of layers, output last; `name`
  * prefixes the messages (e.g. "createNetwork").
  */
-export function checkLossPairing(name: string, loss: LossName, layers: readonly { units: number; activation: ActivationName }[]): void {
+export function checkLossPairing(
+  name: string,
+  loss: LossName,
+  layers: readonly { units: number; activation: ActivationName }[],
+): void {
   const last = layers.length - 1;
   layers.forEach(({ activation }, i) => {
     if (activation === 'softmax' && i !== last) {
@@ -125,8 +130,10 @@ export function checkLossPairing(name: string, loss: LossName, layers: readonly 
   const output = layers[last].activation;
   // Keras accepts it, and then nothing trains: a softmax over one unit is always 1.
   if (output === 'softmax' && layers[last].units < 2) {
-    throw new Error(`${name}: layers[${last}]: a softmax over 1 unit always outputs 1; give it one unit per class (at least 2), ` +
-      `or use 1 'sigmoid' unit with binaryCrossentropy for two classes`);
+    throw new Error(
+      `${name}: layers[${last}]: a softmax over 1 unit always outputs 1; give it one unit per class (at least 2), ` +
+        `or use 1 'sigmoid' unit with binaryCrossentropy for two classes`,
+    );
   }
   const fused = FUSED_ACTIVATION[loss];
   if (fused !== undefined && output !== fused) {
@@ -156,8 +163,10 @@ function checkRowSums(labels: FloatArray, argument: string, cols: number): void 
     let sum = 0;
     for (let c = 0; c < cols; c++) sum += labels[row * cols + c];
     if (!(Math.abs(sum - 1) <= 1e-6 * cols)) {
-      throw new Error(`${argument}[${row}] sums to ${sum}: categoricalCrossentropy needs each label row to be one-hot ` +
-        `(or class probabilities summing to 1), or ${argument} to be class indices`);
+      throw new Error(
+        `${argument}[${row}] sums to ${sum}: categoricalCrossentropy needs each label row to be one-hot ` +
+          `(or class probabilities summing to 1), or ${argument} to be class indices`,
+      );
     }
   }
 }

@@ -3,8 +3,9 @@
  * network on the notebook's 200 points from its initial weights, prints the
  * notebook's lines, then times the same training on each backend and dtype.
  */
-import { createNetwork, type BackendName, type DType } from './index.js';
+
 import { seed, seedLabels, seedWeights } from '../data/seed.js';
+import { type BackendName, createNetwork, type DType } from './index.js';
 
 const x = seed.X;
 const y = seedLabels();

@@ -14,10 +14,15 @@ export const MAX_MODEL_DEPTH = 64;
 export function parseModelText(text: string): unknown {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // editors on Windows write one
   if (text.length > MAX_MODEL_TEXT) {
-    throw new Error(`loadNetwork: the text has ${text.length} characters, more than a model text may have (${MAX_MODEL_TEXT}); pass the object instead`);
+    throw new Error(
+      `loadNetwork: the text has ${text.length} characters, more than a model text may have (${MAX_MODEL_TEXT}); pass the object instead`,
+    );
   }
   const depth = nestingBeyond(text, MAX_MODEL_DEPTH);
-  if (depth >= 0) throw new Error(`loadNetwork: the text nests deeper than ${MAX_MODEL_DEPTH} levels (at character ${depth}); it is not a saved network`);
+  if (depth >= 0)
+    throw new Error(
+      `loadNetwork: the text nests deeper than ${MAX_MODEL_DEPTH} levels (at character ${depth}); it is not a saved network`,
+    );
   try {
     return JSON.parse(text);
   } catch (error) {
@@ -27,15 +32,18 @@ export function parseModelText(text: string): unknown {
 
 /** The index where brackets outside strings first nest deeper than `limit`, or -1 (the command line's model files use it too). */
 export function nestingBeyond(text: string, limit: number): number {
-  let depth = 0, inString = false;
+  let depth = 0,
+    inString = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // a backslash: skip what it escapes
+      if (c === 0x5c)
+        i++; // a backslash: skip what it escapes
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
-    else if (c === 0x5b || c === 0x7b) { if (++depth > limit) return i; }
-    else if (c === 0x5d || c === 0x7d) depth--;
+    else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x5d || c === 0x7d) depth--;
   }
   return -1;
 }

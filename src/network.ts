@@ -7,12 +7,12 @@
 import type { BackendName, DType, FloatArray } from './backend/backend.js';
 import type { LabelInput, MatrixInput } from './data.js';
 import { attachEngine, buildEngine, engineOf, type NetworkEngine } from './engine.js';
+import { fit } from './fit.js';
 import type { LayerConfig } from './layerConfig.js';
 import type { LossName } from './losses.js';
 import { checkNetworkConfig } from './networkConfig.js';
 import type { OptimizerConfig, OptimizerState } from './optimizers.js';
 import { networkToJSON, restoreEngine } from './serialize.js';
-import { fit } from './fit.js';
 import type { FitOptions, History } from './train.js';
 import type { LayerWeights } from './weights.js';
 
@@ -352,7 +352,9 @@ export async function createNetwork(config: NetworkConfig): Promise<Network> {
   const overflow = engine.firstNonFiniteParameter();
   if (overflow !== undefined) {
     engine.dispose();
-    throw new Error(`createNetwork: an initial weight is beyond ${checked.dtype}'s range (${overflow}): the kernelInitializer's stddev is too large`);
+    throw new Error(
+      `createNetwork: an initial weight is beyond ${checked.dtype}'s range (${overflow}): the kernelInitializer's stddev is too large`,
+    );
   }
   // biome-ignore lint/complexity/useLiteralKeys: bracket access reaches a member TypeScript keeps private from users
   return Network['of'](engine);

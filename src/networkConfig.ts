@@ -3,7 +3,7 @@
  * defaults filled in: createNetwork builds from this, and loadNetwork checks
  * a saved architecture with it.
  */
-import { BACKENDS, checkThreads, DTYPES, type BackendName, type DType } from './backend/backend.js';
+import { BACKENDS, type BackendName, checkThreads, DTYPES, type DType } from './backend/backend.js';
 import { checkKeys, checkPositiveInteger, describeValue } from './checks.js';
 import { checkValue, element, listLength } from './data.js';
 import { checkLayerConfig, type DenseConfig } from './layerConfig.js';
@@ -36,7 +36,15 @@ export interface CheckedNetworkConfig {
 export function checkNetworkConfig(where: string, config: NetworkConfig): CheckedNetworkConfig {
   checkKeys(where, config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed', 'threads']);
   // Each field read once: a getter may answer a second read otherwise, and the network is built from what was checked.
-  const { inputs, layers: given, loss, backend: backendGiven, dtype: dtypeGiven, seed: seedGiven, threads: threadsGiven } = config;
+  const {
+    inputs,
+    layers: given,
+    loss,
+    backend: backendGiven,
+    dtype: dtypeGiven,
+    seed: seedGiven,
+    threads: threadsGiven,
+  } = config;
   checkPositiveInteger(`${where}: inputs`, inputs);
   // Emptiness judged on the layers as read: a proxy's length, read again, may say 0 after 1.
   const layers = Array.isArray(given) ? checkLayers(where, given) : [];
@@ -55,12 +63,14 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
   const threads = threadsGiven === undefined ? 1 : threadsGiven;
   checkThreads(where, threads);
   const backend = backendGiven === undefined ? 'wasm' : backendGiven;
-  if (!BACKENDS.includes(backend)) throw new Error(`${where}: Unknown backend ${describeValue(backend)}: expected one of ${BACKENDS.join(', ')}`);
+  if (!BACKENDS.includes(backend))
+    throw new Error(`${where}: Unknown backend ${describeValue(backend)}: expected one of ${BACKENDS.join(', ')}`);
   if (threads > 1 && backend !== 'wasm') {
     throw new Error(`${where}: threads ${threads} needs the wasm backend, got backend ${describeValue(backend)}`);
   }
   const dtype = dtypeGiven === undefined ? 'float32' : dtypeGiven;
-  if (!DTYPES.includes(dtype)) throw new Error(`${where}: Unknown dtype ${describeValue(dtype)}: expected one of ${DTYPES.join(', ')}`);
+  if (!DTYPES.includes(dtype))
+    throw new Error(`${where}: Unknown dtype ${describeValue(dtype)}: expected one of ${DTYPES.join(', ')}`);
   layers.forEach((layer, i) => {
     if (layer.alpha !== undefined) checkValue(`${where}: layers[${i}].alpha`, '', layer.alpha, dtype);
   });

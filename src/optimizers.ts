@@ -9,8 +9,8 @@
  * names), so a saved network can resume training exactly.
  */
 import type { Backend, DType, FloatArray } from './backend/backend.js';
-import { arrayLength, element } from './data.js';
 import { checkKeys, checkNormalIn, checkUnitInterval, describeValue, quote } from './checks.js';
+import { arrayLength, element } from './data.js';
 
 /**
  * An optimiser as fit()'s `optimizer` option takes it: a name, or an object
@@ -94,15 +94,18 @@ export function parseOptimizer(spec: unknown, name = 'optimizer'): OptimizerConf
   }
   const defaults = OPTIMIZER_DEFAULTS[type];
   checkKeys(`${name} (${type})`, options, Object.keys(defaults));
-  const option = (key: string): unknown => options[key] === undefined ? defaults[key as keyof typeof defaults] : options[key];
+  const option = (key: string): unknown => (options[key] === undefined ? defaults[key as keyof typeof defaults] : options[key]);
   if (type === 'sgd') {
-    const momentum = option('momentum'), nesterov = option('nesterov');
+    const momentum = option('momentum'),
+      nesterov = option('nesterov');
     // Keras admits momentum 1, which never forgets a gradient: [0, 1) here.
     checkUnitInterval(`${name}.momentum`, momentum);
     if (typeof nesterov !== 'boolean') throw new Error(`${name}.nesterov must be true or false, got ${describeValue(nesterov)}`);
     return { type, momentum, nesterov };
   }
-  const beta1 = option('beta1'), beta2 = option('beta2'), epsilon = option('epsilon');
+  const beta1 = option('beta1'),
+    beta2 = option('beta2'),
+    epsilon = option('epsilon');
   checkUnitInterval(`${name}.beta1`, beta1);
   checkUnitInterval(`${name}.beta2`, beta2);
   if (typeof epsilon !== 'number' || !Number.isFinite(epsilon) || epsilon <= 0) {
@@ -146,9 +149,16 @@ export interface Parameter {
 }
 
 /** The parameters of dense layers, in order: each layer's weights, then its bias. */
-export function denseParameters(layers: readonly {
-  inputs: number; units: number; weights: number; weightGrad: number; bias: number; biasGrad: number;
-}[]): Parameter[] {
+export function denseParameters(
+  layers: readonly {
+    inputs: number;
+    units: number;
+    weights: number;
+    weightGrad: number;
+    bias: number;
+    biasGrad: number;
+  }[],
+): Parameter[] {
   return layers.flatMap((layer) => [
     { value: layer.weights, grad: layer.weightGrad, size: layer.inputs * layer.units },
     { value: layer.bias, grad: layer.biasGrad, size: layer.units },
@@ -212,8 +222,12 @@ export function createOptimizer(config: OptimizerConfig, backend: Backend, param
  * `config` (Keras keeps an optimiser's state across fit() calls on one model),
  * otherwise a new one, `current` being disposed.
  */
-export function reuseOrCreateOptimizer(current: Optimizer | undefined, config: OptimizerConfig,
-                                       backend: Backend, parameters: readonly Parameter[]): Optimizer {
+export function reuseOrCreateOptimizer(
+  current: Optimizer | undefined,
+  config: OptimizerConfig,
+  backend: Backend,
+  parameters: readonly Parameter[],
+): Optimizer {
   if (current && sameOptimizerConfig(current.config, config)) return current;
   const next = createOptimizer(config, backend, parameters);
   current?.dispose();
@@ -239,8 +253,13 @@ export interface CheckedOptimizerState {
  * Each value is read once, into the copy returned: an optimiser writes that
  * copy (writeState), never the caller's arrays, so what it holds is what was checked.
  */
-export function checkOptimizerState(where: string, state: unknown, names: readonly string[],
-                                    sizes: readonly number[], dtype: DType): CheckedOptimizerState {
+export function checkOptimizerState(
+  where: string,
+  state: unknown,
+  names: readonly string[],
+  sizes: readonly number[],
+  dtype: DType,
+): CheckedOptimizerState {
   if (typeof state !== 'object' || state === null || Array.isArray(state)) {
     throw new Error(`${where}: expected { iterations, slots }, got ${describeValue(state)}`);
   }
@@ -303,7 +322,11 @@ abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
   private readonly owned: number[] = [];
   private disposed = false;
 
-  constructor(readonly config: C, protected readonly backend: Backend, protected readonly params: readonly Parameter[]) {}
+  constructor(
+    readonly config: C,
+    protected readonly backend: Backend,
+    protected readonly params: readonly Parameter[],
+  ) {}
 
   /** One zeroed buffer the size of each parameter (a velocity, a moment). */
   protected slots(): number[] {
@@ -338,7 +361,9 @@ abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
   protected abstract apply(learningRate: number): void;
 
   stateBuffers(): { offset: number; size: number }[] {
-    return Object.values(this.slotBuffers()).flatMap((buffers) => buffers.map((offset, i) => ({ offset, size: this.params[i].size })));
+    return Object.values(this.slotBuffers()).flatMap((buffers) =>
+      buffers.map((offset, i) => ({ offset, size: this.params[i].size })),
+    );
   }
 
   rewind(iterations: number): void {
@@ -365,7 +390,15 @@ abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
     const where = `${this.label}.setWeights`;
     if (this.disposed) throw new Error(`${where}: the optimizer has been disposed`);
     // Check (and copy) everything before writing anything, so a bad slot leaves all as it was.
-    this.writeState(checkOptimizerState(where, state, slotNames(this.config), this.params.map((p) => p.size), this.backend.dtype));
+    this.writeState(
+      checkOptimizerState(
+        where,
+        state,
+        slotNames(this.config),
+        this.params.map((p) => p.size),
+        this.backend.dtype,
+      ),
+    );
   }
 
   writeState(state: CheckedOptimizerState): void {

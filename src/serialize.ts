@@ -29,9 +29,14 @@ import { checkKeys, describeValue } from './checks.js';
 import { buildEngine, type NetworkEngine } from './engine.js';
 import { parseModelText } from './modelText.js';
 import type { LoadNetworkOptions, NetworkJSON, OptimizerJSON, ToJSONOptions } from './network.js';
-import { checkNetworkConfig, type CheckedNetworkConfig } from './networkConfig.js';
+import { type CheckedNetworkConfig, checkNetworkConfig } from './networkConfig.js';
 import {
-  checkOptimizerForDtype, checkOptimizerState, parseOptimizer, slotNames, type CheckedOptimizerState, type OptimizerConfig,
+  type CheckedOptimizerState,
+  checkOptimizerForDtype,
+  checkOptimizerState,
+  type OptimizerConfig,
+  parseOptimizer,
+  slotNames,
 } from './optimizers.js';
 import { checkLayerWeights, type LayerShape } from './weights.js';
 
@@ -53,7 +58,8 @@ export function networkToJSON(net: NetworkEngine, options: unknown = {}): Networ
   if (typeof options === 'string') options = {};
   checkKeys('toJSON', options, ['includeOptimizer']);
   const { includeOptimizer = false } = options as ToJSONOptions;
-  if (typeof includeOptimizer !== 'boolean') throw new Error(`toJSON: includeOptimizer must be true or false, got ${describeValue(includeOptimizer)}`);
+  if (typeof includeOptimizer !== 'boolean')
+    throw new Error(`toJSON: includeOptimizer must be true or false, got ${describeValue(includeOptimizer)}`);
   const json: NetworkJSON = {
     format: FORMAT,
     version: FORMAT_VERSION,
@@ -87,9 +93,12 @@ export async function restoreEngine(json: NetworkJSON | string, options: LoadNet
     throw new Error(`loadNetwork: expected a saved network object, got ${describeValue(saved)}`);
   }
   const { format, version, inputs, layers, loss, dtype, weights, optimizer } = saved as Partial<NetworkJSON>;
-  if (format !== FORMAT) throw new Error(`loadNetwork: not a saved wasmlp network (format is ${describeValue(format)}, expected "${FORMAT}")`);
+  if (format !== FORMAT)
+    throw new Error(`loadNetwork: not a saved wasmlp network (format is ${describeValue(format)}, expected "${FORMAT}")`);
   if (version !== FORMAT_VERSION) {
-    throw new Error(`loadNetwork: format version ${describeValue(version)} is not supported; this wasmlp reads version ${FORMAT_VERSION}`);
+    throw new Error(
+      `loadNetwork: format version ${describeValue(version)} is not supported; this wasmlp reads version ${FORMAT_VERSION}`,
+    );
   }
   checkKeys('loadNetwork', saved, ['format', 'version', 'inputs', 'layers', 'loss', 'dtype', 'weights', 'optimizer']);
   // Each is required: a default (float32 for a missing dtype) would silently change the model.
@@ -97,13 +106,22 @@ export async function restoreEngine(json: NetworkJSON | string, options: LoadNet
     if ((saved as Record<string, unknown>)[key] === undefined) throw new Error(`loadNetwork: the saved network has no "${key}"`);
   }
   // The file's own field, named as such (createNetwork's check would name createNetwork's argument).
-  if (!DTYPES.includes(dtype!)) throw new Error(`loadNetwork: Unknown dtype ${describeValue(dtype)} in the saved network: expected one of ${DTYPES.join(', ')}`);
+  if (!DTYPES.includes(dtype!))
+    throw new Error(
+      `loadNetwork: Unknown dtype ${describeValue(dtype)} in the saved network: expected one of ${DTYPES.join(', ')}`,
+    );
   let weightsChecked: ReturnType<typeof checkLayerWeights>;
   let savedOptimizer: { config: OptimizerConfig; state: CheckedOptimizerState } | undefined;
   let config: CheckedNetworkConfig;
   try {
     config = checkNetworkConfig('createNetwork', {
-      inputs: inputs!, layers: layers!, loss: loss!, dtype: dtype!, backend: options.backend, threads: options.threads, seed: 0,
+      inputs: inputs!,
+      layers: layers!,
+      loss: loss!,
+      dtype: dtype!,
+      backend: options.backend,
+      threads: options.threads,
+      seed: 0,
     });
     const shapes: LayerShape[] = [];
     let fanIn = config.inputs;
@@ -148,7 +166,11 @@ function prefixed(error: unknown): unknown {
 }
 
 /** A saved optimiser's config and state, checked against the parameter sizes. */
-function checkSavedOptimizer(saved: unknown, sizes: readonly number[], dtype: DType): { config: OptimizerConfig; state: CheckedOptimizerState } {
+function checkSavedOptimizer(
+  saved: unknown,
+  sizes: readonly number[],
+  dtype: DType,
+): { config: OptimizerConfig; state: CheckedOptimizerState } {
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
     throw new Error(`optimizer must be { config, iterations, slots }, got ${describeValue(saved)}`);
   }
@@ -156,6 +178,12 @@ function checkSavedOptimizer(saved: unknown, sizes: readonly number[], dtype: DT
   const { config: spec, iterations, slots } = saved as Partial<OptimizerJSON>;
   const config = parseOptimizer(spec, 'optimizer.config');
   checkOptimizerForDtype('optimizer.config', config, dtype);
-  const state = checkOptimizerState(`optimizer (${config.type}).setWeights`, { iterations, slots }, slotNames(config), sizes, dtype);
+  const state = checkOptimizerState(
+    `optimizer (${config.type}).setWeights`,
+    { iterations, slots },
+    slotNames(config),
+    sizes,
+    dtype,
+  );
   return { config, state };
 }

@@ -5,7 +5,7 @@
  * WebAssembly's types, which a project compiled without the DOM library
  * (Node's usual setup) lacks.
  */
-import { stopThreads as stopPools, threadsAvailable as poolStarts } from './platform/threaded-backend.js';
+import { threadsAvailable as poolStarts, stopThreads as stopPools } from './platform/threaded-backend.js';
 
 /**
  * Whether a network can run on `threads` threads here: shared memory,

@@ -3,11 +3,12 @@
  * WorkerNetwork.fit make the same one, with the same messages), and the
  * History it returns. The epoch loop itself is in fit.ts.
  */
-import { checkCallbacks, type Callback, type Logs } from './callbacks.js';
-import { element, type LabelInput, type MatrixInput } from './data.js';
+
 import type { DType } from './backend/backend.js';
+import { type Callback, checkCallbacks, type Logs } from './callbacks.js';
 import { checkKeys, checkNormalIn, checkPositiveInteger, checkPositiveNumber, describeValue } from './checks.js';
-import { checkOptimizerForDtype, parseOptimizer, type OptimizerConfig, type OptimizerSpec } from './optimizers.js';
+import { element, type LabelInput, type MatrixInput } from './data.js';
+import { checkOptimizerForDtype, type OptimizerConfig, type OptimizerSpec, parseOptimizer } from './optimizers.js';
 
 /**
  * One epoch's numbers, as fit() reports them to onEpochEnd and records them
@@ -61,7 +62,17 @@ export class History {
   readonly history: Record<string, number[]> = {};
 }
 
-const FIT_OPTIONS = ['epochs', 'learningRate', 'optimizer', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'callbacks', 'onEpochEnd'];
+const FIT_OPTIONS = [
+  'epochs',
+  'learningRate',
+  'optimizer',
+  'batchSize',
+  'shuffle',
+  'validationSplit',
+  'validationData',
+  'callbacks',
+  'onEpochEnd',
+];
 
 /**
  * fit()'s options as checkFitOptions() read them, each once: fit() uses
@@ -90,7 +101,17 @@ export interface CheckedFitOptions {
 export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOptions {
   checkKeys('fit', options, FIT_OPTIONS);
   // Each option read once, here.
-  const { epochs, learningRate, optimizer: spec, batchSize, shuffle, validationSplit, validationData, callbacks: given, onEpochEnd } = options;
+  const {
+    epochs,
+    learningRate,
+    optimizer: spec,
+    batchSize,
+    shuffle,
+    validationSplit,
+    validationData,
+    callbacks: given,
+    onEpochEnd,
+  } = options;
   checkPositiveInteger('fit: epochs', epochs);
   checkPositiveNumber('fit: learningRate', learningRate);
   checkNormalIn('fit: learningRate', learningRate, dtype);
@@ -114,10 +135,18 @@ export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOp
   }
   const callbacks = checkCallbacks(given);
   if (onEpochEnd) callbacks.push({ onEpochEnd });
-  const pair: [unknown, unknown] | undefined = validationData === undefined ? undefined
-    : [element('fit: validationData', validationData, 0), element('fit: validationData', validationData, 1)];
+  const pair: [unknown, unknown] | undefined =
+    validationData === undefined
+      ? undefined
+      : [element('fit: validationData', validationData, 0), element('fit: validationData', validationData, 1)];
   return {
-    callbacks, optimizer, epochs: epochs as number, learningRate: learningRate as number, batchSize: batchSize as number | undefined,
-    shuffle: shuffle ?? false, validationSplit, validationData: pair,
+    callbacks,
+    optimizer,
+    epochs: epochs as number,
+    learningRate: learningRate as number,
+    batchSize: batchSize as number | undefined,
+    shuffle: shuffle ?? false,
+    validationSplit,
+    validationData: pair,
   };
 }

@@ -4,8 +4,8 @@
  * checks before it writes, and loadNetwork() before it allocates.
  */
 import type { DType } from './backend/backend.js';
-import { checkMatrix, checkVector, readMatrix, staged, type Matrix } from './data.js';
 import { checkOnlyKeys, describeValue } from './checks.js';
+import { checkMatrix, checkVector, type Matrix, readMatrix, staged } from './data.js';
 
 /**
  * One layer's weights as getWeights() returns them and setWeights() takes
@@ -40,10 +40,16 @@ export function checkLayerWeights(weights: unknown, shapes: readonly LayerShape[
 }
 
 /** Checks weights[l] against its layer's shape. */
-function checkLayer(weights: readonly unknown[], l: number, { inputs, units }: LayerShape, dtype: DType): { W: Matrix; b: Matrix } {
+function checkLayer(
+  weights: readonly unknown[],
+  l: number,
+  { inputs, units }: LayerShape,
+  dtype: DType,
+): { W: Matrix; b: Matrix } {
   if (!(l in weights)) throw new Error(`setWeights: layer ${l} is missing (a hole in the array)`);
   const entry = weights[l];
-  if (typeof entry !== 'object' || entry === null) throw new Error(`setWeights: layer ${l} must be { W, b }, got ${describeValue(entry)}`);
+  if (typeof entry !== 'object' || entry === null)
+    throw new Error(`setWeights: layer ${l} must be { W, b }, got ${describeValue(entry)}`);
   checkOnlyKeys(`setWeights: layer ${l}`, entry, ['W', 'b']);
   const { W: w, b: bias } = entry as { W: unknown; b: unknown };
   const shape = readMatrix(`setWeights: layer ${l} W`, w, { dtype });
@@ -53,7 +59,8 @@ function checkLayer(weights: readonly unknown[], l: number, { inputs, units }: L
   // Copied (and so checked) now, sized by the layer: the network's memory is written from these copies only once all are made.
   const W = staged(shape, dtype);
   // b's length is checked before its values are read: a sparse b may declare 2^32 - 1 of them.
-  const b = Array.isArray(bias) ? checkVector(`setWeights: layer ${l} b`, bias, dtype, units)
+  const b = Array.isArray(bias)
+    ? checkVector(`setWeights: layer ${l} b`, bias, dtype, units)
     : checkMatrix(`setWeights: layer ${l} b`, bias, { dtype });
   if (b.rows !== 1) throw new Error(`setWeights: layer ${l} b is ${b.rows}x${b.cols}, expected one row of ${units} values`);
   if (b.cols !== units) throw new Error(`setWeights: layer ${l} b has ${b.cols} values, expected ${units}`);

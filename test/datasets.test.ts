@@ -4,9 +4,9 @@
  * accuracies are measured here from predict(), on rows that never trained.
  */
 import { describe, expect, it } from 'vitest';
-import { createNetwork, type BackendName } from '../src/index.js';
-import { measureStandardization, standardize } from '../src/cli/standardize.js';
 import { accuracy, irisSplit, mnistSplit, standardizePixels } from '../data/datasets.js';
+import { measureStandardization, standardize } from '../src/cli/standardize.js';
+import { type BackendName, createNetwork } from '../src/index.js';
 
 const labelsOf = (oneHot: number[][]): number[] => oneHot.map((row) => row.indexOf(1));
 
@@ -27,12 +27,21 @@ describe('Iris', () => {
     it(`4-16-3 softmax, standardised: at least 95% on the held-out third (${backend})`, async () => {
       const net = await createNetwork({
         inputs: 4,
-        layers: [{ units: 16, activation: 'relu' }, { units: 3, activation: 'softmax' }],
+        layers: [
+          { units: 16, activation: 'relu' },
+          { units: 3, activation: 'softmax' },
+        ],
         loss: 'categoricalCrossentropy',
         backend,
         seed: 1,
       });
-      const history = await net.fit(xTrain, train.y, { epochs: 100, learningRate: 0.01, batchSize: 16, shuffle: true, optimizer: 'adam' });
+      const history = await net.fit(xTrain, train.y, {
+        epochs: 100,
+        learningRate: 0.01,
+        batchSize: 16,
+        shuffle: true,
+        optimizer: 'adam',
+      });
       const held = accuracy(net.predict(xTest), labelsOf(test.y), 3);
       expect(history.history.loss.at(-1)).toBeLessThan(history.history.loss[0]);
       expect(held).toBeGreaterThanOrEqual(0.95);
@@ -52,12 +61,20 @@ describe('MNIST', () => {
     standardizePixels(train, test);
     const net = await createNetwork({
       inputs: 784,
-      layers: [{ units: 128, activation: 'relu' }, { units: 10, activation: 'softmax' }],
+      layers: [
+        { units: 128, activation: 'relu' },
+        { units: 10, activation: 'softmax' },
+      ],
       loss: 'categoricalCrossentropy',
       seed: 1,
     });
     const history = await net.fit(train.x, train.y, {
-      epochs: 10, learningRate: 0.002, batchSize: 64, shuffle: true, optimizer: 'adam', validationData: [test.x, test.y],
+      epochs: 10,
+      learningRate: 0.002,
+      batchSize: 64,
+      shuffle: true,
+      optimizer: 'adam',
+      validationData: [test.x, test.y],
     });
     const held = accuracy(net.predict(test.x), test.labels, 10);
     expect(held).toBeGreaterThanOrEqual(0.95);

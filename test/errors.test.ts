@@ -12,11 +12,19 @@ import { MAX_LAYERS } from '../src/networkConfig.js';
 
 const config: NetworkConfig = {
   inputs: 2,
-  layers: [{ units: 3, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }],
+  layers: [
+    { units: 3, activation: 'sigmoid' },
+    { units: 1, activation: 'sigmoid' },
+  ],
   loss: 'binaryCrossentropy',
   seed: 1,
 };
-const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const x = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+];
 const y = [[0], [1], [1], [0]];
 const fitOptions = { epochs: 3, learningRate: 0.5 };
 
@@ -34,7 +42,16 @@ describe.each(['wasm', 'js'] as const)('bad input on %s', (backend) => {
     const net = await make();
     const cases: [unknown, unknown, RegExp][] = [
       [[[1, 2, 3]], [[1]], /x has 3 columns, but the network expects 2 inputs/],
-      [x, [[0, 1], [1, 0], [0, 0], [1, 1]], /y has 2 columns, but the network expects 1 outputs/],
+      [
+        x,
+        [
+          [0, 1],
+          [1, 0],
+          [0, 0],
+          [1, 1],
+        ],
+        /y has 2 columns, but the network expects 1 outputs/,
+      ],
       [x, [[0], [1]], /x has 4 rows but y has 2/],
       [[[0, 0], [1]], [[0], [1]], /x is ragged: row 1 has 1 columns, row 0 has 2/],
       [[[0, NaN]], [[0]], /x\[0\]\[1\] is NaN/],
@@ -48,14 +65,25 @@ describe.each(['wasm', 'js'] as const)('bad input on %s', (backend) => {
       [[0, 1], [[0], [1]], /x must be a 2-D array.*wrap each value/],
       [x, [0, 1, 1, 0], /y must be a 2-D array/],
       [[['1', 2]], [[0]], /x\[0\]\[0\] is "1": values must be finite numbers/],
-      [x, undefined, /y must be number\[\]\[\] or \{ data: Float32Array \| Float64Array, shape: \[rows, cols\] \}, got undefined/],
-      [{ data: new Float64Array(2), shape: [1, 2], shap: [1, 2] }, [[0]], /x has an unknown key "shap"; expected \{ data, shape \}/],
+      [
+        x,
+        undefined,
+        /y must be number\[\]\[\] or \{ data: Float32Array \| Float64Array, shape: \[rows, cols\] \}, got undefined/,
+      ],
+      [
+        { data: new Float64Array(2), shape: [1, 2], shap: [1, 2] },
+        [[0]],
+        /x has an unknown key "shap"; expected \{ data, shape \}/,
+      ],
     ];
     for (const [bx, by, message] of cases) {
       await expectRejected(net, () => net.fit(bx as number[][], by as number[][], fitOptions), message);
     }
-    await expectRejected(net, () => net.fit(x, y, { ...fitOptions, validationData: [x, undefined as never] }),
-      /validationData y must be number\[\]\[\] or .*, got undefined/);
+    await expectRejected(
+      net,
+      () => net.fit(x, y, { ...fitOptions, validationData: [x, undefined as never] }),
+      /validationData y must be number\[\]\[\] or .*, got undefined/,
+    );
     await expectRejected(net, () => net.predict([[1, 2, 3]]), /x has 3 columns/);
     await expectRejected(net, () => net.evaluate(x, [[0], [1], [2], [0]]), /y\[2\]\[0\] is 2/);
     await expectRejected(net, () => net.evaluate(x, undefined as never), /y must be number\[\]\[\] or .*, got undefined/);
@@ -91,13 +119,34 @@ describe.each(['wasm', 'js'] as const)('bad input on %s', (backend) => {
       [good.slice(0, 1), /expected an array of 2 layers/],
       [[good[0], { W: [[1, 2, 3]], b: [0] }], /layer 1 W is 1x3, expected 3x1/],
       [[{ W: good[0].W, b: [0, 0] }, good[1]], /layer 0 b has 2 values, expected 3/],
-      [[{ ...good[0], W: [[1, 2, 3], [4, NaN, 6]] }, good[1]], /layer 0 W\[1\]\[1\] is NaN/],
-      [[{ W: good[0].W.map((row) => row.map((v) => v + 1)), b: good[0].b }, { W: [[1]], b: [0] }], /layer 1 W is 1x1/],
+      [
+        [
+          {
+            ...good[0],
+            W: [
+              [1, 2, 3],
+              [4, NaN, 6],
+            ],
+          },
+          good[1],
+        ],
+        /layer 0 W\[1\]\[1\] is NaN/,
+      ],
+      [
+        [
+          { W: good[0].W.map((row) => row.map((v) => v + 1)), b: good[0].b },
+          { W: [[1]], b: [0] },
+        ],
+        /layer 1 W is 1x1/,
+      ],
       [[good[0], null], /layer 1 must be \{ W, b \}/],
       [[{ ...good[0], b: [0, NaN, 0] }, good[1]], /layer 0 b\[1\] is NaN/],
       [[{ ...good[0], b: [] }, good[1]], /layer 0 b must be a non-empty array of numbers/],
       [[good[0], { W: [[1], [1e39], [1]], b: [0] }], /layer 1 W\[1\]\[0\] is 1e\+39: too large for float32/],
-      [[good[0], { W: [[9], [9], [9]], b: { data: new Float64Array(2), shape: [2, 1] } }], /layer 1 b is 2x1, expected one row of 1 values/],
+      [
+        [good[0], { W: [[9], [9], [9]], b: { data: new Float64Array(2), shape: [2, 1] } }],
+        /layer 1 b is 2x1, expected one row of 1 values/,
+      ],
       [[{ ...good[0], bias: [0, 0, 0] }, good[1]], /layer 0 has an unknown key "bias"; expected \{ W, b \}/],
     ];
     for (const [weights, message] of cases) {
@@ -140,15 +189,43 @@ describe.each(['wasm', 'js'] as const)('bad input on %s', (backend) => {
 });
 
 describe.each(['wasm', 'js'] as const)('values a float32 network cannot hold, on %s', (backend) => {
-  const tooLarge = /is 1e\+39: too large for float32 \(at most ±3.4028234663852886e\+38\); scale the data, or use dtype 'float64'/;
+  const tooLarge =
+    /is 1e\+39: too large for float32 \(at most ±3.4028234663852886e\+38\); scale the data, or use dtype 'float64'/;
 
   it('are refused in x and y, from arrays and from Float64Arrays, leaving the network as it was', async () => {
     const net = await createNetwork({ ...config, backend });
-    const regression = await createNetwork({ ...config, backend, layers: [{ units: 1, activation: 'linear' }], loss: 'meanSquaredError' });
+    const regression = await createNetwork({
+      ...config,
+      backend,
+      layers: [{ units: 1, activation: 'linear' }],
+      loss: 'meanSquaredError',
+    });
     await expectRejected(net, () => net.fit([[1e39, 0]], [[1]], fitOptions), /x\[0\]\[0\] is 1e\+39: too large/);
-    await expectRejected(net, () => net.predict({ data: new Float64Array([0, 0, 0, -1e39]), shape: [2, 2] }), /x\[1\]\[1\] is -1e\+39: too large/);
-    await expectRejected(regression, () => regression.fit(x, [[0], [1], [1e39], [0]], fitOptions), /y\[2\]\[0\] is 1e\+39: too large/);
-    await expectRejected(net, () => net.setWeights([{ W: [[1e39, 0, 0], [0, 0, 0]], b: [0, 0, 0] }, net.getWeights()[1]]), tooLarge);
+    await expectRejected(
+      net,
+      () => net.predict({ data: new Float64Array([0, 0, 0, -1e39]), shape: [2, 2] }),
+      /x\[1\]\[1\] is -1e\+39: too large/,
+    );
+    await expectRejected(
+      regression,
+      () => regression.fit(x, [[0], [1], [1e39], [0]], fitOptions),
+      /y\[2\]\[0\] is 1e\+39: too large/,
+    );
+    await expectRejected(
+      net,
+      () =>
+        net.setWeights([
+          {
+            W: [
+              [1e39, 0, 0],
+              [0, 0, 0],
+            ],
+            b: [0, 0, 0],
+          },
+          net.getWeights()[1],
+        ]),
+      tooLarge,
+    );
     // Just above the largest float32 but rounding to it is a float32 value, and a float64 network takes 1e39.
     await net.predict([[3.4028235e38, 0]]);
     const wide = await createNetwork({ ...config, backend, dtype: 'float64' });
@@ -159,7 +236,10 @@ describe.each(['wasm', 'js'] as const)('values a float32 network cannot hold, on
 
 describe('bad network configurations', () => {
   const cases: [unknown, RegExp][] = [
-    [{ ...config, layers: [{ units: 1, activation: 'tanhh' }] }, /layers\[0\].activation "tanhh" is unknown; expected one of sigmoid/],
+    [
+      { ...config, layers: [{ units: 1, activation: 'tanhh' }] },
+      /layers\[0\].activation "tanhh" is unknown; expected one of sigmoid/,
+    ],
     [{ ...config, loss: 'mse' }, /loss "mse" is unknown; expected one of binaryCrossentropy/],
     [{ ...config, backend: 'gpu' }, /Unknown backend "gpu": expected one of wasm, js/],
     [{ ...config, dtype: 'float16' }, /Unknown dtype "float16": expected one of float32, float64/],
@@ -172,12 +252,25 @@ describe('bad network configurations', () => {
     [{ ...config, backend: null }, /Unknown backend null/],
     [{ ...config, dtype: null }, /Unknown dtype null/],
     [{ ...config, threads: null }, /threads must be an integer from 1 to 64, got null/],
-    [{ ...config, layers: [{ units: 3, activation: 'leakyRelu', alpha: 1e39 }, { units: 1, activation: 'sigmoid' }] },
-      /layers\[0\].alpha is 1e\+39: too large for float32/],
-    [{ ...config, layers: [{ units: 1, activation: 'sigmoid', kernelInitializer: { normal: 1e39 } }] },
-      /an initial weight is beyond float32's range \(layer 0 W\[0\]\[0\] is -?Infinity\): the kernelInitializer's stddev is too large/],
+    [
+      {
+        ...config,
+        layers: [
+          { units: 3, activation: 'leakyRelu', alpha: 1e39 },
+          { units: 1, activation: 'sigmoid' },
+        ],
+      },
+      /layers\[0\].alpha is 1e\+39: too large for float32/,
+    ],
+    [
+      { ...config, layers: [{ units: 1, activation: 'sigmoid', kernelInitializer: { normal: 1e39 } }] },
+      /an initial weight is beyond float32's range \(layer 0 W\[0\]\[0\] is -?Infinity\): the kernelInitializer's stddev is too large/,
+    ],
     [{ ...config, optimizer: 'adam' }, /unknown option "optimizer"/],
-    [{ ...config, layers: [{ units: 1, activation: 'softmax' }], loss: 'categoricalCrossentropy' }, /layers\[0\]: a softmax over 1 unit always outputs 1/],
+    [
+      { ...config, layers: [{ units: 1, activation: 'softmax' }], loss: 'categoricalCrossentropy' },
+      /layers\[0\]: a softmax over 1 unit always outputs 1/,
+    ],
   ];
   it.each(cases)('%j', async (bad, message) => {
     await expect(createNetwork(bad as NetworkConfig)).rejects.toThrow(message);
@@ -187,7 +280,12 @@ describe('bad network configurations', () => {
 it('refuses a second fit while one is running', async () => {
   const net = await createNetwork({ ...config, backend: 'js' });
   let second: Promise<unknown> | undefined;
-  await net.fit(x, y, { ...fitOptions, onEpochEnd: () => { second ??= net.fit(x, y, fitOptions); } });
+  await net.fit(x, y, {
+    ...fitOptions,
+    onEpochEnd: () => {
+      second ??= net.fit(x, y, fitOptions);
+    },
+  });
   await expect(second).rejects.toThrow(/already training/);
   net.dispose();
 });
@@ -200,20 +298,34 @@ describe.each(['wasm', 'js'] as const)('running out of memory on %s', (backend) 
     const other = await createNetwork({ ...config, backend });
     const otherWeights = other.getWeights();
     // 25,000 rows of 50,000 activations are 5 GB, past the 4 GiB of linear memory.
-    const wide = await createNetwork({ inputs: 1, layers: [{ units: 50_000, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }],
-      loss: 'binaryCrossentropy', backend, seed: 2 });
+    const wide = await createNetwork({
+      inputs: 1,
+      layers: [
+        { units: 50_000, activation: 'tanh' },
+        { units: 1, activation: 'sigmoid' },
+      ],
+      loss: 'binaryCrossentropy',
+      backend,
+      seed: 2,
+    });
     const probe = [[0.5], [-0.25]];
     const before = wide.predict(probe);
     const rows = 25_000;
     const big = { data: new Float32Array(rows).fill(0.3), shape: [rows, 1] as [number, number] };
     const labels = { data: new Float32Array(rows).fill(1), shape: [rows, 1] as [number, number] };
-    await expectRejected(wide, () => wide.fit(big, labels, { epochs: 1, learningRate: 0.1 }),
-      /^fit: 25000 rows at a time do not fit in memory: wasmlp: \d+ bytes of memory needed, but it is capped at 4096 MiB; try a smaller batchSize$/);
+    await expectRejected(
+      wide,
+      () => wide.fit(big, labels, { epochs: 1, learningRate: 0.1 }),
+      /^fit: 25000 rows at a time do not fit in memory: wasmlp: \d+ bytes of memory needed, but it is capped at 4096 MiB; try a smaller batchSize$/,
+    );
     expect(wide.predict(probe)).toEqual(before);
     expect(other.getWeights()).toEqual(otherWeights);
     // And it still trains, on a batch that fits.
-    await wide.fit({ data: big.data.subarray(0, 100), shape: [100, 1] }, { data: labels.data.subarray(0, 100), shape: [100, 1] },
-      { epochs: 1, learningRate: 0.1 });
+    await wide.fit(
+      { data: big.data.subarray(0, 100), shape: [100, 1] },
+      { data: labels.data.subarray(0, 100), shape: [100, 1] },
+      { epochs: 1, learningRate: 0.1 },
+    );
     expect(wide.predict(probe)).not.toEqual(before);
     wide.dispose();
     other.dispose();
@@ -223,8 +335,17 @@ describe.each(['wasm', 'js'] as const)('running out of memory on %s', (backend) 
     const other = await createNetwork({ ...config, backend });
     const held = inUse(other);
     // The second layer's 2e9 weights are 8 GB.
-    await expect(createNetwork({ inputs: 10, layers: [{ units: 1000, activation: 'tanh' }, { units: 2_000_000, activation: 'sigmoid' }],
-      loss: 'binaryCrossentropy', backend })).rejects.toThrow(/bytes of memory needed, but it is capped at 4096 MiB/);
+    await expect(
+      createNetwork({
+        inputs: 10,
+        layers: [
+          { units: 1000, activation: 'tanh' },
+          { units: 2_000_000, activation: 'sigmoid' },
+        ],
+        loss: 'binaryCrossentropy',
+        backend,
+      }),
+    ).rejects.toThrow(/bytes of memory needed, but it is capped at 4096 MiB/);
     expect(inUse(other)).toBe(held);
     other.dispose();
   });
@@ -233,15 +354,32 @@ describe.each(['wasm', 'js'] as const)('running out of memory on %s', (backend) 
 describe.each(['wasm', 'js'] as const)('non-finite outputs on %s', (backend) => {
   it('predict and evaluate throw naming the first NaN or Infinity output, rather than returning it', async () => {
     // A linear float32 network: 1e20 * 1e20 overflows float32 to Infinity in the output.
-    const net = await createNetwork({ inputs: 1, layers: [{ units: 2, activation: 'linear' }], loss: 'meanSquaredError', backend, seed: 1 });
+    const net = await createNetwork({
+      inputs: 1,
+      layers: [{ units: 2, activation: 'linear' }],
+      loss: 'meanSquaredError',
+      backend,
+      seed: 1,
+    });
     net.setWeights([{ W: [[1, 1e20]], b: [0, 0] }]);
     expect(Array.from(net.predict([[1], [2]]))).toEqual([1, 1e20, 2, 2e20].map(Math.fround));
     expect(() => net.predict([[1], [2], [1e20]])).toThrow(
-      "predict: the output at row 2, column 1 is Infinity; a layer's values overflowed float32's range: scale the inputs as the training data was scaled, or use dtype 'float64'");
-    expect(() => net.evaluate([[1], [1e20]], [[0, 0], [0, 0]])).toThrow(/^evaluate: the output at row 1, column 1 is Infinity; /);
+      "predict: the output at row 2, column 1 is Infinity; a layer's values overflowed float32's range: scale the inputs as the training data was scaled, or use dtype 'float64'",
+    );
+    expect(() =>
+      net.evaluate(
+        [[1], [1e20]],
+        [
+          [0, 0],
+          [0, 0],
+        ],
+      ),
+    ).toThrow(/^evaluate: the output at row 1, column 1 is Infinity; /);
     // A weight made non-finite behind the checks (directly in memory) is named.
     engineOf(net).backend.view(engineOf(net).layers[0].weights, 2)[0] = NaN;
-    expect(() => net.predict([[1]])).toThrow('predict: the output at row 0, column 0 is NaN; a weight is not finite (layer 0 W[0][0] is NaN): set finite weights');
+    expect(() => net.predict([[1]])).toThrow(
+      'predict: the output at row 0, column 0 is NaN; a weight is not finite (layer 0 W[0][0] is NaN): set finite weights',
+    );
     net.dispose();
   });
 });
@@ -253,17 +391,31 @@ describe.each(['float32', 'float64'] as const)('numbers that vanish in %s', (dty
   it('are refused as a learning rate, an epsilon, a momentum or a beta, naming the dtype', async () => {
     const net = await createNetwork({ ...config, dtype });
     const cases: [object, string][] = [
-      [{ learningRate: tiny }, `fit: learningRate ${tiny} ${dtype === 'float32' ? 'rounds to a subnormal' : 'is subnormal'} in ${dtype} (smallest normal ${smallest})`],
-      [{ optimizer: { type: 'adam', epsilon: tiny } }, `fit: optimizer.epsilon ${tiny} ${dtype === 'float32' ? 'rounds to a subnormal' : 'is subnormal'} in ${dtype}`],
+      [
+        { learningRate: tiny },
+        `fit: learningRate ${tiny} ${dtype === 'float32' ? 'rounds to a subnormal' : 'is subnormal'} in ${dtype} (smallest normal ${smallest})`,
+      ],
+      [
+        { optimizer: { type: 'adam', epsilon: tiny } },
+        `fit: optimizer.epsilon ${tiny} ${dtype === 'float32' ? 'rounds to a subnormal' : 'is subnormal'} in ${dtype}`,
+      ],
       [{ optimizer: { type: 'sgd', momentum: tiny } }, `fit: optimizer.momentum ${tiny}`],
       [{ optimizer: { type: 'adam', beta1: tiny } }, `fit: optimizer.beta1 ${tiny}`],
     ];
     if (dtype === 'float32') {
       cases.push([{ learningRate: zero }, 'fit: learningRate 1e-50 rounds to 0 in float32 (smallest normal 1.18e-38)']);
       cases.push([{ learningRate: 1e39 }, "fit: learningRate 1e+39 is beyond float32's range"]);
-      cases.push([{ optimizer: { type: 'sgd', momentum: 0.999999999 } }, 'fit: optimizer.momentum 0.999999999 rounds to 1 in float32']);
+      cases.push([
+        { optimizer: { type: 'sgd', momentum: 0.999999999 } },
+        'fit: optimizer.momentum 0.999999999 rounds to 1 in float32',
+      ]);
     }
-    for (const [options, message] of cases) await expectRejected(net, () => net.fit(x, y, { ...fitOptions, ...options }), new RegExp(`^${message.replace(/[.()+]/g, '\\$&')}`));
+    for (const [options, message] of cases)
+      await expectRejected(
+        net,
+        () => net.fit(x, y, { ...fitOptions, ...options }),
+        new RegExp(`^${message.replace(/[.()+]/g, '\\$&')}`),
+      );
     // The smallest normal itself is accepted.
     await net.fit(x, y, { ...fitOptions, learningRate: dtype === 'float32' ? 2 ** -126 : 2 ** -1022 });
     net.dispose();
@@ -274,9 +426,12 @@ describe('messages echo at most 100 characters of a value, and nothing a value s
   it('a long string is cut, saying how long it was', async () => {
     const long = 'x'.repeat(5000);
     await expect(createNetwork({ ...config, loss: long as never })).rejects.toThrow(
-      `createNetwork: loss "${'x'.repeat(100)}"… (5000 characters) is unknown`);
+      `createNetwork: loss "${'x'.repeat(100)}"… (5000 characters) is unknown`,
+    );
     const net = await createNetwork(config);
-    expect(() => net.predict([[0, long as never]])).toThrow(`x[0][1] is "${'x'.repeat(100)}"… (5000 characters): values must be finite numbers`);
+    expect(() => net.predict([[0, long as never]])).toThrow(
+      `x[0][1] is "${'x'.repeat(100)}"… (5000 characters): values must be finite numbers`,
+    );
     await expect(net.fit(x, y, { ...fitOptions, optimizer: long as never })).rejects.toThrow(/\(5000 characters\) is unknown/);
     net.dispose();
   });
@@ -285,10 +440,16 @@ describe('messages echo at most 100 characters of a value, and nothing a value s
     const hostile = { constructor: { name: 'x'.repeat(10_000) }, [Symbol.toStringTag]: 'y'.repeat(10_000) };
     const net = await createNetwork(config);
     let message = '';
-    try { net.predict(hostile as never); } catch (error) { message = (error as Error).message; }
+    try {
+      net.predict(hostile as never);
+    } catch (error) {
+      message = (error as Error).message;
+    }
     expect(message).toBe('x must be number[][] or { data: Float32Array | Float64Array, shape: [rows, cols] }, got an object');
     const evil = Object.defineProperty(new Float32Array(2), Symbol.toStringTag, { value: 'z'.repeat(1000) });
-    expect(() => net.predict({ data: new Int8Array(2), shape: [1, 2] } as never)).toThrow('x.data must be a Float32Array or Float64Array, got an Int8Array');
+    expect(() => net.predict({ data: new Int8Array(2), shape: [1, 2] } as never)).toThrow(
+      'x.data must be a Float32Array or Float64Array, got an Int8Array',
+    );
     expect(() => net.predict([evil as never])).toThrow('x must be a 2-D array (rows of numbers), but x[0] is a Float32Array');
     net.dispose();
   });
@@ -296,24 +457,110 @@ describe('messages echo at most 100 characters of a value, and nothing a value s
 
 describe('describe() names any value without running into it', () => {
   /** An object whose every proxy trap throws, as a hostile caller can build. */
-  const allTrapsThrow = () => new Proxy([], new Proxy({}, { get: () => () => { throw new Error('trap'); } }));
+  const allTrapsThrow = () =>
+    new Proxy(
+      [],
+      new Proxy(
+        {},
+        {
+          get: () => () => {
+            throw new Error('trap');
+          },
+        },
+      ),
+    );
 
   it.each<[string, () => unknown, string]>([
     ['a symbol', () => Symbol('s'), 'a symbol'],
     ['a bigint', () => 10n ** 30n, 'a bigint'],
-    ['a revoked proxy of an array', () => { const { proxy, revoke } = Proxy.revocable([], {}); revoke(); return proxy; }, 'an object'],
-    ['a revoked proxy of a function', () => { const { proxy, revoke } = Proxy.revocable(() => 1, {}); revoke(); return proxy; }, 'a function'],
+    [
+      'a revoked proxy of an array',
+      () => {
+        const { proxy, revoke } = Proxy.revocable([], {});
+        revoke();
+        return proxy;
+      },
+      'an object',
+    ],
+    [
+      'a revoked proxy of a function',
+      () => {
+        const { proxy, revoke } = Proxy.revocable(() => 1, {});
+        revoke();
+        return proxy;
+      },
+      'a function',
+    ],
     ['a proxy whose every trap throws', allTrapsThrow, 'an object'],
-    ['a proxy whose getPrototypeOf throws', () => new Proxy({}, { getPrototypeOf() { throw new Error('trap'); } }), 'an object'],
-    ['an array proxy whose length is a long string', () => new Proxy([], { get: (t, k) => (k === 'length' ? 'L'.repeat(5000) : Reflect.get(t, k)) }), 'an array'],
-    ['an array proxy whose length is a symbol', () => new Proxy([], { get: (t, k) => (k === 'length' ? Symbol('n') : Reflect.get(t, k)) }), 'an array'],
-    ['an object whose getters throw', () => Object.defineProperties({}, {
-      constructor: { get() { throw new Error('getter'); } },
-      [Symbol.toStringTag]: { get() { throw new Error('getter'); } },
-      [Symbol.toPrimitive]: { get() { throw new Error('getter'); } },
-    }), 'an object'],
-    ['an object whose toString and valueOf throw', () => ({ toString() { throw new Error('x'); }, valueOf() { throw new Error('x'); } }), 'an object'],
-    ['a cyclic array', () => { const a: unknown[] = []; a.push(a); return a; }, 'an array of length 1'],
+    [
+      'a proxy whose getPrototypeOf throws',
+      () =>
+        new Proxy(
+          {},
+          {
+            getPrototypeOf() {
+              throw new Error('trap');
+            },
+          },
+        ),
+      'an object',
+    ],
+    [
+      'an array proxy whose length is a long string',
+      () => new Proxy([], { get: (t, k) => (k === 'length' ? 'L'.repeat(5000) : Reflect.get(t, k)) }),
+      'an array',
+    ],
+    [
+      'an array proxy whose length is a symbol',
+      () => new Proxy([], { get: (t, k) => (k === 'length' ? Symbol('n') : Reflect.get(t, k)) }),
+      'an array',
+    ],
+    [
+      'an object whose getters throw',
+      () =>
+        Object.defineProperties(
+          {},
+          {
+            constructor: {
+              get() {
+                throw new Error('getter');
+              },
+            },
+            [Symbol.toStringTag]: {
+              get() {
+                throw new Error('getter');
+              },
+            },
+            [Symbol.toPrimitive]: {
+              get() {
+                throw new Error('getter');
+              },
+            },
+          },
+        ),
+      'an object',
+    ],
+    [
+      'an object whose toString and valueOf throw',
+      () => ({
+        toString() {
+          throw new Error('x');
+        },
+        valueOf() {
+          throw new Error('x');
+        },
+      }),
+      'an object',
+    ],
+    [
+      'a cyclic array',
+      () => {
+        const a: unknown[] = [];
+        a.push(a);
+        return a;
+      },
+      'an array of length 1',
+    ],
   ])('%s', (_name, make, expected) => {
     expect(describeValue(make())).toBe(expected);
   });
@@ -333,9 +580,18 @@ function sparseCounting(first: unknown): { array: unknown[]; reads: () => number
     if (typeof key === 'string' && /^\d+$/.test(key) && ++reads > 1000) throw new Error('walked the declared length');
   };
   const array = new Proxy(target, {
-    get(t, key, receiver) { count(key); return Reflect.get(t, key, receiver); },
-    has(t, key) { count(key); return Reflect.has(t, key); },
-    getOwnPropertyDescriptor(t, key) { count(key); return Reflect.getOwnPropertyDescriptor(t, key); },
+    get(t, key, receiver) {
+      count(key);
+      return Reflect.get(t, key, receiver);
+    },
+    has(t, key) {
+      count(key);
+      return Reflect.has(t, key);
+    },
+    getOwnPropertyDescriptor(t, key) {
+      count(key);
+      return Reflect.getOwnPropertyDescriptor(t, key);
+    },
   });
   return { array, reads: () => reads };
 }
@@ -346,10 +602,12 @@ describe('sparse arrays are refused on their length, before any element is read'
   it('layers longer than MAX_LAYERS, in createNetwork and loadNetwork', async () => {
     const layers = sparseCounting(layer);
     await expect(createNetwork({ ...config, layers: layers.array as never })).rejects.toThrow(
-      `createNetwork: layers has ${2 ** 32 - 1} elements, more than the ${MAX_LAYERS} allowed`);
+      `createNetwork: layers has ${2 ** 32 - 1} elements, more than the ${MAX_LAYERS} allowed`,
+    );
     const net = await createNetwork({ ...config, backend: 'js' });
     await expect(loadNetwork({ ...net.toJSON(), layers: layers.array as never })).rejects.toThrow(
-      `loadNetwork: createNetwork: layers has ${2 ** 32 - 1} elements, more than the ${MAX_LAYERS} allowed`);
+      `loadNetwork: createNetwork: layers has ${2 ** 32 - 1} elements, more than the ${MAX_LAYERS} allowed`,
+    );
     expect(layers.reads()).toBe(0);
     net.dispose();
     // The limit itself is accepted, one more refused.
@@ -357,14 +615,18 @@ describe('sparse arrays are refused on their length, before any element is read'
     expect(deepest.layers).toHaveLength(MAX_LAYERS);
     deepest.dispose();
     await expect(createNetwork({ ...config, layers: new Array(MAX_LAYERS + 1).fill(layer) })).rejects.toThrow(
-      `createNetwork: layers has ${MAX_LAYERS + 1} elements, more than the ${MAX_LAYERS} allowed`);
+      `createNetwork: layers has ${MAX_LAYERS + 1} elements, more than the ${MAX_LAYERS} allowed`,
+    );
   });
 
   it('callbacks longer than MAX_CALLBACKS, in fit', async () => {
     const net = await createNetwork({ ...config, backend: 'js' });
     const callbacks = sparseCounting({ onEpochEnd() {} });
-    await expectRejected(net, () => net.fit(x, y, { ...fitOptions, callbacks: callbacks.array as never }),
-      new RegExp(`^fit: callbacks has ${2 ** 32 - 1} elements, more than the ${MAX_CALLBACKS} allowed$`));
+    await expectRejected(
+      net,
+      () => net.fit(x, y, { ...fitOptions, callbacks: callbacks.array as never }),
+      new RegExp(`^fit: callbacks has ${2 ** 32 - 1} elements, more than the ${MAX_CALLBACKS} allowed$`),
+    );
     expect(callbacks.reads()).toBe(0);
     net.dispose();
   });
@@ -373,8 +635,11 @@ describe('sparse arrays are refused on their length, before any element is read'
     const net = await createNetwork({ ...config, backend: 'js' });
     const [first, second] = net.getWeights();
     const b = sparseCounting(0);
-    await expectRejected(net, () => net.setWeights([{ W: first.W, b: b.array as number[] }, second]),
-      new RegExp(`^setWeights: layer 0 b has ${2 ** 32 - 1} values, expected 3$`));
+    await expectRejected(
+      net,
+      () => net.setWeights([{ W: first.W, b: b.array as number[] }, second]),
+      new RegExp(`^setWeights: layer 0 b has ${2 ** 32 - 1} values, expected 3$`),
+    );
     expect(b.reads()).toBe(0);
     net.dispose();
   });
@@ -383,7 +648,9 @@ describe('sparse arrays are refused on their length, before any element is read'
 describe('a hole in an array is a library Error naming its index', () => {
   /* eslint-disable no-sparse-arrays */
   it('in createNetwork layers', async () => {
-    const error = await createNetwork({ ...config, layers: [, { units: 1, activation: 'sigmoid' }] as never }).catch((e: unknown) => e);
+    const error = await createNetwork({ ...config, layers: [, { units: 1, activation: 'sigmoid' }] as never }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(Error);
     expect((error as Error).constructor).toBe(Error); // not the TypeError of reading undefined.units
     expect((error as Error).message).toBe('createNetwork: layers[0] is missing (a hole in the array)');
@@ -391,8 +658,11 @@ describe('a hole in an array is a library Error naming its index', () => {
 
   it('in fit callbacks, leaving the network as it was', async () => {
     const net = await createNetwork({ ...config, backend: 'js' });
-    await expectRejected(net, () => net.fit(x, y, { ...fitOptions, callbacks: [, { onEpochEnd() {} }] as never }),
-      /^fit: callbacks\[0\] is missing \(a hole in the array\)$/);
+    await expectRejected(
+      net,
+      () => net.fit(x, y, { ...fitOptions, callbacks: [, { onEpochEnd() {} }] as never }),
+      /^fit: callbacks\[0\] is missing \(a hole in the array\)$/,
+    );
     net.dispose();
   });
 
@@ -400,11 +670,17 @@ describe('a hole in an array is a library Error naming its index', () => {
     const net = await createNetwork({ ...config, backend: 'js' });
     const [first, second] = net.getWeights();
     // A hole among the layers was skipped, and only the other layer written, without a word.
-    await expectRejected(net, () => net.setWeights([, { W: second.W.map((r) => r.map((v) => v + 1)), b: second.b }] as never),
-      /^setWeights: layer 0 is missing \(a hole in the array\)$/);
+    await expectRejected(
+      net,
+      () => net.setWeights([, { W: second.W.map((r) => r.map((v) => v + 1)), b: second.b }] as never),
+      /^setWeights: layer 0 is missing \(a hole in the array\)$/,
+    );
     // A hole in b was written as NaN.
-    await expectRejected(net, () => net.setWeights([{ W: first.W, b: [0, , 0] as number[] }, second]),
-      /^setWeights: layer 0 b\[1\] is missing \(a hole in the array\)$/);
+    await expectRejected(
+      net,
+      () => net.setWeights([{ W: first.W, b: [0, , 0] as number[] }, second]),
+      /^setWeights: layer 0 b\[1\] is missing \(a hole in the array\)$/,
+    );
     net.dispose();
   });
 
@@ -412,62 +688,126 @@ describe('a hole in an array is a library Error naming its index', () => {
     const net = await createNetwork({ ...config, backend: 'js' });
     await expectRejected(net, () => net.predict([[0, 1], , [1, 1]] as number[][]), /^x\[1\] is missing \(a hole in the array\)$/);
     await expectRejected(net, () => net.predict([, [0, 1]] as number[][]), /^x\[0\] is missing \(a hole in the array\)$/);
-    await expectRejected(net, () => net.fit(x, [[0], [1], [, ], [0]] as number[][], fitOptions), /^y\[2\]\[0\] is missing \(a hole in the array\)$/);
+    await expectRejected(
+      net,
+      () => net.fit(x, [[0], [1], [,], [0]] as number[][], fitOptions),
+      /^y\[2\]\[0\] is missing \(a hole in the array\)$/,
+    );
     // An undefined written out is not a hole.
-    await expectRejected(net, () => net.predict([[0, undefined]] as never), /^x\[0\]\[1\] is undefined: values must be finite numbers$/);
+    await expectRejected(
+      net,
+      () => net.predict([[0, undefined]] as never),
+      /^x\[0\]\[1\] is undefined: values must be finite numbers$/,
+    );
     net.dispose();
   });
   /* eslint-enable no-sparse-arrays */
 });
 
 describe('backend and dtype: any value is refused by createNetwork with a short message', () => {
-  const cyclic = () => { const o: Record<string, unknown> = {}; o.self = o; return o; };
+  const cyclic = () => {
+    const o: Record<string, unknown> = {};
+    o.self = o;
+    return o;
+  };
   it.each<[string, () => unknown, string]>([
     ['a bigint', () => 10n ** 30n, 'a bigint'],
     ['a cyclic object', cyclic, 'an object'],
-    ['an array nested 100000 deep', () => { let v: unknown = []; for (let i = 0; i < 100_000; i++) v = [v]; return v; }, 'an array of length 1'],
+    [
+      'an array nested 100000 deep',
+      () => {
+        let v: unknown = [];
+        for (let i = 0; i < 100_000; i++) v = [v];
+        return v;
+      },
+      'an array of length 1',
+    ],
     ['a long string', () => 'w'.repeat(100_000), `"${'w'.repeat(100)}"… (100000 characters)`],
   ])('%s', async (_name, make, described) => {
     await expect(createNetwork({ ...config, backend: make() as never })).rejects.toThrow(
-      `createNetwork: Unknown backend ${described}: expected one of wasm, js`);
+      `createNetwork: Unknown backend ${described}: expected one of wasm, js`,
+    );
     await expect(createNetwork({ ...config, dtype: make() as never })).rejects.toThrow(
-      `createNetwork: Unknown dtype ${described}: expected one of float32, float64`);
+      `createNetwork: Unknown dtype ${described}: expected one of float32, float64`,
+    );
     // And createBackend's own check, for its other callers, names them alike (it once ran JSON.stringify on them).
-    await expect(createBackend(make() as never, 'float32')).rejects.toThrow(`createBackend: Unknown backend ${described}: expected one of wasm, js`);
-    await expect(createBackend('js', make() as never)).rejects.toThrow(`createBackend: Unknown dtype ${described}: expected one of float32, float64`);
+    await expect(createBackend(make() as never, 'float32')).rejects.toThrow(
+      `createBackend: Unknown backend ${described}: expected one of wasm, js`,
+    );
+    await expect(createBackend('js', make() as never)).rejects.toThrow(
+      `createBackend: Unknown dtype ${described}: expected one of float32, float64`,
+    );
   });
 });
 
-it('loadNetwork passes on what a caller\'s getter throws, as createNetwork does, even when it is not an Error', async () => {
+it("loadNetwork passes on what a caller's getter throws, as createNetwork does, even when it is not an Error", async () => {
   const net = await createNetwork({ ...config, backend: 'js' });
   const json = net.toJSON();
   net.dispose();
   for (const thrown of [null, undefined, 'a string', 42]) {
-    const layer = Object.defineProperty({ ...json.layers[0] }, 'units', { get() { throw thrown; }, enumerable: true });
+    const layer = Object.defineProperty({ ...json.layers[0] }, 'units', {
+      get() {
+        throw thrown;
+      },
+      enumerable: true,
+    });
     // Not a TypeError of reading .message from it.
-    await expect(loadNetwork({ ...json, layers: [layer, json.layers[1]] }).then(() => 'loaded', (e: unknown) => e)).resolves.toBe(thrown);
-    await expect(createNetwork({ ...config, layers: [layer, json.layers[1]] }).then(() => 'loaded', (e: unknown) => e)).resolves.toBe(thrown);
+    await expect(
+      loadNetwork({ ...json, layers: [layer, json.layers[1]] }).then(
+        () => 'loaded',
+        (e: unknown) => e,
+      ),
+    ).resolves.toBe(thrown);
+    await expect(
+      createNetwork({ ...config, layers: [layer, json.layers[1]] }).then(
+        () => 'loaded',
+        (e: unknown) => e,
+      ),
+    ).resolves.toBe(thrown);
   }
 });
 
 describe('an array whose length is not an array length (a proxy can claim any) is refused, naming it', () => {
-  const claiming = (target: unknown[], length: unknown) => new Proxy(target, { get: (t, k, r) => (k === 'length' ? length : Reflect.get(t, k, r)) });
+  const claiming = (target: unknown[], length: unknown) =>
+    new Proxy(target, { get: (t, k, r) => (k === 'length' ? length : Reflect.get(t, k, r)) });
 
   it('in data, layers, callbacks and b', async () => {
     const net = await createNetwork({ ...config, backend: 'js' });
     const [first, second] = net.getWeights();
     // Each was an engine TypeError ("Cannot convert a Symbol value to a number"), or taken as it came (-1 columns, 2.5 rows).
-    await expectRejected(net, () => net.predict(claiming([[0, 1]], Symbol('n')) as never), /^x has a length of a symbol, which no array has$/);
-    await expectRejected(net, () => net.predict([claiming([0, 1], -1)] as never), /^x\[0\] has a length of -1, which no array has$/);
-    await expectRejected(net, () => net.predict(claiming([[0, 1]], 2 ** 32) as never), /^x has a length of 4294967296, which no array has$/);
-    await expectRejected(net, () => net.fit(x, y, { ...fitOptions, callbacks: claiming([{ onEpochEnd() {} }], Symbol('n')) as never }),
-      /^fit: callbacks has a length of a symbol, which no array has$/);
-    await expectRejected(net, () => net.setWeights([{ W: first.W, b: claiming([0, 0, 0], 2.5) as never }, second]),
-      /^setWeights: layer 0 b has a length of 2.5, which no array has$/);
-    await expectRejected(net, () => net.predict({ data: new Float64Array(2), shape: claiming([1, 2], Symbol('n')) } as never),
-      /^x.shape must be \[rows, cols\] with non-negative integers, got an array$/);
-    await expect(createNetwork({ ...config, layers: claiming([{ units: 1, activation: 'sigmoid' }], '1') as never })).rejects.toThrow(
-      /^createNetwork: layers has a length of "1", which no array has$/);
+    await expectRejected(
+      net,
+      () => net.predict(claiming([[0, 1]], Symbol('n')) as never),
+      /^x has a length of a symbol, which no array has$/,
+    );
+    await expectRejected(
+      net,
+      () => net.predict([claiming([0, 1], -1)] as never),
+      /^x\[0\] has a length of -1, which no array has$/,
+    );
+    await expectRejected(
+      net,
+      () => net.predict(claiming([[0, 1]], 2 ** 32) as never),
+      /^x has a length of 4294967296, which no array has$/,
+    );
+    await expectRejected(
+      net,
+      () => net.fit(x, y, { ...fitOptions, callbacks: claiming([{ onEpochEnd() {} }], Symbol('n')) as never }),
+      /^fit: callbacks has a length of a symbol, which no array has$/,
+    );
+    await expectRejected(
+      net,
+      () => net.setWeights([{ W: first.W, b: claiming([0, 0, 0], 2.5) as never }, second]),
+      /^setWeights: layer 0 b has a length of 2.5, which no array has$/,
+    );
+    await expectRejected(
+      net,
+      () => net.predict({ data: new Float64Array(2), shape: claiming([1, 2], Symbol('n')) } as never),
+      /^x.shape must be \[rows, cols\] with non-negative integers, got an array$/,
+    );
+    await expect(
+      createNetwork({ ...config, layers: claiming([{ units: 1, activation: 'sigmoid' }], '1') as never }),
+    ).rejects.toThrow(/^createNetwork: layers has a length of "1", which no array has$/);
     net.dispose();
   });
 });
@@ -492,10 +832,16 @@ describe('each row and value of x, y and W is read once: what is used is what wa
     ['a row whose values read NaN after the first read', (rows) => withRow(rows, (row) => firstReadOnly(row, NaN))],
     ['a row whose length grows after the first read', (rows) => withRow(rows, (row) => lengthChanging(row, 1000))],
     ['a row whose length shrinks after the first read', (rows) => withRow(rows, (row) => lengthChanging(row, 1))],
-    ['rows whose row 1 reads as NaNs after the first read', (rows) => {
-      let reads = 0;
-      return new Proxy(rows.map((row) => [...row]), { get: (t, k, r) => (k === '1' && reads++ > 0 ? [NaN, NaN] : Reflect.get(t, k, r)) });
-    }],
+    [
+      'rows whose row 1 reads as NaNs after the first read',
+      (rows) => {
+        let reads = 0;
+        return new Proxy(
+          rows.map((row) => [...row]),
+          { get: (t, k, r) => (k === '1' && reads++ > 0 ? [NaN, NaN] : Reflect.get(t, k, r)) },
+        );
+      },
+    ],
   ];
 
   /**
@@ -519,37 +865,91 @@ describe('each row and value of x, y and W is read once: what is used is what wa
   }
 
   const mse: NetworkConfig = { inputs: 2, layers: [{ units: 2, activation: 'linear' }], loss: 'meanSquaredError', seed: 4 };
-  const cce: NetworkConfig = { inputs: 2, layers: [{ units: 3, activation: 'softmax' }], loss: 'categoricalCrossentropy', seed: 5 };
-  const xs = [[0.5, -1], [1.5, 2], [-0.25, 0.75], [1, 1]];
+  const cce: NetworkConfig = {
+    inputs: 2,
+    layers: [{ units: 3, activation: 'softmax' }],
+    loss: 'categoricalCrossentropy',
+    seed: 5,
+  };
+  const xs = [
+    [0.5, -1],
+    [1.5, 2],
+    [-0.25, 0.75],
+    [1, 1],
+  ];
 
   describe.each(['wasm', 'js'] as const)('on %s', (backend) => {
     it.each(hostileRows)('x, y and W: %s', async (_name, hostile) => {
       const net = await createNetwork({ ...config, backend });
-      await firstReadsOrRefused(net, () => net.predict(hostile(xs)), () => net.predict(xs));
-      await firstReadsOrRefused(net, () => net.evaluate(hostile(xs), y), () => net.evaluate(xs, y));
-      await firstReadsOrRefused(net, () => net.fit(hostile(xs), y, fitOptions), () => net.fit(xs, y, fitOptions));
+      await firstReadsOrRefused(
+        net,
+        () => net.predict(hostile(xs)),
+        () => net.predict(xs),
+      );
+      await firstReadsOrRefused(
+        net,
+        () => net.evaluate(hostile(xs), y),
+        () => net.evaluate(xs, y),
+      );
+      await firstReadsOrRefused(
+        net,
+        () => net.fit(hostile(xs), y, fitOptions),
+        () => net.fit(xs, y, fitOptions),
+      );
       const [first, second] = net.getWeights();
       const W = first.W.map((row) => row.map((v) => Math.fround(v + 0.25)));
-      await firstReadsOrRefused(net, () => net.setWeights([{ W: hostile(W), b: first.b }, second]),
-        () => net.setWeights([{ W, b: first.b }, second]));
+      await firstReadsOrRefused(
+        net,
+        () => net.setWeights([{ W: hostile(W), b: first.b }, second]),
+        () => net.setWeights([{ W, b: first.b }, second]),
+      );
       const json = net.toJSON();
       const loaded = await loadNetwork({ ...json, weights: [{ W: hostile(W), b: first.b }, second] }).then(
-        (n) => { const weights = n.getWeights(); n.dispose(); return weights; },
-        (error: unknown) => { expect((error as Error).constructor).toBe(Error); return undefined; });
+        (n) => {
+          const weights = n.getWeights();
+          n.dispose();
+          return weights;
+        },
+        (error: unknown) => {
+          expect((error as Error).constructor).toBe(Error);
+          return undefined;
+        },
+      );
       if (loaded) expect(loaded).toEqual([{ W, b: first.b }, second]);
       net.dispose();
 
       const regression = await createNetwork({ ...mse, backend });
       const targets = xs.map(([a, b]) => [a + b, a - b]);
-      await firstReadsOrRefused(regression, () => regression.evaluate(xs, hostile(targets)), () => regression.evaluate(xs, targets));
-      await firstReadsOrRefused(regression, () => regression.fit(xs, hostile(targets), fitOptions), () => regression.fit(xs, targets, fitOptions));
+      await firstReadsOrRefused(
+        regression,
+        () => regression.evaluate(xs, hostile(targets)),
+        () => regression.evaluate(xs, targets),
+      );
+      await firstReadsOrRefused(
+        regression,
+        () => regression.fit(xs, hostile(targets), fitOptions),
+        () => regression.fit(xs, targets, fitOptions),
+      );
       regression.dispose();
 
       const classifier = await createNetwork({ ...cce, backend });
-      const oneHot = [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]];
-      await firstReadsOrRefused(classifier, () => classifier.evaluate(xs, hostile(oneHot)), () => classifier.evaluate(xs, oneHot));
+      const oneHot = [
+        [1, 0, 0],
+        [0, 1, 0],
+        [0, 0, 1],
+        [0, 1, 0],
+      ];
+      await firstReadsOrRefused(
+        classifier,
+        () => classifier.evaluate(xs, hostile(oneHot)),
+        () => classifier.evaluate(xs, oneHot),
+      );
       const column = [[0], [1], [2], [1]];
-      await firstReadsOrRefused(classifier, () => classifier.evaluate(xs, hostile(column)), () => classifier.evaluate(xs, column));
+      await firstReadsOrRefused(
+        classifier,
+        () => classifier.evaluate(xs, hostile(column)),
+        () => classifier.evaluate(xs, column),
+      );
       classifier.dispose();
     });
 
@@ -557,8 +957,11 @@ describe('each row and value of x, y and W is read once: what is used is what wa
       const net = await createNetwork({ ...cce, backend });
       // 2: a valid index, but not the one checked (it trained on [2, 2, 2, 2]).
       for (const later of [NaN, 3, -1, 0.5, 2]) {
-        await firstReadsOrRefused(net, () => net.fit(xs, firstReadOnly([0, 1, 2, 1], later), fitOptions),
-          () => net.fit(xs, [0, 1, 2, 1], fitOptions));
+        await firstReadsOrRefused(
+          net,
+          () => net.fit(xs, firstReadOnly([0, 1, 2, 1], later), fitOptions),
+          () => net.fit(xs, [0, 1, 2, 1], fitOptions),
+        );
       }
       net.dispose();
     });
@@ -571,27 +974,65 @@ describe('a shaped matrix is read by what its typed array is, not by what it say
     const data = new Float32Array([0, 1, 1, 0]);
     // Its reads were the caller's code: TypedArray.prototype.set read its length and values again.
     const posing = new Proxy(data, { get: (t, k) => (k === 'length' ? 4 : Reflect.get(t, k, t)) });
-    await expectRejected(net, () => net.predict({ data: posing, shape: [2, 2] }),
-      /^x.data must be a Float32Array or Float64Array, got an object$/);
+    await expectRejected(
+      net,
+      () => net.predict({ data: posing, shape: [2, 2] }),
+      /^x.data must be a Float32Array or Float64Array, got an object$/,
+    );
     const claimed = Object.defineProperty(new Float32Array([0, 1]), 'length', { value: 4 });
-    await expectRejected(net, () => net.predict({ data: claimed, shape: [2, 2] }), /^x.data has 2 values, but shape \[2, 2\] needs 4$/);
+    await expectRejected(
+      net,
+      () => net.predict({ data: claimed, shape: [2, 2] }),
+      /^x.data has 2 values, but shape \[2, 2\] needs 4$/,
+    );
     // [2, 2] when checked, then [-2, -2] (also 4 values) when used.
     let reads = 0;
-    const shape = new Proxy([2, 2], { get: (t, k, r) => (k === '0' || k === '1') && reads++ >= 2 ? -2 : Reflect.get(t, k, r) });
-    expect(Array.from(net.predict({ data, shape: shape as [number, number] }))).toEqual(Array.from(net.predict([[0, 1], [1, 0]])));
+    const shape = new Proxy([2, 2], { get: (t, k, r) => ((k === '0' || k === '1') && reads++ >= 2 ? -2 : Reflect.get(t, k, r)) });
+    expect(Array.from(net.predict({ data, shape: shape as [number, number] }))).toEqual(
+      Array.from(
+        net.predict([
+          [0, 1],
+          [1, 0],
+        ]),
+      ),
+    );
     net.dispose();
   });
 });
 
 describe('categoricalCrossentropy labels whose length no array has are refused, naming it', () => {
-  it.each([[Symbol('n'), 'a symbol'], [-1, '-1'], [1.5, '1.5'], [2 ** 32, '4294967296'], ['2', '"2"'], [2n, 'a bigint']])(
-    'a length of %s', async (length, described) => {
-      const net = await createNetwork({ inputs: 2, layers: [{ units: 3, activation: 'softmax' }], loss: 'categoricalCrossentropy', seed: 5, backend: 'js' });
-      const labels = new Proxy([0, 1], { get: (t, k, r) => (k === 'length' ? length : Reflect.get(t, k, r)) });
-      // A Symbol length was an engine TypeError ("Cannot convert a Symbol value to a number").
-      await expectRejected(net, () => net.fit([[0, 1], [1, 0]], labels, fitOptions), new RegExp(`^y has a length of ${described.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, which no array has$`));
-      net.dispose();
+  it.each([
+    [Symbol('n'), 'a symbol'],
+    [-1, '-1'],
+    [1.5, '1.5'],
+    [2 ** 32, '4294967296'],
+    ['2', '"2"'],
+    [2n, 'a bigint'],
+  ])('a length of %s', async (length, described) => {
+    const net = await createNetwork({
+      inputs: 2,
+      layers: [{ units: 3, activation: 'softmax' }],
+      loss: 'categoricalCrossentropy',
+      seed: 5,
+      backend: 'js',
     });
+    const labels = new Proxy([0, 1], { get: (t, k, r) => (k === 'length' ? length : Reflect.get(t, k, r)) });
+    // A Symbol length was an engine TypeError ("Cannot convert a Symbol value to a number").
+    await expectRejected(
+      net,
+      () =>
+        net.fit(
+          [
+            [0, 1],
+            [1, 0],
+          ],
+          labels,
+          fitOptions,
+        ),
+      new RegExp(`^y has a length of ${described.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}, which no array has$`),
+    );
+    net.dispose();
+  });
 });
 
 describe('fit reads each option once: what trains is what was checked', () => {
@@ -638,8 +1079,14 @@ describe('createNetwork reads each field of its config once: what is built is wh
     const given = Object.defineProperty({ ...valid }, key, { get: () => (reads++ === 0 ? first : later), enumerable: true });
     const net = await createNetwork(given);
     const twin = await createNetwork(valid);
-    expect([net.inputs, net.layers, net.loss, net.dtype, net.backend, net.getWeights()])
-      .toEqual([twin.inputs, twin.layers, twin.loss, twin.dtype, twin.backend, twin.getWeights()]);
+    expect([net.inputs, net.layers, net.loss, net.dtype, net.backend, net.getWeights()]).toEqual([
+      twin.inputs,
+      twin.layers,
+      twin.loss,
+      twin.dtype,
+      twin.backend,
+      twin.getWeights(),
+    ]);
     net.dispose();
     twin.dispose();
   });

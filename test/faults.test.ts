@@ -5,15 +5,17 @@
  * and that no kernel is ever handed a buffer that is not a live block.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seed, seedLabels } from '../data/seed.js';
 import { allocationCount, failAllocation } from '../src/backend/arena.js';
+import type { DType } from '../src/backend/backend.js';
 import { engineOf } from '../src/engine.js';
 import { createNetwork, loadNetwork, type Network } from '../src/index.js';
-import type { DType } from '../src/backend/backend.js';
 import { installKernelGuard, type KernelGuard } from './backend/kernel-guard.js';
-import { seed, seedLabels } from '../data/seed.js';
 
 let guard: KernelGuard;
-beforeAll(() => { guard = installKernelGuard(); });
+beforeAll(() => {
+  guard = installKernelGuard();
+});
 afterAll(() => {
   guard.uninstall();
   failAllocation(0);
@@ -30,8 +32,12 @@ type Backend = 'wasm' | 'js';
 
 function config(backend: Backend, dtype: DType, seedValue: number) {
   return {
-    inputs: 2, layers: [8, 4, 1].map((units) => ({ units, activation: 'sigmoid' as const })),
-    loss: 'binaryCrossentropy' as const, backend, dtype, seed: seedValue,
+    inputs: 2,
+    layers: [8, 4, 1].map((units) => ({ units, activation: 'sigmoid' as const })),
+    loss: 'binaryCrossentropy' as const,
+    backend,
+    dtype,
+    seed: seedValue,
   };
 }
 
@@ -62,7 +68,10 @@ async function bystander(backend: Backend, dtype: DType) {
 const FIT = { epochs: 4, learningRate: 1, batchSize: 50, optimizer: 'adam' as const, shuffle: true };
 
 describe.each([
-  ['wasm', 'float32'], ['wasm', 'float64'], ['js', 'float32'], ['js', 'float64'],
+  ['wasm', 'float32'],
+  ['wasm', 'float64'],
+  ['js', 'float32'],
+  ['js', 'float64'],
 ] as const)('%s %s', (backend, dtype) => {
   it('a predict or evaluate that runs out of memory inside a running fit leaves the fit and the other networks as they were', async () => {
     const other = await bystander(backend, dtype);
@@ -77,30 +86,34 @@ describe.each([
     // from inside both hooks.
     const labels = BIG.map(([a]) => [a > 0 ? 1 : 0]);
     const inference = { predict: (net: Network) => net.predict(BIG), evaluate: (net: Network) => net.evaluate(BIG, labels) };
-    for (const [name, allocations] of [['predict', 7], ['evaluate', 8]] as const) for (let k = 1; k <= allocations; k++) {
-      for (const hook of ['onBatchEnd', 'onEpochEnd'] as const) {
-        const net = await createNetwork(config(backend, dtype, 1));
-        let failures = 0;
-        await net.fit(X, Y, {
-          ...FIT,
-          callbacks: {
-            [hook]: (index: number) => {
-              if (index !== 1) return;
-              failAllocation(k);
-              expect(() => inference[name](net)).toThrow(/memory/);
-              failAllocation(0);
-              failures++;
+    for (const [name, allocations] of [
+      ['predict', 7],
+      ['evaluate', 8],
+    ] as const)
+      for (let k = 1; k <= allocations; k++) {
+        for (const hook of ['onBatchEnd', 'onEpochEnd'] as const) {
+          const net = await createNetwork(config(backend, dtype, 1));
+          let failures = 0;
+          await net.fit(X, Y, {
+            ...FIT,
+            callbacks: {
+              [hook]: (index: number) => {
+                if (index !== 1) return;
+                failAllocation(k);
+                expect(() => inference[name](net)).toThrow(/memory/);
+                failAllocation(0);
+                failures++;
+              },
             },
-          },
-        });
-        expect(failures).toBe(hook === 'onEpochEnd' ? 1 : 4);
-        expect(parameters(net), `${name}: allocation ${k}, ${hook}`).toEqual(expected);
-        expect(Array.from(net.predict(BIG))).toEqual(expectedPredictions);
-        expect(engineOf(net).batchCapacity).toBe(300);
-        net.dispose();
-        other.check();
+          });
+          expect(failures).toBe(hook === 'onEpochEnd' ? 1 : 4);
+          expect(parameters(net), `${name}: allocation ${k}, ${hook}`).toEqual(expected);
+          expect(Array.from(net.predict(BIG))).toEqual(expectedPredictions);
+          expect(engineOf(net).batchCapacity).toBe(300);
+          net.dispose();
+          other.check();
+        }
       }
-    }
     other.net.dispose();
   });
 });
@@ -130,50 +143,70 @@ async function freshContinuation(backend: Backend, dtype: DType, weights: Return
   return after;
 }
 
-describe.each([['wasm', 'float32'], ['js', 'float64']] as const)('hooks on %s %s', (backend, dtype) => {
-  it.each(HOOKS)('a %s hook that throws rejects fit with its error; the weights are those it saw, and training goes on', async (hook) => {
-    const other = await bystander(backend, dtype);
-    const net = await createNetwork(config(backend, dtype, 1));
-    let seen: number[] | undefined;
-    const fault = new Error(`${hook} failed`);
-    const fitting = net.fit(X, Y, {
-      ...SGD,
-      callbacks: { [hook]: (index: unknown) => { if (faultsHere(hook, index)) { seen = parameters(net); throw fault; } } },
-    });
-    await expect(fitting).rejects.toBe(fault);
-    expect(net.isTraining).toBe(false);
-    expect(parameters(net)).toEqual(seen);
-    other.check();
-    const weights = net.getWeights();
-    await net.fit(X, Y, SGD);
-    expect(parameters(net)).toEqual(await freshContinuation(backend, dtype, weights));
-    net.dispose();
-    other.check();
-    other.net.dispose();
-  });
+describe.each([
+  ['wasm', 'float32'],
+  ['js', 'float64'],
+] as const)('hooks on %s %s', (backend, dtype) => {
+  it.each(HOOKS)(
+    'a %s hook that throws rejects fit with its error; the weights are those it saw, and training goes on',
+    async (hook) => {
+      const other = await bystander(backend, dtype);
+      const net = await createNetwork(config(backend, dtype, 1));
+      let seen: number[] | undefined;
+      const fault = new Error(`${hook} failed`);
+      const fitting = net.fit(X, Y, {
+        ...SGD,
+        callbacks: {
+          [hook]: (index: unknown) => {
+            if (faultsHere(hook, index)) {
+              seen = parameters(net);
+              throw fault;
+            }
+          },
+        },
+      });
+      await expect(fitting).rejects.toBe(fault);
+      expect(net.isTraining).toBe(false);
+      expect(parameters(net)).toEqual(seen);
+      other.check();
+      const weights = net.getWeights();
+      await net.fit(X, Y, SGD);
+      expect(parameters(net)).toEqual(await freshContinuation(backend, dtype, weights));
+      net.dispose();
+      other.check();
+      other.net.dispose();
+    },
+  );
 
-  it.each(HOOKS)('a %s hook that never settles: dispose() rejects the pending fit at once and frees all its memory', async (hook) => {
-    const other = await bystander(backend, dtype);
-    const arena = (engineOf(other.net).backend as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena;
-    const inUse = arena.bytesInUse;
-    const net = await createNetwork(config(backend, dtype, 1));
-    let pending: (() => void) | undefined;
-    const called = new Promise<void>((resolve) => { pending = resolve; });
-    const fitting = net.fit(X, Y, {
-      ...SGD,
-      callbacks: { [hook]: (index: unknown) => faultsHere(hook, index) ? (pending!(), new Promise<void>(() => {})) : undefined },
-    });
-    await called;
-    expect(net.isTraining).toBe(true);
-    net.dispose();
-    await expect(fitting).rejects.toThrow('fit: this network was disposed while fit() awaited a callback');
-    expect(net.isTraining).toBe(false);
-    expect(engineOf(net).backend.blockCount).toBe(0);
-    expect(arena.bytesInUse).toBe(inUse);
-    expect(() => net.predict(X)).toThrow(/disposed/);
-    other.check();
-    other.net.dispose();
-  });
+  it.each(HOOKS)(
+    'a %s hook that never settles: dispose() rejects the pending fit at once and frees all its memory',
+    async (hook) => {
+      const other = await bystander(backend, dtype);
+      const arena = (engineOf(other.net).backend as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena;
+      const inUse = arena.bytesInUse;
+      const net = await createNetwork(config(backend, dtype, 1));
+      let pending: (() => void) | undefined;
+      const called = new Promise<void>((resolve) => {
+        pending = resolve;
+      });
+      const fitting = net.fit(X, Y, {
+        ...SGD,
+        callbacks: {
+          [hook]: (index: unknown) => (faultsHere(hook, index) ? (pending!(), new Promise<void>(() => {})) : undefined),
+        },
+      });
+      await called;
+      expect(net.isTraining).toBe(true);
+      net.dispose();
+      await expect(fitting).rejects.toThrow('fit: this network was disposed while fit() awaited a callback');
+      expect(net.isTraining).toBe(false);
+      expect(engineOf(net).backend.blockCount).toBe(0);
+      expect(arena.bytesInUse).toBe(inUse);
+      expect(() => net.predict(X)).toThrow(/disposed/);
+      other.check();
+      other.net.dispose();
+    },
+  );
 });
 
 it('stopTraining set while a hook is pending takes effect when the hook settles', async () => {
@@ -182,7 +215,14 @@ it('stopTraining set while a hook is pending takes effect when the hook settles'
   let batches = 0;
   const fitting = net.fit(X, Y, {
     ...SGD,
-    callbacks: { onBatchEnd: () => { batches++; return new Promise<void>((resolve) => { release = resolve; }); } },
+    callbacks: {
+      onBatchEnd: () => {
+        batches++;
+        return new Promise<void>((resolve) => {
+          release = resolve;
+        });
+      },
+    },
   });
   while (!release) await new Promise((resolve) => setImmediate(resolve));
   net.stopTraining = true; // the hook is still pending
@@ -201,17 +241,36 @@ it('stopTraining set while a hook is pending takes effect when the hook settles'
  * this network then trains exactly as a fresh one with the same seed.
  */
 describe.each([
-  ['wasm', 'float32'], ['wasm', 'float64'], ['js', 'float32'], ['js', 'float64'],
+  ['wasm', 'float32'],
+  ['wasm', 'float64'],
+  ['js', 'float32'],
+  ['js', 'float64'],
 ] as const)('out of memory at each allocation on %s %s', (backend, dtype) => {
   const FITS = {
-    'fit (shuffled, Adam, validationSplit)': { epochs: 2, learningRate: 0.1, batchSize: 32, shuffle: true, optimizer: 'adam' as const, validationSplit: 0.2 },
-    'fit (momentum, validationData)': { epochs: 2, learningRate: 0.5, optimizer: { type: 'sgd' as const, momentum: 0.9 }, validationData: [BIG, BIG.map(([a]) => [a > 0 ? 1 : 0])] as [number[][], number[][]] },
+    'fit (shuffled, Adam, validationSplit)': {
+      epochs: 2,
+      learningRate: 0.1,
+      batchSize: 32,
+      shuffle: true,
+      optimizer: 'adam' as const,
+      validationSplit: 0.2,
+    },
+    'fit (momentum, validationData)': {
+      epochs: 2,
+      learningRate: 0.5,
+      optimizer: { type: 'sgd' as const, momentum: 0.9 },
+      validationData: [BIG, BIG.map(([a]) => [a > 0 ? 1 : 0])] as [number[][], number[][]],
+    },
   };
   const AFTER = { epochs: 2, learningRate: 0.5, batchSize: 64, shuffle: true, optimizer: 'adam' as const };
   const operations: Record<string, (net: Network) => unknown> = {
     ...Object.fromEntries(Object.entries(FITS).map(([name, options]) => [name, (net: Network) => net.fit(X, Y, options)])),
     predict: (net) => net.predict(BIG),
-    evaluate: (net) => net.evaluate(BIG, BIG.map(([a]) => [a > 0 ? 1 : 0])),
+    evaluate: (net) =>
+      net.evaluate(
+        BIG,
+        BIG.map(([a]) => [a > 0 ? 1 : 0]),
+      ),
     setWeights: (net) => net.setWeights(net.getWeights()),
     toJSON: (net) => net.toJSON({ includeOptimizer: true }),
   };

@@ -3,9 +3,9 @@
  * stopping, divergence, reproducibility, yielding.
  */
 import { describe, expect, it } from 'vitest';
-import { engineOf } from '../src/engine.js';
-import { createNetwork, earlyStopping, type Callback, type Network, type NetworkConfig } from '../src/index.js';
 import { seed, seedLabels, seedWeights } from '../data/seed.js';
+import { engineOf } from '../src/engine.js';
+import { type Callback, createNetwork, earlyStopping, type Network, type NetworkConfig } from '../src/index.js';
 
 const SEED_CONFIG: NetworkConfig = {
   inputs: 2,
@@ -25,8 +25,14 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
     const net = await seedNet(backend);
     const batches: { size: number; loss: number; acc: number }[] = [];
     const history = await net.fit(seed.X, seedLabels(), {
-      epochs: 1, learningRate: 0.5, batchSize: 64,
-      callbacks: { onBatchEnd: (_batch, logs) => { batches.push({ size: logs!.size, loss: logs!.loss, acc: logs!.acc }); } },
+      epochs: 1,
+      learningRate: 0.5,
+      batchSize: 64,
+      callbacks: {
+        onBatchEnd: (_batch, logs) => {
+          batches.push({ size: logs!.size, loss: logs!.loss, acc: logs!.acc });
+        },
+      },
     });
     expect(batches.map((b) => b.size)).toEqual([64, 64, 64, 8]);
     const weighted = batches.reduce((sum, b) => sum + b.loss * b.size, 0) / 200;
@@ -87,8 +93,12 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
     const vy = seedLabels().filter((_, i) => i % 7 === 0);
     const seen: number[] = [];
     const history = await net.fit(seed.X, seedLabels(), {
-      epochs: 4, learningRate: 20, validationData: [vx, vy],
-      onEpochEnd: () => { seen.push(net.evaluate(vx, vy).loss); },
+      epochs: 4,
+      learningRate: 20,
+      validationData: [vx, vy],
+      onEpochEnd: () => {
+        seen.push(net.evaluate(vx, vy).loss);
+      },
     });
     expect(history.history.val_loss).toEqual(seen);
     expect(history.history.val_acc).toHaveLength(4);
@@ -99,17 +109,34 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
     const net = await seedNet(backend);
     const events: string[] = [];
     const callback: Callback = {
-      onTrainBegin: () => { events.push('trainBegin'); },
-      onEpochBegin: async (epoch) => { await new Promise((r) => setTimeout(r, 1)); events.push(`epochBegin ${epoch}`); },
-      onBatchEnd: (batch) => { events.push(`batchEnd ${batch}`); },
-      onEpochEnd: (epoch, logs) => { events.push(`epochEnd ${epoch} ${Object.keys(logs!).join(',')}`); },
-      onTrainEnd: () => { events.push('trainEnd'); },
+      onTrainBegin: () => {
+        events.push('trainBegin');
+      },
+      onEpochBegin: async (epoch) => {
+        await new Promise((r) => setTimeout(r, 1));
+        events.push(`epochBegin ${epoch}`);
+      },
+      onBatchEnd: (batch) => {
+        events.push(`batchEnd ${batch}`);
+      },
+      onEpochEnd: (epoch, logs) => {
+        events.push(`epochEnd ${epoch} ${Object.keys(logs!).join(',')}`);
+      },
+      onTrainEnd: () => {
+        events.push('trainEnd');
+      },
     };
     await net.fit(seed.X, seedLabels(), { epochs: 2, learningRate: 1, batchSize: 150, callbacks: [callback] });
     expect(events).toEqual([
       'trainBegin',
-      'epochBegin 0', 'batchEnd 0', 'batchEnd 1', 'epochEnd 0 loss,acc',
-      'epochBegin 1', 'batchEnd 0', 'batchEnd 1', 'epochEnd 1 loss,acc',
+      'epochBegin 0',
+      'batchEnd 0',
+      'batchEnd 1',
+      'epochEnd 0 loss,acc',
+      'epochBegin 1',
+      'batchEnd 0',
+      'batchEnd 1',
+      'epochEnd 1 loss,acc',
       'trainEnd',
     ]);
     net.dispose();
@@ -118,8 +145,13 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
   it('a callback stops training by setting net.stopTraining', async () => {
     const net = await seedNet(backend);
     const history = await net.fit(seed.X, seedLabels(), {
-      epochs: 100, learningRate: 1,
-      callbacks: { onEpochEnd: (epoch) => { if (epoch === 4) net.stopTraining = true; } },
+      epochs: 100,
+      learningRate: 1,
+      callbacks: {
+        onEpochEnd: (epoch) => {
+          if (epoch === 4) net.stopTraining = true;
+        },
+      },
     });
     expect(history.epoch).toEqual([0, 1, 2, 3, 4]);
     net.dispose();
@@ -131,10 +163,17 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
     const losses: number[] = [];
     const events: string[] = [];
     const history = await stopped.fit(seed.X, seedLabels(), {
-      epochs: 5, learningRate: 1, batchSize: 50,
+      epochs: 5,
+      learningRate: 1,
+      batchSize: 50,
       callbacks: {
-        onBatchEnd: (batch, logs) => { losses.push(logs!.loss); if (batch === 1) stopped.stopTraining = true; },
-        onEpochEnd: (epoch) => { events.push(`epochEnd ${epoch}`); },
+        onBatchEnd: (batch, logs) => {
+          losses.push(logs!.loss);
+          if (batch === 1) stopped.stopTraining = true;
+        },
+        onEpochEnd: (epoch) => {
+          events.push(`epochEnd ${epoch}`);
+        },
       },
     });
     expect(losses).toHaveLength(2);
@@ -179,7 +218,16 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
     const snapshots: ReturnType<Network['getWeights']>[] = [];
     const stopper = earlyStopping({ monitor: 'loss', baseline: 1e-9, patience: 100, restoreBestWeights: true });
     const history = await net.fit(seed.X, seedLabels(), {
-      epochs: 30, learningRate: 50, callbacks: [stopper, { onEpochEnd: () => { snapshots.push(net.getWeights()); } }],
+      epochs: 30,
+      learningRate: 50,
+      callbacks: [
+        stopper,
+        {
+          onEpochEnd: () => {
+            snapshots.push(net.getWeights());
+          },
+        },
+      ],
     });
     const loss = history.history.loss;
     const best = loss.indexOf(Math.min(...loss));
@@ -190,16 +238,25 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
   });
 
   it('stops with an error naming the epoch when its last update leaves the weights non-finite, and puts back the weights and momentum from before it', async () => {
-    const net = await createNetwork({ inputs: 1, layers: [{ units: 1, activation: 'linear' }], loss: 'meanSquaredError', dtype: 'float32', backend, seed: 1 });
+    const net = await createNetwork({
+      inputs: 1,
+      layers: [{ units: 1, activation: 'linear' }],
+      loss: 'meanSquaredError',
+      dtype: 'float32',
+      backend,
+      seed: 1,
+    });
     // The loss (about 1e60, summed in float64) is finite before each update, but
     // lr * gradient (1e10 * ~1e30) is beyond float32: the first update overflows.
-    const x = [[1], [2]], y = [[1e30], [2e30]];
+    const x = [[1], [2]],
+      y = [[1e30], [2e30]];
     await net.fit([[1], [2]], [[1], [2]], { epochs: 3, learningRate: 0.1, optimizer: { type: 'sgd', momentum: 0.5 } });
     const before = { weights: net.getWeights(), state: engineOf(net).optimizer!.getWeights() };
     expect(before.state.iterations).toBe(3);
     expect(before.state.slots.velocity[0][0]).not.toBe(0);
     await expect(net.fit(x, y, { epochs: 1, learningRate: 1e10, optimizer: { type: 'sgd', momentum: 0.5 } })).rejects.toThrow(
-      /^fit: the weights diverged \(layer 0 W\[0\]\[0\] is -?(Infinity|NaN)\) in epoch 1's last update; try a smaller learningRate \(10000000000\), .*; the weights are as they were before epoch 1$/);
+      /^fit: the weights diverged \(layer 0 W\[0\]\[0\] is -?(Infinity|NaN)\) in epoch 1's last update; try a smaller learningRate \(10000000000\), .*; the weights are as they were before epoch 1$/,
+    );
     expect(net.getWeights()).toEqual(before.weights);
     expect(engineOf(net).optimizer!.getWeights()).toEqual(before.state);
     expect(Array.from(net.predict([[1]])).every(Number.isFinite)).toBe(true);
@@ -213,28 +270,47 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
     weights[0].W = weights[0].W.map((row) => row.map(() => 1e308));
     net.setWeights(weights);
     const x = seed.X.map((_, i) => (i < 150 ? [0, 0] : [10, -10]));
-    await expect(net.fit(x, seedLabels(), { epochs: 5, learningRate: 1, batchSize: 50 }))
-      .rejects.toThrow('fit: the loss diverged to NaN at epoch 1 (batch 4); try a smaller learningRate (1), or standardised inputs (and targets, for a regression)');
+    await expect(net.fit(x, seedLabels(), { epochs: 5, learningRate: 1, batchSize: 50 })).rejects.toThrow(
+      'fit: the loss diverged to NaN at epoch 1 (batch 4); try a smaller learningRate (1), or standardised inputs (and targets, for a regression)',
+    );
     net.dispose();
   });
 });
 
 it('stops a diverging regression with an error naming the epoch, keeping what came before', async () => {
-  const net = await createNetwork({ inputs: 1, layers: [{ units: 1, activation: 'linear' }], loss: 'meanSquaredError', dtype: 'float64', backend: 'wasm', seed: 1 });
+  const net = await createNetwork({
+    inputs: 1,
+    layers: [{ units: 1, activation: 'linear' }],
+    loss: 'meanSquaredError',
+    dtype: 'float64',
+    backend: 'wasm',
+    seed: 1,
+  });
   const x = [[1], [2], [3], [4]];
   const y = [[2], [4], [6], [8]];
   const losses: number[] = [];
   let atEpochBegin: { weights: unknown; state: unknown } | undefined;
   // lr 10 on this quadratic multiplies the error by about -100 per epoch: Infinity near epoch 150.
   const failure = net.fit(x, y, {
-    epochs: 1000, learningRate: 10, optimizer: { type: 'sgd', momentum: 0.1 },
+    epochs: 1000,
+    learningRate: 10,
+    optimizer: { type: 'sgd', momentum: 0.1 },
     callbacks: {
-      onEpochBegin: () => { atEpochBegin = { weights: net.getWeights(), state: engineOf(net).optimizer!.getWeights() }; },
-      onEpochEnd: (_e, logs) => { losses.push(logs!.loss); },
+      onEpochBegin: () => {
+        atEpochBegin = { weights: net.getWeights(), state: engineOf(net).optimizer!.getWeights() };
+      },
+      onEpochEnd: (_e, logs) => {
+        losses.push(logs!.loss);
+      },
     },
   });
-  const message = await failure.then(() => 'resolved', (error: Error) => error.message);
-  expect(message).toMatch(/fit: the loss diverged to (Infinity|NaN) at epoch (\d+) \(batch 1\); .*; the weights are as they were before epoch \d+$/);
+  const message = await failure.then(
+    () => 'resolved',
+    (error: Error) => error.message,
+  );
+  expect(message).toMatch(
+    /fit: the loss diverged to (Infinity|NaN) at epoch (\d+) \(batch 1\); .*; the weights are as they were before epoch \d+$/,
+  );
   const epoch = Number(message.match(/epoch (\d+)/)![1]);
   expect(message.endsWith(`before epoch ${epoch}`)).toBe(true);
   expect(epoch).toBe(losses.length + 1);
@@ -258,7 +334,11 @@ describe('fit option errors', () => {
     ['a callback without hooks', { callbacks: [{ foo() {} }] }, /callbacks\[0\] has none of the hooks/],
     ['a null callback', { callbacks: [null] }, /callbacks\[0\] must be an object/],
     ['an unknown optimiser', { optimizer: 'rmsprop' }, /fit: optimizer "rmsprop" is unknown; expected one of 'sgd', 'adam'/],
-    ['a bad optimiser option', { optimizer: { type: 'adam', beta1: 1.5 } }, /fit: optimizer.beta1 must be a number in \[0, 1\), got 1.5/],
+    [
+      'a bad optimiser option',
+      { optimizer: { type: 'adam', beta1: 1.5 } },
+      /fit: optimizer.beta1 must be a number in \[0, 1\), got 1.5/,
+    ],
   ];
   it.each(cases)('%s', async (_name, extra, message) => {
     const net = await seedNet('js');
@@ -280,7 +360,9 @@ describe('fit option errors', () => {
 it('yields to the event loop during a long fit', async () => {
   const net = await seedNet('wasm');
   let ticks = 0;
-  const timer = setInterval(() => { ticks++; }, 1);
+  const timer = setInterval(() => {
+    ticks++;
+  }, 1);
   await net.fit(seed.X, seedLabels(), { epochs: 20000, learningRate: 20 });
   clearInterval(timer);
   // 20000 epochs take several hundred ms: the interval must have run meanwhile.
@@ -291,13 +373,26 @@ it('yields to the event loop during a long fit', async () => {
 it('yields to the event loop within one long epoch, not only between epochs', async () => {
   const net = await seedNet('js');
   let ticks = 0;
-  const ticker = () => { ticks++; if (ticking) setImmediate(ticker); };
+  const ticker = () => {
+    ticks++;
+    if (ticking) setImmediate(ticker);
+  };
   let ticking = true;
   setImmediate(ticker);
-  const spin = (ms: number) => { const until = performance.now() + ms; while (performance.now() < until); };
+  const spin = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until);
+  };
   // One epoch of 200 batches, each made to take 1 ms: about 200 ms with no epoch boundary.
-  await net.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 1, batchSize: 1, onEpochEnd: () => { ticking = false; },
-    callbacks: { onBatchEnd: () => spin(1) } });
+  await net.fit(seed.X, seedLabels(), {
+    epochs: 1,
+    learningRate: 1,
+    batchSize: 1,
+    onEpochEnd: () => {
+      ticking = false;
+    },
+    callbacks: { onBatchEnd: () => spin(1) },
+  });
   ticking = false;
   expect(ticks).toBeGreaterThanOrEqual(4); // a yield every 25 ms or so
   net.dispose();
@@ -305,6 +400,7 @@ it('yields to the event loop within one long epoch, not only between epochs', as
 
 it('refuses to go on when a callback disposes the network', async () => {
   const net = await seedNet('js');
-  await expect(net.fit(seed.X, seedLabels(), { epochs: 5, learningRate: 1, onEpochEnd: () => net.dispose() }))
-    .rejects.toThrow(/fit \(after a callback\): this network has been disposed/);
+  await expect(net.fit(seed.X, seedLabels(), { epochs: 5, learningRate: 1, onEpochEnd: () => net.dispose() })).rejects.toThrow(
+    /fit \(after a callback\): this network has been disposed/,
+  );
 });

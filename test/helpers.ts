@@ -48,7 +48,10 @@ export function checkGradients(network: Network, x: number[][], y: unknown): voi
   const h = 1e-6;
   let checked = 0;
   net.layers.forEach((layer, l) => {
-    for (const [p, offset, count] of [[0, layer.weights, layer.inputs * layer.units], [1, layer.bias, layer.units]] as const) {
+    for (const [p, offset, count] of [
+      [0, layer.weights, layer.inputs * layer.units],
+      [1, layer.bias, layer.units],
+    ] as const) {
       for (let i = 0; i < count; i++) {
         const original = net.backend.view(offset, count)[i];
         net.backend.view(offset, count)[i] = original + h;
@@ -58,8 +61,10 @@ export function checkGradients(network: Network, x: number[][], y: unknown): voi
         net.backend.view(offset, count)[i] = original;
         const numeric = (plus - minus) / (2 * h);
         const exact = analytic[2 * l + p][i];
-        expect(Math.abs(numeric - exact), `layer ${l} ${p ? 'b' : 'W'}[${i}]: numeric ${numeric}, analytic ${exact}`)
-          .toBeLessThan(1e-7 * Math.max(1, Math.abs(exact)) + 1e-9);
+        expect(
+          Math.abs(numeric - exact),
+          `layer ${l} ${p ? 'b' : 'W'}[${i}]: numeric ${numeric}, analytic ${exact}`,
+        ).toBeLessThan(1e-7 * Math.max(1, Math.abs(exact)) + 1e-9);
         checked++;
       }
     }
@@ -71,7 +76,11 @@ export function checkGradients(network: Network, x: number[][], y: unknown): voi
 
 /** The operands of one fused dense kernel call (Backend.denseForward / denseBackwardInput). */
 export interface DenseCase {
-  rows: number; inputs: number; units: number; activation: ElementwiseActivation; alpha: number;
+  rows: number;
+  inputs: number;
+  units: number;
+  activation: ElementwiseActivation;
+  alpha: number;
   /** forward: x (rows x inputs); backward: delta (rows x units). */
   left: number[];
   weights: number[];
@@ -80,12 +89,22 @@ export interface DenseCase {
 }
 
 /** Random operands, rounded to float32 so every dtype and backend stores them exactly. */
-export function denseCase(seed: number, rows: number, inputs: number, units: number,
-                          activation: ElementwiseActivation, forward: boolean): DenseCase {
+export function denseCase(
+  seed: number,
+  rows: number,
+  inputs: number,
+  units: number,
+  activation: ElementwiseActivation,
+  forward: boolean,
+): DenseCase {
   const rand = prng(seed);
   const values = (n: number, lo = -1, hi = 1) => Array.from({ length: n }, () => Math.fround(lo + (hi - lo) * rand()));
   return {
-    rows, inputs, units, activation, alpha: 0.01,
+    rows,
+    inputs,
+    units,
+    activation,
+    alpha: 0.01,
     left: values(forward ? rows * inputs : rows * units),
     weights: values(inputs * units, -0.2, 0.2),
     // The output a of each activation has its range: sigmoid (0, 1), tanh (-1, 1), relu >= 0.
@@ -102,7 +121,9 @@ export function runDense(be: Backend, forward: boolean, c: DenseCase, parts = fa
   };
   const { rows, inputs, units, activation, alpha } = c;
   const size = forward ? rows * units : rows * inputs;
-  const left = put(c.left), weights = put(c.weights), operand = put(c.operand);
+  const left = put(c.left),
+    weights = put(c.weights),
+    operand = put(c.operand);
   const out = put(new Array<number>(size).fill(NaN));
   if (!parts) {
     if (forward) be.denseForward(rows, inputs, units, left, weights, operand, activation, alpha, out);

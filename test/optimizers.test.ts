@@ -6,18 +6,24 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Arena } from '../src/backend/arena.js';
-import { BACKENDS, DTYPES, type Backend, type BackendName, type DType } from '../src/backend/backend.js';
+import { BACKENDS, type Backend, type BackendName, DTYPES, type DType } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
-import { prng } from './helpers.js';
 import { engineOf } from '../src/engine.js';
 import { createNetwork, loadNetwork, type Network, type NetworkConfig } from '../src/index.js';
 import {
-  createOptimizer, denseParameters, OPTIMIZER_DEFAULTS, parseOptimizer, reuseOrCreateOptimizer, sameOptimizerConfig,
-  type OptimizerConfig, type OptimizerState, type Parameter,
+  createOptimizer,
+  denseParameters,
+  OPTIMIZER_DEFAULTS,
+  type OptimizerConfig,
+  type OptimizerState,
+  type Parameter,
+  parseOptimizer,
+  reuseOrCreateOptimizer,
+  sameOptimizerConfig,
 } from '../src/optimizers.js';
+import { prng } from './helpers.js';
 
 // ---------------------------------------------------------------- helpers
-
 
 function arenaOf(be: Backend): Arena {
   return (be as unknown as { heap: { arena: Arena } }).heap.arena;
@@ -31,7 +37,14 @@ function allocParameters(be: Backend, values: number[][]): { params: Parameter[]
     be.view(p.grad, p.size).fill(0);
     return p;
   });
-  return { params, free: () => params.forEach((p) => { be.free(p.value); be.free(p.grad); }) };
+  return {
+    params,
+    free: () =>
+      params.forEach((p) => {
+        be.free(p.value);
+        be.free(p.grad);
+      }),
+  };
 }
 
 function setGrads(be: Backend, params: Parameter[], grads: number[][]): void {
@@ -45,19 +58,23 @@ function values(be: Backend, params: Parameter[]): number[][] {
 /** Every element within tol(expected, i) of expected; lists the first few misses. */
 function expectClose(actual: number[][], expected: number[][], tol: (p: number, i: number) => number, label: string): void {
   const bad: string[] = [];
-  expected.forEach((row, p) => row.forEach((e, i) => {
-    const a = actual[p][i];
-    if (!(Math.abs(a - e) <= tol(p, i)) && bad.length < 5) bad.push(`[${p}][${i}] got ${a}, want ${e} ± ${tol(p, i)}`);
-  }));
+  expected.forEach((row, p) =>
+    row.forEach((e, i) => {
+      const a = actual[p][i];
+      if (!(Math.abs(a - e) <= tol(p, i)) && bad.length < 5) bad.push(`[${p}][${i}] got ${a}, want ${e} ± ${tol(p, i)}`);
+    }),
+  );
   expect(bad, label).toEqual([]);
 }
 
 /** Bit-for-bit equality (Object.is). */
 function expectIdentical(actual: number[][], expected: number[][], label: string): void {
   const bad: string[] = [];
-  expected.forEach((row, p) => row.forEach((e, i) => {
-    if (!Object.is(actual[p][i], e) && bad.length < 5) bad.push(`[${p}][${i}] got ${actual[p][i]}, want ${e}`);
-  }));
+  expected.forEach((row, p) =>
+    row.forEach((e, i) => {
+      if (!Object.is(actual[p][i], e) && bad.length < 5) bad.push(`[${p}][${i}] got ${actual[p][i]}, want ${e}`);
+    }),
+  );
   expect(bad, label).toEqual([]);
 }
 
@@ -79,8 +96,17 @@ const reference = {
       w[i] = w[i] + (nesterov ? momentum * velocity[i] - lr * g[i] : velocity[i]);
     }
   },
-  adam(w: number[], g: number[], m: number[], v: number[], lr: number, t: number,
-       beta1: number, beta2: number, epsilon: number): void {
+  adam(
+    w: number[],
+    g: number[],
+    m: number[],
+    v: number[],
+    lr: number,
+    t: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+  ): void {
     const alpha = (lr * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
     for (let i = 0; i < w.length; i++) {
       m[i] = m[i] + (g[i] - m[i]) * (1 - beta1);
@@ -105,7 +131,8 @@ describe.each(CASES)('optimisers on %s, %s', (backendName, dtype) => {
     const init = [6, 3].map((n) => Array.from({ length: n }, () => r(2 * rand() - 1)));
     const grads = init.map((row) => row.map(() => r(2 * rand() - 1)));
     for (const spec of ['sgd', { type: 'sgd', nesterov: true }, { type: 'sgd', momentum: 0 }] as const) {
-      const a = allocParameters(be, init), b = allocParameters(be, init);
+      const a = allocParameters(be, init),
+        b = allocParameters(be, init);
       const inUse = arenaOf(be).bytesInUse;
       const opt = createOptimizer(parseOptimizer(spec), be, a.params);
       expect(arenaOf(be).bytesInUse, `${JSON.stringify(spec)} allocates nothing`).toBe(inUse);
@@ -118,15 +145,24 @@ describe.each(CASES)('optimisers on %s, %s', (backendName, dtype) => {
       expectIdentical(values(be, a.params), values(be, b.params), `${JSON.stringify(spec)} vs the sgd kernel`);
       expect(opt.iterations).toBe(3);
       opt.dispose();
-      a.free(); b.free();
+      a.free();
+      b.free();
     }
   });
 
   it('SGD with momentum, constant gradient: velocity is a geometric series', async () => {
     const be = await backend();
-    const lr = 0.1, momentum = 0.9, T = 20;
-    const w0 = [[0.5, -1, 2, 0, 1.5], [0.25, -0.75, 0]].map((row) => row.map(r));
-    const g = [[0.5, -1.25, 2, 0.125, -0.5], [1, -2, 0]];
+    const lr = 0.1,
+      momentum = 0.9,
+      T = 20;
+    const w0 = [
+      [0.5, -1, 2, 0, 1.5],
+      [0.25, -0.75, 0],
+    ].map((row) => row.map(r));
+    const g = [
+      [0.5, -1.25, 2, 0.125, -0.5],
+      [1, -2, 0],
+    ];
     for (const nesterov of [false, true]) {
       const { params, free } = allocParameters(be, w0);
       const opt = createOptimizer(parseOptimizer({ type: 'sgd', momentum, nesterov }), be, params);
@@ -154,8 +190,14 @@ describe.each(CASES)('optimisers on %s, %s', (backendName, dtype) => {
     const T = 10;
     // Ordinary gradients, a zero one, and tiny ones where epsilon dominates: Keras's
     // epsilon is added to sqrt(v), not to the bias-corrected sqrt(v_hat).
-    const g = [[0.5, -2, 0, 1e-7, -3e-8], [1e-3, 4]];
-    const w0 = [[1, -1, 0.5, 0, 0], [0.25, -0.5]].map((row) => row.map(r));
+    const g = [
+      [0.5, -2, 0, 1e-7, -3e-8],
+      [1e-3, 4],
+    ];
+    const w0 = [
+      [1, -1, 0.5, 0, 0],
+      [0.25, -0.5],
+    ].map((row) => row.map(r));
     for (const { lr, beta1, beta2, epsilon } of [
       { lr: 0.01, ...OPTIMIZER_DEFAULTS.adam },
       { lr: 0.1, beta1: 0.5, beta2: 0.9, epsilon: 1e-3 },
@@ -165,19 +207,22 @@ describe.each(CASES)('optimisers on %s, %s', (backendName, dtype) => {
       setGrads(be, params, g);
       for (let t = 0; t < T; t++) opt.step(lr);
       // alpha_t m_t / (sqrt(v_t) + eps) = lr s_t g / (|g| s_t + eps), with s_t = sqrt(1 - b2^t).
-      const steps = g.map((row) => row.map((gi) => {
-        let total = 0;
-        for (let t = 1; t <= T; t++) {
-          const s = Math.sqrt(1 - beta2 ** t);
-          total += (lr * s * gi) / (Math.abs(gi) * s + epsilon);
-        }
-        return total;
-      }));
+      const steps = g.map((row) =>
+        row.map((gi) => {
+          let total = 0;
+          for (let t = 1; t <= T; t++) {
+            const s = Math.sqrt(1 - beta2 ** t);
+            total += (lr * s * gi) / (Math.abs(gi) * s + epsilon);
+          }
+          return total;
+        }),
+      );
       const expected = w0.map((row, p) => row.map((w, i) => w - steps[p][i]));
       // f32 also rounds (1 - beta) and the gradient itself: a relative 1e-6 on the steps.
-      const tol = (p: number, i: number) => f32
-        ? 8 * T * EPS.float32 * Math.abs(w0[p][i]) + 2e-6 * Math.abs(steps[p][i])
-        : 1e-12 * (Math.abs(w0[p][i]) + Math.abs(steps[p][i]));
+      const tol = (p: number, i: number) =>
+        f32
+          ? 8 * T * EPS.float32 * Math.abs(w0[p][i]) + 2e-6 * Math.abs(steps[p][i])
+          : 1e-12 * (Math.abs(w0[p][i]) + Math.abs(steps[p][i]));
       expectClose(values(be, params), expected, tol, `lr=${lr} beta1=${beta1} beta2=${beta2} epsilon=${epsilon}`);
       expect(values(be, params)[0][2], 'a zero gradient leaves its weight').toBe(w0[0][2]);
       opt.dispose();
@@ -185,7 +230,7 @@ describe.each(CASES)('optimisers on %s, %s', (backendName, dtype) => {
     }
   });
 
-  it('a random gradient sequence matches Keras 3\'s rules in float64', async () => {
+  it("a random gradient sequence matches Keras 3's rules in float64", async () => {
     const be = await backend();
     const configs: OptimizerConfig[] = [
       parseOptimizer({ type: 'sgd', momentum: 0.9 }),
@@ -201,7 +246,8 @@ describe.each(CASES)('optimisers on %s, %s', (backendName, dtype) => {
       const { params, free } = allocParameters(be, init);
       const opt = createOptimizer(config, be, params);
       const w = init.map((row) => [...row]);
-      const s1 = init.map((row) => row.map(() => 0)), s2 = init.map((row) => row.map(() => 0));
+      const s1 = init.map((row) => row.map(() => 0)),
+        s2 = init.map((row) => row.map(() => 0));
       for (let t = 1; t <= T; t++) {
         const g = init.map((row) => row.map(() => r(2 * rand() - 1)));
         const lr = [0.05, 0.01, 0.2][t % 3]; // a learning rate may change between steps
@@ -229,7 +275,8 @@ describe.each(CASES)('optimisers on %s, %s', (backendName, dtype) => {
     const be = await backend();
     const init = [[0.5, -0.5, 1, 2, -1], [0.1]];
     const grads = [[0.3, -0.2, 0.1, 0.9, -0.4], [1]];
-    const a = allocParameters(be, init), b = allocParameters(be, init);
+    const a = allocParameters(be, init),
+      b = allocParameters(be, init);
     const optA = createOptimizer(parseOptimizer('adam'), be, a.params);
     const optB = createOptimizer(parseOptimizer('adam'), be, b.params);
     setGrads(be, a.params, grads);
@@ -247,10 +294,14 @@ describe.each(CASES)('optimisers on %s, %s', (backendName, dtype) => {
     const before = values(be, a.params);
     optA.step(0.01);
     const s4 = Math.sqrt(1 - 0.999 ** 4);
-    const expected = before.map((row, p) => row.map((w, i) => w - (0.01 * s4 * grads[p][i]) / (Math.abs(grads[p][i]) * s4 + 1e-7)));
+    const expected = before.map((row, p) =>
+      row.map((w, i) => w - (0.01 * s4 * grads[p][i]) / (Math.abs(grads[p][i]) * s4 + 1e-7)),
+    );
     expectClose(values(be, a.params), expected, (p, i) => (f32 ? 1e-6 : 1e-14) * (1 + Math.abs(expected[p][i])), 'A step 4');
-    optA.dispose(); optB.dispose();
-    a.free(); b.free();
+    optA.dispose();
+    optB.dispose();
+    a.free();
+    b.free();
   });
 
   it('state starts at zero even in reused memory, and a step allocates nothing', async () => {
@@ -277,20 +328,32 @@ describe.each(CASES)('optimisers on %s, %s', (backendName, dtype) => {
     calls.length = 0;
     setGrads(be, fresh.params, grads);
     setGrads(be, reused.params, grads);
-    for (let s = 0; s < 3; s++) { clean.step(0.1); dirty.step(0.1); }
+    for (let s = 0; s < 3; s++) {
+      clean.step(0.1);
+      dirty.step(0.1);
+    }
     expect(calls, 'a step calls no alloc, free or view').toEqual([]);
     expectIdentical(values(be, reused.params), values(be, fresh.params), 'velocity started at zero');
-    clean.dispose(); dirty.dispose();
-    fresh.free(); reused.free();
+    clean.dispose();
+    dirty.dispose();
+    fresh.free();
+    reused.free();
   });
 
-  it('dispose gives the state\'s bytes back; a step after dispose throws', async () => {
+  it("dispose gives the state's bytes back; a step after dispose throws", async () => {
     const be = await backend();
     const sizes = [6, 3, 17, 1];
-    const { params, free } = allocParameters(be, sizes.map((n) => new Array<number>(n).fill(0.5)));
+    const { params, free } = allocParameters(
+      be,
+      sizes.map((n) => new Array<number>(n).fill(0.5)),
+    );
     const bytes = sizes.reduce((sum, n) => sum + Math.ceil((n * be.bytesPerElement) / 16) * 16, 0);
     const arena = arenaOf(be);
-    for (const [spec, slots] of [['sgd', 0], [{ type: 'sgd', momentum: 0.9 }, 1], ['adam', 2]] as const) {
+    for (const [spec, slots] of [
+      ['sgd', 0],
+      [{ type: 'sgd', momentum: 0.9 }, 1],
+      ['adam', 2],
+    ] as const) {
       const inUse = arena.bytesInUse;
       const opt = createOptimizer(parseOptimizer(spec), be, params);
       expect(arena.bytesInUse - inUse, `${JSON.stringify(spec)}: state bytes`).toBe(slots * bytes);
@@ -331,15 +394,28 @@ describe.each(CASES)('optimisers on %s, %s', (backendName, dtype) => {
 // ---------------------------------------------------------------- options
 
 describe('parseOptimizer', () => {
-  it('fills in Keras\'s defaults, and the result is plain JSON', () => {
+  it("fills in Keras's defaults, and the result is plain JSON", () => {
     expect(parseOptimizer('sgd')).toEqual({ type: 'sgd', momentum: 0, nesterov: false });
     expect(parseOptimizer('adam')).toEqual({ type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 });
     expect(parseOptimizer({ type: 'sgd' })).toEqual(parseOptimizer('sgd'));
     expect(parseOptimizer({ type: 'sgd', momentum: 0.9 })).toEqual({ type: 'sgd', momentum: 0.9, nesterov: false });
-    expect(parseOptimizer({ type: 'sgd', momentum: 0.9, nesterov: true })).toEqual({ type: 'sgd', momentum: 0.9, nesterov: true });
-    expect(parseOptimizer({ type: 'adam', beta1: undefined, beta2: 0.99 }))
-      .toEqual({ type: 'adam', beta1: 0.9, beta2: 0.99, epsilon: 1e-7 });
-    expect(parseOptimizer({ type: 'adam', beta1: 0, beta2: 0, epsilon: 1 })).toEqual({ type: 'adam', beta1: 0, beta2: 0, epsilon: 1 });
+    expect(parseOptimizer({ type: 'sgd', momentum: 0.9, nesterov: true })).toEqual({
+      type: 'sgd',
+      momentum: 0.9,
+      nesterov: true,
+    });
+    expect(parseOptimizer({ type: 'adam', beta1: undefined, beta2: 0.99 })).toEqual({
+      type: 'adam',
+      beta1: 0.9,
+      beta2: 0.99,
+      epsilon: 1e-7,
+    });
+    expect(parseOptimizer({ type: 'adam', beta1: 0, beta2: 0, epsilon: 1 })).toEqual({
+      type: 'adam',
+      beta1: 0,
+      beta2: 0,
+      epsilon: 1,
+    });
     for (const spec of ['sgd', 'adam', { type: 'sgd', momentum: 0.5, nesterov: true }, { type: 'adam', epsilon: 1e-3 }]) {
       const config = parseOptimizer(spec);
       expect(JSON.parse(JSON.stringify(config))).toEqual(config);
@@ -365,7 +441,10 @@ describe('parseOptimizer', () => {
       [{}, /optimizer.type undefined is unknown; expected one of 'sgd', 'adam'/],
       [{ type: 'nadam' }, /optimizer.type "nadam" is unknown/],
       [{ type: 'sgd', beta1: 0.9 }, /optimizer \(sgd\): unknown option "beta1"; expected one of type, momentum, nesterov/],
-      [{ type: 'adam', momentum: 0.9 }, /optimizer \(adam\): unknown option "momentum"; expected one of type, beta1, beta2, epsilon/],
+      [
+        { type: 'adam', momentum: 0.9 },
+        /optimizer \(adam\): unknown option "momentum"; expected one of type, beta1, beta2, epsilon/,
+      ],
       [{ type: 'adam', learningRate: 0.1 }, /unknown option "learningRate"/],
       [{ type: 'sgd', momentum: -0.1 }, /optimizer.momentum must be a number in \[0, 1\), got -0.1/],
       [{ type: 'sgd', momentum: 1 }, /optimizer.momentum must be a number in \[0, 1\), got 1/],
@@ -389,7 +468,8 @@ describe('parseOptimizer', () => {
   });
 
   it('sameOptimizerConfig compares every field', () => {
-    const adam = parseOptimizer('adam'), sgd = parseOptimizer('sgd');
+    const adam = parseOptimizer('adam'),
+      sgd = parseOptimizer('sgd');
     expect(sameOptimizerConfig(adam, parseOptimizer({ type: 'adam', epsilon: 1e-7 }))).toBe(true);
     expect(sameOptimizerConfig(sgd, parseOptimizer({ type: 'sgd', momentum: 0 }))).toBe(true);
     expect(sameOptimizerConfig(adam, sgd)).toBe(false);
@@ -403,10 +483,14 @@ describe('parseOptimizer', () => {
   it('createOptimizer checks its config and its parameters', async () => {
     const be = await createBackend('js', 'float64');
     const ok = { value: 16, grad: 32, size: 1 };
-    expect(() => createOptimizer({ type: 'sgd', momentum: 2, nesterov: false }, be, [ok])).toThrow(/momentum must be a number in \[0, 1\)/);
+    expect(() => createOptimizer({ type: 'sgd', momentum: 2, nesterov: false }, be, [ok])).toThrow(
+      /momentum must be a number in \[0, 1\)/,
+    );
     expect(() => createOptimizer({ type: 'rmsprop' } as never, be, [ok])).toThrow(/type "rmsprop" is unknown/);
     for (const bad of [{ value: 16, grad: 32, size: 0 }, { value: 16, grad: 1.5, size: 1 }, { value: 16, size: 1 }, null]) {
-      expect(() => createOptimizer(parseOptimizer('adam'), be, [ok, bad as never])).toThrow(/parameters\[1\] must be \{ value, grad, size \}/);
+      expect(() => createOptimizer(parseOptimizer('adam'), be, [ok, bad as never])).toThrow(
+        /parameters\[1\] must be \{ value, grad, size \}/,
+      );
     }
   });
 });
@@ -419,7 +503,8 @@ describe.each(CASES)('Adam converges on %s, %s', (backendName, dtype) => {
     // f(w) = 1/2 sum a_i (w_i - c_i)^2: curvatures 100 to 0.01. SGD's learning rate
     // must stay below 2/100 for the stiff coordinate, so the flat ones barely move;
     // Adam scales each coordinate by its own gradient.
-    const a = [100, 10, 1, 0.1, 0.01], c = [1, -2, 0.5, 3, -1];
+    const a = [100, 10, 1, 0.1, 0.01],
+      c = [1, -2, 0.5, 3, -1];
     const loss = (w: number[]) => w.reduce((sum, wi, i) => sum + 0.5 * a[i] * (wi - c[i]) ** 2, 0);
     const run = (spec: 'sgd' | 'adam', lr: number, steps: number): number[] => {
       const { params, free } = allocParameters(be, [[0, 0, 0, 0, 0]]);
@@ -436,7 +521,8 @@ describe.each(CASES)('Adam converges on %s, %s', (backendName, dtype) => {
       free();
       return losses;
     };
-    const adam = run('adam', 0.1, 400), sgd = run('sgd', 0.019, 400);
+    const adam = run('adam', 0.1, 400),
+      sgd = run('sgd', 0.019, 400);
     const initial = adam[0];
     expect(initial).toBeCloseTo(0.5 * (100 + 40 + 0.25 + 0.9 + 0.01), 10);
     // Means over windows of 50 steps fall every window (single steps may overshoot).
@@ -449,7 +535,10 @@ describe.each(CASES)('Adam converges on %s, %s', (backendName, dtype) => {
   it('trains a 2-2-1 sigmoid network on XOR', async () => {
     const network = await createNetwork({
       inputs: 2,
-      layers: [{ units: 2, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }],
+      layers: [
+        { units: 2, activation: 'sigmoid' },
+        { units: 1, activation: 'sigmoid' },
+      ],
       loss: 'binaryCrossentropy',
       backend: backendName,
       dtype,
@@ -457,7 +546,15 @@ describe.each(CASES)('Adam converges on %s, %s', (backendName, dtype) => {
     });
     const net = engineOf(network);
     const be = net.backend;
-    const data = net.loadData([[0, 0], [0, 1], [1, 0], [1, 1]], [[0], [1], [1], [0]]);
+    const data = net.loadData(
+      [
+        [0, 0],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+      ],
+      [[0], [1], [1], [0]],
+    );
     net.reserveBatch(4);
     const opt = createOptimizer(parseOptimizer('adam'), be, denseParameters(net.layers));
     const losses: number[] = [];
@@ -476,7 +573,8 @@ describe.each(CASES)('Adam converges on %s, %s', (backendName, dtype) => {
     // The loss falls over every window of 150 steps.
     for (let k = 150; k < 1500; k += 150) expect(losses[k], `step ${k}`).toBeLessThan(losses[k - 150]);
     opt.dispose();
-    be.free(data.x); be.free(data.y);
+    be.free(data.x);
+    be.free(data.y);
     network.dispose();
   });
 });
@@ -484,9 +582,22 @@ describe.each(CASES)('Adam converges on %s, %s', (backendName, dtype) => {
 describe('setWeights and loadNetwork check an optimiser state array by array, each value read once', () => {
   /* eslint-disable no-sparse-arrays */
   const config: NetworkConfig = {
-    inputs: 2, layers: [{ units: 2, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy', seed: 3, backend: 'js',
+    inputs: 2,
+    layers: [
+      { units: 2, activation: 'tanh' },
+      { units: 1, activation: 'sigmoid' },
+    ],
+    loss: 'binaryCrossentropy',
+    seed: 3,
+    backend: 'js',
   };
-  const x = [[0, 0], [0, 1], [1, 0], [1, 1]], y = [[0], [1], [1], [0]];
+  const x = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ],
+    y = [[0], [1], [1], [0]];
   async function trained(): Promise<Network> {
     const net = await createNetwork(config);
     await net.fit(x, y, { epochs: 2, learningRate: 0.1, optimizer: 'adam' });
@@ -501,9 +612,14 @@ describe('setWeights and loadNetwork check an optimiser state array by array, ea
     const cases: [OptimizerState, string][] = [
       // forEach skipped the hole: the check passed, and the write read undefined.
       [{ ...state, slots: { m: [, ...m.slice(1)] as number[][], v } }, 'slots.m[0] is missing (a hole in the array)'],
-      [{ ...state, slots: { m, v: [v[0], [0, , ] as number[], ...v.slice(2)] } }, 'slots.v[1][1] is missing (a hole in the array)'],
-      [{ ...state, slots: { m: new Proxy(m, { get: (t, k, r) => (k === 'length' ? Symbol('n') : Reflect.get(t, k, r)) }), v } },
-        'slots.m has a length of a symbol, which no array has'],
+      [
+        { ...state, slots: { m, v: [v[0], [0, ,] as number[], ...v.slice(2)] } },
+        'slots.v[1][1] is missing (a hole in the array)',
+      ],
+      [
+        { ...state, slots: { m: new Proxy(m, { get: (t, k, r) => (k === 'length' ? Symbol('n') : Reflect.get(t, k, r)) }), v } },
+        'slots.m has a length of a symbol, which no array has',
+      ],
     ];
     for (const [bad, message] of cases) {
       expect(() => optimizer.setWeights(bad)).toThrow(`optimizer (adam).setWeights: ${message}`);
@@ -522,13 +638,24 @@ describe('setWeights and loadNetwork check an optimiser state array by array, ea
     // Each value finite on its first read, NaN (or a negative second moment) after.
     const once = (values: number[], later: number) => {
       const seen = new Set<PropertyKey>();
-      return new Proxy(values, { get: (t, k, r) => (typeof k === 'string' && /^\d+$/.test(k) && seen.has(k) ? later : (seen.add(k), Reflect.get(t, k, r))) });
+      return new Proxy(values, {
+        get: (t, k, r) => (typeof k === 'string' && /^\d+$/.test(k) && seen.has(k) ? later : (seen.add(k), Reflect.get(t, k, r))),
+      });
     };
-    const given = { iterations: 7, slots: { m: state.slots.m.map((a) => once(a, NaN)), v: state.slots.v.map((a) => once(a, -1)) } };
+    const given = {
+      iterations: 7,
+      slots: { m: state.slots.m.map((a) => once(a, NaN)), v: state.slots.v.map((a) => once(a, -1)) },
+    };
     optimizer.setWeights(given);
     expect(optimizer.getWeights()).toEqual({ ...state, iterations: 7 });
-    const json = { ...net.toJSON(), optimizer: { config: optimizer.config, iterations: 7,
-      slots: { m: state.slots.m.map((a) => once(a, NaN)), v: state.slots.v.map((a) => once(a, -1)) } } };
+    const json = {
+      ...net.toJSON(),
+      optimizer: {
+        config: optimizer.config,
+        iterations: 7,
+        slots: { m: state.slots.m.map((a) => once(a, NaN)), v: state.slots.v.map((a) => once(a, -1)) },
+      },
+    };
     const loaded = await loadNetwork(json);
     expect(engineOf(loaded).optimizer!.getWeights()).toEqual({ ...state, iterations: 7 });
     loaded.dispose();

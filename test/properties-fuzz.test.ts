@@ -92,9 +92,18 @@ function tripwireArray(first?: unknown): unknown[] {
     if (typeof key === 'string' && /^\d+$/.test(key) && ++probes > TRIPWIRE_READS) throw new Tripwire(target.length);
   };
   return new Proxy(target, {
-    get(t, key, receiver) { probe(key); return Reflect.get(t, key, receiver); },
-    has(t, key) { probe(key); return Reflect.has(t, key); },
-    getOwnPropertyDescriptor(t, key) { probe(key); return Reflect.getOwnPropertyDescriptor(t, key); },
+    get(t, key, receiver) {
+      probe(key);
+      return Reflect.get(t, key, receiver);
+    },
+    has(t, key) {
+      probe(key);
+      return Reflect.has(t, key);
+    },
+    getOwnPropertyDescriptor(t, key) {
+      probe(key);
+      return Reflect.getOwnPropertyDescriptor(t, key);
+    },
   });
 }
 
@@ -127,12 +136,49 @@ const SPECIALS: Record<string, () => unknown> = {
   'sparse array of 2^20': () => sparse(2 ** 20, [0, 1]),
   'holes [, 1]': () => [, 1], // eslint-disable-line no-sparse-arrays
   'row with a hole [[0, , 1]]': () => [[0, , 1]], // eslint-disable-line no-sparse-arrays
-  'revoked proxy': () => { const { proxy, revoke } = Proxy.revocable([[1, 2]], {}); revoke(); return proxy; },
-  'revoked proxy of an object': () => { const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return proxy; },
-  'proxy whose get throws': () => new Proxy([[1, 2]], { get() { throw new Hostile('proxy get'); } }),
-  'proxy whose has throws': () => new Proxy({ data: 1, shape: 2 }, { has() { throw new Hostile('proxy has'); } }),
-  'proxy whose ownKeys throws': () => new Proxy({}, { ownKeys() { throw new Hostile('proxy ownKeys'); } }),
-  'proxy whose getPrototypeOf throws': () => new Proxy({}, { getPrototypeOf() { throw new Hostile('proxy getPrototypeOf'); } }),
+  'revoked proxy': () => {
+    const { proxy, revoke } = Proxy.revocable([[1, 2]], {});
+    revoke();
+    return proxy;
+  },
+  'revoked proxy of an object': () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    return proxy;
+  },
+  'proxy whose get throws': () =>
+    new Proxy([[1, 2]], {
+      get() {
+        throw new Hostile('proxy get');
+      },
+    }),
+  'proxy whose has throws': () =>
+    new Proxy(
+      { data: 1, shape: 2 },
+      {
+        has() {
+          throw new Hostile('proxy has');
+        },
+      },
+    ),
+  'proxy whose ownKeys throws': () =>
+    new Proxy(
+      {},
+      {
+        ownKeys() {
+          throw new Hostile('proxy ownKeys');
+        },
+      },
+    ),
+  'proxy whose getPrototypeOf throws': () =>
+    new Proxy(
+      {},
+      {
+        getPrototypeOf() {
+          throw new Hostile('proxy getPrototypeOf');
+        },
+      },
+    ),
   'proxy of an array claiming length 1e9': () => claiming(1e9),
   'proxy of an array claiming length -1': () => claiming(-1),
   'proxy of an array claiming length 1.5': () => claiming(1.5),
@@ -140,8 +186,16 @@ const SPECIALS: Record<string, () => unknown> = {
   'proxy of an array claiming length "2"': () => claiming('2'),
   'proxy of an array claiming length 2n': () => claiming(2n),
   'proxy of an array claiming a symbol length': () => claiming(Symbol('length')),
-  'cyclic array': () => { const a: unknown[] = [[1, 2]]; a.push(a); return a; },
-  'cyclic object': () => { const o: Record<string, unknown> = { units: 1 }; o.self = o; return o; },
+  'cyclic array': () => {
+    const a: unknown[] = [[1, 2]];
+    a.push(a);
+    return a;
+  },
+  'cyclic object': () => {
+    const o: Record<string, unknown> = { units: 1 };
+    o.self = o;
+    return o;
+  },
   'nested 100 deep': () => nested(100),
   'nested 20000 deep': () => nested(20000),
   'array of 100000 ones': () => new Array(100000).fill(1),
@@ -150,25 +204,45 @@ const SPECIALS: Record<string, () => unknown> = {
   'long key': () => ({ [LONG]: 1 }),
   'constructor named by a long string': () => ({ constructor: { name: LONG } }),
   'constructor named by a symbol': () => ({ constructor: { name: Symbol('ctor') } }),
-  'constructor getter throws': () => Object.defineProperty({}, 'constructor', { get() { throw new Hostile('constructor getter'); } }),
+  'constructor getter throws': () =>
+    Object.defineProperty({}, 'constructor', {
+      get() {
+        throw new Hostile('constructor getter');
+      },
+    }),
   'null prototype': () => Object.create(null),
-  'toPrimitive throws': () => ({ [Symbol.toPrimitive]() { throw new Hostile('toPrimitive'); } }),
-  'toString and valueOf throw': () => ({ toString() { throw new Hostile('toString'); }, valueOf() { throw new Hostile('valueOf'); } }),
-  'symbol': () => Symbol('s'),
-  'bigint': () => 10n ** 30n,
-  'function': () => () => 1,
-  'Int32Array': () => new Int32Array([1, 2, 3, 4]),
-  'Uint8Array': () => new Uint8Array(4),
-  'BigInt64Array': () => new BigInt64Array(2),
+  'toPrimitive throws': () => ({
+    [Symbol.toPrimitive]() {
+      throw new Hostile('toPrimitive');
+    },
+  }),
+  'toString and valueOf throw': () => ({
+    toString() {
+      throw new Hostile('toString');
+    },
+    valueOf() {
+      throw new Hostile('valueOf');
+    },
+  }),
+  symbol: () => Symbol('s'),
+  bigint: () => 10n ** 30n,
+  function: () => () => 1,
+  Int32Array: () => new Int32Array([1, 2, 3, 4]),
+  Uint8Array: () => new Uint8Array(4),
+  BigInt64Array: () => new BigInt64Array(2),
   'bare Float32Array': () => new Float32Array([1, 2]),
   'bare Float64Array': () => new Float64Array([1, 2]),
-  'DataView': () => new DataView(new ArrayBuffer(16)),
-  'ArrayBuffer': () => new ArrayBuffer(16),
+  DataView: () => new DataView(new ArrayBuffer(16)),
+  ArrayBuffer: () => new ArrayBuffer(16),
   'shaped Int32Array': () => ({ data: new Int32Array(8), shape: [4, 2] }),
   'shaped Float64Array, bigint shape': () => ({ data: new Float64Array(8), shape: [4n, 2n] }),
   'shaped Float64Array, string shape': () => ({ data: new Float64Array(8), shape: ['4', '2'] }),
   'shaped Float64Array, shape of 100000': () => ({ data: new Float64Array(8), shape: new Array(100000).fill(2) }),
-  'shaped Float64Array, cyclic shape': () => { const shape: unknown[] = [4, 2]; shape.push(shape); return { data: new Float64Array(8), shape }; },
+  'shaped Float64Array, cyclic shape': () => {
+    const shape: unknown[] = [4, 2];
+    shape.push(shape);
+    return { data: new Float64Array(8), shape };
+  },
   'shaped Float64Array, shape nested 20000 deep': () => ({ data: new Float64Array(8), shape: nested(20000) }),
   'shaped Float64Array, shape with a long string': () => ({ data: new Float64Array(8), shape: [LONG, 2] }),
   'shaped Float64Array, huge shape': () => ({ data: new Float64Array(8), shape: [2 ** 31, 2 ** 31] }),
@@ -177,29 +251,95 @@ const SPECIALS: Record<string, () => unknown> = {
   'shaped Float32Array with -Infinity': () => ({ data: new Float32Array([1, 2, 3, -Infinity, 5, 6, 7, 8]), shape: [4, 2] }),
   'shaped Float64Array with 1e39': () => ({ data: new Float64Array(8).fill(1e39), shape: [4, 2] }),
   'shaped on a SharedArrayBuffer': () => ({ data: new Float64Array(new SharedArrayBuffer(64)), shape: [4, 2] }),
-  'shaped with a detached buffer': () => { const data = new Float64Array(8); structuredClone(data.buffer, { transfer: [data.buffer] }); return { data, shape: [4, 2] }; },
-  'shaped with a data getter that throws': () => ({ get data(): never { throw new Hostile('data getter'); }, shape: [4, 2] }),
-  'frozen rows': () => Object.freeze([Object.freeze([0, 1]), Object.freeze([1, 0]), Object.freeze([1, 1]), Object.freeze([0, 0])]),
-  'rows with extra properties': () => Object.assign([[0, 1], [1, 0], [1, 1], [0, 0]], { extra: 1, 1.5: 'x' }),
-  'row 0 as a throwing getter': () => Object.defineProperty([[0, 1], [1, 0]], 0, { get() { throw new Hostile('row getter'); }, enumerable: true }),
-  'Date': () => new Date(0),
-  'Map': () => new Map([[0, [1, 2]]]),
+  'shaped with a detached buffer': () => {
+    const data = new Float64Array(8);
+    structuredClone(data.buffer, { transfer: [data.buffer] });
+    return { data, shape: [4, 2] };
+  },
+  'shaped with a data getter that throws': () => ({
+    get data(): never {
+      throw new Hostile('data getter');
+    },
+    shape: [4, 2],
+  }),
+  'frozen rows': () =>
+    Object.freeze([Object.freeze([0, 1]), Object.freeze([1, 0]), Object.freeze([1, 1]), Object.freeze([0, 0])]),
+  'rows with extra properties': () =>
+    Object.assign(
+      [
+        [0, 1],
+        [1, 0],
+        [1, 1],
+        [0, 0],
+      ],
+      { extra: 1, 1.5: 'x' },
+    ),
+  'row 0 as a throwing getter': () =>
+    Object.defineProperty(
+      [
+        [0, 1],
+        [1, 0],
+      ],
+      0,
+      {
+        get() {
+          throw new Hostile('row getter');
+        },
+        enumerable: true,
+      },
+    ),
+  Date: () => new Date(0),
+  Map: () => new Map([[0, [1, 2]]]),
   'boxed number': () => Object(3),
   'boxed string': () => Object('sgd'),
-  'promise': () => Promise.resolve([[1, 2]]),
+  promise: () => Promise.resolve([[1, 2]]),
 };
 
-const SPECIAL_NUMBERS = [NaN, -0, Infinity, -Infinity, 1e308, -1e308, 1e39, -1e39, 2 ** 53, 2 ** 53 + 2, 2 ** 31, 2 ** 32,
-  -1, 0, 0.5, 1.5, 1e-320, Number.MIN_VALUE, Number.EPSILON, 3, 1e6];
+const SPECIAL_NUMBERS = [
+  NaN,
+  -0,
+  Infinity,
+  -Infinity,
+  1e308,
+  -1e308,
+  1e39,
+  -1e39,
+  2 ** 53,
+  2 ** 53 + 2,
+  2 ** 31,
+  2 ** 32,
+  -1,
+  0,
+  0.5,
+  1.5,
+  1e-320,
+  Number.MIN_VALUE,
+  Number.EPSILON,
+  3,
+  1e6,
+];
 
 /** A hostile value, as data (so fast-check prints a readable counterexample); materialize() builds it. */
 type HostileSpec = { value: unknown } | { special: string };
 
 const hostileSpec: fc.Arbitrary<HostileSpec> = fc.oneof(
-  { weight: 4, arbitrary: fc.anything({
-    maxDepth: 3, withBigInt: true, withBoxedValues: true, withDate: true, withMap: true, withSet: true,
-    withNullPrototype: true, withObjectString: true, withTypedArray: true, withSparseArray: true,
-  }).map((value) => ({ value })) },
+  {
+    weight: 4,
+    arbitrary: fc
+      .anything({
+        maxDepth: 3,
+        withBigInt: true,
+        withBoxedValues: true,
+        withDate: true,
+        withMap: true,
+        withSet: true,
+        withNullPrototype: true,
+        withObjectString: true,
+        withTypedArray: true,
+        withSparseArray: true,
+      })
+      .map((value) => ({ value })),
+  },
   { weight: 3, arbitrary: fc.constantFrom(...SPECIAL_NUMBERS).map((value) => ({ value })) },
   { weight: 5, arbitrary: fc.constantFrom(...Object.keys(SPECIALS)).map((special) => ({ special })) },
   { weight: 1, arbitrary: fc.string({ maxLength: 20 }).map((value) => ({ value })) },
@@ -223,7 +363,7 @@ function structuredCloneLoose(value: unknown): unknown {
 type Path = (string | number)[];
 
 const isContainer = (v: unknown): v is Record<string | number, unknown> =>
-  (Array.isArray(v) || (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype));
+  Array.isArray(v) || (typeof v === 'object' && v !== null && Object.getPrototypeOf(v) === Object.prototype);
 
 /**
  * Every path into arrays and plain objects (typed arrays and functions are
@@ -251,7 +391,13 @@ function deepCopy(value: unknown): unknown {
  * proxy that throws on one key, or on listing its keys).
  */
 interface Edit {
-  kind: 'replace' | 'delete' | 'extra key' | 'throwing getter' | 'proxy get throws' | 'proxy ownKeys throws'
+  kind:
+    | 'replace'
+    | 'delete'
+    | 'extra key'
+    | 'throwing getter'
+    | 'proxy get throws'
+    | 'proxy ownKeys throws'
     /** An array element deleted, leaving a hole (the length unchanged). */
     | 'hole'
     /** An array replaced by a tripwire array of length 2^32 - 1 holding only its first element. */
@@ -270,10 +416,22 @@ interface Edit {
 }
 
 const edit: fc.Arbitrary<Edit> = fc.record({
-  kind: fc.constantFrom('replace', 'replace', 'replace', 'delete', 'extra key', 'throwing getter', 'proxy get throws', 'proxy ownKeys throws'),
+  kind: fc.constantFrom(
+    'replace',
+    'replace',
+    'replace',
+    'delete',
+    'extra key',
+    'throwing getter',
+    'proxy get throws',
+    'proxy ownKeys throws',
+  ),
   at: fc.nat(),
   hostile: hostileSpec,
-  key: fc.oneof(fc.constantFrom('extra', '__proto__', 'constructor', 'length', 'then', 'toJSON', '0', 'data', 'shape', 'units', 'type'), fc.string({ maxLength: 8 })),
+  key: fc.oneof(
+    fc.constantFrom('extra', '__proto__', 'constructor', 'length', 'then', 'toJSON', '0', 'data', 'shape', 'units', 'type'),
+    fc.string({ maxLength: 8 }),
+  ),
 });
 
 /**
@@ -290,7 +448,8 @@ function applyEdits(argument: unknown, list: Edit[]): unknown {
   const inArrays = arrayElements(argument);
   const arrays = all.filter((path) => Array.isArray(valueAt(path)));
   for (const e of list) {
-    const paths = e.kind === 'hole' ? inArrays : e.kind === 'sparse' || e.kind === 'bad length' || e.kind === 'second read' ? arrays : all;
+    const paths =
+      e.kind === 'hole' ? inArrays : e.kind === 'sparse' || e.kind === 'bad length' || e.kind === 'second read' ? arrays : all;
     if (paths.length === 0) continue;
     try {
       applyEdit(root, ['value', ...paths[e.at % paths.length]], e);
@@ -343,24 +502,54 @@ function applyEdit(root: Record<string, unknown>, path: Path, e: Edit): void {
       parent[key] = firstReadOnly(target as unknown[], () => materialize(e.hostile));
       break;
     case 'extra key':
-      if (isContainer(target)) Object.defineProperty(target, e.key, { value: materialize(e.hostile), enumerable: true, configurable: true, writable: true });
+      if (isContainer(target))
+        Object.defineProperty(target, e.key, {
+          value: materialize(e.hostile),
+          enumerable: true,
+          configurable: true,
+          writable: true,
+        });
       else parent[key] = materialize(e.hostile);
       break;
     case 'throwing getter': {
-      if (!isContainer(target)) { parent[key] = materialize(e.hostile); break; }
+      if (!isContainer(target)) {
+        parent[key] = materialize(e.hostile);
+        break;
+      }
       const keys = Object.keys(target);
       const k = keys.length > 0 ? keys[e.at % keys.length] : e.key;
-      Object.defineProperty(target, k, { get() { throw new Hostile(`getter ${k}`); }, enumerable: true, configurable: true });
+      Object.defineProperty(target, k, {
+        get() {
+          throw new Hostile(`getter ${k}`);
+        },
+        enumerable: true,
+        configurable: true,
+      });
       break;
     }
     case 'proxy get throws':
     case 'proxy ownKeys throws': {
-      if (!isContainer(target)) { parent[key] = materialize(e.hostile); break; }
+      if (!isContainer(target)) {
+        parent[key] = materialize(e.hostile);
+        break;
+      }
       const keys = [...Object.keys(target), 'length', e.key];
       const k = keys[e.at % keys.length];
-      parent[key] = new Proxy(target, e.kind === 'proxy get throws'
-        ? { get: (t, p, r) => { if (p === k) throw new Hostile(`proxy get ${k}`); return Reflect.get(t, p, r); } }
-        : { ownKeys: () => { throw new Hostile('proxy ownKeys'); } });
+      parent[key] = new Proxy(
+        target,
+        e.kind === 'proxy get throws'
+          ? {
+              get: (t, p, r) => {
+                if (p === k) throw new Hostile(`proxy get ${k}`);
+                return Reflect.get(t, p, r);
+              },
+            }
+          : {
+              ownKeys: () => {
+                throw new Hostile('proxy ownKeys');
+              },
+            },
+      );
       break;
     }
   }
@@ -371,7 +560,8 @@ const edits = fc.array(edit, { minLength: 1, maxLength: 3 });
 
 /** One edit of a given kind at any path where it applies: a focused search for one class of fault. */
 const focused = (kind: 'hole' | 'sparse' | 'bad length' | 'second read'): fc.Arbitrary<Edit[]> =>
-  fc.tuple(fc.nat(), fc.nat({ max: BAD_LENGTHS.length - 1 }), hostileSpec)
+  fc
+    .tuple(fc.nat(), fc.nat({ max: BAD_LENGTHS.length - 1 }), hostileSpec)
     .map(([at, length, hostile]) => [{ kind, at, hostile, key: String(length) }]);
 
 /** Lengths a proxy can claim and no array has. */
@@ -404,7 +594,9 @@ async function outcomeOf(call: () => unknown): Promise<Outcome> {
     const value = call();
     if (value instanceof Promise) {
       let timer: ReturnType<typeof setTimeout> | undefined;
-      const hang = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new HangError()), HANG_MS); });
+      const hang = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new HangError()), HANG_MS);
+      });
       try {
         result = { ok: true, value: await Promise.race([value, hang]) };
       } finally {
@@ -434,7 +626,11 @@ const MAX_MESSAGE = 500;
  * that one class failing (say, long messages, a fix in flight) leaves the
  * others watching.
  */
-type Fault = 'crash' | 'hang' | 'message' | 'state'
+type Fault =
+  | 'crash'
+  | 'hang'
+  | 'message'
+  | 'state'
   /** A call given a hole succeeded (only the hole properties make holes, and look for it). */
   | 'accepted'
   /**
@@ -443,27 +639,37 @@ type Fault = 'crash' | 'hang' | 'message' | 'state'
    */
   | 'first read';
 
-interface Problem { fault: Fault; text: string }
+interface Problem {
+  fault: Fault;
+  text: string;
+}
 
 /** What is wrong with a thrown value, if anything. */
 function errorProblems(error: unknown): Problem[] {
   if (error instanceof HangError) return [{ fault: 'hang', text: error.message }];
-  if (error instanceof Tripwire) return [{ fault: 'hang', text: `walked a declared length instead of the data given: ${error.message}` }];
+  if (error instanceof Tripwire)
+    return [{ fault: 'hang', text: `walked a declared length instead of the data given: ${error.message}` }];
   if (!(error instanceof Error)) return [{ fault: 'crash', text: `threw a non-Error: ${safeString(error)}` }];
   if (error instanceof Hostile) return []; // our own getter's or proxy's error, passed on
   const message: unknown = error.message;
   // The engine refuses every operation on a revoked proxy, the caller's own doing: nothing to check first.
   if (error instanceof TypeError && typeof message === 'string' && /on a proxy that has been revoked/.test(message)) return [];
-  if (typeof message !== 'string' || message.length === 0) return [{ fault: 'message', text: `empty message (${error.constructor?.name})` }];
+  if (typeof message !== 'string' || message.length === 0)
+    return [{ fault: 'message', text: `empty message (${error.constructor?.name})` }];
   // A library message wrapping our Hostile's ("loadNetwork: hostile input: ...") is the caller's error too.
-  if (message.includes('hostile input: tripwire')) return [{ fault: 'hang', text: `walked a declared length instead of the data given: ${message.slice(0, 200)}` }];
+  if (message.includes('hostile input: tripwire'))
+    return [{ fault: 'hang', text: `walked a declared length instead of the data given: ${message.slice(0, 200)}` }];
   const problems: Problem[] = [];
-  if (message.length >= MAX_MESSAGE) problems.push({ fault: 'message', text: `message of ${message.length} characters: ${message.slice(0, 160)}...` });
+  if (message.length >= MAX_MESSAGE)
+    problems.push({ fault: 'message', text: `message of ${message.length} characters: ${message.slice(0, 160)}...` });
   // The library throws plain Errors naming the argument; a TypeError or RangeError
   // from the engine means a check let the value through to code that broke on it.
   if (error.constructor !== Error && !message.includes('hostile input')) {
     const where = /\(([^()]*\/src\/[^()]*)\)/.exec(error.stack ?? '')?.[1].replace(/^.*\/src\//, 'src/') ?? 'no src/ frame';
-    problems.push({ fault: 'crash', text: `${error.constructor?.name ?? 'an unnamed error'} from the engine, not a library check: ${message.slice(0, 200)} (at ${where})` });
+    problems.push({
+      fault: 'crash',
+      text: `${error.constructor?.name ?? 'an unnamed error'} from the engine, not a library check: ${message.slice(0, 200)} (at ${where})`,
+    });
   }
   return problems;
 }
@@ -480,14 +686,26 @@ function safeString(value: unknown): string {
 
 const BASE: NetworkConfig = {
   inputs: 2,
-  layers: [{ units: 3, activation: 'leakyRelu', alpha: 0.1, kernelInitializer: { normal: 0.5 } }, { units: 1, activation: 'sigmoid' }],
+  layers: [
+    { units: 3, activation: 'leakyRelu', alpha: 0.1, kernelInitializer: { normal: 0.5 } },
+    { units: 1, activation: 'sigmoid' },
+  ],
   loss: 'binaryCrossentropy',
   dtype: 'float64',
   seed: 1,
 };
-const X = [[0, 0], [0, 1], [1, 0], [1, 1]];
+const X = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+];
 const Y = [[0], [1], [1], [0]];
-const PROBE = [[0.3, -0.7], [1.5, 2], [-1, 0.25]];
+const PROBE = [
+  [0.3, -0.7],
+  [1.5, 2],
+  [-1, 0.25],
+];
 const TRAIN = { epochs: 2, learningRate: 0.05, batchSize: 3, optimizer: 'adam' as const, shuffle: true };
 
 /**
@@ -496,17 +714,37 @@ const TRAIN = { epochs: 2, learningRate: 0.05, batchSize: 3, optimizer: 'adam' a
  * checked to sum to 1, regression targets are any finite numbers), so each
  * takes the hostile input.
  */
-interface Kind { config: NetworkConfig; y: unknown }
+interface Kind {
+  config: NetworkConfig;
+  y: unknown;
+}
 
 const HIDDEN = { units: 3, activation: 'leakyRelu', alpha: 0.1, kernelInitializer: { normal: 0.5 } } as const;
-const CATEGORICAL: NetworkConfig = { ...BASE, layers: [HIDDEN, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossentropy' };
+const CATEGORICAL: NetworkConfig = {
+  ...BASE,
+  layers: [HIDDEN, { units: 3, activation: 'softmax' }],
+  loss: 'categoricalCrossentropy',
+};
 const KINDS: Record<string, Kind> = {
   binaryCrossentropy: { config: BASE, y: Y },
   'categoricalCrossentropy, class indices': { config: CATEGORICAL, y: [0, 1, 2, 1] },
-  'categoricalCrossentropy, one-hot rows': { config: CATEGORICAL, y: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0, 1, 0]] },
+  'categoricalCrossentropy, one-hot rows': {
+    config: CATEGORICAL,
+    y: [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+      [0, 1, 0],
+    ],
+  },
   meanSquaredError: {
     config: { ...BASE, layers: [HIDDEN, { units: 2, activation: 'linear' }], loss: 'meanSquaredError' },
-    y: [[0.5, -1], [1, 0], [0, 1], [-0.5, 2]],
+    y: [
+      [0.5, -1],
+      [1, 0],
+      [0, 1],
+      [-0.5, 2],
+    ],
   },
 };
 
@@ -518,7 +756,10 @@ const backendAndDtype = fc.record({
   dtype: fc.constantFrom('float32' as const, 'float64' as const),
 });
 
-interface Snapshot { weights: number[]; predictions: number[] }
+interface Snapshot {
+  weights: number[];
+  predictions: number[];
+}
 
 function snapshot(net: Network): Snapshot {
   return { weights: net.getWeights().flatMap(({ W, b }) => [...W.flat(), ...b]), predictions: Array.from(net.predict(PROBE)) };
@@ -539,12 +780,19 @@ function bitDifferences(a: number[], b: number[], label: string): string[] {
  * (fit, setWeights): then nothing more can be said of it. `mustRefuse`: the
  * arguments hold a hole, and success is itself a fault.
  */
-async function hostileCallProblems(kind: Kind, net: Network, twin: Network, call: () => unknown, changes: boolean, mustRefuse: boolean,
-                                   plain?: () => unknown): Promise<Problem[]> {
+async function hostileCallProblems(
+  kind: Kind,
+  net: Network,
+  twin: Network,
+  call: () => unknown,
+  changes: boolean,
+  mustRefuse: boolean,
+  plain?: () => unknown,
+): Promise<Problem[]> {
   const before = snapshot(net);
   const outcome = await outcomeOf(call);
   const problems = outcome.ok ? [] : errorProblems(outcome.error);
-  if (outcome.ok && plain) return [...problems, ...await firstReadProblems(kind, net, twin, outcome.value, plain)];
+  if (outcome.ok && plain) return [...problems, ...(await firstReadProblems(kind, net, twin, outcome.value, plain))];
   if (outcome.ok && mustRefuse) problems.push({ fault: 'accepted', text: 'a call given an array with a hole succeeded' });
   // A valid call that trained (or diverged while training) changed the network, as it should.
   const trained = outcome.ok ? changes : outcome.error instanceof Error && /diverged/.test(outcome.error.message);
@@ -552,7 +800,10 @@ async function hostileCallProblems(kind: Kind, net: Network, twin: Network, call
   const state = (text: string[]) => problems.push(...text.map((t) => ({ fault: 'state' as const, text: t })));
   if (net.isTraining) state(['isTraining is still true']);
   const after = snapshot(net);
-  state([...bitDifferences(after.weights, before.weights, 'getWeights'), ...bitDifferences(after.predictions, before.predictions, 'predict')]);
+  state([
+    ...bitDifferences(after.weights, before.weights, 'getWeights'),
+    ...bitDifferences(after.predictions, before.predictions, 'predict'),
+  ]);
   // Nothing else moved either: the same fit from here gives the twin's numbers.
   await net.fit(X, kind.y as number[][], TRAIN);
   await twin.fit(X, kind.y as number[][], TRAIN);
@@ -566,9 +817,16 @@ async function hostileCallProblems(kind: Kind, net: Network, twin: Network, call
  * first reads, does on the twin: the same result, the same weights, and
  * the same numbers from a later fit (so the same optimiser state too).
  */
-async function firstReadProblems(kind: Kind, net: Network, twin: Network, value: unknown, plain: () => unknown): Promise<Problem[]> {
+async function firstReadProblems(
+  kind: Kind,
+  net: Network,
+  twin: Network,
+  value: unknown,
+  plain: () => unknown,
+): Promise<Problem[]> {
   const expected = await outcomeOf(plain);
-  const texts = expected.ok ? bitDifferences(numbersOf(value), numbersOf(expected.value), 'the result, against the first reads\'')
+  const texts = expected.ok
+    ? bitDifferences(numbersOf(value), numbersOf(expected.value), "the result, against the first reads'")
     : [`the same call on the first reads' values failed: ${safeString(expected.error)}`];
   texts.push(...bitDifferences(snapshot(net).weights, snapshot(twin).weights, 'weights, against the twin given the first reads'));
   await net.fit(X, kind.y as number[][], TRAIN);
@@ -583,7 +841,9 @@ function numbersOf(value: unknown): number[] {
   if (ArrayBuffer.isView(value)) return Array.from(value as Float64Array);
   if (typeof value !== 'object' || value === null) return [];
   const record = value as Record<string, unknown>;
-  return Object.keys(record).sort().flatMap((key) => numbersOf(record[key]));
+  return Object.keys(record)
+    .sort()
+    .flatMap((key) => numbersOf(record[key]));
 }
 
 /** What a network built by a call holds: its weights and its optimiser's state. */
@@ -634,15 +894,34 @@ const fitOptions = (kind: Kind) => ({ ...TRAIN, validationData: [X, kind.y], cal
 const targets = (edits: fc.Arbitrary<Edit[]>, kind: Kind): Record<string, Target> => ({
   'predict(x)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
-    problems: (bd: typeof BD, list: Edit[]) => withTwins(kind, bd, (net, twin) =>
-      hostileCallProblems(kind, net, twin, () => net.predict(applyEdits(X, list) as number[][]), false, holeMade(X, list),
-        ifSecondRead(list, () => twin.predict(X)))),
+    problems: (bd: typeof BD, list: Edit[]) =>
+      withTwins(kind, bd, (net, twin) =>
+        hostileCallProblems(
+          kind,
+          net,
+          twin,
+          () => net.predict(applyEdits(X, list) as number[][]),
+          false,
+          holeMade(X, list),
+          ifSecondRead(list, () => twin.predict(X)),
+        ),
+      ),
   },
   'evaluate(x, y)': {
     arbitrary: fc.tuple(backendAndDtype, edits, fc.boolean()),
-    problems: (bd: typeof BD, list: Edit[], onX: boolean) => withTwins(kind, bd, (net, twin) =>
-      hostileCallProblems(kind, net, twin, () => net.evaluate((onX ? applyEdits(X, list) : X) as number[][], (onX ? kind.y : applyEdits(kind.y, list)) as number[][]),
-        false, holeMade(onX ? X : kind.y, list), ifSecondRead(list, () => twin.evaluate(X, kind.y as number[][])))),
+    problems: (bd: typeof BD, list: Edit[], onX: boolean) =>
+      withTwins(kind, bd, (net, twin) =>
+        hostileCallProblems(
+          kind,
+          net,
+          twin,
+          () =>
+            net.evaluate((onX ? applyEdits(X, list) : X) as number[][], (onX ? kind.y : applyEdits(kind.y, list)) as number[][]),
+          false,
+          holeMade(onX ? X : kind.y, list),
+          ifSecondRead(list, () => twin.evaluate(X, kind.y as number[][])),
+        ),
+      ),
   },
   'fit(x, y, options)': {
     arbitrary: fc.tuple(backendAndDtype, edits, fc.constantFrom(0, 1, 2)),
@@ -654,22 +933,47 @@ const targets = (edits: fc.Arbitrary<Edit[]>, kind: Kind): Record<string, Target
       const epochs = peek(options, 'epochs');
       fc.pre(!(typeof epochs === 'number' && epochs > 5));
       return withTwins(kind, bd, (net, twin) =>
-        hostileCallProblems(kind, net, twin, () => net.fit(args[0] as number[][], args[1] as number[][], options as never), true, holeMade(valid[which], list),
-          ifSecondRead(list, () => twin.fit(X, kind.y as number[][], valid[2] as never))));
+        hostileCallProblems(
+          kind,
+          net,
+          twin,
+          () => net.fit(args[0] as number[][], args[1] as number[][], options as never),
+          true,
+          holeMade(valid[which], list),
+          ifSecondRead(list, () => twin.fit(X, kind.y as number[][], valid[2] as never)),
+        ),
+      );
     },
   },
   'setWeights(weights)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
-    problems: (bd: typeof BD, list: Edit[]) => withTwins(kind, bd, (net, twin) => {
-      const weights = net.getWeights();
-      return hostileCallProblems(kind, net, twin, () => net.setWeights(applyEdits(weights, list) as never), true, holeMade(weights, list),
-        ifSecondRead(list, () => twin.setWeights(weights)));
-    }),
+    problems: (bd: typeof BD, list: Edit[]) =>
+      withTwins(kind, bd, (net, twin) => {
+        const weights = net.getWeights();
+        return hostileCallProblems(
+          kind,
+          net,
+          twin,
+          () => net.setWeights(applyEdits(weights, list) as never),
+          true,
+          holeMade(weights, list),
+          ifSecondRead(list, () => twin.setWeights(weights)),
+        );
+      }),
   },
   'toJSON(options)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
-    problems: (bd: typeof BD, list: Edit[]) => withTwins(kind, bd, (net, twin) =>
-      hostileCallProblems(kind, net, twin, () => net.toJSON(applyEdits({ includeOptimizer: true }, list) as never), false, false)),
+    problems: (bd: typeof BD, list: Edit[]) =>
+      withTwins(kind, bd, (net, twin) =>
+        hostileCallProblems(
+          kind,
+          net,
+          twin,
+          () => net.toJSON(applyEdits({ includeOptimizer: true }, list) as never),
+          false,
+          false,
+        ),
+      ),
   },
   'createNetwork(config)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
@@ -686,36 +990,54 @@ const targets = (edits: fc.Arbitrary<Edit[]>, kind: Kind): Record<string, Target
           made.dispose();
         }
       };
-      return withTwins(kind, bd, (net, twin) => hostileCallProblems(kind, net, twin, () => built(config), false, holeMade(valid, list),
-        ifSecondRead(list, () => built(valid))));
+      return withTwins(kind, bd, (net, twin) =>
+        hostileCallProblems(
+          kind,
+          net,
+          twin,
+          () => built(config),
+          false,
+          holeMade(valid, list),
+          ifSecondRead(list, () => built(valid)),
+        ),
+      );
     },
   },
   'loadNetwork(json, options)': {
     arbitrary: fc.tuple(backendAndDtype, edits, fc.boolean()),
-    problems: (bd: typeof BD, list: Edit[], onJson: boolean) => withTwins(kind, bd, async (net, twin) => {
-      await net.fit(X, kind.y as number[][], TRAIN);
-      await twin.fit(X, kind.y as number[][], TRAIN);
-      const valid = onJson ? net.toJSON({ includeOptimizer: true }) : { backend: bd.backend, threads: 1 };
-      const json = onJson ? applyEdits(valid, list) : net.toJSON();
-      const options = onJson ? { backend: bd.backend } : applyEdits(valid, list);
-      fc.pre(!spawnsThreads(options));
-      const loaded = async (file: unknown, given: unknown) => {
-        const made = await loadNetwork(file as never, given as never);
-        try {
-          return contents(made);
-        } finally {
-          made.dispose();
-        }
-      };
-      return hostileCallProblems(kind, net, twin, () => loaded(json, options), false, holeMade(valid, list),
-        ifSecondRead(list, () => (onJson ? loaded(valid, options) : loaded(json, valid))));
-    }),
+    problems: (bd: typeof BD, list: Edit[], onJson: boolean) =>
+      withTwins(kind, bd, async (net, twin) => {
+        await net.fit(X, kind.y as number[][], TRAIN);
+        await twin.fit(X, kind.y as number[][], TRAIN);
+        const valid = onJson ? net.toJSON({ includeOptimizer: true }) : { backend: bd.backend, threads: 1 };
+        const json = onJson ? applyEdits(valid, list) : net.toJSON();
+        const options = onJson ? { backend: bd.backend } : applyEdits(valid, list);
+        fc.pre(!spawnsThreads(options));
+        const loaded = async (file: unknown, given: unknown) => {
+          const made = await loadNetwork(file as never, given as never);
+          try {
+            return contents(made);
+          } finally {
+            made.dispose();
+          }
+        };
+        return hostileCallProblems(
+          kind,
+          net,
+          twin,
+          () => loaded(json, options),
+          false,
+          holeMade(valid, list),
+          ifSecondRead(list, () => (onJson ? loaded(valid, options) : loaded(json, valid))),
+        );
+      }),
   },
 });
 /** Every target on every kind of network, titled as onKind() says. */
 function targetsOnKinds(list: fc.Arbitrary<Edit[]>): [string, Target][] {
   return Object.entries(KINDS).flatMap(([kindName, kind]) =>
-    Object.entries(targets(list, kind)).map(([name, target]): [string, Target] => [onKind(name, kindName), target]));
+    Object.entries(targets(list, kind)).map(([name, target]): [string, Target] => [onKind(name, kindName), target]),
+  );
 }
 
 /** The faults any edit may show (an accepted hole is looked for only where holes are made). */
@@ -730,8 +1052,10 @@ const FAULTS: Record<Exclude<Fault, 'accepted' | 'first read'>, string> = {
 const anywhere = (fault: keyof typeof FAULTS) => `hostile input anywhere: ${FAULTS[fault]}`;
 const SPARSE = 'a sparse array of length 2^32 - 1 in place of any array: refused without walking its length';
 const HOLE = 'an array with a hole (any element deleted): refused, by a library Error (no engine TypeError)';
-const BAD_LENGTH = 'an array claiming a length no array has (-1, 1.5, 2^32, "2", 2n, a Symbol, NaN) in place of any array: a library Error';
-const SECOND_READ = 'an array whose elements answer a second read otherwise: the call does what the first reads say, or is refused';
+const BAD_LENGTH =
+  'an array claiming a length no array has (-1, 1.5, 2^32, "2", 2n, a Symbol, NaN) in place of any array: a library Error';
+const SECOND_READ =
+  'an array whose elements answer a second read otherwise: the call does what the first reads say, or is refused';
 const EDITED = 'loadNetwork on edited files (byte flips, truncations, numbers replaced, keys deleted, elements duplicated)';
 
 /**
@@ -744,7 +1068,10 @@ const EDITED = 'loadNetwork on edited files (byte flips, truncations, numbers re
  * the entry must go (back to a plain it()) or be looked at. None is open:
  * an entry reads e.g. [`${anywhere('crash')} > predict(x)`]: { note, pattern }.
  */
-interface KnownFailure { note: string; pattern: RegExp }
+interface KnownFailure {
+  note: string;
+  pattern: RegExp;
+}
 const KNOWN_FAILURES: Record<string, KnownFailure> = {};
 
 /** it(), or for a KNOWN FAILURE it.fails() that accepts only the failure described. */
@@ -776,10 +1103,13 @@ function itUnlessKnown(block: string, name: string, body: () => Promise<void>): 
 /** One property: none of `faults` shows when `target` is called with its arbitrary's arguments. */
 function faultProperty(block: string, name: string, target: Target, faults: readonly Fault[], numRuns: number): void {
   itUnlessKnown(block, name, async () => {
-    await fc.assert(fc.asyncProperty(target.arbitrary, async (args) => {
-      const problems = (await target.problems(...(args as never[]))).filter((p) => faults.includes(p.fault));
-      expect(problems.map((p) => p.text)).toEqual([]);
-    }), { seed: 42, numRuns });
+    await fc.assert(
+      fc.asyncProperty(target.arbitrary, async (args) => {
+        const problems = (await target.problems(...(args as never[]))).filter((p) => faults.includes(p.fault));
+        expect(problems.map((p) => p.text)).toEqual([]);
+      }),
+      { seed: 42, numRuns },
+    );
   });
 }
 
@@ -807,7 +1137,8 @@ for (const fault of Object.keys(FAULTS) as (keyof typeof FAULTS)[]) {
 {
   const block = BAD_LENGTH;
   describe(block, () => {
-    for (const [name, target] of targetsOnKinds(focused('bad length'))) faultProperty(block, name, target, ['crash', 'hang', 'message', 'state'], 30);
+    for (const [name, target] of targetsOnKinds(focused('bad length')))
+      faultProperty(block, name, target, ['crash', 'hang', 'message', 'state'], 30);
   });
 }
 
@@ -826,8 +1157,28 @@ for (const fault of Object.keys(FAULTS) as (keyof typeof FAULTS)[]) {
 async function savedTexts(): Promise<string[]> {
   const configs: NetworkConfig[] = [
     { ...BASE, backend: 'js' },
-    { inputs: 3, layers: [{ units: 4, activation: 'tanh' }, { units: 3, activation: 'softmax' }], loss: 'categoricalCrossentropy', dtype: 'float32', seed: 2, backend: 'js' },
-    { inputs: 2, layers: [{ units: 2, activation: 'relu', kernelInitializer: 'heNormal' }, { units: 2, activation: 'linear' }], loss: 'meanSquaredError', dtype: 'float64', seed: 3, backend: 'js' },
+    {
+      inputs: 3,
+      layers: [
+        { units: 4, activation: 'tanh' },
+        { units: 3, activation: 'softmax' },
+      ],
+      loss: 'categoricalCrossentropy',
+      dtype: 'float32',
+      seed: 2,
+      backend: 'js',
+    },
+    {
+      inputs: 2,
+      layers: [
+        { units: 2, activation: 'relu', kernelInitializer: 'heNormal' },
+        { units: 2, activation: 'linear' },
+      ],
+      loss: 'meanSquaredError',
+      dtype: 'float64',
+      seed: 3,
+      backend: 'js',
+    },
   ];
   const optimizers = [{ type: 'adam' as const }, { type: 'sgd' as const, momentum: 0.9, nesterov: true }, 'sgd' as const];
   const texts: string[] = [];
@@ -842,8 +1193,31 @@ async function savedTexts(): Promise<string[]> {
   return texts;
 }
 
-const NUMBER_TEXTS = ['1e308', '-1e308', '1e39', '-1e39', '-1', '0', '-0', '1e9', '4294967296', '2147483647', '1e-320',
-  '1.5', '100000', '1e6', '99999999999999999999', '3', '2', 'NaN', 'Infinity', 'null', '"3"', '[]', '{}'];
+const NUMBER_TEXTS = [
+  '1e308',
+  '-1e308',
+  '1e39',
+  '-1e39',
+  '-1',
+  '0',
+  '-0',
+  '1e9',
+  '4294967296',
+  '2147483647',
+  '1e-320',
+  '1.5',
+  '100000',
+  '1e6',
+  '99999999999999999999',
+  '3',
+  '2',
+  'NaN',
+  'Infinity',
+  'null',
+  '"3"',
+  '[]',
+  '{}',
+];
 
 type TextEdit =
   | { kind: 'byte'; at: number; code: number }
@@ -857,7 +1231,10 @@ type TextEdit =
 const textEdit: fc.Arbitrary<TextEdit> = fc.oneof(
   fc.record({ kind: fc.constant('byte' as const), at: fc.nat(), code: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant('truncate' as const), at: fc.nat() }),
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('number' as const), at: fc.nat(), text: fc.constantFrom(...NUMBER_TEXTS) }) },
+  {
+    weight: 3,
+    arbitrary: fc.record({ kind: fc.constant('number' as const), at: fc.nat(), text: fc.constantFrom(...NUMBER_TEXTS) }),
+  },
   fc.record({ kind: fc.constant('delete key' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('duplicate element' as const), at: fc.nat() }),
   fc.record({ kind: fc.constant('deep' as const), at: fc.nat(), depth: fc.constantFrom(3, 100, 10_000, 200_000) }),
@@ -898,7 +1275,8 @@ function editStructure(text: string, e: TextEdit): string {
     return text;
   }
   const paths = pathsOf(value).filter((path) => path.length > 0);
-  const at = (path: Path) => path.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], value) as Record<string | number, unknown>;
+  const at = (path: Path) =>
+    path.reduce<unknown>((o, k) => (o as Record<string | number, unknown>)[k], value) as Record<string | number, unknown>;
   const candidates = paths.filter((path) => (e.kind === 'delete key') !== Array.isArray(at(path.slice(0, -1))));
   if (candidates.length === 0) return text;
   const path = candidates[e.at % candidates.length];
@@ -932,12 +1310,18 @@ const allocationBudget = (length: number) => 16 * length + 2 ** 20;
 
 describe(EDITED, () => {
   let texts: string[] = [];
-  beforeAll(async () => { texts = await savedTexts(); });
+  beforeAll(async () => {
+    texts = await savedTexts();
+  });
   /** The last edited file, around its first change: shown with a failure. */
   let edited = '';
 
   /** Loads the edited file; returns the problems, and the network if one loaded. */
-  async function load(file: number, list: TextEdit[], backend: 'wasm' | 'js'): Promise<{ problems: Problem[]; net?: Network; text: string; bytes: number }> {
+  async function load(
+    file: number,
+    list: TextEdit[],
+    backend: 'wasm' | 'js',
+  ): Promise<{ problems: Problem[]; net?: Network; text: string; bytes: number }> {
     const text = list.reduce(editText, texts[file]);
     edited = changedRegion(texts[file], text);
     allocated = [];
@@ -952,14 +1336,23 @@ describe(EDITED, () => {
   const finite = 'a network that loads predicts finite numbers (or predict throws an Error)';
   const allocation = 'allocates no more than the file can justify (16 bytes a character + 1 MiB), refused or not';
 
-  for (const [name, faults] of [[crashOrHang, ['crash', 'hang']], [short, ['message']]] as const) {
+  for (const [name, faults] of [
+    [crashOrHang, ['crash', 'hang']],
+    [short, ['message']],
+  ] as const) {
     itUnlessKnown(EDITED, name, async () => {
-      await fc.assert(fc.asyncProperty(editedFile, async ({ file, edits: list, backend }) => {
-        const { problems, net } = await load(file, list, backend);
-        net?.dispose();
-        const found = problems.filter((p) => (faults as readonly Fault[]).includes(p.fault));
-        expect(found.map((p) => `${p.fault}: ${p.text}`), `the file edited to ${edited}`).toEqual([]);
-      }), { seed: 42, numRuns: 300 });
+      await fc.assert(
+        fc.asyncProperty(editedFile, async ({ file, edits: list, backend }) => {
+          const { problems, net } = await load(file, list, backend);
+          net?.dispose();
+          const found = problems.filter((p) => (faults as readonly Fault[]).includes(p.fault));
+          expect(
+            found.map((p) => `${p.fault}: ${p.text}`),
+            `the file edited to ${edited}`,
+          ).toEqual([]);
+        }),
+        { seed: 42, numRuns: 300 },
+      );
     });
   }
 
@@ -968,36 +1361,51 @@ describe(EDITED, () => {
     // Also files whose only edits are large values, most of them weights: finite, and loadable, but large.
     const largeValues = fc.record({
       file: fc.nat({ max: 2 }),
-      edits: fc.array(fc.record({ kind: fc.constant('number' as const), at: fc.nat(), text: fc.constantFrom('1e308', '-1e308', '1e200', '-3e38', '1e30') }), { minLength: 1, maxLength: 3 }),
+      edits: fc.array(
+        fc.record({
+          kind: fc.constant('number' as const),
+          at: fc.nat(),
+          text: fc.constantFrom('1e308', '-1e308', '1e200', '-3e38', '1e30'),
+        }),
+        { minLength: 1, maxLength: 3 },
+      ),
       backend: fc.constantFrom('wasm' as const, 'js' as const),
     });
-    await fc.assert(fc.asyncProperty(fc.oneof(editedFile, largeValues), async ({ file, edits: list, backend }) => {
-      const { net } = await load(file, list, backend);
-      if (!net) return;
-      loaded++;
-      try {
-        const x = PROBE.map((row) => Array.from({ length: net.inputs }, (_, j) => row[j % 2]));
-        const outcome = await outcomeOf(() => net.predict(x));
-        if (!outcome.ok) {
-          expect(errorProblems(outcome.error)).toEqual([]);
-          return;
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(editedFile, largeValues), async ({ file, edits: list, backend }) => {
+        const { net } = await load(file, list, backend);
+        if (!net) return;
+        loaded++;
+        try {
+          const x = PROBE.map((row) => Array.from({ length: net.inputs }, (_, j) => row[j % 2]));
+          const outcome = await outcomeOf(() => net.predict(x));
+          if (!outcome.ok) {
+            expect(errorProblems(outcome.error)).toEqual([]);
+            return;
+          }
+          const bad = Array.from(outcome.value as ArrayLike<number>).filter((v) => !Number.isFinite(v));
+          expect(bad, `non-finite predictions from the file edited to ${edited}`).toEqual([]);
+        } finally {
+          net.dispose();
         }
-        const bad = Array.from(outcome.value as ArrayLike<number>).filter((v) => !Number.isFinite(v));
-        expect(bad, `non-finite predictions from the file edited to ${edited}`).toEqual([]);
-      } finally {
-        net.dispose();
-      }
-    }), { seed: 42, numRuns: 300 });
+      }),
+      { seed: 42, numRuns: 300 },
+    );
     expect(loaded, 'edited files that still loaded').toBeGreaterThan(20);
   });
 
   itUnlessKnown(EDITED, allocation, async () => {
     const rss = process.memoryUsage().rss;
-    await fc.assert(fc.asyncProperty(editedFile, async ({ file, edits: list, backend }) => {
-      const { net, text, bytes } = await load(file, list, backend);
-      net?.dispose();
-      expect(bytes, `bytes allocated loading ${text.length} characters edited to ${edited}`).toBeLessThanOrEqual(allocationBudget(text.length));
-    }), { seed: 42, numRuns: 300 });
+    await fc.assert(
+      fc.asyncProperty(editedFile, async ({ file, edits: list, backend }) => {
+        const { net, text, bytes } = await load(file, list, backend);
+        net?.dispose();
+        expect(bytes, `bytes allocated loading ${text.length} characters edited to ${edited}`).toBeLessThanOrEqual(
+          allocationBudget(text.length),
+        );
+      }),
+      { seed: 42, numRuns: 300 },
+    );
     expect(process.memoryUsage().rss - rss, 'process memory growth').toBeLessThan(256 * 2 ** 20);
   });
 });

@@ -68,11 +68,20 @@ function logInputs(n: number, seed: number): number[] {
   const inputs: number[] = [];
   for (let i = 0; i < n; i++) {
     switch (i % 5) {
-      case 0: inputs.push(next() + next() * 2 ** -32); break; // (0, 1), as s in the polar method
-      case 1: inputs.push(1 + (next() - 0.5) * 2 ** (-52 * next())); break; // within 2^-53..0.5 of 1
-      case 2: inputs.push(Math.SQRT1_2 + (next() - 0.5) * 0.01); break; // around the reduction's edges...
-      case 3: inputs.push(Math.SQRT2 + (next() - 0.5) * 0.01); break; // ...sqrt(1/2) and sqrt(2)
-      default: inputs.push((1 + next()) * 2 ** Math.floor(-1022 + 2045 * next())); // tiny to huge
+      case 0:
+        inputs.push(next() + next() * 2 ** -32);
+        break; // (0, 1), as s in the polar method
+      case 1:
+        inputs.push(1 + (next() - 0.5) * 2 ** (-52 * next()));
+        break; // within 2^-53..0.5 of 1
+      case 2:
+        inputs.push(Math.SQRT1_2 + (next() - 0.5) * 0.01);
+        break; // around the reduction's edges...
+      case 3:
+        inputs.push(Math.SQRT2 + (next() - 0.5) * 0.01);
+        break; // ...sqrt(1/2) and sqrt(2)
+      default:
+        inputs.push((1 + next()) * 2 ** Math.floor(-1022 + 2045 * next())); // tiny to huge
     }
   }
   return inputs.filter((x) => x !== 1 && x > 0);
@@ -80,23 +89,33 @@ function logInputs(n: number, seed: number): number[] {
 
 describe('deterministicLog', () => {
   it('is within 0.9 ulp of the exact logarithm', () => {
-    let worst = 0, at = NaN;
+    let worst = 0,
+      at = NaN;
     for (const x of logInputs(20000, 1)) {
       const ulps = ulpsFromExactLog(deterministicLog(x), x);
-      if (ulps > worst) { worst = ulps; at = x; }
+      if (ulps > worst) {
+        worst = ulps;
+        at = x;
+      }
     }
     expect(worst, `worst at x = ${at}`).toBeLessThan(0.9);
     expect(worst).toBeGreaterThan(0.5); // the measure itself is alive: not every result is correctly rounded
   });
 
   it('is within 1 ulp of Math.log over 500k points, and mostly equal to it', () => {
-    let worst = 0, at = NaN, differ = 0;
+    let worst = 0,
+      at = NaN,
+      differ = 0;
     const inputs = logInputs(500000, 2);
     for (const x of inputs) {
-      const got = deterministicLog(x), expected = Math.log(x);
+      const got = deterministicLog(x),
+        expected = Math.log(x);
       if (got !== expected) differ++;
       const ulps = Math.abs(got - expected) / ulpOf(expected);
-      if (ulps > worst) { worst = ulps; at = x; }
+      if (ulps > worst) {
+        worst = ulps;
+        at = x;
+      }
     }
     expect(worst, `worst at x = ${at}`).toBeLessThanOrEqual(1);
     // Both are within 1 ulp of the truth, so they can differ, but only in a last bit now and then.
@@ -109,7 +128,15 @@ describe('deterministicLog', () => {
       const x = 2 ** k;
       expect(ulpsFromExactLog(deterministicLog(x), x), `2^${k}`).toBeLessThan(0.5);
     }
-    for (const x of [Number.MIN_VALUE, 3 * Number.MIN_VALUE, 1e-310, 2.2250738585072009e-308, Number.MAX_VALUE, 1 - 2 ** -53, 1 + 2 ** -52]) {
+    for (const x of [
+      Number.MIN_VALUE,
+      3 * Number.MIN_VALUE,
+      1e-310,
+      2.2250738585072009e-308,
+      Number.MAX_VALUE,
+      1 - 2 ** -53,
+      1 + 2 ** -52,
+    ]) {
       expect(ulpsFromExactLog(deterministicLog(x), x), `${x}`).toBeLessThan(0.9);
     }
     expect(deterministicLog(0)).toBe(-Infinity);
@@ -122,20 +149,44 @@ describe('deterministicLog', () => {
 });
 
 /** Functions ECMAScript lets each engine approximate: normal() must use none of them. */
-const APPROXIMATED = ['acos', 'acosh', 'asin', 'asinh', 'atan', 'atanh', 'atan2', 'cbrt', 'cos', 'cosh', 'exp', 'expm1',
-  'hypot', 'log', 'log1p', 'log10', 'log2', 'pow', 'sin', 'sinh', 'tan', 'tanh'] as const;
+const APPROXIMATED = [
+  'acos',
+  'acosh',
+  'asin',
+  'asinh',
+  'atan',
+  'atanh',
+  'atan2',
+  'cbrt',
+  'cos',
+  'cosh',
+  'exp',
+  'expm1',
+  'hypot',
+  'log',
+  'log1p',
+  'log10',
+  'log2',
+  'pow',
+  'sin',
+  'sinh',
+  'tan',
+  'tanh',
+] as const;
 
 /** Standard normal CDF, by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7, far inside the KS bound below). */
 function normalCdf(z: number): number {
   const x = Math.abs(z) / Math.SQRT2;
   const t = 1 / (1 + 0.3275911 * x);
-  const erf = 1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
+  const erf =
+    1 - t * (0.254829592 + t * (-0.284496736 + t * (1.421413741 + t * (-1.453152027 + t * 1.061405429)))) * Math.exp(-x * x);
   return z >= 0 ? (1 + erf) / 2 : (1 - erf) / 2;
 }
 
 /** A hash of every bit of every value, so that one changed last bit changes it. */
 function hashDoubles(values: Iterable<number>): string {
-  let h1 = 0x811c9dc5, h2 = 0x01000193;
+  let h1 = 0x811c9dc5,
+    h2 = 0x01000193;
   for (const v of values) {
     bits.setFloat64(0, v);
     h1 = Math.imul(h1 ^ bits.getUint32(0), 0x01000193) >>> 0;
@@ -151,8 +202,8 @@ describe('Random', () => {
   it('normal(): the first values for seed 42 are pinned, bit for bit', () => {
     const random = new Random(42);
     expect(Array.from({ length: 8 }, () => random.normal())).toEqual([
-      0.8422016938160225, -1.218783826947234, 1.2004463294060754, -0.13621748792618094,
-      -0.7005980723132906, -0.9457618331136843, -0.09227956932258471, -1.0282243810130869,
+      0.8422016938160225, -1.218783826947234, 1.2004463294060754, -0.13621748792618094, -0.7005980723132906, -0.9457618331136843,
+      -0.09227956932258471, -1.0282243810130869,
     ]);
   });
 
@@ -163,8 +214,9 @@ describe('Random', () => {
 
   it('uniform(), below() and shuffle() give the numbers they always have', () => {
     const random = new Random(42);
-    expect(Array.from({ length: 4 }, () => random.uniform()))
-      .toEqual([0.6642114536371082, 0.9630267398897558, 0.262362563284114, 0.29401905299164355]);
+    expect(Array.from({ length: 4 }, () => random.uniform())).toEqual([
+      0.6642114536371082, 0.9630267398897558, 0.262362563284114, 0.29401905299164355,
+    ]);
     expect(Array.from({ length: 6 }, () => random.below(1000))).toEqual([844, 917, 460, 452, 289, 322]);
     const order = Int32Array.from({ length: 10 }, (_, i) => i);
     random.shuffle(order);
@@ -184,14 +236,17 @@ describe('Random', () => {
     const reference = new Random(9);
     const expected = Array.from({ length: 1000 }, () => reference.normal());
     for (const name of APPROXIMATED) {
-      vi.spyOn(Math, name).mockImplementation(() => { throw new Error(`Math.${name} called`); });
+      vi.spyOn(Math, name).mockImplementation(() => {
+        throw new Error(`Math.${name} called`);
+      });
     }
     const random = new Random(9);
     expect(Array.from({ length: 1000 }, () => random.normal())).toEqual(expected);
   });
 
   it('normal() returns the second of each pair without drawing', () => {
-    const a = new Random(5), b = new Random(5);
+    const a = new Random(5),
+      b = new Random(5);
     a.normal();
     b.normal();
     a.normal(); // the cached spare
@@ -202,12 +257,25 @@ describe('Random', () => {
     const n = 200000;
     const random = new Random(2024);
     const z = Float64Array.from({ length: n }, () => random.normal());
-    let m1 = 0, m2 = 0, m3 = 0, m4 = 0, beyond2 = 0, pairs = 0, pairSquares = 0;
+    let m1 = 0,
+      m2 = 0,
+      m3 = 0,
+      m4 = 0,
+      beyond2 = 0,
+      pairs = 0,
+      pairSquares = 0;
     for (let i = 0; i < n; i++) {
-      const v = z[i], v2 = v * v;
-      m1 += v; m2 += v2; m3 += v2 * v; m4 += v2 * v2;
+      const v = z[i],
+        v2 = v * v;
+      m1 += v;
+      m2 += v2;
+      m3 += v2 * v;
+      m4 += v2 * v2;
       if (Math.abs(v) > 2) beyond2++;
-      if (i % 2 === 0) { pairs += v * z[i + 1]; pairSquares += (v2 - 1) * (z[i + 1] * z[i + 1] - 1); }
+      if (i % 2 === 0) {
+        pairs += v * z[i + 1];
+        pairSquares += (v2 - 1) * (z[i + 1] * z[i + 1] - 1);
+      }
     }
     // Tolerances are about 4 standard errors of each statistic for n = 200k.
     expect(Math.abs(m1 / n)).toBeLessThan(0.009); // se 1/sqrt(n) = 0.0022

@@ -31,9 +31,11 @@ it('160 dropped 64 MiB networks (after a fit each) do not exhaust memory: their 
     }
     console.log(JSON.stringify({ memory: memory / MiB, inUse: inUse / MiB, baseline: baseline / MiB }));
   `;
-  const { stdout } = await promisify(execFile)(process.execPath,
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
     ['--expose-gc', '--import', 'tsx', '--input-type=module', '-e', script],
-    { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 240_000 });
+    { cwd: fileURLToPath(new URL('..', import.meta.url)), timeout: 240_000 },
+  );
   const { memory, inUse, baseline } = JSON.parse(stdout) as { memory: number; inUse: number; baseline: number };
   expect(baseline).toBeGreaterThan(64); // one network and its Adam state really are 64 MiB
   // A few networks at most are alive at once (collection may lag a turn or two), not 160.

@@ -5,28 +5,38 @@
  * message and leaks nothing; and loadNetwork({ threads }).
  */
 import { afterAll, describe, expect, it } from 'vitest';
+import { seed, seedLabels } from '../data/seed.js';
 import type { Arena } from '../src/backend/arena.js';
 import type { BackendName, DType } from '../src/backend/backend.js';
 import { stopThreads } from '../src/backend/threads.js';
 import { engineOf } from '../src/engine.js';
 import {
-  createNetwork, loadNetwork, type LayerWeights, type NetworkConfig, type NetworkJSON, type OptimizerJSON, type OptimizerSpec,
+  createNetwork,
+  type LayerWeights,
+  loadNetwork,
+  type NetworkConfig,
+  type NetworkJSON,
+  type OptimizerJSON,
+  type OptimizerSpec,
 } from '../src/index.js';
 import { prng } from './helpers.js';
-import { seed, seedLabels } from '../data/seed.js';
 
 afterAll(() => stopThreads());
 
 const CONFIG: NetworkConfig = {
   inputs: 2,
-  layers: [{ units: 6, activation: 'tanh' }, { units: 3, activation: 'sigmoid' }],
+  layers: [
+    { units: 6, activation: 'tanh' },
+    { units: 3, activation: 'sigmoid' },
+  ],
   loss: 'binaryCrossentropy',
   seed: 11,
 };
 const labels3 = seedLabels().map(([v], i) => [v, 1 - v, i % 2]);
 /** Seven batches an epoch, the last one short, so an epoch is several steps. */
 const BATCH = 32;
-const EPOCHS = 6, STOP = 2;
+const EPOCHS = 6,
+  STOP = 2;
 
 const OPTIMIZERS: [string, OptimizerSpec, number][] = [
   ['adam', 'adam', 0.05],
@@ -35,7 +45,12 @@ const OPTIMIZERS: [string, OptimizerSpec, number][] = [
   ['plain sgd', 'sgd', 2],
 ];
 
-async function trainUninterrupted(backend: BackendName, dtype: DType, optimizer: OptimizerSpec, learningRate: number): Promise<LayerWeights[]> {
+async function trainUninterrupted(
+  backend: BackendName,
+  dtype: DType,
+  optimizer: OptimizerSpec,
+  learningRate: number,
+): Promise<LayerWeights[]> {
   const net = await createNetwork({ ...CONFIG, backend, dtype });
   await net.fit(seed.X, labels3, { epochs: EPOCHS, learningRate, optimizer, batchSize: BATCH, shuffle: false });
   const weights = net.getWeights();
@@ -44,8 +59,13 @@ async function trainUninterrupted(backend: BackendName, dtype: DType, optimizer:
 }
 
 /** STOP epochs, a save through JSON text, a load, then the remaining epochs with the same options. */
-async function trainResumed(backend: BackendName, dtype: DType, optimizer: OptimizerSpec, learningRate: number,
-                            includeOptimizer: boolean): Promise<{ weights: LayerWeights[]; saved: NetworkJSON }> {
+async function trainResumed(
+  backend: BackendName,
+  dtype: DType,
+  optimizer: OptimizerSpec,
+  learningRate: number,
+  includeOptimizer: boolean,
+): Promise<{ weights: LayerWeights[]; saved: NetworkJSON }> {
   const net = await createNetwork({ ...CONFIG, backend, dtype });
   await net.fit(seed.X, labels3, { epochs: STOP, learningRate, optimizer, batchSize: BATCH, shuffle: false });
   const text = JSON.stringify(net.toJSON({ includeOptimizer }));
@@ -96,7 +116,11 @@ describe('the saved optimizer field', () => {
     expect(Object.keys(momentum.slots)).toEqual(['velocity']);
 
     await net.fit(seed.X, labels3, { epochs: 1, learningRate: 0.5 });
-    expect(net.toJSON({ includeOptimizer: true }).optimizer).toEqual({ config: { type: 'sgd', momentum: 0, nesterov: false }, iterations: 1, slots: {} });
+    expect(net.toJSON({ includeOptimizer: true }).optimizer).toEqual({
+      config: { type: 'sgd', momentum: 0, nesterov: false },
+      iterations: 1,
+      slots: {},
+    });
     // The default leaves it out, as before.
     expect(net.toJSON()).not.toHaveProperty('optimizer');
     expect(net.toJSON({ includeOptimizer: false })).toEqual(net.toJSON());
@@ -123,8 +147,12 @@ describe('the saved optimizer field', () => {
 
   it('refuses bad toJSON options', async () => {
     const net = await createNetwork(CONFIG);
-    expect(() => net.toJSON({ includeOptimiser: true } as never)).toThrow('toJSON: unknown option "includeOptimiser"; expected one of includeOptimizer');
-    expect(() => net.toJSON({ includeOptimizer: 'yes' } as never)).toThrow('toJSON: includeOptimizer must be true or false, got "yes"');
+    expect(() => net.toJSON({ includeOptimiser: true } as never)).toThrow(
+      'toJSON: unknown option "includeOptimiser"; expected one of includeOptimizer',
+    );
+    expect(() => net.toJSON({ includeOptimizer: 'yes' } as never)).toThrow(
+      'toJSON: includeOptimizer must be true or false, got "yes"',
+    );
     expect(() => net.toJSON(null as never)).toThrow('toJSON: expected an options object, got null');
     net.dispose();
   });
@@ -138,10 +166,12 @@ describe('Optimizer.setWeights', () => {
     const before = optimizer.getWeights();
     const zeros = before.slots.m.map((p) => p.map(() => 0));
     const badV = before.slots.v.map((p, i) => (i === 3 ? [...p.slice(1), NaN] : p));
-    expect(() => optimizer.setWeights({ iterations: 7, slots: { m: zeros, v: badV } }))
-      .toThrow('optimizer (adam).setWeights: slots.v[3][2] is NaN, expected a finite float64 number');
-    expect(() => optimizer.setWeights({ iterations: 7, slots: { m: zeros, v: before.slots.v.map((p) => p.map((x) => -x - 1)) } }))
-      .toThrow('optimizer (adam).setWeights: slots.v[0][0] is -1');
+    expect(() => optimizer.setWeights({ iterations: 7, slots: { m: zeros, v: badV } })).toThrow(
+      'optimizer (adam).setWeights: slots.v[3][2] is NaN, expected a finite float64 number',
+    );
+    expect(() =>
+      optimizer.setWeights({ iterations: 7, slots: { m: zeros, v: before.slots.v.map((p) => p.map((x) => -x - 1)) } }),
+    ).toThrow('optimizer (adam).setWeights: slots.v[0][0] is -1');
     expect(optimizer.getWeights()).toEqual(before);
     expect(optimizer.iterations).toBe(1);
     optimizer.setWeights({ iterations: 7, slots: { m: zeros, v: before.slots.v } });
@@ -158,8 +188,9 @@ describe('Optimizer.setWeights', () => {
     optimizer.setWeights({ iterations: 0, slots: { velocity } });
     expect(optimizer.getWeights().slots.velocity[0][0]).toBe(Math.fround(0.1));
     velocity[2][4] = 1e39;
-    expect(() => optimizer.setWeights({ iterations: 0, slots: { velocity } }))
-      .toThrow('optimizer (sgd).setWeights: slots.velocity[2][4] is 1e+39, expected a finite float32 number');
+    expect(() => optimizer.setWeights({ iterations: 0, slots: { velocity } })).toThrow(
+      'optimizer (sgd).setWeights: slots.velocity[2][4] is 1e+39, expected a finite float32 number',
+    );
     net.dispose();
   });
 });
@@ -178,32 +209,87 @@ describe('malformed saved optimizers', () => {
   const withSlots = (j: Saved, slots: Record<string, unknown>) => withOptimizer(j, { slots });
   const prefix = 'loadNetwork: optimizer (adam).setWeights: ';
   const cases: [string, (json: Saved) => unknown, string | RegExp][] = [
-    ['a slot of the wrong length', (j) => withSlots(j, { ...j.optimizer.slots, m: [j.optimizer.slots.m[0].slice(1), ...j.optimizer.slots.m.slice(1)] }),
-      `${prefix}slots.m[0] must be an array of 12 numbers (parameter 0's size), got an array of length 11`],
-    ['a slot for too few parameters', (j) => withSlots(j, { ...j.optimizer.slots, v: j.optimizer.slots.v.slice(0, 3) }),
-      `${prefix}slots.v must be an array of 4 arrays (one per parameter), got an array of length 3`],
+    [
+      'a slot of the wrong length',
+      (j) => withSlots(j, { ...j.optimizer.slots, m: [j.optimizer.slots.m[0].slice(1), ...j.optimizer.slots.m.slice(1)] }),
+      `${prefix}slots.m[0] must be an array of 12 numbers (parameter 0's size), got an array of length 11`,
+    ],
+    [
+      'a slot for too few parameters',
+      (j) => withSlots(j, { ...j.optimizer.slots, v: j.optimizer.slots.v.slice(0, 3) }),
+      `${prefix}slots.v must be an array of 4 arrays (one per parameter), got an array of length 3`,
+    ],
     ['a missing slot', (j) => withSlots(j, { m: j.optimizer.slots.m }), `${prefix}slot "v" is missing; its slots are m, v`],
-    ['an extra slot', (j) => withSlots(j, { ...j.optimizer.slots, velocity: j.optimizer.slots.m }), `${prefix}unknown slot "velocity"; its slots are m, v`],
-    ['a NaN in a slot', (j) => withSlots(j, { ...j.optimizer.slots, m: j.optimizer.slots.m.map((p, i) => (i === 1 ? [0, 0, NaN, 0, 0, 0] : p)) }),
-      `${prefix}slots.m[1][2] is NaN, expected a finite float32 number`],
-    ['a null (NaN through JSON text) in a slot', (j) => withSlots(j, { ...j.optimizer.slots, m: j.optimizer.slots.m.map((p, i) => (i === 3 ? [0, null, 0] : p)) }),
-      `${prefix}slots.m[3][1] is null, expected a finite float32 number`],
-    ['negative iterations', (j) => withOptimizer(j, { iterations: -1 }), `${prefix}iterations must be a non-negative integer, got -1`],
-    ['non-integer iterations', (j) => withOptimizer(j, { iterations: 2.5 }), `${prefix}iterations must be a non-negative integer, got 2.5`],
-    ['missing iterations', (j) => withOptimizer(j, { iterations: undefined }), `${prefix}iterations must be a non-negative integer, got undefined`],
-    ['slots that are not an object', (j) => withOptimizer(j, { slots: [] }), `${prefix}slots must be an object of slot name to arrays, got an array of length 0`],
-    ['an unknown optimiser', (j) => withOptimizer(j, { config: { type: 'rmsprop' } }), `loadNetwork: optimizer.config.type "rmsprop" is unknown; expected one of 'sgd', 'adam'`],
-    ['a config out of range', (j) => withOptimizer(j, { config: { ...j.optimizer.config, beta1: 1.5 } }),
-      'loadNetwork: optimizer.config.beta1 must be a number in [0, 1), got 1.5'],
-    ['a config option of another optimiser', (j) => withOptimizer(j, { config: { ...j.optimizer.config, momentum: 0.9 } }),
-      'loadNetwork: optimizer.config (adam): unknown option "momentum"; expected one of type, beta1, beta2, epsilon'],
-    ['a missing config', (j) => withOptimizer(j, { config: undefined }),
-      "loadNetwork: optimizer.config must be 'sgd', 'adam' or an object { type: 'sgd' | 'adam', ... }, got undefined"],
-    ['state of another optimiser', (j) => withOptimizer(j, { config: { type: 'sgd', momentum: 0.9, nesterov: false } }),
-      'loadNetwork: optimizer (sgd).setWeights: unknown slot "m"; its slots are velocity'],
-    ['slots for plain SGD', (j) => withOptimizer(j, { config: { type: 'sgd', momentum: 0, nesterov: false } }),
-      'loadNetwork: optimizer (sgd).setWeights: unknown slot "m"; it has no slots'],
-    ['an unknown key', (j) => withOptimizer(j, { learningRate: 0.05 }), 'loadNetwork: optimizer: unknown option "learningRate"; expected one of config, iterations, slots'],
+    [
+      'an extra slot',
+      (j) => withSlots(j, { ...j.optimizer.slots, velocity: j.optimizer.slots.m }),
+      `${prefix}unknown slot "velocity"; its slots are m, v`,
+    ],
+    [
+      'a NaN in a slot',
+      (j) => withSlots(j, { ...j.optimizer.slots, m: j.optimizer.slots.m.map((p, i) => (i === 1 ? [0, 0, NaN, 0, 0, 0] : p)) }),
+      `${prefix}slots.m[1][2] is NaN, expected a finite float32 number`,
+    ],
+    [
+      'a null (NaN through JSON text) in a slot',
+      (j) => withSlots(j, { ...j.optimizer.slots, m: j.optimizer.slots.m.map((p, i) => (i === 3 ? [0, null, 0] : p)) }),
+      `${prefix}slots.m[3][1] is null, expected a finite float32 number`,
+    ],
+    [
+      'negative iterations',
+      (j) => withOptimizer(j, { iterations: -1 }),
+      `${prefix}iterations must be a non-negative integer, got -1`,
+    ],
+    [
+      'non-integer iterations',
+      (j) => withOptimizer(j, { iterations: 2.5 }),
+      `${prefix}iterations must be a non-negative integer, got 2.5`,
+    ],
+    [
+      'missing iterations',
+      (j) => withOptimizer(j, { iterations: undefined }),
+      `${prefix}iterations must be a non-negative integer, got undefined`,
+    ],
+    [
+      'slots that are not an object',
+      (j) => withOptimizer(j, { slots: [] }),
+      `${prefix}slots must be an object of slot name to arrays, got an array of length 0`,
+    ],
+    [
+      'an unknown optimiser',
+      (j) => withOptimizer(j, { config: { type: 'rmsprop' } }),
+      `loadNetwork: optimizer.config.type "rmsprop" is unknown; expected one of 'sgd', 'adam'`,
+    ],
+    [
+      'a config out of range',
+      (j) => withOptimizer(j, { config: { ...j.optimizer.config, beta1: 1.5 } }),
+      'loadNetwork: optimizer.config.beta1 must be a number in [0, 1), got 1.5',
+    ],
+    [
+      'a config option of another optimiser',
+      (j) => withOptimizer(j, { config: { ...j.optimizer.config, momentum: 0.9 } }),
+      'loadNetwork: optimizer.config (adam): unknown option "momentum"; expected one of type, beta1, beta2, epsilon',
+    ],
+    [
+      'a missing config',
+      (j) => withOptimizer(j, { config: undefined }),
+      "loadNetwork: optimizer.config must be 'sgd', 'adam' or an object { type: 'sgd' | 'adam', ... }, got undefined",
+    ],
+    [
+      'state of another optimiser',
+      (j) => withOptimizer(j, { config: { type: 'sgd', momentum: 0.9, nesterov: false } }),
+      'loadNetwork: optimizer (sgd).setWeights: unknown slot "m"; its slots are velocity',
+    ],
+    [
+      'slots for plain SGD',
+      (j) => withOptimizer(j, { config: { type: 'sgd', momentum: 0, nesterov: false } }),
+      'loadNetwork: optimizer (sgd).setWeights: unknown slot "m"; it has no slots',
+    ],
+    [
+      'an unknown key',
+      (j) => withOptimizer(j, { learningRate: 0.05 }),
+      'loadNetwork: optimizer: unknown option "learningRate"; expected one of config, iterations, slots',
+    ],
     ['null', (j) => ({ ...j, optimizer: null }), 'loadNetwork: optimizer must be { config, iterations, slots }, got null'],
   ];
   it.each(cases)('%s', async (_name, corrupt, message) => {
@@ -232,7 +318,10 @@ describe('loadNetwork({ threads })', () => {
   const y = x.map((row) => [row[0] > row[1] ? 1 : 0]);
   const big: NetworkConfig = {
     inputs,
-    layers: [{ units: 96, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }],
+    layers: [
+      { units: 96, activation: 'tanh' },
+      { units: 1, activation: 'sigmoid' },
+    ],
     loss: 'binaryCrossentropy',
     seed: 4,
   };
@@ -260,9 +349,15 @@ describe('loadNetwork({ threads })', () => {
     const net = await createNetwork(CONFIG);
     const json = net.toJSON();
     net.dispose();
-    await expect(loadNetwork(json, { backend: 'js', threads: 2 })).rejects.toThrow('loadNetwork: createNetwork: threads 2 needs the wasm backend, got backend "js"');
-    await expect(loadNetwork(json, { threads: 0 })).rejects.toThrow('loadNetwork: createNetwork: threads must be an integer from 1 to 64, got 0');
-    await expect(loadNetwork(json, { workers: 2 } as never)).rejects.toThrow('loadNetwork options: unknown option "workers"; expected one of backend, threads');
+    await expect(loadNetwork(json, { backend: 'js', threads: 2 })).rejects.toThrow(
+      'loadNetwork: createNetwork: threads 2 needs the wasm backend, got backend "js"',
+    );
+    await expect(loadNetwork(json, { threads: 0 })).rejects.toThrow(
+      'loadNetwork: createNetwork: threads must be an integer from 1 to 64, got 0',
+    );
+    await expect(loadNetwork(json, { workers: 2 } as never)).rejects.toThrow(
+      'loadNetwork options: unknown option "workers"; expected one of backend, threads',
+    );
     const loaded = await loadNetwork(json, { backend: 'js', threads: 1 });
     expect(loaded.threads).toBe(1);
     loaded.dispose();

@@ -3,8 +3,8 @@
  * the 2000 epochs' loss and the final weights, on both backends.
  */
 import { describe, expect, it } from 'vitest';
-import { createNetwork, type BackendName, type DType } from '../src/index.js';
 import { seed, seedLabels, seedWeights } from '../data/seed.js';
+import { type BackendName, createNetwork, type DType } from '../src/index.js';
 
 const SEED_LAYERS = [
   { units: 8, activation: 'sigmoid' as const },
@@ -60,6 +60,8 @@ describe.each(['wasm', 'js'] as const)('seed parity on %s', (backend) => {
 it('prints the seed notebook lines from the float64 run', async () => {
   const { net, loss, acc } = await trainSeed('wasm', 'float64');
   net.dispose();
-  const lines = [400, 800, 1200, 1600, 2000].map((e) => `Epoch ${e}, Loss ${loss[e - 1].toFixed(4)}, Acc ${acc[e - 1].toFixed(3)}`);
+  const lines = [400, 800, 1200, 1600, 2000].map(
+    (e) => `Epoch ${e}, Loss ${loss[e - 1].toFixed(4)}, Acc ${acc[e - 1].toFixed(3)}`,
+  );
   expect(lines).toEqual(seed.printed);
 });

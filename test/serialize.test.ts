@@ -1,15 +1,18 @@
 /** toJSON / loadNetwork: round trips bit for bit, and clear errors for bad files. */
 import { describe, expect, it, vi } from 'vitest';
-import { allocationCount, type Arena } from '../src/backend/arena.js';
+import { seed, seedLabels } from '../data/seed.js';
+import { type Arena, allocationCount } from '../src/backend/arena.js';
 import { engineOf, NetworkEngine } from '../src/engine.js';
 import { createNetwork, loadNetwork, type Network, type NetworkConfig, type NetworkJSON } from '../src/index.js';
 import { Random } from '../src/random.js';
 import { randomMatrix } from './helpers.js';
-import { seed, seedLabels } from '../data/seed.js';
 
 const CONFIG: NetworkConfig = {
   inputs: 2,
-  layers: [{ units: 6, activation: 'sigmoid' }, { units: 3, activation: 'sigmoid' }],
+  layers: [
+    { units: 6, activation: 'sigmoid' },
+    { units: 3, activation: 'sigmoid' },
+  ],
   loss: 'binaryCrossentropy',
   seed: 3,
 };
@@ -42,11 +45,17 @@ it('saves the architecture, loss, dtype and a format version', async () => {
     format: 'wasmlp-network',
     version: 1,
     inputs: 2,
-    layers: [{ units: 6, activation: 'sigmoid' }, { units: 3, activation: 'sigmoid' }],
+    layers: [
+      { units: 6, activation: 'sigmoid' },
+      { units: 3, activation: 'sigmoid' },
+    ],
     loss: 'binaryCrossentropy',
     dtype: 'float64',
   });
-  expect(json.weights.map(({ W, b }) => [W.length, W[0].length, b.length])).toEqual([[2, 6, 6], [6, 3, 3]]);
+  expect(json.weights.map(({ W, b }) => [W.length, W[0].length, b.length])).toEqual([
+    [2, 6, 6],
+    [6, 3, 3],
+  ]);
   net.dispose();
 });
 
@@ -54,7 +63,8 @@ it('loads a wasm-trained network on the js backend with the same predictions (fl
   const net = await createNetwork({ ...CONFIG, dtype: 'float64', backend: 'wasm' });
   await net.fit(seed.X, labels3, { epochs: 10, learningRate: 2 });
   const onJs = await loadNetwork(net.toJSON(), { backend: 'js' });
-  const a = net.predict(seed.X), b = onJs.predict(seed.X);
+  const a = net.predict(seed.X),
+    b = onJs.predict(seed.X);
   a.forEach((v, i) => expect(Math.abs(v - b[i])).toBeLessThan(1e-14));
   net.dispose();
   onJs.dispose();
@@ -73,16 +83,36 @@ describe('malformed saved networks', () => {
     ['another format', (j) => ({ ...j, format: 'keras' }), /not a saved wasmlp network \(format is "keras"/],
     ['a newer version', (j) => ({ ...j, version: 2 }), /format version 2 is not supported; this wasmlp reads version 1/],
     ['an unknown key', (j) => ({ ...j, history: {} }), /loadNetwork: unknown option "history"/],
-    ['an unknown activation', (j) => ({ ...j, layers: [j.layers[0], { units: 3, activation: 'swish' }] }), /loadNetwork: .*layers\[1\].activation "swish" is unknown/],
+    [
+      'an unknown activation',
+      (j) => ({ ...j, layers: [j.layers[0], { units: 3, activation: 'swish' }] }),
+      /loadNetwork: .*layers\[1\].activation "swish" is unknown/,
+    ],
     ['a missing loss', (j) => ({ ...j, loss: undefined }), /loadNetwork: the saved network has no "loss"/],
     ['a missing dtype', (j) => ({ ...j, dtype: undefined }), /loadNetwork: the saved network has no "dtype"/],
     ['missing layers', (j) => ({ ...j, layers: undefined }), /loadNetwork: the saved network has no "layers"/],
     ['a bad dtype', (j) => ({ ...j, dtype: 'int8' }), /loadNetwork: Unknown dtype "int8"/],
-    ['weights for another architecture', (j) => ({ ...j, layers: [{ units: 5, activation: 'sigmoid' }, j.layers[1]] }), /loadNetwork: setWeights: layer 0 W is 2x6, expected 2x5/],
+    [
+      'weights for another architecture',
+      (j) => ({ ...j, layers: [{ units: 5, activation: 'sigmoid' }, j.layers[1]] }),
+      /loadNetwork: setWeights: layer 0 W is 2x6, expected 2x5/,
+    ],
     ['missing weights', (j) => ({ ...j, weights: undefined }), /loadNetwork: the saved network has no "weights"/],
-    ['weights missing a layer', (j) => ({ ...j, weights: [j.weights[0]] }), /loadNetwork: setWeights: expected an array of 2 layers/],
-    ['a float32 weight beyond float32', (j) => ({ ...j, weights: [{ ...j.weights[0], b: [0, 0, 0, 0, 0, 1e39] }, j.weights[1]] }), /layer 0 b\[5\] is 1e\+39: too large for float32/],
-    ['a NaN weight', (j) => ({ ...j, weights: [{ ...j.weights[0], b: [0, 0, 0, 0, 0, NaN] }, j.weights[1]] }), /layer 0 b\[5\] is NaN/],
+    [
+      'weights missing a layer',
+      (j) => ({ ...j, weights: [j.weights[0]] }),
+      /loadNetwork: setWeights: expected an array of 2 layers/,
+    ],
+    [
+      'a float32 weight beyond float32',
+      (j) => ({ ...j, weights: [{ ...j.weights[0], b: [0, 0, 0, 0, 0, 1e39] }, j.weights[1]] }),
+      /layer 0 b\[5\] is 1e\+39: too large for float32/,
+    ],
+    [
+      'a NaN weight',
+      (j) => ({ ...j, weights: [{ ...j.weights[0], b: [0, 0, 0, 0, 0, NaN] }, j.weights[1]] }),
+      /layer 0 b\[5\] is NaN/,
+    ],
   ];
   it.each(cases)('%s', async (_name, corrupt, message) => {
     const json = corrupt(await valid());
@@ -98,27 +128,42 @@ describe('malformed saved networks', () => {
 describe('reading model texts', () => {
   const arenaOf = (net: Network) => (engineOf(net).backend as unknown as { heap: { arena: Arena } }).heap.arena;
 
-  it.each(['wasm', 'js'] as const)('a tiny file declaring a huge layer is refused before anything is allocated (%s)', async (backend) => {
-    const text = '{"format":"wasmlp-network","version":1,"inputs":2,"layers":[{"units":250000000,"activation":"sigmoid"}],' +
-      '"loss":"binaryCrossentropy","dtype":"float32","weights":[{"W":[[0],[0]],"b":[0]}]}';
-    expect(text.length).toBeLessThan(200);
-    const probe = await createNetwork({ ...CONFIG, backend });
-    const arena = arenaOf(probe);
-    const inUse = arena.bytesInUse;
-    const memory = engineOf(probe).backend.view(engineOf(probe).layers[0].weights, 1).buffer.byteLength;
-    const allocations = allocationCount();
-    await expect(loadNetwork(text, { backend })).rejects.toThrow('loadNetwork: setWeights: layer 0 W is 2x1, expected 2x250000000 (inputs x units)');
-    expect(allocationCount()).toBe(allocations); // not one block was asked for
-    expect(arena.bytesInUse).toBe(inUse);
-    expect(engineOf(probe).backend.view(engineOf(probe).layers[0].weights, 1).buffer.byteLength).toBe(memory);
-    // And the optimiser's slots are checked against the parameters before any allocation too.
-    const json = probe.toJSON();
-    const slots = [[0], [0], [0], [0]];
-    await expect(loadNetwork({ ...json, optimizer: { config: { type: 'sgd', momentum: 0.5, nesterov: false }, iterations: 1, slots: { velocity: slots } } }, { backend }))
-      .rejects.toThrow("loadNetwork: optimizer (sgd).setWeights: slots.velocity[0] must be an array of 12 numbers (parameter 0's size), got an array of length 1");
-    expect(allocationCount()).toBe(allocations);
-    probe.dispose();
-  });
+  it.each(['wasm', 'js'] as const)(
+    'a tiny file declaring a huge layer is refused before anything is allocated (%s)',
+    async (backend) => {
+      const text =
+        '{"format":"wasmlp-network","version":1,"inputs":2,"layers":[{"units":250000000,"activation":"sigmoid"}],' +
+        '"loss":"binaryCrossentropy","dtype":"float32","weights":[{"W":[[0],[0]],"b":[0]}]}';
+      expect(text.length).toBeLessThan(200);
+      const probe = await createNetwork({ ...CONFIG, backend });
+      const arena = arenaOf(probe);
+      const inUse = arena.bytesInUse;
+      const memory = engineOf(probe).backend.view(engineOf(probe).layers[0].weights, 1).buffer.byteLength;
+      const allocations = allocationCount();
+      await expect(loadNetwork(text, { backend })).rejects.toThrow(
+        'loadNetwork: setWeights: layer 0 W is 2x1, expected 2x250000000 (inputs x units)',
+      );
+      expect(allocationCount()).toBe(allocations); // not one block was asked for
+      expect(arena.bytesInUse).toBe(inUse);
+      expect(engineOf(probe).backend.view(engineOf(probe).layers[0].weights, 1).buffer.byteLength).toBe(memory);
+      // And the optimiser's slots are checked against the parameters before any allocation too.
+      const json = probe.toJSON();
+      const slots = [[0], [0], [0], [0]];
+      await expect(
+        loadNetwork(
+          {
+            ...json,
+            optimizer: { config: { type: 'sgd', momentum: 0.5, nesterov: false }, iterations: 1, slots: { velocity: slots } },
+          },
+          { backend },
+        ),
+      ).rejects.toThrow(
+        "loadNetwork: optimizer (sgd).setWeights: slots.velocity[0] must be an array of 12 numbers (parameter 0's size), got an array of length 1",
+      );
+      expect(allocationCount()).toBe(allocations);
+      probe.dispose();
+    },
+  );
 
   it('builds the network once without drawing initial weights it would overwrite', async () => {
     const net = await createNetwork(CONFIG);
@@ -142,7 +187,9 @@ describe('reading model texts', () => {
     await net.fit(seed.X, labels3, { epochs: 1, learningRate: 0.1, optimizer: 'adam' });
     const json = net.toJSON({ includeOptimizer: true });
     const bad = { ...json, optimizer: { ...json.optimizer!, config: { ...json.optimizer!.config, epsilon: 1e-50 } } };
-    await expect(loadNetwork(bad)).rejects.toThrow('loadNetwork: optimizer.config.epsilon 1e-50 rounds to 0 in float32 (smallest normal 1.18e-38)');
+    await expect(loadNetwork(bad)).rejects.toThrow(
+      'loadNetwork: optimizer.config.epsilon 1e-50 rounds to 0 in float32 (smallest normal 1.18e-38)',
+    );
     net.dispose();
   });
 
@@ -154,11 +201,18 @@ describe('reading model texts', () => {
   });
 
   it('refuses a text nested deeper than 64 levels before parsing it, and cuts long parse errors', async () => {
-    await expect(loadNetwork('['.repeat(1_000_000))).rejects.toThrow('loadNetwork: the text nests deeper than 64 levels (at character 64); it is not a saved network');
+    await expect(loadNetwork('['.repeat(1_000_000))).rejects.toThrow(
+      'loadNetwork: the text nests deeper than 64 levels (at character 64); it is not a saved network',
+    );
     // Brackets inside strings do not count.
-    await expect(loadNetwork(JSON.stringify({ format: '['.repeat(1000) }))).rejects.toThrow(/not a saved wasmlp network \(format is "\[{100}"… \(1000 characters\)/);
+    await expect(loadNetwork(JSON.stringify({ format: '['.repeat(1000) }))).rejects.toThrow(
+      /not a saved wasmlp network \(format is "\[{100}"… \(1000 characters\)/,
+    );
     const garbage = `{"format": ${'x'.repeat(10_000)}`;
-    const message = await loadNetwork(garbage).then(() => '', (error: Error) => error.message);
+    const message = await loadNetwork(garbage).then(
+      () => '',
+      (error: Error) => error.message,
+    );
     expect(message).toMatch(/^loadNetwork: the text is not JSON \(/);
     expect(message.length).toBeLessThan(200);
   });
@@ -167,6 +221,7 @@ describe('reading model texts', () => {
     // Valid JSON would take gigabytes to build; at the limit the length alone decides.
     const huge = `[${' '.repeat(2 ** 28 - 1)}]`;
     await expect(loadNetwork(huge)).rejects.toThrow(
-      `loadNetwork: the text has ${2 ** 28 + 1} characters, more than a model text may have (${2 ** 28}); pass the object instead`);
+      `loadNetwork: the text has ${2 ** 28 + 1} characters, more than a model text may have (${2 ** 28}); pass the object instead`,
+    );
   });
 });

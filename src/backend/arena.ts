@@ -16,7 +16,10 @@ export interface GrowableMemory {
   grow(bytes: number): void;
 }
 
-interface Span { offset: number; size: number }
+interface Span {
+  offset: number;
+  size: number;
+}
 
 /**
  * INTERNAL, for fault-injection tests only (never exported from index.ts):
@@ -41,7 +44,10 @@ export class Arena {
   /** Free spans below `top`, sorted by offset, never adjacent to each other. */
   private readonly holes: Span[] = [];
 
-  constructor(private readonly memory: GrowableMemory, base: number) {
+  constructor(
+    private readonly memory: GrowableMemory,
+    base: number,
+  ) {
     // Offset 0 is never a block: a buffer offset of 0 is always a bug (an
     // unset or freed buffer), and no kernel can then write over memory's start.
     this.top = alignUp(Math.max(base, 1));
@@ -52,7 +58,9 @@ export class Arena {
     faults.allocations++;
     if (faults.failAt === faults.allocations) {
       faults.failAt = 0;
-      throw new Error(`wasmlp: ${bytes} bytes of memory needed, but allocation ${faults.allocations} was made to fail (fault injection)`);
+      throw new Error(
+        `wasmlp: ${bytes} bytes of memory needed, but allocation ${faults.allocations} was made to fail (fault injection)`,
+      );
     }
     const size = Math.max(ALIGN, alignUp(bytes));
     let offset = -1;
@@ -61,7 +69,10 @@ export class Arena {
       if (hole.size < size) continue;
       offset = hole.offset;
       if (hole.size === size) this.holes.splice(i, 1);
-      else { hole.offset += size; hole.size -= size; }
+      else {
+        hole.offset += size;
+        hole.size -= size;
+      }
       break;
     }
     if (offset < 0) {
@@ -82,12 +93,22 @@ export class Arena {
     this.holes.splice(i, 0, { offset, size });
     // Merge with the following hole, then with the preceding one.
     const next = this.holes[i + 1];
-    if (next && offset + size === next.offset) { this.holes[i].size += next.size; this.holes.splice(i + 1, 1); }
+    if (next && offset + size === next.offset) {
+      this.holes[i].size += next.size;
+      this.holes.splice(i + 1, 1);
+    }
     const prev = this.holes[i - 1];
-    if (prev && prev.offset + prev.size === offset) { prev.size += this.holes[i].size; this.holes.splice(i, 1); i--; }
+    if (prev && prev.offset + prev.size === offset) {
+      prev.size += this.holes[i].size;
+      this.holes.splice(i, 1);
+      i--;
+    }
     // A hole that reaches the top gives its bytes back to the bump pointer.
     const last = this.holes[this.holes.length - 1];
-    if (last && last.offset + last.size === this.top) { this.top = last.offset; this.holes.pop(); }
+    if (last && last.offset + last.size === this.top) {
+      this.top = last.offset;
+      this.holes.pop();
+    }
   }
 
   /** Whether `offset` lies inside a live block (for tests that check every kernel's buffers). */

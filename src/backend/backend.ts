@@ -40,9 +40,14 @@ export const MAX_THREADS = 64;
 export function checkThreads(where: string, threads: unknown): void {
   if (typeof threads !== 'number' || !Number.isSafeInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     // At most 100 characters of a string, as checks.ts's describeValue() (not imported: this file stays self-contained).
-    const got = typeof threads === 'string' ? JSON.stringify(threads.slice(0, 100)) + (threads.length > 100 ? `… (${threads.length} characters)` : '')
-      : typeof threads === 'number' || typeof threads === 'boolean' || threads == null ? String(threads)
-        : typeof threads === 'object' ? 'an object' : `a ${typeof threads}`;
+    const got =
+      typeof threads === 'string'
+        ? JSON.stringify(threads.slice(0, 100)) + (threads.length > 100 ? `… (${threads.length} characters)` : '')
+        : typeof threads === 'number' || typeof threads === 'boolean' || threads == null
+          ? String(threads)
+          : typeof threads === 'object'
+            ? 'an object'
+            : `a ${typeof threads}`;
     throw new Error(`${where}: threads must be an integer from 1 to ${MAX_THREADS}, got ${got}`);
   }
 }
@@ -85,22 +90,50 @@ export interface Backend extends Kernels {
  */
 export interface Kernels {
   /** C[m,n] = alpha * op(A)[m,k] * op(B)[k,n] + beta * C; beta 0 ignores C's contents. */
-  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
-       alpha: number, a: number, b: number, beta: number, c: number): void;
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: number,
+    b: number,
+    beta: number,
+    c: number,
+  ): void;
   /**
    * A dense layer's forward, fused: out = f(x W + b), x rows x inputs, W
    * inputs x units, out rows x units; `alpha` is leakyRelu's slope (read only
    * there). The same numbers as gemm, addBias, then f's kernel.
    */
-  denseForward(rows: number, inputs: number, units: number, x: number, weights: number, bias: number,
-               activation: ElementwiseActivation, alpha: number, out: number): void;
+  denseForward(
+    rows: number,
+    inputs: number,
+    units: number,
+    x: number,
+    weights: number,
+    bias: number,
+    activation: ElementwiseActivation,
+    alpha: number,
+    out: number,
+  ): void;
   /**
    * dL/dZ of the layer below, fused: out = (delta W^T) ⊙ f'(a), where a (rows
    * x inputs) is that layer's output and f its activation. The same numbers as
    * gemm (NT), then f's backward kernel.
    */
-  denseBackwardInput(rows: number, inputs: number, units: number, delta: number, weights: number,
-                     activation: ElementwiseActivation, alpha: number, a: number, out: number): void;
+  denseBackwardInput(
+    rows: number,
+    inputs: number,
+    units: number,
+    delta: number,
+    weights: number,
+    activation: ElementwiseActivation,
+    alpha: number,
+    a: number,
+    out: number,
+  ): void;
   /** x[r, :] += bias for every row r. */
   addBias(rows: number, cols: number, bias: number, x: number): void;
   /** out[c] = sum over r of x[r, c]. */
@@ -158,15 +191,13 @@ export interface Kernels {
    * SGD with momentum (Keras 3): velocity = momentum * velocity - lr * g, then
    * w += velocity, or with nesterov w += momentum * velocity - lr * g.
    */
-  sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean,
-              w: number, g: number, velocity: number): void;
+  sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean, w: number, g: number, velocity: number): void;
   /**
    * One Adam step (Keras 3), alpha = lr * sqrt(1 - beta2^t) / (1 - beta1^t) being
    * the caller's: m += (g - m)(1 - beta1); v += (g² - v)(1 - beta2);
    * w -= m alpha / (sqrt(v) + epsilon).
    */
-  adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number,
-       w: number, g: number, m: number, v: number): void;
+  adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number, w: number, g: number, m: number, v: number): void;
 
   /** dst[r, :] = src[index[r], :] for r < rows. */
   gatherRows(rows: number, cols: number, src: number, index: number, dst: number): void;
@@ -182,13 +213,33 @@ export type KernelName = keyof Kernels;
  * so a name missing or extra is a type error.
  */
 export const KERNEL_NAMES = Object.keys({
-  gemm: 0, denseForward: 0, denseBackwardInput: 0, addBias: 0, sumColumns: 0,
-  sigmoid: 0, sigmoidBackward: 0, tanh: 0, tanhBackward: 0, relu: 0, reluBackward: 0,
-  leakyRelu: 0, leakyReluBackward: 0, softmax: 0,
-  binaryCrossentropy: 0, binaryCrossentropySigmoidBackward: 0, binaryAccuracy: 0,
-  categoricalCrossentropy: 0, categoricalCrossentropySoftmaxBackward: 0, categoricalAccuracy: 0,
-  meanSquaredError: 0, meanSquaredErrorBackward: 0,
-  sgd: 0, sgdMomentum: 0, adam: 0, gatherRows: 0, firstNonFinite: 0,
+  gemm: 0,
+  denseForward: 0,
+  denseBackwardInput: 0,
+  addBias: 0,
+  sumColumns: 0,
+  sigmoid: 0,
+  sigmoidBackward: 0,
+  tanh: 0,
+  tanhBackward: 0,
+  relu: 0,
+  reluBackward: 0,
+  leakyRelu: 0,
+  leakyReluBackward: 0,
+  softmax: 0,
+  binaryCrossentropy: 0,
+  binaryCrossentropySigmoidBackward: 0,
+  binaryAccuracy: 0,
+  categoricalCrossentropy: 0,
+  categoricalCrossentropySoftmaxBackward: 0,
+  categoricalAccuracy: 0,
+  meanSquaredError: 0,
+  meanSquaredErrorBackward: 0,
+  sgd: 0,
+  sgdMomentum: 0,
+  adam: 0,
+  gatherRows: 0,
+  firstNonFinite: 0,
 } satisfies Record<KernelName, 0>) as readonly KernelName[];
 
 /** Binary cross-entropy's log guard, as the seed notebook. */

@@ -30,7 +30,10 @@ export abstract class HeapBackend {
   /** Element shift: byte offset >> shift = index into a whole-heap float view. */
   protected readonly shift: number;
 
-  constructor(readonly dtype: DType, protected readonly heap: Heap) {
+  constructor(
+    readonly dtype: DType,
+    protected readonly heap: Heap,
+  ) {
     this.bytesPerElement = dtype === 'float32' ? 4 : 8;
     this.shift = dtype === 'float32' ? 2 : 3;
   }

@@ -5,8 +5,8 @@
  * a cache-friendly order, so the baseline is honest.
  */
 import { Arena } from './arena.js';
-import { BCE_EPSILON, CCE_EPSILON, type Backend, type DType, type ElementwiseActivation, type FloatArray } from './backend.js';
-import { HeapBackend, type Heap } from './heap.js';
+import { type Backend, BCE_EPSILON, CCE_EPSILON, type DType, type ElementwiseActivation, type FloatArray } from './backend.js';
+import { type Heap, HeapBackend } from './heap.js';
 
 const MAX_BYTES = 2 ** 32;
 
@@ -18,7 +18,8 @@ class ArrayBufferHeap implements Heap {
       byteLength: () => this.bytes.byteLength,
       grow: (needed) => {
         // Capped as wasm32's linear memory is (and typed arrays over more than 4 GiB fail in V8).
-        if (needed > MAX_BYTES) throw new Error(`wasmlp: ${needed} bytes of memory needed, but it is capped at ${MAX_BYTES / 2 ** 20} MiB`);
+        if (needed > MAX_BYTES)
+          throw new Error(`wasmlp: ${needed} bytes of memory needed, but it is capped at ${MAX_BYTES / 2 ** 20} MiB`);
         const next = allocateBuffer(Math.min(Math.max(needed, this.bytes.byteLength * 2), MAX_BYTES)) ?? allocateBuffer(needed);
         if (!next) throw new Error(`wasmlp: ${needed} bytes of memory needed, more than this JavaScript engine will allocate`);
         new Uint8Array(next).set(new Uint8Array(this.bytes));
@@ -30,7 +31,9 @@ class ArrayBufferHeap implements Heap {
     },
     16, // keep offset 0 unused, as in wasm, so a zero offset is never a live block
   );
-  buffer(): ArrayBuffer { return this.bytes; }
+  buffer(): ArrayBuffer {
+    return this.bytes;
+  }
 }
 
 /** A new ArrayBuffer, or undefined where the engine refuses one so large (a RangeError). */
@@ -75,14 +78,28 @@ export class JsBackend extends HeapBackend implements Backend {
     this.cachedInts = new Int32Array(buffer);
   }
 
-  gemm(transA: boolean, transB: boolean, m: number, n: number, k: number,
-       alpha: number, a: number, b: number, beta: number, c: number): void {
+  gemm(
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: number,
+    b: number,
+    beta: number,
+    c: number,
+  ): void {
     const h = this.floats();
     const s = this.shift;
-    a >>= s; b >>= s; c >>= s;
+    a >>= s;
+    b >>= s;
+    c >>= s;
     // op(A)[i, p] = h[a + i * aRow + p * aCol], likewise for B.
-    const aRow = transA ? 1 : k, aCol = transA ? m : 1;
-    const bRow = transB ? 1 : n, bCol = transB ? k : 1;
+    const aRow = transA ? 1 : k,
+      aCol = transA ? m : 1;
+    const bRow = transB ? 1 : n,
+      bCol = transB ? k : 1;
     for (let i = 0; i < m; i++) {
       const ci = c + i * n;
       if (transB) {
@@ -104,36 +121,65 @@ export class JsBackend extends HeapBackend implements Backend {
     }
   }
 
-  denseForward(rows: number, inputs: number, units: number, x: number, weights: number, bias: number,
-               activation: ElementwiseActivation, alpha: number, out: number): void {
+  denseForward(
+    rows: number,
+    inputs: number,
+    units: number,
+    x: number,
+    weights: number,
+    bias: number,
+    activation: ElementwiseActivation,
+    alpha: number,
+    out: number,
+  ): void {
     this.gemm(false, false, rows, units, inputs, 1, x, weights, 0, out);
     this.addBias(rows, units, bias, out);
     const n = rows * units;
     switch (activation) {
-      case 'sigmoid': return this.sigmoid(n, out, out);
-      case 'tanh': return this.tanh(n, out, out);
-      case 'relu': return this.relu(n, out, out);
-      case 'leakyRelu': return this.leakyRelu(n, alpha, out, out);
-      case 'linear': return;
+      case 'sigmoid':
+        return this.sigmoid(n, out, out);
+      case 'tanh':
+        return this.tanh(n, out, out);
+      case 'relu':
+        return this.relu(n, out, out);
+      case 'leakyRelu':
+        return this.leakyRelu(n, alpha, out, out);
+      case 'linear':
+        return;
     }
   }
 
-  denseBackwardInput(rows: number, inputs: number, units: number, delta: number, weights: number,
-                     activation: ElementwiseActivation, alpha: number, a: number, out: number): void {
+  denseBackwardInput(
+    rows: number,
+    inputs: number,
+    units: number,
+    delta: number,
+    weights: number,
+    activation: ElementwiseActivation,
+    alpha: number,
+    a: number,
+    out: number,
+  ): void {
     this.gemm(false, true, rows, inputs, units, 1, delta, weights, 0, out);
     const n = rows * inputs;
     switch (activation) {
-      case 'sigmoid': return this.sigmoidBackward(n, a, out);
-      case 'tanh': return this.tanhBackward(n, a, out);
-      case 'relu': return this.reluBackward(n, a, out);
-      case 'leakyRelu': return this.leakyReluBackward(n, alpha, a, out);
-      case 'linear': return;
+      case 'sigmoid':
+        return this.sigmoidBackward(n, a, out);
+      case 'tanh':
+        return this.tanhBackward(n, a, out);
+      case 'relu':
+        return this.reluBackward(n, a, out);
+      case 'leakyRelu':
+        return this.leakyReluBackward(n, alpha, a, out);
+      case 'linear':
+        return;
     }
   }
 
   addBias(rows: number, cols: number, bias: number, x: number): void {
     const h = this.floats();
-    bias >>= this.shift; x >>= this.shift;
+    bias >>= this.shift;
+    x >>= this.shift;
     for (let r = 0; r < rows; r++) {
       const row = x + r * cols;
       for (let j = 0; j < cols; j++) h[row + j] += h[bias + j];
@@ -142,7 +188,8 @@ export class JsBackend extends HeapBackend implements Backend {
 
   sumColumns(rows: number, cols: number, x: number, out: number): void {
     const h = this.floats();
-    x >>= this.shift; out >>= this.shift;
+    x >>= this.shift;
+    out >>= this.shift;
     for (let j = 0; j < cols; j++) h[out + j] = 0;
     for (let r = 0; r < rows; r++) {
       const row = x + r * cols;
@@ -152,7 +199,8 @@ export class JsBackend extends HeapBackend implements Backend {
 
   sigmoid(n: number, x: number, out: number): void {
     const h = this.floats();
-    x >>= this.shift; out >>= this.shift;
+    x >>= this.shift;
+    out >>= this.shift;
     for (let i = 0; i < n; i++) {
       const z = h[x + i];
       // exp of a non-positive number only: never overflows.
@@ -167,7 +215,8 @@ export class JsBackend extends HeapBackend implements Backend {
 
   sigmoidBackward(n: number, a: number, grad: number): void {
     const h = this.floats();
-    a >>= this.shift; grad >>= this.shift;
+    a >>= this.shift;
+    grad >>= this.shift;
     for (let i = 0; i < n; i++) {
       const ai = h[a + i];
       h[grad + i] *= ai * (1 - ai);
@@ -176,13 +225,15 @@ export class JsBackend extends HeapBackend implements Backend {
 
   tanh(n: number, x: number, out: number): void {
     const h = this.floats();
-    x >>= this.shift; out >>= this.shift;
+    x >>= this.shift;
+    out >>= this.shift;
     for (let i = 0; i < n; i++) h[out + i] = Math.tanh(h[x + i]);
   }
 
   tanhBackward(n: number, a: number, grad: number): void {
     const h = this.floats();
-    a >>= this.shift; grad >>= this.shift;
+    a >>= this.shift;
+    grad >>= this.shift;
     for (let i = 0; i < n; i++) {
       const ai = h[a + i];
       // 1 - a² without its cancellation as |a| nears 1 (1 - a is exact there).
@@ -192,19 +243,22 @@ export class JsBackend extends HeapBackend implements Backend {
 
   relu(n: number, x: number, out: number): void {
     const h = this.floats();
-    x >>= this.shift; out >>= this.shift;
+    x >>= this.shift;
+    out >>= this.shift;
     for (let i = 0; i < n; i++) h[out + i] = Math.max(h[x + i], 0);
   }
 
   reluBackward(n: number, a: number, grad: number): void {
     const h = this.floats();
-    a >>= this.shift; grad >>= this.shift;
+    a >>= this.shift;
+    grad >>= this.shift;
     for (let i = 0; i < n; i++) if (!(h[a + i] > 0)) h[grad + i] = 0;
   }
 
   leakyRelu(n: number, alpha: number, x: number, out: number): void {
     const h = this.floats();
-    x >>= this.shift; out >>= this.shift;
+    x >>= this.shift;
+    out >>= this.shift;
     alpha = this.asDtype(alpha);
     for (let i = 0; i < n; i++) {
       const z = h[x + i];
@@ -214,7 +268,8 @@ export class JsBackend extends HeapBackend implements Backend {
 
   leakyReluBackward(n: number, alpha: number, a: number, grad: number): void {
     const h = this.floats();
-    a >>= this.shift; grad >>= this.shift;
+    a >>= this.shift;
+    grad >>= this.shift;
     alpha = this.asDtype(alpha);
     for (let i = 0; i < n; i++) if (!(h[a + i] > 0)) h[grad + i] *= alpha;
   }
@@ -230,9 +285,11 @@ export class JsBackend extends HeapBackend implements Backend {
 
   softmax(rows: number, cols: number, x: number, out: number): void {
     const h = this.floats();
-    x >>= this.shift; out >>= this.shift;
+    x >>= this.shift;
+    out >>= this.shift;
     for (let r = 0; r < rows; r++) {
-      const xr = x + r * cols, or = out + r * cols;
+      const xr = x + r * cols,
+        or = out + r * cols;
       let max = h[xr];
       for (let j = 1; j < cols; j++) if (h[xr + j] > max) max = h[xr + j];
       // exp of non-positive numbers only; the max's is 1, so sum >= 1.
@@ -249,10 +306,12 @@ export class JsBackend extends HeapBackend implements Backend {
 
   binaryCrossentropy(n: number, a: number, y: number): number {
     const h = this.floats();
-    a >>= this.shift; y >>= this.shift;
+    a >>= this.shift;
+    y >>= this.shift;
     let sum = 0;
     for (let i = 0; i < n; i++) {
-      const ai = h[a + i], yi = h[y + i];
+      const ai = h[a + i],
+        yi = h[y + i];
       sum += yi * Math.log(ai + BCE_EPSILON) + (1 - yi) * Math.log(1 - ai + BCE_EPSILON);
     }
     return -sum / n;
@@ -260,13 +319,16 @@ export class JsBackend extends HeapBackend implements Backend {
 
   binaryCrossentropySigmoidBackward(n: number, a: number, y: number, grad: number): void {
     const h = this.floats();
-    a >>= this.shift; y >>= this.shift; grad >>= this.shift;
+    a >>= this.shift;
+    y >>= this.shift;
+    grad >>= this.shift;
     for (let i = 0; i < n; i++) h[grad + i] = (h[a + i] - h[y + i]) / n;
   }
 
   binaryAccuracy(n: number, a: number, y: number): number {
     const h = this.floats();
-    a >>= this.shift; y >>= this.shift;
+    a >>= this.shift;
+    y >>= this.shift;
     let hits = 0;
     for (let i = 0; i < n; i++) if ((h[a + i] > 0.5 ? 1 : 0) === h[y + i]) hits++;
     return hits / n;
@@ -274,10 +336,12 @@ export class JsBackend extends HeapBackend implements Backend {
 
   categoricalCrossentropy(rows: number, cols: number, a: number, y: number): number {
     const h = this.floats();
-    a >>= this.shift; y >>= this.shift;
+    a >>= this.shift;
+    y >>= this.shift;
     let sum = 0;
     for (let r = 0; r < rows; r++) {
-      const ar = a + r * cols, yr = y + r * cols;
+      const ar = a + r * cols,
+        yr = y + r * cols;
       let total = 0;
       for (let c = 0; c < cols; c++) total += h[ar + c];
       for (let c = 0; c < cols; c++) {
@@ -293,13 +357,16 @@ export class JsBackend extends HeapBackend implements Backend {
 
   categoricalCrossentropySoftmaxBackward(rows: number, cols: number, a: number, y: number, grad: number): void {
     const h = this.floats();
-    a >>= this.shift; y >>= this.shift; grad >>= this.shift;
+    a >>= this.shift;
+    y >>= this.shift;
+    grad >>= this.shift;
     for (let i = 0; i < rows * cols; i++) h[grad + i] = (h[a + i] - h[y + i]) / rows;
   }
 
   categoricalAccuracy(rows: number, cols: number, a: number, y: number): number {
     const h = this.floats();
-    a >>= this.shift; y >>= this.shift;
+    a >>= this.shift;
+    y >>= this.shift;
     const argmax = (row: number) => {
       let best = 0;
       for (let c = 1; c < cols; c++) if (h[row + c] > h[row + best]) best = c;
@@ -312,7 +379,8 @@ export class JsBackend extends HeapBackend implements Backend {
 
   meanSquaredError(n: number, a: number, y: number): number {
     const h = this.floats();
-    a >>= this.shift; y >>= this.shift;
+    a >>= this.shift;
+    y >>= this.shift;
     let sum = 0;
     for (let i = 0; i < n; i++) {
       const d = h[a + i] - h[y + i];
@@ -323,20 +391,24 @@ export class JsBackend extends HeapBackend implements Backend {
 
   meanSquaredErrorBackward(n: number, a: number, y: number, grad: number): void {
     const h = this.floats();
-    a >>= this.shift; y >>= this.shift; grad >>= this.shift;
+    a >>= this.shift;
+    y >>= this.shift;
+    grad >>= this.shift;
     for (let i = 0; i < n; i++) h[grad + i] = (2 * (h[a + i] - h[y + i])) / n;
   }
 
   sgd(n: number, lr: number, w: number, g: number): void {
     const h = this.floats();
-    w >>= this.shift; g >>= this.shift;
+    w >>= this.shift;
+    g >>= this.shift;
     for (let i = 0; i < n; i++) h[w + i] -= lr * h[g + i];
   }
 
-  sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean,
-              w: number, g: number, velocity: number): void {
+  sgdMomentum(n: number, lr: number, momentum: number, nesterov: boolean, w: number, g: number, velocity: number): void {
     const h = this.floats();
-    w >>= this.shift; g >>= this.shift; velocity >>= this.shift;
+    w >>= this.shift;
+    g >>= this.shift;
+    velocity >>= this.shift;
     for (let i = 0; i < n; i++) {
       const step = lr * h[g + i];
       h[velocity + i] = momentum * h[velocity + i] - step;
@@ -346,11 +418,24 @@ export class JsBackend extends HeapBackend implements Backend {
     }
   }
 
-  adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number,
-       w: number, g: number, m: number, v: number): void {
+  adam(
+    n: number,
+    alpha: number,
+    beta1: number,
+    beta2: number,
+    epsilon: number,
+    w: number,
+    g: number,
+    m: number,
+    v: number,
+  ): void {
     const h = this.floats();
-    w >>= this.shift; g >>= this.shift; m >>= this.shift; v >>= this.shift;
-    const oneMinusBeta1 = 1 - beta1, oneMinusBeta2 = 1 - beta2;
+    w >>= this.shift;
+    g >>= this.shift;
+    m >>= this.shift;
+    v >>= this.shift;
+    const oneMinusBeta1 = 1 - beta1,
+      oneMinusBeta2 = 1 - beta2;
     for (let i = 0; i < n; i++) {
       const gi = h[g + i];
       h[m + i] += (gi - h[m + i]) * oneMinusBeta1;
@@ -362,7 +447,9 @@ export class JsBackend extends HeapBackend implements Backend {
   gatherRows(rows: number, cols: number, src: number, index: number, dst: number): void {
     const h = this.floats();
     const idx = this.ints();
-    src >>= this.shift; dst >>= this.shift; index >>= 2;
+    src >>= this.shift;
+    dst >>= this.shift;
+    index >>= 2;
     for (let r = 0; r < rows; r++) {
       const from = src + idx[index + r] * cols;
       const to = dst + r * cols;

@@ -21,7 +21,7 @@
  * leave its loop (retire), so it can never die in a chunk.
  */
 import { inNode } from '../platform/runtime.js';
-import { scriptWorkerExecArgv, startScriptWorker, type ScriptWorker } from '../platform/script-worker.js';
+import { type ScriptWorker, scriptWorkerExecArgv, startScriptWorker } from '../platform/script-worker.js';
 
 /** What one worker is given: the module, the memory, its part and scratch, and where its DEAD flag is. */
 export interface WorkerInit {
@@ -174,12 +174,19 @@ async function startEach(inits: WorkerInit[], lost: () => void): Promise<PoolWor
   }
   for (const worker of workers) {
     worker.on('error', lost);
-    worker.on('message', (data) => { if ((data as Reply).error) lost(); });
+    worker.on('message', (data) => {
+      if ((data as Reply).error) lost();
+    });
   }
   return {
     // Between jobs (a browser's owning thread cannot be interrupted in one): retire the pool first, so no
     // job waits on this worker.
-    terminate: (part) => { lost(); workers[part - 1]?.terminate(); },
-    terminateAll: () => { for (const worker of workers) worker.terminate(); },
+    terminate: (part) => {
+      lost();
+      workers[part - 1]?.terminate();
+    },
+    terminateAll: () => {
+      for (const worker of workers) worker.terminate();
+    },
   };
 }

@@ -27,14 +27,15 @@
  * post it (src/worker/threads-addon.ts); the worker's threads are then
  * workers of the worker.
  */
-import { checkThreads, type Backend, type DType, type KernelName, type Kernels } from './backend.js';
-import { sharedMemoryPossible } from './shared-memory.js';
-import { ACTIVATION_CODES, moduleKernels, WasmBackend, WasmHeap, type WasmKernels } from './wasm.js';
+
 // Seams (src/platform/): the kernels and the worker's add-on, read or bundled from source, are embedded in
 // dist/wasmlp-threads.js, which must fetch and read nothing.
 import { loadThreadedBytes } from '../platform/threaded-kernels.js';
 import { threadsAddonSource } from '../platform/threads-addon-script.js';
-import { startWorkers, type PoolWorkers, type WorkerInit } from './threads-workers.js';
+import { type Backend, checkThreads, type DType, type KernelName, type Kernels } from './backend.js';
+import { sharedMemoryPossible } from './shared-memory.js';
+import { type PoolWorkers, startWorkers, type WorkerInit } from './threads-workers.js';
+import { ACTIVATION_CODES, moduleKernels, WasmBackend, WasmHeap, type WasmKernels } from './wasm.js';
 
 type Ptr = number;
 
@@ -54,11 +55,18 @@ interface ThreadExports {
 }
 
 /** The kernels that can split across threads: assembly/index.threads.ts exports each as `${name}Parallel` (F32, F64). */
-const SPLIT_NAMES = ['gemm', 'denseForward', 'denseBackwardInput', 'sgd', 'sgdMomentum', 'adam'] as const satisfies readonly KernelName[];
-type SplitName = typeof SPLIT_NAMES[number];
+const SPLIT_NAMES = [
+  'gemm',
+  'denseForward',
+  'denseBackwardInput',
+  'sgd',
+  'sgdMomentum',
+  'adam',
+] as const satisfies readonly KernelName[];
+type SplitName = (typeof SPLIT_NAMES)[number];
 /** One dtype's split kernels: the job block and the worker count, then the kernel's arguments as they cross into WebAssembly. */
 type ParallelKernels = {
-  readonly [K in SplitName as `${K}Parallel`]: (ctl: Ptr, workers: number, ...args: Parameters<WasmKernels[K]>) => void
+  readonly [K in SplitName as `${K}Parallel`]: (ctl: Ptr, workers: number, ...args: Parameters<WasmKernels[K]>) => void;
 };
 
 /**
@@ -97,7 +105,10 @@ interface ThreadPool {
 const pools = new Map<number, Promise<ThreadPool>>();
 
 function sharedMemory(): { memory: WebAssembly.Memory; maximum: number } {
-  const memory = (maximum: number) => ({ memory: new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum, shared: true }), maximum });
+  const memory = (maximum: number) => ({
+    memory: new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum, shared: true }),
+    maximum,
+  });
   try {
     return memory(MAXIMUM_PAGES);
   } catch (error) {
@@ -107,7 +118,7 @@ function sharedMemory(): { memory: WebAssembly.Memory; maximum: number } {
 }
 
 async function createPool(threads: number): Promise<ThreadPool> {
-  const module = await WebAssembly.compile(await loadThreadedBytes() as BufferSource);
+  const module = await WebAssembly.compile((await loadThreadedBytes()) as BufferSource);
   const { memory, maximum } = sharedMemory();
   const instance = await WebAssembly.instantiate(module, { env: { memory } });
   const exports = instance.exports as unknown as ThreadExports & Record<string, unknown>;
@@ -117,14 +128,24 @@ async function createPool(threads: number): Promise<ThreadPool> {
   const control = heap.arena.alloc(exports.controlBytes());
   new Uint8Array(memory.buffer, control, exports.controlBytes()).fill(0);
   const inits: WorkerInit[] = Array.from({ length: count }, (_, w) => ({
-    module, memory, ctl: control, part: w + 1, parts: threads,
-    scratch: heap.arena.alloc(exports.threadScratchBytes()), dead: exports.deadFlag(control, w + 1),
+    module,
+    memory,
+    ctl: control,
+    part: w + 1,
+    parts: threads,
+    scratch: heap.arena.alloc(exports.threadScratchBytes()),
+    dead: exports.deadFlag(control, w + 1),
     working: exports.workingWord(control, w + 1),
   }));
   let pool: ThreadPool | undefined;
-  const workers = await startWorkers(inits, () => { if (pool) retire(pool); });
+  const workers = await startWorkers(inits, () => {
+    if (pool) retire(pool);
+  });
   pool = { threads, heap, exports, control, count, workers, kernels: {} as Record<DType, Kernels>, stopped: false };
-  for (const [dtype, suffix] of [['float32', 'F32'], ['float64', 'F64']] as const) {
+  for (const [dtype, suffix] of [
+    ['float32', 'F32'],
+    ['float64', 'F64'],
+  ] as const) {
     const one = moduleKernels(exports, suffix);
     pool.kernels[dtype] = { ...one, ...splitKernels(pool, one, parallelKernels(exports, suffix)) };
   }
@@ -135,7 +156,8 @@ function parallelKernels(exports: Record<string, unknown>, suffix: 'F32' | 'F64'
   const split: Record<string, unknown> = {};
   for (const name of SPLIT_NAMES) {
     const fn = exports[`${name}Parallel${suffix}`];
-    if (typeof fn !== 'function') throw new Error(`the threaded WebAssembly module is missing the export ${name}Parallel${suffix}`);
+    if (typeof fn !== 'function')
+      throw new Error(`the threaded WebAssembly module is missing the export ${name}Parallel${suffix}`);
     split[`${name}Parallel`] = fn;
   }
   return split as ParallelKernels;
@@ -159,12 +181,40 @@ function splitKernels(pool: ThreadPool, one: Kernels, split: ParallelKernels): {
     // Each thread runs the bias and activation (or its derivative) on the block
     // of the product it computed, while that block is in its own cache.
     denseForward(rows, inputs, units, x, weights, bias, activation, alpha, out) {
-      if (!splits(rows * inputs * units, PARALLEL_GEMM_MACS)) one.denseForward(rows, inputs, units, x, weights, bias, activation, alpha, out);
-      else split.denseForwardParallel(control, pool.count, rows, inputs, units, x, weights, bias, ACTIVATION_CODES[activation], alpha, out);
+      if (!splits(rows * inputs * units, PARALLEL_GEMM_MACS))
+        one.denseForward(rows, inputs, units, x, weights, bias, activation, alpha, out);
+      else
+        split.denseForwardParallel(
+          control,
+          pool.count,
+          rows,
+          inputs,
+          units,
+          x,
+          weights,
+          bias,
+          ACTIVATION_CODES[activation],
+          alpha,
+          out,
+        );
     },
     denseBackwardInput(rows, inputs, units, delta, weights, activation, alpha, a, out) {
-      if (!splits(rows * inputs * units, PARALLEL_GEMM_MACS)) one.denseBackwardInput(rows, inputs, units, delta, weights, activation, alpha, a, out);
-      else split.denseBackwardInputParallel(control, pool.count, rows, inputs, units, delta, weights, ACTIVATION_CODES[activation], alpha, a, out);
+      if (!splits(rows * inputs * units, PARALLEL_GEMM_MACS))
+        one.denseBackwardInput(rows, inputs, units, delta, weights, activation, alpha, a, out);
+      else
+        split.denseBackwardInputParallel(
+          control,
+          pool.count,
+          rows,
+          inputs,
+          units,
+          delta,
+          weights,
+          ACTIVATION_CODES[activation],
+          alpha,
+          a,
+          out,
+        );
     },
     sgd(n, lr, w, g) {
       if (!splits(n, PARALLEL_UPDATE_ELEMENTS)) one.sgd(n, lr, w, g);
@@ -190,7 +240,12 @@ function splitKernels(pool: ThreadPool, one: Kernels, split: ParallelKernels): {
 function retire(pool: ThreadPool): void {
   if (pool.stopped) return;
   pool.stopped = true;
-  void pools.get(pool.threads)?.then((cached) => { if (cached === pool) pools.delete(pool.threads); }, () => {});
+  void pools.get(pool.threads)?.then(
+    (cached) => {
+      if (cached === pool) pools.delete(pool.threads);
+    },
+    () => {},
+  );
   pool.exports.stopWorkers(pool.control, pool.count);
   pool.workers.terminateAll();
 }
@@ -241,8 +296,11 @@ function threadPool(threads: number): Promise<ThreadPool> {
  * (this one and threads - 1 workers); or, where that cannot run, the
  * single-threaded backend (`fallback`).
  */
-export async function createThreadedWasmBackend(dtype: DType, threads: number,
-                                                fallback: () => Promise<Backend>): Promise<Backend> {
+export async function createThreadedWasmBackend(
+  dtype: DType,
+  threads: number,
+  fallback: () => Promise<Backend>,
+): Promise<Backend> {
   let pool: ThreadPool;
   try {
     pool = await threadPool(threads);
@@ -311,7 +369,9 @@ export async function threadsForWorker(): Promise<WorkerThreads | undefined> {
   if (!sharedMemoryPossible()) return undefined;
   if (!forWorker) {
     forWorker = Promise.all([threadsAddonSource(), loadThreadedBytes()]).then(([source, wasm]) => ({ source, wasm }));
-    forWorker.catch(() => { forWorker = undefined; });
+    forWorker.catch(() => {
+      forWorker = undefined;
+    });
   }
   return forWorker;
 }

@@ -3,11 +3,12 @@
  * gives each kernel of the contract its export (backend.ts's KERNEL_NAMES,
  * plus F32 or F64).
  */
-import { Arena } from './arena.js';
-import { KERNEL_NAMES, type Backend, type DType, type ElementwiseActivation, type KernelName, type Kernels } from './backend.js';
-import { HeapBackend, type Heap } from './heap.js';
-import { instantiateKernels } from './instantiate.js';
+
 import { loadWasmBytes } from '../platform/kernels.js';
+import { Arena } from './arena.js';
+import { type Backend, type DType, type ElementwiseActivation, KERNEL_NAMES, type KernelName, type Kernels } from './backend.js';
+import { type Heap, HeapBackend } from './heap.js';
+import { instantiateKernels } from './instantiate.js';
 
 /** How a contract argument crosses into WebAssembly: a flag as an i32 0/1, an activation as its code. */
 type Crossing<T> = T extends boolean ? number : T extends ElementwiseActivation ? number : T;
@@ -17,7 +18,11 @@ export type WasmKernels = { readonly [K in KernelName]: Exported<Kernels[K]> };
 
 /** assembly/dense.ts's numbers for the activations. */
 export const ACTIVATION_CODES: Readonly<Record<ElementwiseActivation, number>> = {
-  linear: 0, sigmoid: 1, tanh: 2, relu: 3, leakyRelu: 4,
+  linear: 0,
+  sigmoid: 1,
+  tanh: 2,
+  relu: 3,
+  leakyRelu: 4,
 };
 
 /**
@@ -27,18 +32,28 @@ export const ACTIVATION_CODES: Readonly<Record<ElementwiseActivation, number>> =
  */
 const CONVERTED: { readonly [K in KernelName]?: (k: WasmKernels) => Kernels[K] } = {
   // A boolean would cross by ToInt32 too, but only a number takes the engine's fast path into WebAssembly.
-  gemm: ({ gemm }) => (transA, transB, m, n, depth, alpha, a, b, beta, c) =>
-    gemm(+transA, +transB, m, n, depth, alpha, a, b, beta, c),
-  denseForward: ({ denseForward }) => (rows, inputs, units, x, weights, bias, activation, alpha, out) =>
-    denseForward(rows, inputs, units, x, weights, bias, ACTIVATION_CODES[activation], alpha, out),
-  denseBackwardInput: ({ denseBackwardInput }) => (rows, inputs, units, delta, weights, activation, alpha, a, out) =>
-    denseBackwardInput(rows, inputs, units, delta, weights, ACTIVATION_CODES[activation], alpha, a, out),
-  sgdMomentum: ({ sgdMomentum }) => (n, lr, momentum, nesterov, w, g, velocity) =>
-    sgdMomentum(n, lr, momentum, +nesterov, w, g, velocity),
+  gemm:
+    ({ gemm }) =>
+    (transA, transB, m, n, depth, alpha, a, b, beta, c) =>
+      gemm(+transA, +transB, m, n, depth, alpha, a, b, beta, c),
+  denseForward:
+    ({ denseForward }) =>
+    (rows, inputs, units, x, weights, bias, activation, alpha, out) =>
+      denseForward(rows, inputs, units, x, weights, bias, ACTIVATION_CODES[activation], alpha, out),
+  denseBackwardInput:
+    ({ denseBackwardInput }) =>
+    (rows, inputs, units, delta, weights, activation, alpha, a, out) =>
+      denseBackwardInput(rows, inputs, units, delta, weights, ACTIVATION_CODES[activation], alpha, a, out),
+  sgdMomentum:
+    ({ sgdMomentum }) =>
+    (n, lr, momentum, nesterov, w, g, velocity) =>
+      sgdMomentum(n, lr, momentum, +nesterov, w, g, velocity),
   // 1 - beta in f64 here, rounded once to the dtype at the call, as Keras
   // casts its Python float (see assembly/adam.ts).
-  adam: ({ adam }) => (n, alpha, beta1, beta2, epsilon, w, g, m, v) =>
-    adam(n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v),
+  adam:
+    ({ adam }) =>
+    (n, alpha, beta1, beta2, epsilon, w, g, m, v) =>
+      adam(n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v),
 };
 
 /** One dtype's kernels of a module's exports (`suffix` F32 or F64): each export, or its converting closure. */
@@ -67,7 +82,11 @@ const PAGE = 65536;
  */
 export class WasmHeap implements Heap {
   readonly arena: Arena;
-  constructor(readonly memory: WebAssembly.Memory, heapBase: number, maximumPages = PAGE) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    heapBase: number,
+    maximumPages = PAGE,
+  ) {
     this.arena = new Arena(
       {
         byteLength: () => memory.buffer.byteLength,
@@ -77,7 +96,9 @@ export class WasmHeap implements Heap {
           const target = Math.max(needed, current * 2);
           const pages = Math.min(Math.ceil((target - current) / PAGE), maximumPages - current / PAGE);
           if (current + pages * PAGE < needed) {
-            throw new Error(`wasmlp: ${needed} bytes of memory needed, but it is capped at ${maximumPages * PAGE / 2 ** 20} MiB`);
+            throw new Error(
+              `wasmlp: ${needed} bytes of memory needed, but it is capped at ${(maximumPages * PAGE) / 2 ** 20} MiB`,
+            );
           }
           memory.grow(pages);
         },
@@ -86,7 +107,9 @@ export class WasmHeap implements Heap {
     );
   }
   // Taken afresh each time: a grow detaches (or, shared, replaces) the buffer.
-  buffer(): ArrayBuffer { return this.memory.buffer as ArrayBuffer; }
+  buffer(): ArrayBuffer {
+    return this.memory.buffer as ArrayBuffer;
+  }
 }
 
 let shared: Promise<WasmModule> | undefined;

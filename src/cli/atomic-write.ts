@@ -12,8 +12,10 @@ import * as nodeFs from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** The few calls the write makes: a seam, so tests can make any of them fail. */
-export type WriteFs = Pick<typeof nodeFs,
-  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'statSync' | 'realpathSync' | 'fchmodSync'>;
+export type WriteFs = Pick<
+  typeof nodeFs,
+  'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'statSync' | 'realpathSync' | 'fchmodSync'
+>;
 
 /** Writes `text` (UTF-8) to `file` atomically; on failure the file is as it was and no temporary file is left. */
 export function writeFileAtomic(file: string, text: string, fs: WriteFs = nodeFs): void {
@@ -29,7 +31,7 @@ export function writeFileAtomic(file: string, text: string, fs: WriteFs = nodeFs
       // An existing file keeps its permissions, as overwriting it in place would have.
       if (existing) fs.fchmodSync(fd, existing.mode & 0o7777);
       const bytes = Buffer.from(text, 'utf8');
-      for (let at = 0; at < bytes.length;) at += fs.writeSync(fd, bytes, at, bytes.length - at);
+      for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
       fs.fsyncSync(fd);
     } finally {
       fs.closeSync(fd);

@@ -30,7 +30,8 @@ export function featureIndices(table: Header, text: string | undefined, targets:
   }
   const indices = [...new Set(splitColumnList(table, text).map((name) => columnIndex(table, name, 'a feature')))];
   for (const i of indices) {
-    if (targets.includes(i)) throw new Error(`column ${quote(table.header[i])} cannot be both a feature (--features) and the target (--target)`);
+    if (targets.includes(i))
+      throw new Error(`column ${quote(table.header[i])} cannot be both a feature (--features) and the target (--target)`);
   }
   return indices;
 }

@@ -16,9 +16,9 @@ import { parseNumber } from './cells.js';
 import { float64s, type Growable, type Numbers } from './growable.js';
 import { openRegularFile } from './input-file.js';
 import { RowLines } from './row-lines.js';
-import { TargetCellsReader, type TargetCells } from './target-cells.js';
-import { lineAtByte, TextCheck } from './text-check.js';
+import { type TargetCells, TargetCellsReader } from './target-cells.js';
 import { quote, quoteList } from './text.js';
+import { lineAtByte, TextCheck } from './text-check.js';
 
 /** The header: what a caller decides which columns to read from. */
 export interface Header {
@@ -95,7 +95,8 @@ export async function readCsv(file: string, choose: (header: Header) => readonly
   } catch (error) {
     throw csvError(error as Error, file, reader?.header);
   }
-  if (reader === undefined) throw new Error(`${file}: the file is empty; expected a header row naming the columns, then data rows`);
+  if (reader === undefined)
+    throw new Error(`${file}: the file is empty; expected a header row naming the columns, then data rows`);
   if (reader.rows === 0) throw new Error(`${file}: there are no data rows after the header (line ${headerLine})`);
   return reader.finish();
 }
@@ -159,8 +160,10 @@ class RowReader {
       const cell = record[read.column];
       const value = parseNumber(cell);
       if (value === undefined) {
-        throw new Error(`${cellPlace(this.at(), row, read.column)}: ` +
-          `${cell === '' ? read.empty ?? `the cell is empty; ${read.why}` : `${quote(cell)} is not a number; ${read.why}`}`);
+        throw new Error(
+          `${cellPlace(this.at(), row, read.column)}: ` +
+            `${cell === '' ? (read.empty ?? `the cell is empty; ${read.why}`) : `${quote(cell)} is not a number; ${read.why}`}`,
+        );
       }
       values.push(value);
     }
@@ -198,12 +201,14 @@ interface ParseError extends Error {
 }
 
 /** One problem under two codes: with `trim`, csv-parse allows spaces after a closing quote, but no other text. */
-const AFTER_CLOSING_QUOTE = 'text after the closing quote of a quoted cell; a quote inside a quoted cell must be doubled ("a ""b"" c")';
+const AFTER_CLOSING_QUOTE =
+  'text after the closing quote of a quoted cell; a quote inside a quoted cell must be doubled ("a ""b"" c")';
 
 /** What is wrong, for the quote errors people make; each is placed by the quote it is about. */
 const QUOTE_PROBLEMS: Record<string, string> = {
   CSV_QUOTE_NOT_CLOSED: 'the quote opening this cell is never closed (the cell would run to the end of the file)',
-  INVALID_OPENING_QUOTE: 'a quote inside a cell that does not start with one; quote the whole cell, doubling the quotes inside it ("a ""b"" c")',
+  INVALID_OPENING_QUOTE:
+    'a quote inside a cell that does not start with one; quote the whole cell, doubling the quotes inside it ("a ""b"" c")',
   CSV_INVALID_CLOSING_QUOTE: AFTER_CLOSING_QUOTE,
   CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: AFTER_CLOSING_QUOTE,
 };
@@ -227,8 +232,10 @@ function csvError(error: Error, file: string, header: readonly string[] | undefi
     return typeof code === 'string' ? new Error(`${file}: cannot read the data file: ${error.message}`) : error;
   }
   if (code === 'CSV_MAX_RECORD_SIZE' && bytes !== undefined) {
-    return new Error(`${file}: line ${lineAtByte(file, bytes)}: a row longer than ${MAX_RECORD_BYTES / 2 ** 20} MiB ` +
-      '(an unclosed quote, or not a CSV file?)');
+    return new Error(
+      `${file}: line ${lineAtByte(file, bytes)}: a row longer than ${MAX_RECORD_BYTES / 2 ** 20} MiB ` +
+        '(an unclosed quote, or not a CSV file?)',
+    );
   }
   const problem = QUOTE_PROBLEMS[code ?? ''];
   if (problem === undefined || bytes === undefined || records === undefined || index === undefined) {
@@ -238,7 +245,8 @@ function csvError(error: Error, file: string, header: readonly string[] | undefi
   const quoteAt = problemQuote(window, code === 'CSV_QUOTE_NOT_CLOSED' || code === 'INVALID_OPENING_QUOTE');
   if (quoteAt < 0) return new Error(`${file}: not valid CSV: ${error.message}`);
   const line = lineAtByte(file, bytes + Buffer.byteLength(window.slice(0, quoteAt)));
-  if (records === 0 || header === undefined) return new Error(`${file}: line ${line} (the header), column ${index + 1}: ${problem}`);
+  if (records === 0 || header === undefined)
+    return new Error(`${file}: line ${line} (the header), column ${index + 1}: ${problem}`);
   const column = index < header.length ? `column ${quote(header[index])}` : `field ${index + 1}`;
   return new Error(`${file}: line ${line} (data row ${records}), ${column}: ${problem}`);
 }
@@ -278,14 +286,18 @@ export const MAX_COLUMNS = 100_000;
 
 function checkHeader(file: string, header: readonly string[], line: number): void {
   if (header.length > MAX_COLUMNS) {
-    throw new Error(`${file}: line ${line} (the header): ${header.length} columns, more than the ${MAX_COLUMNS} a CSV may have here`);
+    throw new Error(
+      `${file}: line ${line} (the header): ${header.length} columns, more than the ${MAX_COLUMNS} a CSV may have here`,
+    );
   }
   const seen = new Map<string, number>();
   header.forEach((name, i) => {
     if (name === '') throw new Error(`${file}: line ${line} (the header): column ${i + 1} has no name`);
     const earlier = seen.get(name);
     if (earlier !== undefined) {
-      throw new Error(`${file}: line ${line} (the header): column ${quote(name)} appears twice (columns ${earlier + 1} and ${i + 1})`);
+      throw new Error(
+        `${file}: line ${line} (the header): column ${quote(name)} appears twice (columns ${earlier + 1} and ${i + 1})`,
+      );
     }
     seen.set(name, i);
   });
@@ -294,9 +306,10 @@ function checkHeader(file: string, header: readonly string[], line: number): voi
 function checkWidth(table: Pick<Table, 'file' | 'lines' | 'header'>, row: number, have: number): void {
   const width = table.header.length;
   if (have === width) return;
-  const detail = have < width
-    ? `column ${quote(table.header[have])} is missing`
-    : `an extra field after the last column, ${quote(table.header[width - 1])}`;
+  const detail =
+    have < width
+      ? `column ${quote(table.header[have])} is missing`
+      : `an extra field after the last column, ${quote(table.header[width - 1])}`;
   throw new Error(`${rowPlace(table, row)} has ${have} field${have === 1 ? '' : 's'} but the header has ${width}: ${detail}`);
 }
 
@@ -304,8 +317,10 @@ function checkWidth(table: Pick<Table, 'file' | 'lines' | 'header'>, row: number
 export function columnIndex(header: Header, name: string, role: string): number {
   const index = header.header.indexOf(name);
   if (index < 0) {
-    throw new Error(`${header.file}: line ${header.headerLine} (the header): no column ${quote(name)} (${role}); ` +
-      `the columns are ${quoteList(header.header)}`);
+    throw new Error(
+      `${header.file}: line ${header.headerLine} (the header): no column ${quote(name)} (${role}); ` +
+        `the columns are ${quoteList(header.header)}`,
+    );
   }
   return index;
 }

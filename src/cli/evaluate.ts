@@ -31,7 +31,9 @@ export async function evaluate(modelPath: string, file: string, options: Evaluat
       const expected = targetColumns(model.target);
       targets = targetIndices(header, options.target ?? expected.join(','));
       if (targets.length !== expected.length) {
-        throw new Error(`--target names ${count(targets.length, 'column')}, but the model predicts ${expected.length} (${quoteList(expected)})`);
+        throw new Error(
+          `--target names ${count(targets.length, 'column')}, but the model predicts ${expected.length} (${quoteList(expected)})`,
+        );
       }
       return [...read.reads, ...modelTargetReads(model.target, targets)];
     });

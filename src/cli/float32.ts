@@ -20,8 +20,13 @@ import type { Standardization } from './standardize.js';
  * do about a value beyond float32 (after standardisation, whose result can
  * exceed the range when the cell does not).
  */
-export function float32Matrix(table: Table, columns: readonly number[], values: readonly Numbers[],
-                              stats: Standardization | undefined, advice: string): Float32Array {
+export function float32Matrix(
+  table: Table,
+  columns: readonly number[],
+  values: readonly Numbers[],
+  stats: Standardization | undefined,
+  advice: string,
+): Float32Array {
   const width = columns.length;
   const matrix = new Float32Array(table.rows * width);
   values.forEach((column, k) => {
@@ -34,8 +39,10 @@ export function float32Matrix(table: Table, columns: readonly number[], values: 
       // Math.fround, as the network stores it: a hair above FLOAT32_MAX still rounds to it.
       if (!Number.isFinite(stored)) {
         const what = stats ? `${formatValue(cell)} is ${formatValue(value)} after standardisation:` : `${formatValue(cell)} is`;
-        throw new Error(`${cellPlace(table, r, columns[k])}: ${what} too large for float32, the network's numbers ` +
-          `(at most ±${FLOAT32_MAX}); ${advice}`);
+        throw new Error(
+          `${cellPlace(table, r, columns[k])}: ${what} too large for float32, the network's numbers ` +
+            `(at most ±${FLOAT32_MAX}); ${advice}`,
+        );
       }
       matrix[r * width + k] = stored;
     }

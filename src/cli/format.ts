@@ -52,5 +52,6 @@ export function count(n: number, singular: string, plural = `${singular}s`): str
 export function formatLogs(logs: Record<string, number | undefined>): string {
   return Object.entries(logs)
     .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
-    .map(([name, value]) => `${name} ${formatMetric(value)}`).join('  ');
+    .map(([name, value]) => `${name} ${formatMetric(value)}`)
+    .join('  ');
 }

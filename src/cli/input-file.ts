@@ -23,7 +23,9 @@ export function openRegularFile(file: string, what: string): { fd: number; stats
   const stats = fstatSync(fd);
   if (!stats.isFile()) {
     closeSync(fd);
-    throw new Error(`${file}: cannot read ${what}: ${stats.isDirectory() ? 'is a directory' : `it is ${kind(stats)}, not a regular file`}`);
+    throw new Error(
+      `${file}: cannot read ${what}: ${stats.isDirectory() ? 'is a directory' : `it is ${kind(stats)}, not a regular file`}`,
+    );
   }
   return { fd, stats };
 }

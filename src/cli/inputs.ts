@@ -19,6 +19,13 @@ export function featureReads(model: ModelFile, header: Header): { features: numb
 export function modelInputs(model: ModelFile, table: Table, features: readonly number[]): Float32Array {
   const stats = model.standardization ?? undefined;
   // Standardised with the training rows' statistics, a value far outside them can exceed float32 where the cell does not.
-  return float32Matrix(table, features, features.map((c) => table.numbers.get(c)!), stats,
-    stats ? 'it is too far from the values the model was trained on' : 'scale the column, and train on it scaled (or with --standardize)');
+  return float32Matrix(
+    table,
+    features,
+    features.map((c) => table.numbers.get(c)!),
+    stats,
+    stats
+      ? 'it is too far from the values the model was trained on'
+      : 'scale the column, and train on it scaled (or with --standardize)',
+  );
 }

@@ -6,7 +6,7 @@
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { CommanderError } from 'commander';
-import { processIo, type Io } from './io.js';
+import { type Io, processIo } from './io.js';
 import { buildProgram } from './program.js';
 import { escapeControls } from './text.js';
 

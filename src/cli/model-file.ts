@@ -6,17 +6,17 @@
  * Versioned: a reader refuses a version it does not know rather than guess.
  */
 import { isUtf8 } from 'node:buffer';
-import { accessSync, closeSync, constants, readSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { accessSync, closeSync, constants, readSync, realpathSync, type Stats, statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
-import { loadNetwork, type BackendName, type Network, type NetworkJSON } from '../index.js';
+import { type BackendName, loadNetwork, type Network, type NetworkJSON } from '../index.js';
 import { MAX_MODEL_DEPTH, nestingBeyond } from '../modelText.js';
-import { writeFileAtomic, type WriteFs } from './atomic-write.js';
+import { type WriteFs, writeFileAtomic } from './atomic-write.js';
 import { count } from './format.js';
 import { openRegularFile } from './input-file.js';
-import { firstInvalid, lineAtByte } from './text-check.js';
-import { quote, showValue } from './text.js';
 import type { Standardization } from './standardize.js';
 import { outputUnits, type Target } from './target.js';
+import { quote, showValue } from './text.js';
+import { firstInvalid, lineAtByte } from './text-check.js';
 
 export const MODEL_FORMAT = 'wasmlp-model';
 export const MODEL_VERSION = 1;
@@ -44,7 +44,8 @@ export function checkModelPath(file: string, dataFile: string): void {
   const existing = stat(file, cannot);
   if (isDataFile(file, existing, dataFile)) throw cannot('it is the data file, which saving would overwrite');
   if (existing === undefined) {
-    if (file.endsWith('/') || file.endsWith(sep)) throw cannot('it ends with a path separator, so it names a directory; give a file name, such as model.json');
+    if (file.endsWith('/') || file.endsWith(sep))
+      throw cannot('it ends with a path separator, so it names a directory; give a file name, such as model.json');
     const dir = dirname(file);
     const parent = stat(dir, cannot);
     if (parent === undefined) throw cannot(`there is no directory ${dir}`);
@@ -57,7 +58,8 @@ export function checkModelPath(file: string, dataFile: string): void {
   } else {
     // The new model is written beside the file it replaces (atomic-write.ts), so its directory must take a new file.
     const dir = dirname(realpathSync(file));
-    if (!accessible(dir, constants.W_OK | constants.X_OK)) throw cannot(`no permission to create a file in ${dir} (the model is written beside it, then renamed over it)`);
+    if (!accessible(dir, constants.W_OK | constants.X_OK))
+      throw cannot(`no permission to create a file in ${dir} (the model is written beside it, then renamed over it)`);
   }
 }
 
@@ -76,7 +78,9 @@ function isDataFile(file: string, existing: Stats | undefined, dataFile: string)
     return resolve(file) === resolve(dataFile);
   }
   if (existing === undefined) return false;
-  return realpathSync(file) === realpathSync(dataFile) || (data.ino !== 0 && existing.ino === data.ino && existing.dev === data.dev);
+  return (
+    realpathSync(file) === realpathSync(dataFile) || (data.ino !== 0 && existing.ino === data.ino && existing.dev === data.dev)
+  );
 }
 
 /** The path's stats, or undefined if there is nothing there (or a part of the path before it is not a directory). */
@@ -122,13 +126,17 @@ export function readModelText(file: string): string {
   const { fd, stats } = openRegularFile(file, 'the model file');
   let bytes: Buffer;
   try {
-    const tooLarge = (): Error => new Error(`${file}: cannot read the model file: it is larger than ${MAX_MODEL_BYTES / 2 ** 20} MiB, ` +
-      'more than any model file holds (is it the right file?)');
+    const tooLarge = (): Error =>
+      new Error(
+        `${file}: cannot read the model file: it is larger than ${MAX_MODEL_BYTES / 2 ** 20} MiB, ` +
+          'more than any model file holds (is it the right file?)',
+      );
     if (stats.size > MAX_MODEL_BYTES) throw tooLarge();
     // Read to the end, not to stats.size: the file may have grown since; never past the limit.
     const buffer = Buffer.alloc(Math.min(stats.size + 1, MAX_MODEL_BYTES + 1));
     let length = 0;
-    for (let read: number; length < buffer.length && (read = readSync(fd, buffer, length, buffer.length - length, null)) > 0;) length += read;
+    for (let read: number; length < buffer.length && (read = readSync(fd, buffer, length, buffer.length - length, null)) > 0; )
+      length += read;
     if (length > MAX_MODEL_BYTES) throw tooLarge();
     bytes = buffer.subarray(0, length);
   } finally {
@@ -143,12 +151,18 @@ export function readModelText(file: string): string {
 }
 
 /** Reads and checks a model file, then loads its network. */
-export async function readModelFile(file: string, backend: BackendName, threads = 1): Promise<{ model: ModelFile; net: Network }> {
+export async function readModelFile(
+  file: string,
+  backend: BackendName,
+  threads = 1,
+): Promise<{ model: ModelFile; net: Network }> {
   const text = readModelText(file);
   // Measured before JSON.parse builds it: a few bytes of brackets nest a million deep.
   const deep = nestingBeyond(text, MAX_MODEL_DEPTH);
   if (deep >= 0) {
-    throw new Error(`${file}: not a wasmlp model file: it nests deeper than ${MAX_MODEL_DEPTH} levels (at character ${deep + 1})`);
+    throw new Error(
+      `${file}: not a wasmlp model file: it nests deeper than ${MAX_MODEL_DEPTH} levels (at character ${deep + 1})`,
+    );
   }
   let json: unknown;
   try {
@@ -166,8 +180,10 @@ export async function readModelFile(file: string, backend: BackendName, threads 
   const outputs = outputUnits(model.target);
   if (net.inputs !== model.features.length || net.outputs !== outputs) {
     net.dispose();
-    throw new Error(`${file}: malformed model file: the network takes ${count(net.inputs, 'input')} and gives ${count(net.outputs, 'output')}, ` +
-      `but the file lists ${count(model.features.length, 'feature')} and a target needing ${count(outputs, 'output')}`);
+    throw new Error(
+      `${file}: malformed model file: the network takes ${count(net.inputs, 'input')} and gives ${count(net.outputs, 'output')}, ` +
+        `but the file lists ${count(model.features.length, 'feature')} and a target needing ${count(outputs, 'output')}`,
+    );
   }
   return { model, net };
 }
@@ -176,10 +192,14 @@ export async function readModelFile(file: string, backend: BackendName, threads 
 function checkModel(file: string, json: unknown): ModelFile {
   const bad = (what: string): Error => new Error(`${file}: malformed model file: ${what}`);
   if (!isObject(json) || json.format !== MODEL_FORMAT) {
-    throw new Error(`${file}: not a wasmlp model file (it has no "format": "${MODEL_FORMAT}"); write one with: wasmlp train data.csv --target COLUMN --save ${file}`);
+    throw new Error(
+      `${file}: not a wasmlp model file (it has no "format": "${MODEL_FORMAT}"); write one with: wasmlp train data.csv --target COLUMN --save ${file}`,
+    );
   }
   if (json.version !== MODEL_VERSION) {
-    throw new Error(`${file}: model file version ${showValue(json.version)} is not one this wasmlp reads (it reads version ${MODEL_VERSION})`);
+    throw new Error(
+      `${file}: model file version ${showValue(json.version)} is not one this wasmlp reads (it reads version ${MODEL_VERSION})`,
+    );
   }
   const { features, target, standardization, network } = json;
   if (!isStringList(features)) throw bad('"features" must be a non-empty array of column names');
@@ -187,7 +207,8 @@ function checkModel(file: string, json: unknown): ModelFile {
   if (!isObject(target)) throw bad('"target" must be an object');
   if (target.type === 'classes') {
     if (typeof target.column !== 'string') throw bad('"target.column" must be a column name');
-    if (!isStringList(target.classes) || target.classes.length < 2) throw bad('"target.classes" must be an array of at least 2 class names');
+    if (!isStringList(target.classes) || target.classes.length < 2)
+      throw bad('"target.classes" must be an array of at least 2 class names');
     // Two outputs with one name: predict could not say which class it predicts, evaluate would score one of them never.
     refuseRepeats(bad, 'target.classes', target.classes);
     if (target.encoding !== 'onehot' && target.encoding !== 'binary') throw bad('"target.encoding" must be "onehot" or "binary"');
@@ -199,9 +220,15 @@ function checkModel(file: string, json: unknown): ModelFile {
     throw bad(`"target.type" must be "classes" or "values", got ${showValue(target.type)}`);
   }
   if (standardization !== null) {
-    if (!isObject(standardization) || !isNumberList(standardization.mean, features.length) || !isNumberList(standardization.std, features.length) ||
-        !standardization.std.every((s) => s > 0)) {
-      throw bad(`"standardization" must be null or { mean, std }, each ${count(features.length, 'finite number')} (one per feature), std > 0`);
+    if (
+      !isObject(standardization) ||
+      !isNumberList(standardization.mean, features.length) ||
+      !isNumberList(standardization.std, features.length) ||
+      !standardization.std.every((s) => s > 0)
+    ) {
+      throw bad(
+        `"standardization" must be null or { mean, std }, each ${count(features.length, 'finite number')} (one per feature), std > 0`,
+      );
     }
   }
   if (!isObject(network)) throw bad('"network" must be an object (what net.toJSON() returns)');
@@ -213,7 +240,8 @@ function refuseRepeats(bad: (what: string) => Error, key: string, list: readonly
   const seen = new Map<string, number>();
   list.forEach((name, i) => {
     const earlier = seen.get(name);
-    if (earlier !== undefined) throw bad(`"${key}" lists ${quote(name)} twice, at [${earlier}] and [${i}]; each must be listed once`);
+    if (earlier !== undefined)
+      throw bad(`"${key}" lists ${quote(name)} twice, at [${earlier}] and [${i}]; each must be listed once`);
     seen.set(name, i);
   });
 }

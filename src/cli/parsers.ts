@@ -9,7 +9,8 @@ import { parseNumber } from './cells.js';
 
 export function positiveInteger(text: string): number {
   const value = parseNumber(text);
-  if (value === undefined || !Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError('Expected a positive integer.');
+  if (value === undefined || !Number.isSafeInteger(value) || value <= 0)
+    throw new InvalidArgumentError('Expected a positive integer.');
   return value;
 }
 
@@ -31,7 +32,8 @@ export function positiveNumber(text: string): number {
 /** A fraction strictly between 0 and 1 (a share of the rows). */
 export function fraction(text: string): number {
   const value = parseNumber(text);
-  if (value === undefined || value <= 0 || value >= 1) throw new InvalidArgumentError('Expected a number strictly between 0 and 1.');
+  if (value === undefined || value <= 0 || value >= 1)
+    throw new InvalidArgumentError('Expected a number strictly between 0 and 1.');
   return value;
 }
 

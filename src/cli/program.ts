@@ -22,8 +22,12 @@ function backendOption(): Option {
 }
 
 function threadsOption(): Option {
-  return new Option('--threads <n>', `threads for the wasm backend, at most ${MAX_THREADS}: large products split across them, same results`)
-    .argParser(parse.threads).default(1);
+  return new Option(
+    '--threads <n>',
+    `threads for the wasm backend, at most ${MAX_THREADS}: large products split across them, same results`,
+  )
+    .argParser(parse.threads)
+    .default(1);
 }
 
 export function buildProgram(io: Io): Command {
@@ -45,19 +49,28 @@ export function buildProgram(io: Io): Command {
       }
     });
 
-  program.command('train')
+  program
+    .command('train')
     .description('train a network on a CSV file (a header row, then one row per sample)')
     .argument('<data>', 'the CSV file')
     .requiredOption('--target <column>', 'the column to predict (x,y for several, a regression)')
     .option('--features <columns>', 'the input columns, comma-separated (default: every other column)')
-    .addOption(new Option('--layers <units>', 'hidden layer sizes, comma-separated, or none').argParser(parse.layerSizes).default([16], '16'))
+    .addOption(
+      new Option('--layers <units>', 'hidden layer sizes, comma-separated, or none')
+        .argParser(parse.layerSizes)
+        .default([16], '16'),
+    )
     .addOption(new Option('--activation <name>', 'hidden layer activation').choices(HIDDEN_ACTIVATIONS).default('relu'))
     .addOption(new Option('--loss <name>', 'override the loss chosen from the target').choices(CLI_LOSSES))
     .addOption(new Option('--optimizer <name>', 'the optimiser').choices(['adam', 'sgd']).default('adam'))
     .option('--epochs <n>', 'passes over the training rows', parse.positiveInteger, 100)
     .option('--batch-size <n>', 'rows per gradient step', parse.positiveInteger, 32)
     .option('--lr <rate>', 'learning rate (default: 0.001 for adam, 0.01 for sgd)', parse.positiveNumber)
-    .option('--validation-split <fraction>', 'hold out this fraction of the rows (shuffled from the seed) to validate on', parse.fraction)
+    .option(
+      '--validation-split <fraction>',
+      'hold out this fraction of the rows (shuffled from the seed) to validate on',
+      parse.fraction,
+    )
     .option('--seed <n>', 'seed for the initial weights, the split and the shuffles', parse.seed)
     .option('--standardize', 'scale each feature to mean 0, standard deviation 1 (statistics saved with the model)')
     .option('--save <file>', 'write the trained model to this JSON file')
@@ -65,7 +78,8 @@ export function buildProgram(io: Io): Command {
     .addOption(threadsOption())
     .action((data: string, options) => train(data, options, io));
 
-  program.command('predict')
+  program
+    .command('predict')
     .description('predict every row of a CSV file: CSV on stdout')
     .argument('<model>', 'a model file written by train --save')
     .argument('<data>', 'a CSV file with the feature columns (other columns are ignored)')
@@ -73,7 +87,8 @@ export function buildProgram(io: Io): Command {
     .addOption(threadsOption())
     .action((model: string, data: string, options) => predict(model, data, options, io));
 
-  program.command('evaluate')
+  program
+    .command('evaluate')
     .description("the model's loss (and accuracy) on a labelled CSV file")
     .argument('<model>', 'a model file written by train --save')
     .argument('<data>', 'a CSV file with the feature columns and the target')

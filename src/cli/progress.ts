@@ -17,13 +17,16 @@ export function progressCallback(io: Io, epochs: number, batchesPerEpoch: number
   const width = String(epochs).length;
   const stream = io.stderr.isTTY ? io.stderr.stream : undefined;
   const bar = stream
-    ? new cliProgress.SingleBar({
-      stream,
-      format: 'Epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} | eta {remaining}',
-      barsize: 30,
-      hideCursor: true,
-      clearOnComplete: true,
-    }, cliProgress.Presets.shades_classic)
+    ? new cliProgress.SingleBar(
+        {
+          stream,
+          format: 'Epoch {epoch}/{epochs} [{bar}] {percentage}% | loss {loss} | eta {remaining}',
+          barsize: 30,
+          hideCursor: true,
+          clearOnComplete: true,
+        },
+        cliProgress.Presets.shades_classic,
+      )
     : undefined;
   const totalBatches = epochs * batchesPerEpoch;
   let started = 0;

@@ -21,7 +21,9 @@ export function splitRows(rows: number, fraction: number, seed: number): Split {
   const held = Math.max(1, Math.floor(nearInteger(rows * fraction)));
   const trainRows = rows - held;
   if (trainRows < 1) {
-    throw new Error(`--validation-split ${fraction} of ${count(rows, 'row')} leaves ${trainRows} to train and ${held} to validate; both need at least one`);
+    throw new Error(
+      `--validation-split ${fraction} of ${count(rows, 'row')} leaves ${trainRows} to train and ${held} to validate; both need at least one`,
+    );
   }
   return { train: order.subarray(0, trainRows), validation: order.subarray(trainRows) };
 }

@@ -7,7 +7,7 @@
  * of a million ids never becomes a million strings and map entries.
  */
 import { parseNumber } from './cells.js';
-import { float64s, int32s, type Growable, type Numbers } from './growable.js';
+import { float64s, type Growable, int32s, type Numbers } from './growable.js';
 
 /** A classifier with more classes than this is refused (the one-hot labels and the output layer would be huge). */
 export const MAX_CLASSES = 1000;

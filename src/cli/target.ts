@@ -25,7 +25,7 @@
  */
 import type { ActivationName, LabelInput, LossName } from '../index.js';
 import { parseNumber } from './cells.js';
-import { cellPlace, type ColumnRead, type Header, type Table } from './csv.js';
+import { type ColumnRead, cellPlace, type Header, type Table } from './csv.js';
 import { float32Matrix, pickRows } from './float32.js';
 import { count } from './format.js';
 import { MAX_CLASSES, type TargetCells } from './target-cells.js';
@@ -73,7 +73,9 @@ const EMPTY_CELL = 'the cell is empty; every row needs a target value';
 export function targetReads(header: Header, columns: readonly number[], loss: CliLoss | undefined): ColumnRead[] {
   if (columns.length > 1) {
     if (loss !== undefined && loss !== 'meanSquaredError') {
-      throw new Error(`--loss ${loss} needs one target column; several (${quoteList(columns.map((c) => header.header[c]))}) are a regression (meanSquaredError)`);
+      throw new Error(
+        `--loss ${loss} needs one target column; several (${quoteList(columns.map((c) => header.header[c]))}) are a regression (meanSquaredError)`,
+      );
     }
     return numberReads(columns, 'several target columns are a regression on each, so they must be numbers');
   }
@@ -109,11 +111,15 @@ export function chooseTarget(table: Table, columns: readonly number[], loss: Cli
   const distinct = cells.distinct!;
   const classes = numeric ? numericClasses(distinct) : [...distinct].sort(compareStrings);
   if (classes.length < 2) {
-    throw new Error(`${table.file}: column ${quote(name)} (the target) has only one value, ${quote(classes[0])}: ` +
-      'a classifier needs at least 2 classes');
+    throw new Error(
+      `${table.file}: column ${quote(name)} (the target) has only one value, ${quote(classes[0])}: ` +
+        'a classifier needs at least 2 classes',
+    );
   }
   if (loss === 'binaryCrossentropy' && classes.length !== 2) {
-    throw new Error(`--loss binaryCrossentropy needs a target with exactly 2 classes, but column ${quote(name)} has ${classes.length}: ${quoteList(classes)}`);
+    throw new Error(
+      `--loss binaryCrossentropy needs a target with exactly 2 classes, but column ${quote(name)} has ${classes.length}: ${quoteList(classes)}`,
+    );
   }
   const encoding = loss === 'categoricalCrossentropy' || classes.length > 2 ? 'onehot' : 'binary';
   return { type: 'classes', column: name, classes, encoding };
@@ -128,9 +134,11 @@ export function chooseTarget(table: Table, columns: readonly number[], loss: Cli
 function refuseMostlyNumbers(table: Table, column: number, cells: TargetCells): void {
   if (cells.numeric * 2 <= table.rows || cells.firstText === undefined) return;
   const { row, cell } = cells.firstText;
-  throw new Error(`${cellPlace(table, row, column)}: ${quote(cell)} is not a number, ` +
-    `but ${cells.numeric} of the column's ${table.rows} values are: fix the cell, ` +
-    'or give --loss categoricalCrossentropy to take the column as classes');
+  throw new Error(
+    `${cellPlace(table, row, column)}: ${quote(cell)} is not a number, ` +
+      `but ${cells.numeric} of the column's ${table.rows} values are: fix the cell, ` +
+      'or give --loss categoricalCrossentropy to take the column as classes',
+  );
 }
 
 /** Below this many rows, a class for most rows can still be a small data set's honest classes. */
@@ -149,8 +157,10 @@ function refuseTooManyClasses(table: Table, column: number, cells: TargetCells, 
   const advice = numeric
     ? 'for a regression on its values, give --loss meanSquaredError'
     : 'is it an id or free text? choose the column to predict with --target';
-  throw new Error(`${table.file}: column ${quote(table.header[column])} (the target) has ${many} distinct values in ${count(table.rows, 'row')}: ` +
-    `too many to be classes (at most ${MAX_CLASSES}, and at most half the rows); ${advice}`);
+  throw new Error(
+    `${table.file}: column ${quote(table.header[column])} (the target) has ${many} distinct values in ${count(table.rows, 'row')}: ` +
+      `too many to be classes (at most ${MAX_CLASSES}, and at most half the rows); ${advice}`,
+  );
 }
 
 /** Beyond 2^53 a double no longer holds every integer: 12345678901234567890 and ...891 are one number. */
@@ -213,8 +223,10 @@ export function encodeTarget(target: Target, table: Table, columns: readonly num
   const cells = table.cells.get(column)!;
   const { distinct, codes } = cells;
   if (distinct === undefined || codes === undefined) {
-    throw new Error(`${table.file}: column ${quote(table.header[column])} has more than ${MAX_CLASSES} distinct values, ` +
-      `but the model knows ${count(target.classes.length, 'class', 'classes')} (${quoteList(target.classes)})`);
+    throw new Error(
+      `${table.file}: column ${quote(table.header[column])} has more than ${MAX_CLASSES} distinct values, ` +
+        `but the model knows ${count(target.classes.length, 'class', 'classes')} (${quoteList(target.classes)})`,
+    );
   }
   // Classes that are numbers as String() writes them match a cell by value ("1.0" is class "1");
   // any other class (12345678901234567890 among them) only a cell that is its text.
@@ -228,7 +240,9 @@ export function encodeTarget(target: Target, table: Table, columns: readonly num
   for (let r = 0; r < table.rows; r++) {
     const k = classOf[codes.get(r)];
     if (k < 0) {
-      throw new Error(`${cellPlace(table, r, column)}: ${quote(distinct[codes.get(r)])} is not one of the model's classes (${quoteList(target.classes)})`);
+      throw new Error(
+        `${cellPlace(table, r, column)}: ${quote(distinct[codes.get(r)])} is not one of the model's classes (${quoteList(target.classes)})`,
+      );
     }
     data[r] = k;
   }

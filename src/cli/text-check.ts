@@ -16,7 +16,10 @@ export class TextCheck extends Transform {
   /** The start of a character split across chunks, held until its end arrives. */
   private carry = Buffer.alloc(0);
 
-  constructor(private readonly file: string, private readonly what: string) {
+  constructor(
+    private readonly file: string,
+    private readonly what: string,
+  ) {
     super();
   }
 
@@ -32,7 +35,11 @@ export class TextCheck extends Transform {
   private check(chunk: Buffer, done: TransformCallback): void {
     const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
     const start = this.offset - this.carry.length;
-    if (start === 0 && bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+    if (
+      start === 0 &&
+      bytes.length >= 2 &&
+      ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
+    ) {
       done(new Error(`${this.file}: cannot read ${this.what}: it is UTF-16; save it as UTF-8`));
       return;
     }
@@ -62,9 +69,11 @@ export class TextCheck extends Transform {
 
   private fault(at: number, byte: number): Error {
     const where = `${this.file}: line ${lineAtByte(this.file, at)}, byte ${at + 1}`;
-    return new Error(byte === 0
-      ? `${where}: a NUL byte, which text never holds (is the file UTF-16 or binary?); save it as UTF-8`
-      : `${where}: not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')}); save the file as UTF-8`);
+    return new Error(
+      byte === 0
+        ? `${where}: a NUL byte, which text never holds (is the file UTF-16 or binary?); save it as UTF-8`
+        : `${where}: not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')}); save the file as UTF-8`,
+    );
   }
 }
 
@@ -82,12 +91,28 @@ function wholeCharacters(bytes: Buffer): number {
 
 /** The offset of the first byte that starts no valid UTF-8 sequence (RFC 3629: no overlongs, surrogates or values past U+10FFFF). */
 export function firstInvalid(bytes: Uint8Array): number {
-  for (let i = 0; i < bytes.length;) {
+  for (let i = 0; i < bytes.length; ) {
     const b = bytes[i];
-    if (b < 0x80) { i++; continue; }
-    const [need, low, high] = b >= 0xc2 && b <= 0xdf ? [1, 0x80, 0xbf]
-      : b === 0xe0 ? [2, 0xa0, 0xbf] : b === 0xed ? [2, 0x80, 0x9f] : b >= 0xe1 && b <= 0xef ? [2, 0x80, 0xbf]
-        : b === 0xf0 ? [3, 0x90, 0xbf] : b === 0xf4 ? [3, 0x80, 0x8f] : b >= 0xf1 && b <= 0xf3 ? [3, 0x80, 0xbf] : [0, 0, 0];
+    if (b < 0x80) {
+      i++;
+      continue;
+    }
+    const [need, low, high] =
+      b >= 0xc2 && b <= 0xdf
+        ? [1, 0x80, 0xbf]
+        : b === 0xe0
+          ? [2, 0xa0, 0xbf]
+          : b === 0xed
+            ? [2, 0x80, 0x9f]
+            : b >= 0xe1 && b <= 0xef
+              ? [2, 0x80, 0xbf]
+              : b === 0xf0
+                ? [3, 0x90, 0xbf]
+                : b === 0xf4
+                  ? [3, 0x80, 0x8f]
+                  : b >= 0xf1 && b <= 0xf3
+                    ? [3, 0x80, 0xbf]
+                    : [0, 0, 0];
     if (need === 0 || i + need >= bytes.length) return i;
     if (bytes[i + 1] < low || bytes[i + 1] > high) return i;
     for (let k = 2; k <= need; k++) if ((bytes[i + k] & 0xc0) !== 0x80) return i;
@@ -103,7 +128,7 @@ export function lineAtByte(file: string, at: number): number {
     const buffer = Buffer.alloc(1 << 16);
     let line = 1;
     let previous = 0;
-    for (let position = 0; position < at;) {
+    for (let position = 0; position < at; ) {
       const read = readSync(fd, buffer, 0, Math.min(buffer.length, at - position), position);
       if (read === 0) break;
       for (let i = 0; i < read; i++) {

@@ -3,10 +3,17 @@
  * target's encoding, builds and trains the network with a per-epoch line
  * (and a progress bar on a terminal), and saves a model file.
  */
-import { createNetwork, type ActivationName, type BackendName, type LabelInput, type LayerConfig, type MatrixInput } from '../index.js';
+import {
+  type ActivationName,
+  type BackendName,
+  createNetwork,
+  type LabelInput,
+  type LayerConfig,
+  type MatrixInput,
+} from '../index.js';
 import { randomSeed } from '../random.js';
 import { featureIndices, targetIndices } from './columns.js';
-import { readCsv, type ColumnRead } from './csv.js';
+import { type ColumnRead, readCsv } from './csv.js';
 import { float32Matrix, pickRows } from './float32.js';
 import { count } from './format.js';
 import type { Io } from './io.js';
@@ -14,7 +21,16 @@ import { checkModelPath, MODEL_FORMAT, MODEL_VERSION, writeModelFile } from './m
 import { progressCallback } from './progress.js';
 import { splitRows } from './split.js';
 import { measureColumns, type Standardization } from './standardize.js';
-import { chooseTarget, encodeTarget, networkLabels, outputLayer, outputUnits, targetReads, type CliLoss, type Target } from './target.js';
+import {
+  type CliLoss,
+  chooseTarget,
+  encodeTarget,
+  networkLabels,
+  outputLayer,
+  outputUnits,
+  type Target,
+  targetReads,
+} from './target.js';
 import { escapeLines, excerpt } from './text.js';
 
 export interface TrainOptions {
@@ -61,20 +77,33 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
     ...options.layers.map((units) => ({ units, activation: options.activation })),
     { units: outputUnits(target), activation: outputActivation },
   ];
-  const net = await createNetwork({ inputs: featureNames.length, layers, loss, backend: options.backend, threads: options.threads, seed });
+  const net = await createNetwork({
+    inputs: featureNames.length,
+    layers,
+    loss,
+    backend: options.backend,
+    threads: options.threads,
+    seed,
+  });
   try {
     const batchSize = Math.min(options.batchSize, trainRows);
-    io.stdout.write(escapeLines(describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, seed, net.threads)));
+    io.stdout.write(
+      escapeLines(describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, seed, net.threads)),
+    );
     const learningRate = options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer];
-    await net.fit(data.train[0], data.train[1], {
-      epochs: options.epochs,
-      learningRate,
-      batchSize,
-      shuffle: true,
-      optimizer: options.optimizer,
-      validationData: data.validation,
-      callbacks: progressCallback(io, options.epochs, Math.ceil(trainRows / batchSize)),
-    }).catch((error: Error) => { throw commandLineAdvice(error, learningRate, options.standardize === true); });
+    await net
+      .fit(data.train[0], data.train[1], {
+        epochs: options.epochs,
+        learningRate,
+        batchSize,
+        shuffle: true,
+        optimizer: options.optimizer,
+        validationData: data.validation,
+        callbacks: progressCallback(io, options.epochs, Math.ceil(trainRows / batchSize)),
+      })
+      .catch((error: Error) => {
+        throw commandLineAdvice(error, learningRate, options.standardize === true);
+      });
     if (options.save !== undefined) {
       writeModelFile(options.save, {
         format: MODEL_FORMAT,
@@ -102,8 +131,10 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
   const table = await readCsv(file, (header) => {
     targets = targetIndices(header, options.target);
     features = featureIndices(header, options.features, targets);
-    return [...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
-      ...targetReads(header, targets, options.loss)];
+    return [
+      ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
+      ...targetReads(header, targets, options.loss),
+    ];
   });
   const target = chooseTarget(table, targets, options.loss);
   const labels = encodeTarget(target, table, targets);
@@ -113,7 +144,13 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
   const columns = features.map((c) => table.numbers.get(c)!);
   // Statistics from the training rows only; every row standardised in table order, so a bad value is named by its cell.
   const stats = options.standardize ? measureColumns(columns, split?.train ?? allRows(table.rows)) : undefined;
-  const inputs = float32Matrix(table, features, columns, stats, stats ? 'scale the column' : 'give --standardize, or scale the column');
+  const inputs = float32Matrix(
+    table,
+    features,
+    columns,
+    stats,
+    stats ? 'scale the column' : 'give --standardize, or scale the column',
+  );
   const width = features.length;
   const rows = (picked: Int32Array | undefined): [MatrixInput, LabelInput] => [
     { data: picked ? pickRows(inputs, width, picked) : inputs, shape: [picked?.length ?? table.rows, width] },
@@ -145,18 +182,31 @@ function names(list: readonly string[]): string {
 }
 
 /** Two lines saying what was read and what will be trained, so the encoding decisions are visible. */
-function describeRun(file: string, features: readonly string[], target: Target,
-                     trainRows: number, validationRows: number, layers: readonly LayerConfig[], loss: string,
-                     options: TrainOptions, seed: number, threads: number): string {
-  const what = target.type === 'values'
-    ? `regression on ${names(target.columns)}`
-    : `${excerpt(target.column)}: ${count(target.classes.length, 'class', 'classes')} (${names(target.classes)})`;
-  const split = validationRows > 0 ? `${count(trainRows, 'row')} to train, ${validationRows} to validate` : count(trainRows, 'row');
+function describeRun(
+  file: string,
+  features: readonly string[],
+  target: Target,
+  trainRows: number,
+  validationRows: number,
+  layers: readonly LayerConfig[],
+  loss: string,
+  options: TrainOptions,
+  seed: number,
+  threads: number,
+): string {
+  const what =
+    target.type === 'values'
+      ? `regression on ${names(target.columns)}`
+      : `${excerpt(target.column)}: ${count(target.classes.length, 'class', 'classes')} (${names(target.classes)})`;
+  const split =
+    validationRows > 0 ? `${count(trainRows, 'row')} to train, ${validationRows} to validate` : count(trainRows, 'row');
   const shape = [features.length, ...layers.map((l) => l.units)].join('-');
   const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
-  return `${file}: ${split}; ${count(features.length, 'feature')} (${names(features)}); ${what}\n` +
+  return (
+    `${file}: ${split}; ${count(features.length, 'feature')} (${names(features)}); ${what}\n` +
     `Network ${shape} ${activations}, ${loss}, ${options.optimizer}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
-    `${threads > 1 ? `, ${threads} threads` : ''}\n`;
+    `${threads > 1 ? `, ${threads} threads` : ''}\n`
+  );
 }
 
 /**
@@ -166,6 +216,8 @@ function describeRun(file: string, features: readonly string[], target: Target,
 function commandLineAdvice(error: Error, learningRate: number, standardized: boolean): Error {
   const advice = error.message.indexOf('; try a smaller learningRate');
   if (!/ diverged /.test(error.message) || advice < 0) return error;
-  return new Error(`${error.message.slice(0, advice)}; try a smaller --lr than ${learningRate}` +
-    `${standardized ? '' : ', or --standardize'} (a regression's targets are not scaled: scale large ones yourself)`);
+  return new Error(
+    `${error.message.slice(0, advice)}; try a smaller --lr than ${learningRate}` +
+      `${standardized ? '' : ', or --standardize'} (a regression's targets are not scaled: scale large ones yourself)`,
+  );
 }

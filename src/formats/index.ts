@@ -3,15 +3,15 @@
  * converters over the saved-network object, and loadNetwork for the
  * direction that ends in a network.
  */
-import { loadNetwork, type LoadNetworkOptions, type NetworkJSON } from '../network.js';
-import { onnxFromNetworkJSON, type ONNXExportOptions } from './onnx-write.js';
+import { type LoadNetworkOptions, loadNetwork, type NetworkJSON } from '../network.js';
 import { networkJSONFromONNX, type ONNXImportOptions } from './onnx-read.js';
-import { tfjsFromNetworkJSON } from './tfjs-write.js';
-import { networkJSONFromTFJS, type TFJSImportOptions } from './tfjs-read.js';
+import { type ONNXExportOptions, onnxFromNetworkJSON } from './onnx-write.js';
 import type { TFJSModelJSON } from './tfjs-model.js';
+import { networkJSONFromTFJS, type TFJSImportOptions } from './tfjs-read.js';
+import { tfjsFromNetworkJSON } from './tfjs-write.js';
 
-export { onnxFromNetworkJSON, networkJSONFromONNX, tfjsFromNetworkJSON, networkJSONFromTFJS };
 export type { ONNXExportOptions, ONNXImportOptions, TFJSImportOptions, TFJSModelJSON };
+export { networkJSONFromONNX, networkJSONFromTFJS, onnxFromNetworkJSON, tfjsFromNetworkJSON };
 
 type LoadedNetwork = Awaited<ReturnType<typeof loadNetwork>>;
 
@@ -37,8 +37,11 @@ export function toTFJS(net: SavesNetwork): { modelJSON: TFJSModelJSON; weights: 
 }
 
 /** A network from model.json's content (object or text) and weights.bin's bytes. */
-export async function fromTFJS(modelJSON: unknown, weights: Uint8Array | ArrayBuffer,
-                               options: TFJSImportOptions & LoadNetworkOptions = {}): Promise<LoadedNetwork> {
+export async function fromTFJS(
+  modelJSON: unknown,
+  weights: Uint8Array | ArrayBuffer,
+  options: TFJSImportOptions & LoadNetworkOptions = {},
+): Promise<LoadedNetwork> {
   const { backend, threads, ...convert } = options;
   return loadNetwork(networkJSONFromTFJS(modelJSON, weights, convert), { backend, threads });
 }

@@ -5,7 +5,7 @@
  * exported, so a malformed object fails with a message rather than a model
  * with holes.
  */
-import { DEFAULT_LEAKY_RELU_ALPHA, type ActivationName } from '../activations.js';
+import { type ActivationName, DEFAULT_LEAKY_RELU_ALPHA } from '../activations.js';
 import type { DType } from '../backend/backend.js';
 import { describeValue } from '../checks.js';
 import { LOSS_NAMES, type LossName } from '../losses.js';
@@ -27,7 +27,8 @@ export interface DenseLayer {
  */
 export function lossFor(where: string, output: ActivationName, loss: unknown): LossName {
   if (loss !== undefined) {
-    if (!LOSS_NAMES.includes(loss as LossName)) throw new Error(`${where}: loss ${describeValue(loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
+    if (!LOSS_NAMES.includes(loss as LossName))
+      throw new Error(`${where}: loss ${describeValue(loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
     return loss as LossName;
   }
   if (output === 'sigmoid') return 'binaryCrossentropy';
@@ -59,7 +60,9 @@ export function networkJSON(inputs: number, layers: readonly DenseLayer[], dtype
     format: 'wasmlp-network',
     version: 1,
     inputs,
-    layers: layers.map(({ units, activation, alpha }) => (activation === 'leakyRelu' ? { units, activation, alpha } : { units, activation })),
+    layers: layers.map(({ units, activation, alpha }) =>
+      activation === 'leakyRelu' ? { units, activation, alpha } : { units, activation },
+    ),
     loss,
     dtype,
     weights: layers.map(({ inputs: rows, units, W, b }) => ({
@@ -79,21 +82,34 @@ export function denseLayers(where: string, json: NetworkJSON): { inputs: number;
     throw new Error(`${where}: expected a saved wasmlp network (toJSON()'s object), got ${describeValue(json)}`);
   }
   const { inputs, dtype } = json;
-  if (!Number.isSafeInteger(inputs) || inputs <= 0) throw new Error(`${where}: inputs must be a positive integer, got ${describeValue(inputs)}`);
-  if (dtype !== 'float32' && dtype !== 'float64') throw new Error(`${where}: dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`);
-  if (!Array.isArray(json.layers) || json.layers.length === 0 || !Array.isArray(json.weights) || json.weights.length !== json.layers.length) {
-    throw new Error(`${where}: expected as many weights as layers (at least one), got ${describeValue(json.layers)} and ${describeValue(json.weights)}`);
+  if (!Number.isSafeInteger(inputs) || inputs <= 0)
+    throw new Error(`${where}: inputs must be a positive integer, got ${describeValue(inputs)}`);
+  if (dtype !== 'float32' && dtype !== 'float64')
+    throw new Error(`${where}: dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`);
+  if (
+    !Array.isArray(json.layers) ||
+    json.layers.length === 0 ||
+    !Array.isArray(json.weights) ||
+    json.weights.length !== json.layers.length
+  ) {
+    throw new Error(
+      `${where}: expected as many weights as layers (at least one), got ${describeValue(json.layers)} and ${describeValue(json.weights)}`,
+    );
   }
   let fanIn = inputs;
   const layers = json.layers.map(({ units, activation, alpha }, l): DenseLayer => {
-    if (!Number.isSafeInteger(units) || units <= 0) throw new Error(`${where}: layers[${l}].units must be a positive integer, got ${describeValue(units)}`);
+    if (!Number.isSafeInteger(units) || units <= 0)
+      throw new Error(`${where}: layers[${l}].units must be a positive integer, got ${describeValue(units)}`);
     const { W, b } = json.weights[l] ?? {};
     const name = `${where}: weights[${l}]`;
     if (!Array.isArray(W) || W.length !== fanIn) throw new Error(`${name}.W must have ${fanIn} rows, got ${describeValue(W)}`);
     const flat = new Float64Array(fanIn * units);
     W.forEach((row, r) => {
-      if (!Array.isArray(row) || row.length !== units) throw new Error(`${name}.W[${r}] must have ${units} values, got ${describeValue(row)}`);
-      row.forEach((v, c) => { flat[r * units + c] = finite(`${name}.W[${r}][${c}]`, v); });
+      if (!Array.isArray(row) || row.length !== units)
+        throw new Error(`${name}.W[${r}] must have ${units} values, got ${describeValue(row)}`);
+      row.forEach((v, c) => {
+        flat[r * units + c] = finite(`${name}.W[${r}][${c}]`, v);
+      });
     });
     if (!Array.isArray(b) || b.length !== units) throw new Error(`${name}.b must have ${units} values, got ${describeValue(b)}`);
     const bias = Float64Array.from(b, (v, c) => finite(`${name}.b[${c}]`, v));
@@ -106,6 +122,7 @@ export function denseLayers(where: string, json: NetworkJSON): { inputs: number;
 }
 
 function finite(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`${name} must be a finite number, got ${describeValue(value)}`);
+  if (typeof value !== 'number' || !Number.isFinite(value))
+    throw new Error(`${name} must be a finite number, got ${describeValue(value)}`);
   return value;
 }

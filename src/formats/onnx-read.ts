@@ -9,15 +9,16 @@
  * leaky ReLU of a DOUBLE export. Identity, and Flatten of the 2D input, pass
  * the data on unchanged. Anything else is refused, naming the node.
  */
-import { DEFAULT_LEAKY_RELU_ALPHA, type ActivationName } from '../activations.js';
+
+import protobuf from 'protobufjs/minimal.js';
+import { type ActivationName, DEFAULT_LEAKY_RELU_ALPHA } from '../activations.js';
 import type { DType } from '../backend/backend.js';
 import { checkKeys, describeValue } from '../checks.js';
 import type { LossName } from '../losses.js';
 import type { NetworkJSON } from '../network.js';
-import protobuf from 'protobufjs/minimal.js';
-import { castValues, checkDtypeOption, lossFor, networkJSON, type DenseLayer } from './network-json.js';
+import { castValues, checkDtypeOption, type DenseLayer, lossFor, networkJSON } from './network-json.js';
 import { onnx } from './onnx-proto.js';
-import { dtypeOf, elemTypeName, int64, readTensor, type ReadTensor } from './onnx-tensor.js';
+import { dtypeOf, elemTypeName, int64, type ReadTensor, readTensor } from './onnx-tensor.js';
 
 /** The ai.onnx opsets whose Gemm, MatMul, activations and Softmax this reader knows (onnx.proto's, 1.23). */
 export const MIN_OPSET = 7;
@@ -42,7 +43,8 @@ export function networkJSONFromONNX(bytes: Uint8Array, options: ONNXImportOption
   const dtypeOption = checkDtypeOption(`${WHERE} options`, options.dtype);
   const model = decodeModel(bytes);
   const graph = model.graph;
-  if (!graph || (graph.node ?? []).length === 0) throw new Error(`${WHERE}: the ${bytes.length} bytes hold no graph with nodes: not an ONNX model`);
+  if (!graph || (graph.node ?? []).length === 0)
+    throw new Error(`${WHERE}: the ${bytes.length} bytes hold no graph with nodes: not an ONNX model`);
   const { inputs, modelDtype, layers } = new ChainReader(graph, opsetOf(model)).read();
   const dtype = dtypeOption ?? modelDtype;
   const cast = layers.map((layer, l) => ({
@@ -56,12 +58,15 @@ export function networkJSONFromONNX(bytes: Uint8Array, options: ONNXImportOption
 }
 
 function decodeModel(bytes: Uint8Array): onnx.ModelProto {
-  if (!(bytes instanceof Uint8Array)) throw new Error(`${WHERE}: expected the model's bytes as a Uint8Array, got ${describeValue(bytes)}`);
+  if (!(bytes instanceof Uint8Array))
+    throw new Error(`${WHERE}: expected the model's bytes as a Uint8Array, got ${describeValue(bytes)}`);
   if (bytes.length === 0) throw new Error(`${WHERE}: the model is empty (0 bytes)`);
   try {
     return onnx.ModelProto.decode(bytes);
   } catch (error) {
-    throw new Error(`${WHERE}: the ${bytes.length} bytes are not a complete ONNX model (truncated or corrupt): ${overrun(bytes) ?? (error as Error).message}`);
+    throw new Error(
+      `${WHERE}: the ${bytes.length} bytes are not a complete ONNX model (truncated or corrupt): ${overrun(bytes) ?? (error as Error).message}`,
+    );
   }
 }
 
@@ -151,7 +156,10 @@ class ChainReader {
 
   private readonly nodes: Node[];
 
-  constructor(private readonly graph: onnx.IGraphProto, private readonly opset: number) {
+  constructor(
+    private readonly graph: onnx.IGraphProto,
+    private readonly opset: number,
+  ) {
     for (const t of graph.initializer ?? []) this.constants.set(t.name ?? '', { tensor: t, from: `initializer "${t.name}"` });
     this.nodes = nodes(graph);
     this.nodes.forEach((node, i) => {
@@ -175,14 +183,17 @@ class ChainReader {
     let current = input;
     while (current !== output) {
       const users = this.consumers.get(current) ?? [];
-      if (users.length === 0) throw new Error(`${WHERE}: tensor "${current}" leads nowhere: the output "${output}" is not reached from the input`);
+      if (users.length === 0)
+        throw new Error(`${WHERE}: tensor "${current}" leads nowhere: the output "${output}" is not reached from the input`);
       if (users.length === 2 && this.isLeakyReluPair(users, current)) {
         current = this.leakyReluPair(users, current);
         continue;
       }
       if (users.length > 1) {
         const names = users.map((i) => label(this.nodes[i])).join(', ');
-        throw new Error(`${WHERE}: tensor "${current}" feeds ${users.length} nodes (${names}): branches are not supported, only a chain of dense layers`);
+        throw new Error(
+          `${WHERE}: tensor "${current}" feeds ${users.length} nodes (${names}): branches are not supported, only a chain of dense layers`,
+        );
       }
       current = this.step(users[0], current);
     }
@@ -199,16 +210,22 @@ class ChainReader {
     const inputs = (this.graph.input ?? []).filter(({ name }) => !this.constants.has(name ?? ''));
     const outputs = this.graph.output ?? [];
     if (inputs.length !== 1) {
-      throw new Error(`${WHERE}: the graph has ${inputs.length} inputs (${inputs.map(({ name }) => `"${name}"`).join(', ')}); a dense network has one`);
+      throw new Error(
+        `${WHERE}: the graph has ${inputs.length} inputs (${inputs.map(({ name }) => `"${name}"`).join(', ')}); a dense network has one`,
+      );
     }
     if (outputs.length !== 1) {
-      throw new Error(`${WHERE}: the graph has ${outputs.length} outputs (${outputs.map(({ name }) => `"${name}"`).join(', ')}); a dense network has one`);
+      throw new Error(
+        `${WHERE}: the graph has ${outputs.length} outputs (${outputs.map(({ name }) => `"${name}"`).join(', ')}); a dense network has one`,
+      );
     }
     const [x] = inputs;
     const type = x.type?.tensorType;
     const dtype = dtypeOf(type?.elemType ?? 0);
     if (!type || dtype === undefined) {
-      throw new Error(`${WHERE}: input "${x.name}" is ${type ? elemTypeName(type.elemType ?? 0) : 'not a tensor'}; only FLOAT and DOUBLE tensors are supported`);
+      throw new Error(
+        `${WHERE}: input "${x.name}" is ${type ? elemTypeName(type.elemType ?? 0) : 'not a tensor'}; only FLOAT and DOUBLE tensors are supported`,
+      );
     }
     this.modelDtype = dtype;
     const dims = type.shape?.dim;
@@ -224,15 +241,24 @@ class ChainReader {
     const where = `${WHERE}: ${label(node)}`;
     this.visit(where, index);
     if (node.domain !== '' && node.domain !== 'ai.onnx') throw new Error(`${where} in domain "${node.domain}" is not supported`);
-    if (node.output.length !== 1) throw new Error(`${where} has ${node.output.length} outputs; only one-output nodes are supported`);
+    if (node.output.length !== 1)
+      throw new Error(`${where} has ${node.output.length} outputs; only one-output nodes are supported`);
     if (node.input[0] !== current && !(node.opType === 'Add' && node.input[1] === current)) {
       throw new Error(`${where} does not take "${current}" as its data input`);
     }
     switch (node.opType) {
-      case 'Gemm': this.gemm(where, node); break;
-      case 'MatMul': this.matMul(where, node); break;
-      case 'Add': this.add(where, node, current); break;
-      case 'Sigmoid': case 'Tanh': case 'Relu':
+      case 'Gemm':
+        this.gemm(where, node);
+        break;
+      case 'MatMul':
+        this.matMul(where, node);
+        break;
+      case 'Add':
+        this.add(where, node, current);
+        break;
+      case 'Sigmoid':
+      case 'Tanh':
+      case 'Relu':
         this.activate(where, node.opType.toLowerCase() as ActivationName);
         break;
       case 'LeakyRelu': {
@@ -240,22 +266,29 @@ class ChainReader {
         this.activate(where, 'leakyRelu', alpha);
         break;
       }
-      case 'PRelu': this.activate(where, 'leakyRelu', this.slope(where, node)); break;
+      case 'PRelu':
+        this.activate(where, 'leakyRelu', this.slope(where, node));
+        break;
       case 'Softmax': {
         const axis = this.intAttribute(node, 'axis') ?? (this.opset >= 13 ? -1 : 1);
-        if (axis !== -1 && axis !== 1) throw new Error(`${where}: softmax over axis ${axis} is not supported; only over the features (axis -1 or 1)`);
+        if (axis !== -1 && axis !== 1)
+          throw new Error(`${where}: softmax over axis ${axis} is not supported; only over the features (axis -1 or 1)`);
         this.activate(where, 'softmax');
         break;
       }
-      case 'Identity': break;
+      case 'Identity':
+        break;
       case 'Flatten': {
         const axis = this.intAttribute(node, 'axis') ?? 1;
-        if (axis !== 1 && axis !== -1) throw new Error(`${where}: Flatten with axis ${axis} reshapes the [batch, features] data, which is not supported`);
+        if (axis !== 1 && axis !== -1)
+          throw new Error(`${where}: Flatten with axis ${axis} reshapes the [batch, features] data, which is not supported`);
         break;
       }
       default:
-        throw new Error(`${where} is not supported: a dense network's ONNX graph may hold only Gemm, MatMul, Add, Sigmoid, Tanh, Relu, ` +
-          'LeakyRelu, PRelu, Softmax, Mul and Max/Min (a leaky ReLU), Identity and Flatten');
+        throw new Error(
+          `${where} is not supported: a dense network's ONNX graph may hold only Gemm, MatMul, Add, Sigmoid, Tanh, Relu, ` +
+            'LeakyRelu, PRelu, Softmax, Mul and Max/Min (a leaky ReLU), Identity and Flatten',
+        );
     }
     return node.output[0];
   }
@@ -267,12 +300,16 @@ class ChainReader {
   }
 
   private gemm(where: string, node: Node): void {
-    const alpha = this.floatAttribute(node, 'alpha') ?? 1, beta = this.floatAttribute(node, 'beta') ?? 1;
-    if (alpha !== 1 || beta !== 1) throw new Error(`${where}: alpha ${alpha} and beta ${beta} are not supported; only 1 and 1 (a plain X W + b)`);
-    if ((this.intAttribute(node, 'transA') ?? 0) !== 0) throw new Error(`${where}: transA=1 (features down the rows) is not supported`);
+    const alpha = this.floatAttribute(node, 'alpha') ?? 1,
+      beta = this.floatAttribute(node, 'beta') ?? 1;
+    if (alpha !== 1 || beta !== 1)
+      throw new Error(`${where}: alpha ${alpha} and beta ${beta} are not supported; only 1 and 1 (a plain X W + b)`);
+    if ((this.intAttribute(node, 'transA') ?? 0) !== 0)
+      throw new Error(`${where}: transA=1 (features down the rows) is not supported`);
     const transB = (this.intAttribute(node, 'transB') ?? 0) !== 0;
     const B = this.constant(where, node.input[1], 'weight');
-    if (B.dims.length !== 2) throw new Error(`${where}: weight "${node.input[1]}" has dims [${B.dims.join(', ')}]; expected a matrix`);
+    if (B.dims.length !== 2)
+      throw new Error(`${where}: weight "${node.input[1]}" has dims [${B.dims.join(', ')}]; expected a matrix`);
     const [inputs, units] = transB ? [B.dims[1], B.dims[0]] : B.dims;
     const W = transB ? transpose(B.values, units, inputs) : B.values;
     this.addLayer(where, node.input[1], B.dims, inputs, units, W);
@@ -281,7 +318,8 @@ class ChainReader {
 
   private matMul(where: string, node: Node): void {
     const B = this.constant(where, node.input[1], 'weight');
-    if (B.dims.length !== 2) throw new Error(`${where}: weight "${node.input[1]}" has dims [${B.dims.join(', ')}]; expected a matrix`);
+    if (B.dims.length !== 2)
+      throw new Error(`${where}: weight "${node.input[1]}" has dims [${B.dims.join(', ')}]; expected a matrix`);
     this.addLayer(where, node.input[1], B.dims, B.dims[0], B.dims[1], B.values);
   }
 
@@ -295,9 +333,12 @@ class ChainReader {
 
   private addLayer(where: string, name: string, dims: number[], inputs: number, units: number, W: Float64Array): void {
     if (this.width !== undefined && inputs !== this.width) {
-      throw new Error(`${where}: weight "${name}" has dims [${dims.join(', ')}], taking ${inputs} features, but its input has ${this.width}`);
+      throw new Error(
+        `${where}: weight "${name}" has dims [${dims.join(', ')}], taking ${inputs} features, but its input has ${this.width}`,
+      );
     }
-    if (inputs === 0 || units === 0) throw new Error(`${where}: weight "${name}" has dims [${dims.join(', ')}]; a layer needs at least one input and one unit`);
+    if (inputs === 0 || units === 0)
+      throw new Error(`${where}: weight "${name}" has dims [${dims.join(', ')}]; a layer needs at least one input and one unit`);
     this.layers.push({ inputs, units, activation: 'linear', W, b: new Float64Array(units), hasBias: false, activated: false });
     this.width = units;
   }
@@ -305,8 +346,12 @@ class ChainReader {
   private setBias(where: string, name: string): void {
     const layer = this.layers[this.layers.length - 1];
     const C = this.constant(where, name, 'bias');
-    const fits = (C.dims.length === 1 && C.dims[0] === layer.units) || (C.dims.length === 2 && C.dims[0] === 1 && C.dims[1] === layer.units);
-    if (!fits) throw new Error(`${where}: bias "${name}" has dims [${C.dims.join(', ')}], but the layer has ${layer.units} units: expected [${layer.units}]`);
+    const fits =
+      (C.dims.length === 1 && C.dims[0] === layer.units) || (C.dims.length === 2 && C.dims[0] === 1 && C.dims[1] === layer.units);
+    if (!fits)
+      throw new Error(
+        `${where}: bias "${name}" has dims [${C.dims.join(', ')}], but the layer has ${layer.units} units: expected [${layer.units}]`,
+      );
     layer.b = C.values;
     layer.hasBias = true;
   }
@@ -315,7 +360,8 @@ class ChainReader {
     const layer = this.layers[this.layers.length - 1];
     if (!layer) throw new Error(`${where} comes before any dense layer; each activation must follow a Gemm or MatMul`);
     if (layer.activated) throw new Error(`${where} follows another activation; a dense layer has one`);
-    if (alpha !== undefined && !(alpha >= 0)) throw new Error(`${where}: slope ${alpha} is not supported; a leaky ReLU's slope must be >= 0`);
+    if (alpha !== undefined && !(alpha >= 0))
+      throw new Error(`${where}: slope ${alpha} is not supported; a leaky ReLU's slope must be >= 0`);
     layer.activation = activation;
     if (alpha !== undefined) layer.alpha = alpha;
     layer.activated = true;
@@ -333,8 +379,14 @@ class ChainReader {
   /** Mul(z, alpha) and Max(z, alpha z) (Min above 1): a leaky ReLU in DOUBLE. */
   private isLeakyReluPair(users: number[], current: string): boolean {
     const [mul, pick] = this.mulFirst(users);
-    return mul.opType === 'Mul' && (pick.opType === 'Max' || pick.opType === 'Min') && pick.input.length === 2 &&
-      pick.input.includes(current) && pick.input.includes(mul.output[0]) && mul.input.includes(current);
+    return (
+      mul.opType === 'Mul' &&
+      (pick.opType === 'Max' || pick.opType === 'Min') &&
+      pick.input.length === 2 &&
+      pick.input.includes(current) &&
+      pick.input.includes(mul.output[0]) &&
+      mul.input.includes(current)
+    );
   }
 
   private mulFirst(users: number[]): [Node, Node] {
@@ -347,23 +399,29 @@ class ChainReader {
     const where = `${WHERE}: ${label(mul)} and ${label(pick)}`;
     this.visit(where, mul.index);
     this.visit(where, pick.index);
-    if ((this.consumers.get(mul.output[0]) ?? []).length !== 1) throw new Error(`${where}: the scaled tensor "${mul.output[0]}" feeds other nodes too`);
+    if ((this.consumers.get(mul.output[0]) ?? []).length !== 1)
+      throw new Error(`${where}: the scaled tensor "${mul.output[0]}" feeds other nodes too`);
     const slopeName = mul.input[0] === current ? mul.input[1] : mul.input[0];
     const { values } = this.constant(where, slopeName, 'slope');
-    if (values.length !== 1) throw new Error(`${where}: slope "${slopeName}" holds ${values.length} values; a leaky ReLU has one`);
+    if (values.length !== 1)
+      throw new Error(`${where}: slope "${slopeName}" holds ${values.length} values; a leaky ReLU has one`);
     const alpha = values[0];
     // max(z, alpha z) is leaky ReLU only for alpha <= 1, min only for alpha >= 1.
-    if (pick.opType === 'Max' ? alpha > 1 : alpha < 1) throw new Error(`${where}: ${pick.opType} with slope ${alpha} is not a leaky ReLU`);
+    if (pick.opType === 'Max' ? alpha > 1 : alpha < 1)
+      throw new Error(`${where}: ${pick.opType} with slope ${alpha} is not a leaky ReLU`);
     this.activate(where, 'leakyRelu', alpha);
     return pick.output[0];
   }
 
   private constant(where: string, name: string | undefined, role: string): ReadTensor {
     const found = name === undefined ? undefined : this.constants.get(name);
-    if (!found) throw new Error(`${where}: its ${role} "${name}" is not an initializer or constant; only constant weights are supported`);
+    if (!found)
+      throw new Error(`${where}: its ${role} "${name}" is not an initializer or constant; only constant weights are supported`);
     const t = readTensor(`${WHERE}: ${found.from} (the ${role} of ${where.slice(WHERE.length + 2)})`, found.tensor);
     if (t.dtype !== this.modelDtype) {
-      throw new Error(`${where}: ${role} "${name}" is ${elemTypeName(found.tensor.dataType ?? 0)}, but the model's input is ${this.modelDtype === 'float32' ? 'FLOAT' : 'DOUBLE'}`);
+      throw new Error(
+        `${where}: ${role} "${name}" is ${elemTypeName(found.tensor.dataType ?? 0)}, but the model's input is ${this.modelDtype === 'float32' ? 'FLOAT' : 'DOUBLE'}`,
+      );
     }
     return t;
   }
@@ -372,13 +430,16 @@ class ChainReader {
   private checkShapes(input: string): void {
     const x = this.graph.input!.find(({ name }) => name === input)!;
     const rank = x.type?.tensorType?.shape?.dim?.length;
-    if (rank !== undefined && rank !== 2) throw new Error(`${WHERE}: input "${input}" has ${rank} dimensions; a dense network takes [batch, features]`);
+    if (rank !== undefined && rank !== 2)
+      throw new Error(`${WHERE}: input "${input}" has ${rank} dimensions; a dense network takes [batch, features]`);
     const y = this.graph.output![0];
     const dims = y.type?.tensorType?.shape?.dim;
     const units = this.layers[this.layers.length - 1].units;
     const features = dims?.[dims.length - 1]?.dimValue;
     if (features !== null && features !== undefined && int64(features) !== units) {
-      throw new Error(`${WHERE}: output "${y.name}" is declared with ${int64(features)} features, but the last layer has ${units} units`);
+      throw new Error(
+        `${WHERE}: output "${y.name}" is declared with ${int64(features)} features, but the last layer has ${units} units`,
+      );
     }
   }
 

@@ -60,19 +60,23 @@ export function readTensor(where: string, t: onnx.ITensorProto): ReadTensor {
   }
   if ((t.segment ?? null) !== null) throw new Error(`${where} is split into segments, which is not supported`);
   const dtype = dtypeOf(t.dataType ?? 0);
-  if (dtype === undefined) throw new Error(`${where} is ${elemTypeName(t.dataType ?? 0)}; only FLOAT and DOUBLE weights are supported`);
+  if (dtype === undefined)
+    throw new Error(`${where} is ${elemTypeName(t.dataType ?? 0)}; only FLOAT and DOUBLE weights are supported`);
   const count = dims.reduce((a, b) => a * b, 1);
   const size = dtype === 'float32' ? 4 : 8;
-  const typed = dtype === 'float32' ? t.floatData ?? [] : t.doubleData ?? [];
+  const typed = dtype === 'float32' ? (t.floatData ?? []) : (t.doubleData ?? []);
   const raw = t.rawData ?? new Uint8Array(0);
   let values: Float64Array;
   if (raw.length > 0) {
     if (raw.length !== count * size) {
-      throw new Error(`${where} has ${raw.length} bytes of raw_data, but dims [${dims.join(', ')}] of ${elemTypeName(t.dataType!)} need ${count * size}`);
+      throw new Error(
+        `${where} has ${raw.length} bytes of raw_data, but dims [${dims.join(', ')}] of ${elemTypeName(t.dataType!)} need ${count * size}`,
+      );
     }
     const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
     values = new Float64Array(count);
-    for (let i = 0; i < count; i++) values[i] = dtype === 'float32' ? view.getFloat32(i * size, true) : view.getFloat64(i * size, true);
+    for (let i = 0; i < count; i++)
+      values[i] = dtype === 'float32' ? view.getFloat32(i * size, true) : view.getFloat64(i * size, true);
   } else {
     const field = dtype === 'float32' ? 'float_data' : 'double_data';
     if (typed.length !== count) {

@@ -38,7 +38,10 @@ export function onnxFromNetworkJSON(json: NetworkJSON, options: ONNXExportOption
     const prefix = `dense_${l}`;
     const W = castValues(`${where}: weights[${l}].W`, layer.W, dtype);
     const b = castValues(`${where}: weights[${l}].b`, layer.b, dtype);
-    initializers.push(tensor(`${prefix}.W`, [layer.inputs, layer.units], W, dtype), tensor(`${prefix}.b`, [layer.units], b, dtype));
+    initializers.push(
+      tensor(`${prefix}.W`, [layer.inputs, layer.units], W, dtype),
+      tensor(`${prefix}.b`, [layer.units], b, dtype),
+    );
     const { activation } = layer;
     const z = last && activation === 'linear' ? 'y' : `${prefix}/z`;
     nodes.push({ name: `${prefix}/Gemm`, opType: 'Gemm', input: [current, `${prefix}.W`, `${prefix}.b`], output: [z] });
@@ -66,18 +69,42 @@ export function onnxFromNetworkJSON(json: NetworkJSON, options: ONNXExportOption
 }
 
 /** The nodes of an activation from `input` to `output`; a slope tensor goes into `initializers`. */
-function activationNodes(prefix: string, activation: Exclude<ActivationName, 'linear'>, alpha: number | undefined, dtype: DType,
-                         { input, output, initializers }: { input: string; output: string; initializers: onnx.ITensorProto[] }): onnx.INodeProto[] {
+function activationNodes(
+  prefix: string,
+  activation: Exclude<ActivationName, 'linear'>,
+  alpha: number | undefined,
+  dtype: DType,
+  { input, output, initializers }: { input: string; output: string; initializers: onnx.ITensorProto[] },
+): onnx.INodeProto[] {
   switch (activation) {
-    case 'sigmoid': return [{ name: `${prefix}/Sigmoid`, opType: 'Sigmoid', input: [input], output: [output] }];
-    case 'tanh': return [{ name: `${prefix}/Tanh`, opType: 'Tanh', input: [input], output: [output] }];
-    case 'relu': return [{ name: `${prefix}/Relu`, opType: 'Relu', input: [input], output: [output] }];
+    case 'sigmoid':
+      return [{ name: `${prefix}/Sigmoid`, opType: 'Sigmoid', input: [input], output: [output] }];
+    case 'tanh':
+      return [{ name: `${prefix}/Tanh`, opType: 'Tanh', input: [input], output: [output] }];
+    case 'relu':
+      return [{ name: `${prefix}/Relu`, opType: 'Relu', input: [input], output: [output] }];
     case 'softmax':
-      return [{ name: `${prefix}/Softmax`, opType: 'Softmax', input: [input], output: [output], attribute: [{ name: 'axis', type: Type.INT, i: -1 }] }];
+      return [
+        {
+          name: `${prefix}/Softmax`,
+          opType: 'Softmax',
+          input: [input],
+          output: [output],
+          attribute: [{ name: 'axis', type: Type.INT, i: -1 }],
+        },
+      ];
     case 'leakyRelu': {
       if (alpha === undefined) throw new Error(`${prefix}: a leakyRelu layer without its alpha`);
       if (dtype === 'float32') {
-        return [{ name: `${prefix}/LeakyRelu`, opType: 'LeakyRelu', input: [input], output: [output], attribute: [{ name: 'alpha', type: Type.FLOAT, f: alpha }] }];
+        return [
+          {
+            name: `${prefix}/LeakyRelu`,
+            opType: 'LeakyRelu',
+            input: [input],
+            output: [output],
+            attribute: [{ name: 'alpha', type: Type.FLOAT, f: alpha }],
+          },
+        ];
       }
       // LeakyRelu's alpha is a float attribute, and onnxruntime runs neither
       // LeakyRelu nor PRelu on DOUBLE: max(z, alpha z) (min for alpha > 1)

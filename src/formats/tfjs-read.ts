@@ -10,7 +10,7 @@ import type { DType } from '../backend/backend.js';
 import { checkKeys, describeValue } from '../checks.js';
 import type { LossName } from '../losses.js';
 import type { NetworkJSON } from '../network.js';
-import { castValues, checkDtypeOption, lossFor, networkJSON, type DenseLayer } from './network-json.js';
+import { castValues, checkDtypeOption, type DenseLayer, lossFor, networkJSON } from './network-json.js';
 
 export interface TFJSImportOptions {
   /** The network's dtype (default 'float32', TensorFlow.js's own). */
@@ -25,18 +25,27 @@ const WHERE = 'fromTFJS';
 const KERAS_LEAKY_RELU_ALPHA = 0.3;
 
 const ACTIVATIONS: Readonly<Record<string, ActivationName>> = {
-  sigmoid: 'sigmoid', tanh: 'tanh', relu: 'relu', linear: 'linear', softmax: 'softmax',
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+  relu: 'relu',
+  linear: 'linear',
+  softmax: 'softmax',
 };
 
 type Config = Record<string, unknown>;
 
 /** The saved-network object of a model.json (object or text) and its weights' bytes. */
-export function networkJSONFromTFJS(modelJSON: unknown, weights: Uint8Array | ArrayBuffer, options: TFJSImportOptions = {}): NetworkJSON {
+export function networkJSONFromTFJS(
+  modelJSON: unknown,
+  weights: Uint8Array | ArrayBuffer,
+  options: TFJSImportOptions = {},
+): NetworkJSON {
   checkKeys(`${WHERE} options`, options, ['dtype', 'loss']);
   const dtype = checkDtypeOption(`${WHERE} options`, options.dtype) ?? 'float32';
   const model = parse(modelJSON);
   const bytes = weights instanceof ArrayBuffer ? new Uint8Array(weights) : weights;
-  if (!(bytes instanceof Uint8Array)) throw new Error(`${WHERE}: expected the weights' bytes as a Uint8Array or ArrayBuffer, got ${describeValue(weights)}`);
+  if (!(bytes instanceof Uint8Array))
+    throw new Error(`${WHERE}: expected the weights' bytes as a Uint8Array or ArrayBuffer, got ${describeValue(weights)}`);
   const values = readWeights(model.weightsManifest, bytes);
   const { inputs, layers } = readLayers(sequentialLayers(model.modelTopology), values);
   const cast = layers.map((layer) => ({
@@ -58,7 +67,9 @@ function parse(modelJSON: unknown): { modelTopology: unknown; weightsManifest: u
   }
   if (!isObject(model)) throw new Error(`${WHERE}: expected model.json's content, got ${describeValue(model)}`);
   if (model.format !== undefined && model.format !== 'layers-model') {
-    throw new Error(`${WHERE}: format ${describeValue(model.format)} is not supported; only 'layers-model' (a graph model has no layers to read)`);
+    throw new Error(
+      `${WHERE}: format ${describeValue(model.format)} is not supported; only 'layers-model' (a graph model has no layers to read)`,
+    );
   }
   if (!isObject(model.modelTopology)) throw new Error(`${WHERE}: model.json has no modelTopology`);
   return { modelTopology: model.modelTopology, weightsManifest: model.weightsManifest };
@@ -68,7 +79,9 @@ function parse(modelJSON: unknown): { modelTopology: unknown; weightsManifest: u
 function sequentialLayers(topology: unknown): unknown[] {
   const model = isObject(topology) && isObject(topology.model_config) ? topology.model_config : topology;
   if (!isObject(model) || model.class_name !== 'Sequential') {
-    throw new Error(`${WHERE}: model class ${describeValue(isObject(model) ? model.class_name : model)} is not supported; only a Sequential model`);
+    throw new Error(
+      `${WHERE}: model class ${describeValue(isObject(model) ? model.class_name : model)} is not supported; only a Sequential model`,
+    );
   }
   const layers = Array.isArray(model.config) ? model.config : isObject(model.config) ? model.config.layers : undefined;
   if (!Array.isArray(layers)) throw new Error(`${WHERE}: the Sequential model has no layers list`);
@@ -80,7 +93,10 @@ interface NamedLayer extends DenseLayer {
   activated: boolean;
 }
 
-function readLayers(list: unknown[], values: Map<string, { shape: number[]; values: Float64Array }>): { inputs: number; layers: NamedLayer[] } {
+function readLayers(
+  list: unknown[],
+  values: Map<string, { shape: number[]; values: Float64Array }>,
+): { inputs: number; layers: NamedLayer[] } {
   const layers: NamedLayer[] = [];
   let width: number | undefined;
   list.forEach((item, i) => {
@@ -114,7 +130,8 @@ function readLayers(list: unknown[], values: Map<string, { shape: number[]; valu
       case 'LeakyReLU': {
         if (!last || last.activated) throw new Error(`${where} must follow a Dense layer with no activation of its own`);
         const alpha = config.alpha ?? config.negative_slope ?? KERAS_LEAKY_RELU_ALPHA;
-        if (typeof alpha !== 'number' || !(alpha >= 0) || !Number.isFinite(alpha)) throw new Error(`${where}: alpha must be a finite number >= 0, got ${describeValue(alpha)}`);
+        if (typeof alpha !== 'number' || !(alpha >= 0) || !Number.isFinite(alpha))
+          throw new Error(`${where}: alpha must be a finite number >= 0, got ${describeValue(alpha)}`);
         last.activation = 'leakyRelu';
         last.alpha = alpha;
         last.activated = true;
@@ -123,17 +140,25 @@ function readLayers(list: unknown[], values: Map<string, { shape: number[]; valu
       case 'Dropout':
         break;
       default:
-        throw new Error(`${where} is not supported: a dense network has only InputLayer, Dense, Activation, LeakyReLU and Dropout layers`);
+        throw new Error(
+          `${where} is not supported: a dense network has only InputLayer, Dense, Activation, LeakyReLU and Dropout layers`,
+        );
     }
   });
   if (layers.length === 0) throw new Error(`${WHERE}: the model has no Dense layer`);
   return { inputs: layers[0].inputs, layers };
 }
 
-function dense(where: string, name: string, config: Config, width: number | undefined,
-               values: Map<string, { shape: number[]; values: Float64Array }>): NamedLayer {
+function dense(
+  where: string,
+  name: string,
+  config: Config,
+  width: number | undefined,
+  values: Map<string, { shape: number[]; values: Float64Array }>,
+): NamedLayer {
   const units = config.units;
-  if (typeof units !== 'number' || !Number.isSafeInteger(units) || units <= 0) throw new Error(`${where}: units must be a positive integer, got ${describeValue(units)}`);
+  if (typeof units !== 'number' || !Number.isSafeInteger(units) || units <= 0)
+    throw new Error(`${where}: units must be a positive integer, got ${describeValue(units)}`);
   const kernel = weight(where, values, name, 'kernel');
   const [rows, cols] = kernel.shape;
   if (kernel.shape.length !== 2 || cols !== units || (width !== undefined && rows !== width)) {
@@ -142,7 +167,8 @@ function dense(where: string, name: string, config: Config, width: number | unde
   let b: Float64Array = new Float64Array(units);
   if (config.use_bias ?? true) {
     const bias = weight(where, values, name, 'bias');
-    if (bias.shape.length !== 1 || bias.shape[0] !== units) throw new Error(`${where}: bias has shape [${bias.shape.join(', ')}], expected [${units}]`);
+    if (bias.shape.length !== 1 || bias.shape[0] !== units)
+      throw new Error(`${where}: bias has shape [${bias.shape.join(', ')}], expected [${units}]`);
     b = bias.values;
   }
   const act = activation(where, config.activation ?? 'linear');
@@ -151,7 +177,10 @@ function dense(where: string, name: string, config: Config, width: number | unde
 
 function activation(where: string, name: unknown): ActivationName {
   const found = typeof name === 'string' ? ACTIVATIONS[name] : undefined;
-  if (!found) throw new Error(`${where}: activation ${describeValue(name)} is not supported; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `${where}: activation ${describeValue(name)} is not supported; expected one of ${Object.keys(ACTIVATIONS).join(', ')}`,
+    );
   return found;
 }
 
@@ -170,7 +199,10 @@ function weight(where: string, values: Map<string, { shape: number[]; values: Fl
   const exact = values.get(`${layer}/${kind}`);
   if (exact) return exact;
   const scoped = [...values.keys()].filter((name) => name.endsWith(`/${layer}/${kind}`));
-  if (scoped.length !== 1) throw new Error(`${where}: weightsManifest has ${scoped.length === 0 ? 'no' : 'more than one'} weight named "${layer}/${kind}"`);
+  if (scoped.length !== 1)
+    throw new Error(
+      `${where}: weightsManifest has ${scoped.length === 0 ? 'no' : 'more than one'} weight named "${layer}/${kind}"`,
+    );
   return values.get(scoped[0])!;
 }
 
@@ -185,17 +217,25 @@ function readWeights(manifest: unknown, bytes: Uint8Array): Map<string, { shape:
     return group.weights as unknown[];
   });
   const checked = specs.map((spec, i) => {
-    if (!isObject(spec) || typeof spec.name !== 'string' || !Array.isArray(spec.shape) || !spec.shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    if (
+      !isObject(spec) ||
+      typeof spec.name !== 'string' ||
+      !Array.isArray(spec.shape) ||
+      !spec.shape.every((d) => Number.isSafeInteger(d) && d >= 0)
+    ) {
       throw new Error(`${WHERE}: weightsManifest weight ${i} is not { name, shape, dtype }: ${describeValue(spec)}`);
     }
     const where = `${WHERE}: weight "${spec.name}"`;
     if (spec.quantization !== undefined) throw new Error(`${where} is quantized, which is not supported`);
-    if ((spec.dtype ?? 'float32') !== 'float32') throw new Error(`${where} is ${describeValue(spec.dtype)}; only float32 weights are supported`);
+    if ((spec.dtype ?? 'float32') !== 'float32')
+      throw new Error(`${where} is ${describeValue(spec.dtype)}; only float32 weights are supported`);
     return { name: spec.name, shape: spec.shape as number[], count: (spec.shape as number[]).reduce((a, b) => a * b, 1) };
   });
   const expected = checked.reduce((n, { count }) => n + count * 4, 0);
   if (expected !== bytes.byteLength) {
-    throw new Error(`${WHERE}: weightsManifest describes ${expected} bytes (${checked.length} float32 weights), but the weights have ${bytes.byteLength} bytes`);
+    throw new Error(
+      `${WHERE}: weightsManifest describes ${expected} bytes (${checked.length} float32 weights), but the weights have ${bytes.byteLength} bytes`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const values = new Map<string, { shape: number[]; values: Float64Array }>();
@@ -204,7 +244,8 @@ function readWeights(manifest: unknown, bytes: Uint8Array): Map<string, { shape:
     const array = new Float64Array(count);
     for (let i = 0; i < count; i++, at += 4) {
       array[i] = view.getFloat32(at, true);
-      if (!Number.isFinite(array[i])) throw new Error(`${WHERE}: weight "${name}" holds ${array[i]} at index ${i} (byte ${at}): every weight must be finite`);
+      if (!Number.isFinite(array[i]))
+        throw new Error(`${WHERE}: weight "${name}" holds ${array[i]} at index ${i} (byte ${at}): every weight must be finite`);
     }
     if (values.has(name)) throw new Error(`${WHERE}: weightsManifest names "${name}" twice`);
     values.set(name, { shape, values: array });

@@ -14,7 +14,12 @@ import type { TFJSLayer, TFJSModelJSON, TFJSWeightSpec } from './tfjs-model.js';
 export const WEIGHTS_PATH = 'weights.bin';
 
 const TFJS_ACTIVATION: Readonly<Record<ActivationName, string>> = {
-  sigmoid: 'sigmoid', tanh: 'tanh', relu: 'relu', leakyRelu: 'linear', linear: 'linear', softmax: 'softmax',
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+  relu: 'relu',
+  leakyRelu: 'linear',
+  linear: 'linear',
+  softmax: 'softmax',
 };
 
 /** model.json's content and weights.bin's bytes. */
@@ -42,7 +47,10 @@ export function tfjsFromNetworkJSON(json: NetworkJSON): { modelJSON: TFJSModelJS
     }
     specs.push({ name: `${name}/kernel`, shape: [layer.inputs, layer.units], dtype: 'float32' });
     specs.push({ name: `${name}/bias`, shape: [layer.units], dtype: 'float32' });
-    arrays.push(castValues(`${where}: weights[${l}].W`, layer.W, 'float32'), castValues(`${where}: weights[${l}].b`, layer.b, 'float32'));
+    arrays.push(
+      castValues(`${where}: weights[${l}].W`, layer.W, 'float32'),
+      castValues(`${where}: weights[${l}].b`, layer.b, 'float32'),
+    );
   });
   const modelJSON: TFJSModelJSON = {
     modelTopology: {

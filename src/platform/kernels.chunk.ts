@@ -13,7 +13,9 @@ export function loadWasmBytes(): Promise<Uint8Array> {
   if (!loaded) {
     loaded = import('./wasmlp-kernels.js').then((chunk) => chunk.loadWasmBytes());
     // A failed fetch (a network error) may succeed on a later ask.
-    loaded.catch(() => { loaded = undefined; });
+    loaded.catch(() => {
+      loaded = undefined;
+    });
   }
   return loaded;
 }

@@ -69,7 +69,7 @@ function newWebWorker(url: string, name: string): Worker {
 
 function webWorker(source: string, name: string): ScriptWorker {
   let url = blobUrls.get(source);
-  if (!url) blobUrls.set(source, url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' })));
+  if (!url) blobUrls.set(source, (url = URL.createObjectURL(new Blob([source], { type: 'text/javascript' }))));
   const worker = newWebWorker(url, name);
   return {
     threadId: undefined,

@@ -11,10 +11,10 @@
  * static folder fetches it next to the library, and bundlers see it and
  * split it off (or inline it).
  */
-import { checkThreads, type Backend, type DType } from '../backend/backend.js';
+import { type Backend, checkThreads, type DType } from '../backend/backend.js';
 import { sharedMemoryPossible } from '../backend/shared-memory.js';
-import type { ThreadedBackendSeam as ThreadsModule } from './threaded-backend.js';
 import type { WorkerThreads } from '../backend/threads.js';
+import type { ThreadedBackendSeam as ThreadsModule } from './threaded-backend.js';
 
 // Plain functions, no object made at the top: an application that uses none of them lets its bundler
 // drop them, and the chunk with them.
@@ -24,12 +24,18 @@ function threadsModule(): Promise<ThreadsModule> {
   if (!loaded) {
     loaded = import('./wasmlp-threads.js');
     // A failed fetch (a static folder without the chunk, a network error) may succeed on a later ask.
-    loaded.catch(() => { loaded = undefined; });
+    loaded.catch(() => {
+      loaded = undefined;
+    });
   }
   return loaded;
 }
 
-export async function createThreadedWasmBackend(dtype: DType, threads: number, fallback: () => Promise<Backend>): Promise<Backend> {
+export async function createThreadedWasmBackend(
+  dtype: DType,
+  threads: number,
+  fallback: () => Promise<Backend>,
+): Promise<Backend> {
   if (!sharedMemoryPossible()) return fallback();
   let threaded: ThreadsModule;
   try {

@@ -10,8 +10,10 @@
  */
 import type { Variant } from './seam.js';
 
-export type ThreadedBackendSeam = Pick<typeof import('../backend/threads.js'),
-  'createThreadedWasmBackend' | 'threadsAvailable' | 'stopThreads' | 'threadsForWorker'>;
+export type ThreadedBackendSeam = Pick<
+  typeof import('../backend/threads.js'),
+  'createThreadedWasmBackend' | 'threadsAvailable' | 'stopThreads' | 'threadsForWorker'
+>;
 
 export * from './threaded-backend.direct.js';
 

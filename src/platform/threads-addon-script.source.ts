@@ -2,7 +2,8 @@
 let cached: Promise<string> | undefined;
 
 export function threadsAddonSource(): Promise<string> {
-  cached ??= import(new URL('../../scripts/bundles.ts', import.meta.url).href)
-    .then((bundles: { bundleThreadsAddon(): Promise<string> }) => bundles.bundleThreadsAddon());
+  cached ??= import(new URL('../../scripts/bundles.ts', import.meta.url).href).then(
+    (bundles: { bundleThreadsAddon(): Promise<string> }) => bundles.bundleThreadsAddon(),
+  );
   return cached;
 }

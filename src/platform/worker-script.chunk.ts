@@ -13,7 +13,9 @@ export function workerSource(): Promise<string> {
   if (!loaded) {
     loaded = import('./wasmlp-worker.js').then((chunk) => chunk.workerSource());
     // A failed fetch (a network error) may succeed on a later ask.
-    loaded.catch(() => { loaded = undefined; });
+    loaded.catch(() => {
+      loaded = undefined;
+    });
   }
   return loaded;
 }

@@ -6,7 +6,8 @@
 let cached: Promise<string> | undefined;
 
 export function workerSource(): Promise<string> {
-  cached ??= import(new URL('../../scripts/bundles.ts', import.meta.url).href)
-    .then((bundles: { bundleWorker(): Promise<string> }) => bundles.bundleWorker());
+  cached ??= import(new URL('../../scripts/bundles.ts', import.meta.url).href).then(
+    (bundles: { bundleWorker(): Promise<string> }) => bundles.bundleWorker(),
+  );
   return cached;
 }

@@ -4,18 +4,27 @@
  * never blocks the calling thread. The same methods as Network, each
  * returning a promise; fit()'s epoch logs are posted back as they come.
  */
-import { loadWasmBytes } from '../platform/kernels.js';
-import { EarlyStopping, type Callback } from '../callbacks.js';
-import { readMatrix, type LabelInput, type MatrixInput } from '../data.js';
+
 import type { BackendName, DType, FloatArray } from '../backend/backend.js';
-import { threadsForWorker } from '../platform/threaded-backend.js';
+import { type Callback, EarlyStopping } from '../callbacks.js';
+import { type LabelInput, type MatrixInput, readMatrix } from '../data.js';
 import type { LayerConfig } from '../layerConfig.js';
 import type { LossName } from '../losses.js';
-import type { Evaluation, LayerWeights, LoadNetworkOptions, Network, NetworkConfig, NetworkJSON, ToJSONOptions } from '../network.js';
-import { checkFitOptions, History, type FitOptions } from '../train.js';
+import type {
+  Evaluation,
+  LayerWeights,
+  LoadNetworkOptions,
+  Network,
+  NetworkConfig,
+  NetworkJSON,
+  ToJSONOptions,
+} from '../network.js';
+import { loadWasmBytes } from '../platform/kernels.js';
+import { threadsForWorker } from '../platform/threaded-backend.js';
+import { workerSource } from '../platform/worker-script.js';
+import { checkFitOptions, type FitOptions, History } from '../train.js';
 import type { Args, FitEvent, Method, NetworkInfo, Reply, Result, WireFitOptions } from './protocol.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
-import { workerSource } from '../platform/worker-script.js';
 
 /** Hooks that cannot follow the worker's training from this thread: they would need the Network or every batch. */
 const UNSUPPORTED_HOOKS = ['onEpochBegin', 'onBatchEnd', 'setNetwork'] as const;
@@ -28,7 +37,11 @@ const UNSUPPORTED_HOOKS = ['onEpochBegin', 'onBatchEnd', 'setNetwork'] as const;
  * refused.
  */
 export type WorkerCallback =
-  | (Omit<Callback, 'onEpochBegin' | 'onBatchEnd' | 'setNetwork'> & { onEpochBegin?: never; onBatchEnd?: never; setNetwork?: never })
+  | (Omit<Callback, 'onEpochBegin' | 'onBatchEnd' | 'setNetwork'> & {
+      onEpochBegin?: never;
+      onBatchEnd?: never;
+      setNetwork?: never;
+    })
   | EarlyStopping;
 
 /** Options of {@link WorkerNetwork.fit}: a Network's {@link FitOptions}, with callbacks a worker can follow. */
@@ -162,21 +175,25 @@ export class WorkerNetwork {
   private training = 0;
 
   private constructor() {
-    this.ended = new Promise((resolve) => { this.end = resolve; });
+    this.ended = new Promise((resolve) => {
+      this.end = resolve;
+    });
   }
 
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: called as WorkerNetwork['create'] by createWorkerNetwork
   private static async create(config: NetworkConfig): Promise<WorkerNetwork> {
     const { backend, threads } = (config ?? {}) as Partial<NetworkConfig>;
-    return WorkerNetwork.start(backend !== 'js', wantsThreads(backend, threads),
-      (net, wasm, threaded, transfer) => net.call('create', [config, wasm, threaded], transfer));
+    return WorkerNetwork.start(backend !== 'js', wantsThreads(backend, threads), (net, wasm, threaded, transfer) =>
+      net.call('create', [config, wasm, threaded], transfer),
+    );
   }
 
   // biome-ignore lint/correctness/noUnusedPrivateClassMembers: called as WorkerNetwork['load'] by loadWorkerNetwork
   private static async load(json: NetworkJSON | string, options?: LoadNetworkOptions): Promise<WorkerNetwork> {
     const { backend, threads } = (options ?? {}) as Partial<LoadNetworkOptions>;
-    return WorkerNetwork.start(backend !== 'js', wantsThreads(backend, threads),
-      (net, wasm, threaded, transfer) => net.call('load', [json, options, wasm, threaded], transfer));
+    return WorkerNetwork.start(backend !== 'js', wantsThreads(backend, threads), (net, wasm, threaded, transfer) =>
+      net.call('load', [json, options, wasm, threaded], transfer),
+    );
   }
 
   /**
@@ -184,20 +201,33 @@ export class WorkerNetwork {
    * `threads` (and threads can run), and has it build the network with
    * `init`; stops the worker if that fails.
    */
-  private static async start(usesWasm: boolean, threads: boolean,
-                             init: (net: WorkerNetwork, wasm: Uint8Array | undefined, threaded: Uint8Array | undefined,
-                                    transfer: Transferable[]) => Promise<NetworkInfo>): Promise<WorkerNetwork> {
+  private static async start(
+    usesWasm: boolean,
+    threads: boolean,
+    init: (
+      net: WorkerNetwork,
+      wasm: Uint8Array | undefined,
+      threaded: Uint8Array | undefined,
+      transfer: Transferable[],
+    ) => Promise<NetworkInfo>,
+  ): Promise<WorkerNetwork> {
     const [source, wasm, threaded] = await Promise.all([
-      workerSource(), usesWasm ? loadWasmBytes() : undefined, threads ? threadsForWorker() : undefined,
+      workerSource(),
+      usesWasm ? loadWasmBytes() : undefined,
+      threads ? threadsForWorker() : undefined,
     ]);
     const net = new WorkerNetwork();
     // The worker's events reach the network through a WeakRef, so that they do not keep a dropped network
     // alive: collected, it terminates its worker (dropped).
     const ref = new WeakRef(net);
-    net.handle = await spawnWorker(source, {
-      message: (data) => ref.deref()?.receive(data as Reply),
-      fatal: (error) => ref.deref()?.fail(error),
-    }, threaded?.source);
+    net.handle = await spawnWorker(
+      source,
+      {
+        message: (data) => ref.deref()?.receive(data as Reply),
+        fatal: (error) => ref.deref()?.fail(error),
+      },
+      threaded?.source,
+    );
     dropped.register(net, net.handle, net);
     try {
       // Copies to hand over: the originals may be views into a shared pool, or kept for the next worker
@@ -215,30 +245,50 @@ export class WorkerNetwork {
   }
 
   /** Features per sample: the columns of x. */
-  get inputs(): number { return this.info.inputs; }
+  get inputs(): number {
+    return this.info.inputs;
+  }
   /** Units of the output layer: the columns of predict()'s rows and of y. */
-  get outputs(): number { return this.info.outputs; }
+  get outputs(): number {
+    return this.info.outputs;
+  }
   /** Each layer's config as checked, its defaults filled in (what toJSON() saves). */
-  get layers(): readonly LayerConfig[] { return this.info.layers; }
+  get layers(): readonly LayerConfig[] {
+    return this.info.layers;
+  }
   /** The loss fit() minimises. */
-  get loss(): LossName { return this.info.loss; }
+  get loss(): LossName {
+    return this.info.loss;
+  }
   /** 'float32' or 'float64': the type of every weight and of predict()'s output. */
-  get dtype(): DType { return this.info.dtype; }
+  get dtype(): DType {
+    return this.info.dtype;
+  }
   /** The backend's name: 'wasm' or 'js'. */
-  get backend(): BackendName { return this.info.backend; }
+  get backend(): BackendName {
+    return this.info.backend;
+  }
   /** Threads the worker's network runs on: `threads` as asked, or 1 where threads cannot run (as a Network's). */
-  get threads(): number { return this.info.threads; }
+  get threads(): number {
+    return this.info.threads;
+  }
   /** True while a fit() is pending; a second fit() meanwhile is refused. */
-  get isTraining(): boolean { return this.training > 0; }
+  get isTraining(): boolean {
+    return this.training > 0;
+  }
   /** True once dispose() has run: every later call rejects. */
-  get isDisposed(): boolean { return this.disposed; }
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
 
   /**
    * As Network.stopTraining: setting it true ends a running fit() after the
    * worker's current epoch. The request crosses threads, so a few more
    * epochs may run in between; each new fit() starts with it false.
    */
-  get stopTraining(): boolean { return this.stopRequested; }
+  get stopTraining(): boolean {
+    return this.stopRequested;
+  }
   set stopTraining(value: boolean) {
     this.stopRequested = value;
     if (value && !this.disposed && !this.failure) void this.call('stop', []).catch(() => {});
@@ -307,7 +357,9 @@ export class WorkerNetwork {
       // a hook's error comes first (the worker's, if any, followed from it).
       const result = await this.call('fit', [data[0], data[1], wire], transfer, dispatch)
         .finally(() => Promise.race([chain, this.ended]))
-        .catch((error: unknown) => { throw listenerError ?? (this.disposedInHook ? disposedInHook() : error); });
+        .catch((error: unknown) => {
+          throw listenerError ?? (this.disposedInHook ? disposedInHook() : error);
+        });
       if (listenerError) throw listenerError;
       if (this.failure) throw this.disposedInHook ? disposedInHook() : new Error(`fit: ${this.failure.message}`); // ended while its hooks ran
       result.earlyStopping.forEach((outcome, i) => Object.assign(earlyStopping[i], outcome));
@@ -384,8 +436,10 @@ export class WorkerNetwork {
   toJSON(options?: ToJSONOptions): Promise<NetworkJSON> {
     // JSON.stringify(net) calls net.toJSON(key) with the property name.
     if (typeof options === 'string') {
-      throw new Error('toJSON: a worker network\'s toJSON() returns a promise, which JSON.stringify cannot wait for; ' +
-        'stringify its result instead: JSON.stringify(await net.toJSON())');
+      throw new Error(
+        "toJSON: a worker network's toJSON() returns a promise, which JSON.stringify cannot wait for; " +
+          'stringify its result instead: JSON.stringify(await net.toJSON())',
+      );
     }
     return this.guarded('toJSON', () => this.call('toJSON', [options]));
   }
@@ -420,8 +474,12 @@ export class WorkerNetwork {
     return call();
   }
 
-  private call<M extends Method>(method: M, args: Args<M>, transfer: Transferable[] = [],
-                                 events?: (events: FitEvent[]) => void): Promise<Result<M>> {
+  private call<M extends Method>(
+    method: M,
+    args: Args<M>,
+    transfer: Transferable[] = [],
+    events?: (events: FitEvent[]) => void,
+  ): Promise<Result<M>> {
     const name = method === 'create' ? 'createWorkerNetwork' : method === 'load' ? 'loadWorkerNetwork' : method;
     if (this.failure) return Promise.reject(new Error(`${name}: ${this.failure.message}`));
     const id = ++this.nextId;
@@ -479,8 +537,16 @@ const disposedInHook = () => new Error('fit: this network was disposed while fit
 
 /** Each request's arguments as a user knows them (fit's third is built from its options). */
 const ARGUMENT_NAMES: { [M in Method]: string[] } = {
-  create: ['config'], load: ['json', 'options'], fit: ['x', 'y', 'options'], predict: ['x'], evaluate: ['x', 'y'],
-  getWeights: [], setWeights: ['weights'], toJSON: ['options'], trainBegun: [], stop: [],
+  create: ['config'],
+  load: ['json', 'options'],
+  fit: ['x', 'y', 'options'],
+  predict: ['x'],
+  evaluate: ['x', 'y'],
+  getWeights: [],
+  setWeights: ['weights'],
+  toJSON: ['options'],
+  trainBegun: [],
+  stop: [],
 };
 
 /**
@@ -504,11 +570,14 @@ function unsendable(method: string, names: string[], args: unknown[], error: unk
     }
   }
   const message = cause instanceof Error ? cause.message : String(cause);
-  if (cause instanceof RangeError) return new Error(`${method}: ${culprit} is nested too deeply to be sent to the worker (${message})`);
+  if (cause instanceof RangeError)
+    return new Error(`${method}: ${culprit} is nested too deeply to be sent to the worker (${message})`);
   if (cause instanceof Error && cause.name === 'DataCloneError') {
     // V8 names an object it cannot copy "#<WeakMap>" or "[object Array]" (a Proxy), and a function or a
     // symbol by its source or description.
-    const what = /(#<\w+>|\[object \w+\]) could not be cloned/.test(message) ? 'a value that cannot be copied' : 'a function or symbol';
+    const what = /(#<\w+>|\[object \w+\]) could not be cloned/.test(message)
+      ? 'a value that cannot be copied'
+      : 'a function or symbol';
     return new Error(`${method}: ${culprit} holds ${what}, which cannot be sent to the worker (${message})`);
   }
   return new Error(`${method}: ${culprit} could not be read to be sent to the worker: ${message}`);
@@ -536,8 +605,13 @@ function pack(input: unknown, transfer: Transferable[]): unknown {
     } catch {
       return input;
     }
-  } else if (typeof input === 'object' && input !== null && 'data' in input && 'shape' in input &&
-             (input.data instanceof Float32Array || input.data instanceof Float64Array)) {
+  } else if (
+    typeof input === 'object' &&
+    input !== null &&
+    'data' in input &&
+    'shape' in input &&
+    (input.data instanceof Float32Array || input.data instanceof Float64Array)
+  ) {
     data = input.data.slice(); // never detach the caller's array
     shape = input.shape as [number, number];
   } else {
@@ -554,7 +628,11 @@ function pack(input: unknown, transfer: Transferable[]): unknown {
  * stays here: the hooks that run on this thread, and the EarlyStopping
  * callbacks to rebuild there. validationData is packed as x and y are.
  */
-function splitFitOptions(options: WorkerFitOptions, dtype: NetworkInfo['dtype'], transfer: Transferable[]): { wire: WireFitOptions; hooks: Callback[]; earlyStopping: EarlyStopping[] } {
+function splitFitOptions(
+  options: WorkerFitOptions,
+  dtype: NetworkInfo['dtype'],
+  transfer: Transferable[],
+): { wire: WireFitOptions; hooks: Callback[]; earlyStopping: EarlyStopping[] } {
   // callbacks: the checked list, with onEpochEnd (if given) last as { onEpochEnd }.
   // With the dtype, a learning rate or epsilon that vanishes in it is refused here, as Network.fit refuses it.
   const { callbacks: checked, optimizer } = checkFitOptions(options, dtype);
@@ -565,8 +643,10 @@ function splitFitOptions(options: WorkerFitOptions, dtype: NetworkInfo['dtype'],
     if (callback instanceof EarlyStopping) return;
     for (const hook of UNSUPPORTED_HOOKS) {
       if (typeof callback[hook] === 'function') {
-        throw new Error(`fit: callbacks[${i}].${hook} cannot follow training in a worker; ` +
-          'a worker network\'s callbacks may have onTrainBegin, onEpochEnd and onTrainEnd (run on this thread), or be earlyStopping()');
+        throw new Error(
+          `fit: callbacks[${i}].${hook} cannot follow training in a worker; ` +
+            "a worker network's callbacks may have onTrainBegin, onEpochEnd and onTrainEnd (run on this thread), or be earlyStopping()",
+        );
       }
     }
   });
@@ -578,11 +658,19 @@ function splitFitOptions(options: WorkerFitOptions, dtype: NetworkInfo['dtype'],
   const { callbacks, onEpochEnd, validationData, ...rest } = options;
   const wire: WireFitOptions = {
     options: {
-      ...rest, optimizer,
-      validationData: validationData && [pack(validationData[0], transfer), pack(validationData[1], transfer)] as [MatrixInput, LabelInput],
+      ...rest,
+      optimizer,
+      validationData:
+        validationData && ([pack(validationData[0], transfer), pack(validationData[1], transfer)] as [MatrixInput, LabelInput]),
     },
-    earlyStopping: earlyStopping.map(({ monitor, minDelta, patience, mode, baseline, restoreBestWeights }) =>
-      ({ monitor, minDelta, patience, mode, baseline, restoreBestWeights })),
+    earlyStopping: earlyStopping.map(({ monitor, minDelta, patience, mode, baseline, restoreBestWeights }) => ({
+      monitor,
+      minDelta,
+      patience,
+      mode,
+      baseline,
+      restoreBestWeights,
+    })),
     report,
   };
   return { wire, hooks, earlyStopping };

@@ -3,8 +3,9 @@
  * and worker.ts (in the worker): one request per call, answered by one
  * reply; fit() also streams its events back in batches before its reply.
  */
-import type { EarlyStoppingOptions, Logs } from '../callbacks.js';
+
 import type { BackendName, DType } from '../backend/backend.js';
+import type { EarlyStoppingOptions, Logs } from '../callbacks.js';
 import type { LayerConfig } from '../layerConfig.js';
 import type { LossName } from '../losses.js';
 import type { Network, NetworkConfig, NetworkJSON } from '../network.js';
@@ -43,7 +44,10 @@ export interface Calls {
   /** wasm: the kernels (not for the js backend); threaded: the shared-memory kernels, with the threads add-on only. */
   create: [args: [config: NetworkConfig, wasm: Uint8Array | undefined, threaded: Uint8Array | undefined], result: NetworkInfo];
   /** loadNetwork(json, options) in the worker: json as the caller gave it (object or text), so the same checks and messages. */
-  load: [args: [json: unknown, options: unknown, wasm: Uint8Array | undefined, threaded: Uint8Array | undefined], result: NetworkInfo];
+  load: [
+    args: [json: unknown, options: unknown, wasm: Uint8Array | undefined, threaded: Uint8Array | undefined],
+    result: NetworkInfo,
+  ];
   fit: [args: [x: unknown, y: unknown, options: WireFitOptions], result: WireHistory];
   predict: [args: [x: unknown], result: ReturnType<Network['predict']>];
   evaluate: [args: [x: unknown, y: unknown], result: ReturnType<Network['evaluate']>];
@@ -80,7 +84,4 @@ export interface Request<M extends Method = Method> {
 export type FitEvent = [event: 'trainBegin'] | [event: 'epochEnd', epoch: number, logs: Logs] | [event: 'trainEnd'];
 
 /** The worker's answer to request `id`: its result, its error's message, or fit()'s events so far. */
-export type Reply =
-  | { id: number; result: unknown }
-  | { id: number; error: string }
-  | { id: number; events: FitEvent[] };
+export type Reply = { id: number; result: unknown } | { id: number; error: string } | { id: number; events: FitEvent[] };

@@ -32,7 +32,9 @@ export async function spawnWorker(source: string, events: WorkerEvents, addon = 
   const worker = await startScriptWorker(addon + source, 'wasmlp', kind);
   const name = worker.threadId === undefined ? 'the wasmlp worker' : `the wasmlp worker (thread ${worker.threadId})`;
   let alive = true;
-  worker.on('message', (data) => { if (alive) events.message(data); });
+  worker.on('message', (data) => {
+    if (alive) events.message(data);
+  });
   worker.on('error', (error) => events.fatal(new Error(`${name} failed: ${error.message}`)));
   worker.on('messageerror', () => events.fatal(new Error(`${name} sent a message that could not be read`)));
   worker.on('exit', (code) => events.fatal(new Error(`${name} exited (code ${code})`)));

@@ -22,5 +22,7 @@ export interface ThreadsAddon {
 }
 
 (globalThis as { wasmlpThreads?: ThreadsAddon }).wasmlpThreads = {
-  createThreadedWasmBackend, threadsAvailable, receiveThreadedBytes,
+  createThreadedWasmBackend,
+  threadsAvailable,
+  receiveThreadedBytes,
 };

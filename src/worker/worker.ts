@@ -9,9 +9,16 @@
  * milliseconds, so a predict() or a stop sent during training is handled
  * between two epochs, exactly as if a callback had made the call.
  */
-import { EarlyStopping, type Callback } from '../callbacks.js';
-import { createNetwork, loadNetwork, type LoadNetworkOptions, type Network, type NetworkJSON, type ToJSONOptions } from '../network.js';
+import { type Callback, EarlyStopping } from '../callbacks.js';
 import type { LabelInput, MatrixInput } from '../data.js';
+import {
+  createNetwork,
+  type LoadNetworkOptions,
+  loadNetwork,
+  type Network,
+  type NetworkJSON,
+  type ToJSONOptions,
+} from '../network.js';
 import { receiveWasmBytes } from '../platform/kernels.posted.js';
 import { receiveThreadedBytes } from '../platform/threaded-backend.worker.js';
 import type { Args, FitEvent, Method, Reply, Request, Result, WireFitOptions, WireHistory } from './protocol.js';
@@ -106,7 +113,10 @@ async function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Pr
       if (performance.now() - lastPost >= EVENT_INTERVAL_MS) flush();
     };
   }
-  if (wire.report.trainEnd) reporter.onTrainEnd = () => { events.push(['trainEnd']); };
+  if (wire.report.trainEnd)
+    reporter.onTrainEnd = () => {
+      events.push(['trainEnd']);
+    };
   const earlyStopping = wire.earlyStopping.map((options) => new EarlyStopping(options));
   const callbacks: Callback[] = [...earlyStopping];
   if (Object.keys(reporter).length > 0) callbacks.push(reporter);
@@ -135,4 +145,6 @@ async function answer({ id, method, args }: Request): Promise<void> {
   }
 }
 
-port.addEventListener('message', (event) => { void answer(event.data); });
+port.addEventListener('message', (event) => {
+  void answer(event.data);
+});

@@ -47,11 +47,15 @@ const MIN_ARG = Math.log(2 ** -126);
 
 function worstUlp(inputs: Float32Array): { ulps: number; at: number } {
   const got = wasmExp(inputs);
-  let ulps = 0, at = NaN;
+  let ulps = 0,
+    at = NaN;
   for (let i = 0; i < inputs.length; i++) {
     const exact = Math.exp(inputs[i]);
     const error = Math.abs(got[i] - exact) / ulpOf(Math.fround(exact));
-    if (error > ulps) { ulps = error; at = inputs[i]; }
+    if (error > ulps) {
+      ulps = error;
+      at = inputs[i];
+    }
   }
   return { ulps, at };
 }
@@ -67,7 +71,7 @@ describe('float32 exp (assembly/exp.ts)', () => {
 
   it('is within 1 ulp at random points, and near 0 where exp is near 1', () => {
     let s = 12345;
-    const random = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const random = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const inputs = new Float32Array(1 << 18);
     for (let i = 0; i < inputs.length; i++) {
       inputs[i] = Math.fround(i % 2 ? MIN_ARG * random() : -(2 ** (-30 * random())));
@@ -81,7 +85,11 @@ describe('float32 exp (assembly/exp.ts)', () => {
     const got = Array.from(wasmExp(Float32Array.from(inputs)));
     expect(got[0]).toBe(1);
     expect(got[1]).toBe(1);
-    for (const [i, k] of [[2, 1], [3, 2], [4, 10]]) {
+    for (const [i, k] of [
+      [2, 1],
+      [3, 2],
+      [4, 10],
+    ]) {
       expect(Math.abs(got[i] - 2 ** -k)).toBeLessThanOrEqual(ulpOf(2 ** -k));
     }
     expect(got.slice(5, 9)).toEqual([0, 0, 0, 0]);

@@ -4,8 +4,9 @@
  * block. A freed or never-set buffer (offset 0) then fails at the call that
  * would have written over another network's memory, not epochs later.
  */
-import { KERNEL_NAMES, type Backend } from '../../src/backend/backend.js';
+
 import type { Arena } from '../../src/backend/arena.js';
+import { type Backend, KERNEL_NAMES } from '../../src/backend/backend.js';
 import { HeapBackend } from '../../src/backend/heap.js';
 import { JsBackend } from '../../src/backend/js.js';
 import { WasmBackend } from '../../src/backend/wasm.js';
@@ -17,15 +18,26 @@ export const BUFFER_ARGUMENTS: Readonly<Record<string, readonly number[]>> = {
   denseBackwardInput: [3, 4, 7, 8],
   addBias: [2, 3],
   sumColumns: [2, 3],
-  sigmoid: [1, 2], sigmoidBackward: [1, 2],
-  tanh: [1, 2], tanhBackward: [1, 2],
-  relu: [1, 2], reluBackward: [1, 2],
-  leakyRelu: [2, 3], leakyReluBackward: [2, 3],
+  sigmoid: [1, 2],
+  sigmoidBackward: [1, 2],
+  tanh: [1, 2],
+  tanhBackward: [1, 2],
+  relu: [1, 2],
+  reluBackward: [1, 2],
+  leakyRelu: [2, 3],
+  leakyReluBackward: [2, 3],
   softmax: [2, 3],
-  binaryCrossentropy: [1, 2], binaryCrossentropySigmoidBackward: [1, 2, 3], binaryAccuracy: [1, 2],
-  categoricalCrossentropy: [2, 3], categoricalCrossentropySoftmaxBackward: [2, 3, 4], categoricalAccuracy: [2, 3],
-  meanSquaredError: [1, 2], meanSquaredErrorBackward: [1, 2, 3],
-  sgd: [2, 3], sgdMomentum: [4, 5, 6], adam: [5, 6, 7, 8],
+  binaryCrossentropy: [1, 2],
+  binaryCrossentropySigmoidBackward: [1, 2, 3],
+  binaryAccuracy: [1, 2],
+  categoricalCrossentropy: [2, 3],
+  categoricalCrossentropySoftmaxBackward: [2, 3, 4],
+  categoricalAccuracy: [2, 3],
+  meanSquaredError: [1, 2],
+  meanSquaredErrorBackward: [1, 2, 3],
+  sgd: [2, 3],
+  sgdMomentum: [4, 5, 6],
+  adam: [5, 6, 7, 8],
   gatherRows: [2, 3, 4],
   firstNonFinite: [1],
   copy: [1, 2],
@@ -60,7 +72,9 @@ export function installKernelGuard(): KernelGuard {
       if (!Object.hasOwn(proto, name)) continue;
       const original = (proto as unknown as Record<string, (...args: number[]) => unknown>)[name];
       (proto as unknown as Record<string, unknown>)[name] = checked(name, positions, original);
-      restore.push(() => { (proto as unknown as Record<string, unknown>)[name] = original; });
+      restore.push(() => {
+        (proto as unknown as Record<string, unknown>)[name] = original;
+      });
     }
   }
   // The wasm backend's kernels are own properties, assigned in its constructor:
@@ -71,11 +85,20 @@ export function installKernelGuard(): KernelGuard {
     Object.defineProperty(WasmBackend.prototype, name, {
       configurable: true,
       set(this: WasmBackend, kernel: (...args: number[]) => unknown) {
-        Object.defineProperty(this, name, { value: checked(name, positions, kernel), writable: true, enumerable: true, configurable: true });
+        Object.defineProperty(this, name, {
+          value: checked(name, positions, kernel),
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
       },
     });
-    restore.push(() => { delete (WasmBackend.prototype as unknown as Record<string, unknown>)[name]; });
+    restore.push(() => {
+      delete (WasmBackend.prototype as unknown as Record<string, unknown>)[name];
+    });
   }
-  guard.uninstall = () => { for (const undo of restore) undo(); };
+  guard.uninstall = () => {
+    for (const undo of restore) undo();
+  };
   return guard;
 }

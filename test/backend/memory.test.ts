@@ -6,10 +6,10 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { seed, seedLabels, seedWeights } from '../../data/seed.js';
 import { Arena } from '../../src/backend/arena.js';
 import { engineOf } from '../../src/engine.js';
 import { createNetwork, type Network } from '../../src/index.js';
-import { seed, seedLabels, seedWeights } from '../../data/seed.js';
 
 const SEED = {
   inputs: 2,
@@ -30,15 +30,27 @@ describe.each(['wasm', 'js'] as const)('memory growth on %s', (backend) => {
       learningRate: 20,
       onEpochEnd: async (epoch) => {
         // 2000 x 2000 float64 weights and gradients: 64 MB, more than memory holds.
-        if (epoch === 999) big = await createNetwork({ ...SEED, backend, inputs: 2000, layers: [{ units: 2000, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }] });
+        if (epoch === 999)
+          big = await createNetwork({
+            ...SEED,
+            backend,
+            inputs: 2000,
+            layers: [
+              { units: 2000, activation: 'sigmoid' },
+              { units: 1, activation: 'sigmoid' },
+            ],
+          });
       },
     });
     expect(bufferAt(net)).not.toBe(before); // the old buffer was detached: growth really happened
     expect(before.byteLength).toBe(0);
     for (let k = 0; k < 2000; k++) expect(Math.abs(history.history.loss[k] - seed.loss[k]) / seed.loss[k]).toBeLessThan(1e-9);
     const final = seedWeights('final');
-    net.getWeights().forEach((layer, l) => layer.W.forEach((row, i) => row.forEach((w, j) =>
-      expect(Math.abs(w - final[l].W[i][j])).toBeLessThan(1e-9))));
+    net
+      .getWeights()
+      .forEach((layer, l) =>
+        layer.W.forEach((row, i) => row.forEach((w, j) => expect(Math.abs(w - final[l].W[i][j])).toBeLessThan(1e-9))),
+      );
     // The big network works too, in the same memory.
     expect(big!.predict([new Array(2000).fill(0.1)])).toHaveLength(1);
     big!.dispose();
@@ -52,8 +64,17 @@ describe.each(['wasm', 'js'] as const)('memory growth on %s', (backend) => {
       const buffer = () => engineOf(net).backend.view(engineOf(net).layers[0].weights, 1).buffer;
       const seen: { inUse: number; buffer: ArrayBufferLike }[] = [];
       await net.fit(seed.X, seedLabels(), {
-        epochs: 3, learningRate: 0.1, batchSize: 32, shuffle: true, optimizer, validationSplit: 0.2,
-        callbacks: { onBatchEnd: () => { seen.push({ inUse: arena.bytesInUse, buffer: buffer() }); } },
+        epochs: 3,
+        learningRate: 0.1,
+        batchSize: 32,
+        shuffle: true,
+        optimizer,
+        validationSplit: 0.2,
+        callbacks: {
+          onBatchEnd: () => {
+            seen.push({ inUse: arena.bytesInUse, buffer: buffer() });
+          },
+        },
       });
       expect(seen).toHaveLength(3 * 5); // 160 training rows in batches of 32
       for (const step of seen) {
@@ -100,9 +121,11 @@ it('a wasm training step allocates nothing on the JavaScript heap either', async
     for (let i = 0; i < 5000; i++) step();
     console.log((young() - before) / 5000);
   `;
-  const { stdout } = await promisify(execFile)(process.execPath,
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
     ['--expose-gc', '--min-semi-space-size=16', '--import', 'tsx', '--input-type=module', '-e', script],
-    { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 });
+    { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000 },
+  );
   const bytesPerStep = Number(stdout);
   expect(bytesPerStep).toBeGreaterThanOrEqual(0); // below 0, a collection ran: the measure would mean nothing
   expect(bytesPerStep).toBeLessThan(8);
@@ -112,7 +135,16 @@ describe('Arena', () => {
   function arena() {
     let size = 64;
     const grows: number[] = [];
-    const a = new Arena({ byteLength: () => size, grow: (n) => { grows.push(n); size = Math.max(n, size * 2); } }, 8);
+    const a = new Arena(
+      {
+        byteLength: () => size,
+        grow: (n) => {
+          grows.push(n);
+          size = Math.max(n, size * 2);
+        },
+      },
+      8,
+    );
     return { a, grows };
   }
 
@@ -127,17 +159,34 @@ describe('Arena', () => {
 
   it('never hands out offset 0, even from a base of 0: 0 is never a live buffer', () => {
     let size = 64;
-    const a = new Arena({ byteLength: () => size, grow: (n) => { size = n; } }, 0);
+    const a = new Arena(
+      {
+        byteLength: () => size,
+        grow: (n) => {
+          size = n;
+        },
+      },
+      0,
+    );
     expect(a.alloc(1)).toBe(16);
     expect(a.owns(0)).toBe(false);
     expect([a.owns(16), a.owns(31), a.owns(32)]).toEqual([true, true, false]);
   });
 
-  it('a network\'s blocks are listed by its backend and all freed by dispose(), a running fit\'s data included', async () => {
+  it("a network's blocks are listed by its backend and all freed by dispose(), a running fit's data included", async () => {
     const net = await createNetwork({ ...SEED, backend: 'js' });
     expect(engineOf(net).backend.blockCount).toBe(12); // W, b and their gradients, 3 layers
     let during = 0;
-    await net.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 1, optimizer: 'adam', callbacks: { onEpochEnd: () => { during = engineOf(net).backend.blockCount; } } });
+    await net.fit(seed.X, seedLabels(), {
+      epochs: 1,
+      learningRate: 1,
+      optimizer: 'adam',
+      callbacks: {
+        onEpochEnd: () => {
+          during = engineOf(net).backend.blockCount;
+        },
+      },
+    });
     // + 6 batch buffers, x and y, the checkpoint, Adam's m and v for 6 parameters
     expect(during).toBe(12 + 6 + 2 + 1 + 12);
     expect(engineOf(net).backend.blockCount).toBe(12 + 6 + 12);
@@ -155,7 +204,9 @@ describe('Arena', () => {
 
   it('reuses freed blocks and merges neighbouring holes', () => {
     const { a } = arena();
-    const p = a.alloc(16), q = a.alloc(16), r = a.alloc(16);
+    const p = a.alloc(16),
+      q = a.alloc(16),
+      r = a.alloc(16);
     a.alloc(16); // keeps the top above r
     a.free(p);
     a.free(r);

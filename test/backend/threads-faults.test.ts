@@ -8,7 +8,7 @@
  * real: its watcher terminates the worker's thread wherever it is.
  */
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { DTYPES, type Backend, type DType } from '../../src/backend/backend.js';
+import { type Backend, DTYPES, type DType } from '../../src/backend/backend.js';
 import { createBackend } from '../../src/backend/index.js';
 import { stopThreads, ThreadedWasmBackend } from '../../src/backend/threads.js';
 import { engineOf } from '../../src/engine.js';
@@ -68,7 +68,12 @@ function series(sizes: number[], steps: number, call: (be: Backend, arrays: numb
       call(be, arrays);
     }
     const out = new Float64Array(sizes.reduce((sum, n) => sum + n, 0));
-    arrays.forEach((offset, i) => out.set(be.view(offset, sizes[i]), sizes.slice(0, i).reduce((sum, n) => sum + n, 0)));
+    arrays.forEach((offset, i) =>
+      out.set(
+        be.view(offset, sizes[i]),
+        sizes.slice(0, i).reduce((sum, n) => sum + n, 0),
+      ),
+    );
     arrays.forEach((offset) => be.free(offset));
     return out;
   };
@@ -86,14 +91,24 @@ const SIZE = 512;
  */
 const KINDS: [string, number, Jobs, boolean][] = [
   // Products overwrite their block of C: each step's C feeds the next step's B.
-  ['gemm', 12, series([SIZE * SIZE, SIZE * SIZE, SIZE * SIZE], 12, (be, [a, b, c]) => {
-    be.gemm(false, false, SIZE, SIZE, SIZE, 1 / SIZE, a, b, 0, c);
-    be.gemm(true, false, SIZE, SIZE, SIZE, 1, c, a, 0, b);
-  }), true],
-  ['denseForward', 12, series([SIZE * SIZE, SIZE * SIZE, SIZE, SIZE * SIZE], 12, (be, [x, w, bias, out]) => {
-    be.denseForward(SIZE, SIZE, SIZE, x, w, bias, 'tanh', 0, out);
-    be.denseForward(SIZE, SIZE, SIZE, out, w, bias, 'sigmoid', 0, x);
-  }), true],
+  [
+    'gemm',
+    12,
+    series([SIZE * SIZE, SIZE * SIZE, SIZE * SIZE], 12, (be, [a, b, c]) => {
+      be.gemm(false, false, SIZE, SIZE, SIZE, 1 / SIZE, a, b, 0, c);
+      be.gemm(true, false, SIZE, SIZE, SIZE, 1, c, a, 0, b);
+    }),
+    true,
+  ],
+  [
+    'denseForward',
+    12,
+    series([SIZE * SIZE, SIZE * SIZE, SIZE, SIZE * SIZE], 12, (be, [x, w, bias, out]) => {
+      be.denseForward(SIZE, SIZE, SIZE, x, w, bias, 'tanh', 0, out);
+      be.denseForward(SIZE, SIZE, SIZE, out, w, bias, 'sigmoid', 0, x);
+    }),
+    true,
+  ],
   // Updates are in place: a block written twice, or half, would show.
   ['sgd', 40, series([N, N], 40, (be, [w, g]) => be.sgd(N, 0.01, w, g)), false],
   ['momentum', 40, series([N, N, N], 40, (be, [w, g, v]) => be.sgdMomentum(N, 0.01, 0.9, true, w, g, v)), false],
@@ -124,7 +139,12 @@ describe.each(DTYPES)('a worker killed in a series of split jobs, %s', (dtype) =
       const two = await twoThreads(dtype);
       kill(two)(); // dead before the first job is posted
       two.resetThreadStats();
-      expect(identical(jobs(two, () => true), want)).toEqual([]);
+      expect(
+        identical(
+          jobs(two, () => true),
+          want,
+        ),
+      ).toEqual([]);
       expect(two.threadStats()[1]).toBe(0);
       expect(two.recoveredChunks()).toBe(0); // it claimed nothing
       await vi.waitFor(() => expect(two.threads).toBe(1)); // the pool retires when this thread hears of it
@@ -150,7 +170,8 @@ describe.each(DTYPES)('a worker killed in a series of split jobs, %s', (dtype) =
       // new workers, until it died inside one at least once (for an update, inside a block it had copied:
       // with the restore removed, sgd's, momentum's or adam's results then differ). Every run must give
       // the same bits.
-      let recovered = 0, restored = 0;
+      let recovered = 0,
+        restored = 0;
       // An update's chunk counts once the block the worker was writing had to be restored from its copy.
       const update = !['gemm', 'denseForward'].includes(_);
       for (let attempt = 0; attempt < 12 && (recovered === 0 || (update && restored === 0)); attempt++) {
@@ -173,19 +194,31 @@ describe.each(DTYPES)('a worker killed in a series of split jobs, %s', (dtype) =
 describe('a network training on two threads whose worker is killed mid-fit', () => {
   it('trains on to exactly the weights of one thread, and then runs on one thread', async () => {
     const rand = prng(41);
-    const rows = 512, inputs = 784;
+    const rows = 512,
+      inputs = 784;
     const x = Array.from({ length: rows }, () => Array.from({ length: inputs }, () => rand()));
     const y = Array.from({ length: rows }, (_, r) => Array.from({ length: 10 }, (_, c) => (c === r % 10 ? 1 : 0)));
     const config = {
-      inputs, layers: [{ units: 256, activation: 'relu' as const }, { units: 128, activation: 'relu' as const }, { units: 10, activation: 'softmax' as const }],
-      loss: 'categoricalCrossentropy' as const, seed: 8,
+      inputs,
+      layers: [
+        { units: 256, activation: 'relu' as const },
+        { units: 128, activation: 'relu' as const },
+        { units: 10, activation: 'softmax' as const },
+      ],
+      loss: 'categoricalCrossentropy' as const,
+      seed: 8,
     };
     const options = { epochs: 4, batchSize: 128, learningRate: 0.002, optimizer: 'adam' as const, shuffle: true };
     const one = await createNetwork(config);
     await one.fit(x, y, options);
     const two = await createNetwork({ ...config, threads: 2 });
     expect(two.threads).toBe(2);
-    await two.fit(x, y, { ...options, onEpochEnd: (epoch) => { if (epoch === 1) kill(engineOf(two).backend); } });
+    await two.fit(x, y, {
+      ...options,
+      onEpochEnd: (epoch) => {
+        if (epoch === 1) kill(engineOf(two).backend);
+      },
+    });
     expect(two.getWeights()).toEqual(one.getWeights());
     await vi.waitFor(() => expect(two.threads).toBe(1), { timeout: 15_000 });
     one.dispose();

@@ -5,11 +5,23 @@ import { checkAgreement, measure, type Prepared } from '../../bench/harness.js';
 function counting(log: string[], name: string, isAsync: boolean): () => Promise<Prepared> {
   let state = 0;
   return async () => ({
-    reset: () => { state = 0; },
-    run: isAsync ? async () => { state++; } : () => { state++; },
+    reset: () => {
+      state = 0;
+    },
+    run: isAsync
+      ? async () => {
+          state++;
+        }
+      : () => {
+          state++;
+        },
     output: () => [state],
-    activate: async () => { log.push(`${name} activate`); },
-    dispose: () => { log.push(`${name} dispose`); },
+    activate: async () => {
+      log.push(`${name} activate`);
+    },
+    dispose: () => {
+      log.push(`${name} dispose`);
+    },
   });
 }
 
@@ -20,7 +32,16 @@ describe('bench harness', () => {
       { key: 'a', make: counting(log, 'a', false), budget: { time: 0, iterations: 6 } },
       { key: 'b', make: counting(log, 'b', true), budget: { time: 0, iterations: 3, warmup: 2 } },
     ]);
-    expect(log).toEqual(['a activate', 'b activate', 'a activate', 'b activate', 'a activate', 'b activate', 'a dispose', 'b dispose']);
+    expect(log).toEqual([
+      'a activate',
+      'b activate',
+      'a activate',
+      'b activate',
+      'a activate',
+      'b activate',
+      'a dispose',
+      'b dispose',
+    ]);
     // iterations are spread over the rounds: ceil(6 / 3) and ceil(3 / 3) timed runs per round
     expect(measured.get('a')!.samples).toBe(6);
     expect(measured.get('b')!.samples).toBe(3);
@@ -32,21 +53,31 @@ describe('bench harness', () => {
 
   it('disposes what it prepared when a task fails', async () => {
     const log: string[] = [];
-    const failing = async (): Promise<Prepared> => ({ run: () => { throw new Error('broken kernel'); } });
-    await expect(measure(2, [
-      { key: 'a', make: counting(log, 'a', false), budget: { time: 0, iterations: 1 } },
-      { key: 'b', make: failing, budget: { time: 0, iterations: 1 } },
-    ])).rejects.toThrow('broken kernel');
+    const failing = async (): Promise<Prepared> => ({
+      run: () => {
+        throw new Error('broken kernel');
+      },
+    });
+    await expect(
+      measure(2, [
+        { key: 'a', make: counting(log, 'a', false), budget: { time: 0, iterations: 1 } },
+        { key: 'b', make: failing, budget: { time: 0, iterations: 1 } },
+      ]),
+    ).rejects.toThrow('broken kernel');
     expect(log).toContain('a dispose');
   });
 
   it('stops on a library whose result differs from the reference beyond the tolerance', () => {
     const reference = [10, -20, 5];
-    expect(checkAgreement('w', { 'wasmlp wasm': reference, 'tfjs-wasm': [10, -20.0001, 5] }, 'wasmlp wasm', 1e-5))
-      .toBeCloseTo(0.0001 / 20, 12);
-    expect(() => checkAgreement('w', { 'wasmlp wasm': reference, 'tfjs-wasm': [10, -20.01, 5] }, 'wasmlp wasm', 1e-5))
-      .toThrow(/tfjs-wasm's result differs from wasmlp wasm's/);
-    expect(() => checkAgreement('w', { 'wasmlp wasm': reference, 'tfjs-cpu': [10, -20] }, 'wasmlp wasm', 1e-5))
-      .toThrow(/computed 2 numbers/);
+    expect(checkAgreement('w', { 'wasmlp wasm': reference, 'tfjs-wasm': [10, -20.0001, 5] }, 'wasmlp wasm', 1e-5)).toBeCloseTo(
+      0.0001 / 20,
+      12,
+    );
+    expect(() => checkAgreement('w', { 'wasmlp wasm': reference, 'tfjs-wasm': [10, -20.01, 5] }, 'wasmlp wasm', 1e-5)).toThrow(
+      /tfjs-wasm's result differs from wasmlp wasm's/,
+    );
+    expect(() => checkAgreement('w', { 'wasmlp wasm': reference, 'tfjs-cpu': [10, -20] }, 'wasmlp wasm', 1e-5)).toThrow(
+      /computed 2 numbers/,
+    );
   });
 });

@@ -24,8 +24,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { build as esbuild } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveStatic, type StaticServer } from '../../scripts/serve.js';
-import { launchChromium, type Browser } from './chromium.js';
+import { type StaticServer, serveStatic } from '../../scripts/serve.js';
+import { type Browser, launchChromium } from './chromium.js';
 
 const run = promisify(execFile);
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,7 +36,12 @@ const CROSS_ORIGIN_ISOLATION = {
 };
 
 type Weights = { W: number[][]; b: number[] }[];
-interface Fitted { loss: number[]; acc?: number[]; weights: Weights; predict?: number[] }
+interface Fitted {
+  loss: number[];
+  acc?: number[];
+  weights: Weights;
+  predict?: number[];
+}
 interface Results {
   seed: Fitted;
   worker: Fitted;
@@ -47,7 +52,11 @@ interface Results {
   crossOriginIsolated?: boolean;
   error?: string;
 }
-interface NodeRun { results: Results; full: Weights; min: Weights }
+interface NodeRun {
+  results: Results;
+  full: Weights;
+  min: Weights;
+}
 
 interface Built {
   /** The folder to serve: the page and the application's scripts. */
@@ -74,7 +83,8 @@ let node: NodeRun;
 let browser: Browser;
 
 beforeAll(async () => {
-  if (!existsSync(path.join(ROOT, 'dist', 'wasmlp.js'))) throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
+  if (!existsSync(path.join(ROOT, 'dist', 'wasmlp.js')))
+    throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
   app = await mkdtemp(path.join(tmpdir(), 'wasmlp-app-'));
   // What `npm publish` would upload (its prepack, the build, is done: --ignore-scripts), extracted as an install would.
   const { stdout } = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', app], { cwd: ROOT });
@@ -83,7 +93,8 @@ beforeAll(async () => {
   await mkdir(installed, { recursive: true });
   await run('tar', ['-xzf', path.join(app, filename), '-C', installed, '--strip-components=1']);
   await writeFile(path.join(app, 'package.json'), JSON.stringify({ name: 'app', private: true, type: 'module' }));
-  for (const file of ['experiment.js', 'main.js', 'node.js', 'index.html']) await copyFile(path.join(APP_SOURCE, file), path.join(app, file));
+  for (const file of ['experiment.js', 'main.js', 'node.js', 'index.html'])
+    await copyFile(path.join(APP_SOURCE, file), path.join(app, file));
   node = JSON.parse((await run(process.execPath, ['node.js'], { cwd: app, maxBuffer: 64 << 20 })).stdout);
   browser = await launchChromium();
 }, 120_000);
@@ -93,7 +104,7 @@ afterAll(async () => {
   if (app) await rm(app, { recursive: true, force: true });
 });
 
-it('in Node, the installed package trains the application, and \'wasmlp/min\' to the weights of \'wasmlp\'', () => {
+it("in Node, the installed package trains the application, and 'wasmlp/min' to the weights of 'wasmlp'", () => {
   expect(node.results.seed.loss).toHaveLength(200);
   expect(node.results.seed.loss.at(-1)).toBeLessThan(node.results.seed.loss[0]);
   expect(node.results.seed.acc?.at(-1)).toBe(1);
@@ -116,7 +127,10 @@ const BUNDLERS: Record<string, () => Promise<Built>> = {
       logLevel: 'silent',
       absWorkingDir: app,
     });
-    await writeFile(path.join(dir, 'index.html'), '<!doctype html><link rel="icon" href="data:,"><script type="module" src="./main.js"></script>\n');
+    await writeFile(
+      path.join(dir, 'index.html'),
+      '<!doctype html><link rel="icon" href="data:,"><script type="module" src="./main.js"></script>\n',
+    );
     const [output] = Object.values(result.metafile.outputs);
     return {
       dir,
@@ -131,10 +145,19 @@ const BUNDLERS: Record<string, () => Promise<Built>> = {
     const { build } = await import('vite');
     const warnings: string[] = [];
     const logger = {
-      info: () => {}, clearScreen: () => {}, hasErrorLogged: () => false, hasWarned: false,
-      warn: (message: string) => { warnings.push(message); },
-      warnOnce: (message: string) => { warnings.push(message); },
-      error: (message: string) => { warnings.push(message); },
+      info: () => {},
+      clearScreen: () => {},
+      hasErrorLogged: () => false,
+      hasWarned: false,
+      warn: (message: string) => {
+        warnings.push(message);
+      },
+      warnOnce: (message: string) => {
+        warnings.push(message);
+      },
+      error: (message: string) => {
+        warnings.push(message);
+      },
     };
     // The application's index.html, built to its dist/: Vite's defaults throughout.
     const output = await build({ root: app, configFile: false, logLevel: 'warn', customLogger: logger });
@@ -142,7 +165,9 @@ const BUNDLERS: Record<string, () => Promise<Built>> = {
     return {
       dir: path.join(app, 'dist'),
       warnings,
-      scripts: chunks.filter((chunk) => chunk.type === 'chunk').map((chunk) => ({ name: chunk.fileName, code: (chunk as { code: string }).code })),
+      scripts: chunks
+        .filter((chunk) => chunk.type === 'chunk')
+        .map((chunk) => ({ name: chunk.fileName, code: (chunk as { code: string }).code })),
     };
   },
 
@@ -150,12 +175,16 @@ const BUNDLERS: Record<string, () => Promise<Built>> = {
     const { default: webpack } = await import('webpack');
     const dir = path.join(app, 'webpack-dist');
     const stats = await new Promise<import('webpack').Stats>((resolve, reject) => {
-      webpack({ mode: 'production', context: app, entry: './main.js', output: { path: dir } },
-        (error, result) => (error || !result ? reject(error ?? new Error('webpack gave no stats')) : resolve(result)));
+      webpack({ mode: 'production', context: app, entry: './main.js', output: { path: dir } }, (error, result) =>
+        error || !result ? reject(error ?? new Error('webpack gave no stats')) : resolve(result),
+      );
     });
     const info = stats.toJson({ all: false, errors: true, warnings: true, assets: true });
     // webpack writes no page: the application's own loads the bundle, a classic script.
-    await writeFile(path.join(dir, 'index.html'), '<!doctype html><link rel="icon" href="data:,"><script src="./main.js"></script>\n');
+    await writeFile(
+      path.join(dir, 'index.html'),
+      '<!doctype html><link rel="icon" href="data:,"><script src="./main.js"></script>\n',
+    );
     const names = (info.assets ?? []).map((asset) => asset.name).filter((name) => name.endsWith('.js'));
     return {
       dir,
@@ -181,7 +210,7 @@ async function visit(server: StaticServer): Promise<Visit> {
   }
 }
 
-describe.each(Object.keys(BUNDLERS))('%s, importing \'wasmlp\' with no plugin and no configuration', (bundler) => {
+describe.each(Object.keys(BUNDLERS))("%s, importing 'wasmlp' with no plugin and no configuration", (bundler) => {
   let built: Built;
   /** The threaded backend's script when the bundler split it off, in the page's URLs; null when inlined. */
   let chunk: string | null;
@@ -222,14 +251,21 @@ describe.each(Object.keys(BUNDLERS))('%s, importing \'wasmlp\' with no plugin an
       expect(built.scripts).toHaveLength(1);
       expect(built.imports).toEqual([]);
       for (const file of ['wasmlp.js', 'wasmlp-kernels.js', 'wasmlp-worker.js', 'wasmlp-threads.js']) {
-        expect(built.inputs!.some((input) => input.endsWith(`node_modules/wasmlp/dist/${file}`)), file).toBe(true);
+        expect(
+          built.inputs!.some((input) => input.endsWith(`node_modules/wasmlp/dist/${file}`)),
+          file,
+        ).toBe(true);
       }
     });
   } else {
-    it('splits the kernels, the worker\'s script and the threaded backend off, each into a chunk of the application\'s own', () => {
+    it("splits the kernels, the worker's script and the threaded backend off, each into a chunk of the application's own", () => {
       expect(built.scripts).toHaveLength(4);
       expect(chunk).not.toBeNull();
-      for (const mark of CHUNK_MARKS) expect(built.scripts.filter((script) => mark(script.code)), String(mark)).toHaveLength(1);
+      for (const mark of CHUNK_MARKS)
+        expect(
+          built.scripts.filter((script) => mark(script.code)),
+          String(mark),
+        ).toHaveLength(1);
       expect(built.scripts.filter((script) => CHUNK_MARKS.some((mark) => mark(script.code)))).toHaveLength(3);
     });
   }

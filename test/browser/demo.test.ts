@@ -18,10 +18,10 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { serveStatic, type StaticServer } from '../../scripts/serve.js';
-import { ACTIVATION_NAMES, OPTIMIZER_NAMES } from '../../src/index.js';
 import { formatRate } from '../../demo/format.js';
-import { launchChromium, type Browser } from './chromium.js';
+import { type StaticServer, serveStatic } from '../../scripts/serve.js';
+import { ACTIVATION_NAMES, OPTIMIZER_NAMES } from '../../src/index.js';
+import { type Browser, launchChromium } from './chromium.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = `${ROOT}artifacts`;
@@ -116,7 +116,10 @@ function canvasColours(): Promise<{ distinct: number; blue: number; orange: numb
     const { width, height } = canvas as HTMLCanvasElement;
     const pixels = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, width, height).data;
     const seen = new Set<number>();
-    let blue = 0, orange = 0, green = 0, white = 0;
+    let blue = 0,
+      orange = 0,
+      green = 0,
+      white = 0;
     for (let i = 0; i < pixels.length; i += 4) {
       const [r, g, b] = [pixels[i], pixels[i + 1], pixels[i + 2]];
       seen.add(((r >> 4) << 8) | ((g >> 4) << 4) | (b >> 4));
@@ -205,7 +208,9 @@ it('hints at the learning rate when a run ends with its loss no lower than after
   await page.waitForSelector('#status[data-state="idle"]');
   expect(await train()).toBe('done');
   await page.waitForSelector('#message.info:not([hidden])');
-  expect(await page.textContent('#message')).toMatch(/^The loss did not go down \(.+\): the learning rate may be too large \(or too small\)\.$/);
+  expect(await page.textContent('#message')).toMatch(
+    /^The loss did not go down \(.+\): the learning rate may be too large \(or too small\)\.$/,
+  );
 
   await page.fill('#learning-rate', '20');
   await page.click('#reset');
@@ -290,11 +295,15 @@ it('takes hidden layers as positive whole numbers separated by commas, and nothi
   for (const value of ['none', '', ' None ']) {
     await page.fill('#layers', value);
     await page.press('#layers', 'Tab'); // the change that describes the network
-    await expect.poll(() => page.textContent('#output'), { message: JSON.stringify(value) }).toBe('No hidden layer: logistic regression (1 sigmoid unit, binaryCrossentropy).');
+    await expect
+      .poll(() => page.textContent('#output'), { message: JSON.stringify(value) })
+      .toBe('No hidden layer: logistic regression (1 sigmoid unit, binaryCrossentropy).');
   }
   await page.fill('#layers', ' 8 ,4 ');
   expect(await train()).toBe('done');
-  expect(await page.textContent('#output')).toMatch(/^Output: 1 sigmoid unit, binaryCrossentropy\. Starts from the seed notebook's initial weights\./);
+  expect(await page.textContent('#output')).toMatch(
+    /^Output: 1 sigmoid unit, binaryCrossentropy\. Starts from the seed notebook's initial weights\./,
+  );
   expect(await page.textContent('#acc')).toBe('1.000');
   await page.fill('#layers', '8, 4');
 }, 120_000);
@@ -349,17 +358,25 @@ it('hears Stop at once, asks the worker for one map at a time and none after the
   expect(await page.evaluate(() => document.activeElement?.id)).toBe('stop');
   expect(await page.textContent('#run-status')).toBe('Training…');
   // A few map refreshes, so that there is something to count.
-  await expect.poll(async () => (await workerRequests()).slice(before).filter((r) => r.method === 'predict').length, { timeout: 30_000 }).toBeGreaterThanOrEqual(3);
+  await expect
+    .poll(async () => (await workerRequests()).slice(before).filter((r) => r.method === 'predict').length, { timeout: 30_000 })
+    .toBeGreaterThanOrEqual(3);
 
   // Heard as it is pressed, in the same task as the click: nothing has come back from the worker yet.
   const heard = await page.evaluate(() => {
     const stop = document.getElementById('stop')!;
     stop.click();
-    return { ariaDisabled: stop.getAttribute('aria-disabled'), status: document.getElementById('run-status')!.textContent, focus: document.activeElement?.id };
+    return {
+      ariaDisabled: stop.getAttribute('aria-disabled'),
+      status: document.getElementById('run-status')!.textContent,
+      focus: document.activeElement?.id,
+    };
   });
   expect(heard).toEqual({ ariaDisabled: 'true', status: 'Stopping after this epoch…', focus: 'stop' });
   await page.waitForSelector('#status[data-state="stopped"]', { timeout: 60_000 });
-  expect(await page.textContent('#run-status')).toMatch(/^Stopped at epoch [\d,]+ of 1,000,000\. Loss [\d.e-]+, accuracy [\d.]+, [\d,.]+ epochs per second\.$/);
+  expect(await page.textContent('#run-status')).toMatch(
+    /^Stopped at epoch [\d,]+ of 1,000,000\. Loss [\d.e-]+, accuracy [\d.]+, [\d,.]+ epochs per second\.$/,
+  );
   expect(await page.textContent('#run-status .visually-hidden')).toMatch(/^ Loss/); // the numbers, for a screen reader only
   expect(await page.getAttribute('#stop', 'aria-disabled')).toBeNull();
   expect(await page.isDisabled('#stop')).toBe(true);
@@ -377,7 +394,14 @@ it('hears Stop at once, asks the worker for one map at a time and none after the
   await page.fill('#epochs', '200');
   expect(await train()).toBe('done');
   expect(await page.textContent('#run-status')).toMatch(/^Finished at epoch [\d,]+\. Loss/);
-  expect(Math.max(...(await workerRequests()).slice(before).filter((r) => r.method === 'predict').map((r) => r.inFlight))).toBe(1);
+  expect(
+    Math.max(
+      ...(await workerRequests())
+        .slice(before)
+        .filter((r) => r.method === 'predict')
+        .map((r) => r.inFlight),
+    ),
+  ).toBe(1);
   expect(await page.evaluate(() => document.activeElement?.id)).toBe('train');
   expect(await page.getAttribute('#run-status', 'role')).toBe('status');
   expect(await page.getAttribute('#run-status', 'aria-live')).toBe('polite');
@@ -410,7 +434,15 @@ it('clears the speeds when the data changes, also when a CSV dropped during a ru
 }, 120_000);
 
 it('shows epochs per second to 3 significant digits below 100', () => {
-  expect([0.5234, 2.1, 46.26, 99.94, 100.4, 12_812.3, 0].map(formatRate)).toEqual(['0.523', '2.1', '46.3', '99.9', '100', '12,812', '0']);
+  expect([0.5234, 2.1, 46.26, 99.94, 100.4, 12_812.3, 0].map(formatRate)).toEqual([
+    '0.523',
+    '2.1',
+    '46.3',
+    '99.9',
+    '100',
+    '12,812',
+    '0',
+  ]);
 });
 
 it('loads a CSV (two features and a label), and refuses a malformed one with a message', async () => {
@@ -427,13 +459,20 @@ it('loads a CSV (two features and a label), and refuses a malformed one with a m
   expect(await page.textContent('#message')).toBe('bad.csv, line 3, column 2 (b): "oops" is not a number');
 
   // Text everywhere: its header is not taken for data and named as "not a number".
-  await page.setInputFiles('#file', { name: 'words.csv', mimeType: 'text/csv', buffer: Buffer.from('a,b,label\nfoo,bar,x\nbaz,qux,y\nzz,yy,x\n') });
+  await page.setInputFiles('#file', {
+    name: 'words.csv',
+    mimeType: 'text/csv',
+    buffer: Buffer.from('a,b,label\nfoo,bar,x\nbaz,qux,y\nzz,yy,x\n'),
+  });
   await expect.poll(() => page.textContent('#message')).toMatch(/^words\.csv: no numeric feature columns/);
   // Binary files, refused as such rather than with csv-parse's message and their bytes in it.
   const png = Buffer.concat([Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'), Buffer.alloc(200, 7)]);
   let seed = 1;
   const noise = Buffer.from(Array.from({ length: 3000 }, () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) >> 23));
-  for (const [name, buffer] of [['photo.png', png], ['noise.csv', noise]] as const) {
+  for (const [name, buffer] of [
+    ['photo.png', png],
+    ['noise.csv', noise],
+  ] as const) {
     await page.setInputFiles('#file', { name, mimeType: 'application/octet-stream', buffer });
     await expect.poll(() => page.textContent('#message')).toBe(`${name}: not a CSV text file (an image, or other binary data?)`);
   }
@@ -452,7 +491,9 @@ it('loads a CSV dropped on the page, with a quoted field that holds a comma', as
   expect(await page.$eval('body', (body) => body.classList.contains('dragging'))).toBe(true);
   await page.dispatchEvent('#drop', 'dragover', { dataTransfer });
   await page.dispatchEvent('#drop', 'drop', { dataTransfer });
-  await expect.poll(() => page.textContent('#message')).toMatch(/^quoted\.csv: 40 rows, 2 classes \(cat, big, dog\); features x, y/);
+  await expect
+    .poll(() => page.textContent('#message'))
+    .toMatch(/^quoted\.csv: 40 rows, 2 classes \(cat, big, dog\); features x, y/);
   expect(await page.$eval('body', (body) => body.classList.contains('dragging'))).toBe(false);
   expect(await legend()).toEqual(['cat, big', 'dog']);
   expect(await page.inputValue('#dataset')).toBe('csv');
@@ -463,9 +504,12 @@ it('loads a CSV dropped on the page, with a quoted field that holds a comma', as
 
 it('loads examples/iris.csv and trains on the two feature columns chosen', async () => {
   await page.setInputFiles('#file', `${ROOT}examples/iris.csv`);
-  await expect.poll(() => page.textContent('#message')).toMatch(/^iris\.csv: 150 rows, 3 classes \(setosa, versicolor, virginica\); features sepal_length, sepal_width/);
+  await expect
+    .poll(() => page.textContent('#message'))
+    .toMatch(/^iris\.csv: 150 rows, 3 classes \(setosa, versicolor, virginica\); features sepal_length, sepal_width/);
   expect(await page.isVisible('#columns')).toBe(true);
-  const chosen = () => page.$$eval('#columns select', (selects) => selects.map((s) => (s as HTMLSelectElement).selectedOptions[0].text));
+  const chosen = () =>
+    page.$$eval('#columns select', (selects) => selects.map((s) => (s as HTMLSelectElement).selectedOptions[0].text));
   expect(await chosen()).toEqual(['sepal_length', 'sepal_width', 'species']);
 
   await page.selectOption('#column-x', { label: 'petal_length' });
@@ -488,9 +532,13 @@ it('loads examples/iris.csv and trains on the two feature columns chosen', async
 
 it('labels the loss axis with at most 5 ticks that never overlap, at 1280x720 and 1440x900', async () => {
   // After a run, then on an empty chart.
-  const ticks = () => page.$eval('#loss-chart', (canvas) => JSON.parse((canvas as HTMLElement).dataset.yTicks!) as [string, number][]);
+  const ticks = () =>
+    page.$eval('#loss-chart', (canvas) => JSON.parse((canvas as HTMLElement).dataset.yTicks!) as [string, number][]);
   const check = async (what: string) => {
-    for (const [width, height] of [[1280, 720], [1440, 900]]) {
+    for (const [width, height] of [
+      [1280, 720],
+      [1440, 900],
+    ]) {
       await page.setViewportSize({ width, height });
       await expect.poll(async () => (await ticks()).length).toBeGreaterThan(0);
       const shown = await ticks();
@@ -498,7 +546,8 @@ it('labels the loss axis with at most 5 ticks that never overlap, at 1280x720 an
       expect(shown.length, `${what} at ${width}`).toBeGreaterThanOrEqual(2);
       // 12-pixel labels, one line each (14.4 pixels): centred at least a line apart, they do not touch.
       const positions = shown.map(([, y]) => y).sort((a, b) => a - b);
-      for (let i = 1; i < positions.length; i++) expect(positions[i] - positions[i - 1], `${what} at ${width}: ${JSON.stringify(shown)}`).toBeGreaterThanOrEqual(15);
+      for (let i = 1; i < positions.length; i++)
+        expect(positions[i] - positions[i - 1], `${what} at ${width}: ${JSON.stringify(shown)}`).toBeGreaterThanOrEqual(15);
     }
   };
   // Iris on its sepals: a loss from 1.1 to 0.2 or so, within a decade, where Chart.js's labels crowded (0.29, 0.25, 0.2).

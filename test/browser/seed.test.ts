@@ -9,9 +9,9 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveStatic, type StaticServer } from '../../scripts/serve.js';
 import { seed, seedWeights } from '../../data/seed.js';
-import { launchChromium, type Browser } from './chromium.js';
+import { type StaticServer, serveStatic } from '../../scripts/serve.js';
+import { type Browser, launchChromium } from './chromium.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -61,7 +61,7 @@ describe.each(['wasm', 'js', 'worker'] as const)('the seed in Chromium, %s', (na
     expect(run.acc).toEqual(seed.accuracy);
   });
 
-  it('ends at the notebook\'s final weights within 1e-9', () => {
+  it("ends at the notebook's final weights within 1e-9", () => {
     const final = seedWeights('final');
     results[name].weights.forEach((layer, l) => {
       layer.W.forEach((row, i) => row.forEach((w, j) => expect(Math.abs(w - final[l].W[i][j])).toBeLessThan(1e-9)));
@@ -76,8 +76,13 @@ it('the worker path returns the same weights as the main-thread path, bit for bi
   expect(results.worker.epochsSeen).toBe(2000);
 });
 
-it('fetches only the page, dist/wasmlp.js, its kernels and worker chunks and the page\'s data: no .wasm file', () => {
+it("fetches only the page, dist/wasmlp.js, its kernels and worker chunks and the page's data: no .wasm file", () => {
   // The page loads its data first, then trains: the kernels' chunk on the first wasm network, the worker's on the first worker network.
-  expect(server.requests).toEqual(['/test/browser/pages/seed.html', '/dist/wasmlp.js', '/data/seed-numpy.json',
-    '/dist/wasmlp-kernels.js', '/dist/wasmlp-worker.js']);
+  expect(server.requests).toEqual([
+    '/test/browser/pages/seed.html',
+    '/dist/wasmlp.js',
+    '/data/seed-numpy.json',
+    '/dist/wasmlp-kernels.js',
+    '/dist/wasmlp-worker.js',
+  ]);
 });

@@ -12,8 +12,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveStatic, type StaticServer } from '../../scripts/serve.js';
-import { launchChromium, type Browser } from './chromium.js';
+import { type StaticServer, serveStatic } from '../../scripts/serve.js';
+import { type Browser, launchChromium } from './chromium.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PAGE = '/test/browser/pages/threads.html';
@@ -77,7 +77,9 @@ async function visit(server: StaticServer, query: string): Promise<Visit> {
 describe.each(['wasmlp.js', 'wasmlp.min.js'])('dist/%s, no bundler', (lib) => {
   describe('on a cross-origin isolated page', () => {
     let visited: Visit;
-    beforeAll(async () => { visited = await visit(isolated, `lib=${lib}`); }, 120_000);
+    beforeAll(async () => {
+      visited = await visit(isolated, `lib=${lib}`);
+    }, 120_000);
 
     it('runs without an error, cross-origin isolated', () => {
       expect(visited.results.error).toBeUndefined();
@@ -105,7 +107,8 @@ describe.each(['wasmlp.js', 'wasmlp.min.js'])('dist/%s, no bundler', (lib) => {
     });
 
     it.each(DTYPES)('%s: trains on two threads to exactly the weights and losses of one', (dtype) => {
-      const one = visited.results.runs[`${dtype} 1`], two = visited.results.runs[`${dtype} 2`];
+      const one = visited.results.runs[`${dtype} 1`],
+        two = visited.results.runs[`${dtype} 2`];
       expect(one.loss.at(-1)).toBeLessThan(one.loss[0]);
       expect(two.loss).toEqual(one.loss);
       expect(two.weights).toEqual(one.weights);
@@ -141,7 +144,8 @@ describe.each(['wasmlp.js', 'wasmlp.min.js'])('dist/%s, no bundler', (lib) => {
     });
 
     it.each(DTYPES)('%s: still trains to the weights of one thread, here and on the isolated page', (dtype) => {
-      const one = visited.results.runs[`${dtype} 1`], two = visited.results.runs[`${dtype} 2`];
+      const one = visited.results.runs[`${dtype} 1`],
+        two = visited.results.runs[`${dtype} 2`];
       expect(two.weights).toEqual(one.weights);
       expect(two.weights).toEqual(reference.results.runs[`${dtype} 1`].weights);
     });

@@ -17,8 +17,8 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serveStatic, type StaticServer } from '../../scripts/serve.js';
-import { launchChromium, type Browser } from './chromium.js';
+import { type StaticServer, serveStatic } from '../../scripts/serve.js';
+import { type Browser, launchChromium } from './chromium.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const PAGE = '/test/browser/pages/worker.html';
@@ -92,7 +92,7 @@ describe.each([
     expect(results.crossOriginIsolated).toBe(isolated);
   });
 
-  it('saves with toJSON() exactly what the page\'s Network saves after the same training; JSON.stringify(net) refuses', () => {
+  it("saves with toJSON() exactly what the page's Network saves after the same training; JSON.stringify(net) refuses", () => {
     expect(results.toJSON.remote).toStrictEqual(results.toJSON.local);
     expect(results.toJSON.remote[1]).toHaveProperty('optimizer.config.type', 'adam');
     expect(results.toJSON.stringify).toMatch(/^toJSON: a worker network's toJSON\(\) returns a promise/);
@@ -133,14 +133,14 @@ describe.each([
     expect(results.loadedThreaded.saved[1]).toStrictEqual(results.loadedThreaded.saved[0]);
   });
 
-  it(`fetches the kernels and the worker's script once each, and the threads chunk ${isolated ? 'once, for the worker networks\' threads' : 'never'}`, () => {
+  it(`fetches the kernels and the worker's script once each, and the threads chunk ${isolated ? "once, for the worker networks' threads" : 'never'}`, () => {
     expect(requests.slice(0, 2)).toEqual([PAGE, `/dist/${lib}`]);
     // Each chunk once; the order in which they arrive is the page's and the network's timing.
     const chunks = ['/dist/wasmlp-kernels.js', '/dist/wasmlp-worker.js', ...(isolated ? ['/dist/wasmlp-threads.js'] : [])];
     expect(requests.slice(2).sort()).toEqual(chunks.sort());
   });
 
-  it('starts one Web Worker per network on the page (a worker network\'s threads are its own workers)', () => {
+  it("starts one Web Worker per network on the page (a worker network's threads are its own workers)", () => {
     expect(results.workersStartedByThreads).toBe(2);
     // Two networks, the four malformed loads and the two on threads, each in a worker of its own: the count sees them.
     expect(results.workersStarted).toBe(8);

@@ -12,10 +12,10 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import type { Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { Random } from '../../src/random.js';
-import { wasmlp, type Run } from './run.js';
+import { type Run, wasmlp } from './run.js';
 
 const IRIS = 'examples/iris.csv';
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-cli-'));
@@ -32,8 +32,27 @@ function csvRows(text: string): string[][] {
   return parse(text) as string[][];
 }
 
-const IRIS_TRAIN = ['train', IRIS, '--target', 'species', '--layers', '16', '--epochs', '60', '--lr', '0.01', '--batch-size', '16',
-  '--validation-split', '0.2', '--seed', '1', '--standardize', '--save', path('iris.json')];
+const IRIS_TRAIN = [
+  'train',
+  IRIS,
+  '--target',
+  'species',
+  '--layers',
+  '16',
+  '--epochs',
+  '60',
+  '--lr',
+  '0.01',
+  '--batch-size',
+  '16',
+  '--validation-split',
+  '0.2',
+  '--seed',
+  '1',
+  '--standardize',
+  '--save',
+  path('iris.json'),
+];
 
 describe('wasmlp on iris.csv', () => {
   let trained: Run;
@@ -46,8 +65,10 @@ describe('wasmlp on iris.csv', () => {
     expect(trained.stderr).toBe('');
     expect(trained.code).toBe(0);
     const lines = trained.stdout.trimEnd().split('\n');
-    expect(lines[0]).toBe(`${IRIS}: 120 rows to train, 30 to validate; 4 features (sepal_length, sepal_width, petal_length, petal_width); ` +
-      'species: 3 classes (setosa, versicolor, virginica)');
+    expect(lines[0]).toBe(
+      `${IRIS}: 120 rows to train, 30 to validate; 4 features (sepal_length, sepal_width, petal_length, petal_width); ` +
+        'species: 3 classes (setosa, versicolor, virginica)',
+    );
     expect(lines[1]).toBe('Network 4-16-3 relu + softmax, categoricalCrossentropy, adam, seed 1, standardised inputs');
     const epochs = lines.filter((line) => line.startsWith('Epoch '));
     expect(epochs).toHaveLength(60);
@@ -80,7 +101,10 @@ describe('wasmlp on iris.csv', () => {
     const expected = trained.stdout.replace('standardised inputs\n', 'standardised inputs, 2 threads\n');
     expect(twoThreads.stdout.replace(path('iris-threads.json'), path('iris.json'))).toBe(expected);
     expect(readFileSync(path('iris-threads.json'), 'utf8')).toBe(readFileSync(path('iris.json'), 'utf8'));
-    for (const command of [['predict', path('iris.json'), IRIS], ['evaluate', path('iris.json'), IRIS]]) {
+    for (const command of [
+      ['predict', path('iris.json'), IRIS],
+      ['evaluate', path('iris.json'), IRIS],
+    ]) {
       expect((await wasmlp(...command, '--threads', '2')).stdout).toBe((await wasmlp(...command)).stdout);
     }
   });
@@ -102,8 +126,10 @@ describe('wasmlp on iris.csv', () => {
   });
 
   it('predicts from the feature columns alone, in any order, with other columns around', async () => {
-    const shuffled = ['id,petal_width,sepal_length,petal_length,sepal_width',
-      ...irisRows.map((r, i) => [i, r[3], r[0], r[2], r[1]].join(','))].join('\n');
+    const shuffled = [
+      'id,petal_width,sepal_length,petal_length,sepal_width',
+      ...irisRows.map((r, i) => [i, r[3], r[0], r[2], r[1]].join(',')),
+    ].join('\n');
     const full = await wasmlp('predict', path('iris.json'), IRIS);
     const reordered = await wasmlp('predict', path('iris.json'), file('reordered.csv', shuffled));
     expect(reordered.code).toBe(0);
@@ -129,9 +155,20 @@ describe('wasmlp on iris.csv', () => {
 
   it('draws a progress bar on stderr when it is a terminal, and keeps stdout to the epoch lines', async () => {
     let bar = '';
-    const terminal = Object.assign(new Writable({ write: (chunk, _encoding, done) => { bar += String(chunk); done(); } }), { isTTY: true, columns: 100 });
+    const terminal = Object.assign(
+      new Writable({
+        write: (chunk, _encoding, done) => {
+          bar += String(chunk);
+          done();
+        },
+      }),
+      { isTTY: true, columns: 100 },
+    );
     let stdout = '';
-    const io: Io = { stdout: { write: (text) => void (stdout += text) }, stderr: { write: (text) => void terminal.write(text), isTTY: true, stream: terminal } };
+    const io: Io = {
+      stdout: { write: (text) => void (stdout += text) },
+      stderr: { write: (text) => void terminal.write(text), isTTY: true, stream: terminal },
+    };
     expect(await main(['train', IRIS, '--target', 'species', '--epochs', '2', '--seed', '1'], io)).toBe(0);
     expect(stdout.split('\n').filter((line) => line.startsWith('Epoch'))).toEqual([
       expect.stringMatching(/^Epoch 1\/2 {2}loss \d\.\d{4} {2}acc \d\.\d{4}$/),
@@ -147,7 +184,9 @@ describe('wasmlp on iris.csv', () => {
     const { stdout, stderr } = await run(process.execPath, ['bin/wasmlp.js', 'predict', path('iris.json'), IRIS]);
     expect(stderr).toBe('');
     expect(stdout).toBe((await wasmlp('predict', path('iris.json'), IRIS)).stdout);
-    const failed = await run(process.execPath, ['bin/wasmlp.js', 'predict', path('iris.json'), path('absent.csv')]).catch((error) => error);
+    const failed = await run(process.execPath, ['bin/wasmlp.js', 'predict', path('iris.json'), path('absent.csv')]).catch(
+      (error) => error,
+    );
     expect(failed.code).toBe(1);
     expect(failed.stdout).toBe('');
     expect(failed.stderr).toBe(`error: ${path('absent.csv')}: cannot read the data file: no such file\n`);
@@ -200,7 +239,20 @@ describe('wasmlp on a regression CSV', () => {
 describe('wasmlp output', () => {
   it('counts in the singular, and prints losses too large for four decimals with four significant digits', async () => {
     const big = file('big.csv', 'a,t\n1,1.5e12\n2,3.25e12\n3,2.5e12\n4,5.5e12\n');
-    const trained = await wasmlp('train', big, '--target', 't', '--loss', 'meanSquaredError', '--epochs', '2', '--seed', '1', '--save', path('big.json'));
+    const trained = await wasmlp(
+      'train',
+      big,
+      '--target',
+      't',
+      '--loss',
+      'meanSquaredError',
+      '--epochs',
+      '2',
+      '--seed',
+      '1',
+      '--save',
+      path('big.json'),
+    );
     expect(trained.code).toBe(0);
     expect(trained.stdout).toContain(`${big}: 4 rows; 1 feature (a); regression on t\n`);
     expect(trained.stdout).toMatch(/^Epoch 2\/2 {2}loss \d\.\d{3}e\+2\d$/m);
@@ -214,9 +266,24 @@ describe('wasmlp --standardize on huge numbers', () => {
     // The std overflowed to Infinity: training used 0 for the column, the file saved std null, and predict refused it.
     const lines = ['a,b,c', ...Array.from({ length: 20 }, (_, i) => `${(i % 5) * 1e300},${i % 2},${i % 2 ? 'x' : 'y'}`)];
     const huge = file('huge-std.csv', `${lines.join('\n')}\n`);
-    const trained = await wasmlp('train', huge, '--target', 'c', '--epochs', '2', '--seed', '1', '--standardize', '--save', path('huge-std.json'));
+    const trained = await wasmlp(
+      'train',
+      huge,
+      '--target',
+      'c',
+      '--epochs',
+      '2',
+      '--seed',
+      '1',
+      '--standardize',
+      '--save',
+      path('huge-std.json'),
+    );
     expect([trained.code, trained.stderr]).toEqual([0, '']);
-    expect(JSON.parse(readFileSync(path('huge-std.json'), 'utf8')).standardization).toEqual({ mean: [2.0000000000000004e300, 0.5], std: [1.4142135623730952e300, 0.5] });
+    expect(JSON.parse(readFileSync(path('huge-std.json'), 'utf8')).standardization).toEqual({
+      mean: [2.0000000000000004e300, 0.5],
+      std: [1.4142135623730952e300, 0.5],
+    });
     const predicted = await wasmlp('predict', path('huge-std.json'), huge);
     expect([predicted.code, predicted.stderr]).toEqual([0, '']);
     expect(csvRows(predicted.stdout)).toHaveLength(21);
@@ -234,7 +301,20 @@ describe('wasmlp on a two-class CSV', () => {
   const data = file('binary.csv', `${lines.join('\n')}\n`);
 
   it('uses one sigmoid output and prints both probabilities', async () => {
-    const trained = await wasmlp('train', data, '--target', 'label', '--epochs', '50', '--lr', '0.02', '--seed', '3', '--save', path('binary.json'));
+    const trained = await wasmlp(
+      'train',
+      data,
+      '--target',
+      'label',
+      '--epochs',
+      '50',
+      '--lr',
+      '0.02',
+      '--seed',
+      '3',
+      '--save',
+      path('binary.json'),
+    );
     expect(trained.code).toBe(0);
     expect(trained.stdout).toContain('label: 2 classes (no, yes)');
     expect(trained.stdout).toContain('Network 2-16-1 relu + sigmoid, binaryCrossentropy');
@@ -245,18 +325,46 @@ describe('wasmlp on a two-class CSV', () => {
       expect(Number(no) + Number(yes)).toBeCloseTo(1, 5);
       expect(label).toBe(Number(yes) > Number(no) ? 'yes' : 'no');
     }
-    expect((await wasmlp('evaluate', path('binary.json'), data)).stdout).toMatch(/^loss \d\.\d{4} {2}acc (0\.9\d{3}|1\.0000) {2}\(100 rows\)\n$/);
+    expect((await wasmlp('evaluate', path('binary.json'), data)).stdout).toMatch(
+      /^loss \d\.\d{4} {2}acc (0\.9\d{3}|1\.0000) {2}\(100 rows\)\n$/,
+    );
   });
 
   it('trains with no hidden layer (logistic regression) and plain SGD', async () => {
-    const trained = await wasmlp('train', data, '--target', 'label', '--layers', 'none', '--optimizer', 'sgd', '--lr', '0.5', '--epochs', '20', '--seed', '4');
+    const trained = await wasmlp(
+      'train',
+      data,
+      '--target',
+      'label',
+      '--layers',
+      'none',
+      '--optimizer',
+      'sgd',
+      '--lr',
+      '0.5',
+      '--epochs',
+      '20',
+      '--seed',
+      '4',
+    );
     expect(trained.code).toBe(0);
     expect(trained.stdout).toContain('Network 2-1 sigmoid, binaryCrossentropy, sgd, seed 4');
     expect(trained.stdout).toMatch(/^Epoch 20\/20 {2}loss \d\.\d{4} {2}acc (0\.9\d{3}|1\.0000)$/m);
   });
 
   it('uses a softmax over two outputs with --loss categoricalCrossentropy', async () => {
-    const trained = await wasmlp('train', data, '--target', 'label', '--epochs', '2', '--loss', 'categoricalCrossentropy', '--save', path('binary2.json'));
+    const trained = await wasmlp(
+      'train',
+      data,
+      '--target',
+      'label',
+      '--epochs',
+      '2',
+      '--loss',
+      'categoricalCrossentropy',
+      '--save',
+      path('binary2.json'),
+    );
     expect(trained.stdout).toContain('Network 2-16-2 relu + softmax, categoricalCrossentropy');
     expect(csvRows((await wasmlp('predict', path('binary2.json'), data)).stdout)[0]).toEqual(['label', 'prob_no', 'prob_yes']);
   });
@@ -288,12 +396,20 @@ describe('wasmlp on bad input', () => {
   }
 
   /** train on `data`, one epoch unless `more` gives --epochs. */
-  const train = (data: string, ...more: string[]): string[] =>
-    ['train', data, '--target', 'c', ...(more.includes('--epochs') ? [] : ['--epochs', '1']), ...more];
+  const train = (data: string, ...more: string[]): string[] => [
+    'train',
+    data,
+    '--target',
+    'c',
+    ...(more.includes('--epochs') ? [] : ['--epochs', '1']),
+    ...more,
+  ];
 
   it('a missing target column, named with the columns there are', async () => {
-    await fails(['train', good, '--target', 'species'],
-      `${good}: line 1 (the header): no column "species" (the target); the columns are "a", "b", "c"`);
+    await fails(
+      ['train', good, '--target', 'species'],
+      `${good}: line 1 (the header): no column "species" (the target); the columns are "a", "b", "c"`,
+    );
   });
 
   it('a non-numeric or empty cell, with its line, data row and column', async () => {
@@ -301,43 +417,68 @@ describe('wasmlp on bad input', () => {
     await fails(train(bad), `${bad}: line 3 (data row 2), column "b": "four" is not a number; features must be numbers`);
     const empty = file('empty-cell.csv', 'a,b,c\n1,2,x\n\n3,,y\n');
     await fails(train(empty), `${empty}: line 4 (data row 2), column "b": the cell is empty; features must be numbers`);
-    await fails(['predict', model, bad], `${bad}: line 3 (data row 2), column "b": "four" is not a number; features must be numbers`);
+    await fails(
+      ['predict', model, bad],
+      `${bad}: line 3 (data row 2), column "b": "four" is not a number; features must be numbers`,
+    );
   });
 
   it('a ragged row, short or long', async () => {
     const short = file('short.csv', 'a,b,c\n1,2,x\n3,4\n');
     await fails(train(short), `${short}: line 3 (data row 2) has 2 fields but the header has 3: column "c" is missing`);
     const long = file('long.csv', 'a,b,c\n1,2,x,9\n');
-    await fails(['predict', model, long], `${long}: line 2 (data row 1) has 4 fields but the header has 3: an extra field after the last column, "c"`);
+    await fails(
+      ['predict', model, long],
+      `${long}: line 2 (data row 1) has 4 fields but the header has 3: an extra field after the last column, "c"`,
+    );
   });
 
   it('broken CSV quoting, an empty file, a header without rows, a repeated column', async () => {
     const quote = file('quote.csv', 'a,b,c\n1,2,x\n3,"4,y\n5,6,x\n');
-    await fails(train(quote), `${quote}: line 3 (data row 2), column "b": the quote opening this cell is never closed (the cell would run to the end of the file)`);
+    await fails(
+      train(quote),
+      `${quote}: line 3 (data row 2), column "b": the quote opening this cell is never closed (the cell would run to the end of the file)`,
+    );
     const inside = file('quote-inside.csv', 'a,b,c\n1,2,x\n3,4,y"z\n');
-    await fails(train(inside), `${inside}: line 3 (data row 2), column "c": ` +
-      'a quote inside a cell that does not start with one; quote the whole cell, doubling the quotes inside it ("a ""b"" c")');
-    await fails(train(file('empty.csv', '')), `${path('empty.csv')}: the file is empty; expected a header row naming the columns, then data rows`);
+    await fails(
+      train(inside),
+      `${inside}: line 3 (data row 2), column "c": ` +
+        'a quote inside a cell that does not start with one; quote the whole cell, doubling the quotes inside it ("a ""b"" c")',
+    );
+    await fails(
+      train(file('empty.csv', '')),
+      `${path('empty.csv')}: the file is empty; expected a header row naming the columns, then data rows`,
+    );
     await fails(train(file('header.csv', 'a,b,c\n')), `${path('header.csv')}: there are no data rows after the header (line 1)`);
-    await fails(train(file('twice.csv', 'a,b,a\n1,2,3\n')), `${path('twice.csv')}: line 1 (the header): column "a" appears twice (columns 1 and 3)`);
+    await fails(
+      train(file('twice.csv', 'a,b,a\n1,2,3\n')),
+      `${path('twice.csv')}: line 1 (the header): column "a" appears twice (columns 1 and 3)`,
+    );
   });
 
   it('an empty target cell, with its line, data row and column: never a class named "" (nor a regression turned into classes)', async () => {
     const lines = ['a,t', ...Array.from({ length: 30 }, (_, i) => `${i},${(0.1 * i + 0.05).toFixed(3)}`)];
     lines[7] = '6,';
     const blank = file('blank-target.csv', `${lines.join('\n')}\n`);
-    await fails(['train', blank, '--target', 't', '--epochs', '1'],
-      `${blank}: line 8 (data row 7), column "t": the cell is empty; every row needs a target value`);
+    await fails(
+      ['train', blank, '--target', 't', '--epochs', '1'],
+      `${blank}: line 8 (data row 7), column "t": the cell is empty; every row needs a target value`,
+    );
     const classes = file('blank-class.csv', 'a,b,c\n1,2,x\n3,4,\n5,6,y\n');
     await fails(train(classes), `${classes}: line 3 (data row 2), column "c": the cell is empty; every row needs a target value`);
-    await fails(['evaluate', model, classes],
-      `${classes}: line 3 (data row 2), column "c": the cell is empty; every row needs a target value, one of the model's classes ("x", "y")`);
+    await fails(
+      ['evaluate', model, classes],
+      `${classes}: line 3 (data row 2), column "c": the cell is empty; every row needs a target value, one of the model's classes ("x", "y")`,
+    );
   });
 
   it('a column of numbers with a word among them: refused as a likely typo, unless --loss says it is classes', async () => {
     const typo = file('typo.csv', 'a,c\n1,1.5\n2,2.0\n3,abc\n');
-    await fails(train(typo), `${typo}: line 4 (data row 3), column "c": "abc" is not a number, but 2 of the column's 3 values are: ` +
-      'fix the cell, or give --loss categoricalCrossentropy to take the column as classes');
+    await fails(
+      train(typo),
+      `${typo}: line 4 (data row 3), column "c": "abc" is not a number, but 2 of the column's 3 values are: ` +
+        'fix the cell, or give --loss categoricalCrossentropy to take the column as classes',
+    );
     const classes = await wasmlp(...train(typo, '--loss', 'categoricalCrossentropy'));
     expect(classes.code).toBe(0);
     expect(classes.stdout).toContain('; 1 feature (a); c: 3 classes (1.5, 2.0, abc)\n');
@@ -351,7 +492,8 @@ describe('wasmlp on bad input', () => {
       [`${path('new-dir')}/`, 'it ends with a path separator, so it names a directory; give a file name, such as model.json'],
       [good, 'it is the data file, which saving would overwrite'],
     ];
-    for (const [save, reason] of cases) await fails(train(good, '--save', save), `${save}: cannot write the model file (--save): ${reason}`);
+    for (const [save, reason] of cases)
+      await fails(train(good, '--save', save), `${save}: cannot write the model file (--save): ${reason}`);
     expect(existsSync(path('no-such-dir'))).toBe(false);
     expect(existsSync(path('new-dir'))).toBe(false);
   });
@@ -361,8 +503,14 @@ describe('wasmlp on bad input', () => {
     symlinkSync(data, path('symlink.csv'));
     linkSync(data, path('hardlink.csv'));
     for (const save of [path('symlink.csv'), path('hardlink.csv')]) {
-      await fails(train(data, '--save', save), `${save}: cannot write the model file (--save): it is the data file, which saving would overwrite`);
-      await fails(train(save, '--save', data), `${data}: cannot write the model file (--save): it is the data file, which saving would overwrite`);
+      await fails(
+        train(data, '--save', save),
+        `${save}: cannot write the model file (--save): it is the data file, which saving would overwrite`,
+      );
+      await fails(
+        train(save, '--save', data),
+        `${data}: cannot write the model file (--save): it is the data file, which saving would overwrite`,
+      );
     }
     expect(readFileSync(data, 'utf8')).toBe('a,b,c\n1,2,x\n3,4,y\n');
   });
@@ -374,26 +522,59 @@ describe('wasmlp on bad input', () => {
 
   it('a feature column missing from the file to predict', async () => {
     const missing = file('missing-feature.csv', 'a,c\n1,x\n');
-    await fails(['predict', model, missing],
-      `${missing}: line 1 (the header): no column "b" (a feature the model was trained on); the columns are "a", "c"`);
+    await fails(
+      ['predict', model, missing],
+      `${missing}: line 1 (the header): no column "b" (a feature the model was trained on); the columns are "a", "c"`,
+    );
   });
 
   it('a class the model does not know, in evaluate', async () => {
     const unknown = file('unknown-class.csv', 'a,b,c\n1,2,x\n3,4,z\n');
-    await fails(['evaluate', model, unknown], `${unknown}: line 3 (data row 2), column "c": "z" is not one of the model's classes ("x", "y")`);
+    await fails(
+      ['evaluate', model, unknown],
+      `${unknown}: line 3 (data row 2), column "c": "z" is not one of the model's classes ("x", "y")`,
+    );
   });
 
   it('a malformed model file', async () => {
     const saved = JSON.parse(readFileSync(model, 'utf8'));
     const cases: [string, string, string][] = [
       ['not-json.json', '{"format": ', 'not a wasmlp model file: not valid JSON'],
-      ['other.json', '{"weights": []}', 'not a wasmlp model file (it has no "format": "wasmlp-model"); write one with: wasmlp train data.csv --target COLUMN --save'],
-      ['version.json', JSON.stringify({ ...saved, version: 2 }), 'model file version 2 is not one this wasmlp reads (it reads version 1)'],
-      ['features.json', JSON.stringify({ ...saved, features: [] }), 'malformed model file: "features" must be a non-empty array of column names'],
-      ['classes.json', JSON.stringify({ ...saved, target: { ...saved.target, classes: 'x' } }), 'malformed model file: "target.classes" must be an array of at least 2 class names'],
-      ['stats.json', JSON.stringify({ ...saved, standardization: { mean: [0], std: [1] } }), 'malformed model file: "standardization" must be null or { mean, std }'],
-      ['network.json', JSON.stringify({ ...saved, network: { ...saved.network, weights: [] } }), 'the "network" in the model file cannot be loaded: loadNetwork:'],
-      ['mismatch.json', JSON.stringify({ ...saved, features: ['a', 'b', 'c'] }), 'malformed model file: the network takes 2 inputs and gives 1 output, but the file lists 3 features'],
+      [
+        'other.json',
+        '{"weights": []}',
+        'not a wasmlp model file (it has no "format": "wasmlp-model"); write one with: wasmlp train data.csv --target COLUMN --save',
+      ],
+      [
+        'version.json',
+        JSON.stringify({ ...saved, version: 2 }),
+        'model file version 2 is not one this wasmlp reads (it reads version 1)',
+      ],
+      [
+        'features.json',
+        JSON.stringify({ ...saved, features: [] }),
+        'malformed model file: "features" must be a non-empty array of column names',
+      ],
+      [
+        'classes.json',
+        JSON.stringify({ ...saved, target: { ...saved.target, classes: 'x' } }),
+        'malformed model file: "target.classes" must be an array of at least 2 class names',
+      ],
+      [
+        'stats.json',
+        JSON.stringify({ ...saved, standardization: { mean: [0], std: [1] } }),
+        'malformed model file: "standardization" must be null or { mean, std }',
+      ],
+      [
+        'network.json',
+        JSON.stringify({ ...saved, network: { ...saved.network, weights: [] } }),
+        'the "network" in the model file cannot be loaded: loadNetwork:',
+      ],
+      [
+        'mismatch.json',
+        JSON.stringify({ ...saved, features: ['a', 'b', 'c'] }),
+        'malformed model file: the network takes 2 inputs and gives 1 output, but the file lists 3 features',
+      ],
     ];
     for (const [name, text, message] of cases) {
       const bad = file(name, text);
@@ -408,15 +589,23 @@ describe('wasmlp on bad input', () => {
     const plain = await wasmlp(...train(good, '--epochs', '50', '--optimizer', 'sgd', '--lr', '1e30', '--seed', '1'));
     expect(plain.code).toBe(1);
     expect(plain.stderr).toMatch(
-      /^error: fit: the (loss|weights) diverged .*; try a smaller --lr than 1e\+30, or --standardize \(a regression's targets are not scaled: scale large ones yourself\)\n$/);
-    const standardized = await wasmlp(...train(good, '--epochs', '50', '--optimizer', 'sgd', '--lr', '1e30', '--seed', '1', '--standardize'));
+      /^error: fit: the (loss|weights) diverged .*; try a smaller --lr than 1e\+30, or --standardize \(a regression's targets are not scaled: scale large ones yourself\)\n$/,
+    );
+    const standardized = await wasmlp(
+      ...train(good, '--epochs', '50', '--optimizer', 'sgd', '--lr', '1e30', '--seed', '1', '--standardize'),
+    );
     expect(standardized.code).toBe(1);
-    expect(standardized.stderr).toMatch(/; try a smaller --lr than 1e\+30 \(a regression's targets are not scaled: scale large ones yourself\)\n$/);
+    expect(standardized.stderr).toMatch(
+      /; try a smaller --lr than 1e\+30 \(a regression's targets are not scaled: scale large ones yourself\)\n$/,
+    );
   });
 
   it('an error quoting text with line breaks, on one line', async () => {
     // JSON.parse's message shows the start of the file, the line break after "a,b,c" included.
-    await fails(['predict', good, good], `${good}: not a wasmlp model file: not valid JSON (Unexpected token 'a', "a,b,c 1,2,"... is not valid JSON)`);
+    await fails(
+      ['predict', good, good],
+      `${good}: not a wasmlp model file: not valid JSON (Unexpected token 'a', "a,b,c 1,2,"... is not valid JSON)`,
+    );
   });
 
   it('an option given twice', async () => {
@@ -431,44 +620,79 @@ describe('wasmlp on bad input', () => {
     await refused(['fly'], "error: unknown command 'fly'\n(add --help for usage)\n");
     await refused(['train', good], "error: required option '--target <column>' not specified\n(add --help for usage)\n");
     await refused(['predict', model], "error: missing required argument 'data'\n(add --help for usage)\n");
-    await refused(train(good, '--activation', 'swish'), /^error: option '--activation <name>' argument 'swish' is invalid\. Allowed choices are relu, tanh/);
-    await refused(train(good, '--loss', 'hinge'), /^error: option '--loss <name>' argument 'hinge' is invalid\. Allowed choices are categoricalCrossentropy/);
+    await refused(
+      train(good, '--activation', 'swish'),
+      /^error: option '--activation <name>' argument 'swish' is invalid\. Allowed choices are relu, tanh/,
+    );
+    await refused(
+      train(good, '--loss', 'hinge'),
+      /^error: option '--loss <name>' argument 'hinge' is invalid\. Allowed choices are categoricalCrossentropy/,
+    );
   });
 
   it('bad numbers for --epochs, --lr, --batch-size, --validation-split, --seed, --layers, --threads', async () => {
     const invalid = (option: string, value: string, expected: string): string =>
       `error: option '${option}' argument '${value}' is invalid. ${expected}\n(add --help for usage)\n`;
     await refused(train(good, '--epochs', 'ten'), invalid('--epochs <n>', 'ten', 'Expected a positive integer.'));
-    await refused(['train', good, '--target', 'c', '--epochs', '0'], invalid('--epochs <n>', '0', 'Expected a positive integer.'));
-    await refused(['train', good, '--target', 'c', '--epochs', '2.5'], invalid('--epochs <n>', '2.5', 'Expected a positive integer.'));
+    await refused(
+      ['train', good, '--target', 'c', '--epochs', '0'],
+      invalid('--epochs <n>', '0', 'Expected a positive integer.'),
+    );
+    await refused(
+      ['train', good, '--target', 'c', '--epochs', '2.5'],
+      invalid('--epochs <n>', '2.5', 'Expected a positive integer.'),
+    );
     await refused(train(good, '--lr', 'fast'), invalid('--lr <rate>', 'fast', 'Expected a positive number.'));
     await refused(train(good, '--lr', '-0.1'), invalid('--lr <rate>', '-0.1', 'Expected a positive number.'));
     await refused(train(good, '--batch-size', '0'), invalid('--batch-size <n>', '0', 'Expected a positive integer.'));
-    await refused(train(good, '--validation-split', '1.5'), invalid('--validation-split <fraction>', '1.5', 'Expected a number strictly between 0 and 1.'));
+    await refused(
+      train(good, '--validation-split', '1.5'),
+      invalid('--validation-split <fraction>', '1.5', 'Expected a number strictly between 0 and 1.'),
+    );
     await refused(train(good, '--seed', '-3'), invalid('--seed <n>', '-3', 'Expected an integer in [0, 2^32).'));
-    await refused(train(good, '--layers', '16,x'), invalid('--layers <units>', '16,x', 'Expected hidden layer sizes such as 16,8 (positive integers), or none.'));
+    await refused(
+      train(good, '--layers', '16,x'),
+      invalid('--layers <units>', '16,x', 'Expected hidden layer sizes such as 16,8 (positive integers), or none.'),
+    );
     await refused(train(good, '--threads', '0'), invalid('--threads <n>', '0', 'Expected a positive integer, at most 64.'));
     // Refused before any file is read, and not blamed on the model file.
-    await refused(train(path('absent.csv'), '--threads', '1000'), invalid('--threads <n>', '1000', 'Expected a positive integer, at most 64.'));
-    await refused(['predict', model, good, '--threads', '65'], invalid('--threads <n>', '65', 'Expected a positive integer, at most 64.'));
+    await refused(
+      train(path('absent.csv'), '--threads', '1000'),
+      invalid('--threads <n>', '1000', 'Expected a positive integer, at most 64.'),
+    );
+    await refused(
+      ['predict', model, good, '--threads', '65'],
+      invalid('--threads <n>', '65', 'Expected a positive integer, at most 64.'),
+    );
     await fails(train(good, '--threads', '2', '--backend', 'js'), '--threads 2 needs the wasm backend, not --backend js');
-    await fails(['predict', model, good, '--threads', '2', '--backend', 'js'], '--threads 2 needs the wasm backend, not --backend js');
+    await fails(
+      ['predict', model, good, '--threads', '2', '--backend', 'js'],
+      '--threads 2 needs the wasm backend, not --backend js',
+    );
   });
 
   it('targets that cannot be what --loss asks', async () => {
-    await fails(train(good, '--loss', 'meanSquaredError'),
-      `${good}: line 2 (data row 1), column "c": "x" is not a number; a meanSquaredError target must be numbers (leave out --loss to treat the column as classes)`);
+    await fails(
+      train(good, '--loss', 'meanSquaredError'),
+      `${good}: line 2 (data row 1), column "c": "x" is not a number; a meanSquaredError target must be numbers (leave out --loss to treat the column as classes)`,
+    );
     const three = file('three.csv', 'a,c\n1,x\n2,y\n3,z\n');
-    await fails(train(three, '--loss', 'binaryCrossentropy'),
-      '--loss binaryCrossentropy needs a target with exactly 2 classes, but column "c" has 3: "x", "y", "z"');
-    await fails(train(file('one-class.csv', 'a,c\n1,x\n2,x\n')),
-      `${path('one-class.csv')}: column "c" (the target) has only one value, "x": a classifier needs at least 2 classes`);
+    await fails(
+      train(three, '--loss', 'binaryCrossentropy'),
+      '--loss binaryCrossentropy needs a target with exactly 2 classes, but column "c" has 3: "x", "y", "z"',
+    );
+    await fails(
+      train(file('one-class.csv', 'a,c\n1,x\n2,x\n')),
+      `${path('one-class.csv')}: column "c" (the target) has only one value, "x": a classifier needs at least 2 classes`,
+    );
   });
 
   it('a validation split that leaves nothing to train on', async () => {
     const one = file('one-row.csv', 'a,t\n1,2.5\n');
-    await fails(['train', one, '--target', 't', '--validation-split', '0.5'],
-      '--validation-split 0.5 of 1 row leaves 0 to train and 1 to validate; both need at least one');
+    await fails(
+      ['train', one, '--target', 't', '--validation-split', '0.5'],
+      '--validation-split 0.5 of 1 row leaves 0 to train and 1 to validate; both need at least one',
+    );
     // 0.9 of 3 rows holds out floor(2.7) = 2, not 3.
     const split = await wasmlp(...train(good, '--validation-split', '0.9'));
     expect(split.stdout).toContain(`${good}: 1 row to train, 2 to validate;`);
@@ -477,19 +701,33 @@ describe('wasmlp on bad input', () => {
   it('a value too large for float32, before the run is described, named by its cell', async () => {
     const huge = file('huge.csv', 'a,b,c\n1,2,x\n1e300,4,y\n5,6,x\n');
     const range = "too large for float32, the network's numbers (at most ±3.4028234663852886e+38)";
-    await fails(train(huge), `${huge}: line 3 (data row 2), column "a": 1e+300 is ${range}; give --standardize, or scale the column`);
+    await fails(
+      train(huge),
+      `${huge}: line 3 (data row 2), column "a": 1e+300 is ${range}; give --standardize, or scale the column`,
+    );
     const target = file('huge-target.csv', 'a,t\n1,2.5\n2,5e38\n3,1.5\n');
-    await fails(['train', target, '--target', 't', '--epochs', '1'],
-      `${target}: line 3 (data row 2), column "t": 5e+38 is ${range}; scale the column (targets are not standardised)`);
+    await fails(
+      ['train', target, '--target', 't', '--epochs', '1'],
+      `${target}: line 3 (data row 2), column "t": 5e+38 is ${range}; scale the column (targets are not standardised)`,
+    );
     // New rows, standardised with the statistics of the training rows (mean 3, std 1.632993161855452 here).
     expect((await wasmlp(...train(good, '--standardize', '--save', path('good-std.json')))).code).toBe(0);
-    await fails(['predict', path('good-std.json'), huge], `${huge}: line 3 (data row 2), column "a": 1e+300 is 6.123724e+299 after standardisation: ` +
-      `${range}; it is too far from the values the model was trained on`);
-    await fails(['predict', model, huge], `${huge}: line 3 (data row 2), column "a": 1e+300 is ${range}; ` +
-      'scale the column, and train on it scaled (or with --standardize)');
+    await fails(
+      ['predict', path('good-std.json'), huge],
+      `${huge}: line 3 (data row 2), column "a": 1e+300 is 6.123724e+299 after standardisation: ` +
+        `${range}; it is too far from the values the model was trained on`,
+    );
+    await fails(
+      ['predict', model, huge],
+      `${huge}: line 3 (data row 2), column "a": 1e+300 is ${range}; ` +
+        'scale the column, and train on it scaled (or with --standardize)',
+    );
     const regression = file('regression-small.csv', 'a,t\n1,2.5\n2,0.5\n3,1.5\n');
     expect((await wasmlp('train', regression, '--target', 't', '--epochs', '1', '--save', path('t.json'))).code).toBe(0);
-    await fails(['evaluate', path('t.json'), target], `${target}: line 3 (data row 2), column "t": 5e+38 is ${range}; scale the column (targets are not standardised)`);
+    await fails(
+      ['evaluate', path('t.json'), target],
+      `${target}: line 3 (data row 2), column "t": 5e+38 is ${range}; scale the column (targets are not standardised)`,
+    );
   });
 
   it('a file in UTF-16, or not text', async () => {
@@ -500,7 +738,10 @@ describe('wasmlp on bad input', () => {
     await fails(train(utf16be), `${utf16be}: cannot read the data file: it is UTF-16; save it as UTF-8`);
     const nul = file('nul.csv', Buffer.from(text, 'utf16le'));
     // Without a byte-order mark, UTF-16's first NUL (after the "a") is named by its line and byte.
-    await fails(['predict', model, nul], `${nul}: line 1, byte 2: a NUL byte, which text never holds (is the file UTF-16 or binary?); save it as UTF-8`);
+    await fails(
+      ['predict', model, nul],
+      `${nul}: line 1, byte 2: a NUL byte, which text never holds (is the file UTF-16 or binary?); save it as UTF-8`,
+    );
   });
 });
 
@@ -510,8 +751,21 @@ describe('wasmlp --help', () => {
     expect(top.code).toBe(0);
     expect(top.stdout).toMatch(/Commands:\n {2}train \[options\] <data>/);
     const train = await wasmlp('train', '--help');
-    for (const option of ['--target', '--layers', '--activation', '--loss', '--optimizer', '--epochs', '--batch-size', '--lr',
-      '--validation-split', '--seed', '--standardize', '--save']) expect(train.stdout).toContain(option);
+    for (const option of [
+      '--target',
+      '--layers',
+      '--activation',
+      '--loss',
+      '--optimizer',
+      '--epochs',
+      '--batch-size',
+      '--lr',
+      '--validation-split',
+      '--seed',
+      '--standardize',
+      '--save',
+    ])
+      expect(train.stdout).toContain(option);
     expect(train.stdout).toContain('threads for the wasm backend, at most 64');
   });
 

@@ -36,8 +36,27 @@ describe('memory', () => {
     writeFileSync(data, `${rows.join('\n')}\n`);
     rows.length = 0;
     expect(statSync(data).size).toBeGreaterThan(20e6);
-    const { stdout, stderr } = await run(process.execPath, ['--max-old-space-size=128', '--input-type=module', '-e', WRAPPER, '--',
-      'train', data, '--target', 't', '--epochs', '1', '--batch-size', '65536', '--seed', '1'], { maxBuffer: 1 << 20 });
+    const { stdout, stderr } = await run(
+      process.execPath,
+      [
+        '--max-old-space-size=128',
+        '--input-type=module',
+        '-e',
+        WRAPPER,
+        '--',
+        'train',
+        data,
+        '--target',
+        't',
+        '--epochs',
+        '1',
+        '--batch-size',
+        '65536',
+        '--seed',
+        '1',
+      ],
+      { maxBuffer: 1 << 20 },
+    );
     expect(stdout).toContain(`${data}: 2199999 rows; 2 features (a, b); t: 2 classes (0, 1)\n`);
     expect(stdout).toMatch(/Epoch 1\/1 {2}loss \d\.\d{4} {2}acc \d\.\d{4}\n$/);
     const maxRss = Number(/maxRSS (\d+)\n$/.exec(stderr)![1]) * 1024;
@@ -50,14 +69,18 @@ describe('memory', () => {
     let stderr = '';
     const io: Io = { stdout: { write: () => {} }, stderr: { write: (text) => void (stderr += text) } };
     expect(await main(['train', data, '--target', 'id'], io)).toBe(1);
-    expect(stderr).toBe(`error: ${data}: column "id" (the target) has more than 1000 distinct values in 30000 rows: too many to be classes ` +
-      '(at most 1000, and at most half the rows); is it an id or free text? choose the column to predict with --target\n');
+    expect(stderr).toBe(
+      `error: ${data}: column "id" (the target) has more than 1000 distinct values in 30000 rows: too many to be classes ` +
+        '(at most 1000, and at most half the rows); is it an id or free text? choose the column to predict with --target\n',
+    );
     // Numbers: a regression by default; as classes, refused with the advice to train a regression.
     const numbers = join(dir, 'numbers.csv');
     writeFileSync(numbers, `x,y\n${Array.from({ length: 30000 }, (_, i) => `${i % 7},${i}`).join('\n')}\n`);
     stderr = '';
     expect(await main(['train', numbers, '--target', 'y', '--loss', 'categoricalCrossentropy'], io)).toBe(1);
-    expect(stderr).toContain('column "y" (the target) has more than 1000 distinct values in 30000 rows: too many to be classes ' +
-      '(at most 1000, and at most half the rows); for a regression on its values, give --loss meanSquaredError\n');
+    expect(stderr).toContain(
+      'column "y" (the target) has more than 1000 distinct values in 30000 rows: too many to be classes ' +
+        '(at most 1000, and at most half the rows); for a regression on its values, give --loss meanSquaredError\n',
+    );
   });
 });

@@ -33,12 +33,20 @@ describe("predict's CSV", () => {
     const cases: [string, string][] = [
       ['=HYPERLINK("http://evil.example","click")', `"'=HYPERLINK(""http://evil.example"",""click"")"`],
       ["=cmd|' /C calc'!A0", "'=cmd|' /C calc'!A0"],
-      ['+1+2', "'+1+2"], ['-2+3', "'-2+3"], ['@SUM(A1)', "'@SUM(A1)"],
-      ['\tx', "'\tx"], ['\rx', `"'\rx"`], ['x=1', 'x=1'], ['setosa', 'setosa'],
+      ['+1+2', "'+1+2"],
+      ['-2+3', "'-2+3"],
+      ['@SUM(A1)', "'@SUM(A1)"],
+      ['\tx', "'\tx"],
+      ['\rx', `"'\rx"`],
+      ['x=1', 'x=1'],
+      ['setosa', 'setosa'],
       // Plain numbers are numbers to a spreadsheet too, not formulas: a class "-1" stays "-1".
-      ['-1', '-1'], ['+0.5', '+0.5'], ['-1e3', '-1e3'],
+      ['-1', '-1'],
+      ['+0.5', '+0.5'],
+      ['-1e3', '-1e3'],
       // Not a plain number: whitespace first, or more after it.
-      ['-1 ', "'-1 "], ['-', "'-"],
+      ['-1 ', "'-1 "],
+      ['-', "'-"],
     ];
     for (const [text, cell] of cases) expect(csvLine([text]), JSON.stringify(text)).toBe(`${cell}\n`);
     expect(formulaSafe('=1')).toBe("'=1");
@@ -51,16 +59,20 @@ describe("predict's CSV", () => {
     const rows = Array.from({ length: 30 }, (_, i) => `${i % 3},${(i * 7) % 5},"${classes[i % 3].replaceAll('"', '""')}"`);
     const data = file('formula.csv', `a,b,=t\n${rows.join('\n')}\n`);
     const model = path('formula.json');
-    expect((await wasmlp('train', data, '--target', '=t', '--epochs', '30', '--lr', '0.05', '--seed', '1', '--save', model)).code).toBe(0);
+    expect(
+      (await wasmlp('train', data, '--target', '=t', '--epochs', '30', '--lr', '0.05', '--seed', '1', '--save', model)).code,
+    ).toBe(0);
     const predicted = await wasmlp('predict', model, data);
     expect(predicted.code).toBe(0);
     const lines = parse(predicted.stdout) as string[][];
     expect(lines[0]).toEqual(["'=t", ...[...classes].sort().map((c) => `prob_${c}`)]);
-    for (const [cell] of lines.slice(1)) expect(["'=HYPERLINK(\"http://evil.example\",\"x\")", "'@SUM(1)", "'-2+3"]).toContain(cell);
+    for (const [cell] of lines.slice(1)) expect(['\'=HYPERLINK("http://evil.example","x")', "'@SUM(1)", "'-2+3"]).toContain(cell);
 
     const regression = file('negative.csv', `a,y\n${Array.from({ length: 20 }, (_, i) => `${i},${-i - 0.5}`).join('\n')}\n`);
     const regressionModel = path('negative.json');
-    expect((await wasmlp('train', regression, '--target', 'y', '--epochs', '5', '--seed', '1', '--save', regressionModel)).code).toBe(0);
+    expect(
+      (await wasmlp('train', regression, '--target', 'y', '--epochs', '5', '--seed', '1', '--save', regressionModel)).code,
+    ).toBe(0);
     const values = (await wasmlp('predict', regressionModel, regression)).stdout.trimEnd().split('\n').slice(1);
     expect(values).toHaveLength(20);
     for (const value of values) expect(value).toMatch(/^-?\d/);
@@ -94,17 +106,24 @@ describe("predict's CSV", () => {
 
 describe('the terminal', () => {
   it('escapes control characters: C0, DEL, C1, bidirectional overrides', () => {
-    expect(escapeControls('a\u001b[31mred\u0007\u007f\u009b2J\u202egnp.exe\tz')).toBe('a\\x1b[31mred\\x07\\x7f\\x9b2J\\u{202e}gnp.exe\\x09z');
+    expect(escapeControls('a\u001b[31mred\u0007\u007f\u009b2J\u202egnp.exe\tz')).toBe(
+      'a\\x1b[31mred\\x07\\x7f\\x9b2J\\u{202e}gnp.exe\\x09z',
+    );
   });
 
   it("prints train's summary with escape sequences in file, column and class names shown, not run", async () => {
     const name = 'evil\u001b]0;pwned\u0007.csv';
-    const data = file(name, `a,\u001b[2Jb,t\n${Array.from({ length: 10 }, (_, i) => `${i},${i % 3},${i % 2 ? '\u001b[31mred' : 'blue\u009b'}`).join('\n')}\n`);
+    const data = file(
+      name,
+      `a,\u001b[2Jb,t\n${Array.from({ length: 10 }, (_, i) => `${i},${i % 3},${i % 2 ? '\u001b[31mred' : 'blue\u009b'}`).join('\n')}\n`,
+    );
     const run = await wasmlp('train', data, '--target', 't', '--epochs', '1', '--seed', '1', '--save', path('evil.json'));
     expect(run.code).toBe(0);
     expect(run.stdout).not.toMatch(CONTROL);
     const [summary] = run.stdout.split('\n');
-    expect(summary).toBe(`${path('evil\\x1b]0;pwned\\x07.csv')}: 10 rows; 2 features (a, \\x1b[2Jb); t: 2 classes (\\x1b[31mred, blue\\x9b)`);
+    expect(summary).toBe(
+      `${path('evil\\x1b]0;pwned\\x07.csv')}: 10 rows; 2 features (a, \\x1b[2Jb); t: 2 classes (\\x1b[31mred, blue\\x9b)`,
+    );
     expect(run.stdout).toContain(`Saved the model to ${path('evil.json')}\n`);
   });
 
@@ -115,8 +134,10 @@ describe('the terminal', () => {
     const data = file('long-names.csv', `${header.join(',')}\n${rows.join('\n')}\n`);
     const run = await wasmlp('train', data, '--target', 't', '--epochs', '1', '--seed', '1');
     const cut = `${'n'.repeat(100)}… (3000 characters)`;
-    expect(run.stdout.split('\n')[0]).toBe(`${data}: 4 rows; 21 features (${cut}, ${Array.from({ length: 11 }, (_, i) => `f${i}`).join(', ')}, … (21 in all)); ` +
-      `t: 2 classes (${cut}, short)`);
+    expect(run.stdout.split('\n')[0]).toBe(
+      `${data}: 4 rows; 21 features (${cut}, ${Array.from({ length: 11 }, (_, i) => `f${i}`).join(', ')}, … (21 in all)); ` +
+        `t: 2 classes (${cut}, short)`,
+    );
   });
 
   it('prints errors with control characters escaped, on one line', async () => {
@@ -124,7 +145,9 @@ describe('the terminal', () => {
     const run = await wasmlp('train', data, '--target', 't');
     expect(run.code).toBe(1);
     expect(run.stderr).not.toMatch(CONTROL);
-    expect(run.stderr).toBe(`error: ${data}: line 3 (data row 2), column "b": "\\x9b31m\\u001b[8m" is not a number; features must be numbers\n`);
+    expect(run.stderr).toBe(
+      `error: ${data}: line 3 (data row 2), column "b": "\\x9b31m\\u001b[8m" is not a number; features must be numbers\n`,
+    );
     const missing = await wasmlp('train', path('no\u001b[2Jfile.csv'), '--target', 't');
     expect(missing.stderr).toBe(`error: ${path('no\\x1b[2Jfile.csv')}: cannot read the data file: no such file\n`);
     const option = await wasmlp('train', data, '--target', 't', '--bogus\u001b[2J');

@@ -31,12 +31,19 @@ it('docs/formats.md: each program runs, and the imports read back what was expor
     const printed: string[] = [];
     for (const [i, code] of programs.entries()) {
       const file = path.join(dir, `example${i}.mts`);
-      await writeFile(file, code.replace(/from '([^']+)'/g, (match, name: string) => (IMPORTS[name] ? `from ${JSON.stringify(IMPORTS[name])}` : match)));
+      await writeFile(
+        file,
+        code.replace(/from '([^']+)'/g, (match, name: string) =>
+          IMPORTS[name] ? `from ${JSON.stringify(IMPORTS[name])}` : match,
+        ),
+      );
       const { stdout } = await promisify(execFile)(process.execPath, ['--import', TSX, file], { cwd: dir, timeout: 60_000 });
       printed.push(stdout);
     }
     expect(printed[0]).toMatch(/Float32Array\(2\)/);
-    expect(printed[1]).toMatch(/activation: 'relu'[\s\S]*activation: 'relu'[\s\S]*activation: 'sigmoid'[\s\S]*binaryCrossentropy/);
+    expect(printed[1]).toMatch(
+      /activation: 'relu'[\s\S]*activation: 'relu'[\s\S]*activation: 'sigmoid'[\s\S]*binaryCrossentropy/,
+    );
     expect(printed[3]).toMatch(/activation: 'leakyRelu',\s+alpha: 0\.2\b[\s\S]*activation: 'softmax'/);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { ActivationName } from '../../src/activations.js';
 import type { DType } from '../../src/backend/backend.js';
 import type { LossName } from '../../src/losses.js';
-import { Random } from '../../src/random.js';
 import { loadNetwork, type NetworkJSON } from '../../src/network.js';
+import { Random } from '../../src/random.js';
 import { randomMatrix } from '../helpers.js';
 
 export interface LayerSpec {
@@ -25,7 +25,8 @@ export function savedNetwork(inputs: number, layers: LayerSpec[], dtype: DType, 
     return { W, b };
   });
   const output = layers[layers.length - 1].activation;
-  const loss: LossName = output === 'sigmoid' ? 'binaryCrossentropy' : output === 'softmax' ? 'categoricalCrossentropy' : 'meanSquaredError';
+  const loss: LossName =
+    output === 'sigmoid' ? 'binaryCrossentropy' : output === 'softmax' ? 'categoricalCrossentropy' : 'meanSquaredError';
   return { format: 'wasmlp-network', version: 1, inputs, layers, loss, dtype, weights };
 }
 

@@ -26,8 +26,13 @@ function fixture(name: string): Fixture {
 const TOLERANCE: Record<DType, number> = { float32: 1e-5, float64: 1e-12 };
 
 const FIXTURES = [
-  'torch-relu-sigmoid', 'torch-default-names', 'torch-double-softmax',
-  'tf2onnx-opset13', 'tf2onnx-opset15', 'skl2onnx-float', 'skl2onnx-double',
+  'torch-relu-sigmoid',
+  'torch-default-names',
+  'torch-double-softmax',
+  'tf2onnx-opset13',
+  'tf2onnx-opset15',
+  'skl2onnx-float',
+  'skl2onnx-double',
 ];
 
 describe.each(FIXTURES)('ONNX import: %s', (name) => {
@@ -46,7 +51,9 @@ describe.each(FIXTURES)('ONNX import: %s', (name) => {
     const session = await ort.InferenceSession.create(bytes);
     const flat = expected.x.flat();
     const data = expected.dtype === 'float32' ? Float32Array.from(flat) : Float64Array.from(flat);
-    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor(expected.dtype, data, [expected.x.length, expected.x[0].length]) });
+    const out = await session.run({
+      [session.inputNames[0]]: new ort.Tensor(expected.dtype, data, [expected.x.length, expected.x[0].length]),
+    });
     await session.release();
     const y = out[session.outputNames[0]].data as Float32Array;
     expect(relativeError(y, expected.y.flat(), 0.1)).toBeLessThanOrEqual(TOLERANCE[expected.dtype]);

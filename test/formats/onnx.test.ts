@@ -5,11 +5,11 @@
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import type { DType } from '../../src/backend/backend.js';
-import { networkJSONFromONNX } from '../../src/formats/onnx-read.js';
-import { onnxFromNetworkJSON } from '../../src/formats/onnx-write.js';
 import { onnx } from '../../src/formats/onnx-proto.js';
+import { networkJSONFromONNX } from '../../src/formats/onnx-read.js';
 import { int64 } from '../../src/formats/onnx-tensor.js';
-import { inputs, predict, relativeError, savedNetwork, type LayerSpec } from './networks.js';
+import { onnxFromNetworkJSON } from '../../src/formats/onnx-write.js';
+import { inputs, type LayerSpec, predict, relativeError, savedNetwork } from './networks.js';
 
 ort.env.wasm.numThreads = 1;
 
@@ -88,7 +88,10 @@ describe.each(['float32', 'float64'] as const)('ONNX export, %s', (dtype) => {
     expect(model.opsetImport.map(({ domain, version }) => [domain, Number(version)])).toEqual([['', 13]]);
     expect(Number(model.irVersion)).toBe(8);
     const type = dtype === 'float32' ? onnx.TensorProto.DataType.FLOAT : onnx.TensorProto.DataType.DOUBLE;
-    for (const [value, features] of [[model.graph!.input![0], 3], [model.graph!.output![0], 2]] as const) {
+    for (const [value, features] of [
+      [model.graph!.input![0], 3],
+      [model.graph!.output![0], 2],
+    ] as const) {
       expect(value.type!.tensorType!.elemType).toBe(type);
       expect(value.type!.tensorType!.shape!.dim!.map((d) => d.dimParam || Number(d.dimValue))).toEqual(['N', features]);
     }
@@ -113,7 +116,10 @@ describe('ONNX export of a float64 network as FLOAT', () => {
     const bytes = onnxFromNetworkJSON(savedNetwork(2, [{ units: 3, activation: 'leakyRelu', alpha: 0.01 }], 'float64'));
     const { graph } = onnx.ModelProto.decode(bytes);
     expect(graph!.node!.map(({ opType }) => opType)).toEqual(['Gemm', 'Mul', 'Max']);
-    expect(graph!.initializer!.map(({ name, dataType }) => [name, dataType])).toContainEqual(['dense_0.alpha', onnx.TensorProto.DataType.DOUBLE]);
+    expect(graph!.initializer!.map(({ name, dataType }) => [name, dataType])).toContainEqual([
+      'dense_0.alpha',
+      onnx.TensorProto.DataType.DOUBLE,
+    ]);
   });
 });
 

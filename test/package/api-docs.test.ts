@@ -25,7 +25,10 @@ const STALE = 'docs/api/ is not what the TSDoc comments generate: run `npm run d
 /** Every file under `dir` (none if it is missing), by its path relative to `dir`, with its text. */
 async function pages(dir: string): Promise<Map<string, string>> {
   const entries = await readdir(dir, { recursive: true, withFileTypes: true }).catch(() => []);
-  const files = entries.filter((entry) => entry.isFile()).map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name))).sort();
+  const files = entries
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .sort();
   return new Map(await Promise.all(files.map(async (file) => [file, await readFile(path.join(dir, file), 'utf8')] as const)));
 }
 
@@ -36,27 +39,42 @@ async function pages(dir: string): Promise<Map<string, string>> {
  */
 async function writeExamples(dir: string, files: readonly string[], examples: ReadonlyMap<string, string>): Promise<void> {
   const index = JSON.stringify(path.join(ROOT, 'src', 'index.ts'));
-  const names = files.filter((file) => file.includes(path.sep)).map((file) => {
-    const name = path.basename(file, '.md');
-    return /^(types|interfaces)\b/.test(file) ? `type ${name}` : name;
-  });
+  const names = files
+    .filter((file) => file.includes(path.sep))
+    .map((file) => {
+      const name = path.basename(file, '.md');
+      return /^(types|interfaces)\b/.test(file) ? `type ${name}` : name;
+    });
   const compilerOptions = {
-    target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, skipLibCheck: true,
-    allowImportingTsExtensions: true, lib: ['ES2022', 'DOM'], types: ['node'], typeRoots: [path.join(ROOT, 'node_modules', '@types')],
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noEmit: true,
+    skipLibCheck: true,
+    allowImportingTsExtensions: true,
+    lib: ['ES2022', 'DOM'],
+    types: ['node'],
+    typeRoots: [path.join(ROOT, 'node_modules', '@types')],
   };
   await writeFile(path.join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions, include: ['*.ts'] }));
   await writeFile(path.join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
-  await writeFile(path.join(dir, 'context.d.ts'), [
-    `import type { Network } from ${index};`,
-    'declare global { const net: Network; const x: number[][]; const y: number[][]; const select: HTMLSelectElement; }',
-    'export {};',
-  ].join('\n'));
-  await Promise.all([...examples].map(([file, code]) => {
-    const program = /from 'wasmlp'/.test(code)
-      ? code.replaceAll(`from 'wasmlp'`, `from ${index}`)
-      : `import { ${names.join(', ')} } from ${index};\n${code}\nexport {};\n`;
-    return writeFile(path.join(dir, file), program);
-  }));
+  await writeFile(
+    path.join(dir, 'context.d.ts'),
+    [
+      `import type { Network } from ${index};`,
+      'declare global { const net: Network; const x: number[][]; const y: number[][]; const select: HTMLSelectElement; }',
+      'export {};',
+    ].join('\n'),
+  );
+  await Promise.all(
+    [...examples].map(([file, code]) => {
+      const program = /from 'wasmlp'/.test(code)
+        ? code.replaceAll(`from 'wasmlp'`, `from ${index}`)
+        : `import { ${names.join(', ')} } from ${index};\n${code}\nexport {};\n`;
+      return writeFile(path.join(dir, file), program);
+    }),
+  );
 }
 
 describe('docs/api/', () => {
@@ -68,8 +86,10 @@ describe('docs/api/', () => {
     const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
     run = await promisify(execFile)(tsx, [path.join(ROOT, 'scripts', 'docs.ts'), '--out', out], { cwd: ROOT })
       .then(({ stdout, stderr }) => ({ code: 0, output: stdout + stderr }))
-      .catch((error: { code?: number; stdout?: string; stderr?: string }) =>
-        ({ code: error.code ?? 1, output: `${error.stdout ?? ''}${error.stderr ?? ''}` }));
+      .catch((error: { code?: number; stdout?: string; stderr?: string }) => ({
+        code: error.code ?? 1,
+        output: `${error.stdout ?? ''}${error.stderr ?? ''}`,
+      }));
   }, 60_000);
 
   afterAll(async () => {
@@ -84,15 +104,22 @@ describe('docs/api/', () => {
   it('has examples that type-check against the current API', async () => {
     const generated = await pages(out);
     // Named for its page: interfaces/Callback.md's first is interfaces.Callback.1.ts.
-    const examples = new Map([...generated].flatMap(([page, text]) => [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)]
-      .map((match, i) => [`${page.replace(/\.md$/, '').replaceAll(path.sep, '.')}.${i + 1}.ts`, match[1]] as const)));
+    const examples = new Map(
+      [...generated].flatMap(([page, text]) =>
+        [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map(
+          (match, i) => [`${page.replace(/\.md$/, '').replaceAll(path.sep, '.')}.${i + 1}.ts`, match[1]] as const,
+        ),
+      ),
+    );
     expect(examples.size).toBeGreaterThan(10);
     const dir = await mkdtemp(path.join(tmpdir(), 'wasmlp-api-examples-'));
     try {
       await writeExamples(dir, [...generated.keys()], examples);
       const tsc = path.join(ROOT, 'node_modules', '.bin', 'tsc');
-      const result = await promisify(execFile)(tsc, ['-p', path.join(dir, 'tsconfig.json')])
-        .then(() => '', (error: { stdout?: string }) => error.stdout ?? String(error));
+      const result = await promisify(execFile)(tsc, ['-p', path.join(dir, 'tsconfig.json')]).then(
+        () => '',
+        (error: { stdout?: string }) => error.stdout ?? String(error),
+      );
       expect(result, `an example in docs/api/ does not type-check:\n${result}`).toBe('');
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -16,13 +16,23 @@ function valueImports(file: string): string[] {
   // Comments out first: an example in a doc comment imports nothing.
   const text = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
   // A dynamic import() is a value import, unless it is a type query: `typeof import('./x.js')`.
-  const statements = text.matchAll(/\b(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"](\.[^'"]+)['"]|(?<!\btypeof\s+)\bimport\s*\(\s*['"](\.[^'"]+)['"]\s*\)|\bimport\s+['"](\.[^'"]+)['"]/g);
+  const statements = text.matchAll(
+    /\b(import|export)\s+(type\s+)?([^;'"]*?)\s*from\s*['"](\.[^'"]+)['"]|(?<!\btypeof\s+)\bimport\s*\(\s*['"](\.[^'"]+)['"]\s*\)|\bimport\s+['"](\.[^'"]+)['"]/g,
+  );
   const imported: string[] = [];
   for (const [, , typeOnly, names, from, dynamic, bare] of statements) {
     const specifier = from ?? dynamic ?? bare;
     // `import { type A, type B }`: every name type-only, erased as `import type` is.
-    const allTypes = names !== undefined && /^\{[^}]*\}$/.test(names.trim()) &&
-      names.trim().slice(1, -1).split(',').map((name) => name.trim()).filter(Boolean).every((name) => name.startsWith('type '));
+    const allTypes =
+      names !== undefined &&
+      /^\{[^}]*\}$/.test(names.trim()) &&
+      names
+        .trim()
+        .slice(1, -1)
+        .split(',')
+        .map((name) => name.trim())
+        .filter(Boolean)
+        .every((name) => name.startsWith('type '));
     if (typeOnly || allTypes) continue;
     // A .js import names a .ts source, or a JavaScript file (generated code) as it is.
     const target = path.resolve(path.dirname(file), specifier);
@@ -54,7 +64,8 @@ function cycles(roots: string[]): string[][] {
 
 describe('src/', () => {
   const files = readdirSync(SRC, { recursive: true, encoding: 'utf8' })
-    .filter((file) => /\.[jt]s$/.test(file) && !file.endsWith('.d.ts')).map((file) => path.join(SRC, file));
+    .filter((file) => /\.[jt]s$/.test(file) && !file.endsWith('.d.ts'))
+    .map((file) => path.join(SRC, file));
 
   it('has no runtime import cycle', () => {
     expect(cycles(files)).toEqual([]);
@@ -62,7 +73,8 @@ describe('src/', () => {
 
   it('finds a cycle when there is one (the check checks)', () => {
     // network.ts imports serialize.ts for its values; serialize.ts imports network.ts's types only.
-    const network = path.join(SRC, 'network.ts'), serialize = path.join(SRC, 'serialize.ts');
+    const network = path.join(SRC, 'network.ts'),
+      serialize = path.join(SRC, 'serialize.ts');
     expect(valueImports(network)).toContain(serialize);
     expect(valueImports(serialize)).not.toContain(network);
   });

@@ -69,15 +69,24 @@ describe('dist/', () => {
 
   it('lets a bundler drop what an application does not use: the names for a menu alone bundle to under 1 kB gzipped', async () => {
     const { outputFiles } = await build({
-      stdin: { contents: `import { ACTIVATION_NAMES } from ${JSON.stringify(dist('wasmlp.js'))}; console.log(ACTIVATION_NAMES);`, resolveDir: ROOT },
-      bundle: true, minify: true, format: 'esm', platform: 'browser', write: false, logLevel: 'silent',
+      stdin: {
+        contents: `import { ACTIVATION_NAMES } from ${JSON.stringify(dist('wasmlp.js'))}; console.log(ACTIVATION_NAMES);`,
+        resolveDir: ROOT,
+      },
+      bundle: true,
+      minify: true,
+      format: 'esm',
+      platform: 'browser',
+      write: false,
+      logLevel: 'silent',
     });
     expect(outputFiles.map((file) => file.path)).toHaveLength(1);
     expect(gzipSync(outputFiles[0].contents).length).toBeLessThan(1000);
   });
 
   it('keeps the threaded backend out of the library, in the threads chunk', async () => {
-    for (const file of ['wasmlp.js', 'wasmlp.min.js']) expect(await readFile(dist(file), 'utf8'), file).not.toMatch(/gemmParallel/);
+    for (const file of ['wasmlp.js', 'wasmlp.min.js'])
+      expect(await readFile(dist(file), 'utf8'), file).not.toMatch(/gemmParallel/);
     expect(await readFile(dist('wasmlp-threads.js'), 'utf8')).toMatch(/gemmParallel/);
   });
 
@@ -87,7 +96,7 @@ describe('dist/', () => {
     expect(await readFile(dist('wasmlp-kernels.js'), 'utf8')).toMatch(base64);
   });
 
-  it('keeps the worker\'s script out of the library, in the worker chunk', async () => {
+  it("keeps the worker's script out of the library, in the worker chunk", async () => {
     const workerOnly = /wasmlp worker: unknown method/;
     for (const file of ['wasmlp.js', 'wasmlp.min.js']) expect(await readFile(dist(file), 'utf8'), file).not.toMatch(workerOnly);
     expect(await readFile(dist('wasmlp-worker.js'), 'utf8')).toMatch(workerOnly);
@@ -95,19 +104,28 @@ describe('dist/', () => {
 
   it('runs threads: 2 in Node on two threads, to exactly the weights of one thread', async () => {
     // dist/ has no types next to it: imported by a computed name, as any.
-    const library = pathToFileURL(dist('wasmlp.js')).href, chunk = pathToFileURL(dist('wasmlp-threads.js')).href;
+    const library = pathToFileURL(dist('wasmlp.js')).href,
+      chunk = pathToFileURL(dist('wasmlp-threads.js')).href;
     const { createNetwork, threadsAvailable } = await import(library);
     expect(await threadsAvailable(2)).toBe(true);
     const rand = prng(13);
-    const rows = 256, inputs = 784, classes = 10;
+    const rows = 256,
+      inputs = 784,
+      classes = 10;
     const x = Array.from({ length: rows }, () => Array.from({ length: inputs }, () => rand()));
     const y = Array.from({ length: rows }, (_, r) => Array.from({ length: classes }, (_, c) => (c === r % classes ? 1 : 0)));
     const runs: { threads: number; weights: unknown }[] = [];
     try {
       for (const threads of [1, 2]) {
         const net = await createNetwork({
-          inputs, layers: [{ units: 64, activation: 'relu' }, { units: classes, activation: 'softmax' }],
-          loss: 'categoricalCrossentropy', seed: 7, threads,
+          inputs,
+          layers: [
+            { units: 64, activation: 'relu' },
+            { units: classes, activation: 'softmax' },
+          ],
+          loss: 'categoricalCrossentropy',
+          seed: 7,
+          threads,
         });
         await net.fit(x, y, { epochs: 2, batchSize: 128, learningRate: 0.05, shuffle: true });
         runs.push({ threads: net.threads, weights: net.getWeights() });
@@ -141,8 +159,9 @@ describe('the published package (npm pack)', () => {
     // require() of ESM, which `import wasmlp` from CommonJS relies on, arrived in Node 20.19.
     expect(pkg.engines).toEqual({ node: '>=20.19' });
     const cli = await readFile(dist('cli.js'), 'utf8');
-    const imported = [...cli.matchAll(/(?:^|\n)import\s[^'"]*["']([^'"]+)["']|(?:\b|__)require\(["']([^'"]+)["']\)/g)]
-      .map((match) => match[1] ?? match[2]);
+    const imported = [...cli.matchAll(/(?:^|\n)import\s[^'"]*["']([^'"]+)["']|(?:\b|__)require\(["']([^'"]+)["']\)/g)].map(
+      (match) => match[1] ?? match[2],
+    );
     expect(imported.length).toBeGreaterThan(0);
     expect(imported.filter((name) => !isBuiltin(name) && name !== './wasmlp.js')).toEqual([]);
     const licenses = await readFile(dist('cli.licenses.txt'), 'utf8');
@@ -155,12 +174,30 @@ describe('the published package (npm pack)', () => {
     const files = (JSON.parse(stdout) as { files: { path: string }[] }[])[0].files.map((file) => file.path);
     const pkg = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8'));
     expect(pkg.scripts.prepack).toBe('npm run build');
-    const named = [pkg.main, pkg.types, ...Object.values(pkg.bin), ...Object.values(pkg.exports).flatMap((target) => (
-      typeof target === 'string' ? [target] : Object.values(target as Record<string, string>)))] as string[];
+    const named = [
+      pkg.main,
+      pkg.types,
+      ...Object.values(pkg.bin),
+      ...Object.values(pkg.exports).flatMap((target) =>
+        typeof target === 'string' ? [target] : Object.values(target as Record<string, string>),
+      ),
+    ] as string[];
     const needed = [...new Set(named.map((file) => path.posix.normalize(file)))];
-    expect(needed).toEqual(expect.arrayContaining(['dist/wasmlp.js', 'dist/wasmlp.min.js', 'dist/types/index.d.ts', 'bin/wasmlp.js']));
+    expect(needed).toEqual(
+      expect.arrayContaining(['dist/wasmlp.js', 'dist/wasmlp.min.js', 'dist/types/index.d.ts', 'bin/wasmlp.js']),
+    );
     // What those import: the chunks, the command the bin runs, the declarations index.d.ts re-exports.
-    for (const file of [...needed, 'dist/wasmlp-kernels.js', 'dist/wasmlp-threads.js', 'dist/wasmlp-worker.js', 'dist/cli.js', 'dist/cli.licenses.txt', 'dist/types/network.d.ts', 'README.md', 'LICENSE']) {
+    for (const file of [
+      ...needed,
+      'dist/wasmlp-kernels.js',
+      'dist/wasmlp-threads.js',
+      'dist/wasmlp-worker.js',
+      'dist/cli.js',
+      'dist/cli.licenses.txt',
+      'dist/types/network.d.ts',
+      'README.md',
+      'LICENSE',
+    ]) {
       expect(files, file).toContain(file);
     }
     // Nothing else: no sources, no tests, no docs/, no playground (dist/demo/); npm always packs LICENSE.

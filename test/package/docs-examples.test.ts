@@ -48,7 +48,9 @@ describe('the examples in the docs', () => {
 
   it('docs/saving.md: a saved and loaded network predicts the same bits', async () => {
     const [example] = await programs('docs/saving.md');
-    const printed = await run(`${example}\nconsole.log(JSON.stringify([...loaded.predict([[1, 0]])]) === JSON.stringify([...net.predict([[1, 0]])]));\n`);
+    const printed = await run(
+      `${example}\nconsole.log(JSON.stringify([...loaded.predict([[1, 0]])]) === JSON.stringify([...net.predict([[1, 0]])]));\n`,
+    );
     expect(printed.trim()).toBe('true');
   });
 });

@@ -23,11 +23,15 @@ const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const COMPILERS: [string, string[]][] = [
   ['TypeScript 5.0', [process.execPath, path.join(ROOT, 'node_modules', 'typescript-5.0', 'bin', 'tsc')]],
   ['TypeScript 5.9', [process.execPath, path.join(ROOT, 'node_modules', 'typescript-5.9', 'bin', 'tsc')]],
-  ['the project\'s TypeScript', [path.join(ROOT, 'node_modules', '.bin', 'tsc')]],
+  ["the project's TypeScript", [path.join(ROOT, 'node_modules', '.bin', 'tsc')]],
 ];
 
 /** moduleResolution, with the module setting each requires. */
-const RESOLUTIONS: [string, string][] = [['node16', 'node16'], ['nodenext', 'nodenext'], ['bundler', 'esnext']];
+const RESOLUTIONS: [string, string][] = [
+  ['node16', 'node16'],
+  ['nodenext', 'nodenext'],
+  ['bundler', 'esnext'],
+];
 
 /**
  * What a user writes, every line type-checked: the factories, the methods
@@ -105,32 +109,72 @@ describe('the published declarations', () => {
     const types = path.join(ROOT, 'dist', 'types');
     const reachable = reachableDeclarations(types);
     expect(allDeclarations(types)).toEqual(reachable);
-    expect(packed.filter((file) => file.startsWith('dist/types/')).sort()).toEqual(reachable.map((file) => `dist/types/${file}`).sort());
+    expect(packed.filter((file) => file.startsWith('dist/types/')).sort()).toEqual(
+      reachable.map((file) => `dist/types/${file}`).sort(),
+    );
     // None of the engine's: its class, its layers, its memory plan.
-    for (const internal of ['engine.d.ts', 'dense.d.ts', 'fit.d.ts', 'serialize.d.ts', 'worker/protocol.d.ts']) expect(reachable).not.toContain(internal);
+    for (const internal of ['engine.d.ts', 'dense.d.ts', 'fit.d.ts', 'serialize.d.ts', 'worker/protocol.d.ts'])
+      expect(reachable).not.toContain(internal);
   });
 
-  it('give Network the API and nothing else (`of`, the factories\' way in, is private)', async () => {
+  it("give Network the API and nothing else (`of`, the factories' way in, is private)", async () => {
     const text = await readFile(path.join(ROOT, 'dist', 'types', 'network.d.ts'), 'utf8');
     const body = text.slice(text.indexOf('export declare class Network {'));
-    const members = [...body.slice(0, body.indexOf('\n}')).matchAll(/^ {4}(?:(?:get|set|private|static|readonly) )*(#?\w+)/gm)].map((match) => match[1]);
+    const members = [
+      ...body.slice(0, body.indexOf('\n}')).matchAll(/^ {4}(?:(?:get|set|private|static|readonly) )*(#?\w+)/gm),
+    ].map((match) => match[1]);
     expect([...new Set(members)]).toEqual([
-      '#private', 'constructor', 'of', 'inputs', 'outputs', 'layers', 'loss', 'dtype', 'backend', 'threads', 'isTraining', 'isDisposed',
-      'stopTraining', 'fit', 'predict', 'evaluate', 'getWeights', 'setWeights', 'toJSON', 'dispose',
+      '#private',
+      'constructor',
+      'of',
+      'inputs',
+      'outputs',
+      'layers',
+      'loss',
+      'dtype',
+      'backend',
+      'threads',
+      'isTraining',
+      'isDisposed',
+      'stopTraining',
+      'fit',
+      'predict',
+      'evaluate',
+      'getWeights',
+      'setWeights',
+      'toJSON',
+      'dispose',
     ]);
   });
 
   describe.each(COMPILERS)('compile for a consumer with %s', (_, [command, ...args]) => {
-    it.each(RESOLUTIONS)('moduleResolution %s, strict, no skipLibCheck', async (moduleResolution, module) => {
-      const config = `tsconfig.${moduleResolution}.json`;
-      await writeFile(path.join(project, config), JSON.stringify({
-        compilerOptions: {
-          strict: true, skipLibCheck: false, noEmit: true, target: 'es2022', lib: ['es2022'], types: [], module, moduleResolution,
-        },
-        files: ['consumer.ts'],
-      }));
-      const result = await run(command, [...args, '-p', config], { cwd: project }).then(() => '', (error: { stdout?: string; message: string }) => error.stdout || error.message);
-      expect(result).toBe('');
-    }, 120_000);
+    it.each(RESOLUTIONS)(
+      'moduleResolution %s, strict, no skipLibCheck',
+      async (moduleResolution, module) => {
+        const config = `tsconfig.${moduleResolution}.json`;
+        await writeFile(
+          path.join(project, config),
+          JSON.stringify({
+            compilerOptions: {
+              strict: true,
+              skipLibCheck: false,
+              noEmit: true,
+              target: 'es2022',
+              lib: ['es2022'],
+              types: [],
+              module,
+              moduleResolution,
+            },
+            files: ['consumer.ts'],
+          }),
+        );
+        const result = await run(command, [...args, '-p', config], { cwd: project }).then(
+          () => '',
+          (error: { stdout?: string; message: string }) => error.stdout || error.message,
+        );
+        expect(result).toBe('');
+      },
+      120_000,
+    );
   });
 });

@@ -13,9 +13,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it, vi } from 'vitest';
+import { seed, seedLabels, seedWeights } from '../../data/seed.js';
 import * as source from '../../src/index.js';
 import { prng } from '../helpers.js';
-import { seed, seedLabels, seedWeights } from '../../data/seed.js';
 
 type Library = typeof source;
 
@@ -24,8 +24,13 @@ const LAYERS = [
   { units: 4, activation: 'sigmoid' as const },
   { units: 1, activation: 'sigmoid' as const },
 ];
-const config = (backend: 'wasm' | 'js', dtype: 'float32' | 'float64' = 'float64') =>
-  ({ inputs: 2, layers: LAYERS, loss: 'binaryCrossentropy' as const, backend, dtype });
+const config = (backend: 'wasm' | 'js', dtype: 'float32' | 'float64' = 'float64') => ({
+  inputs: 2,
+  layers: LAYERS,
+  loss: 'binaryCrossentropy' as const,
+  backend,
+  dtype,
+});
 
 /** The built package (npm test builds it first); a URL so that tsc does not look for its types. */
 const DIST = new URL('../../dist/wasmlp.js', import.meta.url).href;
@@ -33,7 +38,10 @@ const DIST = new URL('../../dist/wasmlp.js', import.meta.url).href;
 /** MNIST's shape, 784-256-10, with batches of 128: every product and update large enough for threads to split it. */
 const WIDE = {
   inputs: 784,
-  layers: [{ units: 256, activation: 'relu' as const }, { units: 10, activation: 'softmax' as const }],
+  layers: [
+    { units: 256, activation: 'relu' as const },
+    { units: 10, activation: 'softmax' as const },
+  ],
   loss: 'categoricalCrossentropy' as const,
   seed: 19,
 };
@@ -51,8 +59,14 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const bytesOf = (array: Float32Array | Float64Array) => new Uint8Array(array.buffer, array.byteOffset, array.byteLength);
 
 /** Trains both on the seed data: the same history and weights. Then disposes of both. */
-async function expectTrainAlike(remote: source.WorkerNetwork, local: source.Network, options: source.WorkerFitOptions): Promise<void> {
-  expect((await remote.fit(seed.X, seedLabels(), options)).history).toEqual((await local.fit(seed.X, seedLabels(), options)).history);
+async function expectTrainAlike(
+  remote: source.WorkerNetwork,
+  local: source.Network,
+  options: source.WorkerFitOptions,
+): Promise<void> {
+  expect((await remote.fit(seed.X, seedLabels(), options)).history).toEqual(
+    (await local.fit(seed.X, seedLabels(), options)).history,
+  );
   expect(await remote.getWeights()).toEqual(local.getWeights());
   await remote.dispose();
   local.dispose();
@@ -71,32 +85,37 @@ describe.each([
   ['dist/wasmlp.js', async () => (await import(DIST)) as Library],
   ['src (worker bundled on first use)', async () => source],
 ])('createWorkerNetwork from %s', (_, load) => {
-  it.each(['wasm', 'js'] as const)('trains the seed (float64, %s) to the same weights, bit for bit, as a Network on this thread', async (backend) => {
-    const lib = await load();
-    const local = await lib.createNetwork(config(backend));
-    local.setWeights(seedWeights('init'));
-    const expected = await local.fit(seed.X, seedLabels(), { epochs: 2000, learningRate: 20 });
+  it.each(['wasm', 'js'] as const)(
+    'trains the seed (float64, %s) to the same weights, bit for bit, as a Network on this thread',
+    async (backend) => {
+      const lib = await load();
+      const local = await lib.createNetwork(config(backend));
+      local.setWeights(seedWeights('init'));
+      const expected = await local.fit(seed.X, seedLabels(), { epochs: 2000, learningRate: 20 });
 
-    const remote = await lib.createWorkerNetwork(config(backend));
-    expect([remote.inputs, remote.outputs, remote.dtype, remote.backend]).toEqual([2, 1, 'float64', backend]);
-    await remote.setWeights(seedWeights('init'));
-    const logs: [number, number][] = [];
-    const history = await remote.fit(seed.X, seedLabels(), {
-      epochs: 2000,
-      learningRate: 20,
-      onEpochEnd: (epoch, { loss }) => { logs.push([epoch, loss]); },
-    });
-    expect(history).toBeInstanceOf(lib.History);
-    expect(history.history).toEqual(expected.history);
-    expect(logs).toEqual(expected.history.loss.map((loss, epoch) => [epoch, loss]));
-    expect(await remote.getWeights()).toEqual(local.getWeights());
-    expect(await remote.predict(seed.X)).toEqual(local.predict(seed.X));
-    expect(await remote.evaluate(seed.X, seedLabels())).toEqual(local.evaluate(seed.X, seedLabels()));
-    await remote.dispose();
-    local.dispose();
-  });
+      const remote = await lib.createWorkerNetwork(config(backend));
+      expect([remote.inputs, remote.outputs, remote.dtype, remote.backend]).toEqual([2, 1, 'float64', backend]);
+      await remote.setWeights(seedWeights('init'));
+      const logs: [number, number][] = [];
+      const history = await remote.fit(seed.X, seedLabels(), {
+        epochs: 2000,
+        learningRate: 20,
+        onEpochEnd: (epoch, { loss }) => {
+          logs.push([epoch, loss]);
+        },
+      });
+      expect(history).toBeInstanceOf(lib.History);
+      expect(history.history).toEqual(expected.history);
+      expect(logs).toEqual(expected.history.loss.map((loss, epoch) => [epoch, loss]));
+      expect(await remote.getWeights()).toEqual(local.getWeights());
+      expect(await remote.predict(seed.X)).toEqual(local.predict(seed.X));
+      expect(await remote.evaluate(seed.X, seedLabels())).toEqual(local.evaluate(seed.X, seedLabels()));
+      await remote.dispose();
+      local.dispose();
+    },
+  );
 
-  it('rethrows the worker\'s errors with the messages a Network gives', async () => {
+  it("rethrows the worker's errors with the messages a Network gives", async () => {
     const lib = await load();
     const badConfig = { ...config('wasm'), layers: [{ units: 0, activation: 'sigmoid' as const }] };
     expect(await messageOf(lib.createWorkerNetwork(badConfig))).toBe(await messageOf(lib.createNetwork(badConfig)));
@@ -125,14 +144,24 @@ describe.each([
     const lib = await load();
     const softmax = {
       inputs: 2,
-      layers: [{ units: 6, activation: 'tanh' as const }, { units: 3, activation: 'softmax' as const }],
+      layers: [
+        { units: 6, activation: 'tanh' as const },
+        { units: 3, activation: 'softmax' as const },
+      ],
       loss: 'categoricalCrossentropy' as const,
       seed: 13,
     };
     const classes = seed.X.map((_, i) => i % 3);
     // (MatrixInput, the declared type of y, does not admit the flat form docs/training.md describes: a cast.)
     const validation = [seed.X.slice(0, 50), classes.slice(0, 50)] as unknown as [source.MatrixInput, source.MatrixInput];
-    const options = { epochs: 5, learningRate: 0.05, batchSize: 32, shuffle: true, optimizer: 'adam' as const, validationData: validation };
+    const options = {
+      epochs: 5,
+      learningRate: 0.05,
+      batchSize: 32,
+      shuffle: true,
+      optimizer: 'adam' as const,
+      validationData: validation,
+    };
     const labels: [string, source.MatrixInput | number[]][] = [
       ['a flat number[]', classes],
       ['one column', classes.map((c) => [c])],
@@ -144,7 +173,9 @@ describe.each([
       const expected = await local.fit(seed.X, y as source.MatrixInput, options);
       expect((await remote.fit(seed.X, y as source.MatrixInput, options)).history, name).toEqual(expected.history);
       expect(await remote.toJSON({ includeOptimizer: true }), name).toStrictEqual(local.toJSON({ includeOptimizer: true }));
-      expect(await remote.evaluate(seed.X, y as source.MatrixInput), name).toEqual(local.evaluate(seed.X, y as source.MatrixInput));
+      expect(await remote.evaluate(seed.X, y as source.MatrixInput), name).toEqual(
+        local.evaluate(seed.X, y as source.MatrixInput),
+      );
       await remote.dispose();
       local.dispose();
     }
@@ -152,7 +183,17 @@ describe.each([
     const local = await lib.createNetwork(softmax);
     const remote = await lib.createWorkerNetwork(softmax);
     const x = seed.X.slice(0, 4);
-    const bad = [[0, 1, 2, 3], [0, 1, 2, -1], [0, 1.5, 2, 1], [0, '1', 2, 1], [0, NaN, 2, 1], [0, 1, 2], [0, [1], 2, 1], [], [0, , 2, 1]];
+    const bad = [
+      [0, 1, 2, 3],
+      [0, 1, 2, -1],
+      [0, 1.5, 2, 1],
+      [0, '1', 2, 1],
+      [0, NaN, 2, 1],
+      [0, 1, 2],
+      [0, [1], 2, 1],
+      [],
+      [0, , 2, 1],
+    ];
     const calls: ((net: typeof local | typeof remote, y: never) => unknown)[] = [
       (net, y) => net.fit(x, y, { epochs: 1, learningRate: 1 }),
       (net, y) => net.fit(x, [0, 1, 2, 1] as never, { epochs: 1, learningRate: 1, validationData: [x, y] }),
@@ -167,8 +208,9 @@ describe.each([
     // A network with another loss refuses a flat y, as a Network does.
     const sigmoid = await lib.createWorkerNetwork(config('wasm'));
     const sigmoidLocal = await lib.createNetwork(config('wasm'));
-    expect(await messageOf(sigmoid.fit(seed.X, seed.y as never, { epochs: 1, learningRate: 1 })))
-      .toBe(await messageOf(sigmoidLocal.fit(seed.X, seed.y as never, { epochs: 1, learningRate: 1 })));
+    expect(await messageOf(sigmoid.fit(seed.X, seed.y as never, { epochs: 1, learningRate: 1 }))).toBe(
+      await messageOf(sigmoidLocal.fit(seed.X, seed.y as never, { epochs: 1, learningRate: 1 })),
+    );
     await Promise.all([remote.dispose(), sigmoid.dispose()]);
     local.dispose();
     sigmoidLocal.dispose();
@@ -196,8 +238,14 @@ describe.each([
       ['bad options and a ragged x', (net) => net.fit([[1, 2], [3]], [[0], [1]], { ...base, epochs: 0 })],
       ['a ragged x and a bad learningRate', (net) => net.fit([[1, 2], [3]], [[0], [1]], { ...base, learningRate: -1 })],
       ['x too large for float32, y NaN', (net) => net.fit([[1e39, 0]], [[NaN]], base)],
-      ['a learningRate that rounds to 0 in float32, and a ragged x', (net) => net.fit([[1, 2], [3]], [[0], [1]], { ...base, learningRate: 1e-50 })],
-      ['an Adam epsilon that is subnormal in float32', (net) => net.fit(seed.X, y, { ...base, optimizer: { type: 'adam', epsilon: 1e-40 } })],
+      [
+        'a learningRate that rounds to 0 in float32, and a ragged x',
+        (net) => net.fit([[1, 2], [3]], [[0], [1]], { ...base, learningRate: 1e-50 }),
+      ],
+      [
+        'an Adam epsilon that is subnormal in float32',
+        (net) => net.fit(seed.X, y, { ...base, optimizer: { type: 'adam', epsilon: 1e-40 } }),
+      ],
       ['a value too large for float32 before a NaN', (net) => net.predict([[1e39, NaN]])],
     ];
     for (const [name, call] of cases) {
@@ -222,8 +270,26 @@ describe.each([
     const y = seedLabels();
     const base = { epochs: 1, learningRate: 1 };
     const cases: [string, string, () => Promise<unknown>][] = [
-      ['setWeights', 'weights', () => remote.setWeights(edited((w) => { w[0].W[1][2] = fn as never; }))],
-      ['setWeights', 'weights', () => remote.setWeights(edited((w) => { w[1] = fn as never; }))],
+      [
+        'setWeights',
+        'weights',
+        () =>
+          remote.setWeights(
+            edited((w) => {
+              w[0].W[1][2] = fn as never;
+            }),
+          ),
+      ],
+      [
+        'setWeights',
+        'weights',
+        () =>
+          remote.setWeights(
+            edited((w) => {
+              w[1] = fn as never;
+            }),
+          ),
+      ],
       ['setWeights', 'weights', () => remote.setWeights(fn as never)],
       ['predict', 'x', () => remote.predict(fn as never)],
       ['predict', 'x', () => remote.predict({ data: new Float64Array(4), shape: [2, fn] } as never)],
@@ -232,12 +298,19 @@ describe.each([
       ['fit', 'options', () => remote.fit(seed.X, y, { ...base, validationData: [[[fn as never, 1]], [[0]]] })],
       ['toJSON', 'options', () => remote.toJSON({ includeOptimizer: fn as never })],
       ['createWorkerNetwork', 'config', () => lib.createWorkerNetwork({ ...seeded, inputs: fn } as never)],
-      ['createWorkerNetwork', 'config', () => lib.createWorkerNetwork({ ...seeded, layers: Object.assign([...LAYERS], { note: fn }) })],
+      [
+        'createWorkerNetwork',
+        'config',
+        () => lib.createWorkerNetwork({ ...seeded, layers: Object.assign([...LAYERS], { note: fn }) }),
+      ],
       ['loadWorkerNetwork', 'json', () => lib.loadWorkerNetwork({ ...local.toJSON(), weights: [fn] } as never)],
     ];
     for (const [method, argument, call] of cases) {
       expect(await messageOf(call), method).toMatch(
-        new RegExp(`^${method}: ${argument} holds a function or symbol, which cannot be sent to the worker \\(.*could not be cloned.*\\)$`));
+        new RegExp(
+          `^${method}: ${argument} holds a function or symbol, which cannot be sent to the worker \\(.*could not be cloned.*\\)$`,
+        ),
+      );
     }
     // Nothing reached the worker's network: it trains on as its twin does.
     await expectTrainAlike(remote, local, { epochs: 3, learningRate: 1 });
@@ -274,14 +347,18 @@ describe.each([
     const history = await remote.fit(seed.X, seedLabels(), { epochs: 50, learningRate: 20, callbacks: [stopper] });
     expect(history.epoch).toEqual([0, 1, 2]);
     expect(stopper.stoppedEpoch).toBe(2);
-    // Refused by the type too: a worker network's callbacks have no onBatchEnd.
-    // @ts-expect-error onBatchEnd
-    expect(await messageOf(remote.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 1, callbacks: [{ onBatchEnd: () => {} }] })))
-      .toMatch(/^fit: callbacks\[0\]\.onBatchEnd cannot follow training in a worker/);
+    const fitWithBatchHook = remote.fit(seed.X, seedLabels(), {
+      epochs: 1,
+      learningRate: 1,
+      // Refused by the type too: a worker network's callbacks have no onBatchEnd.
+      // @ts-expect-error onBatchEnd
+      callbacks: [{ onBatchEnd: () => {} }],
+    });
+    expect(await messageOf(fitWithBatchHook)).toMatch(/^fit: callbacks\[0\]\.onBatchEnd cannot follow training in a worker/);
     await remote.dispose();
   });
 
-  it('copies inputs rather than detaching the caller\'s typed arrays', async () => {
+  it("copies inputs rather than detaching the caller's typed arrays", async () => {
     const lib = await load();
     const remote = await lib.createWorkerNetwork(config('wasm', 'float32'));
     const x = { data: new Float32Array(seed.X.flat()), shape: [200, 2] as [number, number] };
@@ -324,7 +401,7 @@ describe.each([
     expect(await messageOf(remote.toJSON())).toBe('toJSON: this network has been disposed');
   });
 
-  it('loadWorkerNetwork() rebuilds a saved network that predicts, bit for bit, and resumes training as loadNetwork()\'s', async () => {
+  it("loadWorkerNetwork() rebuilds a saved network that predicts, bit for bit, and resumes training as loadNetwork()'s", async () => {
     const lib = await load();
     const trained = await lib.createNetwork({ ...config('wasm', 'float32'), seed: 5 });
     const fitOptions = { epochs: 20, learningRate: 0.05, batchSize: 50, optimizer: 'adam' as const };
@@ -341,8 +418,10 @@ describe.each([
     for (const [name, saved, options] of variants) {
       const local = await lib.loadNetwork(saved, options);
       const remote = await lib.loadWorkerNetwork(saved, options);
-      expect([remote.inputs, remote.outputs, remote.layers, remote.loss, remote.dtype, remote.backend, remote.threads], name)
-        .toEqual([local.inputs, local.outputs, local.layers, local.loss, local.dtype, local.backend, local.threads]);
+      expect(
+        [remote.inputs, remote.outputs, remote.layers, remote.loss, remote.dtype, remote.backend, remote.threads],
+        name,
+      ).toEqual([local.inputs, local.outputs, local.layers, local.loss, local.dtype, local.backend, local.threads]);
       expect(bytesOf(await remote.predict(inputs)), name).toEqual(bytesOf(local.predict(inputs)));
       expect(await remote.toJSON({ includeOptimizer: true }), name).toStrictEqual(local.toJSON({ includeOptimizer: true }));
       await local.fit(seed.X, seedLabels(), fitOptions);
@@ -353,7 +432,7 @@ describe.each([
     }
   });
 
-  it('loadWorkerNetwork() rejects malformed JSON with loadNetwork()\'s messages', async () => {
+  it("loadWorkerNetwork() rejects malformed JSON with loadNetwork()'s messages", async () => {
     const lib = await load();
     const net = await lib.createNetwork(config('wasm', 'float32'));
     const json = net.toJSON();
@@ -381,22 +460,25 @@ describe.each([
     }
   });
 
-  it.each(['sgd', 'adam'] as const)('runs threads: 2 (%s) on two threads in its worker, to exactly the history, weights and predictions of one thread', async (optimizer) => {
-    const lib = await load();
-    const { x, y } = wideData;
-    const local = await lib.createNetwork({ ...WIDE, threads: 1 });
-    const remote = await lib.createWorkerNetwork({ ...WIDE, threads: 2 });
-    expect([local.threads, remote.threads]).toEqual([1, 2]);
-    const options = { epochs: 2, batchSize: 128, learningRate: optimizer === 'adam' ? 0.002 : 0.05, shuffle: true, optimizer };
-    const expected = await local.fit(x, y, options);
-    const history = await remote.fit(x, y, options);
-    expect(expected.history.loss[1]).toBeLessThan(expected.history.loss[0]);
-    expect(history.history).toEqual(expected.history);
-    expect(await remote.getWeights()).toEqual(local.getWeights());
-    expect(bytesOf(await remote.predict(x))).toEqual(bytesOf(local.predict(x)));
-    await remote.dispose();
-    local.dispose();
-  });
+  it.each(['sgd', 'adam'] as const)(
+    'runs threads: 2 (%s) on two threads in its worker, to exactly the history, weights and predictions of one thread',
+    async (optimizer) => {
+      const lib = await load();
+      const { x, y } = wideData;
+      const local = await lib.createNetwork({ ...WIDE, threads: 1 });
+      const remote = await lib.createWorkerNetwork({ ...WIDE, threads: 2 });
+      expect([local.threads, remote.threads]).toEqual([1, 2]);
+      const options = { epochs: 2, batchSize: 128, learningRate: optimizer === 'adam' ? 0.002 : 0.05, shuffle: true, optimizer };
+      const expected = await local.fit(x, y, options);
+      const history = await remote.fit(x, y, options);
+      expect(expected.history.loss[1]).toBeLessThan(expected.history.loss[0]);
+      expect(history.history).toEqual(expected.history);
+      expect(await remote.getWeights()).toEqual(local.getWeights());
+      expect(bytesOf(await remote.predict(x))).toEqual(bytesOf(local.predict(x)));
+      await remote.dispose();
+      local.dispose();
+    },
+  );
 
   it('loadWorkerNetwork(json, { threads: 2 }) runs on two threads, predicts and resumes training as loadNetwork() on one', async () => {
     const lib = await load();
@@ -461,21 +543,28 @@ describe.each([
       const history = await net.fit(seed.X, seedLabels(), {
         epochs: 300,
         learningRate: 20,
-        callbacks: [{
-          onTrainBegin: async () => {
-            log.push('begin');
-            await sleep(30); // long enough for the worker to run all 300 epochs, were it not waiting
-            weightsAtBegin = await net.getWeights();
-            log.push('begun');
+        callbacks: [
+          {
+            onTrainBegin: async () => {
+              log.push('begin');
+              await sleep(30); // long enough for the worker to run all 300 epochs, were it not waiting
+              weightsAtBegin = await net.getWeights();
+              log.push('begun');
+            },
+            onTrainEnd: async () => {
+              await sleep(5);
+              log.push('end');
+            },
           },
-          onTrainEnd: async () => {
-            await sleep(5);
-            log.push('end');
+          {
+            onEpochEnd: (epoch) => {
+              log.push(`epoch ${epoch}`);
+            },
+            onTrainEnd: () => {
+              log.push('end 2');
+            },
           },
-        }, {
-          onEpochEnd: (epoch) => { log.push(`epoch ${epoch}`); },
-          onTrainEnd: () => { log.push('end 2'); },
-        }],
+        ],
       });
       return { log, history, weightsAtBegin, weights: await net.getWeights() };
     };
@@ -495,49 +584,69 @@ describe.each([
     const lib = await load();
     const remote = await lib.createWorkerNetwork(config('wasm'));
     const fit = remote.fit(seed.X, seedLabels(), {
-      epochs: 5, learningRate: 1, callbacks: { onTrainBegin: async () => { await remote.dispose(); } },
+      epochs: 5,
+      learningRate: 1,
+      callbacks: {
+        onTrainBegin: async () => {
+          await remote.dispose();
+        },
+      },
     });
     expect(await messageOf(fit)).toBe('fit: this network was disposed while fit() awaited a callback');
     expect(remote.isDisposed).toBe(true);
   });
 
-  it.each(['onTrainBegin', 'onEpochEnd', 'onTrainEnd'] as const)('rejects fit() with the very error a throwing %s threw, as a Network does', async (hook) => {
-    const lib = await load();
-    const seeded = { ...config('wasm'), seed: 9 };
-    const local = await lib.createNetwork(seeded);
-    const remote = await lib.createWorkerNetwork(seeded);
-    const run = async (net: typeof local | typeof remote) => {
-      const error = new Error(`${hook} failed`);
-      const log: string[] = [];
-      let thrown: unknown;
-      try {
-        await net.fit(seed.X, seedLabels(), {
-          epochs: 20,
-          learningRate: 20,
-          callbacks: {
-            onTrainBegin: () => { log.push('begin'); if (hook === 'onTrainBegin') throw error; },
-            onEpochEnd: (epoch) => { log.push(`epoch ${epoch}`); if (hook === 'onEpochEnd' && epoch === 2) throw error; },
-            onTrainEnd: () => { log.push('end'); if (hook === 'onTrainEnd') throw error; },
-          },
-        });
-      } catch (caught) {
-        thrown = caught;
-      }
-      expect(thrown).toBe(error);
-      return { log, training: net.isTraining, weights: await net.getWeights() };
-    };
-    const expected = await run(local);
-    const actual = await run(remote);
-    expect(actual.log).toEqual(expected.log);
-    expect(actual.training).toBe(false);
-    // onTrainBegin: not one epoch trained; onTrainEnd: all of them. A throwing
-    // onEpochEnd stops the worker after its current epoch, which may be later.
-    if (hook !== 'onEpochEnd') expect(actual.weights).toEqual(expected.weights);
-    // Still a working network.
-    expect((await remote.fit(seed.X, seedLabels(), { epochs: 2, learningRate: 1, onEpochEnd: () => {} })).epoch).toEqual([0, 1]);
-    await remote.dispose();
-    local.dispose();
-  });
+  it.each(['onTrainBegin', 'onEpochEnd', 'onTrainEnd'] as const)(
+    'rejects fit() with the very error a throwing %s threw, as a Network does',
+    async (hook) => {
+      const lib = await load();
+      const seeded = { ...config('wasm'), seed: 9 };
+      const local = await lib.createNetwork(seeded);
+      const remote = await lib.createWorkerNetwork(seeded);
+      const run = async (net: typeof local | typeof remote) => {
+        const error = new Error(`${hook} failed`);
+        const log: string[] = [];
+        let thrown: unknown;
+        try {
+          await net.fit(seed.X, seedLabels(), {
+            epochs: 20,
+            learningRate: 20,
+            callbacks: {
+              onTrainBegin: () => {
+                log.push('begin');
+                if (hook === 'onTrainBegin') throw error;
+              },
+              onEpochEnd: (epoch) => {
+                log.push(`epoch ${epoch}`);
+                if (hook === 'onEpochEnd' && epoch === 2) throw error;
+              },
+              onTrainEnd: () => {
+                log.push('end');
+                if (hook === 'onTrainEnd') throw error;
+              },
+            },
+          });
+        } catch (caught) {
+          thrown = caught;
+        }
+        expect(thrown).toBe(error);
+        return { log, training: net.isTraining, weights: await net.getWeights() };
+      };
+      const expected = await run(local);
+      const actual = await run(remote);
+      expect(actual.log).toEqual(expected.log);
+      expect(actual.training).toBe(false);
+      // onTrainBegin: not one epoch trained; onTrainEnd: all of them. A throwing
+      // onEpochEnd stops the worker after its current epoch, which may be later.
+      if (hook !== 'onEpochEnd') expect(actual.weights).toEqual(expected.weights);
+      // Still a working network.
+      expect((await remote.fit(seed.X, seedLabels(), { epochs: 2, learningRate: 1, onEpochEnd: () => {} })).epoch).toEqual([
+        0, 1,
+      ]);
+      await remote.dispose();
+      local.dispose();
+    },
+  );
 });
 
 /**
@@ -550,8 +659,10 @@ describe.each([
   ['src', ['--import', 'tsx'], new URL('../../src/index.ts', import.meta.url).href],
 ])('a Node process with worker networks on two threads, from %s', (_, flags, library) => {
   // Options a worker cannot be given explicitly (V8's, the process's) but inherits quietly.
-  it.each([[[]], [['--max-old-space-size=4096', '--expose-gc', '--title=wasmlp-test']]])('exits by itself once they are done (node options %j)', async (nodeOptions) => {
-    const script = `
+  it.each([[[]], [['--max-old-space-size=4096', '--expose-gc', '--title=wasmlp-test']]])(
+    'exits by itself once they are done (node options %j)',
+    async (nodeOptions) => {
+      const script = `
       const { createNetwork, createWorkerNetwork } = await import(${JSON.stringify(library)});
       const config = ${JSON.stringify(WIDE)};
       const x = Array.from({ length: 128 }, (_, r) => Array.from({ length: 784 }, (_, c) => ((r * 31 + c * 17) % 101) / 101));
@@ -568,16 +679,22 @@ describe.each([
       local.dispose();
       console.log(JSON.stringify(threads));
     `;
-    // As a one-liner would run it: workers inherit --input-type=module, and must still read their scripts as CommonJS.
-    const { stdout } = await promisify(execFile)(process.execPath, [...flags, ...nodeOptions, '--input-type=module', '-e', script],
-      { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' });
-    expect(JSON.parse(stdout)).toEqual([2, 2, 2]);
-  });
+      // As a one-liner would run it: workers inherit --input-type=module, and must still read their scripts as CommonJS.
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [...flags, ...nodeOptions, '--input-type=module', '-e', script],
+        { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' },
+      );
+      expect(JSON.parse(stdout)).toEqual([2, 2, 2]);
+    },
+  );
 
   it('runs its workers whatever options node was started with, when the script is a file', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'wasmlp-argv-'));
     const file = path.join(dir, 'main.mjs');
-    await writeFile(file, `
+    await writeFile(
+      file,
+      `
       const { createNetwork, createWorkerNetwork, threadsAvailable } = await import(${JSON.stringify(library)});
       const config = ${JSON.stringify(WIDE)};
       const remote = await createWorkerNetwork({ ...config, threads: 2 });
@@ -585,10 +702,14 @@ describe.each([
       console.log(JSON.stringify([await threadsAvailable(), remote.threads, local.threads]));
       await remote.dispose();
       local.dispose();
-    `);
+    `,
+    );
     try {
-      const { stdout } = await promisify(execFile)(process.execPath, [...flags, '--max-old-space-size=4096', '--expose-gc', '--title=wasmlp-test', file],
-        { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' });
+      const { stdout } = await promisify(execFile)(
+        process.execPath,
+        [...flags, '--max-old-space-size=4096', '--expose-gc', '--title=wasmlp-test', file],
+        { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 30_000, killSignal: 'SIGKILL' },
+      );
       expect(JSON.parse(stdout)).toEqual([true, 2, 2]);
     } finally {
       await rm(dir, { recursive: true, force: true });

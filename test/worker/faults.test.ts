@@ -12,15 +12,23 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { seed, seedLabels } from '../../data/seed.js';
 import {
-  createNetwork, createWorkerNetwork, type FitOptions, type LayerWeights, type MatrixInput, type NetworkConfig,
+  createNetwork,
+  createWorkerNetwork,
+  type FitOptions,
+  type LayerWeights,
+  type MatrixInput,
+  type NetworkConfig,
   type WorkerNetwork,
 } from '../../src/index.js';
-import { seed, seedLabels } from '../../data/seed.js';
 
 const SEEDED: NetworkConfig = {
   inputs: 2,
-  layers: [{ units: 8, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }],
+  layers: [
+    { units: 8, activation: 'sigmoid' },
+    { units: 1, activation: 'sigmoid' },
+  ],
   loss: 'binaryCrossentropy',
   seed: 31,
 };
@@ -55,18 +63,34 @@ describe('WorkerNetwork.dispose()', () => {
   ] as const)('rejects a fit() whose %s never settles, and every other pending call, at once', async (_, hooks) => {
     const remote = await createWorkerNetwork(SEEDED);
     let hookCalled!: () => void;
-    const called = new Promise<void>((resolve) => { hookCalled = resolve; });
-    const fit = remote.fit(seed.X, seedLabels(), { epochs: 10, learningRate: 1, ...hooks(() => { hookCalled(); return never(); }) });
+    const called = new Promise<void>((resolve) => {
+      hookCalled = resolve;
+    });
+    const fit = remote.fit(seed.X, seedLabels(), {
+      epochs: 10,
+      learningRate: 1,
+      ...hooks(() => {
+        hookCalled();
+        return never();
+      }),
+    });
     await called;
     expect(remote.isTraining).toBe(true);
     const predict = remote.predict(seed.X); // may or may not be answered before dispose(): either is fine
     await remote.dispose();
     expect(await messageOf(fit)).toBe('fit: this network was disposed while fit() awaited a callback');
-    const predicted = await predict.then(() => 'answered', (error: Error) => error.message);
+    const predicted = await predict.then(
+      () => 'answered',
+      (error: Error) => error.message,
+    );
     expect(['answered', 'predict: this network has been disposed']).toContain(predicted);
     expect(remote.isTraining).toBe(false);
     expect(remote.isDisposed).toBe(true);
-    for (const call of [() => remote.getWeights(), () => remote.toJSON(), () => remote.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 1 })]) {
+    for (const call of [
+      () => remote.getWeights(),
+      () => remote.toJSON(),
+      () => remote.fit(seed.X, seedLabels(), { epochs: 1, learningRate: 1 }),
+    ]) {
       expect(await messageOf(call())).toMatch(/^\w+: this network has been disposed$/);
     }
   });
@@ -79,17 +103,27 @@ describe('a second WorkerNetwork.fit() while one runs', () => {
     const expected = await trainedHere(options);
     const remote = await createWorkerNetwork(SEEDED);
     const refusals: Promise<string>[] = [];
-    const again = () => { refusals.push(messageOf(remote.fit(seed.X, seedLabels(), options))); };
+    const again = () => {
+      refusals.push(messageOf(remote.fit(seed.X, seedLabels(), options)));
+    };
     const first = remote.fit(seed.X, seedLabels(), {
       ...options,
-      callbacks: [{
-        onTrainBegin: () => { again(); }, // the worker waits for this hook
-        onEpochEnd: (epoch: number) => {
-          if (epoch === 5) again(); // during a callback
-          if (epoch === 6) setTimeout(again, 0); // while the worker trains on
+      callbacks: [
+        {
+          onTrainBegin: () => {
+            again();
+          }, // the worker waits for this hook
+          onEpochEnd: (epoch: number) => {
+            if (epoch === 5) again(); // during a callback
+            if (epoch === 6) setTimeout(again, 0); // while the worker trains on
+          },
+          onTrainEnd: async () => {
+            again();
+            await new Promise((resolve) => setTimeout(resolve, 20));
+            again();
+          }, // the worker is done
         },
-        onTrainEnd: async () => { again(); await new Promise((resolve) => setTimeout(resolve, 20)); again(); }, // the worker is done
-      }],
+      ],
     });
     again(); // before the worker has answered anything
     await first;
@@ -124,15 +158,22 @@ describe('arguments that cannot be copied to the worker', () => {
     const cases: [() => Promise<unknown>, RegExp][] = [
       [() => remote.fit(deep as MatrixInput, seedLabels(), base), tooDeep('fit', 'x')],
       [() => remote.fit(seed.X, deep as MatrixInput, base), tooDeep('fit', 'y')],
-      [() => remote.fit(seed.X, seedLabels(), { ...base, validationData: [seed.X, deep as MatrixInput] }), tooDeep('fit', 'options')],
+      [
+        () => remote.fit(seed.X, seedLabels(), { ...base, validationData: [seed.X, deep as MatrixInput] }),
+        tooDeep('fit', 'options'),
+      ],
       [() => remote.predict(deep as MatrixInput), tooDeep('predict', 'x')],
       [() => remote.evaluate(seed.X, deepObject as never), tooDeep('evaluate', 'y')],
       [() => remote.setWeights(deep as never), tooDeep('setWeights', 'weights')],
       [() => createWorkerNetwork({ ...SEEDED, note: deepObject } as never), tooDeep('createWorkerNetwork', 'config')],
-      [() => remote.predict(new WeakMap() as never),
-        /^predict: x holds a value that cannot be copied, which cannot be sent to the worker \(#<WeakMap> could not be cloned\.\)$/],
-      [() => remote.setWeights([{ W: [[1]], b: new Proxy([1], {}) }] as never),
-        /^setWeights: weights holds a value that cannot be copied, which cannot be sent to the worker \(\[object Array\] could not be cloned\.\)$/],
+      [
+        () => remote.predict(new WeakMap() as never),
+        /^predict: x holds a value that cannot be copied, which cannot be sent to the worker \(#<WeakMap> could not be cloned\.\)$/,
+      ],
+      [
+        () => remote.setWeights([{ W: [[1]], b: new Proxy([1], {}) }] as never),
+        /^setWeights: weights holds a value that cannot be copied, which cannot be sent to the worker \(\[object Array\] could not be cloned\.\)$/,
+      ],
     ];
     for (const [call, message] of cases) expect(await messageOf(call())).toMatch(message);
     // Nothing reached the network: it trains as a twin on this thread does.
@@ -148,8 +189,13 @@ describe('a predict() between epochs that runs out of memory', () => {
     // predict() takes up to 1,024 rows at a time: 1,024 x 600,000 activations and their deltas need 4.9 GB,
     // more than wasm memory's 4 GiB. Training takes 8 rows at a time.
     const wide: NetworkConfig = {
-      inputs: 1, layers: [{ units: 600_000, activation: 'tanh' }, { units: 1, activation: 'linear' }],
-      loss: 'meanSquaredError', seed: 3,
+      inputs: 1,
+      layers: [
+        { units: 600_000, activation: 'tanh' },
+        { units: 1, activation: 'linear' },
+      ],
+      loss: 'meanSquaredError',
+      seed: 3,
     };
     const x = Array.from({ length: 32 }, (_, i) => [i / 32]);
     const y = x.map(([v]) => [Math.sin(3 * v)]);
@@ -161,7 +207,8 @@ describe('a predict() between epochs that runs out of memory', () => {
       await remote.fit(x, y, {
         ...options,
         onEpochEnd: async (epoch) => {
-          if (disturb && epoch === 1) refusal = await messageOf(remote.predict({ data: new Float32Array(2048), shape: [2048, 1] }));
+          if (disturb && epoch === 1)
+            refusal = await messageOf(remote.predict({ data: new Float32Array(2048), shape: [2048, 1] }));
         },
       });
       results.push({ weights: await remote.getWeights(), refusal });
@@ -210,44 +257,88 @@ describe.each(Object.keys(KILLS) as (keyof typeof KILLS)[])('a worker network wh
 
   // Points where the worker dies, each given the victim; each returns the calls pending then, by method.
   const points: [string, (victim: WorkerNetwork) => Promise<[string, Promise<unknown>][]>, boolean][] = [
-    ['after create', async (victim) => { kill(victim); return []; }, true],
-    ['during fit, from a callback', async (victim) => {
-      let died!: () => void;
-      const dead = new Promise<void>((resolve) => { died = resolve; });
-      const fit = victim.fit(seed.X, seedLabels(), { epochs: FOREVER, learningRate: 1, onEpochEnd: (epoch) => { if (epoch === 3) { kill(victim); died(); } } });
-      await dead;
-      return [['fit', fit]];
-    }, true],
-    ['during fit, with predict, getWeights and toJSON pending', async (victim) => {
-      const fit = victim.fit(seed.X, seedLabels(), { epochs: FOREVER, learningRate: 1 });
-      const pending: [string, Promise<unknown>][] = [['fit', fit], ['predict', victim.predict(seed.X)],
-        ['getWeights', victim.getWeights()], ['toJSON', victim.toJSON()]];
-      kill(victim);
-      return pending;
-    }, how === 'terminated'], // a crash waits its turn behind the calls before it, which may be answered
-    ['during predict', async (victim) => {
-      const pending: [string, Promise<unknown>][] = [['predict', victim.predict(seed.X)]];
-      kill(victim);
-      return pending;
-    }, how === 'terminated'],
-    ['during getWeights and toJSON', async (victim) => {
-      const pending: [string, Promise<unknown>][] = [['getWeights', victim.getWeights()], ['toJSON', victim.toJSON({ includeOptimizer: true })]];
-      kill(victim);
-      return pending;
-    }, how === 'terminated'],
+    [
+      'after create',
+      async (victim) => {
+        kill(victim);
+        return [];
+      },
+      true,
+    ],
+    [
+      'during fit, from a callback',
+      async (victim) => {
+        let died!: () => void;
+        const dead = new Promise<void>((resolve) => {
+          died = resolve;
+        });
+        const fit = victim.fit(seed.X, seedLabels(), {
+          epochs: FOREVER,
+          learningRate: 1,
+          onEpochEnd: (epoch) => {
+            if (epoch === 3) {
+              kill(victim);
+              died();
+            }
+          },
+        });
+        await dead;
+        return [['fit', fit]];
+      },
+      true,
+    ],
+    [
+      'during fit, with predict, getWeights and toJSON pending',
+      async (victim) => {
+        const fit = victim.fit(seed.X, seedLabels(), { epochs: FOREVER, learningRate: 1 });
+        const pending: [string, Promise<unknown>][] = [
+          ['fit', fit],
+          ['predict', victim.predict(seed.X)],
+          ['getWeights', victim.getWeights()],
+          ['toJSON', victim.toJSON()],
+        ];
+        kill(victim);
+        return pending;
+      },
+      how === 'terminated',
+    ], // a crash waits its turn behind the calls before it, which may be answered
+    [
+      'during predict',
+      async (victim) => {
+        const pending: [string, Promise<unknown>][] = [['predict', victim.predict(seed.X)]];
+        kill(victim);
+        return pending;
+      },
+      how === 'terminated',
+    ],
+    [
+      'during getWeights and toJSON',
+      async (victim) => {
+        const pending: [string, Promise<unknown>][] = [
+          ['getWeights', victim.getWeights()],
+          ['toJSON', victim.toJSON({ includeOptimizer: true })],
+        ];
+        kill(victim);
+        return pending;
+      },
+      how === 'terminated',
+    ],
   ];
 
-  it.each(points.filter(([, , applies]) => applies).map(([name, at]) => [name, at] as const))('%s: fails what was pending and what follows, naming the worker; another network trains on, bit for bit', async (_, at) => {
-    const expected = await trainedHere(options);
-    const bystander = await createWorkerNetwork(SEEDED);
-    const victim = await createWorkerNetwork(SEEDED);
-    const training = bystander.fit(seed.X, seedLabels(), options); // alongside the death
-    for (const [method, promise] of await at(victim)) await expectDead(method, promise);
-    await expectDeadForGood(victim);
-    await training;
-    expect(await bystander.getWeights()).toEqual(expected);
-    await bystander.dispose();
-  });
+  it.each(points.filter(([, , applies]) => applies).map(([name, at]) => [name, at] as const))(
+    '%s: fails what was pending and what follows, naming the worker; another network trains on, bit for bit',
+    async (_, at) => {
+      const expected = await trainedHere(options);
+      const bystander = await createWorkerNetwork(SEEDED);
+      const victim = await createWorkerNetwork(SEEDED);
+      const training = bystander.fit(seed.X, seedLabels(), options); // alongside the death
+      for (const [method, promise] of await at(victim)) await expectDead(method, promise);
+      await expectDeadForGood(victim);
+      await training;
+      expect(await bystander.getWeights()).toEqual(expected);
+      await bystander.dispose();
+    },
+  );
 
   it('during dispose: dispose() resolves, what was pending rejects as disposed', async () => {
     const victim = await createWorkerNetwork(SEEDED);
@@ -281,8 +372,11 @@ describe('a worker network dropped without dispose()', () => {
       for (let i = 0; i < 100 && exited < started; i++) { gc(); await new Promise((resolve) => setTimeout(resolve, 20)); }
       console.log(JSON.stringify({ epochs: history.epoch.length, started, exited }));
     `;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--expose-gc', '--input-type=module', '-e', script],
-      { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000, killSignal: 'SIGKILL' });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--expose-gc', '--input-type=module', '-e', script],
+      { cwd: fileURLToPath(new URL('../..', import.meta.url)), timeout: 60_000, killSignal: 'SIGKILL' },
+    );
     expect(JSON.parse(stdout)).toEqual({ epochs: 3000, started: 4, exited: 4 });
   }, 70_000);
 });

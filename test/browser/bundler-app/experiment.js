@@ -20,9 +20,11 @@ function random(seed) {
 /** Two blobs of 100 points each (uniform noise in a square around each centre), labels 0 and 1. */
 function blobs() {
   const rand = random(2024);
-  const x = [], y = [];
+  const x = [],
+    y = [];
   for (let i = 0; i < 200; i++) {
-    const label = i % 2, centre = label ? 1 : -1;
+    const label = i % 2,
+      centre = label ? 1 : -1;
     x.push([centre + 2 * rand() - 1, centre + 2 * rand() - 1]);
     y.push([label]);
   }
@@ -31,7 +33,11 @@ function blobs() {
 
 const SEED_NET = {
   inputs: 2,
-  layers: [{ units: 8, activation: 'sigmoid' }, { units: 4, activation: 'sigmoid' }, { units: 1, activation: 'sigmoid' }],
+  layers: [
+    { units: 8, activation: 'sigmoid' },
+    { units: 4, activation: 'sigmoid' },
+    { units: 1, activation: 'sigmoid' },
+  ],
   loss: 'binaryCrossentropy',
   seed: 42,
 };
@@ -48,21 +54,39 @@ export async function run(threadCounts) {
 
   const remote = await createWorkerNetwork({ ...SEED_NET, dtype: 'float64' });
   const remoteHistory = await remote.fit(x, y, seedFit);
-  results.worker = { ...remoteHistory.history, weights: await remote.getWeights(), predict: Array.from(await remote.predict(x.slice(0, 8))) };
+  results.worker = {
+    ...remoteHistory.history,
+    weights: await remote.getWeights(),
+    predict: Array.from(await remote.predict(x.slice(0, 8))),
+  };
   await remote.dispose();
 
-  const adam = await createNetwork({ ...SEED_NET, layers: [{ units: 16, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }], seed: 3 });
+  const adam = await createNetwork({
+    ...SEED_NET,
+    layers: [
+      { units: 16, activation: 'tanh' },
+      { units: 1, activation: 'sigmoid' },
+    ],
+    seed: 3,
+  });
   const adamHistory = await adam.fit(x, y, { epochs: 20, batchSize: 32, shuffle: true, learningRate: 0.01, optimizer: 'adam' });
   results.adam32 = { ...adamHistory.history, weights: adam.getWeights() };
   adam.dispose();
 
   const rand = random(12345);
-  const rows = 256, inputs = 784, classes = 10;
+  const rows = 256,
+    inputs = 784,
+    classes = 10;
   const wideX = Array.from({ length: rows }, () => Array.from({ length: inputs }, rand));
   const wideY = Array.from({ length: rows }, (_, r) => Array.from({ length: classes }, (_, c) => (c === r % classes ? 1 : 0)));
   const wideNet = {
-    inputs, layers: [{ units: 64, activation: 'relu' }, { units: classes, activation: 'softmax' }],
-    loss: 'categoricalCrossentropy', seed: 7,
+    inputs,
+    layers: [
+      { units: 64, activation: 'relu' },
+      { units: classes, activation: 'softmax' },
+    ],
+    loss: 'categoricalCrossentropy',
+    seed: 7,
   };
   const wideFit = { epochs: 2, batchSize: 128, learningRate: 0.05, shuffle: true };
   results.threads = {};
@@ -75,7 +99,11 @@ export async function run(threadCounts) {
 
     const wideRemote = await createWorkerNetwork({ ...wideNet, threads });
     const wideRemoteHistory = await wideRemote.fit(wideX, wideY, wideFit);
-    results.workerThreads[threads] = { threads: wideRemote.threads, loss: wideRemoteHistory.history.loss, weights: await wideRemote.getWeights() };
+    results.workerThreads[threads] = {
+      threads: wideRemote.threads,
+      loss: wideRemoteHistory.history.loss,
+      weights: await wideRemote.getWeights(),
+    };
     await wideRemote.dispose();
   }
   return results;

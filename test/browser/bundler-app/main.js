@@ -3,6 +3,10 @@
 import { run } from './experiment.js';
 
 run([1, 2]).then(
-  (results) => { window.bundlerResults = { crossOriginIsolated: self.crossOriginIsolated, ...results }; },
-  (error) => { window.bundlerResults = { error: String((error?.stack) || error) }; },
+  (results) => {
+    window.bundlerResults = { crossOriginIsolated: self.crossOriginIsolated, ...results };
+  },
+  (error) => {
+    window.bundlerResults = { error: String(error?.stack || error) };
+  },
 );

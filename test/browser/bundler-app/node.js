@@ -7,9 +7,23 @@ import { run } from './experiment.js';
 
 async function trained(library) {
   const net = await library.createNetwork({
-    inputs: 3, layers: [{ units: 4, activation: 'relu' }, { units: 2, activation: 'softmax' }], loss: 'categoricalCrossentropy', seed: 5,
+    inputs: 3,
+    layers: [
+      { units: 4, activation: 'relu' },
+      { units: 2, activation: 'softmax' },
+    ],
+    loss: 'categoricalCrossentropy',
+    seed: 5,
   });
-  await net.fit([[1, 2, 3], [3, 2, 1], [0, 1, 0]], [0, 1, 1], { epochs: 5, learningRate: 0.1 });
+  await net.fit(
+    [
+      [1, 2, 3],
+      [3, 2, 1],
+      [0, 1, 0],
+    ],
+    [0, 1, 1],
+    { epochs: 5, learningRate: 0.1 },
+  );
   const weights = net.getWeights();
   net.dispose();
   return weights;
