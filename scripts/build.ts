@@ -17,6 +17,8 @@
  *                        `threads` > 1 where threads can run, never before;
  *                        it holds the worker networks' threads add-on too
  *   dist/types/          type declarations (tsc)
+ *   dist/wasmlp-formats.js  `wasmlp/formats`: ONNX and TensorFlow.js in and out,
+ *                        importing the library from ./wasmlp.js
  *   dist/cli.js          the `wasmlp` command (bin/wasmlp.js runs it)
  *   dist/demo/           the playground page (`npm run demo`)
  *
@@ -31,10 +33,12 @@ import { gzipSync } from 'node:zlib';
 import {
   bundleCli,
   bundleDemo,
+  bundleFormats,
   bundleKernelsChunk,
   bundleLibrary,
   bundleThreads,
   bundleWorkerChunk,
+  FORMATS_ENTRY,
   KERNELS_CHUNK,
   ROOT,
   THREADS_CHUNK,
@@ -59,6 +63,7 @@ async function main(): Promise<void> {
   await bundleKernelsChunk(path.join(DIST, KERNELS_CHUNK));
   await bundleWorkerChunk(path.join(DIST, WORKER_CHUNK));
   await bundleThreads(path.join(DIST, THREADS_CHUNK));
+  await bundleFormats(path.join(DIST, FORMATS_ENTRY));
   await bundleCli(path.join(DIST, 'cli.js'));
 
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', path.join(ROOT, 'tsconfig.build.json')], {
@@ -72,7 +77,7 @@ async function main(): Promise<void> {
   await bundleDemo(path.join(demo, 'demo.js'));
   for (const file of ['index.html', 'style.css']) await copyFile(path.join(ROOT, 'demo', file), path.join(demo, file));
 
-  for (const file of ['wasmlp.min.js', KERNELS_CHUNK, WORKER_CHUNK, THREADS_CHUNK]) {
+  for (const file of ['wasmlp.min.js', KERNELS_CHUNK, WORKER_CHUNK, THREADS_CHUNK, FORMATS_ENTRY]) {
     const bytes = await readFile(path.join(DIST, file));
     console.log(`dist/${file}: ${(bytes.length / 1000).toFixed(1)} kB, ${(gzipSync(bytes).length / 1000).toFixed(1)} kB gzipped`);
   }

@@ -46,6 +46,7 @@ const PLATFORM = path.join(SRC, 'platform');
 export const KERNELS_CHUNK = 'wasmlp-kernels.js';
 export const WORKER_CHUNK = 'wasmlp-worker.js';
 export const THREADS_CHUNK = 'wasmlp-threads.js';
+export const FORMATS_ENTRY = 'wasmlp-formats.js';
 export const WASM_FILE = path.join(ROOT, 'build', 'wasmlp.wasm');
 export const THREADS_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.threads.wasm');
 
@@ -58,7 +59,16 @@ const SEAM_NAMES = [
   'node-builtin',
 ] as const;
 type Seam = (typeof SEAM_NAMES)[number];
-type Bundle = 'source' | 'library' | 'kernels-chunk' | 'worker-chunk' | 'threads-chunk' | 'worker' | 'threads-addon' | 'cli';
+type Bundle =
+  | 'source'
+  | 'library'
+  | 'kernels-chunk'
+  | 'worker-chunk'
+  | 'threads-chunk'
+  | 'worker'
+  | 'threads-addon'
+  | 'formats'
+  | 'cli';
 
 /**
  * Which variant of each seam (src/platform/<seam>.<variant>.ts) each bundle
@@ -74,6 +84,7 @@ const SEAMS: Record<Bundle, readonly string[]> = {
   'threads-chunk': ['none', 'embedded', '-', '-', 'embedded', 'import'],
   worker: ['posted', '-', 'worker', '-', '-', '-'],
   'threads-addon': ['none', 'posted', '-', '-', 'none', 'require'],
+  formats: ['-', '-', '-', '-', '-', '-'],
   cli: ['-', '-', '-', '-', '-', '-'],
 };
 
@@ -228,22 +239,50 @@ export async function bundleThreads(outfile: string): Promise<void> {
   });
 }
 
+/** A bundle's import of `specifier` left as an import of the built library next to it, so that both share one Network. */
+function libraryExternal(specifier: RegExp): Plugin {
+  return {
+    name: 'wasmlp-library-external',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: specifier }, () => ({ path: './wasmlp.js', external: true }));
+    },
+  };
+}
+
+/**
+ * dist/wasmlp-formats.js, the package's `wasmlp/formats`: ONNX and
+ * TensorFlow.js conversions, with protobufjs's runtime bundled in (its
+ * license written beside it). Apart from the library, whose Network and
+ * loadNetwork it imports from ./wasmlp.js, because protobuf weighs as much
+ * as the library itself. `long` stays out: protobufjs requires it inside a
+ * try and reads 64-bit fields as numbers without it, which is all an MLP's
+ * dimensions and versions need.
+ */
+export async function bundleFormats(outfile: string): Promise<void> {
+  const { metafile } = await bundleWith('formats', path.join(SRC, 'formats', 'index.ts'), {
+    format: 'esm',
+    minify: true,
+    outfile,
+    external: ['long'],
+    metafile: true,
+    plugins: [libraryExternal(/^\.\.\/network\.js$/)],
+  });
+  await writeFile(
+    `${outfile.replace(/\.js$/, '')}.licenses.txt`,
+    await bundledLicenses('dist/wasmlp-formats.js', Object.keys(metafile!.inputs)),
+  );
+}
+
 /**
  * The command line, for Node: src/cli with the library it imports left as
  * an import of the built dist/wasmlp.js (so the kernels are embedded once,
- * and no seam is reached here)
- * and its npm packages (commander, csv-parse, cli-progress) bundled in, so
- * that installing the library installs nothing else. Those packages are
- * CommonJS in part: `require` is made for them (an ESM file has none), and
- * their licenses are written next to the bundle, as their MIT terms ask.
+ * and no seam is reached here) and its npm packages (commander, csv-parse,
+ * cli-progress) bundled in, so that installing the library installs nothing
+ * else. Those packages are CommonJS in part: `require` is made for them (an
+ * ESM file has none), and their licenses are written next to the bundle, as
+ * their MIT terms ask.
  */
 export async function bundleCli(outfile: string): Promise<void> {
-  const library: Plugin = {
-    name: 'wasmlp-cli-library',
-    setup(pluginBuild) {
-      pluginBuild.onResolve({ filter: /^\.\.\/index\.js$/ }, () => ({ path: './wasmlp.js', external: true }));
-    },
-  };
   const { metafile } = await bundleWith('cli', path.join(SRC, 'cli', 'main.ts'), {
     platform: 'node',
     format: 'esm',
@@ -252,28 +291,31 @@ export async function bundleCli(outfile: string): Promise<void> {
       js: "import { createRequire as wasmlpCreateRequire } from 'node:module';\nconst require = wasmlpCreateRequire(import.meta.url);",
     },
     metafile: true,
-    plugins: [library],
+    plugins: [libraryExternal(/^\.\.\/index\.js$/)],
   });
-  await writeFile(`${outfile.replace(/\.js$/, '')}.licenses.txt`, await bundledLicenses(Object.keys(metafile!.inputs)));
+  await writeFile(
+    `${outfile.replace(/\.js$/, '')}.licenses.txt`,
+    await bundledLicenses('dist/cli.js', Object.keys(metafile!.inputs)),
+  );
 }
 
 /** The license texts of the npm packages among a bundle's inputs, each headed by its name and version. */
-async function bundledLicenses(inputs: string[]): Promise<string> {
+async function bundledLicenses(bundle: string, inputs: string[]): Promise<string> {
+  // The package directory is the part up to the last node_modules/<name>/ (a nested package is its own).
   const packages = new Set(
     inputs.flatMap((input) => {
-      const match = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(input);
+      const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
       return match ? [match[1]] : [];
     }),
   );
   const sections: string[] = [];
-  for (const name of [...packages].sort()) {
-    const dir = path.join(ROOT, 'node_modules', name);
-    const { version, license } = JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8'));
-    const file = (await readdir(dir)).find((entry) => /^licen[cs]e/i.test(entry));
-    if (!file) throw new Error(`${name} is bundled into the CLI but has no license file`);
-    sections.push(`${name} ${version} (${license})\n\n${(await readFile(path.join(dir, file), 'utf8')).trim()}\n`);
+  for (const dir of [...packages].sort()) {
+    const { name, version, license } = JSON.parse(await readFile(path.join(ROOT, dir, 'package.json'), 'utf8'));
+    const file = (await readdir(path.join(ROOT, dir))).find((entry) => /^licen[cs]e/i.test(entry));
+    if (!file) throw new Error(`${name} is bundled into ${bundle} but has no license file`);
+    sections.push(`${name} ${version} (${license})\n\n${(await readFile(path.join(ROOT, dir, file), 'utf8')).trim()}\n`);
   }
-  return `The wasmlp command (dist/cli.js) bundles these packages:\n\n${sections.join('\n---\n\n')}`;
+  return `${bundle} bundles these packages:\n\n${[...new Set(sections)].join('\n---\n\n')}`;
 }
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The published type declarations are those dist/types/index.d.ts reaches:
+ * The published type declarations are those the entries' declarations reach
+ * (dist/types/index.d.ts, dist/types/formats/index.d.ts):
  * tsc writes one .d.ts for every source file the library imports, the
  * engine's and the worker's plumbing included, and `npm run build` then
  * removes every file no public declaration refers to.
@@ -7,8 +8,11 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
-/** The .d.ts files (relative to `dir`) that `dir`/index.d.ts reaches through its imports and re-exports, itself included. */
-export function reachableDeclarations(dir: string): string[] {
+/** The declarations of the package's entries ("exports"): the library and wasmlp/formats. */
+export const ENTRY_DECLARATIONS = ['index.d.ts', 'formats/index.d.ts'];
+
+/** The .d.ts files (relative to `dir`) that the entries reach through their imports and re-exports, themselves included. */
+export function reachableDeclarations(dir: string, entries: readonly string[] = ENTRY_DECLARATIONS): string[] {
   const reached = new Set<string>();
   const visit = (file: string) => {
     if (reached.has(file)) return;
@@ -18,7 +22,7 @@ export function reachableDeclarations(dir: string): string[] {
       visit(path.posix.join(path.posix.dirname(file), specifier.replace(/\.js$/, '.d.ts')));
     }
   };
-  visit('index.d.ts');
+  entries.forEach(visit);
   return [...reached].sort();
 }
 
@@ -30,7 +34,7 @@ export function allDeclarations(dir: string): string[] {
     .sort();
 }
 
-/** Removes the declarations index.d.ts does not reach (and any folder left empty); returns what it removed. */
+/** Removes the declarations no entry reaches (and any folder left empty); returns what it removed. */
 export function pruneDeclarations(dir: string): string[] {
   const keep = new Set(reachableDeclarations(dir));
   const removed = allDeclarations(dir).filter((file) => !keep.has(file));

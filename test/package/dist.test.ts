@@ -30,12 +30,15 @@ const dist = (file: string) => path.join(ROOT, 'dist', file);
  * kernels (the first wasm backend or worker network), the worker's script
  * (the first worker network) and the threaded backend with its
  * shared-memory kernels (the first `threads` > 1 where threads can run).
+ * `wasmlp/formats`, imported only by those who convert models, is mostly
+ * protobufjs's runtime.
  */
 const GZIP_BUDGETS = {
   'wasmlp.min.js': 25_000,
   'wasmlp-kernels.js': 8_000,
   'wasmlp-worker.js': 19_000,
   'wasmlp-threads.js': 21_000,
+  'wasmlp-formats.js': 23_000,
 };
 
 const CHUNK_IMPORT = /\bimport\(\s*["']\.\/(wasmlp-[a-z]+\.js)["']\s*\)/g;
@@ -65,6 +68,16 @@ describe('dist/', () => {
     expect(text.match(/\bimport\s*\(/g) ?? []).toHaveLength(builtinImports + chunks.length);
     expect([...text.matchAll(CHUNK_IMPORT)].map((match) => match[1]).sort()).toEqual(chunks);
     expect(text.match(BUILTIN_IMPORT) ?? []).toHaveLength(builtinImports);
+  });
+
+  it("wasmlp-formats.js imports the library beside it, so that its networks are the library's, and nothing else", async () => {
+    const text = await readFile(dist('wasmlp-formats.js'), 'utf8');
+    expect(text).not.toMatch(/\bfetch\s*\(/);
+    expect(text).not.toMatch(/\bimport\s*\(/);
+    expect([...text.matchAll(/\bfrom\s*["']([^"']+)["']/g)].map((match) => match[1])).toEqual(['./wasmlp.js']);
+    // Not a second copy of the library: no engine, no kernels.
+    expect(text).not.toMatch(/wasmlp-kernels|reserveBatch/);
+    expect(await readFile(dist('wasmlp-formats.licenses.txt'), 'utf8')).toMatch(/^protobufjs \d+\.\d+\.\d+ \(BSD-3-Clause\)$/m);
   });
 
   it('lets a bundler drop what an application does not use: the names for a menu alone bundle to under 1 kB gzipped', async () => {
@@ -145,6 +158,7 @@ describe('dist/', () => {
     expect(pkg.exports['.']).toEqual({ types: './dist/types/index.d.ts', default: './dist/wasmlp.js' });
     // The minified build, the file the size budget measures, for pages and CDNs that serve the package as it is.
     expect(pkg.exports['./min']).toEqual({ types: './dist/types/index.d.ts', default: './dist/wasmlp.min.js' });
+    expect(pkg.exports['./formats']).toEqual({ types: './dist/types/formats/index.d.ts', default: './dist/wasmlp-formats.js' });
     const types = await readFile(path.join(ROOT, pkg.exports['.'].types), 'utf8');
     expect(types).toMatch(/createWorkerNetwork/);
     expect(types).toMatch(/createNetwork/);
@@ -194,6 +208,8 @@ describe('the published package (npm pack)', () => {
       'dist/wasmlp-worker.js',
       'dist/cli.js',
       'dist/cli.licenses.txt',
+      'dist/wasmlp-formats.js',
+      'dist/wasmlp-formats.licenses.txt',
       'dist/types/network.d.ts',
       'README.md',
       'LICENSE',

@@ -43,6 +43,7 @@ import {
   createNetwork, createWorkerNetwork, earlyStopping, loadNetwork, loadWorkerNetwork, Network, threadsAvailable, WorkerNetwork,
   type Evaluation, type FitOptions, type History, type LayerConfig, type NetworkJSON, type WorkerFitOptions,
 } from 'wasmlp';
+import { fromONNX, fromTFJS, toONNX, toTFJS, type TFJSModelJSON } from 'wasmlp/formats';
 
 const layers: LayerConfig[] = [{ units: 8, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }];
 const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
@@ -62,6 +63,10 @@ const summary: [number, number, string, string, string, number, boolean] =
   [net.inputs, net.outputs, net.loss, net.dtype, net.backend, net.layers[0].units, net.isTraining];
 net.stopTraining = true;
 net.setWeights(net.getWeights());
+const onnx: Uint8Array = toONNX(net, { dtype: 'float32' });
+const fromOnnx: Network = await fromONNX(onnx, { loss: 'binaryCrossentropy', backend: 'js' });
+const tfjs: { modelJSON: TFJSModelJSON; weights: Uint8Array } = toTFJS(net);
+const fromTfjs: Network = await fromTFJS(tfjs.modelJSON, tfjs.weights);
 net.dispose();
 
 const remote: WorkerNetwork = await createWorkerNetwork({ inputs: 2, layers, loss: 'binaryCrossentropy' });
@@ -80,7 +85,7 @@ void new Network();
 // @ts-expect-error a worker network's callbacks cannot follow every batch
 await remote.fit(x, y, { epochs: 1, learningRate: 0.1, callbacks: { onBatchEnd: () => {} } });
 
-export { losses, predictions, evaluation, isNetwork, summary, remoteHistory, remotePredictions, again };
+export { losses, predictions, evaluation, isNetwork, summary, remoteHistory, remotePredictions, again, fromOnnx, fromTfjs };
 `;
 
 let project = '';
@@ -105,7 +110,7 @@ afterAll(async () => {
 });
 
 describe('the published declarations', () => {
-  it('are exactly those dist/types/index.d.ts reaches', async () => {
+  it('are exactly those the entries (index.d.ts, formats/index.d.ts) reach', async () => {
     const types = path.join(ROOT, 'dist', 'types');
     const reachable = reachableDeclarations(types);
     expect(allDeclarations(types)).toEqual(reachable);
