@@ -14,13 +14,16 @@ import { describe, expect, it } from 'vitest';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LIBRARY = pathToFileURL(path.join(ROOT, 'dist', 'wasmlp.js')).href;
+const FORMATS = pathToFileURL(path.join(ROOT, 'dist', 'wasmlp-formats.js')).href;
 /** tsx, for the examples' TypeScript, from the project's own node_modules (the example runs elsewhere). */
 const TSX = pathToFileURL(createRequire(path.join(ROOT, 'package.json')).resolve('tsx')).href;
 
 /** The ```ts blocks of a markdown file that import the package: the complete programs (fragments import nothing). */
 async function programs(file: string): Promise<string[]> {
   const text = await readFile(path.join(ROOT, file), 'utf8');
-  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)].map((match) => match[1]).filter((code) => /from 'wasmlp'/.test(code));
+  return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)]
+    .map((match) => match[1])
+    .filter((code) => /from 'wasmlp(\/formats)?'/.test(code));
 }
 
 /** Runs a program in a fresh folder with 'wasmlp' resolved to dist/, and returns what it printed. */
@@ -28,7 +31,12 @@ async function run(code: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'wasmlp-docs-'));
   try {
     const file = path.join(dir, 'example.mts');
-    await writeFile(file, code.replaceAll(`from 'wasmlp'`, `from ${JSON.stringify(LIBRARY)}`));
+    await writeFile(
+      file,
+      code
+        .replaceAll(`from 'wasmlp'`, `from ${JSON.stringify(LIBRARY)}`)
+        .replaceAll(`from 'wasmlp/formats'`, `from ${JSON.stringify(FORMATS)}`),
+    );
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', TSX, file], { cwd: dir, timeout: 60_000 });
     return stdout;
   } finally {
@@ -44,6 +52,11 @@ describe('the examples in the docs', () => {
     expect(printed).toMatch(/Float32Array\(4\)/);
     // evaluate's { loss, acc }: XOR learnt.
     expect(printed).toMatch(/acc: 1\b/);
+  });
+
+  it('README: an ONNX round trip predicts the same bits', async () => {
+    const [, example] = await programs('README.md');
+    expect((await run(example)).trim()).toBe('true');
   });
 
   it('docs/saving.md: a saved and loaded network predicts the same bits', async () => {
