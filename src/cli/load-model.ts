@@ -188,6 +188,9 @@ function firstColumns(file: string, header: Header, inputs: number, targetText: 
   const targets = targetText === undefined ? [] : splitColumnList(header, targetText);
   const both = names.filter((name) => targets.includes(name));
   if (both.length > 0)
-    throw new Error(`${quoteList(both)}: the target (--target), and among the first ${inputs} columns: ${advice}`);
+    throw new Error(
+      `${header.file}: ${both.length === 1 ? 'column' : 'columns'} ${quoteList(both)} of the target (--target) ` +
+        `${both.length === 1 ? 'is' : 'are'} among the first ${count(inputs, 'column')}: ${advice}`,
+    );
   return names;
 }

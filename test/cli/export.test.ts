@@ -218,6 +218,24 @@ describe('an .onnx without wasmlp metadata', () => {
     const reference = (await wasmlp('evaluate', MODEL, IRIS)).stdout;
     const acc = (text: string): string => /acc (\S+)/.exec(text)![1];
     expect(acc(evaluated.stdout)).toBe(acc(reference));
+    // Without --features, the target among the first columns is refused rather than fed to the model.
+    const first = await wasmlp('evaluate', plain, shuffled, '--target', 'label');
+    expect(first.code).toBe(1);
+    expect(first.stderr).toBe(
+      `error: ${shuffled}: column "label" of the target (--target) is among the first 4 columns: ` +
+        `${plain} names no features (it carries no wasmlp metadata), so it takes the first 4 columns in order; name them with --features\n`,
+    );
+  });
+
+  it('--features renames the columns of a model file too', async () => {
+    const renamed = at('renamed.csv');
+    writeFileSync(renamed, `a,b,c,d,species\n${rows.map((c) => c.join(',')).join('\n')}\n`);
+    const result = await wasmlp('predict', MODEL, renamed, '--features', 'a,b,c,d');
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toBe(predicted);
+    expect((await wasmlp('predict', MODEL, renamed)).stderr).toMatch(
+      /no column "sepal_length" \(a feature the model was trained on\)/,
+    );
   });
 
   it('refuses, with the files and columns named: too few columns, an unknown feature, a wrong count, no --target', async () => {
