@@ -56,7 +56,7 @@ interface ModelSource {
 }
 
 /** ONNX's ModelProto starts with its ir_version, field 1 as a varint: the byte 0x08, which no JSON text starts with. */
-export function isOnnx(file: string, bytes: Uint8Array): boolean {
+function isOnnx(file: string, bytes: Uint8Array): boolean {
   return extname(file).toLowerCase() === '.onnx' || bytes[0] === 0x08;
 }
 
@@ -66,9 +66,12 @@ export async function loadModel(file: string, options: ModelOptions): Promise<Lo
   const { features, target } = source;
   const named: ModelFile | undefined =
     features && target ? { format: MODEL_FORMAT, version: MODEL_VERSION, ...source, features, target } : undefined;
-  const net = named
-    ? await loadModelNetwork(file, named, options.backend, options.threads)
-    : await loadModelNetwork(file, unnamedModel(file, source, null, undefined), options.backend, options.threads);
+  const net = await loadModelNetwork(
+    file,
+    named ?? unnamedModel(file, source, null, undefined),
+    options.backend,
+    options.threads,
+  );
   return {
     net,
     forHeader(header, needTarget) {
