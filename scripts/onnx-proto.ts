@@ -28,7 +28,7 @@ const FORMATS = path.join(ROOT, 'src', 'formats');
 
 /** The messages kept, each with the fields kept (protobufjs's camelCase names). */
 const KEEP: Readonly<Record<string, readonly string[]>> = {
-  ModelProto: ['irVersion', 'opsetImport', 'producerName', 'producerVersion', 'graph'],
+  ModelProto: ['irVersion', 'opsetImport', 'producerName', 'producerVersion', 'graph', 'metadataProps'],
   OperatorSetIdProto: ['domain', 'version'],
   GraphProto: ['node', 'name', 'initializer', 'input', 'output'],
   NodeProto: ['input', 'output', 'name', 'opType', 'domain', 'attribute'],

@@ -17,8 +17,8 @@ export type WriteFs = Pick<
   'openSync' | 'writeSync' | 'fsyncSync' | 'closeSync' | 'renameSync' | 'unlinkSync' | 'statSync' | 'realpathSync' | 'fchmodSync'
 >;
 
-/** Writes `text` (UTF-8) to `file` atomically; on failure the file is as it was and no temporary file is left. */
-export function writeFileAtomic(file: string, text: string, fs: WriteFs = nodeFs): void {
+/** Writes `content` (text as UTF-8, or bytes) to `file` atomically; on failure the file is as it was and no temporary file is left. */
+export function writeFileAtomic(file: string, content: string | Uint8Array, fs: WriteFs = nodeFs): void {
   // Through a symbolic link, replace the file it points to, not the link.
   const existing = statOrUndefined(fs, file);
   const target = existing ? fs.realpathSync(file) : file;
@@ -30,7 +30,7 @@ export function writeFileAtomic(file: string, text: string, fs: WriteFs = nodeFs
     try {
       // An existing file keeps its permissions, as overwriting it in place would have.
       if (existing) fs.fchmodSync(fd, existing.mode & 0o7777);
-      const bytes = Buffer.from(text, 'utf8');
+      const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : content;
       for (let at = 0; at < bytes.length; ) at += fs.writeSync(fd, bytes, at, bytes.length - at);
       fs.fsyncSync(fd);
     } finally {

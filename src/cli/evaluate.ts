@@ -1,31 +1,30 @@
 /**
- * `wasmlp evaluate model.json data.csv [--target COL]`: the loss (and, for
+ * `wasmlp evaluate model.json data.csv [--target COL]` (or model.onnx, load-model.ts): the loss (and, for
  * a classifier, the accuracy) of the model on a labelled CSV. The target
  * column defaults to the one the model was trained on; its values are
  * encoded with the model's classes, so an unknown class is an error.
  */
-import type { BackendName } from '../index.js';
 import { targetIndices } from './columns.js';
 import { readCsv } from './csv.js';
 import { count, formatLogs } from './format.js';
 import { featureReads, modelInputs } from './inputs.js';
 import type { Io } from './io.js';
-import { readModelFile } from './model-file.js';
+import { loadModel, type ModelOptions } from './load-model.js';
+import type { ModelFile } from './model-file.js';
 import { encodeTarget, modelTargetReads, networkLabels, targetColumns } from './target.js';
 import { quoteList } from './text.js';
 
-export interface EvaluateOptions {
-  target?: string;
-  backend: BackendName;
-  threads: number;
-}
+export type EvaluateOptions = ModelOptions;
 
 export async function evaluate(modelPath: string, file: string, options: EvaluateOptions, io: Io): Promise<void> {
-  const { model, net } = await readModelFile(modelPath, options.backend, options.threads);
+  const loaded = await loadModel(modelPath, options);
+  const { net } = loaded;
   try {
     let features: number[] = [];
     let targets: number[] = [];
+    let model: ModelFile | undefined;
     const table = await readCsv(file, (header) => {
+      model = loaded.forHeader(header, true);
       const read = featureReads(model, header);
       features = read.features;
       const expected = targetColumns(model.target);
@@ -37,8 +36,8 @@ export async function evaluate(modelPath: string, file: string, options: Evaluat
       }
       return [...read.reads, ...modelTargetReads(model.target, targets)];
     });
-    const x = modelInputs(model, table, features);
-    const y = encodeTarget(model.target, table, targets);
+    const x = modelInputs(model!, table, features);
+    const y = encodeTarget(model!.target, table, targets);
     const result = net.evaluate({ data: x, shape: [table.rows, features.length] }, networkLabels(y));
     io.stdout.write(`${formatLogs({ ...result })}  (${count(table.rows, 'row')})\n`);
   } finally {

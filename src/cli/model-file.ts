@@ -122,13 +122,22 @@ export function writeModelFile(file: string, model: ModelFile, fs?: WriteFs): vo
 export const MAX_MODEL_BYTES = 256 * 2 ** 20;
 
 /** The model file's text: a regular file, at most MAX_MODEL_BYTES, UTF-8, a byte-order mark dropped (as CSVs have theirs). */
-export function readModelText(file: string): string {
-  const { fd, stats } = openRegularFile(file, 'the model file');
-  let bytes: Buffer;
+export function readModelText(file: string, bytes: Buffer = readModelBytes(file, 'the model file')): string {
+  const text = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
+  if (!isUtf8(text)) {
+    const at = firstInvalid(text) + bytes.length - text.length;
+    throw new Error(`${file}: not a wasmlp model file: line ${lineAtByte(file, at)}, byte ${at + 1} is not valid UTF-8`);
+  }
+  return text.toString('utf8');
+}
+
+/** A model's bytes: a regular file (`what` names it in messages), at most MAX_MODEL_BYTES. */
+export function readModelBytes(file: string, what: string): Buffer {
+  const { fd, stats } = openRegularFile(file, what);
   try {
     const tooLarge = (): Error =>
       new Error(
-        `${file}: cannot read the model file: it is larger than ${MAX_MODEL_BYTES / 2 ** 20} MiB, ` +
+        `${file}: cannot read ${what}: it is larger than ${MAX_MODEL_BYTES / 2 ** 20} MiB, ` +
           'more than any model file holds (is it the right file?)',
       );
     if (stats.size > MAX_MODEL_BYTES) throw tooLarge();
@@ -138,25 +147,15 @@ export function readModelText(file: string): string {
     for (let read: number; length < buffer.length && (read = readSync(fd, buffer, length, buffer.length - length, null)) > 0; )
       length += read;
     if (length > MAX_MODEL_BYTES) throw tooLarge();
-    bytes = buffer.subarray(0, length);
+    return buffer.subarray(0, length);
   } finally {
     closeSync(fd);
   }
-  const text = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? bytes.subarray(3) : bytes;
-  if (!isUtf8(text)) {
-    const at = firstInvalid(text) + bytes.length - text.length;
-    throw new Error(`${file}: not a wasmlp model file: line ${lineAtByte(file, at)}, byte ${at + 1} is not valid UTF-8`);
-  }
-  return text.toString('utf8');
 }
 
-/** Reads and checks a model file, then loads its network. */
-export async function readModelFile(
-  file: string,
-  backend: BackendName,
-  threads = 1,
-): Promise<{ model: ModelFile; net: Network }> {
-  const text = readModelText(file);
+/** Reads and checks a model file (its bytes, if read already), all but its network (loadModelNetwork checks that). */
+export function parseModelFile(file: string, bytes?: Buffer): ModelFile {
+  const text = readModelText(file, bytes);
   // Measured before JSON.parse builds it: a few bytes of brackets nest a million deep.
   const deep = nestingBeyond(text, MAX_MODEL_DEPTH);
   if (deep >= 0) {
@@ -170,7 +169,11 @@ export async function readModelFile(
   } catch (error) {
     throw new Error(`${file}: not a wasmlp model file: not valid JSON (${(error as Error).message})`);
   }
-  const model = checkModel(file, json);
+  return checkModel(file, json);
+}
+
+/** The model's network, loaded, and checked to take its features and give its target's outputs. */
+export async function loadModelNetwork(file: string, model: ModelFile, backend: BackendName, threads = 1): Promise<Network> {
   let net: Network;
   try {
     net = await loadNetwork(model.network, { backend, threads });
@@ -185,11 +188,11 @@ export async function readModelFile(
         `but the file lists ${count(model.features.length, 'feature')} and a target needing ${count(outputs, 'output')}`,
     );
   }
-  return { model, net };
+  return net;
 }
 
 /** Checks everything but the network itself (loadNetwork checks that). */
-function checkModel(file: string, json: unknown): ModelFile {
+export function checkModel(file: string, json: unknown): ModelFile {
   const bad = (what: string): Error => new Error(`${file}: malformed model file: ${what}`);
   if (!isObject(json) || json.format !== MODEL_FORMAT) {
     throw new Error(

@@ -8,6 +8,7 @@ import { Command, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { MAX_THREADS } from '../backend/backend.js';
 import { evaluate } from './evaluate.js';
+import { exportModel } from './export.js';
 import type { Io } from './io.js';
 import * as parse from './parsers.js';
 import { predict } from './predict.js';
@@ -28,6 +29,13 @@ function threadsOption(): Option {
   )
     .argParser(parse.threads)
     .default(1);
+}
+
+function featuresOption(): Option {
+  return new Option(
+    '--features <columns>',
+    "the columns that feed the model's inputs, in order (default: the model's feature names; an ONNX model without them takes the first columns)",
+  );
 }
 
 export function buildProgram(io: Io): Command {
@@ -81,8 +89,9 @@ export function buildProgram(io: Io): Command {
   program
     .command('predict')
     .description('predict every row of a CSV file: CSV on stdout')
-    .argument('<model>', 'a model file written by train --save')
+    .argument('<model>', 'a model file written by train --save, or an ONNX model (.onnx)')
     .argument('<data>', 'a CSV file with the feature columns (other columns are ignored)')
+    .addOption(featuresOption())
     .addOption(backendOption())
     .addOption(threadsOption())
     .action((model: string, data: string, options) => predict(model, data, options, io));
@@ -90,12 +99,22 @@ export function buildProgram(io: Io): Command {
   program
     .command('evaluate')
     .description("the model's loss (and accuracy) on a labelled CSV file")
-    .argument('<model>', 'a model file written by train --save')
+    .argument('<model>', 'a model file written by train --save, or an ONNX model (.onnx)')
     .argument('<data>', 'a CSV file with the feature columns and the target')
     .option('--target <column>', "the target column (default: the model's)")
+    .addOption(featuresOption())
     .addOption(backendOption())
     .addOption(threadsOption())
     .action((model: string, data: string, options) => evaluate(model, data, options, io));
+
+  program
+    .command('export')
+    .description('write a model file as an ONNX model or a TensorFlow.js model, standardisation included')
+    .argument('<model>', 'a model file written by train --save')
+    .addOption(new Option('--format <format>', 'the format to write').choices(['onnx', 'tfjs']).makeOptionMandatory())
+    .requiredOption('--out <path>', 'the .onnx file, or the folder for model.json and weights.bin (made if missing)')
+    .addOption(new Option('--dtype <dtype>', "ONNX's element type (default: the network's)").choices(['float32', 'float64']))
+    .action((model: string, options) => exportModel(model, options, io));
 
   return program;
 }

@@ -4,14 +4,15 @@
  * direction that ends in a network.
  */
 import { type LoadNetworkOptions, loadNetwork, type NetworkJSON } from '../network.js';
-import { networkJSONFromONNX, type ONNXImportOptions } from './onnx-read.js';
+import { networkJSONFromONNX, type ONNXImportOptions, type ONNXModelParts, onnxModelParts } from './onnx-read.js';
 import { type ONNXExportOptions, onnxFromNetworkJSON } from './onnx-write.js';
 import type { TFJSModelJSON } from './tfjs-model.js';
 import { networkJSONFromTFJS, type TFJSImportOptions } from './tfjs-read.js';
-import { tfjsFromNetworkJSON } from './tfjs-write.js';
+import { type TFJSExportOptions, tfjsFromNetworkJSON } from './tfjs-write.js';
 
-export type { ONNXExportOptions, ONNXImportOptions, TFJSImportOptions, TFJSModelJSON };
-export { networkJSONFromONNX, networkJSONFromTFJS, onnxFromNetworkJSON, tfjsFromNetworkJSON };
+export type { Normalization } from './network-json.js';
+export type { ONNXExportOptions, ONNXImportOptions, ONNXModelParts, TFJSExportOptions, TFJSImportOptions, TFJSModelJSON };
+export { networkJSONFromONNX, networkJSONFromTFJS, onnxFromNetworkJSON, onnxModelParts, tfjsFromNetworkJSON };
 
 type LoadedNetwork = Awaited<ReturnType<typeof loadNetwork>>;
 
@@ -32,8 +33,8 @@ export async function fromONNX(bytes: Uint8Array, options: ONNXImportOptions & L
 }
 
 /** The network as TensorFlow.js's model.json content and weights.bin bytes (float32). */
-export function toTFJS(net: SavesNetwork): { modelJSON: TFJSModelJSON; weights: Uint8Array } {
-  return tfjsFromNetworkJSON(net.toJSON());
+export function toTFJS(net: SavesNetwork, options: TFJSExportOptions = {}): { modelJSON: TFJSModelJSON; weights: Uint8Array } {
+  return tfjsFromNetworkJSON(net.toJSON(), options);
 }
 
 /** A network from model.json's content (object or text) and weights.bin's bytes. */

@@ -126,3 +126,53 @@ function finite(name: string, value: unknown): number {
     throw new Error(`${name} must be a finite number, got ${describeValue(value)}`);
   return value;
 }
+
+/**
+ * A standardisation of the inputs before the first layer: each feature
+ * minus its mean, over its standard deviation, as the command line's
+ * `--standardize` applies it.
+ */
+export interface Normalization {
+  mean: readonly number[];
+  std: readonly number[];
+}
+
+/** The option checked against the network's inputs: finite means, positive finite deviations. */
+export function checkNormalization(where: string, normalization: unknown, inputs: number): Normalization {
+  const n = normalization as Partial<Normalization> | null;
+  const list = (key: 'mean' | 'std'): number[] => {
+    const values = typeof n === 'object' && n !== null ? n[key] : undefined;
+    if (!Array.isArray(values) || values.length !== inputs)
+      throw new Error(`${where}: normalization.${key} must be ${inputs} numbers (one per input), got ${describeValue(values)}`);
+    values.forEach((v, i) => {
+      const ok = typeof v === 'number' && Number.isFinite(v) && (key === 'mean' || v > 0);
+      if (!ok)
+        throw new Error(
+          `${where}: normalization.${key}[${i}] must be a ${key === 'mean' ? 'finite number' : 'finite number > 0'}, got ${describeValue(v)}`,
+        );
+    });
+    return values;
+  };
+  return { mean: list('mean'), std: list('std') };
+}
+
+/**
+ * The first layer with the normalization folded in, so that it takes raw
+ * inputs: W'[r] = W[r] / std[r] and b' = b - sum over r of mean[r] W'[r],
+ * in float64. The same function of the inputs as normalising then applying
+ * the layer, up to rounding: in float64 a few ulps of the pre-activation
+ * (more where the bias cancels most of the mean's terms), and once cast to
+ * float32, float32's rounding of the new weights.
+ */
+export function foldNormalization(layer: DenseLayer, { mean, std }: Normalization): DenseLayer {
+  const { inputs, units } = layer;
+  const W = new Float64Array(layer.W.length);
+  const b = Float64Array.from(layer.b);
+  for (let r = 0; r < inputs; r++) {
+    for (let c = 0; c < units; c++) {
+      W[r * units + c] = layer.W[r * units + c] / std[r];
+      b[c] -= mean[r] * W[r * units + c];
+    }
+  }
+  return { ...layer, W, b };
+}

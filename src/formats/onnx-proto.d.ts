@@ -322,6 +322,9 @@ export namespace onnx {
         /** ModelProto graph. */
         graph?: (onnx.GraphProto.$Properties|null);
 
+        /** ModelProto metadataProps. */
+        metadataProps: onnx.StringStringEntryProto.$Properties[];
+
         /**
          * Encodes the specified ModelProto message. Does not implicitly {@link onnx.ModelProto.verify|verify} messages.
          * @param message ModelProto message or plain object to encode
@@ -361,6 +364,9 @@ export namespace onnx {
             /** ModelProto graph */
             graph?: (onnx.GraphProto.$Properties|null);
 
+            /** ModelProto metadataProps */
+            metadataProps?: (onnx.StringStringEntryProto.$Properties[]|null);
+
             /** Unknown fields preserved while decoding when enabled */
             $unknowns?: Uint8Array[];
         }
@@ -372,6 +378,7 @@ export namespace onnx {
           producerName?: string|null;
           producerVersion?: string|null;
           graph?: onnx.GraphProto.$Shape|null;
+          metadataProps?: onnx.StringStringEntryProto.$Shape[]|null;
           $unknowns?: Uint8Array[];
         };
     }

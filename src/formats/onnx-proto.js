@@ -658,6 +658,7 @@ export const onnx = $root.onnx = (() => {
          * @property {string|null} [producerName] ModelProto producerName
          * @property {string|null} [producerVersion] ModelProto producerVersion
          * @property {onnx.GraphProto.$Properties|null} [graph] ModelProto graph
+         * @property {Array.<onnx.StringStringEntryProto.$Properties>|null} [metadataProps] ModelProto metadataProps
          * @property {Array.<Uint8Array>} [$unknowns] Unknown fields preserved while decoding when enabled
          */
 
@@ -677,6 +678,7 @@ export const onnx = $root.onnx = (() => {
          *   producerName?: string|null;
          *   producerVersion?: string|null;
          *   graph?: onnx.GraphProto.$Shape|null;
+         *   metadataProps?: Array.<onnx.StringStringEntryProto.$Shape>|null;
          *   $unknowns?: Array.<Uint8Array>;
          * }} onnx.ModelProto.$Shape
          */
@@ -691,6 +693,7 @@ export const onnx = $root.onnx = (() => {
          */
         const ModelProto = function (properties) {
             this.opsetImport = [];
+            this.metadataProps = [];
             if (properties)
                 for (let keys = $Object.keys(properties), i = 0; i < keys.length; ++i)
                     if (properties[keys[i]] != null && keys[i] !== "__proto__")
@@ -738,6 +741,14 @@ export const onnx = $root.onnx = (() => {
         ModelProto.prototype.graph = null;
 
         /**
+         * ModelProto metadataProps.
+         * @member {Array.<onnx.StringStringEntryProto.$Properties>} metadataProps
+         * @memberof onnx.ModelProto
+         * @instance
+         */
+        ModelProto.prototype.metadataProps = $util.emptyArray;
+
+        /**
          * Encodes the specified ModelProto message. Does not implicitly {@link onnx.ModelProto.verify|verify} messages.
          * @function encode
          * @memberof onnx.ModelProto
@@ -764,6 +775,9 @@ export const onnx = $root.onnx = (() => {
             if (message.opsetImport != null && message.opsetImport.length)
                 for (let i = 0; i < message.opsetImport.length; ++i)
                     $root.onnx.OperatorSetIdProto.encode(message.opsetImport[i], writer.uint32(/* id 8, wireType 2 =*/66).fork(), _depth + 1).ldelim();
+            if (message.metadataProps != null && message.metadataProps.length)
+                for (let i = 0; i < message.metadataProps.length; ++i)
+                    $root.onnx.StringStringEntryProto.encode(message.metadataProps[i], writer.uint32(/* id 14, wireType 2 =*/114).fork(), _depth + 1).ldelim();
             if (message.$unknowns != null && $Object.hasOwnProperty.call(message, "$unknowns"))
                 for (let i = 0; i < message.$unknowns.length; ++i)
                     writer.raw(message.$unknowns[i]);
@@ -838,6 +852,14 @@ export const onnx = $root.onnx = (() => {
                         if (wireType !== 2)
                             break;
                         message.graph = $root.onnx.GraphProto.decode(reader, reader.size(), $undefined, _depth + 1, message.graph);
+                        continue;
+                    }
+                case 14: {
+                        if (wireType !== 2)
+                            break;
+                        if (!(message.metadataProps && message.metadataProps.length))
+                            message.metadataProps = [];
+                        message.metadataProps.push($root.onnx.StringStringEntryProto.decode(reader, reader.size(), $undefined, _depth + 1));
                         continue;
                     }
                 }

@@ -7,7 +7,9 @@
  * Sigmoid, Tanh, Relu, LeakyRelu, PRelu with one slope, Softmax on the last
  * axis, or Mul by a constant slope and Max (Min above 1) with the input, the
  * leaky ReLU of a DOUBLE export. Identity, and Flatten of the 2D input, pass
- * the data on unchanged. Anything else is refused, naming the node.
+ * the data on unchanged. A Sub and a Div by constants, one value per feature,
+ * before the first layer are a standardisation of the inputs. Anything else
+ * is refused, naming the node.
  */
 
 import protobuf from 'protobufjs/minimal.js';
@@ -16,7 +18,15 @@ import type { DType } from '../backend/backend.js';
 import { checkKeys, describeValue } from '../checks.js';
 import type { LossName } from '../losses.js';
 import type { NetworkJSON } from '../network.js';
-import { castValues, checkDtypeOption, type DenseLayer, lossFor, networkJSON } from './network-json.js';
+import {
+  castValues,
+  checkDtypeOption,
+  type DenseLayer,
+  foldNormalization,
+  lossFor,
+  type Normalization,
+  networkJSON,
+} from './network-json.js';
 import { onnx } from './onnx-proto.js';
 import { dtypeOf, elemTypeName, int64, type ReadTensor, readTensor } from './onnx-tensor.js';
 
@@ -37,15 +47,38 @@ export interface ONNXImportOptions {
 
 const WHERE = 'fromONNX';
 
-/** The saved-network object of an ONNX model's bytes. */
+/**
+ * The saved-network object of an ONNX model's bytes. A standardisation of
+ * the inputs in the graph is folded into the first layer
+ * (foldNormalization), so the network takes the inputs the model takes.
+ */
 export function networkJSONFromONNX(bytes: Uint8Array, options: ONNXImportOptions = {}): NetworkJSON {
+  return readONNX(bytes, options, true).network;
+}
+
+/** An ONNX model's network, the standardisation of its inputs apart (null if it has none), and its metadata_props. */
+export interface ONNXModelParts {
+  network: NetworkJSON;
+  normalization: Normalization | null;
+  metadata: Record<string, string>;
+}
+
+/** An ONNX model's network with its input standardisation kept apart, and its metadata. */
+export function onnxModelParts(bytes: Uint8Array, options: ONNXImportOptions = {}): ONNXModelParts {
+  return readONNX(bytes, options, false);
+}
+
+function readONNX(bytes: Uint8Array, options: ONNXImportOptions, fold: boolean): ONNXModelParts {
   checkKeys(`${WHERE} options`, options, ['dtype', 'loss']);
   const dtypeOption = checkDtypeOption(`${WHERE} options`, options.dtype);
   const model = decodeModel(bytes);
   const graph = model.graph;
   if (!graph || (graph.node ?? []).length === 0)
     throw new Error(`${WHERE}: the ${bytes.length} bytes hold no graph with nodes: not an ONNX model`);
-  const { inputs, modelDtype, layers } = new ChainReader(graph, opsetOf(model)).read();
+  const read = new ChainReader(graph, opsetOf(model)).read();
+  const { inputs, modelDtype, normalization } = read;
+  let { layers } = read;
+  if (fold && normalization) layers = [foldNormalization(layers[0], normalization), ...layers.slice(1)];
   const dtype = dtypeOption ?? modelDtype;
   const cast = layers.map((layer, l) => ({
     ...layer,
@@ -54,7 +87,13 @@ export function networkJSONFromONNX(bytes: Uint8Array, options: ONNXImportOption
     ...(layer.alpha !== undefined && dtype === 'float32' ? { alpha: shortestFloat32(Math.fround(layer.alpha)) } : {}),
   }));
   const output = layers[layers.length - 1].activation;
-  return networkJSON(inputs, cast, dtype, lossFor(WHERE, output, options.loss));
+  const metadata: Record<string, string> = {};
+  for (const { key, value } of model.metadataProps) metadata[key ?? ''] = value ?? '';
+  return {
+    network: networkJSON(inputs, cast, dtype, lossFor(WHERE, output, options.loss)),
+    normalization: fold ? null : normalization,
+    metadata,
+  };
 }
 
 function decodeModel(bytes: Uint8Array): onnx.ModelProto {
@@ -153,6 +192,8 @@ class ChainReader {
   private readonly layers: Layer[] = [];
   private modelDtype: DType = 'float32';
   private width: number | undefined;
+  private mean: Float64Array | undefined;
+  private std: Float64Array | undefined;
 
   private readonly nodes: Node[];
 
@@ -178,7 +219,7 @@ class ChainReader {
     });
   }
 
-  read(): { inputs: number; modelDtype: DType; layers: DenseLayer[] } {
+  read(): { inputs: number; modelDtype: DType; layers: DenseLayer[]; normalization: Normalization | null } {
     const { input, output } = this.graphEnds();
     let current = input;
     while (current !== output) {
@@ -202,7 +243,15 @@ class ChainReader {
     if (this.layers.length === 0) throw new Error(`${WHERE}: the graph has no dense layer (Gemm or MatMul)`);
     this.checkShapes(input);
     const layers = this.layers.map(({ hasBias, activated, ...layer }) => layer);
-    return { inputs: layers[0].inputs, modelDtype: this.modelDtype, layers };
+    const inputs = layers[0].inputs;
+    const normalization =
+      this.mean || this.std
+        ? {
+            mean: Array.from(this.mean ?? new Float64Array(inputs)),
+            std: Array.from(this.std ?? new Float64Array(inputs).fill(1)),
+          }
+        : null;
+    return { inputs, modelDtype: this.modelDtype, layers, normalization };
   }
 
   /** The one input (initializers listed as inputs, as IR < 4 did, aside) and the one output. */
@@ -276,6 +325,10 @@ class ChainReader {
         this.activate(where, 'softmax');
         break;
       }
+      case 'Sub':
+      case 'Div':
+        this.normalize(where, node);
+        break;
       case 'Identity':
         break;
       case 'Flatten': {
@@ -287,7 +340,7 @@ class ChainReader {
       default:
         throw new Error(
           `${where} is not supported: a dense network's ONNX graph may hold only Gemm, MatMul, Add, Sigmoid, Tanh, Relu, ` +
-            'LeakyRelu, PRelu, Softmax, Mul and Max/Min (a leaky ReLU), Identity and Flatten',
+            'LeakyRelu, PRelu, Softmax, Mul and Max/Min (a leaky ReLU), Sub and Div (standardised inputs), Identity and Flatten',
         );
     }
     return node.output[0];
@@ -354,6 +407,31 @@ class ChainReader {
       );
     layer.b = C.values;
     layer.hasBias = true;
+  }
+
+  /** Sub (the means), then Div (the deviations), of the inputs before the first layer. */
+  private normalize(where: string, node: Node): void {
+    const sub = node.opType === 'Sub';
+    if (this.layers.length > 0)
+      throw new Error(`${where}: only a standardisation of the inputs, before the first dense layer, is supported`);
+    if (sub ? this.mean || this.std : this.std)
+      throw new Error(`${where}: a second ${node.opType}; a standardisation subtracts the means once, then divides once`);
+    const role = sub ? 'mean' : 'deviation';
+    const { dims, values } = this.constant(where, node.input[1], role);
+    const width = dims[dims.length - 1];
+    const fits =
+      (dims.length === 1 || (dims.length === 2 && dims[0] === 1)) && (this.width === undefined || width === this.width);
+    if (!fits)
+      throw new Error(
+        `${where}: ${role} "${node.input[1]}" has dims [${dims.join(', ')}]; expected one value per feature${this.width === undefined ? '' : `, [${this.width}]`}`,
+      );
+    this.width = width;
+    if (sub) this.mean = values;
+    else {
+      const bad = values.findIndex((v) => !(v > 0));
+      if (bad >= 0) throw new Error(`${where}: deviation "${node.input[1]}" holds ${values[bad]} at [${bad}]; each must be > 0`);
+      this.std = values;
+    }
   }
 
   private activate(where: string, activation: ActivationName, alpha?: number): void {

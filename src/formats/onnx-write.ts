@@ -3,12 +3,14 @@
  * symbolic batch dimension N, output `y` [N, outputs]; each dense layer a
  * Gemm (weights and bias as initializers), each activation its standard op
  * (linear is none). Opset 13, IR version 8: onnxruntime reads it from 1.10 on.
+ * A normalization of the inputs, if given, is a Sub and a Div before the
+ * first Gemm; metadata goes to the model's metadata_props.
  */
 import type { ActivationName } from '../activations.js';
 import type { DType } from '../backend/backend.js';
-import { checkKeys } from '../checks.js';
+import { checkKeys, describeValue } from '../checks.js';
 import type { NetworkJSON } from '../network.js';
-import { castValues, checkDtypeOption, denseLayers } from './network-json.js';
+import { castValues, checkDtypeOption, checkNormalization, denseLayers, type Normalization } from './network-json.js';
 import { onnx } from './onnx-proto.js';
 import { ELEM_TYPE, tensor } from './onnx-tensor.js';
 
@@ -22,17 +24,40 @@ export interface ONNXExportOptions {
    * Defaults to the network's dtype; 'float32' casts a float64 network.
    */
   dtype?: DType;
+  /**
+   * Standardise the inputs in the graph: `(x - mean) / std` (a Sub and a
+   * Div node, constants in the model's dtype) before the first layer, one
+   * mean and std per input.
+   */
+  normalization?: Normalization;
+  /** Key-value text in the model's metadata_props, which the graph does not read. */
+  metadata?: Readonly<Record<string, string>>;
 }
 
 /** The network's ONNX model, as the bytes of a .onnx file. */
 export function onnxFromNetworkJSON(json: NetworkJSON, options: ONNXExportOptions = {}): Uint8Array {
   const where = 'toONNX';
-  checkKeys(`${where} options`, options, ['dtype']);
+  checkKeys(`${where} options`, options, ['dtype', 'normalization', 'metadata']);
   const saved = denseLayers(where, json);
   const dtype = checkDtypeOption(`${where} options`, options.dtype) ?? saved.dtype;
   const nodes: onnx.INodeProto[] = [];
   const initializers: onnx.ITensorProto[] = [];
   let current = 'x';
+  if (options.normalization !== undefined) {
+    const { mean, std } = checkNormalization(`${where} options`, options.normalization, saved.inputs);
+    const scale = castValues(`${where}: normalization.std`, Float64Array.from(std), dtype);
+    const tiny = scale.indexOf(0);
+    if (tiny >= 0) throw new Error(`${where}: normalization.std[${tiny}] is ${std[tiny]}, 0 in float32`);
+    initializers.push(
+      tensor('x.mean', [saved.inputs], castValues(`${where}: normalization.mean`, Float64Array.from(mean), dtype), dtype),
+      tensor('x.std', [saved.inputs], scale, dtype),
+    );
+    nodes.push(
+      { name: 'normalize/Sub', opType: 'Sub', input: ['x', 'x.mean'], output: ['normalize/centered'] },
+      { name: 'normalize/Div', opType: 'Div', input: ['normalize/centered', 'x.std'], output: ['normalize/x'] },
+    );
+    current = 'normalize/x';
+  }
   saved.layers.forEach((layer, l) => {
     const last = l === saved.layers.length - 1;
     const prefix = `dense_${l}`;
@@ -57,6 +82,7 @@ export function onnxFromNetworkJSON(json: NetworkJSON, options: ONNXExportOption
     irVersion: IR_VERSION,
     opsetImport: [{ domain: '', version: OPSET }],
     producerName: 'wasmlp',
+    metadataProps: metadataProps(where, options.metadata),
     graph: {
       name: 'wasmlp',
       node: nodes,
@@ -118,6 +144,17 @@ function activationNodes(
       ];
     }
   }
+}
+
+function metadataProps(where: string, metadata: unknown): onnx.IStringStringEntryProto[] {
+  if (metadata === undefined) return [];
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
+    throw new Error(`${where}: metadata must be an object of strings, got ${describeValue(metadata)}`);
+  return Object.entries(metadata).map(([key, value]) => {
+    if (typeof value !== 'string')
+      throw new Error(`${where}: metadata[${JSON.stringify(key)}] must be a string, got ${describeValue(value)}`);
+    return { key, value };
+  });
 }
 
 function valueInfo(name: string, dtype: DType, features: number): onnx.IValueInfoProto {

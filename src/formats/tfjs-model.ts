@@ -26,4 +26,6 @@ export interface TFJSModelJSON {
   generatedBy: string;
   convertedBy: null;
   weightsManifest: { paths: string[]; weights: TFJSWeightSpec[] }[];
+  /** What the writer adds for its readers; TensorFlow.js keeps it and reads none of it. */
+  userDefinedMetadata?: Record<string, unknown>;
 }

@@ -3,11 +3,14 @@
  * model.json as tf.LayersModel.save writes it (a Sequential of Dense layers,
  * with a LeakyReLU layer after a leaky one, since a Dense layer has no leaky
  * activation) and the bytes of its weights.bin. TensorFlow.js computes in
- * float32, so a float64 network's weights are rounded to float32.
+ * float32, so a float64 network's weights are rounded to float32. A
+ * normalization of the inputs is folded into the first layer's weights (a
+ * layers model has no standard layer for it that every loader knows).
  */
 import type { ActivationName } from '../activations.js';
+import { checkKeys, describeValue } from '../checks.js';
 import type { NetworkJSON } from '../network.js';
-import { castValues, denseLayers } from './network-json.js';
+import { castValues, checkNormalization, denseLayers, foldNormalization, type Normalization } from './network-json.js';
 import type { TFJSLayer, TFJSModelJSON, TFJSWeightSpec } from './tfjs-model.js';
 
 /** The file its weights are saved to, as weightsManifest names it. */
@@ -22,10 +25,31 @@ const TFJS_ACTIVATION: Readonly<Record<ActivationName, string>> = {
   softmax: 'softmax',
 };
 
+export interface TFJSExportOptions {
+  /**
+   * Standardise the inputs, `(x - mean) / std`, one mean and std per input:
+   * folded into the first Dense layer's kernel and bias (foldNormalization).
+   */
+  normalization?: Normalization;
+  /** model.json's userDefinedMetadata, which tf.loadLayersModel keeps and the model does not read. */
+  metadata?: Readonly<Record<string, unknown>>;
+}
+
 /** model.json's content and weights.bin's bytes. */
-export function tfjsFromNetworkJSON(json: NetworkJSON): { modelJSON: TFJSModelJSON; weights: Uint8Array } {
+export function tfjsFromNetworkJSON(
+  json: NetworkJSON,
+  options: TFJSExportOptions = {},
+): { modelJSON: TFJSModelJSON; weights: Uint8Array } {
   const where = 'toTFJS';
+  checkKeys(`${where} options`, options, ['normalization', 'metadata']);
   const saved = denseLayers(where, json);
+  if (options.normalization !== undefined) {
+    const normalization = checkNormalization(`${where} options`, options.normalization, saved.inputs);
+    saved.layers[0] = foldNormalization(saved.layers[0], normalization);
+  }
+  const { metadata } = options;
+  if (metadata !== undefined && (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)))
+    throw new Error(`${where}: metadata must be an object, got ${describeValue(metadata)}`);
   const layers: TFJSLayer[] = [];
   const specs: TFJSWeightSpec[] = [];
   const arrays: Float64Array[] = [];
@@ -61,6 +85,7 @@ export function tfjsFromNetworkJSON(json: NetworkJSON): { modelJSON: TFJSModelJS
     generatedBy: 'wasmlp',
     convertedBy: null,
     weightsManifest: [{ paths: [WEIGHTS_PATH], weights: specs }],
+    ...(metadata === undefined ? {} : { userDefinedMetadata: { ...metadata } }),
   };
   return { modelJSON, weights: float32Bytes(arrays) };
 }

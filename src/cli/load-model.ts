@@ -1,0 +1,199 @@
+/**
+ * The model predict and evaluate run: a model file (`train --save`), or an
+ * ONNX model (a .onnx file, or any file that starts as one does). An ONNX
+ * model that `wasmlp export` wrote carries the model file's feature names,
+ * target and standardisation in its metadata, and runs as the model file
+ * did. Any other ONNX model of a dense network takes the CSV's first columns
+ * in order as its features (or those --features names), standardised as its
+ * graph's Sub and Div nodes say; its classes are its outputs' indices.
+ */
+import { extname } from 'node:path';
+import type { Normalization } from '../formats/network-json.js';
+import { onnxModelParts } from '../formats/onnx-read.js';
+import type { BackendName, Network, NetworkJSON } from '../index.js';
+import { splitColumnList } from './columns.js';
+import { columnIndex, type Header } from './csv.js';
+import { count } from './format.js';
+import {
+  checkModel,
+  loadModelNetwork,
+  MODEL_FORMAT,
+  MODEL_VERSION,
+  type ModelFile,
+  parseModelFile,
+  readModelBytes,
+} from './model-file.js';
+import { fromOnnxMetadata } from './model-metadata.js';
+import type { Standardization } from './standardize.js';
+import type { Target } from './target.js';
+import { quote, quoteList } from './text.js';
+
+export interface ModelOptions {
+  backend: BackendName;
+  threads: number;
+  /** The CSV columns that feed the model's inputs, in order, comma-separated. */
+  features?: string;
+  /** evaluate's --target: names the target of a model that does not. */
+  target?: string;
+}
+
+export interface LoadedModel {
+  net: Network;
+  /**
+   * The model with the columns it reads from a CSV with this header: those
+   * --features names, else its own feature names, else the first columns.
+   * `needTarget` (evaluate) asks for a target column by name.
+   */
+  forHeader(header: Header, needTarget: boolean): ModelFile;
+}
+
+/** A model as read: features and target null where an ONNX model does not name them. */
+interface ModelSource {
+  network: NetworkJSON;
+  features: string[] | null;
+  target: Target | null;
+  standardization: Standardization | null;
+}
+
+/** ONNX's ModelProto starts with its ir_version, field 1 as a varint: the byte 0x08, which no JSON text starts with. */
+function isOnnx(file: string, bytes: Uint8Array): boolean {
+  return extname(file).toLowerCase() === '.onnx' || bytes[0] === 0x08;
+}
+
+export async function loadModel(file: string, options: ModelOptions): Promise<LoadedModel> {
+  const bytes = readModelBytes(file, 'the model file');
+  const source: ModelSource = isOnnx(file, bytes) ? readOnnxModel(file, bytes) : parseModelFile(file, bytes);
+  const { features, target } = source;
+  const named: ModelFile | undefined =
+    features && target ? { format: MODEL_FORMAT, version: MODEL_VERSION, ...source, features, target } : undefined;
+  const net = await loadModelNetwork(
+    file,
+    named ?? unnamedModel(file, source, null, undefined),
+    options.backend,
+    options.threads,
+  );
+  return {
+    net,
+    forHeader(header, needTarget) {
+      const chosen = options.features === undefined ? undefined : featureList(file, header, options.features, net.inputs);
+      if (named) return chosen ? { ...named, features: chosen } : named;
+      if (needTarget && options.target === undefined)
+        throw new Error(`${file} names no target column (it carries no wasmlp metadata): give --target`);
+      return unnamedModel(file, source, header, options.target, chosen);
+    },
+  };
+}
+
+function readOnnxModel(file: string, bytes: Uint8Array): ModelSource {
+  let parts: ReturnType<typeof onnxModelParts>;
+  try {
+    parts = onnxModelParts(bytes);
+  } catch (error) {
+    throw new Error(`${file}: cannot read the ONNX model: ${(error as Error).message.replace(/^fromONNX: /, '')}`);
+  }
+  const metadata = fromOnnxMetadata(file, parts.metadata);
+  if (!metadata) {
+    const graph = parts.normalization;
+    const standardization = graph && { mean: [...graph.mean], std: [...graph.std] };
+    return { network: parts.network, features: null, target: null, standardization };
+  }
+  const model = checkModel(file, { format: MODEL_FORMAT, version: MODEL_VERSION, ...metadata, network: parts.network });
+  checkStandardization(file, model.standardization, parts.normalization, parts.network.dtype);
+  return model;
+}
+
+/**
+ * The metadata's statistics (exact) must be what the graph applies (in its
+ * dtype): they replace the graph's, so that predict standardises as the
+ * model file did, and must not disagree with what other runtimes compute.
+ */
+function checkStandardization(
+  file: string,
+  stats: Standardization | null,
+  graph: Normalization | null,
+  dtype: NetworkJSON['dtype'],
+): void {
+  const round = dtype === 'float32' ? Math.fround : (v: number) => v;
+  const mismatch = (what: string): Error =>
+    new Error(`${file}: the wasmlp metadata's standardization does not match the graph's Sub and Div nodes: ${what}`);
+  if (stats === null || graph === null) {
+    if (stats !== graph) throw mismatch(stats === null ? 'the metadata has none, the graph has one' : 'the graph has none');
+    return;
+  }
+  for (const key of ['mean', 'std'] as const) {
+    const i = stats[key].findIndex((v, j) => round(v) !== graph[key][j]);
+    if (i >= 0) throw mismatch(`${key}[${i}] is ${stats[key][i]} in the metadata, ${graph[key][i]} in the graph`);
+  }
+}
+
+/** --features: as many distinct columns of the CSV as the model has inputs. */
+function featureList(file: string, header: Header, text: string, inputs: number): string[] {
+  const names = splitColumnList(header, text);
+  for (const name of names) columnIndex(header, name, 'a feature (--features)');
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) throw new Error(`--features names column ${quote(twice)} twice; each feature is one input`);
+  if (names.length !== inputs)
+    throw new Error(`--features names ${count(names.length, 'column')}, but ${file} takes ${count(inputs, 'input')}`);
+  return names;
+}
+
+/**
+ * A model without names: its features the CSV's first columns (or
+ * `chosen`), its classes its outputs' indices ("0", "1", ...: a sigmoid's
+ * one output the probability of "1"), or a value per output, named by
+ * --target (predict's header: `class`, or `y` and `y_0`, `y_1`, ...).
+ * Without a header, placeholders that only size the network's check.
+ */
+function unnamedModel(
+  file: string,
+  source: ModelSource,
+  header: Header | null,
+  targetText: string | undefined,
+  chosen?: string[],
+): ModelFile {
+  const { network } = source;
+  const last = network.layers[network.layers.length - 1];
+  const units = last.units;
+  const column = targetText ?? 'class';
+  let target: Target;
+  if (last.activation === 'softmax' && units >= 2) {
+    target = { type: 'classes', column, classes: Array.from({ length: units }, (_, k) => String(k)), encoding: 'onehot' };
+  } else if (last.activation === 'sigmoid' && units === 1) {
+    target = { type: 'classes', column, classes: ['0', '1'], encoding: 'binary' };
+  } else {
+    const columns =
+      targetText !== undefined && header
+        ? splitColumnList(header, targetText)
+        : units === 1
+          ? ['y']
+          : Array.from({ length: units }, (_, k) => `y_${k}`);
+    if (columns.length !== units)
+      throw new Error(`--target names ${count(columns.length, 'column')}, but ${file} gives ${count(units, 'output')}`);
+    target = { type: 'values', columns };
+  }
+  const features =
+    chosen ??
+    (header ? firstColumns(file, header, network.inputs, targetText) : Array.from({ length: network.inputs }, (_, i) => `${i}`));
+  return { format: MODEL_FORMAT, version: MODEL_VERSION, features, target, standardization: source.standardization, network };
+}
+
+/** The CSV's first `inputs` columns, the features of a model that does not name its own. */
+function firstColumns(file: string, header: Header, inputs: number, targetText: string | undefined): string[] {
+  const advice = `${file} names no features (it carries no wasmlp metadata), so it takes the first ${count(inputs, 'column')} in order; name them with --features`;
+  if (header.header.length < inputs)
+    throw new Error(
+      `${header.file} has ${count(header.header.length, 'column')}, but ${file} takes ${count(inputs, 'input')}: ${advice}`,
+    );
+  const names = header.header.slice(0, inputs);
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined)
+    throw new Error(`${header.file}: column ${quote(twice)} comes twice among the first ${inputs}: ${advice}`);
+  const targets = targetText === undefined ? [] : splitColumnList(header, targetText);
+  const both = names.filter((name) => targets.includes(name));
+  if (both.length > 0)
+    throw new Error(
+      `${header.file}: ${both.length === 1 ? 'column' : 'columns'} ${quoteList(both)} of the target (--target) ` +
+        `${both.length === 1 ? 'is' : 'are'} among the first ${count(inputs, 'column')}: ${advice}`,
+    );
+  return names;
+}
