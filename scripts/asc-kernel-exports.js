@@ -6,11 +6,15 @@
  * more entry file, so a kernel is exported by its own file's marker and
  * written nowhere else in assembly/.
  *
+ * An entry may narrow that to a list, `const EXPORTED_KERNELS = ['name', …];`
+ * (assembly/index.predict.ts, the forward-only module): only the kernels it
+ * names are exported, and the list itself is removed before compiling.
+ *
  * package.json's asbuild scripts pass it with --transform, not asconfig.json:
  * asc resolves a configured transform with a folder part as a package name.
  */
 import { posix } from 'node:path';
-import { CommonFlags, NodeKind } from 'assemblyscript';
+import { CommonFlags, LiteralKind, NodeKind, SourceKind } from 'assemblyscript';
 import { Transform } from 'assemblyscript/transform';
 
 const DTYPES = [
@@ -22,12 +26,14 @@ const GENERATED = 'assembly/kernels.generated.ts';
 
 export default class KernelExports extends Transform {
   afterParse(parser) {
+    const only = takeExportList(parser.sources);
     const imports = [];
     const exports = [];
     for (const source of parser.sources) {
       for (const statement of source.statements) {
         if (statement.kind !== NodeKind.FunctionDeclaration || !takeMarker(statement)) continue;
         const name = statement.name.text;
+        if (only && !only.delete(name)) continue;
         const where = `@kernel ${name} (${source.normalizedPath})`;
         if (!(statement.flags & CommonFlags.Export)) throw new Error(`${where}: a kernel must be exported from its file`);
         if (statement.typeParameters?.length !== 1 || statement.typeParameters[0].name.text !== 'T') {
@@ -51,8 +57,39 @@ export default class KernelExports extends Transform {
         }
       }
     }
+    if (only?.size) throw new Error(`${EXPORT_LIST} names ${[...only].join(', ')}, which no imported file marks @kernel`);
     if (exports.length) parser.parseFile(`${[...imports, ...exports].join('\n')}\n`, GENERATED, true);
   }
+}
+
+/** The name of the list an entry narrows its exports with. */
+const EXPORT_LIST = 'EXPORTED_KERNELS';
+
+/**
+ * The kernels an entry file's `const EXPORTED_KERNELS = [...]` names, as a
+ * set, the statement removed; undefined when no entry has one (every
+ * kernel is exported).
+ */
+function takeExportList(sources) {
+  for (const source of sources) {
+    if (source.sourceKind !== SourceKind.UserEntry) continue;
+    const at = source.statements.findIndex(
+      (s) => s.kind === NodeKind.Variable && s.declarations.some((d) => d.name.text === EXPORT_LIST),
+    );
+    if (at < 0) continue;
+    const [statement] = source.statements.splice(at, 1);
+    const list = statement.declarations[0].initializer;
+    const names = list?.kind === NodeKind.Literal && list.literalKind === LiteralKind.Array ? list.elementExpressions : [];
+    if (statement.declarations.length !== 1 || !names.length || !names.every(isStringLiteral)) {
+      throw new Error(`${EXPORT_LIST} (${source.normalizedPath}) must be one const of a non-empty array of kernel names`);
+    }
+    return new Set(names.map((name) => name.value));
+  }
+  return undefined;
+}
+
+function isStringLiteral(node) {
+  return node?.kind === NodeKind.Literal && node.literalKind === LiteralKind.String;
 }
 
 /** Whether the function is marked @kernel; removes the marker, which asc itself would refuse. */
