@@ -1,7 +1,8 @@
 /**
  * A fully connected layer: Z = X W + b, A = activation(Z). It holds offsets
- * into backend memory, never arrays. Its batch buffers (output, delta) are
- * sized by the network's batch capacity. `config` is the layer as given to
+ * into backend memory, never arrays; its forward step is forward.ts's
+ * layerForward, shared with the predictor. Its batch buffers (output, delta)
+ * are sized by the network's batch capacity. `config` is the layer as given to
  * createNetwork, checked and with its defaults filled in, for toJSON().
  */
 import { type ActivationName, DEFAULT_LEAKY_RELU_ALPHA } from './activations.js';
@@ -54,24 +55,6 @@ export class Dense {
     if (this.delta) this.backend.free(this.delta);
     this.output = output;
     this.delta = delta;
-  }
-
-  /** output = activation(x W + b) for `rows` rows of x. */
-  forward(x: number, rows: number): void {
-    const { backend, inputs, units, activation } = this;
-    // Softmax needs whole rows: after a linear fused kernel, on its own.
-    backend.denseForward(
-      rows,
-      inputs,
-      units,
-      x,
-      this.weights,
-      this.bias,
-      activation === 'softmax' ? 'linear' : activation,
-      this.alpha,
-      this.output,
-    );
-    if (activation === 'softmax') backend.softmax(rows, units, this.output, this.output);
   }
 
   /**

@@ -8,8 +8,17 @@
 import { activationBackward } from './activations.js';
 import type { Backend, DType, FloatArray } from './backend/backend.js';
 import { createBackend } from './backend/index.js';
-import { nonFiniteError, readMatrix } from './data.js';
 import { Dense } from './dense.js';
+import {
+  type ForwardModel,
+  firstNonFiniteParameter,
+  forEachChunk,
+  forward,
+  forwardFinite,
+  loadInputs,
+  predictRows,
+  reserveInference,
+} from './forward.js';
 import { initializeKernel } from './initializers.js';
 import type { DenseConfig } from './layerConfig.js';
 import { createLoss, type Loss } from './losses.js';
@@ -18,9 +27,6 @@ import type { CheckedNetworkConfig } from './networkConfig.js';
 import { denseParameters, type Optimizer, type OptimizerConfig, reuseOrCreateOptimizer } from './optimizers.js';
 import { Random } from './random.js';
 import { checkLayerWeights, type LayerWeights } from './weights.js';
-
-/** Rows per forward pass in predict/evaluate when no larger batch is planned. */
-const INFERENCE_CHUNK = 1024;
 
 /**
  * Gives back the memory of networks dropped without dispose(). It holds each
@@ -48,9 +54,11 @@ export async function buildEngine(config: CheckedNetworkConfig, initialize: bool
 
 /**
  * A dense network in backend memory: layers of offsets, the batch buffers
- * planned for the largest batch so far, the optimiser, and the passes.
+ * planned for the largest batch so far, the optimiser, and the passes (the
+ * forward pass and predict's work are forward.ts's, which the
+ * inference-only predictor runs too).
  */
-export class NetworkEngine {
+export class NetworkEngine implements ForwardModel {
   readonly layers: readonly Dense[];
   /** Set by a callback to end fit() after the current batch (as TensorFlow.js, the epoch still ends: onEpochEnd runs). */
   stopTraining = false;
@@ -142,7 +150,7 @@ export class NetworkEngine {
 
   /** Makes the batch buffers hold what predict/evaluate/measure() take at a time for `rows` rows. */
   reserveInference(rows: number): void {
-    this.reserveBatch(Math.min(rows, INFERENCE_CHUNK));
+    reserveInference(this, rows);
   }
 
   get batchCapacity(): number {
@@ -153,12 +161,7 @@ export class NetworkEngine {
 
   /** Runs `rows` rows at x through the network; returns the output buffer's offset. */
   forward(x: number, rows: number): number {
-    let input = x;
-    for (const layer of this.layers) {
-      layer.forward(input, rows);
-      input = layer.output;
-    }
-    return input;
+    return forward(this, x, rows);
   }
 
   /** After forward(x): the loss gradient at every parameter, for targets y. */
@@ -204,23 +207,7 @@ export class NetworkEngine {
    * the returned offset.
    */
   loadInputs(x: unknown, name = 'x'): { rows: number; x: number } {
-    const mx = readMatrix(name, x, { dtype: this.dtype, cols: this.inputs, what: 'inputs', deferFinite: true });
-    const rows = mx.rows,
-      elements = rows * this.inputs;
-    const xOffset = this.backend.alloc(elements);
-    try {
-      mx.copyInto(this.backend.view(xOffset, elements));
-      if (mx.finiteDeferred) {
-        // A typed array of this dtype, copied exactly: checked for NaN and
-        // ±Infinity there, by a kernel (several times faster than in JavaScript).
-        const bad = this.backend.firstNonFinite(elements, xOffset);
-        if (bad >= 0) throw nonFiniteError(name, bad, this.inputs, this.backend.view(xOffset, elements)[bad]);
-      }
-      return { rows, x: xOffset };
-    } catch (error) {
-      this.backend.free(xOffset);
-      throw error;
-    }
+    return loadInputs(this, x, name);
   }
 
   /**
@@ -250,18 +237,7 @@ export class NetworkEngine {
 
   /** Outputs for every row of x: rows x outputs, row-major. */
   predict(x: unknown): FloatArray {
-    const data = this.loadInputs(x);
-    try {
-      const out =
-        this.dtype === 'float32' ? new Float32Array(data.rows * this.outputs) : new Float64Array(data.rows * this.outputs);
-      this.forEachChunk(data.rows, (start, rows) => {
-        const a = this.forwardFinite('predict', data.x, start, rows);
-        out.set(this.backend.view(a, rows * this.outputs), start * this.outputs);
-      });
-      return out;
-    } finally {
-      this.backend.free(data.x);
-    }
+    return predictRows(this, x);
   }
 
   /** The loss and accuracy over all of x, y (means over every element). */
@@ -281,45 +257,14 @@ export class NetworkEngine {
     let acc = 0;
     const accuracy = this.loss.accuracy;
     const bytes = this.backend.bytesPerElement;
-    this.forEachChunk(rows, (start, n) => {
-      const a = this.forwardFinite(where, x, start, n);
+    forEachChunk(this, rows, (start, n) => {
+      const a = forwardFinite(this, where, x, start, n);
       const yChunk = y + start * this.outputs * bytes;
       const elements = n * this.outputs;
       loss += this.loss.loss(this.backend, elements, a, yChunk) * n;
       if (accuracy) acc += accuracy(this.backend, elements, a, yChunk) * n;
     });
     return accuracy ? { loss: loss / rows, acc: acc / rows } : { loss: loss / rows };
-  }
-
-  /**
-   * forward() over `rows` rows of x from row `start`, then a check that every
-   * output is finite: a NaN or Infinity is an error naming the first one,
-   * never a number handed back.
-   */
-  private forwardFinite(where: string, x: number, start: number, rows: number): number {
-    const a = this.forward(x + start * this.inputs * this.backend.bytesPerElement, rows);
-    const bad = this.backend.firstNonFinite(rows * this.outputs, a);
-    if (bad >= 0) {
-      const value = this.backend.view(a, rows * this.outputs)[bad];
-      const row = start + Math.floor(bad / this.outputs),
-        column = bad % this.outputs;
-      const weight = this.firstNonFiniteParameter();
-      throw new Error(
-        `${where}: the output at row ${row}, column ${column} is ${value}; ${
-          weight
-            ? `a weight is not finite (${weight}): set finite weights`
-            : `a layer's values overflowed ${this.dtype}'s range: scale the inputs as the training data was scaled` +
-              (this.dtype === 'float32' ? `, or use dtype 'float64'` : '')
-        }`,
-      );
-    }
-    return a;
-  }
-
-  private forEachChunk(rows: number, run: (start: number, rows: number) => void): void {
-    this.reserveInference(rows);
-    const chunk = this.capacity;
-    for (let start = 0; start < rows; start += chunk) run(start, Math.min(chunk, rows - start));
   }
 
   getWeights(): LayerWeights[] {
@@ -347,15 +292,7 @@ export class NetworkEngine {
 
   /** Where the first NaN or ±Infinity among the parameters is (e.g. "layer 1 W[3][0] is NaN"), or undefined. */
   firstNonFiniteParameter(): string | undefined {
-    for (let l = 0; l < this.layers.length; l++) {
-      const { weights, bias, inputs, units } = this.layers[l];
-      const w = this.backend.firstNonFinite(inputs * units, weights);
-      if (w >= 0)
-        return `layer ${l} W[${Math.floor(w / units)}][${w % units}] is ${this.backend.view(weights, inputs * units)[w]}`;
-      const b = this.backend.firstNonFinite(units, bias);
-      if (b >= 0) return `layer ${l} b[${b}] is ${this.backend.view(bias, units)[b]}`;
-    }
-    return undefined;
+    return firstNonFiniteParameter(this);
   }
 
   /** A copy of every parameter (W then b, layer by layer), for restoring later (earlyStopping's best epoch). */

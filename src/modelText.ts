@@ -10,23 +10,27 @@ export const MAX_MODEL_TEXT = 2 ** 28;
 /** Nesting a model text may have; a saved network nests 5 deep (6 with a shaped b). */
 export const MAX_MODEL_DEPTH = 64;
 
-/** Parses a model text (a UTF-8 byte-order mark at its start allowed) after checking its size and nesting. */
-export function parseModelText(text: string): unknown {
+/**
+ * Parses a model text (a UTF-8 byte-order mark at its start allowed) after
+ * checking its size and nesting; `where` (loadNetwork, loadPredictor) starts
+ * every message.
+ */
+export function parseModelText(text: string, where = 'loadNetwork'): unknown {
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // editors on Windows write one
   if (text.length > MAX_MODEL_TEXT) {
     throw new Error(
-      `loadNetwork: the text has ${text.length} characters, more than a model text may have (${MAX_MODEL_TEXT}); pass the object instead`,
+      `${where}: the text has ${text.length} characters, more than a model text may have (${MAX_MODEL_TEXT}); pass the object instead`,
     );
   }
   const depth = nestingBeyond(text, MAX_MODEL_DEPTH);
   if (depth >= 0)
     throw new Error(
-      `loadNetwork: the text nests deeper than ${MAX_MODEL_DEPTH} levels (at character ${depth}); it is not a saved network`,
+      `${where}: the text nests deeper than ${MAX_MODEL_DEPTH} levels (at character ${depth}); it is not a saved network`,
     );
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new Error(`loadNetwork: the text is not JSON (${clip((error as Error).message)})`);
+    throw new Error(`${where}: the text is not JSON (${clip((error as Error).message)})`);
   }
 }
 
