@@ -7,13 +7,13 @@
  * backend and dtype; nothing here knows of gradients or optimisers.
  */
 import type { ActivationName } from './activations.js';
-import type { Backend, FloatArray } from './backend/backend.js';
+import type { Backend, FloatArray, ForwardKernelName } from './backend/backend.js';
 import { nonFiniteError, readMatrix } from './data.js';
 
 /** The part of a backend the forward pass uses: memory, and the forward kernels. */
 export type ForwardBackend = Pick<
   Backend,
-  'dtype' | 'bytesPerElement' | 'alloc' | 'free' | 'releaseAll' | 'view' | 'denseForward' | 'softmax' | 'firstNonFinite'
+  'dtype' | 'bytesPerElement' | 'alloc' | 'free' | 'releaseAll' | 'view' | ForwardKernelName
 >;
 
 /** A dense layer as the forward pass reads it: offsets into backend memory. */

@@ -242,6 +242,14 @@ export const KERNEL_NAMES = Object.keys({
   firstNonFinite: 0,
 } satisfies Record<KernelName, 0>) as readonly KernelName[];
 
+/**
+ * The kernels a forward pass runs (forward.ts): the only ones the
+ * forward-only module (assembly/index.predict.ts) exports, and the js
+ * backend's JsForwardBackend holds.
+ */
+export const FORWARD_KERNEL_NAMES = ['denseForward', 'softmax', 'firstNonFinite'] as const satisfies readonly KernelName[];
+export type ForwardKernelName = (typeof FORWARD_KERNEL_NAMES)[number];
+
 /** Binary cross-entropy's log guard, as the seed notebook. */
 export const BCE_EPSILON = 1e-9;
 /** Categorical cross-entropy's clip, Keras's backend epsilon(). */

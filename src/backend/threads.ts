@@ -35,7 +35,8 @@ import { threadsAddonSource } from '../platform/threads-addon-script.js';
 import { type Backend, checkThreads, type DType, type KernelName, type Kernels } from './backend.js';
 import { sharedMemoryPossible } from './shared-memory.js';
 import { type PoolWorkers, startWorkers, type WorkerInit } from './threads-workers.js';
-import { ACTIVATION_CODES, moduleKernels, WasmBackend, WasmHeap, type WasmKernels } from './wasm.js';
+import { moduleKernels, WasmBackend } from './wasm.js';
+import { ACTIVATION_CODES, WasmHeap, type WasmKernels } from './wasm-module.js';
 
 type Ptr = number;
 

@@ -5,41 +5,22 @@
  */
 
 import { loadWasmBytes } from '../platform/kernels.js';
-import { Arena } from './arena.js';
-import { type Backend, type DType, type ElementwiseActivation, KERNEL_NAMES, type KernelName, type Kernels } from './backend.js';
+import { type Backend, type DType, KERNEL_NAMES, type KernelName, type Kernels } from './backend.js';
 import { type Heap, HeapBackend } from './heap.js';
 import { instantiateKernels } from './instantiate.js';
-
-/** How a contract argument crosses into WebAssembly: a flag as an i32 0/1, an activation as its code. */
-type Crossing<T> = T extends boolean ? number : T extends ElementwiseActivation ? number : T;
-type Exported<F> = F extends (...args: infer A) => infer R ? (...args: { [I in keyof A]: Crossing<A[I]> }) => R : never;
-/** One dtype's kernels as assembly/index.ts exports them (the F32 or F64 export of each): the contract's, crossed. */
-export type WasmKernels = { readonly [K in KernelName]: Exported<Kernels[K]> };
-
-/** assembly/dense.ts's numbers for the activations. */
-export const ACTIVATION_CODES: Readonly<Record<ElementwiseActivation, number>> = {
-  linear: 0,
-  sigmoid: 1,
-  tanh: 2,
-  relu: 3,
-  leakyRelu: 4,
-};
+import { ACTIVATION_CODES, type Conversion, denseForwardConversion, exportedKernels, WasmHeap } from './wasm-module.js';
 
 /**
  * The kernels whose arguments change on the way in, each a closure over its
- * export (held in the closure: a property lookup per call would cost more
- * than the conversion); every other kernel is its export itself.
+ * export; every other kernel is its export itself.
  */
-const CONVERTED: { readonly [K in KernelName]?: (k: WasmKernels) => Kernels[K] } = {
+const CONVERTED: { readonly [K in KernelName]?: Conversion<K> } = {
   // A boolean would cross by ToInt32 too, but only a number takes the engine's fast path into WebAssembly.
   gemm:
     ({ gemm }) =>
     (transA, transB, m, n, depth, alpha, a, b, beta, c) =>
       gemm(+transA, +transB, m, n, depth, alpha, a, b, beta, c),
-  denseForward:
-    ({ denseForward }) =>
-    (rows, inputs, units, x, weights, bias, activation, alpha, out) =>
-      denseForward(rows, inputs, units, x, weights, bias, ACTIVATION_CODES[activation], alpha, out),
+  denseForward: denseForwardConversion,
   denseBackwardInput:
     ({ denseBackwardInput }) =>
     (rows, inputs, units, delta, weights, activation, alpha, a, out) =>
@@ -58,58 +39,11 @@ const CONVERTED: { readonly [K in KernelName]?: (k: WasmKernels) => Kernels[K] }
 
 /** One dtype's kernels of a module's exports (`suffix` F32 or F64): each export, or its converting closure. */
 export function moduleKernels(exports: Record<string, unknown>, suffix: 'F32' | 'F64'): Kernels {
-  const raw: Record<string, unknown> = {};
-  for (const name of KERNEL_NAMES) {
-    const fn = exports[name + suffix];
-    if (typeof fn !== 'function') throw new Error(`the WebAssembly module is missing the export ${name}${suffix}`);
-    raw[name] = fn;
-  }
-  const kernels = { ...raw };
-  for (const [name, convert] of Object.entries(CONVERTED)) kernels[name] = convert(raw as unknown as WasmKernels);
-  return kernels as unknown as Kernels;
+  return exportedKernels(exports, suffix, KERNEL_NAMES, CONVERTED);
 }
 
 interface WasmModule extends Heap {
   kernels: Record<DType, Kernels>;
-}
-
-/** WebAssembly's page size: memory grows in these. */
-const PAGE = 65536;
-
-/**
- * A module's linear memory as the arena's heap. Also the threaded module's
- * (threads.ts), whose shared memory has a maximum size.
- */
-export class WasmHeap implements Heap {
-  readonly arena: Arena;
-  constructor(
-    readonly memory: WebAssembly.Memory,
-    heapBase: number,
-    maximumPages = PAGE,
-  ) {
-    this.arena = new Arena(
-      {
-        byteLength: () => memory.buffer.byteLength,
-        grow: (needed) => {
-          const current = memory.buffer.byteLength;
-          // Grow geometrically so a series of allocations grows (and detaches) rarely.
-          const target = Math.max(needed, current * 2);
-          const pages = Math.min(Math.ceil((target - current) / PAGE), maximumPages - current / PAGE);
-          if (current + pages * PAGE < needed) {
-            throw new Error(
-              `wasmlp: ${needed} bytes of memory needed, but it is capped at ${(maximumPages * PAGE) / 2 ** 20} MiB`,
-            );
-          }
-          memory.grow(pages);
-        },
-      },
-      heapBase,
-    );
-  }
-  // Taken afresh each time: a grow detaches (or, shared, replaces) the buffer.
-  buffer(): ArrayBuffer {
-    return this.memory.buffer as ArrayBuffer;
-  }
 }
 
 let shared: Promise<WasmModule> | undefined;

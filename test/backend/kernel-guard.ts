@@ -9,6 +9,7 @@ import type { Arena } from '../../src/backend/arena.js';
 import { type Backend, KERNEL_NAMES } from '../../src/backend/backend.js';
 import { HeapBackend } from '../../src/backend/heap.js';
 import { JsBackend } from '../../src/backend/js.js';
+import { JsForwardBackend } from '../../src/backend/js-forward.js';
 import { WasmBackend } from '../../src/backend/wasm.js';
 
 /** The positions of each kernel's buffer (offset) arguments, as declared in backend.ts. */
@@ -67,7 +68,7 @@ export function installKernelGuard(): KernelGuard {
       return original.apply(this, args);
     };
   // The js backend's kernels, and copy(), are methods.
-  for (const proto of [JsBackend.prototype, HeapBackend.prototype]) {
+  for (const proto of [JsBackend.prototype, JsForwardBackend.prototype, HeapBackend.prototype]) {
     for (const [name, positions] of Object.entries(BUFFER_ARGUMENTS)) {
       if (!Object.hasOwn(proto, name)) continue;
       const original = (proto as unknown as Record<string, (...args: number[]) => unknown>)[name];
