@@ -1,0 +1,51 @@
+/**
+ * The predictor's backends: the forward kernels alone, of the forward-only
+ * module (build/wasmlp.predict.wasm) or of the js backend, over the same
+ * heaps and with the same wiring as a Network's backends, so that a
+ * prediction is computed by the same kernels the same way.
+ */
+import { type BackendName, type DType, FORWARD_KERNEL_NAMES, type ForwardKernelName, type Kernels } from '../backend/backend.js';
+import { type Heap, HeapBackend } from '../backend/heap.js';
+import { instantiateKernels } from '../backend/instantiate.js';
+import { JsForwardBackend, jsHeap } from '../backend/js-forward.js';
+import { denseForwardConversion, exportedKernels, WasmHeap } from '../backend/wasm-module.js';
+import type { ForwardBackend } from '../forward.js';
+import { loadPredictBytes } from '../platform/predict-kernels.js';
+
+type ForwardKernels = Pick<Kernels, ForwardKernelName>;
+
+interface ForwardModule extends Heap {
+  kernels: Record<DType, ForwardKernels>;
+}
+
+let shared: Promise<ForwardModule> | undefined;
+
+async function loadModule(): Promise<ForwardModule> {
+  const raw = await instantiateKernels(await loadPredictBytes());
+  const heap = new WasmHeap(raw.memory as WebAssembly.Memory, (raw.heapBase as () => number)());
+  const kernels = (suffix: 'F32' | 'F64') =>
+    exportedKernels(raw, suffix, FORWARD_KERNEL_NAMES, { denseForward: denseForwardConversion });
+  return Object.assign(heap, { kernels: { float32: kernels('F32'), float64: kernels('F64') } });
+}
+
+/** Memory over the module's heap; the kernels are each predictor's own properties (createForwardBackend). */
+class ModuleBackend extends HeapBackend {}
+
+/**
+ * A backend object of its own for one predictor, over the process's one
+ * heap of that backend; the module is instantiated on the first wasm one.
+ *
+ * @throws Error if the WebAssembly module cannot be instantiated (a later call tries again).
+ */
+export async function createForwardBackend(name: BackendName, dtype: DType): Promise<ForwardBackend> {
+  if (name === 'js') return new JsForwardBackend(dtype, jsHeap());
+  shared ??= loadModule();
+  try {
+    const module = await shared;
+    // Own properties, as WasmBackend's: a call goes straight to the export.
+    return Object.assign(new ModuleBackend(dtype, module), module.kernels[dtype]);
+  } catch (error) {
+    shared = undefined;
+    throw error;
+  }
+}
