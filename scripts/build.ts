@@ -19,12 +19,17 @@
  *   dist/types/          type declarations (tsc)
  *   dist/wasmlp-formats.js  `wasmlp/formats`: ONNX and TensorFlow.js in and out,
  *                        importing the library from ./wasmlp.js
+ *   dist/wasmlp-predict.js  `wasmlp/predict`: a saved network loaded to predict,
+ *                        apart from the library, the forward-only kernels
+ *                        embedded; it imports dist/wasmlp-predict-js.js,
+ *                        the js backend's forward kernels, on the first
+ *                        predictor on backend 'js'
  *   dist/cli.js          the `wasmlp` command (bin/wasmlp.js runs it)
  *   dist/demo/           the playground page (`npm run demo`)
  *
  * Prints the gzipped size of the minified build and of each chunk, which
- * docs/browser.md quotes (docs/threads.md the threads chunk's) and
- * test/package/dist.test.ts caps.
+ * docs/browser.md quotes (docs/threads.md the threads chunk's, docs/predict.md
+ * wasmlp/predict's) and test/package/dist.test.ts caps.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
@@ -36,10 +41,15 @@ import {
   bundleFormats,
   bundleKernelsChunk,
   bundleLibrary,
+  bundlePredict,
+  bundlePredictJsChunk,
   bundleThreads,
   bundleWorkerChunk,
   FORMATS_ENTRY,
   KERNELS_CHUNK,
+  PREDICT_ENTRY,
+  PREDICT_JS_CHUNK,
+  PREDICT_WASM_FILE,
   ROOT,
   THREADS_CHUNK,
   THREADS_WASM_FILE,
@@ -51,7 +61,7 @@ import { pruneDeclarations } from './declarations.js';
 const DIST = path.join(ROOT, 'dist');
 
 async function main(): Promise<void> {
-  for (const file of [WASM_FILE, THREADS_WASM_FILE]) {
+  for (const file of [WASM_FILE, THREADS_WASM_FILE, PREDICT_WASM_FILE]) {
     await stat(file).catch(() => {
       throw new Error(`${file} is missing: run \`npm run asbuild\` first (npm run build does)`);
     });
@@ -64,6 +74,8 @@ async function main(): Promise<void> {
   await bundleWorkerChunk(path.join(DIST, WORKER_CHUNK));
   await bundleThreads(path.join(DIST, THREADS_CHUNK));
   await bundleFormats(path.join(DIST, FORMATS_ENTRY));
+  await bundlePredict(path.join(DIST, PREDICT_ENTRY));
+  await bundlePredictJsChunk(path.join(DIST, PREDICT_JS_CHUNK));
   await bundleCli(path.join(DIST, 'cli.js'));
 
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', path.join(ROOT, 'tsconfig.build.json')], {
@@ -77,7 +89,15 @@ async function main(): Promise<void> {
   await bundleDemo(path.join(demo, 'demo.js'));
   for (const file of ['index.html', 'style.css']) await copyFile(path.join(ROOT, 'demo', file), path.join(demo, file));
 
-  for (const file of ['wasmlp.min.js', KERNELS_CHUNK, WORKER_CHUNK, THREADS_CHUNK, FORMATS_ENTRY]) {
+  for (const file of [
+    'wasmlp.min.js',
+    KERNELS_CHUNK,
+    WORKER_CHUNK,
+    THREADS_CHUNK,
+    FORMATS_ENTRY,
+    PREDICT_ENTRY,
+    PREDICT_JS_CHUNK,
+  ]) {
     const bytes = await readFile(path.join(DIST, file));
     console.log(`dist/${file}: ${(bytes.length / 1000).toFixed(1)} kB, ${(gzipSync(bytes).length / 1000).toFixed(1)} kB gzipped`);
   }

@@ -29,6 +29,11 @@
  * - worker: src/worker/worker.ts as one classic script (text, not a file);
  * - threads-addon: src/worker/threads-addon.ts with the threaded backend, one
  *   classic script run at the head of a worker network's worker for threads;
+ * - formats: dist/wasmlp-formats.js, `wasmlp/formats`, importing dist/wasmlp.js;
+ * - predict: dist/wasmlp-predict.js, `wasmlp/predict`, apart from the
+ *   library: the forward-only kernels embedded, no training code;
+ * - predict-js-chunk: dist/wasmlp-predict-js.js, the js backend's forward
+ *   kernels, which wasmlp-predict.js imports on the first backend 'js';
  * - cli: dist/cli.js, for Node, importing dist/wasmlp.js.
  * platform 'browser' makes esbuild refuse any Node built-in that slips in.
  */
@@ -47,8 +52,11 @@ export const KERNELS_CHUNK = 'wasmlp-kernels.js';
 export const WORKER_CHUNK = 'wasmlp-worker.js';
 export const THREADS_CHUNK = 'wasmlp-threads.js';
 export const FORMATS_ENTRY = 'wasmlp-formats.js';
+export const PREDICT_ENTRY = 'wasmlp-predict.js';
+export const PREDICT_JS_CHUNK = 'wasmlp-predict-js.js';
 export const WASM_FILE = path.join(ROOT, 'build', 'wasmlp.wasm');
 export const THREADS_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.threads.wasm');
+export const PREDICT_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.predict.wasm');
 
 const SEAM_NAMES = [
   'kernels',
@@ -57,6 +65,8 @@ const SEAM_NAMES = [
   'worker-script',
   'threads-addon-script',
   'node-builtin',
+  'predict-kernels',
+  'predict-js-backend',
 ] as const;
 type Seam = (typeof SEAM_NAMES)[number];
 type Bundle =
@@ -68,6 +78,8 @@ type Bundle =
   | 'worker'
   | 'threads-addon'
   | 'formats'
+  | 'predict'
+  | 'predict-js-chunk'
   | 'cli';
 
 /**
@@ -76,16 +88,18 @@ type Bundle =
  * files re-export for tsx and vitest, which the build checks too.
  */
 const SEAMS: Record<Bundle, readonly string[]> = {
-  //                 kernels     threaded-kernels  threaded-backend  worker-script  threads-addon-script  node-builtin
-  source: ['node', 'node', 'direct', 'source', 'source', 'import'],
-  library: ['chunk', '-', 'lazy', 'chunk', '-', 'import'],
-  'kernels-chunk': ['embedded', '-', '-', '-', '-', '-'],
-  'worker-chunk': ['-', '-', '-', 'embedded', '-', '-'],
-  'threads-chunk': ['none', 'embedded', '-', '-', 'embedded', 'import'],
-  worker: ['posted', '-', 'worker', '-', '-', '-'],
-  'threads-addon': ['none', 'posted', '-', '-', 'none', 'require'],
-  formats: ['-', '-', '-', '-', '-', '-'],
-  cli: ['-', '-', '-', '-', '-', '-'],
+  //   kernels  threaded-kernels  threaded-backend  worker-script  threads-addon-script  node-builtin  predict-kernels  predict-js-backend
+  source: ['node', 'node', 'direct', 'source', 'source', 'import', 'node', 'direct'],
+  library: ['chunk', '-', 'lazy', 'chunk', '-', 'import', '-', '-'],
+  'kernels-chunk': ['embedded', '-', '-', '-', '-', '-', '-', '-'],
+  'worker-chunk': ['-', '-', '-', 'embedded', '-', '-', '-', '-'],
+  'threads-chunk': ['none', 'embedded', '-', '-', 'embedded', 'import', '-', '-'],
+  worker: ['posted', '-', 'worker', '-', '-', '-', '-', '-'],
+  'threads-addon': ['none', 'posted', '-', '-', 'none', 'require', '-', '-'],
+  formats: ['-', '-', '-', '-', '-', '-', '-', '-'],
+  predict: ['-', '-', '-', '-', '-', '-', 'embedded', 'lazy'],
+  'predict-js-chunk': ['-', '-', '-', '-', '-', '-', '-', 'direct'],
+  cli: ['-', '-', '-', '-', '-', '-', '-', '-'],
 };
 
 /**
@@ -95,6 +109,7 @@ const SEAMS: Record<Bundle, readonly string[]> = {
 const EMBEDS: Record<string, { constant: string; text: () => Promise<string> }> = {
   'kernels.embedded': { constant: 'WASMLP_KERNELS', text: () => embeddedWasm(WASM_FILE) },
   'threaded-kernels.embedded': { constant: 'WASMLP_THREADED_KERNELS', text: () => embeddedWasm(THREADS_WASM_FILE) },
+  'predict-kernels.embedded': { constant: 'WASMLP_PREDICT_KERNELS', text: () => embeddedWasm(PREDICT_WASM_FILE) },
   'worker-script.embedded': { constant: 'WASMLP_WORKER_SCRIPT', text: () => bundleWorker() },
   'threads-addon-script.embedded': { constant: 'WASMLP_THREADS_ADDON_SCRIPT', text: () => bundleThreadsAddon() },
 };
@@ -149,11 +164,11 @@ async function seams(bundle: Bundle): Promise<{ plugin: Plugin; define: Record<s
   return { plugin, define };
 }
 
-/** The library's import() of a chunk stays an import() of the file next to it. */
+/** The library's (and wasmlp-predict.js's) import() of a chunk stays an import() of the file next to it. */
 const chunksExternal: Plugin = {
   name: 'wasmlp-chunks',
   setup(pluginBuild) {
-    const names = [KERNELS_CHUNK, WORKER_CHUNK, THREADS_CHUNK].map((name) => name.replace(/\./g, '\\.'));
+    const names = [KERNELS_CHUNK, WORKER_CHUNK, THREADS_CHUNK, PREDICT_JS_CHUNK].map((name) => name.replace(/\./g, '\\.'));
     pluginBuild.onResolve({ filter: new RegExp(`^\\./(${names.join('|')})$`) }, (args) => ({ path: args.path, external: true }));
   },
 };
@@ -271,6 +286,29 @@ export async function bundleFormats(outfile: string): Promise<void> {
     `${outfile.replace(/\.js$/, '')}.licenses.txt`,
     await bundledLicenses('dist/wasmlp-formats.js', Object.keys(metafile!.inputs)),
   );
+}
+
+/**
+ * dist/wasmlp-predict.js, the package's `wasmlp/predict`: loadPredictor
+ * with the forward-only kernels embedded, apart from the library (it
+ * imports neither it nor its chunks), minified, for pages that only run a
+ * trained model; the js backend's forward kernels are its own chunk,
+ * dist/wasmlp-predict-js.js (bundlePredictJsChunk), imported on first use.
+ * Neither reaches training code: test/package/dist.test.ts holds them to
+ * their budgets and looks for none.
+ */
+export async function bundlePredict(outfile: string): Promise<void> {
+  await bundleWith('predict', path.join(SRC, 'predict', 'index.ts'), {
+    format: 'esm',
+    minify: true,
+    outfile,
+    plugins: [chunksExternal],
+  });
+}
+
+/** dist/wasmlp-predict-js.js: the js backend's forward kernels, for wasmlp-predict.js. */
+export async function bundlePredictJsChunk(outfile: string): Promise<void> {
+  await bundleWith('predict-js-chunk', path.join(PLATFORM, 'wasmlp-predict-js.ts'), { format: 'esm', minify: true, outfile });
 }
 
 /**

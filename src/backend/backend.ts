@@ -212,7 +212,7 @@ export type KernelName = keyof Kernels;
  * Every kernel's name, once: the keys of an object checked against Kernels,
  * so a name missing or extra is a type error.
  */
-export const KERNEL_NAMES = Object.keys({
+export const KERNEL_NAMES = /* @__PURE__ */ Object.keys({
   gemm: 0,
   denseForward: 0,
   denseBackwardInput: 0,

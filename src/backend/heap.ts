@@ -12,21 +12,16 @@ export interface Heap {
 }
 
 /**
- * alloc/free/view shared by both backends; subclasses add the kernels. Each
- * network has a backend object of its own over the shared heap, which keeps
- * the list of blocks that network holds, so that all of them can be given
- * back at once (releaseAll) when the network is disposed or collected.
+ * alloc/free/view over a shared heap, for one network's (or predictor's)
+ * backend object, which keeps the list of blocks it holds, so that all of
+ * them can be given back at once (releaseAll) when the network is disposed
+ * or collected. HeapBackend adds the rest of the contract's memory calls; a
+ * predictor, which runs the forward kernels only, needs none of them.
  */
-export abstract class HeapBackend {
+export abstract class HeapMemory {
   readonly bytesPerElement: number;
   /** Blocks allocated through this backend object and not yet freed. */
-  private readonly blocks = new Set<number>();
-  /** The whole heap as bytes, for copy(); re-taken after a grow. */
-  private bytes: Uint8Array | undefined;
-  /** One, but for the threaded wasm backend (threads.ts). */
-  get threads(): number {
-    return 1;
-  }
+  protected readonly blocks = new Set<number>();
   /** Element shift: byte offset >> shift = index into a whole-heap float view. */
   protected readonly shift: number;
 
@@ -42,11 +37,7 @@ export abstract class HeapBackend {
     return this.track(this.heap.arena.alloc(elements * this.bytesPerElement));
   }
 
-  allocIndices(count: number): number {
-    return this.track(this.heap.arena.alloc(count * 4));
-  }
-
-  private track(offset: number): number {
+  protected track(offset: number): number {
     this.blocks.add(offset);
     return offset;
   }
@@ -63,6 +54,29 @@ export abstract class HeapBackend {
     this.blocks.clear();
   }
 
+  view(offset: number, elements: number): FloatArray {
+    const Ctor = this.dtype === 'float32' ? Float32Array : Float64Array;
+    return new Ctor(this.heap.buffer(), offset, elements);
+  }
+}
+
+/**
+ * The memory calls of the contract, shared by both backends; subclasses add
+ * the kernels. Each network has a backend object of its own over the shared
+ * heap (HeapMemory).
+ */
+export abstract class HeapBackend extends HeapMemory {
+  /** The whole heap as bytes, for copy(); re-taken after a grow. */
+  private bytes: Uint8Array | undefined;
+  /** One, but for the threaded wasm backend (threads.ts). */
+  get threads(): number {
+    return 1;
+  }
+
+  allocIndices(count: number): number {
+    return this.track(this.heap.arena.alloc(count * 4));
+  }
+
   /** Blocks allocated through this backend object and not yet freed. */
   get blockCount(): number {
     return this.blocks.size;
@@ -74,11 +88,6 @@ export abstract class HeapBackend {
     const buffer = this.heap.buffer();
     if (this.bytes?.buffer !== buffer) this.bytes = new Uint8Array(buffer);
     this.bytes.copyWithin(dst, src, src + n * this.bytesPerElement);
-  }
-
-  view(offset: number, elements: number): FloatArray {
-    const Ctor = this.dtype === 'float32' ? Float32Array : Float64Array;
-    return new Ctor(this.heap.buffer(), offset, elements);
   }
 
   indexView(offset: number, count: number): Int32Array {

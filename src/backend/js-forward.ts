@@ -4,7 +4,7 @@
  * contract) and the predictor's, which runs only these.
  */
 import { Arena } from './arena.js';
-import type { ElementwiseActivation, FloatArray, ForwardKernelName, Kernels } from './backend.js';
+import type { DType, ElementwiseActivation, FloatArray, ForwardKernelName, Kernels } from './backend.js';
 import { type Heap, HeapBackend } from './heap.js';
 
 const MAX_BYTES = 2 ** 32;
@@ -237,4 +237,9 @@ export class JsForwardBackend extends HeapBackend implements Pick<Kernels, Forwa
     for (let i = 0; i < n; i++) if (!Number.isFinite(h[x + i])) return i;
     return -1;
   }
+}
+
+/** A js forward backend of its own for one predictor, over the process's one js heap. */
+export async function createJsForwardBackend(dtype: DType): Promise<JsForwardBackend> {
+  return new JsForwardBackend(dtype, jsHeap());
 }

@@ -5,11 +5,11 @@
  * prediction is computed by the same kernels the same way.
  */
 import { type BackendName, type DType, FORWARD_KERNEL_NAMES, type ForwardKernelName, type Kernels } from '../backend/backend.js';
-import { type Heap, HeapBackend } from '../backend/heap.js';
+import { type Heap, HeapMemory } from '../backend/heap.js';
 import { instantiateKernels } from '../backend/instantiate.js';
-import { JsForwardBackend, jsHeap } from '../backend/js-forward.js';
 import { denseForwardConversion, exportedKernels, WasmHeap } from '../backend/wasm-module.js';
 import type { ForwardBackend } from '../forward.js';
+import { createJsForwardBackend } from '../platform/predict-js-backend.js';
 import { loadPredictBytes } from '../platform/predict-kernels.js';
 
 type ForwardKernels = Pick<Kernels, ForwardKernelName>;
@@ -29,16 +29,17 @@ async function loadModule(): Promise<ForwardModule> {
 }
 
 /** Memory over the module's heap; the kernels are each predictor's own properties (createForwardBackend). */
-class ModuleBackend extends HeapBackend {}
+class ModuleBackend extends HeapMemory {}
 
 /**
  * A backend object of its own for one predictor, over the process's one
- * heap of that backend; the module is instantiated on the first wasm one.
+ * heap of that backend; the module is instantiated on the first wasm one
+ * (and in the bundle, the js kernels' chunk imported on the first js one).
  *
- * @throws Error if the WebAssembly module cannot be instantiated (a later call tries again).
+ * @throws Error if the WebAssembly module cannot be instantiated or the chunk fetched (a later call tries again).
  */
 export async function createForwardBackend(name: BackendName, dtype: DType): Promise<ForwardBackend> {
-  if (name === 'js') return new JsForwardBackend(dtype, jsHeap());
+  if (name === 'js') return createJsForwardBackend(dtype);
   shared ??= loadModule();
   try {
     const module = await shared;
