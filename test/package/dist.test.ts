@@ -31,7 +31,10 @@ const dist = (file: string) => path.join(ROOT, 'dist', file);
  * (the first worker network) and the threaded backend with its
  * shared-memory kernels (the first `threads` > 1 where threads can run).
  * `wasmlp/formats`, imported only by those who convert models, is mostly
- * protobufjs's runtime.
+ * protobufjs's runtime. `wasmlp/predict`, for pages that only run a trained
+ * model, is one file with its forward-only kernels inside (12 kB, as its
+ * issue set it); its js backend is a chunk of its own, fetched only for
+ * backend 'js'.
  */
 const GZIP_BUDGETS = {
   'wasmlp.min.js': 25_000,
@@ -39,9 +42,11 @@ const GZIP_BUDGETS = {
   'wasmlp-worker.js': 19_000,
   'wasmlp-threads.js': 21_000,
   'wasmlp-formats.js': 23_000,
+  'wasmlp-predict.js': 12_000,
+  'wasmlp-predict-js.js': 3_000,
 };
 
-const CHUNK_IMPORT = /\bimport\(\s*["']\.\/(wasmlp-[a-z]+\.js)["']\s*\)/g;
+const CHUNK_IMPORT = /\bimport\(\s*["']\.\/(wasmlp-[a-z-]+\.js)["']\s*\)/g;
 /** The Node-only fallback's import() of a built-in: of a variable, behind the bundlers' opt-out comments. */
 const BUILTIN_IMPORT = /import\(\s*(\/\*[^*]*\*\/\s*)*[A-Za-z_$][\w$]*\s*\)/g;
 
@@ -57,6 +62,8 @@ describe('dist/', () => {
     ['wasmlp-kernels.js', [], 0],
     ['wasmlp-threads.js', [], 1],
     ['wasmlp-worker.js', [], 0],
+    ['wasmlp-predict.js', ['wasmlp-predict-js.js'], 0],
+    ['wasmlp-predict-js.js', [], 0],
   ])('%s fetches nothing, reads no file and imports nothing but the chunks %j', async (file, chunks, builtinImports) => {
     const text = await readFile(dist(file), 'utf8');
     expect(text).not.toMatch(/\bfetch\s*\(/);
@@ -159,9 +166,90 @@ describe('dist/', () => {
     // The minified build, the file the size budget measures, for pages and CDNs that serve the package as it is.
     expect(pkg.exports['./min']).toEqual({ types: './dist/types/index.d.ts', default: './dist/wasmlp.min.js' });
     expect(pkg.exports['./formats']).toEqual({ types: './dist/types/formats/index.d.ts', default: './dist/wasmlp-formats.js' });
+    expect(pkg.exports['./predict']).toEqual({ types: './dist/types/predict/index.d.ts', default: './dist/wasmlp-predict.js' });
     const types = await readFile(path.join(ROOT, pkg.exports['.'].types), 'utf8');
     expect(types).toMatch(/createWorkerNetwork/);
     expect(types).toMatch(/createNetwork/);
+  });
+});
+
+describe('wasmlp/predict, dist/wasmlp-predict.js', () => {
+  /** Training's words: optimisers, backward steps, losses' gradients, fit, workers, threads. */
+  const TRAINING =
+    /adam|momentum|sgd|Backward|backward|sumColumns|gatherRows|fit\(|epoch|learningRate|Worker|worker|gemmParallel|threads-addon|wasmlp-kernels/;
+  /** The embedded kernels: deflated, in base64. */
+  const EMBEDDED = /["']([A-Za-z0-9+/]{4000,}={0,2})["']/g;
+
+  it('and its js chunk hold no training code', async () => {
+    for (const file of ['wasmlp-predict.js', 'wasmlp-predict-js.js']) {
+      // The code, without the kernels' base64 (in which any short word may turn up by chance).
+      const code = (await readFile(dist(file), 'utf8')).replace(EMBEDDED, '""');
+      expect(code, file).not.toMatch(TRAINING);
+      // Apart from the library: neither imports it nor holds its Network.
+      expect(code, file).not.toMatch(/wasmlp\.js|stopTraining|applyGradients|toJSON/);
+    }
+  });
+
+  it('embeds the forward-only kernels, and only those', async () => {
+    const text = await readFile(dist('wasmlp-predict.js'), 'utf8');
+    const embedded = [...text.matchAll(EMBEDDED)].map((match) => match[1]);
+    expect(embedded).toHaveLength(1);
+    const deflated = Buffer.from(embedded[0]!, 'base64');
+    const wasm = new Uint8Array(
+      await new Response(new Blob([deflated]).stream().pipeThrough(new DecompressionStream('deflate'))).arrayBuffer(),
+    );
+    expect(Buffer.from(wasm).equals(await readFile(path.join(ROOT, 'build', 'wasmlp.predict.wasm')))).toBe(true);
+    const exports = WebAssembly.Module.exports(await WebAssembly.compile(wasm)).map((entry) => entry.name);
+    expect(exports.sort()).toEqual(
+      [
+        'heapBase',
+        'memory',
+        ...['denseForward', 'softmax', 'firstNonFinite'].flatMap((name) => [`${name}F32`, `${name}F64`]),
+      ].sort(),
+    );
+  });
+
+  it("predicts bit for bit what the library's networks predict, on each backend and dtype", async () => {
+    // dist/ has no types next to it: imported by a computed name, as any.
+    const library = pathToFileURL(dist('wasmlp.js')).href,
+      predict = pathToFileURL(dist('wasmlp-predict.js')).href;
+    const { createNetwork } = await import(library);
+    const { loadPredictor } = await import(predict);
+    const rand = prng(21);
+    const x = Array.from({ length: 1500 }, () => Array.from({ length: 6 }, () => 4 * rand() - 2));
+    // Class indices, as categoricalCrossentropy takes them.
+    const y = x.map((row) => (row[0] * row[1] > 0 ? 0 : row[2] > 0 ? 1 : 2));
+    for (const backend of ['wasm', 'js'])
+      for (const dtype of ['float32', 'float64']) {
+        const net = await createNetwork({
+          inputs: 6,
+          layers: [
+            { units: 12, activation: 'leakyRelu' },
+            { units: 8, activation: 'tanh' },
+            { units: 3, activation: 'softmax' },
+          ],
+          loss: 'categoricalCrossentropy',
+          backend,
+          dtype,
+          seed: 4,
+        });
+        await net.fit(x, y, { epochs: 2, learningRate: 0.05, batchSize: 64, optimizer: 'adam' });
+        const predictor = await loadPredictor(JSON.stringify(net.toJSON({ includeOptimizer: true })), { backend });
+        expect([predictor.backend, predictor.dtype]).toEqual([backend, dtype]);
+        for (const rows of [x.slice(0, 1), x]) {
+          const [got, want] = [predictor.predict(rows), net.predict(rows)];
+          expect(got.constructor).toBe(want.constructor);
+          expect(
+            Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(
+              Buffer.from(want.buffer, want.byteOffset, want.byteLength),
+            ),
+          ).toBe(true);
+        }
+        expect(() => predictor.predict([[1, 2]])).toThrow(/^x has 2 columns, but the network expects 6 inputs$/);
+        predictor.dispose();
+        expect(() => predictor.predict(x)).toThrow('predict: this predictor has been disposed');
+        net.dispose();
+      }
   });
 });
 
@@ -210,6 +298,9 @@ describe('the published package (npm pack)', () => {
       'dist/cli.licenses.txt',
       'dist/wasmlp-formats.js',
       'dist/wasmlp-formats.licenses.txt',
+      'dist/wasmlp-predict.js',
+      'dist/wasmlp-predict-js.js',
+      'dist/types/predict/index.d.ts',
       'dist/types/network.d.ts',
       'README.md',
       'LICENSE',

@@ -44,6 +44,7 @@ import {
   type Evaluation, type FitOptions, type History, type LayerConfig, type NetworkJSON, type WorkerFitOptions,
 } from 'wasmlp';
 import { fromONNX, fromTFJS, toONNX, toTFJS, type TFJSModelJSON } from 'wasmlp/formats';
+import { loadPredictor, type Predictor, type PredictorOptions } from 'wasmlp/predict';
 
 const layers: LayerConfig[] = [{ units: 8, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }];
 const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
@@ -67,6 +68,12 @@ const onnx: Uint8Array = toONNX(net, { dtype: 'float32' });
 const fromOnnx: Network = await fromONNX(onnx, { loss: 'binaryCrossentropy', backend: 'js' });
 const tfjs: { modelJSON: TFJSModelJSON; weights: Uint8Array } = toTFJS(net);
 const fromTfjs: Network = await fromTFJS(tfjs.modelJSON, tfjs.weights);
+const predictorOptions: PredictorOptions = { backend: 'js' };
+const predictor: Predictor = await loadPredictor(JSON.stringify(saved), predictorOptions);
+const predicted: Float32Array | Float64Array = predictor.predict({ data: new Float64Array([0, 1]), shape: [1, 2] });
+const shape: [number, number, string, string, boolean] =
+  [predictor.inputs, predictor.outputs, predictor.dtype, predictor.backend, predictor.isDisposed];
+predictor.dispose();
 net.dispose();
 
 const remote: WorkerNetwork = await createWorkerNetwork({ inputs: 2, layers, loss: 'binaryCrossentropy' });
@@ -82,10 +89,14 @@ net.forward(0, 1);
 void net.layers[0].weights;
 // @ts-expect-error networks come from createNetwork and loadNetwork
 void new Network();
+// @ts-expect-error a predictor only predicts
+await predictor.fit(x, y, { epochs: 1, learningRate: 0.1 });
+// @ts-expect-error a predictor runs on one thread
+await loadPredictor(saved, { threads: 2 });
 // @ts-expect-error a worker network's callbacks cannot follow every batch
 await remote.fit(x, y, { epochs: 1, learningRate: 0.1, callbacks: { onBatchEnd: () => {} } });
 
-export { losses, predictions, evaluation, isNetwork, summary, remoteHistory, remotePredictions, again, fromOnnx, fromTfjs };
+export { losses, predictions, evaluation, isNetwork, summary, remoteHistory, remotePredictions, again, fromOnnx, fromTfjs, predicted, shape };
 `;
 
 let project = '';
@@ -110,7 +121,7 @@ afterAll(async () => {
 });
 
 describe('the published declarations', () => {
-  it('are exactly those the entries (index.d.ts, formats/index.d.ts) reach', async () => {
+  it('are exactly those the entries (index.d.ts, formats/index.d.ts, predict/index.d.ts) reach', async () => {
     const types = path.join(ROOT, 'dist', 'types');
     const reachable = reachableDeclarations(types);
     expect(allDeclarations(types)).toEqual(reachable);
