@@ -8,9 +8,11 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ACTIVATION_NAMES, type ActivationName } from '../../src/activations.js';
+import { allocationCount, failAllocation } from '../../src/backend/arena.js';
 import { FORWARD_KERNEL_NAMES } from '../../src/backend/backend.js';
 import { INFERENCE_CHUNK } from '../../src/forward.js';
 import { createNetwork, loadNetwork, type Network, type NetworkConfig, type NetworkJSON } from '../../src/index.js';
+import { createForwardBackend } from '../../src/predict/backend.js';
 import { loadPredictor, type Predictor } from '../../src/predict/index.js';
 import { Random } from '../../src/random.js';
 import { randomMatrix } from '../helpers.js';
@@ -183,6 +185,40 @@ describe.each(BACKENDS)('loadPredictor on %s', (backend) => {
     expect(predictor.isDisposed).toBe(true);
     expect(() => predictor.predict([[...Array(13).keys()]])).toThrow('predict: this predictor has been disposed');
     expect(() => predictor.dispose()).not.toThrow();
+  });
+});
+
+describe.each(BACKENDS)('out of memory on %s', (backend) => {
+  it('each allocation of loadPredictor and of predict failing gives back the others, and the predictor works on', async () => {
+    // Every predictor on this backend allocates from the one heap this backend object shows.
+    const probe = await createForwardBackend(backend, 'float32');
+    const arena = (probe as unknown as { heap: { arena: { bytesInUse: number } } }).heap.arena;
+    const { net, json } = await networkAndPredictor(configFor('relu'), backend, 'float32');
+    const x = randomMatrix(new Random(4), 30, 13);
+    const before = arena.bytesInUse;
+    // W and b of each of the three layers.
+    const loadSites = 6;
+    for (let k = 1; k <= loadSites; k++) {
+      failAllocation(k);
+      await expect(loadPredictor(json, { backend }), `allocation ${k}`).rejects.toThrow(
+        /^loadPredictor: wasmlp: .*fault injection/,
+      );
+      failAllocation(0);
+      expect(arena.bytesInUse, `allocation ${k}`).toBe(before);
+    }
+    const start = allocationCount();
+    const predictor = await loadPredictor(json, { backend });
+    made.push(predictor);
+    expect(allocationCount() - start).toBe(loadSites);
+    const loaded = arena.bytesInUse;
+    // The input's copy, then each layer's output buffer.
+    for (let k = 1; k <= 4; k++) {
+      failAllocation(k);
+      expect(() => predictor.predict(x), `allocation ${k}`).toThrow(/fault injection/);
+      failAllocation(0);
+      expect(arena.bytesInUse, `allocation ${k}`).toBe(loaded);
+    }
+    expectSameBits(predictor.predict(x), net.predict(x));
   });
 });
 
