@@ -15,6 +15,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const LIBRARY = pathToFileURL(path.join(ROOT, 'dist', 'wasmlp.js')).href;
 const FORMATS = pathToFileURL(path.join(ROOT, 'dist', 'wasmlp-formats.js')).href;
+const PREDICT = pathToFileURL(path.join(ROOT, 'dist', 'wasmlp-predict.js')).href;
 /** tsx, for the examples' TypeScript, from the project's own node_modules (the example runs elsewhere). */
 const TSX = pathToFileURL(createRequire(path.join(ROOT, 'package.json')).resolve('tsx')).href;
 
@@ -23,10 +24,10 @@ async function programs(file: string): Promise<string[]> {
   const text = await readFile(path.join(ROOT, file), 'utf8');
   return [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)]
     .map((match) => match[1])
-    .filter((code) => /from 'wasmlp(\/formats)?'/.test(code));
+    .filter((code) => /from 'wasmlp(\/formats|\/predict)?'/.test(code));
 }
 
-/** Runs a program in a fresh folder with 'wasmlp' resolved to dist/, and returns what it printed. */
+/** Runs a program in a fresh folder with 'wasmlp' (and its entries) resolved to dist/, and returns what it printed. */
 async function run(code: string): Promise<string> {
   const dir = await mkdtemp(path.join(tmpdir(), 'wasmlp-docs-'));
   try {
@@ -35,7 +36,8 @@ async function run(code: string): Promise<string> {
       file,
       code
         .replaceAll(`from 'wasmlp'`, `from ${JSON.stringify(LIBRARY)}`)
-        .replaceAll(`from 'wasmlp/formats'`, `from ${JSON.stringify(FORMATS)}`),
+        .replaceAll(`from 'wasmlp/formats'`, `from ${JSON.stringify(FORMATS)}`)
+        .replaceAll(`from 'wasmlp/predict'`, `from ${JSON.stringify(PREDICT)}`),
     );
     const { stdout } = await promisify(execFile)(process.execPath, ['--import', TSX, file], { cwd: dir, timeout: 60_000 });
     return stdout;
@@ -65,5 +67,15 @@ describe('the examples in the docs', () => {
       `${example}\nconsole.log(JSON.stringify([...loaded.predict([[1, 0]])]) === JSON.stringify([...net.predict([[1, 0]])]));\n`,
     );
     expect(printed.trim()).toBe('true');
+  });
+
+  it('docs/predict.md: a predictor predicts the bits of the network it was saved from', async () => {
+    const [, example] = await programs('docs/predict.md');
+    const printed = await run(
+      `${example}\nconst again = await loadPredictor(text);\n` +
+        'console.log(Buffer.from(again.predict(x).buffer).equals(Buffer.from(net.predict(x).buffer)));\n',
+    );
+    expect(printed).toMatch(/Float32Array\(4\)/);
+    expect(printed.trim().split('\n').at(-1)).toBe('true');
   });
 });
