@@ -133,7 +133,9 @@ function finite(name: string, value: unknown): number {
  * `--standardize` applies it.
  */
 export interface Normalization {
+  /** Each feature's mean: subtracted first. */
   mean: readonly number[];
+  /** Each feature's standard deviation (positive): divided by next. */
   std: readonly number[];
 }
 

@@ -34,6 +34,7 @@ import { dtypeOf, elemTypeName, int64, type ReadTensor, readTensor } from './onn
 export const MIN_OPSET = 7;
 export const MAX_OPSET = 28;
 
+/** Options of {@link fromONNX} and {@link networkJSONFromONNX}. */
 export interface ONNXImportOptions {
   /** The network's dtype; defaults to the model's (FLOAT is float32, DOUBLE float64). */
   dtype?: DType;
@@ -58,8 +59,11 @@ export function networkJSONFromONNX(bytes: Uint8Array, options: ONNXImportOption
 
 /** An ONNX model's network, the standardisation of its inputs apart (null if it has none), and its metadata_props. */
 export interface ONNXModelParts {
+  /** The saved network, without the standardisation. */
   network: NetworkJSON;
+  /** The graph's Sub and Div constants before the first layer, or null when it has none. */
   normalization: Normalization | null;
+  /** The model's metadata_props. */
   metadata: Record<string, string>;
 }
 

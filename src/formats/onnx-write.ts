@@ -18,6 +18,7 @@ export const OPSET = 13;
 const IR_VERSION = 8;
 const Type = onnx.AttributeProto.AttributeType;
 
+/** Options of {@link toONNX} and {@link onnxFromNetworkJSON}. */
 export interface ONNXExportOptions {
   /**
    * The model's element type: FLOAT for 'float32', DOUBLE for 'float64'.

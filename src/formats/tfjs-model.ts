@@ -18,14 +18,19 @@ export interface TFJSWeightSpec {
 
 /** The content of a model.json. */
 export interface TFJSModelJSON {
+  /** The model: a Sequential and its layers, each with its Keras class and config. */
   modelTopology: {
     class_name: 'Sequential';
-    config: { name: string; layers: TFJSLayer[] };
+    config: { name: string; layers: { class_name: string; config: Record<string, unknown> }[] };
   };
+  /** Always 'layers-model'. */
   format: 'layers-model';
+  /** The library that wrote it. */
   generatedBy: string;
+  /** null: written, not converted from Keras. */
   convertedBy: null;
-  weightsManifest: { paths: string[]; weights: TFJSWeightSpec[] }[];
+  /** The weight files, and each weight's name, shape and dtype, in the order of their bytes. */
+  weightsManifest: { paths: string[]; weights: { name: string; shape: number[]; dtype: 'float32' }[] }[];
   /** What the writer adds for its readers; TensorFlow.js keeps it and reads none of it. */
   userDefinedMetadata?: Record<string, unknown>;
 }

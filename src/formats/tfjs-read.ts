@@ -12,6 +12,7 @@ import type { LossName } from '../losses.js';
 import type { NetworkJSON } from '../network.js';
 import { castValues, checkDtypeOption, type DenseLayer, lossFor, networkJSON } from './network-json.js';
 
+/** Options of {@link fromTFJS} and {@link networkJSONFromTFJS}. */
 export interface TFJSImportOptions {
   /** The network's dtype (default 'float32', TensorFlow.js's own). */
   dtype?: DType;

@@ -25,6 +25,7 @@ const TFJS_ACTIVATION: Readonly<Record<ActivationName, string>> = {
   softmax: 'softmax',
 };
 
+/** Options of {@link toTFJS} and {@link tfjsFromNetworkJSON}. */
 export interface TFJSExportOptions {
   /**
    * Standardise the inputs, `(x - mean) / std`, one mean and std per input:

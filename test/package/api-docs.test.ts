@@ -5,7 +5,8 @@
  * them type-checks against the current API, so the reference cannot fall
  * behind the code. scripts/docs.ts (`npm run docs`) regenerates it.
  *
- * An example is a ```ts block. One that imports 'wasmlp' is a whole program;
+ * An example is a ```ts block. One that imports 'wasmlp' (or wasmlp/formats,
+ * wasmlp/predict) is a whole program;
  * any other is a fragment, which sees every export of the package and four
  * names of its context: `net` (a Network), `x` and `y` (number[][]) and
  * `select` (an HTMLSelectElement, for menus).
@@ -39,8 +40,14 @@ async function pages(dir: string): Promise<Map<string, string>> {
  */
 async function writeExamples(dir: string, files: readonly string[], examples: ReadonlyMap<string, string>): Promise<void> {
   const index = JSON.stringify(path.join(ROOT, 'src', 'index.ts'));
+  const entries: Record<string, string> = {
+    wasmlp: index,
+    'wasmlp/formats': JSON.stringify(path.join(ROOT, 'src', 'formats', 'index.ts')),
+    'wasmlp/predict': JSON.stringify(path.join(ROOT, 'src', 'predict', 'index.ts')),
+  };
+  // A fragment sees the library's exports: those with a page in a kind's folder at the top.
   const names = files
-    .filter((file) => file.includes(path.sep))
+    .filter((file) => /^(functions|classes|interfaces|types|variables)$/.test(path.dirname(file)))
     .map((file) => {
       const name = path.basename(file, '.md');
       return /^(types|interfaces)\b/.test(file) ? `type ${name}` : name;
@@ -69,8 +76,8 @@ async function writeExamples(dir: string, files: readonly string[], examples: Re
   );
   await Promise.all(
     [...examples].map(([file, code]) => {
-      const program = /from 'wasmlp'/.test(code)
-        ? code.replaceAll(`from 'wasmlp'`, `from ${index}`)
+      const program = /from 'wasmlp(\/\w+)?'/.test(code)
+        ? code.replace(/from '(wasmlp(?:\/\w+)?)'/g, (_, entry: string) => `from ${entries[entry]}`)
         : `import { ${names.join(', ')} } from ${index};\n${code}\nexport {};\n`;
       return writeFile(path.join(dir, file), program);
     }),
