@@ -8,6 +8,7 @@
 import { activationBackward } from './activations.js';
 import type { Backend, DType, FloatArray } from './backend/backend.js';
 import { createBackend } from './backend/index.js';
+import { checkMatrix } from './data.js';
 import { Dense } from './dense.js';
 import {
   type ForwardModel,
@@ -24,6 +25,7 @@ import type { DenseConfig } from './layerConfig.js';
 import { createLoss, type Loss } from './losses.js';
 import type { Evaluation } from './network.js';
 import type { CheckedNetworkConfig } from './networkConfig.js';
+import { adaptStatistics, type Normalizer, normalizer } from './normalization.js';
 import { denseParameters, type Optimizer, type OptimizerConfig, reuseOrCreateOptimizer } from './optimizers.js';
 import { Random } from './random.js';
 import { checkLayerWeights, type LayerWeights } from './weights.js';
@@ -49,7 +51,9 @@ const reclaim =
 export async function buildEngine(config: CheckedNetworkConfig, initialize: boolean): Promise<NetworkEngine> {
   const backend = await createBackend(config.backend, config.dtype, config.threads);
   const loss = createLoss(config.loss, config.layers[config.layers.length - 1].units, backend.dtype);
-  return new NetworkEngine(backend, config.inputs, config.layers, loss, config.seed, initialize);
+  const engine = new NetworkEngine(backend, config.inputs, config.layers, loss, config.seed, initialize);
+  engine.normalization = config.normalization;
+  return engine;
 }
 
 /**
@@ -64,6 +68,8 @@ export class NetworkEngine implements ForwardModel {
   stopTraining = false;
   /** True while fit() runs; a second concurrent fit() is refused. */
   isTraining = false;
+  /** The inputs' normalisation (createNetwork's, a saved one, or adapt()'s), or null. */
+  normalization: Normalizer | null = null;
   /** The seeded stream for initial weights, then shuffles. */
   readonly random: Random;
   /** The optimiser fit() trains with, kept across fit() calls while its config is unchanged. */
@@ -279,6 +285,19 @@ export class NetworkEngine implements ForwardModel {
   setWeights(weights: unknown): void {
     // Check everything before writing anything, so a bad layer leaves all as it was.
     this.writeWeights(checkLayerWeights(weights, this.layers, this.dtype));
+  }
+
+  /**
+   * Sets the inputs' normalisation to each feature's mean and variance over
+   * x, the values as the network's dtype holds them (Keras's adapt). Refused
+   * during fit(), whose batches would otherwise change meaning part way.
+   */
+  adapt(x: unknown): void {
+    if (this.isTraining) throw new Error('adapt: fit() is running; adapt before or after it');
+    const mx = checkMatrix('x', x, { dtype: this.dtype, cols: this.inputs, what: 'inputs' });
+    const values = this.dtype === 'float32' ? new Float32Array(mx.rows * this.inputs) : new Float64Array(mx.rows * this.inputs);
+    mx.copyInto(values);
+    this.normalization = normalizer(adaptStatistics(values, mx.rows, this.inputs), this.dtype);
   }
 
   /** Writes weights checkLayerWeights() has checked against this network's layers. */

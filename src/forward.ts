@@ -9,6 +9,7 @@
 import type { ActivationName } from './activations.js';
 import type { Backend, FloatArray, ForwardKernelName } from './backend/backend.js';
 import { nonFiniteError, readMatrix } from './data.js';
+import { type Normalizer, normalizeRows } from './normalization.js';
 
 /** The part of a backend the forward pass uses: memory, and the forward kernels. */
 export type ForwardBackend = Pick<
@@ -36,6 +37,8 @@ export interface ForwardModel {
   readonly inputs: number;
   readonly outputs: number;
   readonly layers: readonly ForwardLayer[];
+  /** The inputs' normalisation, applied as they are copied in; null for none. */
+  readonly normalization: Normalizer | null;
   /** Rows each layer's output buffer holds. */
   readonly batchCapacity: number;
   /** Makes each layer's output buffer hold at least `rows` rows. */
@@ -75,8 +78,9 @@ export function forward(model: ForwardModel, x: number, rows: number): number {
 
 /**
  * Checks inputs x against the model and copies them into backend memory,
- * the values checked as they are copied (each read once). The caller frees
- * the returned offset.
+ * the values checked as they are copied (each read once), then normalised
+ * there when the model normalises its inputs. The caller frees the
+ * returned offset.
  */
 export function loadInputs(model: ForwardModel, x: unknown, name = 'x'): { rows: number; x: number } {
   const { backend, inputs } = model;
@@ -92,6 +96,7 @@ export function loadInputs(model: ForwardModel, x: unknown, name = 'x'): { rows:
       const bad = backend.firstNonFinite(elements, xOffset);
       if (bad >= 0) throw nonFiniteError(name, bad, inputs, backend.view(xOffset, elements)[bad]);
     }
+    if (model.normalization) normalizeRows(name, backend.view(xOffset, elements), inputs, model.normalization);
     return { rows, x: xOffset };
   } catch (error) {
     backend.free(xOffset);

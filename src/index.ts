@@ -20,6 +20,7 @@ export type {
   LoadNetworkOptions,
   NetworkConfig,
   NetworkJSON,
+  NormalizationConfig,
   OptimizerJSON,
   ToJSONOptions,
 } from './network.js';

@@ -11,12 +11,14 @@ import { fit } from './fit.js';
 import type { LayerConfig } from './layerConfig.js';
 import type { LossName } from './losses.js';
 import { checkNetworkConfig } from './networkConfig.js';
+import type { NormalizationConfig } from './normalization.js';
 import type { OptimizerConfig, OptimizerState } from './optimizers.js';
 import { networkToJSON, restoreEngine } from './serialize.js';
 import type { FitOptions, History } from './train.js';
 import type { LayerWeights } from './weights.js';
 
 export type { LayerConfig } from './layerConfig.js';
+export type { NormalizationConfig } from './normalization.js';
 export type { LayerWeights } from './weights.js';
 
 /** What {@link createNetwork} builds: the architecture, the loss, and where and how the numbers run. */
@@ -40,6 +42,12 @@ export interface NetworkConfig {
    * that is not cross-origin isolated) the network runs on one thread.
    */
   threads?: number;
+  /**
+   * Normalise the inputs before the first layer, as Keras's Normalization
+   * layer: `(x - mean) / max(sqrt(variance), 1e-7)` per feature, in the
+   * network's dtype. Or leave it out and call {@link Network.adapt} with data.
+   */
+  normalization?: NormalizationConfig;
 }
 
 /** What {@link Network.evaluate} measures over a whole data set. */
@@ -64,6 +72,8 @@ export interface NetworkJSON {
   loss: LossName;
   /** The float type the weights were trained in. */
   dtype: DType;
+  /** The inputs' normalisation, when the network has one. */
+  normalization?: NormalizationConfig;
   /** Every layer's weights, exactly. */
   weights: LayerWeights[];
   /** Present when saved with includeOptimizer after a fit(). */
@@ -185,6 +195,12 @@ export class Network {
     return this.#engine.threads;
   }
 
+  /** The inputs' normalisation's statistics (a copy), or null when the network takes its inputs as they are. */
+  get normalization(): NormalizationConfig | null {
+    const config = this.#engine.normalization?.config;
+    return config ? { mean: [...config.mean], variance: [...config.variance] } : null;
+  }
+
   /** True while fit() runs; a second fit() meanwhile is refused. */
   get isTraining(): boolean {
     return this.#engine.isTraining;
@@ -270,6 +286,26 @@ export class Network {
    */
   evaluate(x: MatrixInput, y: LabelInput): Evaluation {
     return this.#alive('evaluate').evaluate(x, y);
+  }
+
+  /**
+   * Computes each feature's mean and variance over x and normalises the
+   * inputs with them from now on, in fit, predict, evaluate and what toJSON
+   * saves (Keras's Normalization.adapt). Call it before fit, with the
+   * training inputs; it replaces any normalisation the network had.
+   *
+   * @param x - The inputs to learn the statistics from, as fit takes them.
+   * @throws Error for bad or empty x, during fit, or if the network is disposed.
+   *
+   * @example
+   * ```ts
+   * const x = [[180, 0.2], [160, 0.9], [175, 0.4]];
+   * net.adapt(x); // features on any scale: centred and scaled before the first layer
+   * await net.fit(x, [[1], [0], [1]], { epochs: 100, learningRate: 0.1 });
+   * ```
+   */
+  adapt(x: MatrixInput): void {
+    this.#alive('adapt').adapt(x);
   }
 
   /**

@@ -9,6 +9,7 @@ import { checkValue, element, listLength } from './data.js';
 import { checkLayerConfig, type DenseConfig } from './layerConfig.js';
 import { checkLossPairing, LOSS_NAMES, type LossName } from './losses.js';
 import type { NetworkConfig } from './network.js';
+import { checkNormalization, type Normalizer } from './normalization.js';
 import { randomSeed } from './random.js';
 
 /** The most layers a network has: far more than any dense network trains well with, and a bound on checking a config. */
@@ -23,6 +24,8 @@ export interface CheckedNetworkConfig {
   dtype: DType;
   seed: number;
   threads: number;
+  /** The inputs' normalisation, or null for none. */
+  normalization: Normalizer | null;
 }
 
 /**
@@ -34,7 +37,7 @@ export interface CheckedNetworkConfig {
  * @throws Error naming the first bad field.
  */
 export function checkNetworkConfig(where: string, config: NetworkConfig): CheckedNetworkConfig {
-  checkKeys(where, config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed', 'threads']);
+  checkKeys(where, config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed', 'threads', 'normalization']);
   // Each field read once: a getter may answer a second read otherwise, and the network is built from what was checked.
   const {
     inputs,
@@ -44,6 +47,7 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
     dtype: dtypeGiven,
     seed: seedGiven,
     threads: threadsGiven,
+    normalization: normalizationGiven,
   } = config;
   checkPositiveInteger(`${where}: inputs`, inputs);
   // Emptiness judged on the layers as read: a proxy's length, read again, may say 0 after 1.
@@ -74,7 +78,8 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
   layers.forEach((layer, i) => {
     if (layer.alpha !== undefined) checkValue(`${where}: layers[${i}].alpha`, '', layer.alpha, dtype);
   });
-  return { inputs, layers, loss, backend, dtype, seed, threads };
+  const normalization = normalizationGiven === undefined ? null : checkNormalization(where, normalizationGiven, inputs, dtype);
+  return { inputs, layers, loss, backend, dtype, seed, threads, normalization };
 }
 
 /**

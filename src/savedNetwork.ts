@@ -44,7 +44,7 @@ export function readSavedNetwork(where: string, json: unknown, run: { backend?: 
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
     throw new Error(`${where}: expected a saved network object, got ${describeValue(saved)}`);
   }
-  const { format, version, inputs, layers, loss, dtype, weights, optimizer } = saved as Partial<NetworkJSON>;
+  const { format, version, inputs, layers, loss, dtype, weights, optimizer, normalization } = saved as Partial<NetworkJSON>;
   if (format !== FORMAT)
     throw new Error(`${where}: not a saved wasmlp network (format is ${describeValue(format)}, expected "${FORMAT}")`);
   if (version !== FORMAT_VERSION) {
@@ -52,7 +52,7 @@ export function readSavedNetwork(where: string, json: unknown, run: { backend?: 
       `${where}: format version ${describeValue(version)} is not supported; this wasmlp reads version ${FORMAT_VERSION}`,
     );
   }
-  checkKeys(where, saved, ['format', 'version', 'inputs', 'layers', 'loss', 'dtype', 'weights', 'optimizer']);
+  checkKeys(where, saved, ['format', 'version', 'inputs', 'layers', 'loss', 'dtype', 'normalization', 'weights', 'optimizer']);
   // Each is required: a default (float32 for a missing dtype) would silently change the model.
   for (const key of ['inputs', 'layers', 'loss', 'dtype', 'weights']) {
     if ((saved as Record<string, unknown>)[key] === undefined) throw new Error(`${where}: the saved network has no "${key}"`);
@@ -69,6 +69,7 @@ export function readSavedNetwork(where: string, json: unknown, run: { backend?: 
       backend: run.backend,
       threads: run.threads,
       seed: 0,
+      normalization,
     });
     const shapes: LayerShape[] = [];
     let fanIn = config.inputs;

@@ -47,6 +47,9 @@ export function networkToJSON(net: NetworkEngine, options: unknown = {}): Networ
     layers: net.layers.map((layer) => ({ ...layer.config })),
     loss: net.loss.name,
     dtype: net.dtype,
+    ...(net.normalization && {
+      normalization: { mean: [...net.normalization.config.mean], variance: [...net.normalization.config.variance] },
+    }),
     weights: net.getWeights(),
   };
   const optimizer = net.optimizer;

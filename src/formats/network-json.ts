@@ -10,6 +10,7 @@ import type { DType } from '../backend/backend.js';
 import { describeValue } from '../checks.js';
 import { LOSS_NAMES, type LossName } from '../losses.js';
 import type { NetworkJSON } from '../network.js';
+import { deviation } from '../normalization.js';
 
 /** One dense layer: W row-major, inputs x units; b has units values. */
 export interface DenseLayer {
@@ -137,6 +138,19 @@ export interface Normalization {
   mean: readonly number[];
   /** Each feature's standard deviation (positive): divided by next. */
   std: readonly number[];
+}
+
+/**
+ * The saved network's own normalisation as the writers take it (the
+ * deviation Keras's way, floored), or undefined when it has none. A
+ * `normalization` option beside one is refused: the two would apply twice.
+ */
+export function ownNormalization(where: string, json: NetworkJSON, option: unknown): Normalization | undefined {
+  const own = json.normalization;
+  if (own === undefined) return undefined;
+  if (option !== undefined)
+    throw new Error(`${where}: the network normalises its inputs itself; a normalization option would apply a second one`);
+  return { mean: own.mean, std: own.variance.map(deviation) };
 }
 
 /** The option checked against the network's inputs: finite means, positive finite deviations. */

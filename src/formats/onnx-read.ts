@@ -18,6 +18,7 @@ import type { DType } from '../backend/backend.js';
 import { checkKeys, describeValue } from '../checks.js';
 import type { LossName } from '../losses.js';
 import type { NetworkJSON } from '../network.js';
+import { deviation } from '../normalization.js';
 import {
   castValues,
   checkDtypeOption,
@@ -82,7 +83,10 @@ function readONNX(bytes: Uint8Array, options: ONNXImportOptions, fold: boolean):
   const read = new ChainReader(graph, opsetOf(model)).read();
   const { inputs, modelDtype, normalization } = read;
   let { layers } = read;
-  if (fold && normalization) layers = [foldNormalization(layers[0], normalization), ...layers.slice(1)];
+  // The network's own normalisation where it gives the very deviations (sqrt(std²) is std, above
+  // Keras's floor), so that a wasmlp network's export comes back as it was; otherwise folded.
+  const kept = fold && normalization && normalization.std.every((s) => deviation(s * s) === s);
+  if (fold && normalization && !kept) layers = [foldNormalization(layers[0], normalization), ...layers.slice(1)];
   const dtype = dtypeOption ?? modelDtype;
   const cast = layers.map((layer, l) => ({
     ...layer,
@@ -93,11 +97,9 @@ function readONNX(bytes: Uint8Array, options: ONNXImportOptions, fold: boolean):
   const output = layers[layers.length - 1].activation;
   const metadata: Record<string, string> = {};
   for (const { key, value } of model.metadataProps) metadata[key ?? ''] = value ?? '';
-  return {
-    network: networkJSON(inputs, cast, dtype, lossFor(WHERE, output, options.loss)),
-    normalization: fold ? null : normalization,
-    metadata,
-  };
+  const network = networkJSON(inputs, cast, dtype, lossFor(WHERE, output, options.loss));
+  if (kept) network.normalization = { mean: [...normalization.mean], variance: normalization.std.map((s) => s * s) };
+  return { network, normalization: fold ? null : normalization, metadata };
 }
 
 function decodeModel(bytes: Uint8Array): onnx.ModelProto {

@@ -10,7 +10,14 @@ import type { ActivationName } from '../activations.js';
 import type { DType } from '../backend/backend.js';
 import { checkKeys, describeValue } from '../checks.js';
 import type { NetworkJSON } from '../network.js';
-import { castValues, checkDtypeOption, checkNormalization, denseLayers, type Normalization } from './network-json.js';
+import {
+  castValues,
+  checkDtypeOption,
+  checkNormalization,
+  denseLayers,
+  type Normalization,
+  ownNormalization,
+} from './network-json.js';
 import { onnx } from './onnx-proto.js';
 import { ELEM_TYPE, tensor } from './onnx-tensor.js';
 
@@ -44,8 +51,9 @@ export function onnxFromNetworkJSON(json: NetworkJSON, options: ONNXExportOption
   const nodes: onnx.INodeProto[] = [];
   const initializers: onnx.ITensorProto[] = [];
   let current = 'x';
-  if (options.normalization !== undefined) {
-    const { mean, std } = checkNormalization(`${where} options`, options.normalization, saved.inputs);
+  const normalization = ownNormalization(where, json, options.normalization) ?? options.normalization;
+  if (normalization !== undefined) {
+    const { mean, std } = checkNormalization(`${where} options`, normalization, saved.inputs);
     const scale = castValues(`${where}: normalization.std`, Float64Array.from(std), dtype);
     const tiny = scale.indexOf(0);
     if (tiny >= 0) throw new Error(`${where}: normalization.std[${tiny}] is ${std[tiny]}, 0 in float32`);

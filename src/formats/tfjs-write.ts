@@ -10,7 +10,14 @@
 import type { ActivationName } from '../activations.js';
 import { checkKeys, describeValue } from '../checks.js';
 import type { NetworkJSON } from '../network.js';
-import { castValues, checkNormalization, denseLayers, foldNormalization, type Normalization } from './network-json.js';
+import {
+  castValues,
+  checkNormalization,
+  denseLayers,
+  foldNormalization,
+  type Normalization,
+  ownNormalization,
+} from './network-json.js';
 import type { TFJSLayer, TFJSModelJSON, TFJSWeightSpec } from './tfjs-model.js';
 
 /** The file its weights are saved to, as weightsManifest names it. */
@@ -44,8 +51,9 @@ export function tfjsFromNetworkJSON(
   const where = 'toTFJS';
   checkKeys(`${where} options`, options, ['normalization', 'metadata']);
   const saved = denseLayers(where, json);
-  if (options.normalization !== undefined) {
-    const normalization = checkNormalization(`${where} options`, options.normalization, saved.inputs);
+  const given = ownNormalization(where, json, options.normalization) ?? options.normalization;
+  if (given !== undefined) {
+    const normalization = checkNormalization(`${where} options`, given, saved.inputs);
     saved.layers[0] = foldNormalization(saved.layers[0], normalization);
   }
   const { metadata } = options;

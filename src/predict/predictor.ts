@@ -8,6 +8,7 @@
 import { DEFAULT_LEAKY_RELU_ALPHA } from '../activations.js';
 import type { BackendName, DType, FloatArray } from '../backend/backend.js';
 import { type ForwardBackend, type ForwardLayer, type ForwardModel, predictRows } from '../forward.js';
+import type { Normalizer } from '../normalization.js';
 import type { SavedNetwork } from '../savedNetwork.js';
 import { createForwardBackend } from './backend.js';
 
@@ -29,6 +30,7 @@ const reclaim =
 export class PredictorModel implements ForwardModel {
   readonly layers: readonly PredictorLayer[];
   readonly inputs: number;
+  readonly normalization: Normalizer | null;
   private capacity = 0;
   private disposed = false;
 
@@ -38,6 +40,7 @@ export class PredictorModel implements ForwardModel {
     { config, shapes, weights }: SavedNetwork,
   ) {
     this.inputs = config.inputs;
+    this.normalization = config.normalization;
     const layers: PredictorLayer[] = [];
     try {
       shapes.forEach(({ inputs, units }, l) => {

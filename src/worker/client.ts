@@ -19,6 +19,7 @@ import type {
   NetworkJSON,
   ToJSONOptions,
 } from '../network.js';
+import type { NormalizationConfig } from '../normalization.js';
 import { loadWasmBytes } from '../platform/kernels.js';
 import { threadsForWorker } from '../platform/threaded-backend.js';
 import { workerSource } from '../platform/worker-script.js';
@@ -272,6 +273,11 @@ export class WorkerNetwork {
   get threads(): number {
     return this.info.threads;
   }
+  /** As {@link Network.normalization}: the inputs' normalisation's statistics (a copy), or null. */
+  get normalization(): NormalizationConfig | null {
+    const config = this.info.normalization;
+    return config ? { mean: [...config.mean], variance: [...config.variance] } : null;
+  }
   /** True while a fit() is pending; a second fit() meanwhile is refused. */
   get isTraining(): boolean {
     return this.training > 0;
@@ -419,6 +425,20 @@ export class WorkerNetwork {
   }
 
   /**
+   * As {@link Network.adapt}: normalises the inputs from now on with each
+   * feature's mean and variance over x.
+   *
+   * @param x - The inputs to learn the statistics from, as fit takes them.
+   * @throws Error (as a rejection) with Network.adapt's message, or if the network is disposed.
+   */
+  adapt(x: MatrixInput): Promise<void> {
+    return this.guarded('adapt', async () => {
+      const transfer: Transferable[] = [];
+      this.info = { ...this.info, normalization: await this.call('adapt', [pack(x, transfer)], transfer) };
+    });
+  }
+
+  /**
    * As Network.toJSON: the same plain object (with includeOptimizer, the
    * optimiser's config and state), for JSON.stringify or loadNetwork /
    * loadWorkerNetwork. JSON.stringify(net) itself cannot wait for it, so
@@ -544,6 +564,7 @@ const ARGUMENT_NAMES: { [M in Method]: string[] } = {
   evaluate: ['x', 'y'],
   getWeights: [],
   setWeights: ['weights'],
+  adapt: ['x'],
   toJSON: ['options'],
   trainBegun: [],
   stop: [],

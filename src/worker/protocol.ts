@@ -9,6 +9,7 @@ import type { EarlyStoppingOptions, Logs } from '../callbacks.js';
 import type { LayerConfig } from '../layerConfig.js';
 import type { LossName } from '../losses.js';
 import type { Network, NetworkConfig, NetworkJSON } from '../network.js';
+import type { NormalizationConfig } from '../normalization.js';
 import type { FitOptions } from '../train.js';
 
 /** What the worker reports about the network it created. */
@@ -20,6 +21,7 @@ export interface NetworkInfo {
   dtype: DType;
   backend: BackendName;
   threads: number;
+  normalization: NormalizationConfig | null;
 }
 
 /** fit()'s options as they cross: functions stay on the calling thread. */
@@ -53,6 +55,8 @@ export interface Calls {
   evaluate: [args: [x: unknown, y: unknown], result: ReturnType<Network['evaluate']>];
   getWeights: [args: [], result: ReturnType<Network['getWeights']>];
   setWeights: [args: [weights: Parameters<Network['setWeights']>[0]], result: void];
+  /** adapt(x) in the worker; the statistics it set. */
+  adapt: [args: [x: unknown], result: NormalizationConfig | null];
   toJSON: [args: [options: unknown], result: NetworkJSON];
   /**
    * The calling thread has run fit()'s onTrainBegin hooks (ok) or one threw:

