@@ -76,7 +76,9 @@ export function normalizeRows(name: string, values: FloatArray, cols: number, by
     const x = values[i];
     values[i] = round(x - mean[c]) / std[c];
     if (!Number.isFinite(values[i]))
-      throw new Error(`${name}[${Math.floor(i / cols)}][${c}] is ${x}: normalised (mean ${mean[c]}, deviation ${std[c]}) it overflows`);
+      throw new Error(
+        `${name}[${Math.floor(i / cols)}][${c}] is ${x}: normalised (mean ${mean[c]}, deviation ${std[c]}) it overflows`,
+      );
   }
 }
 

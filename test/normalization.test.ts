@@ -174,15 +174,15 @@ describe('normalization: bad statistics and inputs', () => {
       { mean: [1, Number.NaN, 3, 4], variance: VARIANCE },
       'createNetwork: normalization.mean[1] is NaN: values must be finite numbers',
     ],
-    [
-      { mean: MEAN, variance: [1, -1, 1, 1] },
-      'createNetwork: normalization.variance[1] is -1: a variance is at least 0',
-    ],
+    [{ mean: MEAN, variance: [1, -1, 1, 1] }, 'createNetwork: normalization.variance[1] is -1: a variance is at least 0'],
     [
       { mean: MEAN, variance: VARIANCE, std: VARIANCE },
       'createNetwork: normalization: unknown option "std"; expected one of mean, variance',
     ],
-    [{ mean: [1e39, 0, 0, 0], variance: VARIANCE }, "createNetwork: normalization.mean[0] is 1e+39: too large for float32 (at most ±3.4028234663852886e+38); scale the data, or use dtype 'float64'"],
+    [
+      { mean: [1e39, 0, 0, 0], variance: VARIANCE },
+      "createNetwork: normalization.mean[0] is 1e+39: too large for float32 (at most ±3.4028234663852886e+38); scale the data, or use dtype 'float64'",
+    ],
   ])('createNetwork refuses %j', async (normalization, message) => {
     expect(await messageOf(createNetwork(config('js', 'float32', normalization as never)))).toBe(message);
   });
