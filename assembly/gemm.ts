@@ -20,11 +20,23 @@
  * Block sizes were tuned on x86 (Zen 4) in V8, where the micro-kernel runs
  * near the machine's peak for non-fused SIMD multiply-add; a KC of 128 keeps
  * the A^T packing amortised over a whole chunk of 8 panels.
+ *
+ * A product of at most FEW_ROWS rows with B untransposed (a dense layer's
+ * forward pass on one or a few inputs) takes none of this: gemmRows.ts
+ * streams B's rows in place, summing in the same order.
+ *
  * Scratch is static (memory.data, below heapBase: no allocation) in the
  * single-threaded build, and per thread in the threaded one (see bChunk).
  */
 import { MR, NARROW_BYTES, NR_BYTES, nr, microKernel, microKernelNarrow } from './gemmKernel';
 import { A_GROUP_BYTES, packNarrowPanel, packPanel, packTransposedRows } from './gemmPack';
+import { gemmRows } from './gemmRows';
+
+/**
+ * Up to this many rows of op(A), an untransposed B is read in place by
+ * gemmRows (same sums, in the same order) instead of being packed.
+ */
+const FEW_ROWS: i32 = 4;
 
 /** Depth of a k-block. */
 const KC: i32 = 128;
@@ -77,6 +89,12 @@ export function gemmStrided<T>(
     return;
   }
   const S = <usize>sizeof<T>();
+  if (!transB && m <= FEW_ROWS) {
+    // bChunk, unused by this path, holds its sums (ROW_SUMS_BYTES, less than B_CHUNK_BYTES).
+    gemmRows<T>(m, n, k, KC, alpha, a, transA ? S : <usize>lda * S, transA ? <usize>lda * S : S,
+                b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
+    return;
+  }
   const NR = nr<T>();
   const NC = CHUNK_PANELS * NR;
   // Rows of op(A) handled together: a micro-tile, or a cache line of A^T.
