@@ -21,9 +21,9 @@
  * near the machine's peak for non-fused SIMD multiply-add; a KC of 128 keeps
  * the A^T packing amortised over a whole chunk of 8 panels.
  *
- * A product of at most FEW_ROWS rows with B untransposed (a dense layer's
- * forward pass on one or a few inputs) takes none of this: gemmRows.ts
- * streams B's rows in place, summing in the same order.
+ * An untransposed product of one row (a dense layer's forward pass on one
+ * input), or of a few rows over a large B, takes none of this: gemmRows.ts
+ * streams B's rows in place, summing in the same order (see FEW_ROWS).
  *
  * Scratch is static (memory.data, below heapBase: no allocation) in the
  * single-threaded build, and per thread in the threaded one (see bChunk).
@@ -33,8 +33,11 @@ import { A_GROUP_BYTES, packNarrowPanel, packPanel, packTransposedRows } from '.
 import { gemmRows } from './gemmRows';
 
 /**
- * Up to this many rows of op(A), an untransposed B is read in place by
- * gemmRows (same sums, in the same order) instead of being packed.
+ * Up to this many rows of A, an untransposed product reads B in place
+ * (gemmRows: the same sums in the same order) rather than packing it: one
+ * row always; more only when B is larger than one packed chunk, since over a
+ * small B the blocked path computes MR rows in one pass from L1 and packs
+ * little, where gemmRows passes over B once per row.
  */
 const FEW_ROWS: i32 = 4;
 
@@ -89,10 +92,9 @@ export function gemmStrided<T>(
     return;
   }
   const S = <usize>sizeof<T>();
-  if (!transB && m <= FEW_ROWS) {
+  if (!transA && !transB && (m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES))) {
     // bChunk, unused by this path, holds its sums (ROW_SUMS_BYTES, less than B_CHUNK_BYTES).
-    gemmRows<T>(m, n, k, KC, alpha, a, transA ? S : <usize>lda * S, transA ? <usize>lda * S : S,
-                b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
+    gemmRows<T>(m, n, k, KC, alpha, a, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
     return;
   }
   const NR = nr<T>();

@@ -1,16 +1,16 @@
 /**
- * The few-rows product: C = alpha * op(A) * B + beta * C for a small m, B
- * untransposed (k x n, row-major, as a dense layer stores its weights), read
- * where it lies, row after row.
+ * The few-rows product: C = alpha * A * B + beta * C for a small m, neither
+ * transposed (B k x n, row-major, as a dense layer stores its weights), B
+ * read where it lies, row after row.
  *
  * A product with one or a few rows (predict on a single input) reads every
  * weight for a handful of multiplies, so it runs at the speed B streams in:
  * the blocked path would copy all of B into panels first, compute MR rows
- * for each real one, and walk B down its columns. Here each row of op(A)
+ * for each real one, and walk B down its columns. Here each row of A
  * adds A[i, p] times B's row p into a row of sums, eight rows of B at a time
  * (eight sequential streams, each sum loaded and stored once per eight), a
  * strip of at most STRIP_BYTES of columns at a time so that a k-block of the
- * strip stays in L2 for the next row of op(A).
+ * strip stays in L2 for the next row of A.
  *
  * Every element is summed exactly as gemm.ts's blocked path sums it: in
  * k-blocks of kc, each block's products added in p order into a sum that
@@ -26,13 +26,13 @@ const STRIP_BYTES: usize = 2048;
 export const ROW_SUMS_BYTES: i32 = <i32>STRIP_BYTES;
 
 /**
- * Rows 0 .. m of C from op(A) (A[i, p] at a + i * rowStep + p * pStep bytes)
- * and B (rows ldb bytes apart); C's rows ldc bytes apart; k-blocks of kc.
+ * Rows 0 .. m of C from A and B; the rows of A, B and C lda, ldb and ldc
+ * bytes apart; k-blocks of kc.
  * `sums` is ROW_SUMS_BYTES of scratch, 16-byte aligned.
  */
 export function gemmRows<T>(
   m: i32, n: i32, k: i32, kc: i32, alpha: T,
-  a: usize, rowStep: usize, pStep: usize, b: usize, ldb: usize,
+  a: usize, lda: usize, b: usize, ldb: usize,
   beta: T, c: usize, ldc: usize, sums: usize,
 ): void {
   const rowBytes = <usize>n * sizeof<T>();
@@ -42,8 +42,8 @@ export function gemmRows<T>(
       const depth = min(kc, k - p0);
       const betaBlock: T = p0 == 0 ? beta : <T>1;
       for (let i = 0; i < m; i++) {
-        const ai = a + <usize>i * rowStep + <usize>p0 * pStep;
-        sumRows<T>(depth, ai, pStep, b + <usize>p0 * ldb + s0, ldb, width, sums);
+        const ai = a + <usize>i * lda + <usize>p0 * sizeof<T>();
+        sumRows<T>(depth, ai, sizeof<T>(), b + <usize>p0 * ldb + s0, ldb, width, sums);
         mergeRow<T>(c + <usize>i * ldc + s0, sums, width, alpha, betaBlock);
       }
     }
