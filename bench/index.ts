@@ -234,7 +234,8 @@ if (only.has('w4')) {
         budget,
         tasks: {
           'wasmlp wasm': () => inference.predictWasmlp(net, batch),
-          // The inference-only build (wasmlp/predict) takes its column here once it lands.
+          // Slot: the inference-only build (wasmlp/predict, src/predict/) is not listed yet. Once it
+          // exists it gets a task here, 'wasmlp predict' in harness.ts's LIBRARIES, and a ratio column.
           'onnxruntime-web': () => inference.predictOnnx(net, batch),
           'tfjs-wasm': async () => ({
             ...(await inference.predictTf('tfjs-wasm', net, batch)),
