@@ -21,8 +21,8 @@
  * near the machine's peak for non-fused SIMD multiply-add; a KC of 128 keeps
  * the A^T packing amortised over a whole chunk of 8 panels.
  *
- * An untransposed product of one row (a dense layer's forward pass on one
- * input), or of a few rows over a large B, takes none of this: gemmRows.ts
+ * An untransposed float32 product of one row (a dense layer's forward pass
+ * on one input), or of a few rows over a large B, takes none of this: gemmRows.ts
  * streams B's rows in place, summing in the same order (see FEW_ROWS).
  *
  * Scratch is static (memory.data, below heapBase: no allocation) in the
@@ -33,11 +33,12 @@ import { A_GROUP_BYTES, packNarrowPanel, packPanel, packTransposedRows } from '.
 import { gemmRows } from './gemmRows';
 
 /**
- * Up to this many rows of A, an untransposed product reads B in place
- * (gemmRows: the same sums in the same order) rather than packing it: one
- * row always; more only when B is larger than one packed chunk, since over a
- * small B the blocked path computes MR rows in one pass from L1 and packs
- * little, where gemmRows passes over B once per row.
+ * Up to this many rows of A, an untransposed float32 product reads B in
+ * place (gemmRows: the same sums in the same order) rather than packing it:
+ * one row always; more only when B is larger than one packed chunk, since
+ * over a small B the blocked path computes MR rows in one pass from L1 and
+ * packs little, where gemmRows passes over B once per row. float32 only, the
+ * fast path: a float64 copy of gemmRows would weigh in the browser build.
  */
 const FEW_ROWS: i32 = 4;
 
@@ -92,7 +93,7 @@ export function gemmStrided<T>(
     return;
   }
   const S = <usize>sizeof<T>();
-  if (!transA && !transB && (m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES))) {
+  if (sizeof<T>() == 4 && !transA && !transB && (m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES))) {
     // bChunk, unused by this path, holds its sums (ROW_SUMS_BYTES, less than B_CHUNK_BYTES).
     gemmRows<T>(m, n, k, KC, alpha, a, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
     return;

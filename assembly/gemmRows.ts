@@ -7,8 +7,8 @@
  * weight for a handful of multiplies, so it runs at the speed B streams in:
  * the blocked path would copy all of B into panels first, compute MR rows
  * for each real one, and walk B down its columns. Here each row of A
- * adds A[i, p] times B's row p into a row of sums, eight rows of B at a time
- * (eight sequential streams, each sum loaded and stored once per eight), a
+ * adds A[i, p] times B's row p into a row of sums, four rows of B at a time
+ * (four sequential streams, each sum loaded and stored once per four), a
  * strip of at most STRIP_BYTES of columns at a time so that a k-block of the
  * strip stays in L2 for the next row of A.
  *
@@ -43,7 +43,7 @@ export function gemmRows<T>(
       const betaBlock: T = p0 == 0 ? beta : <T>1;
       for (let i = 0; i < m; i++) {
         const ai = a + <usize>i * lda + <usize>p0 * sizeof<T>();
-        sumRows<T>(depth, ai, sizeof<T>(), b + <usize>p0 * ldb + s0, ldb, width, sums);
+        sumRows<T>(depth, ai, b + <usize>p0 * ldb + s0, ldb, width, sums);
         mergeRow<T>(c + <usize>i * ldc + s0, sums, width, alpha, betaBlock);
       }
     }
@@ -52,82 +52,50 @@ export function gemmRows<T>(
 
 /**
  * sums[j] = sum over p < kc, in p order from zero, of A[p] * B[p, j], for
- * the `width` bytes of columns (the last vector of sums zero-padded).
+ * the `width` bytes of columns. Each column is summed in p order whichever
+ * loop takes it: whole vectors four rows of B at a time, then row by row;
+ * the columns past the last whole vector one by one.
  */
-function sumRows<T>(kc: i32, a: usize, aStep: usize, b: usize, ldb: usize, width: usize, sums: usize): void {
+function sumRows<T>(kc: i32, a: usize, b: usize, ldb: usize, width: usize, sums: usize): void {
+  const S = <usize>sizeof<T>();
   const whole = width & ~15;
-  const rest = <i32>(width & 15);
-  const end = (width + 15) & ~15;
-  for (let at: usize = 0; at < end; at += 16) v128.store(sums + at, v128.splat<i32>(0));
+  for (let at: usize = 0; at < whole; at += 16) v128.store(sums + at, v128.splat<i32>(0));
   let p = 0;
-  for (; p + 8 <= kc; p += 8) {
-    const a0 = v128.load_splat<T>(a), a1 = v128.load_splat<T>(a + aStep);
-    const a2 = v128.load_splat<T>(a + 2 * aStep), a3 = v128.load_splat<T>(a + 3 * aStep);
-    const a4 = v128.load_splat<T>(a + 4 * aStep), a5 = v128.load_splat<T>(a + 5 * aStep);
-    const a6 = v128.load_splat<T>(a + 6 * aStep), a7 = v128.load_splat<T>(a + 7 * aStep);
-    const b1 = b + ldb, b2 = b + 2 * ldb, b3 = b + 3 * ldb;
-    const b4 = b + 4 * ldb, b5 = b + 5 * ldb, b6 = b + 6 * ldb, b7 = b + 7 * ldb;
-    let at: usize = 0;
-    for (; at < whole; at += 16) {
+  for (; p + 4 <= kc; p += 4) {
+    const ap = a + <usize>p * S;
+    const a0 = v128.load_splat<T>(ap), a1 = v128.load_splat<T>(ap, S);
+    const a2 = v128.load_splat<T>(ap, 2 * S), a3 = v128.load_splat<T>(ap, 3 * S);
+    const b0 = b + <usize>p * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+    for (let at: usize = 0; at < whole; at += 16) {
       let s = v128.load(sums + at);
-      s = v128.add<T>(s, v128.mul<T>(a0, v128.load(b + at)));
+      s = v128.add<T>(s, v128.mul<T>(a0, v128.load(b0 + at)));
       s = v128.add<T>(s, v128.mul<T>(a1, v128.load(b1 + at)));
       s = v128.add<T>(s, v128.mul<T>(a2, v128.load(b2 + at)));
       s = v128.add<T>(s, v128.mul<T>(a3, v128.load(b3 + at)));
-      s = v128.add<T>(s, v128.mul<T>(a4, v128.load(b4 + at)));
-      s = v128.add<T>(s, v128.mul<T>(a5, v128.load(b5 + at)));
-      s = v128.add<T>(s, v128.mul<T>(a6, v128.load(b6 + at)));
-      s = v128.add<T>(s, v128.mul<T>(a7, v128.load(b7 + at)));
       v128.store(sums + at, s);
     }
-    if (rest != 0) {
-      let s = v128.load(sums + at);
-      s = v128.add<T>(s, v128.mul<T>(a0, loadPartial(b + at, rest)));
-      s = v128.add<T>(s, v128.mul<T>(a1, loadPartial(b1 + at, rest)));
-      s = v128.add<T>(s, v128.mul<T>(a2, loadPartial(b2 + at, rest)));
-      s = v128.add<T>(s, v128.mul<T>(a3, loadPartial(b3 + at, rest)));
-      s = v128.add<T>(s, v128.mul<T>(a4, loadPartial(b4 + at, rest)));
-      s = v128.add<T>(s, v128.mul<T>(a5, loadPartial(b5 + at, rest)));
-      s = v128.add<T>(s, v128.mul<T>(a6, loadPartial(b6 + at, rest)));
-      s = v128.add<T>(s, v128.mul<T>(a7, loadPartial(b7 + at, rest)));
-      v128.store(sums + at, s);
-    }
-    a += 8 * aStep;
-    b += 8 * ldb;
   }
   for (; p < kc; p++) {
-    const ap = v128.load_splat<T>(a);
-    let at: usize = 0;
-    for (; at < whole; at += 16) {
-      v128.store(sums + at, v128.add<T>(v128.load(sums + at), v128.mul<T>(ap, v128.load(b + at))));
+    const ap = v128.load_splat<T>(a + <usize>p * S);
+    const bp = b + <usize>p * ldb;
+    for (let at: usize = 0; at < whole; at += 16) {
+      v128.store(sums + at, v128.add<T>(v128.load(sums + at), v128.mul<T>(ap, v128.load(bp + at))));
     }
-    if (rest != 0) {
-      v128.store(sums + at, v128.add<T>(v128.load(sums + at), v128.mul<T>(ap, loadPartial(b + at, rest))));
-    }
-    a += aStep;
-    b += ldb;
+  }
+  // The last columns, fewer than a vector: one scalar sum each, the same operations a lane does.
+  for (let j = whole; j < width; j += S) {
+    let sum: T = 0;
+    for (let q = 0; q < kc; q++) sum += load<T>(a + <usize>q * S) * load<T>(b + <usize>q * ldb + j);
+    store<T>(sums + j, sum);
   }
 }
 
-/** C = alpha * sums + beta * C over `width` bytes of a row (beta 0: C is not read); nothing past it written. */
+/** C = alpha * sums + beta * C over `width` bytes of a row (beta 0: C is not read). */
 function mergeRow<T>(c: usize, sums: usize, width: usize, alpha: T, beta: T): void {
   const whole = width & ~15;
-  const rest = <i32>(width & 15);
-  let at: usize = 0;
-  for (; at < whole; at += 16) storeVector<T>(c + at, v128.load(sums + at), alpha, beta);
-  if (rest != 0) {
-    let v = v128.mul<T>(v128.splat<T>(alpha), v128.load(sums + at));
-    if (beta != 0) v = v128.add<T>(v, v128.mul<T>(v128.splat<T>(beta), loadPartial(c + at, rest)));
-    v128.store_lane<i32>(c + at, v, 0);
-    if (rest >= 8) v128.store_lane<i32>(c + at, v, 1, 4);
-    if (rest >= 12) v128.store_lane<i32>(c + at, v, 2, 8);
+  for (let at: usize = 0; at < whole; at += 16) storeVector<T>(c + at, v128.load(sums + at), alpha, beta);
+  for (let at = whole; at < width; at += sizeof<T>()) {
+    const v = alpha * load<T>(sums + at);
+    store<T>(c + at, beta != 0 ? v + beta * load<T>(c + at) : v);
   }
-}
-
-/** The first `bytes` (4, 8 or 12) at `at`, zeros after: nothing past them is read. */
-// @ts-ignore: decorator
-@inline function loadPartial(at: usize, bytes: i32): v128 {
-  let v = bytes >= 8 ? v128.load64_zero(at) : v128.load32_zero(at);
-  if (bytes == 12) v = v128.load_lane<i32>(at + 8, v, 2);
-  return v;
 }

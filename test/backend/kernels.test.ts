@@ -277,13 +277,13 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
   });
 
   it('few rows (m = 1 to 8) match the reference, and give each row the bits a 64-row product gives it', async () => {
-    // An untransposed product of one row, or of up to four over a B larger
-    // than a packed chunk (32 KB), reads B in place rather than packing it;
+    // An untransposed float32 product of one row, or of up to four over a B
+    // larger than a packed chunk (32 KB), reads B in place rather than packing it;
     // every path must sum each element in the same order, so a row's result
     // does not depend on how many rows share its product. n covers
     // whole vectors, a partial last one, and rows of B longer than the strip
     // summed at a time (2048 bytes); k both sides of the depth block KC = 128
-    // and of the eight rows of B taken together.
+    // and of the four rows of B taken together.
     const { wasm, js } = await backends(dtype);
     const rand = prng(8128);
     const BIG = 64;
