@@ -5,7 +5,15 @@
 import { Bench } from 'tinybench';
 
 /** Every column of the table, in order. */
-export const LIBRARIES = ['wasmlp wasm', 'wasmlp wasm x2', 'wasmlp js', 'onnxruntime-web', 'tfjs-wasm', 'tfjs-cpu'] as const;
+export const LIBRARIES = [
+  'wasmlp wasm',
+  'wasmlp wasm x2',
+  'wasmlp js',
+  'wasmlp predict',
+  'onnxruntime-web',
+  'tfjs-wasm',
+  'tfjs-cpu',
+] as const;
 export type Library = (typeof LIBRARIES)[number];
 export const PEERS: readonly Library[] = ['onnxruntime-web', 'tfjs-wasm', 'tfjs-cpu'];
 

@@ -11,11 +11,12 @@
  *              batch 1 (µs per call) and batch 1024 (rows/s)
  *
  * Columns: wasmlp's wasm backend (one thread, and two threads where it can),
- * its js backend, onnxruntime-web (W4 only: wasm, SIMD, one thread),
+ * its js backend, wasmlp/predict (W4 only: the inference-only build, wasm),
+ * onnxruntime-web (W4 only: wasm, SIMD, one thread),
  * tfjs-core 4.x on its wasm backend (XNNPACK, SIMD, one thread) and on its
  * cpu backend; then ratios (> 1: the first ahead): wasmlp wasm against the
- * best peer, against onnxruntime-web, against wasmlp js, and two threads
- * against one.
+ * best peer, against onnxruntime-web (and wasmlp/predict against it),
+ * against wasmlp js, and two threads against one.
  * Only ratios from one run mean anything on a shared machine.
  *
  *   npm run bench -- --json FILE     also write every number as JSON
@@ -234,8 +235,7 @@ if (only.has('w4')) {
         budget,
         tasks: {
           'wasmlp wasm': () => inference.predictWasmlp(net, batch),
-          // Slot: the inference-only build (wasmlp/predict, src/predict/) is not listed yet. Once it
-          // exists it gets a task here, 'wasmlp predict' in harness.ts's LIBRARIES, and a ratio column.
+          'wasmlp predict': () => inference.predictWasmlpPredict(net, batch),
           'onnxruntime-web': () => inference.predictOnnx(net, batch),
           'tfjs-wasm': async () => ({
             ...(await inference.predictTf('tfjs-wasm', net, batch)),
@@ -256,6 +256,7 @@ if (args.json) {
     bestPeer: ratio(r)?.peer,
     wasmVsBestPeer: ratio(r)?.value,
     wasmVsOnnxruntime: speedup(r, 'wasmlp wasm', 'onnxruntime-web'),
+    predictVsOnnxruntime: speedup(r, 'wasmlp predict', 'onnxruntime-web'),
     wasmVsJs: speedup(r, 'wasmlp wasm', 'wasmlp js'),
     twoThreadsVsOne: speedup(r, 'wasmlp wasm x2', 'wasmlp wasm'),
     agreement: r.agreement,
@@ -269,9 +270,11 @@ function printRow(r: Row): void {
   const q = ratio(r);
   const js = speedup(r, 'wasmlp wasm', 'wasmlp js');
   const onnx = speedup(r, 'wasmlp wasm', 'onnxruntime-web');
+  const predictOnnx = speedup(r, 'wasmlp predict', 'onnxruntime-web');
   console.log(
     `${r.workload}: ${cells.join(' | ')}${q ? ` | wasm vs best peer (${q.peer}) ${q.value.toFixed(2)}x` : ''}` +
       `${onnx ? ` | wasm vs onnxruntime-web ${onnx.toFixed(2)}x` : ''}` +
+      `${predictOnnx ? ` | predict vs onnxruntime-web ${predictOnnx.toFixed(2)}x` : ''}` +
       `${js ? ` | wasm vs js ${js.toFixed(2)}x` : ''} | results agree to ${r.agreement!.toExponential(1)}`,
   );
 }
@@ -282,6 +285,7 @@ function markdownTable(): string {
   const ratios: [string, (r: Row) => number | undefined][] = [
     ['wasmlp wasm / best peer', (r) => ratio(r)?.value],
     ['wasm / onnxruntime-web', (r) => speedup(r, 'wasmlp wasm', 'onnxruntime-web')],
+    ['predict / onnxruntime-web', (r) => speedup(r, 'wasmlp predict', 'onnxruntime-web')],
     ['wasm / js', (r) => speedup(r, 'wasmlp wasm', 'wasmlp js')],
     ['wasm x2 / wasm', (r) => speedup(r, 'wasmlp wasm x2', 'wasmlp wasm')],
   ];

@@ -1,18 +1,17 @@
 /**
  * W4: inference, float32, one thread. Each library is handed a batch of rows
  * as a Float32Array and hands back the outputs as one: wasmlp through
- * Network.predict, onnxruntime-web (its wasm build, SIMD, one thread) on the
- * network exported by toONNX, TensorFlow.js on its wasm backend through fused
- * matMuls. Per call, every library checks or wraps its input, runs the
+ * Network.predict and the inference-only build's (wasmlp/predict)
+ * Predictor.predict, onnxruntime-web (its wasm build, SIMD, one thread) on
+ * the network exported by toONNX, TensorFlow.js on its wasm backend through
+ * fused matMuls. Per call, every library checks or wraps its input, runs the
  * network and copies the outputs out.
- *
- * The inference-only build (wasmlp/predict) gets its own task here, as a
- * 'wasmlp predict' column, once it exists.
  */
 import * as ort from 'onnxruntime-web';
 import { seed, seedWeights } from '../data/seed.js';
 import { toONNX } from '../src/formats/index.js';
 import { createNetwork, type LayerWeights, type Network } from '../src/index.js';
+import { loadPredictor } from '../src/predict/index.js';
 import { Random } from '../src/random.js';
 import type { Prepared } from './harness.js';
 import { type TfBackend, tf, useTf } from './tfjs.js';
@@ -80,6 +79,22 @@ export async function predictWasmlp(net: InferenceNet, rows: number): Promise<Pr
     },
     output: () => last,
     dispose: () => model.dispose(),
+  };
+}
+
+/** wasmlp/predict's Predictor, loaded from the network's saved form, on its wasm backend. */
+export async function predictWasmlpPredict(net: InferenceNet, rows: number): Promise<Prepared> {
+  const model = await network(net);
+  const predictor = await loadPredictor(model.toJSON(), { backend: 'wasm' });
+  model.dispose();
+  const x = { data: batchOf(net, rows), shape: [rows, net.inputs] as [number, number] };
+  let last: Float32Array | Float64Array = new Float32Array(0);
+  return {
+    run: () => {
+      last = predictor.predict(x);
+    },
+    output: () => last,
+    dispose: () => predictor.dispose(),
   };
 }
 
