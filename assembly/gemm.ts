@@ -21,9 +21,11 @@
  * near the machine's peak for non-fused SIMD multiply-add; a KC of 128 keeps
  * the A^T packing amortised over a whole chunk of 8 panels.
  *
- * An untransposed float32 product of one row (a dense layer's forward pass
- * on one input), or of a few rows over a large B, takes none of this: gemmRows.ts
- * streams B's rows in place, summing in the same order (see FEW_ROWS).
+ * An untransposed float32 product of one row (a dense layer's forward
+ * pass on one input), or of a few rows over a large B, takes none of this:
+ * gemmRows.ts streams B's rows in place, summing in the same order (see
+ * FEW_ROWS). The threads may split a product so that one thread's block
+ * takes gemmRows and another's the blocked path: the same bits either way.
  *
  * Scratch is static (memory.data, below heapBase: no allocation) in the
  * single-threaded build, and per thread in the threaded one (see bChunk).
