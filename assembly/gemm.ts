@@ -20,11 +20,36 @@
  * Block sizes were tuned on x86 (Zen 4) in V8, where the micro-kernel runs
  * near the machine's peak for non-fused SIMD multiply-add; a KC of 128 keeps
  * the A^T packing amortised over a whole chunk of 8 panels.
+ *
+ * An untransposed float32 product of one row (a dense layer's forward
+ * pass on one input), or of a few rows over a large B, takes none of this:
+ * gemmRows.ts streams B's rows in place, summing in the same order (see
+ * FEW_ROWS). The threads may split a product so that one thread's block
+ * takes gemmRows and another's the blocked path: the same bits either way.
+ *
  * Scratch is static (memory.data, below heapBase: no allocation) in the
  * single-threaded build, and per thread in the threaded one (see bChunk).
  */
 import { MR, NARROW_BYTES, NR_BYTES, nr, microKernel, microKernelNarrow } from './gemmKernel';
 import { A_GROUP_BYTES, packNarrowPanel, packPanel, packTransposedRows } from './gemmPack';
+import { gemmRows } from './gemmRows';
+
+/**
+ * Up to this many rows of A, an untransposed float32 product reads B in
+ * place (gemmRows: the same sums in the same order) rather than packing it:
+ * one row always; more only when B is larger than one packed chunk, since
+ * over a small B the blocked path computes MR rows in one pass from L1 and
+ * packs little, where gemmRows passes over B once per row. float32 only, the
+ * fast path: a float64 copy of gemmRows would weigh in the browser build.
+ */
+const FEW_ROWS: i32 = 4;
+
+/**
+ * Whether gemmRows is compiled in: in every module but one built with
+ * `--use NO_ROWS_PATH=1` (asconfig.json), which leaves it out for size.
+ */
+// @ts-ignore: NO_ROWS_PATH is defined only by asc --use
+const ROWS_PATH: bool = !isDefined(NO_ROWS_PATH);
 
 /** Depth of a k-block. */
 const KC: i32 = 128;
@@ -77,6 +102,11 @@ export function gemmStrided<T>(
     return;
   }
   const S = <usize>sizeof<T>();
+  if (ROWS_PATH && sizeof<T>() == 4 && !transA && !transB && (m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES))) {
+    // bChunk, unused by this path, holds its sums (ROW_SUMS_BYTES, less than B_CHUNK_BYTES).
+    gemmRows<T>(m, n, k, KC, alpha, a, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
+    return;
+  }
   const NR = nr<T>();
   const NC = CHUNK_PANELS * NR;
   // Rows of op(A) handled together: a micro-tile, or a cache line of A^T.

@@ -124,7 +124,7 @@ export const NARROW_BYTES: i32 = 16;
 
 /** One vector of a tile: C = alpha * acc + beta * C, never reading C when beta is 0. */
 // @ts-ignore: decorator
-@inline function storeVector<T>(c: usize, acc: v128, alpha: T, beta: T): void {
+@inline export function storeVector<T>(c: usize, acc: v128, alpha: T, beta: T): void {
   let v = v128.mul<T>(v128.splat<T>(alpha), acc);
   if (beta != 0) v = v128.add<T>(v, v128.mul<T>(v128.splat<T>(beta), v128.load(c)));
   v128.store(c, v);

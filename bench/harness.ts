@@ -5,9 +5,17 @@
 import { Bench } from 'tinybench';
 
 /** Every column of the table, in order. */
-export const LIBRARIES = ['wasmlp wasm', 'wasmlp wasm x2', 'wasmlp js', 'tfjs-wasm', 'tfjs-cpu'] as const;
+export const LIBRARIES = [
+  'wasmlp wasm',
+  'wasmlp wasm x2',
+  'wasmlp js',
+  'wasmlp predict',
+  'onnxruntime-web',
+  'tfjs-wasm',
+  'tfjs-cpu',
+] as const;
 export type Library = (typeof LIBRARIES)[number];
-export const PEERS: readonly Library[] = ['tfjs-wasm', 'tfjs-cpu'];
+export const PEERS: readonly Library[] = ['onnxruntime-web', 'tfjs-wasm', 'tfjs-cpu'];
 
 /** How a row turns a median time into the number it shows. */
 export interface Metric {
@@ -19,6 +27,7 @@ export interface Metric {
 }
 
 export const millis: Metric = { unit: 'ms', fromMs: (ms) => ms, higherIsBetter: false };
+export const micros: Metric = { unit: 'µs', fromMs: (ms) => ms * 1000, higherIsBetter: false };
 export const rate = (unit: string, workPerRun: number, scale = 1): Metric => ({
   unit,
   fromMs: (ms) => workPerRun / (ms / 1000) / scale,
@@ -130,7 +139,8 @@ export async function measure(rounds: number, entries: Entry[]): Promise<Map<str
         await bench.run();
         const latency = (bench.tasks[0].result as { latency?: { samples?: readonly number[] } } | undefined)?.latency;
         if (!latency?.samples?.length) throw new Error(`bench task ${key} did not complete`);
-        task.samples.push(...latency.samples);
+        // A loop, not push(...samples): a microsecond task's turn has more samples than a call takes arguments.
+        for (const sample of latency.samples) task.samples.push(sample);
       }
     }
     return new Map(
@@ -150,7 +160,7 @@ function median(values: number[]): number {
 export function format(value: number | undefined, unit: string): string {
   if (value === undefined) return '';
   const digits = value >= 1000 ? 0 : value >= 100 ? 1 : value >= 10 ? 2 : 3;
-  const text = unit === 'samples/s' ? Math.round(value).toLocaleString('en-US') : value.toFixed(digits);
+  const text = unit === 'samples/s' || unit === 'rows/s' ? Math.round(value).toLocaleString('en-US') : value.toFixed(digits);
   return `${text} ${unit}`;
 }
 

@@ -7,15 +7,20 @@
  *              one epoch of 10,000 samples: samples/s; and wasmlp alone with Adam
  *   W3 gemm    float32 C = op(A) op(B), square n, NN / NT / TN: GFLOP/s
  *   kernels    sigmoid forward and backward, and tanh, over 1M float32 elements: ms
+ *   W4 predict inference of W2's network and of the seed's, float32, one thread:
+ *              batch 1 (µs per call) and batch 1024 (rows/s)
  *
  * Columns: wasmlp's wasm backend (one thread, and two threads where it can),
- * its js backend, tfjs-core 4.x on its wasm backend (XNNPACK, SIMD, one
- * thread) and on its cpu backend; then ratios (> 1: the first ahead): wasmlp
- * wasm against the best peer, against wasmlp js, and two threads against one.
+ * its js backend, wasmlp/predict (W4 only: the inference-only build, wasm),
+ * onnxruntime-web (W4 only: wasm, SIMD, one thread),
+ * tfjs-core 4.x on its wasm backend (XNNPACK, SIMD, one thread) and on its
+ * cpu backend; then ratios (> 1: the first ahead): wasmlp wasm against the
+ * best peer, against onnxruntime-web (and wasmlp/predict against it),
+ * against wasmlp js, and two threads against one.
  * Only ratios from one run mean anything on a shared machine.
  *
  *   npm run bench -- --json FILE     also write every number as JSON
- *   npm run bench -- --only w1,w3    run some workloads (w1, w2, w3, kernels)
+ *   npm run bench -- --only w1,w3    run some workloads (w1, w2, w3, kernels, w4)
  *   npm run bench -- --quick         shorter budgets (a smoke test, not for docs/speed.md)
  *   npm run bench -- --busy          with another process spinning meanwhile, as on a
  *                                    machine where something else wants a core
@@ -35,6 +40,7 @@ import {
   type Measured,
   type Metric,
   measure,
+  micros,
   millis,
   type Outputs,
   type Prepared,
@@ -44,6 +50,7 @@ import {
   ratio,
   speedup,
 } from './harness.js';
+import * as inference from './inference.js';
 import { type TfBackend, tfVersion, useTf } from './tfjs.js';
 import * as w from './workloads.js';
 
@@ -56,7 +63,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
   },
 });
-const only = new Set((args.only ?? 'w1,w2,w3,kernels').split(',').map((s) => s.trim().toLowerCase()));
+const only = new Set((args.only ?? 'w1,w2,w3,kernels,w4').split(',').map((s) => s.trim().toLowerCase()));
 const quick = args.quick!;
 const threads = Number(args.threads);
 const withThreads = threads > 1 && (await threadsAvailable());
@@ -92,7 +99,7 @@ const peerTasks = (make: (backend: TfBackend) => Promise<Prepared>): Tasks => {
 
 const header =
   `wasmlp bench: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.availableParallelism?.() ?? os.cpus().length} cores, ` +
-  `Node ${process.version}, TensorFlow.js ${tfVersion()}, load average ${os
+  `Node ${process.version}, TensorFlow.js ${tfVersion()}, onnxruntime-web ${inference.ortVersion()}, load average ${os
     .loadavg()
     .map((l) => l.toFixed(2))
     .join(' ')}` +
@@ -217,6 +224,29 @@ if (only.has('kernels')) {
   }
 }
 
+if (only.has('w4')) {
+  const data = w.mlpData();
+  const nets = [inference.mlpNet(data, w.mlpInitialWeights()), inference.seedNet()];
+  for (const net of nets) {
+    for (const batch of inference.BATCHES) {
+      const metric = batch === 1 ? micros : rate('rows/s', batch);
+      const budget: Budget = batch === 1 ? { time: 2000, iterations: 200, warmup: 20 } : { time: 2000, iterations: 8 };
+      await workloadRows(`W4 predict ${net.name}, batch ${batch}`, metric, 1e-5, {
+        budget,
+        tasks: {
+          'wasmlp wasm': () => inference.predictWasmlp(net, batch),
+          'wasmlp predict': () => inference.predictWasmlpPredict(net, batch),
+          'onnxruntime-web': () => inference.predictOnnx(net, batch),
+          'tfjs-wasm': async () => ({
+            ...(await inference.predictTf('tfjs-wasm', net, batch)),
+            activate: () => useTf('tfjs-wasm'),
+          }),
+        },
+      });
+    }
+  }
+}
+
 console.log(`\n${markdownTable()}`);
 if (args.json) {
   const table = rows.map((r) => ({
@@ -225,6 +255,8 @@ if (args.json) {
     values: r.values,
     bestPeer: ratio(r)?.peer,
     wasmVsBestPeer: ratio(r)?.value,
+    wasmVsOnnxruntime: speedup(r, 'wasmlp wasm', 'onnxruntime-web'),
+    predictVsOnnxruntime: speedup(r, 'wasmlp predict', 'onnxruntime-web'),
     wasmVsJs: speedup(r, 'wasmlp wasm', 'wasmlp js'),
     twoThreadsVsOne: speedup(r, 'wasmlp wasm x2', 'wasmlp wasm'),
     agreement: r.agreement,
@@ -237,26 +269,35 @@ function printRow(r: Row): void {
   const cells = LIBRARIES.filter((l) => r.values[l] !== undefined).map((l) => `${l} ${format(r.values[l], r.metric.unit)}`);
   const q = ratio(r);
   const js = speedup(r, 'wasmlp wasm', 'wasmlp js');
+  const onnx = speedup(r, 'wasmlp wasm', 'onnxruntime-web');
+  const predictOnnx = speedup(r, 'wasmlp predict', 'onnxruntime-web');
   console.log(
     `${r.workload}: ${cells.join(' | ')}${q ? ` | wasm vs best peer (${q.peer}) ${q.value.toFixed(2)}x` : ''}` +
+      `${onnx ? ` | wasm vs onnxruntime-web ${onnx.toFixed(2)}x` : ''}` +
+      `${predictOnnx ? ` | predict vs onnxruntime-web ${predictOnnx.toFixed(2)}x` : ''}` +
       `${js ? ` | wasm vs js ${js.toFixed(2)}x` : ''} | results agree to ${r.agreement!.toExponential(1)}`,
   );
 }
 
 function markdownTable(): string {
   const columns = LIBRARIES.filter((l) => rows.some((r) => r.values[l] !== undefined));
-  const threaded = columns.includes('wasmlp wasm x2');
-  const lines = [
-    `| workload | ${columns.join(' | ')} | wasmlp wasm / best peer | wasm / js |${threaded ? ' wasm x2 / wasm |' : ''}`,
-    `| --- | ${columns.map(() => '---:').join(' | ')} | ---: | ---: |${threaded ? ' ---: |' : ''}`,
+  // Ratio columns, each only where some row has both of its libraries.
+  const ratios: [string, (r: Row) => number | undefined][] = [
+    ['wasmlp wasm / best peer', (r) => ratio(r)?.value],
+    ['wasm / onnxruntime-web', (r) => speedup(r, 'wasmlp wasm', 'onnxruntime-web')],
+    ['predict / onnxruntime-web', (r) => speedup(r, 'wasmlp predict', 'onnxruntime-web')],
+    ['wasm / js', (r) => speedup(r, 'wasmlp wasm', 'wasmlp js')],
+    ['wasm x2 / wasm', (r) => speedup(r, 'wasmlp wasm x2', 'wasmlp wasm')],
   ];
+  const shown = ratios.filter(([, of]) => rows.some((r) => of(r) !== undefined));
   const times = (value: number | undefined) => (value === undefined ? '' : `${value.toFixed(2)}x`);
+  const lines = [
+    `| workload | ${[...columns, ...shown.map(([name]) => name)].join(' | ')} |`,
+    `| --- | ${[...columns, ...shown].map(() => '---:').join(' | ')} |`,
+  ];
   for (const r of rows) {
-    lines.push(
-      `| ${r.workload} | ${columns.map((l) => format(r.values[l], r.metric.unit)).join(' | ')} | ` +
-        `${times(ratio(r)?.value)} | ${times(speedup(r, 'wasmlp wasm', 'wasmlp js'))} |` +
-        `${threaded ? ` ${times(speedup(r, 'wasmlp wasm x2', 'wasmlp wasm'))} |` : ''}`,
-    );
+    const cells = [...columns.map((l) => format(r.values[l], r.metric.unit)), ...shown.map(([, of]) => times(of(r)))];
+    lines.push(`| ${r.workload} | ${cells.join(' | ')} |`);
   }
   return lines.join('\n');
 }

@@ -276,6 +276,68 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
     }
   });
 
+  it('few rows (m = 1 to 8) match the reference, and give each row the bits a 64-row product gives it', async () => {
+    // An untransposed float32 product of one row, or of up to four over a B
+    // larger than a packed chunk (32 KB), reads B in place rather than packing it;
+    // every path must sum each element in the same order, so a row's result
+    // does not depend on how many rows share its product. n covers
+    // whole vectors, a partial last one, and rows of B longer than the strip
+    // summed at a time (2048 bytes); k both sides of the depth block KC = 128
+    // and of the four rows of B taken together.
+    const { wasm, js } = await backends(dtype);
+    const rand = prng(8128);
+    const BIG = 64;
+    for (const [n, k] of [
+      [1, 1],
+      [3, 7],
+      [10, 128],
+      [5, 17],
+      [33, 129],
+      [67, 5],
+      [130, 257],
+      [600, 9],
+    ]) {
+      for (const transA of [false, true]) {
+        for (const { alpha, beta } of SCALINGS) {
+          const full: GemmCase = {
+            transA,
+            transB: false,
+            m: BIG,
+            n,
+            k,
+            alpha,
+            beta,
+            A: uniform(rand, dtype, BIG * k),
+            B: uniform(rand, dtype, k * n),
+            C: beta === 0 ? new Array<number>(BIG * n).fill(NaN) : uniform(rand, dtype, BIG * n),
+          };
+          const all = runGemm(wasm, full).slice(GUARD, GUARD + BIG * n);
+          for (let m = 1; m <= 8; m++) {
+            // The first m rows of op(A), stored as the transpose flag says.
+            const A: number[] = [];
+            if (transA) for (let p = 0; p < k; p++) A.push(...full.A.slice(p * BIG, p * BIG + m));
+            else A.push(...full.A.slice(0, m * k));
+            const g: GemmCase = { ...full, m, A, C: full.C.slice(0, m * n) };
+            const label = `${transA ? 'T' : 'N'}N ${m}x${n}x${k} alpha=${alpha} beta=${beta}`;
+            const out = runGemm(wasm, g);
+            const guard = new Array<number>(GUARD).fill(SENTINEL);
+            expectIdentical(
+              [...out.slice(0, GUARD), ...out.slice(GUARD + m * n)],
+              [...guard, ...guard],
+              `${label}: wrote outside C`,
+            );
+            const few = out.slice(GUARD, GUARD + m * n);
+            expectIdentical(few, all.slice(0, m * n), `${label}: rows as in a ${BIG}-row product`);
+            const ref = referenceGemm(g);
+            const tol = (i: number) => tolScale * (1 + ref.magnitude[i]);
+            expectClose(few, ref.value, tol, `wasm vs reference, ${label}`);
+            expectClose(runGemm(js, g).slice(GUARD, GUARD + m * n), ref.value, tol, `js vs reference, ${label}`);
+          }
+        }
+      }
+    }
+  });
+
   it('alpha = 0 is not special-cased: C = beta C exactly for finite A and B, NaN where A or B has NaN or ±Infinity', async () => {
     // Reference BLAS skips A and B when alpha is 0 (so their NaN never reaches C).
     // wasmlp's kernels do not: alpha multiplies the computed product, as for any
