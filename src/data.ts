@@ -191,7 +191,7 @@ export function checkValue(name: string, place: string, v: unknown, dtype: DType
 
 function tooLargeError(place: string, value: number): Error {
   return new Error(
-    `${place} is ${value}: too large for float32 (at most ±${FLOAT32_MAX}); ` + `scale the data, or use dtype 'float64'`,
+    `${place} is ${value}: too large for float32 (at most ±${FLOAT32_MAX}); scale the data, or use dtype 'float64'`,
   );
 }
 

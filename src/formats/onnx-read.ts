@@ -98,7 +98,8 @@ function readONNX(bytes: Uint8Array, options: ONNXImportOptions, fold: boolean):
   const metadata: Record<string, string> = {};
   for (const { key, value } of model.metadataProps) metadata[key ?? ''] = value ?? '';
   const network = networkJSON(inputs, cast, dtype, lossFor(WHERE, output, options.loss));
-  if (kept && normalization) network.normalization = { mean: [...normalization.mean], variance: normalization.std.map((s) => s * s) };
+  if (kept && normalization)
+    network.normalization = { mean: [...normalization.mean], variance: normalization.std.map((s) => s * s) };
   return { network, normalization: fold ? null : normalization, metadata };
 }
 
