@@ -110,23 +110,14 @@ export async function restoreEngine(json: NetworkJSON | string, options: LoadNet
  */
 function copyMetadata(metadata: unknown): Record<string, unknown> | undefined {
   if (metadata === undefined) return undefined;
-  const refuse = (why: string): Error => new Error(`loadNetwork: metadata must be a plain object of JSON values: ${why}`);
-  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata) || !isPlain(metadata))
-    throw refuse(`got ${describeValue(metadata)}`);
-  let text: string;
   try {
-    text = JSON.stringify(metadata);
-  } catch (error) {
-    throw refuse(`it cannot be written as JSON (${(error as Error).message})`);
-  }
-  const deep = nestingBeyond(text, MAX_MODEL_DEPTH);
-  if (deep >= 0) throw refuse(`it nests deeper than ${MAX_MODEL_DEPTH} levels`);
-  return JSON.parse(text) as Record<string, unknown>;
-}
-
-function isPlain(value: object): boolean {
-  const proto = Object.getPrototypeOf(value);
-  return proto === Object.prototype || proto === null;
+    // Not an array, a Map or a class's instance; a cycle or a BigInt throws.
+    const text = JSON.stringify(metadata);
+    if (Object.getPrototypeOf(metadata) === Object.prototype && nestingBeyond(text, MAX_MODEL_DEPTH) < 0) return JSON.parse(text);
+  } catch {}
+  throw new Error(
+    `loadNetwork: metadata must be a plain object of JSON values nested at most ${MAX_MODEL_DEPTH} deep, got ${describeValue(metadata)}`,
+  );
 }
 
 /** A saved optimiser's config and state, checked against the parameter sizes. */

@@ -261,16 +261,16 @@ describe('metadata: application data carried, never read', () => {
     let deep: unknown = 1;
     for (let i = 0; i < 70; i++) deep = [deep];
     const cases: [unknown, string][] = [
-      [null, 'got null'],
-      [[1, 2], 'got an array'],
-      ['text', 'got "text"'],
-      [new Map(), 'got'],
-      [cyclic, 'it cannot be written as JSON'],
-      [{ deep }, 'it nests deeper than 64 levels'],
+      [null, 'null'],
+      [[1, 2], 'an array'],
+      ['text', '"text"'],
+      [new Map(), 'an object'],
+      [cyclic, 'an object'],
+      [{ deep }, 'an object'],
     ];
-    for (const [value, why] of cases) {
+    for (const [value, got] of cases) {
       await expect(loadNetwork({ ...saved, metadata: value } as NetworkJSON, { backend: 'js' })).rejects.toThrow(
-        `loadNetwork: metadata must be a plain object of JSON values: ${why}`,
+        `loadNetwork: metadata must be a plain object of JSON values nested at most 64 deep, got ${got}`,
       );
     }
     net.dispose();
