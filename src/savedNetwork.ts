@@ -67,7 +67,6 @@ export function readSavedNetwork(where: string, json: unknown, run: { backend?: 
     'optimizer',
     'metadata',
   ]);
-
   // Each is required: a default (float32 for a missing dtype) would silently change the model.
   for (const key of ['inputs', 'layers', 'loss', 'dtype', 'weights']) {
     if ((saved as Record<string, unknown>)[key] === undefined) throw new Error(`${where}: the saved network has no "${key}"`);

@@ -140,7 +140,8 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
   const seed = options.seed ?? randomSeed();
   const split = options.validationSplit === undefined ? undefined : splitRows(table.rows, options.validationSplit, seed);
   const columns = features.map((c) => table.numbers.get(c)!);
-  // Statistics from the training rows only; every row standardised in table order, so a bad value is named by its cell.
+  // Statistics from the training rows only. The network standardises where it can; else every row is standardised
+  // here, in table order, so a bad value is named by its cell.
   const measured = options.standardize ? measureColumns(columns, split?.train ?? allRows(table.rows)) : undefined;
   const normalization = measured && networkNormalization(measured, columns);
   const stats = normalization ? undefined : measured;
