@@ -70,6 +70,8 @@ export class NetworkEngine implements ForwardModel {
   isTraining = false;
   /** The inputs' normalisation (createNetwork's, a saved one, or adapt()'s), or null. */
   normalization: Normalizer | null = null;
+  /** A loaded network's application data (NetworkJSON.metadata), JSON values wasmlp carries and never reads. */
+  metadata: Record<string, unknown> | undefined;
   /** The seeded stream for initial weights, then shuffles. */
   readonly random: Random;
   /** The optimiser fit() trains with, kept across fit() calls while its config is unchanged. */

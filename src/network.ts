@@ -78,6 +78,13 @@ export interface NetworkJSON {
   weights: LayerWeights[];
   /** Present when saved with includeOptimizer after a fit(). */
   optimizer?: OptimizerJSON;
+  /**
+   * An application's own data, carried with the network and never read by
+   * wasmlp: a plain object of JSON values, which {@link loadNetwork} keeps
+   * and toJSON() writes back. The command line keeps its feature names and
+   * target under `wasmlp` here.
+   */
+  metadata?: Record<string, unknown>;
 }
 
 /** The optimiser a network trained with, and its state: its step count and slots. */

@@ -28,6 +28,8 @@ export interface SavedNetwork {
   weights: ReturnType<typeof checkLayerWeights>;
   /** The saved optimiser as the file has it, not checked; undefined if none was saved. */
   optimizer: unknown;
+  /** The application's data as the file has it, not checked (wasmlp never reads it); undefined if none. */
+  metadata: unknown;
 }
 
 /**
@@ -44,7 +46,8 @@ export function readSavedNetwork(where: string, json: unknown, run: { backend?: 
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
     throw new Error(`${where}: expected a saved network object, got ${describeValue(saved)}`);
   }
-  const { format, version, inputs, layers, loss, dtype, weights, optimizer, normalization } = saved as Partial<NetworkJSON>;
+  const { format, version, inputs, layers, loss, dtype, weights, optimizer, normalization, metadata } =
+    saved as Partial<NetworkJSON>;
   if (format !== FORMAT)
     throw new Error(`${where}: not a saved wasmlp network (format is ${describeValue(format)}, expected "${FORMAT}")`);
   if (version !== FORMAT_VERSION) {
@@ -52,7 +55,18 @@ export function readSavedNetwork(where: string, json: unknown, run: { backend?: 
       `${where}: format version ${describeValue(version)} is not supported; this wasmlp reads version ${FORMAT_VERSION}`,
     );
   }
-  checkKeys(where, saved, ['format', 'version', 'inputs', 'layers', 'loss', 'dtype', 'normalization', 'weights', 'optimizer']);
+  checkKeys(where, saved, [
+    'format',
+    'version',
+    'inputs',
+    'layers',
+    'loss',
+    'dtype',
+    'normalization',
+    'weights',
+    'optimizer',
+    'metadata',
+  ]);
   // Each is required: a default (float32 for a missing dtype) would silently change the model.
   for (const key of ['inputs', 'layers', 'loss', 'dtype', 'weights']) {
     if ((saved as Record<string, unknown>)[key] === undefined) throw new Error(`${where}: the saved network has no "${key}"`);
@@ -77,7 +91,7 @@ export function readSavedNetwork(where: string, json: unknown, run: { backend?: 
       shapes.push({ inputs: fanIn, units });
       fanIn = units;
     }
-    return { config, shapes, weights: checkLayerWeights(weights, shapes, config.dtype), optimizer };
+    return { config, shapes, weights: checkLayerWeights(weights, shapes, config.dtype), optimizer, metadata };
   } catch (error) {
     throw prefixed(where, error);
   }

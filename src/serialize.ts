@@ -14,6 +14,7 @@
 import type { DType } from './backend/backend.js';
 import { checkKeys, describeValue } from './checks.js';
 import { buildEngine, type NetworkEngine } from './engine.js';
+import { MAX_MODEL_DEPTH, nestingBeyond } from './modelText.js';
 import type { LoadNetworkOptions, NetworkJSON, OptimizerJSON, ToJSONOptions } from './network.js';
 import {
   type CheckedOptimizerState,
@@ -51,6 +52,7 @@ export function networkToJSON(net: NetworkEngine, options: unknown = {}): Networ
       normalization: { mean: [...net.normalization.config.mean], variance: [...net.normalization.config.variance] },
     }),
     weights: net.getWeights(),
+    ...(net.metadata && { metadata: structuredClone(net.metadata) }),
   };
   const optimizer = net.optimizer;
   if (includeOptimizer && optimizer) json.optimizer = { config: { ...optimizer.config }, ...optimizer.getWeights() };
@@ -71,7 +73,8 @@ export function networkToJSON(net: NetworkEngine, options: unknown = {}): Networ
  */
 export async function restoreEngine(json: NetworkJSON | string, options: LoadNetworkOptions = {}): Promise<NetworkEngine> {
   checkKeys('loadNetwork options', options, ['backend', 'threads']);
-  const { config, shapes, weights, optimizer } = readSavedNetwork('loadNetwork', json, options);
+  const { config, shapes, weights, optimizer, metadata: savedMetadata } = readSavedNetwork('loadNetwork', json, options);
+  const metadata = copyMetadata(savedMetadata);
   let savedOptimizer: { config: OptimizerConfig; state: CheckedOptimizerState } | undefined;
   try {
     if (optimizer !== undefined) {
@@ -89,6 +92,7 @@ export async function restoreEngine(json: NetworkJSON | string, options: LoadNet
   }
   try {
     net.writeWeights(weights);
+    net.metadata = metadata;
     if (savedOptimizer) {
       net.useOptimizer(savedOptimizer.config);
       net.optimizer!.writeState(savedOptimizer.state);
@@ -98,6 +102,22 @@ export async function restoreEngine(json: NetworkJSON | string, options: LoadNet
     throw prefixed('loadNetwork', error);
   }
   return net;
+}
+
+/**
+ * The saved metadata, copied: a plain object of JSON values, nested no
+ * deeper than a model file may be (what toJSON() writes back as it is).
+ */
+function copyMetadata(metadata: unknown): Record<string, unknown> | undefined {
+  if (metadata === undefined) return undefined;
+  try {
+    // Not an array, a Map or a class's instance; a cycle or a BigInt throws.
+    const text = JSON.stringify(metadata);
+    if (Object.getPrototypeOf(metadata) === Object.prototype && nestingBeyond(text, MAX_MODEL_DEPTH) < 0) return JSON.parse(text);
+  } catch {}
+  throw new Error(
+    `loadNetwork: metadata must be a plain object of JSON values nested at most ${MAX_MODEL_DEPTH} deep, got ${describeValue(metadata)}`,
+  );
 }
 
 /** A saved optimiser's config and state, checked against the parameter sizes. */

@@ -4,6 +4,7 @@ import { seed, seedLabels } from '../data/seed.js';
 import { type Arena, allocationCount } from '../src/backend/arena.js';
 import { engineOf, NetworkEngine } from '../src/engine.js';
 import { createNetwork, loadNetwork, type Network, type NetworkConfig, type NetworkJSON } from '../src/index.js';
+import { loadPredictor } from '../src/predict/index.js';
 import { Random } from '../src/random.js';
 import { randomMatrix } from './helpers.js';
 
@@ -223,5 +224,55 @@ describe('reading model texts', () => {
     await expect(loadNetwork(huge)).rejects.toThrow(
       `loadNetwork: the text has ${2 ** 28 + 1} characters, more than a model text may have (${2 ** 28}); pass the object instead`,
     );
+  });
+});
+
+describe('metadata: application data carried, never read', () => {
+  const metadata = { app: { features: ['a', 'b'], version: 3, nested: [{ x: null, y: true }] } };
+
+  it('is kept by loadNetwork and written back by toJSON, as a copy; loadPredictor accepts it', async () => {
+    const net = await createNetwork({ ...CONFIG, backend: 'js' });
+    const saved = { ...net.toJSON(), metadata };
+    const loaded = await loadNetwork(saved, { backend: 'js' });
+    expect(loaded.toJSON().metadata).toEqual(metadata);
+    expect(JSON.parse(JSON.stringify(loaded)).metadata).toEqual(metadata);
+    // A copy: changing what was loaded, or what toJSON gave, changes neither the other nor the network.
+    (saved.metadata.app.features as string[]).push('c');
+    (loaded.toJSON().metadata!.app as { version: number }).version = 4;
+    expect(loaded.toJSON().metadata).toEqual({ app: { features: ['a', 'b'], version: 3, nested: [{ x: null, y: true }] } });
+    // From the text too, and through the predictor, which predicts as the network does.
+    const text = JSON.stringify({ ...net.toJSON(), metadata });
+    const fromText = await loadNetwork(text, { backend: 'js' });
+    expect(fromText.toJSON().metadata).toEqual(metadata);
+    const predictor = await loadPredictor(text, { backend: 'js' });
+    const x = randomMatrix(new Random(4), 5, 2, 1);
+    expect(Array.from(predictor.predict(x))).toEqual(Array.from(net.predict(x)));
+    // A network saved without metadata has none.
+    expect('metadata' in net.toJSON()).toBe(false);
+    for (const n of [net, loaded, fromText]) n.dispose();
+    predictor.dispose();
+  });
+
+  it('is refused unless a plain object of JSON values', async () => {
+    const net = await createNetwork({ ...CONFIG, backend: 'js' });
+    const saved = net.toJSON();
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    let deep: unknown = 1;
+    for (let i = 0; i < 70; i++) deep = [deep];
+    const cases: [unknown, string][] = [
+      [null, 'null'],
+      [[1, 2], 'an array'],
+      ['text', '"text"'],
+      [new Map(), 'an object'],
+      [cyclic, 'an object'],
+      [{ deep }, 'an object'],
+    ];
+    for (const [value, got] of cases) {
+      await expect(loadNetwork({ ...saved, metadata: value } as NetworkJSON, { backend: 'js' })).rejects.toThrow(
+        `loadNetwork: metadata must be a plain object of JSON values nested at most 64 deep, got ${got}`,
+      );
+    }
+    net.dispose();
   });
 });

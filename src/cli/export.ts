@@ -15,7 +15,7 @@ import { writeFileAtomic } from './atomic-write.js';
 import { count } from './format.js';
 import type { Io } from './io.js';
 import { loadModelNetwork, type ModelFile, parseModelFile } from './model-file.js';
-import { onnxMetadata, tfjsMetadata } from './model-metadata.js';
+import { appliedStandardization, onnxMetadata, tfjsMetadata } from './model-metadata.js';
 
 export interface ExportOptions {
   format: 'onnx' | 'tfjs';
@@ -47,7 +47,7 @@ function exportONNX(modelPath: string, model: ModelFile, { out, dtype }: ExportO
   );
   write(out, bytes, cannot);
   const inputs = model.features.length;
-  const where = model.standardization ? ', standardised in the graph' : '';
+  const where = appliedStandardization(model) ? ', standardised in the graph' : '';
   io.stdout.write(
     `Wrote ${out} (${count(bytes.length, 'byte')}): ONNX opset ${OPSET}, ${type === 'float32' ? 'FLOAT' : 'DOUBLE'}, ` +
       `input x [N, ${inputs}]${where}, output y [N, ${model.network.layers.at(-1)!.units}]\n`,
@@ -83,7 +83,7 @@ function exportTFJS(modelPath: string, model: ModelFile, { out, dtype }: ExportO
   // The weights first: a model.json is never newer than the weights it describes.
   write(weightsPath, weights, cannot);
   write(modelJSONPath, text, cannot);
-  const folded = model.standardization ? ', standardisation folded into the first layer' : '';
+  const folded = appliedStandardization(model) ? ', standardisation folded into the first layer' : '';
   io.stdout.write(
     `Wrote ${modelJSONPath} (${count(Buffer.byteLength(text), 'byte')}) and ${weightsPath} (${count(weights.length, 'byte')}): ` +
       `TensorFlow.js layers model, float32${folded}\n`,

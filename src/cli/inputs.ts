@@ -1,8 +1,8 @@
 /**
  * A new CSV's rows, as the model's network expects them: its feature
  * columns, looked up by name, as numbers, standardised with the saved
- * statistics (never statistics of the new file), and within float32's
- * range.
+ * statistics (never statistics of the new file) unless the network does it
+ * itself, and within float32's range.
  */
 import { namedIndices } from './columns.js';
 import type { ColumnRead, Header, Table } from './csv.js';
@@ -24,7 +24,7 @@ export function modelInputs(model: ModelFile, table: Table, features: readonly n
     features,
     features.map((c) => table.numbers.get(c)!),
     stats,
-    stats
+    stats || model.network.normalization
       ? 'it is too far from the values the model was trained on'
       : 'scale the column, and train on it scaled (or with --standardize)',
   );

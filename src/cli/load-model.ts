@@ -17,11 +17,12 @@ import { count } from './format.js';
 import {
   checkModel,
   loadModelNetwork,
-  MODEL_FORMAT,
-  MODEL_VERSION,
   type ModelFile,
+  OLD_MODEL_FORMAT,
+  OLD_MODEL_VERSION,
   parseModelFile,
   readModelBytes,
+  withNetworkStandardization,
 } from './model-file.js';
 import { fromOnnxMetadata } from './model-metadata.js';
 import type { Standardization } from './standardize.js';
@@ -64,8 +65,7 @@ export async function loadModel(file: string, options: ModelOptions): Promise<Lo
   const bytes = readModelBytes(file, 'the model file');
   const source: ModelSource = isOnnx(file, bytes) ? readOnnxModel(file, bytes) : parseModelFile(file, bytes);
   const { features, target } = source;
-  const named: ModelFile | undefined =
-    features && target ? { format: MODEL_FORMAT, version: MODEL_VERSION, ...source, features, target } : undefined;
+  const named: ModelFile | undefined = features && target ? { ...source, features, target } : undefined;
   const net = await loadModelNetwork(
     file,
     named ?? unnamedModel(file, source, null, undefined),
@@ -95,10 +95,11 @@ function readOnnxModel(file: string, bytes: Uint8Array): ModelSource {
   if (!metadata) {
     const graph = parts.normalization;
     const standardization = graph && { mean: [...graph.mean], std: [...graph.std] };
-    return { network: parts.network, features: null, target: null, standardization };
+    return withNetworkStandardization({ network: parts.network, features: null, target: null, standardization });
   }
-  const model = checkModel(file, { format: MODEL_FORMAT, version: MODEL_VERSION, ...metadata, network: parts.network });
-  checkStandardization(file, model.standardization, parts.normalization, parts.network.dtype);
+  // Read as a model file of the first layout, which holds the same parts.
+  const model = checkModel(file, { format: OLD_MODEL_FORMAT, version: OLD_MODEL_VERSION, ...metadata, network: parts.network });
+  checkStandardization(file, metadata.standardization, parts.normalization, parts.network.dtype);
   return model;
 }
 
@@ -174,7 +175,7 @@ function unnamedModel(
   const features =
     chosen ??
     (header ? firstColumns(file, header, network.inputs, targetText) : Array.from({ length: network.inputs }, (_, i) => `${i}`));
-  return { format: MODEL_FORMAT, version: MODEL_VERSION, features, target, standardization: source.standardization, network };
+  return { features, target, standardization: source.standardization, network };
 }
 
 /** The CSV's first `inputs` columns, the features of a model that does not name its own. */

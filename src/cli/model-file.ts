@@ -1,9 +1,13 @@
 /**
- * The model file `train --save` writes and predict/evaluate read: the
- * network (net.toJSON()) wrapped with what the command line needs to treat
- * new CSV rows exactly as it treated the training rows: the feature columns
- * by name, the target and its classes, the standardisation statistics.
- * Versioned: a reader refuses a version it does not know rather than guess.
+ * The model file `train --save` writes and predict/evaluate read: a saved
+ * network (net.toJSON(), so loadNetwork takes the file as it is), its
+ * metadata under "wasmlp" holding what the command line needs to treat new
+ * CSV rows exactly as it treated the training rows: the feature columns by
+ * name and the target with its classes. The network applies --standardize's
+ * statistics itself (its normalization); only statistics it cannot apply
+ * (standardize.ts) stay in the metadata, for the command line to apply.
+ * The first layout ("format": "wasmlp-model", the network beside the rest)
+ * is still read.
  */
 import { isUtf8 } from 'node:buffer';
 import { accessSync, closeSync, constants, readSync, realpathSync, type Stats, statSync } from 'node:fs';
@@ -13,23 +17,36 @@ import { MAX_MODEL_DEPTH, nestingBeyond } from '../modelText.js';
 import { type WriteFs, writeFileAtomic } from './atomic-write.js';
 import { count } from './format.js';
 import { openRegularFile } from './input-file.js';
-import type { Standardization } from './standardize.js';
+import { networkNormalization, type Standardization } from './standardize.js';
 import { outputUnits, type Target } from './target.js';
 import { quote, showValue } from './text.js';
 import { firstInvalid, lineAtByte } from './text-check.js';
 
-export const MODEL_FORMAT = 'wasmlp-model';
-export const MODEL_VERSION = 1;
+/** The saved network's format, which the model file is. */
+export const NETWORK_FORMAT = 'wasmlp-network';
+/** The key of the command line's part of the network's metadata. */
+export const METADATA_KEY = 'wasmlp';
+/** The first layout's format and version: the network inside, beside the command line's fields. */
+export const OLD_MODEL_FORMAT = 'wasmlp-model';
+/** The version of either layout. */
+export const OLD_MODEL_VERSION = 1;
 
+/** A model as predict, evaluate and export use it, whichever file it came from. */
 export interface ModelFile {
-  format: typeof MODEL_FORMAT;
-  version: typeof MODEL_VERSION;
   /** Input columns, in the network's input order. */
   features: string[];
   target: Target;
-  /** Applied to the features before the network; null if trained without --standardize. */
+  /** Applied to the features before the network; null if the network applies its own, or none is applied. */
   standardization: Standardization | null;
   network: NetworkJSON;
+}
+
+/** What the command line keeps in the network's metadata, under METADATA_KEY. */
+interface CommandLineMetadata {
+  features: string[];
+  target: Target;
+  /** Only statistics the network's normalisation cannot apply (standardize.ts). */
+  standardization?: Standardization;
 }
 
 /**
@@ -105,8 +122,11 @@ function accessible(path: string, mode: number): boolean {
 
 /** Writes the model file atomically: a failed write leaves the previous file as it was (atomic-write.ts). */
 export function writeModelFile(file: string, model: ModelFile, fs?: WriteFs): void {
+  const { features, target, standardization, network } = model;
+  const wasmlp: CommandLineMetadata = { features, target, ...(standardization && { standardization }) };
+  const saved: NetworkJSON = { ...network, metadata: { ...network.metadata, [METADATA_KEY]: wasmlp } };
   try {
-    writeFileAtomic(file, `${JSON.stringify(model)}\n`, fs);
+    writeFileAtomic(file, `${JSON.stringify(saved)}\n`, fs);
   } catch (error) {
     throw new Error(`${file}: cannot write the model file: ${(error as Error).message}`);
   }
@@ -178,7 +198,7 @@ export async function loadModelNetwork(file: string, model: ModelFile, backend: 
   try {
     net = await loadNetwork(model.network, { backend, threads });
   } catch (error) {
-    throw new Error(`${file}: the "network" in the model file cannot be loaded: ${(error as Error).message}`);
+    throw new Error(`${file}: the network in the model file cannot be loaded: ${(error as Error).message}`);
   }
   const outputs = outputUnits(model.target);
   if (net.inputs !== model.features.length || net.outputs !== outputs) {
@@ -191,20 +211,57 @@ export async function loadModelNetwork(file: string, model: ModelFile, backend: 
   return net;
 }
 
-/** Checks everything but the network itself (loadNetwork checks that). */
+/** Checks everything but the network itself (loadNetwork checks that), in either layout. */
 export function checkModel(file: string, json: unknown): ModelFile {
   const bad = (what: string): Error => new Error(`${file}: malformed model file: ${what}`);
-  if (!isObject(json) || json.format !== MODEL_FORMAT) {
+  if (isObject(json) && json.format === NETWORK_FORMAT) {
+    checkVersion(file, json.version);
+    const metadata = isObject(json.metadata) ? json.metadata[METADATA_KEY] : undefined;
+    if (!isObject(metadata)) {
+      throw new Error(
+        `${file}: a saved network without the command line's metadata (its "metadata" has no "${METADATA_KEY}": features and target); ` +
+          `write a model file with: wasmlp train data.csv --target COLUMN --save ${file}`,
+      );
+    }
+    const { features, target } = checkNames(bad, metadata.features, metadata.target);
+    const { standardization = null } = metadata;
+    checkStandardization(bad, standardization, features.length);
+    if (standardization !== null && json.normalization !== undefined)
+      throw bad('the network has a normalization and the metadata a standardization: the inputs would be standardised twice');
+    return { features, target, standardization, network: json as unknown as NetworkJSON };
+  }
+  if (!isObject(json) || json.format !== OLD_MODEL_FORMAT) {
     throw new Error(
-      `${file}: not a wasmlp model file (it has no "format": "${MODEL_FORMAT}"); write one with: wasmlp train data.csv --target COLUMN --save ${file}`,
+      `${file}: not a wasmlp model file (it has no "format": "${NETWORK_FORMAT}"); write one with: wasmlp train data.csv --target COLUMN --save ${file}`,
     );
   }
-  if (json.version !== MODEL_VERSION) {
-    throw new Error(
-      `${file}: model file version ${showValue(json.version)} is not one this wasmlp reads (it reads version ${MODEL_VERSION})`,
-    );
-  }
-  const { features, target, standardization, network } = json;
+  checkVersion(file, json.version);
+  const { standardization, network } = json;
+  const { features, target } = checkNames(bad, json.features, json.target);
+  checkStandardization(bad, standardization, features.length);
+  if (!isObject(network)) throw bad('"network" must be an object (what net.toJSON() returns)');
+  return withNetworkStandardization({ features, target, standardization, network: network as unknown as NetworkJSON });
+}
+
+/** Both layouts are at version 1; a reader refuses a version it does not know rather than guess. */
+function checkVersion(file: string, version: unknown): void {
+  if (version !== OLD_MODEL_VERSION)
+    throw new Error(`${file}: model file version ${showValue(version)} is not one this wasmlp reads (it reads version 1)`);
+}
+
+/**
+ * The model with its standardisation moved into its network (normalization,
+ * variance std²) where the network applies the very same deviations
+ * (standardize.ts), as `wasmlp train` saves it now; otherwise as it is.
+ */
+export function withNetworkStandardization<M extends Pick<ModelFile, 'standardization' | 'network'>>(model: M): M {
+  const { standardization, network } = model;
+  if (standardization === null || network.normalization !== undefined) return model;
+  const normalization = networkNormalization(standardization);
+  return normalization ? { ...model, standardization: null, network: { ...network, normalization } } : model;
+}
+
+function checkNames(bad: (what: string) => Error, features: unknown, target: unknown): Pick<ModelFile, 'features' | 'target'> {
   if (!isStringList(features)) throw bad('"features" must be a non-empty array of column names');
   refuseRepeats(bad, 'features', features);
   if (!isObject(target)) throw bad('"target" must be an object');
@@ -222,20 +279,25 @@ export function checkModel(file: string, json: unknown): ModelFile {
   } else {
     throw bad(`"target.type" must be "classes" or "values", got ${showValue(target.type)}`);
   }
-  if (standardization !== null) {
-    if (
-      !isObject(standardization) ||
-      !isNumberList(standardization.mean, features.length) ||
-      !isNumberList(standardization.std, features.length) ||
-      !standardization.std.every((s) => s > 0)
-    ) {
-      throw bad(
-        `"standardization" must be null or { mean, std }, each ${count(features.length, 'finite number')} (one per feature), std > 0`,
-      );
-    }
+  return { features, target: target as unknown as Target };
+}
+
+function checkStandardization(
+  bad: (what: string) => Error,
+  standardization: unknown,
+  features: number,
+): asserts standardization is Standardization | null {
+  if (standardization === null) return;
+  if (
+    !isObject(standardization) ||
+    !isNumberList(standardization.mean, features) ||
+    !isNumberList(standardization.std, features) ||
+    !standardization.std.every((s) => s > 0)
+  ) {
+    throw bad(
+      `"standardization" must be null or { mean, std }, each ${count(features, 'finite number')} (one per feature), std > 0`,
+    );
   }
-  if (!isObject(network)) throw bad('"network" must be an object (what net.toJSON() returns)');
-  return json as unknown as ModelFile;
 }
 
 /** A name listed twice in `list` (the model file's `key`), refused naming both places (from 0, as JSON arrays are indexed). */

@@ -8,6 +8,7 @@
  */
 import { MAX_MODEL_DEPTH, nestingBeyond } from '../modelText.js';
 import type { ModelFile } from './model-file.js';
+import type { Standardization } from './standardize.js';
 
 /** The metadata_props keys of an ONNX export, each value JSON. */
 export const ONNX_KEYS = {
@@ -21,8 +22,18 @@ export function onnxMetadata(model: ModelFile): Record<string, string> {
   return {
     [ONNX_KEYS.features]: JSON.stringify(model.features),
     [ONNX_KEYS.target]: JSON.stringify(model.target),
-    [ONNX_KEYS.standardization]: JSON.stringify(model.standardization),
+    [ONNX_KEYS.standardization]: JSON.stringify(appliedStandardization(model)),
   };
+}
+
+/**
+ * The statistics applied before the first layer, by the command line or by
+ * the network (its deviations sqrt(variance), which the command line's
+ * variances, std², give back exactly); null if none.
+ */
+export function appliedStandardization(model: ModelFile): Standardization | null {
+  const own = model.network.normalization;
+  return own ? { mean: [...own.mean], std: own.variance.map(Math.sqrt) } : model.standardization;
 }
 
 /**
@@ -31,7 +42,7 @@ export function onnxMetadata(model: ModelFile): Record<string, string> {
  * standardise twice.
  */
 export function tfjsMetadata(model: ModelFile): Record<string, unknown> {
-  return { wasmlp: { features: model.features, target: model.target, foldedStandardization: model.standardization } };
+  return { wasmlp: { features: model.features, target: model.target, foldedStandardization: appliedStandardization(model) } };
 }
 
 /** The model file's parts from an ONNX model's metadata_props, or undefined if it has none of wasmlp's keys. */

@@ -5,6 +5,8 @@
  * statistics are saved with the model so predict and evaluate transform new
  * rows exactly as training did.
  */
+import type { NormalizationConfig } from '../index.js';
+import { deviation } from '../normalization.js';
 import type { Numbers } from './growable.js';
 
 export interface Standardization {
@@ -72,4 +74,22 @@ function measureColumn(values: Numbers, rows: ArrayLike<number>): { mean: number
 function isConstant(variance: number, mean: number, n: number): boolean {
   const eps = Number.EPSILON;
   return variance <= n * eps * variance + (n * mean * eps) ** 2;
+}
+
+/**
+ * The statistics as the network's own normalisation (variance = std², whose
+ * square root is std again), or undefined where the network could not apply
+ * the very same deviations: a std below the network's floor of 1e-7, or one
+ * whose square, or a mean or a value of `columns`, float32 cannot hold. The
+ * command line then standardises those inputs itself, before the network.
+ */
+export function networkNormalization(stats: Standardization, columns?: readonly Numbers[]): NormalizationConfig | undefined {
+  const inFloat32 = (v: number): boolean => Number.isFinite(Math.fround(v));
+  const variance = stats.std.map((s) => s * s);
+  const exact = stats.std.every((s, i) => deviation(variance[i]) === s && inFloat32(variance[i]) && inFloat32(stats.mean[i]));
+  if (!exact) return undefined;
+  for (const column of columns ?? []) {
+    for (let r = 0; r < column.length; r++) if (!inFloat32(column.get(r))) return undefined;
+  }
+  return { mean: [...stats.mean], variance };
 }

@@ -10,6 +10,7 @@ import {
   type LabelInput,
   type LayerConfig,
   type MatrixInput,
+  type NormalizationConfig,
 } from '../index.js';
 import { randomSeed } from '../random.js';
 import { featureIndices, targetIndices } from './columns.js';
@@ -17,10 +18,10 @@ import { type ColumnRead, readCsv } from './csv.js';
 import { float32Matrix, pickRows } from './float32.js';
 import { count } from './format.js';
 import type { Io } from './io.js';
-import { checkModelPath, MODEL_FORMAT, MODEL_VERSION, writeModelFile } from './model-file.js';
+import { checkModelPath, writeModelFile } from './model-file.js';
 import { progressCallback } from './progress.js';
 import { splitRows } from './split.js';
-import { measureColumns, type Standardization } from './standardize.js';
+import { measureColumns, networkNormalization, type Standardization } from './standardize.js';
 import {
   type CliLoss,
   chooseTarget,
@@ -58,6 +59,9 @@ const DEFAULT_LEARNING_RATE = { adam: 0.001, sgd: 0.01 } as const;
 interface TrainingData {
   featureNames: string[];
   target: Target;
+  /** The network's normalisation: --standardize's statistics where the network can apply them. */
+  normalization: NormalizationConfig | undefined;
+  /** --standardize's statistics where it cannot: the command line applies them before the network. */
   stats: Standardization | undefined;
   seed: number;
   /** Rows to train on and to validate on: inputs (rows × features, float32) and labels. */
@@ -69,7 +73,7 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
   // Before anything else, so a bad --save path fails now rather than after the training.
   if (options.save !== undefined) checkModelPath(options.save, file);
   const data = await readTrainingData(file, options);
-  const { featureNames, target, stats, seed } = data;
+  const { featureNames, target, normalization, stats, seed } = data;
   const trainRows = rowCount(data.train[0]);
   const validationRows = data.validation ? rowCount(data.validation[0]) : 0;
   const { activation: outputActivation, loss } = outputLayer(target);
@@ -84,6 +88,7 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
     backend: options.backend,
     threads: options.threads,
     seed,
+    normalization,
   });
   try {
     const batchSize = Math.min(options.batchSize, trainRows);
@@ -105,14 +110,7 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
         throw commandLineAdvice(error, learningRate, options.standardize === true);
       });
     if (options.save !== undefined) {
-      writeModelFile(options.save, {
-        format: MODEL_FORMAT,
-        version: MODEL_VERSION,
-        features: featureNames,
-        target,
-        standardization: stats ?? null,
-        network: net.toJSON(),
-      });
+      writeModelFile(options.save, { features: featureNames, target, standardization: stats ?? null, network: net.toJSON() });
       io.stdout.write(escapeLines(`Saved the model to ${options.save}\n`));
     }
   } finally {
@@ -142,14 +140,17 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
   const seed = options.seed ?? randomSeed();
   const split = options.validationSplit === undefined ? undefined : splitRows(table.rows, options.validationSplit, seed);
   const columns = features.map((c) => table.numbers.get(c)!);
-  // Statistics from the training rows only; every row standardised in table order, so a bad value is named by its cell.
-  const stats = options.standardize ? measureColumns(columns, split?.train ?? allRows(table.rows)) : undefined;
+  // Statistics from the training rows only. The network standardises where it can; else every row is standardised
+  // here, in table order, so a bad value is named by its cell.
+  const measured = options.standardize ? measureColumns(columns, split?.train ?? allRows(table.rows)) : undefined;
+  const normalization = measured && networkNormalization(measured, columns);
+  const stats = normalization ? undefined : measured;
   const inputs = float32Matrix(
     table,
     features,
     columns,
     stats,
-    stats ? 'scale the column' : 'give --standardize, or scale the column',
+    options.standardize ? 'scale the column' : 'give --standardize, or scale the column',
   );
   const width = features.length;
   const rows = (picked: Int32Array | undefined): [MatrixInput, LabelInput] => [
@@ -159,6 +160,7 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
   return {
     featureNames: features.map((i) => table.header[i]),
     target,
+    normalization,
     stats,
     seed,
     train: rows(split?.train),

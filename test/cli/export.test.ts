@@ -15,11 +15,19 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ModelFile } from '../../src/cli/model-file.js';
 import { onnx } from '../../src/formats/onnx-proto.js';
 import { onnxFromNetworkJSON } from '../../src/formats/onnx-write.js';
+import type { NetworkJSON } from '../../src/index.js';
 import { relativeError } from '../formats/networks.js';
 import { wasmlp } from './run.js';
+
+/** The model file: a saved network, the command line's names in its metadata, its statistics in its normalization. */
+function readModel(): { network: NetworkJSON; features: string[]; target: unknown; stats: { mean: number[]; std: number[] } } {
+  const network = JSON.parse(readFileSync(MODEL, 'utf8')) as NetworkJSON;
+  const { features, target } = network.metadata!.wasmlp as { features: string[]; target: unknown };
+  const { mean, variance } = network.normalization!;
+  return { network, features, target, stats: { mean, std: variance.map(Math.sqrt) } };
+}
 
 ort.env.wasm.numThreads = 1;
 const run = promisify(execFile);
@@ -104,12 +112,12 @@ describe('export --format onnx', () => {
   it('standardises with Sub and Div nodes, and carries the features, target and statistics as metadata_props', () => {
     const model = onnx.ModelProto.decode(readFileSync(out));
     expect(model.graph!.node!.map(({ opType }) => opType)).toEqual(['Sub', 'Div', 'Gemm', 'Relu', 'Gemm', 'Softmax']);
-    const file = JSON.parse(readFileSync(MODEL, 'utf8')) as ModelFile;
+    const file = readModel();
     const metadata = Object.fromEntries(model.metadataProps.map(({ key, value }) => [key, JSON.parse(value!)]));
     expect(metadata).toEqual({
       'wasmlp.features': file.features,
       'wasmlp.target': { type: 'classes', column: 'species', classes: SPECIES, encoding: 'onehot' },
-      'wasmlp.standardization': file.standardization,
+      'wasmlp.standardization': file.stats,
     });
   });
 
@@ -161,9 +169,9 @@ describe('export --format tfjs', () => {
     try {
       const actual = tf.tidy(() => (model.predict(tf.tensor2d(raw)) as tf.Tensor).dataSync() as Float32Array);
       expect(relativeError(actual, parsePrediction(predicted).probabilities, 0)).toBeLessThanOrEqual(1e-5);
-      const file = JSON.parse(readFileSync(MODEL, 'utf8')) as ModelFile;
+      const file = readModel();
       expect(model.getUserDefinedMetadata()).toEqual({
-        wasmlp: { features: file.features, target: file.target, foldedStandardization: file.standardization },
+        wasmlp: { features: file.features, target: file.target, foldedStandardization: file.stats },
       });
     } finally {
       model.dispose();
@@ -186,8 +194,9 @@ describe('export --format tfjs', () => {
 describe('an .onnx without wasmlp metadata', () => {
   const plain = at('plain.onnx');
   beforeAll(() => {
-    const file = JSON.parse(readFileSync(MODEL, 'utf8')) as ModelFile;
-    writeFileSync(plain, onnxFromNetworkJSON(file.network, { normalization: file.standardization! }));
+    // The network's own normalisation becomes the graph's Sub and Div; the command line's metadata is left out.
+    const { metadata: _, ...network } = readModel().network;
+    writeFileSync(plain, onnxFromNetworkJSON(network));
   });
 
   it('takes the first columns in order, its classes the output indices, standardised by its graph', async () => {

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_MODEL_BYTES } from '../../src/cli/model-file.js';
-import { wasmlp } from './run.js';
+import { wasmlp, withMetadata } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-input-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -176,13 +176,13 @@ describe('model files', () => {
     const cases: [string, object, string][] = [
       [
         'classes.json',
-        { ...saved, target: { ...saved.target, classes: ['x', 'x'] } },
+        withMetadata(saved, { target: { ...saved.metadata.wasmlp.target, classes: ['x', 'x'] } }),
         '"target.classes" lists "x" twice, at [0] and [1]',
       ],
-      ['features.json', { ...saved, features: ['a', 'a'] }, '"features" lists "a" twice, at [0] and [1]'],
+      ['features.json', withMetadata(saved, { features: ['a', 'a'] }), '"features" lists "a" twice, at [0] and [1]'],
       [
         'columns.json',
-        { ...saved, target: { type: 'values', columns: ['p', 'q', 'p'] } },
+        withMetadata(saved, { target: { type: 'values', columns: ['p', 'q', 'p'] } }),
         '"target.columns" lists "p" twice, at [0] and [2]',
       ],
     ];

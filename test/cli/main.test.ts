@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { Random } from '../../src/random.js';
-import { type Run, wasmlp } from './run.js';
+import { type Run, wasmlp, withMetadata } from './run.js';
 
 const IRIS = 'examples/iris.csv';
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-cli-'));
@@ -76,17 +76,23 @@ describe('wasmlp on iris.csv', () => {
     expect(lines.at(-1)).toBe(`Saved the model to ${path('iris.json')}`);
   });
 
-  it('saves the classes, the features and the standardisation with the network', () => {
+  it('saves a network that standardises its inputs, the classes and the features in its metadata', () => {
     const model = JSON.parse(readFileSync(path('iris.json'), 'utf8'));
     expect(model).toMatchObject({
-      format: 'wasmlp-model',
+      format: 'wasmlp-network',
       version: 1,
-      features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
-      target: { type: 'classes', column: 'species', classes: ['setosa', 'versicolor', 'virginica'], encoding: 'onehot' },
-      network: { format: 'wasmlp-network', inputs: 4, loss: 'categoricalCrossentropy' },
+      inputs: 4,
+      loss: 'categoricalCrossentropy',
+      metadata: {
+        wasmlp: {
+          features: ['sepal_length', 'sepal_width', 'petal_length', 'petal_width'],
+          target: { type: 'classes', column: 'species', classes: ['setosa', 'versicolor', 'virginica'], encoding: 'onehot' },
+        },
+      },
     });
-    expect(model.standardization.mean).toHaveLength(4);
-    expect(model.standardization.std.every((s: number) => s > 0)).toBe(true);
+    expect(Object.keys(model.metadata.wasmlp)).toEqual(['features', 'target']);
+    expect(model.normalization.mean).toHaveLength(4);
+    expect(model.normalization.variance.every((v: number) => v > 0)).toBe(true);
   });
 
   it('trains the same model from the same seed', async () => {
@@ -280,7 +286,10 @@ describe('wasmlp --standardize on huge numbers', () => {
       path('huge-std.json'),
     );
     expect([trained.code, trained.stderr]).toEqual([0, '']);
-    expect(JSON.parse(readFileSync(path('huge-std.json'), 'utf8')).standardization).toEqual({
+    // Beyond float32, the network's numbers, the statistics stay the command line's to apply, before the network.
+    const saved = JSON.parse(readFileSync(path('huge-std.json'), 'utf8'));
+    expect(saved.normalization).toBeUndefined();
+    expect(saved.metadata.wasmlp.standardization).toEqual({
       mean: [2.0000000000000004e300, 0.5],
       std: [1.4142135623730952e300, 0.5],
     });
@@ -543,7 +552,7 @@ describe('wasmlp on bad input', () => {
       [
         'other.json',
         '{"weights": []}',
-        'not a wasmlp model file (it has no "format": "wasmlp-model"); write one with: wasmlp train data.csv --target COLUMN --save',
+        'not a wasmlp model file (it has no "format": "wasmlp-network"); write one with: wasmlp train data.csv --target COLUMN --save',
       ],
       [
         'version.json',
@@ -552,27 +561,23 @@ describe('wasmlp on bad input', () => {
       ],
       [
         'features.json',
-        JSON.stringify({ ...saved, features: [] }),
+        JSON.stringify(withMetadata(saved, { features: [] })),
         'malformed model file: "features" must be a non-empty array of column names',
       ],
       [
         'classes.json',
-        JSON.stringify({ ...saved, target: { ...saved.target, classes: 'x' } }),
+        JSON.stringify(withMetadata(saved, { target: { ...saved.metadata.wasmlp.target, classes: 'x' } })),
         'malformed model file: "target.classes" must be an array of at least 2 class names',
       ],
       [
         'stats.json',
-        JSON.stringify({ ...saved, standardization: { mean: [0], std: [1] } }),
+        JSON.stringify(withMetadata(saved, { standardization: { mean: [0], std: [1] } })),
         'malformed model file: "standardization" must be null or { mean, std }',
       ],
-      [
-        'network.json',
-        JSON.stringify({ ...saved, network: { ...saved.network, weights: [] } }),
-        'the "network" in the model file cannot be loaded: loadNetwork:',
-      ],
+      ['network.json', JSON.stringify({ ...saved, weights: [] }), 'the network in the model file cannot be loaded: loadNetwork:'],
       [
         'mismatch.json',
-        JSON.stringify({ ...saved, features: ['a', 'b', 'c'] }),
+        JSON.stringify(withMetadata(saved, { features: ['a', 'b', 'c'] })),
         'malformed model file: the network takes 2 inputs and gives 1 output, but the file lists 3 features',
       ],
     ];
@@ -710,12 +715,11 @@ describe('wasmlp on bad input', () => {
       ['train', target, '--target', 't', '--epochs', '1'],
       `${target}: line 3 (data row 2), column "t": 5e+38 is ${range}; scale the column (targets are not standardised)`,
     );
-    // New rows, standardised with the statistics of the training rows (mean 3, std 1.632993161855452 here).
+    // New rows, which the network standardises with the statistics of the training rows, in float32.
     expect((await wasmlp(...train(good, '--standardize', '--save', path('good-std.json')))).code).toBe(0);
     await fails(
       ['predict', path('good-std.json'), huge],
-      `${huge}: line 3 (data row 2), column "a": 1e+300 is 6.123724e+299 after standardisation: ` +
-        `${range}; it is too far from the values the model was trained on`,
+      `${huge}: line 3 (data row 2), column "a": 1e+300 is ${range}; it is too far from the values the model was trained on`,
     );
     await fails(
       ['predict', model, huge],

@@ -16,3 +16,9 @@ export async function wasmlp(...argv: string[]): Promise<Run> {
   const code = await main(argv, io);
   return { code, stdout, stderr };
 }
+
+/** A saved model file (parsed) with some of the command line's metadata (metadata.wasmlp) replaced. */
+// biome-ignore lint/suspicious/noExplicitAny: a parsed file, edited to be malformed
+export function withMetadata(saved: any, wasmlp: Record<string, unknown>): object {
+  return { ...saved, metadata: { ...saved.metadata, wasmlp: { ...saved.metadata.wasmlp, ...wasmlp } } };
+}
