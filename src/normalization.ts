@@ -34,6 +34,16 @@ export function deviation(variance: number): number {
 }
 
 /**
+ * The statistics whose deviations are exactly `std` (variance std², whose
+ * square root is std again), or undefined where no variance gives one: a
+ * std below the floor, or one whose square overflows.
+ */
+export function withDeviations(mean: readonly number[], std: readonly number[]): NormalizationConfig | undefined {
+  const variance = std.map((s) => s * s);
+  return std.every((s, i) => deviation(variance[i]) === s) ? { mean: [...mean], variance } : undefined;
+}
+
+/**
  * Checks `{ mean, variance }` against a network of `inputs` features and
  * `dtype`, each value read once: one finite mean and one variance >= 0 per
  * feature, each within the dtype's range.

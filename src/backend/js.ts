@@ -4,6 +4,7 @@
  * baseline they are benchmarked against. Loops are simple on purpose, but in
  * a cache-friendly order, so the baseline is honest.
  */
+import { activationBackward } from '../activations.js';
 import { type Backend, BCE_EPSILON, CCE_EPSILON, type DType, type ElementwiseActivation } from './backend.js';
 import { JsForwardBackend, jsHeap } from './js-forward.js';
 
@@ -25,19 +26,7 @@ export class JsBackend extends JsForwardBackend implements Backend {
     out: number,
   ): void {
     this.gemm(false, true, rows, inputs, units, 1, delta, weights, 0, out);
-    const n = rows * inputs;
-    switch (activation) {
-      case 'sigmoid':
-        return this.sigmoidBackward(n, a, out);
-      case 'tanh':
-        return this.tanhBackward(n, a, out);
-      case 'relu':
-        return this.reluBackward(n, a, out);
-      case 'leakyRelu':
-        return this.leakyReluBackward(n, alpha, a, out);
-      case 'linear':
-        return;
-    }
+    activationBackward(this, activation, alpha, rows * inputs, a, out);
   }
 
   sumColumns(rows: number, cols: number, x: number, out: number): void {

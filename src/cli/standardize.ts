@@ -6,7 +6,7 @@
  * rows exactly as training did.
  */
 import type { NormalizationConfig } from '../index.js';
-import { deviation } from '../normalization.js';
+import { withDeviations } from '../normalization.js';
 import type { Numbers } from './growable.js';
 
 export interface Standardization {
@@ -85,11 +85,10 @@ function isConstant(variance: number, mean: number, n: number): boolean {
  */
 export function networkNormalization(stats: Standardization, columns?: readonly Numbers[]): NormalizationConfig | undefined {
   const inFloat32 = (v: number): boolean => Number.isFinite(Math.fround(v));
-  const variance = stats.std.map((s) => s * s);
-  const exact = stats.std.every((s, i) => deviation(variance[i]) === s && inFloat32(variance[i]) && inFloat32(stats.mean[i]));
-  if (!exact) return undefined;
+  const normalization = withDeviations(stats.mean, stats.std);
+  if (!normalization?.variance.every(inFloat32) || !stats.mean.every(inFloat32)) return undefined;
   for (const column of columns ?? []) {
     for (let r = 0; r < column.length; r++) if (!inFloat32(column.get(r))) return undefined;
   }
-  return { mean: [...stats.mean], variance };
+  return normalization;
 }

@@ -18,7 +18,7 @@ import type { DType } from '../backend/backend.js';
 import { checkKeys, describeValue } from '../checks.js';
 import type { LossName } from '../losses.js';
 import type { NetworkJSON } from '../network.js';
-import { deviation } from '../normalization.js';
+import { withDeviations } from '../normalization.js';
 import {
   castValues,
   checkDtypeOption,
@@ -85,7 +85,7 @@ function readONNX(bytes: Uint8Array, options: ONNXImportOptions, fold: boolean):
   let { layers } = read;
   // The network's own normalisation where it gives the very deviations (sqrt(std²) is std, above
   // Keras's floor), so that a wasmlp network's export comes back as it was; otherwise folded.
-  const kept = fold && normalization?.std.every((s) => deviation(s * s) === s);
+  const kept = fold && normalization ? withDeviations(normalization.mean, normalization.std) : undefined;
   if (fold && normalization && !kept) layers = [foldNormalization(layers[0], normalization), ...layers.slice(1)];
   const dtype = dtypeOption ?? modelDtype;
   const cast = layers.map((layer, l) => ({
@@ -98,8 +98,7 @@ function readONNX(bytes: Uint8Array, options: ONNXImportOptions, fold: boolean):
   const metadata: Record<string, string> = {};
   for (const { key, value } of model.metadataProps) metadata[key ?? ''] = value ?? '';
   const network = networkJSON(inputs, cast, dtype, lossFor(WHERE, output, options.loss));
-  if (kept && normalization)
-    network.normalization = { mean: [...normalization.mean], variance: normalization.std.map((s) => s * s) };
+  if (kept) network.normalization = kept;
   return { network, normalization: fold ? null : normalization, metadata };
 }
 
