@@ -1,12 +1,14 @@
 /**
  * The loss and accuracy curves, with Chart.js (only the parts a line chart
- * needs are registered, so the rest stays out of the bundle). Points are
- * kept for every epoch; the decimation plugin draws at most a few hundred.
+ * needs are registered, so the rest stays out of the bundle): training's as
+ * a solid line, the test points' dashed. Each curve is a BoundedSeries, so a
+ * long run draws as fast and holds as little as a short one (Chart.js's
+ * decimation plugin samples when drawing, but keeps and rescans every
+ * epoch).
  */
 import {
   Chart,
   type ChartConfiguration,
-  Decimation,
   LinearScale,
   LineController,
   LineElement,
@@ -16,12 +18,9 @@ import {
   Tooltip,
 } from 'chart.js';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip, Decimation);
+import { BoundedSeries, type Point } from './series.js';
 
-interface Point {
-  x: number;
-  y: number;
-}
+Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Tooltip);
 
 /** 0.5, 0.01, 1e-4, 2.5e-5: short labels for a log scale too. */
 function formatTick(value: number | string): string {
@@ -69,6 +68,30 @@ function logTicks(scale: Scale): void {
   }
 }
 
+/**
+ * A loss that hardly moves (a saturated network's, or a few epochs') spans
+ * too little of a decade for distinct round labels: the axis is widened to
+ * a factor of 4 around it.
+ */
+function widenFlat(scale: Scale): void {
+  const { min, max } = scale;
+  if (!(min > 0) || max / min >= 4) return;
+  const middle = Math.sqrt(min * max);
+  scale.min = middle / 2;
+  scale.max = middle * 2;
+}
+
+/** Drops a tick whose label repeats the one below it (rounded to two digits, close values read alike). */
+function uniqueLabels(scale: Scale): void {
+  const seen = new Set<string>();
+  scale.ticks = scale.ticks.filter(({ value }) => {
+    const label = formatTick(value);
+    if (seen.has(label)) return false;
+    seen.add(label);
+    return true;
+  });
+}
+
 /** Where each y-axis label is drawn, for the tests: [label, pixels from the top], once the chart is laid out. */
 const recordTicks = {
   id: 'recordTicks',
@@ -96,9 +119,15 @@ function lineChart(
   color: string,
   y: { type: 'linear' | 'logarithmic'; min?: number; max?: number },
 ): Chart<'line', Point[]> {
+  const line = { borderColor: color, borderWidth: 1.75, pointRadius: 0, tension: 0 };
   const config: ChartConfiguration<'line', Point[]> = {
     type: 'line',
-    data: { datasets: [{ data: [], borderColor: color, borderWidth: 1.75, pointRadius: 0, tension: 0 }] },
+    data: {
+      datasets: [
+        { label: 'training', data: [], ...line },
+        { label: 'test', data: [], ...line, borderWidth: 1.5, borderDash: [5, 3] },
+      ],
+    },
     options: {
       animation: false,
       parsing: false,
@@ -118,11 +147,14 @@ function lineChart(
           ...y,
           grid: { color: GRID },
           ticks: { color: INK, maxTicksLimit: Y_TICKS, callback: formatTick },
-          afterBuildTicks: y.type === 'logarithmic' ? logTicks : undefined,
+          afterDataLimits: y.type === 'logarithmic' ? widenFlat : undefined,
+          afterBuildTicks: (scale) => {
+            if (y.type === 'logarithmic') logTicks(scale);
+            uniqueLabels(scale);
+          },
         },
       },
       plugins: {
-        decimation: { enabled: true, algorithm: 'lttb', samples: 400 },
         tooltip: { displayColors: false },
       },
     },
@@ -131,39 +163,65 @@ function lineChart(
   return new Chart(canvas, config);
 }
 
+/** A chart's training and test curves. */
+class Pair {
+  readonly training = new BoundedSeries();
+  readonly test = new BoundedSeries();
+
+  constructor(readonly chart: Chart<'line', Point[]>) {}
+
+  clear(): void {
+    this.training.clear();
+    this.test.clear();
+  }
+
+  refresh(force: boolean): void {
+    const [training, test] = this.chart.data.datasets;
+    const [trainingPoints, testPoints] = [this.training.points(), this.test.points()];
+    // Nothing new (a frame while the worker predicts the map, say): nothing to redraw.
+    if (!force && training.data === trainingPoints && test.data === testPoints) return;
+    training.data = trainingPoints;
+    test.data = testPoints;
+    // For the tests: how many epochs the chart has been given, and how many points it keeps.
+    this.chart.canvas.dataset.points = String(this.training.count);
+    this.chart.canvas.dataset.kept = String(training.data.length + test.data.length);
+    this.chart.update('none');
+  }
+}
+
 export class Curves {
-  private readonly loss: Chart<'line', Point[]>;
-  private readonly accuracy: Chart<'line', Point[]>;
-  private lossPoints: Point[] = [];
-  private accuracyPoints: Point[] = [];
+  private readonly loss: Pair;
+  private readonly accuracy: Pair;
 
   constructor(lossCanvas: HTMLCanvasElement, accuracyCanvas: HTMLCanvasElement) {
     // Loss falls by orders of magnitude: a log scale shows the whole run.
-    this.loss = lineChart(lossCanvas, '#dc2626', { type: 'logarithmic' });
-    this.accuracy = lineChart(accuracyCanvas, '#2563eb', { type: 'linear', min: 0, max: 1 });
+    this.loss = new Pair(lineChart(lossCanvas, '#dc2626', { type: 'logarithmic' }));
+    this.accuracy = new Pair(lineChart(accuracyCanvas, '#2563eb', { type: 'linear', min: 0, max: 1 }));
+  }
+
+  /** Whether any epoch is drawn. */
+  get isEmpty(): boolean {
+    return this.loss.training.count === 0;
   }
 
   clear(): void {
-    this.lossPoints = [];
-    this.accuracyPoints = [];
+    this.loss.clear();
+    this.accuracy.clear();
     this.refresh();
   }
 
-  /** Records an epoch (counted from 1); refresh() draws. */
-  push(epoch: number, loss: number, accuracy: number | undefined): void {
-    this.lossPoints.push({ x: epoch, y: Math.max(loss, LOSS_FLOOR) });
-    if (accuracy !== undefined) this.accuracyPoints.push({ x: epoch, y: accuracy });
+  /** Records an epoch (counted from 1), with the test points' numbers if there are any; refresh() draws. */
+  push(epoch: number, logs: Partial<Record<'loss' | 'acc' | 'val_loss' | 'val_acc', number>>): void {
+    if (logs.loss === undefined) return;
+    this.loss.training.push(epoch, Math.max(logs.loss, LOSS_FLOOR));
+    if (logs.acc !== undefined) this.accuracy.training.push(epoch, logs.acc);
+    if (logs.val_loss !== undefined) this.loss.test.push(epoch, Math.max(logs.val_loss, LOSS_FLOOR));
+    if (logs.val_acc !== undefined) this.accuracy.test.push(epoch, logs.val_acc);
   }
 
-  refresh(): void {
-    // Assigned, not pushed to: once decimation runs, dataset.data reads back the
-    // decimated sample, and assigning sets the full series it samples from.
-    this.loss.data.datasets[0].data = this.lossPoints;
-    this.accuracy.data.datasets[0].data = this.accuracyPoints;
-    // How many epochs each chart holds, for the tests (the series is decimated when drawn).
-    this.loss.canvas.dataset.points = String(this.lossPoints.length);
-    this.accuracy.canvas.dataset.points = String(this.accuracyPoints.length);
-    this.loss.update('none');
-    this.accuracy.update('none');
+  /** Draws what was pushed; `force`: even if nothing was (to time a redraw). */
+  refresh(force = false): void {
+    this.loss.refresh(force);
+    this.accuracy.refresh(force);
   }
 }

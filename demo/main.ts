@@ -37,7 +37,7 @@ let lastFrame = 0;
 const trainer = new Trainer(() => map.grid(), {
   epoch: (epoch, logs, rate) => {
     latest = { epoch, logs, rate };
-    curves.push(epoch, logs.loss, logs.acc);
+    curves.push(epoch, logs);
     requestFrame();
   },
   map: (outputs) => map.setPredictions(outputs, data.classCount),
@@ -385,6 +385,24 @@ drop.addEventListener('keydown', (event) => {
   event.preventDefault(); // Space would scroll the page too
   file.click();
 });
+
+// The long-run test feeds the charts a million epochs without training them (?test only).
+if (new URLSearchParams(location.search).has('test')) {
+  (window as unknown as { playground: unknown }).playground = {
+    pushEpochs(from: number, count: number) {
+      for (let epoch = from; epoch < from + count; epoch++) {
+        curves.push(epoch, { loss: 1 / Math.sqrt(epoch) + 0.01 * Math.sin(epoch), acc: 1 - 0.5 / Math.sqrt(epoch) });
+      }
+      requestFrame();
+    },
+    /** Milliseconds one redraw of both charts takes, averaged over 20. */
+    refreshTime() {
+      const started = performance.now();
+      for (let i = 0; i < 20; i++) curves.refresh(true);
+      return (performance.now() - started) / 20;
+    },
+  };
+}
 
 // Tests wait for this before they press anything.
 void chooseDataset('blobs').then(() => {

