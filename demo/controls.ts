@@ -1,7 +1,7 @@
 /**
  * The settings form: its menus filled from what the library offers, read
  * into checked Settings (a bad field is marked and named in the message),
- * and written back from a dataset's preset. Also the message over the map,
+ * and written back from a dataset's preset. Also the message above the map,
  * and the CSV column menus under it.
  */
 import { type BackendName, OPTIMIZER_NAMES } from 'wasmlp';
@@ -191,11 +191,18 @@ export class Controls {
     this.output.textContent = text;
   }
 
-  /** The message over the map (where it is in view whatever the window's height), or none. */
+  /**
+   * The message above the map, or none. Scrolled into view if it is out of
+   * it (on a phone, the buttons are at the bottom of the window when Train
+   * is pressed, and the message is below them).
+   */
   showMessage(text: string | undefined, kind: 'error' | 'info' = 'error'): void {
     this.message.hidden = !text;
     this.messageText.textContent = text ?? '';
     this.message.classList.toggle('info', kind === 'info');
+    if (!text) return;
+    const { top, bottom } = this.message.getBoundingClientRect();
+    if (top < 0 || bottom > window.innerHeight) this.message.scrollIntoView({ block: 'nearest' });
   }
 
   /** Reads a field; if it is bad, marks it and (as Train was pressed) puts the cursor in it. */
