@@ -2,7 +2,7 @@
  * The settings form: its menus filled from what the library offers, read
  * into checked Settings (a bad field is marked and named in the message),
  * and written back from a dataset's preset. Also the message above the map,
- * and the CSV column menus under it.
+ * and the CSV column menus (label first).
  */
 import { type BackendName, OPTIMIZER_NAMES } from 'wasmlp';
 import type { CsvColumns } from './csv.js';

@@ -99,19 +99,44 @@ function looksBinary(text: string): boolean {
   return replaced > 0.1 * text.length;
 }
 
+/** Why a label column was chosen, as the page says it. */
+export type LabelReason = 'the last column of text' | 'the last column' | 'the last column with 2 to 8 values' | 'chosen';
+
 /**
- * The columns a table trains on unless the user picks others: the label is
- * the last column with 2 to 8 different values (else the last column), the
- * features the first two other columns that start with a number.
+ * The columns a table trains on unless the user picks others, and why its
+ * label was chosen: the label is the last column of text (a species, a
+ * name), else the last column, else the last column with 2 to 8 values
+ * (the first of these that makes a dataset); the features are the first
+ * two numeric columns besides it. A numeric column with few values (a
+ * petal width in tenths) is taken for a feature, not a label, when a
+ * column of text is there.
  */
-export function defaultColumns(table: CsvTable): CsvColumns {
+export function defaultColumns(table: CsvTable): { columns: CsvColumns; reason: LabelReason } {
   const indices = table.columns.map((_, c) => c);
-  const classCounts = indices.map((c) => new Set(table.rows.map((row) => row[c])).size);
-  const label = [...indices].reverse().find((c) => classCounts[c] >= 2 && classCounts[c] <= MAX_CLASSES) ?? indices.length - 1;
-  const others = indices.filter((c) => c !== label);
-  const numeric = others.filter((c) => isNumber(table.rows[0][c]));
-  const [x, y] = [...numeric, ...others.filter((c) => !numeric.includes(c))];
-  return { x, y, label };
+  const fromEnd = [...indices].reverse();
+  const isText = (c: number) => table.rows.some((row) => !isNumber(row[c]));
+  const classCount = (c: number) => new Set(table.rows.map((row) => row[c])).size;
+  const candidates: [number | undefined, LabelReason][] = [
+    [fromEnd.find(isText), 'the last column of text'],
+    [indices.length - 1, 'the last column'],
+    [fromEnd.find((c) => classCount(c) >= 2 && classCount(c) <= MAX_CLASSES), 'the last column with 2 to 8 values'],
+  ];
+  const tried: { columns: CsvColumns; reason: LabelReason }[] = [];
+  for (const [label, reason] of candidates) {
+    if (label === undefined || tried.some((t) => t.columns.label === label)) continue;
+    const others = indices.filter((c) => c !== label);
+    const numeric = others.filter((c) => !isText(c));
+    const [x, y] = [...numeric, ...others.filter((c) => !numeric.includes(c))];
+    const columns = { x, y, label };
+    tried.push({ columns, reason });
+    try {
+      csvDataset(table, columns);
+      return { columns, reason };
+    } catch {
+      // the next candidate; if none makes a dataset, the first one's message is shown
+    }
+  }
+  return tried[0];
 }
 
 /** The dataset of two feature columns and a label column; throws naming the line and column of a bad cell. */

@@ -7,7 +7,7 @@ import type { ActivationName, BackendName, EpochLogs } from 'wasmlp';
 import { BoundaryMap, CLASS_COLORS } from './boundary.js';
 import { Curves } from './charts.js';
 import { Controls, type DatasetOption } from './controls.js';
-import { type CsvColumns, type CsvTable, csvDataset, defaultColumns, readCsv } from './csv.js';
+import { type CsvColumns, type CsvTable, csvDataset, defaultColumns, type LabelReason, readCsv } from './csv.js';
 import { type BuiltInName, builtIn, type Dataset } from './datasets.js';
 import { formatCount, formatLoss, formatRate } from './format.js';
 import { notebookWeights, outputFor, PRESETS, parseLayers, resolvePreset } from './model.js';
@@ -26,8 +26,8 @@ const status = $('status');
 
 let datasetName = 'blobs';
 let data: Dataset = builtIn('blobs');
-/** The last CSV loaded: its table, the columns chosen from it, and the dataset they make. */
-let csv: { table: CsvTable; columns: CsvColumns; data: Dataset } | undefined;
+/** The last CSV loaded: its table, the columns chosen from it (and why its label), and the dataset they make. */
+let csv: { table: CsvTable; columns: CsvColumns; reason: LabelReason; data: Dataset } | undefined;
 const speeds: Partial<Record<BackendName, number>> = {};
 
 let latest: { epoch: number; logs: EpochLogs; rate: number } | undefined;
@@ -282,11 +282,13 @@ function showCsvSummary(): void {
   const {
     table,
     columns,
+    reason,
     data: { x, classCount, classNames },
   } = csv;
-  const [xName, yName] = [table.columns[columns.x], table.columns[columns.y]];
+  const [xName, yName, labelName] = [table.columns[columns.x], table.columns[columns.y], table.columns[columns.label]];
+  const why = reason === 'chosen' ? '' : ` (${reason}${table.columns.length > 3 ? '; the Label menu changes it' : ''})`;
   controls.showMessage(
-    `${table.name}: ${x.length} rows, ${classCount} classes (${classNames.join(', ')}); features ${xName}, ${yName} standardised.`,
+    `${table.name}: ${x.length} rows, ${classCount} classes (${classNames.join(', ')}); features ${xName}, ${yName} standardised; label ${labelName}${why}.`,
     'info',
   );
 }
@@ -294,10 +296,10 @@ function showCsvSummary(): void {
 async function loadCsv(file: File): Promise<void> {
   try {
     const table = readCsv(file.name, await file.text());
-    const columns = defaultColumns(table);
+    const { columns, reason } = defaultColumns(table);
     const dataset = csvData(table, columns);
     stop();
-    csv = { table, columns, data: dataset };
+    csv = { table, columns, reason, data: dataset };
     controls.setDatasets(datasetOptions(), 'csv');
     await chooseDataset('csv');
     showCsvSummary();
@@ -317,7 +319,7 @@ function chooseColumn(role: keyof CsvColumns): void {
   const other = (['x', 'y', 'label'] as const).find((r) => r !== role && chosen[r] === chosen[role]);
   if (other) chosen[other] = csv.columns[role];
   try {
-    csv = { ...csv, columns: chosen, data: csvData(csv.table, chosen) };
+    csv = { ...csv, columns: chosen, reason: 'chosen', data: csvData(csv.table, chosen) };
     controls.showColumns(csv.table.columns, chosen);
     void showData(csv.data);
     showCsvSummary();

@@ -510,18 +510,18 @@ it('loads examples/iris.csv and trains on the two feature columns chosen', async
   expect(await page.isVisible('#columns')).toBe(true);
   const chosen = () =>
     page.$$eval('#columns select', (selects) => selects.map((s) => (s as HTMLSelectElement).selectedOptions[0].text));
-  expect(await chosen()).toEqual(['sepal_length', 'sepal_width', 'species']);
+  expect(await chosen()).toEqual(['species', 'sepal_length', 'sepal_width']);
 
   await page.selectOption('#column-x', { label: 'petal_length' });
   await page.selectOption('#column-y', { label: 'petal_width' });
   await expect.poll(() => page.textContent('#message')).toMatch(/features petal_length, petal_width standardised/);
-  expect(await chosen()).toEqual(['petal_length', 'petal_width', 'species']);
+  expect(await chosen()).toEqual(['species', 'petal_length', 'petal_width']);
 
   // The species as a feature: refused, naming the first cell that is not a number; the menus go back.
   await page.selectOption('#column-x', { label: 'species' });
   await page.waitForSelector('#message:not(.info):not([hidden])');
   expect(await page.textContent('#message')).toBe('iris.csv, line 2, column 5 (species): "setosa" is not a number');
-  expect(await chosen()).toEqual(['petal_length', 'petal_width', 'species']);
+  expect(await chosen()).toEqual(['species', 'petal_length', 'petal_width']);
 
   expect(await train()).toBe('done');
   expect(Number(await page.textContent('#acc'))).toBeGreaterThan(0.9);

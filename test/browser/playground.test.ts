@@ -149,6 +149,48 @@ it('shows a training error and a divergence in view on a phone, beside the butto
   }
 }, 60_000);
 
+it('takes the last column of text for a CSV label, says so, and lets the Label menu change it', async () => {
+  // An iris-like file: the species is text, and a petal width in tenths has only 5 values (which the
+  // guess once took for the label: "5 classes (0.1 … 0.5)").
+  const species = ['setosa', 'versicolor', 'virginica'];
+  const rows = ['sepal_length,species,petal_length,petal_width'];
+  for (let i = 0; i < 60; i++)
+    rows.push(
+      `${(5 + (i % 7) / 5).toFixed(1)},${species[i % 3]},${(1 + 2 * (i % 3) + (i % 5) / 10).toFixed(1)},0.${1 + (i % 5)}`,
+    );
+  await page.setInputFiles('#file', { name: 'flowers.csv', mimeType: 'text/csv', buffer: Buffer.from(rows.join('\n')) });
+  await expect
+    .poll(() => page.textContent('#message'))
+    .toBe(
+      'flowers.csv: 60 rows, 3 classes (setosa, versicolor, virginica); features sepal_length, petal_length standardised; label species (the last column of text; the Label menu changes it).',
+    );
+  expect(await page.isVisible('#column-label')).toBe(true);
+  const label = () => page.$eval('#column-label', (select) => (select as HTMLSelectElement).selectedOptions[0].text);
+  expect(await label()).toBe('species');
+  // The label menu comes first, in the data settings, before Train.
+  const order = await page.$$eval('#controls select', (selects) => selects.map((s) => s.id));
+  expect(order.slice(0, 4)).toEqual(['dataset', 'column-label', 'column-x', 'column-y']);
+
+  await page.selectOption('#column-label', { label: 'petal_width' });
+  await expect
+    .poll(() => page.textContent('#message'))
+    .toBe(
+      'flowers.csv: 60 rows, 5 classes (0.1, 0.2, 0.3, 0.4, 0.5); features sepal_length, petal_length standardised; label petal_width.',
+    );
+  await page.selectOption('#column-label', { label: 'species' });
+  await expect.poll(() => page.textContent('#message')).toMatch(/3 classes \(setosa, versicolor, virginica\).*label species\.$/);
+  expect(await train()).toBe('done');
+  expect(Number(await page.textContent('#acc'))).toBeGreaterThan(0.9);
+
+  // All numbers: the last column is the label.
+  const numeric = ['a,b,c,kind'];
+  for (let i = 0; i < 40; i++) numeric.push(`${i},${(i * 7) % 11},${i % 3},${i % 2}`);
+  await page.setInputFiles('#file', { name: 'numbers.csv', mimeType: 'text/csv', buffer: Buffer.from(numeric.join('\n')) });
+  await expect
+    .poll(() => page.textContent('#message'))
+    .toMatch(/^numbers\.csv: 40 rows, 2 classes \(0, 1\); features a, b standardised; label kind \(the last column;/);
+}, 60_000);
+
 it('logs no error on the page', () => {
   expect(errors).toEqual([]);
 });
