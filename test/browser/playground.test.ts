@@ -191,6 +191,19 @@ it('takes the last column of text for a CSV label, says so, and lets the Label m
     .toMatch(/^numbers\.csv: 40 rows, 2 classes \(0, 1\); features a, b standardised; label kind \(the last column;/);
 }, 60_000);
 
+it('opened from file://, says to serve it, with the command, instead of showing empty menus', async () => {
+  const { page: filePage } = await browser.page(); // its module script fails to load: that error is not this page's
+  try {
+    await filePage.goto(`file://${ROOT}dist/demo/index.html`);
+    await filePage.waitForSelector('#file-warning:not([hidden])');
+    expect(await filePage.textContent('#file-warning')).toMatch(/needs a web server.*npm run demo/s);
+    expect(await filePage.isHidden('main')).toBe(true);
+  } finally {
+    await filePage.close();
+  }
+  expect(await page.isHidden('#file-warning')).toBe(true); // served, the page has none
+});
+
 it('logs no error on the page', () => {
   expect(errors).toEqual([]);
 });
