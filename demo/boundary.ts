@@ -8,8 +8,16 @@ import type { Dataset } from './datasets.js';
 
 export const CLASS_COLORS = ['#2563eb', '#f97316', '#16a34a', '#db2777', '#7c3aed', '#ca8a04', '#0891b2', '#525252'];
 
-/** Grid cells per side: 64² predictions per refresh is cheap, and the scaled image is smoothed. */
+/** Grid cells per side: 64² predictions per refresh is cheap. */
 const RESOLUTION = 64;
+/**
+ * Image pixels per grid cell, each side. The outputs are interpolated
+ * between cell centres before they are coloured: colouring the cells and
+ * smoothing the colours left blocky edges, and white beads where a cell
+ * near 0.5 sat between two coloured ones.
+ */
+const SCALE = 4;
+const SIZE = RESOLUTION * SCALE;
 /** How far the map's tint goes towards a class colour at full confidence. */
 const MAX_TINT = 0.55;
 const WHITE = [255, 255, 255];
@@ -27,7 +35,8 @@ export class BoundaryMap {
   private readonly image = document.createElement('canvas');
 
   constructor(private readonly canvas: HTMLCanvasElement) {
-    this.image.width = this.image.height = RESOLUTION;
+    this.image.width = this.image.height = SIZE;
+    canvas.dataset.mapSize = String(SIZE);
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
@@ -60,30 +69,46 @@ export class BoundaryMap {
    */
   setPredictions(outputs: ArrayLike<number>, classCount: number): void {
     const context = this.image.getContext('2d')!;
-    const pixels = context.createImageData(RESOLUTION, RESOLUTION);
+    const pixels = context.createImageData(SIZE, SIZE);
     const colors = CLASS_COLORS.map(rgb);
     const width = classCount === 2 ? 1 : classCount;
-    for (let cell = 0; cell < RESOLUTION * RESOLUTION; cell++) {
-      let mix: number[];
-      let confidence: number;
-      if (classCount === 2) {
-        const p = outputs[cell];
-        mix = colors[p >= 0.5 ? 1 : 0];
-        confidence = Math.abs(2 * p - 1);
-      } else {
-        mix = [0, 0, 0];
-        let best = 0;
-        for (let k = 0; k < classCount; k++) {
-          const p = outputs[cell * width + k];
-          for (let c = 0; c < 3; c++) mix[c] += p * colors[k][c];
-          best = Math.max(best, p);
+    const p = new Float64Array(width);
+    // Each pixel's outputs, bilinear between the four nearest cell centres (clamped at the edges).
+    const near = Array.from({ length: SIZE }, (_, i) => {
+      const at = Math.min(RESOLUTION - 1, Math.max(0, (i + 0.5) / SCALE - 0.5));
+      const low = Math.min(RESOLUTION - 2, Math.floor(at));
+      return { low, t: at - low };
+    });
+    for (let row = 0; row < SIZE; row++) {
+      const { low: r, t: v } = near[row];
+      for (let col = 0; col < SIZE; col++) {
+        const { low: c, t: u } = near[col];
+        const [a, b, d, e] = [r * RESOLUTION + c, r * RESOLUTION + c + 1, (r + 1) * RESOLUTION + c, (r + 1) * RESOLUTION + c + 1];
+        for (let k = 0; k < width; k++) {
+          const top = outputs[a * width + k] * (1 - u) + outputs[b * width + k] * u;
+          const bottom = outputs[d * width + k] * (1 - u) + outputs[e * width + k] * u;
+          p[k] = top * (1 - v) + bottom * v;
         }
-        confidence = (best - 1 / classCount) / (1 - 1 / classCount);
+        let mix: number[];
+        let confidence: number;
+        if (classCount === 2) {
+          mix = colors[p[0] >= 0.5 ? 1 : 0];
+          confidence = Math.abs(2 * p[0] - 1);
+        } else {
+          mix = [0, 0, 0];
+          let best = 0;
+          for (let k = 0; k < classCount; k++) {
+            for (let ch = 0; ch < 3; ch++) mix[ch] += p[k] * colors[k][ch];
+            best = Math.max(best, p[k]);
+          }
+          confidence = (best - 1 / classCount) / (1 - 1 / classCount);
+        }
+        const tint = Number.isFinite(confidence) ? MAX_TINT * Math.min(1, Math.max(0, confidence)) : 0;
+        if (tint === 0) mix = WHITE;
+        const pixel = 4 * (row * SIZE + col);
+        for (let ch = 0; ch < 3; ch++) pixels.data[pixel + ch] = 255 + (mix[ch] - 255) * tint;
+        pixels.data[pixel + 3] = 255;
       }
-      const tint = Number.isFinite(confidence) ? MAX_TINT * Math.min(1, Math.max(0, confidence)) : 0;
-      if (tint === 0) mix = WHITE;
-      for (let c = 0; c < 3; c++) pixels.data[4 * cell + c] = 255 + (mix[c] - 255) * tint;
-      pixels.data[4 * cell + 3] = 255;
     }
     context.putImageData(pixels, 0, 0);
     this.draw();
@@ -92,7 +117,7 @@ export class BoundaryMap {
   clearMap(): void {
     const context = this.image.getContext('2d')!;
     context.fillStyle = '#ffffff';
-    context.fillRect(0, 0, RESOLUTION, RESOLUTION);
+    context.fillRect(0, 0, SIZE, SIZE);
     this.draw();
   }
 

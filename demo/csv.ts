@@ -52,7 +52,7 @@ export function readCsv(name: string, text: string): CsvTable {
       info: true,
     }) as unknown as ParsedRecord[];
   } catch (error) {
-    throw new Error(`${name}: ${(error as Error).message}`);
+    throw new Error(`${name}: ${parseProblem(error as Error & { code?: string; lines?: number })}`);
   }
   if (records.length === 0) throw new Error(`${name} is empty`);
   const width = records[0].record.length;
@@ -85,6 +85,20 @@ export function readCsv(name: string, text: string): CsvTable {
     rows: body.map(({ record }) => record),
     lines: body.map(({ info }) => info.lines),
   };
+}
+
+/** csv-parse's complaint in plain words: where the file stops reading as a table, and why. */
+function parseProblem({ code, lines }: { code?: string; lines?: number }): string {
+  const where = lines ? `line ${lines}` : 'the file';
+  const why =
+    code === 'CSV_QUOTE_NOT_CLOSED'
+      ? 'a quoted field is never closed'
+      : code === 'INVALID_OPENING_QUOTE'
+        ? 'a quote in the middle of a field'
+        : code === 'CSV_INVALID_CLOSING_QUOTE' || code === 'CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE'
+          ? 'text after the closing quote of a field'
+          : 'it does not read as rows of fields';
+  return `not a CSV file this page can read (${where}: ${why}); it needs rows of values separated by commas, semicolons or tabs`;
 }
 
 /**

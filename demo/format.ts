@@ -7,7 +7,12 @@ export function formatCount(count: number): string {
   return count.toLocaleString('en-US');
 }
 
+/**
+ * A loss as 0.6931 or 1.35e-4, and never below 0: binaryCrossentropy's eps
+ * gives a saturated network tiny negative losses (-9.82e-10), shown as 0.
+ */
 export function formatLoss(loss: number): string {
+  if (loss <= 0) return '0';
   return loss < 1e-3 ? loss.toExponential(2) : loss.toFixed(4);
 }
 

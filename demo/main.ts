@@ -140,10 +140,18 @@ let resetting: Promise<void> = Promise.resolve();
 let resets = 0;
 
 /**
+ * The curves shown are of a network that is gone (it diverged): the next
+ * run clears them as it starts.
+ */
+let curvesOfOldNetwork = false;
+
+/**
  * A new network on the next Train: charts, numbers and map cleared. Speeds
  * are kept only across a change of backend: they compare like with like.
+ * `keepCurves`: the curves stay until the next run (they show why the
+ * network was reset).
  */
-function reset(keepSpeeds = false): Promise<void> {
+function reset(keepSpeeds = false, keepCurves = false): Promise<void> {
   resets++;
   resetting = resetting.then(async () => {
     if (!keepSpeeds) {
@@ -152,7 +160,11 @@ function reset(keepSpeeds = false): Promise<void> {
     }
     await trainer.reset();
     latest = undefined;
-    curves.clear();
+    if (keepCurves) curvesOfOldNetwork = true;
+    else {
+      curves.clear();
+      curvesOfOldNetwork = false;
+    }
     map.clearMap();
     showStats(0, undefined, undefined, undefined);
     controls.showRunStatus('');
@@ -192,6 +204,10 @@ async function train(): Promise<void> {
   setState('training'); // at once, so that no one reads the last run's state as this one's
   controls.showRunStatus('Training…');
   await resetting;
+  if (curvesOfOldNetwork) {
+    curves.clear();
+    curvesOfOldNetwork = false;
+  }
   setState('training'); // again, if a reset ended in between
   const network = resets;
   try {
@@ -208,8 +224,9 @@ async function train(): Promise<void> {
     showRunEnd(result);
   } catch (error) {
     // A diverged network is no use to continue from: the next Train starts a
-    // new one, so its curves, numbers and map go too (not drawn over).
-    await reset(true);
+    // new one, so its numbers and map go (a NaN map would be drawn blank).
+    // Its curves stay until then: they show how it diverged.
+    await reset(true, true);
     controls.showMessage(trainingError(error as Error));
     setState('error');
   } finally {

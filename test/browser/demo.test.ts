@@ -183,8 +183,9 @@ it('reports a diverged run in view, clears it, and starts the next run afresh', 
     // nor that the weights were put back (the page starts a new network, and says so).
     expect(message).toMatch(/try a smaller learning rate than 1e\+30\. The network was reset/);
     expect(message).not.toMatch(/learningRate|regression|as they were/);
-    // Cleared, not left as it was (or black from NaN predictions): the next Train is a new network.
-    expect(await chartPoints()).toEqual([0, 0]);
+    // The map and numbers cleared, not left as they were (or black from NaN predictions): the next
+    // Train is a new network. The curves stay until then: 2,000 epochs and the one whose loss soared.
+    expect(await chartPoints()).toEqual([2001, 2001]);
     expect(await page.textContent('#epoch')).toBe('0');
     expect((await canvasColours()).white).toBeGreaterThan(0.8);
 

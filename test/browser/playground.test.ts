@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { formatLoss } from '../../demo/format.js';
 import { CAPACITY } from '../../demo/series.js';
 import { type StaticServer, serveStatic } from '../../scripts/serve.js';
 import { type Browser, launchChromium } from './chromium.js';
@@ -202,6 +203,91 @@ it('opened from file://, says to serve it, with the command, instead of showing 
     await filePage.close();
   }
   expect(await page.isHidden('#file-warning')).toBe(true); // served, the page has none
+});
+
+/** The loss axis's labels, top to bottom, as drawn. */
+async function lossTicks(): Promise<string[]> {
+  const ticks = await page.$eval(
+    '#loss-chart',
+    (canvas) => JSON.parse((canvas as HTMLElement).dataset.yTicks!) as [string, number][],
+  );
+  return ticks.sort((a, b) => a[1] - b[1]).map(([label]) => label);
+}
+
+/** The share of the map's pixels that are white, or nearly: no class there, or a point's rim. */
+function whiteShare(): Promise<number> {
+  return page.$eval('#boundary', (canvas) => {
+    const { width, height } = canvas as HTMLCanvasElement;
+    const pixels = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, width, height).data;
+    let white = 0;
+    for (let i = 0; i < pixels.length; i += 4) if (pixels[i] > 245 && pixels[i + 1] > 245 && pixels[i + 2] > 245) white++;
+    return white / (pixels.length / 4);
+  });
+}
+
+it('draws the map finely, never shows a negative loss, and labels a flat loss once per value', async () => {
+  await page.selectOption('#dataset', 'blobs');
+  await page.waitForSelector('#status[data-state="idle"]');
+  expect(Number(await page.getAttribute('#boundary', 'data-map-size'))).toBeGreaterThanOrEqual(256);
+  expect(await train()).toBe('done');
+  const white = await whiteShare();
+  console.log(`blobs map: ${(100 * white).toFixed(2)}% white`);
+  expect(white).toBeLessThan(0.02);
+
+  // binaryCrossentropy's eps makes a saturated network's loss a hair below 0.
+  expect([-9.82e-10, 0, 1.35e-4, 0.5432].map(formatLoss)).toEqual(['0', '0', '1.35e-4', '0.5432']);
+
+  // SGD at 1e6 saturates the sigmoids at once: the loss stays at 10.36 for the whole run.
+  await page.fill('#learning-rate', '1e6');
+  await page.click('#reset');
+  await page.waitForSelector('#status[data-state="idle"]');
+  expect(await train()).toBe('done');
+  const labels = await lossTicks();
+  expect(labels.length).toBeGreaterThanOrEqual(2);
+  expect(new Set(labels).size, labels.join(' ')).toBe(labels.length);
+  await page.fill('#learning-rate', '20');
+  await page.click('#reset');
+  await page.waitForSelector('#status[data-state="idle"]');
+}, 60_000);
+
+it('keeps the curves of a run that diverged until the next run starts', async () => {
+  await page.selectOption('#activation', 'relu');
+  await page.waitForSelector('#status[data-state="idle"]');
+  await page.fill('#learning-rate', '0.5');
+  await page.fill('#epochs', '300');
+  expect(await train()).toBe('done');
+  await page.fill('#learning-rate', '1e30');
+  expect(await train()).toBe('error');
+  const points = () =>
+    page.$$eval('#loss-chart, #acc-chart', (canvases) => canvases.map((c) => Number((c as HTMLElement).dataset.points)));
+  expect((await points())[0]).toBeGreaterThanOrEqual(300); // the curve that showed the divergence
+  expect(await page.textContent('#epoch')).toBe('0'); // the network itself is gone
+  await page.fill('#learning-rate', '0.5');
+  expect(await train()).toBe('done');
+  expect(await points()).toEqual([300, 300]); // the new network's epochs only
+  await page.selectOption('#activation', 'sigmoid');
+  await page.fill('#learning-rate', '20');
+  await page.fill('#epochs', '2000');
+  await page.waitForSelector('#status[data-state="idle"]');
+}, 60_000);
+
+it("names a file that is not CSV in plain words, not the parser's", async () => {
+  for (const [name, text, message] of [
+    [
+      'notes.csv',
+      'a,b,c\n1,"2,3\n4,5,6\n',
+      'notes.csv: not a CSV file this page can read (line 3: a quoted field is never closed)',
+    ],
+    [
+      'data.json',
+      '{"a": [1, 2, 3], "b": "x"}\n',
+      'data.json: not a CSV file this page can read (line 1: a quote in the middle of a field)',
+    ],
+  ]) {
+    await page.setInputFiles('#file', { name, mimeType: 'text/plain', buffer: Buffer.from(text) });
+    await expect.poll(() => page.textContent('#message')).toMatch(new RegExp(`^${message.replace(/[.()[\]]/g, '\\$&')}`));
+    expect(await page.textContent('#message')).not.toMatch(/Quote|Invalid|CSV_/);
+  }
 });
 
 it('logs no error on the page', () => {
