@@ -10,6 +10,12 @@ import { HIDDEN_ACTIVATIONS, parseLayers, type Settings } from './model.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
+/** The optimisers in plain words, their names in brackets; one this page does not know shows its name. */
+const OPTIMIZER_WORDS: Partial<Record<string, string>> = {
+  sgd: 'gradient descent (sgd)',
+  adam: 'adaptive steps (adam)',
+};
+
 export interface DatasetOption {
   value: string;
   label: string;
@@ -26,6 +32,7 @@ export class Controls {
   readonly learningRate = $<HTMLInputElement>('learning-rate');
   readonly batchSize = $<HTMLInputElement>('batch-size');
   readonly epochs = $<HTMLInputElement>('epochs');
+  readonly paced = $<HTMLInputElement>('paced');
   readonly train = $<HTMLButtonElement>('train');
   readonly stop = $<HTMLButtonElement>('stop');
   readonly reset = $<HTMLButtonElement>('reset');
@@ -48,7 +55,7 @@ export class Controls {
     );
     fill(
       this.optimizer,
-      OPTIMIZER_NAMES.map((name) => ({ value: name, label: name })),
+      OPTIMIZER_NAMES.map((name) => ({ value: name, label: OPTIMIZER_WORDS[name] ?? name })),
     );
     $('message-close').addEventListener('click', () => this.showMessage(undefined));
     document.addEventListener('keydown', (event) => {
@@ -110,10 +117,11 @@ export class Controls {
       batchSize,
       epochs,
       backend: this.backend,
+      paced: this.paced.checked,
     };
   }
 
-  apply(settings: Omit<Settings, 'backend'>): void {
+  apply(settings: Omit<Settings, 'backend' | 'paced'>): void {
     this.layers.value = settings.hidden.join(', ');
     this.activation.value = settings.activation;
     this.optimizer.value = settings.optimizer;
@@ -187,8 +195,18 @@ export class Controls {
     }
   }
 
-  showOutput(text: string): void {
-    this.output.textContent = text;
+  /** The note under the network settings: text, and phrases with a tooltip (their technical name). */
+  showOutput(parts: (string | { text: string; title: string })[]): void {
+    this.output.replaceChildren(
+      ...parts.map((part) => {
+        if (typeof part === 'string') return part;
+        const term = document.createElement('span');
+        term.className = 'term';
+        term.textContent = part.text;
+        term.title = part.title;
+        return term;
+      }),
+    );
   }
 
   /**

@@ -30,7 +30,7 @@ function dataset(label: string, x: number[][], classes: number[], classCount: nu
 /** The seed notebook's two Gaussian blobs (data/seed-numpy.json). */
 function blobs(): Dataset {
   return dataset(
-    'Blobs (the seed notebook)',
+    'Two blobs (the original example)',
     seedX.map((row) => [...row]),
     seedY.slice(),
     2,

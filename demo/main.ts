@@ -10,7 +10,7 @@ import { Controls, type DatasetOption } from './controls.js';
 import { type CsvColumns, type CsvTable, csvDataset, defaultColumns, type LabelReason, readCsv } from './csv.js';
 import { type BuiltInName, builtIn, type Dataset } from './datasets.js';
 import { formatCount, formatLoss, formatRate } from './format.js';
-import { notebookWeights, outputFor, PRESETS, parseLayers, resolvePreset } from './model.js';
+import { learningRateFor, notebookWeights, outputFor, PRESETS, parseLayers, resolvePreset } from './model.js';
 import { type RunResult, Trainer } from './trainer.js';
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -94,29 +94,47 @@ function datasetOptions(): DatasetOption[] {
   return options;
 }
 
+/**
+ * The note under the network settings, in plain words; each phrase's
+ * technical name is its tooltip.
+ */
 function describeNetwork(): void {
   const output = outputFor(data.classCount);
   if ('unavailable' in output) {
-    controls.showOutput(output.unavailable);
+    controls.showOutput([output.unavailable]);
     return;
   }
   const units = output.layer.units;
-  const outputs = `${units} ${output.layer.activation} unit${units > 1 ? 's' : ''}, ${output.loss}`;
-  let text = `Output: ${outputs}. `;
+  const technical = `${units} ${output.layer.activation} unit${units > 1 ? 's' : ''}; loss ${output.loss}`;
+  const predicts =
+    data.classCount === 2
+      ? `the probability of ${data.classNames[1]}`
+      : `a probability for each of the ${data.classCount} classes`;
   try {
     // Not controls.read(): that marks and focuses a bad field, which only Train should do.
     const network = { hidden: parseLayers(controls.layers.value), activation: controls.activation.value as ActivationName };
-    // Said in so many words, as blank and "none" are easy to type without meaning it; in the note's three lines.
-    if (network.hidden.length === 0) text = `No hidden layer: logistic regression (${outputs}). `;
-    else {
-      text += notebookWeights(network, datasetName)
-        ? "Starts from the seed notebook's initial weights."
-        : 'Glorot-uniform initial weights (seed 1).';
+    // Said in so many words, as blank and "none" are easy to type without meaning it.
+    if (network.hidden.length === 0) {
+      controls.showOutput([
+        'No hidden layer: ',
+        { text: 'straight boundaries between the classes', title: `Logistic regression: ${technical}` },
+        ', then ',
+        { text: predicts, title: technical },
+        '.',
+      ]);
+      return;
     }
+    const start = notebookWeights(network, datasetName)
+      ? {
+          text: "Starts from the original example's weights.",
+          title: "The seed notebook's initial weights (data/seed-numpy.json)",
+        }
+      : { text: 'Starts from the same random weights each time.', title: 'Glorot-uniform initial weights, seed 1' };
+    controls.showOutput(['Output: ', { text: predicts, title: technical }, '. ', start]);
   } catch {
     // A half-typed field: the message appears when Train is pressed.
+    controls.showOutput(['Output: ', { text: predicts, title: technical }, '.']);
   }
-  controls.showOutput(text.trim());
 }
 
 function showLegend(): void {
@@ -182,9 +200,13 @@ function showData(next: Dataset): Promise<void> {
   return reset();
 }
 
+/** Whether the learning rate was typed since the last preset: a new optimiser then keeps it. */
+let rateTyped = false;
+
 async function chooseDataset(name: string): Promise<void> {
   datasetName = name;
   controls.apply(resolvePreset(PRESETS[name as BuiltInName | 'csv']));
+  rateTyped = false;
   // Column menus only when there is a choice beyond "two features and a label".
   const table = name === 'csv' ? csv?.table : undefined;
   controls.showColumns(table && table.columns.length > 3 ? table.columns : undefined, csv?.columns);
@@ -216,8 +238,11 @@ async function train(): Promise<void> {
     if (network !== resets) return; // the reset shows the page as it leaves it
     if (result.runEpochs > 0) {
       showStats(result.epochs, result.loss, result.acc, result.rate);
-      speeds[settings.backend] = result.rate;
-      showSpeeds();
+      // A paced run's speed is the pace: only full speed compares the backends.
+      if (!settings.paced) {
+        speeds[settings.backend] = result.rate;
+        showSpeeds();
+      }
     }
     curves.refresh();
     setState(result.stopped ? 'stopped' : 'done');
@@ -364,6 +389,13 @@ controls.reset.addEventListener('click', () => {
 controls.dataset.addEventListener('change', () => {
   controls.showMessage(undefined);
   void chooseDataset(controls.dataset.value);
+});
+controls.learningRate.addEventListener('input', () => {
+  rateTyped = true;
+});
+controls.optimizer.addEventListener('change', () => {
+  if (!rateTyped)
+    controls.learningRate.value = String(learningRateFor(controls.optimizer.value, PRESETS[datasetName as BuiltInName | 'csv']));
 });
 for (const role of ['x', 'y', 'label'] as const) controls.columns[role].addEventListener('change', () => chooseColumn(role));
 // These define the network: changing one means a new one. The rest are fit() options, read at each Train.

@@ -31,6 +31,8 @@ export interface Settings {
   batchSize: number | undefined;
   epochs: number;
   backend: BackendName;
+  /** Spread the run over a few seconds (so it can be watched), rather than train at full speed. */
+  paced: boolean;
 }
 
 /** Weights start from this seed (Glorot uniform), so a reset retrains the same run. */
@@ -123,8 +125,24 @@ export const PRESETS: Record<BuiltInName | 'csv', Preset> = {
   csv: { hidden: [16, 16], activation: 'tanh', optimizer: 'adam', learningRate: 0.01, epochs: 1000, sgdLearningRate: 1 },
 };
 
+/**
+ * A learning rate that trains with each optimiser when no preset names one:
+ * Adam's steps are already scaled to the gradient, so its rate is a step
+ * size (a rate for SGD such as the blobs' 20 makes Adam diverge).
+ */
+const DEFAULT_RATES: Partial<Record<string, number>> = { sgd: 0.5, adam: 0.01 };
+const FALLBACK_RATE = 0.01;
+
+/** The learning rate to start `optimizer` at on a dataset with this preset. */
+export function learningRateFor(optimizer: string, preset: Preset): number {
+  if ((OPTIMIZER_NAMES as readonly string[]).includes(preset.optimizer) && optimizer === preset.optimizer)
+    return preset.learningRate;
+  if (optimizer === 'sgd') return preset.sgdLearningRate;
+  return DEFAULT_RATES[optimizer] ?? FALLBACK_RATE;
+}
+
 /** A preset as this build can run it: missing activations and optimisers fall back to sigmoid and SGD. */
-export function resolvePreset(preset: Preset): Omit<Settings, 'backend'> {
+export function resolvePreset(preset: Preset): Omit<Settings, 'backend' | 'paced'> {
   const activation = (HIDDEN_ACTIVATIONS as readonly string[]).includes(preset.activation)
     ? (preset.activation as ActivationName)
     : 'sigmoid';

@@ -45,6 +45,14 @@ export interface TrainerHooks {
   map(outputs: FloatArray): void;
 }
 
+/** Runs are paced to last about this long, so that one can watch them learn. */
+export const PACED_SECONDS = 4;
+
+/** Epochs per second for a paced run, or undefined for full speed. */
+function pacedRate(settings: Settings): number | undefined {
+  return settings.paced ? settings.epochs / PACED_SECONDS : undefined;
+}
+
 export class Trainer {
   private net: WorkerNetwork | undefined;
   private epochsDone = 0;
@@ -103,28 +111,47 @@ export class Trainer {
     }
 
     const started = performance.now();
-    const history = await net.fit(x, y, {
-      epochs: settings.epochs,
-      learningRate: settings.learningRate,
-      optimizer: settings.optimizer,
-      batchSize: settings.batchSize,
-      shuffle: settings.batchSize !== undefined,
-      onEpochEnd: (epoch, logs) => {
-        this.hooks.epoch(offset + epoch + 1, logs, (epoch + 1) / ((performance.now() - started) / 1000));
-        // Not after the last epoch: the map of the trained network is asked for below.
-        if (epoch + 1 < settings.epochs) this.refreshMap(net);
-      },
-    });
+    const losses: number[] = [];
+    let lastAcc: number | undefined;
+    let runEpochs = 0;
+    // Paced, the run is fit in slices, each started when the clock has caught up with the
+    // epochs done (the optimiser's state carries over from one fit to the next); else in one.
+    const slice = pacedRate(settings) === undefined ? settings.epochs : Math.max(1, Math.round(pacedRate(settings)! / 20));
+    while (runEpochs < settings.epochs && !this.stopping) {
+      const rate = pacedRate(settings);
+      if (rate !== undefined) {
+        const wait = (runEpochs / rate) * 1000 - (performance.now() - started);
+        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+        if (this.stopping) break;
+      }
+      const epochs = Math.min(slice, settings.epochs - runEpochs);
+      const before = runEpochs;
+      const history = await net.fit(x, y, {
+        epochs,
+        learningRate: settings.learningRate,
+        optimizer: settings.optimizer,
+        batchSize: settings.batchSize,
+        shuffle: settings.batchSize !== undefined,
+        onEpochEnd: (epoch, logs) => {
+          const done = before + epoch + 1;
+          this.hooks.epoch(offset + done, logs, done / ((performance.now() - started) / 1000));
+          // Not after the last epoch: the map of the trained network is asked for below.
+          if (done < settings.epochs) this.refreshMap(net);
+        },
+      });
+      runEpochs += history.epoch.length;
+      losses.push(...(history.history.loss ?? []));
+      lastAcc = history.history.acc?.at(-1) ?? lastAcc;
+      if (history.epoch.length < epochs) break; // stopped
+    }
     const seconds = (performance.now() - started) / 1000;
-    const runEpochs = history.epoch.length;
     this.epochsDone += runEpochs;
-    const losses = history.history.loss ?? [];
     const result: RunResult = {
       epochs: this.epochsDone,
       target,
       runEpochs,
       loss: losses.at(-1),
-      acc: history.history.acc?.at(-1),
+      acc: lastAcc,
       firstLoss: losses[0],
       lastLoss: losses.at(-1),
       rate: runEpochs / seconds,

@@ -38,6 +38,8 @@ beforeAll(async () => {
   await page.addInitScript(recordWorkerRequests);
   await page.goto(server.url);
   await page.waitForSelector('html[data-ready]');
+  // Full speed: these tests train many runs, and compare the backends' speeds.
+  await page.uncheck('#paced');
   await mkdir(ARTIFACTS, { recursive: true });
 }, 60_000);
 
@@ -298,13 +300,21 @@ it('takes hidden layers as positive whole numbers separated by commas, and nothi
     await page.press('#layers', 'Tab'); // the change that describes the network
     await expect
       .poll(() => page.textContent('#output'), { message: JSON.stringify(value) })
-      .toBe('No hidden layer: logistic regression (1 sigmoid unit, binaryCrossentropy).');
+      .toBe('No hidden layer: straight boundaries between the classes, then the probability of class 1.');
+    expect(await page.getAttribute('#output .term', 'title')).toBe(
+      'Logistic regression: 1 sigmoid unit; loss binaryCrossentropy',
+    );
   }
   await page.fill('#layers', ' 8 ,4 ');
   expect(await train()).toBe('done');
-  expect(await page.textContent('#output')).toMatch(
-    /^Output: 1 sigmoid unit, binaryCrossentropy\. Starts from the seed notebook's initial weights\./,
+  expect(await page.textContent('#output')).toBe(
+    "Output: the probability of class 1. Starts from the original example's weights.",
   );
+  // The technical names, as tooltips.
+  expect(await page.$$eval('#output .term', (terms) => terms.map((term) => (term as HTMLElement).title))).toEqual([
+    '1 sigmoid unit; loss binaryCrossentropy',
+    "The seed notebook's initial weights (data/seed-numpy.json)",
+  ]);
   expect(await page.textContent('#acc')).toBe('1.000');
   await page.fill('#layers', '8, 4');
 }, 120_000);
@@ -336,7 +346,8 @@ it('names a bad Hidden layers value on the first click of Train, and takes none 
 
 it('trains the 3-arm spiral through a softmax output', async () => {
   await page.selectOption('#dataset', 'spiral');
-  await expect.poll(() => page.textContent('#output')).toMatch(/3 softmax units, categoricalCrossentropy/);
+  await expect.poll(() => page.textContent('#output')).toMatch(/^Output: a probability for each of the 3 classes\./);
+  expect(await page.getAttribute('#output .term', 'title')).toBe('3 softmax units; loss categoricalCrossentropy');
   expect(await train()).toBe('done');
   expect(Number(await page.textContent('#acc'))).toBeGreaterThan(0.9);
   const colours = await canvasColours();

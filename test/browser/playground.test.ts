@@ -290,6 +290,56 @@ it("names a file that is not CSV in plain words, not the parser's", async () => 
   }
 });
 
+it('sets a learning rate to suit each optimiser unless one was typed, in plain words, and trains in slow motion', async () => {
+  await page.selectOption('#dataset', 'blobs');
+  await page.waitForSelector('#status[data-state="idle"]');
+  expect([await page.inputValue('#optimizer'), await page.inputValue('#learning-rate')]).toEqual(['sgd', '20']);
+  await page.selectOption('#optimizer', 'adam'); // at 20, Adam diverged
+  expect(await page.inputValue('#learning-rate')).toBe('0.01');
+
+  // No project jargon on the page; the technical names are in tooltips.
+  const text = await page.textContent('main');
+  expect(text).not.toMatch(/seed notebook|binaryCrossentropy|Glorot/);
+  expect(await page.$$eval('#optimizer option', (options) => options.map((o) => o.textContent))).toEqual([
+    'gradient descent (sgd)',
+    'adaptive steps (adam)',
+  ]);
+  expect(await page.getAttribute('label[for="learning-rate"]', 'title')).toMatch(/size of each step/);
+  expect(await page.$$eval('#output .term', (terms) => terms.map((t) => (t as HTMLElement).title).join(' | '))).toMatch(
+    /binaryCrossentropy.*seed notebook/,
+  );
+
+  // Slow motion (on by default): the preset's 2,000 epochs over about 4 s, drawn as they go.
+  expect(await page.isChecked('#paced')).toBe(true);
+  const started = Date.now();
+  await page.click('#train');
+  const seen = new Set<string>();
+  while ((await page.getAttribute('#status', 'data-state')) === 'training') {
+    seen.add((await page.textContent('#epoch')) ?? '');
+    await page.waitForTimeout(100);
+  }
+  const seconds = (Date.now() - started) / 1000;
+  console.log(`slow motion: 2,000 epochs in ${seconds.toFixed(1)} s, ${seen.size} epoch counts seen`);
+  expect(await page.getAttribute('#status', 'data-state')).toBe('done');
+  expect(seconds).toBeGreaterThan(3);
+  expect(seen.size).toBeGreaterThan(10);
+  expect(await page.textContent('#epoch')).toBe('2,000');
+  expect(Number(await page.textContent('#acc'))).toBeGreaterThanOrEqual(0.99);
+  expect(await page.textContent('#speed-wasm')).toBe('–'); // a paced run's speed is not the backend's
+
+  // A rate typed stays when the optimiser changes; a dataset's preset sets its own again.
+  await page.fill('#learning-rate', '0.05');
+  await page.selectOption('#optimizer', 'sgd');
+  expect(await page.inputValue('#learning-rate')).toBe('0.05');
+  await page.selectOption('#dataset', 'xor');
+  await page.waitForSelector('#status[data-state="idle"]');
+  expect([await page.inputValue('#optimizer'), await page.inputValue('#learning-rate')]).toEqual(['adam', '0.03']);
+  await page.selectOption('#optimizer', 'sgd');
+  expect(await page.inputValue('#learning-rate')).toBe('2');
+  await page.selectOption('#dataset', 'blobs');
+  await page.waitForSelector('#status[data-state="idle"]');
+}, 60_000);
+
 it('logs no error on the page', () => {
   expect(errors).toEqual([]);
 });
