@@ -10,10 +10,10 @@ import { HIDDEN_ACTIVATIONS, parseLayers, type Settings } from './model.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
-/** The optimisers in plain words, their names in brackets; one this page does not know shows its name. */
+/** What each optimiser does, in plain words, for its option's tooltip. */
 const OPTIMIZER_WORDS: Partial<Record<string, string>> = {
-  sgd: 'gradient descent (sgd)',
-  adam: 'adaptive steps (adam)',
+  sgd: 'Stochastic gradient descent: every weight steps downhill by the learning rate times its gradient',
+  adam: 'Adam: steps scaled for each weight by its recent gradients; its learning rate is about the size of a step',
 };
 
 export interface DatasetOption {
@@ -55,8 +55,9 @@ export class Controls {
     );
     fill(
       this.optimizer,
-      OPTIMIZER_NAMES.map((name) => ({ value: name, label: OPTIMIZER_WORDS[name] ?? name })),
+      OPTIMIZER_NAMES.map((name) => ({ value: name, label: name })),
     );
+    for (const option of this.optimizer.options) option.title = OPTIMIZER_WORDS[option.value] ?? '';
     $('message-close').addEventListener('click', () => this.showMessage(undefined));
     document.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && !this.message.hidden) this.showMessage(undefined);

@@ -7,6 +7,7 @@
  * violation at laptop and phone widths. Screenshots go to artifacts/.
  */
 import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
@@ -300,10 +301,9 @@ it('sets a learning rate to suit each optimiser unless one was typed, in plain w
   // No project jargon on the page; the technical names are in tooltips.
   const text = await page.textContent('main');
   expect(text).not.toMatch(/seed notebook|binaryCrossentropy|Glorot/);
-  expect(await page.$$eval('#optimizer option', (options) => options.map((o) => o.textContent))).toEqual([
-    'gradient descent (sgd)',
-    'adaptive steps (adam)',
-  ]);
+  expect(
+    await page.$$eval('#optimizer option', (options) => options.map((o) => (o as HTMLOptionElement).title.split(':')[0])),
+  ).toEqual(['Stochastic gradient descent', 'Adam']);
   expect(await page.getAttribute('label[for="learning-rate"]', 'title')).toMatch(/size of each step/);
   expect(await page.$$eval('#output .term', (terms) => terms.map((t) => (t as HTMLElement).title).join(' | '))).toMatch(
     /binaryCrossentropy.*seed notebook/,
@@ -338,6 +338,46 @@ it('sets a learning rate to suit each optimiser unless one was typed, in plain w
   expect(await page.inputValue('#learning-rate')).toBe('2');
   await page.selectOption('#dataset', 'blobs');
   await page.waitForSelector('#status[data-state="idle"]');
+}, 60_000);
+
+/** axe-core's violations on the page as it is (its rule ids and the elements), none if it passes. */
+async function axeViolations(): Promise<string[]> {
+  if (!(await page.evaluate(() => 'axe' in window))) {
+    await page.addScriptTag({ path: createRequire(import.meta.url).resolve('axe-core/axe.min.js') });
+  }
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as { axe: { run(): Promise<{ violations: { id: string; nodes: { target: string[] }[] }[] }> } }
+    ).axe;
+    const { violations } = await axe.run();
+    return violations.map(({ id, nodes }) => `${id}: ${nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  });
+}
+
+it('has no accessibility violation (axe-core) at laptop and phone widths, idle, trained and with a message', async () => {
+  await page.selectOption('#dataset', 'circles');
+  await page.waitForSelector('#status[data-state="idle"]');
+  for (const [width, height] of [
+    [1440, 900],
+    [390, 844],
+  ]) {
+    await page.setViewportSize({ width, height });
+    expect(await axeViolations(), `idle at ${width}`).toEqual([]);
+  }
+  expect(await train()).toBe('done');
+  await page.fill('#epochs', '0');
+  await page.click('#train'); // refused: the error message is shown
+  await page.waitForSelector('#message:not(.info):not([hidden])');
+  for (const [width, height] of [
+    [1440, 900],
+    [390, 844],
+  ]) {
+    await page.setViewportSize({ width, height });
+    expect(await axeViolations(), `trained, with a message, at ${width}`).toEqual([]);
+    await page.screenshot({ path: `${ARTIFACTS}/demo-${width < 700 ? 'phone' : 'laptop'}-circles.png`, fullPage: width < 700 });
+  }
+  await page.fill('#epochs', '500');
+  await page.setViewportSize({ width: 1440, height: 900 });
 }, 60_000);
 
 it('logs no error on the page', () => {
