@@ -31,6 +31,13 @@ interface Bounds {
 
 export class BoundaryMap {
   private data: Dataset | undefined;
+  /** Points held out to test on, drawn with a dark rim. */
+  private test: Dataset | undefined;
+  private showTest = true;
+  /** Colour by the predicted class only, at full tint. */
+  private discretize = false;
+  /** The last predictions, to colour again when discretize changes. */
+  private predictions: { outputs: ArrayLike<number>; classCount: number } | undefined;
   private bounds: Bounds = { x0: -1, x1: 1, y0: -1, y1: 1 };
   private readonly image = document.createElement('canvas');
 
@@ -41,9 +48,10 @@ export class BoundaryMap {
   }
 
   /** Shows new data with no map under it (a new network has predicted nothing yet). */
-  setData(data: Dataset): void {
+  setData(data: Dataset, test?: Dataset): void {
     this.data = data;
-    this.bounds = squareBounds(data.x);
+    this.test = test;
+    this.bounds = squareBounds([...data.x, ...(test?.x ?? [])]);
     this.clearMap();
     this.draw();
   }
@@ -67,7 +75,18 @@ export class BoundaryMap {
    * classes, else class probabilities. A cell whose outputs are not finite
    * (a diverging network's NaN) has no confidence: it is left white.
    */
+  setShowTest(show: boolean): void {
+    this.showTest = show;
+    this.draw();
+  }
+
+  setDiscretize(discretize: boolean): void {
+    this.discretize = discretize;
+    if (this.predictions) this.setPredictions(this.predictions.outputs, this.predictions.classCount);
+  }
+
   setPredictions(outputs: ArrayLike<number>, classCount: number): void {
+    this.predictions = { outputs, classCount };
     const context = this.image.getContext('2d')!;
     const pixels = context.createImageData(SIZE, SIZE);
     const colors = CLASS_COLORS.map(rgb);
@@ -97,13 +116,16 @@ export class BoundaryMap {
         } else {
           mix = [0, 0, 0];
           let best = 0;
+          let bestClass = 0;
           for (let k = 0; k < classCount; k++) {
             for (let ch = 0; ch < 3; ch++) mix[ch] += p[k] * colors[k][ch];
-            best = Math.max(best, p[k]);
+            if (p[k] > best) [best, bestClass] = [p[k], k];
           }
           confidence = (best - 1 / classCount) / (1 - 1 / classCount);
+          if (this.discretize) mix = colors[bestClass];
         }
-        const tint = Number.isFinite(confidence) ? MAX_TINT * Math.min(1, Math.max(0, confidence)) : 0;
+        let tint = Number.isFinite(confidence) ? MAX_TINT * Math.min(1, Math.max(0, confidence)) : 0;
+        if (this.discretize && tint > 0) tint = MAX_TINT;
         if (tint === 0) mix = WHITE;
         const pixel = 4 * (row * SIZE + col);
         for (let ch = 0; ch < 3; ch++) pixels.data[pixel + ch] = 255 + (mix[ch] - 255) * tint;
@@ -115,6 +137,7 @@ export class BoundaryMap {
   }
 
   clearMap(): void {
+    this.predictions = undefined;
     const context = this.image.getContext('2d')!;
     context.fillStyle = '#ffffff';
     context.fillRect(0, 0, SIZE, SIZE);
@@ -133,14 +156,20 @@ export class BoundaryMap {
     context.drawImage(this.image, 0, 0, size, size);
     this.drawAxes(context, size, ratio);
     if (!this.data) return;
+    this.drawPoints(context, this.data, '#ffffff', size, ratio);
+    if (this.test && this.showTest) this.drawPoints(context, this.test, '#0f172a', size, ratio);
+  }
+
+  /** Each point in its class's colour, with a rim: white for training points, dark for test points. */
+  private drawPoints(context: CanvasRenderingContext2D, data: Dataset, rim: string, size: number, ratio: number): void {
     const { x0, x1, y0, y1 } = this.bounds;
     const radius = 3.6 * ratio;
     context.lineWidth = 1.2 * ratio;
-    context.strokeStyle = '#ffffff';
-    this.data.x.forEach(([a, b], i) => {
+    context.strokeStyle = rim;
+    data.x.forEach(([a, b], i) => {
       context.beginPath();
       context.arc(((a - x0) / (x1 - x0)) * size, ((y1 - b) / (y1 - y0)) * size, radius, 0, 2 * Math.PI);
-      context.fillStyle = CLASS_COLORS[this.data!.classes[i] % CLASS_COLORS.length];
+      context.fillStyle = CLASS_COLORS[data.classes[i] % CLASS_COLORS.length];
       context.fill();
       context.stroke();
     });

@@ -6,6 +6,7 @@
  */
 import { type BackendName, OPTIMIZER_NAMES } from 'wasmlp';
 import type { CsvColumns } from './csv.js';
+import { FEATURES, type FeatureId, PLAIN } from './inputs.js';
 import { HIDDEN_ACTIVATIONS, parseLayers, type Settings } from './model.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -34,6 +35,7 @@ export class Controls {
   readonly epochs = $<HTMLInputElement>('epochs');
   readonly paced = $<HTMLInputElement>('paced');
   readonly train = $<HTMLButtonElement>('train');
+  readonly step = $<HTMLButtonElement>('step');
   readonly stop = $<HTMLButtonElement>('stop');
   readonly reset = $<HTMLButtonElement>('reset');
   /** A CSV's columns: the two features (the map's axes) and the label. */
@@ -42,6 +44,13 @@ export class Controls {
     y: $<HTMLSelectElement>('column-y'),
     label: $<HTMLSelectElement>('column-label'),
   };
+  /** Under the map: the inputs computed from each point, and how the data is drawn and split. */
+  readonly inputs: HTMLInputElement[];
+  readonly noise = $<HTMLInputElement>('noise');
+  readonly trainShare = $<HTMLInputElement>('train-share');
+  readonly showTest = $<HTMLInputElement>('show-test');
+  readonly discretize = $<HTMLInputElement>('discretize');
+  readonly regenerate = $<HTMLButtonElement>('regenerate');
   private readonly columnsRow = $<HTMLDivElement>('columns');
   private readonly message = $<HTMLDivElement>('message');
   private readonly messageText = $<HTMLParagraphElement>('message-text');
@@ -58,6 +67,25 @@ export class Controls {
       OPTIMIZER_NAMES.map((name) => ({ value: name, label: name })),
     );
     for (const option of this.optimizer.options) option.title = OPTIMIZER_WORDS[option.value] ?? '';
+    this.inputs = FEATURES.map(({ id, label, title }) => {
+      const input = document.createElement('input');
+      input.type = 'checkbox';
+      input.value = id;
+      input.checked = PLAIN.includes(id);
+      const chip = document.createElement('label');
+      chip.title = title;
+      chip.append(input, label);
+      $('inputs').append(chip);
+      return input;
+    });
+    for (const [range, shown] of [
+      [this.noise, 'noise-value'],
+      [this.trainShare, 'train-share-value'],
+    ] as const) {
+      range.addEventListener('input', () => {
+        $(shown).textContent = `${range.value}%`;
+      });
+    }
     $('message-close').addEventListener('click', () => this.showMessage(undefined));
     document.addEventListener('keydown', (event) => {
       if (event.key === 'Escape' && !this.message.hidden) this.showMessage(undefined);
@@ -68,12 +96,27 @@ export class Controls {
 
   /** The fields read() checks (and marks). */
   private get checkedFields(): HTMLInputElement[] {
-    return [this.layers, this.learningRate, this.batchSize, this.epochs];
+    return [this.layers, this.learningRate, this.batchSize, this.epochs, this.inputs[0]];
   }
 
   setDatasets(options: DatasetOption[], selected: string): void {
     fill(this.dataset, options);
     this.dataset.value = selected;
+  }
+
+  /** The inputs checked, in their order. */
+  get features(): FeatureId[] {
+    return this.inputs.filter((input) => input.checked).map((input) => input.value as FeatureId);
+  }
+
+  setFeatures(ids: readonly string[]): void {
+    for (const input of this.inputs) input.checked = ids.includes(input.value);
+  }
+
+  /** Sets a range and the percentage shown beside it. */
+  setRange(range: HTMLInputElement, percent: number): void {
+    range.value = String(percent);
+    range.dispatchEvent(new Event('input'));
   }
 
   get backend(): BackendName {
@@ -110,8 +153,14 @@ export class Controls {
         throw new Error('Epochs: a positive whole number, up to 1,000,000');
       return value;
     });
+    const features = this.checked(this.inputs[0], () => {
+      const chosen = this.features;
+      if (chosen.length === 0) throw new Error('Inputs: choose at least one (under the map), such as x₁ and x₂');
+      return chosen;
+    });
     return {
       hidden,
+      features,
       activation: this.activation.value as Settings['activation'],
       optimizer: this.optimizer.value as Settings['optimizer'],
       learningRate,
@@ -122,7 +171,7 @@ export class Controls {
     };
   }
 
-  apply(settings: Omit<Settings, 'backend' | 'paced'>): void {
+  apply(settings: Omit<Settings, 'backend' | 'paced' | 'features'>): void {
     this.layers.value = settings.hidden.join(', ');
     this.activation.value = settings.activation;
     this.optimizer.value = settings.optimizer;
@@ -159,10 +208,15 @@ export class Controls {
     for (const element of [
       ...this.form.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select'),
       ...Object.values(this.columns),
+      ...this.inputs,
+      this.noise,
+      this.trainShare,
+      this.regenerate,
     ]) {
       element.disabled = training;
     }
     this.train.disabled = training;
+    this.step.disabled = training;
     this.stop.disabled = !training;
     this.stop.removeAttribute('aria-disabled');
     const lost = !focused || focused === document.body || (focused as HTMLInputElement).disabled;

@@ -82,18 +82,43 @@ function spiral(random: Random): Dataset {
   return dataset('Spiral, 3 arms', x, classes, arms);
 }
 
-export function builtIn(name: BuiltInName): Dataset {
-  const random = new Random(2024);
-  switch (name) {
-    case 'blobs':
-      return blobs();
-    case 'xor':
-      return xor(random);
-    case 'circles':
-      return circles(random);
-    case 'spiral':
-      return spiral(random);
+/** The seed every visit starts from; Regenerate draws the next. */
+export const DEFAULT_SEED = 2024;
+/** At noise 1, each coordinate is jittered by this share of the data's half-width (a standard deviation). */
+const NOISE_SCALE = 0.25;
+
+/**
+ * A built-in dataset drawn from `seed`, its points jittered by `noise`
+ * (0 to 1). The blobs are the seed notebook's own points: a seed only
+ * changes their jitter.
+ */
+export function builtIn(name: BuiltInName, { seed = DEFAULT_SEED, noise = 0 }: { seed?: number; noise?: number } = {}): Dataset {
+  const random = new Random(seed);
+  const data = name === 'blobs' ? blobs() : name === 'xor' ? xor(random) : name === 'circles' ? circles(random) : spiral(random);
+  if (noise > 0) {
+    const jitter = new Random(seed + 1);
+    const half = Math.max(...data.x.map(([a, b]) => Math.max(Math.abs(a), Math.abs(b))));
+    const sd = NOISE_SCALE * noise * half;
+    data.x = data.x.map(([a, b]) => [a + sd * jitter.normal(), b + sd * jitter.normal()]);
   }
+  return data;
+}
+
+/**
+ * The data split at random (from `seed`) into points that train and points
+ * held out to test on, `trainShare` of them training; all train at 1.
+ */
+export function split(data: Dataset, trainShare: number, seed: number): { train: Dataset; test: Dataset | undefined } {
+  if (trainShare >= 1) return { train: data, test: undefined };
+  const order = new Int32Array(data.x.length).map((_, i) => i);
+  new Random(seed + 2).shuffle(order);
+  const cut = Math.min(data.x.length - 1, Math.max(1, Math.round(trainShare * data.x.length)));
+  const part = (indices: Int32Array): Dataset => ({
+    ...data,
+    x: Array.from(indices, (i) => data.x[i]),
+    classes: Array.from(indices, (i) => data.classes[i]),
+  });
+  return { train: part(order.subarray(0, cut)), test: part(order.subarray(cut)) };
 }
 
 /** Labels as the loss wants them: one column of 0/1 for two classes, one-hot rows for more. */

@@ -8,8 +8,9 @@ import { BoundaryMap, CLASS_COLORS } from './boundary.js';
 import { Curves } from './charts.js';
 import { Controls, type DatasetOption } from './controls.js';
 import { type CsvColumns, type CsvTable, csvDataset, defaultColumns, type LabelReason, readCsv } from './csv.js';
-import { type BuiltInName, builtIn, type Dataset } from './datasets.js';
+import { type BuiltInName, builtIn, type Dataset, DEFAULT_SEED, split } from './datasets.js';
 import { formatCount, formatLoss, formatRate } from './format.js';
+import { type FeatureId, inputMatrix, PLAIN } from './inputs.js';
 import { learningRateFor, notebookWeights, outputFor, PRESETS, parseLayers, resolvePreset } from './model.js';
 import { type RunResult, Trainer } from './trainer.js';
 
@@ -25,7 +26,13 @@ const curves = new Curves($('loss-chart') as HTMLCanvasElement, $('acc-chart') a
 const status = $('status');
 
 let datasetName = 'blobs';
+/** The points drawn: from this seed (Regenerate draws the next), jittered by the Noise slider. */
+let seed = DEFAULT_SEED;
+/** The points that train, and those held out to test on (none when all train). */
 let data: Dataset = builtIn('blobs');
+let testData: Dataset | undefined;
+/** The inputs of the network that is training or trained: the map's grid is computed into them. */
+let runFeatures: readonly FeatureId[] = PLAIN;
 /** The last CSV loaded: its table, the columns chosen from it (and why its label), and the dataset they make. */
 let csv: { table: CsvTable; columns: CsvColumns; reason: LabelReason; data: Dataset } | undefined;
 const speeds: Partial<Record<BackendName, number>> = {};
@@ -34,7 +41,7 @@ let latest: { epoch: number; logs: EpochLogs; rate: number } | undefined;
 let frameRequested = false;
 let lastFrame = 0;
 
-const trainer = new Trainer(() => map.grid(), {
+const trainer = new Trainer(() => inputMatrix(map.grid(), runFeatures), {
   epoch: (epoch, logs, rate) => {
     latest = { epoch, logs, rate };
     curves.push(epoch, logs);
@@ -124,7 +131,7 @@ function describeNetwork(): void {
       ]);
       return;
     }
-    const start = notebookWeights(network, datasetName)
+    const start = notebookWeights({ ...network, features: controls.features }, isNotebookData())
       ? {
           text: "Starts from the original example's weights.",
           title: "The seed notebook's initial weights (data/seed-numpy.json)",
@@ -192,10 +199,23 @@ function reset(keepSpeeds = false, keepCurves = false): Promise<void> {
   return resetting;
 }
 
-/** Shows `next` as the data; the next Train starts a new network on it. */
-function showData(next: Dataset): Promise<void> {
-  data = next;
-  map.setData(data);
+/** The seed notebook's blobs as the notebook had them: all training, no noise. */
+function isNotebookData(): boolean {
+  return datasetName === 'blobs' && noise() === 0 && trainShare() === 1;
+}
+
+const noise = () => Number(controls.noise.value) / 100;
+const trainShare = () => Number(controls.trainShare.value) / 100;
+
+/**
+ * Draws the dataset chosen (with the seed and noise), splits it into
+ * training and test points, and shows them; the next Train starts a new
+ * network on them.
+ */
+function showData(): Promise<void> {
+  const all = datasetName === 'csv' && csv ? csv.data : builtIn(datasetName as BuiltInName, { seed, noise: noise() });
+  ({ train: data, test: testData } = split(all, trainShare(), seed));
+  map.setData(data, testData);
   showLegend();
   return reset();
 }
@@ -210,10 +230,13 @@ async function chooseDataset(name: string): Promise<void> {
   // Column menus only when there is a choice beyond "two features and a label".
   const table = name === 'csv' ? csv?.table : undefined;
   controls.showColumns(table && table.columns.length > 3 ? table.columns : undefined, csv?.columns);
-  await showData(name === 'csv' && csv ? csv.data : builtIn(name as BuiltInName));
+  // A CSV's points are as the file has them: no noise to add, none to draw anew.
+  controls.noise.disabled = controls.regenerate.disabled = name === 'csv';
+  await showData();
 }
 
-async function train(): Promise<void> {
+/** Train, or (`step`) Step: one epoch at full speed. */
+async function train(step = false): Promise<void> {
   let settings: ReturnType<typeof controls.read> | undefined;
   try {
     settings = controls.read();
@@ -221,6 +244,8 @@ async function train(): Promise<void> {
     controls.showMessage((error as Error).message);
     return;
   }
+  if (step) settings = { ...settings, epochs: 1, paced: false };
+  runFeatures = settings.features;
   controls.showMessage(undefined);
   controls.setTraining(true);
   setState('training'); // at once, so that no one reads the last run's state as this one's
@@ -233,13 +258,13 @@ async function train(): Promise<void> {
   setState('training'); // again, if a reset ended in between
   const network = resets;
   try {
-    const result = await trainer.train(settings, data, datasetName);
+    const result = await trainer.train(settings, data, testData, isNotebookData());
     latest = undefined; // a frame still pending must not overwrite the final numbers
     if (network !== resets) return; // the reset shows the page as it leaves it
     if (result.runEpochs > 0) {
       showStats(result.epochs, result.loss, result.acc, result.rate);
       // A paced run's speed is the pace: only full speed compares the backends.
-      if (!settings.paced) {
+      if (!settings.paced && !step) {
         speeds[settings.backend] = result.rate;
         showSpeeds();
       }
@@ -266,9 +291,15 @@ async function train(): Promise<void> {
  */
 function showRunEnd(result: RunResult): void {
   const { epochs, target, loss, acc, rate, firstLoss, lastLoss } = result;
-  const ended = result.stopped
-    ? `Stopped at epoch ${formatCount(epochs)} of ${formatCount(target)}.`
-    : `Finished at epoch ${formatCount(epochs)}.`;
+  const { testLoss, testAcc } = result;
+  const tested =
+    testLoss === undefined
+      ? ''
+      : ` Test points: loss ${formatLoss(testLoss)}${testAcc === undefined ? '' : `, accuracy ${testAcc.toFixed(3)}`}.`;
+  const ended =
+    (result.stopped
+      ? `Stopped at epoch ${formatCount(epochs)} of ${formatCount(target)}.`
+      : `Finished at epoch ${formatCount(epochs)}.`) + tested;
   const numbers = [
     loss === undefined ? '' : `Loss ${formatLoss(loss)}`,
     acc === undefined ? '' : `accuracy ${acc.toFixed(3)}`,
@@ -363,7 +394,7 @@ function chooseColumn(role: keyof CsvColumns): void {
   try {
     csv = { ...csv, columns: chosen, reason: 'chosen', data: csvData(csv.table, chosen) };
     controls.showColumns(csv.table.columns, chosen);
-    void showData(csv.data);
+    void showData();
     showCsvSummary();
   } catch (error) {
     controls.showColumns(csv.table.columns, csv.columns);
@@ -378,6 +409,7 @@ controls.form.addEventListener('submit', (event) => {
   event.preventDefault();
   void train();
 });
+controls.step.addEventListener('click', () => void train(true));
 controls.stop.addEventListener('click', () => {
   if (!controls.isStopping) stop();
 });
@@ -390,6 +422,15 @@ controls.dataset.addEventListener('change', () => {
   controls.showMessage(undefined);
   void chooseDataset(controls.dataset.value);
 });
+// The data: drawn anew (a new network on it), or drawn differently (the same network).
+controls.regenerate.addEventListener('click', () => {
+  seed++;
+  void showData();
+});
+for (const range of [controls.noise, controls.trainShare]) range.addEventListener('change', () => void showData());
+controls.showTest.addEventListener('change', () => map.setShowTest(controls.showTest.checked));
+controls.discretize.addEventListener('change', () => map.setDiscretize(controls.discretize.checked));
+for (const input of controls.inputs) input.addEventListener('change', () => void reset());
 controls.learningRate.addEventListener('input', () => {
   rateTyped = true;
 });

@@ -18,12 +18,15 @@ import {
 } from 'wasmlp';
 import { init as seedInit } from '../data/seed-numpy.json';
 import type { BuiltInName, Dataset } from './datasets.js';
+import { type FeatureId, PLAIN } from './inputs.js';
 
 /** softmax trains only as the output of categoricalCrossentropy (createNetwork refuses it elsewhere). */
 export const HIDDEN_ACTIVATIONS: readonly ActivationName[] = ACTIVATION_NAMES.filter((name) => name !== 'softmax');
 
 export interface Settings {
   hidden: number[];
+  /** The inputs computed from each point's coordinates. */
+  features: FeatureId[];
   activation: ActivationName;
   optimizer: OptimizerName;
   learningRate: number;
@@ -57,7 +60,7 @@ export function networkConfig(settings: Settings, data: Dataset): NetworkConfig 
   const output = outputFor(data.classCount);
   if ('unavailable' in output) throw new Error(output.unavailable);
   return {
-    inputs: 2,
+    inputs: settings.features.length,
     layers: [...settings.hidden.map((units) => ({ units, activation: settings.activation })), output.layer],
     loss: output.loss,
     backend: settings.backend,
@@ -67,10 +70,18 @@ export function networkConfig(settings: Settings, data: Dataset): NetworkConfig 
 
 /**
  * The seed notebook's initial weights, when the network is the notebook's
- * (2-8-4-1 sigmoid on its blobs): the page then replays the notebook's run.
+ * (2-8-4-1 sigmoid on x₁ and x₂) and so is the data (its blobs, all of them
+ * training, no noise): the page then replays the notebook's run.
  */
-export function notebookWeights(settings: Pick<Settings, 'hidden' | 'activation'>, dataset: string): LayerWeights[] | undefined {
-  const isNotebook = dataset === 'blobs' && settings.activation === 'sigmoid' && settings.hidden.join() === '8,4';
+export function notebookWeights(
+  settings: Pick<Settings, 'hidden' | 'activation' | 'features'>,
+  notebookData: boolean,
+): LayerWeights[] | undefined {
+  const isNotebook =
+    notebookData &&
+    settings.activation === 'sigmoid' &&
+    settings.hidden.join() === '8,4' &&
+    settings.features.join() === PLAIN.join();
   if (!isNotebook) return undefined;
   return [1, 2, 3].map((l) => ({ W: seedInit[`W${l}` as 'W1'], b: seedInit[`b${l}` as 'b1'][0] }));
 }
@@ -142,7 +153,7 @@ export function learningRateFor(optimizer: string, preset: Preset): number {
 }
 
 /** A preset as this build can run it: missing activations and optimisers fall back to sigmoid and SGD. */
-export function resolvePreset(preset: Preset): Omit<Settings, 'backend' | 'paced'> {
+export function resolvePreset(preset: Preset): Omit<Settings, 'backend' | 'paced' | 'features'> {
   const activation = (HIDDEN_ACTIVATIONS as readonly string[]).includes(preset.activation)
     ? (preset.activation as ActivationName)
     : 'sigmoid';

@@ -7,6 +7,7 @@
  */
 import { createWorkerNetwork, type EpochLogs, type FloatArray, type MatrixInput, type WorkerNetwork } from 'wasmlp';
 import { type Dataset, labelRows } from './datasets.js';
+import { inputRows } from './inputs.js';
 import { networkConfig, notebookWeights, type Settings } from './model.js';
 
 /** The map is re-predicted at most this often while training. */
@@ -33,6 +34,9 @@ export interface RunResult {
   /** The loss of this run's first and last epochs. */
   firstLoss: number | undefined;
   lastLoss: number | undefined;
+  /** On the test points, after the run (undefined without any). */
+  testLoss: number | undefined;
+  testAcc: number | undefined;
   /** Epochs per second over the run, as the page saw them arrive. */
   rate: number;
   stopped: boolean;
@@ -74,25 +78,27 @@ export class Trainer {
     return this.running !== undefined;
   }
 
-  train(settings: Settings, data: Dataset, datasetName: string): Promise<RunResult> {
+  /** Trains on `data`, testing on `test` after each epoch; `notebook`: the seed notebook's data, started from its weights. */
+  train(settings: Settings, data: Dataset, test: Dataset | undefined, notebook: boolean): Promise<RunResult> {
     this.stopping = false;
-    const run = this.run(settings, data, datasetName);
+    const run = this.run(settings, data, test, notebook);
     this.running = run;
     return run.finally(() => {
       if (this.running === run) this.running = undefined;
     });
   }
 
-  private async run(settings: Settings, data: Dataset, datasetName: string): Promise<RunResult> {
+  private async run(settings: Settings, data: Dataset, test: Dataset | undefined, notebook: boolean): Promise<RunResult> {
     const generation = this.generation;
     if (!this.net) {
       this.net = await createWorkerNetwork(networkConfig(settings, data));
-      const weights = notebookWeights(settings, datasetName);
+      const weights = notebookWeights(settings, notebook);
       if (weights) await this.net.setWeights(weights);
     }
     const net = this.net;
-    const x = data.x;
+    const x = inputRows(data.x, settings.features);
     const y = labelRows(data);
+    const validationData: [number[][], number[][]] | undefined = test && [inputRows(test.x, settings.features), labelRows(test)];
     const offset = this.epochsDone;
     const target = offset + settings.epochs;
     if (this.stopping) {
@@ -105,6 +111,8 @@ export class Trainer {
         acc: undefined,
         firstLoss: undefined,
         lastLoss: undefined,
+        testLoss: undefined,
+        testAcc: undefined,
         rate: 0,
         stopped: true,
       };
@@ -113,6 +121,8 @@ export class Trainer {
     const started = performance.now();
     const losses: number[] = [];
     let lastAcc: number | undefined;
+    let testLoss: number | undefined;
+    let testAcc: number | undefined;
     let runEpochs = 0;
     // Paced, the run is fit in slices, each started when the clock has caught up with the
     // epochs done (the optimiser's state carries over from one fit to the next); else in one.
@@ -132,6 +142,7 @@ export class Trainer {
         optimizer: settings.optimizer,
         batchSize: settings.batchSize,
         shuffle: settings.batchSize !== undefined,
+        validationData,
         onEpochEnd: (epoch, logs) => {
           const done = before + epoch + 1;
           this.hooks.epoch(offset + done, logs, done / ((performance.now() - started) / 1000));
@@ -142,6 +153,8 @@ export class Trainer {
       runEpochs += history.epoch.length;
       losses.push(...(history.history.loss ?? []));
       lastAcc = history.history.acc?.at(-1) ?? lastAcc;
+      testLoss = history.history.val_loss?.at(-1) ?? testLoss;
+      testAcc = history.history.val_acc?.at(-1) ?? testAcc;
       if (history.epoch.length < epochs) break; // stopped
     }
     const seconds = (performance.now() - started) / 1000;
@@ -154,6 +167,8 @@ export class Trainer {
       acc: lastAcc,
       firstLoss: losses[0],
       lastLoss: losses.at(-1),
+      testLoss,
+      testAcc,
       rate: runEpochs / seconds,
       stopped: runEpochs < settings.epochs,
     };

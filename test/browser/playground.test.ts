@@ -340,6 +340,116 @@ it('sets a learning rate to suit each optimiser unless one was typed, in plain w
   await page.waitForSelector('#status[data-state="idle"]');
 }, 60_000);
 
+/**
+ * The map's pixels: the share of the two commonest colours (two flat tints, discretized), how
+ * many are dark (test points' rims), and a hash that changes when anything on it moves.
+ */
+function mapPixels(): Promise<{ topTwo: number; dark: number; hash: number }> {
+  return page.$eval('#boundary', (canvas) => {
+    const { width, height } = canvas as HTMLCanvasElement;
+    const pixels = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, width, height).data;
+    const counts = new Map<number, number>();
+    let dark = 0;
+    let hash = 0;
+    for (let i = 0; i < pixels.length; i += 4) {
+      const colour = (pixels[i] << 16) | (pixels[i + 1] << 8) | pixels[i + 2];
+      counts.set(colour, (counts.get(colour) ?? 0) + 1);
+      if (pixels[i] < 40 && pixels[i + 1] < 50 && pixels[i + 2] < 70) dark++;
+      hash = (hash * 31 + pixels[i] + 7 * pixels[i + 1] + 13 * pixels[i + 2]) | 0;
+    }
+    const [first, second] = [...counts.values()].sort((a, b) => b - a);
+    return { topTwo: (first + second) / (pixels.length / 4), dark, hash };
+  });
+}
+
+it('computes the inputs chosen from x₁ and x₂: circles and XOR with no hidden layer', async () => {
+  await page.uncheck('#paced');
+  try {
+    for (const [dataset, inputs] of [
+      ['circles', ['x1sq', 'x2sq']],
+      ['xor', ['x1x2']],
+    ] as const) {
+      await page.selectOption('#dataset', dataset);
+      await page.waitForSelector('#status[data-state="idle"]');
+      await page.fill('#layers', 'none');
+      for (const input of ['x1', 'x2', 'x1sq', 'x2sq', 'x1x2', 'sin1', 'sin2']) {
+        await page.setChecked(`#inputs input[value="${input}"]`, (inputs as readonly string[]).includes(input));
+      }
+      expect(await train(), dataset).toBe('done');
+      // A straight cut in these inputs: a disc, or the quadrants, on the map.
+      expect(Number(await page.textContent('#acc')), dataset).toBeGreaterThanOrEqual(0.95);
+    }
+    // None chosen: refused, naming the inputs.
+    await page.uncheck('#inputs input[value="x1x2"]');
+    await page.click('#train');
+    await page.waitForSelector('#message:not(.info):not([hidden])');
+    expect(await page.textContent('#message')).toMatch(/^Inputs: choose at least one/);
+  } finally {
+    await page.check('#inputs input[value="x1"]');
+    await page.check('#inputs input[value="x2"]');
+    await page.check('#paced');
+  }
+}, 60_000);
+
+it('holds out test points, with their own curves and numbers; adds noise, draws anew, steps and discretizes', async () => {
+  await page.uncheck('#paced');
+  try {
+    await page.selectOption('#dataset', 'circles');
+    await page.waitForSelector('#status[data-state="idle"]');
+    const plain = await mapPixels();
+    expect(plain.dark).toBe(0); // every point trains: no test points
+
+    await page.fill('#train-share', '50');
+    expect(await page.textContent('#train-share-value')).toBe('50%');
+    await page.waitForSelector('#status[data-state="idle"]');
+    const shown = await mapPixels();
+    expect(shown.dark).toBeGreaterThan(100); // the held-out points' dark rims
+    await page.uncheck('#show-test');
+    expect((await mapPixels()).dark).toBe(0);
+    await page.check('#show-test');
+
+    expect(await train()).toBe('done');
+    expect(await page.textContent('#run-status')).toMatch(/Test points: loss [\d.e-]+, accuracy (0\.9\d\d|1\.000)\./);
+    const kept = await page.$$eval('#loss-chart, #acc-chart', (canvases) =>
+      canvases.map((c) => Number((c as HTMLElement).dataset.kept)),
+    );
+    for (const k of kept) expect(k).toBeGreaterThan(500); // a training curve and a test curve, of 500 epochs each
+
+    // Noise moves the points; Regenerate draws new ones; either starts a new network.
+    await page.fill('#noise', '50');
+    await page.waitForSelector('#status[data-state="idle"]');
+    expect(await page.textContent('#epoch')).toBe('0');
+    const noisy = await mapPixels();
+    expect(noisy.hash).not.toBe(shown.hash);
+    await page.click('#regenerate');
+    await expect.poll(async () => (await mapPixels()).hash).not.toBe(noisy.hash);
+
+    // Step: one epoch at a time.
+    await page.click('#step');
+    await expect.poll(() => page.textContent('#epoch')).toBe('1');
+    await page.waitForSelector('#status[data-state="done"]');
+    await page.click('#step');
+    await expect.poll(() => page.textContent('#epoch')).toBe('2');
+    await page.waitForSelector('#status[data-state="done"]');
+    // Discretize, after two epochs (a network still unsure): one tint per class, no shades of confidence.
+    const shaded = (await mapPixels()).topTwo;
+    await page.check('#discretize');
+    const flat = (await mapPixels()).topTwo;
+    console.log(
+      `discretize: the two commonest colours cover ${(100 * shaded).toFixed(1)}% of the map, then ${(100 * flat).toFixed(1)}%`,
+    );
+    expect(flat).toBeGreaterThan(0.7);
+    expect(flat).toBeGreaterThan(shaded + 0.3);
+    await page.uncheck('#discretize');
+
+    await page.screenshot({ path: `${ARTIFACTS}/demo-test-points.png` });
+  } finally {
+    await page.fill('#noise', '0');
+    await page.fill('#train-share', '100');
+    await page.check('#paced');
+  }
+}, 60_000);
+
 /** axe-core's violations on the page as it is (its rule ids and the elements), none if it passes. */
 async function axeViolations(): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) {
