@@ -8,6 +8,7 @@ import { type BackendName, OPTIMIZER_NAMES } from 'wasmlp';
 import type { CsvColumns } from './csv.js';
 import { FEATURES, type FeatureId, PLAIN } from './inputs.js';
 import { HIDDEN_ACTIVATIONS, parseLayers, type Settings } from './model.js';
+import type { PageState } from './state.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -178,6 +179,53 @@ export class Controls {
     this.learningRate.value = String(settings.learningRate);
     this.batchSize.value = settings.batchSize === undefined ? '' : String(settings.batchSize);
     this.epochs.value = String(settings.epochs);
+  }
+
+  /** The fields as they are, as text (checked or not): the page's state but for the dataset and seed. */
+  state(): PageState {
+    return {
+      noise: this.noise.value,
+      trainShare: this.trainShare.value,
+      inputs: this.features.join(','),
+      layers: this.layers.value,
+      activation: this.activation.value,
+      optimizer: this.optimizer.value,
+      learningRate: this.learningRate.value,
+      batchSize: this.batchSize.value,
+      epochs: this.epochs.value,
+      backend: this.backend,
+      paced: String(this.paced.checked),
+      showTest: String(this.showTest.checked),
+      discretize: String(this.discretize.checked),
+    };
+  }
+
+  /** Sets the fields a state has; a menu's value this build does not offer is left as it is. */
+  restore(state: PageState): void {
+    const choose = (select: HTMLSelectElement, value: string | undefined) => {
+      if (value !== undefined && [...select.options].some((option) => option.value === value && !option.disabled))
+        select.value = value;
+    };
+    if (state.noise !== undefined) this.setRange(this.noise, Number(state.noise) || 0);
+    if (state.trainShare !== undefined) this.setRange(this.trainShare, Number(state.trainShare) || 100);
+    if (state.inputs !== undefined) this.setFeatures(state.inputs.split(','));
+    if (state.layers !== undefined) this.layers.value = state.layers;
+    choose(this.activation, state.activation);
+    choose(this.optimizer, state.optimizer);
+    if (state.learningRate !== undefined) this.learningRate.value = state.learningRate;
+    if (state.batchSize !== undefined) this.batchSize.value = state.batchSize;
+    if (state.epochs !== undefined) this.epochs.value = state.epochs;
+    const backend = this.form.querySelector<HTMLInputElement>(
+      `input[name="backend"][value="${CSS.escape(state.backend ?? '')}"]`,
+    );
+    if (backend) backend.checked = true;
+    for (const [box, value] of [
+      [this.paced, state.paced],
+      [this.showTest, state.showTest],
+      [this.discretize, state.discretize],
+    ] as const) {
+      if (value !== undefined) box.checked = value === 'true';
+    }
   }
 
   /** Shows the column menus with `names` and `chosen` selected, or (undefined) hides them. */

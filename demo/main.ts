@@ -12,6 +12,7 @@ import { type BuiltInName, builtIn, type Dataset, DEFAULT_SEED, split } from './
 import { formatCount, formatLoss, formatRate } from './format.js';
 import { type FeatureId, inputMatrix, PLAIN } from './inputs.js';
 import { learningRateFor, notebookWeights, outputFor, PRESETS, parseLayers, resolvePreset } from './model.js';
+import { decodeState, encodeState } from './state.js';
 import { type RunResult, Trainer } from './trainer.js';
 
 const $ = (id: string) => document.getElementById(id)!;
@@ -230,9 +231,13 @@ async function chooseDataset(name: string): Promise<void> {
   // Column menus only when there is a choice beyond "two features and a label".
   const table = name === 'csv' ? csv?.table : undefined;
   controls.showColumns(table && table.columns.length > 3 ? table.columns : undefined, csv?.columns);
-  // A CSV's points are as the file has them: no noise to add, none to draw anew.
-  controls.noise.disabled = controls.regenerate.disabled = name === 'csv';
+  enableDataOptions();
   await showData();
+}
+
+/** A CSV's points are as the file has them: no noise to add, none to draw anew. */
+function enableDataOptions(): void {
+  controls.noise.disabled = controls.regenerate.disabled = datasetName === 'csv';
 }
 
 /** Train, or (`step`) Step: one epoch at full speed. */
@@ -281,6 +286,7 @@ async function train(step = false): Promise<void> {
     setState('error');
   } finally {
     controls.setTraining(false);
+    enableDataOptions();
   }
 }
 
@@ -500,7 +506,35 @@ if (new URLSearchParams(location.search).has('test')) {
   };
 }
 
+/** Writes the setup into the address, replacing the last (a setup is not a step to go Back to). */
+function saveState(): void {
+  const state = { dataset: datasetName, seed: String(seed), ...controls.state() };
+  history.replaceState(null, '', `#${encodeState(state)}`);
+}
+for (const event of ['change', 'input', 'click']) document.addEventListener(event, () => queueMicrotask(saveState));
+
+/** The setup in the address, if there is one: the dataset and its preset first, then every field as it was. */
+async function restoreState(): Promise<void> {
+  const state = decodeState(location.hash);
+  const named = state.dataset ?? 'blobs';
+  const dataset = BUILT_IN.includes(named as BuiltInName) ? named : 'blobs';
+  if (state.seed !== undefined && Number.isSafeInteger(Number(state.seed))) seed = Number(state.seed);
+  controls.restore({ noise: state.noise, trainShare: state.trainShare, inputs: state.inputs });
+  controls.setDatasets(datasetOptions(), dataset);
+  await chooseDataset(dataset);
+  controls.restore(state);
+  map.setShowTest(controls.showTest.checked);
+  map.setDiscretize(controls.discretize.checked);
+  // A rate other than the one the optimiser would be given counts as typed.
+  rateTyped =
+    state.learningRate !== undefined &&
+    Number(state.learningRate) !== learningRateFor(controls.optimizer.value, PRESETS[dataset as BuiltInName]);
+  await reset(); // the network as restored, described
+  if (named === 'csv') controls.showMessage("A CSV's rows are not in the address: drop the file on the page again.", 'info');
+  saveState();
+}
+
 // Tests wait for this before they press anything.
-void chooseDataset('blobs').then(() => {
+void restoreState().then(() => {
   document.documentElement.dataset.ready = '';
 });

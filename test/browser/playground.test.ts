@@ -450,6 +450,65 @@ it('holds out test points, with their own curves and numbers; adds noise, draws 
   }
 }, 60_000);
 
+/** Every setting on a page, as shown. */
+function settingsOf(on: Page): Promise<Record<string, string | boolean>> {
+  return on.evaluate(() => {
+    const shown: Record<string, string | boolean> = {};
+    for (const element of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')) {
+      if (element.type === 'file' || element.closest('[hidden]')) continue; // a CSV's column menus, hidden, are not its settings
+      const key = element.id || `${element.name || element.closest('fieldset')?.id}:${element.value}`;
+      shown[key] =
+        element instanceof HTMLInputElement && (element.type === 'checkbox' || element.type === 'radio')
+          ? element.checked
+          : element.value;
+    }
+    return shown;
+  });
+}
+
+it('keeps the whole setup in the address: a link reloads it exactly, data, network and training', async () => {
+  await page.selectOption('#dataset', 'circles');
+  await page.waitForSelector('#status[data-state="idle"]');
+  await page.fill('#noise', '30');
+  await page.fill('#train-share', '70');
+  await page.click('#regenerate');
+  await page.check('#inputs input[value="x1sq"]');
+  await page.fill('#layers', '6, 3');
+  await page.selectOption('#activation', 'relu');
+  await page.selectOption('#optimizer', 'sgd');
+  await page.fill('#learning-rate', '0.3');
+  await page.fill('#batch-size', '16');
+  await page.fill('#epochs', '300');
+  await page.click('.segmented label:has(input[value="js"])');
+  await page.uncheck('#paced');
+  await page.uncheck('#show-test');
+  await page.check('#discretize');
+  await page.waitForSelector('#status[data-state="idle"]');
+  const link = page.url();
+  expect(link).toMatch(/#dataset=circles&seed=\d+&noise=30&trainShare=70&inputs=x1%2Cx2%2Cx1sq&layers=6%2C\+3&activation=relu/);
+
+  const { page: shared } = await browser.page();
+  try {
+    await shared.goto(link);
+    await shared.waitForSelector('html[data-ready]');
+    expect(await settingsOf(shared)).toEqual(await settingsOf(page));
+    expect(shared.url()).toBe(link);
+    // The same points, the same network, the same run.
+    for (const on of [page, shared]) {
+      await on.click('#train');
+      await on.waitForSelector('#status[data-state="done"]', { timeout: 60_000 });
+    }
+    const numbers = (on: Page) => on.$$eval('#epoch, #loss, #acc', (values) => values.map((v) => v.textContent));
+    expect(await numbers(shared)).toEqual(await numbers(page));
+    expect(await shared.textContent('#run-status')).toMatch(/Test points/);
+  } finally {
+    await shared.close();
+  }
+  // Back to the defaults, by the address.
+  await page.goto(`${server.url}?test`);
+  await page.waitForSelector('html[data-ready]');
+}, 90_000);
+
 /** axe-core's violations on the page as it is (its rule ids and the elements), none if it passes. */
 async function axeViolations(): Promise<string[]> {
   if (!(await page.evaluate(() => 'axe' in window))) {
