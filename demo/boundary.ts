@@ -70,11 +70,6 @@ export class BoundaryMap {
     return { data, shape: [RESOLUTION * RESOLUTION, 2] };
   }
 
-  /**
-   * Colours the map from predict(grid()): one sigmoid per cell for two
-   * classes, else class probabilities. A cell whose outputs are not finite
-   * (a diverging network's NaN) has no confidence: it is left white.
-   */
   setShowTest(show: boolean): void {
     this.showTest = show;
     this.draw();
@@ -85,12 +80,18 @@ export class BoundaryMap {
     if (this.predictions) this.setPredictions(this.predictions.outputs, this.predictions.classCount);
   }
 
+  /**
+   * Colours the map from predict(grid()): one sigmoid per cell for two
+   * classes, class probabilities for more, a value for a regression
+   * (classCount 0). A cell whose outputs are not finite (a diverging
+   * network's NaN) has no confidence: it is left white.
+   */
   setPredictions(outputs: ArrayLike<number>, classCount: number): void {
     this.predictions = { outputs, classCount };
     const context = this.image.getContext('2d')!;
     const pixels = context.createImageData(SIZE, SIZE);
     const colors = CLASS_COLORS.map(rgb);
-    const width = classCount === 2 ? 1 : classCount;
+    const width = classCount <= 2 ? 1 : classCount;
     const p = new Float64Array(width);
     // Each pixel's outputs, bilinear between the four nearest cell centres (clamped at the edges).
     const near = Array.from({ length: SIZE }, (_, i) => {
@@ -110,7 +111,11 @@ export class BoundaryMap {
         }
         let mix: number[];
         let confidence: number;
-        if (classCount === 2) {
+        if (classCount === 0) {
+          // A regression's value: blue below 0, orange above, stronger towards -1 and 1.
+          mix = colors[p[0] >= 0 ? 1 : 0];
+          confidence = Math.abs(p[0]);
+        } else if (classCount === 2) {
           mix = colors[p[0] >= 0.5 ? 1 : 0];
           confidence = Math.abs(2 * p[0] - 1);
         } else {
@@ -169,7 +174,7 @@ export class BoundaryMap {
     data.x.forEach(([a, b], i) => {
       context.beginPath();
       context.arc(((a - x0) / (x1 - x0)) * size, ((y1 - b) / (y1 - y0)) * size, radius, 0, 2 * Math.PI);
-      context.fillStyle = CLASS_COLORS[data.classes[i] % CLASS_COLORS.length];
+      context.fillStyle = data.targets ? valueColor(data.targets[i]) : CLASS_COLORS[data.classes[i] % CLASS_COLORS.length];
       context.fill();
       context.stroke();
     });
@@ -203,6 +208,14 @@ function squareBounds(x: number[][]): Bounds {
   const cy = (Math.min(...ys) + Math.max(...ys)) / 2;
   const half = 0.55 * Math.max(Math.max(...xs) - Math.min(...xs), Math.max(...ys) - Math.min(...ys), 1e-9) * 1.08;
   return { x0: cx - half, x1: cx + half, y0: cy - half, y1: cy + half };
+}
+
+/** A regression target's colour: blue at -1, orange at 1, pale near 0 (never white: the point must show). */
+function valueColor(value: number): string {
+  const [blue, orange] = [CLASS_COLORS[0], CLASS_COLORS[1]].map(rgb);
+  const strength = 0.25 + 0.75 * Math.min(1, Math.abs(value));
+  const mix = (value >= 0 ? orange : blue).map((c) => Math.round(255 + (c - 255) * strength));
+  return `rgb(${mix.join(', ')})`;
 }
 
 function rgb(hex: string): number[] {

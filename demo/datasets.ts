@@ -1,5 +1,6 @@
 /**
- * The playground's datasets: 2-D points with a class each. Generated from
+ * The playground's datasets: 2-D points with a class each, or (the
+ * regression sets) a number each. Generated from
  * the library's seeded generator, so every visit draws the same points;
  * the blobs are the seed notebook's own 200.
  */
@@ -11,15 +12,17 @@ export interface Dataset {
   label: string;
   /** Rows of [x1, x2]. */
   x: number[][];
-  /** Class index of each row, 0 .. classes - 1. */
+  /** Class index of each row, 0 .. classes - 1 (all 0 for a regression). */
   classes: number[];
-  /** How many classes (2 trains one sigmoid unit, more a softmax layer). */
+  /** How many classes (2 trains one sigmoid unit, more a softmax layer); 0 for a regression. */
   classCount: number;
+  /** A regression's target for each row, from -1 to 1 (one linear unit, meanSquaredError). */
+  targets?: number[];
   /** Names of the classes, for the legend. */
   classNames: string[];
 }
 
-export type BuiltInName = 'blobs' | 'xor' | 'circles' | 'spiral';
+export type BuiltInName = 'blobs' | 'xor' | 'circles' | 'spiral' | 'plane' | 'bump';
 
 const POINTS = 200;
 
@@ -82,6 +85,13 @@ function spiral(random: Random): Dataset {
   return dataset('Spiral, 3 arms', x, classes, arms);
 }
 
+/** Uniform points in [-1, 1]² with a number each: `f` of the point. */
+function regression(label: string, random: Random, f: (a: number, b: number) => number): Dataset {
+  const x: number[][] = [];
+  for (let i = 0; i < POINTS; i++) x.push([2 * random.uniform() - 1, 2 * random.uniform() - 1]);
+  return { label, x, classes: x.map(() => 0), classCount: 0, classNames: [], targets: x.map(([a, b]) => f(a, b)) };
+}
+
 /** The seed every visit starts from; Regenerate draws the next. */
 export const DEFAULT_SEED = 2024;
 /** At noise 1, each coordinate is jittered by this share of the data's half-width (a standard deviation). */
@@ -94,7 +104,16 @@ const NOISE_SCALE = 0.25;
  */
 export function builtIn(name: BuiltInName, { seed = DEFAULT_SEED, noise = 0 }: { seed?: number; noise?: number } = {}): Dataset {
   const random = new Random(seed);
-  const data = name === 'blobs' ? blobs() : name === 'xor' ? xor(random) : name === 'circles' ? circles(random) : spiral(random);
+  const generators: Record<BuiltInName, () => Dataset> = {
+    blobs,
+    xor: () => xor(random),
+    circles: () => circles(random),
+    spiral: () => spiral(random),
+    // A tilted plane, and a bump in the middle: values from -1 to 1.
+    plane: () => regression('Plane (regression)', random, (a, b) => (a + b) / 2),
+    bump: () => regression('Gaussian bump (regression)', random, (a, b) => 2 * Math.exp(-(a * a + b * b) / 0.18) - 1),
+  };
+  const data = generators[name]();
   if (noise > 0) {
     const jitter = new Random(seed + 1);
     const half = Math.max(...data.x.map(([a, b]) => Math.max(Math.abs(a), Math.abs(b))));
@@ -117,12 +136,14 @@ export function split(data: Dataset, trainShare: number, seed: number): { train:
     ...data,
     x: Array.from(indices, (i) => data.x[i]),
     classes: Array.from(indices, (i) => data.classes[i]),
+    targets: data.targets && Array.from(indices, (i) => data.targets![i]),
   });
   return { train: part(order.subarray(0, cut)), test: part(order.subarray(cut)) };
 }
 
-/** Labels as the loss wants them: one column of 0/1 for two classes, one-hot rows for more. */
+/** Labels as the loss wants them: one column of 0/1 for two classes, one-hot rows for more, the targets for a regression. */
 export function labelRows(data: Dataset): number[][] {
+  if (data.targets) return data.targets.map((t) => [t]);
   if (data.classCount === 2) return data.classes.map((c) => [c]);
   return data.classes.map((c) => Array.from({ length: data.classCount }, (_, k) => (k === c ? 1 : 0)));
 }

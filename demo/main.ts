@@ -17,7 +17,7 @@ import { type RunResult, Trainer } from './trainer.js';
 
 const $ = (id: string) => document.getElementById(id)!;
 
-const BUILT_IN: BuiltInName[] = ['blobs', 'xor', 'circles', 'spiral'];
+const BUILT_IN: BuiltInName[] = ['blobs', 'xor', 'circles', 'spiral', 'plane', 'bump'];
 /** Charts and numbers are redrawn at most this often while training. */
 const FRAME_INTERVAL_MS = 100;
 
@@ -115,9 +115,11 @@ function describeNetwork(): void {
   const units = output.layer.units;
   const technical = `${units} ${output.layer.activation} unit${units > 1 ? 's' : ''}; loss ${output.loss}`;
   const predicts =
-    data.classCount === 2
-      ? `the probability of ${data.classNames[1]}`
-      : `a probability for each of the ${data.classCount} classes`;
+    data.classCount === 0
+      ? 'a value per point (-1 blue, 1 orange)'
+      : data.classCount === 2
+        ? `the probability of ${data.classNames[1]}`
+        : `a probability for each of the ${data.classCount} classes`;
   try {
     // Not controls.read(): that marks and focuses a bad field, which only Train should do.
     const network = { hidden: parseLayers(controls.layers.value), activation: controls.activation.value as ActivationName };
@@ -125,7 +127,9 @@ function describeNetwork(): void {
     if (network.hidden.length === 0) {
       controls.showOutput([
         'No hidden layer: ',
-        { text: 'straight boundaries between the classes', title: `Logistic regression: ${technical}` },
+        data.classCount === 0
+          ? { text: 'a plane over the points', title: `Linear regression: ${technical}` }
+          : { text: 'straight boundaries between the classes', title: `Logistic regression: ${technical}` },
         ', then ',
         { text: predicts, title: technical },
         '.',
@@ -146,8 +150,10 @@ function describeNetwork(): void {
 }
 
 function showLegend(): void {
+  // A regression's values run from blue (-1) through white to orange (1), as the map shows them.
+  const names = data.targets ? ['−1', '+1'] : data.classNames;
   $('legend').replaceChildren(
-    ...data.classNames.map((name, k) => {
+    ...names.map((name, k) => {
       const item = document.createElement('span');
       item.textContent = name;
       item.style.setProperty('--swatch', CLASS_COLORS[k % CLASS_COLORS.length]);

@@ -46,6 +46,11 @@ type Output = { layer: LayerConfig; loss: LossName } | { unavailable: string };
 /** The output layer and loss for a dataset's classes, or why this build cannot train it. */
 export function outputFor(classCount: number): Output {
   const has = (names: readonly string[], name: string) => names.includes(name);
+  if (classCount === 0) {
+    if (has(LOSS_NAMES, 'meanSquaredError') && has(ACTIVATION_NAMES, 'linear'))
+      return { layer: { units: 1, activation: 'linear' }, loss: 'meanSquaredError' };
+    return { unavailable: 'A regression needs a linear output and meanSquaredError, which this build of wasmlp does not have' };
+  }
   if (classCount === 2) {
     if (has(LOSS_NAMES, 'binaryCrossentropy')) return { layer: { units: 1, activation: 'sigmoid' }, loss: 'binaryCrossentropy' };
   } else if (has(ACTIVATION_NAMES, 'softmax') && has(LOSS_NAMES, 'categoricalCrossentropy')) {
@@ -133,6 +138,8 @@ export const PRESETS: Record<BuiltInName | 'csv', Preset> = {
   xor: { hidden: [8, 8], activation: 'tanh', optimizer: 'adam', learningRate: 0.03, epochs: 500, sgdLearningRate: 2 },
   circles: { hidden: [8, 8], activation: 'tanh', optimizer: 'adam', learningRate: 0.03, epochs: 500, sgdLearningRate: 2 },
   spiral: { hidden: [32, 32], activation: 'relu', optimizer: 'adam', learningRate: 0.01, epochs: 1500, sgdLearningRate: 0.5 },
+  plane: { hidden: [4], activation: 'tanh', optimizer: 'adam', learningRate: 0.01, epochs: 500, sgdLearningRate: 0.1 },
+  bump: { hidden: [8, 8], activation: 'tanh', optimizer: 'adam', learningRate: 0.02, epochs: 1500, sgdLearningRate: 0.1 },
   csv: { hidden: [16, 16], activation: 'tanh', optimizer: 'adam', learningRate: 0.01, epochs: 1000, sgdLearningRate: 1 },
 };
 

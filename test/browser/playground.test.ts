@@ -450,6 +450,31 @@ it('holds out test points, with their own curves and numbers; adds noise, draws 
   }
 }, 60_000);
 
+it('fits the regression sets, a plane and a Gaussian bump, through a linear output and meanSquaredError', async () => {
+  await page.uncheck('#paced');
+  try {
+    for (const [dataset, most] of [
+      ['plane', 0.01],
+      ['bump', 0.05],
+    ] as const) {
+      await page.selectOption('#dataset', dataset);
+      await page.waitForSelector('#status[data-state="idle"]');
+      await expect.poll(() => page.textContent('#output')).toMatch(/^Output: a value per point \(-1 blue, 1 orange\)\./);
+      expect(await page.getAttribute('#output .term', 'title')).toBe('1 linear unit; loss meanSquaredError');
+      expect(await train(), dataset).toBe('done');
+      const loss = Number(await page.textContent('#loss'));
+      console.log(`${dataset}: mean squared error ${loss}`);
+      expect(loss, dataset).toBeLessThan(most);
+      expect(await page.textContent('#acc')).toBe('–'); // no classes, no accuracy
+      const { topTwo } = await mapPixels();
+      expect(topTwo).toBeLessThan(0.5); // shades of a value, not two flat tints
+    }
+    await page.screenshot({ path: `${ARTIFACTS}/demo-bump.png` });
+  } finally {
+    await page.check('#paced');
+  }
+}, 60_000);
+
 /** Every setting on a page, as shown. */
 function settingsOf(on: Page): Promise<Record<string, string | boolean>> {
   return on.evaluate(() => {
