@@ -47,6 +47,11 @@ export class BoundaryMap {
     new ResizeObserver(() => this.draw()).observe(canvas);
   }
 
+  /** The part of the plane the map shows. */
+  get plane(): Bounds {
+    return this.bounds;
+  }
+
   /** Shows new data with no map under it (a new network has predicted nothing yet). */
   setData(data: Dataset, test?: Dataset): void {
     this.data = data;

@@ -12,6 +12,7 @@ import { type BuiltInName, builtIn, type Dataset, DEFAULT_SEED, split } from './
 import { formatCount, formatLoss, formatRate } from './format.js';
 import { type FeatureId, inputMatrix, PLAIN } from './inputs.js';
 import { learningRateFor, notebookWeights, outputFor, PRESETS, parseLayers, resolvePreset } from './model.js';
+import { NeuronMaps } from './neurons.js';
 import { decodeState, encodeState } from './state.js';
 import { type RunResult, Trainer } from './trainer.js';
 
@@ -24,6 +25,7 @@ const FRAME_INTERVAL_MS = 100;
 const controls = new Controls();
 const map = new BoundaryMap($('boundary') as HTMLCanvasElement);
 const curves = new Curves($('loss-chart') as HTMLCanvasElement, $('acc-chart') as HTMLCanvasElement);
+const neurons = new NeuronMaps($('units'), $('units-note'));
 const status = $('status');
 
 let datasetName = 'blobs';
@@ -34,6 +36,7 @@ let data: Dataset = builtIn('blobs');
 let testData: Dataset | undefined;
 /** The inputs of the network that is training or trained: the map's grid is computed into them. */
 let runFeatures: readonly FeatureId[] = PLAIN;
+let runActivation: ActivationName = 'sigmoid';
 /** The last CSV loaded: its table, the columns chosen from it (and why its label), and the dataset they make. */
 let csv: { table: CsvTable; columns: CsvColumns; reason: LabelReason; data: Dataset } | undefined;
 const speeds: Partial<Record<BackendName, number>> = {};
@@ -49,6 +52,7 @@ const trainer = new Trainer(() => inputMatrix(map.grid(), runFeatures), {
     requestFrame();
   },
   map: (outputs) => map.setPredictions(outputs, data.classCount),
+  weights: (weights) => neurons.show({ weights, features: runFeatures, activation: runActivation, bounds: map.plane }),
 });
 
 function requestFrame(): void {
@@ -198,6 +202,7 @@ function reset(keepSpeeds = false, keepCurves = false): Promise<void> {
       curvesOfOldNetwork = false;
     }
     map.clearMap();
+    neurons.clear();
     showStats(0, undefined, undefined, undefined);
     controls.showRunStatus('');
     setState('idle');
@@ -257,6 +262,7 @@ async function train(step = false): Promise<void> {
   }
   if (step) settings = { ...settings, epochs: 1, paced: false };
   runFeatures = settings.features;
+  runActivation = settings.activation;
   controls.showMessage(undefined);
   controls.setTraining(true);
   setState('training'); // at once, so that no one reads the last run's state as this one's

@@ -5,7 +5,14 @@
  * at a time (less often where they are slow); the worker answers between
  * two epochs (wasmlp's fit yields to its event loop).
  */
-import { createWorkerNetwork, type EpochLogs, type FloatArray, type MatrixInput, type WorkerNetwork } from 'wasmlp';
+import {
+  createWorkerNetwork,
+  type EpochLogs,
+  type FloatArray,
+  type LayerWeights,
+  type MatrixInput,
+  type WorkerNetwork,
+} from 'wasmlp';
 import { type Dataset, labelRows } from './datasets.js';
 import { inputRows } from './inputs.js';
 import { networkConfig, notebookWeights, type Settings } from './model.js';
@@ -47,6 +54,8 @@ export interface TrainerHooks {
   epoch(epoch: number, logs: EpochLogs, rate: number): void;
   /** Fresh predictions over the map's grid. */
   map(outputs: FloatArray): void;
+  /** The weights as they were for those predictions (asked for right after them). */
+  weights(weights: LayerWeights[]): void;
 }
 
 /** Runs are paced to last about this long, so that one can watch them learn. */
@@ -201,11 +210,14 @@ export class Trainer {
     const pending: Promise<void> = net
       .predict(this.grid())
       .then(
-        (outputs) => {
-          if (this.net === net) this.hooks.map(outputs);
+        async (outputs) => {
+          if (this.net !== net) return; // not after a reset has cleared the map
+          this.hooks.map(outputs);
+          const weights = await net.getWeights();
+          if (this.net === net) this.hooks.weights(weights);
         },
         () => {},
-      ) // not after a reset has cleared the map
+      )
       .finally(() => {
         const now = performance.now();
         this.nextMapAt = Math.max(asked + MAP_INTERVAL_MS, now + MAP_SHARE * (now - asked));

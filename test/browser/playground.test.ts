@@ -475,6 +475,49 @@ it('fits the regression sets, a plane and a Gaussian bump, through a linear outp
   }
 }, 60_000);
 
+it('shows what each hidden unit has learned: a map per unit, the weights as lines by sign and size', async () => {
+  await page.uncheck('#paced');
+  try {
+    await page.selectOption('#dataset', 'xor');
+    await page.waitForSelector('#status[data-state="idle"]');
+    expect(await page.$$eval('#units canvas', (canvases) => canvases.length)).toBe(0);
+    expect(await train()).toBe('done');
+    // x₁ and x₂, then two layers of 8 tanh units.
+    await expect
+      .poll(() => page.$$eval('#units .unit-column', (columns) => columns.map((c) => c.children.length)))
+      .toEqual([2, 8, 8]);
+    const lines = await page.$$eval('#units line', (elements) =>
+      elements.map((line) => ({ stroke: line.getAttribute('stroke'), width: Number(line.getAttribute('stroke-width')) })),
+    );
+    expect(lines.length).toBe(2 * 8 + 8 * 8);
+    expect(new Set(lines.map((line) => line.stroke))).toEqual(new Set(['#2563eb', '#f97316'])); // both signs
+    const widths = lines.map((line) => line.width);
+    expect(Math.max(...widths)).toBeGreaterThan(3 * Math.min(...widths)); // sizes differ
+    // Each unit's map has both colours or one, never nothing: a tanh unit's output over the plane.
+    const tinted = await page.$$eval('#units canvas', (canvases) =>
+      canvases.map((canvas) => {
+        const data = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, 24, 24).data;
+        let coloured = 0;
+        for (let i = 0; i < data.length; i += 4) if (Math.abs(data[i] - data[i + 2]) > 40) coloured++;
+        return coloured;
+      }),
+    );
+    expect(tinted.every((n) => n > 0)).toBe(true);
+    await page.locator('.curves').screenshot({ path: `${ARTIFACTS}/demo-units.png` });
+
+    await page.click('#reset');
+    await page.waitForSelector('#status[data-state="idle"]');
+    expect(await page.$$eval('#units canvas', (canvases) => canvases.length)).toBe(0);
+    // Too big to draw: said so.
+    await page.fill('#layers', '64');
+    expect(await train()).toBe('done');
+    expect(await page.textContent('#units-note')).toMatch(/^Drawn for networks of up to 5 hidden layers of 16 units/);
+    await page.fill('#layers', '8, 8');
+  } finally {
+    await page.check('#paced');
+  }
+}, 60_000);
+
 /** Every setting on a page, as shown. */
 function settingsOf(on: Page): Promise<Record<string, string | boolean>> {
   return on.evaluate(() => {
