@@ -321,7 +321,7 @@ function showRunEnd(result: RunResult): void {
   const numbers = [
     loss === undefined ? '' : `Loss ${formatLoss(loss)}`,
     acc === undefined ? '' : `accuracy ${acc.toFixed(3)}`,
-    result.runEpochs > 0 ? `${formatRate(rate)} epochs per second` : '',
+    result.runEpochs > 0 ? `${formatRate(rate)} epochs per second${result.paced ? ' in slow motion' : ''}` : '',
   ]
     .filter(Boolean)
     .join(', ');

@@ -46,6 +46,8 @@ export interface RunResult {
   testAcc: number | undefined;
   /** Epochs per second over the run, as the page saw them arrive. */
   rate: number;
+  /** Whether the run was paced (slow motion): its rate is the pace, not the backend's speed. */
+  paced: boolean;
   stopped: boolean;
 }
 
@@ -123,6 +125,7 @@ export class Trainer {
         testLoss: undefined,
         testAcc: undefined,
         rate: 0,
+        paced: settings.paced,
         stopped: true,
       };
     }
@@ -179,6 +182,7 @@ export class Trainer {
       testLoss,
       testAcc,
       rate: runEpochs / seconds,
+      paced: settings.paced,
       stopped: runEpochs < settings.epochs,
     };
     // One prediction in flight at a time, the last one too. After a Stop this costs

@@ -326,6 +326,7 @@ it('sets a learning rate to suit each optimiser unless one was typed, in plain w
   expect(await page.textContent('#epoch')).toBe('2,000');
   expect(Number(await page.textContent('#acc'))).toBeGreaterThanOrEqual(0.99);
   expect(await page.textContent('#speed-wasm')).toBe('–'); // a paced run's speed is not the backend's
+  expect(await page.textContent('#run-status .visually-hidden')).toMatch(/epochs per second in slow motion\.$/);
 
   // A rate typed stays when the optimiser changes; a dataset's preset sets its own again.
   await page.fill('#learning-rate', '0.05');
