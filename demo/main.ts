@@ -12,7 +12,7 @@ import { type BuiltInName, builtIn, type Dataset, DEFAULT_SEED, split } from './
 import { formatCount, formatLoss, formatRate } from './format.js';
 import { type FeatureId, inputMatrix, PLAIN } from './inputs.js';
 import { learningRateFor, notebookWeights, outputFor, PRESETS, parseLayers, resolvePreset } from './model.js';
-import { NeuronMaps } from './neurons.js';
+import { NeuronMaps, notDrawn } from './neurons.js';
 import { decodeState, encodeState } from './state.js';
 import { type RunResult, Trainer } from './trainer.js';
 
@@ -275,7 +275,9 @@ async function train(step = false): Promise<void> {
   setState('training'); // again, if a reset ended in between
   const network = resets;
   try {
-    const result = await trainer.train(settings, data, testData, isNotebookData());
+    const unitsNote = notDrawn(settings.hidden, settings.activation);
+    if (unitsNote) neurons.clear(unitsNote);
+    const result = await trainer.train(settings, data, testData, isNotebookData(), !unitsNote);
     latest = undefined; // a frame still pending must not overwrite the final numbers
     if (network !== resets) return; // the reset shows the page as it leaves it
     if (result.runEpochs > 0) {

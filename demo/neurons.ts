@@ -29,6 +29,15 @@ const ACTIVATIONS: Partial<Record<ActivationName, (z: number) => number>> = {
 /** The value each activation is centred on: the map's white. */
 const MIDDLE: Partial<Record<ActivationName, number>> = { sigmoid: 0.5 };
 
+/** Why a network's units are not drawn (too many, none, an activation not computed here), or undefined if they are. */
+export function notDrawn(hidden: readonly number[], activation: ActivationName): string | undefined {
+  if (hidden.length === 0) return 'No hidden layer: the map above is the whole network.';
+  if (hidden.length > MAX_LAYERS || hidden.some((units) => units > MAX_UNITS))
+    return `Drawn for networks of up to ${MAX_LAYERS} hidden layers of ${MAX_UNITS} units.`;
+  if (!ACTIVATIONS[activation]) return `Not drawn for ${activation} units.`;
+  return undefined;
+}
+
 export interface NetworkView {
   weights: LayerWeights[];
   features: readonly FeatureId[];
@@ -64,11 +73,12 @@ export class NeuronMaps {
 
   show(view: NetworkView): void {
     const hidden = view.weights.slice(0, -1);
-    if (hidden.length === 0) return this.clear('No hidden layer: the map above is the whole network.');
-    if (hidden.length > MAX_LAYERS || hidden.some(({ b }) => b.length > MAX_UNITS))
-      return this.clear(`Drawn for networks of up to ${MAX_LAYERS} hidden layers of ${MAX_UNITS} units.`);
-    const activate = ACTIVATIONS[view.activation];
-    if (!activate) return this.clear(`Not drawn for ${view.activation} units.`);
+    const why = notDrawn(
+      hidden.map(({ b }) => b.length),
+      view.activation,
+    );
+    if (why) return this.clear(why);
+    const activate = ACTIVATIONS[view.activation]!;
     this.view = view;
     this.note.textContent = 'Each unit’s output over the plane; lines: the weights (orange positive, blue negative).';
 

@@ -79,6 +79,8 @@ export class Trainer {
   /** The map prediction the worker has been asked for and not yet answered: never more than one. */
   private mapPending: Promise<void> | undefined;
   private nextMapAt = 0;
+  /** Whether the weights are asked for with each map, for the units' maps. */
+  private drawUnits = false;
 
   constructor(
     private readonly grid: () => MatrixInput,
@@ -90,8 +92,10 @@ export class Trainer {
   }
 
   /** Trains on `data`, testing on `test` after each epoch; `notebook`: the seed notebook's data, started from its weights. */
-  train(settings: Settings, data: Dataset, test: Dataset | undefined, notebook: boolean): Promise<RunResult> {
+  train(settings: Settings, data: Dataset, test: Dataset | undefined, notebook: boolean, drawUnits: boolean): Promise<RunResult> {
     this.stopping = false;
+    // A big network's weights, sent with every map, would cost the run time for maps not drawn.
+    this.drawUnits = drawUnits;
     const run = this.run(settings, data, test, notebook);
     this.running = run;
     return run.finally(() => {
@@ -217,6 +221,7 @@ export class Trainer {
         async (outputs) => {
           if (this.net !== net) return; // not after a reset has cleared the map
           this.hooks.map(outputs);
+          if (!this.drawUnits) return;
           const weights = await net.getWeights();
           if (this.net === net) this.hooks.weights(weights);
         },
