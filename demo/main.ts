@@ -1,7 +1,8 @@
 /**
- * The wasmlp playground: choose data and a network, train it in a Web
- * Worker, and watch the loss, the accuracy and the decision boundary as it
- * learns; switch backends to compare their speed.
+ * The wasmlp playground: choose data, its inputs and a network, train it in
+ * a Web Worker, and watch the loss, the accuracy, the decision boundary and
+ * each hidden unit as it learns; switch backends to compare their speed.
+ * The whole setup is kept in the address, to share.
  */
 import type { ActivationName, BackendName, EpochLogs } from 'wasmlp';
 import { BoundaryMap, CLASS_COLORS } from './boundary.js';

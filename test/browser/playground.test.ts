@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { formatLoss } from '../../demo/format.js';
-import { CAPACITY } from '../../demo/series.js';
+import { BoundedSeries, CAPACITY } from '../../demo/series.js';
 import { type StaticServer, serveStatic } from '../../scripts/serve.js';
 import { type Browser, launchChromium } from './chromium.js';
 
@@ -114,6 +114,23 @@ it('keeps the charts, the heap and the frame time bounded over millions of epoch
   await page.waitForSelector('#status[data-state="idle"]');
   await page.fill('#epochs', '2000');
 }, 120_000);
+
+it('keeps every spike of a long curve in its buckets, in epoch order', () => {
+  const series = new BoundedSeries();
+  // A slow decline with one spike up and one dip down, far apart.
+  const value = (epoch: number) => (epoch === 123_457 ? 9 : epoch === 777_777 ? -9 : 1 / Math.sqrt(epoch));
+  for (let epoch = 1; epoch <= 1_000_000; epoch++) series.push(epoch, value(epoch));
+  const points = series.points();
+  expect(series.count).toBe(1_000_000);
+  expect(points.length).toBeLessThanOrEqual(2 * CAPACITY);
+  expect(points.length).toBeGreaterThan(CAPACITY);
+  expect(points.map((p) => p.x)).toEqual([...points.map((p) => p.x)].sort((a, b) => a - b));
+  expect(points).toContainEqual({ x: 123_457, y: 9 });
+  expect(points).toContainEqual({ x: 777_777, y: -9 });
+  expect(points[0]).toEqual({ x: 1, y: 1 });
+  series.clear();
+  expect(series.points()).toEqual([]);
+});
 
 /** Whether the element is shown, whole, inside the window as it is scrolled now. */
 async function inView(selector: string): Promise<boolean> {
