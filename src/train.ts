@@ -6,9 +6,10 @@
 
 import type { DType } from './backend/backend.js';
 import { type Callback, checkCallbacks, type Logs } from './callbacks.js';
-import { checkKeys, checkNormalIn, checkPositiveInteger, checkPositiveNumber, describeValue } from './checks.js';
+import { checkKeys, checkPositiveInteger, describeValue } from './checks.js';
 import { element, type LabelInput, type MatrixInput } from './data.js';
 import { checkOptimizerForDtype, type OptimizerConfig, type OptimizerSpec, parseOptimizer } from './optimizers.js';
+import { checkLearningRate, type LearningRate } from './schedules.js';
 
 /**
  * One epoch's numbers, as fit() reports them to onEpochEnd and records them
@@ -25,8 +26,12 @@ export type EpochLogs = Logs;
 export interface FitOptions {
   /** Passes over the training rows: a positive integer. */
   epochs: number;
-  /** Step size on the MEAN gradient over the batch (Keras convention). */
-  learningRate: number;
+  /**
+   * Step size on the MEAN gradient over the batch (Keras convention): a
+   * number, or a schedule ({@link exponentialDecay}, {@link cosineDecay},
+   * {@link piecewiseConstantDecay}) evaluated at every update.
+   */
+  learningRate: LearningRate;
   /** Rows per gradient step; defaults to the whole set. The last batch may be short. */
   batchSize?: number;
   /** 'sgd' (default), 'adam', or `{ type, ...options }` with Keras's defaults. */
@@ -83,7 +88,7 @@ export interface CheckedFitOptions {
   callbacks: Callback[];
   optimizer: OptimizerConfig;
   epochs: number;
-  learningRate: number;
+  learningRate: LearningRate;
   batchSize: number | undefined;
   shuffle: boolean;
   validationSplit: number | undefined;
@@ -113,8 +118,7 @@ export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOp
     onEpochEnd,
   } = options;
   checkPositiveInteger('fit: epochs', epochs);
-  checkPositiveNumber('fit: learningRate', learningRate);
-  checkNormalIn('fit: learningRate', learningRate, dtype);
+  const rate = checkLearningRate('fit: learningRate', learningRate, dtype);
   const optimizer = parseOptimizer(spec === undefined ? 'sgd' : spec, 'fit: optimizer');
   checkOptimizerForDtype('fit: optimizer', optimizer, dtype);
   if (batchSize !== undefined) checkPositiveInteger('fit: batchSize', batchSize);
@@ -143,7 +147,7 @@ export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOp
     callbacks,
     optimizer,
     epochs: epochs as number,
-    learningRate: learningRate as number,
+    learningRate: rate,
     batchSize: batchSize as number | undefined,
     shuffle: shuffle ?? false,
     validationSplit,
