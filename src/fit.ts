@@ -122,6 +122,9 @@ export async function fit(
       for (let i = 0; i < rows; i++) index[i] = i;
     }
     net.useOptimizer(optimizer);
+    const stepper = net.optimizer!;
+    stepper.learningRate = learningRate;
+    let rate = stepper.currentLearningRate(); // the last update's, for the epoch's logs
     checkpoint.bind(
       parameters.map(({ value, size }) => ({ offset: value, size })),
       net.optimizer!,
@@ -158,7 +161,7 @@ export async function fit(
           checkpoint.restore();
           throw new Error(
             `fit: the loss diverged to ${batchLoss} at epoch ${epoch + 1} (batch ${batch + 1}); ` +
-              `${divergenceHint(learningRate)}; the weights are as they were before epoch ${epoch + 1}`,
+              `${divergenceHint(rate)}; the weights are as they were before epoch ${epoch + 1}`,
           );
         }
         const batchAcc = hasAccuracy ? loss.accuracy!(backend, elements, a, yb) : 0;
@@ -166,7 +169,8 @@ export async function fit(
         accSum += batchAcc * n;
         seen += n;
         net.backward(xb, yb, n);
-        net.applyGradients(learningRate);
+        rate = stepper.currentLearningRate();
+        net.applyGradients(rate);
         if (batchCallbacks.length > 0) {
           const logs: Logs = hasAccuracy
             ? { batch, size: n, loss: batchLoss, acc: batchAcc }
@@ -188,7 +192,7 @@ export async function fit(
         checkpoint.restore();
         throw new Error(
           `fit: the weights diverged (${diverged}) in epoch ${epoch + 1}'s last update; ` +
-            `${divergenceHint(learningRate)}; the weights are as they were before epoch ${epoch + 1}`,
+            `${divergenceHint(rate)}; the weights are as they were before epoch ${epoch + 1}`,
         );
       }
       const logs: Logs = { loss: lossSum / seen };
@@ -199,6 +203,7 @@ export async function fit(
         logs.val_loss = measured.loss;
         if (measured.acc !== undefined) logs.val_acc = measured.acc;
       }
+      logs.learning_rate = rate; // Keras 3's key
       record(history, epoch, logs);
       const ended = notify(net, callbacks, (callback) => callback.onEpochEnd?.(epoch, { ...logs }));
       if (ended) await ended;
