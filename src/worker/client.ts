@@ -6,7 +6,7 @@
  */
 
 import type { BackendName, DType, FloatArray } from '../backend/backend.js';
-import { type Callback, EarlyStopping } from '../callbacks.js';
+import { type Callback, EarlyStopping, ReduceLROnPlateau } from '../callbacks.js';
 import { type LabelInput, type MatrixInput, readMatrix } from '../data.js';
 import type { LayerConfig } from '../layerConfig.js';
 import type { LossName } from '../losses.js';
@@ -33,7 +33,7 @@ const UNSUPPORTED_HOOKS = ['onEpochBegin', 'onBatchEnd', 'setNetwork'] as const;
 /**
  * A callback a worker network takes: hooks that run on the calling thread as
  * the worker's logs arrive (onTrainBegin, onEpochEnd, onTrainEnd), or an
- * {@link EarlyStopping}, which runs in the worker. onEpochBegin, onBatchEnd
+ * {@link EarlyStopping} or a {@link ReduceLROnPlateau}, which run in the worker. onEpochBegin, onBatchEnd
  * and setNetwork would need the worker's network or every batch, and are
  * refused.
  */
@@ -43,7 +43,8 @@ export type WorkerCallback =
       onBatchEnd?: never;
       setNetwork?: never;
     })
-  | EarlyStopping;
+  | EarlyStopping
+  | ReduceLROnPlateau;
 
 /** Options of {@link WorkerNetwork.fit}: a Network's {@link FitOptions}, with callbacks a worker can follow. */
 export interface WorkerFitOptions extends Omit<FitOptions, 'callbacks'> {
@@ -656,17 +657,19 @@ function splitFitOptions(
 ): { wire: WireFitOptions; hooks: Callback[]; earlyStopping: EarlyStopping[] } {
   // callbacks: the checked list, with onEpochEnd (if given) last as { onEpochEnd }.
   // With the dtype, a learning rate or epsilon that vanishes in it is refused here, as Network.fit refuses it.
-  const { callbacks: checked, optimizer } = checkFitOptions(options, dtype);
+  const { callbacks: checked, optimizer, learningRate } = checkFitOptions(options, dtype);
   const report = { trainBegin: false, epochEnd: false, trainEnd: false };
   const earlyStopping = checked.filter((callback): callback is EarlyStopping => callback instanceof EarlyStopping);
-  const hooks = checked.filter((callback) => !(callback instanceof EarlyStopping));
+  const reducers = checked.filter((callback): callback is ReduceLROnPlateau => callback instanceof ReduceLROnPlateau);
+  const inWorker = (callback: Callback) => callback instanceof EarlyStopping || callback instanceof ReduceLROnPlateau;
+  const hooks = checked.filter((callback) => !inWorker(callback));
   checked.forEach((callback, i) => {
-    if (callback instanceof EarlyStopping) return;
+    if (inWorker(callback)) return;
     for (const hook of UNSUPPORTED_HOOKS) {
       if (typeof callback[hook] === 'function') {
         throw new Error(
           `fit: callbacks[${i}].${hook} cannot follow training in a worker; ` +
-            "a worker network's callbacks may have onTrainBegin, onEpochEnd and onTrainEnd (run on this thread), or be earlyStopping()",
+            "a worker network's callbacks may have onTrainBegin, onEpochEnd and onTrainEnd (run on this thread), or be earlyStopping() or reduceLROnPlateau()",
         );
       }
     }
@@ -681,6 +684,7 @@ function splitFitOptions(
     options: {
       ...rest,
       optimizer,
+      learningRate,
       validationData:
         validationData && ([pack(validationData[0], transfer), pack(validationData[1], transfer)] as [MatrixInput, LabelInput]),
     },
@@ -691,6 +695,15 @@ function splitFitOptions(
       mode,
       baseline,
       restoreBestWeights,
+    })),
+    reduceLROnPlateau: reducers.map(({ monitor, factor, patience, minDelta, cooldown, minLr, mode }) => ({
+      monitor,
+      factor,
+      patience,
+      minDelta,
+      cooldown,
+      minLr,
+      mode,
     })),
     report,
   };
