@@ -14,7 +14,8 @@ import { checkLearningRate, type LearningRate } from './schedules.js';
 /**
  * One epoch's numbers, as fit() reports them to onEpochEnd and records them
  * in its History: loss, acc (when the loss has an accuracy), val_loss and
- * val_acc (with validation data).
+ * val_acc (with validation data), and learning_rate (the rate of the
+ * epoch's last update).
  */
 export type EpochLogs = Logs;
 
@@ -34,7 +35,7 @@ export interface FitOptions {
   learningRate: LearningRate;
   /** Rows per gradient step; defaults to the whole set. The last batch may be short. */
   batchSize?: number;
-  /** 'sgd' (default), 'adam', or `{ type, ...options }` with Keras's defaults. */
+  /** 'sgd' (default), 'adam', 'rmsprop', 'adagrad', 'adamw', or `{ type, ...options }` with Keras's defaults. */
   optimizer?: OptimizerSpec;
   /** Reshuffle the training rows before each epoch, from the network's seed. Default false. */
   shuffle?: boolean;
