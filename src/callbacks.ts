@@ -19,7 +19,8 @@ import type { Network } from './network.js';
 
 /**
  * Numbers by name that fit() reports: per epoch `loss`, `acc` (when the loss
- * has an accuracy), `val_loss` and `val_acc` (when validating); per batch
+ * has an accuracy), `val_loss` and `val_acc` (when validating) and
+ * `learning_rate` (the rate of the epoch's last update); per batch
  * `batch`, `size`, `loss` and `acc`.
  */
 export type Logs = Record<string, number>;
@@ -73,7 +74,8 @@ export interface Callback {
    * @param epoch - The epoch, counted from 0.
    * @param logs - `loss` and, when there is one, `acc`: means over the epoch's
    *   batches weighted by their size, each measured in the batch's forward
-   *   pass; `val_loss` and `val_acc` when validating.
+   *   pass; `val_loss` and `val_acc` when validating; `learning_rate`, the
+   *   rate of the epoch's last update.
    */
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   /**
@@ -324,6 +326,12 @@ export interface ReduceLROnPlateauOptions {
  * needs a constant learningRate: with a schedule fit() rejects, as Keras
  * refuses to set a scheduled rate. Each fit() starts it afresh, from that
  * fit's learningRate.
+ *
+ * @example
+ * ```ts
+ * const reducer = new ReduceLROnPlateau({ monitor: 'val_loss', factor: 0.5, patience: 3 });
+ * await net.fit(x, y, { epochs: 100, learningRate: 0.01, optimizer: 'rmsprop', validationSplit: 0.2, callbacks: [reducer] });
+ * ```
  */
 export class ReduceLROnPlateau implements Callback {
   /** The log it watches. */

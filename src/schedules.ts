@@ -13,6 +13,7 @@ import { arrayLength, element } from './data.js';
 
 /** Keras's ExponentialDecay: initialLearningRate decayRate^(step / decaySteps), the exponent floored when staircase. */
 export interface ExponentialDecay {
+  /** The schedule: exponential decay. */
   readonly type: 'exponentialDecay';
   /** The rate at step 0. */
   readonly initialLearningRate: number;
@@ -26,6 +27,7 @@ export interface ExponentialDecay {
 
 /** Keras's CosineDecay (without warmup): from initialLearningRate down to initialLearningRate alpha over decaySteps, then flat. */
 export interface CosineDecay {
+  /** The schedule: cosine decay. */
   readonly type: 'cosineDecay';
   /** The rate at step 0. */
   readonly initialLearningRate: number;
@@ -37,6 +39,7 @@ export interface CosineDecay {
 
 /** Keras's PiecewiseConstantDecay: values[i] for step in (boundaries[i - 1], boundaries[i]]. */
 export interface PiecewiseConstantDecay {
+  /** The schedule: constant rates between boundaries. */
   readonly type: 'piecewiseConstantDecay';
   /** Strictly increasing steps where the rate changes (after the step equal to each). */
   readonly boundaries: readonly number[];
@@ -44,7 +47,17 @@ export interface PiecewiseConstantDecay {
   readonly values: readonly number[];
 }
 
-/** A learning-rate schedule, as the factories {@link exponentialDecay}, {@link cosineDecay} and {@link piecewiseConstantDecay} make them. */
+/**
+ * A learning-rate schedule, as the factories {@link exponentialDecay},
+ * {@link cosineDecay} and {@link piecewiseConstantDecay} make them: plain
+ * data, evaluated by fit() at every update.
+ *
+ * @example
+ * ```ts
+ * const schedule: LearningRateSchedule = cosineDecay({ initialLearningRate: 0.01, decaySteps: 1000 });
+ * await net.fit(x, y, { epochs: 10, batchSize: 32, learningRate: schedule, optimizer: 'adam' });
+ * ```
+ */
 export type LearningRateSchedule = ExponentialDecay | CosineDecay | PiecewiseConstantDecay;
 
 /** fit()'s `learningRate`: a constant, or a schedule evaluated at every update. */
@@ -52,24 +65,31 @@ export type LearningRate = number | LearningRateSchedule;
 
 /** Options of {@link exponentialDecay}, with Keras's names in camelCase. */
 export interface ExponentialDecayOptions {
+  /** The rate at step 0: a positive number. */
   initialLearningRate: number;
+  /** Steps over which the rate is multiplied by decayRate once: a positive number. */
   decaySteps: number;
+  /** The factor per decaySteps steps: a positive number. */
   decayRate: number;
-  /** Default false. */
+  /** Whether the rate drops in stairs, every decaySteps steps; default false. */
   staircase?: boolean;
 }
 
 /** Options of {@link cosineDecay}, with Keras's names in camelCase. */
 export interface CosineDecayOptions {
+  /** The rate at step 0: a positive number. */
   initialLearningRate: number;
+  /** Steps the decay lasts: a positive number. */
   decaySteps: number;
-  /** Default 0. */
+  /** The final rate as a fraction of the initial one, in [0, 1]; default 0. */
   alpha?: number;
 }
 
 /** Options of {@link piecewiseConstantDecay}, as Keras's. */
 export interface PiecewiseConstantDecayOptions {
+  /** Strictly increasing steps, at least one: the rate changes after the step equal to each. */
   boundaries: readonly number[];
+  /** Positive rates, one more than boundaries. */
   values: readonly number[];
 }
 

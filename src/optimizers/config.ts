@@ -17,6 +17,12 @@ import { checkKeys, checkNormalIn, checkPositiveNumber, checkUnitInterval, descr
  * c min(1 / ‖all‖, 1 / c), their joint norm. Each is a positive finite number.
  * Keras refuses clipnorm with global_clipnorm, and so does this; it ignores
  * clipvalue beside either norm, which here is an Error instead.
+ *
+ * @example
+ * ```ts
+ * await net.fit(x, y, { epochs: 20, learningRate: 0.001, optimizer: { type: 'adam', clipnorm: 1 } });
+ * await net.fit(x, y, { epochs: 20, learningRate: 0.1, optimizer: { type: 'sgd', momentum: 0.9, globalClipnorm: 5 } });
+ * ```
  */
 export interface ClipOptions {
   /** Clip each gradient element to [-clipvalue, clipvalue]. */
@@ -38,9 +44,9 @@ export interface ClipOptions {
  * (Keras's `beta_1`, `beta_2`; defaults 0.9 and 0.999), `epsilon` a positive
  * number (default 1e-7). `'rmsprop'`: `rho` in [0, 1) (default 0.9),
  * `epsilon` (1e-7), `momentum` in [0, 1) (0). `'adagrad'`:
- * `initialAccumulatorValue` >= 0 (Keras's `initial_accumulator_value`,
+ * `initialAccumulatorValue` at least 0 (Keras's `initial_accumulator_value`,
  * default 0.1), `epsilon` (1e-7). `'adamw'`: Adam's options and
- * `weightDecay` >= 0 (Keras's `weight_decay`, default 0.004). Every type
+ * `weightDecay` at least 0 (Keras's `weight_decay`, default 0.004). Every type
  * also takes the {@link ClipOptions}. An unknown type or option, or a value
  * out of range, is an Error, never ignored. The optimiser's state is kept
  * across fit() calls while the config is unchanged, as Keras keeps it.
@@ -100,7 +106,7 @@ export interface RmspropConfig extends ClipOptions {
 export interface AdagradConfig extends ClipOptions {
   /** The optimiser: Adagrad. */
   type: 'adagrad';
-  /** What each accumulator of squared gradients starts at, >= 0. */
+  /** What each accumulator of squared gradients starts at; at least 0. */
   initialAccumulatorValue: number;
   /** Added to the accumulator under the square root. */
   epsilon: number;
@@ -110,7 +116,7 @@ export interface AdagradConfig extends ClipOptions {
 export interface AdamwConfig extends ClipOptions {
   /** The optimiser: AdamW. */
   type: 'adamw';
-  /** Each step first takes w weightDecay lr off every weight and bias, >= 0. */
+  /** Each step first takes w weightDecay lr off every weight and bias; at least 0. */
   weightDecay: number;
   /** The first moment's decay, in [0, 1). */
   beta1: number;
