@@ -200,8 +200,9 @@ abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
       let sum = 0;
       for (const p of params) sum += backend.sumSquares(p.size, p.grad);
       const norm = round(Math.sqrt(sum));
-      // clip_norm * minimum(1 / norm, 1 / clip_norm): 1 for a norm within the bound, 0 gives 1 / clip_norm.
-      const scale = round(round(globalClipnorm) * Math.min(round(1 / norm), round(1 / globalClipnorm)));
+      // clip_norm * minimum(1 / norm, 1 / clip_norm), about 1 for a norm within the bound; + (norm - norm)
+      // makes it NaN for an infinite norm, as Keras, rather than 0 (which would zero the finite gradients).
+      const scale = round(round(globalClipnorm) * Math.min(round(1 / norm), round(1 / globalClipnorm))) + (norm - norm);
       for (const p of params) backend.scaleGradient(p.size, scale, 1, p.grad);
     } else if (clipvalue !== undefined) {
       for (const p of params) backend.clipByValue(p.size, clipvalue, p.grad);

@@ -92,7 +92,7 @@ class Reference {
       for (const row of g) total += squares(row);
       const norm = r(Math.sqrt(total));
       const c = config.globalClipnorm;
-      const scale = r(r(c) * Math.min(r(1 / norm), r(1 / c)));
+      const scale = r(r(c) * Math.min(r(1 / norm), r(1 / c))) + (norm - norm);
       return g.map((row) => row.map((x) => r(x * scale)));
     }
     if (config.clipvalue !== undefined) {
@@ -262,6 +262,18 @@ describe.each(CASES)("Keras 3's rules on %s, %s", (backendName, dtype) => {
     const scale = joint[0][0] / 3;
     expect(scale).toBeCloseTo(2.5 / Math.sqrt(25.3125), 6);
     expect(joint[1][0] / 0.5).toBe(scale);
+    // An infinite gradient makes every gradient NaN, as Keras's scale + (norm - norm) does.
+    const { params, free } = allocParameters(be, [
+      [0, 0],
+      [0, 0],
+    ]);
+    const opt = createOptimizer(parseOptimizer({ type: 'sgd', globalClipnorm: 1 }), be, params);
+    be.view(params[0].grad, 2).set([Infinity, 1]);
+    be.view(params[1].grad, 2).set([1, 0]);
+    opt.step(1);
+    expect(params.flatMap((p) => Array.from(be.view(p.value, 2)))).toEqual([NaN, NaN, NaN, NaN]);
+    opt.dispose();
+    free();
   });
 });
 
