@@ -332,10 +332,10 @@ describe.each(RUNS.map((run) => [JSON.stringify(run.optimizer), run]))('a networ
     }
   });
 
-  it.each(BACKENDS)('saved mid-run and resumed on %s, ends as an uninterrupted run', async (backend) => {
-    const whole = await createNetwork({ ...CONFIG, backend, dtype: 'float64' });
+  it.each(CASES)('saved mid-run and resumed on %s, %s, ends as an uninterrupted run', async (backend, dtype) => {
+    const whole = await createNetwork({ ...CONFIG, backend, dtype });
     const full = await whole.fit(x, y, { ...options, epochs: 6 });
-    const first = await createNetwork({ ...CONFIG, backend, dtype: 'float64' });
+    const first = await createNetwork({ ...CONFIG, backend, dtype });
     const early = await first.fit(x, y, { ...options, epochs: 2 });
     const text = JSON.stringify(first.toJSON({ includeOptimizer: true }));
     first.dispose();
@@ -400,6 +400,28 @@ describe('bad optimiser options', () => {
       net.dispose();
     },
   );
+
+  it("a saved state is checked against the optimiser's slots before anything is written", async () => {
+    const net = await createNetwork(CONFIG);
+    await net.fit(x, y, { epochs: 1, batchSize: 8, learningRate: 0.01, optimizer: 'adagrad' });
+    const json = net.toJSON({ includeOptimizer: true });
+    const optimizer = json.optimizer!;
+    expect(Object.keys(optimizer.slots)).toEqual(['accumulator']);
+    const negative = structuredClone(optimizer);
+    negative.slots.accumulator[1][2] = -1;
+    await expect(loadNetwork({ ...json, optimizer: negative })).rejects.toThrow(
+      /slots.accumulator\[1\]\[2\] is -1, expected >= 0 \(a sum of squares\)/,
+    );
+    const renamed = { ...optimizer, slots: { v: optimizer.slots.accumulator } };
+    await expect(loadNetwork({ ...json, optimizer: renamed })).rejects.toThrow(/unknown slot "v"; its slots are accumulator/);
+    const rmsprop = { ...optimizer, config: { type: 'rmsprop', rho: 0.9, epsilon: 1e-7, momentum: 0.5 } as const };
+    await expect(loadNetwork({ ...json, optimizer: rmsprop })).rejects.toThrow(/unknown slot "accumulator"; its slots are v, m/);
+    const before = engineOf(net).optimizer!.getWeights();
+    const { config: _, ...state } = negative;
+    expect(() => engineOf(net).optimizer!.setWeights(state)).toThrow(/expected >= 0/);
+    expect(engineOf(net).optimizer!.getWeights()).toEqual(before);
+    net.dispose();
+  });
 
   it('a changed clip starts a new optimiser; an equal config keeps the state', async () => {
     const net = await createNetwork(CONFIG);
