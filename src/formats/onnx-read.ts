@@ -263,8 +263,9 @@ class ChainReader {
         this.tail = [current];
         continue;
       }
-      if (users.length === 2 && this.isComplementPair(users, current)) {
-        current = this.complementPair(users, current);
+      const pair = users.length === 2 ? this.complement(users, current) : undefined;
+      if (pair) {
+        current = this.complementPair(pair, current);
         this.tail = [current];
         continue;
       }
@@ -280,9 +281,7 @@ class ChainReader {
     }
     for (const { root, node } of roots) {
       if (!this.tail.includes(root))
-        throw new Error(
-          `${WHERE}: ${label(node)} reads "${root}", not the network's output "${output}": a classifier's label and ZipMap must be computed from its probabilities`,
-        );
+        throw new Error(`${WHERE}: ${label(node)} reads "${root}", not the probabilities "${output}"`);
     }
     const unused = this.nodes.find(({ index }) => !this.visited.has(index));
     if (unused) throw new Error(`${WHERE}: ${label(unused)} is not on the chain from the input to the output`);
@@ -445,8 +444,7 @@ class ChainReader {
       default:
         throw new Error(
           `${where} is not supported: a dense network's ONNX graph may hold only Gemm, MatMul, Add, Sigmoid, Tanh, Relu, ` +
-            'LeakyRelu, PRelu, Softmax, Mul and Max/Min (a leaky ReLU), Sub and Div (standardised inputs), ' +
-            "Identity, Flatten, Cast and Reshape that keep the data, and a classifier's label and ZipMap outputs",
+            'LeakyRelu, PRelu, Softmax, Mul and Max/Min (a leaky ReLU), Sub and Div (standardised inputs), Identity, Flatten, Cast and Reshape',
         );
     }
     return { output: node.output[0], same };
@@ -463,15 +461,10 @@ class ChainReader {
     const to = this.intAttribute(node, 'to') ?? 0;
     if (to === this.dataType) return true;
     const dtype = dtypeOf(to);
-    const from = elemTypeName(this.dataType);
-    if (dtype === undefined)
+    if (dtype === undefined || this.layers.length > 0 || this.mean || this.std) {
       throw new Error(
-        `${where} casts the ${from} data to ${elemTypeName(to)}, which changes its values; only FLOAT and DOUBLE are supported`,
-      );
-    if (this.layers.length > 0 || this.mean || this.std) {
-      throw new Error(
-        `${where} casts the ${from} data to ${elemTypeName(to)} after the first layer or standardisation, which changes the ` +
-          'precision mid-network; a network computes in one dtype, so only a Cast of the inputs, before them, may change the type',
+        `${where} of ${elemTypeName(this.dataType)} to ${elemTypeName(to)} is not supported: only a Cast to the same type, ` +
+          'or of the inputs between FLOAT and DOUBLE before any layer, keeps a network in one dtype',
       );
     }
     this.modelDtype = dtype;
@@ -479,25 +472,16 @@ class ChainReader {
     return false;
   }
 
-  /** A Reshape to [batch, features] as the data already is ([-1, n] or [0, n], or [0, -1]). */
+  /** A Reshape to [batch, features] as the data already is: [-1, n] or [0, n], or [0, -1]. */
   private reshape(where: string, node: Node): void {
     const found = this.constants.get(node.input[1] ?? '');
-    if (!found)
+    const shape = found && readInt64s(`${where}: shape "${node.input[1]}"`, found.tensor);
+    const [rows, cols] = shape ?? [];
+    const keeps = shape?.length === 2 && (rows === -1 || rows === 0) && (cols === this.width || (rows === 0 && cols === -1));
+    if (!keeps || this.width === undefined)
       throw new Error(
-        `${where}: its shape "${node.input[1]}" is not an initializer or constant; only a constant shape is supported`,
+        `${where} of [batch, ${this.width ?? '?'}] to [${shape?.join(', ') ?? '?'}] is not supported: it must keep the shape`,
       );
-    const shape = readInt64s(`${WHERE}: ${found.from} (the shape of ${where.slice(WHERE.length + 2)})`, found.tensor);
-    const width = this.width;
-    const keeps =
-      width !== undefined &&
-      shape.length === 2 &&
-      ((shape[1] === width && (shape[0] === -1 || shape[0] === 0)) || (shape[0] === 0 && shape[1] === -1));
-    if (!keeps) {
-      throw new Error(
-        `${where} reshapes the [batch, ${width ?? '?'}] data to [${shape.join(', ')}], which moves values between rows or ` +
-          'columns; only a Reshape that keeps [batch, features] is supported',
-      );
-    }
   }
 
   /** Marks a node read; a node reached twice closes a cycle, which a hostile file could loop on. */
@@ -646,51 +630,46 @@ class ChainReader {
   }
 
   /** Sub(1, p) and Concat of it with p: a binary classifier's [1 - p, p] (or [p, 1 - p]), as skl2onnx writes it. */
-  private isComplementPair(users: number[], current: string): boolean {
+  private complement(users: number[], current: string): [Node, Node] | undefined {
     const [a, b] = users.map((i) => this.nodes[i]);
     const [sub, concat] = a.opType === 'Sub' ? [a, b] : [b, a];
-    return (
+    const { input } = concat;
+    const found =
       sub.opType === 'Sub' &&
       concat.opType === 'Concat' &&
-      sub.input.length === 2 &&
       sub.input[1] === current &&
-      concat.input.length === 2 &&
-      concat.input.includes(current) &&
-      concat.input.includes(sub.output[0])
-    );
+      input.length === 2 &&
+      input.includes(current);
+    return found && input.includes(sub.output[0]) ? [sub, concat] : undefined;
   }
 
   /**
    * [1 - sigmoid(z), sigmoid(z)] is softmax([0, z]): the one-unit sigmoid
    * layer becomes a two-unit softmax, the complement's unit with zero
    * weights, so the network predicts what the model's probabilities are.
+   * (A node that also reads 1 - p is left off the chain, and refused so.)
    */
-  private complementPair(users: number[], current: string): string {
-    const [a, b] = users.map((i) => this.nodes[i]);
-    const [sub, concat] = a.opType === 'Sub' ? [a, b] : [b, a];
+  private complementPair([sub, concat]: [Node, Node], current: string): string {
     const where = `${WHERE}: ${label(sub)} and ${label(concat)}`;
     this.visit(where, sub.index);
     this.visit(where, concat.index);
-    if ((this.consumers.get(sub.output[0]) ?? []).length !== 1)
-      throw new Error(`${where}: the complement "${sub.output[0]}" feeds other nodes too`);
     const { values } = this.constant(where, sub.input[0], 'unity');
-    if (values.length !== 1 || values[0] !== 1)
-      throw new Error(`${where}: "${sub.input[0]}" holds [${Array.from(values).join(', ')}], not the 1 of a complement 1 - p`);
     const axis = this.intAttribute(concat, 'axis');
-    if (axis !== 1 && axis !== -1)
-      throw new Error(`${where}: Concat over axis ${axis} is not supported; only over the features (1)`);
     const layer = this.layers[this.layers.length - 1];
-    if (layer?.activation !== 'sigmoid' || layer.units !== 1) {
-      throw new Error(
-        `${where}: [1 - p, p] is only read after a one-unit sigmoid layer, the probability p of a binary classifier`,
-      );
-    }
+    if (
+      values.length !== 1 ||
+      values[0] !== 1 ||
+      (axis !== 1 && axis !== -1) ||
+      layer?.activation !== 'sigmoid' ||
+      layer.units !== 1
+    )
+      throw new Error(`${where}: only [1 - p, p] over axis 1 of a one-unit sigmoid layer's p is supported`);
     const positive = concat.input[0] === current ? 0 : 1;
     const W = new Float64Array(layer.inputs * 2);
     for (let i = 0; i < layer.inputs; i++) W[i * 2 + positive] = layer.W[i];
-    const bias = new Float64Array(2);
-    bias[positive] = layer.b[0];
-    Object.assign(layer, { units: 2, activation: 'softmax', W, b: bias });
+    const b = new Float64Array(2);
+    b[positive] = layer.b[0];
+    Object.assign(layer, { units: 2, activation: 'softmax', W, b });
     this.width = 2;
     return concat.output[0];
   }
