@@ -11,8 +11,8 @@
 import { mkdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DType } from '../backend/backend.js';
-import { OPSET, onnxFromNetworkJSON } from '../formats/onnx-write.js';
-import { tfjsFromNetworkJSON, WEIGHTS_PATH } from '../formats/tfjs-write.js';
+import { onnxFromNetworkJSON, tfjsFromNetworkJSON } from '../formats/index.js';
+import { OPSET, WEIGHTS_PATH } from '../formats/written.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { count } from './format.js';
 import type { Io } from './io.js';

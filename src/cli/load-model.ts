@@ -11,8 +11,7 @@
  * and a one-unit binaryCrossentropy, values otherwise.
  */
 import { extname } from 'node:path';
-import type { Normalization } from '../formats/network-json.js';
-import { onnxModelParts } from '../formats/onnx-read.js';
+import { type Normalization, onnxModelParts } from '../formats/index.js';
 import type { BackendName, Network, NetworkJSON } from '../index.js';
 import { splitColumnList } from './columns.js';
 import { columnIndex, type Header } from './csv.js';
