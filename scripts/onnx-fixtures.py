@@ -30,7 +30,9 @@ with onnx.helper in the layout its exporter writes:
     ArrayFeatureExtractor of the classes, Reshape, Cast to INT64) and
     probabilities (a softmax through Identity, or a binary model's sigmoid p
     as Concat(1 - p, p)); with ZipMap, on by default, output_label and
-    output_probability (ai.onnx.ml imported).
+    output_probability (ai.onnx.ml imported). Trained on multi-label
+    targets, a sigmoid per class, probabilities through Identity, and label
+    a Binarizer (threshold 0.5) cast to INT64.
 
 Every model is checked with onnx.checker (the malformed ones excepted).
 """
@@ -242,15 +244,16 @@ def skl2onnx_regressor(dtype, sizes, activation):
     return skl2onnx_header(graph, False), layers
 
 
-def skl2onnx_classifier(dtype, sizes, activation, classes, zipmap):
+def skl2onnx_classifier(dtype, sizes, activation, classes, zipmap, multilabel=False):
     """An MLPClassifier through skl2onnx.convert_sklearn, with options={'zipmap': zipmap}: outputs label and
     probabilities (a binary model's one sigmoid unit p as [1 - p, p]), or with the ZipMap output_label and
-    output_probability."""
+    output_probability. Trained on multi-label targets, its label is a Binarizer of the sigmoid outputs."""
     outputs = ['label', 'probabilities'] + (['output_label', 'output_probability'] if zipmap else [])
     var, op, nodes, inits = Names(['X'] + outputs), Names(), [], []
     argmax, extracted = var('argmax_output'), var('array_feature_extractor_result')
     binary = len(classes) == 2
-    y_pred, layers = skl2onnx_forward(var, op, nodes, inits, dtype, sizes, activation, 'logistic' if binary else 'softmax')
+    out_activation = 'logistic' if binary or multilabel else 'softmax'
+    y_pred, layers = skl2onnx_forward(var, op, nodes, inits, dtype, sizes, activation, out_activation)
     if binary:
         unity, negative = var('unity'), var('negative_class_proba')
         inits.append(helper.make_tensor(unity, ELEM[dtype], [], [1]))
@@ -258,6 +261,16 @@ def skl2onnx_classifier(dtype, sizes, activation, classes, zipmap):
         nodes.append(helper.make_node('Concat', [negative, y_pred], ['probabilities'], name=op('Concat'), axis=1))
     else:
         nodes.append(helper.make_node('Identity', [y_pred], ['probabilities'], name=op('Identity')))
+    elem = ELEM[dtype]
+    if multilabel:
+        binarised = var('binariser_output')
+        nodes.append(helper.make_node('Binarizer', [y_pred], [binarised], name=op('Binarizer'), domain='ai.onnx.ml', threshold=0.5))
+        nodes.append(helper.make_node('Cast', [binarised], ['label'], name=op('Cast'), to=TensorProto.INT64))
+        graph_outputs = [helper.make_tensor_value_info('label', TensorProto.INT64, [None, len(classes)]),
+                         helper.make_tensor_value_info('probabilities', elem, [None, len(classes)])]
+        graph = helper.make_graph(nodes, '3c9e0a4f7b2d4e6a8c1f5b9d2e7a0c4f',
+                                  [helper.make_tensor_value_info('X', elem, [None, sizes[0]])], graph_outputs, inits)
+        return skl2onnx_header(graph, True), layers
     strings = isinstance(classes[0], str)
     classes_name = var('classes')
     if strings:
@@ -354,6 +367,10 @@ def main():
 
     # skl2onnx's MLPRegressor of two targets: its Reshape to [-1, 1] puts each row's two values on rows of their own.
     save('bad-skl2onnx-two-targets', skl2onnx_regressor(f64, [3, 4, 2], 'relu')[0], None, f64)
+
+    # Last, so that adding it left the random draws of the fixtures above as they were.
+    save('skl2onnx-multilabel', *skl2onnx_classifier(f32, [4, 5, 3], 'relu', [0, 1, 2], False, multilabel=True), f32,
+         output='probabilities')
 
 
 main()

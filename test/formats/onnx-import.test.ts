@@ -41,6 +41,7 @@ const FIXTURES = [
   'skl2onnx-multiclass',
   'skl2onnx-binary-double',
   'skl2onnx-multiclass-nozipmap',
+  'skl2onnx-multilabel',
 ];
 
 /**

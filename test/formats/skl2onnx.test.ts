@@ -76,6 +76,22 @@ describe('skl2onnx classifiers', () => {
     }
   });
 
+  it('a multi-label model: a sigmoid per class, its label the Binarizer of them', async () => {
+    const bytes = fixtureBytes('skl2onnx-multilabel');
+    const x = rows(200, 4);
+    const expected = await runtime(bytes, x, 'float32', 'label');
+    const net = await fromONNX(bytes);
+    try {
+      expect(net.toJSON().layers.at(-1)).toMatchObject({ units: 3, activation: 'sigmoid' });
+      expect(net.toJSON().loss).toBe('binaryCrossentropy');
+      const y = net.predict(x);
+      expect(relativeError(y, expected.probabilities, 0.1)).toBeLessThanOrEqual(1e-5);
+      expect(Array.from(expected.labels as BigInt64Array, Number)).toEqual(Array.from(y, (p) => (p > 0.5 ? 1 : 0)));
+    } finally {
+      net.dispose();
+    }
+  });
+
   it("a binary model's sigmoid unit p becomes a softmax over [0, z], which is [1 - p, p]", () => {
     const json = networkJSONFromONNX(fixtureBytes('skl2onnx-binary'));
     expect(json.layers).toEqual([
