@@ -67,6 +67,8 @@ const tfjs = tfjsFromNetworkJSON(
     'float32',
   ),
 );
+const reshaped = structuredClone(tfjs.modelJSON);
+reshaped.weightsManifest[0].weights[2].shape = [2, 4];
 const nan = tfjs.weights.slice();
 new DataView(nan.buffer).setFloat32(4 * 13, Number.NaN, true);
 
@@ -84,6 +86,12 @@ const TFJS_CASES: [string, unknown, unknown, string][] = [
     'fromTFJS: weightsManifest describes 104 bytes (4 float32 weights), but the weights have 100 bytes',
   ],
   ['model.json that is no JSON', '{"format": "layers-model", ', tfjs.weights, 'fromTFJS: model.json is not JSON'],
+  [
+    'a kernel whose shape does not fit the layer before',
+    reshaped,
+    tfjs.weights,
+    'fromTFJS: layer "dense_1" (Dense): kernel has shape [2, 4], expected [4, 2]',
+  ],
   [
     'a non-finite weight',
     tfjs.modelJSON,
