@@ -13,7 +13,7 @@ import { denseParameters, slotNames } from './optimizers.js';
 import { type CheckedFitOptions, checkFitOptions, type FitOptions, History } from './train.js';
 
 /** Time between yields to the event loop: a page stays responsive, a run pays nothing measurable. */
-const YIELD_INTERVAL_MS = 25;
+export const YIELD_INTERVAL_MS = 25;
 
 /** The rows fit() trains and validates on, all in backend memory. */
 interface FitData {
@@ -213,12 +213,12 @@ export async function fit(
 }
 
 /** Appends an epoch's logs to `history`. */
-function record(history: History, epoch: number, logs: Logs): void {
+export function record(history: History, epoch: number, logs: Logs): void {
   history.epoch.push(epoch);
   for (const [name, value] of Object.entries(logs)) (history.history[name] ??= []).push(value);
 }
 
-function divergenceHint(learningRate: number): string {
+export function divergenceHint(learningRate: number): string {
   return `try a smaller learningRate (${learningRate}), or standardised inputs (and targets, for a regression)`;
 }
 
@@ -229,27 +229,28 @@ function divergenceHint(learningRate: number): string {
  * the network is disposed. Returns a promise only when a hook did, so an
  * epoch without async hooks costs no microtask turn.
  */
-function notify(
+export function notify(
   net: NetworkEngine,
   callbacks: readonly Callback[],
   hook: (callback: Callback) => void | Promise<void>,
+  where = 'fit',
 ): Promise<void> | undefined {
   for (let i = 0; i < callbacks.length; i++) {
     const result = hook(callbacks[i]);
     if (result) {
       return Promise.race([result, net.whenDisposed]).then(async () => {
-        net.checkAlive('fit (after a callback)');
-        const rest = notify(net, callbacks.slice(i + 1), hook);
+        net.checkAlive(`${where} (after a callback)`);
+        const rest = notify(net, callbacks.slice(i + 1), hook, where);
         if (rest) await rest;
       });
     }
   }
-  net.checkAlive('fit (after a callback)');
+  net.checkAlive(`${where} (after a callback)`);
   return undefined;
 }
 
 /** A macrotask turn: setImmediate in Node, a MessageChannel message in browsers (setTimeout is clamped to 4 ms). */
-function yieldToEventLoop(): Promise<void> {
+export function yieldToEventLoop(): Promise<void> {
   if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
   return new Promise((resolve) => {
     const channel = new MessageChannel();
