@@ -37,6 +37,7 @@ export {
   createWorkerNetwork,
   loadWorkerNetwork,
   type WorkerCallback,
+  type WorkerFitDatasetOptions,
   type WorkerFitOptions,
   WorkerNetwork,
 } from './worker/client.js';
