@@ -71,7 +71,7 @@ export function fromArrays(x: MatrixInput, y: LabelInput, options: FromArraysOpt
   const random = new Random(seed);
   const order = Int32Array.from({ length: rows }, (_, i) => i);
 
-  function* pass(rowsInOrder: Int32Array | undefined): Generator<Batch> {
+  function* pass(rowsInOrder: Int32Array): Generator<Batch> {
     for (let start = 0; start < rows; start += batchSize) {
       const n = Math.min(batchSize, rows - start);
       const xb = take(xs, rowsInOrder, start, n);
@@ -83,10 +83,9 @@ export function fromArrays(x: MatrixInput, y: LabelInput, options: FromArraysOpt
     rows,
     batchSize,
     [Symbol.iterator]() {
-      if (!shuffle) return pass(undefined);
       // Each pass shuffles the order the last pass left, as fit() reshuffles each epoch; its own copy,
       // so passes that overlap (training and validation on one dataset) do not disturb each other.
-      random.shuffle(order);
+      if (shuffle) random.shuffle(order);
       return pass(order.slice());
     },
   };
@@ -114,9 +113,8 @@ function asColumn({ values }: Copy): Copy {
   return { rows: values.length, cols: 1, values };
 }
 
-/** Rows start..start+n of the pass, in `order` if shuffled: a new array the batch owns. */
-function take({ cols, values }: Copy, order: Int32Array | undefined, start: number, n: number): Float64Array {
-  if (!order) return values.slice(start * cols, (start + n) * cols);
+/** Rows start..start+n of the pass, in its order: a new array the batch owns. */
+function take({ cols, values }: Copy, order: Int32Array, start: number, n: number): Float64Array {
   const out = new Float64Array(n * cols);
   for (let i = 0; i < n; i++) {
     const row = order[start + i];

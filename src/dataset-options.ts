@@ -5,7 +5,7 @@
  * WorkerNetwork.fitDataset make the same check, with the same messages.
  */
 import type { DType } from './backend/backend.js';
-import { checkKeys, quote } from './checks.js';
+import { checkKeys } from './checks.js';
 import { element, type LabelInput, type MatrixInput } from './data.js';
 import { type Batch, type Dataset, datasetOpener, type PassIterator } from './dataset.js';
 import { type CheckedFitOptions, checkFitOptions, type FitOptions } from './train.js';
@@ -19,11 +19,11 @@ export interface FitDatasetOptions extends Omit<FitOptions, 'batchSize' | 'shuff
   validationData?: Dataset | [MatrixInput, LabelInput];
 }
 
-/** Options fit() has that a dataset decides, and what to do instead. */
+/** Options fit() has that a dataset decides, and what it decides. */
 const DECIDED_BY_THE_DATASET: Record<string, string> = {
-  batchSize: 'the dataset decides the batches (fromArrays takes a batchSize)',
-  shuffle: 'the dataset decides the order (fromArrays takes shuffle and a seed)',
-  validationSplit: 'the dataset decides the rows; give validationData, a dataset or [x, y]',
+  batchSize: 'the batches',
+  shuffle: 'the order',
+  validationSplit: 'the rows (validate with validationData)',
 };
 
 const OPTIONS = ['epochs', 'learningRate', 'optimizer', 'validationData', 'callbacks', 'onEpochEnd'];
@@ -46,7 +46,7 @@ export interface CheckedFitDatasetOptions
 export function checkFitDatasetOptions(where: string, options: FitDatasetOptions, dtype: DType): CheckedFitDatasetOptions {
   if (typeof options === 'object' && options !== null) {
     for (const [key, instead] of Object.entries(DECIDED_BY_THE_DATASET)) {
-      if (key in options) throw new Error(`${where}: option ${quote(key)} is not taken: ${instead}`);
+      if (key in options) throw new Error(`${where}: ${key} is not an option: the dataset decides ${instead}`);
     }
   }
   checkKeys(where, options, OPTIONS);

@@ -69,46 +69,31 @@ export interface PassIterator<B> {
  * dataset"). What a pass yields is checked batch by batch.
  */
 export function datasetOpener<B>(where: string, dataset: unknown): () => PassIterator<B> {
-  if (typeof dataset === 'function') {
-    return () => {
-      const iterable: unknown = dataset();
-      const iterator = iteratorOf<B>(iterable);
-      if (!iterator) {
-        throw new Error(
-          `${where} is a function, which must return an iterable of batches, but it returned ${describeValue(iterable)}`,
-        );
-      }
-      return iterator;
-    };
-  }
-  if (typeof dataset !== 'object' || dataset === null || (iteratorMethod(dataset) === undefined && !Array.isArray(dataset))) {
+  const made = typeof dataset === 'function';
+  if (!made && !iteratorMethod(dataset)) {
     throw new Error(
-      `${where} must be an array of batches, an iterable or async iterable of batches, or a function returning one; got ${describeValue(dataset)}`,
+      `${where} must be an iterable or async iterable of batches, or a function returning one; got ${describeValue(dataset)}`,
     );
   }
   return () => {
-    const iterator = iteratorOf<B>(dataset);
-    if (!iterator) throw new Error(`${where}'s iterator method did not return an iterator`);
-    return iterator;
+    const iterable: unknown = made ? dataset() : dataset;
+    const method = iteratorMethod(iterable);
+    const iterator: unknown = method && (iterable as Record<symbol, () => unknown>)[method]();
+    if (typeof (iterator as PassIterator<B> | undefined)?.next !== 'function') {
+      throw new Error(
+        `${where}${made ? '()' : "'s iterator method"} returned ${describeValue(method ? iterator : iterable)}, not an iterator of batches`,
+      );
+    }
+    return iterator as PassIterator<B>;
   };
 }
 
-function iteratorMethod(value: object): 'async' | 'sync' | undefined {
-  if (typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return 'async';
-  if (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function') return 'sync';
+/** The method that starts a pass over `value`, async first; a string is not a dataset. */
+function iteratorMethod(value: unknown): symbol | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  if (typeof (value as AsyncIterable<unknown>)[Symbol.asyncIterator] === 'function') return Symbol.asyncIterator;
+  if (typeof (value as Iterable<unknown>)[Symbol.iterator] === 'function') return Symbol.iterator;
   return undefined;
-}
-
-/** The iterator of an (async) iterable, or undefined if it is none; a string is not a dataset. */
-function iteratorOf<B>(iterable: unknown): PassIterator<B> | undefined {
-  if (typeof iterable !== 'object' || iterable === null) return undefined;
-  const kind = iteratorMethod(iterable);
-  if (!kind) return undefined;
-  const iterator: unknown =
-    kind === 'async' ? (iterable as AsyncIterable<B>)[Symbol.asyncIterator]() : (iterable as Iterable<B>)[Symbol.iterator]();
-  if (typeof iterator !== 'object' || iterator === null || typeof (iterator as PassIterator<B>).next !== 'function')
-    return undefined;
-  return iterator as PassIterator<B>;
 }
 
 /**

@@ -265,15 +265,23 @@ describe('bad datasets and batches', () => {
     const net = await trained();
     const before = bits(net.getWeights());
     const cases: [unknown, unknown, RegExp | string][] = [
-      [good, { ...FIT, batchSize: 8 }, 'fitDataset: option "batchSize" is not taken: the dataset decides the batches'],
-      [good, { ...FIT, shuffle: true }, 'fitDataset: option "shuffle" is not taken: the dataset decides the order'],
-      [good, { ...FIT, validationSplit: 0.2 }, 'fitDataset: option "validationSplit" is not taken'],
+      [good, { ...FIT, batchSize: 8 }, 'fitDataset: batchSize is not an option: the dataset decides the batches'],
+      [good, { ...FIT, shuffle: true }, 'fitDataset: shuffle is not an option: the dataset decides the order'],
+      [
+        good,
+        { ...FIT, validationSplit: 0.2 },
+        'fitDataset: validationSplit is not an option: the dataset decides the rows (validate with validationData)',
+      ],
       [good, { ...FIT, verbose: 1 }, 'fitDataset: unknown option "verbose"'],
       [good, { ...FIT, epochs: 0 }, 'fitDataset: epochs must be a positive integer, got 0'],
       [good, { ...FIT, callbacks: [{}] }, 'fitDataset: callbacks[0] has none of the hooks'],
-      [good, { ...FIT, validationData: 3 }, 'fitDataset: validationData must be an array of batches'],
+      [
+        good,
+        { ...FIT, validationData: 3 },
+        'fitDataset: validationData must be an iterable or async iterable of batches, or a function returning one; got 3',
+      ],
       [good, { ...FIT, validationData: [[[1, 2]], [[0, 1]]] }, 'fitDataset: validationData x has 2 columns'],
-      [7, FIT, 'fitDataset: dataset must be an array of batches, an iterable or async iterable of batches, or a function'],
+      [7, FIT, 'fitDataset: dataset must be an iterable or async iterable of batches, or a function returning one; got 7'],
       ['abc', FIT, 'fitDataset: dataset must be'],
       [{ x, y }, FIT, 'fitDataset: dataset must be'],
       [null, FIT, 'fitDataset: dataset must be'],
@@ -398,10 +406,10 @@ describe('bad datasets and batches', () => {
       yield* good;
     })();
     await expect(net.fitDataset(once, FIT)).rejects.toThrow(
-      'fitDataset, epoch 2: the dataset gave no batches (a dataset must start over at every pass: a generator object runs once',
+      'fitDataset, epoch 2: the dataset gave no batches (a generator runs once: pass its function)',
     );
     await expect(net.fitDataset(() => 5 as never, FIT)).rejects.toThrow(
-      'fitDataset, epoch 1, batch 1: the dataset could not start a pass: fitDataset: dataset is a function, which must return an iterable of batches, but it returned 5',
+      'fitDataset, epoch 1, batch 1: the dataset threw: fitDataset: dataset() returned 5, not an iterator of batches',
     );
     await expect(
       net.fitDataset(good, {

@@ -402,17 +402,14 @@ export class WorkerNetwork {
         learningRate: checked.learningRate,
         optimizer: checked.optimizer,
         validationData:
-          validation && 'pair' in validation ? (validation.pair.map((m) => pack(m, transfer)) as [unknown, unknown]) : undefined,
+          validation && ('pair' in validation ? (validation.pair.map((m) => pack(m, transfer)) as [unknown, unknown]) : 'pulled'),
       },
-      validationDataset: validation !== undefined && 'open' in validation,
     };
     if (this.training > 0) throw new Error('fitDataset: this network is already training (await the previous fit first)');
+    // A batch that cannot be posted (it holds a function, say) fails its pull, as a bad batch would.
     const passes = new DatasetPasses((pass, batch, batchTransfer) => {
-      // A batch that cannot be posted (it holds a function, say) fails its pull, as a bad batch would.
       this.call('batch', [pass, batch], batchTransfer).catch((error: Error) => {
-        if (!('value' in batch)) return;
-        const reason = `the batch cannot be sent to the worker (${error.message.replace(/^batch: /, '')})`;
-        void this.call('batch', [pass, { error: reason }]).catch(() => {});
+        if ('value' in batch) void this.call('batch', [pass, { error: error.message }]).catch(() => {});
       });
     }, packBatch);
     const openers = { train: open, validation: validation && 'open' in validation ? validation.open : open };
@@ -448,7 +445,7 @@ export class WorkerNetwork {
       chain = chain.then(async () => {
         for (const event of events) {
           if (this.failure) return;
-          if (event[0] === 'open' || event[0] === 'next' || event[0] === 'close') {
+          if (event[0] === 'next' || event[0] === 'close') {
             await pull?.(event);
             continue;
           }
@@ -674,7 +671,7 @@ const ARGUMENT_NAMES: { [M in Method]: string[] } = {
   load: ['json', 'options'],
   fit: ['x', 'y', 'options'],
   fitDataset: ['options'],
-  batch: ['pass', 'batch'],
+  batch: ['pass', 'the batch'],
   predict: ['x'],
   evaluate: ['x', 'y'],
   getWeights: [],

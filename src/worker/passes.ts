@@ -1,7 +1,8 @@
 /**
  * The calling thread's side of a worker's fitDataset(): the passes over the
- * dataset the worker has opened, each iterated here one batch per pull, so
- * that only the batch in flight ever crosses to the worker.
+ * dataset the worker is iterating, each opened at its first pull and
+ * iterated here one batch per pull, so that only the batch in flight ever
+ * crosses to the worker.
  */
 import type { PassIterator } from '../dataset.js';
 import type { FitEvent, WireBatch } from './protocol.js';
@@ -10,8 +11,7 @@ import type { FitEvent, WireBatch } from './protocol.js';
 export type PassOpeners = Record<'train' | 'validation', () => PassIterator<unknown>>;
 
 export class DatasetPasses {
-  /** Each open pass's iterator, or why it could not open (given to its first pull). */
-  private readonly passes = new Map<number, { iterator: PassIterator<unknown> } | { error: string }>();
+  private readonly passes = new Map<number, PassIterator<unknown>>();
 
   /**
    * @param send - Answers the worker's pull of `pass`; `transfer` lists the batch's buffers to hand over.
@@ -22,55 +22,36 @@ export class DatasetPasses {
     private readonly pack: (batch: unknown, transfer: Transferable[]) => unknown,
   ) {}
 
-  /** Acts on one of the worker's dataset events: open a pass, answer a pull, or close a pass. */
+  /** Answers a pull with the pass's next batch, its end, or what the dataset threw; or closes a pass the worker left. */
   async handle(event: FitEvent, openers: PassOpeners): Promise<void> {
-    if (event[0] === 'open') {
-      const [, pass, which] = event;
-      try {
-        this.passes.set(pass, { iterator: openers[which]() });
-      } catch (error) {
-        this.passes.set(pass, { error: messageOf(error) });
-      }
-    } else if (event[0] === 'next') {
-      await this.next(event[1]);
-    } else if (event[0] === 'close') {
-      const entry = this.passes.get(event[1]);
+    if (event[0] === 'close') {
+      const iterator = this.passes.get(event[1]);
       this.passes.delete(event[1]);
-      if (entry && 'iterator' in entry) await close(entry.iterator);
-    }
-  }
-
-  private async next(pass: number): Promise<void> {
-    const entry = this.passes.get(pass);
-    if (!entry || 'error' in entry) {
-      this.passes.delete(pass);
-      this.send(pass, { error: entry ? entry.error : 'the pass is closed' }, []);
+      if (iterator) await close(iterator);
       return;
     }
-    let result: IteratorResult<unknown>;
-    try {
-      result = await entry.iterator.next();
-      if (typeof result !== 'object' || result === null)
-        throw new Error(`the dataset's iterator gave ${String(result)}, not an iterator result`);
-    } catch (error) {
-      this.passes.delete(pass);
-      this.send(pass, { error: messageOf(error) }, []);
-      return;
-    }
-    if (result.done) {
-      this.passes.delete(pass);
-      this.send(pass, { done: true }, []);
-      return;
-    }
+    if (event[0] !== 'next') return;
+    const [, pass, which] = event;
+    let reply: WireBatch;
     const transfer: Transferable[] = [];
-    this.send(pass, { value: this.pack(result.value, transfer) }, transfer);
+    try {
+      let iterator = this.passes.get(pass);
+      if (!iterator) this.passes.set(pass, (iterator = openers[which]()));
+      const result = await iterator.next();
+      if (typeof result !== 'object' || result === null) throw new Error(`the dataset's next() gave ${String(result)}`);
+      reply = result.done ? { done: true } : { value: this.pack(result.value, transfer) };
+    } catch (error) {
+      reply = { error: error instanceof Error ? error.message : String(error) };
+    }
+    if (!('value' in reply)) this.passes.delete(pass);
+    this.send(pass, reply, transfer);
   }
 
   /** Closes every pass still open: fitDataset() has ended. */
   async closeAll(): Promise<void> {
     const open = [...this.passes.values()];
     this.passes.clear();
-    for (const entry of open) if ('iterator' in entry) await close(entry.iterator);
+    for (const iterator of open) await close(iterator);
   }
 }
 
@@ -80,8 +61,4 @@ async function close(iterator: PassIterator<unknown>): Promise<void> {
   } catch {
     // The pass is over either way.
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,8 +3,8 @@
  * and worker.ts (in the worker): one request per call, answered by one
  * reply; fit() also streams its events back in batches before its reply.
  * fitDataset() pulls its batches through those events: the worker asks for
- * a pass to be opened and for each next batch, and the calling thread, which
- * iterates the dataset, answers each with one `batch` request.
+ * each next batch of a pass, and the calling thread, which iterates the
+ * dataset, answers each with one `batch` request.
  */
 
 import type { BackendName, DType } from '../backend/backend.js';
@@ -37,11 +37,15 @@ export interface WireFitOptions {
   report: { trainBegin: boolean; epochEnd: boolean; trainEnd: boolean };
 }
 
-/** fitDataset()'s options as they cross: fit's, with validationData as [x, y] or left on the calling thread. */
+/**
+ * fitDataset()'s options as they cross: fit's, with validationData as [x, y],
+ * or 'pulled' for a dataset, which stays on the calling thread and is pulled
+ * from as the worker's 'validation' passes.
+ */
 export interface WireFitDatasetOptions extends Omit<WireFitOptions, 'options'> {
-  options: Omit<FitDatasetOptions, 'callbacks' | 'onEpochEnd' | 'validationData'> & { validationData?: [unknown, unknown] };
-  /** validationData is a dataset, which the calling thread iterates when the worker opens a 'validation' pass. */
-  validationDataset: boolean;
+  options: Omit<FitDatasetOptions, 'callbacks' | 'onEpochEnd' | 'validationData'> & {
+    validationData?: [unknown, unknown] | 'pulled';
+  };
 }
 
 /** The calling thread's answer to a pull: the next batch (its arrays transferred), the end of the pass, or what the dataset threw. */
@@ -65,7 +69,7 @@ export interface Calls {
     result: NetworkInfo,
   ];
   fit: [args: [x: unknown, y: unknown, options: WireFitOptions], result: WireHistory];
-  /** fitDataset() on batches pulled from the calling thread (FitEvent 'open', 'next' and 'close'). */
+  /** fitDataset() on batches pulled from the calling thread (FitEvent 'next' and 'close'). */
   fitDataset: [args: [options: WireFitDatasetOptions], result: WireHistory];
   /** Answers the worker's pull of the next batch of `pass`. */
   batch: [args: [pass: number, batch: WireBatch], result: void];
@@ -107,10 +111,8 @@ export type FitEvent =
   | [event: 'trainBegin']
   | [event: 'epochEnd', epoch: number, logs: Logs]
   | [event: 'trainEnd']
-  /** fitDataset: start pass `pass` over the training dataset or the validation one. */
-  | [event: 'open', pass: number, which: 'train' | 'validation']
-  /** fitDataset: the next batch of `pass`, answered by a `batch` request. */
-  | [event: 'next', pass: number]
+  /** fitDataset: the next batch of `pass` over the training or the validation dataset (its first opens it), answered by a `batch` request. */
+  | [event: 'next', pass: number, which: 'train' | 'validation']
   /** fitDataset: pass `pass` ends before the dataset's end (the epoch stopped, or a batch was bad). */
   | [event: 'close', pass: number];
 

@@ -182,7 +182,6 @@ function pulledDataset(which: 'train' | 'validation', post: (event: FitEvent) =>
 
 function pull(which: 'train' | 'validation', post: (event: FitEvent) => void): AsyncIterator<Batch> {
   const pass = ++passes;
-  post(['open', pass, which]);
   return {
     next: () =>
       new Promise<IteratorResult<Batch>>((resolve, reject) => {
@@ -192,7 +191,7 @@ function pull(which: 'train' | 'validation', post: (event: FitEvent) => void): A
           else if ('done' in batch) resolve({ done: true, value: undefined });
           else resolve({ done: false, value: batch.value as Batch });
         });
-        post(['next', pass]);
+        post(['next', pass, which]);
       }),
     async return() {
       pulls.delete(pass);
@@ -208,9 +207,10 @@ function fitDataset(id: number, wire: WireFitDatasetOptions): Promise<WireHistor
     const { validationData, ...options } = wire.options;
     return target.fitDataset(pulledDataset('train', post), {
       ...options,
-      validationData: wire.validationDataset
-        ? pulledDataset('validation', post)
-        : (validationData as [MatrixInput, LabelInput] | undefined),
+      validationData:
+        validationData === 'pulled'
+          ? pulledDataset('validation', post)
+          : (validationData as [MatrixInput, LabelInput] | undefined),
       callbacks,
     });
   });

@@ -133,7 +133,7 @@ describe('WorkerNetwork.fitDataset', () => {
     // A batch that cannot be posted fails its pull, naming it.
     const fn = () => 0;
     expect(await messageOf(remote.fitDataset([{ x: [[1, 2, 3]], y: [[0, 1]], extra: fn } as never], base))).toMatch(
-      /^fitDataset, epoch 1, batch 1: the dataset threw: the batch cannot be sent to the worker/,
+      /^fitDataset, epoch 1, batch 1: the dataset threw: batch: the batch holds a function or symbol, which cannot be sent to the worker/,
     );
     await remote.dispose();
     local.dispose();
