@@ -7,7 +7,15 @@ import { checkVector, element, type LabelInput, type Matrix, type MatrixInput, r
 import type { Batch } from './dataset.js';
 import { Random, randomSeed } from './random.js';
 
-/** Options of {@link fromArrays}. */
+/**
+ * Options of {@link fromArrays}.
+ *
+ * @example
+ * ```ts
+ * const options: FromArraysOptions = { batchSize: 32, shuffle: true, seed: 42 };
+ * const dataset = fromArrays(x, y, options);
+ * ```
+ */
 export interface FromArraysOptions {
   /** Rows per batch; defaults to all of them. The last batch may be short. */
   batchSize?: number;
@@ -20,6 +28,13 @@ export interface FromArraysOptions {
 /**
  * What {@link fromArrays} makes: a {@link Dataset} whose every iteration is
  * one pass over the rows, in batches.
+ *
+ * @example
+ * ```ts
+ * const dataset = fromArrays([[0], [1], [2]], [[0], [1], [0]], { batchSize: 2 });
+ * dataset.rows; // 3
+ * for (const batch of dataset) console.log(batch.x); // { data: Float64Array(2), shape: [2, 1] }, then [1, 1]
+ * ```
  */
 export interface ArrayDataset extends Iterable<Batch> {
   /** The rows of x and y. */

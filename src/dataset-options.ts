@@ -13,6 +13,18 @@ import { type CheckedFitOptions, checkFitOptions, type FitOptions } from './trai
 /**
  * Options of {@link Network.fitDataset}: {@link FitOptions} but for those the
  * dataset decides (batchSize, shuffle, validationSplit, which are refused).
+ *
+ * @example
+ * ```ts
+ * const options: FitDatasetOptions = {
+ *   epochs: 20,
+ *   learningRate: 0.01,
+ *   optimizer: 'adam',
+ *   validationData: fromArrays(vx, vy, { batchSize: 256 }),
+ *   callbacks: earlyStopping({ patience: 3 }),
+ * };
+ * await net.fitDataset(dataset, options);
+ * ```
  */
 export interface FitDatasetOptions extends Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit' | 'validationData'> {
   /** Validate after each epoch on these: a {@link Dataset} (iterated every epoch), or [x, y] as fit() takes it. */

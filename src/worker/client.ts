@@ -64,7 +64,19 @@ export interface WorkerFitOptions extends Omit<FitOptions, 'callbacks'> {
   callbacks?: WorkerCallback | WorkerCallback[];
 }
 
-/** Options of {@link WorkerNetwork.fitDataset}: a Network's {@link FitDatasetOptions}, with callbacks a worker can follow. */
+/**
+ * Options of {@link WorkerNetwork.fitDataset}: a Network's {@link FitDatasetOptions}, with callbacks a worker can follow.
+ *
+ * @example
+ * ```ts
+ * const options: WorkerFitDatasetOptions = {
+ *   epochs: 10,
+ *   learningRate: 0.01,
+ *   onEpochEnd: (epoch, logs) => console.log(epoch, logs.loss), // on this thread
+ * };
+ * await workerNet.fitDataset(dataset, options);
+ * ```
+ */
 export interface WorkerFitDatasetOptions extends Omit<FitDatasetOptions, 'callbacks'> {
   /** One callback or an array of them; see {@link WorkerCallback}. */
   callbacks?: WorkerCallback | WorkerCallback[];
