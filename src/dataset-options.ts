@@ -20,10 +20,10 @@ import { type CheckedFitOptions, checkFitOptions, type FitOptions } from './trai
  *   epochs: 20,
  *   learningRate: 0.01,
  *   optimizer: 'adam',
- *   validationData: fromArrays(vx, vy, { batchSize: 256 }),
+ *   validationData: [x, y], // or a dataset
  *   callbacks: earlyStopping({ patience: 3 }),
  * };
- * await net.fitDataset(dataset, options);
+ * await net.fitDataset(fromArrays(x, y, { batchSize: 32 }), options);
  * ```
  */
 export interface FitDatasetOptions extends Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit' | 'validationData'> {

@@ -69,12 +69,13 @@ export interface WorkerFitOptions extends Omit<FitOptions, 'callbacks'> {
  *
  * @example
  * ```ts
+ * const remote = await createWorkerNetwork({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy' });
  * const options: WorkerFitDatasetOptions = {
  *   epochs: 10,
  *   learningRate: 0.01,
  *   onEpochEnd: (epoch, logs) => console.log(epoch, logs.loss), // on this thread
  * };
- * await workerNet.fitDataset(dataset, options);
+ * await remote.fitDataset(fromArrays(x, y, { batchSize: 32 }), options);
  * ```
  */
 export interface WorkerFitDatasetOptions extends Omit<FitDatasetOptions, 'callbacks'> {
