@@ -19,7 +19,7 @@ import type { History } from './train.js';
 const LEFT_AS = 'the weights are as the last completed batch left them';
 
 /**
- * Where a batch is, for messages: "fitDataset: epoch 2, batch 3" (both
+ * Where a batch is, for messages: "fitDataset, epoch 2, batch 3" (both
  * counted from 1, as fit()'s messages count them), "fitDataset:
  * validationData, epoch 2, batch 1", "evaluateDataset: batch 3".
  */

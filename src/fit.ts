@@ -306,7 +306,7 @@ function divergenceHint(learningRate: number): string {
  * the network is disposed. Returns a promise only when a hook did, so an
  * epoch without async hooks costs no microtask turn.
  */
-export function notify(
+function notify(
   net: NetworkEngine,
   callbacks: readonly Callback[],
   hook: (callback: Callback) => void | Promise<void>,
