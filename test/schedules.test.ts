@@ -13,6 +13,7 @@ import {
   createWorkerNetwork,
   exponentialDecay,
   type FitOptions,
+  fromArrays,
   type Network,
   type NetworkConfig,
   piecewiseConstantDecay,
@@ -195,6 +196,28 @@ describe('schedules in fit()', () => {
     expect(scheduled.getWeights()).toEqual(stepped.getWeights());
     scheduled.dispose();
     stepped.dispose();
+  });
+
+  it('fitDataset takes the same schedule and reduceLROnPlateau, to the numbers of fit', async () => {
+    const options = () => ({
+      epochs: 4,
+      learningRate: cosineDecay({ initialLearningRate: 0.2, decaySteps: 10 }),
+      optimizer: { type: 'adamw' as const, globalClipnorm: 1 },
+    });
+    const inMemory = await createNetwork(CONFIG);
+    const streamed = await createNetwork(CONFIG);
+    const expected = await inMemory.fit(x, y, { ...options(), batchSize: 10 });
+    const actual = await streamed.fitDataset(fromArrays(x, y, { batchSize: 10 }), options());
+    expect(actual.history).toEqual(expected.history);
+    expect(streamed.getWeights()).toEqual(inMemory.getWeights());
+    const reduced = await streamed.fitDataset(fromArrays(x, y, { batchSize: 10 }), {
+      epochs: 4,
+      learningRate: 0.1,
+      callbacks: [reduceLROnPlateau({ monitor: 'loss', patience: 1, minDelta: 100, factor: 0.5 })],
+    });
+    expect(reduced.history.learning_rate).toEqual([0.1, 0.1, 0.05, 0.025]);
+    inMemory.dispose();
+    streamed.dispose();
   });
 
   it('a bad learningRate is an Error naming it; the network and its optimiser state are unchanged', async () => {
