@@ -26,7 +26,8 @@ import { type CheckedFitOptions, checkFitOptions, type FitOptions } from './trai
  * await net.fitDataset(fromArrays(x, y, { batchSize: 32 }), options);
  * ```
  */
-export interface FitDatasetOptions extends Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit' | 'validationData'> {
+export interface FitDatasetOptions
+  extends Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit' | 'validationData' | 'sampleWeight' | 'classWeight'> {
   /** Validate after each epoch on these: a {@link Dataset} (iterated every epoch), or [x, y] as fit() takes it. */
   validationData?: Dataset | [MatrixInput, LabelInput];
 }
@@ -36,13 +37,17 @@ const DECIDED_BY_THE_DATASET: Record<string, string> = {
   batchSize: 'the batches',
   shuffle: 'the order',
   validationSplit: 'the rows (validate with validationData)',
+  sampleWeight: 'the weights (give batches { x, y, sampleWeight })',
 };
 
 const OPTIONS = ['epochs', 'learningRate', 'optimizer', 'validationData', 'callbacks', 'onEpochEnd'];
 
 /** fitDataset()'s options as read and checked: fit()'s, and the validation data's kind. */
 export interface CheckedFitDatasetOptions
-  extends Omit<CheckedFitOptions, 'validationData' | 'batchSize' | 'shuffle' | 'validationSplit'> {
+  extends Omit<
+    CheckedFitOptions,
+    'validationData' | 'validationWeight' | 'batchSize' | 'shuffle' | 'validationSplit' | 'sampleWeight' | 'classWeight'
+  > {
   validation: { pair: [unknown, unknown] } | { open: () => PassIterator<unknown> } | undefined;
 }
 

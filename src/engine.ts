@@ -10,12 +10,14 @@ import type { Backend, DType, FloatArray } from './backend/backend.js';
 import { createBackend } from './backend/index.js';
 import { checkMatrix } from './data.js';
 import { Dense } from './dense.js';
+import { dropForward } from './dropout.js';
 import {
   type ForwardModel,
   firstNonFiniteParameter,
   forEachChunk,
   forward,
   forwardFinite,
+  layerForward,
   loadInputs,
   predictRows,
   reserveInference,
@@ -28,6 +30,8 @@ import type { CheckedNetworkConfig } from './networkConfig.js';
 import { adaptStatistics, type Normalizer, normalizer } from './normalization.js';
 import { denseParameters, type Optimizer, type OptimizerConfig, reuseOrCreateOptimizer } from './optimizers.js';
 import { Random } from './random.js';
+import { addPenaltyGradient, kernelPenalty } from './regularizer.js';
+import { readSampleWeights, weightedLossSum, weightGradientRows } from './sampleWeights.js';
 import { checkLayerWeights, type LayerWeights } from './weights.js';
 
 /**
@@ -51,7 +55,7 @@ const reclaim =
 export async function buildEngine(config: CheckedNetworkConfig, initialize: boolean): Promise<NetworkEngine> {
   const backend = await createBackend(config.backend, config.dtype, config.threads);
   const loss = createLoss(config.loss, config.layers[config.layers.length - 1].units, backend.dtype);
-  const engine = new NetworkEngine(backend, config.inputs, config.layers, loss, config.seed, initialize);
+  const engine = new NetworkEngine(backend, config.inputs, config.layers, loss, config.seed, initialize, config.dropout);
   engine.normalization = config.normalization;
   return engine;
 }
@@ -81,7 +85,7 @@ export class NetworkEngine implements ForwardModel {
   private disposed = false;
   private disposal: { promise: Promise<never>; reject: (error: Error) => void } | undefined;
 
-  /** `layers` are checked configs (checkNetworkConfig). */
+  /** `layers` are checked configs (checkNetworkConfig); `dropout` the rate after each layer, if any. */
   constructor(
     readonly backend: Backend,
     readonly inputs: number,
@@ -89,12 +93,13 @@ export class NetworkEngine implements ForwardModel {
     readonly loss: Loss,
     seed: number,
     initialize = true,
+    dropout: readonly (number | undefined)[] = [],
   ) {
     const built: Dense[] = [];
     try {
       let fanIn = inputs;
-      for (const config of layers) {
-        built.push(new Dense(backend, fanIn, config));
+      for (const [l, config] of layers.entries()) {
+        built.push(new Dense(backend, fanIn, config, dropout[l]));
         fanIn = config.units;
       }
     } catch (error) {
@@ -147,12 +152,13 @@ export class NetworkEngine implements ForwardModel {
       for (const layer of this.layers) {
         fresh.push(this.backend.alloc(rows * layer.units));
         fresh.push(this.backend.alloc(rows * layer.units));
+        fresh.push(layer.drops ? this.backend.alloc(rows * layer.units) : 0);
       }
     } catch (error) {
-      for (const offset of fresh) this.backend.free(offset);
+      for (const offset of fresh) if (offset) this.backend.free(offset);
       throw new Error(`${rows} rows at a time do not fit in memory: ${(error as Error).message}`);
     }
-    this.layers.forEach((layer, l) => layer.swapBatch(fresh[2 * l], fresh[2 * l + 1]));
+    this.layers.forEach((layer, l) => layer.swapBatch(fresh[3 * l], fresh[3 * l + 1], fresh[3 * l + 2]));
     this.capacity = rows;
   }
 
@@ -172,11 +178,47 @@ export class NetworkEngine implements ForwardModel {
     return forward(this, x, rows);
   }
 
-  /** After forward(x): the loss gradient at every parameter, for targets y. */
-  backward(x: number, y: number, rows: number): void {
+  /** forward() as training runs it: the outputs of layers followed by dropout are dropped, from the seeded stream. */
+  forwardTraining(x: number, rows: number): number {
+    let input = x;
+    for (const layer of this.layers) {
+      layerForward(this.backend, layer, input, rows);
+      if (layer.drops) dropForward(this.backend, this.random, layer, rows);
+      input = layer.output;
+    }
+    return input;
+  }
+
+  /**
+   * A training batch's loss at outputs a for targets y: the mean loss, or
+   * with `weights` (one per row) Σ wᵢ·Lᵢ / rows; plus the kernels' penalty.
+   */
+  batchLoss(a: number, y: number, rows: number, weights?: Float64Array): number {
+    const data = weights
+      ? weightedLossSum(this.backend, this.loss, a, y, rows, weights) / rows
+      : this.loss.loss(this.backend, rows * this.outputs, a, y);
+    return this.hasPenalty ? data + kernelPenalty(this.backend, this.layers) : data;
+  }
+
+  /** Whether some layer's kernel is regularised. */
+  get hasPenalty(): boolean {
+    return this.layers.some((layer) => layer.config.kernelRegularizer !== undefined);
+  }
+
+  /** The rate of the dropout entry after each layer, or undefined where there is none. */
+  get dropout(): (number | undefined)[] {
+    return this.layers.map((layer) => layer.dropout);
+  }
+
+  /**
+   * After forward(x): the loss gradient at every parameter, for targets y,
+   * each row's weighted by `weights` if given, with the kernels' penalty.
+   */
+  backward(x: number, y: number, rows: number, weights?: Float64Array): void {
     const layers = this.layers;
     const last = layers[layers.length - 1];
     this.loss.outputGradient(this.backend, rows * last.units, last.output, y, last.delta);
+    if (weights) weightGradientRows(this.backend, last.delta, rows, last.units, weights);
     // A loss not fused with the output activation gave dL/dA: the activation makes it dL/dZ.
     if (this.loss.fusedActivation === undefined) {
       activationBackward(this.backend, last.activation, last.alpha, rows * last.units, last.output, last.delta);
@@ -185,6 +227,7 @@ export class NetworkEngine implements ForwardModel {
       const below = l > 0 ? layers[l - 1] : undefined;
       layers[l].backward(below ? below.output : x, rows, below);
     }
+    addPenaltyGradient(this.backend, layers);
   }
 
   /**
@@ -248,21 +291,36 @@ export class NetworkEngine implements ForwardModel {
     return predictRows(this, x);
   }
 
-  /** The loss and accuracy over all of x, y (means over every element). */
-  evaluate(x: unknown, y: unknown): Evaluation {
+  /**
+   * The loss and accuracy over all of x, y (means over every element), the
+   * loss weighted by `sampleWeight` (unchecked) if given.
+   */
+  evaluate(x: unknown, y: unknown, sampleWeight?: unknown): Evaluation {
     const data = this.loadData(x, y);
     try {
-      return this.measure(data.x, data.y, data.rows, 'evaluate');
+      const weights =
+        sampleWeight === undefined ? undefined : readSampleWeights('evaluate: sampleWeight', sampleWeight, data.rows, this.dtype);
+      return this.measure(data.x, data.y, data.rows, 'evaluate', weights);
     } finally {
       this.backend.free(data.x);
       this.backend.free(data.y);
     }
   }
 
-  /** Loss (and accuracy, if the loss has one) over `rows` rows already in memory; `where` names the caller in errors. */
-  measure(x: number, y: number, rows: number, where: string): Evaluation {
-    const sums = this.measureSums(x, y, rows, where);
-    return this.loss.accuracy ? { loss: sums.loss / rows, acc: sums.acc / rows } : { loss: sums.loss / rows };
+  /**
+   * Loss (and accuracy, if the loss has one) over `rows` rows already in
+   * memory, the loss weighted by `weights` if given; `where` names the caller in errors.
+   */
+  measure(x: number, y: number, rows: number, where: string, weights?: Float64Array): Evaluation {
+    const sums = this.measureSums(x, y, rows, where, undefined, weights);
+    return this.evaluation(sums, rows);
+  }
+
+  /** measureSums()'s sums over `rows` rows as an Evaluation: means, the kernels' penalty added to the loss. */
+  evaluation(sums: { loss: number; acc: number }, rows: number): Evaluation {
+    let loss = sums.loss / rows;
+    if (this.hasPenalty) loss += kernelPenalty(this.backend, this.layers);
+    return this.loss.accuracy ? { loss, acc: sums.acc / rows } : { loss };
   }
 
   /**
@@ -270,14 +328,23 @@ export class NetworkEngine implements ForwardModel {
    * accuracy) times its rows, added in order. A dataset's batches add theirs
    * on, so that batches the size of measure()'s chunks give its numbers exactly.
    */
-  measureSums(x: number, y: number, rows: number, where: string, into = { loss: 0, acc: 0 }): { loss: number; acc: number } {
+  measureSums(
+    x: number,
+    y: number,
+    rows: number,
+    where: string,
+    into = { loss: 0, acc: 0 },
+    weights?: Float64Array,
+  ): { loss: number; acc: number } {
     const accuracy = this.loss.accuracy;
     const bytes = this.backend.bytesPerElement;
     forEachChunk(this, rows, (start, n) => {
       const a = forwardFinite(this, where, x, start, n);
       const yChunk = y + start * this.outputs * bytes;
       const elements = n * this.outputs;
-      into.loss += this.loss.loss(this.backend, elements, a, yChunk) * n;
+      into.loss += weights
+        ? weightedLossSum(this.backend, this.loss, a, yChunk, n, weights, start)
+        : this.loss.loss(this.backend, elements, a, yChunk) * n;
       if (accuracy) into.acc += accuracy(this.backend, elements, a, yChunk) * n;
     });
     return into;

@@ -11,6 +11,7 @@ import type { LabelInput, MatrixInput } from './data.js';
 import type { NetworkEngine } from './engine.js';
 import type { Evaluation, Network } from './network.js';
 import { denseParameters, slotNames } from './optimizers.js';
+import { checkClassWeight, classWeightsOf, readSampleWeights } from './sampleWeights.js';
 import { type CheckedFitOptions, checkFitOptions, type FitOptions, History } from './train.js';
 
 /** Time between yields to the event loop: a page stays responsive, a run pays nothing measurable. */
@@ -21,24 +22,33 @@ interface FitData {
   rows: number;
   x: number;
   y: number;
-  validation?: { rows: number; x: number; y: number };
+  /** One weight per row, from sampleWeight or classWeight. */
+  weights?: Float64Array;
+  validation?: { rows: number; x: number; y: number; weights?: Float64Array };
   /** Blocks to free when fit() ends. */
   owned: number[];
 }
 
 function loadFitData(net: NetworkEngine, x: MatrixInput, y: LabelInput, options: CheckedFitOptions): FitData {
-  const train = net.loadData(x, y);
-  const owned = [train.x, train.y];
-  if (options.validationData) {
-    try {
+  const loaded = net.loadData(x, y);
+  const owned = [loaded.x, loaded.y];
+  let train: Omit<FitData, 'owned'>;
+  try {
+    train = { ...loaded, weights: rowWeights(net, loaded, options) };
+    if (options.validationData) {
       const [vx, vy] = options.validationData;
       const validation = net.loadData(vx, vy, ['validationData x', 'validationData y']);
       owned.push(validation.x, validation.y);
-      return { ...train, validation, owned };
-    } catch (error) {
-      for (const offset of owned) net.backend.free(offset);
-      throw error;
+      const { validationWeight } = options;
+      const weights =
+        validationWeight === undefined
+          ? undefined
+          : readSampleWeights('fit: validationData sampleWeight', validationWeight, validation.rows, net.dtype);
+      return { ...train, validation: { ...validation, weights }, owned };
     }
+  } catch (error) {
+    for (const offset of owned) net.backend.free(offset);
+    throw error;
   }
   if (options.validationSplit !== undefined) {
     // As Keras: the last rows, before any shuffling, so validation rows never train.
@@ -56,9 +66,29 @@ function loadFitData(net: NetworkEngine, x: MatrixInput, y: LabelInput, options:
       x: train.x + trainRows * net.inputs * bytes,
       y: train.y + trainRows * net.outputs * bytes,
     };
-    return { rows: trainRows, x: train.x, y: train.y, validation, owned };
+    const weights = train.weights;
+    return {
+      rows: trainRows,
+      x: train.x,
+      y: train.y,
+      weights: weights?.subarray(0, trainRows),
+      validation: { ...validation, weights: weights?.subarray(trainRows) },
+      owned,
+    };
   }
   return { ...train, owned };
+}
+
+/** Each training row's weight from sampleWeight or classWeight, or undefined for neither. */
+function rowWeights(
+  net: NetworkEngine,
+  data: { rows: number; y: number },
+  { sampleWeight, classWeight }: CheckedFitOptions,
+): Float64Array | undefined {
+  if (sampleWeight !== undefined) return readSampleWeights('fit: sampleWeight', sampleWeight, data.rows, net.dtype);
+  if (classWeight === undefined) return undefined;
+  const table = checkClassWeight(classWeight, net.loss, net.dtype);
+  return classWeightsOf(table, net.backend.view(data.y, data.rows * net.outputs), data.rows, net.outputs);
 }
 
 /**
@@ -113,6 +143,8 @@ export async function fit(
       const index = backend.indexView(order, rows);
       for (let i = 0; i < rows; i++) index[i] = i;
     }
+    const weights = data.weights;
+    const weightBatch = weights && shuffle ? new Float64Array(batchSize) : undefined;
     // One object for every batch: the loop allocates nothing per step.
     const batch: BatchInMemory = { x: 0, y: 0, rows: 0 };
     return await trainEpochs(net, owner, 'fit', checked, owned, {
@@ -127,18 +159,25 @@ export async function fit(
             batch.rows = n;
             batch.x = data.x + start * xBytes;
             batch.y = data.y + start * yBytes;
+            if (weights) batch.weights = weights.subarray(start, start + n);
             if (shuffle) {
               backend.gatherRows(n, net.inputs, data.x, order + start * 4, xBatch);
               backend.gatherRows(n, net.outputs, data.y, order + start * 4, yBatch);
               batch.x = xBatch;
               batch.y = yBatch;
+              if (weights && weightBatch) {
+                const index = backend.indexView(order, rows);
+                for (let i = 0; i < n; i++) weightBatch[i] = weights[index[start + i]];
+                batch.weights = weightBatch.subarray(0, n);
+              }
             }
             start += n;
             return batch;
           },
         };
       },
-      validate: validation && (() => net.measure(validation.x, validation.y, validation.rows, 'fit (validation)')),
+      validate:
+        validation && (() => net.measure(validation.x, validation.y, validation.rows, 'fit (validation)', validation.weights)),
     });
   } finally {
     net.isTraining = false;
@@ -152,6 +191,8 @@ export interface BatchInMemory {
   x: number;
   y: number;
   rows: number;
+  /** One weight per row of the loss, if the rows are weighted. */
+  weights?: Float64Array;
 }
 
 /** One epoch's batches in order: next() gives each (or a promise of it), then undefined. */
@@ -232,10 +273,10 @@ export async function trainEpochs(
           ended = true;
           break;
         }
-        const { x: xb, y: yb, rows: n } = next;
-        const a = net.forward(xb, n);
+        const { x: xb, y: yb, rows: n, weights } = next;
+        const a = net.forwardTraining(xb, n);
         const elements = n * net.outputs;
-        const batchLoss = loss.loss(backend, elements, a, yb);
+        const batchLoss = net.batchLoss(a, yb, n, weights);
         if (!Number.isFinite(batchLoss)) {
           checkpoint.restore();
           throw new Error(
@@ -247,7 +288,7 @@ export async function trainEpochs(
         lossSum += batchLoss * n;
         accSum += batchAcc * n;
         seen += n;
-        net.backward(xb, yb, n);
+        net.backward(xb, yb, n, weights);
         rate = stepper.currentLearningRate();
         net.applyGradients(rate);
         if (batchCallbacks.length > 0) {

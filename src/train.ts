@@ -9,6 +9,7 @@ import { type Callback, checkCallbacks, type Logs } from './callbacks.js';
 import { checkKeys, checkPositiveInteger, describeValue } from './checks.js';
 import { element, type LabelInput, type MatrixInput } from './data.js';
 import { checkOptimizerForDtype, type OptimizerConfig, type OptimizerSpec, parseOptimizer } from './optimizers.js';
+import type { ClassWeight } from './sampleWeights.js';
 import { checkLearningRate, type LearningRate } from './schedules.js';
 
 /**
@@ -41,13 +42,29 @@ export interface FitOptions {
   shuffle?: boolean;
   /** Hold out this fraction of the rows, taken from the end (as Keras), for val_loss / val_acc. */
   validationSplit?: number;
-  /** Or validate on these rows instead: [x, y]. */
-  validationData?: [MatrixInput, LabelInput];
+  /** Or validate on these rows instead: [x, y], or [x, y, sampleWeight] for a weighted val_loss. */
+  validationData?: [MatrixInput, LabelInput] | [MatrixInput, LabelInput, SampleWeight];
+  /**
+   * One weight per row of x, finite and >= 0 (Keras's `sample_weight`): a
+   * batch's loss is Σ wᵢ·Lᵢ / rows, and its gradient follows; `acc` is not
+   * weighted. Shuffled with the rows; split with them by validationSplit.
+   *
+   * @example
+   * ```ts
+   * await net.fit(x, y, { epochs: 10, learningRate: 0.1, sampleWeight: [1, 1, 0.5, 2] });
+   * ```
+   */
+  sampleWeight?: SampleWeight;
+  /** Weights per class (Keras's `class_weight`), turned into each row's sample weight; not with sampleWeight. */
+  classWeight?: ClassWeight;
   /** TensorFlow.js-style callbacks: one object or an array of at most 1000. */
   callbacks?: Callback | Callback[];
   /** Shorthand for `callbacks: [{ onEpochEnd }]`; epochs counted from 0 as in TensorFlow.js. */
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
 }
+
+/** One weight per row: an array of numbers, or a Float32Array or Float64Array. */
+export type SampleWeight = number[] | Float32Array | Float64Array;
 
 /**
  * What fit() returns, as Keras and TensorFlow.js: the epochs it ran and each
@@ -78,6 +95,8 @@ const FIT_OPTIONS = [
   'validationData',
   'callbacks',
   'onEpochEnd',
+  'sampleWeight',
+  'classWeight',
 ];
 
 /**
@@ -94,6 +113,11 @@ export interface CheckedFitOptions {
   shuffle: boolean;
   validationSplit: number | undefined;
   validationData: [unknown, unknown] | undefined;
+  /** validationData's third element, unchecked. */
+  validationWeight: unknown;
+  /** As given, unchecked: the rows they weigh are not read yet. */
+  sampleWeight: unknown;
+  classWeight: unknown;
 }
 
 /**
@@ -117,6 +141,8 @@ export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOp
     validationData,
     callbacks: given,
     onEpochEnd,
+    sampleWeight,
+    classWeight,
   } = options;
   checkPositiveInteger('fit: epochs', epochs);
   const rate = checkLearningRate('fit: learningRate', learningRate, dtype);
@@ -129,8 +155,12 @@ export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOp
   if (validationSplit !== undefined && !(typeof validationSplit === 'number' && validationSplit > 0 && validationSplit < 1)) {
     throw new Error(`fit: validationSplit must be a number strictly between 0 and 1, got ${describeValue(validationSplit)}`);
   }
-  if (validationData !== undefined && !(Array.isArray(validationData) && (validationData.length as unknown) === 2)) {
-    throw new Error(`fit: validationData must be [x, y], got ${describeValue(validationData)}`);
+  const validationLength: unknown = Array.isArray(validationData) ? validationData.length : undefined;
+  if (validationData !== undefined && validationLength !== 2 && validationLength !== 3) {
+    throw new Error(`fit: validationData must be [x, y] or [x, y, sampleWeight], got ${describeValue(validationData)}`);
+  }
+  if (sampleWeight !== undefined && classWeight !== undefined) {
+    throw new Error('fit: give sampleWeight or classWeight, not both');
   }
   if (validationSplit !== undefined && validationData !== undefined) {
     throw new Error('fit: give validationSplit or validationData, not both');
@@ -144,6 +174,7 @@ export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOp
     validationData === undefined
       ? undefined
       : [element('fit: validationData', validationData, 0), element('fit: validationData', validationData, 1)];
+  const validationWeight = validationLength === 3 ? element('fit: validationData', validationData!, 2) : undefined;
   return {
     callbacks,
     optimizer,
@@ -153,5 +184,8 @@ export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOp
     shuffle: shuffle ?? false,
     validationSplit,
     validationData: pair,
+    validationWeight,
+    sampleWeight,
+    classWeight,
   };
 }
