@@ -17,6 +17,7 @@ export type { FitDatasetOptions } from './dataset-options.js';
 export type { KernelInitializer } from './initializers.js';
 export type { LossName } from './losses.js';
 export type {
+  DropoutConfig,
   Evaluation,
   LayerConfig,
   LayerWeights,
@@ -25,6 +26,7 @@ export type {
   NetworkJSON,
   NormalizationConfig,
   OptimizerJSON,
+  RegularizerConfig,
   ToJSONOptions,
 } from './network.js';
 export { createNetwork, loadNetwork, Network } from './network.js';
@@ -40,6 +42,7 @@ export type {
   SgdConfig,
 } from './optimizers.js';
 export { ACTIVATION_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, type OptimizerName } from './registry.js';
+export type { ClassWeight } from './sampleWeights.js';
 export type {
   CosineDecay,
   CosineDecayOptions,
@@ -52,7 +55,7 @@ export type {
 } from './schedules.js';
 export { cosineDecay, exponentialDecay, piecewiseConstantDecay } from './schedules.js';
 export { stopThreads, threadsAvailable } from './threadControls.js';
-export type { EpochLogs, FitOptions } from './train.js';
+export type { EpochLogs, EvaluateOptions, FitOptions, SampleWeight } from './train.js';
 export { History } from './train.js';
 export {
   createWorkerNetwork,

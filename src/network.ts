@@ -5,22 +5,23 @@
  * alive and hands each call on, so the published type shows the API only.
  */
 import type { BackendName, DType, FloatArray } from './backend/backend.js';
+import { checkKeys } from './checks.js';
 import type { LabelInput, MatrixInput } from './data.js';
 import type { Dataset, PredictionInput } from './dataset.js';
 import { evaluateDataset, fitDataset, predictDataset } from './dataset-fit.js';
 import type { FitDatasetOptions } from './dataset-options.js';
 import { attachEngine, buildEngine, engineOf, type NetworkEngine } from './engine.js';
 import { fit } from './fit.js';
-import type { LayerConfig } from './layerConfig.js';
+import type { DropoutConfig, LayerConfig } from './layerConfig.js';
 import type { LossName } from './losses.js';
 import { checkNetworkConfig } from './networkConfig.js';
 import type { NormalizationConfig } from './normalization.js';
 import type { OptimizerConfig, OptimizerState } from './optimizers.js';
 import { networkToJSON, restoreEngine } from './serialize.js';
-import type { FitOptions, History } from './train.js';
+import type { EvaluateOptions, FitOptions, History } from './train.js';
 import type { LayerWeights } from './weights.js';
 
-export type { LayerConfig } from './layerConfig.js';
+export type { DropoutConfig, LayerConfig, RegularizerConfig } from './layerConfig.js';
 export type { NormalizationConfig } from './normalization.js';
 export type { LayerWeights } from './weights.js';
 
@@ -28,8 +29,8 @@ export type { LayerWeights } from './weights.js';
 export interface NetworkConfig {
   /** Features per sample. */
   inputs: number;
-  /** The dense layers, input side first; at most 1000. */
-  layers: LayerConfig[];
+  /** The dense layers, input side first, each optionally followed by a dropout entry; at most 1000 entries. */
+  layers: (LayerConfig | DropoutConfig)[];
   /** The loss fit() minimises; the output layer's activation must suit it. */
   loss: LossName;
   /** 'wasm' (default) or 'js'. */
@@ -69,7 +70,10 @@ export interface NetworkJSON {
   version: 1;
   /** Features per sample. */
   inputs: number;
-  /** Each layer's config, its defaults filled in. */
+  /**
+   * Each layer's config, its defaults filled in; a network with dropout has
+   * its {@link DropoutConfig} entries here too, in their places (never last).
+   */
   layers: LayerConfig[];
   /** The loss the network trains with. */
   loss: LossName;
@@ -358,16 +362,19 @@ export class Network {
    *
    * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
    * @param y - Labels, as fit() takes them.
-   * @returns The mean loss and accuracy over every row.
-   * @throws Error if x or y is bad, an output is not finite, or the network is disposed.
+   * @param options - `sampleWeight`: one weight per row, finite and >= 0, for a loss of Σ wᵢ·Lᵢ / rows (Keras's `sample_weight`).
+   * @returns The mean loss and accuracy over every row; the loss includes any kernel penalty, as Keras reports it.
+   * @throws Error if x, y or sampleWeight is bad, an output is not finite, or the network is disposed.
    *
    * @example
    * ```ts
    * const { loss, acc } = net.evaluate(x, y);
+   * const weighted = net.evaluate(x, y, { sampleWeight: [1, 2, 0.5, 1] });
    * ```
    */
-  evaluate(x: MatrixInput, y: LabelInput): Evaluation {
-    return this.#alive('evaluate').evaluate(x, y);
+  evaluate(x: MatrixInput, y: LabelInput, options: EvaluateOptions = {}): Evaluation {
+    checkKeys('evaluate', options, ['sampleWeight']);
+    return this.#alive('evaluate').evaluate(x, y, options.sampleWeight);
   }
 
   /**

@@ -14,8 +14,10 @@
 import type { DType } from './backend/backend.js';
 import { checkKeys, describeValue } from './checks.js';
 import { buildEngine, type NetworkEngine } from './engine.js';
+import type { LayerConfig } from './layerConfig.js';
 import { MAX_MODEL_DEPTH, nestingBeyond } from './modelText.js';
 import type { LoadNetworkOptions, NetworkJSON, OptimizerJSON, ToJSONOptions } from './network.js';
+import { layerEntries } from './networkConfig.js';
 import {
   type CheckedOptimizerState,
   checkOptimizerForDtype,
@@ -45,7 +47,11 @@ export function networkToJSON(net: NetworkEngine, options: unknown = {}): Networ
     format: FORMAT,
     version: FORMAT_VERSION,
     inputs: net.inputs,
-    layers: net.layers.map((layer) => ({ ...layer.config })),
+    // Typed as dense layers: readers that take the last entry (never a dropout) stay as they were.
+    layers: layerEntries(
+      net.layers.map((layer) => layer.config),
+      net.dropout,
+    ) as LayerConfig[],
     loss: net.loss.name,
     dtype: net.dtype,
     ...(net.normalization && {

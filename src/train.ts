@@ -67,6 +67,19 @@ export interface FitOptions {
 export type SampleWeight = number[] | Float32Array | Float64Array;
 
 /**
+ * Options of {@link Network.evaluate}.
+ *
+ * @example
+ * ```ts
+ * const { loss } = net.evaluate(x, y, { sampleWeight: [1, 0.5, 2] });
+ * ```
+ */
+export interface EvaluateOptions {
+  /** One weight per row, finite and >= 0: the loss is Σ wᵢ·Lᵢ / rows (Keras's `sample_weight`). */
+  sampleWeight?: SampleWeight;
+}
+
+/**
  * What fit() returns, as Keras and TensorFlow.js: the epochs it ran and each
  * log's value at every one of them.
  *

@@ -140,8 +140,12 @@ function readLayers(
         last.activated = true;
         break;
       }
-      case 'Dropout':
+      case 'Dropout': {
+        // Identity at inference. Its rate is kept for training where wasmlp has a place for it: after a dense layer.
+        const rate = config.rate;
+        if (last && last.dropout === undefined && typeof rate === 'number' && rate >= 0 && rate < 1) last.dropout = rate;
         break;
+      }
       default:
         throw new Error(
           `${where} is not supported: a dense network has only InputLayer, Dense, Activation, LeakyReLU and Dropout layers`,
@@ -149,6 +153,7 @@ function readLayers(
     }
   });
   if (layers.length === 0) throw new Error(`${WHERE}: the model has no Dense layer`);
+  delete layers[layers.length - 1].dropout; // after the output: nothing to drop while training either
   return { inputs: layers[0].inputs, layers };
 }
 

@@ -76,6 +76,9 @@ export function tfjsFromNetworkJSON(
     if (layer.activation === 'leakyRelu') {
       layers.push({ class_name: 'LeakyReLU', config: { name: `leaky_re_lu_${l}`, trainable: true, alpha: layer.alpha } });
     }
+    if (layer.dropout !== undefined) {
+      layers.push({ class_name: 'Dropout', config: { name: `dropout_${l}`, trainable: true, rate: layer.dropout } });
+    }
     specs.push({ name: `${name}/kernel`, shape: [layer.inputs, layer.units], dtype: 'float32' });
     specs.push({ name: `${name}/bias`, shape: [layer.units], dtype: 'float32' });
     arrays.push(

@@ -25,7 +25,7 @@ import type { NormalizationConfig } from '../normalization.js';
 import { loadWasmBytes } from '../platform/kernels.js';
 import { threadsForWorker } from '../platform/threaded-backend.js';
 import { workerSource } from '../platform/worker-script.js';
-import { checkFitOptions, type FitOptions, History } from '../train.js';
+import { checkFitOptions, type EvaluateOptions, type FitOptions, History } from '../train.js';
 import { DatasetPasses } from './passes.js';
 import type {
   Args,
@@ -370,7 +370,11 @@ export class WorkerNetwork {
         optimizer: checked.optimizer,
         learningRate: checked.learningRate,
         validationData:
-          validationData && ([pack(validationData[0], transfer), pack(validationData[1], transfer)] as [MatrixInput, LabelInput]),
+          validationData &&
+          ([pack(validationData[0], transfer), pack(validationData[1], transfer), ...validationData.slice(2)] as [
+            MatrixInput,
+            LabelInput,
+          ]),
       },
     };
     // As Network.fit, after the options, and decided here, on this thread, whatever the worker is doing:
@@ -519,13 +523,14 @@ export class WorkerNetwork {
    *
    * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
    * @param y - Labels, as fit() takes them.
+   * @param options - As Network.evaluate's: `sampleWeight`.
    * @returns The mean loss and accuracy over every row.
    * @throws Error (as a rejection) with Network.evaluate's message, or if the network is disposed.
    */
-  evaluate(x: MatrixInput, y: LabelInput): Promise<Evaluation> {
+  evaluate(x: MatrixInput, y: LabelInput, options?: EvaluateOptions): Promise<Evaluation> {
     return this.guarded('evaluate', () => {
       const transfer: Transferable[] = [];
-      return this.call('evaluate', [pack(x, transfer), pack(y, transfer)], transfer);
+      return this.call('evaluate', [pack(x, transfer), pack(y, transfer), options], transfer);
     });
   }
 
@@ -688,7 +693,7 @@ const ARGUMENT_NAMES: { [M in Method]: string[] } = {
   fitDataset: ['options'],
   batch: ['pass', 'the batch'],
   predict: ['x'],
-  evaluate: ['x', 'y'],
+  evaluate: ['x', 'y', 'options'],
   getWeights: [],
   setWeights: ['weights'],
   adapt: ['x'],

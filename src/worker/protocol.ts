@@ -76,7 +76,7 @@ export interface Calls {
   /** Answers the worker's pull of the next batch of `pass`. */
   batch: [args: [pass: number, batch: WireBatch], result: void];
   predict: [args: [x: unknown], result: ReturnType<Network['predict']>];
-  evaluate: [args: [x: unknown, y: unknown], result: ReturnType<Network['evaluate']>];
+  evaluate: [args: [x: unknown, y: unknown, options?: unknown], result: ReturnType<Network['evaluate']>];
   getWeights: [args: [], result: ReturnType<Network['getWeights']>];
   setWeights: [args: [weights: Parameters<Network['setWeights']>[0]], result: void];
   /** adapt(x) in the worker; the statistics it set. */

@@ -22,7 +22,7 @@ import {
 } from '../network.js';
 import { receiveWasmBytes } from '../platform/kernels.posted.js';
 import { receiveThreadedBytes } from '../platform/threaded-backend.worker.js';
-import type { History } from '../train.js';
+import type { EvaluateOptions, History } from '../train.js';
 import type {
   Args,
   FitEvent,
@@ -81,7 +81,8 @@ const handlers: Handlers = {
     pulls.get(pass)?.(batch);
   },
   predict: (_, x) => network('predict').predict(x as MatrixInput),
-  evaluate: (_, x, y) => network('evaluate').evaluate(x as MatrixInput, y as LabelInput),
+  evaluate: (_, x, y, options) =>
+    network('evaluate').evaluate(x as MatrixInput, y as LabelInput, options as EvaluateOptions | undefined),
   getWeights: () => network('getWeights').getWeights(),
   setWeights: (_, weights) => network('setWeights').setWeights(weights),
   adapt(_, x) {
