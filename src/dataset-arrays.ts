@@ -6,6 +6,8 @@ import { checkKeys, checkPositiveInteger, describeValue } from './checks.js';
 import { checkVector, element, type LabelInput, type Matrix, type MatrixInput, readMatrix } from './data.js';
 import type { Batch } from './dataset.js';
 import { Random, randomSeed } from './random.js';
+import { readSampleWeights } from './sampleWeights.js';
+import type { SampleWeight } from './train.js';
 
 /**
  * Options of {@link fromArrays}.
@@ -23,6 +25,8 @@ export interface FromArraysOptions {
   shuffle?: boolean;
   /** Seeds the shuffles: the same seed gives the same orders, pass after pass. Drawn at random if not given. */
   seed?: number;
+  /** One weight per row, finite and >= 0: each batch carries its rows' as its sampleWeight. */
+  sampleWeight?: SampleWeight;
 }
 
 /**
@@ -53,7 +57,7 @@ export interface ArrayDataset extends Iterable<Batch> {
  *
  * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
  * @param y - Labels, one row per row of x, or a flat array of class indices.
- * @param options - batchSize, shuffle and seed.
+ * @param options - batchSize, shuffle, seed and sampleWeight.
  * @returns The dataset, iterated afresh at every pass.
  * @throws Error starting "fromArrays:" naming the bad argument or option.
  *
@@ -66,8 +70,8 @@ export interface ArrayDataset extends Iterable<Batch> {
  * ```
  */
 export function fromArrays(x: MatrixInput, y: LabelInput, options: FromArraysOptions = {}): ArrayDataset {
-  checkKeys('fromArrays', options, ['batchSize', 'shuffle', 'seed']);
-  const { batchSize: size, shuffle = false, seed: seedGiven } = options;
+  checkKeys('fromArrays', options, ['batchSize', 'shuffle', 'seed', 'sampleWeight']);
+  const { batchSize: size, shuffle = false, seed: seedGiven, sampleWeight } = options;
   if (size !== undefined) checkPositiveInteger('fromArrays: batchSize', size);
   if (typeof shuffle !== 'boolean') throw new Error(`fromArrays: shuffle must be true or false, got ${describeValue(shuffle)}`);
   const seed = seedGiven === undefined ? randomSeed() : seedGiven;
@@ -82,6 +86,10 @@ export function fromArrays(x: MatrixInput, y: LabelInput, options: FromArraysOpt
     : copied(readMatrix('fromArrays: y', y, { dtype: 'float64' }));
   if (ys.rows !== xs.rows) throw new Error(`fromArrays: x has ${xs.rows} rows but y has ${ys.rows}`);
   const rows = xs.rows;
+  const weights =
+    sampleWeight === undefined
+      ? undefined
+      : { rows, cols: 1, values: readSampleWeights('fromArrays: sampleWeight', sampleWeight, rows, 'float64') };
   const batchSize = Math.min(size ?? rows, rows);
   const random = new Random(seed);
   const order = Int32Array.from({ length: rows }, (_, i) => i);
@@ -91,7 +99,12 @@ export function fromArrays(x: MatrixInput, y: LabelInput, options: FromArraysOpt
       const n = Math.min(batchSize, rows - start);
       const xb = take(xs, rowsInOrder, start, n);
       const yb = take(ys, rowsInOrder, start, n);
-      yield { x: { data: xb, shape: [n, xs.cols] }, y: indices ? Array.from(yb) : { data: yb, shape: [n, ys.cols] } };
+      const batch: Batch = {
+        x: { data: xb, shape: [n, xs.cols] },
+        y: indices ? Array.from(yb) : { data: yb, shape: [n, ys.cols] },
+      };
+      if (weights) batch.sampleWeight = take(weights, rowsInOrder, start, n);
+      yield batch;
     }
   }
   return {

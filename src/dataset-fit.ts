@@ -13,6 +13,7 @@ import type { NetworkEngine } from './engine.js';
 import { type BatchInMemory, trainEpochs } from './fit.js';
 import { forEachChunk, forwardFinite } from './forward.js';
 import type { Evaluation, Network } from './network.js';
+import { readSampleWeights } from './sampleWeights.js';
 import type { History } from './train.js';
 
 /** What a failed batch leaves: said in every message of an error met while training. */
@@ -152,8 +153,9 @@ export async function fitDataset(
             }
             if (item === done) return undefined;
             try {
-              const { x, y } = readBatch('the batch', item);
+              const { x, y, sampleWeight } = readBatch('the batch', item);
               batch.rows = stage.load(x, y, ['x', 'y']);
+              batch.weights = batchWeights(net, sampleWeight, batch.rows);
               net.reserveBatch(batch.rows);
             } catch (error) {
               throw atBatch(pass.place, error, LEFT_AS);
@@ -166,7 +168,7 @@ export async function fitDataset(
         };
       },
       validate: pair
-        ? () => net.measure(pair.x, pair.y, pair.rows, 'fitDataset (validation)')
+        ? () => net.measure(pair.x, pair.y, pair.rows, 'fitDataset (validation)', pair.weights)
         : openValidation && ((epoch) => measureDataset(net, stage, `${where}: validationData`, epoch, openValidation, LEFT_AS)),
     });
   } finally {
@@ -176,15 +178,28 @@ export async function fitDataset(
   }
 }
 
-/** validationData [x, y] loaded into memory, its blocks added to `owned`; inference buffers reserved for it. */
-function loadPair(net: NetworkEngine, [vx, vy]: [unknown, unknown], owned: number[]) {
-  let data: { rows: number; x: number; y: number };
+/** A batch's sampleWeight, checked against its rows, or undefined for none. */
+function batchWeights(net: NetworkEngine, sampleWeight: unknown, rows: number): Float64Array | undefined {
+  return sampleWeight === undefined ? undefined : readSampleWeights('sampleWeight', sampleWeight, rows, net.dtype);
+}
+
+/**
+ * validationData [x, y] or [x, y, sampleWeight] loaded into memory, its
+ * blocks added to `owned`; inference buffers reserved for it.
+ */
+function loadPair(net: NetworkEngine, [vx, vy, vw]: unknown[], owned: number[]) {
+  let data: { rows: number; x: number; y: number; weights?: Float64Array };
   try {
     data = net.loadData(vx, vy, ['validationData x', 'validationData y']);
   } catch (error) {
     throw new Error(`fitDataset: ${messageOf(error)}`);
   }
   owned.push(data.x, data.y);
+  try {
+    if (vw !== undefined) data.weights = readSampleWeights('validationData sampleWeight', vw, data.rows, net.dtype);
+  } catch (error) {
+    throw new Error(`fitDataset: ${messageOf(error)}`);
+  }
   net.reserveInference(data.rows);
   return data;
 }
@@ -207,9 +222,9 @@ async function measureDataset(
   try {
     for (let item = await pass.next(); item !== done; item = await pass.next()) {
       try {
-        const { x, y } = readBatch('the batch', item);
+        const { x, y, sampleWeight } = readBatch('the batch', item);
         const n = stage.load(x, y, ['x', 'y']);
-        net.measureSums(stage.x, stage.y, n, pass.place, sums);
+        net.measureSums(stage.x, stage.y, n, pass.place, sums, batchWeights(net, sampleWeight, n));
         rows += n;
       } catch (error) {
         throw atBatch(pass.place, error, left);
@@ -218,7 +233,7 @@ async function measureDataset(
   } finally {
     await pass.close();
   }
-  return net.loss.accuracy ? { loss: sums.loss / rows, acc: sums.acc / rows } : { loss: sums.loss / rows };
+  return net.evaluation(sums, rows);
 }
 
 /**

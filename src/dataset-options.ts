@@ -8,7 +8,7 @@ import type { DType } from './backend/backend.js';
 import { checkKeys } from './checks.js';
 import { element, type LabelInput, type MatrixInput } from './data.js';
 import { type Batch, type Dataset, datasetOpener, type PassIterator } from './dataset.js';
-import { type CheckedFitOptions, checkFitOptions, type FitOptions } from './train.js';
+import { type CheckedFitOptions, checkFitOptions, type FitOptions, type SampleWeight } from './train.js';
 
 /**
  * Options of {@link Network.fitDataset}: {@link FitOptions} but for those the
@@ -28,8 +28,8 @@ import { type CheckedFitOptions, checkFitOptions, type FitOptions } from './trai
  */
 export interface FitDatasetOptions
   extends Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit' | 'validationData' | 'sampleWeight' | 'classWeight'> {
-  /** Validate after each epoch on these: a {@link Dataset} (iterated every epoch), or [x, y] as fit() takes it. */
-  validationData?: Dataset | [MatrixInput, LabelInput];
+  /** Validate after each epoch on these: a {@link Dataset} (iterated every epoch), or [x, y] (or [x, y, sampleWeight]) as fit() takes it. */
+  validationData?: Dataset | [MatrixInput, LabelInput] | [MatrixInput, LabelInput, SampleWeight];
 }
 
 /** Options fit() has that a dataset decides, and what it decides. */
@@ -48,7 +48,7 @@ export interface CheckedFitDatasetOptions
     CheckedFitOptions,
     'validationData' | 'validationWeight' | 'batchSize' | 'shuffle' | 'validationSplit' | 'sampleWeight' | 'classWeight'
   > {
-  validation: { pair: [unknown, unknown] } | { open: () => PassIterator<unknown> } | undefined;
+  validation: { pair: unknown[] } | { open: () => PassIterator<unknown> } | undefined;
 }
 
 /**
@@ -85,11 +85,15 @@ export function checkFitDatasetOptions(where: string, options: FitDatasetOptions
  */
 function readValidation(name: string, given: unknown): CheckedFitDatasetOptions['validation'] {
   if (given === undefined) return undefined;
-  if (Array.isArray(given) && (given.length as unknown) === 2) {
+  const length: unknown = Array.isArray(given) ? given.length : undefined;
+  if (Array.isArray(given) && (length === 2 || length === 3)) {
     const first = element(name, given, 0);
     if (Array.isArray(first) || (typeof first === 'object' && first !== null && 'data' in first)) {
-      return { pair: [first, element(name, given, 1)] };
+      const pair = [first, element(name, given, 1)];
+      if (length === 3) pair.push(element(name, given, 2));
+      return { pair };
     }
+    if (length === 3) return { open: datasetOpener<Batch>(name, given) };
     const second = element(name, given, 1);
     return { open: datasetOpener<Batch>(name, [first, second]) };
   }

@@ -7,6 +7,7 @@
  */
 import { checkOnlyKeys, describeValue } from './checks.js';
 import type { LabelInput, MatrixInput } from './data.js';
+import type { SampleWeight } from './train.js';
 
 /**
  * One batch of a dataset: inputs and labels in the forms fit() takes, with
@@ -22,8 +23,8 @@ export interface Batch {
   x: MatrixInput;
   /** Labels, one row per row of x (for categoricalCrossentropy, class indices too). */
   y: LabelInput;
-  /** Per-row weights of the loss: not supported yet; a batch that has them is refused. */
-  sampleWeight?: never;
+  /** One weight per row of the loss, finite and >= 0, as fit()'s sampleWeight weighs its rows. */
+  sampleWeight?: SampleWeight;
 }
 
 /**
@@ -97,21 +98,18 @@ function iteratorMethod(value: unknown): symbol | undefined {
 }
 
 /**
- * Reads a training batch's fields, each once: `{ x, y }`, refusing
- * anything else (sampleWeight among them, which is not supported).
+ * Reads a training batch's fields, each once: `{ x, y }` or
+ * `{ x, y, sampleWeight }`, refusing anything else.
  */
-export function readBatch(place: string, batch: unknown): { x: unknown; y: unknown } {
+export function readBatch(place: string, batch: unknown): { x: unknown; y: unknown; sampleWeight: unknown } {
   if (typeof batch !== 'object' || batch === null || Array.isArray(batch) || ArrayBuffer.isView(batch)) {
     throw new Error(`${place} is ${describeValue(batch)}, expected a batch { x, y }`);
   }
-  if ('sampleWeight' in batch) {
-    throw new Error(`${place} has sampleWeight, which is not supported yet: give batches { x, y }`);
-  }
-  checkOnlyKeys(place, batch, ['x', 'y']);
-  const { x, y } = batch as { x: unknown; y: unknown };
+  checkOnlyKeys(place, batch, ['x', 'y', 'sampleWeight']);
+  const { x, y, sampleWeight } = batch as { x: unknown; y: unknown; sampleWeight: unknown };
   if (x === undefined) throw new Error(`${place} has no x: a batch is { x, y }`);
   if (y === undefined) throw new Error(`${place} has no y: a batch is { x, y }`);
-  return { x, y };
+  return { x, y, sampleWeight };
 }
 
 /**
