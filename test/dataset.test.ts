@@ -321,9 +321,9 @@ describe('bad datasets and batches', () => {
       ['no y', { x: [[1, 2, 3]] }, 'the batch has no y'],
       ['an unknown key', { x: [[1, 2, 3]], y: [[0, 1]], w: 1 }, 'the batch has an unknown key "w"'],
       [
-        'sampleWeight',
-        { x: [[1, 2, 3]], y: [[0, 1]], sampleWeight: [1] },
-        'the batch has sampleWeight, which is not supported yet',
+        'sampleWeight of the wrong length',
+        { x: [[1, 2, 3]], y: [[0, 1]], sampleWeight: [1, 2] },
+        'sampleWeight has 2 weights, expected one per row: 1',
       ],
     ];
     for (const [what, batch, message] of bad) {
