@@ -25,7 +25,7 @@ export interface FromArraysOptions {
   shuffle?: boolean;
   /** Seeds the shuffles: the same seed gives the same orders, pass after pass. Drawn at random if not given. */
   seed?: number;
-  /** One weight per row, finite and >= 0: each batch carries its rows' as its sampleWeight. */
+  /** One weight per row, finite and at least 0: each batch carries its rows' as its sampleWeight. */
   sampleWeight?: SampleWeight;
 }
 

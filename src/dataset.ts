@@ -23,7 +23,7 @@ export interface Batch {
   x: MatrixInput;
   /** Labels, one row per row of x (for categoricalCrossentropy, class indices too). */
   y: LabelInput;
-  /** One weight per row of the loss, finite and >= 0, as fit()'s sampleWeight weighs its rows. */
+  /** One weight per row of the loss, finite and at least 0, as fit()'s sampleWeight weighs its rows. */
   sampleWeight?: SampleWeight;
 }
 

@@ -29,7 +29,7 @@ export interface LayerConfig {
    * A penalty on the layer's kernel W (not its bias), Keras's
    * `kernel_regularizer`: l1·Σ|W| + l2·ΣW² is added to the loss fit(),
    * evaluate() and validation report, and its gradient l1·sign(W) + 2·l2·W
-   * to W's. Each factor a finite number >= 0; a missing one is 0.
+   * to W's. Each factor a finite number at least 0; a missing one is 0.
    *
    * @example
    * ```ts
@@ -41,9 +41,9 @@ export interface LayerConfig {
 
 /** A kernel penalty's factors, as Keras's `L1L2(l1, l2)`. */
 export interface RegularizerConfig {
-  /** The factor of Σ|W|, a finite number >= 0; 0 unless given. */
+  /** The factor of Σ|W|, a finite number at least 0; 0 unless given. */
   l1?: number;
-  /** The factor of ΣW², a finite number >= 0; 0 unless given. */
+  /** The factor of ΣW², a finite number at least 0; 0 unless given. */
   l2?: number;
 }
 

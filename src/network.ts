@@ -362,7 +362,7 @@ export class Network {
    *
    * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
    * @param y - Labels, as fit() takes them.
-   * @param options - `sampleWeight`: one weight per row, finite and >= 0, for a loss of Σ wᵢ·Lᵢ / rows (Keras's `sample_weight`).
+   * @param options - `sampleWeight`: one weight per row, finite and at least 0, for a loss of Σ wᵢ·Lᵢ / rows (Keras's `sample_weight`).
    * @returns The mean loss and accuracy over every row; the loss includes any kernel penalty, as Keras reports it.
    * @throws Error if x, y or sampleWeight is bad, an output is not finite, or the network is disposed.
    *

@@ -45,7 +45,7 @@ export interface FitOptions {
   /** Or validate on these rows instead: [x, y], or [x, y, sampleWeight] for a weighted val_loss. */
   validationData?: [MatrixInput, LabelInput] | [MatrixInput, LabelInput, SampleWeight];
   /**
-   * One weight per row of x, finite and >= 0 (Keras's `sample_weight`): a
+   * One weight per row of x, finite and at least 0 (Keras's `sample_weight`): a
    * batch's loss is Σ wᵢ·Lᵢ / rows, and its gradient follows; `acc` is not
    * weighted. Shuffled with the rows; split with them by validationSplit.
    *
@@ -75,7 +75,7 @@ export type SampleWeight = number[] | Float32Array | Float64Array;
  * ```
  */
 export interface EvaluateOptions {
-  /** One weight per row, finite and >= 0: the loss is Σ wᵢ·Lᵢ / rows (Keras's `sample_weight`). */
+  /** One weight per row, finite and at least 0: the loss is Σ wᵢ·Lᵢ / rows (Keras's `sample_weight`). */
   sampleWeight?: SampleWeight;
 }
 
