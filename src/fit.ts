@@ -67,12 +67,14 @@ function loadFitData(net: NetworkEngine, x: MatrixInput, y: LabelInput, options:
       y: train.y + trainRows * net.outputs * bytes,
     };
     const weights = train.weights;
+    // Sample weights go with their rows; class weights weigh training only, as Keras's.
+    const validationWeights = options.sampleWeight === undefined ? undefined : weights?.subarray(trainRows);
     return {
       rows: trainRows,
       x: train.x,
       y: train.y,
       weights: weights?.subarray(0, trainRows),
-      validation: { ...validation, weights: weights?.subarray(trainRows) },
+      validation: { ...validation, weights: validationWeights },
       owned,
     };
   }

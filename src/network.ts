@@ -184,7 +184,7 @@ export class Network {
     return this.#engine.outputs;
   }
 
-  /** Each layer's config as checked, its defaults filled in (what toJSON() saves). */
+  /** Each dense layer's config as checked, its defaults filled in (toJSON() saves these, and the dropout entries between them). */
   get layers(): readonly LayerConfig[] {
     return this.#layers;
   }

@@ -133,6 +133,27 @@ describe.each(['wasm', 'js'] as const)('weights on %s, float64, against the refe
     net.dispose();
   });
 
+  it('validationSplit: sample weights split with their rows; class weights weigh training only', async () => {
+    const c = CASES[0];
+    const split = { ...FIT, epochs: 1, validationSplit: 0.3 };
+    const trainRows = Math.floor(ROWS * 0.7);
+    const vx = x.slice(trainRows);
+    const vy = c.y.slice(trainRows);
+    const a = await createNetwork(config(c, backend));
+    const refA = refLayers(a);
+    const weighted = await a.fit(x, c.y, { ...split, sampleWeight: weights });
+    referenceFit(refA, c.loss, x.slice(0, trainRows), c.y.slice(0, trainRows), { ...split, weights });
+    expectClose(weighted.history.val_loss, [referenceLoss(refA, c.loss, vx, vy, weights.slice(trainRows))]);
+    const b = await createNetwork(config(c, backend));
+    const refB = refLayers(b);
+    const classed = await b.fit(x, c.y, { ...split, classWeight: [3, 1] });
+    const rowWeights = binary.map(([label]) => (label === 1 ? 1 : 3));
+    referenceFit(refB, c.loss, x.slice(0, trainRows), c.y.slice(0, trainRows), { ...split, weights: rowWeights });
+    expectClose(classed.history.val_loss, [referenceLoss(refB, c.loss, vx, vy)]);
+    a.dispose();
+    b.dispose();
+  });
+
   it('weights of 1 give the unweighted loss; acc is never weighted', async () => {
     const c = CASES[1];
     const a = await createNetwork(config(c, backend));
