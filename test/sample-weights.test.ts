@@ -5,6 +5,7 @@
  * same bits as one.
  */
 import { describe, expect, it } from 'vitest';
+import { engineOf } from '../src/engine.js';
 import { createNetwork, fromArrays, type LayerConfig, type Network, type NetworkConfig } from '../src/index.js';
 import { prng } from './helpers.js';
 import { type RefLayer, type RefLoss, referenceFit, referenceLoss } from './weights-reference.js';
@@ -131,6 +132,34 @@ describe.each(['wasm', 'js'] as const)('weights on %s, float64, against the refe
     // acc is not weighted: the same as an unweighted evaluation of the same outputs would count.
     expect(history.history.acc.every((a) => a >= 0 && a <= 1)).toBe(true);
     net.dispose();
+  });
+
+  it('shuffle moves each weight with its row', async () => {
+    const c = CASES[1];
+    const net = await createNetwork(config(c, backend));
+    // A twin from the same seed holds the generator as fit() will find it: the shuffles it will draw.
+    const twin = await createNetwork(config(c, backend));
+    const random = engineOf(twin).random;
+    const ref = refLayers(net);
+    const history = await net.fit(x, c.y, { ...FIT, shuffle: true, sampleWeight: weights });
+    const order = Int32Array.from({ length: ROWS }, (_, i) => i);
+    const expected: number[] = [];
+    for (let epoch = 0; epoch < FIT.epochs; epoch++) {
+      random.shuffle(order);
+      const rows = Array.from(order);
+      expected.push(
+        ...referenceFit(
+          ref,
+          c.loss,
+          rows.map((i) => x[i]),
+          rows.map((i) => c.y[i]),
+          { ...FIT, epochs: 1, weights: rows.map((i) => weights[i]) },
+        ),
+      );
+    }
+    expectClose(history.history.loss, expected);
+    net.dispose();
+    twin.dispose();
   });
 
   it('validationSplit: sample weights split with their rows; class weights weigh training only', async () => {
