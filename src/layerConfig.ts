@@ -39,7 +39,15 @@ export interface LayerConfig {
   kernelRegularizer?: RegularizerConfig;
 }
 
-/** A kernel penalty's factors, as Keras's `L1L2(l1, l2)`. */
+/**
+ * A kernel penalty's factors, as Keras's `L1L2(l1, l2)`.
+ *
+ * @example
+ * ```ts
+ * const both: RegularizerConfig = { l1: 1e-5, l2: 1e-4 };
+ * const ridge: RegularizerConfig = { l2: 0.01 }; // l1 is 0
+ * ```
+ */
 export interface RegularizerConfig {
   /** The factor of Σ|W|, a finite number at least 0; 0 unless given. */
   l1?: number;

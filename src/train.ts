@@ -63,7 +63,14 @@ export interface FitOptions {
   onEpochEnd?: (epoch: number, logs: EpochLogs) => void | Promise<void>;
 }
 
-/** One weight per row: an array of numbers, or a Float32Array or Float64Array. */
+/**
+ * One weight per row: an array of numbers, or a Float32Array or Float64Array.
+ *
+ * @example
+ * ```ts
+ * const weights: SampleWeight = new Float64Array([1, 1, 0.5, 2]);
+ * ```
+ */
 export type SampleWeight = number[] | Float32Array | Float64Array;
 
 /**
