@@ -8,7 +8,7 @@
  * dtype as Keras casts them.
  */
 import type { Backend, DType, FloatArray } from './backend/backend.js';
-import { checkKeys, describeValue } from './checks.js';
+import { describeValue, quote } from './checks.js';
 import { arrayLength, element } from './data.js';
 import type { Loss } from './losses.js';
 
@@ -73,19 +73,21 @@ export function checkClassWeight(given: unknown, loss: Loss, dtype: DType): Floa
   const name = 'fit: classWeight';
   if (Array.isArray(given)) {
     const count = arrayLength(name, given);
-    if (count > classes) throw new Error(`${name} has ${count} weights, but the network has ${classes} classes`);
+    if (count > classes)
+      throw new Error(`${name} has ${count} weights, but the network has ${classes} classes (0 to ${classes - 1})`);
     for (let c = 0; c < count; c++) table[c] = rounded(checkWeight(`${name}[${c}]`, element(name, given, c)), dtype);
     return table;
   }
   if (typeof given !== 'object' || given === null) {
     throw new Error(`${name} must be { [classIndex]: weight } or an array, got ${describeValue(given)}`);
   }
-  checkKeys(
-    name,
-    given,
-    Array.from({ length: classes }, (_, c) => String(c)),
-  );
-  for (const [key, value] of Object.entries(given)) table[Number(key)] = rounded(checkWeight(`${name}[${key}]`, value), dtype);
+  for (const [key, value] of Object.entries(given)) {
+    const c = Number(key);
+    if (!(Number.isInteger(c) && c >= 0 && c < classes)) {
+      throw new Error(`${name}: class ${quote(key)} does not exist; the network has classes 0 to ${classes - 1}`);
+    }
+    table[c] = rounded(checkWeight(`${name}[${key}]`, value), dtype);
+  }
   return table;
 }
 

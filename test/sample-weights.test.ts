@@ -251,7 +251,12 @@ describe('bad weights and factors: a clear Error, the network unchanged', () => 
       { sampleWeight: weights, classWeight: { 0: 1 } },
       /give sampleWeight or classWeight, not both/,
     ],
-    ['a class that does not exist', { classWeight: { 2: 1 } }, /classWeight: unknown option "2"/],
+    [
+      'a class that does not exist',
+      { classWeight: { 2: 1 } },
+      /classWeight: class "2" does not exist; the network has classes 0 to 1/,
+    ],
+    ['a class that is no index', { classWeight: { yes: 1 } }, /classWeight: class "yes" does not exist/],
     ['too many class weights', { classWeight: [1, 2, 3] }, /classWeight has 3 weights, but the network has 2 classes/],
     ['an infinite class weight', { classWeight: { 1: Number.POSITIVE_INFINITY } }, /classWeight\[1\] is Infinity/],
     [
