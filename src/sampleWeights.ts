@@ -93,14 +93,15 @@ export function checkClassWeight(given: unknown, loss: Loss, dtype: DType): Floa
 
 /**
  * Each row's weight from its class, as Keras maps class_weight to sample
- * weights: the rounded label of one output, the argmax of a label row of
+ * weights: the rounded label (in [0, 1]) of one output, the argmax of a label row of
  * several (the first of equal values).
  */
 export function classWeightsOf(table: Float64Array, labels: FloatArray, rows: number, cols: number): Float64Array {
   const weights = new Float64Array(rows);
   for (let r = 0; r < rows; r++) {
     let best = 0;
-    if (cols === 1) best = Math.round(labels[r]);
+    // Rounded half to even, as Keras's round: 0.5 is class 0.
+    if (cols === 1) best = labels[r] > 0.5 ? 1 : 0;
     else for (let c = 1; c < cols; c++) if (labels[r * cols + c] > labels[r * cols + best]) best = c;
     weights[r] = table[best];
   }
