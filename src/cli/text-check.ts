@@ -121,7 +121,7 @@ export function firstInvalid(bytes: Uint8Array): number {
   return -1;
 }
 
-/** The 1-based line of byte `at` of `file`: LF, CRLF and a lone CR each end a line, as csv-parse counts them. */
+/** The 1-based line of byte `at` of `file`: LF, CRLF and a lone CR each end a line, as the CSV tokenizer counts them. */
 export function lineAtByte(file: string, at: number): number {
   const fd = openSync(file, 'r');
   try {
