@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseNumber } from '../../src/cli/cells.js';
-import { CsvSyntaxError, CsvTokenizer, NUMBER, TEXT } from '../../src/cli/csv-tokens.js';
+import { type CsvSyntaxError, CsvTokenizer, NUMBER, TEXT } from '../../src/cli/csv-tokens.js';
 
 /** Every record of `text` as text, the bytes fed `chunk` at a time; with `numbers`, fields after the first read as numbers. */
 function tokenize(text: string | Buffer, chunk = 1 << 20, numbers = false): { records: (string | number)[][]; lines: number[] } {
@@ -18,9 +18,7 @@ function tokenize(text: string | Buffer, chunk = 1 << 20, numbers = false): { re
   const lines: number[] = [];
   const tokens = new CsvTokenizer((fields, line) => {
     records.push(
-      Array.from({ length: fields }, (_, k) =>
-        numbers && records.length > 0 && k > 0 ? tokens.numbers[k] : tokens.texts[k],
-      ),
+      Array.from({ length: fields }, (_, k) => (numbers && records.length > 0 && k > 0 ? tokens.numbers[k] : tokens.texts[k])),
     );
     lines.push(line);
     if (numbers && records.length === 1) tokens.setKinds(Uint8Array.from({ length: fields }, (_, k) => (k > 0 ? NUMBER : TEXT)));
