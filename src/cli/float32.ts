@@ -12,6 +12,7 @@ import { FLOAT32_MAX } from '../checks.js';
 import { cellPlace, type Table } from './csv.js';
 import { formatValue } from './format.js';
 import type { Numbers } from './growable.js';
+import { NumberColumn } from './number-rows.js';
 import type { Standardization } from './standardize.js';
 
 /**
@@ -29,12 +30,18 @@ export function float32Matrix(
 ): Float32Array {
   const width = columns.length;
   const matrix = new Float32Array(table.rows * width);
-  values.forEach((column, k) => {
-    const mean = stats?.mean[k] ?? 0;
-    const std = stats?.std[k] ?? 1;
-    for (let r = 0; r < table.rows; r++) {
-      const cell = column.get(r);
-      const value = stats ? (cell - mean) / std : cell;
+  const mean = stats?.mean ?? new Array<number>(width).fill(0);
+  const std = stats?.std ?? new Array<number>(width).fill(1);
+  // Row by row, as the matrix is laid out; from a CSV's rows themselves where every column is one of theirs.
+  const rows = values[0] instanceof NumberColumn ? values[0].rows : undefined;
+  const indices = values.map((column) => (column instanceof NumberColumn && column.rows === rows ? column.index : -1));
+  const direct = rows !== undefined && !indices.includes(-1);
+  for (let r = 0, at = 0; r < table.rows; r++) {
+    const chunk = direct ? rows.chunkOf(r) : undefined;
+    const offset = direct ? rows.offsetOf(r) : 0;
+    for (let k = 0; k < width; k++, at++) {
+      const cell = chunk ? chunk[offset + indices[k]] : values[k].get(r);
+      const value = stats ? (cell - mean[k]) / std[k] : cell;
       const stored = Math.fround(value);
       // Math.fround, as the network stores it: a hair above FLOAT32_MAX still rounds to it.
       if (!Number.isFinite(stored)) {
@@ -44,9 +51,9 @@ export function float32Matrix(
             `(at most ±${FLOAT32_MAX}); ${advice}`,
         );
       }
-      matrix[r * width + k] = stored;
+      matrix[at] = stored;
     }
-  });
+  }
   return matrix;
 }
 
