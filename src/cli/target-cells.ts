@@ -20,12 +20,12 @@ export interface TargetCells {
   /** The distinct cells in order of appearance, and each row's index among them; undefined past MAX_CLASSES + 1. */
   readonly distinct?: readonly string[];
   readonly codes?: Numbers;
-  /** Each row's number (NaN where the cell is not one). */
+  /** Each row's number (NaN where the cell is not one); none where the rows are not kept. */
   readonly numbers: Numbers;
 }
 
 export class TargetCellsReader {
-  private codes: Growable<Int32Array> | undefined = int32s();
+  private codes: Growable<Int32Array> | undefined;
   private index: Map<string, number> | undefined = new Map();
   /** Kept only once the codes are dropped. */
   private values: Growable<Float64Array> | undefined;
@@ -33,11 +33,26 @@ export class TargetCellsReader {
   private numeric = 0;
   private firstText?: { row: number; cell: string };
 
+  /**
+   * `keepRows` false keeps only what the column's meaning is decided from
+   * (its distinct cells, how many are numbers), in memory bounded by
+   * MAX_CLASSES whatever the rows: a streamed file's first pass.
+   */
+  constructor(private readonly keepRows = true) {
+    if (keepRows) this.codes = int32s();
+  }
+
   add(cell: string): void {
     const value = parseNumber(cell);
     if (value === undefined) this.firstText ??= { row: this.rows, cell };
     else this.numeric++;
     this.rows++;
+    if (!this.keepRows) {
+      if (this.index === undefined || this.index.has(cell)) return;
+      if (this.index.size === MAX_CLASSES + 1) this.index = undefined;
+      else this.index.set(cell, this.index.size);
+      return;
+    }
     if (this.values !== undefined) {
       this.values.push(value ?? NaN);
       return;
@@ -67,6 +82,10 @@ export class TargetCellsReader {
 
   finish(): TargetCells {
     const { numeric, firstText } = this;
+    if (!this.keepRows) {
+      const distinct = this.index && [...this.index.keys()];
+      return { numeric, firstText, distinct, numbers: { length: 0, get: () => NaN } };
+    }
     if (this.values !== undefined) return { numeric, firstText, numbers: this.values };
     const distinct = [...this.index!.keys()];
     const codes = this.codes!;
