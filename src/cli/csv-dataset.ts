@@ -14,13 +14,13 @@
  * seed gives the same batches, pass by pass.
  */
 
-import { FLOAT32_MAX } from '../checks.js';
 import { Random } from '../random.js';
 import { featureIndices, targetIndices } from './columns.js';
 import {
   badNumber,
   type CellsRead,
   type ColumnRead,
+  checkWidth,
   columnKinds,
   csvError,
   type Header,
@@ -32,7 +32,7 @@ import {
 } from './csv.js';
 import { type FileStamp, passChunks } from './csv-pass.js';
 import { CsvTokenizer, NUMBER, TEXT } from './csv-tokens.js';
-import { formatValue } from './format.js';
+import { tooLarge } from './float32.js';
 import type { Numbers } from './growable.js';
 import { RowLines } from './row-lines.js';
 import { ShuffleSlots } from './shuffle-buffer.js';
@@ -134,7 +134,7 @@ async function scanFile(file: string, options: CsvDatasetOptions, chunkBytes: nu
     for (const read of numberReads) {
       const value = numbers[read.column];
       if (Number.isNaN(value)) throw new Error(badNumber(at, row, read, texts[read.column]));
-      if (!Number.isFinite(Math.fround(value))) throw new Error(tooLarge(at, row, read.column, value));
+      if (!Number.isFinite(Math.fround(value))) throw new Error(tooLarge(at, row, read.column, value, undefined, FLOAT32_ADVICE));
     }
     for (let k = 0; k < features.length; k++) {
       const value = numbers[features[k]];
@@ -183,23 +183,6 @@ async function scanFile(file: string, options: CsvDatasetOptions, chunkBytes: nu
     mean: Array.from(sums, (sum, k) => (largest[k] === 0 ? 0 : (sum / rows) * scales[k])),
     scales: Array.from(scales),
   };
-}
-
-function checkWidth(at: Pick<Table, 'file' | 'lines' | 'header'>, row: number, fields: number): void {
-  const width = at.header.length;
-  if (fields === width) return;
-  const detail =
-    fields < width
-      ? `column ${quote(at.header[fields])} is missing`
-      : `an extra field after the last column, ${quote(at.header[width - 1])}`;
-  throw new Error(`${rowPlace(at, row)} has ${fields} field${fields === 1 ? '' : 's'} but the header has ${width}: ${detail}`);
-}
-
-function tooLarge(at: Pick<Table, 'file' | 'lines' | 'header'>, row: number, column: number, value: number): string {
-  return (
-    `${rowPlace(at, row)}, column ${quote(at.header[column])}: ${formatValue(value)} is too large for float32, ` +
-    `the network's numbers (at most ±${FLOAT32_MAX}); ${FLOAT32_ADVICE}`
-  );
 }
 
 export class CsvDataset implements AsyncIterable<CsvBatch> {

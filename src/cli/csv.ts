@@ -271,7 +271,7 @@ function checkHeader(file: string, header: readonly string[], line: number): voi
   });
 }
 
-function checkWidth(table: Pick<Table, 'file' | 'lines' | 'header'>, row: number, have: number): void {
+export function checkWidth(table: Pick<Table, 'file' | 'lines' | 'header'>, row: number, have: number): void {
   const width = table.header.length;
   if (have === width) return;
   const detail =

@@ -44,13 +44,7 @@ export function float32Matrix(
       const value = stats ? (cell - mean[k]) / std[k] : cell;
       const stored = Math.fround(value);
       // Math.fround, as the network stores it: a hair above FLOAT32_MAX still rounds to it.
-      if (!Number.isFinite(stored)) {
-        const what = stats ? `${formatValue(cell)} is ${formatValue(value)} after standardisation:` : `${formatValue(cell)} is`;
-        throw new Error(
-          `${cellPlace(table, r, columns[k])}: ${what} too large for float32, the network's numbers ` +
-            `(at most ±${FLOAT32_MAX}); ${advice}`,
-        );
-      }
+      if (!Number.isFinite(stored)) throw new Error(tooLarge(table, r, columns[k], cell, stats && value, advice));
       matrix[at] = stored;
     }
   }
@@ -62,4 +56,20 @@ export function pickRows(matrix: Float32Array, width: number, rows: ArrayLike<nu
   const picked = new Float32Array(rows.length * width);
   for (let i = 0; i < rows.length; i++) picked.set(matrix.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
   return picked;
+}
+
+/** The message for a cell beyond float32 (`standardized`, its value after standardisation, if that is what is). */
+export function tooLarge(
+  place: Pick<Table, 'file' | 'lines' | 'header'>,
+  row: number,
+  column: number,
+  cell: number,
+  standardized: number | undefined,
+  advice: string,
+): string {
+  const what =
+    standardized === undefined
+      ? `${formatValue(cell)} is`
+      : `${formatValue(cell)} is ${formatValue(standardized)} after standardisation:`;
+  return `${cellPlace(place, row, column)}: ${what} too large for float32, the network's numbers (at most ±${FLOAT32_MAX}); ${advice}`;
 }
