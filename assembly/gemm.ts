@@ -44,13 +44,6 @@ import { gemmRows } from './gemmRows';
  */
 const FEW_ROWS: i32 = 4;
 
-/**
- * Whether gemmRows is compiled in: in every module but one built with
- * `--use NO_ROWS_PATH=1` (asconfig.json), which leaves it out for size.
- */
-// @ts-ignore: NO_ROWS_PATH is defined only by asc --use
-const ROWS_PATH: bool = !isDefined(NO_ROWS_PATH);
-
 /** Depth of a k-block. */
 const KC: i32 = 128;
 /** Bytes of op(A) per (MC x KC) block, sized for L2. */
@@ -102,7 +95,7 @@ export function gemmStrided<T>(
     return;
   }
   const S = <usize>sizeof<T>();
-  if (ROWS_PATH && sizeof<T>() == 4 && !transA && !transB && (m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES))) {
+  if (sizeof<T>() == 4 && !transA && !transB && (m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES))) {
     // bChunk, unused by this path, holds its sums (ROW_SUMS_BYTES, less than B_CHUNK_BYTES).
     gemmRows<T>(m, n, k, KC, alpha, a, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
     return;

@@ -7,8 +7,9 @@
  * written nowhere else in assembly/.
  *
  * An entry may narrow that to a list, `const EXPORTED_KERNELS = ['name', …];`
- * (assembly/index.predict.ts, the forward-only module): only the kernels it
- * names are exported, and the list itself is removed before compiling.
+ * (the forward-only modules, assembly/index.predict.*.ts): only the exports
+ * it names are made, a kernel's name for both dtypes or an export's own
+ * name (nameF32) for one, and the list itself is removed before compiling.
  *
  * package.json's asbuild scripts pass it with --transform, not asconfig.json:
  * asc resolves a configured transform with a folder part as a package name.
@@ -33,7 +34,9 @@ export default class KernelExports extends Transform {
       for (const statement of source.statements) {
         if (statement.kind !== NodeKind.FunctionDeclaration || !takeMarker(statement)) continue;
         const name = statement.name.text;
-        if (only && !only.delete(name)) continue;
+        const both = !only || only.delete(name);
+        const dtypes = DTYPES.filter(([suffix]) => both || only.delete(name + suffix));
+        if (!dtypes.length) continue;
         const where = `@kernel ${name} (${source.normalizedPath})`;
         if (!(statement.flags & CommonFlags.Export)) throw new Error(`${where}: a kernel must be exported from its file`);
         if (statement.typeParameters?.length !== 1 || statement.typeParameters[0].name.text !== 'T') {
@@ -42,7 +45,7 @@ export default class KernelExports extends Transform {
         const from = posix.relative(posix.dirname(GENERATED), source.internalPath);
         imports.push(`import { ${name} } from './${from}';`);
         const { parameters, returnType } = statement.signature;
-        for (const [suffix, T] of DTYPES) {
+        for (const [suffix, T] of dtypes) {
           const crossed = parameters.map((p) => {
             if (p.initializer) throw new Error(`${where}: parameter ${p.name.text} has a default; a kernel's are all passed`);
             const type = typeName(p.type, T, where);

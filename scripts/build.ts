@@ -20,10 +20,12 @@
  *   dist/wasmlp-formats.js  `wasmlp/formats`: ONNX and TensorFlow.js in and out,
  *                        importing the library from ./wasmlp.js
  *   dist/wasmlp-predict.js  `wasmlp/predict`: a saved network loaded to predict,
- *                        apart from the library, the forward-only kernels
- *                        embedded; it imports dist/wasmlp-predict-js.js,
+ *                        apart from the library, the float32 forward-only
+ *                        kernels embedded; it imports dist/wasmlp-predict-js.js,
  *                        the js backend's forward kernels, on the first
- *                        predictor on backend 'js'
+ *                        predictor on backend 'js', and
+ *                        dist/wasmlp-predict-f64.js, the float64 kernels, on
+ *                        the first float64 predictor
  *   dist/cli.js          the `wasmlp` command (bin/wasmlp.js runs it)
  *   dist/demo/           the playground page (`npm run demo`)
  *
@@ -42,14 +44,17 @@ import {
   bundleKernelsChunk,
   bundleLibrary,
   bundlePredict,
+  bundlePredictF64Chunk,
   bundlePredictJsChunk,
   bundleThreads,
   bundleWorkerChunk,
   FORMATS_ENTRY,
   KERNELS_CHUNK,
   PREDICT_ENTRY,
+  PREDICT_F32_WASM_FILE,
+  PREDICT_F64_CHUNK,
+  PREDICT_F64_WASM_FILE,
   PREDICT_JS_CHUNK,
-  PREDICT_WASM_FILE,
   ROOT,
   THREADS_CHUNK,
   THREADS_WASM_FILE,
@@ -61,7 +66,7 @@ import { pruneDeclarations } from './declarations.js';
 const DIST = path.join(ROOT, 'dist');
 
 async function main(): Promise<void> {
-  for (const file of [WASM_FILE, THREADS_WASM_FILE, PREDICT_WASM_FILE]) {
+  for (const file of [WASM_FILE, THREADS_WASM_FILE, PREDICT_F32_WASM_FILE, PREDICT_F64_WASM_FILE]) {
     await stat(file).catch(() => {
       throw new Error(`${file} is missing: run \`npm run asbuild\` first (npm run build does)`);
     });
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
   await bundleFormats(path.join(DIST, FORMATS_ENTRY));
   await bundlePredict(path.join(DIST, PREDICT_ENTRY));
   await bundlePredictJsChunk(path.join(DIST, PREDICT_JS_CHUNK));
+  await bundlePredictF64Chunk(path.join(DIST, PREDICT_F64_CHUNK));
   await bundleCli(path.join(DIST, 'cli.js'));
 
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', path.join(ROOT, 'tsconfig.build.json')], {
@@ -97,6 +103,7 @@ async function main(): Promise<void> {
     FORMATS_ENTRY,
     PREDICT_ENTRY,
     PREDICT_JS_CHUNK,
+    PREDICT_F64_CHUNK,
   ]) {
     const bytes = await readFile(path.join(DIST, file));
     console.log(`dist/${file}: ${(bytes.length / 1000).toFixed(1)} kB, ${(gzipSync(bytes).length / 1000).toFixed(1)} kB gzipped`);

@@ -31,9 +31,11 @@
  *   classic script run at the head of a worker network's worker for threads;
  * - formats: dist/wasmlp-formats.js, `wasmlp/formats`, importing dist/wasmlp.js;
  * - predict: dist/wasmlp-predict.js, `wasmlp/predict`, apart from the
- *   library: the forward-only kernels embedded, no training code;
+ *   library: the float32 forward-only kernels embedded, no training code;
  * - predict-js-chunk: dist/wasmlp-predict-js.js, the js backend's forward
  *   kernels, which wasmlp-predict.js imports on the first backend 'js';
+ * - predict-f64-chunk: dist/wasmlp-predict-f64.js, the float64 forward-only
+ *   kernels, which wasmlp-predict.js imports on the first float64 predictor;
  * - cli: dist/cli.js, for Node, importing dist/wasmlp.js.
  * platform 'browser' makes esbuild refuse any Node built-in that slips in.
  */
@@ -54,9 +56,11 @@ export const THREADS_CHUNK = 'wasmlp-threads.js';
 export const FORMATS_ENTRY = 'wasmlp-formats.js';
 export const PREDICT_ENTRY = 'wasmlp-predict.js';
 export const PREDICT_JS_CHUNK = 'wasmlp-predict-js.js';
+export const PREDICT_F64_CHUNK = 'wasmlp-predict-f64.js';
 export const WASM_FILE = path.join(ROOT, 'build', 'wasmlp.wasm');
 export const THREADS_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.threads.wasm');
-export const PREDICT_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.predict.wasm');
+export const PREDICT_F32_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.predict.f32.wasm');
+export const PREDICT_F64_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.predict.f64.wasm');
 
 const SEAM_NAMES = [
   'kernels',
@@ -80,6 +84,7 @@ type Bundle =
   | 'formats'
   | 'predict'
   | 'predict-js-chunk'
+  | 'predict-f64-chunk'
   | 'cli';
 
 /**
@@ -99,6 +104,7 @@ const SEAMS: Record<Bundle, readonly string[]> = {
   formats: ['-', '-', '-', '-', '-', '-', '-', '-'],
   predict: ['-', '-', '-', '-', '-', '-', 'embedded', 'lazy'],
   'predict-js-chunk': ['-', '-', '-', '-', '-', '-', '-', 'direct'],
+  'predict-f64-chunk': ['-', '-', '-', '-', '-', '-', 'float64', '-'],
   cli: ['-', '-', '-', '-', '-', '-', '-', '-'],
 };
 
@@ -109,7 +115,8 @@ const SEAMS: Record<Bundle, readonly string[]> = {
 const EMBEDS: Record<string, { constant: string; text: () => Promise<string> }> = {
   'kernels.embedded': { constant: 'WASMLP_KERNELS', text: () => embeddedWasm(WASM_FILE) },
   'threaded-kernels.embedded': { constant: 'WASMLP_THREADED_KERNELS', text: () => embeddedWasm(THREADS_WASM_FILE) },
-  'predict-kernels.embedded': { constant: 'WASMLP_PREDICT_KERNELS', text: () => embeddedWasm(PREDICT_WASM_FILE) },
+  'predict-kernels.embedded': { constant: 'WASMLP_PREDICT_F32_KERNELS', text: () => embeddedWasm(PREDICT_F32_WASM_FILE) },
+  'predict-kernels.float64': { constant: 'WASMLP_PREDICT_F64_KERNELS', text: () => embeddedWasm(PREDICT_F64_WASM_FILE) },
   'worker-script.embedded': { constant: 'WASMLP_WORKER_SCRIPT', text: () => bundleWorker() },
   'threads-addon-script.embedded': { constant: 'WASMLP_THREADS_ADDON_SCRIPT', text: () => bundleThreadsAddon() },
 };
@@ -168,7 +175,9 @@ async function seams(bundle: Bundle): Promise<{ plugin: Plugin; define: Record<s
 const chunksExternal: Plugin = {
   name: 'wasmlp-chunks',
   setup(pluginBuild) {
-    const names = [KERNELS_CHUNK, WORKER_CHUNK, THREADS_CHUNK, PREDICT_JS_CHUNK].map((name) => name.replace(/\./g, '\\.'));
+    const names = [KERNELS_CHUNK, WORKER_CHUNK, THREADS_CHUNK, PREDICT_JS_CHUNK, PREDICT_F64_CHUNK].map((name) =>
+      name.replace(/\./g, '\\.'),
+    );
     pluginBuild.onResolve({ filter: new RegExp(`^\\./(${names.join('|')})$`) }, (args) => ({ path: args.path, external: true }));
   },
 };
@@ -290,11 +299,12 @@ export async function bundleFormats(outfile: string): Promise<void> {
 
 /**
  * dist/wasmlp-predict.js, the package's `wasmlp/predict`: loadPredictor
- * with the forward-only kernels embedded, apart from the library (it
+ * with the float32 forward-only kernels embedded, apart from the library (it
  * imports neither it nor its chunks), minified, for pages that only run a
- * trained model; the js backend's forward kernels are its own chunk,
- * dist/wasmlp-predict-js.js (bundlePredictJsChunk), imported on first use.
- * Neither reaches training code: test/package/dist.test.ts holds them to
+ * trained model. Its own chunks, imported on first use: the js backend's
+ * forward kernels, dist/wasmlp-predict-js.js (bundlePredictJsChunk), and
+ * the float64 kernels, dist/wasmlp-predict-f64.js (bundlePredictF64Chunk).
+ * None reaches training code: test/package/dist.test.ts holds them to
  * their budgets and looks for none.
  */
 export async function bundlePredict(outfile: string): Promise<void> {
@@ -309,6 +319,11 @@ export async function bundlePredict(outfile: string): Promise<void> {
 /** dist/wasmlp-predict-js.js: the js backend's forward kernels, for wasmlp-predict.js. */
 export async function bundlePredictJsChunk(outfile: string): Promise<void> {
   await bundleWith('predict-js-chunk', path.join(PLATFORM, 'wasmlp-predict-js.ts'), { format: 'esm', minify: true, outfile });
+}
+
+/** dist/wasmlp-predict-f64.js: the float64 forward-only kernels, deflated, base64, for wasmlp-predict.js. */
+export async function bundlePredictF64Chunk(outfile: string): Promise<void> {
+  await bundleWith('predict-f64-chunk', path.join(PLATFORM, 'wasmlp-predict-f64.ts'), { format: 'esm', minify: true, outfile });
 }
 
 /**

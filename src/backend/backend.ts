@@ -244,7 +244,7 @@ export const KERNEL_NAMES = /* @__PURE__ */ Object.keys({
 
 /**
  * The kernels a forward pass runs (forward.ts): the only ones the
- * forward-only module (assembly/index.predict.ts) exports, and the js
+ * forward-only modules (assembly/index.predict.*.ts) export, and the js
  * backend's JsForwardBackend holds.
  */
 export const FORWARD_KERNEL_NAMES = ['denseForward', 'softmax', 'firstNonFinite'] as const satisfies readonly KernelName[];

@@ -1,6 +1,7 @@
 /**
- * The predictor's backends: the forward kernels alone, of the forward-only
- * module (build/wasmlp.predict.wasm) or of the js backend, over the same
+ * The predictor's backends: the forward kernels alone, of the dtype's
+ * forward-only module (build/wasmlp.predict.f32.wasm or .f64.wasm) or of
+ * the js backend, over the same
  * heaps and with the same wiring as a Network's backends, so that a
  * prediction is computed by the same kernels the same way.
  */
@@ -12,20 +13,20 @@ import type { ForwardBackend } from '../forward.js';
 import { createJsForwardBackend } from '../platform/predict-js-backend.js';
 import { loadPredictBytes } from '../platform/predict-kernels.js';
 
-type ForwardKernels = Pick<Kernels, ForwardKernelName>;
-
 interface ForwardModule extends Heap {
-  kernels: Record<DType, ForwardKernels>;
+  kernels: Pick<Kernels, ForwardKernelName>;
 }
 
-let shared: Promise<ForwardModule> | undefined;
+/** Each dtype's module, instantiated on its first predictor; one heap per module, shared by its predictors. */
+const shared: Partial<Record<DType, Promise<ForwardModule>>> = {};
 
-async function loadModule(): Promise<ForwardModule> {
-  const raw = await instantiateKernels(await loadPredictBytes());
+async function loadModule(dtype: DType): Promise<ForwardModule> {
+  const raw = await instantiateKernels(await loadPredictBytes(dtype));
   const heap = new WasmHeap(raw.memory as WebAssembly.Memory, (raw.heapBase as () => number)());
-  const kernels = (suffix: 'F32' | 'F64') =>
-    exportedKernels(raw, suffix, FORWARD_KERNEL_NAMES, { denseForward: denseForwardConversion });
-  return Object.assign(heap, { kernels: { float32: kernels('F32'), float64: kernels('F64') } });
+  const suffix = dtype === 'float32' ? 'F32' : 'F64';
+  return Object.assign(heap, {
+    kernels: exportedKernels(raw, suffix, FORWARD_KERNEL_NAMES, { denseForward: denseForwardConversion }),
+  });
 }
 
 /** Memory over the module's heap; the kernels are each predictor's own properties (createForwardBackend). */
@@ -40,13 +41,13 @@ class ModuleBackend extends HeapMemory {}
  */
 export async function createForwardBackend(name: BackendName, dtype: DType): Promise<ForwardBackend> {
   if (name === 'js') return createJsForwardBackend(dtype);
-  shared ??= loadModule();
+  const loading = (shared[dtype] ??= loadModule(dtype));
   try {
-    const module = await shared;
+    const module = await loading;
     // Own properties, as WasmBackend's: a call goes straight to the export.
-    return Object.assign(new ModuleBackend(dtype, module), module.kernels[dtype]);
+    return Object.assign(new ModuleBackend(dtype, module), module.kernels);
   } catch (error) {
-    shared = undefined;
+    if (shared[dtype] === loading) delete shared[dtype];
     throw error;
   }
 }
