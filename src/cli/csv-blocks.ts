@@ -67,8 +67,9 @@ export async function readBlocks(
   let x = new Float32Array(0);
   let y = new Float32Array(0);
   let inBlock = 0;
-  /** Blocks filled while the last chunk was parsed: copies, handed on once the chunk is done. */
+  /** Blocks filled while the last chunk was parsed: copies, handed on once the chunk is done, then reused. */
   const full: Block[] = [];
+  const spare: Block[] = [];
   const tokens = new CsvTokenizer((fields, line) => {
     if (header === undefined) {
       header = headerOf(file, tokens, fields, line);
@@ -105,7 +106,12 @@ export async function readBlocks(
     s.labels?.write(tokens, y, inBlock * s.labels.width, place, row);
     inBlock++;
     if (inBlock === blockRows) {
-      full.push({ rows: inBlock, first: row + 1 - inBlock, x: x.slice(), y: y.slice() });
+      const block = spare.pop() ?? { rows: 0, first: 0, x: new Float32Array(x.length), y: new Float32Array(y.length) };
+      block.x.set(x);
+      block.y.set(y);
+      block.rows = inBlock;
+      block.first = row + 1 - inBlock;
+      full.push(block);
       inBlock = 0;
     }
   });
@@ -113,7 +119,11 @@ export async function readBlocks(
     for await (const chunk of passChunks(file)) {
       tokens.write(chunk);
       // Handed on as they are filled: a chunk of short rows fills several.
-      while (full.length > 0) await onBlock(full.shift()!);
+      while (full.length > 0) {
+        const block = full.shift()!;
+        await onBlock(block);
+        spare.push(block);
+      }
     }
     tokens.end();
   } catch (error) {

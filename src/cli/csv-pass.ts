@@ -38,9 +38,9 @@ export async function* passChunks(
     onStamp?.(first);
     const checker = new TextChecker(file, 'the data file');
     let position = 0;
+    // One buffer for every read: the tokenizer copies what it holds back, and each chunk is parsed before the next read.
+    const buffer = Buffer.allocUnsafe(chunkBytes);
     for (;;) {
-      // A fresh buffer each read: the tokenizer may hold on to the end of the last one.
-      const buffer = Buffer.allocUnsafe(chunkBytes);
       const { bytesRead } = await readAt(fd, buffer, 0, chunkBytes, position);
       if (bytesRead === 0) break;
       position += bytesRead;

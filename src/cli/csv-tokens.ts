@@ -68,7 +68,9 @@ export class CsvTokenizer {
   private kinds: Uint8Array | undefined;
   /** The line the next unparsed byte is on. */
   private line = 1;
-  private carry: Buffer | undefined;
+  /** Where a record cut by a chunk's end waits for the next chunk (work[0, held)), grown as needed and reused. */
+  private work = Buffer.alloc(0);
+  private held = 0;
   private started = false;
 
   constructor(private readonly sink: RecordSink) {}
@@ -79,21 +81,35 @@ export class CsvTokenizer {
     if (this.numbers.length < kinds.length) this.numbers = new Float64Array(kinds.length);
   }
 
-  /** Parses the whole records in `chunk` (after what was held back), holding back a record it cuts. */
+  /**
+   * Parses the whole records in `chunk` (after what was held back), holding
+   * back a copy of a record it cuts: the caller may reuse `chunk`.
+   */
   write(chunk: Buffer): void {
-    this.feed(this.carry ? Buffer.concat([this.carry, chunk]) : chunk, false);
+    if (this.held === 0) {
+      this.feed(chunk, false);
+      return;
+    }
+    const length = this.held + chunk.length;
+    if (this.work.length < length) {
+      const larger = Buffer.allocUnsafe(Math.max(length, 2 * this.work.length));
+      this.work.copy(larger, 0, 0, this.held);
+      this.work = larger;
+    }
+    chunk.copy(this.work, this.held);
+    this.feed(this.work.subarray(0, length), false);
   }
 
   /** The end of the file: the last record may lack its line break. */
   end(): void {
-    this.feed(this.carry ?? Buffer.alloc(0), true);
+    this.feed(this.work.subarray(0, this.held), true);
   }
 
   private feed(bytes: Buffer, final: boolean): void {
     let buf = bytes;
     if (!this.started) {
       if (buf.length < 3 && !final) {
-        this.carry = buf;
+        this.hold(buf, 0);
         return;
       }
       this.started = true;
@@ -109,10 +125,15 @@ export class CsvTokenizer {
       }
       pos = next;
     }
-    this.carry = pos < buf.length ? buf.subarray(pos) : undefined;
-    if (this.carry !== undefined && this.carry.length > MAX_RECORD_BYTES) {
-      throw new CsvSyntaxError('long', this.line, this.records, 0);
-    }
+    this.hold(buf, pos);
+    if (this.held > MAX_RECORD_BYTES) throw new CsvSyntaxError('long', this.line, this.records, 0);
+  }
+
+  /** Keeps buf[from, end) for the next chunk, at the start of `work` (buf may be `work` itself: copy moves overlapping bytes safely). */
+  private hold(buf: Buffer, from: number): void {
+    this.held = buf.length - from;
+    if (this.work.length < this.held) this.work = Buffer.allocUnsafe(Math.max(this.held, 2 * this.work.length));
+    buf.copy(this.work, 0, from);
   }
 
   /** Parses the record (or blank line) at `pos`: the offset after it, or -1 if the bytes end inside it. */

@@ -1,0 +1,168 @@
+/**
+ * Large files streamed: predict and evaluate give, a block of rows at a
+ * time, what they give for the file read whole; a bad cell far into a
+ * streamed file fails with its line and column (predict after the lines
+ * before it), and train writes no model file; and memory stays bounded:
+ * streaming a file twice as long holds no more memory, where reading it
+ * whole holds more than the file's size.
+ * WASMLP_STREAM_ABOVE (bytes) is the threshold above which a file streams.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type Run, wasmlp } from './run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wasmlp-streaming-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => {
+  delete process.env.WASMLP_STREAM_ABOVE;
+});
+const path = (name: string): string => join(dir, name);
+
+function write(name: string, text: string): string {
+  writeFileSync(path(name), text);
+  return path(name);
+}
+
+/** `rows` rows of 3 features, a class and a value, with quoted cells and CRLF. */
+function data(rows: number): string {
+  const lines = ['a,b,c,species,size'];
+  for (let r = 0; r < rows; r++) {
+    const species = ['setosa', 'versicolor', 'virgin, ica'][r % 3];
+    lines.push(
+      `${((r * 37) % 101) / 10 + (r % 3)},"${(r * 13) % 17}",${(r % 7) * 0.5},"${species}",${(r % 11) * 0.25 + (r % 3)}`,
+    );
+  }
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+async function streamed(...argv: string[]): Promise<Run> {
+  process.env.WASMLP_STREAM_ABOVE = '0';
+  try {
+    return await wasmlp(...argv);
+  } finally {
+    delete process.env.WASMLP_STREAM_ABOVE;
+  }
+}
+
+describe('streaming large files', () => {
+  it('predicts and evaluates a block at a time what it does for the file read whole', async () => {
+    const file = write('data.csv', data(10_000));
+    const classes = path('classes.json');
+    const values = path('values.json');
+    expect(
+      (await wasmlp('train', file, '--target', 'species', '--epochs', '2', '--seed', '1', '--standardize', '--save', classes))
+        .code,
+    ).toBe(0);
+    expect(
+      (await wasmlp('train', file, '--target', 'size', '--features', 'a,b,c', '--epochs', '2', '--seed', '1', '--save', values))
+        .code,
+    ).toBe(0);
+    for (const model of [classes, values]) {
+      const whole = await wasmlp('predict', model, file);
+      expect(whole.code).toBe(0);
+      expect(whole.stdout.split('\n')).toHaveLength(10_002);
+      expect(await streamed('predict', model, file)).toEqual(whole);
+    }
+    const wholeClasses = await wasmlp('evaluate', classes, file);
+    const streamedClasses = await streamed('evaluate', classes, file);
+    // Blocks of 4096 rows sum in another order: the same figures to the printed digits.
+    expect(streamedClasses).toEqual(wholeClasses);
+    expect(wholeClasses.stdout).toMatch(/^loss \d\.\d{4} {2}acc \d\.\d{4} {2}\(10000 rows\)\n$/);
+    expect(await streamed('evaluate', values, file)).toEqual(await wasmlp('evaluate', values, file));
+  });
+
+  it('fails on a bad cell far into a file with its line and column: predict after the lines before it, train saving nothing', async () => {
+    const good = write('good.csv', data(300));
+    const model = path('model.json');
+    expect((await wasmlp('train', good, '--target', 'species', '--epochs', '1', '--seed', '1', '--save', model)).code).toBe(0);
+    // Far enough in to be past the first read (1 MiB).
+    const lines = data(60_000).split('\r\n');
+    lines[50001] = lines[50001].replace(/^[^,]+/, '1.5e');
+    const bad = write('bad.csv', lines.join('\r\n'));
+    const message = `error: ${bad}: line 50002 (data row 50001), column "a": "1.5e" is not a number; features must be numbers\n`;
+    const predicted = await streamed('predict', model, bad);
+    expect(predicted).toMatchObject({ code: 1, stderr: message });
+    // The header and the rows of the blocks read before the bad one went out, 4096 lines at a time.
+    const written = predicted.stdout.split('\n').length - 1;
+    expect(written).toBeGreaterThan(0);
+    expect(written % 4096).toBe(0);
+    expect(written).toBeLessThan(50_001);
+    expect(await streamed('evaluate', model, bad)).toMatchObject({ code: 1, stderr: message });
+    const saved = path('never.json');
+    expect(await wasmlp('train', bad, '--target', 'species', '--epochs', '1', '--save', saved)).toMatchObject({
+      code: 1,
+      stderr: message,
+    });
+    expect(existsSync(saved)).toBe(false);
+  });
+});
+
+const run = promisify(execFile);
+
+/**
+ * Runs `wasmlp ...argv` (or, with argv[0] 'dataset', two passes of
+ * csvDataset over the last argument) in a child process that measures, every
+ * 25 ms after a full garbage collection, the memory held (JavaScript heap and
+ * buffers, WebAssembly memory included): it prints the most it saw (MB)
+ * last on stderr.
+ */
+const WRAPPER = `
+const { tsImport } = await import('tsx/esm/api');
+const url = (file) => ${JSON.stringify(pathToFileURL(join(process.cwd(), 'src/cli')).href)} + '/' + file;
+const { main } = await tsImport(url('main.ts'), import.meta.url);
+const { csvDataset } = await tsImport(url('csv-dataset.ts'), import.meta.url);
+const io = { stdout: { write: () => {} }, stderr: { write: (text) => process.stderr.write(text) } };
+const argv = process.argv.slice(1);
+let peak = 0;
+const sample = () => {
+  globalThis.gc();
+  const { heapUsed, external } = process.memoryUsage();
+  peak = Math.max(peak, heapUsed + external);
+};
+sample();
+const start = peak;
+const timer = setInterval(sample, 25);
+if (argv[0] === 'dataset') {
+  const dataset = await csvDataset(argv.at(-1), { target: 'species', batchSize: 256, shuffleBuffer: 10000, seed: 1 });
+  for (let pass = 0; pass < 2; pass++) for await (const batch of dataset) void batch;
+} else {
+  process.exitCode = await main(argv, io);
+}
+clearInterval(timer);
+process.stderr.write('held ' + (peak - start) / 2 ** 20 + '\\n');
+`;
+
+/** The most memory (MB) `wasmlp ...argv data` held beyond what it held at the start, streaming files above `streamAbove` bytes. */
+async function held(streamAbove: number, data: string, ...argv: string[]): Promise<number> {
+  const { stderr } = await run(process.execPath, ['--expose-gc', '--input-type=module', '-e', WRAPPER, '--', ...argv, data], {
+    env: { ...process.env, WASMLP_STREAM_ABOVE: String(streamAbove) },
+    maxBuffer: 1 << 20,
+  });
+  return Number(/held ([\d.]+)\n$/.exec(stderr)![1]);
+}
+
+describe('memory while streaming', () => {
+  it('holds no more for twice the rows: evaluate and two passes of a dataset, on 5 MB and 11 MB', async () => {
+    const file = write('large.csv', data(200_000));
+    const twice = write('twice.csv', data(400_000));
+    const size = statSync(file).size / 2 ** 20;
+    expect(size).toBeGreaterThan(5);
+    const model = path('large.json');
+    expect(
+      (await wasmlp('train', write('small.csv', data(300)), '--target', 'species', '--epochs', '1', '--save', model)).code,
+    ).toBe(0);
+    // Read whole, the file's numbers alone take more than its size; streamed, the network and a few blocks.
+    const whole = await held(2 ** 40, file, 'evaluate', model);
+    expect(whole).toBeGreaterThan(size);
+    for (const argv of [['evaluate', model], ['dataset']]) {
+      const once = await held(0, file, ...argv);
+      expect(once).toBeLessThan(whole / 2);
+      expect(await held(0, twice, ...argv)).toBeLessThan(once + 1);
+    }
+  }, 60_000);
+});
