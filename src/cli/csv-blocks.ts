@@ -63,6 +63,8 @@ export async function readBlocks(
   let spec: BlockReads | undefined;
   let numberReads: NumberRead[] = [];
   const lines = new RowLines();
+  /** Where a row is, for messages: one object for every row, the header's names filled in once known. */
+  const place: { file: string; header: readonly string[]; lines: RowLines } = { file, header: [], lines };
   let rows = 0;
   let x = new Float32Array(0);
   let y = new Float32Array(0);
@@ -73,6 +75,7 @@ export async function readBlocks(
   const tokens = new CsvTokenizer((fields, line) => {
     if (header === undefined) {
       header = headerOf(file, tokens, fields, line);
+      place.header = header.header;
       spec = choose(header);
       numberReads = spec.reads.filter((r): r is NumberRead => r.kind === 'number');
       tokens.setKinds(columnKinds(header.header.length, spec.reads));
@@ -83,8 +86,7 @@ export async function readBlocks(
     const s = spec!;
     const row = rows++;
     lines.add(row, line);
-    const place: Place = { file, header: header.header, lines };
-    checkWidth(place, row, fields);
+    if (fields !== header.header.length) checkWidth(place, row, fields);
     const { numbers, texts } = tokens;
     for (const read of numberReads) {
       if (Number.isNaN(numbers[read.column])) throw new Error(badNumber(place, row, read, texts[read.column]));

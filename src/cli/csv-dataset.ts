@@ -103,6 +103,8 @@ async function scanFile(file: string, options: CsvDatasetOptions, chunkBytes: nu
   let cellsRead: CellsRead | undefined;
   const cells = new TargetCellsReader(false);
   const lines = new RowLines();
+  /** Where a row is, for messages: one object for every row, the header's names filled in once known. */
+  const place = { file, header: [] as readonly string[], lines };
   let rows = 0;
   let stamp: FileStamp | undefined;
   let sums = new Float64Array(0);
@@ -111,6 +113,7 @@ async function scanFile(file: string, options: CsvDatasetOptions, chunkBytes: nu
   const tokens = new CsvTokenizer((fields, line) => {
     if (header === undefined) {
       header = headerOf(file, tokens, fields, line);
+      place.header = header.header;
       const text = (names: string | readonly string[]): string => (typeof names === 'string' ? names : names.join(','));
       targets = targetIndices(header, text(options.target));
       features = featureIndices(header, options.features && text(options.features), targets);
@@ -128,8 +131,8 @@ async function scanFile(file: string, options: CsvDatasetOptions, chunkBytes: nu
     }
     const row = rows++;
     lines.add(row, line);
-    const at = { file, header: header.header, lines };
-    checkWidth(at, row, fields);
+    const at = place;
+    if (fields !== header.header.length) checkWidth(at, row, fields);
     const { numbers, texts } = tokens;
     for (const read of numberReads) {
       const value = numbers[read.column];

@@ -27,6 +27,8 @@ export interface TargetCells {
 export class TargetCellsReader {
   private codes: Growable<Int32Array> | undefined;
   private index: Map<string, number> | undefined = new Map();
+  /** The number each distinct cell is (undefined where it is none), by its index. */
+  private readonly numberOf: (number | undefined)[] = [];
   /** Kept only once the codes are dropped. */
   private values: Growable<Float64Array> | undefined;
   private rows = 0;
@@ -43,21 +45,23 @@ export class TargetCellsReader {
   }
 
   add(cell: string): void {
-    const value = parseNumber(cell);
+    // A cell seen before is not parsed again: a class column repeats a few texts over millions of rows.
+    const seen = this.index?.get(cell);
+    const value = seen === undefined ? parseNumber(cell) : this.numberOf[seen];
     if (value === undefined) this.firstText ??= { row: this.rows, cell };
     else this.numeric++;
     this.rows++;
     if (!this.keepRows) {
-      if (this.index === undefined || this.index.has(cell)) return;
+      if (this.index === undefined || seen !== undefined) return;
       if (this.index.size === MAX_CLASSES + 1) this.index = undefined;
-      else this.index.set(cell, this.index.size);
+      else this.remember(cell, value);
       return;
     }
     if (this.values !== undefined) {
       this.values.push(value ?? NaN);
       return;
     }
-    let code = this.index!.get(cell);
+    let code = seen;
     if (code === undefined) {
       code = this.index!.size;
       if (code > MAX_CLASSES) {
@@ -65,9 +69,14 @@ export class TargetCellsReader {
         this.values!.push(value ?? NaN);
         return;
       }
-      this.index!.set(cell, code);
+      this.remember(cell, value);
     }
     this.codes!.push(code);
+  }
+
+  private remember(cell: string, value: number | undefined): void {
+    this.index!.set(cell, this.index!.size);
+    this.numberOf.push(value);
   }
 
   /** Too many distinct cells to be classes: from here on, numbers, those of the rows so far first. */

@@ -251,9 +251,16 @@ export function encodeTarget(target: Target, table: Table, columns: readonly num
 export function classLookup(target: Extract<Target, { type: 'classes' }>): (cell: string) => number {
   const byValue = target.classes.every((c) => String(Number(c)) === c);
   const index = new Map(target.classes.map((name, i) => [name, i]));
+  // Each text looked up once: a streamed file's cells repeat a few texts over millions of rows.
+  const known = new Map<string, number>();
   return (cell) => {
-    const value = byValue ? parseNumber(cell) : undefined;
-    return index.get(value !== undefined ? String(value) : cell) ?? -1;
+    let k = known.get(cell);
+    if (k === undefined) {
+      const value = byValue ? parseNumber(cell) : undefined;
+      k = index.get(value !== undefined ? String(value) : cell) ?? -1;
+      if (known.size < 4 * MAX_CLASSES) known.set(cell, k);
+    }
+    return k;
   };
 }
 
