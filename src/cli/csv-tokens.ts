@@ -240,6 +240,15 @@ export class CsvTokenizer {
    */
   private number(buf: Buffer, s: number, field: number, final: boolean): number {
     const end = buf.length;
+    // A lone digit, the commonest cell of wide data (pixels, counts, flags).
+    const digit = buf[s] - 48;
+    if (digit >= 0 && digit <= 9 && s + 1 < end) {
+      const after = buf[s + 1];
+      if (after === COMMA || after === LF || after === CR) {
+        this.numbers[field] = digit;
+        return s + 1;
+      }
+    }
     let i = s;
     const negative = buf[i] === MINUS;
     if (negative || buf[i] === PLUS) i++;
