@@ -329,7 +329,7 @@ export async function bundlePredictF64Chunk(outfile: string): Promise<void> {
 /**
  * The command line, for Node: src/cli with the library it imports left as
  * an import of the built dist/wasmlp.js (so the kernels are embedded once,
- * and no seam is reached here) and its npm packages (commander, csv-parse,
+ * and no seam is reached here) and its npm packages (commander,
  * cli-progress) bundled in, so that installing the library installs nothing
  * else. Those packages are CommonJS in part: `require` is made for them (an
  * ESM file has none), and their licenses are written next to the bundle, as
