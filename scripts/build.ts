@@ -29,8 +29,8 @@
  *   dist/cli.js          the `wasmlp` command (bin/wasmlp.js runs it)
  *   dist/demo/           the playground page (`npm run demo`)
  *
- * Prints the gzipped size of the minified build and of each chunk, which
- * docs/browser.md quotes (docs/threads.md the threads chunk's, docs/predict.md
+ * Prints the gzipped size of the minified build, of each chunk and of the
+ * command line, which docs/browser.md quotes (docs/threads.md the threads chunk's, docs/predict.md
  * wasmlp/predict's) and test/package/dist.test.ts caps.
  */
 import { execFileSync } from 'node:child_process';
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     PREDICT_ENTRY,
     PREDICT_JS_CHUNK,
     PREDICT_F64_CHUNK,
+    'cli.js',
   ]) {
     const bytes = await readFile(path.join(DIST, file));
     console.log(`dist/${file}: ${(bytes.length / 1000).toFixed(1)} kB, ${(gzipSync(bytes).length / 1000).toFixed(1)} kB gzipped`);

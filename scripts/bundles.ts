@@ -327,15 +327,31 @@ export async function bundlePredictF64Chunk(outfile: string): Promise<void> {
 }
 
 /**
- * The command line, for Node: src/cli with the library it imports left as
- * an import of the built dist/wasmlp.js (so the kernels are embedded once,
- * and no seam is reached here) and its npm packages (commander,
- * cli-progress) bundled in, so that installing the library installs nothing
- * else. Those packages are CommonJS in part: `require` is made for them (an
- * ESM file has none), and their licenses are written next to the bundle, as
- * their MIT terms ask.
+ * The command line, for Node: src/cli with the library and the formats it
+ * imports left as imports of the built dist/wasmlp.js and
+ * dist/wasmlp-formats.js (so the kernels, the converters and protobufjs are
+ * in the package once, and no seam is reached here) and its npm packages
+ * (commander, cli-progress) bundled in, so that installing the
+ * library installs nothing else. Those packages are CommonJS in part:
+ * `require` is made for them (an ESM file has none), and their licenses are
+ * written next to the bundle, as their MIT terms ask.
  */
 export async function bundleCli(outfile: string): Promise<void> {
+  // Any module of src/formats but index.ts and written.ts (constants) would be a second copy of the converters.
+  const formatsExternal: Plugin = {
+    name: 'wasmlp-formats-external',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\.\.\/formats\/[^/]+\.js$/ }, (args) => {
+        if (args.path === '../formats/index.js') return { path: `./${FORMATS_ENTRY}`, external: true };
+        if (args.path === '../formats/written.js') return undefined;
+        return {
+          errors: [
+            { text: `${args.importer} imports ${args.path}: the command line takes the formats from ../formats/index.js` },
+          ],
+        };
+      });
+    },
+  };
   const { metafile } = await bundleWith('cli', path.join(SRC, 'cli', 'main.ts'), {
     platform: 'node',
     format: 'esm',
@@ -344,7 +360,7 @@ export async function bundleCli(outfile: string): Promise<void> {
       js: "import { createRequire as wasmlpCreateRequire } from 'node:module';\nconst require = wasmlpCreateRequire(import.meta.url);",
     },
     metafile: true,
-    plugins: [libraryExternal(/^\.\.\/index\.js$/)],
+    plugins: [libraryExternal(/^\.\.\/index\.js$/), formatsExternal],
   });
   await writeFile(
     `${outfile.replace(/\.js$/, '')}.licenses.txt`,

@@ -44,6 +44,8 @@ export function networkJSONFromTFJS(
   checkKeys(`${WHERE} options`, options, ['dtype', 'loss']);
   const dtype = checkDtypeOption(`${WHERE} options`, options.dtype) ?? 'float32';
   const model = parse(modelJSON);
+  if (weights === undefined || weights === null)
+    throw new Error(`${WHERE}: no weights: pass the bytes of the files model.json's weightsManifest names (weights.bin)`);
   const bytes = weights instanceof ArrayBuffer ? new Uint8Array(weights) : weights;
   if (!(bytes instanceof Uint8Array))
     throw new Error(`${WHERE}: expected the weights' bytes as a Uint8Array or ArrayBuffer, got ${describeValue(weights)}`);

@@ -19,9 +19,7 @@ import {
   ownNormalization,
 } from './network-json.js';
 import type { TFJSLayer, TFJSModelJSON, TFJSWeightSpec } from './tfjs-model.js';
-
-/** The file its weights are saved to, as weightsManifest names it. */
-export const WEIGHTS_PATH = 'weights.bin';
+import { WEIGHTS_PATH } from './written.js';
 
 const TFJS_ACTIVATION: Readonly<Record<ActivationName, string>> = {
   sigmoid: 'sigmoid',

@@ -41,7 +41,7 @@ const GZIP_BUDGETS = {
   'wasmlp-kernels.js': 8_000,
   'wasmlp-worker.js': 20_000,
   'wasmlp-threads.js': 21_000,
-  'wasmlp-formats.js': 23_000,
+  'wasmlp-formats.js': 24_000,
   'wasmlp-predict.js': 12_000,
   'wasmlp-predict-js.js': 3_000,
   'wasmlp-predict-f64.js': 3_000,
@@ -266,9 +266,28 @@ describe('the published package (npm pack)', () => {
       (match) => match[1] ?? match[2],
     );
     expect(imported.length).toBeGreaterThan(0);
-    expect(imported.filter((name) => !isBuiltin(name) && name !== './wasmlp.js')).toEqual([]);
+    expect(imported.filter((name) => !isBuiltin(name) && name !== './wasmlp.js' && name !== './wasmlp-formats.js')).toEqual([]);
     const licenses = await readFile(dist('cli.licenses.txt'), 'utf8');
     for (const name of ['commander', 'cli-progress']) expect(licenses).toMatch(new RegExp(`^${name} \\d`, 'm'));
+  });
+
+  it('the command takes the converters from wasmlp-formats.js: no second protobufjs, and it runs them', async () => {
+    const cli = await readFile(dist('cli.js'), 'utf8');
+    expect([...new Set([...cli.matchAll(/\bfrom\s*["'](\.\/[^"']+)["']/g)].map((match) => match[1]))].sort()).toEqual([
+      './wasmlp-formats.js',
+      './wasmlp.js',
+    ]);
+    // protobufjs's reader and the generated ONNX schema, and the packages only they bring.
+    expect(cli).not.toMatch(/invalid wire type|ModelProto|onnx\.proto/);
+    expect(await readFile(dist('cli.licenses.txt'), 'utf8')).not.toMatch(/^(protobufjs|@protobufjs\/[a-z]+|long) \d/m);
+    // The import links: the built command reads an ONNX model through the formats bundle.
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [path.join(ROOT, 'bin', 'wasmlp.js'), 'predict', 'test/formats/fixtures/torch-relu-sigmoid.onnx', 'examples/iris.csv'],
+      { cwd: ROOT },
+    );
+    expect(stdout.split('\n')[0]).toBe('class,prob_0,prob_1');
+    expect(stdout.trim().split('\n')).toHaveLength(151);
   });
 
   it('holds the build the "exports", "main" and "bin" point at, and neither the sources nor the playground', async () => {
