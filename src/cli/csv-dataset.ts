@@ -114,9 +114,8 @@ async function scanFile(file: string, options: CsvDatasetOptions, chunkBytes: nu
     if (header === undefined) {
       header = headerOf(file, tokens, fields, line);
       place.header = header.header;
-      const text = (names: string | readonly string[]): string => (typeof names === 'string' ? names : names.join(','));
-      targets = targetIndices(header, text(options.target));
-      features = featureIndices(header, options.features && text(options.features), targets);
+      targets = targetIndices(header, options.target);
+      features = featureIndices(header, options.features, targets);
       const reads: ColumnRead[] = [
         ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
         ...targetReads(header, targets, options.loss),

@@ -21,8 +21,6 @@ import { type TargetCells, TargetCellsReader } from './target-cells.js';
 import { quote, quoteList } from './text.js';
 import { TextCheck } from './text-check.js';
 
-export { MAX_RECORD_BYTES };
-
 /** The header: what a caller decides which columns to read from. */
 export interface Header {
   readonly file: string;
@@ -99,7 +97,7 @@ export async function readCsv(file: string, choose: (header: Header) => readonly
 }
 
 /** A stream's end for the tokenizer: each chunk parsed as it comes; the first error (a bad cell, broken quoting) ends the stream. */
-export function tokenSink(tokens: CsvTokenizer): Writable {
+function tokenSink(tokens: CsvTokenizer): Writable {
   return new Writable({
     highWaterMark: READ_CHUNK_BYTES,
     write(chunk: Buffer, _encoding, done) {

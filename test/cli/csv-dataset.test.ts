@@ -155,5 +155,11 @@ describe('csvDataset', () => {
       [8, 1],
     ]);
     expect(Array.from(batches[2].y.data)).toEqual([16, 16.5, 17, 17.5, 18, 18.5, 19, 19.5]);
+    // Columns by a list of names, a comma in one of them.
+    const named = join(dir, 'named.csv');
+    writeFileSync(named, 'id,"a,b",c,y\n1,2,3,4.5\n2,3,4,5.5\n');
+    const byName = await csvDataset(named, { target: ['y'], features: ['a,b', 'c'] });
+    expect(byName.features).toEqual(['a,b', 'c']);
+    expect(Array.from((await collect(byName))[0].x.data)).toEqual([2, 3, 3, 4]);
   });
 });
