@@ -8,6 +8,7 @@
  */
 import {
   badNumber,
+  type CellsRead,
   type ColumnRead,
   cellPlace,
   checkWidth,
@@ -62,6 +63,7 @@ export async function readBlocks(
   let header: Header | undefined;
   let spec: BlockReads | undefined;
   let numberReads: NumberRead[] = [];
+  let cellReads: CellsRead[] = [];
   const lines = new RowLines();
   /** Where a row is, for messages: one object for every row, the header's names filled in once known. */
   const place: { file: string; header: readonly string[]; lines: RowLines } = { file, header: [], lines };
@@ -78,6 +80,7 @@ export async function readBlocks(
       place.header = header.header;
       spec = choose(header);
       numberReads = spec.reads.filter((r): r is NumberRead => r.kind === 'number');
+      cellReads = spec.reads.filter((r): r is CellsRead => r.kind === 'cells');
       tokens.setKinds(columnKinds(header.header.length, spec.reads));
       x = new Float32Array(blockRows * spec.features.length);
       y = new Float32Array(blockRows * (spec.labels?.width ?? 0));
@@ -91,10 +94,8 @@ export async function readBlocks(
     for (const read of numberReads) {
       if (Number.isNaN(numbers[read.column])) throw new Error(badNumber(place, row, read, texts[read.column]));
     }
-    for (const read of s.reads) {
-      if (read.kind === 'cells' && texts[read.column] === '') {
-        throw new Error(`${cellPlace(place, row, read.column)}: ${read.empty}`);
-      }
+    for (const read of cellReads) {
+      if (texts[read.column] === '') throw new Error(`${cellPlace(place, row, read.column)}: ${read.empty}`);
     }
     const width = s.features.length;
     for (let k = 0; k < width; k++) {
