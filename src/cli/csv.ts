@@ -1,25 +1,23 @@
 /**
  * Reading a CSV file into checked columns: a header row naming the columns,
- * then data rows, each the same width as the header. The file is streamed
- * (text-check.ts, then csv-tokens.ts: quotes, embedded newlines, a byte-order
- * mark, CRLF), and each row's cells go straight into the columns asked for:
- * numbers into growable Float64 columns, parsed from the bytes; a target's
- * cells into a TargetCellsReader. Nothing holds the rows as text, so reading
+ * then data rows, each the same width as the header. The file is read a
+ * chunk at a time (csv-pass.ts, checked as text; csv-tokens.ts: quotes,
+ * embedded newlines, a byte-order mark, CRLF), and each row's cells go
+ * straight into the columns asked for: numbers, parsed from the bytes, into
+ * rows of doubles (number-rows.ts); a target's cells into a
+ * TargetCellsReader. Nothing holds the rows as text, so reading
  * costs a few bytes a number, not an array of strings a row (a 100 MB file
  * was 4.5 GB as arrays of cells). This file adds the checks the tokenizer
  * leaves to us, with messages that name the file, the line and the column.
  */
-import { createReadStream } from 'node:fs';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+
+import { passChunks } from './csv-pass.js';
 import { CsvSyntaxError, CsvTokenizer, MAX_RECORD_BYTES, NUMBER, SKIP, type SyntaxProblem, TEXT } from './csv-tokens.js';
 import type { Numbers } from './growable.js';
-import { openRegularFile } from './input-file.js';
 import { NumberRows } from './number-rows.js';
 import { RowLines } from './row-lines.js';
 import { type TargetCells, TargetCellsReader } from './target-cells.js';
 import { quote, quoteList } from './text.js';
-import { TextCheck } from './text-check.js';
 
 /** The header: what a caller decides which columns to read from. */
 export interface Header {
@@ -74,19 +72,14 @@ export const READ_CHUNK_BYTES = 1 << 20;
  * and how (it may throw, for a missing column, before the rows are read).
  */
 export async function readCsv(file: string, choose: (header: Header) => readonly ColumnRead[]): Promise<Table> {
-  const { fd } = openRegularFile(file, 'the data file');
   let reader: RowReader | undefined;
   const tokens = new CsvTokenizer((fields, line) => {
     if (reader === undefined) reader = new RowReader(headerOf(file, tokens, fields, line), choose, tokens);
     else reader.add(fields, line);
   });
   try {
-    // Any stage's error ends the pipeline, and closes the file.
-    await pipeline(
-      createReadStream('', { fd, highWaterMark: READ_CHUNK_BYTES }),
-      new TextCheck(file, 'the data file'),
-      tokenSink(tokens),
-    );
+    for await (const chunk of passChunks(file)) tokens.write(chunk);
+    tokens.end();
   } catch (error) {
     throw csvError(error as Error, file, reader?.header);
   }
@@ -94,29 +87,6 @@ export async function readCsv(file: string, choose: (header: Header) => readonly
     throw new Error(`${file}: the file is empty; expected a header row naming the columns, then data rows`);
   if (reader.rows === 0) throw new Error(`${file}: there are no data rows after the header (line ${reader.headerLine})`);
   return reader.finish();
-}
-
-/** A stream's end for the tokenizer: each chunk parsed as it comes; the first error (a bad cell, broken quoting) ends the stream. */
-function tokenSink(tokens: CsvTokenizer): Writable {
-  return new Writable({
-    highWaterMark: READ_CHUNK_BYTES,
-    write(chunk: Buffer, _encoding, done) {
-      try {
-        tokens.write(chunk);
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
-    },
-    final(done) {
-      try {
-        tokens.end();
-        done();
-      } catch (error) {
-        done(error as Error);
-      }
-    },
-  });
 }
 
 /** The header record, checked. */

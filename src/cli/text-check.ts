@@ -8,10 +8,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { Transform, type TransformCallback } from 'node:stream';
 
 /**
- * The check itself, a chunk at a time: next() gives the bytes that may go
+ * The check, a chunk at a time: next() gives the bytes that may go
  * on (the whole characters checked so far), and the fault found in the
  * chunk, if any, after those bytes.
  */
@@ -62,39 +61,6 @@ export class TextChecker {
         ? `${where}: a NUL byte, which text never holds (is the file UTF-16 or binary?); save it as UTF-8`
         : `${where}: not valid UTF-8 (byte 0x${byte.toString(16).padStart(2, '0')}); save the file as UTF-8`,
     );
-  }
-}
-
-/** The check as a stream stage. */
-export class TextCheck extends Transform {
-  private readonly checker: TextChecker;
-
-  constructor(file: string, what: string) {
-    super();
-    this.checker = new TextChecker(file, what);
-  }
-
-  override _transform(chunk: Buffer, _encoding: string, done: TransformCallback): void {
-    // Anything thrown here (placing a fault re-reads the file) would escape the stream as an uncaught exception.
-    try {
-      const { body, fault } = this.checker.next(chunk);
-      if (fault === undefined) {
-        done(null, body);
-        return;
-      }
-      if (body.length > 0) this.push(body);
-      done(fault);
-    } catch (error) {
-      done(error as Error);
-    }
-  }
-
-  override _flush(done: TransformCallback): void {
-    try {
-      done(this.checker.end() ?? null);
-    } catch (error) {
-      done(error as Error);
-    }
   }
 }
 
