@@ -270,7 +270,12 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
       const slot = slots.push();
       if (slots.evicts) emit(slot);
       const { numbers } = tokens;
-      for (let k = 0; k < width; k++) heldX[slot * width + k] = numbers[scan.features[k]];
+      for (let k = 0; k < width; k++) {
+        const value = Math.fround(numbers[scan.features[k]]);
+        // NaN or beyond float32: a cell the first pass did not see, in a file rewritten to its old size and time.
+        if (!Number.isFinite(value)) throw this.changed(line);
+        heldX[slot * width + k] = value;
+      }
       label(tokens, heldY, slot * units, line);
     });
     try {

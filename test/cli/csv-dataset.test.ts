@@ -4,7 +4,7 @@
  * shuffle; a file changed between passes refused; a bad cell in the middle
  * named by its line and column; the statistics of `train --standardize`.
  */
-import { appendFileSync, mkdtempSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -111,6 +111,17 @@ describe('csvDataset', () => {
     const c = await csvDataset(touched, { target: 'class' });
     utimesSync(touched, new Date(), new Date(Date.now() + 5000));
     await expect(collect(c)).rejects.toThrow(changed);
+
+    // Rewritten in place to the same size, its modification time put back: the cell the first pass did not see.
+    const rewritten = write('rewritten.csv', 200);
+    // A whole second: a time set as it was read back would lose its nanoseconds.
+    utimesSync(rewritten, 1e9, 1e9);
+    const d = await csvDataset(rewritten, { target: 'class' });
+    writeFileSync(rewritten, readFileSync(rewritten, 'utf8').replace('\r\n0.25,', '\r\n0.2x,'));
+    utimesSync(rewritten, 1e9, 1e9);
+    await expect(collect(d)).rejects.toThrow(
+      `${rewritten}: the data file changed while it was being read (line 3 is not as it was)`,
+    );
   });
 
   it('names the line and column of a bad cell in the middle of a file, before any batch', async () => {
