@@ -246,8 +246,11 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
     let inBatch = 0;
     let emitted = 0;
     const emit = (slot: number): void => {
-      batch.x.data.set(heldX.subarray(slot * width, (slot + 1) * width), inBatch * width);
-      batch.y.data.set(heldY.subarray(slot * units, (slot + 1) * units), inBatch * units);
+      // Loops, not set() of subarrays: two views a row would cost more than the copy.
+      const x = batch.x.data;
+      const y = batch.y.data;
+      for (let k = 0, from = slot * width, to = inBatch * width; k < width; k++) x[to + k] = heldX[from + k];
+      for (let k = 0, from = slot * units, to = inBatch * units; k < units; k++) y[to + k] = heldY[from + k];
       inBatch++;
       emitted++;
       if (inBatch === batch.x.shape[0]) {
