@@ -261,18 +261,26 @@ export class NetworkEngine implements ForwardModel {
 
   /** Loss (and accuracy, if the loss has one) over `rows` rows already in memory; `where` names the caller in errors. */
   measure(x: number, y: number, rows: number, where: string): Evaluation {
-    let loss = 0;
-    let acc = 0;
+    const sums = this.measureSums(x, y, rows, where);
+    return this.loss.accuracy ? { loss: sums.loss / rows, acc: sums.acc / rows } : { loss: sums.loss / rows };
+  }
+
+  /**
+   * measure()'s sums before its division: each chunk's mean loss (and
+   * accuracy) times its rows, added in order. A dataset's batches add theirs
+   * on, so that batches the size of measure()'s chunks give its numbers exactly.
+   */
+  measureSums(x: number, y: number, rows: number, where: string, into = { loss: 0, acc: 0 }): { loss: number; acc: number } {
     const accuracy = this.loss.accuracy;
     const bytes = this.backend.bytesPerElement;
     forEachChunk(this, rows, (start, n) => {
       const a = forwardFinite(this, where, x, start, n);
       const yChunk = y + start * this.outputs * bytes;
       const elements = n * this.outputs;
-      loss += this.loss.loss(this.backend, elements, a, yChunk) * n;
-      if (accuracy) acc += accuracy(this.backend, elements, a, yChunk) * n;
+      into.loss += this.loss.loss(this.backend, elements, a, yChunk) * n;
+      if (accuracy) into.acc += accuracy(this.backend, elements, a, yChunk) * n;
     });
-    return accuracy ? { loss: loss / rows, acc: acc / rows } : { loss: loss / rows };
+    return into;
   }
 
   getWeights(): LayerWeights[] {

@@ -11,6 +11,9 @@ export type { BackendName, DType, ElementwiseActivation, FloatArray } from './ba
 export type { Callback, EarlyStoppingOptions, Logs } from './callbacks.js';
 export { EarlyStopping, earlyStopping } from './callbacks.js';
 export type { LabelInput, MatrixInput } from './data.js';
+export type { Batch, Dataset, PredictionInput } from './dataset.js';
+export { type ArrayDataset, type FromArraysOptions, fromArrays } from './dataset-arrays.js';
+export type { FitDatasetOptions } from './dataset-options.js';
 export type { KernelInitializer } from './initializers.js';
 export type { LossName } from './losses.js';
 export type {
@@ -34,6 +37,7 @@ export {
   createWorkerNetwork,
   loadWorkerNetwork,
   type WorkerCallback,
+  type WorkerFitDatasetOptions,
   type WorkerFitOptions,
   WorkerNetwork,
 } from './worker/client.js';

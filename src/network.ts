@@ -6,6 +6,9 @@
  */
 import type { BackendName, DType, FloatArray } from './backend/backend.js';
 import type { LabelInput, MatrixInput } from './data.js';
+import type { Dataset, PredictionInput } from './dataset.js';
+import { evaluateDataset, fitDataset, predictDataset } from './dataset-fit.js';
+import type { FitDatasetOptions } from './dataset-options.js';
 import { attachEngine, buildEngine, engineOf, type NetworkEngine } from './engine.js';
 import { fit } from './fit.js';
 import type { LayerConfig } from './layerConfig.js';
@@ -260,6 +263,78 @@ export class Network {
    */
   async fit(x: MatrixInput, y: LabelInput, options: FitOptions): Promise<History> {
     return fit(this.#alive('fit'), this, x, y, options);
+  }
+
+  /**
+   * Trains the network on a dataset's batches, as fit() trains on x and y:
+   * one gradient step per batch, in the order the dataset gives them, for
+   * `epochs` passes over it. Only one batch is in backend memory at a time,
+   * so data of any size trains in memory sized for the largest batch. The
+   * same batches in the same order give fit()'s weights and history bit
+   * for bit. Every error rejects the promise rather than throwing.
+   *
+   * @param dataset - The batches `{ x, y }`, iterated afresh each epoch: see {@link Dataset}.
+   * @param options - epochs and learningRate (required), and the optional {@link FitDatasetOptions}.
+   * @returns The loss (and acc, val_loss, val_acc) of every epoch: means over the epoch's rows.
+   * @throws Error (as a rejection) naming the problem: a bad option or dataset (nothing changed then);
+   * a bad batch or a dataset that throws, naming the epoch and batch (the weights then are as the
+   * last completed batch left them); a loss that diverges (the weights put back as they were before
+   * that epoch); a network disposed or already training.
+   *
+   * @example
+   * ```ts
+   * // XOR, a batch made afresh each time the dataset is iterated
+   * async function* xor() {
+   *   yield { x: [[0, 0], [0, 1]], y: [[0], [1]] };
+   *   yield { x: [[1, 0], [1, 1]], y: [[1], [0]] };
+   * }
+   * const history = await net.fitDataset(xor, { epochs: 500, learningRate: 0.1, optimizer: 'adam' });
+   * console.log(history.history.loss.at(-1));
+   * ```
+   */
+  async fitDataset(dataset: Dataset, options: FitDatasetOptions): Promise<History> {
+    return fitDataset(this.#alive('fitDataset'), this, dataset, options);
+  }
+
+  /**
+   * The loss, and the accuracy where the loss has one, over every batch of
+   * a dataset: as {@link Network.evaluate} over all their rows, each batch
+   * weighted by its rows.
+   *
+   * @param dataset - The batches `{ x, y }`: see {@link Dataset}.
+   * @returns The mean loss and accuracy over every row.
+   * @throws Error (as a rejection) naming the dataset or the batch that is bad, an output that is not
+   * finite, or a disposed network.
+   *
+   * @example
+   * ```ts
+   * const { loss, acc } = await net.evaluateDataset(fromArrays(x, y, { batchSize: 1024 }));
+   * ```
+   */
+  async evaluateDataset(dataset: Dataset): Promise<Evaluation> {
+    return evaluateDataset(this.#alive('evaluateDataset'), dataset);
+  }
+
+  /**
+   * The network's outputs for a dataset, a block per batch, made as they
+   * are asked for: each block is what predict() gives for that batch's x.
+   * A batch is `{ x }` (any other field, y say, is ignored, so a training
+   * dataset predicts as it is) or the inputs alone.
+   *
+   * @param dataset - The batches: see {@link Dataset} and {@link PredictionInput}.
+   * @returns An async iterable of blocks: a batch's rows x outputs values, row-major, in the network's dtype.
+   * @throws Error if the dataset is not one or the network is disposed; while iterating (as a rejection),
+   * naming the batch that is bad or gives a non-finite output.
+   *
+   * @example
+   * ```ts
+   * for await (const block of net.predictDataset([[[0, 0], [0, 1]], [[1, 0], [1, 1]]])) {
+   *   console.log(block); // Float32Array(2), then Float32Array(2)
+   * }
+   * ```
+   */
+  predictDataset(dataset: Dataset<PredictionInput>): AsyncIterableIterator<FloatArray> {
+    return predictDataset(this.#alive('predictDataset'), dataset);
   }
 
   /**
