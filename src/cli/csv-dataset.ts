@@ -66,6 +66,63 @@ export interface CsvBatch {
 
 const DEFAULT_BATCH_SIZE = 32;
 
+/** Some of a file's rows: those whose bit (row r: bit r % 8 of byte r / 8) is `keep`, `rows` of them. */
+export interface RowSelection {
+  bits: Uint8Array;
+  keep: 0 | 1;
+  rows: number;
+}
+
+/** Whether `selection` keeps row `row`. */
+function kept(selection: RowSelection, row: number): boolean {
+  return ((selection.bits[row >>> 3] >>> (row & 7)) & 1) === selection.keep;
+}
+
+/** The rows a dataset gives, and the standardisation applied to its features. */
+export interface DatasetShaping {
+  selection?: RowSelection;
+  standardization?: Standardization;
+}
+
+/**
+ * Each feature's sum over a power of two near its largest magnitude so far,
+ * as measureColumn sums (standardize.ts): when the largest grows, the sum
+ * moves to the new power, exactly, as a product by a power of two is.
+ */
+class ColumnSums {
+  readonly sums: Float64Array;
+  readonly largest: Float64Array;
+  readonly scales: Float64Array;
+  count = 0;
+
+  constructor(width: number) {
+    this.sums = new Float64Array(width);
+    this.largest = new Float64Array(width);
+    this.scales = new Float64Array(width).fill(1);
+  }
+
+  add(numbers: Float64Array, features: readonly number[]): void {
+    this.count++;
+    for (let k = 0; k < features.length; k++) {
+      const value = numbers[features[k]];
+      const magnitude = Math.abs(value);
+      if (magnitude > this.largest[k]) {
+        this.largest[k] = magnitude;
+        const scale = 2 ** Math.min(Math.floor(Math.log2(magnitude)), 1023);
+        this.sums[k] *= this.scales[k] / scale;
+        this.scales[k] = scale;
+      }
+      this.sums[k] += value / this.scales[k];
+    }
+  }
+
+  /** The means, and the powers of two they were summed over. */
+  means(): { mean: number[]; scales: number[] } {
+    const mean = Array.from(this.sums, (sum, k) => (this.largest[k] === 0 ? 0 : (sum / this.count) * this.scales[k]));
+    return { mean, scales: Array.from(this.scales) };
+  }
+}
+
 /** Reads the file once (its columns, target and rows, all checked) and returns the dataset that streams it. */
 export async function csvDataset(file: string, options: CsvDatasetOptions): Promise<CsvDataset> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -74,12 +131,12 @@ export async function csvDataset(file: string, options: CsvDatasetOptions): Prom
   const shuffleBuffer = options.shuffleBuffer ?? 0;
   if (!Number.isSafeInteger(shuffleBuffer) || shuffleBuffer < 0)
     throw new Error(`csvDataset: shuffleBuffer ${shuffleBuffer} is not a whole number of rows`);
-  const scan = await scanFile(file, options, options.readChunkBytes ?? READ_CHUNK_BYTES);
+  const scan = await scanCsv(file, options, options.readChunkBytes ?? READ_CHUNK_BYTES);
   return new CsvDataset(scan, batchSize, shuffleBuffer, options.seed ?? 0, options.readChunkBytes ?? READ_CHUNK_BYTES);
 }
 
 /** What the first pass learns. */
-interface Scan {
+export interface Scan {
   file: string;
   header: Header;
   features: number[];
@@ -95,7 +152,13 @@ interface Scan {
 /** Why a value beyond float32 is refused, and what to do. */
 const FLOAT32_ADVICE = 'scale the column';
 
-async function scanFile(file: string, options: CsvDatasetOptions, chunkBytes: number): Promise<Scan> {
+/** The first pass: the header, the columns, every row checked, the target decided. */
+export async function scanCsv(
+  file: string,
+  /** As the command line's options (comma-separated names) or csvDataset's (lists of names). */
+  options: { target: string | readonly string[]; features?: string | readonly string[]; loss?: CliLoss },
+  chunkBytes = READ_CHUNK_BYTES,
+): Promise<Scan> {
   let header: Header | undefined;
   let features: number[] = [];
   let targets: number[] = [];
@@ -107,9 +170,7 @@ async function scanFile(file: string, options: CsvDatasetOptions, chunkBytes: nu
   const place = { file, header: [] as readonly string[], lines };
   let rows = 0;
   let stamp: FileStamp | undefined;
-  let sums = new Float64Array(0);
-  let largest = new Float64Array(0);
-  let scales = new Float64Array(0);
+  let sums = new ColumnSums(0);
   const tokens = new CsvTokenizer((fields, line) => {
     if (header === undefined) {
       header = headerOf(file, tokens, fields, line);
@@ -123,9 +184,7 @@ async function scanFile(file: string, options: CsvDatasetOptions, chunkBytes: nu
       numberReads = reads.filter((r): r is NumberRead => r.kind === 'number');
       cellsRead = reads.find((r): r is CellsRead => r.kind === 'cells');
       tokens.setKinds(columnKinds(header.header.length, reads));
-      sums = new Float64Array(features.length);
-      largest = new Float64Array(features.length);
-      scales = new Float64Array(features.length).fill(1);
+      sums = new ColumnSums(features.length);
       return;
     }
     const row = rows++;
@@ -138,18 +197,7 @@ async function scanFile(file: string, options: CsvDatasetOptions, chunkBytes: nu
       if (Number.isNaN(value)) throw new Error(badNumber(at, row, read, texts[read.column]));
       if (!Number.isFinite(Math.fround(value))) throw new Error(tooLarge(at, row, read.column, value, undefined, FLOAT32_ADVICE));
     }
-    for (let k = 0; k < features.length; k++) {
-      const value = numbers[features[k]];
-      const magnitude = Math.abs(value);
-      if (magnitude > largest[k]) {
-        largest[k] = magnitude;
-        // The sum so far, moved to the new scale: exact, as a power of two's product is.
-        const scale = 2 ** Math.min(Math.floor(Math.log2(magnitude)), 1023);
-        sums[k] *= scales[k] / scale;
-        scales[k] = scale;
-      }
-      sums[k] += value / scales[k];
-    }
+    sums.add(numbers, features);
     if (cellsRead !== undefined) {
       const cell = texts[cellsRead.column];
       if (cell === '')
@@ -182,8 +230,7 @@ async function scanFile(file: string, options: CsvDatasetOptions, chunkBytes: nu
     target,
     rows,
     stamp: stamp!,
-    mean: Array.from(sums, (sum, k) => (largest[k] === 0 ? 0 : (sum / rows) * scales[k])),
-    scales: Array.from(scales),
+    ...sums.means(),
   };
 }
 
@@ -193,7 +240,7 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
   readonly features: readonly string[];
   /** The target as decided from the first pass: its classes and encoding, or its columns. */
   readonly target: Target;
-  /** Data rows in the file. */
+  /** Data rows it gives: the file's, or those `selection` keeps. */
   readonly rows: number;
   /** Passes made after the first. */
   private passes = 0;
@@ -205,11 +252,12 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
     readonly shuffleBuffer: number,
     readonly seed: number,
     private readonly chunkBytes: number,
+    private readonly more: DatasetShaping = {},
   ) {
     this.file = scan.file;
     this.features = scan.features.map((c) => scan.header.header[c]);
     this.target = scan.target;
-    this.rows = scan.rows;
+    this.rows = more.selection?.rows ?? scan.rows;
   }
 
   /** Outputs a row: the width of y. */
@@ -223,12 +271,13 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
   }
 
   /**
-   * The features' standardisation statistics, as `wasmlp train
-   * --standardize` measures them over every row: the means from the first
-   * pass, the deviations from one more pass (made once, on first call).
+   * The features' standardisation statistics over the rows it gives, as
+   * `wasmlp train --standardize` measures them: the means from the first
+   * pass (or, for some rows, one more), the deviations from one more pass;
+   * made once, on first call.
    */
   standardization(): Promise<Standardization> {
-    this.statistics ??= this.measureDeviations();
+    this.statistics ??= this.measure();
     return this.statistics;
   }
 
@@ -237,12 +286,13 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
     const { scan, batchSize } = this;
     const width = scan.features.length;
     const units = this.outputs;
-    const capacity = Math.max(1, Math.min(this.shuffleBuffer, scan.rows));
+    const capacity = Math.max(1, Math.min(this.shuffleBuffer, this.rows));
+    const { selection, standardization } = this.more;
     const slots = new ShuffleSlots(capacity, new Random((this.seed + pass) >>> 0));
     const heldX = new Float32Array(capacity * width);
     const heldY = new Float32Array(capacity * units);
     const ready: CsvBatch[] = [];
-    let batch = newBatch(Math.min(batchSize, scan.rows), width, units);
+    let batch = newBatch(Math.min(batchSize, this.rows), width, units);
     let inBatch = 0;
     let emitted = 0;
     const emit = (slot: number): void => {
@@ -255,7 +305,7 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
       emitted++;
       if (inBatch === batch.x.shape[0]) {
         ready.push(batch);
-        batch = newBatch(Math.min(batchSize, scan.rows - emitted), width, units);
+        batch = newBatch(Math.min(batchSize, this.rows - emitted), width, units);
         inBatch = 0;
       }
     };
@@ -269,14 +319,19 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
         return;
       }
       if (row >= scan.rows || fields !== scan.header.header.length) throw this.changed(line);
-      row++;
+      const at = row++;
+      if (selection && !kept(selection, at)) return;
       const slot = slots.push();
       if (slots.evicts) emit(slot);
       const { numbers } = tokens;
       for (let k = 0; k < width; k++) {
-        const value = Math.fround(numbers[scan.features[k]]);
+        const cell = numbers[scan.features[k]];
         // NaN or beyond float32: a cell the first pass did not see, in a file rewritten to its old size and time.
-        if (!Number.isFinite(value)) throw this.changed(line);
+        if (!Number.isFinite(Math.fround(cell))) throw this.changed(line);
+        const value = standardization
+          ? Math.fround((cell - standardization.mean[k]) / standardization.std[k])
+          : Math.fround(cell);
+        if (!Number.isFinite(value)) throw new Error(this.tooLargeStandardized(line, at, k, cell));
         heldX[slot * width + k] = value;
       }
       label(tokens, heldY, slot * units, line);
@@ -298,6 +353,13 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
       heldY.copyWithin(slot * units, last * units, (last + 1) * units);
     }
     yield* ready;
+  }
+
+  /** The message for a feature beyond float32 once standardised. */
+  private tooLargeStandardized(line: number, row: number, k: number, cell: number): string {
+    const { mean, std } = this.more.standardization!;
+    const place = { file: this.file, header: this.scan.header.header, lines: { line: () => line } };
+    return tooLarge(place, row, this.scan.features[k], cell, (cell - mean[k]) / std[k], 'scale the column');
   }
 
   /** How a later pass reads each column: the features as numbers; the target as numbers (values) or text (classes). */
@@ -344,20 +406,20 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
     );
   }
 
-  /** One more pass, in file order: each feature's population standard deviation about the first pass's mean. */
-  private async measureDeviations(): Promise<Standardization> {
+  /** Calls `visit` with the numbers of each row the dataset gives, in file order: one more pass. */
+  private async eachRow(visit: (numbers: Float64Array) => void): Promise<void> {
     const { scan } = this;
-    const width = scan.features.length;
-    const squares = new Float64Array(width);
-    const scaledMean = scan.mean.map((m, k) => m / scan.scales[k]);
+    const { selection } = this.more;
     let header = true;
+    let row = 0;
     const tokens = new CsvTokenizer(() => {
       if (header) {
         header = false;
         tokens.setKinds(this.kinds());
         return;
       }
-      for (let k = 0; k < width; k++) squares[k] += (tokens.numbers[scan.features[k]] / scan.scales[k] - scaledMean[k]) ** 2;
+      const at = row++;
+      if (!selection || kept(selection, at)) visit(tokens.numbers);
     });
     try {
       for await (const chunk of passChunks(scan.file, scan.stamp, undefined, this.chunkBytes)) tokens.write(chunk);
@@ -365,8 +427,28 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
     } catch (error) {
       throw csvError(error as Error, scan.file, scan.header.header);
     }
-    const std = Array.from(squares, (sum, k) => deviation(sum / scan.rows, scaledMean[k], scan.rows, scan.scales[k]));
-    return { mean: [...scan.mean], std };
+  }
+
+  /**
+   * Each feature's mean (from the first pass, or for some rows one more
+   * pass) and population standard deviation about it (one more pass).
+   */
+  private async measure(): Promise<Standardization> {
+    const { features } = this.scan;
+    let measured: { mean: number[]; scales: number[] } = this.scan;
+    if (this.more.selection) {
+      const sums = new ColumnSums(features.length);
+      await this.eachRow((numbers) => sums.add(numbers, features));
+      measured = sums.means();
+    }
+    const { mean, scales } = measured;
+    const scaledMean = mean.map((m, k) => m / scales[k]);
+    const squares = new Float64Array(features.length);
+    await this.eachRow((numbers) => {
+      for (let k = 0; k < features.length; k++) squares[k] += (numbers[features[k]] / scales[k] - scaledMean[k]) ** 2;
+    });
+    const std = Array.from(squares, (sum, k) => deviation(sum / this.rows, scaledMean[k], this.rows, scales[k]));
+    return { mean: [...mean], std };
   }
 }
 

@@ -54,13 +54,19 @@ export interface Table extends Header {
   readonly cells: ReadonlyMap<number, TargetCells>;
 }
 
+/** Where a row is: its file, and the line each row (0-based) ends on. */
+export interface RowPlace {
+  readonly file: string;
+  readonly lines: { line(row: number): number };
+}
+
 /** Where a row (0-based) is, for messages: `data.csv: line 7 (data row 6)`. */
-export function rowPlace(table: Pick<Table, 'file' | 'lines'>, row: number): string {
+export function rowPlace(table: RowPlace, row: number): string {
   return `${table.file}: line ${table.lines.line(row)} (data row ${row + 1})`;
 }
 
 /** Where a cell is, for messages: `data.csv: line 7 (data row 6), column "x"`. */
-export function cellPlace(table: Pick<Table, 'file' | 'lines' | 'header'>, row: number, column: number): string {
+export function cellPlace(table: RowPlace & Pick<Table, 'header'>, row: number, column: number): string {
   return `${rowPlace(table, row)}, column ${quote(table.header[column])}`;
 }
 

@@ -9,7 +9,7 @@
  * column.
  */
 import { FLOAT32_MAX } from '../checks.js';
-import { cellPlace, type Table } from './csv.js';
+import { cellPlace, type RowPlace, type Table } from './csv.js';
 import { formatValue } from './format.js';
 import type { Numbers } from './growable.js';
 import { NumberColumn } from './number-rows.js';
@@ -60,7 +60,7 @@ export function pickRows(matrix: Float32Array, width: number, rows: ArrayLike<nu
 
 /** The message for a cell beyond float32 (`standardized`, its value after standardisation, if that is what is). */
 export function tooLarge(
-  place: Pick<Table, 'file' | 'lines' | 'header'>,
+  place: RowPlace & Pick<Table, 'header'>,
   row: number,
   column: number,
   cell: number,

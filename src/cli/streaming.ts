@@ -10,8 +10,11 @@ import { statSync } from 'node:fs';
 
 export const STREAM_ABOVE_BYTES = 32 * 2 ** 20;
 
-/** Rows a block when streaming. */
+/** Rows a block when streaming (and a batch of validation rows in a streamed training). */
 export const STREAM_BLOCK_ROWS = 4096;
+
+/** A streamed training's shuffle buffer holds as many rows as fit in this (64 MiB) as float32 inputs and labels. */
+export const SHUFFLE_BUFFER_BYTES = 64 * 2 ** 20;
 
 function threshold(): number {
   const text = process.env.WASMLP_STREAM_ABOVE;

@@ -8,12 +8,15 @@
  * WASMLP_STREAM_ABOVE (bytes) is the threshold above which a file streams.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { type ColumnRead, readCsv } from '../../src/cli/csv.js';
+import { measureColumns, networkNormalization } from '../../src/cli/standardize.js';
+import { holdOut } from '../../src/cli/train-stream.js';
 import { type Run, wasmlp } from './run.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-streaming-'));
@@ -94,11 +97,54 @@ describe('streaming large files', () => {
     expect(written).toBeLessThan(50_001);
     expect(await streamed('evaluate', model, bad)).toMatchObject({ code: 1, stderr: message });
     const saved = path('never.json');
-    expect(await wasmlp('train', bad, '--target', 'species', '--epochs', '1', '--save', saved)).toMatchObject({
-      code: 1,
-      stderr: message,
-    });
-    expect(existsSync(saved)).toBe(false);
+    for (const run of [wasmlp, streamed]) {
+      expect(await run('train', bad, '--target', 'species', '--epochs', '1', '--save', saved)).toMatchObject({
+        code: 1,
+        stderr: message,
+      });
+      expect(existsSync(saved)).toBe(false);
+    }
+  });
+});
+
+describe('training on a streamed file', () => {
+  it('trains through fitDataset, reproducibly from the seed, with statistics from the training rows alone', async () => {
+    const file = write('train.csv', data(3000));
+    const model = path('streamed.json');
+    const argv = [
+      'train',
+      file,
+      '--target',
+      'species',
+      '--epochs',
+      '3',
+      '--seed',
+      '7',
+      '--validation-split',
+      '0.2',
+      '--standardize',
+    ];
+    const first = await streamed(...argv, '--save', model);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toContain(
+      `${file}: 2400 rows to train, 600 to validate; 4 features (a, b, c, size); species: 3 classes`,
+    );
+    expect(first.stdout).toMatch(/Epoch 3\/3 {2}loss \d\.\d{4} {2}acc \d\.\d{4} {2}val_loss \d\.\d{4} {2}val_acc \d\.\d{4}\n/);
+    expect(await streamed(...argv)).toEqual({ ...first, stdout: first.stdout.replace(`Saved the model to ${model}\n`, '') });
+
+    // The statistics are those of the rows held in, measured in file order as a file read whole measures them.
+    const { bits } = holdOut(3000, 0.2, 7);
+    const trainRows = Int32Array.from({ length: 3000 }, (_, r) => r).filter((r) => ((bits[r >>> 3] >>> (r & 7)) & 1) === 0);
+    const table = await readCsv(file, () => [0, 1, 2, 4].map((column): ColumnRead => ({ kind: 'number', column, why: '' })));
+    const expected = networkNormalization(
+      measureColumns(
+        [0, 1, 2, 4].map((c) => table.numbers.get(c)!),
+        trainRows,
+      ),
+    )!;
+    const saved = JSON.parse(readFileSync(model, 'utf8'));
+    expect(saved.normalization).toEqual({ mean: expected.mean, variance: expected.variance });
+    expect((await wasmlp('evaluate', model, file)).stdout).toMatch(/^loss \d\.\d{4} {2}acc \d\.\d{4} {2}\(3000 rows\)\n$/);
   });
 });
 
