@@ -93,18 +93,24 @@ class ColumnSums {
   readonly sums: Float64Array;
   readonly largest: Float64Array;
   readonly scales: Float64Array;
+  readonly least: Float64Array;
+  readonly most: Float64Array;
   count = 0;
 
   constructor(width: number) {
     this.sums = new Float64Array(width);
     this.largest = new Float64Array(width);
     this.scales = new Float64Array(width).fill(1);
+    this.least = new Float64Array(width).fill(Number.POSITIVE_INFINITY);
+    this.most = new Float64Array(width).fill(Number.NEGATIVE_INFINITY);
   }
 
   add(numbers: Float64Array, features: readonly number[]): void {
     this.count++;
     for (let k = 0; k < features.length; k++) {
       const value = numbers[features[k]];
+      if (value < this.least[k]) this.least[k] = value;
+      if (value > this.most[k]) this.most[k] = value;
       const magnitude = Math.abs(value);
       if (magnitude > this.largest[k]) {
         this.largest[k] = magnitude;
@@ -144,25 +150,36 @@ export interface Scan {
   target: Target;
   rows: number;
   stamp: FileStamp;
+  /** Each feature's smallest and largest value. */
+  least: number[];
+  most: number[];
   /** Each feature's mean, measured as measureColumns does (over a power of two near its largest magnitude). */
   mean: number[];
   scales: number[];
 }
 
-/** Why a value beyond float32 is refused, and what to do. */
-const FLOAT32_ADVICE = 'scale the column';
-
 /** The first pass: the header, the columns, every row checked, the target decided. */
 export async function scanCsv(
   file: string,
   /** As the command line's options (comma-separated names) or csvDataset's (lists of names). */
-  options: { target: string | readonly string[]; features?: string | readonly string[]; loss?: CliLoss },
+  options: {
+    target: string | readonly string[];
+    features?: string | readonly string[];
+    loss?: CliLoss;
+    /** Features will be standardised: a value beyond float32 is checked once standardised, not here. */
+    standardize?: boolean;
+    /** What to do about a feature beyond float32 ('scale the column' by default). */
+    featureAdvice?: string;
+  },
   chunkBytes = READ_CHUNK_BYTES,
 ): Promise<Scan> {
   let header: Header | undefined;
   let features: number[] = [];
   let targets: number[] = [];
   let numberReads: NumberRead[] = [];
+  let rangeChecks: { column: number; advice: string }[] = [];
+  /** The first target cell beyond float32, refused once the target is known to be values. */
+  let hugeTarget: { row: number; value: number } | undefined;
   let cellsRead: CellsRead | undefined;
   const cells = new TargetCellsReader(false);
   const lines = new RowLines();
@@ -183,6 +200,12 @@ export async function scanCsv(
       ];
       numberReads = reads.filter((r): r is NumberRead => r.kind === 'number');
       cellsRead = reads.find((r): r is CellsRead => r.kind === 'cells');
+      // Values beyond float32: refused as they are read, but for features to be standardised first.
+      const featureAdvice = options.featureAdvice ?? 'scale the column';
+      rangeChecks = numberReads.flatMap(({ column }) => {
+        if (!features.includes(column)) return [{ column, advice: 'scale the column (targets are not standardised)' }];
+        return options.standardize ? [] : [{ column, advice: featureAdvice }];
+      });
       tokens.setKinds(columnKinds(header.header.length, reads));
       sums = new ColumnSums(features.length);
       return;
@@ -193,9 +216,11 @@ export async function scanCsv(
     if (fields !== header.header.length) checkWidth(at, row, fields);
     const { numbers, texts } = tokens;
     for (const read of numberReads) {
-      const value = numbers[read.column];
-      if (Number.isNaN(value)) throw new Error(badNumber(at, row, read, texts[read.column]));
-      if (!Number.isFinite(Math.fround(value))) throw new Error(tooLarge(at, row, read.column, value, undefined, FLOAT32_ADVICE));
+      if (Number.isNaN(numbers[read.column])) throw new Error(badNumber(at, row, read, texts[read.column]));
+    }
+    for (const { column, advice } of rangeChecks) {
+      const value = numbers[column];
+      if (!Number.isFinite(Math.fround(value))) throw new Error(tooLarge(at, row, column, value, undefined, advice));
     }
     sums.add(numbers, features);
     if (cellsRead !== undefined) {
@@ -203,6 +228,8 @@ export async function scanCsv(
       if (cell === '')
         throw new Error(`${rowPlace(at, row)}, column ${quote(header.header[cellsRead.column])}: ${cellsRead.empty}`);
       cells.add(cell);
+      const value = cells.last;
+      if (value !== undefined && !Number.isFinite(Math.fround(value))) hugeTarget ??= { row, value };
     }
   });
   try {
@@ -222,6 +249,18 @@ export async function scanCsv(
     cells: new Map(cellsRead ? [[cellsRead.column, cells.finish()]] : []),
   };
   const target = chooseTarget(table, targets, options.loss);
+  if (target.type === 'values' && hugeTarget && cellsRead) {
+    throw new Error(
+      tooLarge(
+        place,
+        hugeTarget.row,
+        cellsRead.column,
+        hugeTarget.value,
+        undefined,
+        'scale the column (targets are not standardised)',
+      ),
+    );
+  }
   return {
     file,
     header,
@@ -231,6 +270,8 @@ export async function scanCsv(
     rows,
     stamp: stamp!,
     ...sums.means(),
+    least: Array.from(sums.least),
+    most: Array.from(sums.most),
   };
 }
 
@@ -326,12 +367,14 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
       const { numbers } = tokens;
       for (let k = 0; k < width; k++) {
         const cell = numbers[scan.features[k]];
-        // NaN or beyond float32: a cell the first pass did not see, in a file rewritten to its old size and time.
-        if (!Number.isFinite(Math.fround(cell))) throw this.changed(line);
         const value = standardization
           ? Math.fround((cell - standardization.mean[k]) / standardization.std[k])
           : Math.fround(cell);
-        if (!Number.isFinite(value)) throw new Error(this.tooLargeStandardized(line, at, k, cell));
+        if (!Number.isFinite(value)) {
+          // NaN, or beyond float32 unstandardised: a cell the first pass did not see, in a file rewritten to its old size and time.
+          if (Number.isNaN(cell) || !standardization) throw this.changed(line);
+          throw new Error(this.tooLargeStandardized(line, at, k, cell));
+        }
         heldX[slot * width + k] = value;
       }
       label(tokens, heldY, slot * units, line);

@@ -44,10 +44,14 @@ export class TargetCellsReader {
     if (keepRows) this.codes = int32s();
   }
 
+  /** The number the cell last added is, if it is one. */
+  last: number | undefined;
+
   add(cell: string): void {
     // A cell seen before is not parsed again: a class column repeats a few texts over millions of rows.
     const seen = this.index?.get(cell);
     const value = seen === undefined ? parseNumber(cell) : this.numberOf[seen];
+    this.last = value;
     if (value === undefined) this.firstText ??= { row: this.rows, cell };
     else this.numeric++;
     this.rows++;

@@ -43,7 +43,8 @@ export interface StreamOptions {
 
 /** The first pass, the split and the statistics: the datasets each epoch reads. */
 export async function streamTrainingData(file: string, options: StreamOptions): Promise<StreamedTraining> {
-  const scan = await scanCsv(file, options);
+  const featureAdvice = 'give --standardize, or scale the column';
+  const scan = await scanCsv(file, { ...options, featureAdvice });
   const held = options.validationSplit === undefined ? undefined : holdOut(scan.rows, options.validationSplit, options.seed);
   const train: RowSelection | undefined = held && { bits: held.bits, keep: 0, rows: scan.rows - held.rows };
   const validation: RowSelection | undefined = held && { bits: held.bits, keep: 1, rows: held.rows };
@@ -55,8 +56,19 @@ export async function streamTrainingData(file: string, options: StreamOptions): 
     new CsvDataset(scan, batchSize, shuffleBuffer, options.seed, READ_CHUNK_BYTES, { selection: train, standardization });
   // Statistics from the training rows only, as for a file read whole; the network applies them where it can.
   const measured = options.standardize ? await trainRows().standardization() : undefined;
-  const normalization = measured && networkNormalization(measured);
+  // The network takes raw values in float32 only: else the command line standardises, in float64, as for a file read whole.
+  const inFloat32 = (v: number): boolean => Number.isFinite(Math.fround(v));
+  const raw = scan.least.every(inFloat32) && scan.most.every(inFloat32);
+  const normalization = measured && raw ? networkNormalization(measured) : undefined;
   const stats = normalization ? undefined : measured;
+  if (
+    stats &&
+    !scan.features.every((_, k) => [scan.least[k], scan.most[k]].every((v) => inFloat32((v - stats.mean[k]) / stats.std[k])))
+  ) {
+    // A value beyond float32 once standardised: one more pass over every row finds it, and fails naming its cell.
+    for await (const batch of new CsvDataset(scan, STREAM_BLOCK_ROWS, 0, 0, READ_CHUNK_BYTES, { standardization: stats }))
+      void batch;
+  }
   return {
     featureNames: scan.features.map((c) => scan.header.header[c]),
     target: scan.target,

@@ -168,6 +168,10 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
   };
 }
 
+/** fitDataset's message for an error of the dataset's own: its place before, what it left after. */
+const DATASET_THREW =
+  /^fitDataset[^:]*(?:: validationData[^:]*)?: the dataset threw: (.*?)(?:; the weights are as the last completed batch left them)?$/s;
+
 /** A file too large to read whole (streaming.ts), checked in a first pass and read again each epoch (train-stream.ts). */
 async function streamedTrainingData(file: string, options: TrainOptions): Promise<TrainingData> {
   const seed = options.seed ?? randomSeed();
@@ -179,8 +183,9 @@ async function streamedTrainingData(file: string, options: TrainOptions): Promis
     validationRows: streamed.validation?.rows ?? 0,
     fit: (net, fitOptions) =>
       net.fitDataset(streamed.train, { ...fitOptions, validationData: streamed.validation }).catch((error: Error) => {
-        // A pass's own error (the file changed) is the dataset's: shown as it is, without fitDataset's place.
-        throw new Error(error.message.replace(/^fitDataset[^:]*(?:: validationData[^:]*)?: the dataset threw: /, ''));
+        const threw = DATASET_THREW.exec(error.message);
+        // A pass's own error (the file changed) as it is; fitDataset's own as fit()'s, as for a file read whole.
+        throw new Error(threw ? threw[1] : error.message.replace(/^fitDataset: /, 'fit: '));
       }),
   };
 }

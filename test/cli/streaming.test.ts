@@ -107,6 +107,24 @@ describe('streaming large files', () => {
   });
 });
 
+describe('bad input streamed', () => {
+  it('fails with the same message as read whole, before anything is trained', async () => {
+    const cases: [string, string, string[]][] = [
+      ['huge-feature.csv', 'a,t\n1,x\n1e39,y\n2,x\n', ['--target', 't']],
+      ['huge-target.csv', 'a,t\n1,1.5\n2,1e39\n3,2.5\n', ['--target', 't']],
+      ['empty-target.csv', 'a,t\n1,x\n2,\n3,y\n', ['--target', 't']],
+      ['typo.csv', `a,t\n${'1,2.5\n'.repeat(5)}1,abc\n`, ['--target', 't']],
+      ['too-many-classes.csv', `a,t\n${Array.from({ length: 300 }, (_, i) => `1,c${i}`).join('\n')}\n`, ['--target', 't']],
+    ];
+    for (const [name, text, argv] of cases) {
+      const file = write(name, text);
+      const whole = await wasmlp('train', file, ...argv, '--epochs', '1', '--seed', '1');
+      expect(whole.code, name).toBe(1);
+      expect(await streamed('train', file, ...argv, '--epochs', '1', '--seed', '1')).toEqual(whole);
+    }
+  });
+});
+
 describe('training on a streamed file', () => {
   it('trains through fitDataset, reproducibly from the seed, with statistics from the training rows alone', async () => {
     const file = write('train.csv', data(3000));
