@@ -200,6 +200,9 @@ export async function trainEpochs(
   const checkpoint = new Checkpoint(backend, parameterCount * (1 + slotNames(optimizer).length));
   owned.push(checkpoint.block);
   net.useOptimizer(optimizer);
+  const stepper = net.optimizer!;
+  stepper.learningRate = learningRate;
+  let rate = stepper.currentLearningRate(); // the last update's, for the epoch's logs
   checkpoint.bind(
     parameters.map(({ value, size }) => ({ offset: value, size })),
     net.optimizer!,
@@ -237,7 +240,7 @@ export async function trainEpochs(
           checkpoint.restore();
           throw new Error(
             `${where}: the loss diverged to ${batchLoss} at epoch ${epoch + 1} (batch ${batch + 1}); ` +
-              `${divergenceHint(learningRate)}; the weights are as they were before epoch ${epoch + 1}`,
+              `${divergenceHint(rate)}; the weights are as they were before epoch ${epoch + 1}`,
           );
         }
         const batchAcc = hasAccuracy ? loss.accuracy!(backend, elements, a, yb) : 0;
@@ -245,7 +248,8 @@ export async function trainEpochs(
         accSum += batchAcc * n;
         seen += n;
         net.backward(xb, yb, n);
-        net.applyGradients(learningRate);
+        rate = stepper.currentLearningRate();
+        net.applyGradients(rate);
         if (batchCallbacks.length > 0) {
           const logs: Logs = hasAccuracy
             ? { batch, size: n, loss: batchLoss, acc: batchAcc }
@@ -270,7 +274,7 @@ export async function trainEpochs(
       checkpoint.restore();
       throw new Error(
         `${where}: the weights diverged (${diverged}) in epoch ${epoch + 1}'s last update; ` +
-          `${divergenceHint(learningRate)}; the weights are as they were before epoch ${epoch + 1}`,
+          `${divergenceHint(rate)}; the weights are as they were before epoch ${epoch + 1}`,
       );
     }
     const logs: Logs = { loss: lossSum / seen };
@@ -281,6 +285,7 @@ export async function trainEpochs(
       logs.val_loss = measured.loss;
       if (measured.acc !== undefined) logs.val_acc = measured.acc;
     }
+    logs.learning_rate = rate; // Keras 3's key
     record(history, epoch, logs);
     const epochEnded = notifyAll((callback) => callback.onEpochEnd?.(epoch, { ...logs }));
     if (epochEnded) await epochEnded;

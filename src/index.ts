@@ -8,8 +8,8 @@
 
 export type { ActivationName } from './activations.js';
 export type { BackendName, DType, ElementwiseActivation, FloatArray } from './backend/backend.js';
-export type { Callback, EarlyStoppingOptions, Logs } from './callbacks.js';
-export { EarlyStopping, earlyStopping } from './callbacks.js';
+export type { Callback, EarlyStoppingOptions, Logs, ReduceLROnPlateauOptions } from './callbacks.js';
+export { EarlyStopping, earlyStopping, ReduceLROnPlateau, reduceLROnPlateau } from './callbacks.js';
 export type { LabelInput, MatrixInput } from './data.js';
 export type { Batch, Dataset, PredictionInput } from './dataset.js';
 export { type ArrayDataset, type FromArraysOptions, fromArrays } from './dataset-arrays.js';
@@ -28,8 +28,29 @@ export type {
   ToJSONOptions,
 } from './network.js';
 export { createNetwork, loadNetwork, Network } from './network.js';
-export type { AdamConfig, OptimizerConfig, OptimizerSpec, OptimizerState, SgdConfig } from './optimizers.js';
+export type {
+  AdagradConfig,
+  AdamConfig,
+  AdamwConfig,
+  ClipOptions,
+  OptimizerConfig,
+  OptimizerSpec,
+  OptimizerState,
+  RmspropConfig,
+  SgdConfig,
+} from './optimizers.js';
 export { ACTIVATION_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, type OptimizerName } from './registry.js';
+export type {
+  CosineDecay,
+  CosineDecayOptions,
+  ExponentialDecay,
+  ExponentialDecayOptions,
+  LearningRate,
+  LearningRateSchedule,
+  PiecewiseConstantDecay,
+  PiecewiseConstantDecayOptions,
+} from './schedules.js';
+export { cosineDecay, exponentialDecay, piecewiseConstantDecay } from './schedules.js';
 export { stopThreads, threadsAvailable } from './threadControls.js';
 export type { EpochLogs, FitOptions } from './train.js';
 export { History } from './train.js';

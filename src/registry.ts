@@ -8,7 +8,7 @@ import { OPTIMIZER_DEFAULTS, type OptimizerConfig } from './optimizers.js';
 export { ACTIVATION_NAMES } from './activations.js';
 export { LOSS_NAMES } from './losses.js';
 
-/** An optimiser's name: `'sgd'` or `'adam'`, as {@link OptimizerSpec} takes it. */
+/** An optimiser's name: `'sgd'`, `'adam'`, `'rmsprop'`, `'adagrad'` or `'adamw'`, as {@link OptimizerSpec} takes it. */
 export type OptimizerName = OptimizerConfig['type'];
 
 /**

@@ -6,14 +6,16 @@
 
 import type { DType } from './backend/backend.js';
 import { type Callback, checkCallbacks, type Logs } from './callbacks.js';
-import { checkKeys, checkNormalIn, checkPositiveInteger, checkPositiveNumber, describeValue } from './checks.js';
+import { checkKeys, checkPositiveInteger, describeValue } from './checks.js';
 import { element, type LabelInput, type MatrixInput } from './data.js';
 import { checkOptimizerForDtype, type OptimizerConfig, type OptimizerSpec, parseOptimizer } from './optimizers.js';
+import { checkLearningRate, type LearningRate } from './schedules.js';
 
 /**
  * One epoch's numbers, as fit() reports them to onEpochEnd and records them
  * in its History: loss, acc (when the loss has an accuracy), val_loss and
- * val_acc (with validation data).
+ * val_acc (with validation data), and learning_rate (the rate of the
+ * epoch's last update).
  */
 export type EpochLogs = Logs;
 
@@ -25,11 +27,15 @@ export type EpochLogs = Logs;
 export interface FitOptions {
   /** Passes over the training rows: a positive integer. */
   epochs: number;
-  /** Step size on the MEAN gradient over the batch (Keras convention). */
-  learningRate: number;
+  /**
+   * Step size on the MEAN gradient over the batch (Keras convention): a
+   * number, or a schedule ({@link exponentialDecay}, {@link cosineDecay},
+   * {@link piecewiseConstantDecay}) evaluated at every update.
+   */
+  learningRate: LearningRate;
   /** Rows per gradient step; defaults to the whole set. The last batch may be short. */
   batchSize?: number;
-  /** 'sgd' (default), 'adam', or `{ type, ...options }` with Keras's defaults. */
+  /** 'sgd' (default), 'adam', 'rmsprop', 'adagrad', 'adamw', or `{ type, ...options }` with Keras's defaults. */
   optimizer?: OptimizerSpec;
   /** Reshuffle the training rows before each epoch, from the network's seed. Default false. */
   shuffle?: boolean;
@@ -83,7 +89,7 @@ export interface CheckedFitOptions {
   callbacks: Callback[];
   optimizer: OptimizerConfig;
   epochs: number;
-  learningRate: number;
+  learningRate: LearningRate;
   batchSize: number | undefined;
   shuffle: boolean;
   validationSplit: number | undefined;
@@ -113,8 +119,7 @@ export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOp
     onEpochEnd,
   } = options;
   checkPositiveInteger('fit: epochs', epochs);
-  checkPositiveNumber('fit: learningRate', learningRate);
-  checkNormalIn('fit: learningRate', learningRate, dtype);
+  const rate = checkLearningRate('fit: learningRate', learningRate, dtype);
   const optimizer = parseOptimizer(spec === undefined ? 'sgd' : spec, 'fit: optimizer');
   checkOptimizerForDtype('fit: optimizer', optimizer, dtype);
   if (batchSize !== undefined) checkPositiveInteger('fit: batchSize', batchSize);
@@ -143,7 +148,7 @@ export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOp
     callbacks,
     optimizer,
     epochs: epochs as number,
-    learningRate: learningRate as number,
+    learningRate: rate,
     batchSize: batchSize as number | undefined,
     shuffle: shuffle ?? false,
     validationSplit,

@@ -6,7 +6,7 @@
  */
 
 import type { BackendName, DType, FloatArray } from '../backend/backend.js';
-import { type Callback, EarlyStopping } from '../callbacks.js';
+import { type Callback, EarlyStopping, ReduceLROnPlateau } from '../callbacks.js';
 import { type LabelInput, type MatrixInput, readMatrix } from '../data.js';
 import { type Dataset, datasetOpener } from '../dataset.js';
 import { checkFitDatasetOptions, type FitDatasetOptions } from '../dataset-options.js';
@@ -46,7 +46,7 @@ const UNSUPPORTED_HOOKS = ['onEpochBegin', 'onBatchEnd', 'setNetwork'] as const;
 /**
  * A callback a worker network takes: hooks that run on the calling thread as
  * the worker's logs arrive (onTrainBegin, onEpochEnd, onTrainEnd), or an
- * {@link EarlyStopping}, which runs in the worker. onEpochBegin, onBatchEnd
+ * {@link EarlyStopping} or a {@link ReduceLROnPlateau}, which run in the worker. onEpochBegin, onBatchEnd
  * and setNetwork would need the worker's network or every batch, and are
  * refused.
  */
@@ -56,7 +56,8 @@ export type WorkerCallback =
       onBatchEnd?: never;
       setNetwork?: never;
     })
-  | EarlyStopping;
+  | EarlyStopping
+  | ReduceLROnPlateau;
 
 /** Options of {@link WorkerNetwork.fit}: a Network's {@link FitOptions}, with callbacks a worker can follow. */
 export interface WorkerFitOptions extends Omit<FitOptions, 'callbacks'> {
@@ -367,6 +368,7 @@ export class WorkerNetwork {
       options: {
         ...rest,
         optimizer: checked.optimizer,
+        learningRate: checked.learningRate,
         validationData:
           validationData && ([pack(validationData[0], transfer), pack(validationData[1], transfer)] as [MatrixInput, LabelInput]),
       },
@@ -777,23 +779,29 @@ function pack(input: unknown, transfer: Transferable[]): unknown {
 
 /**
  * Separates fit()'s checked callbacks into what stays here, the hooks that
- * run on this thread, and what crosses: the EarlyStopping callbacks' options,
- * to rebuild them in the worker, and which hooks to report.
+ * run on this thread, and what crosses: the EarlyStopping and ReduceLROnPlateau
+ * callbacks' options, to rebuild them in the worker, and which hooks to report.
  */
 function splitCallbacks(
   method: string,
   checked: readonly Callback[],
-): { wire: Pick<WireFitOptions, 'earlyStopping' | 'report'>; hooks: Callback[]; earlyStopping: EarlyStopping[] } {
+): {
+  wire: Pick<WireFitOptions, 'earlyStopping' | 'reduceLROnPlateau' | 'report'>;
+  hooks: Callback[];
+  earlyStopping: EarlyStopping[];
+} {
   const report = { trainBegin: false, epochEnd: false, trainEnd: false };
   const earlyStopping = checked.filter((callback): callback is EarlyStopping => callback instanceof EarlyStopping);
-  const hooks = checked.filter((callback) => !(callback instanceof EarlyStopping));
+  const reducers = checked.filter((callback): callback is ReduceLROnPlateau => callback instanceof ReduceLROnPlateau);
+  const inWorker = (callback: Callback) => callback instanceof EarlyStopping || callback instanceof ReduceLROnPlateau;
+  const hooks = checked.filter((callback) => !inWorker(callback));
   checked.forEach((callback, i) => {
-    if (callback instanceof EarlyStopping) return;
+    if (inWorker(callback)) return;
     for (const hook of UNSUPPORTED_HOOKS) {
       if (typeof callback[hook] === 'function') {
         throw new Error(
           `${method}: callbacks[${i}].${hook} cannot follow training in a worker; ` +
-            "a worker network's callbacks may have onTrainBegin, onEpochEnd and onTrainEnd (run on this thread), or be earlyStopping()",
+            "a worker network's callbacks may have onTrainBegin, onEpochEnd and onTrainEnd (run on this thread), or be earlyStopping() or reduceLROnPlateau()",
         );
       }
     }
@@ -811,6 +819,15 @@ function splitCallbacks(
       mode,
       baseline,
       restoreBestWeights,
+    })),
+    reduceLROnPlateau: reducers.map(({ monitor, factor, patience, minDelta, cooldown, minLr, mode }) => ({
+      monitor,
+      factor,
+      patience,
+      minDelta,
+      cooldown,
+      minLr,
+      mode,
     })),
     report,
   };

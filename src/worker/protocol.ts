@@ -8,7 +8,7 @@
  */
 
 import type { BackendName, DType } from '../backend/backend.js';
-import type { EarlyStoppingOptions, Logs } from '../callbacks.js';
+import type { EarlyStoppingOptions, Logs, ReduceLROnPlateauOptions } from '../callbacks.js';
 import type { FitDatasetOptions } from '../dataset-options.js';
 import type { LayerConfig } from '../layerConfig.js';
 import type { LossName } from '../losses.js';
@@ -33,6 +33,8 @@ export interface WireFitOptions {
   options: Omit<FitOptions, 'callbacks' | 'onEpochEnd'>;
   /** EarlyStopping callbacks, rebuilt in the worker from their options (they must see every epoch there). */
   earlyStopping: EarlyStoppingOptions[];
+  /** ReduceLROnPlateau callbacks, rebuilt in the worker from their options (they change the rate there). */
+  reduceLROnPlateau: ReduceLROnPlateauOptions[];
   /** The hooks the calling thread listens to; the worker posts only those events. */
   report: { trainBegin: boolean; epochEnd: boolean; trainEnd: boolean };
 }

@@ -9,7 +9,7 @@
  * milliseconds, so a predict() or a stop sent during training is handled
  * between two epochs, exactly as if a callback had made the call.
  */
-import { type Callback, EarlyStopping } from '../callbacks.js';
+import { type Callback, EarlyStopping, ReduceLROnPlateau } from '../callbacks.js';
 import type { LabelInput, MatrixInput } from '../data.js';
 import type { Batch } from '../dataset.js';
 import {
@@ -144,7 +144,7 @@ async function train(
       events.push(['trainEnd']);
     };
   const earlyStopping = wire.earlyStopping.map((options) => new EarlyStopping(options));
-  const callbacks: Callback[] = [...earlyStopping];
+  const callbacks: Callback[] = [...earlyStopping, ...wire.reduceLROnPlateau.map((options) => new ReduceLROnPlateau(options))];
   if (Object.keys(reporter).length > 0) callbacks.push(reporter);
   try {
     // A pull goes at once, with the events before it: the calling thread answers it in order.
