@@ -198,8 +198,9 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
       const last = slots.removeLast();
       heldX.copyWithin(slot * width, last * width, (last + 1) * width);
       heldY.copyWithin(slot * units, last * units, (last + 1) * units);
+      // Each batch as it fills: the buffer's rows are not held a second time as batches.
+      while (ready.length > 0) yield ready.shift()!;
     }
-    yield* ready;
   }
 
   /** The message for a feature beyond float32 once standardised. */
