@@ -4,16 +4,14 @@
  * read chunk, the shuffle buffer and a chunk's worth of batches, however
  * large the file.
  *
- * The first pass reads the header, checks every row (widths, numbers, empty
- * target cells, values beyond float32) and decides the target as `wasmlp
- * train` does (classes or a regression, target.ts), keeping only the
- * distinct target cells and each feature's sum and largest magnitude. Each
- * later pass reads the file again, checked against the first pass's size,
+ * The first pass (csv-scan.ts) checks every row and decides the target as
+ * `wasmlp train` does, in memory bounded whatever the rows. Each later pass
+ * reads the file again, checked against the first pass's size,
  * modification time and inode (csv-pass.ts), through a seeded shuffle
  * buffer (shuffle-buffer.ts): pass k shuffles from seed + k, so the same
- * seed gives the same batches, pass by pass.
+ * seed gives the same batches, pass by pass. A dataset may give some of
+ * the rows only (a validation split's), standardised.
  */
-
 import { Random } from '../random.js';
 import { csvError, READ_CHUNK_BYTES } from './csv.js';
 import { passChunks } from './csv-pass.js';
