@@ -8,13 +8,15 @@
  * WASMLP_STREAM_ABOVE (bytes) is the threshold above which a file streams.
  */
 import { execFile } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { type ColumnRead, readCsv } from '../../src/cli/csv.js';
+import type { Io } from '../../src/cli/io.js';
+import { main } from '../../src/cli/main.js';
 import { measureColumns, networkNormalization } from '../../src/cli/standardize.js';
 import { holdOut } from '../../src/cli/train-stream.js';
 import { type Run, wasmlp } from './run.js';
@@ -122,6 +124,36 @@ describe('bad input streamed', () => {
       expect(whole.code, name).toBe(1);
       expect(await streamed('train', file, ...argv, '--epochs', '1', '--seed', '1')).toEqual(whole);
     }
+  });
+});
+
+describe('a file that changes while it is streamed', () => {
+  it('stops the training with its own message, and saves nothing', async () => {
+    const file = write('changing.csv', data(2000));
+    const model = path('changing.json');
+    let stdout = '';
+    let stderr = '';
+    const io: Io = {
+      stdout: {
+        write: (text) => {
+          stdout += text;
+          // Rows appended once the first epoch is done: the second reads the file again.
+          if (text.startsWith('Epoch 1/')) appendFileSync(file, '1,2,3,"setosa",4\r\n');
+        },
+      },
+      stderr: { write: (text) => void (stderr += text) },
+    };
+    process.env.WASMLP_STREAM_ABOVE = '0';
+    const code = await main(['train', file, '--target', 'species', '--epochs', '3', '--seed', '1', '--save', model], io);
+    expect(code).toBe(1);
+    expect(stdout).toContain('Epoch 1/3');
+    expect(stdout).not.toContain('Epoch 2/3');
+    expect(stderr).toMatch(
+      new RegExp(
+        `^error: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: the data file changed while it was being read: it had \\d+ bytes and now has \\d+ \\(rows appended\\?\\); it is read once for its columns and statistics and again for each epoch, so it must stay as it is until the command ends\n$`,
+      ),
+    );
+    expect(existsSync(model)).toBe(false);
   });
 });
 
