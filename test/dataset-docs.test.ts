@@ -41,3 +41,30 @@ it('docs/training.md: the fitDataset example learns, validates and predicts as i
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+it('docs/training.md: the csvDataset example trains on examples/iris.csv as its comments say', async () => {
+  const text = await readFile(path.join(ROOT, 'docs', 'training.md'), 'utf8');
+  const [example] = [...text.matchAll(/^```ts\n([\s\S]*?)^```$/gm)]
+    .map((match) => match[1])
+    .filter((code) => code.includes(`from 'wasmlp/node'`));
+  expect(example).toBeDefined();
+  const dir = await mkdtemp(path.join(tmpdir(), 'wasmlp-csv-docs-'));
+  try {
+    const file = path.join(dir, 'example.mts');
+    const node = pathToFileURL(path.join(ROOT, 'dist', 'wasmlp-node.js')).href;
+    await writeFile(
+      file,
+      example
+        .replaceAll(`from 'wasmlp/node'`, `from ${JSON.stringify(node)}`)
+        .replaceAll(`from 'wasmlp'`, `from ${JSON.stringify(LIBRARY)}`),
+    );
+    // From the repository's root, where the example's path leads.
+    const { stdout } = await promisify(execFile)(process.execPath, ['--import', TSX, file], { cwd: ROOT, timeout: 60_000 });
+    expect(stdout).toContain(`'sepal_length', 'sepal_width', 'petal_length', 'petal_width'`);
+    expect(stdout).toMatch(/classes: \[ 'setosa', 'versicolor', 'virginica' \],\s+encoding: 'onehot'/);
+    const [, acc] = stdout.match(/acc: (0\.\d+|1)/)!;
+    expect(Number(acc)).toBeGreaterThan(0.9);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
