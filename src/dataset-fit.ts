@@ -13,7 +13,7 @@ import type { NetworkEngine } from './engine.js';
 import { type BatchInMemory, trainEpochs } from './fit.js';
 import { forEachChunk, forwardFinite } from './forward.js';
 import type { Evaluation, Network } from './network.js';
-import { readSampleWeights } from './sampleWeights.js';
+import { checkClassWeight, classWeightsOf, readSampleWeights } from './sampleWeights.js';
 import type { History } from './train.js';
 
 /** What a failed batch leaves: said in every message of an error met while training. */
@@ -128,6 +128,8 @@ export async function fitDataset(
 ): Promise<History> {
   const checked = checkFitDatasetOptions('fitDataset', options, net.dtype);
   const open = datasetOpener<unknown>('fitDataset: dataset', dataset);
+  const classTable =
+    checked.classWeight === undefined ? undefined : checkClassWeight(checked.classWeight, net.loss, net.dtype, 'fitDataset');
   if (net.isTraining) throw new Error('fitDataset: this network is already training (await the previous fit first)');
   const { validation } = checked;
   const owned: number[] = [];
@@ -155,7 +157,9 @@ export async function fitDataset(
             try {
               const { x, y, sampleWeight } = readBatch('the batch', item);
               batch.rows = stage.load(x, y, ['x', 'y']);
-              batch.weights = batchWeights(net, sampleWeight, batch.rows);
+              batch.weights = classTable
+                ? classWeights(net, stage.y, batch.rows, classTable, sampleWeight)
+                : batchWeights(net, sampleWeight, batch.rows);
               net.reserveBatch(batch.rows);
             } catch (error) {
               throw atBatch(pass.place, error, LEFT_AS);
@@ -176,6 +180,12 @@ export async function fitDataset(
     stage.free();
     if (!net.isDisposed) for (const offset of owned) net.backend.free(offset);
   }
+}
+
+/** Each row's weight from its class, the batch's labels at y; a batch with a sampleWeight of its own is refused, as Keras refuses both. */
+function classWeights(net: NetworkEngine, y: number, rows: number, table: Float64Array, sampleWeight: unknown): Float64Array {
+  if (sampleWeight !== undefined) throw new Error('the batch has sampleWeight, and fitDataset has classWeight: give one of them');
+  return classWeightsOf(table, net.backend.view(y, rows * net.outputs), rows, net.outputs);
 }
 
 /** A batch's sampleWeight, checked against its rows, or undefined for none. */

@@ -27,7 +27,7 @@ import { type CheckedFitOptions, checkFitOptions, type FitOptions, type SampleWe
  * ```
  */
 export interface FitDatasetOptions
-  extends Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit' | 'validationData' | 'sampleWeight' | 'classWeight'> {
+  extends Omit<FitOptions, 'batchSize' | 'shuffle' | 'validationSplit' | 'validationData' | 'sampleWeight'> {
   /** Validate after each epoch on these: a {@link Dataset} (iterated every epoch), or [x, y] (or [x, y, sampleWeight]) as fit() takes it. */
   validationData?: Dataset | [MatrixInput, LabelInput] | [MatrixInput, LabelInput, SampleWeight];
 }
@@ -40,13 +40,13 @@ const DECIDED_BY_THE_DATASET: Record<string, string> = {
   sampleWeight: 'the weights (give batches { x, y, sampleWeight })',
 };
 
-const OPTIONS = ['epochs', 'learningRate', 'optimizer', 'validationData', 'callbacks', 'onEpochEnd'];
+const OPTIONS = ['epochs', 'learningRate', 'optimizer', 'validationData', 'callbacks', 'onEpochEnd', 'classWeight'];
 
 /** fitDataset()'s options as read and checked: fit()'s, and the validation data's kind. */
 export interface CheckedFitDatasetOptions
   extends Omit<
     CheckedFitOptions,
-    'validationData' | 'validationWeight' | 'batchSize' | 'shuffle' | 'validationSplit' | 'sampleWeight' | 'classWeight'
+    'validationData' | 'validationWeight' | 'batchSize' | 'shuffle' | 'validationSplit' | 'sampleWeight'
   > {
   validation: { pair: unknown[] } | { open: () => PassIterator<unknown> } | undefined;
 }
@@ -75,8 +75,9 @@ export function checkFitDatasetOptions(where: string, options: FitDatasetOptions
     // The same checks as fit()'s, under this method's name.
     throw new Error((error as Error).message.replace(/^fit: /, `${where}: `));
   }
-  const { callbacks, optimizer, epochs, learningRate } = checked;
-  return { callbacks, optimizer, epochs, learningRate, validation: readValidation(`${where}: validationData`, validationData) };
+  const { callbacks, optimizer, epochs, learningRate, classWeight } = checked;
+  const validation = readValidation(`${where}: validationData`, validationData);
+  return { callbacks, optimizer, epochs, learningRate, classWeight, validation };
 }
 
 /**

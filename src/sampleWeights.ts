@@ -58,19 +58,20 @@ export function readSampleWeights(name: string, input: unknown, rows: number, dt
 }
 
 /** The number of classes a loss's labels name, for class weights; throws for a loss without classes. */
-function classCount(loss: Loss): number {
-  if (loss.name === 'meanSquaredError') throw new Error('fit: classWeight needs a classification loss, not meanSquaredError');
+function classCount(loss: Loss, where: string): number {
+  if (loss.name === 'meanSquaredError')
+    throw new Error(`${where}: classWeight needs a classification loss, not meanSquaredError`);
   return loss.outputs === 1 ? 2 : loss.outputs;
 }
 
 /**
  * Checks `classWeight` against the loss's classes; returns one weight per
- * class (1 where none is given), rounded to `dtype`.
+ * class (1 where none is given), rounded to `dtype`. `where` starts the messages.
  */
-export function checkClassWeight(given: unknown, loss: Loss, dtype: DType): Float64Array {
-  const classes = classCount(loss);
+export function checkClassWeight(given: unknown, loss: Loss, dtype: DType, where = 'fit'): Float64Array {
+  const classes = classCount(loss, where);
   const table = new Float64Array(classes).fill(1);
-  const name = 'fit: classWeight';
+  const name = `${where}: classWeight`;
   if (Array.isArray(given)) {
     const count = arrayLength(name, given);
     if (count > classes)

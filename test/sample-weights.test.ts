@@ -240,6 +240,30 @@ describe('weights across backends and threads', () => {
   });
 });
 
+describe('classWeight in fitDataset', () => {
+  it('trains as fit with classWeight, bit for bit; a batch with sampleWeight too is refused', async () => {
+    const c = CASES[1];
+    const a = await createNetwork(config(c, 'js'));
+    const b = await createNetwork(config(c, 'js'));
+    const classWeight = { 1: 3, 2: 0.5 };
+    const { epochs, learningRate, batchSize } = FIT;
+    const fitted = await a.fit(x, classes, { epochs, learningRate, batchSize, classWeight });
+    const streamed = await b.fitDataset(fromArrays(x, classes, { batchSize }), { epochs, learningRate, classWeight });
+    expect(streamed.history).toEqual(fitted.history);
+    expect(b.getWeights()).toEqual(a.getWeights());
+    const before = b.getWeights();
+    await expect(
+      b.fitDataset(fromArrays(x, classes, { batchSize, sampleWeight: weights }), { epochs, learningRate, classWeight }),
+    ).rejects.toThrow(/fitDataset, epoch 1, batch 1: the batch has sampleWeight, and fitDataset has classWeight/);
+    expect(b.getWeights()).toEqual(before);
+    await expect(b.fitDataset(fromArrays(x, classes), { epochs, learningRate, classWeight: { 3: 1 } })).rejects.toThrow(
+      /fitDataset: classWeight: class "3" does not exist/,
+    );
+    a.dispose();
+    b.dispose();
+  });
+});
+
 describe('bad weights and factors: a clear Error, the network unchanged', () => {
   const c = CASES[0];
   const cases: [string, Record<string, unknown>, RegExp][] = [

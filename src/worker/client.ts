@@ -420,6 +420,7 @@ export class WorkerNetwork {
         epochs: checked.epochs,
         learningRate: checked.learningRate,
         optimizer: checked.optimizer,
+        classWeight: checked.classWeight as FitDatasetOptions['classWeight'],
         validationData:
           validation && ('pair' in validation ? (validation.pair.map((m) => pack(m, transfer)) as [unknown, unknown]) : 'pulled'),
       },

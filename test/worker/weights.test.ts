@@ -36,6 +36,15 @@ describe('a worker network with weights, penalties and dropout', () => {
     const data = () => fromArrays(x, y, { batchSize: 8, sampleWeight: w });
     const streamed = await local.fitDataset(data(), { epochs: 2, learningRate: 0.1 });
     expect((await remote.fitDataset(data(), { epochs: 2, learningRate: 0.1 })).history).toEqual(streamed.history);
+    const classed = await local.fitDataset(fromArrays(x, y, { batchSize: 8 }), {
+      epochs: 1,
+      learningRate: 0.1,
+      classWeight: [1, 4],
+    });
+    expect(
+      (await remote.fitDataset(fromArrays(x, y, { batchSize: 8 }), { epochs: 1, learningRate: 0.1, classWeight: [1, 4] }))
+        .history,
+    ).toEqual(classed.history);
     expect(await remote.getWeights()).toEqual(local.getWeights());
     expect(await remote.evaluate(x, y, { sampleWeight: w })).toEqual(local.evaluate(x, y, { sampleWeight: w }));
     expect((await remote.toJSON()).layers).toEqual(local.toJSON().layers);
