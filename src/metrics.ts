@@ -82,7 +82,7 @@ export function checkMetrics(
     }
     if (names.includes(name)) throw new Error(`${where}: metrics[${i}] ${describeValue(name)} is given twice`);
     const refusal = unfit(name, loss, output);
-    if (refusal) throw new Error(`${where}: metrics[${i}] '${name}' ${refusal}`);
+    if (refusal) throw new Error(`${where}: metrics[${i}] ${describeValue(name)} ${refusal}`);
     names.push(name);
   }
   return names;

@@ -5,13 +5,14 @@
  * and steps the same optimiser: its state carries on from fit() to
  * trainOnBatch() and back.
  */
+import type { DType } from './backend/backend.js';
 import type { Logs } from './callbacks.js';
 import { checkKeys } from './checks.js';
 import type { LabelInput, MatrixInput } from './data.js';
 import type { NetworkEngine } from './engine.js';
 import { type BatchInMemory, trainEpochs } from './fit.js';
 import type { Network } from './network.js';
-import { checkOptimizerForDtype, type OptimizerSpec, parseOptimizer } from './optimizers.js';
+import { checkOptimizerForDtype, type OptimizerConfig, type OptimizerSpec, parseOptimizer } from './optimizers.js';
 import { checkLearningRate, type LearningRate } from './schedules.js';
 
 /**
@@ -29,6 +30,26 @@ export interface TrainOnBatchOptions {
   learningRate: LearningRate;
   /** As fit()'s: 'sgd' (default), 'adam', ... An equal config keeps the optimiser's state from earlier fit() and trainOnBatch() calls. */
   optimizer?: OptimizerSpec;
+}
+
+/**
+ * Checks trainOnBatch()'s options, each read once (WorkerNetwork.trainOnBatch makes the same check).
+ *
+ * @param options - The options as given.
+ * @param dtype - The network's float type.
+ * @returns The learning rate as checked, and the optimiser parsed (sgd by default).
+ * @throws Error starting "trainOnBatch:" naming the first bad option.
+ */
+export function checkTrainOnBatchOptions(
+  options: TrainOnBatchOptions,
+  dtype: DType,
+): { learningRate: LearningRate; optimizer: OptimizerConfig } {
+  checkKeys('trainOnBatch', options, ['learningRate', 'optimizer']);
+  const { learningRate, optimizer: spec } = options;
+  const rate = checkLearningRate('trainOnBatch: learningRate', learningRate, dtype);
+  const optimizer = parseOptimizer(spec === undefined ? 'sgd' : spec, 'trainOnBatch: optimizer');
+  checkOptimizerForDtype('trainOnBatch: optimizer', optimizer, dtype);
+  return { learningRate: rate, optimizer };
 }
 
 /**
@@ -50,11 +71,7 @@ export async function trainOnBatch(
   y: LabelInput,
   options: TrainOnBatchOptions,
 ): Promise<Logs> {
-  checkKeys('trainOnBatch', options, ['learningRate', 'optimizer']);
-  const { learningRate, optimizer: spec } = options;
-  const rate = checkLearningRate('trainOnBatch: learningRate', learningRate, net.dtype);
-  const optimizer = parseOptimizer(spec === undefined ? 'sgd' : spec, 'trainOnBatch: optimizer');
-  checkOptimizerForDtype('trainOnBatch: optimizer', optimizer, net.dtype);
+  const { learningRate: rate, optimizer } = checkTrainOnBatchOptions(options, net.dtype);
   if (net.isTraining) throw new Error('trainOnBatch: this network is already training (await the previous fit first)');
   const data = net.loadData(x, y);
   const owned = [data.x, data.y];
