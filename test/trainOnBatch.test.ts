@@ -87,7 +87,7 @@ describe('trainOnBatch', () => {
       [x, y, { learningRate: -1 }, 'trainOnBatch: learningRate must be a positive finite number, got -1'],
       [x, y, { learningRate: 0.1, optimizer: 'lbfgs' }, /^trainOnBatch: optimizer/],
       [x, y.slice(1), { learningRate: 0.1 }, 'x has 13 rows but y has 12'],
-      [[[1, 2]], [[0, 1]], { learningRate: 0.1 }, /x\[0\] has 2 values; expected 3/],
+      [[[1, 2]], [[0, 1]], { learningRate: 0.1 }, 'x has 2 columns, but the network expects 3 inputs'],
       [x, y.map(() => [0, 2]), { learningRate: 0.1 }, /binaryCrossentropy needs labels in \[0, 1\]/],
     ];
     for (const [bx, by, options, message] of cases) {
