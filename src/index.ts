@@ -53,9 +53,8 @@ export type {
 } from './schedules.js';
 export { cosineDecay, exponentialDecay, piecewiseConstantDecay } from './schedules.js';
 export { stopThreads, threadsAvailable } from './threadControls.js';
-export type { EpochLogs, FitOptions } from './train.js';
+export type { EpochLogs, FitOptions, TrainOnBatchOptions } from './train.js';
 export { History } from './train.js';
-export type { TrainOnBatchOptions } from './trainOnBatch.js';
 export {
   createWorkerNetwork,
   loadWorkerNetwork,

@@ -20,8 +20,8 @@ import type { NormalizationConfig } from './normalization.js';
 import type { OptimizerConfig, OptimizerState } from './optimizers.js';
 import { networkToJSON, restoreEngine } from './serialize.js';
 import { summaryText } from './summary.js';
-import type { FitOptions, History } from './train.js';
-import { type TrainOnBatchOptions, trainOnBatch } from './trainOnBatch.js';
+import type { FitOptions, History, TrainOnBatchOptions } from './train.js';
+import { trainOnBatch } from './trainOnBatch.js';
 import type { LayerWeights } from './weights.js';
 
 export type { LayerConfig } from './layerConfig.js';

@@ -5,52 +5,12 @@
  * and steps the same optimiser: its state carries on from fit() to
  * trainOnBatch() and back.
  */
-import type { DType } from './backend/backend.js';
 import type { Logs } from './callbacks.js';
-import { checkKeys } from './checks.js';
 import type { LabelInput, MatrixInput } from './data.js';
 import type { NetworkEngine } from './engine.js';
 import { type BatchInMemory, trainEpochs } from './fit.js';
 import type { Network } from './network.js';
-import { checkOptimizerForDtype, type OptimizerConfig, type OptimizerSpec, parseOptimizer } from './optimizers.js';
-import { checkLearningRate, type LearningRate } from './schedules.js';
-
-/**
- * Options of {@link Network.trainOnBatch}: those of {@link FitOptions} that
- * mean something for one update.
- *
- * @example
- * ```ts
- * const options: TrainOnBatchOptions = { learningRate: 0.01, optimizer: 'adam' };
- * const logs = await net.trainOnBatch(x, y, options);
- * ```
- */
-export interface TrainOnBatchOptions {
-  /** Step size on the batch's mean gradient: a number, or a schedule evaluated at the optimiser's step count. */
-  learningRate: LearningRate;
-  /** As fit()'s: 'sgd' (default), 'adam', ... An equal config keeps the optimiser's state from earlier fit() and trainOnBatch() calls. */
-  optimizer?: OptimizerSpec;
-}
-
-/**
- * Checks trainOnBatch()'s options, each read once (WorkerNetwork.trainOnBatch makes the same check).
- *
- * @param options - The options as given.
- * @param dtype - The network's float type.
- * @returns The learning rate as checked, and the optimiser parsed (sgd by default).
- * @throws Error starting "trainOnBatch:" naming the first bad option.
- */
-export function checkTrainOnBatchOptions(
-  options: TrainOnBatchOptions,
-  dtype: DType,
-): { learningRate: LearningRate; optimizer: OptimizerConfig } {
-  checkKeys('trainOnBatch', options, ['learningRate', 'optimizer']);
-  const { learningRate, optimizer: spec } = options;
-  const rate = checkLearningRate('trainOnBatch: learningRate', learningRate, dtype);
-  const optimizer = parseOptimizer(spec === undefined ? 'sgd' : spec, 'trainOnBatch: optimizer');
-  checkOptimizerForDtype('trainOnBatch: optimizer', optimizer, dtype);
-  return { learningRate: rate, optimizer };
-}
+import { checkTrainOnBatchOptions, type TrainOnBatchOptions } from './train.js';
 
 /**
  * One update of `net` on x and y: Network.trainOnBatch's work.

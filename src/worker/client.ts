@@ -27,8 +27,8 @@ import { loadWasmBytes } from '../platform/kernels.js';
 import { threadsForWorker } from '../platform/threaded-backend.js';
 import { workerSource } from '../platform/worker-script.js';
 import { summaryText } from '../summary.js';
-import { checkFitOptions, type FitOptions, History } from '../train.js';
-import { checkTrainOnBatchOptions, type TrainOnBatchOptions } from '../trainOnBatch.js';
+import { checkFitOptions, checkTrainOnBatchOptions, type FitOptions, History, type TrainOnBatchOptions } from '../train.js';
+
 import { DatasetPasses } from './passes.js';
 import type {
   Args,

@@ -15,8 +15,7 @@ import type { LossName } from '../losses.js';
 import type { MetricName } from '../metrics.js';
 import type { Network, NetworkConfig, NetworkJSON } from '../network.js';
 import type { NormalizationConfig } from '../normalization.js';
-import type { FitOptions } from '../train.js';
-import type { TrainOnBatchOptions } from '../trainOnBatch.js';
+import type { FitOptions, TrainOnBatchOptions } from '../train.js';
 
 /** What the worker reports about the network it created. */
 export interface NetworkInfo {
