@@ -325,7 +325,7 @@ export class Network {
    * totals. A normalisation shows as a Normalization layer whose mean and
    * variance are non-trainable parameters (Keras counts a third, its count).
    *
-   * @returns The table's lines, joined by '\n', trailing spaces trimmed.
+   * @returns The table's lines, joined by newlines, trailing spaces trimmed.
    * @throws Error if the network is disposed.
    *
    * @example

@@ -544,7 +544,7 @@ export class WorkerNetwork {
    * thread from the architecture the worker reported, so it needs no
    * message and returns at once, as a Network's does.
    *
-   * @returns The table's lines, joined by '\n'.
+   * @returns The table's lines, joined by newlines.
    * @throws Error if the network is disposed.
    *
    * @example
