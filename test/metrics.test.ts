@@ -442,6 +442,7 @@ describe('bad metrics', () => {
       `createNetwork: metrics must be an array of metric names (accuracy, precision, recall, auc, mae, r2), got "auc"`,
     ],
     ['a name twice', { metrics: ['auc', 'mae', 'auc'] }, `createNetwork: metrics[2] "auc" is given twice`],
+    ['a sparse array of 2^32 - 1', { metrics: new Array(2 ** 32 - 1) }, 'createNetwork: metrics[0] undefined is unknown'],
     [
       'r2 with cross-entropy',
       { metrics: ['r2'] },
