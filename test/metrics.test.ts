@@ -357,6 +357,40 @@ describe('the same metrics everywhere', () => {
   });
 });
 
+describe('wasm and js on the same outputs', () => {
+  it.each(['float32', 'float64'] as const)('%s: the same bits give the same metrics', async (dtype) => {
+    // Small integers everywhere: every sum is exact, so both backends' outputs are the same bits.
+    const config: NetworkConfig = {
+      inputs: 2,
+      layers: [{ units: 2, activation: 'linear' }],
+      loss: 'meanSquaredError',
+      dtype,
+      metrics: ['mae', 'r2'],
+    };
+    const weights = [
+      {
+        W: [
+          [1, -2],
+          [3, 1],
+        ],
+        b: [0.5, -1],
+      },
+    ];
+    const random = new Random(3);
+    const x = Array.from({ length: 50 }, () => [Math.floor(random.uniform() * 9) - 4, Math.floor(random.uniform() * 9) - 4]);
+    const y = x.map(([a, b]) => [a + 2 * b, Math.floor(random.uniform() * 5)]);
+    const results = [];
+    for (const backend of ['wasm', 'js'] as const) {
+      const net = await createNetwork({ ...config, backend });
+      net.setWeights(weights);
+      results.push({ out: Array.from(net.predict(x)), evaluation: net.evaluate(x, y) });
+      net.dispose();
+    }
+    expect(results[1].out).toEqual(results[0].out);
+    expect(results[1].evaluation).toEqual(results[0].evaluation);
+  });
+});
+
 describe('callbacks on the new metrics', () => {
   it("resolves mode 'auto' to max for auc, precision, recall, r2 and acc, min for mae and losses", () => {
     for (const monitor of ['val_auc', 'auc', 'precision', 'val_recall', 'r2', 'val_acc']) {
