@@ -22,6 +22,19 @@ import type { LossName } from './losses.js';
  * - `'auc'`: the exact area under the ROC curve of one sigmoid output.
  * - `'mae'`: the mean absolute error over every element.
  * - `'r2'`: the coefficient of determination, each output's averaged.
+ *
+ * @example
+ * ```ts
+ * const metrics: MetricName[] = ['accuracy', 'precision', 'recall', 'auc'];
+ * const classifier = await createNetwork({
+ *   inputs: 2,
+ *   layers: [{ units: 8, activation: 'relu' }, { units: 1, activation: 'sigmoid' }],
+ *   loss: 'binaryCrossentropy',
+ *   metrics,
+ * });
+ * const history = await classifier.fit(x, y, { epochs: 20, learningRate: 0.01, validationSplit: 0.2 });
+ * console.log(history.history.val_auc.at(-1), classifier.evaluate(x, y).precision);
+ * ```
  */
 export type MetricName = 'accuracy' | 'precision' | 'recall' | 'auc' | 'mae' | 'r2';
 
