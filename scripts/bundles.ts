@@ -331,7 +331,7 @@ export async function bundlePredictF64Chunk(outfile: string): Promise<void> {
  * imports left as imports of the built dist/wasmlp.js and
  * dist/wasmlp-formats.js (so the kernels, the converters and protobufjs are
  * in the package once, and no seam is reached here) and its npm packages
- * (commander, csv-parse, cli-progress) bundled in, so that installing the
+ * (commander, cli-progress) bundled in, so that installing the
  * library installs nothing else. Those packages are CommonJS in part:
  * `require` is made for them (an ESM file has none), and their licenses are
  * written next to the bundle, as their MIT terms ask.
