@@ -99,6 +99,22 @@ describe('trainOnBatch', () => {
     await expect(net.trainOnBatch(x, y, { learningRate: 0.1 })).rejects.toThrow('trainOnBatch: this network has been disposed');
   });
 
+  it('puts the weights back when the update diverges', async () => {
+    const net = await createNetwork({
+      inputs: 1,
+      layers: [{ units: 1, activation: 'linear' }],
+      loss: 'meanSquaredError',
+      seed: 1,
+    });
+    const before = net.getWeights();
+    await expect(net.trainOnBatch([[1e3], [2e3]], [[1e30], [-1e30]], { learningRate: 1e30 })).rejects.toThrow(
+      /^trainOnBatch: the weights diverged \(layer 0 W\[0\]\[0\] is -Infinity\)/,
+    );
+    expect(net.getWeights()).toEqual(before);
+    expect(net.isTraining).toBe(false);
+    net.dispose();
+  });
+
   it('is refused while fit() runs', async () => {
     const net = await createNetwork(config('js', 'float64'));
     const running = net.fit(x, y, {
