@@ -190,8 +190,9 @@ function loadPair(net: NetworkEngine, [vx, vy]: [unknown, unknown], owned: numbe
 }
 
 /**
- * The loss (and accuracy) over every batch of one pass, weighted by the
- * batches' rows: evaluate()'s sums, continued from batch to batch.
+ * The loss and metrics over every batch of one pass: evaluate()'s sums
+ * and metric state, continued from batch to batch (the loss and accuracy
+ * weighted by the batches' rows; the other metrics over all rows at once).
  */
 async function measureDataset(
   net: NetworkEngine,
@@ -201,7 +202,7 @@ async function measureDataset(
   open: () => PassIterator<unknown>,
   left?: string,
 ): Promise<Evaluation> {
-  const sums = { loss: 0, acc: 0 };
+  const sums = net.emptySums();
   let rows = 0;
   const pass = new Pass(net, where, epoch, open);
   try {
@@ -218,7 +219,7 @@ async function measureDataset(
   } finally {
     await pass.close();
   }
-  return net.loss.accuracy ? { loss: sums.loss / rows, acc: sums.acc / rows } : { loss: sums.loss / rows };
+  return net.evaluation(sums, rows);
 }
 
 /**

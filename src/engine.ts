@@ -23,12 +23,20 @@ import {
 import { initializeKernel } from './initializers.js';
 import type { DenseConfig } from './layerConfig.js';
 import { createLoss, type Loss } from './losses.js';
+import { defaultMetrics, type MetricName, MetricState } from './metrics.js';
 import type { Evaluation } from './network.js';
 import type { CheckedNetworkConfig } from './networkConfig.js';
 import { adaptStatistics, type Normalizer, normalizer } from './normalization.js';
 import { denseParameters, type Optimizer, type OptimizerConfig, reuseOrCreateOptimizer } from './optimizers.js';
 import { Random } from './random.js';
 import { checkLayerWeights, type LayerWeights } from './weights.js';
+
+/** What measureSums() adds up: the loss and accuracy times rows, and the other metrics' state. */
+export interface MeasureSums {
+  loss: number;
+  acc: number;
+  state: MetricState;
+}
 
 /**
  * Gives back the memory of networks dropped without dispose(). It holds each
@@ -53,6 +61,7 @@ export async function buildEngine(config: CheckedNetworkConfig, initialize: bool
   const loss = createLoss(config.loss, config.layers[config.layers.length - 1].units, backend.dtype);
   const engine = new NetworkEngine(backend, config.inputs, config.layers, loss, config.seed, initialize);
   engine.normalization = config.normalization;
+  engine.metrics = config.metrics;
   return engine;
 }
 
@@ -70,6 +79,8 @@ export class NetworkEngine implements ForwardModel {
   isTraining = false;
   /** The inputs' normalisation (createNetwork's, a saved one, or adapt()'s), or null. */
   normalization: Normalizer | null = null;
+  /** What fit's history and evaluate report besides the loss (createNetwork's metrics). */
+  metrics: readonly MetricName[];
   /** A loaded network's application data (NetworkJSON.metadata), JSON values wasmlp carries and never reads. */
   metadata: Record<string, unknown> | undefined;
   /** The seeded stream for initial weights, then shuffles. */
@@ -103,6 +114,7 @@ export class NetworkEngine implements ForwardModel {
       throw error;
     }
     this.layers = built;
+    this.metrics = defaultMetrics(loss.name);
     reclaim?.register(this, backend, this);
     this.random = new Random(seed);
     // A network about to be given its weights (loadNetwork) skips drawing them.
@@ -248,7 +260,7 @@ export class NetworkEngine implements ForwardModel {
     return predictRows(this, x);
   }
 
-  /** The loss and accuracy over all of x, y (means over every element). */
+  /** The loss and metrics over all of x, y (means over every element). */
   evaluate(x: unknown, y: unknown): Evaluation {
     const data = this.loadData(x, y);
     try {
@@ -259,19 +271,25 @@ export class NetworkEngine implements ForwardModel {
     }
   }
 
-  /** Loss (and accuracy, if the loss has one) over `rows` rows already in memory; `where` names the caller in errors. */
+  /** Loss and metrics over `rows` rows already in memory; `where` names the caller in errors. */
   measure(x: number, y: number, rows: number, where: string): Evaluation {
-    const sums = this.measureSums(x, y, rows, where);
-    return this.loss.accuracy ? { loss: sums.loss / rows, acc: sums.acc / rows } : { loss: sums.loss / rows };
+    return this.evaluation(this.measureSums(x, y, rows, where), rows);
+  }
+
+  /** A fresh state for the metrics other than accuracy, for an epoch or an evaluation. */
+  metricState(): MetricState {
+    return new MetricState(this.metrics, this.outputs, this.loss.name === 'categoricalCrossentropy');
   }
 
   /**
    * measure()'s sums before its division: each chunk's mean loss (and
-   * accuracy) times its rows, added in order. A dataset's batches add theirs
-   * on, so that batches the size of measure()'s chunks give its numbers exactly.
+   * accuracy) times its rows, added in order, and the other metrics' state.
+   * A dataset's batches add theirs on, so that batches the size of
+   * measure()'s chunks give its numbers exactly.
    */
-  measureSums(x: number, y: number, rows: number, where: string, into = { loss: 0, acc: 0 }): { loss: number; acc: number } {
-    const accuracy = this.loss.accuracy;
+  measureSums(x: number, y: number, rows: number, where: string, into = this.emptySums()): MeasureSums {
+    const accuracy = this.metrics.includes('accuracy') ? this.loss.accuracy : undefined;
+    const { state } = into;
     const bytes = this.backend.bytesPerElement;
     forEachChunk(this, rows, (start, n) => {
       const a = forwardFinite(this, where, x, start, n);
@@ -279,8 +297,22 @@ export class NetworkEngine implements ForwardModel {
       const elements = n * this.outputs;
       into.loss += this.loss.loss(this.backend, elements, a, yChunk) * n;
       if (accuracy) into.acc += accuracy(this.backend, elements, a, yChunk) * n;
+      if (state.active) state.add(this.backend.view(a, elements), this.backend.view(yChunk, elements), n);
     });
     return into;
+  }
+
+  /** Sums of nothing yet, for measureSums(). */
+  emptySums(): MeasureSums {
+    return { loss: 0, acc: 0, state: this.metricState() };
+  }
+
+  /** The Evaluation of `rows` rows' sums: means, and each metric under its key. */
+  evaluation(sums: MeasureSums, rows: number): Evaluation {
+    const result: Evaluation & Record<string, number> = { loss: sums.loss / rows };
+    if (this.metrics.includes('accuracy')) result.acc = sums.acc / rows;
+    sums.state.results(result);
+    return result;
   }
 
   getWeights(): LayerWeights[] {

@@ -16,6 +16,7 @@ export { type ArrayDataset, type FromArraysOptions, fromArrays } from './dataset
 export type { FitDatasetOptions } from './dataset-options.js';
 export type { KernelInitializer } from './initializers.js';
 export type { LossName } from './losses.js';
+export type { MetricName } from './metrics.js';
 export type {
   Evaluation,
   LayerConfig,
@@ -39,7 +40,7 @@ export type {
   RmspropConfig,
   SgdConfig,
 } from './optimizers.js';
-export { ACTIVATION_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, type OptimizerName } from './registry.js';
+export { ACTIVATION_NAMES, LOSS_NAMES, METRIC_NAMES, OPTIMIZER_NAMES, type OptimizerName } from './registry.js';
 export type {
   CosineDecay,
   CosineDecayOptions,
@@ -52,7 +53,7 @@ export type {
 } from './schedules.js';
 export { cosineDecay, exponentialDecay, piecewiseConstantDecay } from './schedules.js';
 export { stopThreads, threadsAvailable } from './threadControls.js';
-export type { EpochLogs, FitOptions } from './train.js';
+export type { EpochLogs, FitOptions, TrainOnBatchOptions } from './train.js';
 export { History } from './train.js';
 export {
   createWorkerNetwork,
