@@ -18,10 +18,11 @@ import { engineOf } from './engine.js';
 import type { Network } from './network.js';
 
 /**
- * Numbers by name that fit() reports: per epoch `loss`, `acc` (when the loss
- * has an accuracy), `val_loss` and `val_acc` (when validating) and
- * `learning_rate` (the rate of the epoch's last update); per batch
- * `batch`, `size`, `loss` and `acc`.
+ * Numbers by name that fit() reports: per epoch `loss`, each of the
+ * network's metrics (`acc`, `precision`, `recall`, `auc`, `mae`, `r2`),
+ * the same with `val_` before them when validating, and `learning_rate`
+ * (the rate of the epoch's last update); per batch `batch`, `size`, `loss`
+ * and `acc` (when accuracy is among the metrics).
  */
 export type Logs = Record<string, number>;
 
@@ -72,17 +73,18 @@ export interface Callback {
   /**
    * Called after each epoch, with its numbers.
    * @param epoch - The epoch, counted from 0.
-   * @param logs - `loss` and, when there is one, `acc`: means over the epoch's
-   *   batches weighted by their size, each measured in the batch's forward
-   *   pass; `val_loss` and `val_acc` when validating; `learning_rate`, the
-   *   rate of the epoch's last update.
+   * @param logs - `loss` and `acc` (when accuracy is among the metrics):
+   *   means over the epoch's batches weighted by their size, each measured
+   *   in the batch's forward pass; the other metrics over all the epoch's
+   *   rows at once; `val_loss`, `val_acc` and the other `val_` metrics when
+   *   validating; `learning_rate`, the rate of the epoch's last update.
    */
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   /**
    * Called after each batch's update.
    * @param batch - The batch within its epoch, counted from 0.
-   * @param logs - `batch`, `size` (its rows), `loss` and, when there is one,
-   *   `acc`, measured in the batch's forward pass.
+   * @param logs - `batch`, `size` (its rows), `loss` and, when accuracy is
+   *   among the metrics, `acc`, measured in the batch's forward pass.
    */
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
   /**
@@ -136,7 +138,7 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** Epochs without improvement before stopping, an integer of at least 0; default 0. */
   patience?: number;
-  /** `'min'`, `'max'`, or `'auto'` (max for a log whose name contains `acc`, min otherwise); default `'auto'`. */
+  /** `'min'`, `'max'`, or `'auto'` (max for accuracy, precision, recall, auc and r2, with or without `val_`, and any log whose name contains `acc`; min otherwise); default `'auto'`. */
   mode?: 'auto' | 'min' | 'max';
   /** An improvement resets the patience count only if it also beats this (Keras 3). */
   baseline?: number;
@@ -199,7 +201,7 @@ export class EarlyStopping implements Callback {
     this.monitor = monitor;
     this.minDelta = minDelta;
     this.patience = patience;
-    this.mode = mode === 'auto' ? (/acc/.test(monitor) ? 'max' : 'min') : mode;
+    this.mode = mode === 'auto' ? autoMode(monitor) : mode;
     this.baseline = baseline;
     this.restoreBestWeights = restoreBestWeights;
   }
@@ -308,7 +310,7 @@ export interface ReduceLROnPlateauOptions {
   cooldown?: number;
   /** The rate is never reduced below this, a finite number of at least 0 (Keras's `min_lr`); default 0. */
   minLr?: number;
-  /** `'min'`, `'max'`, or `'auto'` (max for a log whose name contains `acc`, min otherwise); default `'auto'`. */
+  /** `'min'`, `'max'`, or `'auto'` (max for accuracy, precision, recall, auc and r2, with or without `val_`, and any log whose name contains `acc`; min otherwise); default `'auto'`. */
   mode?: 'auto' | 'min' | 'max';
 }
 
@@ -396,7 +398,7 @@ export class ReduceLROnPlateau implements Callback {
     this.minDelta = minDelta;
     this.cooldown = cooldown;
     this.minLr = minLr;
-    this.mode = mode === 'auto' ? (/acc/.test(monitor) ? 'max' : 'min') : mode;
+    this.mode = mode === 'auto' ? autoMode(monitor) : mode;
   }
 
   /**
@@ -481,4 +483,12 @@ export class ReduceLROnPlateau implements Callback {
  */
 export function reduceLROnPlateau(options?: ReduceLROnPlateauOptions): ReduceLROnPlateau {
   return new ReduceLROnPlateau(options);
+}
+
+/** Logs that grow as the model improves, without their `val_` prefix: Keras's metrics whose direction is up. */
+const HIGHER_IS_BETTER = ['precision', 'recall', 'auc', 'r2'];
+
+/** Mode 'auto' resolved for `monitor`: 'max' for a metric that grows as the model improves, 'min' otherwise (a loss, mae). */
+function autoMode(monitor: string): 'min' | 'max' {
+  return /acc/.test(monitor) || HIGHER_IS_BETTER.includes(monitor.replace(/^val_/, '')) ? 'max' : 'min';
 }

@@ -215,8 +215,9 @@ function loadPair(net: NetworkEngine, [vx, vy, vw]: unknown[], owned: number[]) 
 }
 
 /**
- * The loss (and accuracy) over every batch of one pass, weighted by the
- * batches' rows: evaluate()'s sums, continued from batch to batch.
+ * The loss and metrics over every batch of one pass: evaluate()'s sums
+ * and metric state, continued from batch to batch (the loss and accuracy
+ * weighted by the batches' rows; the other metrics over all rows at once).
  */
 async function measureDataset(
   net: NetworkEngine,
@@ -226,7 +227,7 @@ async function measureDataset(
   open: () => PassIterator<unknown>,
   left?: string,
 ): Promise<Evaluation> {
-  const sums = { loss: 0, acc: 0 };
+  const sums = net.emptySums();
   let rows = 0;
   const pass = new Pass(net, where, epoch, open);
   try {

@@ -25,6 +25,7 @@ import {
 import { initializeKernel } from './initializers.js';
 import type { DenseConfig } from './layerConfig.js';
 import { createLoss, type Loss } from './losses.js';
+import { defaultMetrics, type MetricName, MetricState } from './metrics.js';
 import type { Evaluation } from './network.js';
 import type { CheckedNetworkConfig } from './networkConfig.js';
 import { adaptStatistics, type Normalizer, normalizer } from './normalization.js';
@@ -33,6 +34,13 @@ import { Random } from './random.js';
 import { addPenaltyGradient, kernelPenalty } from './regularizer.js';
 import { readSampleWeights, weightedLossSum, weightGradientRows } from './sampleWeights.js';
 import { checkLayerWeights, type LayerWeights } from './weights.js';
+
+/** What measureSums() adds up: the loss and accuracy times rows, and the other metrics' state. */
+export interface MeasureSums {
+  loss: number;
+  acc: number;
+  state: MetricState;
+}
 
 /**
  * Gives back the memory of networks dropped without dispose(). It holds each
@@ -57,6 +65,7 @@ export async function buildEngine(config: CheckedNetworkConfig, initialize: bool
   const loss = createLoss(config.loss, config.layers[config.layers.length - 1].units, backend.dtype);
   const engine = new NetworkEngine(backend, config.inputs, config.layers, loss, config.seed, initialize, config.dropout);
   engine.normalization = config.normalization;
+  engine.metrics = config.metrics;
   return engine;
 }
 
@@ -74,6 +83,8 @@ export class NetworkEngine implements ForwardModel {
   isTraining = false;
   /** The inputs' normalisation (createNetwork's, a saved one, or adapt()'s), or null. */
   normalization: Normalizer | null = null;
+  /** What fit's history and evaluate report besides the loss (createNetwork's metrics). */
+  metrics: readonly MetricName[];
   /** A loaded network's application data (NetworkJSON.metadata), JSON values wasmlp carries and never reads. */
   metadata: Record<string, unknown> | undefined;
   /** The seeded stream for initial weights, then shuffles. */
@@ -108,6 +119,7 @@ export class NetworkEngine implements ForwardModel {
       throw error;
     }
     this.layers = built;
+    this.metrics = defaultMetrics(loss.name);
     reclaim?.register(this, backend, this);
     this.random = new Random(seed);
     // A network about to be given its weights (loadNetwork) skips drawing them.
@@ -292,7 +304,7 @@ export class NetworkEngine implements ForwardModel {
   }
 
   /**
-   * The loss and accuracy over all of x, y (means over every element), the
+   * The loss and metrics over all of x, y (means over every element), the
    * loss weighted by `sampleWeight` (unchecked) if given.
    */
   evaluate(x: unknown, y: unknown, sampleWeight?: unknown): Evaluation {
@@ -308,35 +320,27 @@ export class NetworkEngine implements ForwardModel {
   }
 
   /**
-   * Loss (and accuracy, if the loss has one) over `rows` rows already in
-   * memory, the loss weighted by `weights` if given; `where` names the caller in errors.
+   * Loss and metrics over `rows` rows already in memory, the loss weighted
+   * by `weights` if given; `where` names the caller in errors.
    */
   measure(x: number, y: number, rows: number, where: string, weights?: Float64Array): Evaluation {
-    const sums = this.measureSums(x, y, rows, where, undefined, weights);
-    return this.evaluation(sums, rows);
+    return this.evaluation(this.measureSums(x, y, rows, where, undefined, weights), rows);
   }
 
-  /** measureSums()'s sums over `rows` rows as an Evaluation: means, the kernels' penalty added to the loss. */
-  evaluation(sums: { loss: number; acc: number }, rows: number): Evaluation {
-    let loss = sums.loss / rows;
-    if (this.hasPenalty) loss += kernelPenalty(this.backend, this.layers);
-    return this.loss.accuracy ? { loss, acc: sums.acc / rows } : { loss };
+  /** A fresh state for the metrics other than accuracy, for an epoch or an evaluation. */
+  metricState(): MetricState {
+    return new MetricState(this.metrics, this.outputs, this.loss.name === 'categoricalCrossentropy');
   }
 
   /**
-   * measure()'s sums before its division: each chunk's mean loss (and
-   * accuracy) times its rows, added in order. A dataset's batches add theirs
-   * on, so that batches the size of measure()'s chunks give its numbers exactly.
+   * measure()'s sums before its division: each chunk's mean loss (or, with
+   * `weights`, its Σ wᵢ·Lᵢ) and accuracy times its rows, added in order,
+   * and the other metrics' state. A dataset's batches add theirs on, so
+   * that batches the size of measure()'s chunks give its numbers exactly.
    */
-  measureSums(
-    x: number,
-    y: number,
-    rows: number,
-    where: string,
-    into = { loss: 0, acc: 0 },
-    weights?: Float64Array,
-  ): { loss: number; acc: number } {
-    const accuracy = this.loss.accuracy;
+  measureSums(x: number, y: number, rows: number, where: string, into = this.emptySums(), weights?: Float64Array): MeasureSums {
+    const accuracy = this.metrics.includes('accuracy') ? this.loss.accuracy : undefined;
+    const { state } = into;
     const bytes = this.backend.bytesPerElement;
     forEachChunk(this, rows, (start, n) => {
       const a = forwardFinite(this, where, x, start, n);
@@ -346,8 +350,24 @@ export class NetworkEngine implements ForwardModel {
         ? weightedLossSum(this.backend, this.loss, a, yChunk, n, weights, start)
         : this.loss.loss(this.backend, elements, a, yChunk) * n;
       if (accuracy) into.acc += accuracy(this.backend, elements, a, yChunk) * n;
+      if (state.active) state.add(this.backend.view(a, elements), this.backend.view(yChunk, elements), n);
     });
     return into;
+  }
+
+  /** Sums of nothing yet, for measureSums(). */
+  emptySums(): MeasureSums {
+    return { loss: 0, acc: 0, state: this.metricState() };
+  }
+
+  /** The Evaluation of `rows` rows' sums: means, the kernels' penalty added to the loss, and each metric under its key. */
+  evaluation(sums: MeasureSums, rows: number): Evaluation {
+    let loss = sums.loss / rows;
+    if (this.hasPenalty) loss += kernelPenalty(this.backend, this.layers);
+    const result: Evaluation & Record<string, number> = { loss };
+    if (this.metrics.includes('accuracy')) result.acc = sums.acc / rows;
+    sums.state.results(result);
+    return result;
   }
 
   getWeights(): LayerWeights[] {

@@ -9,6 +9,7 @@ import type { Callback, Logs } from './callbacks.js';
 import { Checkpoint } from './checkpoint.js';
 import type { LabelInput, MatrixInput } from './data.js';
 import type { NetworkEngine } from './engine.js';
+import { metricKey } from './metrics.js';
 import type { Evaluation, Network } from './network.js';
 import { denseParameters, slotNames } from './optimizers.js';
 import { checkClassWeight, classWeightsOf, readSampleWeights } from './sampleWeights.js';
@@ -233,8 +234,9 @@ export async function trainEpochs(
 ): Promise<History> {
   const { callbacks, optimizer, epochs, learningRate } = options;
   const { backend, loss } = net;
-  const hasAccuracy = loss.accuracy !== undefined;
-  const metrics = ['loss', ...(hasAccuracy ? ['acc'] : [])];
+  const hasAccuracy = net.metrics.includes('accuracy');
+  const state = net.metricState();
+  const metrics = ['loss', ...net.metrics.map(metricKey)];
   if (data.validating) metrics.push(...metrics.map((name) => `val_${name}`));
   // Room to copy the parameters and the optimiser's state, so that a
   // diverging epoch can be undone.
@@ -263,6 +265,7 @@ export async function trainEpochs(
     if (began) await began;
     checkpoint.save();
     const batches = data.epoch(epoch);
+    state.reset();
     let lossSum = 0;
     let accSum = 0;
     let seen = 0; // rows trained this epoch: all of them unless a callback stopped it early
@@ -287,6 +290,7 @@ export async function trainEpochs(
           );
         }
         const batchAcc = hasAccuracy ? loss.accuracy!(backend, elements, a, yb) : 0;
+        if (state.active) state.add(backend.view(a, elements), backend.view(yb, elements), n);
         lossSum += batchLoss * n;
         accSum += batchAcc * n;
         seen += n;
@@ -322,11 +326,11 @@ export async function trainEpochs(
     }
     const logs: Logs = { loss: lossSum / seen };
     if (hasAccuracy) logs.acc = accSum / seen;
+    state.results(logs);
     if (data.validate) {
       let measured = data.validate(epoch);
       if (measured instanceof Promise) measured = await measured;
-      logs.val_loss = measured.loss;
-      if (measured.acc !== undefined) logs.val_acc = measured.acc;
+      for (const [key, value] of Object.entries(measured)) logs[`val_${key}`] = value;
     }
     logs.learning_rate = rate; // Keras 3's key
     record(history, epoch, logs);

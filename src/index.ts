@@ -16,6 +16,7 @@ export { type ArrayDataset, type FromArraysOptions, fromArrays } from './dataset
 export type { FitDatasetOptions } from './dataset-options.js';
 export type { KernelInitializer } from './initializers.js';
 export type { LossName } from './losses.js';
+export type { MetricName } from './metrics.js';
 export type {
   DropoutConfig,
   Evaluation,
@@ -41,7 +42,7 @@ export type {
   RmspropConfig,
   SgdConfig,
 } from './optimizers.js';
-export { ACTIVATION_NAMES, LOSS_NAMES, OPTIMIZER_NAMES, type OptimizerName } from './registry.js';
+export { ACTIVATION_NAMES, LOSS_NAMES, METRIC_NAMES, OPTIMIZER_NAMES, type OptimizerName } from './registry.js';
 export type { ClassWeight } from './sampleWeights.js';
 export type {
   CosineDecay,
@@ -55,7 +56,7 @@ export type {
 } from './schedules.js';
 export { cosineDecay, exponentialDecay, piecewiseConstantDecay } from './schedules.js';
 export { stopThreads, threadsAvailable } from './threadControls.js';
-export type { EpochLogs, EvaluateOptions, FitOptions, SampleWeight } from './train.js';
+export type { EpochLogs, EvaluateOptions, FitOptions, SampleWeight, TrainOnBatchOptions } from './train.js';
 export { History } from './train.js';
 export {
   createWorkerNetwork,

@@ -5,6 +5,7 @@
  * alive and hands each call on, so the published type shows the API only.
  */
 import type { BackendName, DType, FloatArray } from './backend/backend.js';
+import type { Logs } from './callbacks.js';
 import { checkKeys } from './checks.js';
 import type { LabelInput, MatrixInput } from './data.js';
 import type { Dataset, PredictionInput } from './dataset.js';
@@ -14,11 +15,14 @@ import { attachEngine, buildEngine, engineOf, type NetworkEngine } from './engin
 import { fit } from './fit.js';
 import type { DropoutConfig, LayerConfig } from './layerConfig.js';
 import type { LossName } from './losses.js';
+import type { MetricName } from './metrics.js';
 import { checkNetworkConfig } from './networkConfig.js';
 import type { NormalizationConfig } from './normalization.js';
 import type { OptimizerConfig, OptimizerState } from './optimizers.js';
 import { networkToJSON, restoreEngine } from './serialize.js';
-import type { EvaluateOptions, FitOptions, History } from './train.js';
+import { summaryText } from './summary.js';
+import type { EvaluateOptions, FitOptions, History, TrainOnBatchOptions } from './train.js';
+import { trainOnBatch } from './trainOnBatch.js';
 import type { LayerWeights } from './weights.js';
 
 export type { DropoutConfig, LayerConfig, RegularizerConfig } from './layerConfig.js';
@@ -52,14 +56,32 @@ export interface NetworkConfig {
    * network's dtype. Or leave it out and call {@link Network.adapt} with data.
    */
   normalization?: NormalizationConfig;
+  /**
+   * What fit's history and evaluate report besides the loss, with Keras's
+   * names (see {@link MetricName}): by default `['accuracy']` where the loss
+   * has one, none for meanSquaredError; `[]` for the loss alone. Accuracy is
+   * logged as `acc`, the others under their names (`val_` before them for
+   * validation). A metric that does not fit the loss is refused.
+   */
+  metrics?: MetricName[];
 }
 
-/** What {@link Network.evaluate} measures over a whole data set. */
+/** What {@link Network.evaluate} measures over a whole data set: the loss, and each of the network's metrics. */
 export interface Evaluation {
   /** The loss: a mean over every element. */
   loss: number;
-  /** The fraction of rows classified correctly; absent when the loss has no accuracy (meanSquaredError). */
+  /** The fraction of rows classified correctly ('accuracy'); absent when not among the metrics (meanSquaredError's default). */
   acc?: number;
+  /** Precision over every row, when among the network's metrics. */
+  precision?: number;
+  /** Recall over every row, when among the network's metrics. */
+  recall?: number;
+  /** The exact area under the ROC curve over every row, when among the network's metrics. */
+  auc?: number;
+  /** The mean absolute error over every element, when among the network's metrics. */
+  mae?: number;
+  /** The coefficient of determination over every row, when among the network's metrics. */
+  r2?: number;
 }
 
 /** A saved network, as {@link Network.toJSON} gives it and {@link loadNetwork} takes it back: plain, JSON-able data. */
@@ -81,6 +103,8 @@ export interface NetworkJSON {
   dtype: DType;
   /** The inputs' normalisation, when the network has one. */
   normalization?: NormalizationConfig;
+  /** The metrics, when they are not the loss's default. */
+  metrics?: MetricName[];
   /** Every layer's weights, exactly. */
   weights: LayerWeights[];
   /** Present when saved with includeOptimizer after a fit(). */
@@ -194,6 +218,11 @@ export class Network {
     return this.#engine.loss.name;
   }
 
+  /** The metrics fit's history and evaluate report besides the loss (a copy): the config's, or the loss's default. */
+  get metrics(): MetricName[] {
+    return [...this.#engine.metrics];
+  }
+
   /** 'float32' or 'float64': the type of every weight and of predict()'s output. */
   get dtype(): DType {
     return this.#engine.dtype;
@@ -267,6 +296,61 @@ export class Network {
    */
   async fit(x: MatrixInput, y: LabelInput, options: FitOptions): Promise<History> {
     return fit(this.#alive('fit'), this, x, y, options);
+  }
+
+  /**
+   * One update on these rows, as one batch: what fit() of x and y with
+   * `epochs: 1` (and no shuffling or validation) does, bit for bit. The
+   * optimiser is fit()'s: an equal config carries its state (Adam's moments,
+   * the step count schedules read) on from fit() and earlier calls, and on to
+   * later ones. For training online, or on batches a loop of one's own makes.
+   *
+   * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
+   * @param y - Labels, as fit() takes them.
+   * @param options - learningRate (required) and optimizer: see {@link TrainOnBatchOptions}.
+   * @returns The batch's loss and metrics (measured before the update, as fit's) and learning_rate.
+   * @throws Error (as a rejection) naming the problem if x, y or an option is bad (the network
+   * unchanged), the network is disposed or training, or the loss diverges (the weights put back).
+   *
+   * @example
+   * ```ts
+   * // Online: an update whenever new rows arrive.
+   * const logs = await net.trainOnBatch(x, y, { learningRate: 0.01, optimizer: 'adam' });
+   * console.log(logs.loss, logs.acc);
+   * ```
+   */
+  async trainOnBatch(x: MatrixInput, y: LabelInput, options: TrainOnBatchOptions): Promise<Logs> {
+    return trainOnBatch(this.#alive('trainOnBatch'), this, x, y, options);
+  }
+
+  /**
+   * The network as a table, in the layout Keras 2 and TensorFlow.js print:
+   * each layer's name and type, output shape and parameter count, then the
+   * totals. A normalisation shows as a Normalization layer whose mean and
+   * variance are non-trainable parameters (Keras counts a third, its count).
+   *
+   * @returns The table's lines, joined by newlines, trailing spaces trimmed.
+   * @throws Error if the network is disposed.
+   *
+   * @example
+   * ```ts
+   * console.log(net.summary());
+   * // _________________________________________________________________
+   * // Layer (type)                 Output Shape              Param #
+   * // =================================================================
+   * // dense (Dense)                (None, 8)                 24
+   * // _________________________________________________________________
+   * // dense_1 (Dense)              (None, 1)                 9
+   * // =================================================================
+   * // Total params: 33
+   * // Trainable params: 33
+   * // Non-trainable params: 0
+   * // _________________________________________________________________
+   * ```
+   */
+  summary(): string {
+    const engine = this.#alive('summary');
+    return summaryText(engine.inputs, engine.layers, engine.normalization !== null);
   }
 
   /**

@@ -8,6 +8,7 @@ import { checkKeys, checkPositiveInteger, describeValue } from './checks.js';
 import { checkValue, element, listLength } from './data.js';
 import { checkDropoutEntry, checkLayerConfig, type DenseConfig, isDropoutEntry } from './layerConfig.js';
 import { checkLossPairing, LOSS_NAMES, type LossName } from './losses.js';
+import { checkMetrics, type MetricName } from './metrics.js';
 import type { NetworkConfig } from './network.js';
 import { checkNormalization, type Normalizer } from './normalization.js';
 import { randomSeed } from './random.js';
@@ -28,6 +29,8 @@ export interface CheckedNetworkConfig {
   threads: number;
   /** The inputs' normalisation, or null for none. */
   normalization: Normalizer | null;
+  /** What the history and evaluate report besides the loss: the config's, or the loss's default. */
+  metrics: MetricName[];
 }
 
 /**
@@ -39,7 +42,7 @@ export interface CheckedNetworkConfig {
  * @throws Error naming the first bad field.
  */
 export function checkNetworkConfig(where: string, config: NetworkConfig): CheckedNetworkConfig {
-  checkKeys(where, config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed', 'threads', 'normalization']);
+  checkKeys(where, config, ['inputs', 'layers', 'loss', 'backend', 'dtype', 'seed', 'threads', 'normalization', 'metrics']);
   // Each field read once: a getter may answer a second read otherwise, and the network is built from what was checked.
   const {
     inputs,
@@ -50,6 +53,7 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
     seed: seedGiven,
     threads: threadsGiven,
     normalization: normalizationGiven,
+    metrics: metricsGiven,
   } = config;
   checkPositiveInteger(`${where}: inputs`, inputs);
   // Emptiness judged on the layers as read: a proxy's length, read again, may say 0 after 1.
@@ -61,6 +65,7 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
     throw new Error(`${where}: loss ${describeValue(loss)} is unknown; expected one of ${LOSS_NAMES.join(', ')}`);
   }
   checkLossPairing(where, loss, layers);
+  const metrics = checkMetrics(where, metricsGiven, loss, layers[layers.length - 1]);
   // Only a missing option takes its default: null is a value, and refused like any other bad one.
   const seed = seedGiven === undefined ? randomSeed() : seedGiven;
   if (typeof seed !== 'number' || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) {
@@ -81,7 +86,7 @@ export function checkNetworkConfig(where: string, config: NetworkConfig): Checke
     if (layer.alpha !== undefined) checkValue(`${where}: layers[${i}].alpha`, '', layer.alpha, dtype);
   });
   const normalization = normalizationGiven === undefined ? null : checkNormalization(where, normalizationGiven, inputs, dtype);
-  return { inputs, layers, dropout, loss, backend, dtype, seed, threads, normalization };
+  return { inputs, layers, dropout, loss, backend, dtype, seed, threads, normalization, metrics };
 }
 
 /**

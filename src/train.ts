@@ -1,7 +1,8 @@
 /**
  * What fit() takes and gives: its options, their check (Network.fit and
  * WorkerNetwork.fit make the same one, with the same messages), and the
- * History it returns. The epoch loop itself is in fit.ts.
+ * History it returns; trainOnBatch()'s options and their check likewise.
+ * The epoch loop itself is in fit.ts.
  */
 
 import type { DType } from './backend/backend.js';
@@ -208,4 +209,41 @@ export function checkFitOptions(options: FitOptions, dtype: DType): CheckedFitOp
     sampleWeight,
     classWeight,
   };
+}
+
+/**
+ * Options of {@link Network.trainOnBatch}: those of {@link FitOptions} that
+ * mean something for one update.
+ *
+ * @example
+ * ```ts
+ * const options: TrainOnBatchOptions = { learningRate: 0.01, optimizer: 'adam' };
+ * const logs = await net.trainOnBatch(x, y, options);
+ * ```
+ */
+export interface TrainOnBatchOptions {
+  /** Step size on the batch's mean gradient: a number, or a schedule evaluated at the optimiser's step count. */
+  learningRate: LearningRate;
+  /** As fit()'s: 'sgd' (default), 'adam', ... An equal config keeps the optimiser's state from earlier fit() and trainOnBatch() calls. */
+  optimizer?: OptimizerSpec;
+}
+
+/**
+ * Checks trainOnBatch()'s options, each read once (WorkerNetwork.trainOnBatch makes the same check).
+ *
+ * @param options - The options as given.
+ * @param dtype - The network's float type.
+ * @returns The learning rate as checked, and the optimiser parsed (sgd by default).
+ * @throws Error starting "trainOnBatch:" naming the first bad option.
+ */
+export function checkTrainOnBatchOptions(
+  options: TrainOnBatchOptions,
+  dtype: DType,
+): { learningRate: LearningRate; optimizer: OptimizerConfig } {
+  checkKeys('trainOnBatch', options, ['learningRate', 'optimizer']);
+  const { learningRate, optimizer: spec } = options;
+  const rate = checkLearningRate('trainOnBatch: learningRate', learningRate, dtype);
+  const optimizer = parseOptimizer(spec === undefined ? 'sgd' : spec, 'trainOnBatch: optimizer');
+  checkOptimizerForDtype('trainOnBatch: optimizer', optimizer, dtype);
+  return { learningRate: rate, optimizer };
 }

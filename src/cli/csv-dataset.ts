@@ -13,8 +13,8 @@
  * the rows only (a validation split's), standardised.
  */
 import { Random } from '../random.js';
-import { csvError, READ_CHUNK_BYTES } from './csv.js';
-import { passChunks } from './csv-pass.js';
+import { csvError } from './csv.js';
+import { passChunks, READ_CHUNK_BYTES } from './csv-pass.js';
 import { ColumnSums, type Scan, scanCsv } from './csv-scan.js';
 import { CsvTokenizer, NUMBER, TEXT } from './csv-tokens.js';
 import { tooLarge } from './float32.js';

@@ -9,11 +9,13 @@
  */
 import { closeSync, fstatSync, read } from 'node:fs';
 import { promisify } from 'node:util';
-import { READ_CHUNK_BYTES } from './csv.js';
 import { openRegularFile } from './input-file.js';
 import { TextChecker } from './text-check.js';
 
 /** What a file was when first read. */
+/** Bytes read from the file at a time. */
+export const READ_CHUNK_BYTES = 1 << 20;
+
 export interface FileStamp {
   readonly size: number;
   readonly mtimeMs: number;

@@ -17,11 +17,10 @@ import {
   type Header,
   headerOf,
   type NumberRead,
-  READ_CHUNK_BYTES,
   rowPlace,
   type Table,
 } from './csv.js';
-import { type FileStamp, passChunks } from './csv-pass.js';
+import { type FileStamp, passChunks, READ_CHUNK_BYTES } from './csv-pass.js';
 import { CsvTokenizer } from './csv-tokens.js';
 import { tooLarge } from './float32.js';
 import type { Numbers } from './growable.js';

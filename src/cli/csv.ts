@@ -70,9 +70,6 @@ export function cellPlace(table: RowPlace & Pick<Table, 'header'>, row: number, 
   return `${rowPlace(table, row)}, column ${quote(table.header[column])}`;
 }
 
-/** Bytes read from the file at a time. */
-export const READ_CHUNK_BYTES = 1 << 20;
-
 /**
  * Reads `file`: `choose` is given the header and says which columns to read
  * and how (it may throw, for a missing column, before the rows are read).

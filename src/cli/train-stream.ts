@@ -15,8 +15,8 @@
 
 import type { NormalizationConfig } from '../index.js';
 import { Random } from '../random.js';
-import { READ_CHUNK_BYTES } from './csv.js';
 import { CsvDataset, type RowSelection } from './csv-dataset.js';
+import { READ_CHUNK_BYTES } from './csv-pass.js';
 import { scanCsv } from './csv-scan.js';
 import { heldOut } from './split.js';
 import { networkNormalization, type Standardization } from './standardize.js';

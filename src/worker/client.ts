@@ -6,12 +6,13 @@
  */
 
 import type { BackendName, DType, FloatArray } from '../backend/backend.js';
-import { type Callback, EarlyStopping, ReduceLROnPlateau } from '../callbacks.js';
+import { type Callback, EarlyStopping, type Logs, ReduceLROnPlateau } from '../callbacks.js';
 import { type LabelInput, type MatrixInput, readMatrix } from '../data.js';
 import { type Dataset, datasetOpener } from '../dataset.js';
 import { checkFitDatasetOptions, type FitDatasetOptions } from '../dataset-options.js';
 import type { LayerConfig } from '../layerConfig.js';
 import type { LossName } from '../losses.js';
+import type { MetricName } from '../metrics.js';
 import type {
   Evaluation,
   LayerWeights,
@@ -25,7 +26,16 @@ import type { NormalizationConfig } from '../normalization.js';
 import { loadWasmBytes } from '../platform/kernels.js';
 import { threadsForWorker } from '../platform/threaded-backend.js';
 import { workerSource } from '../platform/worker-script.js';
-import { checkFitOptions, type EvaluateOptions, type FitOptions, History } from '../train.js';
+import { summaryText } from '../summary.js';
+import {
+  checkFitOptions,
+  checkTrainOnBatchOptions,
+  type EvaluateOptions,
+  type FitOptions,
+  History,
+  type TrainOnBatchOptions,
+} from '../train.js';
+
 import { DatasetPasses } from './passes.js';
 import type {
   Args,
@@ -294,6 +304,10 @@ export class WorkerNetwork {
   get loss(): LossName {
     return this.info.loss;
   }
+  /** As {@link Network.metrics}: what the history and evaluate report besides the loss (a copy). */
+  get metrics(): MetricName[] {
+    return [...this.info.metrics];
+  }
   /** 'float32' or 'float64': the type of every weight and of predict()'s output. */
   get dtype(): DType {
     return this.info.dtype;
@@ -506,6 +520,57 @@ export class WorkerNetwork {
   }
 
   /**
+   * As {@link Network.trainOnBatch}: one update on these rows, with fit()'s
+   * optimiser and its state, in the worker. The options are checked here
+   * first, with Network.trainOnBatch's messages; x and y are copied once and
+   * transferred. Refused while a fit() is pending, as a second fit() is.
+   *
+   * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
+   * @param y - Labels, as {@link Network.fit} takes them.
+   * @param options - learningRate (required) and optimizer: see {@link TrainOnBatchOptions}.
+   * @returns The batch's loss and metrics and learning_rate, as Network.trainOnBatch's.
+   * @throws Error (as a rejection) with Network.trainOnBatch's message, or if the network is disposed.
+   *
+   * @example
+   * ```ts
+   * const remote = await createWorkerNetwork({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy' });
+   * const logs = await remote.trainOnBatch(x, y, { learningRate: 0.01, optimizer: 'adam' });
+   * ```
+   */
+  async trainOnBatch(x: MatrixInput, y: LabelInput, options: TrainOnBatchOptions): Promise<Logs> {
+    if (this.disposed) throw new Error('trainOnBatch: this network has been disposed');
+    const checked = checkTrainOnBatchOptions(options, this.dtype);
+    if (this.training > 0) throw new Error('trainOnBatch: this network is already training (await the previous fit first)');
+    const transfer: Transferable[] = [];
+    const data = [pack(x, transfer), pack(y, transfer)];
+    this.training++;
+    try {
+      return await this.call('trainOnBatch', [data[0], data[1], checked], transfer);
+    } finally {
+      this.training--;
+    }
+  }
+
+  /**
+   * As {@link Network.summary}: the network as Keras's table. Made on this
+   * thread from the architecture the worker reported, so it needs no
+   * message and returns at once, as a Network's does.
+   *
+   * @returns The table's lines, joined by newlines.
+   * @throws Error if the network is disposed.
+   *
+   * @example
+   * ```ts
+   * const remote = await createWorkerNetwork({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy' });
+   * console.log(remote.summary());
+   * ```
+   */
+  summary(): string {
+    if (this.disposed) throw new Error('summary: this network has been disposed');
+    return summaryText(this.info.inputs, this.info.layers, this.info.normalization !== null);
+  }
+
+  /**
    * As {@link Network.predict}: the network's outputs for every row of x.
    *
    * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
@@ -691,6 +756,7 @@ const ARGUMENT_NAMES: { [M in Method]: string[] } = {
   create: ['config'],
   load: ['json', 'options'],
   fit: ['x', 'y', 'options'],
+  trainOnBatch: ['x', 'y', 'options'],
   fitDataset: ['options'],
   batch: ['pass', 'the batch'],
   predict: ['x'],

@@ -12,9 +12,10 @@ import type { EarlyStoppingOptions, Logs, ReduceLROnPlateauOptions } from '../ca
 import type { FitDatasetOptions } from '../dataset-options.js';
 import type { LayerConfig } from '../layerConfig.js';
 import type { LossName } from '../losses.js';
+import type { MetricName } from '../metrics.js';
 import type { Network, NetworkConfig, NetworkJSON } from '../network.js';
 import type { NormalizationConfig } from '../normalization.js';
-import type { FitOptions } from '../train.js';
+import type { FitOptions, TrainOnBatchOptions } from '../train.js';
 
 /** What the worker reports about the network it created. */
 export interface NetworkInfo {
@@ -26,6 +27,7 @@ export interface NetworkInfo {
   backend: BackendName;
   threads: number;
   normalization: NormalizationConfig | null;
+  metrics: MetricName[];
 }
 
 /** fit()'s options as they cross: functions stay on the calling thread. */
@@ -75,6 +77,8 @@ export interface Calls {
   fitDataset: [args: [options: WireFitDatasetOptions], result: WireHistory];
   /** Answers the worker's pull of the next batch of `pass`. */
   batch: [args: [pass: number, batch: WireBatch], result: void];
+  /** One update, its options checked on the calling thread (the optimiser parsed). */
+  trainOnBatch: [args: [x: unknown, y: unknown, options: TrainOnBatchOptions], result: Logs];
   predict: [args: [x: unknown], result: ReturnType<Network['predict']>];
   evaluate: [args: [x: unknown, y: unknown, options?: unknown], result: ReturnType<Network['evaluate']>];
   getWeights: [args: [], result: ReturnType<Network['getWeights']>];

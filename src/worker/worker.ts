@@ -80,6 +80,7 @@ const handlers: Handlers = {
   batch(_, pass, batch) {
     pulls.get(pass)?.(batch);
   },
+  trainOnBatch: (_, x, y, options) => network('trainOnBatch').trainOnBatch(x as MatrixInput, y as LabelInput, options),
   predict: (_, x) => network('predict').predict(x as MatrixInput),
   evaluate: (_, x, y, options) =>
     network('evaluate').evaluate(x as MatrixInput, y as LabelInput, options as EvaluateOptions | undefined),
@@ -102,8 +103,8 @@ const handlers: Handlers = {
 // with it (nested workers end with the worker that started them, in Node and in browsers).
 
 function info(created: Network): Result<'create'> {
-  const { inputs, outputs, layers, loss, dtype, backend, threads, normalization } = created;
-  return { inputs, outputs, layers, loss, dtype, backend, threads, normalization };
+  const { inputs, outputs, layers, loss, dtype, backend, threads, normalization, metrics } = created;
+  return { inputs, outputs, layers, loss, dtype, backend, threads, normalization, metrics };
 }
 
 /** fit() and fitDataset(): `run` trains with the callbacks that report to the calling thread, and the EarlyStopping ones. */
