@@ -23,12 +23,12 @@ function row(fields: readonly string[]): string {
  * The summary of a network with `inputs` features and these layers.
  *
  * @param inputs - Features per sample.
- * @param layers - Each dense layer's units, input side first.
+ * @param layers - Each dense layer's units, input side first, and the rate of a dropout entry after it if any (a row of its own, as Keras's Dropout layer).
  * @param normalized - Whether the inputs are normalised: a Normalization row first, its mean and variance
  * counted as non-trainable parameters.
  * @returns The table, lines joined by '\n'.
  */
-export function summaryText(inputs: number, layers: readonly { units: number }[], normalized: boolean): string {
+export function summaryText(inputs: number, layers: readonly { units: number; dropout?: number }[], normalized: boolean): string {
   const rows: string[][] = [];
   let trainable = 0;
   let fixed = 0;
@@ -37,9 +37,11 @@ export function summaryText(inputs: number, layers: readonly { units: number }[]
     fixed += 2 * inputs;
   }
   let fanIn = inputs;
-  layers.forEach(({ units }, i) => {
+  let dropouts = 0;
+  layers.forEach(({ units, dropout }, i) => {
     const parameters = (fanIn + 1) * units;
     rows.push([`${i === 0 ? 'dense' : `dense_${i}`} (Dense)`, `(None, ${units})`, String(parameters)]);
+    if (dropout !== undefined) rows.push([`dropout${dropouts++ ? `_${dropouts - 1}` : ''} (Dropout)`, `(None, ${units})`, '0']);
     trainable += parameters;
     fanIn = units;
   });

@@ -244,6 +244,15 @@ describe('saving and exporting', () => {
       { units: 2, activation: 'linear', kernelInitializer: 'glorotUniform' },
     ]);
     expect(json.weights.length).toBe(3);
+    expect(
+      net
+        .summary()
+        .split('\n')
+        .filter((line) => line.includes('(Dropout)')),
+    ).toEqual([
+      'dropout (Dropout)            (None, 6)                 0',
+      'dropout_1 (Dropout)          (None, 5)                 0',
+    ]);
     expect(net.layers.length).toBe(3);
     const back = await loadNetwork(JSON.stringify(json));
     expect(back.toJSON()).toEqual(json);
