@@ -567,7 +567,8 @@ export class WorkerNetwork {
    */
   summary(): string {
     if (this.disposed) throw new Error('summary: this network has been disposed');
-    return summaryText(this.info.inputs, this.info.layers, this.info.normalization !== null);
+    const layers = this.info.layers.map(({ units }, l) => ({ units, dropout: this.info.dropout[l] }));
+    return summaryText(this.info.inputs, layers, this.info.normalization !== null);
   }
 
   /**

@@ -22,6 +22,8 @@ export interface NetworkInfo {
   inputs: number;
   outputs: number;
   layers: readonly LayerConfig[];
+  /** The rate of the dropout entry after each layer, or undefined where there is none. */
+  dropout: (number | undefined)[];
   loss: LossName;
   dtype: DType;
   backend: BackendName;

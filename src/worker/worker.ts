@@ -12,6 +12,7 @@
 import { type Callback, EarlyStopping, ReduceLROnPlateau } from '../callbacks.js';
 import type { LabelInput, MatrixInput } from '../data.js';
 import type { Batch } from '../dataset.js';
+import { engineOf } from '../engine.js';
 import {
   createNetwork,
   type LoadNetworkOptions,
@@ -104,7 +105,7 @@ const handlers: Handlers = {
 
 function info(created: Network): Result<'create'> {
   const { inputs, outputs, layers, loss, dtype, backend, threads, normalization, metrics } = created;
-  return { inputs, outputs, layers, loss, dtype, backend, threads, normalization, metrics };
+  return { inputs, outputs, layers, loss, dtype, backend, threads, normalization, metrics, dropout: engineOf(created).dropout };
 }
 
 /** fit() and fitDataset(): `run` trains with the callbacks that report to the calling thread, and the EarlyStopping ones. */

@@ -48,6 +48,7 @@ describe('a worker network with weights, penalties and dropout', () => {
     expect(await remote.getWeights()).toEqual(local.getWeights());
     expect(await remote.evaluate(x, y, { sampleWeight: w })).toEqual(local.evaluate(x, y, { sampleWeight: w }));
     expect((await remote.toJSON()).layers).toEqual(local.toJSON().layers);
+    expect(remote.summary()).toBe(local.summary());
     local.dispose();
     await remote.dispose();
   });
