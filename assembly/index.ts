@@ -22,6 +22,8 @@ import './binaryCrossentropy';
 import './sgd';
 import './momentum';
 import './adam';
+import './rmsprop';
+import './clip';
 import './gather';
 import './finite';
 

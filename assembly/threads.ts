@@ -63,6 +63,8 @@ import { EXP_BLOCK_BYTES, setExpScratch } from './exp';
 import { sgd } from './sgd';
 import { sgdMomentum } from './momentum';
 import { adam } from './adam';
+import { rmsprop } from './rmsprop';
+import { decayWeights } from './clip';
 import { ACTIVATION_BACKWARD, BIAS_ACTIVATION, NO_EPILOGUE, epilogue } from './dense';
 
 /** Threads, the main one included, that one job block serves. */
@@ -119,11 +121,12 @@ const GEMM_MIN_CHUNK: i32 = 128;
   f1: f64;
   f2: f64;
   f3: f64;
+  f4: f64;
   flag: bool;
   /** The parameters and their gradient. */
   w: usize;
   g: usize;
-  /** The state arrays the step updates with w: velocity; or Adam's m and v. */
+  /** The state arrays the step updates with w: velocity; Adam's m and v; or RMSprop's v and m (v again without momentum). */
   s1: usize;
   s2: usize;
 }
@@ -161,7 +164,7 @@ const JOB_BYTES: i32 = <i32>((PARTS + offsetof<Part>() * <usize>MAX_THREADS + 15
 }
 /** A chunk's state, under its job number: free, claimed by part p (p + 1), or computed. */
 const FREE: i64 = 0, COMPUTED: i64 = 0xffff;
-const KIND_EXIT = 0, KIND_GEMM = 1, KIND_SGD = 2, KIND_MOMENTUM = 3, KIND_ADAM = 4;
+const KIND_EXIT = 0, KIND_GEMM = 1, KIND_SGD = 2, KIND_MOMENTUM = 3, KIND_ADAM = 4, KIND_RMSPROP = 5, KIND_DECAY = 6;
 /** Added to a kind for float64 jobs. */
 const F64 = 16;
 /**
@@ -336,6 +339,8 @@ function runUpdate<T>(ctl: usize, kind: i32, start: i32, count: i32): void {
   if (kind == KIND_SGD) sgd<T>(count, f0, w, g);
   else if (kind == KIND_MOMENTUM) sgdMomentum<T>(count, f0, f1, job.flag, w, g, s1);
   else if (kind == KIND_ADAM) adam<T>(count, f0, f1, f2, f3, w, g, s1, s2);
+  else if (kind == KIND_RMSPROP) rmsprop<T>(count, f0, f1, f2, f3, <T>job.f4, w, g, s1, s2);
+  else if (kind == KIND_DECAY) decayWeights<T>(count, f0, f1, w);
 }
 
 /** Elements of an update's block (see runUpdateLogged): three arrays of them fill the scratch's B area; whole cache lines. */
@@ -344,11 +349,15 @@ function runUpdate<T>(ctl: usize, kind: i32, start: i32, count: i32): void {
   return (B_CHUNK_BYTES / (3 * <i32>sizeof<T>())) & ~15;
 }
 
-/** Copies elements start .. start + count of the arrays that update `kind` writes (w; velocity; m, v) to or from `copy`. */
+/**
+ * Copies elements start .. start + count of the arrays that update `kind`
+ * writes (w; velocity; m, v; RMSprop's v, m) to or from `copy`. RMSprop
+ * without momentum names v twice: both copies hold the same values.
+ */
 function copyUpdated<T>(ctl: usize, kind: i32, start: i32, count: i32, copy: usize, restore: bool): void {
   const S = <usize>sizeof<T>(), bytes = <usize>count * S, shift = <usize>start * S;
   const job = posted(ctl);
-  const arrays = kind == KIND_SGD ? 1 : kind == KIND_MOMENTUM ? 2 : 3; // w, then s1, s2 (g is only read)
+  const arrays = kind == KIND_SGD || kind == KIND_DECAY ? 1 : kind == KIND_MOMENTUM ? 2 : 3; // w, then s1, s2 (g is only read)
   for (let a = 0; a < arrays; a++) {
     const at = (a == 0 ? job.w : a == 1 ? job.s1 : job.s2) + shift, saved = copy + <usize>a * bytes;
     if (restore) memory.copy(at, saved, bytes);
@@ -509,13 +518,13 @@ export function denseBackwardInputParallel<T>(ctl: usize, workers: i32, rows: i3
 }
 
 /**
- * An optimiser step (KIND_SGD, KIND_MOMENTUM, KIND_ADAM) on n parameters over
- * 1 + workers threads, in chunks of whole cache lines. w, g and the state
- * arrays s1, s2 (velocity; or m, v) are parallel; f0-f3 and flag are the
- * kernel's scalars in its argument order.
+ * An optimiser step (KIND_SGD, KIND_MOMENTUM, KIND_ADAM, KIND_RMSPROP,
+ * KIND_DECAY) on n parameters over 1 + workers threads, in chunks of whole
+ * cache lines. w, g and the state arrays s1, s2 (velocity; m, v; or v, m)
+ * are parallel; f0-f4 and flag are the kernel's scalars in its argument order.
  */
 function updateParallel<T>(ctl: usize, workers: i32, kind: i32, n: i32, w: usize, g: usize, s1: usize, s2: usize,
-                           f0: T, f1: T, f2: T, f3: T, flag: bool): void {
+                           f0: T, f1: T, f2: T, f3: T, f4: T, flag: bool): void {
   const unit = 64 / <i32>sizeof<T>();
   const job = posted(ctl);
   job.kind = kind + (sizeof<T>() == 8 ? F64 : 0);
@@ -523,6 +532,7 @@ function updateParallel<T>(ctl: usize, workers: i32, kind: i32, n: i32, w: usize
   job.f1 = <f64>f1;
   job.f2 = <f64>f2;
   job.f3 = <f64>f3;
+  job.f4 = <f64>f4;
   job.flag = flag;
   job.w = w;
   job.g = g;
@@ -535,7 +545,7 @@ function updateParallel<T>(ctl: usize, workers: i32, kind: i32, n: i32, w: usize
 // @ts-ignore: decorator
 @kernel
 export function sgdParallel<T>(ctl: usize, workers: i32, n: i32, lr: T, w: usize, g: usize): void {
-  updateParallel<T>(ctl, workers, KIND_SGD, n, w, g, 0, 0, lr, 0, 0, 0, false);
+  updateParallel<T>(ctl, workers, KIND_SGD, n, w, g, 0, 0, lr, 0, 0, 0, 0, false);
 }
 
 /** momentum.ts's step, split. */
@@ -543,7 +553,7 @@ export function sgdParallel<T>(ctl: usize, workers: i32, n: i32, lr: T, w: usize
 @kernel
 export function sgdMomentumParallel<T>(ctl: usize, workers: i32, n: i32, lr: T, momentum: T, nesterov: bool,
                                        w: usize, g: usize, velocity: usize): void {
-  updateParallel<T>(ctl, workers, KIND_MOMENTUM, n, w, g, velocity, 0, lr, momentum, 0, 0, nesterov);
+  updateParallel<T>(ctl, workers, KIND_MOMENTUM, n, w, g, velocity, 0, lr, momentum, 0, 0, 0, nesterov);
 }
 
 /** adam.ts's step, split. */
@@ -551,5 +561,20 @@ export function sgdMomentumParallel<T>(ctl: usize, workers: i32, n: i32, lr: T, 
 @kernel
 export function adamParallel<T>(ctl: usize, workers: i32, n: i32, alpha: T, oneMinusBeta1: T, oneMinusBeta2: T, epsilon: T,
                                 w: usize, g: usize, m: usize, v: usize): void {
-  updateParallel<T>(ctl, workers, KIND_ADAM, n, w, g, m, v, alpha, oneMinusBeta1, oneMinusBeta2, epsilon, false);
+  updateParallel<T>(ctl, workers, KIND_ADAM, n, w, g, m, v, alpha, oneMinusBeta1, oneMinusBeta2, epsilon, 0, false);
+}
+
+/** rmsprop.ts's step (RMSprop's, or Adagrad's), split. */
+// @ts-ignore: decorator
+@kernel
+export function rmspropParallel<T>(ctl: usize, workers: i32, n: i32, lr: T, rho: T, oneMinusRho: T, epsilon: T, momentum: T,
+                                   w: usize, g: usize, v: usize, m: usize): void {
+  updateParallel<T>(ctl, workers, KIND_RMSPROP, n, w, g, v, m, lr, rho, oneMinusRho, epsilon, momentum, false);
+}
+
+/** clip.ts's decayWeights, split: w is the only array. */
+// @ts-ignore: decorator
+@kernel
+export function decayWeightsParallel<T>(ctl: usize, workers: i32, n: i32, weightDecay: T, lr: T, w: usize): void {
+  updateParallel<T>(ctl, workers, KIND_DECAY, n, w, 0, 0, 0, weightDecay, lr, 0, 0, 0, false);
 }

@@ -9,6 +9,7 @@
  *   kernels    sigmoid forward and backward, and tanh, over 1M float32 elements: ms
  *   W4 predict inference of W2's network and of the seed's, float32, one thread:
  *              batch 1 (µs per call) and batch 1024 (rows/s)
+ *   csv        reading a generated 100 MB numeric CSV, whole and streamed: rows/s, MB/s
  *
  * Columns: wasmlp's wasm backend (one thread, and two threads where it can),
  * its js backend, wasmlp/predict (W4 only: the inference-only build, wasm),
@@ -20,7 +21,7 @@
  * Only ratios from one run mean anything on a shared machine.
  *
  *   npm run bench -- --json FILE     also write every number as JSON
- *   npm run bench -- --only w1,w3    run some workloads (w1, w2, w3, kernels, w4)
+ *   npm run bench -- --only w1,w3    run some workloads (w1, w2, w3, kernels, w4, csv)
  *   npm run bench -- --quick         shorter budgets (a smoke test, not for docs/speed.md)
  *   npm run bench -- --busy          with another process spinning meanwhile, as on a
  *                                    machine where something else wants a core
@@ -30,6 +31,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { threadsAvailable } from '../src/backend/threads.js';
+import { csvReading, type ReadFigures } from './csv-read.js';
 import {
   type Budget,
   checkAgreement,
@@ -63,7 +65,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
   },
 });
-const only = new Set((args.only ?? 'w1,w2,w3,kernels,w4').split(',').map((s) => s.trim().toLowerCase()));
+const only = new Set((args.only ?? 'w1,w2,w3,kernels,w4,csv').split(',').map((s) => s.trim().toLowerCase()));
 const quick = args.quick!;
 const threads = Number(args.threads);
 const withThreads = threads > 1 && (await threadsAvailable());
@@ -247,7 +249,18 @@ if (only.has('w4')) {
   }
 }
 
-console.log(`\n${markdownTable()}`);
+const reading: ReadFigures[] = [];
+if (only.has('csv')) {
+  for (const r of await csvReading(quick)) {
+    reading.push(r);
+    console.log(
+      `${r.workload}, ${r.megabytes.toFixed(0)} MB, ${r.rows} rows: ${r.seconds.toFixed(2)} s, ` +
+        `${Math.round(r.rowsPerSecond).toLocaleString('en')} rows/s, ${r.megabytesPerSecond.toFixed(0)} MB/s`,
+    );
+  }
+}
+
+if (rows.length > 0) console.log(`\n${markdownTable()}`);
 if (args.json) {
   const table = rows.map((r) => ({
     workload: r.workload,
@@ -261,7 +274,7 @@ if (args.json) {
     twoThreadsVsOne: speedup(r, 'wasmlp wasm x2', 'wasmlp wasm'),
     agreement: r.agreement,
   }));
-  writeFileSync(args.json, `${JSON.stringify({ machine: header, rows: table, results }, null, 2)}\n`);
+  writeFileSync(args.json, `${JSON.stringify({ machine: header, rows: table, results, reading }, null, 2)}\n`);
   console.log(`\nwrote ${args.json}`);
 }
 

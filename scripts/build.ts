@@ -26,11 +26,13 @@
  *                        predictor on backend 'js', and
  *                        dist/wasmlp-predict-f64.js, the float64 kernels, on
  *                        the first float64 predictor
+ *   dist/wasmlp-node.js  `wasmlp/node`: csvDataset, a CSV file streamed as a
+ *                        dataset, for Node
  *   dist/cli.js          the `wasmlp` command (bin/wasmlp.js runs it)
  *   dist/demo/           the playground page (`npm run demo`)
  *
- * Prints the gzipped size of the minified build and of each chunk, which
- * docs/browser.md quotes (docs/threads.md the threads chunk's, docs/predict.md
+ * Prints the gzipped size of the minified build, of each chunk and of the
+ * command line, which docs/browser.md quotes (docs/threads.md the threads chunk's, docs/predict.md
  * wasmlp/predict's) and test/package/dist.test.ts caps.
  */
 import { execFileSync } from 'node:child_process';
@@ -43,6 +45,7 @@ import {
   bundleFormats,
   bundleKernelsChunk,
   bundleLibrary,
+  bundleNode,
   bundlePredict,
   bundlePredictF64Chunk,
   bundlePredictJsChunk,
@@ -50,6 +53,7 @@ import {
   bundleWorkerChunk,
   FORMATS_ENTRY,
   KERNELS_CHUNK,
+  NODE_ENTRY,
   PREDICT_ENTRY,
   PREDICT_F32_WASM_FILE,
   PREDICT_F64_CHUNK,
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
   await bundlePredict(path.join(DIST, PREDICT_ENTRY));
   await bundlePredictJsChunk(path.join(DIST, PREDICT_JS_CHUNK));
   await bundlePredictF64Chunk(path.join(DIST, PREDICT_F64_CHUNK));
+  await bundleNode(path.join(DIST, NODE_ENTRY));
   await bundleCli(path.join(DIST, 'cli.js'));
 
   execFileSync(path.join(ROOT, 'node_modules', '.bin', 'tsc'), ['-p', path.join(ROOT, 'tsconfig.build.json')], {
@@ -104,6 +109,8 @@ async function main(): Promise<void> {
     PREDICT_ENTRY,
     PREDICT_JS_CHUNK,
     PREDICT_F64_CHUNK,
+    NODE_ENTRY,
+    'cli.js',
   ]) {
     const bytes = await readFile(path.join(DIST, file));
     console.log(`dist/${file}: ${(bytes.length / 1000).toFixed(1)} kB, ${(gzipSync(bytes).length / 1000).toFixed(1)} kB gzipped`);

@@ -36,6 +36,8 @@
  *   kernels, which wasmlp-predict.js imports on the first backend 'js';
  * - predict-f64-chunk: dist/wasmlp-predict-f64.js, the float64 forward-only
  *   kernels, which wasmlp-predict.js imports on the first float64 predictor;
+ * - node: dist/wasmlp-node.js, `wasmlp/node`, for Node: csvDataset, apart
+ *   from the library (it reads files, and trains nothing itself);
  * - cli: dist/cli.js, for Node, importing dist/wasmlp.js.
  * platform 'browser' makes esbuild refuse any Node built-in that slips in.
  */
@@ -57,6 +59,7 @@ export const FORMATS_ENTRY = 'wasmlp-formats.js';
 export const PREDICT_ENTRY = 'wasmlp-predict.js';
 export const PREDICT_JS_CHUNK = 'wasmlp-predict-js.js';
 export const PREDICT_F64_CHUNK = 'wasmlp-predict-f64.js';
+export const NODE_ENTRY = 'wasmlp-node.js';
 export const WASM_FILE = path.join(ROOT, 'build', 'wasmlp.wasm');
 export const THREADS_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.threads.wasm');
 export const PREDICT_F32_WASM_FILE = path.join(ROOT, 'build', 'wasmlp.predict.f32.wasm');
@@ -85,6 +88,7 @@ type Bundle =
   | 'predict'
   | 'predict-js-chunk'
   | 'predict-f64-chunk'
+  | 'node'
   | 'cli';
 
 /**
@@ -105,6 +109,7 @@ const SEAMS: Record<Bundle, readonly string[]> = {
   predict: ['-', '-', '-', '-', '-', '-', 'embedded', 'lazy'],
   'predict-js-chunk': ['-', '-', '-', '-', '-', '-', '-', 'direct'],
   'predict-f64-chunk': ['-', '-', '-', '-', '-', '-', 'float64', '-'],
+  node: ['-', '-', '-', '-', '-', '-', '-', '-'],
   cli: ['-', '-', '-', '-', '-', '-', '-', '-'],
 };
 
@@ -327,15 +332,41 @@ export async function bundlePredictF64Chunk(outfile: string): Promise<void> {
 }
 
 /**
- * The command line, for Node: src/cli with the library it imports left as
- * an import of the built dist/wasmlp.js (so the kernels are embedded once,
- * and no seam is reached here) and its npm packages (commander, csv-parse,
- * cli-progress) bundled in, so that installing the library installs nothing
- * else. Those packages are CommonJS in part: `require` is made for them (an
- * ESM file has none), and their licenses are written next to the bundle, as
- * their MIT terms ask.
+ * dist/wasmlp-node.js, the package's `wasmlp/node`: csvDataset, the CSV
+ * reader `wasmlp train` streams with, for Node (it reads files), minified.
+ * It needs nothing of the library's: its batches are plain typed arrays,
+ * which any Network's fitDataset takes.
+ */
+export async function bundleNode(outfile: string): Promise<void> {
+  await bundleWith('node', path.join(SRC, 'node', 'index.ts'), { platform: 'node', format: 'esm', minify: true, outfile });
+}
+
+/**
+ * The command line, for Node: src/cli with the library and the formats it
+ * imports left as imports of the built dist/wasmlp.js and
+ * dist/wasmlp-formats.js (so the kernels, the converters and protobufjs are
+ * in the package once, and no seam is reached here) and its npm packages
+ * (commander, cli-progress) bundled in, so that installing the
+ * library installs nothing else. Those packages are CommonJS in part:
+ * `require` is made for them (an ESM file has none), and their licenses are
+ * written next to the bundle, as their MIT terms ask.
  */
 export async function bundleCli(outfile: string): Promise<void> {
+  // Any module of src/formats but index.ts and written.ts (constants) would be a second copy of the converters.
+  const formatsExternal: Plugin = {
+    name: 'wasmlp-formats-external',
+    setup(pluginBuild) {
+      pluginBuild.onResolve({ filter: /^\.\.\/formats\/[^/]+\.js$/ }, (args) => {
+        if (args.path === '../formats/index.js') return { path: `./${FORMATS_ENTRY}`, external: true };
+        if (args.path === '../formats/written.js') return undefined;
+        return {
+          errors: [
+            { text: `${args.importer} imports ${args.path}: the command line takes the formats from ../formats/index.js` },
+          ],
+        };
+      });
+    },
+  };
   const { metafile } = await bundleWith('cli', path.join(SRC, 'cli', 'main.ts'), {
     platform: 'node',
     format: 'esm',
@@ -344,7 +375,7 @@ export async function bundleCli(outfile: string): Promise<void> {
       js: "import { createRequire as wasmlpCreateRequire } from 'node:module';\nconst require = wasmlpCreateRequire(import.meta.url);",
     },
     metafile: true,
-    plugins: [libraryExternal(/^\.\.\/index\.js$/)],
+    plugins: [libraryExternal(/^\.\.\/index\.js$/), formatsExternal],
   });
   await writeFile(
     `${outfile.replace(/\.js$/, '')}.licenses.txt`,

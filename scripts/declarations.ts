@@ -1,6 +1,6 @@
 /**
  * The published type declarations are those the entries' declarations reach
- * (dist/types/index.d.ts, dist/types/formats/index.d.ts, dist/types/predict/index.d.ts):
+ * (dist/types/index.d.ts, and formats/, predict/ and node/index.d.ts beside it):
  * tsc writes one .d.ts for every source file the library imports, the
  * engine's and the worker's plumbing included, and `npm run build` then
  * removes every file no public declaration refers to.
@@ -8,8 +8,8 @@
 import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
-/** The declarations of the package's entries ("exports"): the library, wasmlp/formats and wasmlp/predict. */
-export const ENTRY_DECLARATIONS = ['index.d.ts', 'formats/index.d.ts', 'predict/index.d.ts'];
+/** The declarations of the package's entries ("exports"): the library, wasmlp/formats, wasmlp/predict and wasmlp/node. */
+export const ENTRY_DECLARATIONS = ['index.d.ts', 'formats/index.d.ts', 'predict/index.d.ts', 'node/index.d.ts'];
 
 /** The .d.ts files (relative to `dir`) that the entries reach through their imports and re-exports, themselves included. */
 export function reachableDeclarations(dir: string, entries: readonly string[] = ENTRY_DECLARATIONS): string[] {

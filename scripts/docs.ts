@@ -1,7 +1,7 @@
 /**
  * `npm run docs`: the API reference in docs/api/, from the TSDoc comments of
  * what the package's entries export: wasmlp (src/index.ts), and
- * wasmlp/formats and wasmlp/predict in folders of their own.
+ * wasmlp/formats, wasmlp/predict and wasmlp/node in folders of their own.
  *
  *   tsc                emits the declarations (tsconfig.build.json) into a temporary folder
  *   API Extractor      reads them with its own TypeScript (the project's is the
@@ -38,6 +38,7 @@ const ENTRIES = [
   { name: 'wasmlp', declarations: 'index.d.ts', folder: '' },
   { name: 'wasmlp/formats', declarations: 'formats/index.d.ts', folder: 'formats' },
   { name: 'wasmlp/predict', declarations: 'predict/index.d.ts', folder: 'predict' },
+  { name: 'wasmlp/node', declarations: 'node/index.d.ts', folder: 'node' },
 ] as const;
 
 /** Emits the declarations (tsconfig.build.json) into `work`/types; returns that folder. */

@@ -18,9 +18,11 @@ import { engineOf } from './engine.js';
 import type { Network } from './network.js';
 
 /**
- * Numbers by name that fit() reports: per epoch `loss`, `acc` (when the loss
- * has an accuracy), `val_loss` and `val_acc` (when validating); per batch
- * `batch`, `size`, `loss` and `acc`.
+ * Numbers by name that fit() reports: per epoch `loss`, each of the
+ * network's metrics (`acc`, `precision`, `recall`, `auc`, `mae`, `r2`),
+ * the same with `val_` before them when validating, and `learning_rate`
+ * (the rate of the epoch's last update); per batch `batch`, `size`, `loss`
+ * and `acc` (when accuracy is among the metrics).
  */
 export type Logs = Record<string, number>;
 
@@ -71,16 +73,18 @@ export interface Callback {
   /**
    * Called after each epoch, with its numbers.
    * @param epoch - The epoch, counted from 0.
-   * @param logs - `loss` and, when there is one, `acc`: means over the epoch's
-   *   batches weighted by their size, each measured in the batch's forward
-   *   pass; `val_loss` and `val_acc` when validating.
+   * @param logs - `loss` and `acc` (when accuracy is among the metrics):
+   *   means over the epoch's batches weighted by their size, each measured
+   *   in the batch's forward pass; the other metrics over all the epoch's
+   *   rows at once; `val_loss`, `val_acc` and the other `val_` metrics when
+   *   validating; `learning_rate`, the rate of the epoch's last update.
    */
   onEpochEnd?(epoch: number, logs?: Logs): void | Promise<void>;
   /**
    * Called after each batch's update.
    * @param batch - The batch within its epoch, counted from 0.
-   * @param logs - `batch`, `size` (its rows), `loss` and, when there is one,
-   *   `acc`, measured in the batch's forward pass.
+   * @param logs - `batch`, `size` (its rows), `loss` and, when accuracy is
+   *   among the metrics, `acc`, measured in the batch's forward pass.
    */
   onBatchEnd?(batch: number, logs?: Logs): void | Promise<void>;
   /**
@@ -134,7 +138,7 @@ export interface EarlyStoppingOptions {
   minDelta?: number;
   /** Epochs without improvement before stopping, an integer of at least 0; default 0. */
   patience?: number;
-  /** `'min'`, `'max'`, or `'auto'` (max for a log whose name contains `acc`, min otherwise); default `'auto'`. */
+  /** `'min'`, `'max'`, or `'auto'` (max for accuracy, precision, recall, auc and r2, with or without `val_`, and any log whose name contains `acc`; min otherwise); default `'auto'`. */
   mode?: 'auto' | 'min' | 'max';
   /** An improvement resets the patience count only if it also beats this (Keras 3). */
   baseline?: number;
@@ -197,7 +201,7 @@ export class EarlyStopping implements Callback {
     this.monitor = monitor;
     this.minDelta = minDelta;
     this.patience = patience;
-    this.mode = mode === 'auto' ? (/acc/.test(monitor) ? 'max' : 'min') : mode;
+    this.mode = mode === 'auto' ? autoMode(monitor) : mode;
     this.baseline = baseline;
     this.restoreBestWeights = restoreBestWeights;
   }
@@ -290,4 +294,201 @@ export class EarlyStopping implements Callback {
  */
 export function earlyStopping(options?: EarlyStoppingOptions): EarlyStopping {
   return new EarlyStopping(options);
+}
+
+/** The options of {@link reduceLROnPlateau}, with Keras 3's names (camelCase) and defaults. */
+export interface ReduceLROnPlateauOptions {
+  /** The log to watch; default `'val_loss'` (which needs validationData or validationSplit). */
+  monitor?: string;
+  /** What the rate is multiplied by when it is reduced, in (0, 1); default 0.1. */
+  factor?: number;
+  /** Epochs without improvement before a reduction, an integer of at least 0; default 10. */
+  patience?: number;
+  /** Smallest change that counts as an improvement, a finite number of at least 0; default 1e-4. */
+  minDelta?: number;
+  /** Epochs after a reduction during which epochs without improvement are not counted, an integer of at least 0; default 0. */
+  cooldown?: number;
+  /** The rate is never reduced below this, a finite number of at least 0 (Keras's `min_lr`); default 0. */
+  minLr?: number;
+  /** `'min'`, `'max'`, or `'auto'` (max for accuracy, precision, recall, auc and r2, with or without `val_`, and any log whose name contains `acc`; min otherwise); default `'auto'`. */
+  mode?: 'auto' | 'min' | 'max';
+}
+
+/**
+ * A callback that multiplies the learning rate by `factor` when a monitored
+ * log has stopped improving for `patience` epochs (Keras's
+ * ReduceLROnPlateau); {@link reduceLROnPlateau} makes one.
+ *
+ * @remarks
+ * As Keras 3: an epoch improves when the log beats the best so far by more
+ * than minDelta; after `patience` epochs that do not, a rate above minLr
+ * becomes max(rate factor, minLr), and for the next `cooldown` epochs no
+ * epoch counts against the patience. The new rate applies from the next
+ * update, and each epoch's `learning_rate` log shows the rate in use. It
+ * needs a constant learningRate: with a schedule fit() rejects, as Keras
+ * refuses to set a scheduled rate. Each fit() starts it afresh, from that
+ * fit's learningRate.
+ *
+ * @example
+ * ```ts
+ * const reducer = new ReduceLROnPlateau({ monitor: 'val_loss', factor: 0.5, patience: 3 });
+ * await net.fit(x, y, { epochs: 100, learningRate: 0.01, optimizer: 'rmsprop', validationSplit: 0.2, callbacks: [reducer] });
+ * ```
+ */
+export class ReduceLROnPlateau implements Callback {
+  /** The log it watches. */
+  readonly monitor: string;
+  /** What the rate is multiplied by at each reduction. */
+  readonly factor: number;
+  /** Epochs without improvement before a reduction. */
+  readonly patience: number;
+  /** Smallest change that counts as an improvement. */
+  readonly minDelta: number;
+  /** Epochs after a reduction that do not count against the patience. */
+  readonly cooldown: number;
+  /** The lowest rate it sets. */
+  readonly minLr: number;
+  /** Whether a smaller (`'min'`) or a larger (`'max'`) value is better: `'auto'` resolved. */
+  readonly mode: 'min' | 'max';
+  private best = NaN;
+  private wait = 0;
+  private cooldownCounter = 0;
+  private optimizer: { learningRate: unknown } | undefined;
+
+  /**
+   * Checks the options and fills in their defaults.
+   * @param options - What to watch, how patiently, and by how much to reduce; every field optional.
+   * @throws Error naming the option when one is unknown or out of range.
+   */
+  constructor(options: ReduceLROnPlateauOptions = {}) {
+    const name = 'reduceLROnPlateau';
+    checkKeys(name, options, ['monitor', 'factor', 'patience', 'minDelta', 'cooldown', 'minLr', 'mode']);
+    const {
+      monitor = 'val_loss',
+      factor = 0.1,
+      patience = 10,
+      minDelta = 1e-4,
+      cooldown = 0,
+      minLr = 0,
+      mode = 'auto',
+    } = options;
+    if (typeof monitor !== 'string')
+      throw new Error(`${name}: monitor must be a log name such as 'val_loss', got ${describeValue(monitor)}`);
+    if (typeof factor !== 'number' || !(factor > 0 && factor < 1))
+      throw new Error(`${name}: factor must be a number in (0, 1), got ${describeValue(factor)}`);
+    for (const [key, value] of [
+      ['patience', patience],
+      ['cooldown', cooldown],
+    ] as const) {
+      if (!Number.isSafeInteger(value) || value < 0)
+        throw new Error(`${name}: ${key} must be an integer >= 0, got ${describeValue(value)}`);
+    }
+    for (const [key, value] of [
+      ['minDelta', minDelta],
+      ['minLr', minLr],
+    ] as const) {
+      if (typeof value !== 'number' || !(value >= 0) || !Number.isFinite(value))
+        throw new Error(`${name}: ${key} must be a finite number >= 0, got ${describeValue(value)}`);
+    }
+    if (!['auto', 'min', 'max'].includes(mode))
+      throw new Error(`${name}: mode must be 'auto', 'min' or 'max', got ${describeValue(mode)}`);
+    this.monitor = monitor;
+    this.factor = factor;
+    this.patience = patience;
+    this.minDelta = minDelta;
+    this.cooldown = cooldown;
+    this.minLr = minLr;
+    this.mode = mode === 'auto' ? autoMode(monitor) : mode;
+  }
+
+  /**
+   * Called by fit() before training: takes the optimiser whose rate it reduces.
+   * @param net - The network being trained.
+   * @param metrics - The names of the per-epoch logs this fit() will report.
+   * @throws Error when the monitored log is not among them, or when the learning rate is a schedule.
+   */
+  setNetwork(net: Network, metrics: readonly string[]): void {
+    if (!metrics.includes(this.monitor)) {
+      throw new Error(
+        `reduceLROnPlateau: monitor ${quote(this.monitor)} is not among this fit's logs (${metrics.join(', ')})` +
+          (this.monitor.startsWith('val_') ? '; pass validationData or validationSplit' : ''),
+      );
+    }
+    const optimizer = engineOf(net).optimizer;
+    if (typeof optimizer?.learningRate !== 'number') {
+      throw new Error('reduceLROnPlateau: the learningRate is a schedule, which it cannot change; give a number');
+    }
+    this.optimizer = optimizer;
+  }
+
+  /** Called by fit() before the first epoch: forgets any earlier fit() (Keras's _reset). */
+  onTrainBegin(): void {
+    this.best = this.mode === 'min' ? Infinity : -Infinity;
+    this.wait = 0;
+    this.cooldownCounter = 0;
+  }
+
+  /**
+   * Called by fit() after each epoch: records an improvement, or counts an
+   * epoch without one and reduces the rate once patience has run out.
+   * @param _epoch - The epoch, counted from 0.
+   * @param logs - The epoch's logs, the monitored one among them.
+   */
+  onEpochEnd(_epoch: number, logs: Logs = {}): void {
+    const current = logs[this.monitor];
+    if (current === undefined) return;
+    if (this.cooldownCounter > 0) {
+      this.cooldownCounter--;
+      this.wait = 0;
+    }
+    // Keras 3's monitor_op: np.less(current, best - min_delta), or np.greater(current, best + min_delta).
+    const improved = this.mode === 'min' ? current < this.best - this.minDelta : current > this.best + this.minDelta;
+    if (improved) {
+      this.best = current;
+      this.wait = 0;
+    } else if (this.cooldownCounter <= 0) {
+      this.wait++;
+      if (this.wait >= this.patience && this.optimizer) {
+        const rate = this.optimizer.learningRate as number;
+        if (rate > this.minLr) {
+          this.optimizer.learningRate = Math.max(rate * this.factor, this.minLr);
+          this.cooldownCounter = this.cooldown;
+          this.wait = 0;
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Makes a {@link ReduceLROnPlateau} callback, as Keras's
+ * `keras.callbacks.ReduceLROnPlateau`.
+ *
+ * @param options - What to watch, how patiently, and by how much to reduce;
+ *   by default `val_loss`, a tenth after 10 epochs without an improvement of 1e-4.
+ * @returns A callback to pass in fit()'s `callbacks`.
+ * @throws Error naming the option when one is unknown or out of range.
+ *
+ * @example
+ * Halve the rate whenever the training loss has not improved for 5 epochs, down to 1e-5:
+ * ```ts
+ * const history = await net.fit(x, y, {
+ *   epochs: 200,
+ *   learningRate: 0.01,
+ *   optimizer: 'adam',
+ *   callbacks: [reduceLROnPlateau({ monitor: 'loss', factor: 0.5, patience: 5, minLr: 1e-5 })],
+ * });
+ * console.log(history.history.learning_rate);
+ * ```
+ */
+export function reduceLROnPlateau(options?: ReduceLROnPlateauOptions): ReduceLROnPlateau {
+  return new ReduceLROnPlateau(options);
+}
+
+/** Logs that grow as the model improves, without their `val_` prefix: Keras's metrics whose direction is up. */
+const HIGHER_IS_BETTER = ['precision', 'recall', 'auc', 'r2'];
+
+/** Mode 'auto' resolved for `monitor`: 'max' for a metric that grows as the model improves, 'min' otherwise (a loss, mae). */
+function autoMode(monitor: string): 'min' | 'max' {
+  return /acc/.test(monitor) || HIGHER_IS_BETTER.includes(monitor.replace(/^val_/, '')) ? 'max' : 'min';
 }

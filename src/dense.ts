@@ -7,6 +7,7 @@
  */
 import { type ActivationName, DEFAULT_LEAKY_RELU_ALPHA } from './activations.js';
 import type { Backend } from './backend/backend.js';
+import { dropBackward } from './dropout.js';
 import type { DenseConfig } from './layerConfig.js';
 
 export class Dense {
@@ -18,17 +19,27 @@ export class Dense {
   /** Batch buffers: the layer's output A, and dL/dZ during backward. */
   output = 0;
   delta = 0;
+  /**
+   * With dropout, while training: A before dropping (the activation's
+   * slope is read from it), and which of its elements were kept.
+   */
+  undropped = 0;
+  kept: Uint8Array = new Uint8Array(0);
 
   readonly units: number;
   readonly activation: ActivationName;
   /** leakyRelu's slope (the backend ignores it for the others). */
   readonly alpha: number;
 
-  /** `config` is checked (layerConfig.ts): units, activation, alpha, kernelInitializer. */
+  /**
+   * `config` is checked (layerConfig.ts): units, activation, alpha, kernelInitializer.
+   * `dropout` is the rate of the dropout entry after the layer, if any.
+   */
   constructor(
     private readonly backend: Backend,
     readonly inputs: number,
     readonly config: DenseConfig,
+    readonly dropout?: number,
   ) {
     const units = (this.units = config.units);
     this.activation = config.activation;
@@ -49,12 +60,19 @@ export class Dense {
    * every layer's new buffers before swapping any, so running out of memory
    * leaves every layer with its old buffers.
    */
-  swapBatch(output: number, delta: number): void {
+  swapBatch(output: number, delta: number, undropped = 0): void {
     // 0 is never a block (the arena starts above it): it means none yet.
     if (this.output) this.backend.free(this.output);
     if (this.delta) this.backend.free(this.delta);
+    if (this.undropped) this.backend.free(this.undropped);
     this.output = output;
     this.delta = delta;
+    this.undropped = undropped;
+  }
+
+  /** Whether training drops some of this layer's outputs (a dropout entry of rate above 0 follows it). */
+  get drops(): boolean {
+    return this.dropout !== undefined && this.dropout > 0;
   }
 
   /**
@@ -71,6 +89,9 @@ export class Dense {
       // Unreachable through createNetwork: softmax is allowed only on the output layer.
       throw new Error('softmax is allowed only on the output layer');
     }
-    backend.denseBackwardInput(rows, inputs, units, this.delta, this.weights, below.activation, below.alpha, x, below.delta);
+    // Dropped, x is the kept outputs scaled: the slope comes from the outputs as they were.
+    const a = below.drops ? below.undropped : x;
+    backend.denseBackwardInput(rows, inputs, units, this.delta, this.weights, below.activation, below.alpha, a, below.delta);
+    if (below.drops) dropBackward(backend, below, rows);
   }
 }

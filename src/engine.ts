@@ -10,12 +10,14 @@ import type { Backend, DType, FloatArray } from './backend/backend.js';
 import { createBackend } from './backend/index.js';
 import { checkMatrix } from './data.js';
 import { Dense } from './dense.js';
+import { dropForward } from './dropout.js';
 import {
   type ForwardModel,
   firstNonFiniteParameter,
   forEachChunk,
   forward,
   forwardFinite,
+  layerForward,
   loadInputs,
   predictRows,
   reserveInference,
@@ -23,12 +25,22 @@ import {
 import { initializeKernel } from './initializers.js';
 import type { DenseConfig } from './layerConfig.js';
 import { createLoss, type Loss } from './losses.js';
+import { defaultMetrics, type MetricName, MetricState } from './metrics.js';
 import type { Evaluation } from './network.js';
 import type { CheckedNetworkConfig } from './networkConfig.js';
 import { adaptStatistics, type Normalizer, normalizer } from './normalization.js';
 import { denseParameters, type Optimizer, type OptimizerConfig, reuseOrCreateOptimizer } from './optimizers.js';
 import { Random } from './random.js';
+import { addPenaltyGradient, kernelPenalty } from './regularizer.js';
+import { readSampleWeights, weightedLossSum, weightGradientRows } from './sampleWeights.js';
 import { checkLayerWeights, type LayerWeights } from './weights.js';
+
+/** What measureSums() adds up: the loss and accuracy times rows, and the other metrics' state. */
+export interface MeasureSums {
+  loss: number;
+  acc: number;
+  state: MetricState;
+}
 
 /**
  * Gives back the memory of networks dropped without dispose(). It holds each
@@ -51,8 +63,9 @@ const reclaim =
 export async function buildEngine(config: CheckedNetworkConfig, initialize: boolean): Promise<NetworkEngine> {
   const backend = await createBackend(config.backend, config.dtype, config.threads);
   const loss = createLoss(config.loss, config.layers[config.layers.length - 1].units, backend.dtype);
-  const engine = new NetworkEngine(backend, config.inputs, config.layers, loss, config.seed, initialize);
+  const engine = new NetworkEngine(backend, config.inputs, config.layers, loss, config.seed, initialize, config.dropout);
   engine.normalization = config.normalization;
+  engine.metrics = config.metrics;
   return engine;
 }
 
@@ -70,6 +83,8 @@ export class NetworkEngine implements ForwardModel {
   isTraining = false;
   /** The inputs' normalisation (createNetwork's, a saved one, or adapt()'s), or null. */
   normalization: Normalizer | null = null;
+  /** What fit's history and evaluate report besides the loss (createNetwork's metrics). */
+  metrics: readonly MetricName[];
   /** A loaded network's application data (NetworkJSON.metadata), JSON values wasmlp carries and never reads. */
   metadata: Record<string, unknown> | undefined;
   /** The seeded stream for initial weights, then shuffles. */
@@ -81,7 +96,7 @@ export class NetworkEngine implements ForwardModel {
   private disposed = false;
   private disposal: { promise: Promise<never>; reject: (error: Error) => void } | undefined;
 
-  /** `layers` are checked configs (checkNetworkConfig). */
+  /** `layers` are checked configs (checkNetworkConfig); `dropout` the rate after each layer, if any. */
   constructor(
     readonly backend: Backend,
     readonly inputs: number,
@@ -89,12 +104,13 @@ export class NetworkEngine implements ForwardModel {
     readonly loss: Loss,
     seed: number,
     initialize = true,
+    dropout: readonly (number | undefined)[] = [],
   ) {
     const built: Dense[] = [];
     try {
       let fanIn = inputs;
-      for (const config of layers) {
-        built.push(new Dense(backend, fanIn, config));
+      for (const [l, config] of layers.entries()) {
+        built.push(new Dense(backend, fanIn, config, dropout[l]));
         fanIn = config.units;
       }
     } catch (error) {
@@ -103,6 +119,7 @@ export class NetworkEngine implements ForwardModel {
       throw error;
     }
     this.layers = built;
+    this.metrics = defaultMetrics(loss.name);
     reclaim?.register(this, backend, this);
     this.random = new Random(seed);
     // A network about to be given its weights (loadNetwork) skips drawing them.
@@ -147,12 +164,13 @@ export class NetworkEngine implements ForwardModel {
       for (const layer of this.layers) {
         fresh.push(this.backend.alloc(rows * layer.units));
         fresh.push(this.backend.alloc(rows * layer.units));
+        fresh.push(layer.drops ? this.backend.alloc(rows * layer.units) : 0);
       }
     } catch (error) {
-      for (const offset of fresh) this.backend.free(offset);
+      for (const offset of fresh) if (offset) this.backend.free(offset);
       throw new Error(`${rows} rows at a time do not fit in memory: ${(error as Error).message}`);
     }
-    this.layers.forEach((layer, l) => layer.swapBatch(fresh[2 * l], fresh[2 * l + 1]));
+    this.layers.forEach((layer, l) => layer.swapBatch(fresh[3 * l], fresh[3 * l + 1], fresh[3 * l + 2]));
     this.capacity = rows;
   }
 
@@ -172,11 +190,47 @@ export class NetworkEngine implements ForwardModel {
     return forward(this, x, rows);
   }
 
-  /** After forward(x): the loss gradient at every parameter, for targets y. */
-  backward(x: number, y: number, rows: number): void {
+  /** forward() as training runs it: the outputs of layers followed by dropout are dropped, from the seeded stream. */
+  forwardTraining(x: number, rows: number): number {
+    let input = x;
+    for (const layer of this.layers) {
+      layerForward(this.backend, layer, input, rows);
+      if (layer.drops) dropForward(this.backend, this.random, layer, rows);
+      input = layer.output;
+    }
+    return input;
+  }
+
+  /**
+   * A training batch's loss at outputs a for targets y: the mean loss, or
+   * with `weights` (one per row) Σ wᵢ·Lᵢ / rows; plus the kernels' penalty.
+   */
+  batchLoss(a: number, y: number, rows: number, weights?: Float64Array): number {
+    const data = weights
+      ? weightedLossSum(this.backend, this.loss, a, y, rows, weights) / rows
+      : this.loss.loss(this.backend, rows * this.outputs, a, y);
+    return this.hasPenalty ? data + kernelPenalty(this.backend, this.layers) : data;
+  }
+
+  /** Whether some layer's kernel is regularised. */
+  get hasPenalty(): boolean {
+    return this.layers.some((layer) => layer.config.kernelRegularizer !== undefined);
+  }
+
+  /** The rate of the dropout entry after each layer, or undefined where there is none. */
+  get dropout(): (number | undefined)[] {
+    return this.layers.map((layer) => layer.dropout);
+  }
+
+  /**
+   * After forward(x): the loss gradient at every parameter, for targets y,
+   * each row's weighted by `weights` if given, with the kernels' penalty.
+   */
+  backward(x: number, y: number, rows: number, weights?: Float64Array): void {
     const layers = this.layers;
     const last = layers[layers.length - 1];
     this.loss.outputGradient(this.backend, rows * last.units, last.output, y, last.delta);
+    if (weights) weightGradientRows(this.backend, last.delta, rows, last.units, weights);
     // A loss not fused with the output activation gave dL/dA: the activation makes it dL/dZ.
     if (this.loss.fusedActivation === undefined) {
       activationBackward(this.backend, last.activation, last.alpha, rows * last.units, last.output, last.delta);
@@ -185,6 +239,7 @@ export class NetworkEngine implements ForwardModel {
       const below = l > 0 ? layers[l - 1] : undefined;
       layers[l].backward(below ? below.output : x, rows, below);
     }
+    addPenaltyGradient(this.backend, layers);
   }
 
   /**
@@ -248,31 +303,71 @@ export class NetworkEngine implements ForwardModel {
     return predictRows(this, x);
   }
 
-  /** The loss and accuracy over all of x, y (means over every element). */
-  evaluate(x: unknown, y: unknown): Evaluation {
+  /**
+   * The loss and metrics over all of x, y (means over every element), the
+   * loss weighted by `sampleWeight` (unchecked) if given.
+   */
+  evaluate(x: unknown, y: unknown, sampleWeight?: unknown): Evaluation {
     const data = this.loadData(x, y);
     try {
-      return this.measure(data.x, data.y, data.rows, 'evaluate');
+      const weights =
+        sampleWeight === undefined ? undefined : readSampleWeights('evaluate: sampleWeight', sampleWeight, data.rows, this.dtype);
+      return this.measure(data.x, data.y, data.rows, 'evaluate', weights);
     } finally {
       this.backend.free(data.x);
       this.backend.free(data.y);
     }
   }
 
-  /** Loss (and accuracy, if the loss has one) over `rows` rows already in memory; `where` names the caller in errors. */
-  measure(x: number, y: number, rows: number, where: string): Evaluation {
-    let loss = 0;
-    let acc = 0;
-    const accuracy = this.loss.accuracy;
+  /**
+   * Loss and metrics over `rows` rows already in memory, the loss weighted
+   * by `weights` if given; `where` names the caller in errors.
+   */
+  measure(x: number, y: number, rows: number, where: string, weights?: Float64Array): Evaluation {
+    return this.evaluation(this.measureSums(x, y, rows, where, undefined, weights), rows);
+  }
+
+  /** A fresh state for the metrics other than accuracy, for an epoch or an evaluation. */
+  metricState(): MetricState {
+    return new MetricState(this.metrics, this.outputs, this.loss.name === 'categoricalCrossentropy');
+  }
+
+  /**
+   * measure()'s sums before its division: each chunk's mean loss (or, with
+   * `weights`, its Σ wᵢ·Lᵢ) and accuracy times its rows, added in order,
+   * and the other metrics' state. A dataset's batches add theirs on, so
+   * that batches the size of measure()'s chunks give its numbers exactly.
+   */
+  measureSums(x: number, y: number, rows: number, where: string, into = this.emptySums(), weights?: Float64Array): MeasureSums {
+    const accuracy = this.metrics.includes('accuracy') ? this.loss.accuracy : undefined;
+    const { state } = into;
     const bytes = this.backend.bytesPerElement;
     forEachChunk(this, rows, (start, n) => {
       const a = forwardFinite(this, where, x, start, n);
       const yChunk = y + start * this.outputs * bytes;
       const elements = n * this.outputs;
-      loss += this.loss.loss(this.backend, elements, a, yChunk) * n;
-      if (accuracy) acc += accuracy(this.backend, elements, a, yChunk) * n;
+      into.loss += weights
+        ? weightedLossSum(this.backend, this.loss, a, yChunk, n, weights, start)
+        : this.loss.loss(this.backend, elements, a, yChunk) * n;
+      if (accuracy) into.acc += accuracy(this.backend, elements, a, yChunk) * n;
+      if (state.active) state.add(this.backend.view(a, elements), this.backend.view(yChunk, elements), n);
     });
-    return accuracy ? { loss: loss / rows, acc: acc / rows } : { loss: loss / rows };
+    return into;
+  }
+
+  /** Sums of nothing yet, for measureSums(). */
+  emptySums(): MeasureSums {
+    return { loss: 0, acc: 0, state: this.metricState() };
+  }
+
+  /** The Evaluation of `rows` rows' sums: means, the kernels' penalty added to the loss, and each metric under its key. */
+  evaluation(sums: MeasureSums, rows: number): Evaluation {
+    let loss = sums.loss / rows;
+    if (this.hasPenalty) loss += kernelPenalty(this.backend, this.layers);
+    const result: Evaluation & Record<string, number> = { loss };
+    if (this.metrics.includes('accuracy')) result.acc = sums.acc / rows;
+    sums.state.results(result);
+    return result;
   }
 
   getWeights(): LayerWeights[] {

@@ -5,19 +5,27 @@
  * alive and hands each call on, so the published type shows the API only.
  */
 import type { BackendName, DType, FloatArray } from './backend/backend.js';
+import type { Logs } from './callbacks.js';
+import { checkKeys } from './checks.js';
 import type { LabelInput, MatrixInput } from './data.js';
+import type { Dataset, PredictionInput } from './dataset.js';
+import { evaluateDataset, fitDataset, predictDataset } from './dataset-fit.js';
+import type { FitDatasetOptions } from './dataset-options.js';
 import { attachEngine, buildEngine, engineOf, type NetworkEngine } from './engine.js';
 import { fit } from './fit.js';
-import type { LayerConfig } from './layerConfig.js';
+import type { DropoutConfig, LayerConfig } from './layerConfig.js';
 import type { LossName } from './losses.js';
+import type { MetricName } from './metrics.js';
 import { checkNetworkConfig } from './networkConfig.js';
 import type { NormalizationConfig } from './normalization.js';
 import type { OptimizerConfig, OptimizerState } from './optimizers.js';
 import { networkToJSON, restoreEngine } from './serialize.js';
-import type { FitOptions, History } from './train.js';
+import { summaryText } from './summary.js';
+import type { EvaluateOptions, FitOptions, History, TrainOnBatchOptions } from './train.js';
+import { trainOnBatch } from './trainOnBatch.js';
 import type { LayerWeights } from './weights.js';
 
-export type { LayerConfig } from './layerConfig.js';
+export type { DropoutConfig, LayerConfig, RegularizerConfig } from './layerConfig.js';
 export type { NormalizationConfig } from './normalization.js';
 export type { LayerWeights } from './weights.js';
 
@@ -25,8 +33,8 @@ export type { LayerWeights } from './weights.js';
 export interface NetworkConfig {
   /** Features per sample. */
   inputs: number;
-  /** The dense layers, input side first; at most 1000. */
-  layers: LayerConfig[];
+  /** The dense layers, input side first, each optionally followed by a dropout entry; at most 1000 entries. */
+  layers: (LayerConfig | DropoutConfig)[];
   /** The loss fit() minimises; the output layer's activation must suit it. */
   loss: LossName;
   /** 'wasm' (default) or 'js'. */
@@ -48,14 +56,32 @@ export interface NetworkConfig {
    * network's dtype. Or leave it out and call {@link Network.adapt} with data.
    */
   normalization?: NormalizationConfig;
+  /**
+   * What fit's history and evaluate report besides the loss, with Keras's
+   * names (see {@link MetricName}): by default `['accuracy']` where the loss
+   * has one, none for meanSquaredError; `[]` for the loss alone. Accuracy is
+   * logged as `acc`, the others under their names (`val_` before them for
+   * validation). A metric that does not fit the loss is refused.
+   */
+  metrics?: MetricName[];
 }
 
-/** What {@link Network.evaluate} measures over a whole data set. */
+/** What {@link Network.evaluate} measures over a whole data set: the loss, and each of the network's metrics. */
 export interface Evaluation {
   /** The loss: a mean over every element. */
   loss: number;
-  /** The fraction of rows classified correctly; absent when the loss has no accuracy (meanSquaredError). */
+  /** The fraction of rows classified correctly ('accuracy'); absent when not among the metrics (meanSquaredError's default). */
   acc?: number;
+  /** Precision over every row, when among the network's metrics. */
+  precision?: number;
+  /** Recall over every row, when among the network's metrics. */
+  recall?: number;
+  /** The exact area under the ROC curve over every row, when among the network's metrics. */
+  auc?: number;
+  /** The mean absolute error over every element, when among the network's metrics. */
+  mae?: number;
+  /** The coefficient of determination over every row, when among the network's metrics. */
+  r2?: number;
 }
 
 /** A saved network, as {@link Network.toJSON} gives it and {@link loadNetwork} takes it back: plain, JSON-able data. */
@@ -66,7 +92,10 @@ export interface NetworkJSON {
   version: 1;
   /** Features per sample. */
   inputs: number;
-  /** Each layer's config, its defaults filled in. */
+  /**
+   * Each layer's config, its defaults filled in; a network with dropout has
+   * its {@link DropoutConfig} entries here too, in their places (never last).
+   */
   layers: LayerConfig[];
   /** The loss the network trains with. */
   loss: LossName;
@@ -74,6 +103,8 @@ export interface NetworkJSON {
   dtype: DType;
   /** The inputs' normalisation, when the network has one. */
   normalization?: NormalizationConfig;
+  /** The metrics, when they are not the loss's default. */
+  metrics?: MetricName[];
   /** Every layer's weights, exactly. */
   weights: LayerWeights[];
   /** Present when saved with includeOptimizer after a fit(). */
@@ -177,7 +208,7 @@ export class Network {
     return this.#engine.outputs;
   }
 
-  /** Each layer's config as checked, its defaults filled in (what toJSON() saves). */
+  /** Each dense layer's config as checked, its defaults filled in (toJSON() saves these, and the dropout entries between them). */
   get layers(): readonly LayerConfig[] {
     return this.#layers;
   }
@@ -185,6 +216,11 @@ export class Network {
   /** The loss fit() minimises. */
   get loss(): LossName {
     return this.#engine.loss.name;
+  }
+
+  /** The metrics fit's history and evaluate report besides the loss (a copy): the config's, or the loss's default. */
+  get metrics(): MetricName[] {
+    return [...this.#engine.metrics];
   }
 
   /** 'float32' or 'float64': the type of every weight and of predict()'s output. */
@@ -263,6 +299,133 @@ export class Network {
   }
 
   /**
+   * One update on these rows, as one batch: what fit() of x and y with
+   * `epochs: 1` (and no shuffling or validation) does, bit for bit. The
+   * optimiser is fit()'s: an equal config carries its state (Adam's moments,
+   * the step count schedules read) on from fit() and earlier calls, and on to
+   * later ones. For training online, or on batches a loop of one's own makes.
+   *
+   * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
+   * @param y - Labels, as fit() takes them.
+   * @param options - learningRate (required) and optimizer: see {@link TrainOnBatchOptions}.
+   * @returns The batch's loss and metrics (measured before the update, as fit's) and learning_rate.
+   * @throws Error (as a rejection) naming the problem if x, y or an option is bad (the network
+   * unchanged), the network is disposed or training, or the loss diverges (the weights put back).
+   *
+   * @example
+   * ```ts
+   * // Online: an update whenever new rows arrive.
+   * const logs = await net.trainOnBatch(x, y, { learningRate: 0.01, optimizer: 'adam' });
+   * console.log(logs.loss, logs.acc);
+   * ```
+   */
+  async trainOnBatch(x: MatrixInput, y: LabelInput, options: TrainOnBatchOptions): Promise<Logs> {
+    return trainOnBatch(this.#alive('trainOnBatch'), this, x, y, options);
+  }
+
+  /**
+   * The network as a table, in the layout Keras 2 and TensorFlow.js print:
+   * each layer's name and type, output shape and parameter count, then the
+   * totals. A normalisation shows as a Normalization layer whose mean and
+   * variance are non-trainable parameters (Keras counts a third, its count).
+   *
+   * @returns The table's lines, joined by newlines, trailing spaces trimmed.
+   * @throws Error if the network is disposed.
+   *
+   * @example
+   * ```ts
+   * console.log(net.summary());
+   * // _________________________________________________________________
+   * // Layer (type)                 Output Shape              Param #
+   * // =================================================================
+   * // dense (Dense)                (None, 8)                 24
+   * // _________________________________________________________________
+   * // dense_1 (Dense)              (None, 1)                 9
+   * // =================================================================
+   * // Total params: 33
+   * // Trainable params: 33
+   * // Non-trainable params: 0
+   * // _________________________________________________________________
+   * ```
+   */
+  summary(): string {
+    const engine = this.#alive('summary');
+    return summaryText(engine.inputs, engine.layers, engine.normalization !== null);
+  }
+
+  /**
+   * Trains the network on a dataset's batches, as fit() trains on x and y:
+   * one gradient step per batch, in the order the dataset gives them, for
+   * `epochs` passes over it. Only one batch is in backend memory at a time,
+   * so data of any size trains in memory sized for the largest batch. The
+   * same batches in the same order give fit()'s weights and history bit
+   * for bit. Every error rejects the promise rather than throwing.
+   *
+   * @param dataset - The batches `{ x, y }`, iterated afresh each epoch: see {@link Dataset}.
+   * @param options - epochs and learningRate (required), and the optional {@link FitDatasetOptions}.
+   * @returns The loss (and acc, val_loss, val_acc) of every epoch: means over the epoch's rows.
+   * @throws Error (as a rejection) naming the problem: a bad option or dataset (nothing changed then);
+   * a bad batch or a dataset that throws, naming the epoch and batch (the weights then are as the
+   * last completed batch left them); a loss that diverges (the weights put back as they were before
+   * that epoch); a network disposed or already training.
+   *
+   * @example
+   * ```ts
+   * // XOR, a batch made afresh each time the dataset is iterated
+   * async function* xor() {
+   *   yield { x: [[0, 0], [0, 1]], y: [[0], [1]] };
+   *   yield { x: [[1, 0], [1, 1]], y: [[1], [0]] };
+   * }
+   * const history = await net.fitDataset(xor, { epochs: 500, learningRate: 0.1, optimizer: 'adam' });
+   * console.log(history.history.loss.at(-1));
+   * ```
+   */
+  async fitDataset(dataset: Dataset, options: FitDatasetOptions): Promise<History> {
+    return fitDataset(this.#alive('fitDataset'), this, dataset, options);
+  }
+
+  /**
+   * The loss, and the accuracy where the loss has one, over every batch of
+   * a dataset: as {@link Network.evaluate} over all their rows, each batch
+   * weighted by its rows.
+   *
+   * @param dataset - The batches `{ x, y }`: see {@link Dataset}.
+   * @returns The mean loss and accuracy over every row.
+   * @throws Error (as a rejection) naming the dataset or the batch that is bad, an output that is not
+   * finite, or a disposed network.
+   *
+   * @example
+   * ```ts
+   * const { loss, acc } = await net.evaluateDataset(fromArrays(x, y, { batchSize: 1024 }));
+   * ```
+   */
+  async evaluateDataset(dataset: Dataset): Promise<Evaluation> {
+    return evaluateDataset(this.#alive('evaluateDataset'), dataset);
+  }
+
+  /**
+   * The network's outputs for a dataset, a block per batch, made as they
+   * are asked for: each block is what predict() gives for that batch's x.
+   * A batch is `{ x }` (any other field, y say, is ignored, so a training
+   * dataset predicts as it is) or the inputs alone.
+   *
+   * @param dataset - The batches: see {@link Dataset} and {@link PredictionInput}.
+   * @returns An async iterable of blocks: a batch's rows x outputs values, row-major, in the network's dtype.
+   * @throws Error if the dataset is not one or the network is disposed; while iterating (as a rejection),
+   * naming the batch that is bad or gives a non-finite output.
+   *
+   * @example
+   * ```ts
+   * for await (const block of net.predictDataset([[[0, 0], [0, 1]], [[1, 0], [1, 1]]])) {
+   *   console.log(block); // Float32Array(2), then Float32Array(2)
+   * }
+   * ```
+   */
+  predictDataset(dataset: Dataset<PredictionInput>): AsyncIterableIterator<FloatArray> {
+    return predictDataset(this.#alive('predictDataset'), dataset);
+  }
+
+  /**
    * The network's outputs for every row of x.
    *
    * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
@@ -283,16 +446,19 @@ export class Network {
    *
    * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
    * @param y - Labels, as fit() takes them.
-   * @returns The mean loss and accuracy over every row.
-   * @throws Error if x or y is bad, an output is not finite, or the network is disposed.
+   * @param options - `sampleWeight`: one weight per row, finite and at least 0, for a loss of Σ wᵢ·Lᵢ / rows (Keras's `sample_weight`).
+   * @returns The mean loss and accuracy over every row; the loss includes any kernel penalty, as Keras reports it.
+   * @throws Error if x, y or sampleWeight is bad, an output is not finite, or the network is disposed.
    *
    * @example
    * ```ts
    * const { loss, acc } = net.evaluate(x, y);
+   * const weighted = net.evaluate(x, y, { sampleWeight: [1, 2, 0.5, 1] });
    * ```
    */
-  evaluate(x: MatrixInput, y: LabelInput): Evaluation {
-    return this.#alive('evaluate').evaluate(x, y);
+  evaluate(x: MatrixInput, y: LabelInput, options: EvaluateOptions = {}): Evaluation {
+    checkKeys('evaluate', options, ['sampleWeight']);
+    return this.#alive('evaluate').evaluate(x, y, options.sampleWeight);
   }
 
   /**

@@ -1,145 +1,33 @@
 /**
  * Optimisers, as Keras 3 defines them: SGD (optionally with momentum and
- * Nesterov momentum) and Adam. An optimiser owns its state (velocities,
- * moments) in backend memory, allocated and zeroed once when it is created
- * and freed by dispose(); a step is one kernel call per parameter and
- * allocates nothing. The arithmetic is in the kernels (assembly/momentum.ts,
- * assembly/adam.ts, js.ts); here are the options, the state and the step count.
+ * Nesterov momentum), Adam, RMSprop, Adagrad and AdamW, each with Keras's
+ * gradient clipping. An optimiser owns its state (velocities, moments,
+ * accumulators) in backend memory, allocated and set once when it is
+ * created and freed by dispose(); a step is a few kernel calls per
+ * parameter and allocates nothing. The arithmetic is in the kernels
+ * (assembly/momentum.ts, adam.ts, rmsprop.ts, clip.ts; js.ts); here are the
+ * state, the step count and the order of a step. Options are in
+ * optimizers/config.ts, the state's check in optimizers/state.ts.
  * getWeights()/setWeights() copy the state out and back in (TensorFlow.js's
  * names), so a saved network can resume training exactly.
  */
-import type { Backend, DType, FloatArray } from './backend/backend.js';
-import { checkKeys, checkNormalIn, checkUnitInterval, describeValue, quote } from './checks.js';
-import { arrayLength, element } from './data.js';
+import type { Backend } from './backend/backend.js';
+import {
+  type AdagradConfig,
+  type AdamConfig,
+  type AdamwConfig,
+  type OptimizerConfig,
+  parseOptimizer,
+  type RmspropConfig,
+  type SgdConfig,
+  sameOptimizerConfig,
+  slotNames,
+} from './optimizers/config.js';
+import { type CheckedOptimizerState, checkOptimizerState, type OptimizerState } from './optimizers/state.js';
+import { type LearningRate, learningRateAt } from './schedules.js';
 
-/**
- * An optimiser as fit()'s `optimizer` option takes it: a name, or an object
- * with a `type` and any of that type's options, each defaulting to Keras's.
- *
- * @remarks
- * `'sgd'` (the default): plain gradient descent; `momentum` in [0, 1)
- * (default 0) adds momentum, and `nesterov` (default false) makes it
- * Nesterov's. `'adam'`: Keras 3's Adam step, `beta1` and `beta2` in [0, 1)
- * (defaults 0.9 and 0.999), `epsilon` a positive number (default 1e-7).
- * An unknown type or option, or a value out of range, is an Error, never
- * ignored. The optimiser's state is kept across fit() calls while the
- * config is unchanged, as Keras keeps it.
- *
- * @example
- * ```ts
- * await net.fit(x, y, { epochs: 100, learningRate: 0.1, optimizer: 'sgd' });
- * await net.fit(x, y, { epochs: 100, learningRate: 0.05, optimizer: { type: 'sgd', momentum: 0.9, nesterov: true } });
- * await net.fit(x, y, { epochs: 100, learningRate: 0.001, optimizer: { type: 'adam', beta1: 0.9 } });
- * ```
- */
-export type OptimizerSpec =
-  | 'sgd'
-  | 'adam'
-  | { type: 'sgd'; momentum?: number; nesterov?: boolean }
-  | { type: 'adam'; beta1?: number; beta2?: number; epsilon?: number };
-
-/** SGD with every option filled in: momentum 0 is plain gradient descent. */
-export interface SgdConfig {
-  /** The optimiser: stochastic gradient descent. */
-  type: 'sgd';
-  /** The velocity's decay, in [0, 1); 0 is plain gradient descent. */
-  momentum: number;
-  /** Whether the momentum is Nesterov's. */
-  nesterov: boolean;
-}
-
-/** Adam with every option filled in. */
-export interface AdamConfig {
-  /** The optimiser: Adam. */
-  type: 'adam';
-  /** The first moment's decay, in [0, 1). */
-  beta1: number;
-  /** The second moment's decay, in [0, 1). */
-  beta2: number;
-  /** Added to the square root of the second moment, so that a step never divides by 0. */
-  epsilon: number;
-}
-
-/**
- * An {@link OptimizerSpec} with every default filled in: plain data,
- * serialisable as JSON (a saved network's optimizer holds it).
- */
-export type OptimizerConfig = SgdConfig | AdamConfig;
-
-/** Keras 3's defaults (keras.optimizers.SGD, keras.optimizers.Adam). */
-export const OPTIMIZER_DEFAULTS: { readonly sgd: Readonly<SgdConfig>; readonly adam: Readonly<AdamConfig> } = {
-  sgd: { type: 'sgd', momentum: 0, nesterov: false },
-  adam: { type: 'adam', beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-};
-
-const TYPES = Object.keys(OPTIMIZER_DEFAULTS) as (keyof typeof OPTIMIZER_DEFAULTS)[];
-
-/**
- * Checks a spec and fills in its defaults. `name` prefixes error messages
- * (e.g. 'fit: optimizer'). Anything unknown or out of range is an error,
- * never ignored; an option given as undefined takes its default.
- */
-export function parseOptimizer(spec: unknown, name = 'optimizer'): OptimizerConfig {
-  if (typeof spec === 'string') {
-    if (spec === 'sgd' || spec === 'adam') return { ...OPTIMIZER_DEFAULTS[spec] };
-    throw new Error(`${name} ${describeValue(spec)} is unknown; expected one of ${TYPES.map((t) => `'${t}'`).join(', ')}`);
-  }
-  if (typeof spec !== 'object' || spec === null || Array.isArray(spec)) {
-    throw new Error(`${name} must be 'sgd', 'adam' or an object { type: 'sgd' | 'adam', ... }, got ${describeValue(spec)}`);
-  }
-  const options = spec as Record<string, unknown>;
-  const type = options.type;
-  if (type !== 'sgd' && type !== 'adam') {
-    throw new Error(`${name}.type ${describeValue(type)} is unknown; expected one of ${TYPES.map((t) => `'${t}'`).join(', ')}`);
-  }
-  const defaults = OPTIMIZER_DEFAULTS[type];
-  checkKeys(`${name} (${type})`, options, Object.keys(defaults));
-  const option = (key: string): unknown => (options[key] === undefined ? defaults[key as keyof typeof defaults] : options[key]);
-  if (type === 'sgd') {
-    const momentum = option('momentum'),
-      nesterov = option('nesterov');
-    // Keras admits momentum 1, which never forgets a gradient: [0, 1) here.
-    checkUnitInterval(`${name}.momentum`, momentum);
-    if (typeof nesterov !== 'boolean') throw new Error(`${name}.nesterov must be true or false, got ${describeValue(nesterov)}`);
-    return { type, momentum, nesterov };
-  }
-  const beta1 = option('beta1'),
-    beta2 = option('beta2'),
-    epsilon = option('epsilon');
-  checkUnitInterval(`${name}.beta1`, beta1);
-  checkUnitInterval(`${name}.beta2`, beta2);
-  if (typeof epsilon !== 'number' || !Number.isFinite(epsilon) || epsilon <= 0) {
-    throw new Error(`${name}.epsilon must be a positive finite number, got ${describeValue(epsilon)}`);
-  }
-  return { type, beta1, beta2, epsilon };
-}
-
-/**
- * The config's numbers as the kernels will see them in `dtype`: an epsilon
- * that rounds to 0 would divide by 0, a momentum or beta that rounds to 1
- * would never forget a gradient, and subnormal ones lose their precision.
- */
-export function checkOptimizerForDtype(name: string, config: OptimizerConfig, dtype: DType): void {
-  const unit = (key: string, value: number) => {
-    if (value === 0) return;
-    checkNormalIn(`${name}.${key}`, value, dtype);
-    if (dtype === 'float32' && Math.fround(value) === 1) throw new Error(`${name}.${key} ${value} rounds to 1 in float32`);
-  };
-  if (config.type === 'sgd') {
-    unit('momentum', config.momentum);
-    return;
-  }
-  unit('beta1', config.beta1);
-  unit('beta2', config.beta2);
-  checkNormalIn(`${name}.epsilon`, config.epsilon, dtype);
-}
-
-/** True when two configs describe the same optimiser (so its state may be kept). */
-export function sameOptimizerConfig(a: OptimizerConfig, b: OptimizerConfig): boolean {
-  if (a.type === 'sgd' && b.type === 'sgd') return a.momentum === b.momentum && a.nesterov === b.nesterov;
-  if (a.type === 'adam' && b.type === 'adam') return a.beta1 === b.beta1 && a.beta2 === b.beta2 && a.epsilon === b.epsilon;
-  return false;
-}
+export * from './optimizers/config.js';
+export * from './optimizers/state.js';
 
 /** One trainable tensor: byte offsets of its values and its gradient, and its element count. */
 export interface Parameter {
@@ -165,24 +53,24 @@ export function denseParameters(
   ]);
 }
 
-/**
- * An optimiser's state as plain numbers: the step count, and per slot name
- * (momentum: `velocity`; Adam: `m`, `v`; plain SGD: none) one array per
- * parameter, in parameter order, each the parameter's size.
- */
-export interface OptimizerState {
-  /** Steps taken so far (Keras's `optimizer.iterations`); Adam's bias correction counts from it. */
-  iterations: number;
-  /** Per slot name, one array of values per parameter: each layer's weights, then its bias, layer by layer. */
-  slots: Record<string, number[][]>;
-}
-
 export interface Optimizer {
   readonly config: OptimizerConfig;
+  /**
+   * The rate the next steps use when called without one: a number, or a
+   * schedule evaluated at `iterations` (fit() sets it; a callback such as
+   * ReduceLROnPlateau may change a number). Undefined until set.
+   */
+  learningRate: LearningRate | undefined;
+  /** The rate the next step takes by default: learningRate, or its schedule at `iterations`. */
+  currentLearningRate(): number;
   /** Steps taken so far (Keras's optimizer.iterations); Adam's t is this + 1 at the next step. */
   readonly iterations: number;
-  /** Updates every parameter from its current gradient. */
-  step(learningRate: number): void;
+  /**
+   * Updates every parameter from its current gradient (clipped first, in
+   * place, when the config clips), at `learningRate` or, without one, at
+   * currentLearningRate().
+   */
+  step(learningRate?: number): void;
   /** A copy of the state (values as the backend's dtype holds them). */
   getWeights(): OptimizerState;
   /**
@@ -201,7 +89,7 @@ export interface Optimizer {
 }
 
 /**
- * An optimiser over `parameters`, with zeroed state in `backend`'s memory.
+ * An optimiser over `parameters`, with its state in `backend`'s memory.
  * The parameters' buffers must outlive it (dispose it before freeing them).
  */
 export function createOptimizer(config: OptimizerConfig, backend: Backend, parameters: readonly Parameter[]): Optimizer {
@@ -212,9 +100,17 @@ export function createOptimizer(config: OptimizerConfig, backend: Backend, param
     }
     return Object.freeze({ value: p.value, grad: p.grad, size: p.size });
   });
-  if (checked.type === 'adam') return new Adam(checked, backend, params);
-  if (checked.momentum === 0) return new Sgd(checked, backend, params);
-  return new Momentum(checked, backend, params);
+  switch (checked.type) {
+    case 'adam':
+    case 'adamw':
+      return new Adam(checked, backend, params);
+    case 'rmsprop':
+      return new Rmsprop(checked, backend, params);
+    case 'adagrad':
+      return new Adagrad(checked, backend, params);
+    default:
+      return checked.momentum === 0 ? new Sgd(checked, backend, params) : new Momentum(checked, backend, params);
+  }
 }
 
 /**
@@ -234,90 +130,9 @@ export function reuseOrCreateOptimizer(
   return next;
 }
 
-/** The state an optimiser of `config` keeps per parameter, by slot name (as getWeights() names them). */
-export function slotNames(config: OptimizerConfig): readonly string[] {
-  if (config.type === 'adam') return ['m', 'v'];
-  return config.momentum === 0 ? [] : ['velocity'];
-}
-
-/** An optimiser state checked by checkOptimizerState(): its values copied, in the backend's dtype. */
-export interface CheckedOptimizerState {
-  iterations: number;
-  slots: Record<string, FloatArray[]>;
-}
-
-/**
- * Checks a saved optimiser state against the slot names and the parameter
- * sizes, values included, allocating nothing in backend memory (loadNetwork
- * checks a file before building its network); `where` starts each message.
- * Each value is read once, into the copy returned: an optimiser writes that
- * copy (writeState), never the caller's arrays, so what it holds is what was checked.
- */
-export function checkOptimizerState(
-  where: string,
-  state: unknown,
-  names: readonly string[],
-  sizes: readonly number[],
-  dtype: DType,
-): CheckedOptimizerState {
-  if (typeof state !== 'object' || state === null || Array.isArray(state)) {
-    throw new Error(`${where}: expected { iterations, slots }, got ${describeValue(state)}`);
-  }
-  checkKeys(where, state, ['iterations', 'slots']);
-  const { iterations, slots } = state as Partial<OptimizerState>;
-  if (typeof iterations !== 'number' || !Number.isSafeInteger(iterations) || iterations < 0) {
-    throw new Error(`${where}: iterations must be a non-negative integer, got ${describeValue(iterations)}`);
-  }
-  if (typeof slots !== 'object' || slots === null || Array.isArray(slots)) {
-    throw new Error(`${where}: slots must be an object of slot name to arrays, got ${describeValue(slots)}`);
-  }
-  const expected = names.length === 0 ? 'it has no slots' : `its slots are ${names.join(', ')}`;
-  for (const name of Object.keys(slots)) {
-    if (!names.includes(name)) throw new Error(`${where}: unknown slot ${quote(name)}; ${expected}`);
-  }
-  const checked: Record<string, FloatArray[]> = {};
-  for (const name of names) {
-    if (!Object.hasOwn(slots, name)) throw new Error(`${where}: slot ${quote(name)} is missing; ${expected}`);
-    checked[name] = checkSlot(`${where}: slots.${name}`, name, slots[name], sizes, dtype);
-  }
-  return { iterations, slots: checked };
-}
-
-/**
- * One slot: an array of one array per parameter, each that parameter's
- * size, copied into `dtype`. Lengths first, then index loops in which a
- * hole is an Error naming it (forEach would skip one, and a hole would
- * reach the copy as undefined).
- */
-function checkSlot(where: string, name: string, slot: unknown, sizes: readonly number[], dtype: DType): FloatArray[] {
-  if (!Array.isArray(slot) || arrayLength(where, slot) !== sizes.length) {
-    throw new Error(`${where} must be an array of ${sizes.length} arrays (one per parameter), got ${describeValue(slot)}`);
-  }
-  const copies: FloatArray[] = [];
-  for (let i = 0; i < sizes.length; i++) {
-    const size = sizes[i];
-    const values = element(where, slot, i);
-    if (!Array.isArray(values) || arrayLength(`${where}[${i}]`, values) !== size) {
-      throw new Error(`${where}[${i}] must be an array of ${size} numbers (parameter ${i}'s size), got ${describeValue(values)}`);
-    }
-    const copy = dtype === 'float32' ? new Float32Array(size) : new Float64Array(size);
-    for (let j = 0; j < size; j++) {
-      const value = element(`${where}[${i}]`, values, j);
-      // A finite double beyond float32's range would become Infinity in memory.
-      if (typeof value !== 'number' || !Number.isFinite(dtype === 'float32' ? Math.fround(value) : value)) {
-        throw new Error(`${where}[${i}][${j}] is ${describeValue(value)}, expected a finite ${dtype} number`);
-      }
-      // A negative second moment would make Adam's sqrt(v) NaN.
-      if (name === 'v' && value < 0) throw new Error(`${where}[${i}][${j}] is ${value}, expected >= 0 (a second moment)`);
-      copy[j] = value;
-    }
-    copies.push(copy);
-  }
-  return copies;
-}
-
-/** State buffers and their lifetime, shared by every optimiser. */
+/** State buffers and their lifetime, the step count and clipping, shared by every optimiser. */
 abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
+  learningRate: LearningRate | undefined = undefined;
   private steps = 0;
   private readonly owned: number[] = [];
   private disposed = false;
@@ -328,12 +143,12 @@ abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
     protected readonly params: readonly Parameter[],
   ) {}
 
-  /** One zeroed buffer the size of each parameter (a velocity, a moment). */
-  protected slots(): number[] {
+  /** One buffer the size of each parameter (a velocity, a moment), every element `initial`. */
+  protected slots(initial = 0): number[] {
     return this.params.map((p) => {
       const offset = this.backend.alloc(p.size);
       this.owned.push(offset);
-      this.backend.view(offset, p.size).fill(0); // the arena hands out used bytes
+      this.backend.view(offset, p.size).fill(initial); // the arena hands out used bytes
       return offset;
     });
   }
@@ -352,13 +167,47 @@ abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
     return this.steps;
   }
 
-  step(learningRate: number): void {
-    if (this.disposed) throw new Error(`optimizer (${this.config.type}): step after dispose`);
+  currentLearningRate(): number {
+    if (this.learningRate === undefined) throw new Error(`${this.label}: no learning rate set`);
+    return learningRateAt(this.learningRate, this.steps);
+  }
+
+  step(learningRate = this.currentLearningRate()): void {
+    if (this.disposed) throw new Error(`${this.label}: step after dispose`);
+    this.clipGradients();
     this.steps++;
     this.apply(learningRate);
   }
 
   protected abstract apply(learningRate: number): void;
+
+  /**
+   * Keras 3's _clip_gradients, on the mean gradients in place: clipnorm per
+   * parameter, global_clipnorm over all of them, or clipvalue. The norms'
+   * sums of squares are float64, in element then parameter order; the
+   * scalars are then rounded to the dtype as Keras computes them there.
+   */
+  private clipGradients(): void {
+    const { backend, params } = this;
+    const { clipvalue, clipnorm, globalClipnorm } = this.config;
+    const round = backend.dtype === 'float32' ? Math.fround : (x: number) => x;
+    if (clipnorm !== undefined) {
+      for (const p of params) {
+        const norm = round(Math.sqrt(backend.sumSquares(p.size, p.grad)));
+        backend.scaleGradient(p.size, clipnorm, Math.max(norm, round(clipnorm)), p.grad);
+      }
+    } else if (globalClipnorm !== undefined) {
+      let sum = 0;
+      for (const p of params) sum += backend.sumSquares(p.size, p.grad);
+      const norm = round(Math.sqrt(sum));
+      // clip_norm * minimum(1 / norm, 1 / clip_norm), about 1 for a norm within the bound; + (norm - norm)
+      // makes it NaN for an infinite norm, as Keras, rather than 0 (which would zero the finite gradients).
+      const scale = round(round(globalClipnorm) * Math.min(round(1 / norm), round(1 / globalClipnorm))) + (norm - norm);
+      for (const p of params) backend.scaleGradient(p.size, scale, 1, p.grad);
+    } else if (clipvalue !== undefined) {
+      for (const p of params) backend.clipByValue(p.size, clipvalue, p.grad);
+    }
+  }
 
   stateBuffers(): { offset: number; size: number }[] {
     return Object.values(this.slotBuffers()).flatMap((buffers) =>
@@ -370,7 +219,7 @@ abstract class BaseOptimizer<C extends OptimizerConfig> implements Optimizer {
     this.steps = iterations;
   }
 
-  /** The state buffers by slot name, one offset per parameter. */
+  /** The state buffers by slot name (slotNames(config)'s, in its order), one offset per parameter. */
   protected abstract slotBuffers(): Record<string, readonly number[]>;
 
   private get label(): string {
@@ -456,12 +305,15 @@ class Momentum extends BaseOptimizer<SgdConfig> {
   }
 }
 
-/** Adam: first and second moments per parameter, and the step count for bias correction. */
-class Adam extends BaseOptimizer<AdamConfig> {
+/**
+ * Adam: first and second moments per parameter, and the step count for bias
+ * correction. AdamW is Adam after Keras's decoupled weight decay.
+ */
+class Adam extends BaseOptimizer<AdamConfig | AdamwConfig> {
   private readonly m: number[];
   private readonly v: number[];
 
-  constructor(config: AdamConfig, backend: Backend, params: readonly Parameter[]) {
+  constructor(config: AdamConfig | AdamwConfig, backend: Backend, params: readonly Parameter[]) {
     super(config, backend, params);
     [this.m, this.v] = this.guard(() => [this.slots(), this.slots()]);
   }
@@ -471,14 +323,66 @@ class Adam extends BaseOptimizer<AdamConfig> {
   }
 
   protected apply(learningRate: number): void {
-    const { backend, params, m, v } = this;
-    const { beta1, beta2, epsilon } = this.config;
+    const { backend, params, m, v, config } = this;
+    const { beta1, beta2, epsilon } = config;
+    // Keras 3's _apply_weight_decay: every variable, before any update step.
+    if (config.type === 'adamw' && config.weightDecay !== 0) {
+      for (const p of params) backend.decayWeights(p.size, config.weightDecay, learningRate, p.value);
+    }
     const t = this.iterations; // counted from 1: step() has already incremented it
     // Keras 3 (keras/src/optimizers/adam.py): both bias corrections folded into one scalar, in f64 here.
     const alpha = (learningRate * Math.sqrt(1 - beta2 ** t)) / (1 - beta1 ** t);
     for (let i = 0; i < params.length; i++) {
       const p = params[i];
       backend.adam(p.size, alpha, beta1, beta2, epsilon, p.value, p.grad, m[i], v[i]);
+    }
+  }
+}
+
+/** RMSprop (Keras 3's, not centered): a mean square per parameter, and a momentum when its momentum is not 0. */
+class Rmsprop extends BaseOptimizer<RmspropConfig> {
+  private readonly v: number[];
+  private readonly m: number[] | undefined;
+
+  constructor(config: RmspropConfig, backend: Backend, params: readonly Parameter[]) {
+    super(config, backend, params);
+    [this.v, this.m] = this.guard(() => [this.slots(), config.momentum === 0 ? undefined : this.slots()]);
+  }
+
+  protected slotBuffers(): Record<string, readonly number[]> {
+    return this.m ? { v: this.v, m: this.m } : { v: this.v };
+  }
+
+  protected apply(learningRate: number): void {
+    const { backend, params, v, m } = this;
+    const { rho, epsilon, momentum } = this.config;
+    // 1 - rho in f64, rounded once to the dtype by the kernel, as Keras casts the Python float.
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      backend.rmsprop(p.size, learningRate, rho, 1 - rho, epsilon, momentum, p.value, p.grad, v[i], m ? m[i] : v[i]);
+    }
+  }
+}
+
+/** Adagrad: an accumulator of squared gradients per parameter, starting at initialAccumulatorValue; RMSprop's kernel with rho = 1 - rho = 1. */
+class Adagrad extends BaseOptimizer<AdagradConfig> {
+  private readonly accumulators: number[];
+
+  constructor(config: AdagradConfig, backend: Backend, params: readonly Parameter[]) {
+    super(config, backend, params);
+    this.accumulators = this.guard(() => this.slots(config.initialAccumulatorValue));
+  }
+
+  protected slotBuffers(): Record<string, readonly number[]> {
+    return { accumulator: this.accumulators };
+  }
+
+  protected apply(learningRate: number): void {
+    const { backend, params, accumulators } = this;
+    const { epsilon } = this.config;
+    for (let i = 0; i < params.length; i++) {
+      const p = params[i];
+      backend.rmsprop(p.size, learningRate, 1, 1, epsilon, 0, p.value, p.grad, accumulators[i], accumulators[i]);
     }
   }
 }

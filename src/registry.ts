@@ -1,14 +1,15 @@
 /**
  * The names this build accepts, in one place, for interfaces that offer them
  * as choices: the demo builds its menus from these, so a new activation,
- * loss or optimiser appears there without touching the demo.
+ * loss, metric or optimiser appears there without touching the demo.
  */
 import { OPTIMIZER_DEFAULTS, type OptimizerConfig } from './optimizers.js';
 
 export { ACTIVATION_NAMES } from './activations.js';
 export { LOSS_NAMES } from './losses.js';
+export { METRIC_NAMES } from './metrics.js';
 
-/** An optimiser's name: `'sgd'` or `'adam'`, as {@link OptimizerSpec} takes it. */
+/** An optimiser's name: `'sgd'`, `'adam'`, `'rmsprop'`, `'adagrad'` or `'adamw'`, as {@link OptimizerSpec} takes it. */
 export type OptimizerName = OptimizerConfig['type'];
 
 /**

@@ -46,7 +46,7 @@ export function readSavedNetwork(where: string, json: unknown, run: { backend?: 
   if (typeof saved !== 'object' || saved === null || Array.isArray(saved)) {
     throw new Error(`${where}: expected a saved network object, got ${describeValue(saved)}`);
   }
-  const { format, version, inputs, layers, loss, dtype, weights, optimizer, normalization, metadata } =
+  const { format, version, inputs, layers, loss, dtype, weights, optimizer, normalization, metrics, metadata } =
     saved as Partial<NetworkJSON>;
   if (format !== FORMAT)
     throw new Error(`${where}: not a saved wasmlp network (format is ${describeValue(format)}, expected "${FORMAT}")`);
@@ -63,6 +63,7 @@ export function readSavedNetwork(where: string, json: unknown, run: { backend?: 
     'loss',
     'dtype',
     'normalization',
+    'metrics',
     'weights',
     'optimizer',
     'metadata',
@@ -84,6 +85,7 @@ export function readSavedNetwork(where: string, json: unknown, run: { backend?: 
       threads: run.threads,
       seed: 0,
       normalization,
+      metrics,
     });
     const shapes: LayerShape[] = [];
     let fanIn = config.inputs;

@@ -14,8 +14,11 @@
 import type { DType } from './backend/backend.js';
 import { checkKeys, describeValue } from './checks.js';
 import { buildEngine, type NetworkEngine } from './engine.js';
+import type { LayerConfig } from './layerConfig.js';
+import { defaultMetrics } from './metrics.js';
 import { MAX_MODEL_DEPTH, nestingBeyond } from './modelText.js';
 import type { LoadNetworkOptions, NetworkJSON, OptimizerJSON, ToJSONOptions } from './network.js';
+import { layerEntries } from './networkConfig.js';
 import {
   type CheckedOptimizerState,
   checkOptimizerForDtype,
@@ -45,12 +48,17 @@ export function networkToJSON(net: NetworkEngine, options: unknown = {}): Networ
     format: FORMAT,
     version: FORMAT_VERSION,
     inputs: net.inputs,
-    layers: net.layers.map((layer) => ({ ...layer.config })),
+    // Typed as dense layers: readers that take the last entry (never a dropout) stay as they were.
+    layers: layerEntries(
+      net.layers.map((layer) => layer.config),
+      net.dropout,
+    ) as LayerConfig[],
     loss: net.loss.name,
     dtype: net.dtype,
     ...(net.normalization && {
       normalization: { mean: [...net.normalization.config.mean], variance: [...net.normalization.config.variance] },
     }),
+    ...(!sameNames(net.metrics, defaultMetrics(net.loss.name)) && { metrics: [...net.metrics] }),
     weights: net.getWeights(),
     ...(net.metadata && { metadata: structuredClone(net.metadata) }),
   };
@@ -141,4 +149,9 @@ function checkSavedOptimizer(
     dtype,
   );
   return { config, state };
+}
+
+/** Whether two lists of names are the same, in the same order. */
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((name, i) => name === b[i]);
 }

@@ -77,7 +77,7 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
     const net = await seedNet(backend);
     // Blob rows come ordered by class; the last 25% are all one class.
     const history = await net.fit(seed.X, seedLabels(), { epochs: 3, learningRate: 5, validationSplit: 0.25 });
-    expect(Object.keys(history.history).sort()).toEqual(['acc', 'loss', 'val_acc', 'val_loss']);
+    expect(Object.keys(history.history).sort()).toEqual(['acc', 'learning_rate', 'loss', 'val_acc', 'val_loss']);
     const reference = await seedNet(backend);
     const trained = await reference.fit(seed.X.slice(0, 150), seedLabels().slice(0, 150), { epochs: 3, learningRate: 5 });
     expect(history.history.loss).toEqual(trained.history.loss);
@@ -132,11 +132,11 @@ describe.each(['wasm', 'js'] as const)('fit on %s', (backend) => {
       'epochBegin 0',
       'batchEnd 0',
       'batchEnd 1',
-      'epochEnd 0 loss,acc',
+      'epochEnd 0 loss,acc,learning_rate',
       'epochBegin 1',
       'batchEnd 0',
       'batchEnd 1',
-      'epochEnd 1 loss,acc',
+      'epochEnd 1 loss,acc,learning_rate',
       'trainEnd',
     ]);
     net.dispose();
@@ -333,7 +333,11 @@ describe('fit option errors', () => {
     ['a hook that is not a function', { callbacks: [{ onEpochEnd: 3 }] }, /callbacks\[0\].onEpochEnd must be a function/],
     ['a callback without hooks', { callbacks: [{ foo() {} }] }, /callbacks\[0\] has none of the hooks/],
     ['a null callback', { callbacks: [null] }, /callbacks\[0\] must be an object/],
-    ['an unknown optimiser', { optimizer: 'rmsprop' }, /fit: optimizer "rmsprop" is unknown; expected one of 'sgd', 'adam'/],
+    [
+      'an unknown optimiser',
+      { optimizer: 'nadam' },
+      /fit: optimizer "nadam" is unknown; expected one of 'sgd', 'adam', 'rmsprop', 'adagrad', 'adamw'/,
+    ],
     [
       'a bad optimiser option',
       { optimizer: { type: 'adam', beta1: 1.5 } },

@@ -257,8 +257,8 @@ describe('malformed saved optimizers', () => {
     ],
     [
       'an unknown optimiser',
-      (j) => withOptimizer(j, { config: { type: 'rmsprop' } }),
-      `loadNetwork: optimizer.config.type "rmsprop" is unknown; expected one of 'sgd', 'adam'`,
+      (j) => withOptimizer(j, { config: { type: 'nadam' } }),
+      `loadNetwork: optimizer.config.type "nadam" is unknown; expected one of 'sgd', 'adam', 'rmsprop', 'adagrad', 'adamw'`,
     ],
     [
       'a config out of range',
@@ -273,7 +273,7 @@ describe('malformed saved optimizers', () => {
     [
       'a missing config',
       (j) => withOptimizer(j, { config: undefined }),
-      "loadNetwork: optimizer.config must be 'sgd', 'adam' or an object { type: 'sgd' | 'adam', ... }, got undefined",
+      "loadNetwork: optimizer.config must be 'sgd', 'adam', 'rmsprop', 'adagrad', 'adamw' or an object { type: 'sgd' | 'adam' | 'rmsprop' | 'adagrad' | 'adamw', ... }, got undefined",
     ],
     [
       'state of another optimiser',

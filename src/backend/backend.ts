@@ -198,6 +198,32 @@ export interface Kernels {
    * w -= m alpha / (sqrt(v) + epsilon).
    */
   adam(n: number, alpha: number, beta1: number, beta2: number, epsilon: number, w: number, g: number, m: number, v: number): void;
+  /**
+   * One RMSprop step (Keras 3, not centered): v = rho v + oneMinusRho g²;
+   * inc = lr g / sqrt(v + epsilon); with momentum > 0, m = momentum m + inc
+   * and w -= m, otherwise w -= inc (m neither read nor written: pass any
+   * live buffer). Adagrad's step is rho = oneMinusRho = 1, momentum 0.
+   */
+  rmsprop(
+    n: number,
+    lr: number,
+    rho: number,
+    oneMinusRho: number,
+    epsilon: number,
+    momentum: number,
+    w: number,
+    g: number,
+    v: number,
+    m: number,
+  ): void;
+  /** w = w - w weightDecay lr: decoupled weight decay (AdamW), before the step. */
+  decayWeights(n: number, weightDecay: number, lr: number, w: number): void;
+  /** g = min(max(g, -c), c). */
+  clipByValue(n: number, c: number, g: number): void;
+  /** g = g multiplier / divisor, each product and quotient rounded to the dtype. */
+  scaleGradient(n: number, multiplier: number, divisor: number, g: number): void;
+  /** The sum of x² over n elements, in float64 front to back for both dtypes. */
+  sumSquares(n: number, x: number): number;
 
   /** dst[r, :] = src[index[r], :] for r < rows. */
   gatherRows(rows: number, cols: number, src: number, index: number, dst: number): void;
@@ -238,6 +264,11 @@ export const KERNEL_NAMES = /* @__PURE__ */ Object.keys({
   sgd: 0,
   sgdMomentum: 0,
   adam: 0,
+  rmsprop: 0,
+  decayWeights: 0,
+  clipByValue: 0,
+  scaleGradient: 0,
+  sumSquares: 0,
   gatherRows: 0,
   firstNonFinite: 0,
 } satisfies Record<KernelName, 0>) as readonly KernelName[];

@@ -216,6 +216,62 @@ export class JsBackend extends JsForwardBackend implements Backend {
     }
   }
 
+  rmsprop(
+    n: number,
+    lr: number,
+    rho: number,
+    oneMinusRho: number,
+    epsilon: number,
+    momentum: number,
+    w: number,
+    g: number,
+    v: number,
+    m: number,
+  ): void {
+    const h = this.floats();
+    w >>= this.shift;
+    g >>= this.shift;
+    v >>= this.shift;
+    m >>= this.shift;
+    for (let i = 0; i < n; i++) {
+      const gi = h[g + i];
+      h[v + i] = rho * h[v + i] + oneMinusRho * (gi * gi);
+      // Read back as stored (rounded to the dtype), as Keras reads its variable.
+      let inc = (lr * gi) / Math.sqrt(h[v + i] + epsilon);
+      if (momentum !== 0) {
+        h[m + i] = momentum * h[m + i] + inc;
+        inc = h[m + i];
+      }
+      h[w + i] -= inc;
+    }
+  }
+
+  decayWeights(n: number, weightDecay: number, lr: number, w: number): void {
+    const h = this.floats();
+    w >>= this.shift;
+    for (let i = 0; i < n; i++) h[w + i] = h[w + i] - h[w + i] * weightDecay * lr;
+  }
+
+  clipByValue(n: number, c: number, g: number): void {
+    const h = this.floats();
+    g >>= this.shift;
+    for (let i = 0; i < n; i++) h[g + i] = Math.min(Math.max(h[g + i], -c), c);
+  }
+
+  scaleGradient(n: number, multiplier: number, divisor: number, g: number): void {
+    const h = this.floats();
+    g >>= this.shift;
+    for (let i = 0; i < n; i++) h[g + i] = (h[g + i] * multiplier) / divisor;
+  }
+
+  sumSquares(n: number, x: number): number {
+    const h = this.floats();
+    x >>= this.shift;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += h[x + i] * h[x + i];
+    return sum;
+  }
+
   gatherRows(rows: number, cols: number, src: number, index: number, dst: number): void {
     const h = this.floats();
     const idx = this.ints();

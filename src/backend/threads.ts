@@ -63,6 +63,8 @@ const SPLIT_NAMES = [
   'sgd',
   'sgdMomentum',
   'adam',
+  'rmsprop',
+  'decayWeights',
 ] as const satisfies readonly KernelName[];
 type SplitName = (typeof SPLIT_NAMES)[number];
 /** One dtype's split kernels: the job block and the worker count, then the kernel's arguments as they cross into WebAssembly. */
@@ -229,6 +231,14 @@ function splitKernels(pool: ThreadPool, one: Kernels, split: ParallelKernels): {
       // 1 - beta as the single-threaded kernel takes it (wasm.ts).
       if (!splits(n, PARALLEL_UPDATE_ELEMENTS)) one.adam(n, alpha, beta1, beta2, epsilon, w, g, m, v);
       else split.adamParallel(control, pool.count, n, alpha, 1 - beta1, 1 - beta2, epsilon, w, g, m, v);
+    },
+    rmsprop(n, lr, rho, oneMinusRho, epsilon, momentum, w, g, v, m) {
+      if (!splits(n, PARALLEL_UPDATE_ELEMENTS)) one.rmsprop(n, lr, rho, oneMinusRho, epsilon, momentum, w, g, v, m);
+      else split.rmspropParallel(control, pool.count, n, lr, rho, oneMinusRho, epsilon, momentum, w, g, v, m);
+    },
+    decayWeights(n, weightDecay, lr, w) {
+      if (!splits(n, PARALLEL_UPDATE_ELEMENTS)) one.decayWeights(n, weightDecay, lr, w);
+      else split.decayWeightsParallel(control, pool.count, n, weightDecay, lr, w);
     },
   };
 }

@@ -1,8 +1,9 @@
 /**
- * Cells to numbers (csv.ts reads every numeric column through this). Strict
+ * Cells to numbers (the CSV tokenizer reads a number it cannot read from its
+ * digits through this, and gives the same double for those it can). Strict
  * on purpose: a feature must be a plain decimal number ("3", "-0.5", "1e-3"); an empty cell, "NaN", "Infinity", "0x1F" or
  * "12 cm" is an error naming its line and column, never a silent 0 or NaN.
- * Whitespace around the number is allowed, quoted or not: csv-parse trims
+ * Whitespace around the number is allowed, quoted or not: the tokenizer trims
  * unquoted cells only, and `" 1.5"` is as much a number as ` 1.5 `.
  */
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;

@@ -10,19 +10,25 @@ import { quote } from './text.js';
 /**
  * `--target species` or `--target x,y`. A name that is itself a column
  * (even one with a comma in it) is taken whole before splitting on commas.
+ * A list of names (csvDataset's) is taken as it is.
  */
-export function splitColumnList(table: Header, text: string): string[] {
+export function splitColumnList(table: Header, text: string | readonly string[]): string[] {
+  if (typeof text !== 'string') return [...text];
   if (table.header.includes(text)) return [text];
   return text.split(',').map((name) => name.trim());
 }
 
-export function targetIndices(table: Header, text: string): number[] {
+export function targetIndices(table: Header, text: string | readonly string[]): number[] {
   const indices = splitColumnList(table, text).map((name) => columnIndex(table, name, 'the target'));
   return [...new Set(indices)];
 }
 
 /** The --features columns, or by default every column that is not a target. */
-export function featureIndices(table: Header, text: string | undefined, targets: readonly number[]): number[] {
+export function featureIndices(
+  table: Header,
+  text: string | readonly string[] | undefined,
+  targets: readonly number[],
+): number[] {
   if (text === undefined) {
     const indices = table.header.map((_, i) => i).filter((i) => !targets.includes(i));
     if (indices.length === 0) throw new Error(`${table.file}: there are no feature columns: the only column is the target`);

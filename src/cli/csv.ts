@@ -1,24 +1,23 @@
 /**
  * Reading a CSV file into checked columns: a header row naming the columns,
- * then data rows, each the same width as the header. The file is streamed
- * (text-check.ts, then csv-parse: quotes, embedded newlines, a byte-order
- * mark, CRLF), and each row's cells go straight into the columns asked for:
- * numbers into growable Float64 columns, a target's cells into a TargetCellsReader.
- * Nothing holds the rows as text, so reading costs a few bytes a number, not
- * an array of strings a row (a 100 MB file was 4.5 GB as arrays of cells).
- * This file adds the checks the parser leaves to us, with messages that name
- * the file, the line and the column.
+ * then data rows, each the same width as the header. The file is read a
+ * chunk at a time (csv-pass.ts, checked as text; csv-tokens.ts: quotes,
+ * embedded newlines, a byte-order mark, CRLF), and each row's cells go
+ * straight into the columns asked for: numbers, parsed from the bytes, into
+ * rows of doubles (number-rows.ts); a target's cells into a
+ * TargetCellsReader. Nothing holds the rows as text, so reading
+ * costs a few bytes a number, not an array of strings a row (a 100 MB file
+ * was 4.5 GB as arrays of cells). This file adds the checks the tokenizer
+ * leaves to us, with messages that name the file, the line and the column.
  */
-import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
-import { pipeline } from 'node:stream/promises';
-import { CsvError, Parser } from 'csv-parse';
-import { parseNumber } from './cells.js';
-import { float64s, type Growable, type Numbers } from './growable.js';
-import { openRegularFile } from './input-file.js';
+
+import { passChunks } from './csv-pass.js';
+import { CsvSyntaxError, CsvTokenizer, MAX_RECORD_BYTES, NUMBER, SKIP, type SyntaxProblem, TEXT } from './csv-tokens.js';
+import type { Numbers } from './growable.js';
+import { NumberRows } from './number-rows.js';
 import { RowLines } from './row-lines.js';
 import { type TargetCells, TargetCellsReader } from './target-cells.js';
 import { quote, quoteList } from './text.js';
-import { lineAtByte, TextCheck } from './text-check.js';
 
 /** The header: what a caller decides which columns to read from. */
 export interface Header {
@@ -55,16 +54,19 @@ export interface Table extends Header {
   readonly cells: ReadonlyMap<number, TargetCells>;
 }
 
-/** A record longer than this (16 MiB) is refused: an unclosed quote would otherwise swallow the whole file into one cell. */
-export const MAX_RECORD_BYTES = 1 << 24;
+/** Where a row is: its file, and the line each row (0-based) ends on. */
+export interface RowPlace {
+  readonly file: string;
+  readonly lines: { line(row: number): number };
+}
 
 /** Where a row (0-based) is, for messages: `data.csv: line 7 (data row 6)`. */
-export function rowPlace(table: Pick<Table, 'file' | 'lines'>, row: number): string {
+export function rowPlace(table: RowPlace, row: number): string {
   return `${table.file}: line ${table.lines.line(row)} (data row ${row + 1})`;
 }
 
 /** Where a cell is, for messages: `data.csv: line 7 (data row 6), column "x"`. */
-export function cellPlace(table: Pick<Table, 'file' | 'lines' | 'header'>, row: number, column: number): string {
+export function cellPlace(table: RowPlace & Pick<Table, 'header'>, row: number, column: number): string {
   return `${rowPlace(table, row)}, column ${quote(table.header[column])}`;
 }
 
@@ -73,102 +75,82 @@ export function cellPlace(table: Pick<Table, 'file' | 'lines' | 'header'>, row: 
  * and how (it may throw, for a missing column, before the rows are read).
  */
 export async function readCsv(file: string, choose: (header: Header) => readonly ColumnRead[]): Promise<Table> {
-  const { fd } = openRegularFile(file, 'the data file');
   let reader: RowReader | undefined;
-  let headerLine = 0;
-  let extraLines = 0;
-  const parser = new RecordParser((record, lines) => {
-    // csv-parse counts a CRLF inside a quoted cell as two lines (its CR and its LF each end one): take those back.
-    for (const cell of record) if (cell.includes('\r\n')) extraLines += cell.split('\r\n').length - 1;
-    const line = lines - extraLines;
-    if (reader === undefined) {
-      headerLine = line;
-      checkHeader(file, record, line);
-      reader = new RowReader({ file, header: record, headerLine }, choose);
-    } else {
-      reader.add(record, line);
-    }
+  const tokens = new CsvTokenizer((fields, line) => {
+    if (reader === undefined) reader = new RowReader(headerOf(file, tokens, fields, line), choose, tokens);
+    else reader.add(fields, line);
   });
   try {
-    // Any stage's error ends the pipeline, and closes the file.
-    await pipeline(createReadStream('', { fd, highWaterMark: 1 << 16 }), new TextCheck(file, 'the data file'), parser.resume());
+    for await (const chunk of passChunks(file)) tokens.write(chunk);
+    tokens.end();
   } catch (error) {
     throw csvError(error as Error, file, reader?.header);
   }
   if (reader === undefined)
     throw new Error(`${file}: the file is empty; expected a header row naming the columns, then data rows`);
-  if (reader.rows === 0) throw new Error(`${file}: there are no data rows after the header (line ${headerLine})`);
+  if (reader.rows === 0) throw new Error(`${file}: there are no data rows after the header (line ${reader.headerLine})`);
   return reader.finish();
 }
 
-/**
- * csv-parse's stream, handing each record to `onRecord` as it is parsed,
- * with the line it ends on, and queuing none. Its own ways to learn the line
- * (the info and on_record options) build an object of a dozen fields per
- * record, half the reading time of a file of short rows; its parser's live
- * counter (`info`, public) is read instead. The first error, from a record
- * (a bad cell) or from parsing (broken quoting), ends the stream.
- */
-class RecordParser extends Parser {
-  constructor(private readonly onRecord: (record: string[], lines: number) => void) {
-    super({
-      bom: true,
-      skip_empty_lines: true,
-      trim: true,
-      // Widths are checked by RowReader, so that a ragged row's message names its columns.
-      relax_column_count: true,
-      max_record_size: MAX_RECORD_BYTES,
-    });
-  }
+/** The header record, checked. */
+export function headerOf(file: string, tokens: CsvTokenizer, fields: number, line: number): Header {
+  const header = tokens.texts.slice(0, fields);
+  checkHeader(file, header, line);
+  return { file, header, headerLine: line };
+}
 
-  override push(record: unknown): boolean {
-    if (record === null) return super.push(null);
-    if (this.destroyed) return false;
-    try {
-      this.onRecord(record as string[], this.info.lines);
-    } catch (error) {
-      // Thrown out of push, it would escape the stream (an uncaught exception) rather than fail it.
-      this.destroy(error as Error);
-    }
-    return true;
-  }
+/** Each column's kind for the tokenizer, from the reads asked for. */
+export function columnKinds(width: number, reads: readonly ColumnRead[]): Uint8Array {
+  const kinds = new Uint8Array(width).fill(SKIP);
+  for (const read of reads) kinds[read.column] = read.kind === 'number' ? NUMBER : TEXT;
+  return kinds;
 }
 
 /** Rows into columns, checking each row's width and cells as it comes. */
 class RowReader {
   readonly header: readonly string[];
+  readonly headerLine: number;
   rows = 0;
   private readonly place: Header;
   private readonly lines = new RowLines();
-  private readonly numbers: { read: NumberRead; values: Growable<Float64Array> }[];
+  private readonly numbers: NumberRead[];
+  private readonly numberColumns: Int32Array;
+  private readonly values: NumberRows;
   private readonly cells: { read: CellsRead; reader: TargetCellsReader }[];
 
-  constructor(header: Header, choose: (header: Header) => readonly ColumnRead[]) {
+  constructor(
+    header: Header,
+    choose: (header: Header) => readonly ColumnRead[],
+    private readonly tokens: CsvTokenizer,
+  ) {
     this.place = header;
     this.header = header.header;
+    this.headerLine = header.headerLine;
     const reads = choose(header);
-    this.numbers = reads.filter((r) => r.kind === 'number').map((read) => ({ read, values: float64s() }));
+    tokens.setKinds(columnKinds(this.header.length, reads));
+    this.numbers = reads.filter((r) => r.kind === 'number');
+    this.numberColumns = Int32Array.from(this.numbers, (read) => read.column);
+    this.values = new NumberRows(this.numbers.length);
     this.cells = reads.filter((r) => r.kind === 'cells').map((read) => ({ read, reader: new TargetCellsReader() }));
   }
 
-  add(record: readonly string[], line: number): void {
+  add(fields: number, line: number): void {
     const row = this.rows;
     this.lines.add(row, line);
     this.rows++;
-    if (record.length !== this.header.length) checkWidth(this.at(), row, record.length);
-    for (const { read, values } of this.numbers) {
-      const cell = record[read.column];
-      const value = parseNumber(cell);
-      if (value === undefined) {
-        throw new Error(
-          `${cellPlace(this.at(), row, read.column)}: ` +
-            `${cell === '' ? (read.empty ?? `the cell is empty; ${read.why}`) : `${quote(cell)} is not a number; ${read.why}`}`,
-        );
-      }
-      values.push(value);
+    if (fields !== this.header.length) checkWidth(this.at(), row, fields);
+    const { numbers, texts } = this.tokens;
+    // Indexed loops over flat arrays: this runs once a cell, millions of times.
+    const columns = this.numberColumns;
+    const at = this.values.append();
+    const chunk = this.values.chunk;
+    for (let k = 0; k < columns.length; k++) {
+      const value = numbers[columns[k]];
+      if (Number.isNaN(value)) throw new Error(badNumber(this.at(), row, this.numbers[k], texts[columns[k]]));
+      chunk[at + k] = value;
     }
     for (const { read, reader } of this.cells) {
-      const cell = record[read.column];
+      const cell = texts[read.column];
       if (cell === '') throw new Error(`${cellPlace(this.at(), row, read.column)}: ${read.empty}`);
       reader.add(cell);
     }
@@ -184,96 +166,53 @@ class RowReader {
       ...this.place,
       rows: this.rows,
       lines: this.lines,
-      numbers: new Map(this.numbers.map(({ read, values }) => [read.column, values])),
+      numbers: new Map(this.numbers.map((read, k) => [read.column, this.values.column(k)])),
       cells: new Map(this.cells.map(({ read, reader }) => [read.column, reader.finish()])),
     };
   }
 }
 
-/** What csv-parse's errors (its CsvError) carry besides the message; `index` is the field's, from 0. */
-interface ParseError extends Error {
-  code?: string;
-  /** Bytes parsed up to the end of the last whole field or record: the failing field starts after it. */
-  bytes?: number;
-  /** Records parsed before the failing one, the header included. */
-  records?: number;
-  index?: number;
+/** The message for a cell of a number column that is not one. */
+export function badNumber(table: Pick<Table, 'file' | 'lines' | 'header'>, row: number, read: NumberRead, cell: string): string {
+  return (
+    `${cellPlace(table, row, read.column)}: ` +
+    `${cell === '' ? (read.empty ?? `the cell is empty; ${read.why}`) : `${quote(cell)} is not a number; ${read.why}`}`
+  );
 }
 
-/** One problem under two codes: with `trim`, csv-parse allows spaces after a closing quote, but no other text. */
+/** Spaces after a closing quote are allowed, but no other text. */
 const AFTER_CLOSING_QUOTE =
   'text after the closing quote of a quoted cell; a quote inside a quoted cell must be doubled ("a ""b"" c")';
 
 /** What is wrong, for the quote errors people make; each is placed by the quote it is about. */
-const QUOTE_PROBLEMS: Record<string, string> = {
-  CSV_QUOTE_NOT_CLOSED: 'the quote opening this cell is never closed (the cell would run to the end of the file)',
-  INVALID_OPENING_QUOTE:
+const QUOTE_PROBLEMS: Record<Exclude<SyntaxProblem, 'long'>, string> = {
+  unclosed: 'the quote opening this cell is never closed (the cell would run to the end of the file)',
+  opening:
     'a quote inside a cell that does not start with one; quote the whole cell, doubling the quotes inside it ("a ""b"" c")',
-  CSV_INVALID_CLOSING_QUOTE: AFTER_CLOSING_QUOTE,
-  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: AFTER_CLOSING_QUOTE,
+  closing: AFTER_CLOSING_QUOTE,
 };
 
-/** How far past a failing field's start its quote is looked for. */
-const QUOTE_SEARCH_BYTES = 1 << 20;
-
 /**
- * csv-parse's error in our format (file: line, row, column: what is wrong);
- * ours (a bad cell, the text check's) as they are, and the system's (EIO)
- * naming the file. csv-parse misplaces
- * quote errors: an unclosed quote is put "at line" the file's last line, not
- * the quote's, and a field is named by its index from 0 ("on field 2"), not
- * by its column. The quote is found in the file instead, from where
- * csv-parse says the failing field starts, and its line counted there.
+ * The tokenizer's syntax errors in our format (file: line, row, column: what
+ * is wrong); ours (a bad cell, the text check's) as they are, and the
+ * system's (EIO) naming the file.
  */
-function csvError(error: Error, file: string, header: readonly string[] | undefined): Error {
-  const { code, bytes, records, index } = error as ParseError;
-  if (!(error instanceof CsvError)) {
+export function csvError(error: Error, file: string, header: readonly string[] | undefined): Error {
+  if (!(error instanceof CsvSyntaxError)) {
     // Ours (a bad cell, the text check) name their place already; a system error (EIO) is named here.
+    const { code } = error as NodeJS.ErrnoException;
     return typeof code === 'string' ? new Error(`${file}: cannot read the data file: ${error.message}`) : error;
   }
-  if (code === 'CSV_MAX_RECORD_SIZE' && bytes !== undefined) {
+  const { problem, line, record, field } = error;
+  if (problem === 'long') {
     return new Error(
-      `${file}: line ${lineAtByte(file, bytes)}: a row longer than ${MAX_RECORD_BYTES / 2 ** 20} MiB ` +
-        '(an unclosed quote, or not a CSV file?)',
+      `${file}: line ${line}: a row longer than ${MAX_RECORD_BYTES / 2 ** 20} MiB (an unclosed quote, or not a CSV file?)`,
     );
   }
-  const problem = QUOTE_PROBLEMS[code ?? ''];
-  if (problem === undefined || bytes === undefined || records === undefined || index === undefined) {
-    return new Error(`${file}: not valid CSV: ${error.message}`);
-  }
-  const window = readBytes(file, bytes, QUOTE_SEARCH_BYTES).toString('utf8');
-  const quoteAt = problemQuote(window, code === 'CSV_QUOTE_NOT_CLOSED' || code === 'INVALID_OPENING_QUOTE');
-  if (quoteAt < 0) return new Error(`${file}: not valid CSV: ${error.message}`);
-  const line = lineAtByte(file, bytes + Buffer.byteLength(window.slice(0, quoteAt)));
-  if (records === 0 || header === undefined)
-    return new Error(`${file}: line ${line} (the header), column ${index + 1}: ${problem}`);
-  const column = index < header.length ? `column ${quote(header[index])}` : `field ${index + 1}`;
-  return new Error(`${file}: line ${line} (data row ${records}), ${column}: ${problem}`);
-}
-
-function readBytes(file: string, from: number, length: number): Buffer {
-  const fd = openSync(file, 'r');
-  try {
-    const buffer = Buffer.alloc(length);
-    return buffer.subarray(0, readSync(fd, buffer, 0, length, from));
-  } finally {
-    closeSync(fd);
-  }
-}
-
-/**
- * Where the quote a quote error is about is in `text` (which starts where
- * the failing field does): its first quote (an opening quote never closed,
- * or a quote inside an unquoted cell), or else its closing quote, the first
- * after the opening one that is not a doubled "".
- */
-function problemQuote(text: string, first: boolean): number {
-  const opening = text.indexOf('"');
-  if (first || opening < 0) return opening;
-  for (let at = text.indexOf('"', opening + 1); at >= 0; at = text.indexOf('"', at + 2)) {
-    if (text[at + 1] !== '"') return at;
-  }
-  return opening;
+  const what = QUOTE_PROBLEMS[problem];
+  if (record === 0 || header === undefined) return new Error(`${file}: line ${line} (the header), column ${field + 1}: ${what}`);
+  const column = field < header.length ? `column ${quote(header[field])}` : `field ${field + 1}`;
+  return new Error(`${file}: line ${line} (data row ${record}), ${column}: ${what}`);
 }
 
 /**
@@ -303,7 +242,7 @@ function checkHeader(file: string, header: readonly string[], line: number): voi
   });
 }
 
-function checkWidth(table: Pick<Table, 'file' | 'lines' | 'header'>, row: number, have: number): void {
+export function checkWidth(table: Pick<Table, 'file' | 'lines' | 'header'>, row: number, have: number): void {
   const width = table.header.length;
   if (have === width) return;
   const detail =

@@ -2,45 +2,135 @@
  * `wasmlp evaluate model.json data.csv [--target COL]` (or model.onnx, load-model.ts): the loss (and, for
  * a classifier, the accuracy) of the model on a labelled CSV. The target
  * column defaults to the one the model was trained on; its values are
- * encoded with the model's classes, so an unknown class is an error.
+ * encoded with the model's classes, so an unknown class is an error. A large
+ * file (streaming.ts) is evaluated a block of rows at a time, as it is read:
+ * the loss and accuracy are the blocks' means weighted by their rows.
  */
+import type { Evaluation } from '../index.js';
 import { targetIndices } from './columns.js';
-import { readCsv } from './csv.js';
+import { cellPlace, type Header, readCsv } from './csv.js';
+import { type BlockReads, readBlocks } from './csv-blocks.js';
+import { tooLarge } from './float32.js';
 import { count, formatLogs } from './format.js';
-import { featureReads, modelInputs } from './inputs.js';
+import { featureAdvice, featureReads, modelInputs } from './inputs.js';
 import type { Io } from './io.js';
-import { loadModel, type ModelOptions } from './load-model.js';
+import { type LoadedModel, loadModel, type ModelOptions } from './load-model.js';
 import type { ModelFile } from './model-file.js';
-import { encodeTarget, modelTargetReads, networkLabels, targetColumns } from './target.js';
-import { quoteList } from './text.js';
+import { STREAM_BLOCK_ROWS, streams } from './streaming.js';
+import { classLookup, encodeTarget, modelTargetReads, networkLabels, targetColumns } from './target.js';
+import { quote, quoteList } from './text.js';
 
 export type EvaluateOptions = ModelOptions;
 
 export async function evaluate(modelPath: string, file: string, options: EvaluateOptions, io: Io): Promise<void> {
   const loaded = await loadModel(modelPath, options);
-  const { net } = loaded;
   try {
-    let features: number[] = [];
-    let targets: number[] = [];
-    let model: ModelFile | undefined;
-    const table = await readCsv(file, (header) => {
-      model = loaded.forHeader(header, true);
-      const read = featureReads(model, header);
-      features = read.features;
-      const expected = targetColumns(model.target);
-      targets = targetIndices(header, options.target ?? expected.join(','));
-      if (targets.length !== expected.length) {
+    const { result, rows } = await (streams(file) ? evaluateStream : evaluateWhole)(loaded, file, options);
+    io.stdout.write(`${formatLogs({ ...result })}  (${count(rows, 'row')})\n`);
+  } finally {
+    loaded.net.dispose();
+  }
+}
+
+/** The model for `header`, its feature columns and its target's columns there. */
+function columnsOf(loaded: LoadedModel, header: Header, options: EvaluateOptions) {
+  const model = loaded.forHeader(header, true);
+  const read = featureReads(model, header);
+  const expected = targetColumns(model.target);
+  const targets = targetIndices(header, options.target ?? expected.join(','));
+  if (targets.length !== expected.length) {
+    throw new Error(
+      `--target names ${count(targets.length, 'column')}, but the model predicts ${expected.length} (${quoteList(expected)})`,
+    );
+  }
+  return { model, ...read, targets, reads: [...read.reads, ...modelTargetReads(model.target, targets)] };
+}
+
+type Evaluated = { result: Evaluation; rows: number };
+
+async function evaluateWhole(loaded: LoadedModel, file: string, options: EvaluateOptions): Promise<Evaluated> {
+  let columns: ReturnType<typeof columnsOf> | undefined;
+  const table = await readCsv(file, (header) => {
+    columns = columnsOf(loaded, header, options);
+    return columns.reads;
+  });
+  const { model, features, targets } = columns!;
+  const x = modelInputs(model, table, features);
+  const y = encodeTarget(model.target, table, targets);
+  return { result: loaded.net.evaluate({ data: x, shape: [table.rows, features.length] }, networkLabels(y)), rows: table.rows };
+}
+
+async function evaluateStream(loaded: LoadedModel, file: string, options: EvaluateOptions): Promise<Evaluated> {
+  let model: ModelFile | undefined;
+  let width = 0;
+  let labelWidth = 0;
+  let indices = false;
+  let loss = 0;
+  let acc = 0;
+  let rows = 0;
+  await readBlocks(
+    file,
+    (header) => {
+      const columns = columnsOf(loaded, header, options);
+      model = columns.model;
+      width = columns.features.length;
+      const labels = labelsOf(model, columns.targets);
+      labelWidth = labels.width;
+      indices = model.target.type === 'classes' && model.target.encoding === 'onehot';
+      return {
+        reads: columns.reads,
+        features: columns.features,
+        stats: model.standardization ?? undefined,
+        advice: featureAdvice(model),
+        labels,
+      };
+    },
+    STREAM_BLOCK_ROWS,
+    async (block) => {
+      const y = networkLabels({ data: block.y, cols: labelWidth, indices });
+      const result = loaded.net.evaluate({ data: block.x, shape: [block.rows, width] }, y);
+      // Each block's loss is a mean over its rows' outputs, and every row has as many: weighted by rows.
+      loss += result.loss * block.rows;
+      acc += (result.acc ?? 0) * block.rows;
+      rows += block.rows;
+    },
+  );
+  const hasAcc = model!.target.type === 'classes';
+  return { result: hasAcc ? { loss: loss / rows, acc: acc / rows } : { loss: loss / rows }, rows };
+}
+
+/** A block's labels, as encodeTarget makes them: the class index (or 0 | 1), or the target's values. */
+function labelsOf(model: ModelFile, targets: readonly number[]): NonNullable<BlockReads['labels']> {
+  const { target } = model;
+  if (target.type === 'values') {
+    return {
+      width: targets.length,
+      write: (cells, y, at, place, row) => {
+        for (let k = 0; k < targets.length; k++) {
+          const value = cells.numbers[targets[k]];
+          if (!Number.isFinite(Math.fround(value))) {
+            throw new Error(
+              tooLarge(place, row, targets[k], value, undefined, 'scale the column (targets are not standardised)'),
+            );
+          }
+          y[at + k] = value;
+        }
+      },
+    };
+  }
+  const classOf = classLookup(target);
+  const [column] = targets;
+  return {
+    width: 1,
+    write: (cells, y, at, place, row) => {
+      const cell = cells.texts[column];
+      const k = classOf(cell);
+      if (k < 0) {
         throw new Error(
-          `--target names ${count(targets.length, 'column')}, but the model predicts ${expected.length} (${quoteList(expected)})`,
+          `${cellPlace(place, row, column)}: ${quote(cell)} is not one of the model's classes (${quoteList(target.classes)})`,
         );
       }
-      return [...read.reads, ...modelTargetReads(model.target, targets)];
-    });
-    const x = modelInputs(model!, table, features);
-    const y = encodeTarget(model!.target, table, targets);
-    const result = net.evaluate({ data: x, shape: [table.rows, features.length] }, networkLabels(y));
-    io.stdout.write(`${formatLogs({ ...result })}  (${count(table.rows, 'row')})\n`);
-  } finally {
-    net.dispose();
-  }
+      y[at] = k;
+    },
+  };
 }

@@ -4,17 +4,19 @@
  * and weights.bin) that predicts from raw rows as `wasmlp predict` does:
  * the standardisation goes into the graph (ONNX: Sub and Div nodes; TF.js:
  * folded into the first layer), the feature names and target into the
- * model's metadata (model-metadata.ts). Every file is written atomically.
+ * model's metadata (model-metadata.ts). A network saved by the API names
+ * neither, so its export carries no such metadata, and predict reads it as
+ * it reads the network. Every file is written atomically.
  */
 import { mkdirSync, type Stats, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { DType } from '../backend/backend.js';
-import { OPSET, onnxFromNetworkJSON } from '../formats/onnx-write.js';
-import { tfjsFromNetworkJSON, WEIGHTS_PATH } from '../formats/tfjs-write.js';
+import { onnxFromNetworkJSON, tfjsFromNetworkJSON } from '../formats/index.js';
+import { OPSET, WEIGHTS_PATH } from '../formats/written.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { count } from './format.js';
 import type { Io } from './io.js';
-import { loadModelNetwork, type ModelFile, parseModelFile } from './model-file.js';
+import { loadFileNetwork, loadModelNetwork, type ModelFile, type ModelSource, parseModelFile } from './model-file.js';
 import { appliedStandardization, onnxMetadata, tfjsMetadata } from './model-metadata.js';
 
 export interface ExportOptions {
@@ -26,13 +28,21 @@ export interface ExportOptions {
 
 export async function exportModel(modelPath: string, options: ExportOptions, io: Io): Promise<void> {
   const model = parseModelFile(modelPath);
+  const named = namedModel(model);
   // Loaded once, with the checks predict makes, so a file predict would refuse is not exported.
-  (await loadModelNetwork(modelPath, model, 'js')).dispose();
+  (named ? await loadModelNetwork(modelPath, named, 'js') : await loadFileNetwork(modelPath, model.network, 'js')).dispose();
   if (options.format === 'onnx') exportONNX(modelPath, model, options, io);
   else exportTFJS(modelPath, model, options, io);
 }
 
-function exportONNX(modelPath: string, model: ModelFile, { out, dtype }: ExportOptions, io: Io): void {
+/** The model with its names, or undefined for a network saved by the API. */
+function namedModel(model: ModelSource): ModelFile | undefined {
+  const { features, target } = model;
+  return features && target ? { ...model, features, target } : undefined;
+}
+
+function exportONNX(modelPath: string, model: ModelSource, { out, dtype }: ExportOptions, io: Io): void {
+  const named = namedModel(model);
   const cannot = (reason: string): Error => new Error(`${out}: cannot write the ONNX model (--out): ${reason}`);
   const existing = statOrUndefined(out);
   if (existing?.isDirectory()) throw cannot('it is a directory; give a file name, such as model.onnx');
@@ -42,11 +52,11 @@ function exportONNX(modelPath: string, model: ModelFile, { out, dtype }: ExportO
     onnxFromNetworkJSON(model.network, {
       dtype: type,
       normalization: model.standardization ?? undefined,
-      metadata: onnxMetadata(model),
+      metadata: named && onnxMetadata(named),
     }),
   );
   write(out, bytes, cannot);
-  const inputs = model.features.length;
+  const inputs = model.network.inputs;
   const where = appliedStandardization(model) ? ', standardised in the graph' : '';
   io.stdout.write(
     `Wrote ${out} (${count(bytes.length, 'byte')}): ONNX opset ${OPSET}, ${type === 'float32' ? 'FLOAT' : 'DOUBLE'}, ` +
@@ -54,7 +64,8 @@ function exportONNX(modelPath: string, model: ModelFile, { out, dtype }: ExportO
   );
 }
 
-function exportTFJS(modelPath: string, model: ModelFile, { out, dtype }: ExportOptions, io: Io): void {
+function exportTFJS(modelPath: string, model: ModelSource, { out, dtype }: ExportOptions, io: Io): void {
+  const named = namedModel(model);
   const cannot = (reason: string): Error => new Error(`${out}: cannot write the TensorFlow.js model (--out): ${reason}`);
   if (dtype === 'float64') throw new Error('--dtype float64 is for --format onnx: TensorFlow.js models are float32');
   const existing = statOrUndefined(out);
@@ -69,7 +80,7 @@ function exportTFJS(modelPath: string, model: ModelFile, { out, dtype }: ExportO
   const { modelJSON, weights } = convert(modelPath, () =>
     tfjsFromNetworkJSON(model.network, {
       normalization: model.standardization ?? undefined,
-      metadata: tfjsMetadata(model),
+      metadata: named && tfjsMetadata(named),
     }),
   );
   const text = `${JSON.stringify(modelJSON)}\n`;

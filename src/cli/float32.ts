@@ -9,9 +9,10 @@
  * column.
  */
 import { FLOAT32_MAX } from '../checks.js';
-import { cellPlace, type Table } from './csv.js';
+import { cellPlace, type RowPlace, type Table } from './csv.js';
 import { formatValue } from './format.js';
 import type { Numbers } from './growable.js';
+import { NumberColumn } from './number-rows.js';
 import type { Standardization } from './standardize.js';
 
 /**
@@ -29,24 +30,24 @@ export function float32Matrix(
 ): Float32Array {
   const width = columns.length;
   const matrix = new Float32Array(table.rows * width);
-  values.forEach((column, k) => {
-    const mean = stats?.mean[k] ?? 0;
-    const std = stats?.std[k] ?? 1;
-    for (let r = 0; r < table.rows; r++) {
-      const cell = column.get(r);
-      const value = stats ? (cell - mean) / std : cell;
+  const mean = stats?.mean ?? new Array<number>(width).fill(0);
+  const std = stats?.std ?? new Array<number>(width).fill(1);
+  // Row by row, as the matrix is laid out; from a CSV's rows themselves where every column is one of theirs.
+  const rows = values[0] instanceof NumberColumn ? values[0].rows : undefined;
+  const indices = values.map((column) => (column instanceof NumberColumn && column.rows === rows ? column.index : -1));
+  const direct = rows !== undefined && !indices.includes(-1);
+  for (let r = 0, at = 0; r < table.rows; r++) {
+    const chunk = direct ? rows.chunkOf(r) : undefined;
+    const offset = direct ? rows.offsetOf(r) : 0;
+    for (let k = 0; k < width; k++, at++) {
+      const cell = chunk ? chunk[offset + indices[k]] : values[k].get(r);
+      const value = stats ? (cell - mean[k]) / std[k] : cell;
       const stored = Math.fround(value);
       // Math.fround, as the network stores it: a hair above FLOAT32_MAX still rounds to it.
-      if (!Number.isFinite(stored)) {
-        const what = stats ? `${formatValue(cell)} is ${formatValue(value)} after standardisation:` : `${formatValue(cell)} is`;
-        throw new Error(
-          `${cellPlace(table, r, columns[k])}: ${what} too large for float32, the network's numbers ` +
-            `(at most ±${FLOAT32_MAX}); ${advice}`,
-        );
-      }
-      matrix[r * width + k] = stored;
+      if (!Number.isFinite(stored)) throw new Error(tooLarge(table, r, columns[k], cell, stats && value, advice));
+      matrix[at] = stored;
     }
-  });
+  }
   return matrix;
 }
 
@@ -55,4 +56,20 @@ export function pickRows(matrix: Float32Array, width: number, rows: ArrayLike<nu
   const picked = new Float32Array(rows.length * width);
   for (let i = 0; i < rows.length; i++) picked.set(matrix.subarray(rows[i] * width, (rows[i] + 1) * width), i * width);
   return picked;
+}
+
+/** The message for a cell beyond float32 (`standardized`, its value after standardisation, if that is what is). */
+export function tooLarge(
+  place: RowPlace & Pick<Table, 'header'>,
+  row: number,
+  column: number,
+  cell: number,
+  standardized: number | undefined,
+  advice: string,
+): string {
+  const what =
+    standardized === undefined
+      ? `${formatValue(cell)} is`
+      : `${formatValue(cell)} is ${formatValue(standardized)} after standardisation:`;
+  return `${cellPlace(place, row, column)}: ${what} too large for float32, the network's numbers (at most ±${FLOAT32_MAX}); ${advice}`;
 }

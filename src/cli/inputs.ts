@@ -17,15 +17,19 @@ export function featureReads(model: ModelFile, header: Header): { features: numb
 
 /** The network's input matrix (rows × features, row-major) from the table's feature columns. */
 export function modelInputs(model: ModelFile, table: Table, features: readonly number[]): Float32Array {
-  const stats = model.standardization ?? undefined;
-  // Standardised with the training rows' statistics, a value far outside them can exceed float32 where the cell does not.
   return float32Matrix(
     table,
     features,
     features.map((c) => table.numbers.get(c)!),
-    stats,
-    stats || model.network.normalization
-      ? 'it is too far from the values the model was trained on'
-      : 'scale the column, and train on it scaled (or with --standardize)',
+    model.standardization ?? undefined,
+    featureAdvice(model),
   );
+}
+
+/** What to do about a feature beyond float32. */
+export function featureAdvice(model: ModelFile): string {
+  // Standardised with the training rows' statistics, a value far outside them can exceed float32 where the cell does not.
+  return model.standardization || model.network.normalization
+    ? 'it is too far from the values the model was trained on'
+    : 'scale the column, and train on it scaled (or with --standardize)';
 }

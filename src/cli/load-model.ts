@@ -1,23 +1,27 @@
 /**
- * The model predict and evaluate run: a model file (`train --save`), or an
- * ONNX model (a .onnx file, or any file that starts as one does). An ONNX
- * model that `wasmlp export` wrote carries the model file's feature names,
- * target and standardisation in its metadata, and runs as the model file
- * did. Any other ONNX model of a dense network takes the CSV's first columns
- * in order as its features (or those --features names), standardised as its
- * graph's Sub and Div nodes say; its classes are its outputs' indices.
+ * The model predict and evaluate run: a model file (`train --save`), a
+ * network saved by the API (net.toJSON()), or an ONNX model (a .onnx file,
+ * or any file that starts as one does). An ONNX model that `wasmlp export`
+ * wrote carries the model file's feature names, target and standardisation
+ * in its metadata, and runs as the model file did. A saved network, or any
+ * other ONNX model of a dense network, takes the CSV's first columns in
+ * order as its features (or those --features names), standardised as the
+ * network (or the graph's Sub and Div nodes) says; its loss tells how to
+ * read its outputs and target: class indices for categoricalCrossentropy
+ * and a one-unit binaryCrossentropy, values otherwise.
  */
 import { extname } from 'node:path';
-import type { Normalization } from '../formats/network-json.js';
-import { onnxModelParts } from '../formats/onnx-read.js';
+import { type Normalization, onnxModelParts } from '../formats/index.js';
 import type { BackendName, Network, NetworkJSON } from '../index.js';
 import { splitColumnList } from './columns.js';
 import { columnIndex, type Header } from './csv.js';
 import { count } from './format.js';
 import {
   checkModel,
+  loadFileNetwork,
   loadModelNetwork,
   type ModelFile,
+  type ModelSource,
   OLD_MODEL_FORMAT,
   OLD_MODEL_VERSION,
   parseModelFile,
@@ -48,14 +52,6 @@ export interface LoadedModel {
   forHeader(header: Header, needTarget: boolean): ModelFile;
 }
 
-/** A model as read: features and target null where an ONNX model does not name them. */
-interface ModelSource {
-  network: NetworkJSON;
-  features: string[] | null;
-  target: Target | null;
-  standardization: Standardization | null;
-}
-
 /** ONNX's ModelProto starts with its ir_version, field 1 as a varint: the byte 0x08, which no JSON text starts with. */
 function isOnnx(file: string, bytes: Uint8Array): boolean {
   return extname(file).toLowerCase() === '.onnx' || bytes[0] === 0x08;
@@ -66,19 +62,18 @@ export async function loadModel(file: string, options: ModelOptions): Promise<Lo
   const source: ModelSource = isOnnx(file, bytes) ? readOnnxModel(file, bytes) : parseModelFile(file, bytes);
   const { features, target } = source;
   const named: ModelFile | undefined = features && target ? { ...source, features, target } : undefined;
-  const net = await loadModelNetwork(
-    file,
-    named ?? unnamedModel(file, source, null, undefined),
-    options.backend,
-    options.threads,
-  );
+  const net = named
+    ? await loadModelNetwork(file, named, options.backend, options.threads)
+    : await loadFileNetwork(file, source.network, options.backend, options.threads);
   return {
     net,
     forHeader(header, needTarget) {
       const chosen = options.features === undefined ? undefined : featureList(file, header, options.features, net.inputs);
       if (named) return chosen ? { ...named, features: chosen } : named;
       if (needTarget && options.target === undefined)
-        throw new Error(`${file} names no target column (it carries no wasmlp metadata): give --target`);
+        throw new Error(
+          `${file} names no target column (it carries no wasmlp metadata): give --target, ${targetAdvice(source.network)}`,
+        );
       return unnamedModel(file, source, header, options.target, chosen);
     },
   };
@@ -139,31 +134,49 @@ function featureList(file: string, header: Header, text: string, inputs: number)
 }
 
 /**
+ * Whether the network's outputs are classes, by its loss: a softmax's
+ * categoricalCrossentropy over 2 or more, a sigmoid's binaryCrossentropy
+ * on one (the probability of class 1). Any other, values.
+ */
+function classesOf(network: NetworkJSON): { classes: string[]; encoding: 'onehot' | 'binary' } | undefined {
+  const units = network.layers[network.layers.length - 1].units;
+  if (network.loss === 'categoricalCrossentropy' && units >= 2)
+    return { classes: Array.from({ length: units }, (_, k) => String(k)), encoding: 'onehot' };
+  if (network.loss === 'binaryCrossentropy' && units === 1) return { classes: ['0', '1'], encoding: 'binary' };
+  return undefined;
+}
+
+/** What --target names for this network: a column of class indices, or a column per output. */
+function targetAdvice(network: NetworkJSON): string {
+  const classes = classesOf(network);
+  const units = network.layers[network.layers.length - 1].units;
+  if (classes) return `a column of class indices (${quoteList(classes.classes)}), as its ${network.loss} loss reads them`;
+  return `${units === 1 ? 'the column' : `${units} columns`} of the values it predicts (its loss is ${network.loss})`;
+}
+
+/**
  * A model without names: its features the CSV's first columns (or
  * `chosen`), its classes its outputs' indices ("0", "1", ...: a sigmoid's
- * one output the probability of "1"), or a value per output, named by
- * --target (predict's header: `class`, or `y` and `y_0`, `y_1`, ...).
- * Without a header, placeholders that only size the network's check.
+ * one output the probability of "1") where its loss makes them classes, or
+ * a value per output, named by --target (predict's header: `class`, or `y`
+ * and `y_0`, `y_1`, ...).
  */
 function unnamedModel(
   file: string,
   source: ModelSource,
-  header: Header | null,
+  header: Header,
   targetText: string | undefined,
   chosen?: string[],
 ): ModelFile {
   const { network } = source;
-  const last = network.layers[network.layers.length - 1];
-  const units = last.units;
-  const column = targetText ?? 'class';
+  const units = network.layers[network.layers.length - 1].units;
+  const classes = classesOf(network);
   let target: Target;
-  if (last.activation === 'softmax' && units >= 2) {
-    target = { type: 'classes', column, classes: Array.from({ length: units }, (_, k) => String(k)), encoding: 'onehot' };
-  } else if (last.activation === 'sigmoid' && units === 1) {
-    target = { type: 'classes', column, classes: ['0', '1'], encoding: 'binary' };
+  if (classes) {
+    target = { type: 'classes', column: targetText ?? 'class', ...classes };
   } else {
     const columns =
-      targetText !== undefined && header
+      targetText !== undefined
         ? splitColumnList(header, targetText)
         : units === 1
           ? ['y']
@@ -172,9 +185,7 @@ function unnamedModel(
       throw new Error(`--target names ${count(columns.length, 'column')}, but ${file} gives ${count(units, 'output')}`);
     target = { type: 'values', columns };
   }
-  const features =
-    chosen ??
-    (header ? firstColumns(file, header, network.inputs, targetText) : Array.from({ length: network.inputs }, (_, i) => `${i}`));
+  const features = chosen ?? firstColumns(file, header, network.inputs, targetText);
   return { features, target, standardization: source.standardization, network };
 }
 

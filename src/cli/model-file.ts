@@ -7,7 +7,8 @@
  * statistics itself (its normalization); only statistics it cannot apply
  * (standardize.ts) stay in the metadata, for the command line to apply.
  * The first layout ("format": "wasmlp-model", the network beside the rest)
- * is still read.
+ * is still read, and so is a network saved by the API (net.toJSON()),
+ * which names neither features nor target (load-model.ts).
  */
 import { isUtf8 } from 'node:buffer';
 import { accessSync, closeSync, constants, readSync, realpathSync, type Stats, statSync } from 'node:fs';
@@ -39,6 +40,15 @@ export interface ModelFile {
   /** Applied to the features before the network; null if the network applies its own, or none is applied. */
   standardization: Standardization | null;
   network: NetworkJSON;
+}
+
+/**
+ * A model as read: features and target null where the file does not name
+ * them (a network saved by the API, an ONNX model without wasmlp metadata).
+ */
+export interface ModelSource extends Omit<ModelFile, 'features' | 'target'> {
+  features: string[] | null;
+  target: Target | null;
 }
 
 /** What the command line keeps in the network's metadata, under METADATA_KEY. */
@@ -173,8 +183,12 @@ export function readModelBytes(file: string, what: string): Buffer {
   }
 }
 
-/** Reads and checks a model file (its bytes, if read already), all but its network (loadModelNetwork checks that). */
-export function parseModelFile(file: string, bytes?: Buffer): ModelFile {
+/**
+ * Reads and checks a model file (its bytes, if read already), all but its
+ * network (loadFileNetwork checks that). A saved network without the
+ * command line's metadata comes back without features and target.
+ */
+export function parseModelFile(file: string, bytes?: Buffer): ModelSource {
   const text = readModelText(file, bytes);
   // Measured before JSON.parse builds it: a few bytes of brackets nest a million deep.
   const deep = nestingBeyond(text, MAX_MODEL_DEPTH);
@@ -189,17 +203,25 @@ export function parseModelFile(file: string, bytes?: Buffer): ModelFile {
   } catch (error) {
     throw new Error(`${file}: not a wasmlp model file: not valid JSON (${(error as Error).message})`);
   }
+  if (isObject(json) && json.format === NETWORK_FORMAT && !(isObject(json.metadata) && METADATA_KEY in json.metadata)) {
+    checkVersion(file, json.version);
+    return { features: null, target: null, standardization: null, network: json as unknown as NetworkJSON };
+  }
   return checkModel(file, json);
+}
+
+/** The file's network, loaded (loadNetwork checks it whole). */
+export async function loadFileNetwork(file: string, network: NetworkJSON, backend: BackendName, threads = 1): Promise<Network> {
+  try {
+    return await loadNetwork(network, { backend, threads });
+  } catch (error) {
+    throw new Error(`${file}: the network in the model file cannot be loaded: ${(error as Error).message}`);
+  }
 }
 
 /** The model's network, loaded, and checked to take its features and give its target's outputs. */
 export async function loadModelNetwork(file: string, model: ModelFile, backend: BackendName, threads = 1): Promise<Network> {
-  let net: Network;
-  try {
-    net = await loadNetwork(model.network, { backend, threads });
-  } catch (error) {
-    throw new Error(`${file}: the network in the model file cannot be loaded: ${(error as Error).message}`);
-  }
+  const net = await loadFileNetwork(file, model.network, backend, threads);
   const outputs = outputUnits(model.target);
   if (net.inputs !== model.features.length || net.outputs !== outputs) {
     net.dispose();
@@ -217,12 +239,7 @@ export function checkModel(file: string, json: unknown): ModelFile {
   if (isObject(json) && json.format === NETWORK_FORMAT) {
     checkVersion(file, json.version);
     const metadata = isObject(json.metadata) ? json.metadata[METADATA_KEY] : undefined;
-    if (!isObject(metadata)) {
-      throw new Error(
-        `${file}: a saved network without the command line's metadata (its "metadata" has no "${METADATA_KEY}": features and target); ` +
-          `write a model file with: wasmlp train data.csv --target COLUMN --save ${file}`,
-      );
-    }
+    if (!isObject(metadata)) throw bad(`"metadata.${METADATA_KEY}" must be an object (features and target)`);
     const { features, target } = checkNames(bad, metadata.features, metadata.target);
     const { standardization = null } = metadata;
     checkStandardization(bad, standardization, features.length);

@@ -31,7 +31,7 @@ export function onnxMetadata(model: ModelFile): Record<string, string> {
  * the network (its deviations sqrt(variance), which the command line's
  * variances, std², give back exactly); null if none.
  */
-export function appliedStandardization(model: ModelFile): Standardization | null {
+export function appliedStandardization(model: Pick<ModelFile, 'network' | 'standardization'>): Standardization | null {
   const own = model.network.normalization;
   return own ? { mean: [...own.mean], std: own.variance.map(Math.sqrt) } : model.standardization;
 }

@@ -46,7 +46,9 @@ export function progressCallback(io: Io, epochs: number, batchesPerEpoch: number
     },
     onEpochEnd(epoch: number, logs: Logs = {}) {
       bar?.stop();
-      io.stdout.write(`Epoch ${String(epoch + 1).padStart(width)}/${epochs}  ${formatLogs(logs)}\n`);
+      // The rate is the run's own option while no schedule is offered here.
+      const { learning_rate: _rate, ...shown } = logs;
+      io.stdout.write(`Epoch ${String(epoch + 1).padStart(width)}/${epochs}  ${formatLogs(shown)}\n`);
     },
     onTrainEnd() {
       bar?.stop(); // if an epoch failed midway; a no-op otherwise

@@ -18,14 +18,19 @@ export function splitRows(rows: number, fraction: number, seed: number): Split {
   const order = new Int32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
   new Random(seed).shuffle(order);
+  const trainRows = rows - heldOut(rows, fraction);
+  return { train: order.subarray(0, trainRows), validation: order.subarray(trainRows) };
+}
+
+/** How many of `rows` rows --validation-split `fraction` holds out: floor(rows * fraction), at least 1, leaving at least 1. */
+export function heldOut(rows: number, fraction: number): number {
   const held = Math.max(1, Math.floor(nearInteger(rows * fraction)));
-  const trainRows = rows - held;
-  if (trainRows < 1) {
+  if (rows - held < 1) {
     throw new Error(
-      `--validation-split ${fraction} of ${count(rows, 'row')} leaves ${trainRows} to train and ${held} to validate; both need at least one`,
+      `--validation-split ${fraction} of ${count(rows, 'row')} leaves ${rows - held} to train and ${held} to validate; both need at least one`,
     );
   }
-  return { train: order.subarray(0, trainRows), validation: order.subarray(trainRows) };
+  return held;
 }
 
 /**

@@ -71,7 +71,7 @@ function measureColumn(values: Numbers, rows: ArrayLike<number>): { mean: number
  * the bound on the two-pass algorithm's error, Chan, Golub and LeVeque),
  * which StandardScaler uses to give such a column scale 1.
  */
-function isConstant(variance: number, mean: number, n: number): boolean {
+export function isConstant(variance: number, mean: number, n: number): boolean {
   const eps = Number.EPSILON;
   return variance <= n * eps * variance + (n * mean * eps) ** 2;
 }

@@ -20,29 +20,52 @@ export interface TargetCells {
   /** The distinct cells in order of appearance, and each row's index among them; undefined past MAX_CLASSES + 1. */
   readonly distinct?: readonly string[];
   readonly codes?: Numbers;
-  /** Each row's number (NaN where the cell is not one). */
+  /** Each row's number (NaN where the cell is not one); none where the rows are not kept. */
   readonly numbers: Numbers;
 }
 
 export class TargetCellsReader {
-  private codes: Growable<Int32Array> | undefined = int32s();
+  private codes: Growable<Int32Array> | undefined;
   private index: Map<string, number> | undefined = new Map();
+  /** The number each distinct cell is (undefined where it is none), by its index. */
+  private readonly numberOf: (number | undefined)[] = [];
   /** Kept only once the codes are dropped. */
   private values: Growable<Float64Array> | undefined;
   private rows = 0;
   private numeric = 0;
   private firstText?: { row: number; cell: string };
 
+  /**
+   * `keepRows` false keeps only what the column's meaning is decided from
+   * (its distinct cells, how many are numbers), in memory bounded by
+   * MAX_CLASSES whatever the rows: a streamed file's first pass.
+   */
+  constructor(private readonly keepRows = true) {
+    if (keepRows) this.codes = int32s();
+  }
+
+  /** The number the cell last added is, if it is one. */
+  last: number | undefined;
+
   add(cell: string): void {
-    const value = parseNumber(cell);
+    // A cell seen before is not parsed again: a class column repeats a few texts over millions of rows.
+    const seen = this.index?.get(cell);
+    const value = seen === undefined ? parseNumber(cell) : this.numberOf[seen];
+    this.last = value;
     if (value === undefined) this.firstText ??= { row: this.rows, cell };
     else this.numeric++;
     this.rows++;
+    if (!this.keepRows) {
+      if (this.index === undefined || seen !== undefined) return;
+      if (this.index.size === MAX_CLASSES + 1) this.index = undefined;
+      else this.remember(cell, value);
+      return;
+    }
     if (this.values !== undefined) {
       this.values.push(value ?? NaN);
       return;
     }
-    let code = this.index!.get(cell);
+    let code = seen;
     if (code === undefined) {
       code = this.index!.size;
       if (code > MAX_CLASSES) {
@@ -50,9 +73,14 @@ export class TargetCellsReader {
         this.values!.push(value ?? NaN);
         return;
       }
-      this.index!.set(cell, code);
+      this.remember(cell, value);
     }
     this.codes!.push(code);
+  }
+
+  private remember(cell: string, value: number | undefined): void {
+    this.index!.set(cell, this.index!.size);
+    this.numberOf.push(value);
   }
 
   /** Too many distinct cells to be classes: from here on, numbers, those of the rows so far first. */
@@ -67,6 +95,10 @@ export class TargetCellsReader {
 
   finish(): TargetCells {
     const { numeric, firstText } = this;
+    if (!this.keepRows) {
+      const distinct = this.index && [...this.index.keys()];
+      return { numeric, firstText, distinct, numbers: { length: 0, get: () => NaN } };
+    }
     if (this.values !== undefined) return { numeric, firstText, numbers: this.values };
     const distinct = [...this.index!.keys()];
     const codes = this.codes!;

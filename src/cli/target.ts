@@ -228,14 +228,7 @@ export function encodeTarget(target: Target, table: Table, columns: readonly num
         `but the model knows ${count(target.classes.length, 'class', 'classes')} (${quoteList(target.classes)})`,
     );
   }
-  // Classes that are numbers as String() writes them match a cell by value ("1.0" is class "1");
-  // any other class (12345678901234567890 among them) only a cell that is its text.
-  const byValue = target.classes.every((c) => String(Number(c)) === c);
-  const index = new Map(target.classes.map((name, i) => [name, i]));
-  const classOf = distinct.map((cell) => {
-    const value = byValue ? parseNumber(cell) : undefined;
-    return index.get(value !== undefined ? String(value) : cell) ?? -1;
-  });
+  const classOf = distinct.map(classLookup(target));
   const data = new Float32Array(table.rows);
   for (let r = 0; r < table.rows; r++) {
     const k = classOf[codes.get(r)];
@@ -247,6 +240,28 @@ export function encodeTarget(target: Target, table: Table, columns: readonly num
     data[r] = k;
   }
   return { data, cols: 1, indices: target.encoding === 'onehot' };
+}
+
+/**
+ * A cell's class index among the target's classes, or -1. Classes that are
+ * numbers as String() writes them match a cell by value ("1.0" is class
+ * "1"); any other class (12345678901234567890 among them) only a cell that
+ * is its text.
+ */
+export function classLookup(target: Extract<Target, { type: 'classes' }>): (cell: string) => number {
+  const byValue = target.classes.every((c) => String(Number(c)) === c);
+  const index = new Map(target.classes.map((name, i) => [name, i]));
+  // Each text looked up once: a streamed file's cells repeat a few texts over millions of rows.
+  const known = new Map<string, number>();
+  return (cell) => {
+    let k = known.get(cell);
+    if (k === undefined) {
+      const value = byValue ? parseNumber(cell) : undefined;
+      k = index.get(value !== undefined ? String(value) : cell) ?? -1;
+      if (known.size < 4 * MAX_CLASSES) known.set(cell, k);
+    }
+    return k;
+  };
 }
 
 /** The CSV header predict writes: the target column(s), then a probability per class. */

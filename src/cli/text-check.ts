@@ -8,9 +8,13 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
-import { Transform, type TransformCallback } from 'node:stream';
 
-export class TextCheck extends Transform {
+/**
+ * The check, a chunk at a time: next() gives the bytes that may go
+ * on (the whole characters checked so far), and the fault found in the
+ * chunk, if any, after those bytes.
+ */
+export class TextChecker {
   /** Bytes passed on before the current chunk. */
   private offset = 0;
   /** The start of a character split across chunks, held until its end arrives. */
@@ -19,20 +23,9 @@ export class TextCheck extends Transform {
   constructor(
     private readonly file: string,
     private readonly what: string,
-  ) {
-    super();
-  }
+  ) {}
 
-  override _transform(chunk: Buffer, _encoding: string, done: TransformCallback): void {
-    // Anything thrown here (placing a fault re-reads the file) would escape the stream as an uncaught exception.
-    try {
-      this.check(chunk, done);
-    } catch (error) {
-      done(error as Error);
-    }
-  }
-
-  private check(chunk: Buffer, done: TransformCallback): void {
+  next(chunk: Buffer): { body: Buffer; fault?: Error } {
     const bytes = this.carry.length > 0 ? Buffer.concat([this.carry, chunk]) : chunk;
     const start = this.offset - this.carry.length;
     if (
@@ -40,31 +33,25 @@ export class TextCheck extends Transform {
       bytes.length >= 2 &&
       ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))
     ) {
-      done(new Error(`${this.file}: cannot read ${this.what}: it is UTF-16; save it as UTF-8`));
-      return;
+      return {
+        body: bytes.subarray(0, 0),
+        fault: new Error(`${this.file}: cannot read ${this.what}: it is UTF-16; save it as UTF-8`),
+      };
     }
     const whole = wholeCharacters(bytes);
     const body = bytes.subarray(0, whole);
     const nul = body.indexOf(0);
     const fault = nul >= 0 ? nul : isUtf8(body) ? -1 : firstInvalid(body);
-    if (fault >= 0) {
-      // The rows before the fault go on first, so a fault in an earlier row (a bad cell) is the one reported.
-      if (fault > 0) this.push(body.subarray(0, fault));
-      done(this.fault(start + fault, body[fault]));
-      return;
-    }
+    // The bytes before a fault go on first, so a fault in an earlier row (a bad cell) is the one reported.
+    if (fault >= 0) return { body: body.subarray(0, fault), fault: this.fault(start + fault, body[fault]) };
     this.carry = Buffer.from(bytes.subarray(whole));
     this.offset = start + bytes.length;
-    done(null, body);
+    return { body };
   }
 
-  override _flush(done: TransformCallback): void {
-    try {
-      // A character cut off by the end of the file.
-      done(this.carry.length > 0 ? this.fault(this.offset - this.carry.length, this.carry[0]) : null);
-    } catch (error) {
-      done(error as Error);
-    }
+  /** The end of the file: a character cut off by it is a fault. */
+  end(): Error | undefined {
+    return this.carry.length > 0 ? this.fault(this.offset - this.carry.length, this.carry[0]) : undefined;
   }
 
   private fault(at: number, byte: number): Error {
@@ -121,7 +108,7 @@ export function firstInvalid(bytes: Uint8Array): number {
   return -1;
 }
 
-/** The 1-based line of byte `at` of `file`: LF, CRLF and a lone CR each end a line, as csv-parse counts them. */
+/** The 1-based line of byte `at` of `file`: LF, CRLF and a lone CR each end a line, as the CSV tokenizer counts them. */
 export function lineAtByte(file: string, at: number): number {
   const fd = openSync(file, 'r');
   try {

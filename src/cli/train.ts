@@ -7,9 +7,11 @@ import {
   type ActivationName,
   type BackendName,
   createNetwork,
+  type FitOptions,
   type LabelInput,
   type LayerConfig,
   type MatrixInput,
+  type Network,
   type NormalizationConfig,
 } from '../index.js';
 import { randomSeed } from '../random.js';
@@ -22,6 +24,7 @@ import { checkModelPath, writeModelFile } from './model-file.js';
 import { progressCallback } from './progress.js';
 import { splitRows } from './split.js';
 import { measureColumns, networkNormalization, type Standardization } from './standardize.js';
+import { streams } from './streaming.js';
 import {
   type CliLoss,
   chooseTarget,
@@ -33,6 +36,7 @@ import {
   targetReads,
 } from './target.js';
 import { escapeLines, excerpt } from './text.js';
+import { streamTrainingData } from './train-stream.js';
 
 export interface TrainOptions {
   target: string;
@@ -64,18 +68,21 @@ interface TrainingData {
   /** --standardize's statistics where it cannot: the command line applies them before the network. */
   stats: Standardization | undefined;
   seed: number;
-  /** Rows to train on and to validate on: inputs (rows × features, float32) and labels. */
-  train: [MatrixInput, LabelInput];
-  validation?: [MatrixInput, LabelInput];
+  trainRows: number;
+  validationRows: number;
+  /** Trains `net` on the rows: fit() on matrices of a file read whole, fitDataset() on a streamed one. */
+  fit(
+    net: Network,
+    options: Pick<FitOptions, 'epochs' | 'learningRate' | 'optimizer' | 'callbacks'>,
+    batchSize: number,
+  ): Promise<unknown>;
 }
 
 export async function train(file: string, options: TrainOptions, io: Io): Promise<void> {
   // Before anything else, so a bad --save path fails now rather than after the training.
   if (options.save !== undefined) checkModelPath(options.save, file);
-  const data = await readTrainingData(file, options);
-  const { featureNames, target, normalization, stats, seed } = data;
-  const trainRows = rowCount(data.train[0]);
-  const validationRows = data.validation ? rowCount(data.validation[0]) : 0;
+  const data = await (streams(file) ? streamedTrainingData : readTrainingData)(file, options);
+  const { featureNames, target, normalization, stats, seed, trainRows, validationRows } = data;
   const { activation: outputActivation, loss } = outputLayer(target);
   const layers: LayerConfig[] = [
     ...options.layers.map((units) => ({ units, activation: options.activation })),
@@ -96,16 +103,9 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
       escapeLines(describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, seed, net.threads)),
     );
     const learningRate = options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer];
-    await net
-      .fit(data.train[0], data.train[1], {
-        epochs: options.epochs,
-        learningRate,
-        batchSize,
-        shuffle: true,
-        optimizer: options.optimizer,
-        validationData: data.validation,
-        callbacks: progressCallback(io, options.epochs, Math.ceil(trainRows / batchSize)),
-      })
+    const callbacks = progressCallback(io, options.epochs, Math.ceil(trainRows / batchSize));
+    await data
+      .fit(net, { epochs: options.epochs, learningRate, optimizer: options.optimizer, callbacks }, batchSize)
       .catch((error: Error) => {
         throw commandLineAdvice(error, learningRate, options.standardize === true);
       });
@@ -116,10 +116,6 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
   } finally {
     net.dispose();
   }
-}
-
-function rowCount(matrix: MatrixInput): number {
-  return Array.isArray(matrix) ? matrix.length : matrix.shape[0];
 }
 
 /** Reads the CSV, decides the target, splits the rows and builds the network's matrices, all checked. */
@@ -157,14 +153,40 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     { data: picked ? pickRows(inputs, width, picked) : inputs, shape: [picked?.length ?? table.rows, width] },
     networkLabels(labels, picked),
   ];
+  const trainRows = rows(split?.train);
+  const validation = split && rows(split.validation);
   return {
     featureNames: features.map((i) => table.header[i]),
     target,
     normalization,
     stats,
     seed,
-    train: rows(split?.train),
-    validation: split && rows(split.validation),
+    trainRows: split?.train.length ?? table.rows,
+    validationRows: split?.validation.length ?? 0,
+    fit: (net, fitOptions, batchSize) =>
+      net.fit(trainRows[0], trainRows[1], { ...fitOptions, batchSize, shuffle: true, validationData: validation }),
+  };
+}
+
+/** fitDataset's message for an error of the dataset's own: its place before, what it left after. */
+const DATASET_THREW =
+  /^fitDataset[^:]*(?:: validationData[^:]*)?: the dataset threw: (.*?)(?:; the weights are as the last completed batch left them)?$/s;
+
+/** A file too large to read whole (streaming.ts), checked in a first pass and read again each epoch (train-stream.ts). */
+async function streamedTrainingData(file: string, options: TrainOptions): Promise<TrainingData> {
+  const seed = options.seed ?? randomSeed();
+  const streamed = await streamTrainingData(file, { ...options, seed });
+  return {
+    ...streamed,
+    seed,
+    trainRows: streamed.train.rows,
+    validationRows: streamed.validation?.rows ?? 0,
+    fit: (net, fitOptions) =>
+      net.fitDataset(streamed.train, { ...fitOptions, validationData: streamed.validation }).catch((error: Error) => {
+        const threw = DATASET_THREW.exec(error.message);
+        // A pass's own error (the file changed) as it is; fitDataset's own as fit()'s, as for a file read whole.
+        throw new Error(threw ? threw[1] : error.message.replace(/^fitDataset: /, 'fit: '));
+      }),
   };
 }
 

@@ -8,6 +8,7 @@
 import { type ActivationName, DEFAULT_LEAKY_RELU_ALPHA } from '../activations.js';
 import type { DType } from '../backend/backend.js';
 import { describeValue } from '../checks.js';
+import { isDropoutEntry, type LayerConfig } from '../layerConfig.js';
 import { LOSS_NAMES, type LossName } from '../losses.js';
 import type { NetworkJSON } from '../network.js';
 import { deviation } from '../normalization.js';
@@ -18,6 +19,8 @@ export interface DenseLayer {
   units: number;
   activation: ActivationName;
   alpha?: number;
+  /** The rate of a dropout entry after the layer (never the last), if any. */
+  dropout?: number;
   W: Float64Array;
   b: Float64Array;
 }
@@ -61,9 +64,11 @@ export function networkJSON(inputs: number, layers: readonly DenseLayer[], dtype
     format: 'wasmlp-network',
     version: 1,
     inputs,
-    layers: layers.map(({ units, activation, alpha }) =>
-      activation === 'leakyRelu' ? { units, activation, alpha } : { units, activation },
-    ),
+    layers: layers.flatMap(({ units, activation, alpha, dropout }) => {
+      const layer = activation === 'leakyRelu' ? { units, activation, alpha } : { units, activation };
+      // Typed as NetworkJSON types its layers: dense ones, with dropout entries between them.
+      return dropout === undefined ? [layer] : [layer, { dropout } as unknown as LayerConfig];
+    }),
     loss,
     dtype,
     weights: layers.map(({ inputs: rows, units, W, b }) => ({
@@ -87,18 +92,21 @@ export function denseLayers(where: string, json: NetworkJSON): { inputs: number;
     throw new Error(`${where}: inputs must be a positive integer, got ${describeValue(inputs)}`);
   if (dtype !== 'float32' && dtype !== 'float64')
     throw new Error(`${where}: dtype must be 'float32' or 'float64', got ${describeValue(dtype)}`);
-  if (
-    !Array.isArray(json.layers) ||
-    json.layers.length === 0 ||
-    !Array.isArray(json.weights) ||
-    json.weights.length !== json.layers.length
-  ) {
+  // Dropout entries go with the dense layer before them: the weights are the dense layers'.
+  const entries: readonly unknown[] = Array.isArray(json.layers) ? json.layers : [];
+  const rates = new Map<number, number>();
+  const given = entries.filter((entry, i) => {
+    if (!isDropoutEntry(entry)) return true;
+    rates.set(i - rates.size - 1, (entry as { dropout: number }).dropout);
+    return false;
+  }) as NetworkJSON['layers'];
+  if (!Array.isArray(json.layers) || given.length === 0 || !Array.isArray(json.weights) || json.weights.length !== given.length) {
     throw new Error(
       `${where}: expected as many weights as layers (at least one), got ${describeValue(json.layers)} and ${describeValue(json.weights)}`,
     );
   }
   let fanIn = inputs;
-  const layers = json.layers.map(({ units, activation, alpha }, l): DenseLayer => {
+  const layers = given.map(({ units, activation, alpha }, l): DenseLayer => {
     if (!Number.isSafeInteger(units) || units <= 0)
       throw new Error(`${where}: layers[${l}].units must be a positive integer, got ${describeValue(units)}`);
     const { W, b } = json.weights[l] ?? {};
@@ -116,6 +124,7 @@ export function denseLayers(where: string, json: NetworkJSON): { inputs: number;
     const bias = Float64Array.from(b, (v, c) => finite(`${name}.b[${c}]`, v));
     const layer: DenseLayer = { inputs: fanIn, units, activation, W: flat, b: bias };
     if (activation === 'leakyRelu') layer.alpha = alpha ?? DEFAULT_LEAKY_RELU_ALPHA;
+    if (rates.has(l)) layer.dropout = rates.get(l);
     fanIn = units;
     return layer;
   });

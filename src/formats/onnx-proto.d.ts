@@ -565,6 +565,9 @@ export namespace onnx {
         /** TensorProto floatData. */
         floatData: number[];
 
+        /** TensorProto int64Data. */
+        int64Data: number[];
+
         /** TensorProto name. */
         name: string;
 
@@ -615,6 +618,9 @@ export namespace onnx {
 
             /** TensorProto floatData */
             floatData?: (number[]|null);
+
+            /** TensorProto int64Data */
+            int64Data?: (number[]|null);
 
             /** TensorProto name */
             name?: (string|null);

@@ -1265,6 +1265,7 @@ export const onnx = $root.onnx = (() => {
          * @property {number|null} [dataType] TensorProto dataType
          * @property {onnx.TensorProto.Segment.$Properties|null} [segment] TensorProto segment
          * @property {Array.<number>|null} [floatData] TensorProto floatData
+         * @property {Array.<number>|null} [int64Data] TensorProto int64Data
          * @property {string|null} [name] TensorProto name
          * @property {Uint8Array|null} [rawData] TensorProto rawData
          * @property {Array.<onnx.StringStringEntryProto.$Properties>|null} [externalData] TensorProto externalData
@@ -1297,6 +1298,7 @@ export const onnx = $root.onnx = (() => {
         const TensorProto = function (properties) {
             this.dims = [];
             this.floatData = [];
+            this.int64Data = [];
             this.externalData = [];
             this.doubleData = [];
             if (properties)
@@ -1336,6 +1338,14 @@ export const onnx = $root.onnx = (() => {
          * @instance
          */
         TensorProto.prototype.floatData = $util.emptyArray;
+
+        /**
+         * TensorProto int64Data.
+         * @member {Array.<number>} int64Data
+         * @memberof onnx.TensorProto
+         * @instance
+         */
+        TensorProto.prototype.int64Data = $util.emptyArray;
 
         /**
          * TensorProto name.
@@ -1402,6 +1412,8 @@ export const onnx = $root.onnx = (() => {
                 $root.onnx.TensorProto.Segment.encode(message.segment, writer.uint32(/* id 3, wireType 2 =*/26).fork(), _depth + 1).ldelim();
             if (message.floatData != null && message.floatData.length)
                 writer.uint32(/* id 4, wireType 2 =*/34).floats(message.floatData);
+            if (message.int64Data != null && message.int64Data.length)
+                writer.uint32(/* id 7, wireType 2 =*/58).int64s(message.int64Data);
             if (message.name != null && $Object.hasOwnProperty.call(message, "name"))
                 writer.uint32(/* id 8, wireType 2 =*/66).string(message.name);
             if (message.rawData != null && $Object.hasOwnProperty.call(message, "rawData"))
@@ -1495,6 +1507,20 @@ export const onnx = $root.onnx = (() => {
                         if (!(message.floatData && message.floatData.length))
                             message.floatData = [];
                         message.floatData.push(reader.float());
+                        continue;
+                    }
+                case 7: {
+                        if (wireType === 2) {
+                            if (!(message.int64Data && message.int64Data.length))
+                                message.int64Data = [];
+                            reader.int64s(message.int64Data);
+                            continue;
+                        }
+                        if (wireType !== 0)
+                            break;
+                        if (!(message.int64Data && message.int64Data.length))
+                            message.int64Data = [];
+                        message.int64Data.push(reader.int64());
                         continue;
                     }
                 case 8: {

@@ -6,10 +6,15 @@
  * optional Add of a bias, with constant weights; then at most one activation:
  * Sigmoid, Tanh, Relu, LeakyRelu, PRelu with one slope, Softmax on the last
  * axis, or Mul by a constant slope and Max (Min above 1) with the input, the
- * leaky ReLU of a DOUBLE export. Identity, and Flatten of the 2D input, pass
- * the data on unchanged. A Sub and a Div by constants, one value per feature,
- * before the first layer are a standardisation of the inputs. Anything else
- * is refused, naming the node.
+ * leaky ReLU of a DOUBLE export. Identity, Flatten of the 2D input, a Cast to
+ * the type the data has and a Reshape to the shape it has pass the data on
+ * unchanged; a Cast of the inputs between FLOAT and DOUBLE sets the dtype.
+ * A Sub and a Div by constants, one value per feature, before the first
+ * layer are a standardisation of the inputs. A classifier's outputs as
+ * skl2onnx writes them are read as its probabilities: the label (ArgMax and
+ * what follows) and ZipMap outputs are left aside, and a one-unit sigmoid's
+ * [1 - p, p] becomes a two-unit softmax. Anything else is refused, naming
+ * the node.
  */
 
 import protobuf from 'protobufjs/minimal.js';
@@ -29,7 +34,7 @@ import {
   networkJSON,
 } from './network-json.js';
 import { onnx } from './onnx-proto.js';
-import { dtypeOf, elemTypeName, int64, type ReadTensor, readTensor } from './onnx-tensor.js';
+import { dtypeOf, elemTypeName, int64, type ReadTensor, readInt64s, readTensor } from './onnx-tensor.js';
 
 /** The ai.onnx opsets whose Gemm, MatMul, activations and Softmax this reader knows (onnx.proto's, 1.23). */
 export const MIN_OPSET = 7;
@@ -186,6 +191,20 @@ function nodes(graph: onnx.IGraphProto): Node[] {
   }));
 }
 
+/**
+ * What a classifier computes from its probabilities, as skl2onnx writes it:
+ * the label (ArgMax, then ArrayFeatureExtractor of the classes, Reshape and
+ * Cast), ZipMap's sequence of maps, a multi-label Binarizer. A graph output
+ * reached back through HEAD_STEPS from a HEAD_START is such an output.
+ */
+const HEAD_STARTS = new Set(['ArgMax', 'ai.onnx.ml:ZipMap', 'ai.onnx.ml:Binarizer']);
+const HEAD_STEPS = new Set(['Cast', 'Reshape', 'Identity', 'ai.onnx.ml:ArrayFeatureExtractor']);
+
+/** A node's operator with its domain, where it is not the default one: ai.onnx.ml:ZipMap. */
+function opKey(node: Node): string {
+  return node.domain === '' || node.domain === 'ai.onnx' ? node.opType : `${node.domain}:${node.opType}`;
+}
+
 /** A node as messages name it: node "/0/Gemm" (Gemm). */
 function label(node: Node): string {
   return `node ${node.name ? `"${node.name}"` : `#${node.index}`} (${node.opType})`;
@@ -194,10 +213,15 @@ function label(node: Node): string {
 class ChainReader {
   private readonly constants = new Map<string, { tensor: onnx.ITensorProto; from: string }>();
   private readonly consumers = new Map<string, number[]>();
+  private readonly producers = new Map<string, number>();
   private readonly visited = new Set<number>();
   private readonly layers: Layer[] = [];
   private modelDtype: DType = 'float32';
+  /** The element type of the data along the chain, which a Cast may change before the first layer. */
+  private dataType = 0;
   private width: number | undefined;
+  /** The chain's last tensors that hold the same values, the latest last: those a classifier's label may be read from. */
+  private tail: string[] = [];
   private mean: Float64Array | undefined;
   private std: Float64Array | undefined;
 
@@ -216,6 +240,7 @@ class ChainReader {
         this.visited.add(i);
         return;
       }
+      for (const name of node.output) this.producers.set(name, i);
       for (const name of node.input) {
         if (name === '' || this.constants.has(name)) continue;
         const list = this.consumers.get(name) ?? [];
@@ -226,14 +251,22 @@ class ChainReader {
   }
 
   read(): { inputs: number; modelDtype: DType; layers: DenseLayer[]; normalization: Normalization | null } {
-    const { input, output } = this.graphEnds();
+    const { input, output, roots } = this.graphEnds();
     let current = input;
+    this.tail = [input];
     while (current !== output) {
       const users = this.consumers.get(current) ?? [];
       if (users.length === 0)
         throw new Error(`${WHERE}: tensor "${current}" leads nowhere: the output "${output}" is not reached from the input`);
       if (users.length === 2 && this.isLeakyReluPair(users, current)) {
         current = this.leakyReluPair(users, current);
+        this.tail = [current];
+        continue;
+      }
+      const pair = users.length === 2 ? this.complement(users, current) : undefined;
+      if (pair) {
+        current = this.complementPair(pair, current);
+        this.tail = [current];
         continue;
       }
       if (users.length > 1) {
@@ -242,12 +275,18 @@ class ChainReader {
           `${WHERE}: tensor "${current}" feeds ${users.length} nodes (${names}): branches are not supported, only a chain of dense layers`,
         );
       }
-      current = this.step(users[0], current);
+      const next = this.step(users[0], current);
+      this.tail = next.same ? [...this.tail, next.output] : [next.output];
+      current = next.output;
+    }
+    for (const { root, node } of roots) {
+      if (!this.tail.includes(root))
+        throw new Error(`${WHERE}: ${label(node)} reads "${root}", not the probabilities "${output}"`);
     }
     const unused = this.nodes.find(({ index }) => !this.visited.has(index));
     if (unused) throw new Error(`${WHERE}: ${label(unused)} is not on the chain from the input to the output`);
     if (this.layers.length === 0) throw new Error(`${WHERE}: the graph has no dense layer (Gemm or MatMul)`);
-    this.checkShapes(input);
+    this.checkShapes(input, output);
     const layers = this.layers.map(({ hasBias, activated, ...layer }) => layer);
     const inputs = layers[0].inputs;
     const normalization =
@@ -260,18 +299,30 @@ class ChainReader {
     return { inputs, modelDtype: this.modelDtype, layers, normalization };
   }
 
-  /** The one input (initializers listed as inputs, as IR < 4 did, aside) and the one output. */
-  private graphEnds(): { input: string; output: string } {
+  /**
+   * The one input (initializers listed as inputs, as IR < 4 did, aside) and
+   * the one output, a classifier's label and ZipMap outputs aside (their
+   * nodes are set apart, with the tensors they start from).
+   */
+  private graphEnds(): { input: string; output: string; roots: { root: string; node: Node }[] } {
     const inputs = (this.graph.input ?? []).filter(({ name }) => !this.constants.has(name ?? ''));
-    const outputs = this.graph.output ?? [];
+    const roots: { root: string; node: Node }[] = [];
+    const outputs = (this.graph.output ?? []).filter(({ name }) => {
+      const head = this.classifierHead(name ?? '');
+      if (head) roots.push(head);
+      return !head;
+    });
     if (inputs.length !== 1) {
       throw new Error(
         `${WHERE}: the graph has ${inputs.length} inputs (${inputs.map(({ name }) => `"${name}"`).join(', ')}); a dense network has one`,
       );
     }
-    if (outputs.length !== 1) {
+    // With ZipMap, the probabilities are no graph output: the tensor the label and the ZipMap read is.
+    const output = outputs.length === 0 && roots.length > 0 ? roots[roots.length - 1].root : outputs[0]?.name;
+    if (outputs.length > 1 || output === undefined) {
+      const all = this.graph.output ?? [];
       throw new Error(
-        `${WHERE}: the graph has ${outputs.length} outputs (${outputs.map(({ name }) => `"${name}"`).join(', ')}); a dense network has one`,
+        `${WHERE}: the graph has ${all.length} outputs (${all.map(({ name }) => `"${name}"`).join(', ')}); a dense network has one`,
       );
     }
     const [x] = inputs;
@@ -283,15 +334,52 @@ class ChainReader {
       );
     }
     this.modelDtype = dtype;
+    this.dataType = type.elemType ?? 0;
     const dims = type.shape?.dim;
     if (dims?.length === 2) {
       const features = dims[1].dimValue;
       if (features !== null && features !== undefined) this.width = int64(features);
     }
-    return { input: x.name ?? '', output: outputs[0].name ?? '' };
+    return { input: x.name ?? '', output: output ?? '', roots };
   }
 
-  private step(index: number, current: string): string {
+  /**
+   * The nodes that compute a classifier's label or ZipMap output, traced
+   * back from the output through HEAD_STEPS to a HEAD_START: set apart,
+   * with the tensor that start reads. Undefined for any other output.
+   */
+  private classifierHead(output: string): { root: string; node: Node } | undefined {
+    const path: Node[] = [];
+    let tensor = output;
+    for (;;) {
+      const index = this.producers.get(tensor);
+      // Two outputs may share a head's nodes (the label and ZipMap's Cast of it): tracing again is harmless.
+      if (index === undefined || path.some((node) => node.index === index)) return undefined;
+      const node = this.nodes[index];
+      const key = opKey(node);
+      path.push(node);
+      if (HEAD_STARTS.has(key)) {
+        for (const { index: i, input } of path) {
+          this.visited.add(i);
+          for (const name of input) {
+            const users = this.consumers.get(name);
+            if (users)
+              this.consumers.set(
+                name,
+                users.filter((u) => u !== i),
+              );
+          }
+        }
+        return { root: node.input[0], node };
+      }
+      if (!HEAD_STEPS.has(key)) return undefined;
+      // ArrayFeatureExtractor picks from the classes (its first input) at the ArgMax's indices (its second).
+      tensor = key === 'ai.onnx.ml:ArrayFeatureExtractor' ? node.input[1] : node.input[0];
+    }
+  }
+
+  /** The node's output, and whether it holds the same values as its input. */
+  private step(index: number, current: string): { output: string; same: boolean } {
     const node = this.nodes[index];
     const where = `${WHERE}: ${label(node)}`;
     this.visit(where, index);
@@ -301,6 +389,7 @@ class ChainReader {
     if (node.input[0] !== current && !(node.opType === 'Add' && node.input[1] === current)) {
       throw new Error(`${where} does not take "${current}" as its data input`);
     }
+    let same = false;
     switch (node.opType) {
       case 'Gemm':
         this.gemm(where, node);
@@ -336,20 +425,63 @@ class ChainReader {
         this.normalize(where, node);
         break;
       case 'Identity':
+        same = true;
         break;
       case 'Flatten': {
         const axis = this.intAttribute(node, 'axis') ?? 1;
         if (axis !== 1 && axis !== -1)
           throw new Error(`${where}: Flatten with axis ${axis} reshapes the [batch, features] data, which is not supported`);
+        same = true;
         break;
       }
+      case 'Cast':
+        same = this.cast(where, node);
+        break;
+      case 'Reshape':
+        this.reshape(where, node);
+        same = true;
+        break;
       default:
         throw new Error(
           `${where} is not supported: a dense network's ONNX graph may hold only Gemm, MatMul, Add, Sigmoid, Tanh, Relu, ` +
-            'LeakyRelu, PRelu, Softmax, Mul and Max/Min (a leaky ReLU), Sub and Div (standardised inputs), Identity and Flatten',
+            'LeakyRelu, PRelu, Softmax, Mul and Max/Min (a leaky ReLU), Sub and Div (standardised inputs), Identity, Flatten, Cast and Reshape',
         );
     }
-    return node.output[0];
+    return { output: node.output[0], same };
+  }
+
+  /**
+   * A Cast to the data's own type changes nothing. One of the inputs between
+   * FLOAT and DOUBLE, before any layer, sets the network's dtype: a float32
+   * network rounds the values it is given as the Cast does, and a float64
+   * one takes FLOAT values exactly. Anywhere else it would round (or widen)
+   * values between layers, which one network in one dtype cannot do.
+   */
+  private cast(where: string, node: Node): boolean {
+    const to = this.intAttribute(node, 'to') ?? 0;
+    if (to === this.dataType) return true;
+    const dtype = dtypeOf(to);
+    if (dtype === undefined || this.layers.length > 0 || this.mean || this.std) {
+      throw new Error(
+        `${where} of ${elemTypeName(this.dataType)} to ${elemTypeName(to)} is not supported: only a Cast to the same type, ` +
+          'or of the inputs between FLOAT and DOUBLE before any layer, keeps a network in one dtype',
+      );
+    }
+    this.modelDtype = dtype;
+    this.dataType = to;
+    return false;
+  }
+
+  /** A Reshape to [batch, features] as the data already is: [-1, n] or [0, n], or [0, -1]. */
+  private reshape(where: string, node: Node): void {
+    const found = this.constants.get(node.input[1] ?? '');
+    const shape = found && readInt64s(`${where}: shape "${node.input[1]}"`, found.tensor);
+    const [rows, cols] = shape ?? [];
+    const keeps = shape?.length === 2 && (rows === -1 || rows === 0) && (cols === this.width || (rows === 0 && cols === -1));
+    if (!keeps || this.width === undefined)
+      throw new Error(
+        `${where} of [batch, ${this.width ?? '?'}] to [${shape?.join(', ') ?? '?'}] is not supported: it must keep the shape`,
+      );
   }
 
   /** Marks a node read; a node reached twice closes a cycle, which a hostile file could loop on. */
@@ -497,6 +629,51 @@ class ChainReader {
     return pick.output[0];
   }
 
+  /** Sub(1, p) and Concat of it with p: a binary classifier's [1 - p, p] (or [p, 1 - p]), as skl2onnx writes it. */
+  private complement(users: number[], current: string): [Node, Node] | undefined {
+    const [a, b] = users.map((i) => this.nodes[i]);
+    const [sub, concat] = a.opType === 'Sub' ? [a, b] : [b, a];
+    const { input } = concat;
+    const found =
+      sub.opType === 'Sub' &&
+      concat.opType === 'Concat' &&
+      sub.input[1] === current &&
+      input.length === 2 &&
+      input.includes(current);
+    return found && input.includes(sub.output[0]) ? [sub, concat] : undefined;
+  }
+
+  /**
+   * [1 - sigmoid(z), sigmoid(z)] is softmax([0, z]): the one-unit sigmoid
+   * layer becomes a two-unit softmax, the complement's unit with zero
+   * weights, so the network predicts what the model's probabilities are.
+   * (A node that also reads 1 - p is left off the chain, and refused so.)
+   */
+  private complementPair([sub, concat]: [Node, Node], current: string): string {
+    const where = `${WHERE}: ${label(sub)} and ${label(concat)}`;
+    this.visit(where, sub.index);
+    this.visit(where, concat.index);
+    const { values } = this.constant(where, sub.input[0], 'unity');
+    const axis = this.intAttribute(concat, 'axis');
+    const layer = this.layers[this.layers.length - 1];
+    if (
+      values.length !== 1 ||
+      values[0] !== 1 ||
+      (axis !== 1 && axis !== -1) ||
+      layer?.activation !== 'sigmoid' ||
+      layer.units !== 1
+    )
+      throw new Error(`${where}: only [1 - p, p] over axis 1 of a one-unit sigmoid layer's p is supported`);
+    const positive = concat.input[0] === current ? 0 : 1;
+    const W = new Float64Array(layer.inputs * 2);
+    for (let i = 0; i < layer.inputs; i++) W[i * 2 + positive] = layer.W[i];
+    const b = new Float64Array(2);
+    b[positive] = layer.b[0];
+    Object.assign(layer, { units: 2, activation: 'softmax', W, b });
+    this.width = 2;
+    return concat.output[0];
+  }
+
   private constant(where: string, name: string | undefined, role: string): ReadTensor {
     const found = name === undefined ? undefined : this.constants.get(name);
     if (!found)
@@ -511,12 +688,13 @@ class ChainReader {
   }
 
   /** The declared shapes, checked once the chain is known to be dense layers (a convolution is named as such first). */
-  private checkShapes(input: string): void {
+  private checkShapes(input: string, output: string): void {
     const x = this.graph.input!.find(({ name }) => name === input)!;
     const rank = x.type?.tensorType?.shape?.dim?.length;
     if (rank !== undefined && rank !== 2)
       throw new Error(`${WHERE}: input "${input}" has ${rank} dimensions; a dense network takes [batch, features]`);
-    const y = this.graph.output![0];
+    const y = this.graph.output!.find(({ name }) => name === output);
+    if (!y) return;
     const dims = y.type?.tensorType?.shape?.dim;
     const units = this.layers[this.layers.length - 1].units;
     const features = dims?.[dims.length - 1]?.dimValue;

@@ -89,6 +89,16 @@ export function readTensor(where: string, t: onnx.ITensorProto): ReadTensor {
   return { dims, dtype, values };
 }
 
+/** An INT64 constant's values (a Reshape's shape), from raw_data or int64_data. */
+export function readInt64s(where: string, t: onnx.ITensorProto): number[] {
+  if (t.dataType !== DataType.INT64) throw new Error(`${where} is ${elemTypeName(t.dataType ?? 0)}; expected INT64`);
+  const raw = t.rawData ?? new Uint8Array(0);
+  if (raw.length === 0) return (t.int64Data ?? []).map(int64);
+  if (raw.length % 8 !== 0) throw new Error(`${where} has ${raw.length} bytes of raw_data, not a whole number of INT64s`);
+  const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  return Array.from({ length: raw.length / 8 }, (_, i) => Number(view.getBigInt64(i * 8, true)));
+}
+
 /** A flat index as [i, j, ...] in dims. */
 function position(index: number, dims: readonly number[]): string {
   const at: number[] = [];

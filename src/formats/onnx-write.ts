@@ -20,8 +20,8 @@ import {
 } from './network-json.js';
 import { onnx } from './onnx-proto.js';
 import { ELEM_TYPE, tensor } from './onnx-tensor.js';
+import { OPSET } from './written.js';
 
-export const OPSET = 13;
 const IR_VERSION = 8;
 const Type = onnx.AttributeProto.AttributeType;
 

@@ -44,6 +44,8 @@ export function networkJSONFromTFJS(
   checkKeys(`${WHERE} options`, options, ['dtype', 'loss']);
   const dtype = checkDtypeOption(`${WHERE} options`, options.dtype) ?? 'float32';
   const model = parse(modelJSON);
+  if (weights === undefined || weights === null)
+    throw new Error(`${WHERE}: no weights: pass the bytes of the files model.json's weightsManifest names (weights.bin)`);
   const bytes = weights instanceof ArrayBuffer ? new Uint8Array(weights) : weights;
   if (!(bytes instanceof Uint8Array))
     throw new Error(`${WHERE}: expected the weights' bytes as a Uint8Array or ArrayBuffer, got ${describeValue(weights)}`);
@@ -138,8 +140,12 @@ function readLayers(
         last.activated = true;
         break;
       }
-      case 'Dropout':
+      case 'Dropout': {
+        // Identity at inference. Its rate is kept for training where wasmlp has a place for it: after a dense layer.
+        const rate = config.rate;
+        if (last && last.dropout === undefined && typeof rate === 'number' && rate >= 0 && rate < 1) last.dropout = rate;
         break;
+      }
       default:
         throw new Error(
           `${where} is not supported: a dense network has only InputLayer, Dense, Activation, LeakyReLU and Dropout layers`,
@@ -147,6 +153,7 @@ function readLayers(
     }
   });
   if (layers.length === 0) throw new Error(`${WHERE}: the model has no Dense layer`);
+  delete layers[layers.length - 1].dropout; // after the output: nothing to drop while training either
   return { inputs: layers[0].inputs, layers };
 }
 

@@ -19,9 +19,7 @@ import {
   ownNormalization,
 } from './network-json.js';
 import type { TFJSLayer, TFJSModelJSON, TFJSWeightSpec } from './tfjs-model.js';
-
-/** The file its weights are saved to, as weightsManifest names it. */
-export const WEIGHTS_PATH = 'weights.bin';
+import { WEIGHTS_PATH } from './written.js';
 
 const TFJS_ACTIVATION: Readonly<Record<ActivationName, string>> = {
   sigmoid: 'sigmoid',
@@ -77,6 +75,9 @@ export function tfjsFromNetworkJSON(
     });
     if (layer.activation === 'leakyRelu') {
       layers.push({ class_name: 'LeakyReLU', config: { name: `leaky_re_lu_${l}`, trainable: true, alpha: layer.alpha } });
+    }
+    if (layer.dropout !== undefined) {
+      layers.push({ class_name: 'Dropout', config: { name: `dropout_${l}`, trainable: true, rate: layer.dropout } });
     }
     specs.push({ name: `${name}/kernel`, shape: [layer.inputs, layer.units], dtype: 'float32' });
     specs.push({ name: `${name}/bias`, shape: [layer.units], dtype: 'float32' });

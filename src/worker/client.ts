@@ -6,10 +6,13 @@
  */
 
 import type { BackendName, DType, FloatArray } from '../backend/backend.js';
-import { type Callback, EarlyStopping } from '../callbacks.js';
+import { type Callback, EarlyStopping, type Logs, ReduceLROnPlateau } from '../callbacks.js';
 import { type LabelInput, type MatrixInput, readMatrix } from '../data.js';
+import { type Dataset, datasetOpener } from '../dataset.js';
+import { checkFitDatasetOptions, type FitDatasetOptions } from '../dataset-options.js';
 import type { LayerConfig } from '../layerConfig.js';
 import type { LossName } from '../losses.js';
+import type { MetricName } from '../metrics.js';
 import type {
   Evaluation,
   LayerWeights,
@@ -23,8 +26,28 @@ import type { NormalizationConfig } from '../normalization.js';
 import { loadWasmBytes } from '../platform/kernels.js';
 import { threadsForWorker } from '../platform/threaded-backend.js';
 import { workerSource } from '../platform/worker-script.js';
-import { checkFitOptions, type FitOptions, History } from '../train.js';
-import type { Args, FitEvent, Method, NetworkInfo, Reply, Result, WireFitOptions } from './protocol.js';
+import { summaryText } from '../summary.js';
+import {
+  checkFitOptions,
+  checkTrainOnBatchOptions,
+  type EvaluateOptions,
+  type FitOptions,
+  History,
+  type TrainOnBatchOptions,
+} from '../train.js';
+
+import { DatasetPasses } from './passes.js';
+import type {
+  Args,
+  FitEvent,
+  Method,
+  NetworkInfo,
+  Reply,
+  Result,
+  WireFitDatasetOptions,
+  WireFitOptions,
+  WireHistory,
+} from './protocol.js';
 import { spawnWorker, type WorkerHandle } from './spawn.js';
 
 /** Hooks that cannot follow the worker's training from this thread: they would need the Network or every batch. */
@@ -33,7 +56,7 @@ const UNSUPPORTED_HOOKS = ['onEpochBegin', 'onBatchEnd', 'setNetwork'] as const;
 /**
  * A callback a worker network takes: hooks that run on the calling thread as
  * the worker's logs arrive (onTrainBegin, onEpochEnd, onTrainEnd), or an
- * {@link EarlyStopping}, which runs in the worker. onEpochBegin, onBatchEnd
+ * {@link EarlyStopping} or a {@link ReduceLROnPlateau}, which run in the worker. onEpochBegin, onBatchEnd
  * and setNetwork would need the worker's network or every batch, and are
  * refused.
  */
@@ -43,10 +66,30 @@ export type WorkerCallback =
       onBatchEnd?: never;
       setNetwork?: never;
     })
-  | EarlyStopping;
+  | EarlyStopping
+  | ReduceLROnPlateau;
 
 /** Options of {@link WorkerNetwork.fit}: a Network's {@link FitOptions}, with callbacks a worker can follow. */
 export interface WorkerFitOptions extends Omit<FitOptions, 'callbacks'> {
+  /** One callback or an array of them; see {@link WorkerCallback}. */
+  callbacks?: WorkerCallback | WorkerCallback[];
+}
+
+/**
+ * Options of {@link WorkerNetwork.fitDataset}: a Network's {@link FitDatasetOptions}, with callbacks a worker can follow.
+ *
+ * @example
+ * ```ts
+ * const remote = await createWorkerNetwork({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy' });
+ * const options: WorkerFitDatasetOptions = {
+ *   epochs: 10,
+ *   learningRate: 0.01,
+ *   onEpochEnd: (epoch, logs) => console.log(epoch, logs.loss), // on this thread
+ * };
+ * await remote.fitDataset(fromArrays(x, y, { batchSize: 32 }), options);
+ * ```
+ */
+export interface WorkerFitDatasetOptions extends Omit<FitDatasetOptions, 'callbacks'> {
   /** One callback or an array of them; see {@link WorkerCallback}. */
   callbacks?: WorkerCallback | WorkerCallback[];
 }
@@ -261,6 +304,10 @@ export class WorkerNetwork {
   get loss(): LossName {
     return this.info.loss;
   }
+  /** As {@link Network.metrics}: what the history and evaluate report besides the loss (a copy). */
+  get metrics(): MetricName[] {
+    return [...this.info.metrics];
+  }
   /** 'float32' or 'float64': the type of every weight and of predict()'s output. */
   get dtype(): DType {
     return this.info.dtype;
@@ -327,19 +374,116 @@ export class WorkerNetwork {
   async fit(x: MatrixInput, y: LabelInput, options: WorkerFitOptions): Promise<History> {
     if (this.disposed) throw new Error('fit: this network has been disposed');
     const transfer: Transferable[] = [];
-    const { wire, hooks, earlyStopping } = splitFitOptions(options, this.dtype, transfer);
+    const checked = checkFitOptions(options, this.dtype);
+    const { hooks, earlyStopping, wire: split } = splitCallbacks('fit', checked.callbacks);
+    const { callbacks, onEpochEnd, validationData, ...rest } = options;
+    const wire: WireFitOptions = {
+      ...split,
+      options: {
+        ...rest,
+        optimizer: checked.optimizer,
+        learningRate: checked.learningRate,
+        validationData:
+          validationData &&
+          ([pack(validationData[0], transfer), pack(validationData[1], transfer), ...validationData.slice(2)] as [
+            MatrixInput,
+            LabelInput,
+          ]),
+      },
+    };
     // As Network.fit, after the options, and decided here, on this thread, whatever the worker is doing:
     // a second fit() is refused until the first has settled, not queued behind it.
     if (this.training > 0) throw new Error('fit: this network is already training (await the previous fit first)');
     const data = [pack(x, transfer), pack(y, transfer)];
+    return this.train('fit', hooks, earlyStopping, (dispatch) => this.call('fit', [data[0], data[1], wire], transfer, dispatch));
+  }
 
-    // Events are handled strictly in order, each awaited, on one chain; fit() settles after it.
+  /**
+   * As {@link Network.fitDataset}: trains the worker's network on a
+   * dataset's batches, which stay on this thread: the worker pulls them one
+   * at a time as it trains (each batch's arrays copied once and
+   * transferred), never the whole dataset. The callbacks are those of
+   * {@link WorkerNetwork.fit}; the options, the same weights and history as
+   * a Network's fitDataset, and its messages.
+   *
+   * @param dataset - The batches `{ x, y }`, iterated on this thread afresh each epoch: see {@link Dataset}.
+   * @param options - As Network.fitDataset's, with callbacks a worker can follow.
+   * @returns The loss (and acc, val_loss, val_acc) of every epoch.
+   * @throws Error (as a rejection) with Network.fitDataset's message, a hook's own error, or
+   * "fitDataset: this network has been disposed" once dispose() has run.
+   *
+   * @example
+   * ```ts
+   * const history = await net.fitDataset(fromArrays(x, y, { batchSize: 64, shuffle: true, seed: 1 }), {
+   *   epochs: 20,
+   *   learningRate: 0.01,
+   *   optimizer: 'adam',
+   * });
+   * ```
+   */
+  async fitDataset(dataset: Dataset, options: WorkerFitDatasetOptions): Promise<History> {
+    if (this.disposed) throw new Error('fitDataset: this network has been disposed');
+    const checked = checkFitDatasetOptions('fitDataset', options as FitDatasetOptions, this.dtype);
+    const open = datasetOpener<unknown>('fitDataset: dataset', dataset);
+    const { hooks, earlyStopping, wire: split } = splitCallbacks('fitDataset', checked.callbacks);
+    const { validation } = checked;
+    const transfer: Transferable[] = [];
+    const wire: WireFitDatasetOptions = {
+      ...split,
+      options: {
+        epochs: checked.epochs,
+        learningRate: checked.learningRate,
+        optimizer: checked.optimizer,
+        classWeight: checked.classWeight as FitDatasetOptions['classWeight'],
+        validationData:
+          validation && ('pair' in validation ? (validation.pair.map((m) => pack(m, transfer)) as [unknown, unknown]) : 'pulled'),
+      },
+    };
+    if (this.training > 0) throw new Error('fitDataset: this network is already training (await the previous fit first)');
+    // A batch that cannot be posted (it holds a function, say) fails its pull, as a bad batch would.
+    const passes = new DatasetPasses((pass, batch, batchTransfer) => {
+      this.call('batch', [pass, batch], batchTransfer).catch((error: Error) => {
+        if ('value' in batch) void this.call('batch', [pass, { error: error.message }]).catch(() => {});
+      });
+    }, packBatch);
+    const openers = { train: open, validation: validation && 'open' in validation ? validation.open : open };
+    try {
+      return await this.train(
+        'fitDataset',
+        hooks,
+        earlyStopping,
+        (dispatch) => this.call('fitDataset', [wire], transfer, dispatch),
+        (event) => passes.handle(event, openers),
+      );
+    } finally {
+      await passes.closeAll();
+    }
+  }
+
+  /**
+   * fit() and fitDataset() on this thread: runs the hooks as the worker's
+   * events arrive, strictly in order, each awaited; hands a dataset's pulls
+   * to `pull`, which answers them even after a hook failed (the worker
+   * waits for each); settles after the last event.
+   */
+  private async train(
+    method: string,
+    hooks: readonly Callback[],
+    earlyStopping: readonly EarlyStopping[],
+    start: (dispatch: (events: FitEvent[]) => void) => Promise<WireHistory>,
+    pull?: (event: FitEvent) => Promise<void>,
+  ): Promise<History> {
     let chain = Promise.resolve();
     let listenerError: Error | undefined;
     const dispatch = (events: FitEvent[]) => {
       chain = chain.then(async () => {
         for (const event of events) {
-          if (listenerError || this.failure) return;
+          if (this.failure) return;
+          if (event[0] === 'next' || event[0] === 'close') {
+            await pull?.(event);
+            continue;
+          }
+          if (listenerError) continue;
           try {
             this.hooksRunning++;
             await runHooks(hooks, event);
@@ -361,18 +505,70 @@ export class WorkerNetwork {
       // Settles after the last event's hooks have run, whether the worker succeeded or not, or at once
       // when the network is disposed or its worker dies (a hook that never settles holds nothing);
       // a hook's error comes first (the worker's, if any, followed from it).
-      const result = await this.call('fit', [data[0], data[1], wire], transfer, dispatch)
+      const result = await start(dispatch)
         .finally(() => Promise.race([chain, this.ended]))
         .catch((error: unknown) => {
           throw listenerError ?? (this.disposedInHook ? disposedInHook() : error);
         });
       if (listenerError) throw listenerError;
-      if (this.failure) throw this.disposedInHook ? disposedInHook() : new Error(`fit: ${this.failure.message}`); // ended while its hooks ran
+      if (this.failure) throw this.disposedInHook ? disposedInHook() : new Error(`${method}: ${this.failure.message}`); // ended while its hooks ran
       result.earlyStopping.forEach((outcome, i) => Object.assign(earlyStopping[i], outcome));
       return Object.assign(new History(), { epoch: result.epoch, history: result.history });
     } finally {
       this.training--;
     }
+  }
+
+  /**
+   * As {@link Network.trainOnBatch}: one update on these rows, with fit()'s
+   * optimiser and its state, in the worker. The options are checked here
+   * first, with Network.trainOnBatch's messages; x and y are copied once and
+   * transferred. Refused while a fit() is pending, as a second fit() is.
+   *
+   * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
+   * @param y - Labels, as {@link Network.fit} takes them.
+   * @param options - learningRate (required) and optimizer: see {@link TrainOnBatchOptions}.
+   * @returns The batch's loss and metrics and learning_rate, as Network.trainOnBatch's.
+   * @throws Error (as a rejection) with Network.trainOnBatch's message, or if the network is disposed.
+   *
+   * @example
+   * ```ts
+   * const remote = await createWorkerNetwork({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy' });
+   * const logs = await remote.trainOnBatch(x, y, { learningRate: 0.01, optimizer: 'adam' });
+   * ```
+   */
+  async trainOnBatch(x: MatrixInput, y: LabelInput, options: TrainOnBatchOptions): Promise<Logs> {
+    if (this.disposed) throw new Error('trainOnBatch: this network has been disposed');
+    const checked = checkTrainOnBatchOptions(options, this.dtype);
+    if (this.training > 0) throw new Error('trainOnBatch: this network is already training (await the previous fit first)');
+    const transfer: Transferable[] = [];
+    const data = [pack(x, transfer), pack(y, transfer)];
+    this.training++;
+    try {
+      return await this.call('trainOnBatch', [data[0], data[1], checked], transfer);
+    } finally {
+      this.training--;
+    }
+  }
+
+  /**
+   * As {@link Network.summary}: the network as Keras's table. Made on this
+   * thread from the architecture the worker reported, so it needs no
+   * message and returns at once, as a Network's does.
+   *
+   * @returns The table's lines, joined by newlines.
+   * @throws Error if the network is disposed.
+   *
+   * @example
+   * ```ts
+   * const remote = await createWorkerNetwork({ inputs: 2, layers: [{ units: 1, activation: 'sigmoid' }], loss: 'binaryCrossentropy' });
+   * console.log(remote.summary());
+   * ```
+   */
+  summary(): string {
+    if (this.disposed) throw new Error('summary: this network has been disposed');
+    const layers = this.info.layers.map(({ units }, l) => ({ units, dropout: this.info.dropout[l] }));
+    return summaryText(this.info.inputs, layers, this.info.normalization !== null);
   }
 
   /**
@@ -394,13 +590,14 @@ export class WorkerNetwork {
    *
    * @param x - Inputs: `number[][]` or `{ data, shape: [rows, inputs] }`.
    * @param y - Labels, as fit() takes them.
+   * @param options - As Network.evaluate's: `sampleWeight`.
    * @returns The mean loss and accuracy over every row.
    * @throws Error (as a rejection) with Network.evaluate's message, or if the network is disposed.
    */
-  evaluate(x: MatrixInput, y: LabelInput): Promise<Evaluation> {
+  evaluate(x: MatrixInput, y: LabelInput, options?: EvaluateOptions): Promise<Evaluation> {
     return this.guarded('evaluate', () => {
       const transfer: Transferable[] = [];
-      return this.call('evaluate', [pack(x, transfer), pack(y, transfer)], transfer);
+      return this.call('evaluate', [pack(x, transfer), pack(y, transfer), options], transfer);
     });
   }
 
@@ -560,8 +757,11 @@ const ARGUMENT_NAMES: { [M in Method]: string[] } = {
   create: ['config'],
   load: ['json', 'options'],
   fit: ['x', 'y', 'options'],
+  trainOnBatch: ['x', 'y', 'options'],
+  fitDataset: ['options'],
+  batch: ['pass', 'the batch'],
   predict: ['x'],
-  evaluate: ['x', 'y'],
+  evaluate: ['x', 'y', 'options'],
   getWeights: [],
   setWeights: ['weights'],
   adapt: ['x'],
@@ -604,6 +804,14 @@ function unsendable(method: string, names: string[], args: unknown[], error: unk
   return new Error(`${method}: ${culprit} could not be read to be sent to the worker: ${message}`);
 }
 
+/** A batch's x and y packed for the worker, its other fields as they are (the worker refuses them with its messages). */
+function packBatch(batch: unknown, transfer: Transferable[]): unknown {
+  if (typeof batch !== 'object' || batch === null || Array.isArray(batch) || ArrayBuffer.isView(batch)) return batch;
+  const packed: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(batch)) packed[key] = key === 'x' || key === 'y' ? pack(value, transfer) : value;
+  return packed;
+}
+
 /**
  * Copies a matrix into one typed array to transfer: rows of finite numbers
  * (as float64, exact: the worker's Network checks them against its dtype,
@@ -643,30 +851,30 @@ function pack(input: unknown, transfer: Transferable[]): unknown {
 }
 
 /**
- * Checks fit()'s options as Network.fit does (checkFitOptions: the same
- * messages, and nothing that cannot be cloned gets past it, but for data in
- * validationData), then separates what crosses to the worker from what
- * stays here: the hooks that run on this thread, and the EarlyStopping
- * callbacks to rebuild there. validationData is packed as x and y are.
+ * Separates fit()'s checked callbacks into what stays here, the hooks that
+ * run on this thread, and what crosses: the EarlyStopping and ReduceLROnPlateau
+ * callbacks' options, to rebuild them in the worker, and which hooks to report.
  */
-function splitFitOptions(
-  options: WorkerFitOptions,
-  dtype: NetworkInfo['dtype'],
-  transfer: Transferable[],
-): { wire: WireFitOptions; hooks: Callback[]; earlyStopping: EarlyStopping[] } {
-  // callbacks: the checked list, with onEpochEnd (if given) last as { onEpochEnd }.
-  // With the dtype, a learning rate or epsilon that vanishes in it is refused here, as Network.fit refuses it.
-  const { callbacks: checked, optimizer } = checkFitOptions(options, dtype);
+function splitCallbacks(
+  method: string,
+  checked: readonly Callback[],
+): {
+  wire: Pick<WireFitOptions, 'earlyStopping' | 'reduceLROnPlateau' | 'report'>;
+  hooks: Callback[];
+  earlyStopping: EarlyStopping[];
+} {
   const report = { trainBegin: false, epochEnd: false, trainEnd: false };
   const earlyStopping = checked.filter((callback): callback is EarlyStopping => callback instanceof EarlyStopping);
-  const hooks = checked.filter((callback) => !(callback instanceof EarlyStopping));
+  const reducers = checked.filter((callback): callback is ReduceLROnPlateau => callback instanceof ReduceLROnPlateau);
+  const inWorker = (callback: Callback) => callback instanceof EarlyStopping || callback instanceof ReduceLROnPlateau;
+  const hooks = checked.filter((callback) => !inWorker(callback));
   checked.forEach((callback, i) => {
-    if (callback instanceof EarlyStopping) return;
+    if (inWorker(callback)) return;
     for (const hook of UNSUPPORTED_HOOKS) {
       if (typeof callback[hook] === 'function') {
         throw new Error(
-          `fit: callbacks[${i}].${hook} cannot follow training in a worker; ` +
-            "a worker network's callbacks may have onTrainBegin, onEpochEnd and onTrainEnd (run on this thread), or be earlyStopping()",
+          `${method}: callbacks[${i}].${hook} cannot follow training in a worker; ` +
+            "a worker network's callbacks may have onTrainBegin, onEpochEnd and onTrainEnd (run on this thread), or be earlyStopping() or reduceLROnPlateau()",
         );
       }
     }
@@ -676,14 +884,7 @@ function splitFitOptions(
     if (callback.onEpochEnd) report.epochEnd = true;
     if (callback.onTrainEnd) report.trainEnd = true;
   }
-  const { callbacks, onEpochEnd, validationData, ...rest } = options;
-  const wire: WireFitOptions = {
-    options: {
-      ...rest,
-      optimizer,
-      validationData:
-        validationData && ([pack(validationData[0], transfer), pack(validationData[1], transfer)] as [MatrixInput, LabelInput]),
-    },
+  const wire = {
     earlyStopping: earlyStopping.map(({ monitor, minDelta, patience, mode, baseline, restoreBestWeights }) => ({
       monitor,
       minDelta,
@@ -691,6 +892,15 @@ function splitFitOptions(
       mode,
       baseline,
       restoreBestWeights,
+    })),
+    reduceLROnPlateau: reducers.map(({ monitor, factor, patience, minDelta, cooldown, minLr, mode }) => ({
+      monitor,
+      factor,
+      patience,
+      minDelta,
+      cooldown,
+      minLr,
+      mode,
     })),
     report,
   };

@@ -9,8 +9,10 @@
  * milliseconds, so a predict() or a stop sent during training is handled
  * between two epochs, exactly as if a callback had made the call.
  */
-import { type Callback, EarlyStopping } from '../callbacks.js';
+import { type Callback, EarlyStopping, ReduceLROnPlateau } from '../callbacks.js';
 import type { LabelInput, MatrixInput } from '../data.js';
+import type { Batch } from '../dataset.js';
+import { engineOf } from '../engine.js';
 import {
   createNetwork,
   type LoadNetworkOptions,
@@ -21,7 +23,19 @@ import {
 } from '../network.js';
 import { receiveWasmBytes } from '../platform/kernels.posted.js';
 import { receiveThreadedBytes } from '../platform/threaded-backend.worker.js';
-import type { Args, FitEvent, Method, Reply, Request, Result, WireFitOptions, WireHistory } from './protocol.js';
+import type { EvaluateOptions, History } from '../train.js';
+import type {
+  Args,
+  FitEvent,
+  Method,
+  Reply,
+  Request,
+  Result,
+  WireBatch,
+  WireFitDatasetOptions,
+  WireFitOptions,
+  WireHistory,
+} from './protocol.js';
 
 interface Port {
   postMessage(message: Reply, transfer?: Transferable[]): void;
@@ -63,8 +77,14 @@ const handlers: Handlers = {
     return info(net);
   },
   fit,
+  fitDataset,
+  batch(_, pass, batch) {
+    pulls.get(pass)?.(batch);
+  },
+  trainOnBatch: (_, x, y, options) => network('trainOnBatch').trainOnBatch(x as MatrixInput, y as LabelInput, options),
   predict: (_, x) => network('predict').predict(x as MatrixInput),
-  evaluate: (_, x, y) => network('evaluate').evaluate(x as MatrixInput, y as LabelInput),
+  evaluate: (_, x, y, options) =>
+    network('evaluate').evaluate(x as MatrixInput, y as LabelInput, options as EvaluateOptions | undefined),
   getWeights: () => network('getWeights').getWeights(),
   setWeights: (_, weights) => network('setWeights').setWeights(weights),
   adapt(_, x) {
@@ -84,12 +104,16 @@ const handlers: Handlers = {
 // with it (nested workers end with the worker that started them, in Node and in browsers).
 
 function info(created: Network): Result<'create'> {
-  const { inputs, outputs, layers, loss, dtype, backend, threads, normalization } = created;
-  return { inputs, outputs, layers, loss, dtype, backend, threads, normalization };
+  const { inputs, outputs, layers, loss, dtype, backend, threads, normalization, metrics } = created;
+  return { inputs, outputs, layers, loss, dtype, backend, threads, normalization, metrics, dropout: engineOf(created).dropout };
 }
 
-async function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Promise<WireHistory> {
-  const target = network('fit');
+/** fit() and fitDataset(): `run` trains with the callbacks that report to the calling thread, and the EarlyStopping ones. */
+async function train(
+  id: number,
+  wire: WireFitOptions | WireFitDatasetOptions,
+  run: (callbacks: Callback[], post: (event: FitEvent) => void) => Promise<History>,
+): Promise<WireHistory> {
   const events: FitEvent[] = [];
   let lastPost = performance.now();
   const flush = () => {
@@ -123,10 +147,14 @@ async function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Pr
       events.push(['trainEnd']);
     };
   const earlyStopping = wire.earlyStopping.map((options) => new EarlyStopping(options));
-  const callbacks: Callback[] = [...earlyStopping];
+  const callbacks: Callback[] = [...earlyStopping, ...wire.reduceLROnPlateau.map((options) => new ReduceLROnPlateau(options))];
   if (Object.keys(reporter).length > 0) callbacks.push(reporter);
   try {
-    const history = await target.fit(x as MatrixInput, y as LabelInput, { ...wire.options, callbacks });
+    // A pull goes at once, with the events before it: the calling thread answers it in order.
+    const history = await run(callbacks, (event) => {
+      events.push(event);
+      flush();
+    });
     return {
       epoch: history.epoch,
       history: history.history,
@@ -135,6 +163,60 @@ async function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Pr
   } finally {
     flush(); // every event before the reply: postMessage keeps order
   }
+}
+
+function fit(id: number, x: unknown, y: unknown, wire: WireFitOptions): Promise<WireHistory> {
+  const target = network('fit');
+  return train(id, wire, (callbacks) => target.fit(x as MatrixInput, y as LabelInput, { ...wire.options, callbacks }));
+}
+
+/** Pulls waiting for their batch, by pass. */
+const pulls = new Map<number, (batch: WireBatch) => void>();
+let passes = 0;
+
+/**
+ * A dataset whose batches the calling thread sends one at a time, when asked:
+ * each pass opened there, each batch pulled (never the whole dataset), a pass
+ * the worker leaves early closed there.
+ */
+function pulledDataset(which: 'train' | 'validation', post: (event: FitEvent) => void): () => AsyncIterable<Batch> {
+  return () => ({ [Symbol.asyncIterator]: () => pull(which, post) });
+}
+
+function pull(which: 'train' | 'validation', post: (event: FitEvent) => void): AsyncIterator<Batch> {
+  const pass = ++passes;
+  return {
+    next: () =>
+      new Promise<IteratorResult<Batch>>((resolve, reject) => {
+        pulls.set(pass, (batch) => {
+          pulls.delete(pass);
+          if ('error' in batch) reject(new Error(batch.error));
+          else if ('done' in batch) resolve({ done: true, value: undefined });
+          else resolve({ done: false, value: batch.value as Batch });
+        });
+        post(['next', pass, which]);
+      }),
+    async return() {
+      pulls.delete(pass);
+      post(['close', pass]);
+      return { done: true, value: undefined };
+    },
+  };
+}
+
+function fitDataset(id: number, wire: WireFitDatasetOptions): Promise<WireHistory> {
+  const target = network('fitDataset');
+  return train(id, wire, (callbacks, post) => {
+    const { validationData, ...options } = wire.options;
+    return target.fitDataset(pulledDataset('train', post), {
+      ...options,
+      validationData:
+        validationData === 'pulled'
+          ? pulledDataset('validation', post)
+          : (validationData as [MatrixInput, LabelInput] | undefined),
+      callbacks,
+    });
+  });
 }
 
 async function answer({ id, method, args }: Request): Promise<void> {

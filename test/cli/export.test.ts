@@ -263,7 +263,10 @@ describe('an .onnx without wasmlp metadata', () => {
         ['predict', plain, IRIS, '--features', 'sepal_length,sepal_width'],
         `--features names 2 columns, but ${plain} takes 4 inputs`,
       ],
-      [['evaluate', plain, IRIS], `${plain} names no target column (it carries no wasmlp metadata): give --target`],
+      [
+        ['evaluate', plain, IRIS],
+        `${plain} names no target column (it carries no wasmlp metadata): give --target, a column of class indices ("0", "1", "2"), as its categoricalCrossentropy loss reads them`,
+      ],
       [
         ['evaluate', plain, IRIS, '--target', 'species'],
         `${IRIS}: line 2 (data row 1), column "species": "setosa" is not one of the model's classes ("0", "1", "2")`,

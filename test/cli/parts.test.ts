@@ -178,7 +178,7 @@ describe('cells', () => {
 
   it('accepts whitespace around a number, quoted or not', async () => {
     expect([' 1.5', '\t-2 ', '3  '].map(parseNumber)).toEqual([1.5, -2, 3]);
-    // csv-parse trims the unquoted cell, not the quoted one.
+    // The unquoted cell is trimmed, not the quoted one.
     const text = 'a,b,t\n" 1.5", 2 ,"x "\n';
     expect(cellsOf(await read(text))).toEqual([[' 1.5', '2', 'x ']]);
     const table = await read(text, 'f.csv', (header) => numbers(header).slice(0, 2));

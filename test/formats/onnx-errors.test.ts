@@ -86,7 +86,7 @@ describe('ONNX import errors', () => {
       initializer(m, 'intercepts').doubleData!.pop();
     });
     expect(() => networkJSONFromONNX(bytes)).toThrow(
-      'fromONNX: initializer "intercepts" (the bias of node "Add" (Add)) has 8 values in double_data, but dims [9] need 9',
+      'fromONNX: initializer "intercepts" (the bias of node "Add" (Add)) has 8 values in double_data, but dims [1, 9] need 9',
     );
   });
 

@@ -148,6 +148,7 @@ describe('TF.js import of models tfjs-layers saved', () => {
     const json = networkJSONFromTFJS(files.modelJSON, files.weights);
     expect(json.layers).toEqual([
       { units: 8, activation: 'relu' },
+      { dropout: 0.5 },
       { units: 6, activation: 'leakyRelu', alpha: 0.2 },
       { units: 4, activation: 'softmax' },
     ]);

@@ -6,7 +6,7 @@
  * behind the code. scripts/docs.ts (`npm run docs`) regenerates it.
  *
  * An example is a ```ts block. One that imports 'wasmlp' (or wasmlp/formats,
- * wasmlp/predict) is a whole program;
+ * wasmlp/predict, wasmlp/node) is a whole program;
  * any other is a fragment, which sees every export of the package and four
  * names of its context: `net` (a Network), `x` and `y` (number[][]) and
  * `select` (an HTMLSelectElement, for menus).
@@ -44,6 +44,7 @@ async function writeExamples(dir: string, files: readonly string[], examples: Re
     wasmlp: index,
     'wasmlp/formats': JSON.stringify(path.join(ROOT, 'src', 'formats', 'index.ts')),
     'wasmlp/predict': JSON.stringify(path.join(ROOT, 'src', 'predict', 'index.ts')),
+    'wasmlp/node': JSON.stringify(path.join(ROOT, 'src', 'node', 'index.ts')),
   };
   // A fragment sees the library's exports: those with a page in a kind's folder at the top.
   const names = files

@@ -45,6 +45,7 @@ import {
 } from 'wasmlp';
 import { fromONNX, fromTFJS, toONNX, toTFJS, type TFJSModelJSON } from 'wasmlp/formats';
 import { loadPredictor, type Predictor, type PredictorOptions } from 'wasmlp/predict';
+import { csvDataset, type CsvBatch, type CsvDataset, type CsvDatasetOptions } from 'wasmlp/node';
 
 const layers: LayerConfig[] = [{ units: 8, activation: 'tanh' }, { units: 1, activation: 'sigmoid' }];
 const x = [[0, 0], [0, 1], [1, 0], [1, 1]];
@@ -73,6 +74,11 @@ const predictor: Predictor = await loadPredictor(JSON.stringify(saved), predicto
 const predicted: Float32Array | Float64Array = predictor.predict({ data: new Float64Array([0, 1]), shape: [1, 2] });
 const shape: [number, number, string, string, boolean] =
   [predictor.inputs, predictor.outputs, predictor.dtype, predictor.backend, predictor.isDisposed];
+const csvOptions: CsvDatasetOptions = { target: 'y', batchSize: 16, shuffleBuffer: 100, seed: 1, loss: 'binaryCrossentropy' };
+const csv: CsvDataset = await csvDataset('data.csv', csvOptions);
+for await (const batch of csv) { const b: CsvBatch = batch; void b.x.shape; }
+await net.fitDataset(csv, { epochs: 1, learningRate: 0.1 });
+const columns: [readonly string[], number, number] = [csv.features, csv.outputs, csv.rows];
 predictor.dispose();
 net.dispose();
 
@@ -96,7 +102,7 @@ await loadPredictor(saved, { threads: 2 });
 // @ts-expect-error a worker network's callbacks cannot follow every batch
 await remote.fit(x, y, { epochs: 1, learningRate: 0.1, callbacks: { onBatchEnd: () => {} } });
 
-export { losses, predictions, evaluation, isNetwork, summary, remoteHistory, remotePredictions, again, fromOnnx, fromTfjs, predicted, shape };
+export { losses, predictions, evaluation, isNetwork, summary, remoteHistory, remotePredictions, again, fromOnnx, fromTfjs, predicted, shape, columns };
 `;
 
 let project = '';
@@ -121,7 +127,7 @@ afterAll(async () => {
 });
 
 describe('the published declarations', () => {
-  it('are exactly those the entries (index.d.ts, formats/index.d.ts, predict/index.d.ts) reach', async () => {
+  it('are exactly those the entries (index.d.ts, formats/, predict/ and node/index.d.ts) reach', async () => {
     const types = path.join(ROOT, 'dist', 'types');
     const reachable = reachableDeclarations(types);
     expect(allDeclarations(types)).toEqual(reachable);
@@ -147,6 +153,7 @@ describe('the published declarations', () => {
       'outputs',
       'layers',
       'loss',
+      'metrics',
       'dtype',
       'backend',
       'threads',
@@ -155,6 +162,11 @@ describe('the published declarations', () => {
       'isDisposed',
       'stopTraining',
       'fit',
+      'trainOnBatch',
+      'summary',
+      'fitDataset',
+      'evaluateDataset',
+      'predictDataset',
       'predict',
       'evaluate',
       'adapt',

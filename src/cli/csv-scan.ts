@@ -1,0 +1,209 @@
+/**
+ * A CSV file's first pass, for streaming it: the header and the columns
+ * read, every row checked (widths, numbers, empty target cells, values
+ * beyond float32) with a file read whole's messages, and the target decided
+ * as `wasmlp train` decides it (target.ts), keeping only what is bounded
+ * whatever the rows: the distinct target cells, each feature's sum, extremes
+ * and largest magnitude, and the rows' line breaks.
+ */
+import { featureIndices, targetIndices } from './columns.js';
+import {
+  badNumber,
+  type CellsRead,
+  type ColumnRead,
+  checkWidth,
+  columnKinds,
+  csvError,
+  type Header,
+  headerOf,
+  type NumberRead,
+  rowPlace,
+  type Table,
+} from './csv.js';
+import { type FileStamp, passChunks, READ_CHUNK_BYTES } from './csv-pass.js';
+import { CsvTokenizer } from './csv-tokens.js';
+import { tooLarge } from './float32.js';
+import type { Numbers } from './growable.js';
+import { RowLines } from './row-lines.js';
+import { type CliLoss, chooseTarget, type Target, targetReads } from './target.js';
+import { TargetCellsReader } from './target-cells.js';
+import { quote } from './text.js';
+
+/**
+ * Each feature's sum over a power of two near its largest magnitude so far,
+ * as measureColumn sums (standardize.ts): when the largest grows, the sum
+ * moves to the new power, exactly, as a product by a power of two is.
+ */
+export class ColumnSums {
+  readonly sums: Float64Array;
+  readonly largest: Float64Array;
+  readonly scales: Float64Array;
+  readonly least: Float64Array;
+  readonly most: Float64Array;
+  count = 0;
+
+  constructor(width: number) {
+    this.sums = new Float64Array(width);
+    this.largest = new Float64Array(width);
+    this.scales = new Float64Array(width).fill(1);
+    this.least = new Float64Array(width).fill(Number.POSITIVE_INFINITY);
+    this.most = new Float64Array(width).fill(Number.NEGATIVE_INFINITY);
+  }
+
+  add(numbers: Float64Array, features: readonly number[]): void {
+    this.count++;
+    for (let k = 0; k < features.length; k++) {
+      const value = numbers[features[k]];
+      if (value < this.least[k]) this.least[k] = value;
+      if (value > this.most[k]) this.most[k] = value;
+      const magnitude = Math.abs(value);
+      if (magnitude > this.largest[k]) {
+        this.largest[k] = magnitude;
+        const scale = 2 ** Math.min(Math.floor(Math.log2(magnitude)), 1023);
+        this.sums[k] *= this.scales[k] / scale;
+        this.scales[k] = scale;
+      }
+      this.sums[k] += value / this.scales[k];
+    }
+  }
+
+  /** The means, and the powers of two they were summed over. */
+  means(): { mean: number[]; scales: number[] } {
+    const mean = Array.from(this.sums, (sum, k) => (this.largest[k] === 0 ? 0 : (sum / this.count) * this.scales[k]));
+    return { mean, scales: Array.from(this.scales) };
+  }
+}
+
+/** What the first pass learns. */
+export interface Scan {
+  file: string;
+  header: Header;
+  features: number[];
+  targetColumns: number[];
+  target: Target;
+  rows: number;
+  stamp: FileStamp;
+  /** Each feature's smallest and largest value. */
+  least: number[];
+  most: number[];
+  /** Each feature's mean, measured as measureColumns does (over a power of two near its largest magnitude). */
+  mean: number[];
+  scales: number[];
+}
+
+/** The first pass: the header, the columns, every row checked, the target decided. */
+export async function scanCsv(
+  file: string,
+  /** As the command line's options (comma-separated names) or csvDataset's (lists of names). */
+  options: {
+    target: string | readonly string[];
+    features?: string | readonly string[];
+    loss?: CliLoss;
+    /** Features will be standardised: a value beyond float32 is checked once standardised, not here. */
+    standardize?: boolean;
+    /** What to do about a feature beyond float32 ('scale the column' by default). */
+    featureAdvice?: string;
+  },
+  chunkBytes = READ_CHUNK_BYTES,
+): Promise<Scan> {
+  let header: Header | undefined;
+  let features: number[] = [];
+  let targets: number[] = [];
+  let numberReads: NumberRead[] = [];
+  let rangeChecks: { column: number; advice: string }[] = [];
+  /** The first target cell beyond float32, refused once the target is known to be values. */
+  let hugeTarget: { row: number; value: number } | undefined;
+  let cellsRead: CellsRead | undefined;
+  const cells = new TargetCellsReader(false);
+  const lines = new RowLines();
+  /** Where a row is, for messages: one object for every row, the header's names filled in once known. */
+  const place = { file, header: [] as readonly string[], lines };
+  let rows = 0;
+  let stamp: FileStamp | undefined;
+  let sums = new ColumnSums(0);
+  const tokens = new CsvTokenizer((fields, line) => {
+    if (header === undefined) {
+      header = headerOf(file, tokens, fields, line);
+      place.header = header.header;
+      targets = targetIndices(header, options.target);
+      features = featureIndices(header, options.features, targets);
+      const reads: ColumnRead[] = [
+        ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
+        ...targetReads(header, targets, options.loss),
+      ];
+      numberReads = reads.filter((r): r is NumberRead => r.kind === 'number');
+      cellsRead = reads.find((r): r is CellsRead => r.kind === 'cells');
+      // Values beyond float32: refused as they are read, but for features to be standardised first.
+      const featureAdvice = options.featureAdvice ?? 'scale the column';
+      rangeChecks = numberReads.flatMap(({ column }) => {
+        if (!features.includes(column)) return [{ column, advice: 'scale the column (targets are not standardised)' }];
+        return options.standardize ? [] : [{ column, advice: featureAdvice }];
+      });
+      tokens.setKinds(columnKinds(header.header.length, reads));
+      sums = new ColumnSums(features.length);
+      return;
+    }
+    const row = rows++;
+    lines.add(row, line);
+    const at = place;
+    if (fields !== header.header.length) checkWidth(at, row, fields);
+    const { numbers, texts } = tokens;
+    for (const read of numberReads) {
+      if (Number.isNaN(numbers[read.column])) throw new Error(badNumber(at, row, read, texts[read.column]));
+    }
+    for (const { column, advice } of rangeChecks) {
+      const value = numbers[column];
+      if (!Number.isFinite(Math.fround(value))) throw new Error(tooLarge(at, row, column, value, undefined, advice));
+    }
+    sums.add(numbers, features);
+    if (cellsRead !== undefined) {
+      const cell = texts[cellsRead.column];
+      if (cell === '')
+        throw new Error(`${rowPlace(at, row)}, column ${quote(header.header[cellsRead.column])}: ${cellsRead.empty}`);
+      cells.add(cell);
+      const value = cells.last;
+      if (value !== undefined && !Number.isFinite(Math.fround(value))) hugeTarget ??= { row, value };
+    }
+  });
+  try {
+    for await (const chunk of passChunks(file, undefined, (s) => (stamp = s), chunkBytes)) tokens.write(chunk);
+    tokens.end();
+  } catch (error) {
+    throw csvError(error as Error, file, header?.header);
+  }
+  if (header === undefined)
+    throw new Error(`${file}: the file is empty; expected a header row naming the columns, then data rows`);
+  if (rows === 0) throw new Error(`${file}: there are no data rows after the header (line ${header.headerLine})`);
+  const table: Table = {
+    ...header,
+    rows,
+    lines,
+    numbers: new Map<number, Numbers>(),
+    cells: new Map(cellsRead ? [[cellsRead.column, cells.finish()]] : []),
+  };
+  const target = chooseTarget(table, targets, options.loss);
+  if (target.type === 'values' && hugeTarget && cellsRead) {
+    throw new Error(
+      tooLarge(
+        place,
+        hugeTarget.row,
+        cellsRead.column,
+        hugeTarget.value,
+        undefined,
+        'scale the column (targets are not standardised)',
+      ),
+    );
+  }
+  return {
+    file,
+    header,
+    features,
+    targetColumns: targets,
+    target,
+    rows,
+    stamp: stamp!,
+    ...sums.means(),
+    least: Array.from(sums.least),
+    most: Array.from(sums.most),
+  };
+}
