@@ -148,7 +148,7 @@ export const PRESETS: Record<BuiltInName | 'csv', Preset> = {
  * Adam's steps are already scaled to the gradient, so its rate is a step
  * size (a rate for SGD such as the blobs' 20 makes Adam diverge).
  */
-const DEFAULT_RATES: Partial<Record<string, number>> = { sgd: 0.5, adam: 0.01 };
+const DEFAULT_RATES: Partial<Record<string, number>> = { sgd: 0.5, adam: 0.01, rmsprop: 0.01, adagrad: 0.1, adamw: 0.01 };
 const FALLBACK_RATE = 0.01;
 
 /** The learning rate to start `optimizer` at on a dataset with this preset. */

@@ -243,6 +243,33 @@ function whiteShare(): Promise<number> {
   });
 }
 
+/**
+ * How ragged the edge of the circles' inner disc is on the map: for each row near the middle, the
+ * first blue pixel to the right of a start in the empty band between the disc's points and the
+ * ring's; the mean size of the second difference of those positions, row to row (0 for a straight
+ * edge, small for a smooth curve, large for steps).
+ */
+function discEdgeRoughness(): Promise<{ rows: number; roughness: number }> {
+  return page.$eval('#boundary', (canvas) => {
+    const { width, height } = canvas as HTMLCanvasElement;
+    const pixels = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, width, height).data;
+    const blue = (x: number, y: number) => {
+      const [r, g, b] = pixels.subarray(4 * (y * width + x), 4 * (y * width + x) + 3);
+      return b > r + 40 && b > g;
+    };
+    const start = Math.round(width / 2 - 0.26 * width); // about 0.65 from the centre: between the disc and the ring
+    const edges: number[] = [];
+    for (let y = Math.round(0.4 * height); y < Math.round(0.6 * height); y++) {
+      let x = start;
+      while (x < width / 2 && !blue(x, y)) x++;
+      edges.push(x);
+    }
+    let sum = 0;
+    for (let i = 1; i + 1 < edges.length; i++) sum += Math.abs(edges[i - 1] - 2 * edges[i] + edges[i + 1]);
+    return { rows: edges.length, roughness: sum / (edges.length - 2) };
+  });
+}
+
 it('draws the map finely, never shows a negative loss, and labels a flat loss once per value', async () => {
   await page.selectOption('#dataset', 'blobs');
   await page.waitForSelector('#status[data-state="idle"]');
@@ -251,6 +278,19 @@ it('draws the map finely, never shows a negative loss, and labels a flat loss on
   const white = await whiteShare();
   console.log(`blobs map: ${(100 * white).toFixed(2)}% white`);
   expect(white).toBeLessThan(0.02);
+
+  // The circles' disc, its edge smooth rather than stepped cell by cell.
+  await page.selectOption('#dataset', 'circles');
+  await page.waitForSelector('#status[data-state="idle"]');
+  await page.uncheck('#paced');
+  expect(await train()).toBe('done');
+  await page.check('#paced');
+  const edge = await discEdgeRoughness();
+  console.log(`circles map: edge roughness ${edge.roughness.toFixed(2)} px over ${edge.rows} rows`);
+  expect(edge.rows).toBeGreaterThan(20);
+  expect(edge.roughness).toBeLessThan(0.6);
+  await page.selectOption('#dataset', 'blobs');
+  await page.waitForSelector('#status[data-state="idle"]');
 
   // binaryCrossentropy's eps makes a saturated network's loss a hair below 0.
   expect([-9.82e-10, 0, 1.35e-4, 0.5432].map(formatLoss)).toEqual(['0', '0', '1.35e-4', '0.5432']);
@@ -320,7 +360,7 @@ it('sets a learning rate to suit each optimiser unless one was typed, in plain w
   expect(text).not.toMatch(/seed notebook|binaryCrossentropy|Glorot/);
   expect(
     await page.$$eval('#optimizer option', (options) => options.map((o) => (o as HTMLOptionElement).title.split(':')[0])),
-  ).toEqual(['Stochastic gradient descent', 'Adam']);
+  ).toEqual(['Stochastic gradient descent', 'Adam', 'RMSprop', 'Adagrad', 'AdamW']);
   expect(await page.getAttribute('label[for="learning-rate"]', 'title')).toMatch(/size of each step/);
   expect(await page.$$eval('#output .term', (terms) => terms.map((t) => (t as HTMLElement).title).join(' | '))).toMatch(
     /binaryCrossentropy.*seed notebook/,
