@@ -16,8 +16,8 @@ const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as 
 const OPTIMIZER_WORDS: Partial<Record<string, string>> = {
   sgd: 'Stochastic gradient descent: every weight steps downhill by the learning rate times its gradient',
   adam: 'Adam: steps scaled for each weight by its recent gradients; its learning rate is about the size of a step',
-  rmsprop: 'RMSprop: steps divided by a running average of each weight\'s recent gradient sizes',
-  adagrad: 'Adagrad: steps divided by the total of each weight\'s past gradient sizes, so they shrink as training goes on',
+  rmsprop: "RMSprop: steps divided by a running average of each weight's recent gradient sizes",
+  adagrad: "Adagrad: steps divided by the total of each weight's past gradient sizes, so they shrink as training goes on",
   adamw: 'AdamW: Adam that also shrinks every weight a little at each step (weight decay)',
 };
 
