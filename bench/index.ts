@@ -258,6 +258,12 @@ if (only.has('csv')) {
         `${Math.round(r.rowsPerSecond).toLocaleString('en')} rows/s, ${r.megabytesPerSecond.toFixed(0)} MB/s`,
     );
   }
+  for (const name of ['R1 numeric', 'R3 MNIST-shaped']) {
+    const whole = reading.find((r) => r.workload.startsWith(`${name} read whole`));
+    const pandas = reading.find((r) => r.workload.startsWith(`${name} pandas`));
+    if (whole && pandas)
+      console.log(`${name}: wasmlp reads it whole ${(pandas.seconds / whole.seconds).toFixed(2)}x as fast as pandas`);
+  }
 }
 
 if (rows.length > 0) console.log(`\n${markdownTable()}`);
