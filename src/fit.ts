@@ -82,15 +82,19 @@ function loadFitData(net: NetworkEngine, x: MatrixInput, y: LabelInput, options:
   return { ...train, owned };
 }
 
-/** Each training row's weight from sampleWeight or classWeight, or undefined for neither. */
-function rowWeights(
+/**
+ * Each training row's weight from sampleWeight or classWeight (unchecked;
+ * not both), or undefined for neither; `where` starts the messages.
+ */
+export function rowWeights(
   net: NetworkEngine,
   data: { rows: number; y: number },
-  { sampleWeight, classWeight }: CheckedFitOptions,
+  { sampleWeight, classWeight }: { sampleWeight: unknown; classWeight: unknown },
+  where = 'fit',
 ): Float64Array | undefined {
-  if (sampleWeight !== undefined) return readSampleWeights('fit: sampleWeight', sampleWeight, data.rows, net.dtype);
+  if (sampleWeight !== undefined) return readSampleWeights(`${where}: sampleWeight`, sampleWeight, data.rows, net.dtype);
   if (classWeight === undefined) return undefined;
-  const table = checkClassWeight(classWeight, net.loss, net.dtype);
+  const table = checkClassWeight(classWeight, net.loss, net.dtype, where);
   return classWeightsOf(table, net.backend.view(data.y, data.rows * net.outputs), data.rows, net.outputs);
 }
 

@@ -226,6 +226,10 @@ export interface TrainOnBatchOptions {
   learningRate: LearningRate;
   /** As fit()'s: 'sgd' (default), 'adam', ... An equal config keeps the optimiser's state from earlier fit() and trainOnBatch() calls. */
   optimizer?: OptimizerSpec;
+  /** One weight per row, as fit()'s (Keras's `sample_weight`). */
+  sampleWeight?: SampleWeight;
+  /** Weights per class, as fit()'s (Keras's `class_weight`); not with sampleWeight. */
+  classWeight?: ClassWeight;
 }
 
 /**
@@ -239,11 +243,14 @@ export interface TrainOnBatchOptions {
 export function checkTrainOnBatchOptions(
   options: TrainOnBatchOptions,
   dtype: DType,
-): { learningRate: LearningRate; optimizer: OptimizerConfig } {
-  checkKeys('trainOnBatch', options, ['learningRate', 'optimizer']);
-  const { learningRate, optimizer: spec } = options;
+): { learningRate: LearningRate; optimizer: OptimizerConfig; sampleWeight: unknown; classWeight: unknown } {
+  checkKeys('trainOnBatch', options, ['learningRate', 'optimizer', 'sampleWeight', 'classWeight']);
+  const { learningRate, optimizer: spec, sampleWeight, classWeight } = options;
   const rate = checkLearningRate('trainOnBatch: learningRate', learningRate, dtype);
   const optimizer = parseOptimizer(spec === undefined ? 'sgd' : spec, 'trainOnBatch: optimizer');
   checkOptimizerForDtype('trainOnBatch: optimizer', optimizer, dtype);
-  return { learningRate: rate, optimizer };
+  if (sampleWeight !== undefined && classWeight !== undefined) {
+    throw new Error('trainOnBatch: give sampleWeight or classWeight, not both');
+  }
+  return { learningRate: rate, optimizer, sampleWeight, classWeight };
 }

@@ -1,14 +1,14 @@
 /**
  * trainOnBatch(): one update on the rows given, for training online or a
  * batch at a time. It runs fit()'s epoch loop over one epoch of one batch,
- * so it gives what fit() of those rows with `epochs: 1` gives, bit for bit,
- * and steps the same optimiser: its state carries on from fit() to
+ * so it gives what fit() of those rows with `epochs: 1` gives, bit for bit
+ * (with the same sampleWeight or classWeight), and steps the same optimiser: its state carries on from fit() to
  * trainOnBatch() and back.
  */
 import type { Logs } from './callbacks.js';
 import type { LabelInput, MatrixInput } from './data.js';
 import type { NetworkEngine } from './engine.js';
-import { type BatchInMemory, trainEpochs } from './fit.js';
+import { type BatchInMemory, rowWeights, trainEpochs } from './fit.js';
 import type { Network } from './network.js';
 import { checkTrainOnBatchOptions, type TrainOnBatchOptions } from './train.js';
 
@@ -31,18 +31,18 @@ export async function trainOnBatch(
   y: LabelInput,
   options: TrainOnBatchOptions,
 ): Promise<Logs> {
-  const { learningRate: rate, optimizer } = checkTrainOnBatchOptions(options, net.dtype);
+  const { learningRate: rate, optimizer, ...weighing } = checkTrainOnBatchOptions(options, net.dtype);
   if (net.isTraining) throw new Error('trainOnBatch: this network is already training (await the previous fit first)');
   const data = net.loadData(x, y);
   const owned = [data.x, data.y];
   net.isTraining = true;
   try {
+    const batch: BatchInMemory = { ...data, weights: rowWeights(net, data, weighing, 'trainOnBatch') };
     try {
       net.reserveBatch(data.rows);
     } catch (error) {
       throw new Error(`trainOnBatch: ${(error as Error).message}; give fewer rows`);
     }
-    const batch: BatchInMemory = data;
     const history = await trainEpochs(
       net,
       owner,

@@ -60,6 +60,26 @@ describe('trainOnBatch', () => {
     },
   );
 
+  it.each(SETUPS)(
+    "%s %s on %i thread(s): sampleWeight and classWeight weigh the update as fit()'s do",
+    async (backend, dtype, threads) => {
+      const sampleWeight = Array.from({ length: 13 }, (_, i) => (i % 4) * 0.5);
+      const weighings = [{ sampleWeight }, { classWeight: { 0: 0.25, 1: 3 } }, { classWeight: [2, 0.5] }];
+      for (const weighing of weighings) {
+        const a = await createNetwork(config(backend, dtype, threads));
+        const b = await createNetwork(config(backend, dtype, threads));
+        const plain = await createNetwork(config(backend, dtype, threads));
+        const history = await a.fit(x, y, { epochs: 1, learningRate: 0.05, optimizer: 'adam', ...weighing });
+        const logs = await b.trainOnBatch(x, y, { learningRate: 0.05, optimizer: 'adam', ...weighing });
+        await plain.trainOnBatch(x, y, { learningRate: 0.05, optimizer: 'adam' });
+        expect(b.getWeights()).toEqual(a.getWeights());
+        expect(logs.loss).toBe(history.history.loss[0]);
+        expect(b.getWeights()).not.toEqual(plain.getWeights());
+        for (const net of [a, b, plain]) net.dispose();
+      }
+    },
+  );
+
   it("continues fit()'s optimiser state and step count: fit, then trainOnBatch, is fit of two epochs", async () => {
     const learningRate = exponentialDecay({ initialLearningRate: 0.1, decaySteps: 1, decayRate: 0.5 });
     const options: TrainOnBatchOptions = { learningRate, optimizer: 'adam' };
@@ -82,7 +102,21 @@ describe('trainOnBatch', () => {
     await net.trainOnBatch(x, y, { learningRate: 0.1, optimizer: 'adam' });
     const before = net.toJSON({ includeOptimizer: true });
     const cases: [unknown, unknown, unknown, string | RegExp][] = [
-      [x, y, { learningRate: 0.1, epochs: 2 }, 'trainOnBatch: unknown option "epochs"; expected one of learningRate, optimizer'],
+      [
+        x,
+        y,
+        { learningRate: 0.1, epochs: 2 },
+        'trainOnBatch: unknown option "epochs"; expected one of learningRate, optimizer, sampleWeight, classWeight',
+      ],
+      [x, y, { learningRate: 0.1, sampleWeight: [1, 2] }, 'trainOnBatch: sampleWeight has 2 weights, expected one per row: 13'],
+      [x, y, { learningRate: 0.1, sampleWeight: x.map(() => -1) }, /^trainOnBatch: sampleWeight\[0\]/],
+      [x, y, { learningRate: 0.1, classWeight: { 5: 1 } }, /^trainOnBatch: classWeight: class "5" does not exist/],
+      [
+        x,
+        y,
+        { learningRate: 0.1, sampleWeight: x.map(() => 1), classWeight: [1, 1] },
+        'trainOnBatch: give sampleWeight or classWeight, not both',
+      ],
       [x, y, undefined, 'trainOnBatch: expected an options object, got undefined'],
       [x, y, { learningRate: -1 }, 'trainOnBatch: learningRate must be a positive finite number, got -1'],
       [x, y, { learningRate: 0.1, optimizer: 'lbfgs' }, /^trainOnBatch: optimizer/],

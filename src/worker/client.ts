@@ -545,7 +545,8 @@ export class WorkerNetwork {
     const data = [pack(x, transfer), pack(y, transfer)];
     this.training++;
     try {
-      return await this.call('trainOnBatch', [data[0], data[1], checked], transfer);
+      // The weights as read by the check (once), still unchecked: the worker checks them against the rows.
+      return await this.call('trainOnBatch', [data[0], data[1], checked as TrainOnBatchOptions], transfer);
     } finally {
       this.training--;
     }

@@ -1,6 +1,7 @@
 /**
  * A worker network trains with sample and class weights, kernel penalties
- * and dropout as a Network on this thread does, bit for bit, and evaluates
+ * and dropout as a Network on this thread does, bit for bit (fit, fitDataset
+ * and trainOnBatch), and evaluates
  * with sample weights as it does.
  */
 import { describe, expect, it } from 'vitest';
@@ -45,6 +46,14 @@ describe('a worker network with weights, penalties and dropout', () => {
       (await remote.fitDataset(fromArrays(x, y, { batchSize: 8 }), { epochs: 1, learningRate: 0.1, classWeight: [1, 4] }))
         .history,
     ).toEqual(classed.history);
+    const batch = { learningRate: 0.1, optimizer: 'adamw' as const };
+    const stepped = await local.trainOnBatch(x, y, { ...batch, sampleWeight: w });
+    expect(await remote.trainOnBatch(x, y, { ...batch, sampleWeight: w })).toEqual(stepped);
+    const classStep = await local.trainOnBatch(x, y, { ...batch, classWeight: { 1: 3 } });
+    expect(await remote.trainOnBatch(x, y, { ...batch, classWeight: { 1: 3 } })).toEqual(classStep);
+    await expect(remote.trainOnBatch(x, y, { ...batch, sampleWeight: [1] })).rejects.toThrow(
+      'trainOnBatch: sampleWeight has 1 weights, expected one per row: 20',
+    );
     expect(await remote.getWeights()).toEqual(local.getWeights());
     expect(await remote.evaluate(x, y, { sampleWeight: w })).toEqual(local.evaluate(x, y, { sampleWeight: w }));
     expect((await remote.toJSON()).layers).toEqual(local.toJSON().layers);
