@@ -10,6 +10,7 @@
 import type { ActivationName } from './activations.js';
 import type { FloatArray } from './backend/backend.js';
 import { describeValue } from './checks.js';
+import { arrayLength, element } from './data.js';
 import type { LossName } from './losses.js';
 
 /**
@@ -86,8 +87,9 @@ export function checkMetrics(
   }
   const names: MetricName[] = [];
   // Ends by the seventh element of any list, however long it says it is: an unknown name or a repeat is among them.
-  for (let i = 0; i < given.length; i++) {
-    const name = given[i] as MetricName;
+  const length = arrayLength(`${where}: metrics`, given);
+  for (let i = 0; i < length; i++) {
+    const name = element(`${where}: metrics`, given, i) as MetricName;
     if (!METRIC_NAMES.includes(name)) {
       throw new Error(`${where}: metrics[${i}] ${describeValue(name)} is unknown; expected one of ${METRIC_NAMES.join(', ')}`);
     }

@@ -476,7 +476,16 @@ describe('bad metrics', () => {
       `createNetwork: metrics must be an array of metric names (accuracy, precision, recall, auc, mae, r2), got "auc"`,
     ],
     ['a name twice', { metrics: ['auc', 'mae', 'auc'] }, `createNetwork: metrics[2] "auc" is given twice`],
-    ['a sparse array of 2^32 - 1', { metrics: new Array(2 ** 32 - 1) }, 'createNetwork: metrics[0] undefined is unknown'],
+    [
+      'a sparse array of 2^32 - 1',
+      { metrics: new Array(2 ** 32 - 1) },
+      'createNetwork: metrics[0] is missing (a hole in the array)',
+    ],
+    [
+      'a list whose length is a Symbol',
+      { metrics: new Proxy(['accuracy'], { get: (t, k) => (k === 'length' ? Symbol('n') : Reflect.get(t, k)) }) },
+      'createNetwork: metrics has a length of a symbol, which no array has',
+    ],
     [
       'r2 with cross-entropy',
       { metrics: ['r2'] },

@@ -3,8 +3,10 @@
  * values (fc.anything(), special numbers, deep and cyclic structures,
  * sparse arrays, typed arrays of the wrong type, throwing getters, proxies,
  * revoked proxies, long strings...) put anywhere inside otherwise valid
- * arguments of createNetwork / fit / predict / evaluate / setWeights /
- * toJSON / loadNetwork. Whatever arrives:
+ * arguments of createNetwork (with dropout, a kernel penalty and metrics) /
+ * fit (plain, and with sample weights, AdamW with clipping and a schedule) /
+ * trainOnBatch (class weights, RMSprop with clipping) / predict / evaluate /
+ * setWeights / toJSON / loadNetwork. Whatever arrives:
  *
  * - the call ends (no hang) with a value or an Error (a rejected promise
  *   for the async ones) whose message is non-empty and under 500 characters;
@@ -42,7 +44,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Arena } from '../src/backend/arena.js';
 import { engineOf } from '../src/engine.js';
-import { createNetwork, loadNetwork, type Network, type NetworkConfig } from '../src/index.js';
+import { createNetwork, exponentialDecay, loadNetwork, type Network, type NetworkConfig } from '../src/index.js';
 
 // ---------------------------------------------------------------- the guard on allocations
 
@@ -890,6 +892,37 @@ interface Target {
 }
 
 const fitOptions = (kind: Kind) => ({ ...TRAIN, validationData: [X, kind.y], callbacks: [{ onEpochEnd() {} }] });
+/** fit's options of the Keras kind: row weights (on validation too), AdamW with clipping, a schedule. */
+const weighedFitOptions = (kind: Kind) => ({
+  epochs: 2,
+  batchSize: 3,
+  shuffle: true,
+  optimizer: { type: 'adamw', weightDecay: 0.01, clipnorm: 1 },
+  learningRate: exponentialDecay({ initialLearningRate: 0.05, decaySteps: 2, decayRate: 0.5 }),
+  sampleWeight: [1, 0.5, 2, 0],
+  validationData: [X, kind.y, [1, 1, 2, 0.5]],
+});
+/** trainOnBatch's options: class weights where there are classes, RMSprop with clipped values, a schedule. */
+const batchOptions = (kind: Kind) => ({
+  learningRate: exponentialDecay({ initialLearningRate: 0.05, decaySteps: 1, decayRate: 0.9, staircase: true }),
+  optimizer: { type: 'rmsprop', momentum: 0.5, clipvalue: 0.5 },
+  ...(kind.config.loss === 'meanSquaredError' ? { sampleWeight: [2, 1, 0.5, 1] } : { classWeight: { 1: 2 } }),
+});
+/** A valid config with a kernel penalty, a dropout entry and every metric the loss takes. */
+const richConfig = (kind: Kind): NetworkConfig => {
+  const [hidden, ...rest] = kind.config.layers;
+  const metrics =
+    kind.config.loss === 'meanSquaredError'
+      ? ['mae', 'r2']
+      : kind.config.loss === 'binaryCrossentropy'
+        ? ['accuracy', 'precision', 'recall', 'auc']
+        : ['accuracy', 'precision', 'recall'];
+  return {
+    ...kind.config,
+    layers: [{ ...hidden, kernelRegularizer: { l1: 0.01, l2: 0.02 } }, { dropout: 0.25 }, ...rest],
+    metrics,
+  } as NetworkConfig;
+};
 
 const targets = (edits: fc.Arbitrary<Edit[]>, kind: Kind): Record<string, Target> => ({
   'predict(x)': {
@@ -945,6 +978,44 @@ const targets = (edits: fc.Arbitrary<Edit[]>, kind: Kind): Record<string, Target
       );
     },
   },
+  'fit(x, y, options) with weights, clipping and a schedule': {
+    arbitrary: fc.tuple(backendAndDtype, edits),
+    problems: (bd: typeof BD, list: Edit[]) => {
+      const valid = weighedFitOptions(kind);
+      const options = applyEdits(valid, list);
+      const epochs = peek(options, 'epochs');
+      fc.pre(!(typeof epochs === 'number' && epochs > 5));
+      return withTwins(kind, bd, (net, twin) =>
+        hostileCallProblems(
+          kind,
+          net,
+          twin,
+          () => net.fit(X, kind.y as number[][], options as never),
+          true,
+          holeMade(valid, list),
+          ifSecondRead(list, () => twin.fit(X, kind.y as number[][], valid as never)),
+        ),
+      );
+    },
+  },
+  'trainOnBatch(x, y, options)': {
+    arbitrary: fc.tuple(backendAndDtype, edits, fc.constantFrom(0, 1, 2)),
+    problems: (bd: typeof BD, list: Edit[], which: number) => {
+      const valid = [X, kind.y, batchOptions(kind)];
+      const args = valid.map((a, i) => (i === which ? applyEdits(a, list) : a));
+      return withTwins(kind, bd, (net, twin) =>
+        hostileCallProblems(
+          kind,
+          net,
+          twin,
+          () => net.trainOnBatch(args[0] as number[][], args[1] as number[][], args[2] as never),
+          true,
+          holeMade(valid[which], list),
+          ifSecondRead(list, () => twin.trainOnBatch(X, kind.y as number[][], valid[2] as never)),
+        ),
+      );
+    },
+  },
   'setWeights(weights)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
     problems: (bd: typeof BD, list: Edit[]) =>
@@ -978,7 +1049,7 @@ const targets = (edits: fc.Arbitrary<Edit[]>, kind: Kind): Record<string, Target
   'createNetwork(config)': {
     arbitrary: fc.tuple(backendAndDtype, edits),
     problems: (bd: typeof BD, list: Edit[]) => {
-      const valid = { ...kind.config, ...bd, threads: 1 };
+      const valid = { ...richConfig(kind), ...bd, threads: 1 };
       const config = applyEdits(valid, list);
       fc.pre(!spawnsThreads(config));
       // A bystander network and its twin: createNetwork shares their memory.

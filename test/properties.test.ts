@@ -106,6 +106,25 @@ const optimizerAndRate: fc.Arbitrary<{ optimizer: OptimizerSpec; learningRate: n
     ),
     learningRate: logUniform(1e-4, 1e-2),
   }),
+  fc.record({
+    optimizer: fc.oneof(
+      fc.record({ type: fc.constant('rmsprop' as const), rho: uniform(0.8, 0.95), momentum: fc.constantFrom(0, 0.5) }),
+      fc.record({ type: fc.constant('adamw' as const), weightDecay: uniform(0, 0.05) }),
+    ),
+    learningRate: logUniform(1e-4, 1e-2),
+  }),
+  fc.record({ optimizer: fc.constant<OptimizerSpec>({ type: 'adagrad' }), learningRate: logUniform(1e-3, 0.05) }),
+  // Clipping on top of any of them: thresholds around the gradients' sizes, so that some clip and some do not.
+  fc.record({
+    optimizer: fc
+      .tuple(
+        fc.constantFrom('sgd', 'adam', 'rmsprop'),
+        fc.constantFrom('clipvalue', 'clipnorm', 'globalClipnorm'),
+        logUniform(0.01, 1),
+      )
+      .map(([type, clip, threshold]) => ({ type, [clip]: threshold }) as OptimizerSpec),
+    learningRate: logUniform(1e-3, 1e-2),
+  }),
 );
 
 /**
