@@ -7,6 +7,7 @@ import {
   type ActivationName,
   type BackendName,
   createNetwork,
+  type DropoutConfig,
   type FitOptions,
   type LabelInput,
   type LayerConfig,
@@ -17,6 +18,7 @@ import {
 import { randomSeed } from '../random.js';
 import { featureIndices, targetIndices } from './columns.js';
 import { type ColumnRead, readCsv } from './csv.js';
+import type { CsvDataset } from './csv-dataset.js';
 import { float32Matrix, pickRows } from './float32.js';
 import { count } from './format.js';
 import type { Io } from './io.js';
@@ -37,17 +39,26 @@ import {
 } from './target.js';
 import { escapeLines, excerpt } from './text.js';
 import { streamTrainingData } from './train-stream.js';
+import {
+  balancedClassWeights,
+  checkMetricFlags,
+  countClasses,
+  describeClassWeights,
+  describeControls,
+  initialLearningRate,
+  learningRateOf,
+  networkLayers,
+  optimizerSpec,
+  type TrainingControls,
+} from './training-options.js';
 
-export interface TrainOptions {
+export interface TrainOptions extends TrainingControls {
   target: string;
   features?: string;
-  layers: number[];
   activation: ActivationName;
   loss?: CliLoss;
-  optimizer: 'adam' | 'sgd';
   epochs: number;
   batchSize: number;
-  lr?: number;
   validationSplit?: number;
   seed?: number;
   standardize?: boolean;
@@ -55,9 +66,6 @@ export interface TrainOptions {
   backend: BackendName;
   threads: number;
 }
-
-/** Keras's default learning rates for its optimisers. */
-const DEFAULT_LEARNING_RATE = { adam: 0.001, sgd: 0.01 } as const;
 
 /** What training needs from the CSV: the table itself (its columns of doubles) is let go once these are built. */
 interface TrainingData {
@@ -73,9 +81,11 @@ interface TrainingData {
   /** Trains `net` on the rows: fit() on matrices of a file read whole, fitDataset() on a streamed one. */
   fit(
     net: Network,
-    options: Pick<FitOptions, 'epochs' | 'learningRate' | 'optimizer' | 'callbacks'>,
+    options: Pick<FitOptions, 'epochs' | 'learningRate' | 'optimizer' | 'callbacks' | 'classWeight'>,
     batchSize: number,
   ): Promise<unknown>;
+  /** The training rows of each class (a classifier's), for --class-weight. */
+  classCounts(): Promise<number[]>;
 }
 
 export async function train(file: string, options: TrainOptions, io: Io): Promise<void> {
@@ -84,10 +94,13 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
   const data = await (streams(file) ? streamedTrainingData : readTrainingData)(file, options);
   const { featureNames, target, normalization, stats, seed, trainRows, validationRows } = data;
   const { activation: outputActivation, loss } = outputLayer(target);
-  const layers: LayerConfig[] = [
-    ...options.layers.map((units) => ({ units, activation: options.activation })),
-    { units: outputUnits(target), activation: outputActivation },
-  ];
+  const output = { units: outputUnits(target), activation: outputActivation };
+  const metrics = checkMetricFlags(options.metrics, loss, output);
+  const layers = networkLayers(options, output);
+  const weighting = options.classWeight && (await balancedWeights(data, target));
+  const batchSize = Math.min(options.batchSize, trainRows);
+  const batchesPerEpoch = Math.ceil(trainRows / batchSize);
+  const updates = options.epochs * batchesPerEpoch;
   const net = await createNetwork({
     inputs: featureNames.length,
     layers,
@@ -96,19 +109,26 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
     threads: options.threads,
     seed,
     normalization,
+    ...(metrics && { metrics }),
   });
   try {
-    const batchSize = Math.min(options.batchSize, trainRows);
     io.stdout.write(
-      escapeLines(describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, seed, net.threads)),
+      escapeLines(
+        describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, updates, seed, net.threads),
+      ),
     );
-    const learningRate = options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer];
-    const callbacks = progressCallback(io, options.epochs, Math.ceil(trainRows / batchSize));
-    await data
-      .fit(net, { epochs: options.epochs, learningRate, optimizer: options.optimizer, callbacks }, batchSize)
-      .catch((error: Error) => {
-        throw commandLineAdvice(error, learningRate, options.standardize === true);
-      });
+    if (weighting) io.stdout.write(escapeLines(weighting.line));
+    const callbacks = progressCallback(io, options.epochs, batchesPerEpoch, options.lrSchedule !== undefined);
+    const fitOptions = {
+      epochs: options.epochs,
+      learningRate: learningRateOf(options, updates),
+      optimizer: optimizerSpec(options),
+      callbacks,
+      ...(weighting && { classWeight: weighting.weights }),
+    };
+    await data.fit(net, fitOptions, batchSize).catch((error: Error) => {
+      throw commandLineAdvice(error, initialLearningRate(options), options.standardize === true);
+    });
     if (options.save !== undefined) {
       writeModelFile(options.save, { features: featureNames, target, standardization: stats ?? null, network: net.toJSON() });
       io.stdout.write(escapeLines(`Saved the model to ${options.save}\n`));
@@ -116,6 +136,17 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
   } finally {
     net.dispose();
   }
+}
+
+/** --class-weight balanced's weights from the training rows' classes, and the line that shows them. */
+async function balancedWeights(data: TrainingData, target: Target): Promise<{ weights: number[]; line: string }> {
+  if (target.type !== 'classes')
+    throw new Error(
+      `--class-weight balanced needs classes, but the target (${names(target.columns)}) is a regression; leave it out`,
+    );
+  const counts = await data.classCounts();
+  const weights = balancedClassWeights(counts);
+  return { weights, line: describeClassWeights(target.classes, weights, counts) };
 }
 
 /** Reads the CSV, decides the target, splits the rows and builds the network's matrices, all checked. */
@@ -165,6 +196,7 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     validationRows: split?.validation.length ?? 0,
     fit: (net, fitOptions, batchSize) =>
       net.fit(trainRows[0], trainRows[1], { ...fitOptions, batchSize, shuffle: true, validationData: validation }),
+    classCounts: async () => countClasses(labels.data, target.type === 'classes' ? target.classes.length : 0, split?.train),
   };
 }
 
@@ -187,7 +219,27 @@ async function streamedTrainingData(file: string, options: TrainOptions): Promis
         // A pass's own error (the file changed) as it is; fitDataset's own as fit()'s, as for a file read whole.
         throw new Error(threw ? threw[1] : error.message.replace(/^fitDataset: /, 'fit: '));
       }),
+    classCounts: () => streamedClassCounts(streamed.train, streamed.target),
   };
+}
+
+/** Each class's training rows of a streamed file: one more pass (the first epoch's order, which counting ignores). */
+async function streamedClassCounts(train: CsvDataset, target: Target): Promise<number[]> {
+  const classes = target.type === 'classes' ? target.classes.length : 0;
+  const counts = new Array<number>(classes).fill(0);
+  for await (const { y } of train.batches(0)) {
+    const [rows, units] = y.shape;
+    for (let r = 0; r < rows; r++) {
+      if (units === 1) {
+        counts[y.data[r]]++;
+        continue;
+      }
+      let best = 0;
+      for (let k = 1; k < units; k++) if (y.data[r * units + k] > y.data[r * units + best]) best = k;
+      counts[best]++;
+    }
+  }
+  return counts;
 }
 
 function allRows(rows: number): Int32Array {
@@ -212,12 +264,14 @@ function describeRun(
   target: Target,
   trainRows: number,
   validationRows: number,
-  layers: readonly LayerConfig[],
+  entries: readonly (LayerConfig | DropoutConfig)[],
   loss: string,
   options: TrainOptions,
+  updates: number,
   seed: number,
   threads: number,
 ): string {
+  const layers = entries.filter((entry): entry is LayerConfig => 'units' in entry);
   const what =
     target.type === 'values'
       ? `regression on ${names(target.columns)}`
@@ -228,7 +282,7 @@ function describeRun(
   const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
   return (
     `${file}: ${split}; ${count(features.length, 'feature')} (${names(features)}); ${what}\n` +
-    `Network ${shape} ${activations}, ${loss}, ${options.optimizer}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
+    `Network ${shape} ${activations}, ${loss}, ${options.optimizer}${describeControls(options, updates)}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
     `${threads > 1 ? `, ${threads} threads` : ''}\n`
   );
 }
