@@ -82,7 +82,8 @@ export function buildProgram(io: Io): Command {
       parse.fraction,
     )
     .option('--seed <n>', 'seed for the initial weights, the split and the shuffles', parse.seed)
-    .option('--standardize', 'scale each feature to mean 0, standard deviation 1 (statistics saved with the model)')
+    .option('--standardize', 'scale each feature to mean 0, standard deviation 1, from the training rows (the default)', true)
+    .option('--no-standardize', 'feed the features to the network as they are')
     .option('--save <file>', 'write the trained model to this JSON file')
     // Training controls (training-options.ts).
     .option('--dropout <rate>', "drop this fraction of each hidden layer's outputs while training", parse.dropoutRate)

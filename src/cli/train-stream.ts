@@ -1,7 +1,7 @@
 /**
  * `wasmlp train` on a file too large to read whole (streaming.ts): a first
  * pass checks every row and decides the target, as a file read whole is
- * checked before training starts; --standardize's statistics come from two
+ * checked before training starts; the standardisation's statistics come from two
  * more passes over the training rows; then each epoch reads the file again,
  * its training rows through a shuffle buffer (csv-dataset.ts) into
  * net.fitDataset, and its validation rows, in file order, for val_loss.
@@ -44,7 +44,7 @@ export interface StreamOptions {
 
 /** The first pass, the split and the statistics: the datasets each epoch reads. */
 export async function streamTrainingData(file: string, options: StreamOptions): Promise<StreamedTraining> {
-  const featureAdvice = 'give --standardize, or scale the column';
+  const featureAdvice = options.standardize ? 'scale the column' : 'leave out --no-standardize, or scale the column';
   const scan = await scanCsv(file, { ...options, featureAdvice });
   const held = options.validationSplit === undefined ? undefined : holdOut(scan.rows, options.validationSplit, options.seed);
   const train: RowSelection | undefined = held && { bits: held.bits, keep: 0, rows: scan.rows - held.rows };

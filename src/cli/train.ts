@@ -71,9 +71,9 @@ export interface TrainOptions extends TrainingControls {
 interface TrainingData {
   featureNames: string[];
   target: Target;
-  /** The network's normalisation: --standardize's statistics where the network can apply them. */
+  /** The network's normalisation: the standardisation's statistics where the network can apply them. */
   normalization: NormalizationConfig | undefined;
-  /** --standardize's statistics where it cannot: the command line applies them before the network. */
+  /** The standardisation's statistics where it cannot: the command line applies them before the network. */
   stats: Standardization | undefined;
   seed: number;
   trainRows: number;
@@ -177,7 +177,7 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     features,
     columns,
     stats,
-    options.standardize ? 'scale the column' : 'give --standardize, or scale the column',
+    options.standardize ? 'scale the column' : 'leave out --no-standardize, or scale the column',
   );
   const width = features.length;
   const rows = (picked: Int32Array | undefined): [MatrixInput, LabelInput] => [
@@ -289,13 +289,13 @@ function describeRun(
 
 /**
  * fit()'s error for a diverging run, with its advice in this command's
- * terms: --lr rather than learningRate, --standardize unless it was given.
+ * terms: --lr rather than learningRate, standardising if it was turned off.
  */
 function commandLineAdvice(error: Error, learningRate: number, standardized: boolean): Error {
   const advice = error.message.indexOf('; try a smaller learningRate');
   if (!/ diverged /.test(error.message) || advice < 0) return error;
   return new Error(
     `${error.message.slice(0, advice)}; try a smaller --lr than ${learningRate}` +
-      `${standardized ? '' : ', or --standardize'} (a regression's targets are not scaled: scale large ones yourself)`,
+      `${standardized ? '' : ', or leave out --no-standardize'} (a regression's targets are not scaled: scale large ones yourself)`,
   );
 }

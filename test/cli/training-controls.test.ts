@@ -136,6 +136,8 @@ for (const [mode, env] of [
         ['train', IMBALANCED, '--target', 'label', '--layers', '4', '--epochs', '1', '--batch-size', '80', '--seed', '7'].concat([
           '--class-weight',
           'balanced',
+          // The library's network below takes the raw features.
+          '--no-standardize',
         ]),
         env,
       );
