@@ -37,6 +37,14 @@ import {
   type Target,
   targetReads,
 } from './target.js';
+import {
+  foldTargetScaling,
+  measureTargets,
+  scaledTargets,
+  scaleTargets,
+  TargetMoments,
+  type TargetScaling,
+} from './target-scaling.js';
 import { escapeLines, excerpt } from './text.js';
 import { streamTrainingData } from './train-stream.js';
 import {
@@ -86,6 +94,8 @@ interface TrainingData {
   ): Promise<unknown>;
   /** The training rows of each class (a classifier's), for --class-weight. */
   classCounts(): Promise<number[]>;
+  /** A regression's target statistics, from the training rows: the network is fitted to the targets scaled with them. */
+  targetScaling: TargetScaling | undefined;
 }
 
 export async function train(file: string, options: TrainOptions, io: Io): Promise<void> {
@@ -129,8 +139,15 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
     await data.fit(net, fitOptions, batchSize).catch((error: Error) => {
       throw commandLineAdvice(error, initialLearningRate(options), options.standardize === true);
     });
+    if (data.targetScaling) foldTargetScaling(net, data.targetScaling);
     if (options.save !== undefined) {
-      writeModelFile(options.save, { features: featureNames, target, standardization: stats ?? null, network: net.toJSON() });
+      writeModelFile(options.save, {
+        features: featureNames,
+        target,
+        standardization: stats ?? null,
+        network: net.toJSON(),
+        ...(data.targetScaling && { targetScaling: data.targetScaling }),
+      });
       io.stdout.write(escapeLines(`Saved the model to ${options.save}\n`));
     }
   } finally {
@@ -162,10 +179,12 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     ];
   });
   const target = chooseTarget(table, targets, options.loss);
-  const labels = encodeTarget(target, table, targets);
+  const encoded = encodeTarget(target, table, targets);
 
   const seed = options.seed ?? randomSeed();
   const split = options.validationSplit === undefined ? undefined : splitRows(table.rows, options.validationSplit, seed);
+  const targetScaling = target.type === 'values' ? measureTargets(encoded.data, encoded.cols, split?.train) : undefined;
+  const labels = targetScaling ? { ...encoded, data: scaleTargets(encoded.data, targetScaling) } : encoded;
   const columns = features.map((c) => table.numbers.get(c)!);
   // Statistics from the training rows only. The network standardises where it can; else every row is standardised
   // here, in table order, so a bad value is named by its cell.
@@ -197,6 +216,7 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     fit: (net, fitOptions, batchSize) =>
       net.fit(trainRows[0], trainRows[1], { ...fitOptions, batchSize, shuffle: true, validationData: validation }),
     classCounts: async () => countClasses(labels.data, target.type === 'classes' ? target.classes.length : 0, split?.train),
+    targetScaling,
   };
 }
 
@@ -208,19 +228,31 @@ const DATASET_THREW =
 async function streamedTrainingData(file: string, options: TrainOptions): Promise<TrainingData> {
   const seed = options.seed ?? randomSeed();
   const streamed = await streamTrainingData(file, { ...options, seed });
+  const targetScaling = streamed.target.type === 'values' ? await streamedTargetScaling(streamed.train) : undefined;
+  const train = targetScaling ? scaledTargets(streamed.train, targetScaling) : streamed.train;
+  const validation =
+    targetScaling && streamed.validation ? scaledTargets(streamed.validation, targetScaling) : streamed.validation;
   return {
     ...streamed,
     seed,
     trainRows: streamed.train.rows,
     validationRows: streamed.validation?.rows ?? 0,
     fit: (net, fitOptions) =>
-      net.fitDataset(streamed.train, { ...fitOptions, validationData: streamed.validation }).catch((error: Error) => {
+      net.fitDataset(train, { ...fitOptions, validationData: validation }).catch((error: Error) => {
         const threw = DATASET_THREW.exec(error.message);
         // A pass's own error (the file changed) as it is; fitDataset's own as fit()'s, as for a file read whole.
         throw new Error(threw ? threw[1] : error.message.replace(/^fitDataset: /, 'fit: '));
       }),
     classCounts: () => streamedClassCounts(streamed.train, streamed.target),
+    targetScaling,
   };
+}
+
+/** A streamed regression's target statistics over its training rows: one more pass. */
+async function streamedTargetScaling(train: CsvDataset): Promise<TargetScaling> {
+  const moments = new TargetMoments(train.outputs);
+  for await (const { y } of train.batches(0)) moments.add(y.data, y.shape[0]);
+  return moments.scaling();
 }
 
 /** Each class's training rows of a streamed file: one more pass (the first epoch's order, which counting ignores). */
@@ -296,6 +328,6 @@ function commandLineAdvice(error: Error, learningRate: number, standardized: boo
   if (!/ diverged /.test(error.message) || advice < 0) return error;
   return new Error(
     `${error.message.slice(0, advice)}; try a smaller --lr than ${learningRate}` +
-      `${standardized ? '' : ', or leave out --no-standardize'} (a regression's targets are not scaled: scale large ones yourself)`,
+      `${standardized ? '' : ', or leave out --no-standardize'}`,
   );
 }

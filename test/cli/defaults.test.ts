@@ -1,9 +1,18 @@
 /**
  * `train`'s defaults through the real command (bin/wasmlp.js, a child
- * process): features standardised unless --no-standardize.
+ * process): features standardised unless --no-standardize; a regression's
+ * targets scaled inside the model, predictions in the targets' units from
+ * the model file and from its ONNX and TF.js exports, and evaluate's MAE,
+ * RMSE and R².
  */
 import { readFileSync, rmSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { parse } from 'csv-parse/sync';
+import * as ort from 'onnxruntime-web';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { csvText, normal, Random, tempFolder, wasmlpProcess } from './child.js';
 
 const { dir, path, file } = tempFolder('wasmlp-defaults-');
@@ -104,5 +113,103 @@ describe('standardisation', () => {
     expect(run.stdout).toContain(', standardised inputs\n');
     const evaluated = await wasmlpProcess(['evaluate', save, 'examples/iris.csv']);
     expect(Number(/acc (\d\.\d+)/.exec(evaluated.stdout)![1])).toBeGreaterThan(0.95);
+  });
+});
+
+ort.env.wasm.numThreads = 1;
+
+describe('a regression', () => {
+  // y around 1000 ± 300, from two features (one on a scale of hundreds), a bend and some noise.
+  const random = new Random(21);
+  const rows = Array.from({ length: 600 }, () => {
+    const a = normal(random);
+    const b = 200 + 50 * normal(random);
+    const y = 1000 + 180 * a + 240 * ((b - 200) / 50) + 60 * Math.sin(2 * a) + 20 * normal(random);
+    return [a.toFixed(4), b.toFixed(2), y.toFixed(2)];
+  });
+  const data = file('regression.csv', csvText(['a', 'b', 'y'], rows));
+  const raw = rows.map(([a, b]) => [Number(a), Number(b)]);
+  const targets = rows.map((row) => Number(row[2]));
+  const model = path('regression.json');
+  let predicted: number[];
+
+  beforeAll(async () => {
+    const run = await wasmlpProcess(['train', data, '--target', 'y', '--seed', '3', '--save', model]);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const out = await wasmlpProcess(['predict', model, data]);
+    predicted = (parse(out.stdout) as string[][]).slice(1).map(([value]) => Number(value));
+  });
+
+  it("trains on targets scaled with the training rows' mean and deviation, recorded in the model file", () => {
+    const mean = targets.reduce((sum, y) => sum + y, 0) / targets.length;
+    const std = Math.sqrt(targets.reduce((sum, y) => sum + (y - mean) ** 2, 0) / targets.length);
+    expect(std).toBeGreaterThan(250);
+    const { targetScaling } = JSON.parse(readFileSync(model, 'utf8')).metadata.wasmlp;
+    // Measured on the targets as float32, the network's labels.
+    expect(Math.abs(targetScaling.mean[0] / mean - 1)).toBeLessThan(1e-7);
+    expect(Math.abs(targetScaling.std[0] / std - 1)).toBeLessThan(1e-6);
+  });
+
+  it("predicts in the targets' units and reaches R² > 0.9 with the defaults; evaluate prints MAE, RMSE and R²", async () => {
+    const n = targets.length;
+    const mean = targets.reduce((sum, y) => sum + y, 0) / n;
+    const errors = targets.map((y, i) => y - predicted[i]);
+    const mae = errors.reduce((sum, e) => sum + Math.abs(e), 0) / n;
+    const mse = errors.reduce((sum, e) => sum + e * e, 0) / n;
+    const r2 = 1 - (mse * n) / targets.reduce((sum, y) => sum + (y - mean) ** 2, 0);
+    expect(r2).toBeGreaterThan(0.9);
+    const evaluated = await wasmlpProcess(['evaluate', model, data]);
+    expect([evaluated.code, evaluated.stderr]).toEqual([0, '']);
+    const printed = /^loss (\S+) {2}mae (\S+) {2}rmse (\S+) {2}r2 (\S+) {2}\(600 rows\)\n$/.exec(evaluated.stdout);
+    expect(printed, evaluated.stdout).not.toBeNull();
+    const [loss, maeShown, rmseShown, r2Shown] = printed!.slice(1).map(Number);
+    // predict prints 7 significant digits; evaluate 4 decimals of numbers computed from the outputs themselves.
+    expect(Math.abs(loss / mse - 1)).toBeLessThan(1e-4);
+    expect(Math.abs(maeShown / mae - 1)).toBeLessThan(1e-4);
+    expect(Math.abs(rmseShown / Math.sqrt(mse) - 1)).toBeLessThan(1e-4);
+    expect(Math.abs(r2Shown - r2)).toBeLessThan(1e-4);
+    // A streamed evaluation scores alike.
+    const streamed = await wasmlpProcess(['evaluate', model, data], { WASMLP_STREAM_ABOVE: '0' });
+    expect(streamed.stdout).toBe(evaluated.stdout);
+  });
+
+  it('a streamed training scales its targets too', async () => {
+    const save = path('regression-streamed.json');
+    const run = await wasmlpProcess(['train', data, '--target', 'y', '--seed', '3', '--save', save], {
+      WASMLP_STREAM_ABOVE: '0',
+    });
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const { targetScaling } = JSON.parse(readFileSync(save, 'utf8')).metadata.wasmlp;
+    const saved = JSON.parse(readFileSync(model, 'utf8')).metadata.wasmlp.targetScaling;
+    expect(Math.abs(targetScaling.mean[0] / saved.mean[0] - 1)).toBeLessThan(1e-9);
+    expect(Math.abs(targetScaling.std[0] / saved.std[0] - 1)).toBeLessThan(1e-9);
+    const evaluated = await wasmlpProcess(['evaluate', save, data]);
+    expect(Number(/r2 (\S+)/.exec(evaluated.stdout)![1])).toBeGreaterThan(0.9);
+  });
+
+  it("exports to ONNX and TF.js models that predict in the targets' units", async () => {
+    const onnxFile = path('regression.onnx');
+    expect((await wasmlpProcess(['export', model, '--format', 'onnx', '--out', onnxFile])).code).toBe(0);
+    const session = await ort.InferenceSession.create(readFileSync(onnxFile));
+    const x = new ort.Tensor('float32', Float32Array.from(raw.flat()), [raw.length, 2]);
+    const onnxOut = Array.from((await session.run({ x })).y.data as Float32Array);
+    await session.release();
+    const folder = path('regression-tfjs');
+    expect((await wasmlpProcess(['export', model, '--format', 'tfjs', '--out', folder])).code).toBe(0);
+    const weights = readFileSync(join(folder, 'weights.bin'));
+    const artifacts = await tf.io.getModelArtifactsForJSON(
+      JSON.parse(readFileSync(join(folder, 'model.json'), 'utf8')),
+      async (m) => [
+        m.flatMap((group) => group.weights),
+        weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength),
+      ],
+    );
+    const layers = await tfl.loadLayersModel(tf.io.fromMemory(artifacts));
+    const tfjsOut = Array.from(tf.tidy(() => (layers.predict(tf.tensor2d(raw)) as tf.Tensor).dataSync()));
+    layers.dispose();
+    for (const out of [onnxOut, tfjsOut]) {
+      expect(out).toHaveLength(predicted.length);
+      out.forEach((value, i) => expect(Math.abs(value - predicted[i])).toBeLessThan(1e-5 * Math.abs(predicted[i]) + 1e-3));
+    }
   });
 });
