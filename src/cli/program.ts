@@ -98,6 +98,12 @@ export function buildProgram(io: Io): Command {
     )
     .addOption(new Option('--class-weight <mode>', 'weigh each class by n_rows / (n_classes · its rows)').choices(['balanced']))
     .option('--metrics <names>', `what each epoch reports besides the loss: ${METRIC_NAMES.join(', ')}`, parse.metricNames)
+    .option('--test-split <fraction>', 'hold out this fraction of the rows first, scored once after training', parse.fraction)
+    .option(
+      '--early-stopping <patience>',
+      "stop after this many epochs without a better val_loss, keeping the best epoch's weights",
+      parse.nonNegativeInteger,
+    )
     .addOption(backendOption())
     .addOption(threadsOption())
     .action((data: string, options) => train(data, options, io));

@@ -8,7 +8,10 @@ import {
   type BackendName,
   createNetwork,
   type DropoutConfig,
+  type EarlyStopping,
+  earlyStopping,
   type FitOptions,
+  type History,
   type LabelInput,
   type LayerConfig,
   type MatrixInput,
@@ -20,10 +23,11 @@ import { featureIndices, targetIndices } from './columns.js';
 import { type ColumnRead, readCsv } from './csv.js';
 import type { CsvDataset } from './csv-dataset.js';
 import { float32Matrix, pickRows } from './float32.js';
-import { count } from './format.js';
+import { count, formatLogs, formatMetric } from './format.js';
 import type { Io } from './io.js';
 import { checkModelPath, writeModelFile } from './model-file.js';
 import { progressCallback } from './progress.js';
+import { RegressionScoring } from './regression-scores.js';
 import { splitRows } from './split.js';
 import { measureColumns, networkNormalization, type Standardization } from './standardize.js';
 import { streams } from './streaming.js';
@@ -68,6 +72,8 @@ export interface TrainOptions extends TrainingControls {
   epochs: number;
   batchSize: number;
   validationSplit?: number;
+  testSplit?: number;
+  earlyStopping?: number;
   seed?: number;
   standardize?: boolean;
   save?: string;
@@ -86,12 +92,15 @@ interface TrainingData {
   seed: number;
   trainRows: number;
   validationRows: number;
+  testRows: number;
+  /** Scores the network once on the --test-split rows, in the targets' units; undefined without them. */
+  scoreTest?(net: Network): Record<string, number>;
   /** Trains `net` on the rows: fit() on matrices of a file read whole, fitDataset() on a streamed one. */
   fit(
     net: Network,
     options: Pick<FitOptions, 'epochs' | 'learningRate' | 'optimizer' | 'callbacks' | 'classWeight'>,
     batchSize: number,
-  ): Promise<unknown>;
+  ): Promise<History>;
   /** The training rows of each class (a classifier's), for --class-weight. */
   classCounts(): Promise<number[]>;
   /** A regression's target statistics, from the training rows: the network is fitted to the targets scaled with them. */
@@ -101,8 +110,10 @@ interface TrainingData {
 export async function train(file: string, options: TrainOptions, io: Io): Promise<void> {
   // Before anything else, so a bad --save path fails now rather than after the training.
   if (options.save !== undefined) checkModelPath(options.save, file);
+  if (options.earlyStopping !== undefined && options.validationSplit === undefined)
+    throw new Error('--early-stopping watches val_loss: it needs --validation-split');
   const data = await (streams(file) ? streamedTrainingData : readTrainingData)(file, options);
-  const { featureNames, target, normalization, stats, seed, trainRows, validationRows } = data;
+  const { featureNames, target, normalization, stats, seed, trainRows, validationRows, testRows } = data;
   const { activation: outputActivation, loss } = outputLayer(target);
   const output = { units: outputUnits(target), activation: outputActivation };
   const metrics = checkMetricFlags(options.metrics, loss, output);
@@ -124,11 +135,27 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
   try {
     io.stdout.write(
       escapeLines(
-        describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, updates, seed, net.threads),
+        describeRun(
+          file,
+          featureNames,
+          target,
+          { trainRows, validationRows, testRows },
+          layers,
+          loss,
+          options,
+          updates,
+          seed,
+          net.threads,
+        ),
       ),
     );
     if (weighting) io.stdout.write(escapeLines(weighting.line));
-    const callbacks = progressCallback(io, options.epochs, batchesPerEpoch, options.lrSchedule !== undefined);
+    const progress = progressCallback(io, options.epochs, batchesPerEpoch, options.lrSchedule !== undefined);
+    const stopper =
+      options.earlyStopping === undefined
+        ? undefined
+        : earlyStopping({ monitor: 'val_loss', patience: options.earlyStopping, restoreBestWeights: true });
+    const callbacks = stopper ? [progress, stopper] : progress;
     const fitOptions = {
       epochs: options.epochs,
       learningRate: learningRateOf(options, updates),
@@ -136,10 +163,12 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
       callbacks,
       ...(weighting && { classWeight: weighting.weights }),
     };
-    await data.fit(net, fitOptions, batchSize).catch((error: Error) => {
+    const history = await data.fit(net, fitOptions, batchSize).catch((error: Error) => {
       throw commandLineAdvice(error, initialLearningRate(options), options.standardize === true);
     });
+    if (stopper) io.stdout.write(describeStop(stopper, history, options.epochs));
     if (data.targetScaling) foldTargetScaling(net, data.targetScaling);
+    if (data.scoreTest) io.stdout.write(`Test  ${formatLogs(data.scoreTest(net))}  (${count(testRows, 'row')})\n`);
     if (options.save !== undefined) {
       writeModelFile(options.save, {
         features: featureNames,
@@ -182,9 +211,10 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
   const encoded = encodeTarget(target, table, targets);
 
   const seed = options.seed ?? randomSeed();
-  const split = options.validationSplit === undefined ? undefined : splitRows(table.rows, options.validationSplit, seed);
-  const targetScaling = target.type === 'values' ? measureTargets(encoded.data, encoded.cols, split?.train) : undefined;
-  const labels = targetScaling ? { ...encoded, data: scaleTargets(encoded.data, targetScaling) } : encoded;
+  const split =
+    options.validationSplit === undefined && options.testSplit === undefined
+      ? undefined
+      : splitRows(table.rows, options.validationSplit, seed, options.testSplit);
   const columns = features.map((c) => table.numbers.get(c)!);
   // Statistics from the training rows only. The network standardises where it can; else every row is standardised
   // here, in table order, so a bad value is named by its cell.
@@ -199,12 +229,19 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     options.standardize ? 'scale the column' : 'leave out --no-standardize, or scale the column',
   );
   const width = features.length;
-  const rows = (picked: Int32Array | undefined): [MatrixInput, LabelInput] => [
-    { data: picked ? pickRows(inputs, width, picked) : inputs, shape: [picked?.length ?? table.rows, width] },
-    networkLabels(labels, picked),
-  ];
+  const matrix = (picked: Int32Array | undefined): MatrixInput => ({
+    data: picked ? pickRows(inputs, width, picked) : inputs,
+    shape: [picked?.length ?? table.rows, width],
+  });
+  // Picked before the targets are scaled: the test rows are scored in the targets' units, after the scaling is folded.
+  const test =
+    split && split.test.length > 0 ? { x: matrix(split.test), y: pickRows(encoded.data, encoded.cols, split.test) } : undefined;
+  const testLabels = test && networkLabels({ ...encoded, data: test.y });
+  const targetScaling = target.type === 'values' ? measureTargets(encoded.data, encoded.cols, split?.train) : undefined;
+  const labels = targetScaling ? { ...encoded, data: scaleTargets(encoded.data, targetScaling) } : encoded;
+  const rows = (picked: Int32Array | undefined): [MatrixInput, LabelInput] => [matrix(picked), networkLabels(labels, picked)];
   const trainRows = rows(split?.train);
-  const validation = split && rows(split.validation);
+  const validation = split && split.validation.length > 0 ? rows(split.validation) : undefined;
   return {
     featureNames: features.map((i) => table.header[i]),
     target,
@@ -213,6 +250,16 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     seed,
     trainRows: split?.train.length ?? table.rows,
     validationRows: split?.validation.length ?? 0,
+    testRows: split?.test.length ?? 0,
+    scoreTest:
+      test &&
+      ((net) => {
+        const scores: Record<string, number> = { ...net.evaluate(test.x, testLabels!) };
+        if (target.type !== 'values') return scores;
+        const scoring = new RegressionScoring(encoded.cols);
+        scoring.add(net.predict(test.x), test.y, split!.test.length);
+        return { ...scores, ...scoring.scores() };
+      }),
     fit: (net, fitOptions, batchSize) =>
       net.fit(trainRows[0], trainRows[1], { ...fitOptions, batchSize, shuffle: true, validationData: validation }),
     classCounts: async () => countClasses(labels.data, target.type === 'classes' ? target.classes.length : 0, split?.train),
@@ -226,6 +273,11 @@ const DATASET_THREW =
 
 /** A file too large to read whole (streaming.ts), checked in a first pass and read again each epoch (train-stream.ts). */
 async function streamedTrainingData(file: string, options: TrainOptions): Promise<TrainingData> {
+  if (options.testSplit !== undefined)
+    throw new Error(
+      `--test-split is for a file read whole, and ${file} is streamed (larger than WASMLP_STREAM_ABOVE): ` +
+        'hold out a test file of its own, and score it with wasmlp evaluate',
+    );
   const seed = options.seed ?? randomSeed();
   const streamed = await streamTrainingData(file, { ...options, seed });
   const targetScaling = streamed.target.type === 'values' ? await streamedTargetScaling(streamed.train) : undefined;
@@ -237,6 +289,7 @@ async function streamedTrainingData(file: string, options: TrainOptions): Promis
     seed,
     trainRows: streamed.train.rows,
     validationRows: streamed.validation?.rows ?? 0,
+    testRows: 0,
     fit: (net, fitOptions) =>
       net.fitDataset(train, { ...fitOptions, validationData: validation }).catch((error: Error) => {
         const threw = DATASET_THREW.exec(error.message);
@@ -294,8 +347,7 @@ function describeRun(
   file: string,
   features: readonly string[],
   target: Target,
-  trainRows: number,
-  validationRows: number,
+  { trainRows, validationRows, testRows }: { trainRows: number; validationRows: number; testRows: number },
   entries: readonly (LayerConfig | DropoutConfig)[],
   loss: string,
   options: TrainOptions,
@@ -308,8 +360,11 @@ function describeRun(
     target.type === 'values'
       ? `regression on ${names(target.columns)}`
       : `${excerpt(target.column)}: ${count(target.classes.length, 'class', 'classes')} (${names(target.classes)})`;
-  const split =
-    validationRows > 0 ? `${count(trainRows, 'row')} to train, ${validationRows} to validate` : count(trainRows, 'row');
+  const held = [
+    ...(validationRows > 0 ? [`${validationRows} to validate`] : []),
+    ...(testRows > 0 ? [`${testRows} to test`] : []),
+  ];
+  const split = held.length > 0 ? [`${count(trainRows, 'row')} to train`, ...held].join(', ') : count(trainRows, 'row');
   const shape = [features.length, ...layers.map((l) => l.units)].join('-');
   const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
   return (
@@ -317,6 +372,18 @@ function describeRun(
     `Network ${shape} ${activations}, ${loss}, ${options.optimizer}${describeControls(options, updates)}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
     `${threads > 1 ? `, ${threads} threads` : ''}\n`
   );
+}
+
+/** The line after an early-stopped run: where it stopped, and the epoch whose weights it kept. */
+function describeStop(stopper: EarlyStopping, history: History, epochs: number): string {
+  const best = stopper.bestEpoch;
+  const loss = history.history.val_loss?.[best];
+  const kept = best < 0 ? 'no epoch improved val_loss' : `kept epoch ${best + 1}'s weights (val_loss ${formatMetric(loss!)})`;
+  const stopped =
+    stopper.stoppedEpoch < 0
+      ? `Early stopping: ran all ${epochs} epochs`
+      : `Early stopping: stopped after epoch ${stopper.stoppedEpoch + 1} (val_loss ${stopper.patience > 1 ? `${stopper.patience} epochs` : 'an epoch'} without improving)`;
+  return `${stopped}; ${kept}\n`;
 }
 
 /**

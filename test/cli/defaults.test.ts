@@ -3,9 +3,9 @@
  * process): features standardised unless --no-standardize; a regression's
  * targets scaled inside the model, predictions in the targets' units from
  * the model file and from its ONNX and TF.js exports, and evaluate's MAE,
- * RMSE and R².
+ * RMSE and R²; --test-split's score and --early-stopping's best weights.
  */
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -13,6 +13,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { parse } from 'csv-parse/sync';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { splitRows } from '../../src/cli/split.js';
 import { csvText, normal, Random, tempFolder, wasmlpProcess } from './child.js';
 
 const { dir, path, file } = tempFolder('wasmlp-defaults-');
@@ -211,5 +212,105 @@ describe('a regression', () => {
       expect(out).toHaveLength(predicted.length);
       out.forEach((value, i) => expect(Math.abs(value - predicted[i])).toBeLessThan(1e-5 * Math.abs(predicted[i]) + 1e-3));
     }
+  });
+});
+
+describe('--test-split and --early-stopping', () => {
+  const IRIS = 'examples/iris.csv';
+  const irisLines = readFileSync(IRIS, 'utf8').trimEnd().split('\n');
+
+  it('--test-split holds its rows out first, from the seed, and scores them once at the end', async () => {
+    const save = path('iris-test.json');
+    const run = await wasmlpProcess(
+      ['train', IRIS, '--target', 'species', '--test-split', '0.2', '--validation-split', '0.25', '--seed', '4'].concat([
+        '--epochs',
+        '20',
+        '--lr',
+        '0.01',
+        '--metrics',
+        'accuracy,recall',
+        '--save',
+        save,
+      ]),
+    );
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toContain(`${IRIS}: 90 rows to train, 30 to validate, 30 to test;`);
+    const testLine = /^Test {2}loss (\S+) {2}acc (\S+) {2}recall (\S+) {2}\(30 rows\)$/m.exec(run.stdout);
+    expect(testLine, run.stdout).not.toBeNull();
+    // The same rows, from the same shuffle: evaluate on them alone gives the printed score.
+    const { train, test } = splitRows(150, 0.25, 4, 0.2);
+    const testFile = file('iris-test-rows.csv', `${[irisLines[0], ...Array.from(test, (r) => irisLines[r + 1])].join('\n')}\n`);
+    const evaluated = await wasmlpProcess(['evaluate', save, testFile]);
+    expect(evaluated.stdout.startsWith(`loss ${testLine![1]}  acc ${testLine![2]}`), evaluated.stdout).toBe(true);
+    // The standardisation's statistics come from the 90 training rows only.
+    const { normalization } = JSON.parse(readFileSync(save, 'utf8'));
+    const column = (r: number) => Number(irisLines[r + 1].split(',')[0]);
+    const mean = Array.from(train, column).reduce((sum, v) => sum + v, 0) / train.length;
+    expect(Math.abs(normalization.mean[0] / mean - 1)).toBeLessThan(1e-12);
+  });
+
+  it("--test-split on a regression scores MAE, RMSE and R² in the targets' units", async () => {
+    const rows = Array.from({ length: 200 }, (_, i) => [
+      i / 200,
+      (i % 9) / 9,
+      (500 + 300 * (i / 200) + 100 * ((i % 9) / 9)).toFixed(3),
+    ]);
+    const data = file('linear.csv', csvText(['a', 'b', 'y'], rows));
+    const run = await wasmlpProcess(['train', data, '--target', 'y', '--test-split', '0.25', '--seed', '2']);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const line = /^Test {2}loss (\S+) {2}mae (\S+) {2}rmse (\S+) {2}r2 (\S+) {2}\(50 rows\)$/m.exec(run.stdout);
+    expect(line, run.stdout).not.toBeNull();
+    const [loss, , rmse, r2] = line!.slice(1).map(Number);
+    expect(Math.abs(Math.sqrt(loss) - rmse)).toBeLessThan(1e-3 * rmse + 1e-4);
+    expect(r2).toBeGreaterThan(0.9);
+  });
+
+  it("--early-stopping stops when val_loss stops improving and keeps the best epoch's weights", async () => {
+    const stopped = path('stopped.json');
+    const common = ['train', IRIS, '--target', 'species', '--validation-split', '0.3', '--seed', '1', '--lr', '0.05'];
+    const run = await wasmlpProcess([...common, '--epochs', '300', '--early-stopping', '3', '--save', stopped]);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const stop =
+      /^Early stopping: stopped after epoch (\d+) \(val_loss 3 epochs without improving\); kept epoch (\d+)'s weights \(val_loss (\S+)\)$/m.exec(
+        run.stdout,
+      );
+    expect(stop, run.stdout).not.toBeNull();
+    const [after, best] = [Number(stop![1]), Number(stop![2])];
+    expect(after).toBeLessThan(300);
+    expect(after - best).toBe(3);
+    const epochs = run.stdout.split('\n').filter((line) => line.startsWith('Epoch '));
+    expect(epochs).toHaveLength(after);
+    // The best epoch's val_loss is the least printed, and the line says it.
+    const valLosses = epochs.map((line) => Number(/val_loss (\S+)/.exec(line)![1]));
+    expect(Math.min(...valLosses)).toBe(valLosses[best - 1]);
+    expect(stop![3]).toBe(valLosses[best - 1].toFixed(4));
+    // The same seed trained for exactly `best` epochs gives the saved weights.
+    const exact = path('exact.json');
+    expect((await wasmlpProcess([...common, '--epochs', String(best), '--save', exact])).code).toBe(0);
+    expect(JSON.parse(readFileSync(stopped, 'utf8')).weights).toEqual(JSON.parse(readFileSync(exact, 'utf8')).weights);
+  });
+
+  it('refuses --early-stopping without a validation split, and bad fractions, writing no model file', async () => {
+    const save = path('none.json');
+    const cases: [string[], string][] = [
+      [['--early-stopping', '3'], 'error: --early-stopping watches val_loss: it needs --validation-split\n'],
+      [['--early-stopping', '-1'], "option '--early-stopping <patience>' argument '-1' is invalid"],
+      [['--test-split', '1'], "option '--test-split <fraction>' argument '1' is invalid"],
+      [
+        ['--test-split', '0.995', '--validation-split', '0.5'],
+        '--validation-split 0.5 of 1 row leaves 0 to train and 1 to validate; both need at least one',
+      ],
+    ];
+    for (const [flags, message] of cases) {
+      const run = await wasmlpProcess(['train', IRIS, '--target', 'species', '--epochs', '1', '--save', save, ...flags]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain(message);
+      expect(existsSync(save)).toBe(false);
+    }
+    const streamed = await wasmlpProcess(['train', IRIS, '--target', 'species', '--test-split', '0.2', '--save', save], {
+      WASMLP_STREAM_ABOVE: '0',
+    });
+    expect(streamed.stderr).toContain('--test-split is for a file read whole');
+    expect(existsSync(save)).toBe(false);
   });
 });
