@@ -13,7 +13,7 @@ import { exportModel } from './export.js';
 import type { Io } from './io.js';
 import * as parse from './parsers.js';
 import { predict } from './predict.js';
-import { CLI_LOSSES } from './target.js';
+import { CLI_LOSSES, TASKS } from './target.js';
 import { escapeLines } from './text.js';
 import { train } from './train.js';
 import { OPTIMIZER_CHOICES } from './training-options.js';
@@ -98,6 +98,7 @@ export function buildProgram(io: Io): Command {
     )
     .addOption(new Option('--class-weight <mode>', 'weigh each class by n_rows / (n_classes · its rows)').choices(['balanced']))
     .option('--metrics <names>', `what each epoch reports besides the loss: ${METRIC_NAMES.join(', ')}`, parse.metricNames)
+    .addOption(new Option('--task <task>', 'what the target is (default: guessed from its values, and printed)').choices(TASKS))
     .option('--test-split <fraction>', 'hold out this fraction of the rows first, scored once after training', parse.fraction)
     .option(
       '--early-stopping <patience>',

@@ -21,7 +21,7 @@ import { scanCsv } from './csv-scan.js';
 import { heldOut } from './split.js';
 import { networkNormalization, type Standardization } from './standardize.js';
 import { SHUFFLE_BUFFER_BYTES, STREAM_BLOCK_ROWS } from './streaming.js';
-import { type CliLoss, outputUnits, type Target } from './target.js';
+import { type CliLoss, outputUnits, type Target, type Task } from './target.js';
 
 export interface StreamedTraining {
   featureNames: string[];
@@ -36,6 +36,7 @@ export interface StreamOptions {
   target: string;
   features?: string;
   loss?: CliLoss;
+  task?: Task;
   batchSize: number;
   validationSplit?: number;
   standardize?: boolean;

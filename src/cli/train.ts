@@ -34,11 +34,13 @@ import { streams } from './streaming.js';
 import {
   type CliLoss,
   chooseTarget,
+  describeTask,
   encodeTarget,
   networkLabels,
   outputLayer,
   outputUnits,
   type Target,
+  type Task,
   targetReads,
 } from './target.js';
 import {
@@ -69,6 +71,7 @@ export interface TrainOptions extends TrainingControls {
   features?: string;
   activation: ActivationName;
   loss?: CliLoss;
+  task?: Task;
   epochs: number;
   batchSize: number;
   validationSplit?: number;
@@ -149,6 +152,7 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
         ),
       ),
     );
+    io.stdout.write(escapeLines(describeTask(target, options.loss, options.task)));
     if (weighting) io.stdout.write(escapeLines(weighting.line));
     const progress = progressCallback(io, options.epochs, batchesPerEpoch, options.lrSchedule !== undefined);
     const stopper =
@@ -204,10 +208,10 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     features = featureIndices(header, options.features, targets);
     return [
       ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
-      ...targetReads(header, targets, options.loss),
+      ...targetReads(header, targets, options.loss, options.task),
     ];
   });
-  const target = chooseTarget(table, targets, options.loss);
+  const target = chooseTarget(table, targets, options.loss, options.task);
   const encoded = encodeTarget(target, table, targets);
 
   const seed = options.seed ?? randomSeed();

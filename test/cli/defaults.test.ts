@@ -314,3 +314,90 @@ describe('--test-split and --early-stopping', () => {
     expect(existsSync(save)).toBe(false);
   });
 });
+
+describe("the target's task", () => {
+  // A score of 1 to 5 (5 distinct integers: guessed classes) and an integer count of 1 to 60 (guessed a regression).
+  const rows = Array.from({ length: 60 }, (_, i) => [i + 1, ((i * 7) % 5) + 1, i % 2 === 0 ? 10 : 20]);
+  const data = file('scores.csv', csvText(['count', 'score', 'pair'], rows));
+  const train = (...more: string[]) => wasmlpProcess(['train', data, '--epochs', '1', '--seed', '1', ...more]);
+  const taskLine = (stdout: string) => stdout.split('\n')[2];
+
+  it('prints the guess and how to override it', async () => {
+    const iris = await wasmlpProcess(['train', 'examples/iris.csv', '--target', 'species', '--epochs', '1']);
+    expect(taskLine(iris.stdout)).toBe('Task: classification: "species" holds text');
+    const score = await train('--target', 'score', '--features', 'count');
+    expect(score.stdout).toContain('score: 5 classes (1, 2, 3, 4, 5)');
+    expect(taskLine(score.stdout)).toBe(
+      'Task: classification, guessed: "score" holds 5 distinct integers (up to 10 are taken as classes); give --task regression to predict it as a number',
+    );
+    const count = await train('--target', 'count', '--features', 'score');
+    expect(count.stdout).toContain('regression on count');
+    expect(taskLine(count.stdout)).toBe(
+      'Task: regression, guessed: "count" holds numbers, not up to 10 distinct integers; give --task classification to take its values as classes',
+    );
+    const two = await train('--target', 'score,count', '--features', 'pair');
+    expect(taskLine(two.stdout)).toBe('Task: regression (2 target columns, a regression on each)');
+    const loss = await train('--target', 'score', '--features', 'count', '--loss', 'meanSquaredError');
+    expect(taskLine(loss.stdout)).toBe('Task: regression (--loss meanSquaredError)');
+  });
+
+  for (const [mode, env] of [
+    ['read whole', {}],
+    ['streamed', { WASMLP_STREAM_ABOVE: '0' }],
+  ] as const) {
+    it(`--task overrides the guess (${mode})`, async () => {
+      const save = path(`task-${mode.length}.json`);
+      const regression = await wasmlpProcess(
+        ['train', data, '--target', 'score', '--features', 'count', '--epochs', '1', '--task', 'regression', '--save', save],
+        env,
+      );
+      expect([regression.code, regression.stderr]).toEqual([0, '']);
+      expect(regression.stdout).toContain('regression on score\n');
+      expect(taskLine(regression.stdout)).toBe('Task: regression (--task regression)');
+      expect(JSON.parse(readFileSync(save, 'utf8')).metadata.wasmlp.target).toEqual({ type: 'values', columns: ['score'] });
+      const classes = await wasmlpProcess(
+        ['train', data, '--target', 'count', '--features', 'score', '--epochs', '1', '--task', 'classification', '--save', save],
+        env,
+      );
+      expect([classes.code, classes.stderr]).toEqual([0, '']);
+      expect(classes.stdout).toContain('count: 60 classes (1, 2, 3,');
+      expect(taskLine(classes.stdout)).toBe('Task: classification (--task classification)');
+      // Two classes: one sigmoid output, as guessed classes would have.
+      const pair = await wasmlpProcess(
+        ['train', data, '--target', 'pair', '--features', 'count', '--epochs', '1', '--task', 'classification', '--save', save],
+        env,
+      );
+      expect(pair.stdout).toContain('Network 1-16-1 relu + sigmoid, binaryCrossentropy');
+      expect(JSON.parse(readFileSync(save, 'utf8')).metadata.wasmlp.target).toEqual({
+        type: 'classes',
+        column: 'pair',
+        classes: ['10', '20'],
+        encoding: 'binary',
+      });
+    });
+  }
+
+  it('refuses a --task that contradicts --loss, the target columns or the cells', async () => {
+    const cases: [string[], string][] = [
+      [
+        ['--target', 'score', '--task', 'classification', '--loss', 'meanSquaredError'],
+        '--task classification contradicts --loss meanSquaredError',
+      ],
+      [
+        ['--target', 'score', '--task', 'regression', '--loss', 'binaryCrossentropy'],
+        '--task regression contradicts --loss binaryCrossentropy',
+      ],
+      [['--target', 'score,count', '--task', 'classification'], '--task classification needs one target column'],
+      [['--target', 'score', '--task', 'ranking'], "option '--task <task>' argument 'ranking' is invalid"],
+    ];
+    for (const [flags, message] of cases) {
+      const run = await train(...flags);
+      expect(run.code, flags.join(' ')).toBe(1);
+      expect(run.stderr).toContain(message);
+    }
+    const text = await wasmlpProcess(['train', 'examples/iris.csv', '--target', 'species', '--task', 'regression']);
+    expect(text.stderr).toContain(
+      '"setosa" is not a number; a regression target must be numbers (give --task classification to treat the column as classes)',
+    );
+  });
+});
