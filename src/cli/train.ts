@@ -97,7 +97,7 @@ interface TrainingData {
   validationRows: number;
   testRows: number;
   /** Scores the network once on the --test-split rows, in the targets' units; undefined without them. */
-  scoreTest?(net: Network): Record<string, number>;
+  scoreTest?(net: Network): Promise<Record<string, number>>;
   /** Trains `net` on the rows: fit() on matrices of a file read whole, fitDataset() on a streamed one. */
   fit(
     net: Network,
@@ -172,7 +172,7 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
     });
     if (stopper) io.stdout.write(describeStop(stopper, history, options.epochs));
     if (data.targetScaling) foldTargetScaling(net, data.targetScaling);
-    if (data.scoreTest) io.stdout.write(`Test  ${formatLogs(data.scoreTest(net))}  (${count(testRows, 'row')})\n`);
+    if (data.scoreTest) io.stdout.write(`Test  ${formatLogs(await data.scoreTest(net))}  (${count(testRows, 'row')})\n`);
     if (options.save !== undefined) {
       writeModelFile(options.save, {
         features: featureNames,
@@ -257,7 +257,7 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     testRows: split?.test.length ?? 0,
     scoreTest:
       test &&
-      ((net) => {
+      (async (net) => {
         const scores: Record<string, number> = { ...net.evaluate(test.x, testLabels!) };
         if (target.type !== 'values') return scores;
         const scoring = new RegressionScoring(encoded.cols);
@@ -277,11 +277,6 @@ const DATASET_THREW =
 
 /** A file too large to read whole (streaming.ts), checked in a first pass and read again each epoch (train-stream.ts). */
 async function streamedTrainingData(file: string, options: TrainOptions): Promise<TrainingData> {
-  if (options.testSplit !== undefined)
-    throw new Error(
-      `--test-split is for a file read whole, and ${file} is streamed (larger than WASMLP_STREAM_ABOVE): ` +
-        'hold out a test file of its own, and score it with wasmlp evaluate',
-    );
   const seed = options.seed ?? randomSeed();
   const streamed = await streamTrainingData(file, { ...options, seed });
   const targetScaling = streamed.target.type === 'values' ? await streamedTargetScaling(streamed.train) : undefined;
@@ -293,7 +288,8 @@ async function streamedTrainingData(file: string, options: TrainOptions): Promis
     seed,
     trainRows: streamed.train.rows,
     validationRows: streamed.validation?.rows ?? 0,
-    testRows: 0,
+    testRows: streamed.test?.rows ?? 0,
+    scoreTest: streamed.test && ((net) => scoreStreamedTest(net, streamed.test!)),
     fit: (net, fitOptions) =>
       net.fitDataset(train, { ...fitOptions, validationData: validation }).catch((error: Error) => {
         const threw = DATASET_THREW.exec(error.message);
@@ -303,6 +299,15 @@ async function streamedTrainingData(file: string, options: TrainOptions): Promis
     classCounts: () => streamedClassCounts(streamed.train, streamed.target),
     targetScaling,
   };
+}
+
+/** The test rows' scores, read a block at a time: the network's metrics over every row; a regression's MAE, RMSE and R² (one more pass). */
+async function scoreStreamedTest(net: Network, test: CsvDataset): Promise<Record<string, number>> {
+  const scores: Record<string, number> = { ...(await net.evaluateDataset(test)) };
+  if (test.target.type !== 'values') return scores;
+  const scoring = new RegressionScoring(test.outputs);
+  for await (const { x, y } of test.batches(0)) scoring.add(net.predict(x), y.data, y.shape[0]);
+  return { ...scores, ...scoring.scores() };
 }
 
 /** A streamed regression's target statistics over its training rows: one more pass. */

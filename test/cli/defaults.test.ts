@@ -14,6 +14,7 @@ import { parse } from 'csv-parse/sync';
 import * as ort from 'onnxruntime-web';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { splitRows } from '../../src/cli/split.js';
+import { holdOut } from '../../src/cli/train-stream.js';
 import { csvText, normal, Random, tempFolder, wasmlpProcess } from './child.js';
 
 const { dir, path, file } = tempFolder('wasmlp-defaults-');
@@ -249,6 +250,32 @@ describe('--test-split and --early-stopping', () => {
     expect(Math.abs(normalization.mean[0] / mean - 1)).toBeLessThan(1e-12);
   });
 
+  it('--test-split on a streamed file holds out its rows first too, and scores them once', async () => {
+    const save = path('iris-test-streamed.json');
+    const run = await wasmlpProcess(
+      ['train', IRIS, '--target', 'species', '--test-split', '0.2', '--validation-split', '0.25', '--seed', '4'].concat([
+        '--epochs',
+        '20',
+        '--lr',
+        '0.01',
+        '--save',
+        save,
+      ]),
+      { WASMLP_STREAM_ABOVE: '0' },
+    );
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    expect(run.stdout).toContain(`${IRIS}: 90 rows to train, 30 to validate, 30 to test;`);
+    const testLine = /^Test {2}loss (\S+) {2}acc (\S+) {2}\(30 rows\)$/m.exec(run.stdout);
+    expect(testLine, run.stdout).not.toBeNull();
+    // The test rows are drawn from the seed as a streamed validation split is: a bit a row, over the file's order.
+    const { bits } = holdOut(150, 0.2, 4, '--test-split');
+    const picked = Array.from({ length: 150 }, (_, r) => r).filter((r) => (bits[r >>> 3] >>> (r & 7)) & 1);
+    expect(picked).toHaveLength(30);
+    const testFile = file('iris-test-streamed.csv', `${[irisLines[0], ...picked.map((r) => irisLines[r + 1])].join('\n')}\n`);
+    const evaluated = await wasmlpProcess(['evaluate', save, testFile]);
+    expect(evaluated.stdout).toBe(`loss ${testLine![1]}  acc ${testLine![2]}  (30 rows)\n`);
+  });
+
   it("--test-split on a regression scores MAE, RMSE and R² in the targets' units", async () => {
     const rows = Array.from({ length: 200 }, (_, i) => [
       i / 200,
@@ -307,11 +334,6 @@ describe('--test-split and --early-stopping', () => {
       expect(run.stderr).toContain(message);
       expect(existsSync(save)).toBe(false);
     }
-    const streamed = await wasmlpProcess(['train', IRIS, '--target', 'species', '--test-split', '0.2', '--save', save], {
-      WASMLP_STREAM_ABOVE: '0',
-    });
-    expect(streamed.stderr).toContain('--test-split is for a file read whole');
-    expect(existsSync(save)).toBe(false);
   });
 });
 
