@@ -14,15 +14,17 @@
  * gives the same run, but not the same run as the file read whole.
  */
 
-import type { NormalizationConfig } from '../index.js';
+import type { Network, NormalizationConfig } from '../index.js';
 import { Random } from '../random.js';
 import { CsvDataset, type RowSelection } from './csv-dataset.js';
 import { READ_CHUNK_BYTES } from './csv-pass.js';
 import { scanCsv } from './csv-scan.js';
+import { RegressionScoring } from './regression-scores.js';
 import { heldOut } from './split.js';
 import { networkNormalization, type Standardization } from './standardize.js';
 import { SHUFFLE_BUFFER_BYTES, STREAM_BLOCK_ROWS } from './streaming.js';
 import { type CliLoss, outputUnits, type Target, type Task } from './target.js';
+import { TargetMoments, type TargetScaling } from './target-scaling.js';
 
 export interface StreamedTraining {
   featureNames: string[];
@@ -146,4 +148,39 @@ export function holdOut(
     }
   }
   return { bits, rows: held };
+}
+
+/** The test rows' scores, read a block at a time: the network's metrics over every row; a regression's MAE, RMSE and R² (one more pass). */
+export async function scoreStreamedTest(net: Network, test: CsvDataset): Promise<Record<string, number>> {
+  const scores: Record<string, number> = { ...(await net.evaluateDataset(test)) };
+  if (test.target.type !== 'values') return scores;
+  const scoring = new RegressionScoring(test.outputs);
+  for await (const { x, y } of test.batches(0)) scoring.add(net.predict(x), y.data, y.shape[0]);
+  return { ...scores, ...scoring.scores() };
+}
+
+/** A streamed regression's target statistics over its training rows: one more pass. */
+export async function streamedTargetScaling(train: CsvDataset): Promise<TargetScaling> {
+  const moments = new TargetMoments(train.outputs);
+  for await (const { y } of train.batches(0)) moments.add(y.data, y.shape[0]);
+  return moments.scaling();
+}
+
+/** Each class's training rows of a streamed file: one more pass (the first epoch's order, which counting ignores). */
+export async function streamedClassCounts(train: CsvDataset, target: Target): Promise<number[]> {
+  const classes = target.type === 'classes' ? target.classes.length : 0;
+  const counts = new Array<number>(classes).fill(0);
+  for await (const { y } of train.batches(0)) {
+    const [rows, units] = y.shape;
+    for (let r = 0; r < rows; r++) {
+      if (units === 1) {
+        counts[y.data[r]]++;
+        continue;
+      }
+      let best = 0;
+      for (let k = 1; k < units; k++) if (y.data[r * units + k] > y.data[r * units + best]) best = k;
+      counts[best]++;
+    }
+  }
+  return counts;
 }

@@ -21,7 +21,6 @@ import {
 import { randomSeed } from '../random.js';
 import { featureIndices, targetIndices } from './columns.js';
 import { type ColumnRead, readCsv } from './csv.js';
-import type { CsvDataset } from './csv-dataset.js';
 import { float32Matrix, pickRows } from './float32.js';
 import { count, formatLogs, formatMetric } from './format.js';
 import type { Io } from './io.js';
@@ -43,16 +42,9 @@ import {
   type Task,
   targetReads,
 } from './target.js';
-import {
-  foldTargetScaling,
-  measureTargets,
-  scaledTargets,
-  scaleTargets,
-  TargetMoments,
-  type TargetScaling,
-} from './target-scaling.js';
+import { foldTargetScaling, measureTargets, scaledTargets, scaleTargets, type TargetScaling } from './target-scaling.js';
 import { escapeLines, excerpt } from './text.js';
-import { streamTrainingData } from './train-stream.js';
+import { scoreStreamedTest, streamedClassCounts, streamedTargetScaling, streamTrainingData } from './train-stream.js';
 import {
   balancedClassWeights,
   checkMetricFlags,
@@ -299,41 +291,6 @@ async function streamedTrainingData(file: string, options: TrainOptions): Promis
     classCounts: () => streamedClassCounts(streamed.train, streamed.target),
     targetScaling,
   };
-}
-
-/** The test rows' scores, read a block at a time: the network's metrics over every row; a regression's MAE, RMSE and R² (one more pass). */
-async function scoreStreamedTest(net: Network, test: CsvDataset): Promise<Record<string, number>> {
-  const scores: Record<string, number> = { ...(await net.evaluateDataset(test)) };
-  if (test.target.type !== 'values') return scores;
-  const scoring = new RegressionScoring(test.outputs);
-  for await (const { x, y } of test.batches(0)) scoring.add(net.predict(x), y.data, y.shape[0]);
-  return { ...scores, ...scoring.scores() };
-}
-
-/** A streamed regression's target statistics over its training rows: one more pass. */
-async function streamedTargetScaling(train: CsvDataset): Promise<TargetScaling> {
-  const moments = new TargetMoments(train.outputs);
-  for await (const { y } of train.batches(0)) moments.add(y.data, y.shape[0]);
-  return moments.scaling();
-}
-
-/** Each class's training rows of a streamed file: one more pass (the first epoch's order, which counting ignores). */
-async function streamedClassCounts(train: CsvDataset, target: Target): Promise<number[]> {
-  const classes = target.type === 'classes' ? target.classes.length : 0;
-  const counts = new Array<number>(classes).fill(0);
-  for await (const { y } of train.batches(0)) {
-    const [rows, units] = y.shape;
-    for (let r = 0; r < rows; r++) {
-      if (units === 1) {
-        counts[y.data[r]]++;
-        continue;
-      }
-      let best = 0;
-      for (let k = 1; k < units; k++) if (y.data[r * units + k] > y.data[r * units + best]) best = k;
-      counts[best]++;
-    }
-  }
-  return counts;
 }
 
 function allRows(rows: number): Int32Array {
