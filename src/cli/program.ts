@@ -85,7 +85,7 @@ export function buildProgram(io: Io): Command {
     .option('--standardize', 'scale each feature to mean 0, standard deviation 1, from the training rows (the default)', true)
     .option('--no-standardize', 'feed the features to the network as they are')
     .option('--save <file>', 'write the trained model to this JSON file')
-    // Training controls (training-options.ts).
+    // Training controls (training-options.ts), the task, a test split and early stopping.
     .option('--dropout <rate>', "drop this fraction of each hidden layer's outputs while training", parse.dropoutRate)
     .option('--l1 <factor>', 'kernel penalty l1·Σ|W| on every dense layer', parse.nonNegativeNumber)
     .option('--l2 <factor>', 'kernel penalty l2·ΣW² on every dense layer', parse.nonNegativeNumber)
@@ -97,7 +97,11 @@ export function buildProgram(io: Io): Command {
       ]),
     )
     .addOption(new Option('--class-weight <mode>', 'weigh each class by n_rows / (n_classes · its rows)').choices(['balanced']))
-    .option('--metrics <names>', `what each epoch reports besides the loss: ${METRIC_NAMES.join(', ')}`, parse.metricNames)
+    .option(
+      '--metrics <names>',
+      `what each epoch reports besides the loss, in place of accuracy: ${METRIC_NAMES.join(', ')}`,
+      parse.metricNames,
+    )
     .addOption(new Option('--task <task>', 'what the target is (default: guessed from its values, and printed)').choices(TASKS))
     .option('--test-split <fraction>', 'hold out this fraction of the rows first, scored once after training', parse.fraction)
     .option(
