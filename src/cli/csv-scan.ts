@@ -25,7 +25,7 @@ import { CsvTokenizer } from './csv-tokens.js';
 import { tooLarge } from './float32.js';
 import type { Numbers } from './growable.js';
 import { RowLines } from './row-lines.js';
-import { type CliLoss, chooseTarget, type Target, targetReads } from './target.js';
+import { type CliLoss, chooseTarget, type Target, type Task, targetReads } from './target.js';
 import { TargetCellsReader } from './target-cells.js';
 import { quote } from './text.js';
 
@@ -99,6 +99,8 @@ export async function scanCsv(
     target: string | readonly string[];
     features?: string | readonly string[];
     loss?: CliLoss;
+    /** As `wasmlp train --task`: classes or values, rather than deciding from the cells. */
+    task?: Task;
     /** Features will be standardised: a value beyond float32 is checked once standardised, not here. */
     standardize?: boolean;
     /** What to do about a feature beyond float32 ('scale the column' by default). */
@@ -129,7 +131,7 @@ export async function scanCsv(
       features = featureIndices(header, options.features, targets);
       const reads: ColumnRead[] = [
         ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
-        ...targetReads(header, targets, options.loss),
+        ...targetReads(header, targets, options.loss, options.task),
       ];
       numberReads = reads.filter((r): r is NumberRead => r.kind === 'number');
       cellsRead = reads.find((r): r is CellsRead => r.kind === 'cells');
@@ -181,7 +183,7 @@ export async function scanCsv(
     numbers: new Map<number, Numbers>(),
     cells: new Map(cellsRead ? [[cellsRead.column, cells.finish()]] : []),
   };
-  const target = chooseTarget(table, targets, options.loss);
+  const target = chooseTarget(table, targets, options.loss, options.task);
   if (target.type === 'values' && hugeTarget && cellsRead) {
     throw new Error(
       tooLarge(

@@ -1,6 +1,6 @@
 /**
  * `wasmlp evaluate model.json data.csv [--target COL]` (or model.onnx, load-model.ts): the loss (and, for
- * a classifier, the accuracy) of the model on a labelled CSV. The target
+ * a classifier, the accuracy; for a regression, MAE, RMSE and R²) of the model on a labelled CSV. The target
  * column defaults to the one the model was trained on; its values are
  * encoded with the model's classes, so an unknown class is an error. A large
  * file (streaming.ts) is evaluated a block of rows at a time, as it is read:
@@ -16,6 +16,7 @@ import { featureAdvice, featureReads, modelInputs } from './inputs.js';
 import type { Io } from './io.js';
 import { type LoadedModel, loadModel, type ModelOptions } from './load-model.js';
 import type { ModelFile } from './model-file.js';
+import { RegressionScoring } from './regression-scores.js';
 import { STREAM_BLOCK_ROWS, streams } from './streaming.js';
 import { classLookup, encodeTarget, modelTargetReads, networkLabels, targetColumns } from './target.js';
 import { quote, quoteList } from './text.js';
@@ -25,8 +26,8 @@ export type EvaluateOptions = ModelOptions;
 export async function evaluate(modelPath: string, file: string, options: EvaluateOptions, io: Io): Promise<void> {
   const loaded = await loadModel(modelPath, options);
   try {
-    const { result, rows } = await (streams(file) ? evaluateStream : evaluateWhole)(loaded, file, options);
-    io.stdout.write(`${formatLogs({ ...result })}  (${count(rows, 'row')})\n`);
+    const { result, rows, scoring } = await (streams(file) ? evaluateStream : evaluateWhole)(loaded, file, options);
+    io.stdout.write(`${formatLogs({ ...result, ...scoring?.scores() })}  (${count(rows, 'row')})\n`);
   } finally {
     loaded.net.dispose();
   }
@@ -46,7 +47,13 @@ function columnsOf(loaded: LoadedModel, header: Header, options: EvaluateOptions
   return { model, ...read, targets, reads: [...read.reads, ...modelTargetReads(model.target, targets)] };
 }
 
-type Evaluated = { result: Evaluation; rows: number };
+/** A regression's scoring (regression-scores.ts) is undefined for classes. */
+type Evaluated = { result: Evaluation; rows: number; scoring?: RegressionScoring };
+
+/** Scoring for a regression's predictions, or undefined for a classifier. */
+function scoringFor(model: ModelFile): RegressionScoring | undefined {
+  return model.target.type === 'values' ? new RegressionScoring(model.target.columns.length) : undefined;
+}
 
 async function evaluateWhole(loaded: LoadedModel, file: string, options: EvaluateOptions): Promise<Evaluated> {
   let columns: ReturnType<typeof columnsOf> | undefined;
@@ -55,9 +62,11 @@ async function evaluateWhole(loaded: LoadedModel, file: string, options: Evaluat
     return columns.reads;
   });
   const { model, features, targets } = columns!;
-  const x = modelInputs(model, table, features);
+  const x = { data: modelInputs(model, table, features), shape: [table.rows, features.length] as [number, number] };
   const y = encodeTarget(model.target, table, targets);
-  return { result: loaded.net.evaluate({ data: x, shape: [table.rows, features.length] }, networkLabels(y)), rows: table.rows };
+  const scoring = scoringFor(model);
+  scoring?.add(loaded.net.predict(x), y.data, table.rows);
+  return { result: loaded.net.evaluate(x, networkLabels(y)), rows: table.rows, scoring };
 }
 
 async function evaluateStream(loaded: LoadedModel, file: string, options: EvaluateOptions): Promise<Evaluated> {
@@ -68,11 +77,13 @@ async function evaluateStream(loaded: LoadedModel, file: string, options: Evalua
   let loss = 0;
   let acc = 0;
   let rows = 0;
+  let scoring: RegressionScoring | undefined;
   await readBlocks(
     file,
     (header) => {
       const columns = columnsOf(loaded, header, options);
       model = columns.model;
+      scoring = scoringFor(model);
       width = columns.features.length;
       const labels = labelsOf(model, columns.targets);
       labelWidth = labels.width;
@@ -88,7 +99,9 @@ async function evaluateStream(loaded: LoadedModel, file: string, options: Evalua
     STREAM_BLOCK_ROWS,
     async (block) => {
       const y = networkLabels({ data: block.y, cols: labelWidth, indices });
-      const result = loaded.net.evaluate({ data: block.x, shape: [block.rows, width] }, y);
+      const x = { data: block.x, shape: [block.rows, width] as [number, number] };
+      const result = loaded.net.evaluate(x, y);
+      scoring?.add(loaded.net.predict(x), block.y, block.rows);
       // Each block's loss is a mean over its rows' outputs, and every row has as many: weighted by rows.
       loss += result.loss * block.rows;
       acc += (result.acc ?? 0) * block.rows;
@@ -96,7 +109,7 @@ async function evaluateStream(loaded: LoadedModel, file: string, options: Evalua
     },
   );
   const hasAcc = model!.target.type === 'classes';
-  return { result: hasAcc ? { loss: loss / rows, acc: acc / rows } : { loss: loss / rows }, rows };
+  return { result: hasAcc ? { loss: loss / rows, acc: acc / rows } : { loss: loss / rows }, rows, scoring };
 }
 
 /** A block's labels, as encodeTarget makes them: the class index (or 0 | 1), or the target's values. */

@@ -31,5 +31,5 @@ export function featureAdvice(model: ModelFile): string {
   // Standardised with the training rows' statistics, a value far outside them can exceed float32 where the cell does not.
   return model.standardization || model.network.normalization
     ? 'it is too far from the values the model was trained on'
-    : 'scale the column, and train on it scaled (or with --standardize)';
+    : 'scale the column, and train on it scaled (or without --no-standardize)';
 }

@@ -20,6 +20,7 @@ import { count } from './format.js';
 import { openRegularFile } from './input-file.js';
 import { networkNormalization, type Standardization } from './standardize.js';
 import { outputUnits, type Target } from './target.js';
+import type { TargetScaling } from './target-scaling.js';
 import { quote, showValue } from './text.js';
 import { firstInvalid, lineAtByte } from './text-check.js';
 
@@ -40,6 +41,8 @@ export interface ModelFile {
   /** Applied to the features before the network; null if the network applies its own, or none is applied. */
   standardization: Standardization | null;
   network: NetworkJSON;
+  /** A regression's target statistics, as `train` wrote them: already folded into the output layer, so for information only. */
+  targetScaling?: TargetScaling;
 }
 
 /**
@@ -57,6 +60,8 @@ interface CommandLineMetadata {
   target: Target;
   /** Only statistics the network's normalisation cannot apply (standardize.ts). */
   standardization?: Standardization;
+  /** The regression's target statistics, folded into the output layer (target-scaling.ts). */
+  targetScaling?: TargetScaling;
 }
 
 /**
@@ -132,8 +137,13 @@ function accessible(path: string, mode: number): boolean {
 
 /** Writes the model file atomically: a failed write leaves the previous file as it was (atomic-write.ts). */
 export function writeModelFile(file: string, model: ModelFile, fs?: WriteFs): void {
-  const { features, target, standardization, network } = model;
-  const wasmlp: CommandLineMetadata = { features, target, ...(standardization && { standardization }) };
+  const { features, target, standardization, network, targetScaling } = model;
+  const wasmlp: CommandLineMetadata = {
+    features,
+    target,
+    ...(standardization && { standardization }),
+    ...(targetScaling && { targetScaling }),
+  };
   const saved: NetworkJSON = { ...network, metadata: { ...network.metadata, [METADATA_KEY]: wasmlp } };
   try {
     writeFileAtomic(file, `${JSON.stringify(saved)}\n`, fs);

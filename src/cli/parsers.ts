@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError } from 'commander';
 import { MAX_THREADS } from '../backend/backend.js';
+import { METRIC_NAMES, type MetricName } from '../metrics.js';
 import { parseNumber } from './cells.js';
 
 export function positiveInteger(text: string): number {
@@ -55,4 +56,39 @@ export function layerSizes(text: string): number[] {
       throw new InvalidArgumentError('Expected hidden layer sizes such as 16,8 (positive integers), or none.');
     }
   });
+}
+
+/** A finite number of at least 0 (a penalty's factor). */
+export function nonNegativeNumber(text: string): number {
+  const value = parseNumber(text);
+  if (value === undefined || value < 0) throw new InvalidArgumentError('Expected a number of at least 0.');
+  return value;
+}
+
+/** A dropout rate: at least 0, below 1. */
+export function dropoutRate(text: string): number {
+  const value = parseNumber(text);
+  if (value === undefined || value < 0 || value >= 1)
+    throw new InvalidArgumentError('Expected a rate of at least 0 and below 1.');
+  return value;
+}
+
+/** Metric names, comma-separated, each known and given once. */
+export function metricNames(text: string): MetricName[] {
+  const names = text.split(',').map((name) => name.trim());
+  const expected = `Expected metric names from ${METRIC_NAMES.join(', ')}, comma-separated.`;
+  for (const name of names) {
+    if (!METRIC_NAMES.includes(name as MetricName)) throw new InvalidArgumentError(`"${name}" is not a metric. ${expected}`);
+  }
+  const twice = names.find((name, i) => names.indexOf(name) !== i);
+  if (twice !== undefined) throw new InvalidArgumentError(`"${twice}" is given twice. ${expected}`);
+  return names as MetricName[];
+}
+
+/** An integer of at least 0 (epochs of patience). */
+export function nonNegativeInteger(text: string): number {
+  const value = parseNumber(text);
+  if (value === undefined || !Number.isSafeInteger(value) || value < 0)
+    throw new InvalidArgumentError('Expected an integer of at least 0.');
+  return value;
 }

@@ -7,14 +7,16 @@ import { Command, Option } from 'commander';
 // For --version. esbuild inlines it in dist/cli.js, from where this relative path would not reach it.
 import pkg from '../../package.json' with { type: 'json' };
 import { MAX_THREADS } from '../backend/backend.js';
+import { METRIC_NAMES } from '../metrics.js';
 import { evaluate } from './evaluate.js';
 import { exportModel } from './export.js';
 import type { Io } from './io.js';
 import * as parse from './parsers.js';
 import { predict } from './predict.js';
-import { CLI_LOSSES } from './target.js';
+import { CLI_LOSSES, TASKS } from './target.js';
 import { escapeLines } from './text.js';
 import { train } from './train.js';
+import { OPTIMIZER_CHOICES } from './training-options.js';
 
 const HIDDEN_ACTIVATIONS = ['relu', 'tanh', 'sigmoid', 'leakyRelu', 'linear'];
 
@@ -70,18 +72,43 @@ export function buildProgram(io: Io): Command {
     )
     .addOption(new Option('--activation <name>', 'hidden layer activation').choices(HIDDEN_ACTIVATIONS).default('relu'))
     .addOption(new Option('--loss <name>', 'override the loss chosen from the target').choices(CLI_LOSSES))
-    .addOption(new Option('--optimizer <name>', 'the optimiser').choices(['adam', 'sgd']).default('adam'))
+    .addOption(new Option('--optimizer <name>', 'the optimiser').choices(OPTIMIZER_CHOICES).default('adam'))
     .option('--epochs <n>', 'passes over the training rows', parse.positiveInteger, 100)
     .option('--batch-size <n>', 'rows per gradient step', parse.positiveInteger, 32)
-    .option('--lr <rate>', 'learning rate (default: 0.001 for adam, 0.01 for sgd)', parse.positiveNumber)
+    .option('--lr <rate>', 'learning rate (default: 0.01 for sgd, 0.001 for the others)', parse.positiveNumber)
     .option(
       '--validation-split <fraction>',
       'hold out this fraction of the rows (shuffled from the seed) to validate on',
       parse.fraction,
     )
     .option('--seed <n>', 'seed for the initial weights, the split and the shuffles', parse.seed)
-    .option('--standardize', 'scale each feature to mean 0, standard deviation 1 (statistics saved with the model)')
+    .option('--standardize', 'scale each feature to mean 0, standard deviation 1, from the training rows (the default)', true)
+    .option('--no-standardize', 'feed the features to the network as they are')
     .option('--save <file>', 'write the trained model to this JSON file')
+    // Training controls (training-options.ts), the task, a test split and early stopping.
+    .option('--dropout <rate>', "drop this fraction of each hidden layer's outputs while training", parse.dropoutRate)
+    .option('--l1 <factor>', 'kernel penalty l1·Σ|W| on every dense layer', parse.nonNegativeNumber)
+    .option('--l2 <factor>', 'kernel penalty l2·ΣW² on every dense layer', parse.nonNegativeNumber)
+    .option('--clipnorm <norm>', "clip each weight matrix's and bias's gradient to this norm", parse.positiveNumber)
+    .addOption(
+      new Option('--lr-schedule <name>', 'decay the learning rate over the run: cosine (to 0) or exponential (to 1%)').choices([
+        'cosine',
+        'exponential',
+      ]),
+    )
+    .addOption(new Option('--class-weight <mode>', 'weigh each class by n_rows / (n_classes · its rows)').choices(['balanced']))
+    .option(
+      '--metrics <names>',
+      `what each epoch reports besides the loss, in place of accuracy: ${METRIC_NAMES.join(', ')}`,
+      parse.metricNames,
+    )
+    .addOption(new Option('--task <task>', 'what the target is (default: guessed from its values, and printed)').choices(TASKS))
+    .option('--test-split <fraction>', 'hold out this fraction of the rows first, scored once after training', parse.fraction)
+    .option(
+      '--early-stopping <patience>',
+      "stop after this many epochs without a better val_loss, keeping the best epoch's weights",
+      parse.nonNegativeInteger,
+    )
     .addOption(backendOption())
     .addOption(threadsOption())
     .action((data: string, options) => train(data, options, io));

@@ -13,7 +13,8 @@ import type { Callback, Logs } from '../index.js';
 import { formatLogs, formatMetric } from './format.js';
 import type { Io } from './io.js';
 
-export function progressCallback(io: Io, epochs: number, batchesPerEpoch: number): Callback {
+/** `showRate`: each epoch's line ends with its last update's learning_rate (a schedule's; a constant rate is the run's option). */
+export function progressCallback(io: Io, epochs: number, batchesPerEpoch: number, showRate = false): Callback {
   const width = String(epochs).length;
   const stream = io.stderr.isTTY ? io.stderr.stream : undefined;
   const bar = stream
@@ -46,8 +47,8 @@ export function progressCallback(io: Io, epochs: number, batchesPerEpoch: number
     },
     onEpochEnd(epoch: number, logs: Logs = {}) {
       bar?.stop();
-      // The rate is the run's own option while no schedule is offered here.
-      const { learning_rate: _rate, ...shown } = logs;
+      const { learning_rate: rate, ...rest } = logs;
+      const shown = showRate ? { ...rest, learning_rate: rate } : rest;
       io.stdout.write(`Epoch ${String(epoch + 1).padStart(width)}/${epochs}  ${formatLogs(shown)}\n`);
     },
     onTrainEnd() {

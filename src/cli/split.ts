@@ -1,5 +1,5 @@
 /**
- * The validation split. Unlike fit()'s validationSplit, which takes the last
+ * The validation and test splits. Unlike fit()'s validationSplit, which takes the last
  * rows as Keras does, the command line shuffles first (from the seed): CSV
  * files are often sorted by class (iris.csv is), and the last fifth of a
  * sorted file is one class, which would make val_acc meaningless.
@@ -11,23 +11,31 @@ import { count } from './format.js';
 export interface Split {
   train: Int32Array;
   validation: Int32Array;
+  /** --test-split's rows, held out before the validation rows; empty without it. */
+  test: Int32Array;
 }
 
-/** Shuffles the row indices 0..rows-1 from `seed`, then holds out floor(rows * fraction) (at least 1) for validation. */
-export function splitRows(rows: number, fraction: number, seed: number): Split {
+/**
+ * Shuffles the row indices 0..rows-1 from `seed`; the last floor(rows ×
+ * test) of that order are the test rows (none for test undefined), held out
+ * before anything else; of the rest, the last floor(rest × validation)
+ * validate (at least 1 of either fraction given).
+ */
+export function splitRows(rows: number, validation: number | undefined, seed: number, test?: number): Split {
   const order = new Int32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
   new Random(seed).shuffle(order);
-  const trainRows = rows - heldOut(rows, fraction);
-  return { train: order.subarray(0, trainRows), validation: order.subarray(trainRows) };
+  const rest = test === undefined ? rows : rows - heldOut(rows, test, '--test-split', 'test');
+  const trainRows = validation === undefined ? rest : rest - heldOut(rest, validation);
+  return { train: order.subarray(0, trainRows), validation: order.subarray(trainRows, rest), test: order.subarray(rest) };
 }
 
-/** How many of `rows` rows --validation-split `fraction` holds out: floor(rows * fraction), at least 1, leaving at least 1. */
-export function heldOut(rows: number, fraction: number): number {
+/** How many of `rows` rows `flag` (a fraction) holds out: floor(rows * fraction), at least 1, leaving at least 1. */
+export function heldOut(rows: number, fraction: number, flag = '--validation-split', use = 'validate'): number {
   const held = Math.max(1, Math.floor(nearInteger(rows * fraction)));
   if (rows - held < 1) {
     throw new Error(
-      `--validation-split ${fraction} of ${count(rows, 'row')} leaves ${rows - held} to train and ${held} to validate; both need at least one`,
+      `${flag} ${fraction} of ${count(rows, 'row')} leaves ${rows - held} to train and ${held} to ${use}; both need at least one`,
     );
   }
   return held;

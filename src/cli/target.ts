@@ -37,6 +37,20 @@ export const MAX_INTEGER_CLASSES = 10;
 export type CliLoss = 'categoricalCrossentropy' | 'binaryCrossentropy' | 'meanSquaredError';
 export const CLI_LOSSES: readonly CliLoss[] = ['categoricalCrossentropy', 'binaryCrossentropy', 'meanSquaredError'];
 
+/** --task: what the target is, said plainly rather than guessed from its values or implied by --loss. */
+export type Task = 'classification' | 'regression';
+export const TASKS: readonly Task[] = ['classification', 'regression'];
+
+/** Refuses a --task that --loss or several target columns contradict. */
+export function checkTask(task: Task | undefined, loss: CliLoss | undefined, columns: number): void {
+  if (task === 'classification' && loss === 'meanSquaredError')
+    throw new Error('--task classification contradicts --loss meanSquaredError (a regression); give one of them');
+  if (task === 'regression' && loss !== undefined && loss !== 'meanSquaredError')
+    throw new Error(`--task regression contradicts --loss ${loss} (classes); give one of them`);
+  if (task === 'classification' && columns > 1)
+    throw new Error('--task classification needs one target column; several are a regression on each');
+}
+
 export type Target =
   /** One output per class (softmax), labels one-hot. */
   | { type: 'classes'; column: string; classes: string[]; encoding: 'onehot' }
@@ -70,7 +84,8 @@ const EMPTY_CELL = 'the cell is empty; every row needs a target value';
  * otherwise, for chooseTarget to decide. Refuses what the header alone shows
  * cannot work, before any row is read.
  */
-export function targetReads(header: Header, columns: readonly number[], loss: CliLoss | undefined): ColumnRead[] {
+export function targetReads(header: Header, columns: readonly number[], loss: CliLoss | undefined, task?: Task): ColumnRead[] {
+  checkTask(task, loss, columns.length);
   if (columns.length > 1) {
     if (loss !== undefined && loss !== 'meanSquaredError') {
       throw new Error(
@@ -81,6 +96,12 @@ export function targetReads(header: Header, columns: readonly number[], loss: Cl
   }
   if (loss === 'meanSquaredError') {
     return numberReads(columns, 'a meanSquaredError target must be numbers (leave out --loss to treat the column as classes)');
+  }
+  if (task === 'regression') {
+    return numberReads(
+      columns,
+      'a regression target must be numbers (give --task classification to treat the column as classes)',
+    );
   }
   return [{ kind: 'cells', column: columns[0], empty: EMPTY_CELL }];
 }
@@ -96,17 +117,18 @@ function numberReads(columns: readonly number[], why: string): ColumnRead[] {
   return columns.map((column) => ({ kind: 'number', column, why, empty: EMPTY_CELL }));
 }
 
-/** Decides the target of `columns` (indices into the table, read as targetReads says) from their values and --loss. */
-export function chooseTarget(table: Table, columns: readonly number[], loss: CliLoss | undefined): Target {
+/** Decides the target of `columns` (indices into the table, read as targetReads says) from their values, --loss and --task. */
+export function chooseTarget(table: Table, columns: readonly number[], loss: CliLoss | undefined, task?: Task): Target {
   const names = columns.map((c) => table.header[c]);
-  if (columns.length > 1 || loss === 'meanSquaredError') return { type: 'values', columns: names };
+  if (columns.length > 1 || loss === 'meanSquaredError' || task === 'regression') return { type: 'values', columns: names };
+  const guess = loss === undefined && task === undefined;
   const [column] = columns;
   const name = names[0];
   const cells = table.cells.get(column)!;
   const numeric = cells.numeric === table.rows;
-  if (loss === undefined && !numeric) refuseMostlyNumbers(table, column, cells);
+  if (guess && !numeric) refuseMostlyNumbers(table, column, cells);
   const looksCategorical = !numeric || isFewIntegers(cells);
-  if (loss === undefined && !looksCategorical) return { type: 'values', columns: [name] };
+  if (guess && !looksCategorical) return { type: 'values', columns: [name] };
   refuseTooManyClasses(table, column, cells, numeric);
   const distinct = cells.distinct!;
   const classes = numeric ? numericClasses(distinct) : [...distinct].sort(compareStrings);
@@ -277,4 +299,24 @@ export function decodePrediction(target: Target, outputs: ArrayLike<number>): (s
   let best = 0;
   for (let k = 1; k < probabilities.length; k++) if (probabilities[k] > probabilities[best]) best = k;
   return [target.classes[best], ...probabilities];
+}
+
+/** The line saying whether the target is classes or values, and why: what was given, or the guess and how to override it. */
+export function describeTask(target: Target, loss: CliLoss | undefined, task: Task | undefined): string {
+  const kind = target.type === 'values' ? 'regression' : 'classification';
+  if (task !== undefined) return `Task: ${kind} (--task ${task})\n`;
+  if (loss !== undefined) return `Task: ${kind} (--loss ${loss})\n`;
+  if (target.type === 'values') {
+    if (target.columns.length > 1) return `Task: regression (${target.columns.length} target columns, a regression on each)\n`;
+    return (
+      `Task: regression, guessed: ${quote(target.columns[0])} holds numbers, not up to ${MAX_INTEGER_CLASSES} distinct integers; ` +
+      'give --task classification to take its values as classes\n'
+    );
+  }
+  const numeric = target.classes.every((name) => parseNumber(name) !== undefined);
+  if (!numeric) return `Task: classification: ${quote(target.column)} holds text\n`;
+  return (
+    `Task: classification, guessed: ${quote(target.column)} holds ${target.classes.length} distinct integers ` +
+    `(up to ${MAX_INTEGER_CLASSES} are taken as classes); give --task regression to predict it as a number\n`
+  );
 }

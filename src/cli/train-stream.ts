@@ -1,27 +1,30 @@
 /**
  * `wasmlp train` on a file too large to read whole (streaming.ts): a first
  * pass checks every row and decides the target, as a file read whole is
- * checked before training starts; --standardize's statistics come from two
+ * checked before training starts; the standardisation's statistics come from two
  * more passes over the training rows; then each epoch reads the file again,
  * its training rows through a shuffle buffer (csv-dataset.ts) into
  * net.fitDataset, and its validation rows, in file order, for val_loss.
  *
- * A streamed run holds out as many rows as one read whole, floor(rows × F),
+ * A streamed run holds out as many rows as one read whole, floor(rows × F)
+ * (--test-split's first, then --validation-split's from the rest),
  * drawn from the seed in another way (selection sampling over the file's
  * order, which needs a bit a row rather than a shuffled index of 4 bytes),
  * and shuffles within the buffer rather than the whole file: the same seed
  * gives the same run, but not the same run as the file read whole.
  */
 
-import type { NormalizationConfig } from '../index.js';
+import type { Network, NormalizationConfig } from '../index.js';
 import { Random } from '../random.js';
 import { CsvDataset, type RowSelection } from './csv-dataset.js';
 import { READ_CHUNK_BYTES } from './csv-pass.js';
 import { scanCsv } from './csv-scan.js';
+import { RegressionScoring } from './regression-scores.js';
 import { heldOut } from './split.js';
 import { networkNormalization, type Standardization } from './standardize.js';
 import { SHUFFLE_BUFFER_BYTES, STREAM_BLOCK_ROWS } from './streaming.js';
-import { type CliLoss, outputUnits, type Target } from './target.js';
+import { type CliLoss, outputUnits, type Target, type Task } from './target.js';
+import { TargetMoments, type TargetScaling } from './target-scaling.js';
 
 export interface StreamedTraining {
   featureNames: string[];
@@ -30,25 +33,27 @@ export interface StreamedTraining {
   stats: Standardization | undefined;
   train: CsvDataset;
   validation?: CsvDataset;
+  /** --test-split's rows, in file order, standardised as the others. */
+  test?: CsvDataset;
 }
 
 export interface StreamOptions {
   target: string;
   features?: string;
   loss?: CliLoss;
+  task?: Task;
   batchSize: number;
   validationSplit?: number;
+  testSplit?: number;
   standardize?: boolean;
   seed: number;
 }
 
 /** The first pass, the split and the statistics: the datasets each epoch reads. */
 export async function streamTrainingData(file: string, options: StreamOptions): Promise<StreamedTraining> {
-  const featureAdvice = 'give --standardize, or scale the column';
+  const featureAdvice = options.standardize ? 'scale the column' : 'leave out --no-standardize, or scale the column';
   const scan = await scanCsv(file, { ...options, featureAdvice });
-  const held = options.validationSplit === undefined ? undefined : holdOut(scan.rows, options.validationSplit, options.seed);
-  const train: RowSelection | undefined = held && { bits: held.bits, keep: 0, rows: scan.rows - held.rows };
-  const validation: RowSelection | undefined = held && { bits: held.bits, keep: 1, rows: held.rows };
+  const { train, validation, test } = selections(scan.rows, options);
   const batchSize = Math.min(options.batchSize, train?.rows ?? scan.rows);
   // As many rows as fit in SHUFFLE_BUFFER_BYTES as float32: every row, for a file of a few narrow columns.
   const rowBytes = 4 * (scan.features.length + outputUnits(scan.target));
@@ -70,19 +75,54 @@ export async function streamTrainingData(file: string, options: StreamOptions): 
     for await (const batch of new CsvDataset(scan, STREAM_BLOCK_ROWS, 0, 0, READ_CHUNK_BYTES, { standardization: stats }))
       void batch;
   }
+  const heldRows = (selection: RowSelection | undefined): CsvDataset | undefined =>
+    selection &&
+    new CsvDataset(scan, STREAM_BLOCK_ROWS, 0, options.seed, READ_CHUNK_BYTES, { selection, standardization: stats });
   return {
     featureNames: scan.features.map((c) => scan.header.header[c]),
     target: scan.target,
     normalization,
     stats,
     train: trainRows(stats),
-    validation:
-      validation &&
-      new CsvDataset(scan, STREAM_BLOCK_ROWS, 0, options.seed, READ_CHUNK_BYTES, {
-        selection: validation,
-        standardization: stats,
-      }),
+    validation: heldRows(validation),
+    test: heldRows(test),
   };
+}
+
+/**
+ * The rows each part gives: --test-split's drawn first from the seed, then
+ * --validation-split's from the rest (from seed + 1), the training rows
+ * those neither holds out; undefined for a part not asked for (training:
+ * every row).
+ */
+function selections(
+  rows: number,
+  options: Pick<StreamOptions, 'validationSplit' | 'testSplit' | 'seed'>,
+): { train?: RowSelection; validation?: RowSelection; test?: RowSelection } {
+  const test = options.testSplit === undefined ? undefined : holdOut(rows, options.testSplit, options.seed, '--test-split');
+  const rest = rows - (test?.rows ?? 0);
+  const seed = test ? (options.seed + 1) >>> 0 : options.seed;
+  const inRest = options.validationSplit === undefined ? undefined : holdOut(rest, options.validationSplit, seed);
+  const validation = inRest && test ? { bits: spread(inRest.bits, test.bits, rows), rows: inRest.rows } : inRest;
+  if (!test && !validation) return {};
+  const held = new Uint8Array(Math.ceil(rows / 8));
+  for (let i = 0; i < held.length; i++) held[i] = (test?.bits[i] ?? 0) | (validation?.bits[i] ?? 0);
+  return {
+    train: { bits: held, keep: 0, rows: rest - (validation?.rows ?? 0) },
+    validation: validation && { bits: validation.bits, keep: 1, rows: validation.rows },
+    test: test && { bits: test.bits, keep: 1, rows: test.rows },
+  };
+}
+
+/** Bits over the rows not in `taken`, in order, spread to bits over all `rows`. */
+function spread(bits: Uint8Array, taken: Uint8Array, rows: number): Uint8Array {
+  const out = new Uint8Array(Math.ceil(rows / 8));
+  for (let r = 0, i = 0; r < rows; r++) {
+    if ((taken[r >>> 3] >>> (r & 7)) & 1) continue;
+    if ((bits[i >>> 3] >>> (i & 7)) & 1) out[r >>> 3] |= 1 << (r & 7);
+    i++;
+  }
+  return out;
 }
 
 /**
@@ -91,8 +131,13 @@ export async function streamTrainingData(file: string, options: StreamOptions): 
  * row in turn held out with the chance of the rows still to hold out among
  * the rows left, so exactly that many, every set of them as likely.
  */
-export function holdOut(rows: number, fraction: number, seed: number): { bits: Uint8Array; rows: number } {
-  const held = heldOut(rows, fraction);
+export function holdOut(
+  rows: number,
+  fraction: number,
+  seed: number,
+  flag = '--validation-split',
+): { bits: Uint8Array; rows: number } {
+  const held = flag === '--validation-split' ? heldOut(rows, fraction) : heldOut(rows, fraction, flag, 'test');
   const bits = new Uint8Array(Math.ceil(rows / 8));
   const random = new Random(seed);
   let needed = held;
@@ -103,4 +148,39 @@ export function holdOut(rows: number, fraction: number, seed: number): { bits: U
     }
   }
   return { bits, rows: held };
+}
+
+/** The test rows' scores, read a block at a time: the network's metrics over every row; a regression's MAE, RMSE and R² (one more pass). */
+export async function scoreStreamedTest(net: Network, test: CsvDataset): Promise<Record<string, number>> {
+  const scores: Record<string, number> = { ...(await net.evaluateDataset(test)) };
+  if (test.target.type !== 'values') return scores;
+  const scoring = new RegressionScoring(test.outputs);
+  for await (const { x, y } of test.batches(0)) scoring.add(net.predict(x), y.data, y.shape[0]);
+  return { ...scores, ...scoring.scores() };
+}
+
+/** A streamed regression's target statistics over its training rows: one more pass. */
+export async function streamedTargetScaling(train: CsvDataset): Promise<TargetScaling> {
+  const moments = new TargetMoments(train.outputs);
+  for await (const { y } of train.batches(0)) moments.add(y.data, y.shape[0]);
+  return moments.scaling();
+}
+
+/** Each class's training rows of a streamed file: one more pass (the first epoch's order, which counting ignores). */
+export async function streamedClassCounts(train: CsvDataset, target: Target): Promise<number[]> {
+  const classes = target.type === 'classes' ? target.classes.length : 0;
+  const counts = new Array<number>(classes).fill(0);
+  for await (const { y } of train.batches(0)) {
+    const [rows, units] = y.shape;
+    for (let r = 0; r < rows; r++) {
+      if (units === 1) {
+        counts[y.data[r]]++;
+        continue;
+      }
+      let best = 0;
+      for (let k = 1; k < units; k++) if (y.data[r * units + k] > y.data[r * units + best]) best = k;
+      counts[best]++;
+    }
+  }
+  return counts;
 }

@@ -7,7 +7,11 @@ import {
   type ActivationName,
   type BackendName,
   createNetwork,
+  type DropoutConfig,
+  type EarlyStopping,
+  earlyStopping,
   type FitOptions,
+  type History,
   type LabelInput,
   type LayerConfig,
   type MatrixInput,
@@ -18,37 +22,53 @@ import { randomSeed } from '../random.js';
 import { featureIndices, targetIndices } from './columns.js';
 import { type ColumnRead, readCsv } from './csv.js';
 import { float32Matrix, pickRows } from './float32.js';
-import { count } from './format.js';
+import { count, formatLogs, formatMetric } from './format.js';
 import type { Io } from './io.js';
 import { checkModelPath, writeModelFile } from './model-file.js';
 import { progressCallback } from './progress.js';
+import { RegressionScoring } from './regression-scores.js';
 import { splitRows } from './split.js';
 import { measureColumns, networkNormalization, type Standardization } from './standardize.js';
 import { streams } from './streaming.js';
 import {
   type CliLoss,
   chooseTarget,
+  describeTask,
   encodeTarget,
   networkLabels,
   outputLayer,
   outputUnits,
   type Target,
+  type Task,
   targetReads,
 } from './target.js';
+import { foldTargetScaling, measureTargets, scaledTargets, scaleTargets, type TargetScaling } from './target-scaling.js';
 import { escapeLines, excerpt } from './text.js';
-import { streamTrainingData } from './train-stream.js';
+import { scoreStreamedTest, streamedClassCounts, streamedTargetScaling, streamTrainingData } from './train-stream.js';
+import {
+  balancedClassWeights,
+  checkMetricFlags,
+  countClasses,
+  describeClassWeights,
+  describeControls,
+  initialLearningRate,
+  learningRateOf,
+  networkLayers,
+  optimizerSpec,
+  type TrainingControls,
+} from './training-options.js';
 
-export interface TrainOptions {
+export interface TrainOptions extends TrainingControls {
   target: string;
   features?: string;
-  layers: number[];
   activation: ActivationName;
   loss?: CliLoss;
-  optimizer: 'adam' | 'sgd';
+  task?: Task;
   epochs: number;
   batchSize: number;
-  lr?: number;
   validationSplit?: number;
+  testSplit?: number;
+  earlyStopping?: number;
   seed?: number;
   standardize?: boolean;
   save?: string;
@@ -56,38 +76,47 @@ export interface TrainOptions {
   threads: number;
 }
 
-/** Keras's default learning rates for its optimisers. */
-const DEFAULT_LEARNING_RATE = { adam: 0.001, sgd: 0.01 } as const;
-
 /** What training needs from the CSV: the table itself (its columns of doubles) is let go once these are built. */
 interface TrainingData {
   featureNames: string[];
   target: Target;
-  /** The network's normalisation: --standardize's statistics where the network can apply them. */
+  /** The network's normalisation: the standardisation's statistics where the network can apply them. */
   normalization: NormalizationConfig | undefined;
-  /** --standardize's statistics where it cannot: the command line applies them before the network. */
+  /** The standardisation's statistics where it cannot: the command line applies them before the network. */
   stats: Standardization | undefined;
   seed: number;
   trainRows: number;
   validationRows: number;
+  testRows: number;
+  /** Scores the network once on the --test-split rows, in the targets' units; undefined without them. */
+  scoreTest?(net: Network): Promise<Record<string, number>>;
   /** Trains `net` on the rows: fit() on matrices of a file read whole, fitDataset() on a streamed one. */
   fit(
     net: Network,
-    options: Pick<FitOptions, 'epochs' | 'learningRate' | 'optimizer' | 'callbacks'>,
+    options: Pick<FitOptions, 'epochs' | 'learningRate' | 'optimizer' | 'callbacks' | 'classWeight'>,
     batchSize: number,
-  ): Promise<unknown>;
+  ): Promise<History>;
+  /** The training rows of each class (a classifier's), for --class-weight. */
+  classCounts(): Promise<number[]>;
+  /** A regression's target statistics, from the training rows: the network is fitted to the targets scaled with them. */
+  targetScaling: TargetScaling | undefined;
 }
 
 export async function train(file: string, options: TrainOptions, io: Io): Promise<void> {
   // Before anything else, so a bad --save path fails now rather than after the training.
   if (options.save !== undefined) checkModelPath(options.save, file);
+  if (options.earlyStopping !== undefined && options.validationSplit === undefined)
+    throw new Error('--early-stopping watches val_loss: it needs --validation-split');
   const data = await (streams(file) ? streamedTrainingData : readTrainingData)(file, options);
-  const { featureNames, target, normalization, stats, seed, trainRows, validationRows } = data;
+  const { featureNames, target, normalization, stats, seed, trainRows, validationRows, testRows } = data;
   const { activation: outputActivation, loss } = outputLayer(target);
-  const layers: LayerConfig[] = [
-    ...options.layers.map((units) => ({ units, activation: options.activation })),
-    { units: outputUnits(target), activation: outputActivation },
-  ];
+  const output = { units: outputUnits(target), activation: outputActivation };
+  const metrics = checkMetricFlags(options.metrics, loss, output);
+  const layers = networkLayers(options, output);
+  const weighting = options.classWeight && (await balancedWeights(data, target));
+  const batchSize = Math.min(options.batchSize, trainRows);
+  const batchesPerEpoch = Math.ceil(trainRows / batchSize);
+  const updates = options.epochs * batchesPerEpoch;
   const net = await createNetwork({
     inputs: featureNames.length,
     layers,
@@ -96,26 +125,70 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
     threads: options.threads,
     seed,
     normalization,
+    ...(metrics && { metrics }),
   });
   try {
-    const batchSize = Math.min(options.batchSize, trainRows);
     io.stdout.write(
-      escapeLines(describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, seed, net.threads)),
+      escapeLines(
+        describeRun(
+          file,
+          featureNames,
+          target,
+          { trainRows, validationRows, testRows },
+          layers,
+          loss,
+          options,
+          updates,
+          seed,
+          net.threads,
+        ),
+      ),
     );
-    const learningRate = options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer];
-    const callbacks = progressCallback(io, options.epochs, Math.ceil(trainRows / batchSize));
-    await data
-      .fit(net, { epochs: options.epochs, learningRate, optimizer: options.optimizer, callbacks }, batchSize)
-      .catch((error: Error) => {
-        throw commandLineAdvice(error, learningRate, options.standardize === true);
-      });
+    io.stdout.write(escapeLines(describeTask(target, options.loss, options.task)));
+    if (weighting) io.stdout.write(escapeLines(weighting.line));
+    const progress = progressCallback(io, options.epochs, batchesPerEpoch, options.lrSchedule !== undefined);
+    const stopper =
+      options.earlyStopping === undefined
+        ? undefined
+        : earlyStopping({ monitor: 'val_loss', patience: options.earlyStopping, restoreBestWeights: true });
+    const callbacks = stopper ? [progress, stopper] : progress;
+    const fitOptions = {
+      epochs: options.epochs,
+      learningRate: learningRateOf(options, updates),
+      optimizer: optimizerSpec(options),
+      callbacks,
+      ...(weighting && { classWeight: weighting.weights }),
+    };
+    const history = await data.fit(net, fitOptions, batchSize).catch((error: Error) => {
+      throw commandLineAdvice(error, initialLearningRate(options), options.standardize === true);
+    });
+    if (stopper) io.stdout.write(describeStop(stopper, history, options.epochs));
+    if (data.targetScaling) foldTargetScaling(net, data.targetScaling);
+    if (data.scoreTest) io.stdout.write(`Test  ${formatLogs(await data.scoreTest(net))}  (${count(testRows, 'row')})\n`);
     if (options.save !== undefined) {
-      writeModelFile(options.save, { features: featureNames, target, standardization: stats ?? null, network: net.toJSON() });
+      writeModelFile(options.save, {
+        features: featureNames,
+        target,
+        standardization: stats ?? null,
+        network: net.toJSON(),
+        ...(data.targetScaling && { targetScaling: data.targetScaling }),
+      });
       io.stdout.write(escapeLines(`Saved the model to ${options.save}\n`));
     }
   } finally {
     net.dispose();
   }
+}
+
+/** --class-weight balanced's weights from the training rows' classes, and the line that shows them. */
+async function balancedWeights(data: TrainingData, target: Target): Promise<{ weights: number[]; line: string }> {
+  if (target.type !== 'classes')
+    throw new Error(
+      `--class-weight balanced needs classes, but the target (${names(target.columns)}) is a regression; leave it out`,
+    );
+  const counts = await data.classCounts();
+  const weights = balancedClassWeights(counts);
+  return { weights, line: describeClassWeights(target.classes, weights, counts) };
 }
 
 /** Reads the CSV, decides the target, splits the rows and builds the network's matrices, all checked. */
@@ -127,14 +200,17 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     features = featureIndices(header, options.features, targets);
     return [
       ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
-      ...targetReads(header, targets, options.loss),
+      ...targetReads(header, targets, options.loss, options.task),
     ];
   });
-  const target = chooseTarget(table, targets, options.loss);
-  const labels = encodeTarget(target, table, targets);
+  const target = chooseTarget(table, targets, options.loss, options.task);
+  const encoded = encodeTarget(target, table, targets);
 
   const seed = options.seed ?? randomSeed();
-  const split = options.validationSplit === undefined ? undefined : splitRows(table.rows, options.validationSplit, seed);
+  const split =
+    options.validationSplit === undefined && options.testSplit === undefined
+      ? undefined
+      : splitRows(table.rows, options.validationSplit, seed, options.testSplit);
   const columns = features.map((c) => table.numbers.get(c)!);
   // Statistics from the training rows only. The network standardises where it can; else every row is standardised
   // here, in table order, so a bad value is named by its cell.
@@ -146,15 +222,22 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     features,
     columns,
     stats,
-    options.standardize ? 'scale the column' : 'give --standardize, or scale the column',
+    options.standardize ? 'scale the column' : 'leave out --no-standardize, or scale the column',
   );
   const width = features.length;
-  const rows = (picked: Int32Array | undefined): [MatrixInput, LabelInput] => [
-    { data: picked ? pickRows(inputs, width, picked) : inputs, shape: [picked?.length ?? table.rows, width] },
-    networkLabels(labels, picked),
-  ];
+  const matrix = (picked: Int32Array | undefined): MatrixInput => ({
+    data: picked ? pickRows(inputs, width, picked) : inputs,
+    shape: [picked?.length ?? table.rows, width],
+  });
+  // Picked before the targets are scaled: the test rows are scored in the targets' units, after the scaling is folded.
+  const test =
+    split && split.test.length > 0 ? { x: matrix(split.test), y: pickRows(encoded.data, encoded.cols, split.test) } : undefined;
+  const testLabels = test && networkLabels({ ...encoded, data: test.y });
+  const targetScaling = target.type === 'values' ? measureTargets(encoded.data, encoded.cols, split?.train) : undefined;
+  const labels = targetScaling ? { ...encoded, data: scaleTargets(encoded.data, targetScaling) } : encoded;
+  const rows = (picked: Int32Array | undefined): [MatrixInput, LabelInput] => [matrix(picked), networkLabels(labels, picked)];
   const trainRows = rows(split?.train);
-  const validation = split && rows(split.validation);
+  const validation = split && split.validation.length > 0 ? rows(split.validation) : undefined;
   return {
     featureNames: features.map((i) => table.header[i]),
     target,
@@ -163,8 +246,20 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     seed,
     trainRows: split?.train.length ?? table.rows,
     validationRows: split?.validation.length ?? 0,
+    testRows: split?.test.length ?? 0,
+    scoreTest:
+      test &&
+      (async (net) => {
+        const scores: Record<string, number> = { ...net.evaluate(test.x, testLabels!) };
+        if (target.type !== 'values') return scores;
+        const scoring = new RegressionScoring(encoded.cols);
+        scoring.add(net.predict(test.x), test.y, split!.test.length);
+        return { ...scores, ...scoring.scores() };
+      }),
     fit: (net, fitOptions, batchSize) =>
       net.fit(trainRows[0], trainRows[1], { ...fitOptions, batchSize, shuffle: true, validationData: validation }),
+    classCounts: async () => countClasses(labels.data, target.type === 'classes' ? target.classes.length : 0, split?.train),
+    targetScaling,
   };
 }
 
@@ -176,17 +271,25 @@ const DATASET_THREW =
 async function streamedTrainingData(file: string, options: TrainOptions): Promise<TrainingData> {
   const seed = options.seed ?? randomSeed();
   const streamed = await streamTrainingData(file, { ...options, seed });
+  const targetScaling = streamed.target.type === 'values' ? await streamedTargetScaling(streamed.train) : undefined;
+  const train = targetScaling ? scaledTargets(streamed.train, targetScaling) : streamed.train;
+  const validation =
+    targetScaling && streamed.validation ? scaledTargets(streamed.validation, targetScaling) : streamed.validation;
   return {
     ...streamed,
     seed,
     trainRows: streamed.train.rows,
     validationRows: streamed.validation?.rows ?? 0,
+    testRows: streamed.test?.rows ?? 0,
+    scoreTest: streamed.test && ((net) => scoreStreamedTest(net, streamed.test!)),
     fit: (net, fitOptions) =>
-      net.fitDataset(streamed.train, { ...fitOptions, validationData: streamed.validation }).catch((error: Error) => {
+      net.fitDataset(train, { ...fitOptions, validationData: validation }).catch((error: Error) => {
         const threw = DATASET_THREW.exec(error.message);
         // A pass's own error (the file changed) as it is; fitDataset's own as fit()'s, as for a file read whole.
         throw new Error(threw ? threw[1] : error.message.replace(/^fitDataset: /, 'fit: '));
       }),
+    classCounts: () => streamedClassCounts(streamed.train, streamed.target),
+    targetScaling,
   };
 }
 
@@ -210,38 +313,54 @@ function describeRun(
   file: string,
   features: readonly string[],
   target: Target,
-  trainRows: number,
-  validationRows: number,
-  layers: readonly LayerConfig[],
+  { trainRows, validationRows, testRows }: { trainRows: number; validationRows: number; testRows: number },
+  entries: readonly (LayerConfig | DropoutConfig)[],
   loss: string,
   options: TrainOptions,
+  updates: number,
   seed: number,
   threads: number,
 ): string {
+  const layers = entries.filter((entry): entry is LayerConfig => 'units' in entry);
   const what =
     target.type === 'values'
       ? `regression on ${names(target.columns)}`
       : `${excerpt(target.column)}: ${count(target.classes.length, 'class', 'classes')} (${names(target.classes)})`;
-  const split =
-    validationRows > 0 ? `${count(trainRows, 'row')} to train, ${validationRows} to validate` : count(trainRows, 'row');
+  const held = [
+    ...(validationRows > 0 ? [`${validationRows} to validate`] : []),
+    ...(testRows > 0 ? [`${testRows} to test`] : []),
+  ];
+  const split = held.length > 0 ? [`${count(trainRows, 'row')} to train`, ...held].join(', ') : count(trainRows, 'row');
   const shape = [features.length, ...layers.map((l) => l.units)].join('-');
   const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
   return (
     `${file}: ${split}; ${count(features.length, 'feature')} (${names(features)}); ${what}\n` +
-    `Network ${shape} ${activations}, ${loss}, ${options.optimizer}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
+    `Network ${shape} ${activations}, ${loss}, ${options.optimizer}${describeControls(options, updates)}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
     `${threads > 1 ? `, ${threads} threads` : ''}\n`
   );
 }
 
+/** The line after an early-stopped run: where it stopped, and the epoch whose weights it kept. */
+function describeStop(stopper: EarlyStopping, history: History, epochs: number): string {
+  const best = stopper.bestEpoch;
+  const loss = history.history.val_loss?.[best];
+  const kept = best < 0 ? 'no epoch improved val_loss' : `kept epoch ${best + 1}'s weights (val_loss ${formatMetric(loss!)})`;
+  const stopped =
+    stopper.stoppedEpoch < 0
+      ? `Early stopping: ran all ${epochs} epochs`
+      : `Early stopping: stopped after epoch ${stopper.stoppedEpoch + 1} (val_loss ${stopper.patience > 1 ? `${stopper.patience} epochs` : 'an epoch'} without improving)`;
+  return `${stopped}; ${kept}\n`;
+}
+
 /**
  * fit()'s error for a diverging run, with its advice in this command's
- * terms: --lr rather than learningRate, --standardize unless it was given.
+ * terms: --lr rather than learningRate, standardising if it was turned off.
  */
 function commandLineAdvice(error: Error, learningRate: number, standardized: boolean): Error {
   const advice = error.message.indexOf('; try a smaller learningRate');
   if (!/ diverged /.test(error.message) || advice < 0) return error;
   return new Error(
     `${error.message.slice(0, advice)}; try a smaller --lr than ${learningRate}` +
-      `${standardized ? '' : ', or --standardize'} (a regression's targets are not scaled: scale large ones yourself)`,
+      `${standardized ? '' : ', or leave out --no-standardize'}`,
   );
 }

@@ -195,7 +195,21 @@ describe('other losses', () => {
       const data = at('regression.csv');
       writeFileSync(data, `${['a,b,c,d,p,q', ...rows.map((c) => [...c.slice(0, 4), c[2], c[3]].join(','))].join('\n')}\n`);
       const evaluated = await wasmlp('evaluate', file, data, '--target', 'p,q');
-      expect(evaluated.stdout).toBe(`${formatLogs({ loss: net.evaluate(x, y).loss })}  (150 rows)\n`);
+      // A regression's evaluation adds MAE, RMSE and R² (each output's, averaged) to the loss.
+      const out = net.predict(x);
+      const errors = y.flatMap((row, r) => row.map((v, k) => v - out[r * 2 + k]));
+      const r2 = [0, 1].map((k) => {
+        const column = y.map((row) => row[k]);
+        const mean = column.reduce((sum, v) => sum + v, 0) / column.length;
+        const total = column.reduce((sum, v) => sum + (v - mean) ** 2, 0);
+        return 1 - column.reduce((sum, v, r) => sum + (v - out[r * 2 + k]) ** 2, 0) / total;
+      });
+      const scores = {
+        mae: errors.reduce((sum, e) => sum + Math.abs(e), 0) / errors.length,
+        rmse: Math.sqrt(errors.reduce((sum, e) => sum + e * e, 0) / errors.length),
+        r2: (r2[0] + r2[1]) / 2,
+      };
+      expect(evaluated.stdout).toBe(`${formatLogs({ loss: net.evaluate(x, y).loss, ...scores })}  (150 rows)\n`);
       await expectError(['evaluate', file, data, '--target', 'p'], `--target names 1 column, but ${file} gives 2 outputs`);
       await expectError(
         ['evaluate', file, data],
