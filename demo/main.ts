@@ -14,6 +14,7 @@ import { formatCount, formatLoss, formatRate } from './format.js';
 import { type FeatureId, inputMatrix, PLAIN } from './inputs.js';
 import { learningRateFor, notebookWeights, outputFor, PRESETS, parseLayers, resolvePreset } from './model.js';
 import { NeuronMaps, notDrawn } from './neurons.js';
+import { isPenalised, type Regularization, STARTING_PENALTY_RATE } from './regularization.js';
 import { decodeState, encodeState } from './state.js';
 import { type RunResult, Trainer } from './trainer.js';
 
@@ -291,13 +292,13 @@ async function train(step = false): Promise<void> {
     }
     curves.refresh();
     setState(result.stopped ? 'stopped' : 'done');
-    showRunEnd(result);
+    showRunEnd(result, settings.regularization);
   } catch (error) {
     // A diverged network is no use to continue from: the next Train starts a
     // new one, so its numbers and map go (a NaN map would be drawn blank).
     // Its curves stay until then: they show how it diverged.
     await reset(true, true);
-    controls.showMessage(trainingError(error as Error));
+    controls.showMessage(trainingError(error as Error, settings.regularization));
     setState('error');
   } finally {
     controls.setTraining(false);
@@ -310,7 +311,7 @@ async function train(step = false): Promise<void> {
  * the numbers (the numbers themselves change every frame, and are not).
  * A run whose loss did not go down gets a hint: no error stops it.
  */
-function showRunEnd(result: RunResult): void {
+function showRunEnd(result: RunResult, regularization: Regularization): void {
   const { epochs, target, loss, acc, rate, firstLoss, lastLoss } = result;
   const { testLoss, testAcc } = result;
   const tested =
@@ -331,7 +332,7 @@ function showRunEnd(result: RunResult): void {
   controls.showRunStatus(ended, numbers && `${numbers}.`);
   if (!result.stopped && result.runEpochs >= 2 && firstLoss !== undefined && lastLoss !== undefined && !(lastLoss < firstLoss)) {
     controls.showMessage(
-      `The loss did not go down (${formatLoss(firstLoss)} after this run's first epoch, ${formatLoss(lastLoss)} after its last): the learning rate may be too large (or too small).`,
+      `The loss did not go down (${formatLoss(firstLoss)} after this run's first epoch, ${formatLoss(lastLoss)} after its last): the learning rate may be too large (or too small)${isPenalised(regularization) ? ', or the regularisation rate too large' : ''}.`,
       'info',
     );
   }
@@ -348,18 +349,26 @@ function stop(): void {
  * fit's message in the page's words (with advice if it has none), and what
  * happens next. fit's advice names the option (learningRate), and offers
  * standardised inputs and targets: this page's are standardised already
- * (a CSV's features) or within [-1, 1], and it has no regression.
+ * (a CSV's features) or within [-1, 1]. A penalty at a large rate pulls
+ * the weights as hard as the loss does, and can make a run diverge too.
  */
-function trainingError(error: Error): string {
+function trainingError(error: Error, regularization: Regularization): string {
+  const penalised = isPenalised(regularization);
   const text = error.message
     .replace(/^fit: /, '')
     .replace(/\.$/, '')
     // fit put the weights back; the page starts a new network anyway, and says so below.
     .replace(/; the weights are as they were before epoch \d+$/, '')
-    .replace(/\blearningRate \(([^)]*)\)/g, 'learning rate than $1')
+    .replace(
+      /\blearningRate \(([^)]*)\)/g,
+      `learning rate than $1${penalised ? `, or a smaller regularisation rate than ${regularization.rate}` : ''}`,
+    )
     .replace(/\blearningRate\b/g, 'learning rate')
     .replace(/,? or standardised inputs( \(and targets, for a regression\))?/, '');
-  const advice = /diverged/.test(text) && !/learning ?rate/i.test(text) ? ' Try a smaller learning rate.' : '';
+  const advice =
+    /diverged/.test(text) && !/learning ?rate/i.test(text)
+      ? ` Try a smaller learning rate${penalised ? ' or regularisation rate' : ''}.`
+      : '';
   return `Training stopped: ${text}.${advice} The network was reset: Train starts a new one.`;
 }
 
@@ -461,7 +470,13 @@ controls.optimizer.addEventListener('change', () => {
 });
 for (const role of ['x', 'y', 'label'] as const) controls.columns[role].addEventListener('change', () => chooseColumn(role));
 // These define the network: changing one means a new one. The rest are fit() options, read at each Train.
-for (const input of [controls.layers, controls.activation]) input.addEventListener('change', () => void reset());
+for (const input of [controls.layers, controls.activation, controls.penalty, controls.penaltyRate, controls.dropout])
+  input.addEventListener('change', () => void reset());
+// A penalty at a rate of 0 is none: choosing one starts it at a rate that shows.
+controls.penalty.addEventListener('change', () => {
+  if (controls.penalty.value !== 'none' && controls.penaltyRate.value === '0')
+    controls.penaltyRate.value = String(STARTING_PENALTY_RATE);
+});
 for (const radio of controls.form.querySelectorAll('input[name="backend"]'))
   radio.addEventListener('change', () => void reset(true));
 
@@ -499,9 +514,19 @@ drop.addEventListener('keydown', (event) => {
   file.click();
 });
 
-// The long-run test feeds the charts a million epochs without training them (?test only).
+/**
+ * For the tests (?test only): the long-run test feeds the charts a million
+ * epochs without training them; others read the network as the worker has
+ * it, and the loss curve.
+ */
 if (new URLSearchParams(location.search).has('test')) {
   (window as unknown as { playground: unknown }).playground = {
+    /** The worker's network: its layers as checked there, its summary and its weights; undefined before a run. */
+    async network() {
+      const net = trainer.network;
+      return net && { layers: net.layers, summary: net.summary(), weights: await net.getWeights() };
+    },
+    lossCurve: () => curves.lossCurve,
     pushEpochs(from: number, count: number) {
       for (let epoch = from; epoch < from + count; epoch++) {
         curves.push(epoch, { loss: 1 / Math.sqrt(epoch) + 0.01 * Math.sin(epoch), acc: 1 - 0.5 / Math.sqrt(epoch) });
