@@ -835,6 +835,9 @@ async function axeViolations(): Promise<string[]> {
 
 it('has no accessibility violation (axe-core) at laptop and phone widths, idle, trained and with a message', async () => {
   await page.selectOption('#dataset', 'circles');
+  // Regularisation and dropout on, so that the screenshots show them in use.
+  await page.selectOption('#regularization', 'l2');
+  await page.selectOption('#dropout', '0.1');
   await page.waitForSelector('#status[data-state="idle"]');
   for (const [width, height] of [
     [1440, 900],
@@ -855,7 +858,9 @@ it('has no accessibility violation (axe-core) at laptop and phone widths, idle, 
     expect(await axeViolations(), `trained, with a message, at ${width}`).toEqual([]);
     await page.screenshot({ path: `${ARTIFACTS}/demo-${width < 700 ? 'phone' : 'laptop'}-circles.png`, fullPage: width < 700 });
   }
+  expect([await page.inputValue('#regularization-rate'), await page.inputValue('#dropout')]).toEqual(['0.001', '0.1']);
   await page.fill('#epochs', '500');
+  await page.selectOption('#dataset', 'circles'); // its preset: no regularisation, no dropout
   await page.setViewportSize({ width: 1440, height: 900 });
 }, 60_000);
 
