@@ -131,11 +131,16 @@ function describeNetwork(): void {
     const network = { hidden: parseLayers(controls.layers.value), activation: controls.activation.value as ActivationName };
     // Said in so many words, as blank and "none" are easy to type without meaning it.
     if (network.hidden.length === 0) {
+      // Dropout follows hidden layers: with none, its rate acts on nothing. Said tersely: the note has three lines.
+      const dropout = controls.regularization.dropout > 0;
       controls.showOutput([
-        'No hidden layer: ',
+        dropout ? 'No hidden layer, no dropout: ' : 'No hidden layer: ',
         data.classCount === 0
           ? { text: 'a plane over the points', title: `Linear regression: ${technical}` }
-          : { text: 'straight boundaries between the classes', title: `Logistic regression: ${technical}` },
+          : {
+              text: `straight boundaries between ${dropout ? '' : 'the '}classes`,
+              title: `Logistic regression: ${technical}`,
+            },
         ', then ',
         { text: predicts, title: technical },
         '.',

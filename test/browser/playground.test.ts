@@ -747,8 +747,22 @@ it('drops hidden units at random while training: the loss curve changes, the map
     expect(blue).toBeGreaterThan(0.25);
     expect(orange).toBeGreaterThan(0.25);
     expect(blue + orange).toBeGreaterThan(0.9);
+
+    // No hidden layer: no dropout, and the note says so, whole (its box is three lines high).
+    for (const dataset of ['spiral', 'plane', 'blobs']) {
+      await page.selectOption('#dataset', dataset);
+      await page.waitForSelector('#status[data-state="idle"]');
+      await page.fill('#layers', 'none');
+      await page.press('#layers', 'Tab');
+      await page.selectOption('#dropout', '0.3');
+      await expect.poll(() => page.textContent('#output'), dataset).toMatch(/^No hidden layer, no dropout: /);
+      expect(await page.$eval('#output', (note) => note.scrollHeight <= note.clientHeight), dataset).toBe(true);
+    }
+    expect(await train()).toBe('done');
+    expect((await workerNetwork())!.summary).not.toMatch(/Dropout/);
+    expect(await page.textContent('#acc')).toBe('1.000');
   } finally {
-    await page.selectOption('#dropout', '0');
+    await page.selectOption('#dataset', 'blobs'); // its preset: 8, 4 and no dropout
     await page.waitForSelector('#status[data-state="idle"]');
     await page.check('#paced');
   }
