@@ -755,7 +755,7 @@ it('drops hidden units at random while training: the loss curve changes, the map
       await page.fill('#layers', 'none');
       await page.press('#layers', 'Tab');
       await page.selectOption('#dropout', '0.3');
-      await expect.poll(() => page.textContent('#output'), dataset).toMatch(/^No hidden layer, no dropout: /);
+      await expect.poll(() => page.textContent('#output'), { message: dataset }).toMatch(/^No hidden layer, no dropout: /);
       expect(await page.$eval('#output', (note) => note.scrollHeight <= note.clientHeight), dataset).toBe(true);
     }
     expect(await train()).toBe('done');
