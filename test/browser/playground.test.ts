@@ -595,6 +595,14 @@ function weightSize(view: WorkerView): number {
   return Math.sqrt(all.reduce((sum, w) => sum + w * w, 0) / all.length);
 }
 
+/** The mean thickness of the lines drawn for the weights between the units' maps. */
+function meanLineWidth(): Promise<number> {
+  return page.$$eval('#units line', (lines) => {
+    const widths = lines.map((line) => Number(line.getAttribute('stroke-width')));
+    return widths.reduce((sum, width) => sum + width, 0) / widths.length;
+  });
+}
+
 it('offers L1 and L2 regularisation as TensorFlow Playground does: L2 at a large rate ends with smaller weights', async () => {
   await page.uncheck('#paced');
   try {
@@ -621,6 +629,7 @@ it('offers L1 and L2 regularisation as TensorFlow Playground does: L2 at a large
     const plain = (await workerNetwork())!;
     expect(plain.layers.map((layer) => layer.kernelRegularizer)).toEqual([undefined, undefined, undefined]);
     expect(Number(await page.textContent('#acc'))).toBeGreaterThanOrEqual(0.97);
+    const plainLines = await meanLineWidth();
 
     // L2 chosen: a rate of 0 would be no penalty, so it starts at one that shows.
     await page.selectOption('#regularization', 'l2');
@@ -634,6 +643,10 @@ it('offers L1 and L2 regularisation as TensorFlow Playground does: L2 at a large
     expect(ridge.layers.map((layer) => layer.kernelRegularizer)).toEqual(Array(3).fill({ l1: 0, l2: 0.003 }));
     expect(weightSize(ridge)).toBeLessThan(0.5 * weightSize(plain));
     expect(Number(await page.textContent('#acc'))).toBeGreaterThanOrEqual(0.97); // smaller weights, the same disc
+    // Drawn on one scale, the smaller weights are thinner lines.
+    const ridgeLines = await meanLineWidth();
+    console.log(`L2: weight lines ${plainLines.toFixed(2)} px thick on average without, ${ridgeLines.toFixed(2)} px at 0.003`);
+    expect(ridgeLines).toBeLessThan(0.75 * plainLines);
 
     // A large rate: the penalty outweighs the loss, every weight goes to 0, and each point is a coin toss.
     await page.selectOption('#regularization-rate', '0.3');
