@@ -72,9 +72,8 @@ export class Controls {
     );
     fill(
       this.optimizer,
-      OPTIMIZER_NAMES.map((name) => ({ value: name, label: name })),
+      OPTIMIZER_NAMES.map((name) => ({ value: name, label: name, title: OPTIMIZER_WORDS[name] })),
     );
-    for (const option of this.optimizer.options) option.title = OPTIMIZER_WORDS[option.value] ?? '';
     fill(this.penalty, PENALTIES);
     fill(
       this.penaltyRate,
