@@ -4,7 +4,7 @@
  * each hidden unit as it learns; switch backends to compare their speed.
  * The whole setup is kept in the address, to share.
  */
-import type { ActivationName, BackendName, EpochLogs } from 'wasmlp';
+import type { ActivationName, BackendName, EpochLogs, FloatArray } from 'wasmlp';
 import { BoundaryMap, CLASS_COLORS } from './boundary.js';
 import { Curves } from './charts.js';
 import { Controls, type DatasetOption } from './controls.js';
@@ -14,7 +14,7 @@ import { formatCount, formatLoss, formatRate } from './format.js';
 import { type FeatureId, inputMatrix, PLAIN } from './inputs.js';
 import { learningRateFor, notebookWeights, outputFor, PRESETS, parseLayers, resolvePreset } from './model.js';
 import { NeuronMaps, notDrawn } from './neurons.js';
-import { isPenalised, type Regularization, STARTING_PENALTY_RATE } from './regularization.js';
+import { isFlat, isPenalised, type Regularization, STARTING_PENALTY_RATE } from './regularization.js';
 import { decodeState, encodeState } from './state.js';
 import { type RunResult, Trainer } from './trainer.js';
 
@@ -44,6 +44,8 @@ let csv: { table: CsvTable; columns: CsvColumns; reason: LabelReason; data: Data
 const speeds: Partial<Record<BackendName, number>> = {};
 
 let latest: { epoch: number; logs: EpochLogs; rate: number } | undefined;
+/** The network's latest predictions over the map's grid (none since a reset). */
+let mapOutputs: FloatArray | undefined;
 let frameRequested = false;
 let lastFrame = 0;
 
@@ -53,7 +55,10 @@ const trainer = new Trainer(() => inputMatrix(map.grid(), runFeatures), {
     curves.push(epoch, logs);
     requestFrame();
   },
-  map: (outputs) => map.setPredictions(outputs, data.classCount),
+  map: (outputs) => {
+    mapOutputs = outputs;
+    map.setPredictions(outputs, data.classCount);
+  },
   weights: (weights) => neurons.show({ weights, features: runFeatures, activation: runActivation, bounds: map.plane }),
 });
 
@@ -203,6 +208,7 @@ function reset(keepSpeeds = false, keepCurves = false): Promise<void> {
     }
     await trainer.reset();
     latest = undefined;
+    mapOutputs = undefined;
     if (keepCurves) curvesOfOldNetwork = true;
     else {
       curves.clear();
@@ -314,7 +320,8 @@ async function train(step = false): Promise<void> {
 /**
  * How the run ended, under the numbers: read out to a screen reader with
  * the numbers (the numbers themselves change every frame, and are not).
- * A run whose loss did not go down gets a hint: no error stops it.
+ * A run whose loss did not go down gets a hint: no error stops it; so
+ * does one whose penalty left it predicting the same for every point.
  */
 function showRunEnd(result: RunResult, regularization: Regularization): void {
   const { epochs, target, loss, acc, rate, firstLoss, lastLoss } = result;
@@ -338,6 +345,17 @@ function showRunEnd(result: RunResult, regularization: Regularization): void {
   if (!result.stopped && result.runEpochs >= 2 && firstLoss !== undefined && lastLoss !== undefined && !(lastLoss < firstLoss)) {
     controls.showMessage(
       `The loss did not go down (${formatLoss(firstLoss)} after this run's first epoch, ${formatLoss(lastLoss)} after its last): the learning rate may be too large (or too small)${isPenalised(regularization) ? ', or the regularisation rate too large' : ''}.`,
+      'info',
+    );
+  } else if (
+    !result.stopped &&
+    isPenalised(regularization) &&
+    mapOutputs &&
+    // One output for two classes (or a value), one per class for more.
+    isFlat(mapOutputs, data.classCount > 2 ? data.classCount : 1)
+  ) {
+    controls.showMessage(
+      'The network gives every point the same prediction: the penalty shrank its weights to almost nothing. Try a smaller regularisation rate.',
       'info',
     );
   }

@@ -73,3 +73,21 @@ export function regularizedLayers(
   const dropout: DropoutConfig[] = regularization.dropout > 0 ? [{ dropout: regularization.dropout }] : [];
   return [...hidden.flatMap((layer) => [dense(layer), ...dropout]), dense(output)];
 }
+
+/**
+ * Whether a network's outputs (rows of `columns` values, over the map's
+ * grid) are all but the same on every row: it predicts one thing
+ * everywhere, as a penalty too large for the data leaves it once every
+ * weight is 0.
+ */
+export function isFlat(outputs: ArrayLike<number>, columns: number, tolerance = 0.01): boolean {
+  for (let c = 0; c < columns; c++) {
+    let [low, high] = [Infinity, -Infinity];
+    for (let i = c; i < outputs.length; i += columns) {
+      low = Math.min(low, outputs[i]);
+      high = Math.max(high, outputs[i]);
+    }
+    if (!(high - low < tolerance)) return false;
+  }
+  return outputs.length > 0;
+}

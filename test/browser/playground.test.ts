@@ -642,6 +642,7 @@ it('offers L1 and L2 regularisation as TensorFlow Playground does: L2 at a large
     // Every dense layer, in the worker, output included.
     expect(ridge.layers.map((layer) => layer.kernelRegularizer)).toEqual(Array(3).fill({ l1: 0, l2: 0.003 }));
     expect(weightSize(ridge)).toBeLessThan(0.5 * weightSize(plain));
+    expect(await page.isHidden('#message')).toBe(true);
     expect(Number(await page.textContent('#acc'))).toBeGreaterThanOrEqual(0.97); // smaller weights, the same disc
     // Drawn on one scale, the smaller weights are thinner lines.
     const ridgeLines = await meanLineWidth();
@@ -657,6 +658,10 @@ it('offers L1 and L2 regularisation as TensorFlow Playground does: L2 at a large
     );
     expect(weightSize(flat)).toBeLessThan(0.01);
     expect(Number(await page.textContent('#loss'))).toBeCloseTo(Math.log(2), 2);
+    // The loss went down (from the penalty on the first weights), but the map is blank: the page says why.
+    expect(await page.textContent('#message')).toBe(
+      'The network gives every point the same prediction: the penalty shrank its weights to almost nothing. Try a smaller regularisation rate.',
+    );
 
     // L1 sets the weights the network can spare to (about) 0, and still draws the disc.
     await page.selectOption('#regularization', 'l1');
