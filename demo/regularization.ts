@@ -54,7 +54,7 @@ export function isPenalised({ penalty, rate }: Regularization): boolean {
 }
 
 /** The penalty as the library takes it, on every dense layer's kernel; undefined for none. */
-export function kernelRegularizer(regularization: Regularization): RegularizerConfig | undefined {
+function kernelRegularizer(regularization: Regularization): RegularizerConfig | undefined {
   return isPenalised(regularization) ? { [regularization.penalty]: regularization.rate } : undefined;
 }
 
