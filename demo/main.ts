@@ -21,6 +21,8 @@ import { type RunResult, Trainer } from './trainer.js';
 const $ = (id: string) => document.getElementById(id)!;
 
 const BUILT_IN: BuiltInName[] = ['blobs', 'xor', 'circles', 'spiral', 'plane', 'bump'];
+/** A penalised run at least this long that ends predicting the same everywhere is said to be flattened by it. */
+const FLAT_AFTER_EPOCHS = 10;
 /** Charts and numbers are redrawn at most this often while training. */
 const FRAME_INTERVAL_MS = 100;
 
@@ -349,6 +351,8 @@ function showRunEnd(result: RunResult, regularization: Regularization): void {
     );
   } else if (
     !result.stopped &&
+    // A few epochs in, a network may still be flat from its start, whatever the penalty.
+    result.runEpochs >= FLAT_AFTER_EPOCHS &&
     isPenalised(regularization) &&
     mapOutputs &&
     // One output for two classes (or a value), one per class for more.
