@@ -210,6 +210,11 @@ export class Curves {
     this.refresh();
   }
 
+  /** The training loss curve as drawn: [epoch, loss] points, at most two per bucket. */
+  get lossCurve(): [number, number][] {
+    return this.loss.training.points().map(({ x, y }) => [x, y]);
+  }
+
   /** Records an epoch (counted from 1), with the test points' numbers if there are any; refresh() draws. */
   push(epoch: number, logs: Partial<Record<'loss' | 'acc' | 'val_loss' | 'val_acc', number>>): void {
     if (logs.loss === undefined) return;

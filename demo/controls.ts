@@ -8,6 +8,7 @@ import { type BackendName, OPTIMIZER_NAMES } from 'wasmlp';
 import type { CsvColumns } from './csv.js';
 import { FEATURES, type FeatureId, PLAIN } from './inputs.js';
 import { HIDDEN_ACTIVATIONS, parseLayers, type Settings } from './model.js';
+import { DROPOUT_RATES, PENALTIES, PENALTY_RATES, type Penalty, type Regularization } from './regularization.js';
 import type { PageState } from './state.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -33,6 +34,9 @@ export class Controls {
   readonly dataset = $<HTMLSelectElement>('dataset');
   readonly layers = $<HTMLInputElement>('layers');
   readonly activation = $<HTMLSelectElement>('activation');
+  readonly dropout = $<HTMLSelectElement>('dropout');
+  readonly penalty = $<HTMLSelectElement>('regularization');
+  readonly penaltyRate = $<HTMLSelectElement>('regularization-rate');
   readonly optimizer = $<HTMLSelectElement>('optimizer');
   readonly learningRate = $<HTMLInputElement>('learning-rate');
   readonly batchSize = $<HTMLInputElement>('batch-size');
@@ -68,9 +72,17 @@ export class Controls {
     );
     fill(
       this.optimizer,
-      OPTIMIZER_NAMES.map((name) => ({ value: name, label: name })),
+      OPTIMIZER_NAMES.map((name) => ({ value: name, label: name, title: OPTIMIZER_WORDS[name] })),
     );
-    for (const option of this.optimizer.options) option.title = OPTIMIZER_WORDS[option.value] ?? '';
+    fill(this.penalty, PENALTIES);
+    fill(
+      this.penaltyRate,
+      PENALTY_RATES.map((rate) => ({ value: String(rate), label: String(rate) })),
+    );
+    fill(
+      this.dropout,
+      DROPOUT_RATES.map((rate) => ({ value: String(rate), label: String(rate) })),
+    );
     this.inputs = FEATURES.map(({ id, label, title }) => {
       const input = document.createElement('input');
       input.type = 'checkbox';
@@ -166,6 +178,7 @@ export class Controls {
       hidden,
       features,
       activation: this.activation.value as Settings['activation'],
+      regularization: this.regularization,
       optimizer: this.optimizer.value as Settings['optimizer'],
       learningRate,
       batchSize,
@@ -175,9 +188,21 @@ export class Controls {
     };
   }
 
+  /** The menus' choices (each from a fixed list: nothing to check). */
+  get regularization(): Regularization {
+    return {
+      penalty: this.penalty.value as Penalty,
+      rate: Number(this.penaltyRate.value),
+      dropout: Number(this.dropout.value),
+    };
+  }
+
   apply(settings: Omit<Settings, 'backend' | 'paced' | 'features'>): void {
     this.layers.value = settings.hidden.join(', ');
     this.activation.value = settings.activation;
+    this.penalty.value = settings.regularization.penalty;
+    this.penaltyRate.value = String(settings.regularization.rate);
+    this.dropout.value = String(settings.regularization.dropout);
     this.optimizer.value = settings.optimizer;
     this.learningRate.value = String(settings.learningRate);
     this.batchSize.value = settings.batchSize === undefined ? '' : String(settings.batchSize);
@@ -192,6 +217,9 @@ export class Controls {
       inputs: this.features.join(','),
       layers: this.layers.value,
       activation: this.activation.value,
+      regularization: this.penalty.value,
+      regularizationRate: this.penaltyRate.value,
+      dropout: this.dropout.value,
       optimizer: this.optimizer.value,
       learningRate: this.learningRate.value,
       batchSize: this.batchSize.value,
@@ -214,6 +242,9 @@ export class Controls {
     if (state.inputs !== undefined) this.setFeatures(state.inputs.split(','));
     if (state.layers !== undefined) this.layers.value = state.layers;
     choose(this.activation, state.activation);
+    choose(this.penalty, state.regularization);
+    choose(this.penaltyRate, state.regularizationRate);
+    choose(this.dropout, state.dropout);
     choose(this.optimizer, state.optimizer);
     if (state.learningRate !== undefined) this.learningRate.value = state.learningRate;
     if (state.batchSize !== undefined) this.batchSize.value = state.batchSize;
@@ -346,11 +377,13 @@ function numberIn(input: HTMLInputElement): number {
   return input.validity.badInput || input.value.trim() === '' ? NaN : Number(input.value);
 }
 
-function fill(select: HTMLSelectElement, options: DatasetOption[]): void {
+/** A menu's options; `title`: what the option does, as its tooltip. */
+function fill(select: HTMLSelectElement, options: readonly (DatasetOption & { title?: string })[]): void {
   select.replaceChildren(
-    ...options.map(({ value, label, unavailable }) => {
+    ...options.map(({ value, label, unavailable, title }) => {
       const option = new Option(unavailable ? `${label} (unavailable)` : label, value);
       option.disabled = unavailable !== undefined;
+      if (title) option.title = title;
       if (unavailable) option.title = unavailable;
       return option;
     }),

@@ -4,7 +4,7 @@
  * each hidden unit as it learns; switch backends to compare their speed.
  * The whole setup is kept in the address, to share.
  */
-import type { ActivationName, BackendName, EpochLogs } from 'wasmlp';
+import type { ActivationName, BackendName, EpochLogs, FloatArray } from 'wasmlp';
 import { BoundaryMap, CLASS_COLORS } from './boundary.js';
 import { Curves } from './charts.js';
 import { Controls, type DatasetOption } from './controls.js';
@@ -14,12 +14,15 @@ import { formatCount, formatLoss, formatRate } from './format.js';
 import { type FeatureId, inputMatrix, PLAIN } from './inputs.js';
 import { learningRateFor, notebookWeights, outputFor, PRESETS, parseLayers, resolvePreset } from './model.js';
 import { NeuronMaps, notDrawn } from './neurons.js';
+import { isFlat, isPenalised, type Regularization, STARTING_PENALTY_RATE } from './regularization.js';
 import { decodeState, encodeState } from './state.js';
 import { type RunResult, Trainer } from './trainer.js';
 
 const $ = (id: string) => document.getElementById(id)!;
 
 const BUILT_IN: BuiltInName[] = ['blobs', 'xor', 'circles', 'spiral', 'plane', 'bump'];
+/** A penalised run at least this long that ends predicting the same everywhere is said to be flattened by it. */
+const FLAT_AFTER_EPOCHS = 10;
 /** Charts and numbers are redrawn at most this often while training. */
 const FRAME_INTERVAL_MS = 100;
 
@@ -43,6 +46,8 @@ let csv: { table: CsvTable; columns: CsvColumns; reason: LabelReason; data: Data
 const speeds: Partial<Record<BackendName, number>> = {};
 
 let latest: { epoch: number; logs: EpochLogs; rate: number } | undefined;
+/** The network's latest predictions over the map's grid (none since a reset). */
+let mapOutputs: FloatArray | undefined;
 let frameRequested = false;
 let lastFrame = 0;
 
@@ -52,7 +57,10 @@ const trainer = new Trainer(() => inputMatrix(map.grid(), runFeatures), {
     curves.push(epoch, logs);
     requestFrame();
   },
-  map: (outputs) => map.setPredictions(outputs, data.classCount),
+  map: (outputs) => {
+    mapOutputs = outputs;
+    map.setPredictions(outputs, data.classCount);
+  },
   weights: (weights) => neurons.show({ weights, features: runFeatures, activation: runActivation, bounds: map.plane }),
 });
 
@@ -130,11 +138,16 @@ function describeNetwork(): void {
     const network = { hidden: parseLayers(controls.layers.value), activation: controls.activation.value as ActivationName };
     // Said in so many words, as blank and "none" are easy to type without meaning it.
     if (network.hidden.length === 0) {
+      // Dropout follows hidden layers: with none, its rate acts on nothing. Said tersely: the note has three lines.
+      const dropout = controls.regularization.dropout > 0;
       controls.showOutput([
-        'No hidden layer: ',
+        dropout ? 'No hidden layer, no dropout: ' : 'No hidden layer: ',
         data.classCount === 0
           ? { text: 'a plane over the points', title: `Linear regression: ${technical}` }
-          : { text: 'straight boundaries between the classes', title: `Logistic regression: ${technical}` },
+          : {
+              text: `straight boundaries between ${dropout ? '' : 'the '}classes`,
+              title: `Logistic regression: ${technical}`,
+            },
         ', then ',
         { text: predicts, title: technical },
         '.',
@@ -197,6 +210,7 @@ function reset(keepSpeeds = false, keepCurves = false): Promise<void> {
     }
     await trainer.reset();
     latest = undefined;
+    mapOutputs = undefined;
     if (keepCurves) curvesOfOldNetwork = true;
     else {
       curves.clear();
@@ -291,13 +305,13 @@ async function train(step = false): Promise<void> {
     }
     curves.refresh();
     setState(result.stopped ? 'stopped' : 'done');
-    showRunEnd(result);
+    showRunEnd(result, settings.regularization);
   } catch (error) {
     // A diverged network is no use to continue from: the next Train starts a
     // new one, so its numbers and map go (a NaN map would be drawn blank).
     // Its curves stay until then: they show how it diverged.
     await reset(true, true);
-    controls.showMessage(trainingError(error as Error));
+    controls.showMessage(trainingError(error as Error, settings.regularization));
     setState('error');
   } finally {
     controls.setTraining(false);
@@ -308,9 +322,10 @@ async function train(step = false): Promise<void> {
 /**
  * How the run ended, under the numbers: read out to a screen reader with
  * the numbers (the numbers themselves change every frame, and are not).
- * A run whose loss did not go down gets a hint: no error stops it.
+ * A run whose loss did not go down gets a hint: no error stops it; so
+ * does one whose penalty left it predicting the same for every point.
  */
-function showRunEnd(result: RunResult): void {
+function showRunEnd(result: RunResult, regularization: Regularization): void {
   const { epochs, target, loss, acc, rate, firstLoss, lastLoss } = result;
   const { testLoss, testAcc } = result;
   const tested =
@@ -331,7 +346,20 @@ function showRunEnd(result: RunResult): void {
   controls.showRunStatus(ended, numbers && `${numbers}.`);
   if (!result.stopped && result.runEpochs >= 2 && firstLoss !== undefined && lastLoss !== undefined && !(lastLoss < firstLoss)) {
     controls.showMessage(
-      `The loss did not go down (${formatLoss(firstLoss)} after this run's first epoch, ${formatLoss(lastLoss)} after its last): the learning rate may be too large (or too small).`,
+      `The loss did not go down (${formatLoss(firstLoss)} after this run's first epoch, ${formatLoss(lastLoss)} after its last): the learning rate may be too large (or too small)${isPenalised(regularization) ? ', or the regularisation rate too large' : ''}.`,
+      'info',
+    );
+  } else if (
+    !result.stopped &&
+    // A few epochs in, a network may still be flat from its start, whatever the penalty.
+    result.runEpochs >= FLAT_AFTER_EPOCHS &&
+    isPenalised(regularization) &&
+    mapOutputs &&
+    // One output for two classes (or a value), one per class for more.
+    isFlat(mapOutputs, data.classCount > 2 ? data.classCount : 1)
+  ) {
+    controls.showMessage(
+      'The network gives every point the same prediction: the penalty shrank its weights to almost nothing. Try a smaller regularisation rate.',
       'info',
     );
   }
@@ -348,18 +376,26 @@ function stop(): void {
  * fit's message in the page's words (with advice if it has none), and what
  * happens next. fit's advice names the option (learningRate), and offers
  * standardised inputs and targets: this page's are standardised already
- * (a CSV's features) or within [-1, 1], and it has no regression.
+ * (a CSV's features) or within [-1, 1]. A penalty at a large rate pulls
+ * the weights as hard as the loss does, and can make a run diverge too.
  */
-function trainingError(error: Error): string {
+function trainingError(error: Error, regularization: Regularization): string {
+  const penalised = isPenalised(regularization);
   const text = error.message
     .replace(/^fit: /, '')
     .replace(/\.$/, '')
     // fit put the weights back; the page starts a new network anyway, and says so below.
     .replace(/; the weights are as they were before epoch \d+$/, '')
-    .replace(/\blearningRate \(([^)]*)\)/g, 'learning rate than $1')
+    .replace(
+      /\blearningRate \(([^)]*)\)/g,
+      `learning rate than $1${penalised ? `, or a smaller regularisation rate than ${regularization.rate}` : ''}`,
+    )
     .replace(/\blearningRate\b/g, 'learning rate')
     .replace(/,? or standardised inputs( \(and targets, for a regression\))?/, '');
-  const advice = /diverged/.test(text) && !/learning ?rate/i.test(text) ? ' Try a smaller learning rate.' : '';
+  const advice =
+    /diverged/.test(text) && !/learning ?rate/i.test(text)
+      ? ` Try a smaller learning rate${penalised ? ' or regularisation rate' : ''}.`
+      : '';
   return `Training stopped: ${text}.${advice} The network was reset: Train starts a new one.`;
 }
 
@@ -461,7 +497,13 @@ controls.optimizer.addEventListener('change', () => {
 });
 for (const role of ['x', 'y', 'label'] as const) controls.columns[role].addEventListener('change', () => chooseColumn(role));
 // These define the network: changing one means a new one. The rest are fit() options, read at each Train.
-for (const input of [controls.layers, controls.activation]) input.addEventListener('change', () => void reset());
+for (const input of [controls.layers, controls.activation, controls.penalty, controls.penaltyRate, controls.dropout])
+  input.addEventListener('change', () => void reset());
+// A penalty at a rate of 0 is none: choosing one starts it at a rate that shows.
+controls.penalty.addEventListener('change', () => {
+  if (controls.penalty.value !== 'none' && controls.penaltyRate.value === '0')
+    controls.penaltyRate.value = String(STARTING_PENALTY_RATE);
+});
 for (const radio of controls.form.querySelectorAll('input[name="backend"]'))
   radio.addEventListener('change', () => void reset(true));
 
@@ -499,9 +541,19 @@ drop.addEventListener('keydown', (event) => {
   file.click();
 });
 
-// The long-run test feeds the charts a million epochs without training them (?test only).
+/**
+ * For the tests (?test only): the long-run test feeds the charts a million
+ * epochs without training them; others read the network as the worker has
+ * it, and the loss curve.
+ */
 if (new URLSearchParams(location.search).has('test')) {
   (window as unknown as { playground: unknown }).playground = {
+    /** The worker's network: its layers as checked there, its summary and its weights; undefined before a run. */
+    async network() {
+      const net = trainer.network;
+      return net && { layers: net.layers, summary: net.summary(), weights: await net.getWeights() };
+    },
+    lossCurve: () => curves.lossCurve,
     pushEpochs(from: number, count: number) {
       for (let epoch = from; epoch < from + count; epoch++) {
         curves.push(epoch, { loss: 1 / Math.sqrt(epoch) + 0.01 * Math.sin(epoch), acc: 1 - 0.5 / Math.sqrt(epoch) });

@@ -19,6 +19,7 @@ import {
 import { init as seedInit } from '../data/seed-numpy.json';
 import type { BuiltInName, Dataset } from './datasets.js';
 import { type FeatureId, PLAIN } from './inputs.js';
+import { NO_REGULARIZATION, type Regularization, regularizedLayers } from './regularization.js';
 
 /** softmax trains only as the output of categoricalCrossentropy (createNetwork refuses it elsewhere). */
 export const HIDDEN_ACTIVATIONS: readonly ActivationName[] = ACTIVATION_NAMES.filter((name) => name !== 'softmax');
@@ -28,6 +29,8 @@ export interface Settings {
   /** The inputs computed from each point's coordinates. */
   features: FeatureId[];
   activation: ActivationName;
+  /** The penalty on the weights and the dropout after each hidden layer. */
+  regularization: Regularization;
   optimizer: OptimizerName;
   learningRate: number;
   /** undefined: the whole set, one step per epoch. */
@@ -66,7 +69,11 @@ export function networkConfig(settings: Settings, data: Dataset): NetworkConfig 
   if ('unavailable' in output) throw new Error(output.unavailable);
   return {
     inputs: settings.features.length,
-    layers: [...settings.hidden.map((units) => ({ units, activation: settings.activation })), output.layer],
+    layers: regularizedLayers(
+      settings.hidden.map((units) => ({ units, activation: settings.activation })),
+      output.layer,
+      settings.regularization,
+    ),
     loss: output.loss,
     backend: settings.backend,
     seed: SEED,
@@ -76,7 +83,8 @@ export function networkConfig(settings: Settings, data: Dataset): NetworkConfig 
 /**
  * The seed notebook's initial weights, when the network is the notebook's
  * (2-8-4-1 sigmoid on x₁ and x₂) and so is the data (its blobs, all of them
- * training, no noise): the page then replays the notebook's run.
+ * training, no noise): the page then starts from the notebook's weights,
+ * and without regularisation or dropout replays its run.
  */
 export function notebookWeights(
   settings: Pick<Settings, 'hidden' | 'activation' | 'features'>,
@@ -94,7 +102,7 @@ export function notebookWeights(
 /**
  * "8, 4" -> [8, 4]: each layer's units, a whole number from 1 to 512 written
  * in digits, separated by commas (spaces allowed); blank or "none" is no
- * hidden layer (logistic regression), as the field's placeholder says.
+ * hidden layer (logistic regression), as the field's tooltip says.
  * Anything else is refused rather than guessed at: "8,,4" and "8,4," (a
  * layer left out?), "1e2" and "0x10" (which Number() reads), "8 4", and "0",
  * for which "none" says what it means.
@@ -128,6 +136,8 @@ export interface Preset {
   learningRate: number;
   epochs: number;
   batchSize?: number;
+  /** None unless given. */
+  regularization?: Regularization;
   /** If `optimizer` is missing from this build: plain SGD at this rate. */
   sgdLearningRate: number;
 }
@@ -168,6 +178,7 @@ export function resolvePreset(preset: Preset): Omit<Settings, 'backend' | 'paced
   return {
     hidden: preset.hidden,
     activation,
+    regularization: preset.regularization ?? NO_REGULARIZATION,
     optimizer: (hasOptimizer ? preset.optimizer : 'sgd') as OptimizerName,
     learningRate: hasOptimizer ? preset.learningRate : preset.sgdLearningRate,
     batchSize: preset.batchSize,

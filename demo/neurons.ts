@@ -2,7 +2,9 @@
  * What each hidden unit has learned, as TensorFlow Playground shows it: a
  * small map per input and per hidden unit (its output over the plane, blue
  * below its middle value, orange above), and the weights between them as
- * lines, orange for positive and blue for negative, thicker for larger.
+ * lines, orange for positive and blue for negative, thicker for larger
+ * on one scale for every network (so a penalty's smaller weights draw
+ * thinner lines).
  * The units' outputs are computed here from getWeights(), over a coarse
  * grid: cheap for the small networks it is drawn for.
  */
@@ -15,6 +17,9 @@ const GRID = 24;
 /** Drawn for networks up to this many units a layer and hidden layers. */
 export const MAX_UNITS = 16;
 export const MAX_LAYERS = 5;
+
+/** A weight this large or larger draws the thickest line, as in TensorFlow Playground. */
+const FULL_WEIGHT = 5;
 
 const LEAKY_SLOPE = 0.01; // the library's leakyRelu slope when none is given
 
@@ -80,7 +85,8 @@ export class NeuronMaps {
     if (why) return this.clear(why);
     const activate = ACTIVATIONS[view.activation]!;
     this.view = view;
-    this.note.textContent = 'Each unit’s output over the plane; lines: the weights (orange positive, blue negative).';
+    this.note.textContent =
+      'Each unit’s output over the plane; lines: the weights (orange positive, blue negative, thicker for larger).';
 
     // Every grid point's inputs, then each hidden layer's outputs, layer by layer.
     const { x0, x1, y0, y1 } = view.bounds;
@@ -134,7 +140,6 @@ export class NeuronMaps {
       }),
     );
     const weights = this.view.weights.slice(0, -1);
-    const largest = Math.max(1e-9, ...weights.flatMap(({ W }) => W.flat().map(Math.abs)));
     weights.forEach(({ W }, l) => {
       W.forEach((row, i) => {
         row.forEach((w, u) => {
@@ -146,8 +151,9 @@ export class NeuronMaps {
           line.setAttribute('x2', String(to.left));
           line.setAttribute('y2', String(to.y));
           line.setAttribute('stroke', w >= 0 ? CLASS_COLORS[1] : CLASS_COLORS[0]);
-          line.setAttribute('stroke-width', (0.4 + 3.6 * (Math.abs(w) / largest)).toFixed(2));
-          line.setAttribute('stroke-opacity', (0.25 + 0.6 * (Math.abs(w) / largest)).toFixed(2));
+          const size = Math.min(1, Math.abs(w) / FULL_WEIGHT);
+          line.setAttribute('stroke-width', (0.4 + 3.6 * size).toFixed(2));
+          line.setAttribute('stroke-opacity', (0.25 + 0.6 * size).toFixed(2));
           this.lines.append(line);
         });
       });

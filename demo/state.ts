@@ -1,9 +1,9 @@
 /**
  * The page's whole setup in the address's fragment (#dataset=circles&…), so
  * that a setup can be shared as a link and reloads as it was: the data
- * (dataset, seed, noise, training share), the inputs, the network, the
- * training options and what the map shows. A CSV is not in it: its rows
- * would not fit in an address.
+ * (dataset, seed, noise, training share), the inputs, the network (with its
+ * regularisation and dropout), the training options and what the map
+ * shows. A CSV is not in it: its rows would not fit in an address.
  */
 
 /** Every field, as text; the order in which they appear in the address. */
@@ -15,6 +15,9 @@ export const STATE_KEYS = [
   'inputs',
   'layers',
   'activation',
+  'regularization',
+  'regularizationRate',
+  'dropout',
   'optimizer',
   'learningRate',
   'batchSize',

@@ -87,6 +87,11 @@ export class Trainer {
     private readonly hooks: TrainerHooks,
   ) {}
 
+  /** The network in the worker, if one was created since the last reset. */
+  get network(): WorkerNetwork | undefined {
+    return this.net;
+  }
+
   get isRunning(): boolean {
     return this.running !== undefined;
   }

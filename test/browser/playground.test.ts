@@ -576,6 +576,221 @@ it('shows what each hidden unit has learned: a map per unit, the weights as line
   }
 }, 60_000);
 
+interface WorkerView {
+  layers: { units: number; kernelRegularizer?: { l1: number; l2: number } }[];
+  summary: string;
+  weights: { W: number[][]; b: number[] }[];
+}
+
+/** The network as the worker has it, through the page's test hook. */
+function workerNetwork(): Promise<WorkerView | undefined> {
+  return page.evaluate(() =>
+    (window as unknown as { playground: { network(): Promise<WorkerView | undefined> } }).playground.network(),
+  );
+}
+
+/** The root mean square of every kernel weight (not the biases, which no penalty touches). */
+function weightSize(view: WorkerView): number {
+  const all = view.weights.flatMap(({ W }) => W.flat());
+  return Math.sqrt(all.reduce((sum, w) => sum + w * w, 0) / all.length);
+}
+
+/** The mean thickness of the lines drawn for the weights between the units' maps. */
+function meanLineWidth(): Promise<number> {
+  return page.$$eval('#units line', (lines) => {
+    const widths = lines.map((line) => Number(line.getAttribute('stroke-width')));
+    return widths.reduce((sum, width) => sum + width, 0) / widths.length;
+  });
+}
+
+it('offers L1 and L2 regularisation as TensorFlow Playground does: L2 at a large rate ends with smaller weights', async () => {
+  await page.uncheck('#paced');
+  try {
+    await page.selectOption('#dataset', 'circles');
+    await page.waitForSelector('#status[data-state="idle"]');
+    // The presets have none; the menus are TensorFlow Playground's.
+    expect(await page.$$eval('#regularization option', (options) => options.map((o) => (o as HTMLOptionElement).text))).toEqual([
+      'None',
+      'L1',
+      'L2',
+    ]);
+    expect(
+      await page.$$eval('#regularization-rate option', (options) => options.map((o) => (o as HTMLOptionElement).value)),
+    ).toEqual(['0', '0.001', '0.003', '0.01', '0.03', '0.1', '0.3', '1', '3', '10']);
+    expect([await page.inputValue('#regularization'), await page.inputValue('#regularization-rate')]).toEqual(['none', '0']);
+    // Plain words first, the technical name after.
+    expect(await page.getAttribute('label[for="regularization"]', 'title')).toMatch(
+      /^A penalty on large weights.*kernelRegularizer/,
+    );
+    expect(await page.getAttribute('#regularization option[value="l2"]', 'title')).toMatch(/squared weights/);
+    expect(await page.getAttribute('#regularization-rate', 'title')).toMatch(/^Regularisation rate: how much.*l1 or l2 factor/);
+
+    expect(await train()).toBe('done');
+    const plain = (await workerNetwork())!;
+    expect(plain.layers.map((layer) => layer.kernelRegularizer)).toEqual([undefined, undefined, undefined]);
+    expect(Number(await page.textContent('#acc'))).toBeGreaterThanOrEqual(0.97);
+    const plainLines = await meanLineWidth();
+
+    // L2 chosen: a rate of 0 would be no penalty, so it starts at one that shows.
+    await page.selectOption('#regularization', 'l2');
+    expect(await page.inputValue('#regularization-rate')).toBe('0.001');
+    await page.selectOption('#regularization-rate', '0.003');
+    await page.waitForSelector('#status[data-state="idle"]'); // a new network
+    expect(await page.textContent('#epoch')).toBe('0');
+    expect(await train()).toBe('done');
+    const ridge = (await workerNetwork())!;
+    // Every dense layer, in the worker, output included.
+    expect(ridge.layers.map((layer) => layer.kernelRegularizer)).toEqual(Array(3).fill({ l1: 0, l2: 0.003 }));
+    expect(weightSize(ridge)).toBeLessThan(0.5 * weightSize(plain));
+    expect(await page.isHidden('#message')).toBe(true);
+    expect(Number(await page.textContent('#acc'))).toBeGreaterThanOrEqual(0.97); // smaller weights, the same disc
+    // Drawn on one scale, the smaller weights are thinner lines.
+    const ridgeLines = await meanLineWidth();
+    console.log(`L2: weight lines ${plainLines.toFixed(2)} px thick on average without, ${ridgeLines.toFixed(2)} px at 0.003`);
+    expect(ridgeLines).toBeLessThan(0.75 * plainLines);
+
+    // A large rate: the penalty outweighs the loss, every weight goes to 0, and each point is a coin toss.
+    await page.selectOption('#regularization-rate', '0.3');
+    expect(await train()).toBe('done');
+    const flat = (await workerNetwork())!;
+    console.log(
+      `L2: weights ${weightSize(plain).toFixed(3)} (root mean square) without, ${weightSize(ridge).toFixed(3)} at 0.003, ${weightSize(flat).toExponential(1)} at 0.3`,
+    );
+    expect(weightSize(flat)).toBeLessThan(0.01);
+    expect(Number(await page.textContent('#loss'))).toBeCloseTo(Math.log(2), 2);
+    // The loss went down (from the penalty on the first weights), but the map is blank: the page says why.
+    expect(await page.textContent('#message')).toBe(
+      'The network gives every point the same prediction: the penalty shrank its weights to almost nothing. Try a smaller regularisation rate.',
+    );
+
+    // L1 sets the weights the network can spare to (about) 0, and still draws the disc.
+    await page.selectOption('#regularization', 'l1');
+    expect(await page.inputValue('#regularization-rate')).toBe('0.3'); // a rate chosen stays
+    await page.selectOption('#regularization-rate', '0.001');
+    expect(await train()).toBe('done');
+    const lasso = (await workerNetwork())!;
+    expect(lasso.layers.map((layer) => layer.kernelRegularizer)).toEqual(Array(3).fill({ l1: 0.001, l2: 0 }));
+    const share = (view: WorkerView) => {
+      const all = view.weights.flatMap(({ W }) => W.flat());
+      return all.filter((w) => Math.abs(w) < 0.01).length / all.length;
+    };
+    console.log(
+      `L1: ${(100 * share(plain)).toFixed(0)}% of the weights within 0.01 of 0 without, ${(100 * share(lasso)).toFixed(0)}% at 0.001`,
+    );
+    expect(share(plain)).toBeLessThan(0.1);
+    expect(share(lasso)).toBeGreaterThan(0.4);
+    expect(Number(await page.textContent('#acc'))).toBeGreaterThanOrEqual(0.97);
+
+    // The blobs' SGD at 20 with a penalty: at 0.003 the run flattens, at 10 it diverges; the advice names both rates.
+    await page.selectOption('#dataset', 'blobs');
+    await page.waitForSelector('#status[data-state="idle"]');
+    expect([await page.inputValue('#regularization'), await page.inputValue('#regularization-rate')]).toEqual(['none', '0']);
+    await page.selectOption('#regularization', 'l2');
+    // One epoch from the original example's weights predicts nearly the same everywhere: too soon to blame the penalty.
+    await page.waitForSelector('#status[data-state="idle"]');
+    await page.click('#step');
+    await page.waitForSelector('#status[data-state="done"]');
+    expect(await page.isHidden('#message')).toBe(true);
+    await page.selectOption('#regularization-rate', '0.003');
+    expect(await train()).toBe('done');
+    expect(await page.textContent('#message')).toMatch(/^The loss did not go down.*, or the regularisation rate too large\.$/);
+    await page.selectOption('#regularization-rate', '10');
+    expect(await train()).toBe('error');
+    expect(await page.textContent('#message')).toMatch(
+      /diverged.*try a smaller learning rate than 20, or a smaller regularisation rate than 10\. The network was reset/,
+    );
+  } finally {
+    await page.selectOption('#dataset', 'blobs');
+    await page.waitForSelector('#status[data-state="idle"]');
+    await page.check('#paced');
+  }
+}, 90_000);
+
+/** The shares of the map's pixels that are mostly blue and mostly orange. */
+function classShares(): Promise<{ blue: number; orange: number }> {
+  return page.$eval('#boundary', (canvas) => {
+    const { width, height } = canvas as HTMLCanvasElement;
+    const pixels = (canvas as HTMLCanvasElement).getContext('2d')!.getImageData(0, 0, width, height).data;
+    let blue = 0;
+    let orange = 0;
+    for (let i = 0; i < pixels.length; i += 4) {
+      if (pixels[i + 2] > pixels[i] + 40) blue++;
+      else if (pixels[i] > pixels[i + 2] + 40) orange++;
+    }
+    return { blue: blue / (pixels.length / 4), orange: orange / (pixels.length / 4) };
+  });
+}
+
+it('drops hidden units at random while training: the loss curve changes, the map still classifies the blobs', async () => {
+  await page.uncheck('#paced');
+  try {
+    await page.selectOption('#dataset', 'blobs');
+    await page.waitForSelector('#status[data-state="idle"]');
+    expect(await page.inputValue('#dropout')).toBe('0');
+    expect(await page.$$eval('#dropout option', (options) => options.map((o) => (o as HTMLOptionElement).value))).toEqual([
+      '0',
+      '0.1',
+      '0.2',
+      '0.3',
+      '0.4',
+      '0.5',
+    ]);
+    expect(await page.getAttribute('label[for="dropout"]', 'title')).toMatch(
+      /^While training, each hidden unit's output is switched off at random.*\{ dropout: rate \}/,
+    );
+    const lossCurve = () =>
+      page.evaluate(() => (window as unknown as { playground: { lossCurve(): [number, number][] } }).playground.lossCurve());
+
+    expect(await train()).toBe('done');
+    const plain = await lossCurve();
+    expect((await workerNetwork())!.summary).not.toMatch(/Dropout/);
+
+    await page.selectOption('#dropout', '0.3');
+    await page.waitForSelector('#status[data-state="idle"]'); // a new network
+    expect(await train()).toBe('done');
+    const dropped = await lossCurve();
+    // After each hidden layer, in the worker.
+    const summary = (await workerNetwork())!.summary;
+    expect(summary.match(/Dropout/g)).toHaveLength(2);
+    expect(plain.length).toBe(2000);
+    expect(dropped.length).toBe(2000);
+    // The same start, then each epoch trains a different thinned network: a higher, noisier loss.
+    const last = (curve: [number, number][]) => curve.slice(-100).reduce((sum, [, loss]) => sum + loss, 0) / 100;
+    const jitter = (curve: [number, number][]) =>
+      curve.slice(-100).reduce((sum, [, loss], i, tail) => sum + (i > 0 ? Math.abs(loss - tail[i - 1][1]) : 0), 0);
+    console.log(
+      `dropout 0.3: mean training loss over the last 100 epochs ${last(plain).toExponential(2)} without, ${last(dropped).toExponential(2)} with; epoch-to-epoch change ${jitter(plain).toExponential(2)}, ${jitter(dropped).toExponential(2)}`,
+    );
+    expect(last(dropped)).toBeGreaterThan(2 * last(plain));
+    expect(jitter(dropped)).toBeGreaterThan(10 * jitter(plain));
+    // Predictions use every unit: the blobs are told apart, on the map and in the numbers.
+    expect(Number(await page.textContent('#acc'))).toBeGreaterThanOrEqual(0.99);
+    const { blue, orange } = await classShares();
+    console.log(`dropout 0.3: map ${(100 * blue).toFixed(0)}% blue, ${(100 * orange).toFixed(0)}% orange`);
+    expect(blue).toBeGreaterThan(0.25);
+    expect(orange).toBeGreaterThan(0.25);
+    expect(blue + orange).toBeGreaterThan(0.9);
+
+    // No hidden layer: no dropout, and the note says so, whole (its box is three lines high).
+    for (const dataset of ['spiral', 'plane', 'blobs']) {
+      await page.selectOption('#dataset', dataset);
+      await page.waitForSelector('#status[data-state="idle"]');
+      await page.fill('#layers', 'none');
+      await page.press('#layers', 'Tab');
+      await page.selectOption('#dropout', '0.3');
+      await expect.poll(() => page.textContent('#output'), { message: dataset }).toMatch(/^No hidden layer, no dropout: /);
+      expect(await page.$eval('#output', (note) => note.scrollHeight <= note.clientHeight), dataset).toBe(true);
+    }
+    expect(await train()).toBe('done');
+    expect((await workerNetwork())!.summary).not.toMatch(/Dropout/);
+    expect(await page.textContent('#acc')).toBe('1.000');
+  } finally {
+    await page.selectOption('#dataset', 'blobs'); // its preset: 8, 4 and no dropout
+    await page.waitForSelector('#status[data-state="idle"]');
+    await page.check('#paced');
+  }
+}, 90_000);
+
 /** Every setting on a page, as shown. */
 function settingsOf(on: Page): Promise<Record<string, string | boolean>> {
   return on.evaluate(() => {
@@ -601,6 +816,9 @@ it('keeps the whole setup in the address: a link reloads it exactly, data, netwo
   await page.check('#inputs input[value="x1sq"]');
   await page.fill('#layers', '6, 3');
   await page.selectOption('#activation', 'relu');
+  await page.selectOption('#dropout', '0.2');
+  await page.selectOption('#regularization', 'l1');
+  await page.selectOption('#regularization-rate', '0.003');
   await page.selectOption('#optimizer', 'sgd');
   await page.fill('#learning-rate', '0.3');
   await page.fill('#batch-size', '16');
@@ -611,7 +829,9 @@ it('keeps the whole setup in the address: a link reloads it exactly, data, netwo
   await page.check('#discretize');
   await page.waitForSelector('#status[data-state="idle"]');
   const link = page.url();
-  expect(link).toMatch(/#dataset=circles&seed=\d+&noise=30&trainShare=70&inputs=x1%2Cx2%2Cx1sq&layers=6%2C\+3&activation=relu/);
+  expect(link).toMatch(
+    /#dataset=circles&seed=\d+&noise=30&trainShare=70&inputs=x1%2Cx2%2Cx1sq&layers=6%2C\+3&activation=relu&regularization=l1&regularizationRate=0.003&dropout=0.2&/,
+  );
 
   const { page: shared } = await browser.page();
   try {
@@ -619,7 +839,8 @@ it('keeps the whole setup in the address: a link reloads it exactly, data, netwo
     await shared.waitForSelector('html[data-ready]');
     expect(await settingsOf(shared)).toEqual(await settingsOf(page));
     expect(shared.url()).toBe(link);
-    // The same points, the same network, the same run.
+    expect(await shared.inputValue('#regularization-rate')).toBe('0.003');
+    // The same points, the same network, the same run (the same units dropped, from the same seed).
     for (const on of [page, shared]) {
       await on.click('#train');
       await on.waitForSelector('#status[data-state="done"]', { timeout: 60_000 });
@@ -651,6 +872,9 @@ async function axeViolations(): Promise<string[]> {
 
 it('has no accessibility violation (axe-core) at laptop and phone widths, idle, trained and with a message', async () => {
   await page.selectOption('#dataset', 'circles');
+  // Regularisation and dropout on, so that the screenshots show them in use.
+  await page.selectOption('#regularization', 'l2');
+  await page.selectOption('#dropout', '0.1');
   await page.waitForSelector('#status[data-state="idle"]');
   for (const [width, height] of [
     [1440, 900],
@@ -671,7 +895,9 @@ it('has no accessibility violation (axe-core) at laptop and phone widths, idle, 
     expect(await axeViolations(), `trained, with a message, at ${width}`).toEqual([]);
     await page.screenshot({ path: `${ARTIFACTS}/demo-${width < 700 ? 'phone' : 'laptop'}-circles.png`, fullPage: width < 700 });
   }
+  expect([await page.inputValue('#regularization-rate'), await page.inputValue('#dropout')]).toEqual(['0.001', '0.1']);
   await page.fill('#epochs', '500');
+  await page.selectOption('#dataset', 'circles'); // its preset: no regularisation, no dropout
   await page.setViewportSize({ width: 1440, height: 900 });
 }, 60_000);
 
