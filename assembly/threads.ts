@@ -409,7 +409,9 @@ function recover(ctl: usize, job: i32, chunk: i32, dead: i32): void {
 }
 
 function recoverUpdate<T>(ctl: usize, kind: i32, start: i32, count: i32, progress: i32, copy: usize): void {
-  const from = (progress >> 1) * updateBlock<T>();
+  // A worker that died after its last block, before it marked the chunk computed, leaves the block after
+  // it named: past the chunk's end when the last block was short, so nothing is left to compute.
+  const from = min(count, (progress >> 1) * updateBlock<T>());
   if (progress & 1) {
     copyUpdated<T>(ctl, kind, start + from, min(updateBlock<T>(), count - from), copy, true);
     posted(ctl).restored++;
