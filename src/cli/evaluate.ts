@@ -1,12 +1,23 @@
 /**
  * `wasmlp evaluate model.json data.csv [--target COL]` (or model.onnx, load-model.ts): the loss (and, for
- * a classifier, the accuracy) of the model on a labelled CSV. The target
+ * a classifier, the accuracy, the confusion matrix and the per-class scores,
+ * classification-report.ts) of the model on a labelled CSV; `--json` prints
+ * all of it as one JSON object. The target
  * column defaults to the one the model was trained on; its values are
  * encoded with the model's classes, so an unknown class is an error. A large
  * file (streaming.ts) is evaluated a block of rows at a time, as it is read:
  * the loss and accuracy are the blocks' means weighted by their rows.
  */
 import type { Evaluation } from '../index.js';
+import {
+  type ClassificationReport,
+  ConfusionCounts,
+  classificationReport,
+  formatConfusion,
+  formatReport,
+  predictedClass,
+  reportDict,
+} from './classification-report.js';
 import { targetIndices } from './columns.js';
 import { cellPlace, type Header, readCsv } from './csv.js';
 import { type BlockReads, readBlocks } from './csv-blocks.js';
@@ -18,18 +29,42 @@ import { type LoadedModel, loadModel, type ModelOptions } from './load-model.js'
 import type { ModelFile } from './model-file.js';
 import { STREAM_BLOCK_ROWS, streams } from './streaming.js';
 import { classLookup, encodeTarget, modelTargetReads, networkLabels, targetColumns } from './target.js';
-import { quote, quoteList } from './text.js';
+import { escapeLines, quote, quoteList } from './text.js';
 
-export type EvaluateOptions = ModelOptions;
+export interface EvaluateOptions extends ModelOptions {
+  json?: boolean;
+}
 
 export async function evaluate(modelPath: string, file: string, options: EvaluateOptions, io: Io): Promise<void> {
   const loaded = await loadModel(modelPath, options);
   try {
-    const { result, rows } = await (streams(file) ? evaluateStream : evaluateWhole)(loaded, file, options);
-    io.stdout.write(`${formatLogs({ ...result })}  (${count(rows, 'row')})\n`);
+    const evaluated = await (streams(file) ? evaluateStream : evaluateWhole)(loaded, file, options);
+    io.stdout.write(options.json ? `${JSON.stringify(evaluationJson(evaluated), null, 2)}\n` : evaluationText(evaluated));
   } finally {
     loaded.net.dispose();
   }
+}
+
+/** The loss line, then for a classifier the confusion matrix and the classification report. */
+function evaluationText({ result, rows, report }: Evaluated): string {
+  const line = `${formatLogs({ ...result })}  (${count(rows, 'row')})\n`;
+  if (report === undefined) return line;
+  return escapeLines(
+    `${line}\nConfusion matrix (rows: true class, columns: predicted)\n${formatConfusion(report)}\n${formatReport(report)}`,
+  );
+}
+
+/** Every number evaluate prints, for scripts; the report's keys as scikit-learn's output_dict writes them. */
+function evaluationJson({ result, rows, report }: Evaluated): object {
+  return {
+    rows,
+    ...result,
+    ...(report && {
+      classes: report.classes,
+      confusion_matrix: report.confusion,
+      classification_report: reportDict(report),
+    }),
+  };
 }
 
 /** The model for `header`, its feature columns and its target's columns there. */
@@ -46,7 +81,18 @@ function columnsOf(loaded: LoadedModel, header: Header, options: EvaluateOptions
   return { model, ...read, targets, reads: [...read.reads, ...modelTargetReads(model.target, targets)] };
 }
 
-type Evaluated = { result: Evaluation; rows: number };
+type Evaluated = { result: Evaluation; rows: number; report?: ClassificationReport };
+
+/** Counts a block's rows by true and predicted class; `labels` holds each row's class index. */
+function countClasses(
+  counts: ConfusionCounts,
+  outputs: ArrayLike<number>,
+  labels: ArrayLike<number>,
+  rows: number,
+  units: number,
+): void {
+  for (let r = 0; r < rows; r++) counts.add(labels[r], predictedClass(outputs, r * units, units));
+}
 
 async function evaluateWhole(loaded: LoadedModel, file: string, options: EvaluateOptions): Promise<Evaluated> {
   let columns: ReturnType<typeof columnsOf> | undefined;
@@ -55,9 +101,13 @@ async function evaluateWhole(loaded: LoadedModel, file: string, options: Evaluat
     return columns.reads;
   });
   const { model, features, targets } = columns!;
-  const x = modelInputs(model, table, features);
+  const x = { data: modelInputs(model, table, features), shape: [table.rows, features.length] as [number, number] };
   const y = encodeTarget(model.target, table, targets);
-  return { result: loaded.net.evaluate({ data: x, shape: [table.rows, features.length] }, networkLabels(y)), rows: table.rows };
+  const result = loaded.net.evaluate(x, networkLabels(y));
+  if (model.target.type !== 'classes') return { result, rows: table.rows };
+  const counts = new ConfusionCounts(model.target.classes.length);
+  countClasses(counts, loaded.net.predict(x), y.data, table.rows, loaded.net.outputs);
+  return { result, rows: table.rows, report: classificationReport(model.target.classes, counts) };
 }
 
 async function evaluateStream(loaded: LoadedModel, file: string, options: EvaluateOptions): Promise<Evaluated> {
@@ -68,6 +118,7 @@ async function evaluateStream(loaded: LoadedModel, file: string, options: Evalua
   let loss = 0;
   let acc = 0;
   let rows = 0;
+  let counts: ConfusionCounts | undefined;
   await readBlocks(
     file,
     (header) => {
@@ -77,6 +128,7 @@ async function evaluateStream(loaded: LoadedModel, file: string, options: Evalua
       const labels = labelsOf(model, columns.targets);
       labelWidth = labels.width;
       indices = model.target.type === 'classes' && model.target.encoding === 'onehot';
+      if (model.target.type === 'classes') counts = new ConfusionCounts(model.target.classes.length);
       return {
         reads: columns.reads,
         features: columns.features,
@@ -88,15 +140,18 @@ async function evaluateStream(loaded: LoadedModel, file: string, options: Evalua
     STREAM_BLOCK_ROWS,
     async (block) => {
       const y = networkLabels({ data: block.y, cols: labelWidth, indices });
-      const result = loaded.net.evaluate({ data: block.x, shape: [block.rows, width] }, y);
+      const x = { data: block.x, shape: [block.rows, width] as [number, number] };
+      const result = loaded.net.evaluate(x, y);
+      if (counts) countClasses(counts, loaded.net.predict(x), block.y, block.rows, loaded.net.outputs);
       // Each block's loss is a mean over its rows' outputs, and every row has as many: weighted by rows.
       loss += result.loss * block.rows;
       acc += (result.acc ?? 0) * block.rows;
       rows += block.rows;
     },
   );
-  const hasAcc = model!.target.type === 'classes';
-  return { result: hasAcc ? { loss: loss / rows, acc: acc / rows } : { loss: loss / rows }, rows };
+  const { target } = model!;
+  if (target.type !== 'classes' || counts === undefined) return { result: { loss: loss / rows }, rows };
+  return { result: { loss: loss / rows, acc: acc / rows }, rows, report: classificationReport(target.classes, counts) };
 }
 
 /** A block's labels, as encodeTarget makes them: the class index (or 0 | 1), or the target's values. */

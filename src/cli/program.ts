@@ -84,6 +84,9 @@ export function buildProgram(io: Io): Command {
     .option('--save <file>', 'write the trained model to this JSON file')
     .addOption(backendOption())
     .addOption(threadsOption())
+    // Output: what train prints as it runs.
+    .option('--quiet', 'print only the summary line at the end')
+    .option('--log-every <n>', 'print a line every n epochs (and the last)', parse.positiveInteger, 1)
     .action((data: string, options) => train(data, options, io));
 
   program
@@ -98,10 +101,11 @@ export function buildProgram(io: Io): Command {
 
   program
     .command('evaluate')
-    .description("the model's loss (and accuracy) on a labelled CSV file")
+    .description("the model's loss on a labelled CSV file; a classifier's accuracy, confusion matrix and per-class scores")
     .argument('<model>', 'a model file written by train --save, or an ONNX model (.onnx)')
     .argument('<data>', 'a CSV file with the feature columns and the target')
     .option('--target <column>', "the target column (default: the model's)")
+    .option('--json', 'print every number as one JSON object')
     .addOption(featuresOption())
     .addOption(backendOption())
     .addOption(threadsOption())

@@ -21,7 +21,7 @@ import { float32Matrix, pickRows } from './float32.js';
 import { count } from './format.js';
 import type { Io } from './io.js';
 import { checkModelPath, writeModelFile } from './model-file.js';
-import { progressCallback } from './progress.js';
+import { trainingProgress } from './progress.js';
 import { splitRows } from './split.js';
 import { measureColumns, networkNormalization, type Standardization } from './standardize.js';
 import { streams } from './streaming.js';
@@ -54,6 +54,10 @@ export interface TrainOptions {
   save?: string;
   backend: BackendName;
   threads: number;
+  /** Only the summary line: no description, epoch lines or progress bar. */
+  quiet?: boolean;
+  /** An epoch line every this many epochs (and the last). */
+  logEvery?: number;
 }
 
 /** Keras's default learning rates for its optimisers. */
@@ -99,20 +103,22 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
   });
   try {
     const batchSize = Math.min(options.batchSize, trainRows);
-    io.stdout.write(
-      escapeLines(describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, seed, net.threads)),
-    );
+    if (!options.quiet) {
+      io.stdout.write(
+        escapeLines(describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, seed, net.threads)),
+      );
+    }
     const learningRate = options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer];
-    const callbacks = progressCallback(io, options.epochs, Math.ceil(trainRows / batchSize));
+    const progress = trainingProgress(io, options.epochs, Math.ceil(trainRows / batchSize), options);
     await data
-      .fit(net, { epochs: options.epochs, learningRate, optimizer: options.optimizer, callbacks }, batchSize)
+      .fit(net, { epochs: options.epochs, learningRate, optimizer: options.optimizer, callbacks: progress.callback }, batchSize)
       .catch((error: Error) => {
         throw commandLineAdvice(error, learningRate, options.standardize === true);
       });
     if (options.save !== undefined) {
       writeModelFile(options.save, { features: featureNames, target, standardization: stats ?? null, network: net.toJSON() });
-      io.stdout.write(escapeLines(`Saved the model to ${options.save}\n`));
     }
+    io.stdout.write(escapeLines(progress.summary(options.save)));
   } finally {
     net.dispose();
   }
