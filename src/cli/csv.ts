@@ -16,6 +16,7 @@ import { CsvSyntaxError, CsvTokenizer, MAX_RECORD_BYTES, NUMBER, SKIP, type Synt
 import type { Numbers } from './growable.js';
 import { NumberRows } from './number-rows.js';
 import { RowLines } from './row-lines.js';
+import { closestNames } from './suggest.js';
 import { type TargetCells, TargetCellsReader } from './target-cells.js';
 import { quote, quoteList } from './text.js';
 
@@ -252,13 +253,19 @@ export function checkWidth(table: Pick<Table, 'file' | 'lines' | 'header'>, row:
   throw new Error(`${rowPlace(table, row)} has ${have} field${have === 1 ? '' : 's'} but the header has ${width}: ${detail}`);
 }
 
-/** The index of the column called `name`, or an error listing (some of) the columns there are; `role` is e.g. "the target". */
+/**
+ * The index of the column called `name`, or an error suggesting the closest
+ * names (suggest.ts) and listing (some of) the columns there are; `role` is
+ * e.g. "the target".
+ */
 export function columnIndex(header: Header, name: string, role: string): number {
   const index = header.header.indexOf(name);
   if (index < 0) {
+    const close = closestNames(name, header.header);
+    const guess = close.length > 0 ? `: did you mean ${close.map(quote).join(' or ')}? The` : '; the';
     throw new Error(
-      `${header.file}: line ${header.headerLine} (the header): no column ${quote(name)} (${role}); ` +
-        `the columns are ${quoteList(header.header)}`,
+      `${header.file}: line ${header.headerLine} (the header): no column ${quote(name)} (${role})${guess} ` +
+        `columns are ${quoteList(header.header)}`,
     );
   }
   return index;

@@ -123,7 +123,7 @@ describe('CSV text', () => {
     const run = await wasmlp('train', wide, '--target', 'colum_1');
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      `error: ${wide}: line 1 (the header): no column "colum_1" (the target); the columns are ` +
+      `error: ${wide}: line 1 (the header): no column "colum_1" (the target): did you mean "column_1"? The columns are ` +
         `${names
           .slice(0, 12)
           .map((n) => `"${n}"`)

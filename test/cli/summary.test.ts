@@ -1,12 +1,15 @@
 /**
  * What train prints as it runs, through the real command: a summary line
  * at the end (the time taken, the last epoch's metrics, where the model
- * went), --quiet for that line alone, --log-every N for fewer epoch lines.
+ * went), --quiet for that line alone, --log-every N for fewer epoch lines;
+ * and on a file as wide as MNIST's, short lines: a few column names then
+ * their count, and for a misspelt name the closest ones.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { closestNames, editDistance } from '../../src/cli/suggest.js';
 import { cli } from './process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-summary-'));
@@ -50,5 +53,47 @@ describe("train's output", () => {
     const bad = await cli([...TRAIN, '--log-every', '0']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--log-every/);
+  });
+});
+
+describe('a file of 785 columns', () => {
+  /** MNIST's layout: a label, then 784 pixels. */
+  function mnistLike(): string {
+    const header = ['label', ...Array.from({ length: 784 }, (_, i) => `pixel${i}`)];
+    const rows = Array.from({ length: 20 }, (_, r) => [r % 2, ...header.slice(1).map((_, i) => (r * 7 + i) % 256)].join(','));
+    const file = path('wide.csv');
+    writeFileSync(file, `${header.join(',')}\n${rows.join('\n')}\n`);
+    return file;
+  }
+
+  it('shortens the column list in the first line, and suggests the closest names for a misspelt one', async () => {
+    const file = mnistLike();
+    const run = await cli(['train', file, '--target', 'label', '--epochs', '1', '--seed', '1']);
+    expect([run.code, run.stderr]).toEqual([0, '']);
+    const [first] = run.stdout.split('\n');
+    expect(first).toBe(
+      `${file}: 20 rows; 784 features (${Array.from({ length: 12 }, (_, i) => `pixel${i}`).join(', ')}, … (784 in all)); label: 2 classes (0, 1)`,
+    );
+
+    const misspelt = await cli(['train', file, '--target', 'lable']);
+    expect(misspelt.code).toBe(1);
+    expect(misspelt.stderr).toBe(
+      `error: ${file}: line 1 (the header): no column "lable" (the target): did you mean "label"? The columns are ` +
+        `"label", ${Array.from({ length: 11 }, (_, i) => `"pixel${i}"`).join(', ')}, … (785 in all)\n`,
+    );
+    expect(misspelt.stderr.length).toBeLessThan(300 + file.length);
+
+    const feature = await cli(['train', file, '--target', 'label', '--features', 'pixel0,pixl12']);
+    expect(feature.stderr).toContain('no column "pixl12" (a feature): did you mean "pixel12"? The columns are');
+  });
+
+  it('suggests only the closest names, within a third of the length in edits, case ignored', () => {
+    expect(editDistance('kitten', 'sitting')).toBe(3);
+    expect(editDistance('colum_1', 'column_1')).toBe(1);
+    expect(closestNames('species', ['Species', 'specie', 'spices', 'x'])).toEqual(['Species']);
+    expect(closestNames('specie', ['x', 'species', 'specif', 'spec'])).toEqual(['species', 'specif']);
+    expect(closestNames('b', ['a', 'c'])).toEqual([]);
+    expect(closestNames('nope', ['id', 'a', 'b', 'c,d', 't'])).toEqual([]);
+    expect(closestNames('petals', ['petal_length', 'petal_width'])).toEqual([]);
   });
 });
