@@ -6,7 +6,7 @@
  * whatever the rows: the distinct target cells, each feature's sum, extremes
  * and largest magnitude, and the rows' line breaks.
  */
-import { featureIndices, targetIndices } from './columns.js';
+import { featureIndices, type LeftOut, leftOutIndices, targetIndices } from './columns.js';
 import {
   badNumber,
   type CellsRead,
@@ -95,7 +95,7 @@ export interface Scan {
 export async function scanCsv(
   file: string,
   /** As the command line's options (comma-separated names) or csvDataset's (lists of names). */
-  options: {
+  options: LeftOut & {
     target: string | readonly string[];
     features?: string | readonly string[];
     loss?: CliLoss;
@@ -126,7 +126,7 @@ export async function scanCsv(
       header = headerOf(file, tokens, fields, line);
       place.header = header.header;
       targets = targetIndices(header, options.target);
-      features = featureIndices(header, options.features, targets);
+      features = featureIndices(header, options.features, targets, leftOutIndices(header, options, targets));
       const reads: ColumnRead[] = [
         ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
         ...targetReads(header, targets, options.loss),
@@ -180,6 +180,7 @@ export async function scanCsv(
     lines,
     numbers: new Map<number, Numbers>(),
     cells: new Map(cellsRead ? [[cellsRead.column, cells.finish()]] : []),
+    texts: new Map(),
   };
   const target = chooseTarget(table, targets, options.loss);
   if (target.type === 'values' && hugeTarget && cellsRead) {

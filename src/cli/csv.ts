@@ -44,7 +44,13 @@ export interface CellsRead {
   readonly empty: string;
 }
 
-export type ColumnRead = NumberRead | CellsRead;
+/** A column kept as its cells' text, as they are (an id column, copied to predict's output). */
+export interface TextRead {
+  readonly kind: 'text';
+  readonly column: number;
+}
+
+export type ColumnRead = NumberRead | CellsRead | TextRead;
 
 export interface Table extends Header {
   /** The number of data rows. */
@@ -53,6 +59,7 @@ export interface Table extends Header {
   readonly lines: RowLines;
   readonly numbers: ReadonlyMap<number, Numbers>;
   readonly cells: ReadonlyMap<number, TargetCells>;
+  readonly texts: ReadonlyMap<number, readonly string[]>;
 }
 
 /** Where a row is: its file, and the line each row (0-based) ends on. */
@@ -103,7 +110,8 @@ export function headerOf(file: string, tokens: CsvTokenizer, fields: number, lin
 /** Each column's kind for the tokenizer, from the reads asked for. */
 export function columnKinds(width: number, reads: readonly ColumnRead[]): Uint8Array {
   const kinds = new Uint8Array(width).fill(SKIP);
-  for (const read of reads) kinds[read.column] = read.kind === 'number' ? NUMBER : TEXT;
+  // A column both read as text and as numbers (an id that is also a feature) is tokenized as numbers, keeping its text.
+  for (const read of reads) if (kinds[read.column] !== NUMBER) kinds[read.column] = read.kind === 'number' ? NUMBER : TEXT;
   return kinds;
 }
 
@@ -118,6 +126,7 @@ class RowReader {
   private readonly numberColumns: Int32Array;
   private readonly values: NumberRows;
   private readonly cells: { read: CellsRead; reader: TargetCellsReader }[];
+  private readonly texts: { read: TextRead; numeric: boolean; cells: string[] }[];
 
   constructor(
     header: Header,
@@ -128,11 +137,15 @@ class RowReader {
     this.header = header.header;
     this.headerLine = header.headerLine;
     const reads = choose(header);
-    tokens.setKinds(columnKinds(this.header.length, reads));
+    const kinds = columnKinds(this.header.length, reads);
+    tokens.setKinds(kinds);
     this.numbers = reads.filter((r) => r.kind === 'number');
     this.numberColumns = Int32Array.from(this.numbers, (read) => read.column);
     this.values = new NumberRows(this.numbers.length);
     this.cells = reads.filter((r) => r.kind === 'cells').map((read) => ({ read, reader: new TargetCellsReader() }));
+    this.texts = reads
+      .filter((r) => r.kind === 'text')
+      .map((read) => ({ read, numeric: kinds[read.column] === NUMBER, cells: [] }));
   }
 
   add(fields: number, line: number): void {
@@ -155,6 +168,7 @@ class RowReader {
       if (cell === '') throw new Error(`${cellPlace(this.at(), row, read.column)}: ${read.empty}`);
       reader.add(cell);
     }
+    for (const { read, numeric, cells } of this.texts) cells.push(cellText(this.tokens, read.column, numeric));
   }
 
   /** The rows so far, to place a message: built only when there is one. */
@@ -169,8 +183,19 @@ class RowReader {
       lines: this.lines,
       numbers: new Map(this.numbers.map((read, k) => [read.column, this.values.column(k)])),
       cells: new Map(this.cells.map(({ read, reader }) => [read.column, reader.finish()])),
+      texts: new Map(this.texts.map(({ read, cells }) => [read.column, cells])),
     };
   }
+}
+
+/**
+ * A cell's text; of a column read as numbers (an id that is also a
+ * feature), the number as String() writes it, since the tokenizer keeps the
+ * text of only a cell that is not a number.
+ */
+export function cellText(tokens: { numbers: Float64Array; texts: string[] }, column: number, numeric: boolean): string {
+  const value = tokens.numbers[column];
+  return numeric && !Number.isNaN(value) ? String(value) : tokens.texts[column];
 }
 
 /** The message for a cell of a number column that is not one. */

@@ -40,6 +40,8 @@ export interface ModelFile {
   /** Applied to the features before the network; null if the network applies its own, or none is applied. */
   standardization: Standardization | null;
   network: NetworkJSON;
+  /** The row key (train --id), which predict copies into its output where the CSV has it. */
+  id?: string;
 }
 
 /**
@@ -57,6 +59,7 @@ interface CommandLineMetadata {
   target: Target;
   /** Only statistics the network's normalisation cannot apply (standardize.ts). */
   standardization?: Standardization;
+  id?: string;
 }
 
 /**
@@ -132,8 +135,13 @@ function accessible(path: string, mode: number): boolean {
 
 /** Writes the model file atomically: a failed write leaves the previous file as it was (atomic-write.ts). */
 export function writeModelFile(file: string, model: ModelFile, fs?: WriteFs): void {
-  const { features, target, standardization, network } = model;
-  const wasmlp: CommandLineMetadata = { features, target, ...(standardization && { standardization }) };
+  const { features, target, standardization, network, id } = model;
+  const wasmlp: CommandLineMetadata = {
+    features,
+    target,
+    ...(standardization && { standardization }),
+    ...(id !== undefined && { id }),
+  };
   const saved: NetworkJSON = { ...network, metadata: { ...network.metadata, [METADATA_KEY]: wasmlp } };
   try {
     writeFileAtomic(file, `${JSON.stringify(saved)}\n`, fs);
@@ -245,7 +253,9 @@ export function checkModel(file: string, json: unknown): ModelFile {
     checkStandardization(bad, standardization, features.length);
     if (standardization !== null && json.normalization !== undefined)
       throw bad('the network has a normalization and the metadata a standardization: the inputs would be standardised twice');
-    return { features, target, standardization, network: json as unknown as NetworkJSON };
+    const { id } = metadata;
+    if (id !== undefined && (typeof id !== 'string' || id === '')) throw bad('"id" must be a column name');
+    return { features, target, standardization, network: json as unknown as NetworkJSON, ...(id !== undefined && { id }) };
   }
   if (!isObject(json) || json.format !== OLD_MODEL_FORMAT) {
     throw new Error(

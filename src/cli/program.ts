@@ -84,7 +84,9 @@ export function buildProgram(io: Io): Command {
     .option('--save <file>', 'write the trained model to this JSON file')
     .addOption(backendOption())
     .addOption(threadsOption())
-    // Output: what train prints as it runs.
+    // Columns left out, and what train prints as it runs.
+    .option('--exclude <columns>', 'columns that are not features, comma-separated')
+    .option('--id <column>', 'the row key: not a feature; saved with the model for predict to copy')
     .option('--quiet', 'print only the summary line at the end')
     .option('--log-every <n>', 'print a line every n epochs (and the last)', parse.positiveInteger, 1)
     .action((data: string, options) => train(data, options, io));
@@ -94,6 +96,7 @@ export function buildProgram(io: Io): Command {
     .description('predict every row of a CSV file: CSV on stdout')
     .argument('<model>', 'a model file written by train --save, or an ONNX model (.onnx)')
     .argument('<data>', 'a CSV file with the feature columns (other columns are ignored)')
+    .option('--id <column>', "a column to copy into the output's first column (default: the model's --id, if the file has it)")
     .addOption(featuresOption())
     .addOption(backendOption())
     .addOption(threadsOption())

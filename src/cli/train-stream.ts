@@ -15,6 +15,7 @@
 
 import type { NormalizationConfig } from '../index.js';
 import { Random } from '../random.js';
+import type { LeftOut } from './columns.js';
 import { CsvDataset, type RowSelection } from './csv-dataset.js';
 import { READ_CHUNK_BYTES } from './csv-pass.js';
 import { scanCsv } from './csv-scan.js';
@@ -32,7 +33,7 @@ export interface StreamedTraining {
   validation?: CsvDataset;
 }
 
-export interface StreamOptions {
+export interface StreamOptions extends LeftOut {
   target: string;
   features?: string;
   loss?: CliLoss;

@@ -15,7 +15,7 @@ import {
   type NormalizationConfig,
 } from '../index.js';
 import { randomSeed } from '../random.js';
-import { featureIndices, targetIndices } from './columns.js';
+import { featureIndices, leftOutIndices, targetIndices } from './columns.js';
 import { type ColumnRead, readCsv } from './csv.js';
 import { float32Matrix, pickRows } from './float32.js';
 import { count } from './format.js';
@@ -41,6 +41,10 @@ import { streamTrainingData } from './train-stream.js';
 export interface TrainOptions {
   target: string;
   features?: string;
+  /** Columns that are not features: comma-separated. */
+  exclude?: string;
+  /** The row key: not a feature, saved with the model for predict to copy into its output. */
+  id?: string;
   layers: number[];
   activation: ActivationName;
   loss?: CliLoss;
@@ -116,7 +120,13 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
         throw commandLineAdvice(error, learningRate, options.standardize === true);
       });
     if (options.save !== undefined) {
-      writeModelFile(options.save, { features: featureNames, target, standardization: stats ?? null, network: net.toJSON() });
+      writeModelFile(options.save, {
+        features: featureNames,
+        target,
+        standardization: stats ?? null,
+        network: net.toJSON(),
+        id: options.id,
+      });
     }
     io.stdout.write(escapeLines(progress.summary(options.save)));
   } finally {
@@ -130,7 +140,7 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
   let features: number[] = [];
   const table = await readCsv(file, (header) => {
     targets = targetIndices(header, options.target);
-    features = featureIndices(header, options.features, targets);
+    features = featureIndices(header, options.features, targets, leftOutIndices(header, options, targets));
     return [
       ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
       ...targetReads(header, targets, options.loss),
