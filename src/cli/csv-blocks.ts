@@ -22,6 +22,7 @@ import {
 } from './csv.js';
 import { passChunks } from './csv-pass.js';
 import { CsvTokenizer, NUMBER } from './csv-tokens.js';
+import { delimiterOf } from './data-input.js';
 import { tooLarge } from './float32.js';
 import { RowLines } from './row-lines.js';
 import type { Standardization } from './standardize.js';
@@ -129,7 +130,7 @@ export async function readBlocks(
       full.push(block);
       inBlock = 0;
     }
-  });
+  }, delimiterOf(file));
   try {
     for await (const chunk of passChunks(file)) {
       tokens.write(chunk);

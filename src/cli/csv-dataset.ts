@@ -180,7 +180,7 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
         heldX[slot * width + k] = value;
       }
       label(tokens, heldY, slot * units, line);
-    });
+    }, scan.delimiter);
     try {
       for await (const chunk of passChunks(scan.file, scan.stamp, undefined, this.chunkBytes)) {
         tokens.write(chunk);
@@ -266,7 +266,7 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
       }
       const at = row++;
       if (!selection || kept(selection, at)) visit(tokens.numbers);
-    });
+    }, scan.delimiter);
     try {
       for await (const chunk of passChunks(scan.file, scan.stamp, undefined, this.chunkBytes)) tokens.write(chunk);
       tokens.end();

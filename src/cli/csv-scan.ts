@@ -22,6 +22,7 @@ import {
 } from './csv.js';
 import { type FileStamp, passChunks, READ_CHUNK_BYTES } from './csv-pass.js';
 import { CsvTokenizer } from './csv-tokens.js';
+import { delimiterOf } from './data-input.js';
 import { tooLarge } from './float32.js';
 import type { Numbers } from './growable.js';
 import { RowLines } from './row-lines.js';
@@ -83,6 +84,8 @@ export interface Scan {
   target: Target;
   rows: number;
   stamp: FileStamp;
+  /** The delimiter the first pass read the file with, for every later pass. */
+  delimiter: number;
   /** Each feature's smallest and largest value. */
   least: number[];
   most: number[];
@@ -164,7 +167,7 @@ export async function scanCsv(
       const value = cells.last;
       if (value !== undefined && !Number.isFinite(Math.fround(value))) hugeTarget ??= { row, value };
     }
-  });
+  }, delimiterOf(file));
   try {
     for await (const chunk of passChunks(file, undefined, (s) => (stamp = s), chunkBytes)) tokens.write(chunk);
     tokens.end();
@@ -203,6 +206,7 @@ export async function scanCsv(
     target,
     rows,
     stamp: stamp!,
+    delimiter: tokens.delimiterByte,
     ...sums.means(),
     least: Array.from(sums.least),
     most: Array.from(sums.most),

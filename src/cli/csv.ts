@@ -13,6 +13,7 @@
 
 import { passChunks } from './csv-pass.js';
 import { CsvSyntaxError, CsvTokenizer, MAX_RECORD_BYTES, NUMBER, SKIP, type SyntaxProblem, TEXT } from './csv-tokens.js';
+import { delimiterOf } from './data-input.js';
 import type { Numbers } from './growable.js';
 import { NumberRows } from './number-rows.js';
 import { RowLines } from './row-lines.js';
@@ -87,7 +88,7 @@ export async function readCsv(file: string, choose: (header: Header) => readonly
   const tokens = new CsvTokenizer((fields, line) => {
     if (reader === undefined) reader = new RowReader(headerOf(file, tokens, fields, line), choose, tokens);
     else reader.add(fields, line);
-  });
+  }, delimiterOf(file));
   try {
     for await (const chunk of passChunks(file)) tokens.write(chunk);
     tokens.end();

@@ -1,0 +1,94 @@
+/**
+ * Input formats through the real command: `-` reads standard input (kept
+ * in a temporary file, as train reads its data more than once), the
+ * delimiter is detected (comma, semicolon, tab) or given by --delimiter.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { detectDelimiter } from '../../src/cli/csv-tokens.js';
+import { cli } from './process.js';
+import { untimed } from './run.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'wasmlp-formats-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const path = (name: string): string => join(dir, name);
+const IRIS = 'examples/iris.csv';
+const iris = readFileSync(IRIS, 'utf8');
+const TRAIN = ['--target', 'species', '--epochs', '4', '--seed', '9', '--validation-split', '0.2'];
+
+describe('standard input', () => {
+  it('trains, predicts and evaluates from `-` as from the file, read whole or streamed, leaving no temporary file', async () => {
+    const tmp = path('tmp');
+    rmSync(tmp, { recursive: true, force: true });
+    const env = { TMPDIR: (mkdtempSync(tmp), tmp) };
+    const fromFile = await cli(['train', IRIS, ...TRAIN, '--save', path('file.json')]);
+    const fromStdin = await cli(['train', '-', ...TRAIN, '--save', path('stdin.json')], { input: iris, env });
+    expect([fromStdin.code, fromStdin.stderr]).toEqual([0, '']);
+    expect(untimed(fromStdin.stdout).replace('stdin.json', 'file.json')).toBe(untimed(fromFile.stdout).replace(`${IRIS}:`, '-:'));
+    expect(readFileSync(path('stdin.json'), 'utf8')).toBe(readFileSync(path('file.json'), 'utf8'));
+    // Streamed, standard input is read once to the copy, then once a pass.
+    const streamed = await cli(['train', '-', ...TRAIN], { input: iris, env: { ...env, WASMLP_STREAM_ABOVE: '0' } });
+    expect(streamed.code).toBe(0);
+    expect(streamed.stdout).toMatch(/^-: 120 rows to train, 30 to validate/);
+
+    const model = path('file.json');
+    for (const command of ['predict', 'evaluate']) {
+      const expected = await cli([command, model, IRIS]);
+      expect(await cli([command, model, '-'], { input: iris, env })).toEqual(expected);
+      expect(await cli([command, model, '-'], { input: iris, env: { ...env, WASMLP_STREAM_ABOVE: '0' } })).toEqual(expected);
+    }
+    expect(readdirSync(tmp).filter((name) => name.startsWith('wasmlp-'))).toEqual([]);
+
+    const bad = await cli(['evaluate', model, '-'], { input: iris.replace('5.1,3.5', '5.1,x'), env });
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toBe(
+      'error: -: line 2 (data row 1), column "sepal_width": "x" is not a number; features must be numbers\n',
+    );
+    expect((await cli(['evaluate', model, '-'], { env })).stderr).toBe(
+      'error: -: the file is empty; expected a header row naming the columns, then data rows\n',
+    );
+    expect(readdirSync(tmp).filter((name) => name.startsWith('wasmlp-'))).toEqual([]);
+  });
+});
+
+describe('delimiters', () => {
+  it('detects a semicolon or a tab from the header line, or takes --delimiter', async () => {
+    const model = path('iris.json');
+    expect((await cli(['train', IRIS, ...TRAIN, '--save', model])).code).toBe(0);
+    const expected = await cli(['evaluate', model, IRIS]);
+    const semicolons = path('iris-semicolon.csv');
+    writeFileSync(semicolons, iris.replaceAll(',', ';'));
+    const tabs = path('iris.tsv');
+    writeFileSync(tabs, iris.replaceAll(',', '\t'));
+    for (const file of [semicolons, tabs]) {
+      expect(await cli(['evaluate', model, file])).toEqual(expected);
+      expect(await cli(['evaluate', model, file], { env: { WASMLP_STREAM_ABOVE: '0' } })).toEqual(expected);
+      const trained = await cli(['train', file, ...TRAIN, '--save', path('again.json')]);
+      expect(untimed(trained.stdout).replaceAll(file, IRIS).replace('again.json', 'iris.json')).toBe(
+        untimed((await cli(['train', IRIS, ...TRAIN, '--save', model])).stdout),
+      );
+    }
+    expect(await cli(['evaluate', model, '-', '--delimiter', 'tab'], { input: iris.replaceAll(',', '\t') })).toEqual(expected);
+    expect(await cli(['evaluate', model, semicolons, '--delimiter', ';'])).toEqual(expected);
+    // Given, it is not detected: the semicolon file read with commas has one column.
+    const forced = await cli(['evaluate', model, semicolons, '--delimiter', 'comma']);
+    expect(forced.code).toBe(1);
+    expect(forced.stderr).toMatch(
+      /no column "sepal_length" \(a feature the model was trained on\); the columns are "sepal_length;/,
+    );
+    const bad = await cli(['evaluate', model, IRIS, '--delimiter', '|']);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--delimiter.*'\|' is invalid\. Expected comma, semicolon or tab/);
+  });
+
+  it('counts delimiters outside quotes, a comma on a tie or with none', () => {
+    const bytes = (text: string): Buffer => Buffer.from(text);
+    expect(detectDelimiter(bytes('a;b;c'))).toBe(0x3b);
+    expect(detectDelimiter(bytes('a\tb,c\td'))).toBe(0x09);
+    expect(detectDelimiter(bytes('"a;b;c",d'))).toBe(0x2c);
+    expect(detectDelimiter(bytes('a;b,c'))).toBe(0x2c);
+    expect(detectDelimiter(bytes('single'))).toBe(0x2c);
+  });
+});
