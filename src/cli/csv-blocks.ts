@@ -24,6 +24,7 @@ import { passChunks } from './csv-pass.js';
 import { CsvTokenizer, NUMBER } from './csv-tokens.js';
 import { delimiterOf } from './data-input.js';
 import { tooLarge } from './float32.js';
+import { isMissing } from './missing.js';
 import { RowLines } from './row-lines.js';
 import type { Standardization } from './standardize.js';
 
@@ -37,6 +38,8 @@ export interface BlockReads {
   /** The feature columns, in input order (each also a number read). */
   features: readonly number[];
   stats?: Standardization;
+  /** Each feature's value for a missing cell (read with missing: 'fill'). */
+  fill?: readonly number[];
   /** What to do about a feature beyond float32. */
   advice: string;
   /** The labels: `width` a row, written by `write` from the row's cells (texts and numbers by column). */
@@ -102,7 +105,8 @@ export async function readBlocks(
     if (fields !== header.header.length) checkWidth(place, row, fields);
     const { numbers, texts } = tokens;
     for (const read of numberReads) {
-      if (Number.isNaN(numbers[read.column])) throw new Error(badNumber(place, row, read, texts[read.column]));
+      if (Number.isNaN(numbers[read.column]) && !(read.missing === 'fill' && isMissing(texts[read.column])))
+        throw new Error(badNumber(place, row, read, texts[read.column]));
     }
     for (const read of cellReads) {
       if (texts[read.column] === '') throw new Error(`${cellPlace(place, row, read.column)}: ${read.empty}`);
@@ -110,7 +114,8 @@ export async function readBlocks(
     const width = s.features.length;
     for (let k = 0; k < width; k++) {
       const column = s.features[k];
-      const cell = numbers[column];
+      const raw = numbers[column];
+      const cell = s.fill && Number.isNaN(raw) ? s.fill[k] : raw;
       const value = s.stats ? (cell - s.stats.mean[k]) / s.stats.std[k] : cell;
       const stored = Math.fround(value);
       if (!Number.isFinite(stored)) throw new Error(tooLarge(place, row, column, cell, s.stats && value, s.advice));

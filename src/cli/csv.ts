@@ -15,6 +15,7 @@ import { passChunks } from './csv-pass.js';
 import { CsvSyntaxError, CsvTokenizer, MAX_RECORD_BYTES, NUMBER, SKIP, type SyntaxProblem, TEXT } from './csv-tokens.js';
 import { delimiterOf } from './data-input.js';
 import type { Numbers } from './growable.js';
+import { isMissing } from './missing.js';
 import { NumberRows } from './number-rows.js';
 import { RowLines } from './row-lines.js';
 import { closestNames } from './suggest.js';
@@ -36,6 +37,8 @@ export interface NumberRead {
   readonly why: string;
   /** The message for an empty cell, if not `the cell is empty; ${why}`. */
   readonly empty?: string;
+  /** A missing cell (missing.ts) leaves its row out ('drop'), or is read as NaN, to be filled in ('fill'). */
+  readonly missing?: 'drop' | 'fill';
 }
 
 /** A target column read as cells (target-cells.ts); an empty cell is an error saying `empty`. */
@@ -43,6 +46,8 @@ export interface CellsRead {
   readonly kind: 'cells';
   readonly column: number;
   readonly empty: string;
+  /** A missing cell (missing.ts) leaves its row out. */
+  readonly missing?: 'drop';
 }
 
 /** A column kept as its cells' text, as they are (an id column, copied to predict's output). */
@@ -58,6 +63,8 @@ export interface Table extends Header {
   readonly rows: number;
   /** The file line each data row ends on. */
   readonly lines: RowLines;
+  /** Rows left out for a missing cell (a read's missing: 'drop'). */
+  readonly dropped?: number;
   readonly numbers: ReadonlyMap<number, Numbers>;
   readonly cells: ReadonlyMap<number, TargetCells>;
   readonly texts: ReadonlyMap<number, readonly string[]>;
@@ -97,6 +104,8 @@ export async function readCsv(file: string, choose: (header: Header) => readonly
   }
   if (reader === undefined)
     throw new Error(`${file}: the file is empty; expected a header row naming the columns, then data rows`);
+  if (reader.rows === 0 && reader.dropped > 0)
+    throw new Error(`${file}: every data row has a missing value: --missing drop left out all ${reader.dropped}`);
   if (reader.rows === 0) throw new Error(`${file}: there are no data rows after the header (line ${reader.headerLine})`);
   return reader.finish();
 }
@@ -121,6 +130,7 @@ class RowReader {
   readonly header: readonly string[];
   readonly headerLine: number;
   rows = 0;
+  dropped = 0;
   private readonly place: Header;
   private readonly lines = new RowLines();
   private readonly numbers: NumberRead[];
@@ -128,6 +138,8 @@ class RowReader {
   private readonly values: NumberRows;
   private readonly cells: { read: CellsRead; reader: TargetCellsReader }[];
   private readonly texts: { read: TextRead; numeric: boolean; cells: string[] }[];
+  /** The columns whose missing cell leaves the row out. */
+  private readonly drops: { column: number; numeric: boolean }[];
 
   constructor(
     header: Header,
@@ -144,6 +156,9 @@ class RowReader {
     this.numberColumns = Int32Array.from(this.numbers, (read) => read.column);
     this.values = new NumberRows(this.numbers.length);
     this.cells = reads.filter((r) => r.kind === 'cells').map((read) => ({ read, reader: new TargetCellsReader() }));
+    this.drops = reads
+      .filter((r) => r.kind !== 'text' && r.missing === 'drop')
+      .map((r) => ({ column: r.column, numeric: r.kind === 'number' }));
     this.texts = reads
       .filter((r) => r.kind === 'text')
       .map((read) => ({ read, numeric: kinds[read.column] === NUMBER, cells: [] }));
@@ -152,16 +167,25 @@ class RowReader {
   add(fields: number, line: number): void {
     const row = this.rows;
     this.lines.add(row, line);
-    this.rows++;
     if (fields !== this.header.length) checkWidth(this.at(), row, fields);
     const { numbers, texts } = this.tokens;
+    // The next row takes this one's number (RowLines keeps the later line for it).
+    if (
+      this.drops.length > 0 &&
+      this.drops.some((d) => (!d.numeric || Number.isNaN(numbers[d.column])) && isMissing(texts[d.column]))
+    ) {
+      this.dropped++;
+      return;
+    }
+    this.rows++;
     // Indexed loops over flat arrays: this runs once a cell, millions of times.
     const columns = this.numberColumns;
     const at = this.values.append();
     const chunk = this.values.chunk;
     for (let k = 0; k < columns.length; k++) {
       const value = numbers[columns[k]];
-      if (Number.isNaN(value)) throw new Error(badNumber(this.at(), row, this.numbers[k], texts[columns[k]]));
+      if (Number.isNaN(value) && !(this.numbers[k].missing === 'fill' && isMissing(texts[columns[k]])))
+        throw new Error(badNumber(this.at(), row, this.numbers[k], texts[columns[k]]));
       chunk[at + k] = value;
     }
     for (const { read, reader } of this.cells) {
@@ -181,6 +205,7 @@ class RowReader {
     return {
       ...this.place,
       rows: this.rows,
+      dropped: this.dropped,
       lines: this.lines,
       numbers: new Map(this.numbers.map((read, k) => [read.column, this.values.column(k)])),
       cells: new Map(this.cells.map(({ read, reader }) => [read.column, reader.finish()])),

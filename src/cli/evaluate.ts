@@ -133,6 +133,7 @@ async function evaluateStream(loaded: LoadedModel, file: string, options: Evalua
         reads: columns.reads,
         features: columns.features,
         stats: model.standardization ?? undefined,
+        fill: model.imputation?.values,
         advice: featureAdvice(model),
         labels,
       };

@@ -18,6 +18,7 @@ import { MAX_MODEL_DEPTH, nestingBeyond } from '../modelText.js';
 import { type WriteFs, writeFileAtomic } from './atomic-write.js';
 import { count } from './format.js';
 import { openRegularFile } from './input-file.js';
+import type { Imputation } from './missing.js';
 import { networkNormalization, type Standardization } from './standardize.js';
 import { outputUnits, type Target } from './target.js';
 import { quote, showValue } from './text.js';
@@ -42,6 +43,8 @@ export interface ModelFile {
   network: NetworkJSON;
   /** The row key (train --id), which predict copies into its output where the CSV has it. */
   id?: string;
+  /** The values that fill missing feature cells (train --missing mean), one per feature. */
+  imputation?: Imputation;
 }
 
 /**
@@ -60,6 +63,7 @@ interface CommandLineMetadata {
   /** Only statistics the network's normalisation cannot apply (standardize.ts). */
   standardization?: Standardization;
   id?: string;
+  imputation?: Imputation;
 }
 
 /**
@@ -135,12 +139,13 @@ function accessible(path: string, mode: number): boolean {
 
 /** Writes the model file atomically: a failed write leaves the previous file as it was (atomic-write.ts). */
 export function writeModelFile(file: string, model: ModelFile, fs?: WriteFs): void {
-  const { features, target, standardization, network, id } = model;
+  const { features, target, standardization, network, id, imputation } = model;
   const wasmlp: CommandLineMetadata = {
     features,
     target,
     ...(standardization && { standardization }),
     ...(id !== undefined && { id }),
+    ...(imputation && { imputation }),
   };
   const saved: NetworkJSON = { ...network, metadata: { ...network.metadata, [METADATA_KEY]: wasmlp } };
   try {
@@ -253,9 +258,21 @@ export function checkModel(file: string, json: unknown): ModelFile {
     checkStandardization(bad, standardization, features.length);
     if (standardization !== null && json.normalization !== undefined)
       throw bad('the network has a normalization and the metadata a standardization: the inputs would be standardised twice');
-    const { id } = metadata;
+    const { id, imputation } = metadata;
     if (id !== undefined && (typeof id !== 'string' || id === '')) throw bad('"id" must be a column name');
-    return { features, target, standardization, network: json as unknown as NetworkJSON, ...(id !== undefined && { id }) };
+    if (
+      imputation !== undefined &&
+      !(isObject(imputation) && imputation.strategy === 'mean' && isNumberList(imputation.values, features.length))
+    )
+      throw bad(`"imputation" must be { "strategy": "mean", "values" }, ${count(features.length, 'finite number')}`);
+    return {
+      features,
+      target,
+      standardization,
+      network: json as unknown as NetworkJSON,
+      ...(id !== undefined && { id }),
+      ...(imputation !== undefined && { imputation: imputation as unknown as Imputation }),
+    };
   }
   if (!isObject(json) || json.format !== OLD_MODEL_FORMAT) {
     throw new Error(

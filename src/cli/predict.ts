@@ -83,7 +83,13 @@ async function predictStream(loaded: LoadedModel, file: string, options: Predict
       width = features.length;
       hasId = idName !== undefined;
       lines = new PredictionLines(model, io, idName);
-      return { reads, features, stats: model.standardization ?? undefined, advice: featureAdvice(model) };
+      return {
+        reads,
+        features,
+        stats: model.standardization ?? undefined,
+        fill: model.imputation?.values,
+        advice: featureAdvice(model),
+      };
     },
     STREAM_BLOCK_ROWS,
     (block) =>

@@ -97,6 +97,12 @@ export function buildProgram(io: Io): Command {
     // Columns left out, and what train prints as it runs.
     .option('--exclude <columns>', 'columns that are not features, comma-separated')
     .option('--id <column>', 'the row key: not a feature; saved with the model for predict to copy')
+    .addOption(
+      new Option(
+        '--missing <choice>',
+        "a missing cell (empty, NA): leave out its row, or fill in the feature's training mean",
+      ).choices(['drop', 'mean']),
+    )
     .option('--quiet', 'print only the summary line at the end')
     .option('--log-every <n>', 'print a line every n epochs (and the last)', parse.positiveInteger, 1)
     .action((data: string, options) => withDataInput(data, options, io.stdin, () => train(data, options, io)));

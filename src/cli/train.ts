@@ -16,10 +16,12 @@ import {
 } from '../index.js';
 import { randomSeed } from '../random.js';
 import { featureIndices, leftOutIndices, targetIndices } from './columns.js';
-import { type ColumnRead, readCsv } from './csv.js';
+import { type ColumnRead, readCsv, type Table } from './csv.js';
 import { float32Matrix, pickRows } from './float32.js';
 import { count } from './format.js';
+import type { Numbers } from './growable.js';
 import type { Io } from './io.js';
+import { filled, type Imputation, type MissingChoice, meanOver } from './missing.js';
 import { checkModelPath, writeModelFile } from './model-file.js';
 import { trainingProgress } from './progress.js';
 import { splitRows } from './split.js';
@@ -35,7 +37,7 @@ import {
   type Target,
   targetReads,
 } from './target.js';
-import { escapeLines, excerpt } from './text.js';
+import { escapeLines, excerpt, quote } from './text.js';
 import { streamTrainingData } from './train-stream.js';
 
 export interface TrainOptions {
@@ -62,6 +64,8 @@ export interface TrainOptions {
   quiet?: boolean;
   /** An epoch line every this many epochs (and the last). */
   logEvery?: number;
+  /** What a missing cell means: its row left out, or a feature's training mean in its place. */
+  missing?: MissingChoice;
 }
 
 /** Keras's default learning rates for its optimisers. */
@@ -78,6 +82,10 @@ interface TrainingData {
   seed: number;
   trainRows: number;
   validationRows: number;
+  /** Rows left out for a missing cell (--missing drop). */
+  dropped: number;
+  /** --missing mean's values, one per feature. */
+  imputation?: Imputation;
   /** Trains `net` on the rows: fit() on matrices of a file read whole, fitDataset() on a streamed one. */
   fit(
     net: Network,
@@ -90,7 +98,7 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
   // Before anything else, so a bad --save path fails now rather than after the training.
   if (options.save !== undefined) checkModelPath(options.save, file);
   const data = await (streams(file) ? streamedTrainingData : readTrainingData)(file, options);
-  const { featureNames, target, normalization, stats, seed, trainRows, validationRows } = data;
+  const { featureNames, target, normalization, stats, seed, trainRows, validationRows, dropped, imputation } = data;
   const { activation: outputActivation, loss } = outputLayer(target);
   const layers: LayerConfig[] = [
     ...options.layers.map((units) => ({ units, activation: options.activation })),
@@ -109,7 +117,9 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
     const batchSize = Math.min(options.batchSize, trainRows);
     if (!options.quiet) {
       io.stdout.write(
-        escapeLines(describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, seed, net.threads)),
+        escapeLines(
+          describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, seed, net.threads, dropped),
+        ),
       );
     }
     const learningRate = options.lr ?? DEFAULT_LEARNING_RATE[options.optimizer];
@@ -126,6 +136,7 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
         standardization: stats ?? null,
         network: net.toJSON(),
         id: options.id,
+        imputation,
       });
     }
     io.stdout.write(escapeLines(progress.summary(options.save)));
@@ -138,20 +149,24 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
 async function readTrainingData(file: string, options: TrainOptions): Promise<TrainingData> {
   let targets: number[] = [];
   let features: number[] = [];
+  const drop = options.missing === 'drop';
   const table = await readCsv(file, (header) => {
     targets = targetIndices(header, options.target);
     features = featureIndices(header, options.features, targets, leftOutIndices(header, options, targets));
+    const missing = drop ? 'drop' : options.missing === 'mean' ? 'fill' : undefined;
     return [
-      ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
-      ...targetReads(header, targets, options.loss),
-    ];
+      ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers', missing })),
+      ...targetReads(header, targets, options.loss).map((read) => (drop && read.kind !== 'text' ? { ...read, missing } : read)),
+    ] as ColumnRead[];
   });
   const target = chooseTarget(table, targets, options.loss);
   const labels = encodeTarget(target, table, targets);
 
   const seed = options.seed ?? randomSeed();
   const split = options.validationSplit === undefined ? undefined : splitRows(table.rows, options.validationSplit, seed);
-  const columns = features.map((c) => table.numbers.get(c)!);
+  const read = features.map((c) => table.numbers.get(c)!);
+  const imputation = options.missing === 'mean' ? imputeMeans(table, features, read, split?.train) : undefined;
+  const columns = imputation ? read.map((column, k) => filled(column, imputation.values[k])) : read;
   // Statistics from the training rows only. The network standardises where it can; else every row is standardised
   // here, in table order, so a bad value is named by its cell.
   const measured = options.standardize ? measureColumns(columns, split?.train ?? allRows(table.rows)) : undefined;
@@ -179,9 +194,26 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     seed,
     trainRows: split?.train.length ?? table.rows,
     validationRows: split?.validation.length ?? 0,
+    dropped: table.dropped ?? 0,
+    imputation,
     fit: (net, fitOptions, batchSize) =>
       net.fit(trainRows[0], trainRows[1], { ...fitOptions, batchSize, shuffle: true, validationData: validation }),
   };
+}
+
+/** --missing mean: each feature's mean over the training rows, its missing cells left out. */
+function imputeMeans(table: Table, features: readonly number[], columns: readonly Numbers[], train?: Int32Array): Imputation {
+  const rows = train ?? allRows(table.rows);
+  const values = columns.map((column, k) => {
+    const mean = meanOver(column, rows);
+    if (mean === undefined) {
+      throw new Error(
+        `${table.file}: column ${quote(table.header[features[k]])} has no value in the training rows to take the mean of (--missing mean)`,
+      );
+    }
+    return mean;
+  });
+  return { strategy: 'mean', values };
 }
 
 /** fitDataset's message for an error of the dataset's own: its place before, what it left after. */
@@ -190,6 +222,11 @@ const DATASET_THREW =
 
 /** A file too large to read whole (streaming.ts), checked in a first pass and read again each epoch (train-stream.ts). */
 async function streamedTrainingData(file: string, options: TrainOptions): Promise<TrainingData> {
+  if (options.missing !== undefined) {
+    throw new Error(
+      `${file}: --missing ${options.missing} is for a file read whole; this one is streamed (larger than WASMLP_STREAM_ABOVE bytes): fill or drop its missing cells first`,
+    );
+  }
   const seed = options.seed ?? randomSeed();
   const streamed = await streamTrainingData(file, { ...options, seed });
   return {
@@ -197,6 +234,7 @@ async function streamedTrainingData(file: string, options: TrainOptions): Promis
     seed,
     trainRows: streamed.train.rows,
     validationRows: streamed.validation?.rows ?? 0,
+    dropped: 0,
     fit: (net, fitOptions) =>
       net.fitDataset(streamed.train, { ...fitOptions, validationData: streamed.validation }).catch((error: Error) => {
         const threw = DATASET_THREW.exec(error.message);
@@ -233,13 +271,15 @@ function describeRun(
   options: TrainOptions,
   seed: number,
   threads: number,
+  dropped: number,
 ): string {
   const what =
     target.type === 'values'
       ? `regression on ${names(target.columns)}`
       : `${excerpt(target.column)}: ${count(target.classes.length, 'class', 'classes')} (${names(target.classes)})`;
-  const split =
+  const kept =
     validationRows > 0 ? `${count(trainRows, 'row')} to train, ${validationRows} to validate` : count(trainRows, 'row');
+  const split = dropped > 0 ? `${kept} (${dropped} with a missing value left out)` : kept;
   const shape = [features.length, ...layers.map((l) => l.units)].join('-');
   const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
   return (
