@@ -23,6 +23,7 @@ import { networkNormalization, type Standardization } from './standardize.js';
 import { outputUnits, type Target } from './target.js';
 import { quote, showValue } from './text.js';
 import { firstInvalid, lineAtByte } from './text-check.js';
+import { readTrainingRecord, type TrainingRecord } from './training-record.js';
 
 /** The saved network's format, which the model file is. */
 export const NETWORK_FORMAT = 'wasmlp-network';
@@ -45,6 +46,8 @@ export interface ModelFile {
   id?: string;
   /** The values that fill missing feature cells (train --missing mean), one per feature. */
   imputation?: Imputation;
+  /** When and how it was trained (`wasmlp info` shows it). */
+  training?: TrainingRecord;
 }
 
 /**
@@ -64,6 +67,7 @@ interface CommandLineMetadata {
   standardization?: Standardization;
   id?: string;
   imputation?: Imputation;
+  training?: TrainingRecord;
 }
 
 /**
@@ -139,13 +143,14 @@ function accessible(path: string, mode: number): boolean {
 
 /** Writes the model file atomically: a failed write leaves the previous file as it was (atomic-write.ts). */
 export function writeModelFile(file: string, model: ModelFile, fs?: WriteFs): void {
-  const { features, target, standardization, network, id, imputation } = model;
+  const { features, target, standardization, network, id, imputation, training } = model;
   const wasmlp: CommandLineMetadata = {
     features,
     target,
     ...(standardization && { standardization }),
     ...(id !== undefined && { id }),
     ...(imputation && { imputation }),
+    ...(training && { training }),
   };
   const saved: NetworkJSON = { ...network, metadata: { ...network.metadata, [METADATA_KEY]: wasmlp } };
   try {
@@ -259,6 +264,7 @@ export function checkModel(file: string, json: unknown): ModelFile {
     if (standardization !== null && json.normalization !== undefined)
       throw bad('the network has a normalization and the metadata a standardization: the inputs would be standardised twice');
     const { id, imputation } = metadata;
+    const training = readTrainingRecord(metadata.training);
     if (id !== undefined && (typeof id !== 'string' || id === '')) throw bad('"id" must be a column name');
     if (
       imputation !== undefined &&
@@ -272,6 +278,7 @@ export function checkModel(file: string, json: unknown): ModelFile {
       network: json as unknown as NetworkJSON,
       ...(id !== undefined && { id }),
       ...(imputation !== undefined && { imputation: imputation as unknown as Imputation }),
+      ...(training && { training }),
     };
   }
   if (!isObject(json) || json.format !== OLD_MODEL_FORMAT) {

@@ -10,6 +10,7 @@ import { MAX_THREADS } from '../backend/backend.js';
 import { parseDelimiter, withDataInput } from './data-input.js';
 import { evaluate } from './evaluate.js';
 import { exportModel } from './export.js';
+import { info } from './info.js';
 import type { Io } from './io.js';
 import * as parse from './parsers.js';
 import { predict } from './predict.js';
@@ -136,6 +137,13 @@ export function buildProgram(io: Io): Command {
       withDataInput(data, options, io.stdin, () => evaluate(model, data, options, io)),
     );
   dataInputOptions(program.commands.at(-1)!);
+
+  program
+    .command('info')
+    .description('what a model file holds: the network, features, target, preprocessing, and how it was trained')
+    .argument('<model>', 'a model file written by train --save, a saved network, or an ONNX model (.onnx)')
+    .option('--json', 'print it as one JSON object')
+    .action((model: string, options) => info(model, options, io));
 
   program
     .command('export')

@@ -29,6 +29,8 @@ export interface Progress {
   callback: Callback;
   /** `Trained 60 epochs in 1.3s: loss ...  acc .... Saved the model to FILE`, with its newline. */
   summary(saved: string | undefined): string;
+  /** The epochs completed, the seconds they took and the last one's metrics. */
+  result(): { epochs: number; seconds: number; metrics: Logs };
 }
 
 export function trainingProgress(io: Io, epochs: number, batchesPerEpoch: number, options: ProgressOptions = {}): Progress {
@@ -80,10 +82,12 @@ export function trainingProgress(io: Io, epochs: number, batchesPerEpoch: number
       ended = performance.now();
     },
   };
+  const elapsed = (): number => ((ended ?? performance.now()) - started) / 1000;
   return {
     callback,
+    result: () => ({ epochs: epochsDone, seconds: elapsed(), metrics: last }),
     summary(saved) {
-      const seconds = ((ended ?? performance.now()) - started) / 1000;
+      const seconds = elapsed();
       const where = saved === undefined ? 'Not saved (no --save).' : `Saved the model to ${saved}`;
       return `Trained ${count(epochsDone, 'epoch')} in ${formatElapsed(seconds)}: ${formatLogs(last)}. ${where}\n`;
     },

@@ -39,6 +39,7 @@ import {
 } from './target.js';
 import { escapeLines, excerpt, quote } from './text.js';
 import { streamTrainingData } from './train-stream.js';
+import { trainingRecord } from './training-record.js';
 
 export interface TrainOptions {
   target: string;
@@ -137,6 +138,14 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
         network: net.toJSON(),
         id: options.id,
         imputation,
+        training: trainingRecord({
+          data: file,
+          trainRows,
+          validationRows,
+          droppedRows: dropped,
+          options: { ...options, seed, lr: learningRate, batchSize },
+          ...progress.result(),
+        }),
       });
     }
     io.stdout.write(escapeLines(progress.summary(options.save)));

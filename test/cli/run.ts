@@ -27,3 +27,15 @@ export function withMetadata(saved: any, wasmlp: Record<string, unknown>): objec
 export function untimed(output: string): string {
   return output.replace(/^(Trained \d+ epochs?) in (?:\d+ms|\d+\.\ds|\d+m\d\ds|\d+h\d\dm):/gm, '$1 in <time>:');
 }
+
+/**
+ * A model file's text, parsed, without its training record (when it was
+ * trained, how long it took, the options as given): two runs that train
+ * the same model compare equal.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a parsed file
+export function untrained(text: string): any {
+  const model = JSON.parse(text);
+  delete model.metadata?.wasmlp?.training;
+  return model;
+}
