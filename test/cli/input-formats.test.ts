@@ -3,7 +3,7 @@
  * in a temporary file, as train reads its data more than once), the
  * delimiter is detected (comma, semicolon, tab) or given by --delimiter.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -20,9 +20,10 @@ const TRAIN = ['--target', 'species', '--epochs', '4', '--seed', '9', '--validat
 
 describe('standard input', () => {
   it('trains, predicts and evaluates from `-` as from the file, read whole or streamed, leaving no temporary file', async () => {
+    // A temporary directory of its own, to see the copy of standard input go.
     const tmp = path('tmp');
-    rmSync(tmp, { recursive: true, force: true });
-    const env = { TMPDIR: (mkdtempSync(tmp), tmp) };
+    mkdirSync(tmp);
+    const env = { TMPDIR: tmp };
     const fromFile = await cli(['train', IRIS, ...TRAIN, '--save', path('file.json')]);
     const fromStdin = await cli(['train', '-', ...TRAIN, '--save', path('stdin.json')], { input: iris, env });
     expect([fromStdin.code, fromStdin.stderr]).toEqual([0, '']);
