@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { detectDelimiter } from '../../src/cli/csv-tokens.js';
+import { CsvTokenizer, detectDelimiter } from '../../src/cli/csv-tokens.js';
 import { cli } from './process.js';
 import { untimed, untrained } from './run.js';
 
@@ -82,6 +82,35 @@ describe('delimiters', () => {
     const bad = await cli(['evaluate', model, IRIS, '--delimiter', '|']);
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/--delimiter.*'\|' is invalid\. Expected comma, semicolon or tab/);
+  });
+
+  it('detects the delimiter from the header line however the bytes arrive, after a byte-order mark and blank lines', () => {
+    const records = (text: string): { rows: string[][]; delimiter: number } => {
+      const rows: string[][] = [];
+      const tokens = new CsvTokenizer((fields) => rows.push(tokens.texts.slice(0, fields)), 'auto');
+      const bytes = Buffer.from(text);
+      for (let i = 0; i < bytes.length; i++) tokens.write(bytes.subarray(i, i + 1));
+      tokens.end();
+      return { rows, delimiter: tokens.delimiterByte };
+    };
+    expect(records('\ufeff\n\na;b\r\n1;2\r\n"x;y";3\n')).toEqual({
+      rows: [
+        ['a', 'b'],
+        ['1', '2'],
+        ['x;y', '3'],
+      ],
+      delimiter: 0x3b,
+    });
+    // A tab that delimits is not trimmed: empty cells stay empty cells.
+    expect(records('a\tb\n\t1\n2\t\n')).toEqual({
+      rows: [
+        ['a', 'b'],
+        ['', '1'],
+        ['2', ''],
+      ],
+      delimiter: 0x09,
+    });
+    expect(records('single\n1')).toEqual({ rows: [['single'], ['1']], delimiter: 0x2c });
   });
 
   it('counts delimiters outside quotes, a comma on a tie or with none', () => {
