@@ -103,14 +103,14 @@ function standardizedBy(source: ModelSource): string | null {
 }
 
 function trainingLines(training: TrainingRecord | undefined): string[] {
-  if (training === undefined) return ['Trained: not recorded (a file saved without a training record)'];
+  if (training === undefined) return ['Trained: not recorded (a file saved without a training record, or with a malformed one)'];
   const rows =
     training.validationRows > 0
       ? `${count(training.trainRows, 'row')} to train, ${training.validationRows} to validate`
       : count(training.trainRows, 'row');
   const dropped = training.droppedRows > 0 ? `, ${training.droppedRows} with a missing value left out` : '';
   return [
-    `Trained: ${training.trainedAt} with wasmlp ${training.wasmlp}, on ${excerpt(training.data)} (${rows}${dropped})`,
+    `Trained: ${excerpt(training.trainedAt)} with wasmlp ${excerpt(training.wasmlp)}, on ${excerpt(training.data)} (${rows}${dropped})`,
     `  ${count(training.epochs, 'epoch')} in ${formatElapsed(training.seconds)}, ending with ${formatLogs(training.metrics)}`,
     `  options: ${optionsLine(training.options)}`,
   ];
@@ -122,7 +122,11 @@ function optionsLine(options: Record<string, unknown>): string {
     .map(([name, value]) => {
       const flag = `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
       if (value === true) return flag;
-      const text = Array.isArray(value) ? value.join(',') || 'none' : String(value);
+      const text = Array.isArray(value)
+        ? value.join(',') || 'none'
+        : typeof value === 'object'
+          ? JSON.stringify(value)
+          : String(value);
       return `${flag} ${excerpt(text)}`;
     })
     .join(' ');

@@ -40,9 +40,20 @@ export function trainingRecord(parts: Omit<TrainingRecord, 'trainedAt' | 'wasmlp
   };
 }
 
-/** The record in a model file, if it is one: an object with a string trainedAt; anything else is not shown. */
+/**
+ * The record in a model file, if it is one, every field of its type;
+ * anything else is left out (a file edited by hand still predicts: the
+ * record is only ever shown).
+ */
 export function readTrainingRecord(value: unknown): TrainingRecord | undefined {
-  return typeof value === 'object' && value !== null && typeof (value as TrainingRecord).trainedAt === 'string'
-    ? (value as TrainingRecord)
-    : undefined;
+  if (!isObject(value)) return undefined;
+  const strings = ['trainedAt', 'wasmlp', 'data'].every((key) => typeof value[key] === 'string');
+  const numbers = ['trainRows', 'validationRows', 'droppedRows', 'epochs', 'seconds'].every((key) => Number.isFinite(value[key]));
+  const { options, metrics } = value;
+  const metricsOk = isObject(metrics) && Object.values(metrics).every((v) => typeof v === 'number');
+  return strings && numbers && isObject(options) && metricsOk ? (value as unknown as TrainingRecord) : undefined;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

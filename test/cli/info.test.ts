@@ -110,7 +110,16 @@ describe('wasmlp info', () => {
     expect(bare.split('\n')[0]).toBe(`${plain}: a saved network (no wasmlp metadata)`);
     expect(bare).toContain('\nFeatures: none named: the first 2 columns of a CSV, or --features\n');
     expect(bare).toContain('\nTarget: none named: give --target to evaluate\n');
-    expect(bare.trimEnd().split('\n').at(-1)).toBe('Trained: not recorded (a file saved without a training record)');
+    expect(bare.trimEnd().split('\n').at(-1)).toBe(
+      'Trained: not recorded (a file saved without a training record, or with a malformed one)',
+    );
+    // A record edited into nonsense is not shown, and does not stop the model from predicting.
+    const edited = JSON.parse(readFileSync(model, 'utf8'));
+    edited.metadata.wasmlp.training.metrics = 'fine';
+    const odd = path('odd.json');
+    writeFileSync(odd, JSON.stringify(edited));
+    expect((await cli(['info', odd])).stdout).toContain('\nTrained: not recorded');
+    expect((await cli(['predict', odd, data])).stdout).toBe((await cli(['predict', model, data])).stdout);
 
     const onnx = path('holes.onnx');
     expect((await cli(['export', model, '--format', 'onnx', '--out', onnx])).code).toBe(0);
