@@ -25,6 +25,7 @@ import { CsvTokenizer } from './csv-tokens.js';
 import { delimiterOf } from './data-input.js';
 import { tooLarge } from './float32.js';
 import type { Numbers } from './growable.js';
+import { type DropColumn, isDropped, isMissing, type MissingChoice } from './missing.js';
 import { RowLines } from './row-lines.js';
 import { type CliLoss, chooseTarget, type Target, targetReads } from './target.js';
 import { TargetCellsReader } from './target-cells.js';
@@ -33,7 +34,9 @@ import { quote } from './text.js';
 /**
  * Each feature's sum over a power of two near its largest magnitude so far,
  * as measureColumn sums (standardize.ts): when the largest grows, the sum
- * moves to the new power, exactly, as a product by a power of two is.
+ * moves to the new power, exactly, as a product by a power of two is. A
+ * missing cell (NaN, read for --missing mean) is left out of its column's
+ * sum and count.
  */
 export class ColumnSums {
   readonly sums: Float64Array;
@@ -41,9 +44,11 @@ export class ColumnSums {
   readonly scales: Float64Array;
   readonly least: Float64Array;
   readonly most: Float64Array;
-  count = 0;
+  /** Each column's values summed: its rows but its missing cells. */
+  readonly counts: Float64Array;
 
   constructor(width: number) {
+    this.counts = new Float64Array(width);
     this.sums = new Float64Array(width);
     this.largest = new Float64Array(width);
     this.scales = new Float64Array(width).fill(1);
@@ -52,9 +57,10 @@ export class ColumnSums {
   }
 
   add(numbers: Float64Array, features: readonly number[]): void {
-    this.count++;
     for (let k = 0; k < features.length; k++) {
       const value = numbers[features[k]];
+      if (Number.isNaN(value)) continue;
+      this.counts[k]++;
       if (value < this.least[k]) this.least[k] = value;
       if (value > this.most[k]) this.most[k] = value;
       const magnitude = Math.abs(value);
@@ -70,7 +76,7 @@ export class ColumnSums {
 
   /** The means, and the powers of two they were summed over. */
   means(): { mean: number[]; scales: number[] } {
-    const mean = Array.from(this.sums, (sum, k) => (this.largest[k] === 0 ? 0 : (sum / this.count) * this.scales[k]));
+    const mean = Array.from(this.sums, (sum, k) => (this.largest[k] === 0 ? 0 : (sum / this.counts[k]) * this.scales[k]));
     return { mean, scales: Array.from(this.scales) };
   }
 }
@@ -92,6 +98,12 @@ export interface Scan {
   /** Each feature's mean, measured as measureColumns does (over a power of two near its largest magnitude). */
   mean: number[];
   scales: number[];
+  /** Each feature's values (its rows but its missing cells): 0 for a column with none. */
+  counts: number[];
+  /** --missing: rows left out ('drop'), or missing feature cells read as NaN ('mean'), for each later pass to fill. */
+  missing?: MissingChoice;
+  /** Rows left out for a missing cell (--missing drop): not counted in `rows`. */
+  dropped: number;
 }
 
 /** The first pass: the header, the columns, every row checked, the target decided. */
@@ -100,6 +112,8 @@ export async function scanCsv(
   /** As the command line's options (comma-separated names) or csvDataset's (lists of names). */
   options: LeftOut & {
     target: string | readonly string[];
+    /** train --missing: the first pass leaves out rows ('drop') or lets missing features through as NaN ('mean'). */
+    missing?: MissingChoice;
     features?: string | readonly string[];
     loss?: CliLoss;
     /** Features will be standardised: a value beyond float32 is checked once standardised, not here. */
@@ -117,12 +131,15 @@ export async function scanCsv(
   /** The first target cell beyond float32, refused once the target is known to be values. */
   let hugeTarget: { row: number; value: number } | undefined;
   let cellsRead: CellsRead | undefined;
+  let dropColumns: DropColumn[] = [];
   const cells = new TargetCellsReader(false);
   const lines = new RowLines();
   /** Where a row is, for messages: one object for every row, the header's names filled in once known. */
   const place = { file, header: [] as readonly string[], lines };
   let rows = 0;
+  let dropped = 0;
   let stamp: FileStamp | undefined;
+  const drop = options.missing === 'drop';
   let sums = new ColumnSums(0);
   const tokens = new CsvTokenizer((fields, line) => {
     if (header === undefined) {
@@ -130,10 +147,12 @@ export async function scanCsv(
       place.header = header.header;
       targets = targetIndices(header, options.target);
       features = featureIndices(header, options.features, targets, leftOutIndices(header, options, targets));
-      const reads: ColumnRead[] = [
-        ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
-        ...targetReads(header, targets, options.loss),
-      ];
+      const missing = drop ? 'drop' : options.missing === 'mean' ? 'fill' : undefined;
+      const reads = [
+        ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers', missing })),
+        ...targetReads(header, targets, options.loss).map((read) => (drop && read.kind !== 'text' ? { ...read, missing } : read)),
+      ] as ColumnRead[];
+      dropColumns = drop ? reads.map((read) => ({ column: read.column, numeric: read.kind === 'number' })) : [];
       numberReads = reads.filter((r): r is NumberRead => r.kind === 'number');
       cellsRead = reads.find((r): r is CellsRead => r.kind === 'cells');
       // Values beyond float32: refused as they are read, but for features to be standardised first.
@@ -146,17 +165,26 @@ export async function scanCsv(
       sums = new ColumnSums(features.length);
       return;
     }
-    const row = rows++;
+    const row = rows;
     lines.add(row, line);
     const at = place;
     if (fields !== header.header.length) checkWidth(at, row, fields);
     const { numbers, texts } = tokens;
+    // Left out before it is counted: the next row takes its number, as csv.ts does.
+    if (drop && isDropped(dropColumns, numbers, texts)) {
+      dropped++;
+      return;
+    }
+    rows++;
     for (const read of numberReads) {
-      if (Number.isNaN(numbers[read.column])) throw new Error(badNumber(at, row, read, texts[read.column]));
+      const value = numbers[read.column];
+      if (Number.isNaN(value) && !(read.missing === 'fill' && isMissing(texts[read.column])))
+        throw new Error(badNumber(at, row, read, texts[read.column]));
     }
     for (const { column, advice } of rangeChecks) {
       const value = numbers[column];
-      if (!Number.isFinite(Math.fround(value))) throw new Error(tooLarge(at, row, column, value, undefined, advice));
+      if (!Number.isNaN(value) && !Number.isFinite(Math.fround(value)))
+        throw new Error(tooLarge(at, row, column, value, undefined, advice));
     }
     sums.add(numbers, features);
     if (cellsRead !== undefined) {
@@ -176,6 +204,8 @@ export async function scanCsv(
   }
   if (header === undefined)
     throw new Error(`${file}: the file is empty; expected a header row naming the columns, then data rows`);
+  if (rows === 0 && dropped > 0)
+    throw new Error(`${file}: every data row has a missing value: --missing drop left out all ${dropped}`);
   if (rows === 0) throw new Error(`${file}: there are no data rows after the header (line ${header.headerLine})`);
   const table: Table = {
     ...header,
@@ -208,7 +238,10 @@ export async function scanCsv(
     stamp: stamp!,
     delimiter: tokens.delimiterByte,
     ...sums.means(),
+    counts: Array.from(sums.counts),
     least: Array.from(sums.least),
     most: Array.from(sums.most),
+    missing: options.missing,
+    dropped,
   };
 }

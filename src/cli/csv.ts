@@ -15,7 +15,7 @@ import { passChunks } from './csv-pass.js';
 import { CsvSyntaxError, CsvTokenizer, MAX_RECORD_BYTES, NUMBER, SKIP, type SyntaxProblem, TEXT } from './csv-tokens.js';
 import { delimiterOf } from './data-input.js';
 import type { Numbers } from './growable.js';
-import { isMissing } from './missing.js';
+import { type DropColumn, isDropped, isMissing } from './missing.js';
 import { NumberRows } from './number-rows.js';
 import { RowLines } from './row-lines.js';
 import { closestNames } from './suggest.js';
@@ -139,7 +139,7 @@ class RowReader {
   private readonly cells: { read: CellsRead; reader: TargetCellsReader }[];
   private readonly texts: { read: TextRead; numeric: boolean; cells: string[] }[];
   /** The columns whose missing cell leaves the row out. */
-  private readonly drops: { column: number; numeric: boolean }[];
+  private readonly drops: DropColumn[];
 
   constructor(
     header: Header,
@@ -170,10 +170,7 @@ class RowReader {
     if (fields !== this.header.length) checkWidth(this.at(), row, fields);
     const { numbers, texts } = this.tokens;
     // The next row takes this one's number (RowLines keeps the later line for it).
-    if (
-      this.drops.length > 0 &&
-      this.drops.some((d) => (!d.numeric || Number.isNaN(numbers[d.column])) && isMissing(texts[d.column]))
-    ) {
+    if (this.drops.length > 0 && isDropped(this.drops, numbers, texts)) {
       this.dropped++;
       return;
     }

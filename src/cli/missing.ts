@@ -50,3 +50,18 @@ export function filled(column: Numbers, value: number): Numbers {
     },
   };
 }
+
+/** A column whose missing cell leaves its row out (--missing drop): read as a number, or as text (a class). */
+export interface DropColumn {
+  column: number;
+  numeric: boolean;
+}
+
+/** Whether the row in `numbers` and `texts` has a missing cell in one of `columns`. */
+export function isDropped(columns: readonly DropColumn[], numbers: Float64Array, texts: readonly string[]): boolean {
+  for (const { column, numeric } of columns) {
+    // A number field's text is kept only when it is not a number.
+    if ((!numeric || Number.isNaN(numbers[column])) && isMissing(texts[column])) return true;
+  }
+  return false;
+}

@@ -231,11 +231,6 @@ const DATASET_THREW =
 
 /** A file too large to read whole (streaming.ts), checked in a first pass and read again each epoch (train-stream.ts). */
 async function streamedTrainingData(file: string, options: TrainOptions): Promise<TrainingData> {
-  if (options.missing !== undefined) {
-    throw new Error(
-      `${file}: --missing ${options.missing} is for a file read whole; this one is streamed (larger than WASMLP_STREAM_ABOVE bytes): fill or drop its missing cells first`,
-    );
-  }
   const seed = options.seed ?? randomSeed();
   const streamed = await streamTrainingData(file, { ...options, seed });
   return {
@@ -243,7 +238,6 @@ async function streamedTrainingData(file: string, options: TrainOptions): Promis
     seed,
     trainRows: streamed.train.rows,
     validationRows: streamed.validation?.rows ?? 0,
-    dropped: 0,
     fit: (net, fitOptions) =>
       net.fitDataset(streamed.train, { ...fitOptions, validationData: streamed.validation }).catch((error: Error) => {
         const threw = DATASET_THREW.exec(error.message);

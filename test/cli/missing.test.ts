@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { splitRows } from '../../src/cli/split.js';
+import { holdOut } from '../../src/cli/train-stream.js';
 import { cli } from './process.js';
 import { untimed, untrained } from './run.js';
 
@@ -58,10 +59,17 @@ describe('--missing', () => {
       untimed(reference.stdout).split('\n').slice(1).join('\n'),
     );
     expect(untrained(readFileSync(path('dropped.json'), 'utf8'))).toEqual(untrained(readFileSync(path('clean.json'), 'utf8')));
-    // Streamed training has no --missing: refused before anything is read.
-    const streamed = await cli(['train', file, ...TRAIN, '--missing', 'drop'], STREAMED);
-    expect(streamed.code).toBe(1);
-    expect(streamed.stderr).toMatch(/--missing drop is for a file read whole; this one is streamed/);
+    // Streamed: the same rows left out, and the same run as the clean file streamed.
+    const streamed = await cli(['train', file, ...TRAIN, '--missing', 'drop', '--save', path('dropped-s.json')], STREAMED);
+    expect([streamed.code, streamed.stderr]).toEqual([0, '']);
+    expect(streamed.stdout.split('\n')[0]).toBe(dropped.stdout.split('\n')[0]);
+    const cleanStreamed = await cli(['train', clean, ...TRAIN, '--save', path('clean-s.json')], STREAMED);
+    expect(untimed(streamed.stdout).split('\n').slice(1).join('\n').replace('dropped-s.json', 'clean-s.json')).toBe(
+      untimed(cleanStreamed.stdout).split('\n').slice(1).join('\n'),
+    );
+    expect(untrained(readFileSync(path('dropped-s.json'), 'utf8'))).toEqual(
+      untrained(readFileSync(path('clean-s.json'), 'utf8')),
+    );
   });
 
   it('mean: fills each feature with its training mean, saved with the model and applied by predict and evaluate', async () => {
@@ -122,6 +130,30 @@ describe('--missing', () => {
     expect(splitValues[0]).toBeCloseTo(trainMeans[0], 12);
     expect(splitValues[1]).toBeCloseTo(trainMeans[1], 12);
     expect(splitValues[0]).not.toBeCloseTo(means[0], 6);
+
+    // Streamed, with a validation split: the means of its own training rows, and the run of the file filled with them.
+    const streamedModel = path('mean-s.json');
+    const argv = [...TRAIN, '--missing', 'mean', '--validation-split', '0.25'];
+    expect((await cli(['train', file, ...argv, '--save', streamedModel], STREAMED)).code).toBe(0);
+    const streamedValues = JSON.parse(readFileSync(streamedModel, 'utf8')).metadata.wasmlp.imputation.values;
+    const { bits } = holdOut(data.length, 0.25, 4);
+    const heldIn = data.filter((_, r) => ((bits[r >>> 3] >>> (r & 7)) & 1) === 0);
+    [0, 1].forEach((k) => {
+      const values = heldIn
+        .map((row) => row[k])
+        .filter((cell) => !missing(cell))
+        .map(Number);
+      expect(streamedValues[k]).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 12);
+    });
+    const streamedFilled = path('filled-s.csv');
+    writeFileSync(
+      streamedFilled,
+      csv(data.map((row) => row.map((cell, k) => (k < 2 && missing(cell) ? String(streamedValues[k]) : cell)))),
+    );
+    const argvFilled = [...TRAIN, '--validation-split', '0.25', '--save', path('filled-s.json')];
+    expect((await cli(['train', streamedFilled, ...argvFilled], STREAMED)).code).toBe(0);
+    expect(network(streamedModel)).toEqual(network(path('filled-s.json')));
+    expect(streamedValues[0]).not.toBeCloseTo(means[0], 6);
 
     // A model trained without --missing keeps missing cells errors.
     const plain = await cli(['predict', path('filled.json'), file]);
