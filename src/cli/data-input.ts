@@ -5,27 +5,17 @@
  * when streamed), so `-` is first copied to a temporary file, read from
  * there and removed when the command ends. The delimiter is detected from
  * the header line (the most frequent of comma, semicolon and tab outside
- * quotes) unless --delimiter names it.
+ * quotes) unless --delimiter names it. (No commander here: csvDataset,
+ * in wasmlp/node, reads files through the same modules.)
  */
 import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { InvalidArgumentError } from 'commander';
 import { COMMA, type Delimiter } from './csv-tokens.js';
 
 /** The name that stands for standard input. */
 export const STDIN = '-';
-
-/** --delimiter's names and characters, and the byte each is. */
-const DELIMITERS: Record<string, number> = { ',': 0x2c, comma: 0x2c, ';': 0x3b, semicolon: 0x3b, '\t': 0x09, tab: 0x09 };
-
-/** --delimiter's value, checked as commander reads it. */
-export function parseDelimiter(text: string): number {
-  const byte = DELIMITERS[text];
-  if (byte === undefined) throw new InvalidArgumentError('Expected comma, semicolon or tab (or the character itself).');
-  return byte;
-}
 
 /** Each data file of the running command: the file read for it (standard input's copy), and its delimiter. */
 const inputs = new Map<string, { path: string; delimiter: Delimiter }>();

@@ -7,7 +7,7 @@ import { Command, Option } from 'commander';
 // For --version. esbuild inlines it in dist/cli.js, from where this relative path would not reach it.
 import pkg from '../../package.json' with { type: 'json' };
 import { MAX_THREADS } from '../backend/backend.js';
-import { parseDelimiter, withDataInput } from './data-input.js';
+import { withDataInput } from './data-input.js';
 import { evaluate } from './evaluate.js';
 import { exportModel } from './export.js';
 import { info } from './info.js';
@@ -37,7 +37,7 @@ function threadsOption(): Option {
 function dataInputOptions(command: Command): Command {
   return command.addOption(
     new Option('--delimiter <delimiter>', 'comma, semicolon or tab (default: detected from the header line)').argParser(
-      parseDelimiter,
+      parse.delimiter,
     ),
   );
 }
