@@ -45,13 +45,19 @@ export async function evaluate(modelPath: string, file: string, options: Evaluat
   }
 }
 
+/** Classes beyond which the confusion matrix, a line of a column each, is left to --json. */
+const MATRIX_CLASSES = 20;
+
 /** The loss line, then for a classifier the confusion matrix and the classification report. */
 function evaluationText({ result, rows, report }: Evaluated): string {
   const line = `${formatLogs({ ...result })}  (${count(rows, 'row')})\n`;
   if (report === undefined) return line;
-  return escapeLines(
-    `${line}\nConfusion matrix (rows: true class, columns: predicted)\n${formatConfusion(report)}\n${formatReport(report)}`,
-  );
+  const classes = report.classes.length;
+  const matrix =
+    classes <= MATRIX_CLASSES
+      ? `Confusion matrix (rows: true class, columns: predicted)\n${formatConfusion(report)}`
+      : `Confusion matrix: ${classes} classes, too many to show here (--json gives it)\n`;
+  return escapeLines(`${line}\n${matrix}\n${formatReport(report)}`);
 }
 
 /** Every number evaluate prints, for scripts; the report's keys as scikit-learn's output_dict writes them. */

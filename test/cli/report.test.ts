@@ -133,6 +133,34 @@ describe("evaluate's classification report", () => {
     }
   });
 
+  it('leaves the matrix of more than 20 classes to --json', async () => {
+    const classes = Array.from({ length: 21 }, (_, i) => `c${i}`);
+    const c: Case = {
+      name: 'many',
+      classes,
+      y_true: classes.map((_, i) => i),
+      y_pred: classes.map((_, i) => (i + 1) % 21),
+      present: classes,
+      confusion_matrix: [],
+      report: {},
+      text: '',
+    };
+    const model = path('many.json');
+    const data = path('many.csv');
+    writeFileSync(model, JSON.stringify(echoModel(classes)));
+    writeFileSync(data, echoData(c));
+    const run = await cli(['evaluate', model, data]);
+    expect(run.stdout.split('\n').slice(1, 4)).toEqual([
+      '',
+      'Confusion matrix: 21 classes, too many to show here (--json gives it)',
+      '',
+    ]);
+    expect(run.stdout).toContain('\n          c0     0.0000    0.0000    0.0000         1\n');
+    const matrix = JSON.parse((await cli(['evaluate', model, data, '--json'])).stdout).confusion_matrix;
+    expect(matrix).toHaveLength(21);
+    expect(matrix[20][0]).toBe(1);
+  });
+
   it("counts iris's rows as predict predicts them, a file read whole or streamed", async () => {
     const model = path('iris-model.json');
     const trained = await cli(['train', IRIS, '--target', 'species', '--epochs', '5', '--seed', '3', '--save', model]);
