@@ -47,6 +47,12 @@ describe('standard input', () => {
     expect(bad.stderr).toBe(
       'error: -: line 2 (data row 1), column "sepal_width": "x" is not a number; features must be numbers\n',
     );
+    // A fault found in the text is placed by its line, counted in the copy.
+    const invalid = Buffer.concat([Buffer.from(iris.slice(0, 200)), Buffer.from([0xff]), Buffer.from(iris.slice(200))]);
+    const line = iris.slice(0, 200).split('\n').length;
+    expect((await cli(['evaluate', model, '-'], { input: invalid, env })).stderr).toBe(
+      `error: -: line ${line}, byte 201: not valid UTF-8 (byte 0xff); save the file as UTF-8\n`,
+    );
     expect((await cli(['evaluate', model, '-'], { env })).stderr).toBe(
       'error: -: the file is empty; expected a header row naming the columns, then data rows\n',
     );
