@@ -172,6 +172,11 @@ export async function scanCsv(
     const { numbers, texts } = tokens;
     // Left out before it is counted: the next row takes its number, as csv.ts does.
     if (drop && isDropped(dropColumns, numbers, texts)) {
+      // Only for missing cells: a row with a bad one is refused, as a file read whole refuses it.
+      for (const read of numberReads) {
+        const text = texts[read.column];
+        if (Number.isNaN(numbers[read.column]) && !isMissing(text)) throw new Error(badNumber(at, row, read, text));
+      }
       dropped++;
       return;
     }

@@ -171,6 +171,11 @@ class RowReader {
     const { numbers, texts } = this.tokens;
     // The next row takes this one's number (RowLines keeps the later line for it).
     if (this.drops.length > 0 && isDropped(this.drops, numbers, texts)) {
+      // Only for missing cells: a row with a bad one as well is refused.
+      for (const read of this.numbers) {
+        const text = texts[read.column];
+        if (Number.isNaN(numbers[read.column]) && !isMissing(text)) throw new Error(badNumber(this.at(), row, read, text));
+      }
       this.dropped++;
       return;
     }

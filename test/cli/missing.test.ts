@@ -70,6 +70,16 @@ describe('--missing', () => {
     expect(untrained(readFileSync(path('dropped-s.json'), 'utf8'))).toEqual(
       untrained(readFileSync(path('clean-s.json'), 'utf8')),
     );
+
+    // A bad cell in a row with a missing one is still refused, read whole or streamed.
+    const bad = path('bad.csv');
+    writeFileSync(bad, csv(data.map((row, r) => (r === 3 ? ['NA', 'wide', row[2]] : row))));
+    for (const options of [{}, STREAMED]) {
+      const refused = await cli(['train', bad, ...TRAIN, '--missing', 'drop'], options);
+      expect(refused.stderr).toBe(
+        `error: ${bad}: line 5 (data row 4), column "b": "wide" is not a number; features must be numbers\n`,
+      );
+    }
   });
 
   it('mean: fills each feature with its training mean, saved with the model and applied by predict and evaluate', async () => {
