@@ -86,6 +86,8 @@ export interface Scan {
   file: string;
   header: Header;
   features: number[];
+  /** The columns --exclude and --id leave out. */
+  leftOut: number[];
   targetColumns: number[];
   target: Target;
   rows: number;
@@ -126,6 +128,7 @@ export async function scanCsv(
   let header: Header | undefined;
   let features: number[] = [];
   let targets: number[] = [];
+  let leftOut: number[] = [];
   let numberReads: NumberRead[] = [];
   let rangeChecks: { column: number; advice: string }[] = [];
   /** The first target cell beyond float32, refused once the target is known to be values. */
@@ -146,7 +149,8 @@ export async function scanCsv(
       header = headerOf(file, tokens, fields, line);
       place.header = header.header;
       targets = targetIndices(header, options.target);
-      features = featureIndices(header, options.features, targets, leftOutIndices(header, options, targets));
+      leftOut = leftOutIndices(header, options, targets);
+      features = featureIndices(header, options.features, targets, leftOut);
       const missing = drop ? 'drop' : options.missing === 'mean' ? 'fill' : undefined;
       const reads = [
         ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers', missing })),
@@ -237,6 +241,7 @@ export async function scanCsv(
     file,
     header,
     features,
+    leftOut,
     targetColumns: targets,
     target,
     rows,

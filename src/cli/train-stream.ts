@@ -27,6 +27,7 @@ import { type CliLoss, outputUnits, type Target } from './target.js';
 
 export interface StreamedTraining {
   featureNames: string[];
+  leftOutNames: string[];
   target: Target;
   normalization: NormalizationConfig | undefined;
   stats: Standardization | undefined;
@@ -84,6 +85,7 @@ export async function streamTrainingData(file: string, options: StreamOptions): 
   }
   return {
     featureNames: scan.features.map((c) => scan.header.header[c]),
+    leftOutNames: scan.leftOut.map((c) => scan.header.header[c]),
     target: scan.target,
     normalization,
     stats,

@@ -75,6 +75,8 @@ const DEFAULT_LEARNING_RATE = { adam: 0.001, sgd: 0.01 } as const;
 /** What training needs from the CSV: the table itself (its columns of doubles) is let go once these are built. */
 interface TrainingData {
   featureNames: string[];
+  /** The columns --exclude and --id leave out. */
+  leftOutNames: string[];
   target: Target;
   /** The network's normalisation: --standardize's statistics where the network can apply them. */
   normalization: NormalizationConfig | undefined;
@@ -99,7 +101,7 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
   // Before anything else, so a bad --save path fails now rather than after the training.
   if (options.save !== undefined) checkModelPath(options.save, file);
   const data = await (streams(file) ? streamedTrainingData : readTrainingData)(file, options);
-  const { featureNames, target, normalization, stats, seed, trainRows, validationRows, dropped, imputation } = data;
+  const { featureNames, leftOutNames, target, normalization, stats, seed, trainRows, validationRows, dropped, imputation } = data;
   const { activation: outputActivation, loss } = outputLayer(target);
   const layers: LayerConfig[] = [
     ...options.layers.map((units) => ({ units, activation: options.activation })),
@@ -119,7 +121,17 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
     if (!options.quiet) {
       io.stdout.write(
         escapeLines(
-          describeRun(file, featureNames, target, trainRows, validationRows, layers, loss, options, seed, net.threads, dropped),
+          describeRun(
+            file,
+            { features: featureNames, leftOut: leftOutNames },
+            target,
+            { train: trainRows, validation: validationRows, dropped },
+            layers,
+            loss,
+            options,
+            seed,
+            net.threads,
+          ),
         ),
       );
     }
@@ -158,10 +170,12 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
 async function readTrainingData(file: string, options: TrainOptions): Promise<TrainingData> {
   let targets: number[] = [];
   let features: number[] = [];
+  let leftOut: number[] = [];
   const drop = options.missing === 'drop';
   const table = await readCsv(file, (header) => {
     targets = targetIndices(header, options.target);
-    features = featureIndices(header, options.features, targets, leftOutIndices(header, options, targets));
+    leftOut = leftOutIndices(header, options, targets);
+    features = featureIndices(header, options.features, targets, leftOut);
     const missing = drop ? 'drop' : options.missing === 'mean' ? 'fill' : undefined;
     return [
       ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers', missing })),
@@ -197,6 +211,7 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
   const validation = split && rows(split.validation);
   return {
     featureNames: features.map((i) => table.header[i]),
+    leftOutNames: leftOut.map((i) => table.header[i]),
     target,
     normalization,
     stats,
@@ -265,28 +280,28 @@ function names(list: readonly string[]): string {
 /** Two lines saying what was read and what will be trained, so the encoding decisions are visible. */
 function describeRun(
   file: string,
-  features: readonly string[],
+  columns: { features: readonly string[]; leftOut: readonly string[] },
   target: Target,
-  trainRows: number,
-  validationRows: number,
+  rows: { train: number; validation: number; dropped: number },
   layers: readonly LayerConfig[],
   loss: string,
   options: TrainOptions,
   seed: number,
   threads: number,
-  dropped: number,
 ): string {
+  const { features, leftOut } = columns;
   const what =
     target.type === 'values'
       ? `regression on ${names(target.columns)}`
       : `${excerpt(target.column)}: ${count(target.classes.length, 'class', 'classes')} (${names(target.classes)})`;
   const kept =
-    validationRows > 0 ? `${count(trainRows, 'row')} to train, ${validationRows} to validate` : count(trainRows, 'row');
-  const split = dropped > 0 ? `${kept} (${dropped} with a missing value left out)` : kept;
+    rows.validation > 0 ? `${count(rows.train, 'row')} to train, ${rows.validation} to validate` : count(rows.train, 'row');
+  const split = rows.dropped > 0 ? `${kept} (${rows.dropped} with a missing value left out)` : kept;
+  const notFeatures = leftOut.length > 0 ? `; left out: ${names(leftOut)}` : '';
   const shape = [features.length, ...layers.map((l) => l.units)].join('-');
   const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
   return (
-    `${file}: ${split}; ${count(features.length, 'feature')} (${names(features)}); ${what}\n` +
+    `${file}: ${split}; ${count(features.length, 'feature')} (${names(features)})${notFeatures}; ${what}\n` +
     `Network ${shape} ${activations}, ${loss}, ${options.optimizer}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
     `${threads > 1 ? `, ${threads} threads` : ''}\n`
   );

@@ -35,7 +35,9 @@ describe('--exclude and --id', () => {
     const argv = ['train', file, '--target', 'size', '--exclude', 'noise', '--id', 'id', '--epochs', '3', '--seed', '2'];
     const trained = await cli([...argv, '--save', model]);
     expect([trained.code, trained.stderr]).toEqual([0, '']);
-    expect(trained.stdout.split('\n')[0]).toBe(`${file}: 60 rows; 2 features (a, b); size: 2 classes (big, small)`);
+    expect(trained.stdout.split('\n')[0]).toBe(
+      `${file}: 60 rows; 2 features (a, b); left out: noise, id; size: 2 classes (big, small)`,
+    );
     const saved = JSON.parse(readFileSync(model, 'utf8'));
     expect(saved.inputs).toBe(2);
     expect(saved.metadata.wasmlp).toMatchObject({ features: ['a', 'b'], id: 'id' });
