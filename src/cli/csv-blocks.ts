@@ -11,6 +11,7 @@ import {
   type CellsRead,
   type ColumnRead,
   cellPlace,
+  cellText,
   checkWidth,
   columnKinds,
   csvError,
@@ -20,8 +21,10 @@ import {
   type Table,
 } from './csv.js';
 import { passChunks } from './csv-pass.js';
-import { CsvTokenizer } from './csv-tokens.js';
+import { CsvTokenizer, NUMBER } from './csv-tokens.js';
+import { delimiterOf } from './data-input.js';
 import { tooLarge } from './float32.js';
+import { isMissing } from './missing.js';
 import { RowLines } from './row-lines.js';
 import type { Standardization } from './standardize.js';
 
@@ -30,11 +33,13 @@ export type Place = Pick<Table, 'file' | 'lines' | 'header'>;
 
 /** What to read, decided from the header. */
 export interface BlockReads {
-  /** Every column read: the features' and the labels'. */
+  /** Every column read: the features' and the labels', and a text read for each row's key (Block.ids). */
   reads: readonly ColumnRead[];
   /** The feature columns, in input order (each also a number read). */
   features: readonly number[];
   stats?: Standardization;
+  /** Each feature's value for a missing cell (read with missing: 'fill'). */
+  fill?: readonly number[];
   /** What to do about a feature beyond float32. */
   advice: string;
   /** The labels: `width` a row, written by `write` from the row's cells (texts and numbers by column). */
@@ -51,6 +56,8 @@ export interface Block {
   /** rows × features, row-major, and rows × label width. */
   x: Float32Array;
   y: Float32Array;
+  /** Each row's cell of the text read, if one was asked for. */
+  ids: string[];
 }
 
 /** Reads `file` a block of `blockRows` rows at a time; `onBlock` has each block before the next is read. */
@@ -64,6 +71,9 @@ export async function readBlocks(
   let spec: BlockReads | undefined;
   let numberReads: NumberRead[] = [];
   let cellReads: CellsRead[] = [];
+  let idColumn = -1;
+  let idNumeric = false;
+  let ids: string[] = [];
   const lines = new RowLines();
   /** Where a row is, for messages: one object for every row, the header's names filled in once known. */
   const place: { file: string; header: readonly string[]; lines: RowLines } = { file, header: [], lines };
@@ -81,7 +91,10 @@ export async function readBlocks(
       spec = choose(header);
       numberReads = spec.reads.filter((r): r is NumberRead => r.kind === 'number');
       cellReads = spec.reads.filter((r): r is CellsRead => r.kind === 'cells');
-      tokens.setKinds(columnKinds(header.header.length, spec.reads));
+      const kinds = columnKinds(header.header.length, spec.reads);
+      tokens.setKinds(kinds);
+      idColumn = spec.reads.find((r) => r.kind === 'text')?.column ?? -1;
+      idNumeric = idColumn >= 0 && kinds[idColumn] === NUMBER;
       x = new Float32Array(blockRows * spec.features.length);
       y = new Float32Array(blockRows * (spec.labels?.width ?? 0));
       return;
@@ -92,7 +105,8 @@ export async function readBlocks(
     if (fields !== header.header.length) checkWidth(place, row, fields);
     const { numbers, texts } = tokens;
     for (const read of numberReads) {
-      if (Number.isNaN(numbers[read.column])) throw new Error(badNumber(place, row, read, texts[read.column]));
+      if (Number.isNaN(numbers[read.column]) && !(read.missing === 'fill' && isMissing(texts[read.column])))
+        throw new Error(badNumber(place, row, read, texts[read.column]));
     }
     for (const read of cellReads) {
       if (texts[read.column] === '') throw new Error(`${cellPlace(place, row, read.column)}: ${read.empty}`);
@@ -100,24 +114,28 @@ export async function readBlocks(
     const width = s.features.length;
     for (let k = 0; k < width; k++) {
       const column = s.features[k];
-      const cell = numbers[column];
+      const raw = numbers[column];
+      const cell = s.fill && Number.isNaN(raw) ? s.fill[k] : raw;
       const value = s.stats ? (cell - s.stats.mean[k]) / s.stats.std[k] : cell;
       const stored = Math.fround(value);
       if (!Number.isFinite(stored)) throw new Error(tooLarge(place, row, column, cell, s.stats && value, s.advice));
       x[inBlock * width + k] = stored;
     }
     s.labels?.write(tokens, y, inBlock * s.labels.width, place, row);
+    if (idColumn >= 0) ids.push(cellText(tokens, idColumn, idNumeric));
     inBlock++;
     if (inBlock === blockRows) {
-      const block = spare.pop() ?? { rows: 0, first: 0, x: new Float32Array(x.length), y: new Float32Array(y.length) };
+      const block = spare.pop() ?? { rows: 0, first: 0, x: new Float32Array(x.length), y: new Float32Array(y.length), ids };
       block.x.set(x);
       block.y.set(y);
+      block.ids = ids;
+      ids = [];
       block.rows = inBlock;
       block.first = row + 1 - inBlock;
       full.push(block);
       inBlock = 0;
     }
-  });
+  }, delimiterOf(file));
   try {
     for await (const chunk of passChunks(file)) {
       tokens.write(chunk);
@@ -144,6 +162,7 @@ export async function readBlocks(
       first: rows - inBlock,
       x: x.subarray(0, inBlock * width),
       y: y.subarray(0, inBlock * labels),
+      ids,
     });
   }
   return { header, rows };

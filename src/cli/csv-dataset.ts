@@ -18,9 +18,11 @@ import { passChunks, READ_CHUNK_BYTES } from './csv-pass.js';
 import { ColumnSums, type Scan, scanCsv } from './csv-scan.js';
 import { CsvTokenizer, NUMBER, TEXT } from './csv-tokens.js';
 import { tooLarge } from './float32.js';
+import { type DropColumn, isDropped, isMissing } from './missing.js';
 import { ShuffleSlots } from './shuffle-buffer.js';
 import { isConstant, type Standardization } from './standardize.js';
 import { type CliLoss, classLookup, outputUnits, type Target } from './target.js';
+import { quote } from './text.js';
 
 export interface CsvDatasetOptions {
   /** The column to predict, or several (a regression on each). */
@@ -63,6 +65,8 @@ function kept(selection: RowSelection, row: number): boolean {
 export interface DatasetShaping {
   selection?: RowSelection;
   standardization?: Standardization;
+  /** Each feature's value for a missing cell (--missing mean), filled in before standardisation. */
+  fill?: readonly number[];
 }
 
 /** Reads the file once (its columns, target and rows, all checked) and returns the dataset that streams it. */
@@ -153,6 +157,7 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
       }
     };
     const label = this.labeller();
+    const prepare = this.preparer();
     let header = true;
     let row = 0;
     const tokens = new CsvTokenizer((fields, line) => {
@@ -161,7 +166,9 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
         tokens.setKinds(this.kinds());
         return;
       }
-      if (row >= scan.rows || fields !== scan.header.header.length) throw this.changed(line);
+      if (fields !== scan.header.header.length) throw this.changed(line);
+      if (!prepare(tokens)) return;
+      if (row >= scan.rows) throw this.changed(line);
       const at = row++;
       if (selection && !kept(selection, at)) return;
       const slot = slots.push();
@@ -180,7 +187,7 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
         heldX[slot * width + k] = value;
       }
       label(tokens, heldY, slot * units, line);
-    });
+    }, scan.delimiter);
     try {
       for await (const chunk of passChunks(scan.file, scan.stamp, undefined, this.chunkBytes)) {
         tokens.write(chunk);
@@ -244,6 +251,56 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
     };
   }
 
+  /**
+   * What --missing does to a row before anything reads it, as the first
+   * pass did: false for a row it left out (drop); missing features filled
+   * in with `fill` (mean), or left NaN while the means are being measured.
+   */
+  private preparer(): (tokens: CsvTokenizer) => boolean {
+    const { missing, features, targetColumns, target } = this.scan;
+    const { fill } = this.more;
+    if (missing === undefined) return () => true;
+    const drops: DropColumn[] =
+      missing === 'drop'
+        ? [
+            ...features.map((column) => ({ column, numeric: true })),
+            ...targetColumns.map((column) => ({ column, numeric: target.type === 'values' })),
+          ]
+        : [];
+    return (tokens) => {
+      const { numbers, texts } = tokens;
+      if (drops.length > 0 && isDropped(drops, numbers, texts)) return false;
+      if (fill) {
+        for (let k = 0; k < features.length; k++) {
+          const column = features[k];
+          if (Number.isNaN(numbers[column]) && isMissing(texts[column])) numbers[column] = fill[k];
+        }
+      }
+      return true;
+    };
+  }
+
+  /**
+   * --missing mean's values: each feature's mean over the rows it gives,
+   * missing cells left out (the first pass's, or for some rows one more).
+   */
+  async missingMeans(): Promise<number[]> {
+    const { features, header } = this.scan;
+    let measured: { mean: number[]; counts: number[] } = this.scan;
+    if (this.more.selection) {
+      const sums = new ColumnSums(features.length);
+      await this.eachRow((numbers) => sums.add(numbers, features));
+      measured = { ...sums.means(), counts: Array.from(sums.counts) };
+    }
+    const empty = measured.counts.indexOf(0);
+    if (empty >= 0) {
+      throw new Error(
+        `${this.file}: column ${quote(header.header[features[empty]])} has no value in the training rows to take the mean of (--missing mean)`,
+      );
+    }
+    return measured.mean;
+  }
+
   /** A later pass that meets a row the first did not check: the file changed, whatever its stamp says. */
   private changed(line: number): Error {
     return new Error(
@@ -256,6 +313,7 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
   private async eachRow(visit: (numbers: Float64Array) => void): Promise<void> {
     const { scan } = this;
     const { selection } = this.more;
+    const prepare = this.preparer();
     let header = true;
     let row = 0;
     const tokens = new CsvTokenizer(() => {
@@ -264,9 +322,10 @@ export class CsvDataset implements AsyncIterable<CsvBatch> {
         tokens.setKinds(this.kinds());
         return;
       }
+      if (!prepare(tokens)) return;
       const at = row++;
       if (!selection || kept(selection, at)) visit(tokens.numbers);
-    });
+    }, scan.delimiter);
     try {
       for await (const chunk of passChunks(scan.file, scan.stamp, undefined, this.chunkBytes)) tokens.write(chunk);
       tokens.end();

@@ -6,7 +6,7 @@
  * whatever the rows: the distinct target cells, each feature's sum, extremes
  * and largest magnitude, and the rows' line breaks.
  */
-import { featureIndices, targetIndices } from './columns.js';
+import { featureIndices, type LeftOut, leftOutIndices, targetIndices } from './columns.js';
 import {
   badNumber,
   type CellsRead,
@@ -22,8 +22,10 @@ import {
 } from './csv.js';
 import { type FileStamp, passChunks, READ_CHUNK_BYTES } from './csv-pass.js';
 import { CsvTokenizer } from './csv-tokens.js';
+import { delimiterOf } from './data-input.js';
 import { tooLarge } from './float32.js';
 import type { Numbers } from './growable.js';
+import { type DropColumn, isDropped, isMissing, type MissingChoice } from './missing.js';
 import { RowLines } from './row-lines.js';
 import { type CliLoss, chooseTarget, type Target, type Task, targetReads } from './target.js';
 import { TargetCellsReader } from './target-cells.js';
@@ -32,7 +34,9 @@ import { quote } from './text.js';
 /**
  * Each feature's sum over a power of two near its largest magnitude so far,
  * as measureColumn sums (standardize.ts): when the largest grows, the sum
- * moves to the new power, exactly, as a product by a power of two is.
+ * moves to the new power, exactly, as a product by a power of two is. A
+ * missing cell (NaN, read for --missing mean) is left out of its column's
+ * sum and count.
  */
 export class ColumnSums {
   readonly sums: Float64Array;
@@ -40,9 +44,11 @@ export class ColumnSums {
   readonly scales: Float64Array;
   readonly least: Float64Array;
   readonly most: Float64Array;
-  count = 0;
+  /** Each column's values summed: its rows but its missing cells. */
+  readonly counts: Float64Array;
 
   constructor(width: number) {
+    this.counts = new Float64Array(width);
     this.sums = new Float64Array(width);
     this.largest = new Float64Array(width);
     this.scales = new Float64Array(width).fill(1);
@@ -51,9 +57,10 @@ export class ColumnSums {
   }
 
   add(numbers: Float64Array, features: readonly number[]): void {
-    this.count++;
     for (let k = 0; k < features.length; k++) {
       const value = numbers[features[k]];
+      if (Number.isNaN(value)) continue;
+      this.counts[k]++;
       if (value < this.least[k]) this.least[k] = value;
       if (value > this.most[k]) this.most[k] = value;
       const magnitude = Math.abs(value);
@@ -69,7 +76,7 @@ export class ColumnSums {
 
   /** The means, and the powers of two they were summed over. */
   means(): { mean: number[]; scales: number[] } {
-    const mean = Array.from(this.sums, (sum, k) => (this.largest[k] === 0 ? 0 : (sum / this.count) * this.scales[k]));
+    const mean = Array.from(this.sums, (sum, k) => (this.largest[k] === 0 ? 0 : (sum / this.counts[k]) * this.scales[k]));
     return { mean, scales: Array.from(this.scales) };
   }
 }
@@ -79,24 +86,36 @@ export interface Scan {
   file: string;
   header: Header;
   features: number[];
+  /** The columns --exclude and --id leave out. */
+  leftOut: number[];
   targetColumns: number[];
   target: Target;
   rows: number;
   stamp: FileStamp;
+  /** The delimiter the first pass read the file with, for every later pass. */
+  delimiter: number;
   /** Each feature's smallest and largest value. */
   least: number[];
   most: number[];
   /** Each feature's mean, measured as measureColumns does (over a power of two near its largest magnitude). */
   mean: number[];
   scales: number[];
+  /** Each feature's values (its rows but its missing cells): 0 for a column with none. */
+  counts: number[];
+  /** --missing: rows left out ('drop'), or missing feature cells read as NaN ('mean'), for each later pass to fill. */
+  missing?: MissingChoice;
+  /** Rows left out for a missing cell (--missing drop): not counted in `rows`. */
+  dropped: number;
 }
 
 /** The first pass: the header, the columns, every row checked, the target decided. */
 export async function scanCsv(
   file: string,
   /** As the command line's options (comma-separated names) or csvDataset's (lists of names). */
-  options: {
+  options: LeftOut & {
     target: string | readonly string[];
+    /** train --missing: the first pass leaves out rows ('drop') or lets missing features through as NaN ('mean'). */
+    missing?: MissingChoice;
     features?: string | readonly string[];
     loss?: CliLoss;
     /** As `wasmlp train --task`: classes or values, rather than deciding from the cells. */
@@ -111,28 +130,37 @@ export async function scanCsv(
   let header: Header | undefined;
   let features: number[] = [];
   let targets: number[] = [];
+  let leftOut: number[] = [];
   let numberReads: NumberRead[] = [];
   let rangeChecks: { column: number; advice: string }[] = [];
   /** The first target cell beyond float32, refused once the target is known to be values. */
   let hugeTarget: { row: number; value: number } | undefined;
   let cellsRead: CellsRead | undefined;
+  let dropColumns: DropColumn[] = [];
   const cells = new TargetCellsReader(false);
   const lines = new RowLines();
   /** Where a row is, for messages: one object for every row, the header's names filled in once known. */
   const place = { file, header: [] as readonly string[], lines };
   let rows = 0;
+  let dropped = 0;
   let stamp: FileStamp | undefined;
+  const drop = options.missing === 'drop';
   let sums = new ColumnSums(0);
   const tokens = new CsvTokenizer((fields, line) => {
     if (header === undefined) {
       header = headerOf(file, tokens, fields, line);
       place.header = header.header;
       targets = targetIndices(header, options.target);
-      features = featureIndices(header, options.features, targets);
-      const reads: ColumnRead[] = [
-        ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
-        ...targetReads(header, targets, options.loss, options.task),
-      ];
+      leftOut = leftOutIndices(header, options, targets);
+      features = featureIndices(header, options.features, targets, leftOut);
+      const missing = drop ? 'drop' : options.missing === 'mean' ? 'fill' : undefined;
+      const reads = [
+        ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers', missing })),
+        ...targetReads(header, targets, options.loss, options.task).map((read) =>
+          drop && read.kind !== 'text' ? { ...read, missing } : read,
+        ),
+      ] as ColumnRead[];
+      dropColumns = drop ? reads.map((read) => ({ column: read.column, numeric: read.kind === 'number' })) : [];
       numberReads = reads.filter((r): r is NumberRead => r.kind === 'number');
       cellsRead = reads.find((r): r is CellsRead => r.kind === 'cells');
       // Values beyond float32: refused as they are read, but for features to be standardised first.
@@ -145,17 +173,31 @@ export async function scanCsv(
       sums = new ColumnSums(features.length);
       return;
     }
-    const row = rows++;
+    const row = rows;
     lines.add(row, line);
     const at = place;
     if (fields !== header.header.length) checkWidth(at, row, fields);
     const { numbers, texts } = tokens;
+    // Left out before it is counted: the next row takes its number, as csv.ts does.
+    if (drop && isDropped(dropColumns, numbers, texts)) {
+      // Only for missing cells: a row with a bad one is refused, as a file read whole refuses it.
+      for (const read of numberReads) {
+        const text = texts[read.column];
+        if (Number.isNaN(numbers[read.column]) && !isMissing(text)) throw new Error(badNumber(at, row, read, text));
+      }
+      dropped++;
+      return;
+    }
+    rows++;
     for (const read of numberReads) {
-      if (Number.isNaN(numbers[read.column])) throw new Error(badNumber(at, row, read, texts[read.column]));
+      const value = numbers[read.column];
+      if (Number.isNaN(value) && !(read.missing === 'fill' && isMissing(texts[read.column])))
+        throw new Error(badNumber(at, row, read, texts[read.column]));
     }
     for (const { column, advice } of rangeChecks) {
       const value = numbers[column];
-      if (!Number.isFinite(Math.fround(value))) throw new Error(tooLarge(at, row, column, value, undefined, advice));
+      if (!Number.isNaN(value) && !Number.isFinite(Math.fround(value)))
+        throw new Error(tooLarge(at, row, column, value, undefined, advice));
     }
     sums.add(numbers, features);
     if (cellsRead !== undefined) {
@@ -166,7 +208,7 @@ export async function scanCsv(
       const value = cells.last;
       if (value !== undefined && !Number.isFinite(Math.fround(value))) hugeTarget ??= { row, value };
     }
-  });
+  }, delimiterOf(file));
   try {
     for await (const chunk of passChunks(file, undefined, (s) => (stamp = s), chunkBytes)) tokens.write(chunk);
     tokens.end();
@@ -175,6 +217,8 @@ export async function scanCsv(
   }
   if (header === undefined)
     throw new Error(`${file}: the file is empty; expected a header row naming the columns, then data rows`);
+  if (rows === 0 && dropped > 0)
+    throw new Error(`${file}: every data row has a missing value: --missing drop left out all ${dropped}`);
   if (rows === 0) throw new Error(`${file}: there are no data rows after the header (line ${header.headerLine})`);
   const table: Table = {
     ...header,
@@ -182,6 +226,7 @@ export async function scanCsv(
     lines,
     numbers: new Map<number, Numbers>(),
     cells: new Map(cellsRead ? [[cellsRead.column, cells.finish()]] : []),
+    texts: new Map(),
   };
   const target = chooseTarget(table, targets, options.loss, options.task);
   if (target.type === 'values' && hugeTarget && cellsRead) {
@@ -200,12 +245,17 @@ export async function scanCsv(
     file,
     header,
     features,
+    leftOut,
     targetColumns: targets,
     target,
     rows,
     stamp: stamp!,
+    delimiter: tokens.delimiterByte,
     ...sums.means(),
+    counts: Array.from(sums.counts),
     least: Array.from(sums.least),
     most: Array.from(sums.most),
+    missing: options.missing,
+    dropped,
   };
 }

@@ -8,7 +8,9 @@
  * The syntax is csv-parse's with the options the command line always used
  * (a byte-order mark, cells trimmed outside quotes, blank lines skipped,
  * ragged rows left to the caller), except that LF, CRLF and a lone CR each
- * end a line anywhere in a file, as lineAtByte counts them. Bytes arrive in
+ * end a line anywhere in a file, as lineAtByte counts them. The delimiter
+ * is a comma, a semicolon or a tab, given or detected from the header line
+ * (detectDelimiter); a tab delimiter is not trimmed as a blank. Bytes arrive in
  * chunks of any size: a record cut by a chunk's end is parsed again, whole,
  * once the next chunk arrives.
  */
@@ -40,16 +42,55 @@ export class CsvSyntaxError extends Error {
 export type RecordSink = (fields: number, line: number) => void;
 
 const QUOTE = 0x22;
-const COMMA = 0x2c;
+export const COMMA = 0x2c;
+const SEMICOLON = 0x3b;
+const TAB = 0x09;
+
+/** A delimiter byte, or 'auto': detected from the header line. */
+export type Delimiter = number | 'auto';
 const LF = 0x0a;
 const CR = 0x0d;
 const DOT = 0x2e;
 const MINUS = 0x2d;
 const PLUS = 0x2b;
 
-/** Space, tab, vertical tab and form feed: trimmed around unquoted cells and beside quotes. */
-function isBlank(byte: number): boolean {
-  return byte === 0x20 || byte === 0x09 || byte === 0x0b || byte === 0x0c;
+/** Space, tab (unless it is the delimiter), vertical tab and form feed: trimmed around unquoted cells and beside quotes. */
+function isBlank(byte: number, tabBlank: boolean): boolean {
+  return byte === 0x20 || (byte === TAB && tabBlank) || byte === 0x0b || byte === 0x0c;
+}
+
+/**
+ * The delimiter of a header line: the most frequent of comma, semicolon and
+ * tab outside quotes, comma on a tie or if there is none (one column).
+ */
+export function detectDelimiter(line: Uint8Array): number {
+  const counts = new Map([
+    [COMMA, 0],
+    [SEMICOLON, 0],
+    [TAB, 0],
+  ]);
+  let quoted = false;
+  for (const byte of line) {
+    if (byte === QUOTE) quoted = !quoted;
+    else if (!quoted && counts.has(byte)) counts.set(byte, counts.get(byte)! + 1);
+  }
+  let best = COMMA;
+  for (const [byte, n] of counts) if (n > counts.get(best)!) best = byte;
+  return best;
+}
+
+/** The end of the first line with anything on it (blank lines skipped), or -1 if the bytes end before it does. */
+function firstLineEnd(buf: Uint8Array): number {
+  let content = false;
+  for (let i = 0; i < buf.length; i++) {
+    const b = buf[i];
+    if (b === LF || b === CR) {
+      if (content) return i;
+    } else if (b !== 0x20 && b !== TAB) {
+      content = true;
+    }
+  }
+  return -1;
 }
 
 /** Powers of ten a double holds exactly: a product or quotient of two exact doubles is rounded once, correctly. */
@@ -72,8 +113,25 @@ export class CsvTokenizer {
   private work = Buffer.alloc(0);
   private held = 0;
   private started = false;
+  /** The delimiter, once known; and whether a tab is trimmed as a blank (not when it is the delimiter). */
+  private delimiter: number;
+  private tabBlank: boolean;
+  private detect: boolean;
 
-  constructor(private readonly sink: RecordSink) {}
+  /** The fields are split at `delimiter` (a byte), or at the one detectDelimiter finds in the header line. */
+  constructor(
+    private readonly sink: RecordSink,
+    delimiter: Delimiter = COMMA,
+  ) {
+    this.detect = delimiter === 'auto';
+    this.delimiter = delimiter === 'auto' ? COMMA : delimiter;
+    this.tabBlank = this.delimiter !== TAB;
+  }
+
+  /** The delimiter: given, or detected once the header line has been read. */
+  get delimiterByte(): number {
+    return this.delimiter;
+  }
 
   /** From the next record on, read field k as `kinds[k]` (SKIP past the end). */
   setKinds(kinds: Uint8Array): void {
@@ -115,6 +173,17 @@ export class CsvTokenizer {
       this.started = true;
       if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
     }
+    if (this.detect) {
+      const end = firstLineEnd(buf);
+      if (end < 0 && !final) {
+        this.hold(buf, 0);
+        if (this.held > MAX_RECORD_BYTES) throw new CsvSyntaxError('long', this.line, this.records, 0);
+        return;
+      }
+      this.detect = false;
+      this.delimiter = detectDelimiter(buf.subarray(0, end < 0 ? buf.length : end));
+      this.tabBlank = this.delimiter !== TAB;
+    }
     let pos = 0;
     while (pos < buf.length) {
       const line = this.line;
@@ -140,11 +209,13 @@ export class CsvTokenizer {
   private record(buf: Buffer, start: number, final: boolean): number {
     const end = buf.length;
     const kinds = this.kinds;
+    const delimiter = this.delimiter;
+    const tabBlank = this.tabBlank;
     let pos = start;
     let field = 0;
     for (;;) {
       let s = pos;
-      while (s < end && isBlank(buf[s])) s++;
+      while (s < end && isBlank(buf[s], tabBlank)) s++;
       const kind = kinds === undefined ? TEXT : field < kinds.length ? kinds[field] : SKIP;
       let p: number;
       let blank = false;
@@ -168,9 +239,9 @@ export class CsvTokenizer {
         }
         const breaks = lineBreaks(buf, s + 1, close);
         p = close + 1;
-        while (p < end && isBlank(buf[p])) p++;
+        while (p < end && isBlank(buf[p], tabBlank)) p++;
         if (p === end && !final) return -1;
-        if (p < end && buf[p] !== COMMA && buf[p] !== LF && buf[p] !== CR) {
+        if (p < end && buf[p] !== delimiter && buf[p] !== LF && buf[p] !== CR) {
           throw new CsvSyntaxError('closing', this.line + breaks, this.records, field);
         }
         this.line += breaks;
@@ -186,17 +257,17 @@ export class CsvTokenizer {
         p = s;
         while (p < end) {
           const b = buf[p];
-          if (b === COMMA || b === LF || b === CR) break;
+          if (b === delimiter || b === LF || b === CR) break;
           if (b === QUOTE) throw new CsvSyntaxError('opening', this.line, this.records, field);
           p++;
         }
         if (p === end && !final) return -1;
         let e = p;
-        while (e > s && isBlank(buf[e - 1])) e--;
+        while (e > s && isBlank(buf[e - 1], tabBlank)) e--;
         blank = field === 0 && e === s;
         if (kind === TEXT) this.texts[field] = buf.toString('utf8', s, e).trim();
       }
-      if (p < end && buf[p] === COMMA) {
+      if (p < end && buf[p] === delimiter) {
         field++;
         pos = p + 1;
         continue;
@@ -240,11 +311,13 @@ export class CsvTokenizer {
    */
   private number(buf: Buffer, s: number, field: number, final: boolean): number {
     const end = buf.length;
+    const delimiter = this.delimiter;
+    const tabBlank = this.tabBlank;
     // A lone digit, the commonest cell of wide data (pixels, counts, flags).
     const digit = buf[s] - 48;
     if (digit >= 0 && digit <= 9 && s + 1 < end) {
       const after = buf[s + 1];
-      if (after === COMMA || after === LF || after === CR) {
+      if (after === delimiter || after === LF || after === CR) {
         this.numbers[field] = digit;
         return s + 1;
       }
@@ -290,17 +363,17 @@ export class CsvTokenizer {
       scale += negativeExponent ? -exponent : exponent;
     }
     let e = i;
-    while (i < end && isBlank(buf[i])) i++;
-    if (i === end ? !final : buf[i] !== COMMA && buf[i] !== LF && buf[i] !== CR) {
+    while (i < end && isBlank(buf[i], tabBlank)) i++;
+    if (i === end ? !final : buf[i] !== delimiter && buf[i] !== LF && buf[i] !== CR) {
       // Not a plain number (or cut by the bytes' end): the field as text.
       for (; i < end; i++) {
         const b = buf[i];
-        if (b === COMMA || b === LF || b === CR) break;
+        if (b === delimiter || b === LF || b === CR) break;
         if (b === QUOTE) throw new CsvSyntaxError('opening', this.line, this.records, field);
       }
       if (i === end && !final) return -1;
       e = i;
-      while (e > s && isBlank(buf[e - 1])) e--;
+      while (e > s && isBlank(buf[e - 1], tabBlank)) e--;
       this.store(NUMBER, field, buf.toString('utf8', s, e).trim());
       return i;
     }

@@ -13,9 +13,12 @@
 
 import { passChunks } from './csv-pass.js';
 import { CsvSyntaxError, CsvTokenizer, MAX_RECORD_BYTES, NUMBER, SKIP, type SyntaxProblem, TEXT } from './csv-tokens.js';
+import { delimiterOf } from './data-input.js';
 import type { Numbers } from './growable.js';
+import { type DropColumn, isDropped, isMissing } from './missing.js';
 import { NumberRows } from './number-rows.js';
 import { RowLines } from './row-lines.js';
+import { closestNames } from './suggest.js';
 import { type TargetCells, TargetCellsReader } from './target-cells.js';
 import { quote, quoteList } from './text.js';
 
@@ -34,6 +37,8 @@ export interface NumberRead {
   readonly why: string;
   /** The message for an empty cell, if not `the cell is empty; ${why}`. */
   readonly empty?: string;
+  /** A missing cell (missing.ts) leaves its row out ('drop'), or is read as NaN, to be filled in ('fill'). */
+  readonly missing?: 'drop' | 'fill';
 }
 
 /** A target column read as cells (target-cells.ts); an empty cell is an error saying `empty`. */
@@ -41,17 +46,28 @@ export interface CellsRead {
   readonly kind: 'cells';
   readonly column: number;
   readonly empty: string;
+  /** A missing cell (missing.ts) leaves its row out. */
+  readonly missing?: 'drop';
 }
 
-export type ColumnRead = NumberRead | CellsRead;
+/** A column kept as its cells' text, as they are (an id column, copied to predict's output). */
+export interface TextRead {
+  readonly kind: 'text';
+  readonly column: number;
+}
+
+export type ColumnRead = NumberRead | CellsRead | TextRead;
 
 export interface Table extends Header {
   /** The number of data rows. */
   readonly rows: number;
   /** The file line each data row ends on. */
   readonly lines: RowLines;
+  /** Rows left out for a missing cell (a read's missing: 'drop'). */
+  readonly dropped?: number;
   readonly numbers: ReadonlyMap<number, Numbers>;
   readonly cells: ReadonlyMap<number, TargetCells>;
+  readonly texts: ReadonlyMap<number, readonly string[]>;
 }
 
 /** Where a row is: its file, and the line each row (0-based) ends on. */
@@ -79,7 +95,7 @@ export async function readCsv(file: string, choose: (header: Header) => readonly
   const tokens = new CsvTokenizer((fields, line) => {
     if (reader === undefined) reader = new RowReader(headerOf(file, tokens, fields, line), choose, tokens);
     else reader.add(fields, line);
-  });
+  }, delimiterOf(file));
   try {
     for await (const chunk of passChunks(file)) tokens.write(chunk);
     tokens.end();
@@ -88,6 +104,8 @@ export async function readCsv(file: string, choose: (header: Header) => readonly
   }
   if (reader === undefined)
     throw new Error(`${file}: the file is empty; expected a header row naming the columns, then data rows`);
+  if (reader.rows === 0 && reader.dropped > 0)
+    throw new Error(`${file}: every data row has a missing value: --missing drop left out all ${reader.dropped}`);
   if (reader.rows === 0) throw new Error(`${file}: there are no data rows after the header (line ${reader.headerLine})`);
   return reader.finish();
 }
@@ -102,7 +120,8 @@ export function headerOf(file: string, tokens: CsvTokenizer, fields: number, lin
 /** Each column's kind for the tokenizer, from the reads asked for. */
 export function columnKinds(width: number, reads: readonly ColumnRead[]): Uint8Array {
   const kinds = new Uint8Array(width).fill(SKIP);
-  for (const read of reads) kinds[read.column] = read.kind === 'number' ? NUMBER : TEXT;
+  // A column both read as text and as numbers (an id that is also a feature) is tokenized as numbers, keeping its text.
+  for (const read of reads) if (kinds[read.column] !== NUMBER) kinds[read.column] = read.kind === 'number' ? NUMBER : TEXT;
   return kinds;
 }
 
@@ -111,12 +130,16 @@ class RowReader {
   readonly header: readonly string[];
   readonly headerLine: number;
   rows = 0;
+  dropped = 0;
   private readonly place: Header;
   private readonly lines = new RowLines();
   private readonly numbers: NumberRead[];
   private readonly numberColumns: Int32Array;
   private readonly values: NumberRows;
   private readonly cells: { read: CellsRead; reader: TargetCellsReader }[];
+  private readonly texts: { read: TextRead; numeric: boolean; cells: string[] }[];
+  /** The columns whose missing cell leaves the row out. */
+  private readonly drops: DropColumn[];
 
   constructor(
     header: Header,
@@ -127,26 +150,44 @@ class RowReader {
     this.header = header.header;
     this.headerLine = header.headerLine;
     const reads = choose(header);
-    tokens.setKinds(columnKinds(this.header.length, reads));
+    const kinds = columnKinds(this.header.length, reads);
+    tokens.setKinds(kinds);
     this.numbers = reads.filter((r) => r.kind === 'number');
     this.numberColumns = Int32Array.from(this.numbers, (read) => read.column);
     this.values = new NumberRows(this.numbers.length);
     this.cells = reads.filter((r) => r.kind === 'cells').map((read) => ({ read, reader: new TargetCellsReader() }));
+    this.drops = reads
+      .filter((r) => r.kind !== 'text' && r.missing === 'drop')
+      .map((r) => ({ column: r.column, numeric: r.kind === 'number' }));
+    this.texts = reads
+      .filter((r) => r.kind === 'text')
+      .map((read) => ({ read, numeric: kinds[read.column] === NUMBER, cells: [] }));
   }
 
   add(fields: number, line: number): void {
     const row = this.rows;
     this.lines.add(row, line);
-    this.rows++;
     if (fields !== this.header.length) checkWidth(this.at(), row, fields);
     const { numbers, texts } = this.tokens;
+    // The next row takes this one's number (RowLines keeps the later line for it).
+    if (this.drops.length > 0 && isDropped(this.drops, numbers, texts)) {
+      // Only for missing cells: a row with a bad one as well is refused.
+      for (const read of this.numbers) {
+        const text = texts[read.column];
+        if (Number.isNaN(numbers[read.column]) && !isMissing(text)) throw new Error(badNumber(this.at(), row, read, text));
+      }
+      this.dropped++;
+      return;
+    }
+    this.rows++;
     // Indexed loops over flat arrays: this runs once a cell, millions of times.
     const columns = this.numberColumns;
     const at = this.values.append();
     const chunk = this.values.chunk;
     for (let k = 0; k < columns.length; k++) {
       const value = numbers[columns[k]];
-      if (Number.isNaN(value)) throw new Error(badNumber(this.at(), row, this.numbers[k], texts[columns[k]]));
+      if (Number.isNaN(value) && !(this.numbers[k].missing === 'fill' && isMissing(texts[columns[k]])))
+        throw new Error(badNumber(this.at(), row, this.numbers[k], texts[columns[k]]));
       chunk[at + k] = value;
     }
     for (const { read, reader } of this.cells) {
@@ -154,6 +195,7 @@ class RowReader {
       if (cell === '') throw new Error(`${cellPlace(this.at(), row, read.column)}: ${read.empty}`);
       reader.add(cell);
     }
+    for (const { read, numeric, cells } of this.texts) cells.push(cellText(this.tokens, read.column, numeric));
   }
 
   /** The rows so far, to place a message: built only when there is one. */
@@ -165,11 +207,23 @@ class RowReader {
     return {
       ...this.place,
       rows: this.rows,
+      dropped: this.dropped,
       lines: this.lines,
       numbers: new Map(this.numbers.map((read, k) => [read.column, this.values.column(k)])),
       cells: new Map(this.cells.map(({ read, reader }) => [read.column, reader.finish()])),
+      texts: new Map(this.texts.map(({ read, cells }) => [read.column, cells])),
     };
   }
+}
+
+/**
+ * A cell's text; of a column read as numbers (an id that is also a
+ * feature), the number as String() writes it, since the tokenizer keeps the
+ * text of only a cell that is not a number.
+ */
+export function cellText(tokens: { numbers: Float64Array; texts: string[] }, column: number, numeric: boolean): string {
+  const value = tokens.numbers[column];
+  return numeric && !Number.isNaN(value) ? String(value) : tokens.texts[column];
 }
 
 /** The message for a cell of a number column that is not one. */
@@ -252,13 +306,19 @@ export function checkWidth(table: Pick<Table, 'file' | 'lines' | 'header'>, row:
   throw new Error(`${rowPlace(table, row)} has ${have} field${have === 1 ? '' : 's'} but the header has ${width}: ${detail}`);
 }
 
-/** The index of the column called `name`, or an error listing (some of) the columns there are; `role` is e.g. "the target". */
+/**
+ * The index of the column called `name`, or an error suggesting the closest
+ * names (suggest.ts) and listing (some of) the columns there are; `role` is
+ * e.g. "the target".
+ */
 export function columnIndex(header: Header, name: string, role: string): number {
   const index = header.header.indexOf(name);
   if (index < 0) {
+    const close = closestNames(name, header.header);
+    const guess = close.length > 0 ? `: did you mean ${close.map(quote).join(' or ')}? The` : '; the';
     throw new Error(
-      `${header.file}: line ${header.headerLine} (the header): no column ${quote(name)} (${role}); ` +
-        `the columns are ${quoteList(header.header)}`,
+      `${header.file}: line ${header.headerLine} (the header): no column ${quote(name)} (${role})${guess} ` +
+        `columns are ${quoteList(header.header)}`,
     );
   }
   return index;

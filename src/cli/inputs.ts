@@ -7,20 +7,24 @@
 import { namedIndices } from './columns.js';
 import type { ColumnRead, Header, Table } from './csv.js';
 import { float32Matrix } from './float32.js';
+import { filled } from './missing.js';
 import type { ModelFile } from './model-file.js';
 
 /** The feature columns of `header`, to read as numbers. */
 export function featureReads(model: ModelFile, header: Header): { features: number[]; reads: ColumnRead[] } {
   const features = namedIndices(header, model.features, 'a feature the model was trained on');
-  return { features, reads: features.map((column) => ({ kind: 'number', column, why: 'features must be numbers' })) };
+  // A model trained with --missing mean fills a missing cell with its training mean; any other, an error.
+  const missing = model.imputation ? ('fill' as const) : undefined;
+  return { features, reads: features.map((column) => ({ kind: 'number', column, why: 'features must be numbers', missing })) };
 }
 
 /** The network's input matrix (rows × features, row-major) from the table's feature columns. */
 export function modelInputs(model: ModelFile, table: Table, features: readonly number[]): Float32Array {
+  const fill = model.imputation?.values;
   return float32Matrix(
     table,
     features,
-    features.map((c) => table.numbers.get(c)!),
+    features.map((c, k) => (fill ? filled(table.numbers.get(c)!, fill[k]) : table.numbers.get(c)!)),
     model.standardization ?? undefined,
     featureAdvice(model),
   );

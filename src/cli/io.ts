@@ -22,6 +22,8 @@ export interface Output {
 export interface Io {
   stdout: Output;
   stderr: Output;
+  /** Read for a data file named `-` (data-input.ts); none in-process. */
+  stdin?: NodeJS.ReadableStream;
 }
 
 function fromStream(stream: NodeJS.WriteStream): Output {
@@ -42,5 +44,5 @@ export function processIo(): Io {
     if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw error;
   });
-  return { stdout: fromStream(process.stdout), stderr: fromStream(process.stderr) };
+  return { stdout: fromStream(process.stdout), stderr: fromStream(process.stderr), stdin: process.stdin };
 }

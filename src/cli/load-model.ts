@@ -57,9 +57,15 @@ function isOnnx(file: string, bytes: Uint8Array): boolean {
   return extname(file).toLowerCase() === '.onnx' || bytes[0] === 0x08;
 }
 
-export async function loadModel(file: string, options: ModelOptions): Promise<LoadedModel> {
+/** A model file, saved network or ONNX model as read and checked, its network not yet loaded; `onnx` says which. */
+export function readModelSource(file: string): { source: ModelSource; onnx: boolean } {
   const bytes = readModelBytes(file, 'the model file');
-  const source: ModelSource = isOnnx(file, bytes) ? readOnnxModel(file, bytes) : parseModelFile(file, bytes);
+  const onnx = isOnnx(file, bytes);
+  return { source: onnx ? readOnnxModel(file, bytes) : parseModelFile(file, bytes), onnx };
+}
+
+export async function loadModel(file: string, options: ModelOptions): Promise<LoadedModel> {
+  const { source } = readModelSource(file);
   const { features, target } = source;
   const named: ModelFile | undefined = features && target ? { ...source, features, target } : undefined;
   const net = named

@@ -18,11 +18,13 @@ import { MAX_MODEL_DEPTH, nestingBeyond } from '../modelText.js';
 import { type WriteFs, writeFileAtomic } from './atomic-write.js';
 import { count } from './format.js';
 import { openRegularFile } from './input-file.js';
+import type { Imputation } from './missing.js';
 import { networkNormalization, type Standardization } from './standardize.js';
 import { outputUnits, type Target } from './target.js';
 import type { TargetScaling } from './target-scaling.js';
 import { quote, showValue } from './text.js';
 import { firstInvalid, lineAtByte } from './text-check.js';
+import { readTrainingRecord, type TrainingRecord } from './training-record.js';
 
 /** The saved network's format, which the model file is. */
 export const NETWORK_FORMAT = 'wasmlp-network';
@@ -43,6 +45,12 @@ export interface ModelFile {
   network: NetworkJSON;
   /** A regression's target statistics, as `train` wrote them: already folded into the output layer, so for information only. */
   targetScaling?: TargetScaling;
+  /** The row key (train --id), which predict copies into its output where the CSV has it. */
+  id?: string;
+  /** The values that fill missing feature cells (train --missing mean), one per feature. */
+  imputation?: Imputation;
+  /** When and how it was trained (`wasmlp info` shows it). */
+  training?: TrainingRecord;
 }
 
 /**
@@ -62,6 +70,9 @@ interface CommandLineMetadata {
   standardization?: Standardization;
   /** The regression's target statistics, folded into the output layer (target-scaling.ts). */
   targetScaling?: TargetScaling;
+  id?: string;
+  imputation?: Imputation;
+  training?: TrainingRecord;
 }
 
 /**
@@ -137,12 +148,15 @@ function accessible(path: string, mode: number): boolean {
 
 /** Writes the model file atomically: a failed write leaves the previous file as it was (atomic-write.ts). */
 export function writeModelFile(file: string, model: ModelFile, fs?: WriteFs): void {
-  const { features, target, standardization, network, targetScaling } = model;
+  const { features, target, standardization, network, targetScaling, id, imputation, training } = model;
   const wasmlp: CommandLineMetadata = {
     features,
     target,
     ...(standardization && { standardization }),
     ...(targetScaling && { targetScaling }),
+    ...(id !== undefined && { id }),
+    ...(imputation && { imputation }),
+    ...(training && { training }),
   };
   const saved: NetworkJSON = { ...network, metadata: { ...network.metadata, [METADATA_KEY]: wasmlp } };
   try {
@@ -255,7 +269,23 @@ export function checkModel(file: string, json: unknown): ModelFile {
     checkStandardization(bad, standardization, features.length);
     if (standardization !== null && json.normalization !== undefined)
       throw bad('the network has a normalization and the metadata a standardization: the inputs would be standardised twice');
-    return { features, target, standardization, network: json as unknown as NetworkJSON };
+    const { id, imputation } = metadata;
+    const training = readTrainingRecord(metadata.training);
+    if (id !== undefined && (typeof id !== 'string' || id === '')) throw bad('"id" must be a column name');
+    if (
+      imputation !== undefined &&
+      !(isObject(imputation) && imputation.strategy === 'mean' && isNumberList(imputation.values, features.length))
+    )
+      throw bad(`"imputation" must be { "strategy": "mean", "values" }, ${count(features.length, 'finite number')}`);
+    return {
+      features,
+      target,
+      standardization,
+      network: json as unknown as NetworkJSON,
+      ...(id !== undefined && { id }),
+      ...(imputation !== undefined && { imputation: imputation as unknown as Imputation }),
+      ...(training && { training }),
+    };
   }
   if (!isObject(json) || json.format !== OLD_MODEL_FORMAT) {
     throw new Error(

@@ -92,3 +92,12 @@ export function nonNegativeInteger(text: string): number {
     throw new InvalidArgumentError('Expected an integer of at least 0.');
   return value;
 }
+
+/** --delimiter's names and characters, and the byte each is. */
+const DELIMITERS: Record<string, number> = { ',': 0x2c, comma: 0x2c, ';': 0x3b, semicolon: 0x3b, '\t': 0x09, tab: 0x09 };
+
+export function delimiter(text: string): number {
+  const byte = DELIMITERS[text];
+  if (byte === undefined) throw new InvalidArgumentError('Expected comma, semicolon or tab (or the character itself).');
+  return byte;
+}

@@ -8,7 +8,7 @@
  * lines go out as they are made, so a bad cell far into it fails after the
  * lines before it.
  */
-import { readCsv } from './csv.js';
+import { type ColumnRead, columnIndex, type Header, readCsv } from './csv.js';
 import { readBlocks } from './csv-blocks.js';
 import { csvLine } from './format.js';
 import { featureAdvice, featureReads, modelInputs } from './inputs.js';
@@ -18,7 +18,10 @@ import type { ModelFile } from './model-file.js';
 import { STREAM_BLOCK_ROWS, streams } from './streaming.js';
 import { decodePrediction, outputUnits, predictionHeader } from './target.js';
 
-export type PredictOptions = Omit<ModelOptions, 'target'>;
+export interface PredictOptions extends Omit<ModelOptions, 'target'> {
+  /** The row key to copy into the output's first column (default: the model's, where the CSV has it). */
+  id?: string;
+}
 
 /**
  * Rows written to stdout at a time: a large CSV goes out in few writes,
@@ -31,61 +34,89 @@ const ROWS_PER_WRITE = 4096;
 export async function predict(modelPath: string, file: string, options: PredictOptions, io: Io): Promise<void> {
   const loaded = await loadModel(modelPath, options);
   try {
-    await (streams(file) ? predictStream(loaded, file, io) : predictWhole(loaded, file, io));
+    await (streams(file) ? predictStream : predictWhole)(loaded, file, options, io);
   } finally {
     loaded.net.dispose();
   }
 }
 
-async function predictWhole(loaded: LoadedModel, file: string, io: Io): Promise<void> {
-  let features: number[] = [];
-  let model: ModelFile | undefined;
+/**
+ * The id column copied into the output: --id's, or else the model's where
+ * the CSV has it (a file without its training keys still predicts).
+ */
+function idColumn(model: ModelFile, header: Header, options: PredictOptions): number | undefined {
+  if (options.id !== undefined) return columnIndex(header, options.id, 'the id column (--id)');
+  const index = model.id === undefined ? -1 : header.header.indexOf(model.id);
+  return index < 0 ? undefined : index;
+}
+
+/** The columns predict reads from `header`: the model's features, and the id column if any. */
+function predictReads(loaded: LoadedModel, header: Header, options: PredictOptions) {
+  const model = loaded.forHeader(header, false);
+  const { features, reads } = featureReads(model, header);
+  const id = idColumn(model, header, options);
+  const all: ColumnRead[] = id === undefined ? reads : [...reads, { kind: 'text', column: id }];
+  return { model, features, reads: all, id, idName: id === undefined ? undefined : header.header[id] };
+}
+
+async function predictWhole(loaded: LoadedModel, file: string, options: PredictOptions, io: Io): Promise<void> {
+  let columns: ReturnType<typeof predictReads> | undefined;
   const table = await readCsv(file, (header) => {
-    model = loaded.forHeader(header, false);
-    const read = featureReads(model, header);
-    features = read.features;
-    return read.reads;
+    columns = predictReads(loaded, header, options);
+    return columns.reads;
   });
-  const outputs = loaded.net.predict({ data: modelInputs(model!, table, features), shape: [table.rows, features.length] });
-  const lines = new PredictionLines(model!, io);
-  await lines.add(outputs, table.rows);
+  const { model, features, id, idName } = columns!;
+  const outputs = loaded.net.predict({ data: modelInputs(model, table, features), shape: [table.rows, features.length] });
+  const lines = new PredictionLines(model, io, idName);
+  await lines.add(outputs, table.rows, id === undefined ? undefined : table.texts.get(id));
   lines.end();
 }
 
-async function predictStream(loaded: LoadedModel, file: string, io: Io): Promise<void> {
+async function predictStream(loaded: LoadedModel, file: string, options: PredictOptions, io: Io): Promise<void> {
   let lines: PredictionLines | undefined;
   let width = 0;
+  let hasId = false;
   await readBlocks(
     file,
     (header) => {
-      const model = loaded.forHeader(header, false);
-      const { features, reads } = featureReads(model, header);
+      const { model, features, reads, idName } = predictReads(loaded, header, options);
       width = features.length;
-      lines = new PredictionLines(model, io);
-      return { reads, features, stats: model.standardization ?? undefined, advice: featureAdvice(model) };
+      hasId = idName !== undefined;
+      lines = new PredictionLines(model, io, idName);
+      return {
+        reads,
+        features,
+        stats: model.standardization ?? undefined,
+        fill: model.imputation?.values,
+        advice: featureAdvice(model),
+      };
     },
     STREAM_BLOCK_ROWS,
-    (block) => lines!.add(loaded.net.predict({ data: block.x, shape: [block.rows, width] }), block.rows),
+    (block) =>
+      lines!.add(loaded.net.predict({ data: block.x, shape: [block.rows, width] }), block.rows, hasId ? block.ids : undefined),
   );
   lines!.end();
 }
 
-/** predict's header, then a line a row, written ROWS_PER_WRITE lines at a time. */
+/** predict's header, then a line a row (the id first, if any), written ROWS_PER_WRITE lines at a time. */
 class PredictionLines {
   private lines: string[];
 
   constructor(
     private readonly model: ModelFile,
     private readonly io: Io,
+    idName: string | undefined,
   ) {
-    this.lines = [csvLine(predictionHeader(model.target))];
+    const header = predictionHeader(model.target);
+    this.lines = [csvLine(idName === undefined ? header : [idName, ...header])];
   }
 
-  async add(outputs: Float32Array | Float64Array, rows: number): Promise<void> {
+  async add(outputs: Float32Array | Float64Array, rows: number, ids?: readonly string[]): Promise<void> {
     const { target } = this.model;
     const units = outputUnits(target);
     for (let r = 0; r < rows; r++) {
-      this.lines.push(csvLine(decodePrediction(target, outputs.subarray(r * units, (r + 1) * units))));
+      const cells = decodePrediction(target, outputs.subarray(r * units, (r + 1) * units));
+      this.lines.push(csvLine(ids === undefined ? cells : [ids[r], ...cells]));
       if (this.lines.length === ROWS_PER_WRITE) {
         this.io.stdout.write(this.lines.join(''));
         this.lines = [];

@@ -8,8 +8,10 @@ import { Command, Option } from 'commander';
 import pkg from '../../package.json' with { type: 'json' };
 import { MAX_THREADS } from '../backend/backend.js';
 import { METRIC_NAMES } from '../metrics.js';
+import { withDataInput } from './data-input.js';
 import { evaluate } from './evaluate.js';
 import { exportModel } from './export.js';
+import { info } from './info.js';
 import type { Io } from './io.js';
 import * as parse from './parsers.js';
 import { predict } from './predict.js';
@@ -31,6 +33,15 @@ function threadsOption(): Option {
   )
     .argParser(parse.threads)
     .default(1);
+}
+
+/** The options of how a data file is read, for each command that reads one. */
+function dataInputOptions(command: Command): Command {
+  return command.addOption(
+    new Option('--delimiter <delimiter>', 'comma, semicolon or tab (default: detected from the header line)').argParser(
+      parse.delimiter,
+    ),
+  );
 }
 
 function featuresOption(): Option {
@@ -62,7 +73,7 @@ export function buildProgram(io: Io): Command {
   program
     .command('train')
     .description('train a network on a CSV file (a header row, then one row per sample)')
-    .argument('<data>', 'the CSV file')
+    .argument('<data>', 'the CSV file (- for standard input)')
     .requiredOption('--target <column>', 'the column to predict (x,y for several, a regression)')
     .option('--features <columns>', 'the input columns, comma-separated (default: every other column)')
     .addOption(
@@ -111,28 +122,55 @@ export function buildProgram(io: Io): Command {
     )
     .addOption(backendOption())
     .addOption(threadsOption())
-    .action((data: string, options) => train(data, options, io));
+    // Columns left out, and what train prints as it runs.
+    .option('--exclude <columns>', 'columns that are not features, comma-separated')
+    .option('--id <column>', 'the row key: not a feature; saved with the model for predict to copy')
+    .addOption(
+      new Option(
+        '--missing <choice>',
+        "a missing cell (empty, NA): leave out its row, or fill in the feature's training mean",
+      ).choices(['drop', 'mean']),
+    )
+    .option('--quiet', 'print only the summary line at the end')
+    .option('--log-every <n>', 'print a line every n epochs (and the last)', parse.positiveInteger, 1)
+    .action((data: string, options) => withDataInput(data, options, io.stdin, () => train(data, options, io)));
+  dataInputOptions(program.commands.at(-1)!);
 
   program
     .command('predict')
     .description('predict every row of a CSV file: CSV on stdout')
     .argument('<model>', 'a model file written by train --save, or an ONNX model (.onnx)')
-    .argument('<data>', 'a CSV file with the feature columns (other columns are ignored)')
+    .argument('<data>', 'a CSV file with the feature columns (other columns are ignored); - for standard input')
+    .option('--id <column>', "a column to copy into the output's first column (default: the model's --id, if the file has it)")
     .addOption(featuresOption())
     .addOption(backendOption())
     .addOption(threadsOption())
-    .action((model: string, data: string, options) => predict(model, data, options, io));
+    .action((model: string, data: string, options) =>
+      withDataInput(data, options, io.stdin, () => predict(model, data, options, io)),
+    );
+  dataInputOptions(program.commands.at(-1)!);
 
   program
     .command('evaluate')
-    .description("the model's loss (and accuracy) on a labelled CSV file")
+    .description("the model's loss on a labelled CSV file; a classifier's accuracy, confusion matrix and per-class scores")
     .argument('<model>', 'a model file written by train --save, or an ONNX model (.onnx)')
-    .argument('<data>', 'a CSV file with the feature columns and the target')
+    .argument('<data>', 'a CSV file with the feature columns and the target; - for standard input')
     .option('--target <column>', "the target column (default: the model's)")
+    .option('--json', 'print every number as one JSON object')
     .addOption(featuresOption())
     .addOption(backendOption())
     .addOption(threadsOption())
-    .action((model: string, data: string, options) => evaluate(model, data, options, io));
+    .action((model: string, data: string, options) =>
+      withDataInput(data, options, io.stdin, () => evaluate(model, data, options, io)),
+    );
+  dataInputOptions(program.commands.at(-1)!);
+
+  program
+    .command('info')
+    .description('what a model file holds: the network, features, target, preprocessing, and how it was trained')
+    .argument('<model>', 'a model file written by train --save, a saved network, or an ONNX model (.onnx)')
+    .option('--json', 'print it as one JSON object')
+    .action((model: string, options) => info(model, options, io));
 
   program
     .command('export')

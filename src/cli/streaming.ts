@@ -7,6 +7,7 @@
  * every file): a machine short of memory streams smaller files.
  */
 import { statSync } from 'node:fs';
+import { inputPath } from './data-input.js';
 
 export const STREAM_ABOVE_BYTES = 32 * 2 ** 20;
 
@@ -25,7 +26,9 @@ function threshold(): number {
 /** Whether `file` is streamed; a file that cannot be looked at is not (reading it whole then says why). */
 export function streams(file: string): boolean {
   try {
-    const stats = statSync(file);
+    const path = inputPath(file);
+    if (path === undefined) return false;
+    const stats = statSync(path);
     return stats.isFile() && stats.size > threshold();
   } catch {
     return false;

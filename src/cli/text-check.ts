@@ -8,6 +8,7 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { closeSync, openSync, readSync } from 'node:fs';
+import { inputPath } from './data-input.js';
 
 /**
  * The check, a chunk at a time: next() gives the bytes that may go
@@ -110,7 +111,8 @@ export function firstInvalid(bytes: Uint8Array): number {
 
 /** The 1-based line of byte `at` of `file`: LF, CRLF and a lone CR each end a line, as the CSV tokenizer counts them. */
 export function lineAtByte(file: string, at: number): number {
-  const fd = openSync(file, 'r');
+  // Standard input's copy, for `-`.
+  const fd = openSync(inputPath(file) ?? file, 'r');
   try {
     const buffer = Buffer.alloc(1 << 16);
     let line = 1;

@@ -16,9 +16,11 @@
 
 import type { Network, NormalizationConfig } from '../index.js';
 import { Random } from '../random.js';
+import type { LeftOut } from './columns.js';
 import { CsvDataset, type RowSelection } from './csv-dataset.js';
 import { READ_CHUNK_BYTES } from './csv-pass.js';
 import { scanCsv } from './csv-scan.js';
+import type { Imputation, MissingChoice } from './missing.js';
 import { RegressionScoring } from './regression-scores.js';
 import { heldOut } from './split.js';
 import { networkNormalization, type Standardization } from './standardize.js';
@@ -28,6 +30,7 @@ import { TargetMoments, type TargetScaling } from './target-scaling.js';
 
 export interface StreamedTraining {
   featureNames: string[];
+  leftOutNames: string[];
   target: Target;
   normalization: NormalizationConfig | undefined;
   stats: Standardization | undefined;
@@ -35,9 +38,13 @@ export interface StreamedTraining {
   validation?: CsvDataset;
   /** --test-split's rows, in file order, standardised as the others. */
   test?: CsvDataset;
+  /** Rows left out for a missing cell (--missing drop). */
+  dropped: number;
+  /** --missing mean's values, one per feature. */
+  imputation?: Imputation;
 }
 
-export interface StreamOptions {
+export interface StreamOptions extends LeftOut {
   target: string;
   features?: string;
   loss?: CliLoss;
@@ -47,6 +54,7 @@ export interface StreamOptions {
   testSplit?: number;
   standardize?: boolean;
   seed: number;
+  missing?: MissingChoice;
 }
 
 /** The first pass, the split and the statistics: the datasets each epoch reads. */
@@ -58,8 +66,13 @@ export async function streamTrainingData(file: string, options: StreamOptions): 
   // As many rows as fit in SHUFFLE_BUFFER_BYTES as float32: every row, for a file of a few narrow columns.
   const rowBytes = 4 * (scan.features.length + outputUnits(scan.target));
   const shuffleBuffer = Math.max(batchSize, Math.floor(SHUFFLE_BUFFER_BYTES / rowBytes));
+  // --missing mean: each feature's mean over the training rows fills its missing cells, before anything else is measured.
+  const fill =
+    options.missing === 'mean'
+      ? await new CsvDataset(scan, batchSize, 0, options.seed, READ_CHUNK_BYTES, { selection: train }).missingMeans()
+      : undefined;
   const trainRows = (standardization?: Standardization): CsvDataset =>
-    new CsvDataset(scan, batchSize, shuffleBuffer, options.seed, READ_CHUNK_BYTES, { selection: train, standardization });
+    new CsvDataset(scan, batchSize, shuffleBuffer, options.seed, READ_CHUNK_BYTES, { selection: train, standardization, fill });
   // Statistics from the training rows only, as for a file read whole; the network applies them where it can.
   const measured = options.standardize ? await trainRows().standardization() : undefined;
   // The network takes raw values in float32 only: else the command line standardises, in float64, as for a file read whole.
@@ -72,20 +85,23 @@ export async function streamTrainingData(file: string, options: StreamOptions): 
     !scan.features.every((_, k) => [scan.least[k], scan.most[k]].every((v) => inFloat32((v - stats.mean[k]) / stats.std[k])))
   ) {
     // A value beyond float32 once standardised: one more pass over every row finds it, and fails naming its cell.
-    for await (const batch of new CsvDataset(scan, STREAM_BLOCK_ROWS, 0, 0, READ_CHUNK_BYTES, { standardization: stats }))
+    for await (const batch of new CsvDataset(scan, STREAM_BLOCK_ROWS, 0, 0, READ_CHUNK_BYTES, { standardization: stats, fill }))
       void batch;
   }
   const heldRows = (selection: RowSelection | undefined): CsvDataset | undefined =>
     selection &&
-    new CsvDataset(scan, STREAM_BLOCK_ROWS, 0, options.seed, READ_CHUNK_BYTES, { selection, standardization: stats });
+    new CsvDataset(scan, STREAM_BLOCK_ROWS, 0, options.seed, READ_CHUNK_BYTES, { selection, standardization: stats, fill });
   return {
     featureNames: scan.features.map((c) => scan.header.header[c]),
+    leftOutNames: scan.leftOut.map((c) => scan.header.header[c]),
     target: scan.target,
     normalization,
     stats,
     train: trainRows(stats),
     validation: heldRows(validation),
     test: heldRows(test),
+    dropped: scan.dropped,
+    imputation: fill && { strategy: 'mean', values: fill },
   };
 }
 

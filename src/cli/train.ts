@@ -19,13 +19,15 @@ import {
   type NormalizationConfig,
 } from '../index.js';
 import { randomSeed } from '../random.js';
-import { featureIndices, targetIndices } from './columns.js';
-import { type ColumnRead, readCsv } from './csv.js';
+import { featureIndices, leftOutIndices, targetIndices } from './columns.js';
+import { type ColumnRead, readCsv, type Table } from './csv.js';
 import { float32Matrix, pickRows } from './float32.js';
 import { count, formatLogs, formatMetric } from './format.js';
+import type { Numbers } from './growable.js';
 import type { Io } from './io.js';
+import { filled, type Imputation, type MissingChoice, meanOver } from './missing.js';
 import { checkModelPath, writeModelFile } from './model-file.js';
-import { progressCallback } from './progress.js';
+import { trainingProgress } from './progress.js';
 import { RegressionScoring } from './regression-scores.js';
 import { splitRows } from './split.js';
 import { measureColumns, networkNormalization, type Standardization } from './standardize.js';
@@ -43,7 +45,7 @@ import {
   targetReads,
 } from './target.js';
 import { foldTargetScaling, measureTargets, scaledTargets, scaleTargets, type TargetScaling } from './target-scaling.js';
-import { escapeLines, excerpt } from './text.js';
+import { escapeLines, excerpt, quote } from './text.js';
 import { scoreStreamedTest, streamedClassCounts, streamedTargetScaling, streamTrainingData } from './train-stream.js';
 import {
   balancedClassWeights,
@@ -57,10 +59,15 @@ import {
   optimizerSpec,
   type TrainingControls,
 } from './training-options.js';
+import { trainingRecord } from './training-record.js';
 
 export interface TrainOptions extends TrainingControls {
   target: string;
   features?: string;
+  /** Columns that are not features: comma-separated. */
+  exclude?: string;
+  /** The row key: not a feature, saved with the model for predict to copy into its output. */
+  id?: string;
   activation: ActivationName;
   loss?: CliLoss;
   task?: Task;
@@ -74,11 +81,19 @@ export interface TrainOptions extends TrainingControls {
   save?: string;
   backend: BackendName;
   threads: number;
+  /** Only the summary line: no description, epoch lines or progress bar. */
+  quiet?: boolean;
+  /** An epoch line every this many epochs (and the last). */
+  logEvery?: number;
+  /** What a missing cell means: its row left out, or a feature's training mean in its place. */
+  missing?: MissingChoice;
 }
 
 /** What training needs from the CSV: the table itself (its columns of doubles) is let go once these are built. */
 interface TrainingData {
   featureNames: string[];
+  /** The columns --exclude and --id leave out. */
+  leftOutNames: string[];
   target: Target;
   /** The network's normalisation: the standardisation's statistics where the network can apply them. */
   normalization: NormalizationConfig | undefined;
@@ -90,6 +105,10 @@ interface TrainingData {
   testRows: number;
   /** Scores the network once on the --test-split rows, in the targets' units; undefined without them. */
   scoreTest?(net: Network): Promise<Record<string, number>>;
+  /** Rows left out for a missing cell (--missing drop). */
+  dropped: number;
+  /** --missing mean's values, one per feature. */
+  imputation?: Imputation;
   /** Trains `net` on the rows: fit() on matrices of a file read whole, fitDataset() on a streamed one. */
   fit(
     net: Network,
@@ -108,7 +127,19 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
   if (options.earlyStopping !== undefined && options.validationSplit === undefined)
     throw new Error('--early-stopping watches val_loss: it needs --validation-split');
   const data = await (streams(file) ? streamedTrainingData : readTrainingData)(file, options);
-  const { featureNames, target, normalization, stats, seed, trainRows, validationRows, testRows } = data;
+  const {
+    featureNames,
+    leftOutNames,
+    target,
+    normalization,
+    stats,
+    seed,
+    trainRows,
+    validationRows,
+    testRows,
+    dropped,
+    imputation,
+  } = data;
   const { activation: outputActivation, loss } = outputLayer(target);
   const output = { units: outputUnits(target), activation: outputActivation };
   const metrics = checkMetricFlags(options.metrics, loss, output);
@@ -128,30 +159,36 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
     ...(metrics && { metrics }),
   });
   try {
-    io.stdout.write(
-      escapeLines(
-        describeRun(
-          file,
-          featureNames,
-          target,
-          { trainRows, validationRows, testRows },
-          layers,
-          loss,
-          options,
-          updates,
-          seed,
-          net.threads,
+    if (!options.quiet) {
+      io.stdout.write(
+        escapeLines(
+          describeRun(
+            file,
+            { features: featureNames, leftOut: leftOutNames },
+            target,
+            { train: trainRows, validation: validationRows, test: testRows, dropped },
+            layers,
+            loss,
+            options,
+            updates,
+            seed,
+            net.threads,
+          ),
         ),
-      ),
-    );
-    io.stdout.write(escapeLines(describeTask(target, options.loss, options.task)));
-    if (weighting) io.stdout.write(escapeLines(weighting.line));
-    const progress = progressCallback(io, options.epochs, batchesPerEpoch, options.lrSchedule !== undefined);
+      );
+      io.stdout.write(escapeLines(describeTask(target, options.loss, options.task)));
+      if (weighting) io.stdout.write(escapeLines(weighting.line));
+    }
+    const progress = trainingProgress(io, options.epochs, batchesPerEpoch, {
+      quiet: options.quiet,
+      logEvery: options.logEvery,
+      showRate: options.lrSchedule !== undefined,
+    });
     const stopper =
       options.earlyStopping === undefined
         ? undefined
         : earlyStopping({ monitor: 'val_loss', patience: options.earlyStopping, restoreBestWeights: true });
-    const callbacks = stopper ? [progress, stopper] : progress;
+    const callbacks = stopper ? [progress.callback, stopper] : progress.callback;
     const fitOptions = {
       epochs: options.epochs,
       learningRate: learningRateOf(options, updates),
@@ -162,7 +199,7 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
     const history = await data.fit(net, fitOptions, batchSize).catch((error: Error) => {
       throw commandLineAdvice(error, initialLearningRate(options), options.standardize === true);
     });
-    if (stopper) io.stdout.write(describeStop(stopper, history, options.epochs));
+    if (stopper && !options.quiet) io.stdout.write(describeStop(stopper, history, options.epochs));
     if (data.targetScaling) foldTargetScaling(net, data.targetScaling);
     if (data.scoreTest) io.stdout.write(`Test  ${formatLogs(await data.scoreTest(net))}  (${count(testRows, 'row')})\n`);
     if (options.save !== undefined) {
@@ -172,9 +209,19 @@ export async function train(file: string, options: TrainOptions, io: Io): Promis
         standardization: stats ?? null,
         network: net.toJSON(),
         ...(data.targetScaling && { targetScaling: data.targetScaling }),
+        id: options.id,
+        imputation,
+        training: trainingRecord({
+          data: file,
+          trainRows,
+          validationRows,
+          droppedRows: dropped,
+          options: { ...options, seed, lr: initialLearningRate(options), batchSize },
+          ...progress.result(),
+        }),
       });
-      io.stdout.write(escapeLines(`Saved the model to ${options.save}\n`));
     }
+    io.stdout.write(escapeLines(progress.summary(options.save)));
   } finally {
     net.dispose();
   }
@@ -195,13 +242,19 @@ async function balancedWeights(data: TrainingData, target: Target): Promise<{ we
 async function readTrainingData(file: string, options: TrainOptions): Promise<TrainingData> {
   let targets: number[] = [];
   let features: number[] = [];
+  let leftOut: number[] = [];
+  const drop = options.missing === 'drop';
   const table = await readCsv(file, (header) => {
     targets = targetIndices(header, options.target);
-    features = featureIndices(header, options.features, targets);
+    leftOut = leftOutIndices(header, options, targets);
+    features = featureIndices(header, options.features, targets, leftOut);
+    const missing = drop ? 'drop' : options.missing === 'mean' ? 'fill' : undefined;
     return [
-      ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers' })),
-      ...targetReads(header, targets, options.loss, options.task),
-    ];
+      ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers', missing })),
+      ...targetReads(header, targets, options.loss, options.task).map((read) =>
+        drop && read.kind !== 'text' ? { ...read, missing } : read,
+      ),
+    ] as ColumnRead[];
   });
   const target = chooseTarget(table, targets, options.loss, options.task);
   const encoded = encodeTarget(target, table, targets);
@@ -211,7 +264,9 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
     options.validationSplit === undefined && options.testSplit === undefined
       ? undefined
       : splitRows(table.rows, options.validationSplit, seed, options.testSplit);
-  const columns = features.map((c) => table.numbers.get(c)!);
+  const read = features.map((c) => table.numbers.get(c)!);
+  const imputation = options.missing === 'mean' ? imputeMeans(table, features, read, split?.train) : undefined;
+  const columns = imputation ? read.map((column, k) => filled(column, imputation.values[k])) : read;
   // Statistics from the training rows only. The network standardises where it can; else every row is standardised
   // here, in table order, so a bad value is named by its cell.
   const measured = options.standardize ? measureColumns(columns, split?.train ?? allRows(table.rows)) : undefined;
@@ -240,6 +295,7 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
   const validation = split && split.validation.length > 0 ? rows(split.validation) : undefined;
   return {
     featureNames: features.map((i) => table.header[i]),
+    leftOutNames: leftOut.map((i) => table.header[i]),
     target,
     normalization,
     stats,
@@ -256,11 +312,28 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
         scoring.add(net.predict(test.x), test.y, split!.test.length);
         return { ...scores, ...scoring.scores() };
       }),
+    dropped: table.dropped ?? 0,
+    imputation,
     fit: (net, fitOptions, batchSize) =>
       net.fit(trainRows[0], trainRows[1], { ...fitOptions, batchSize, shuffle: true, validationData: validation }),
     classCounts: async () => countClasses(labels.data, target.type === 'classes' ? target.classes.length : 0, split?.train),
     targetScaling,
   };
+}
+
+/** --missing mean: each feature's mean over the training rows, its missing cells left out. */
+function imputeMeans(table: Table, features: readonly number[], columns: readonly Numbers[], train?: Int32Array): Imputation {
+  const rows = train ?? allRows(table.rows);
+  const values = columns.map((column, k) => {
+    const mean = meanOver(column, rows);
+    if (mean === undefined) {
+      throw new Error(
+        `${table.file}: column ${quote(table.header[features[k]])} has no value in the training rows to take the mean of (--missing mean)`,
+      );
+    }
+    return mean;
+  });
+  return { strategy: 'mean', values };
 }
 
 /** fitDataset's message for an error of the dataset's own: its place before, what it left after. */
@@ -311,9 +384,9 @@ function names(list: readonly string[]): string {
 /** Two lines saying what was read and what will be trained, so the encoding decisions are visible. */
 function describeRun(
   file: string,
-  features: readonly string[],
+  columns: { features: readonly string[]; leftOut: readonly string[] },
   target: Target,
-  { trainRows, validationRows, testRows }: { trainRows: number; validationRows: number; testRows: number },
+  rows: { train: number; validation: number; test: number; dropped: number },
   entries: readonly (LayerConfig | DropoutConfig)[],
   loss: string,
   options: TrainOptions,
@@ -321,20 +394,23 @@ function describeRun(
   seed: number,
   threads: number,
 ): string {
+  const { features, leftOut } = columns;
   const layers = entries.filter((entry): entry is LayerConfig => 'units' in entry);
   const what =
     target.type === 'values'
       ? `regression on ${names(target.columns)}`
       : `${excerpt(target.column)}: ${count(target.classes.length, 'class', 'classes')} (${names(target.classes)})`;
   const held = [
-    ...(validationRows > 0 ? [`${validationRows} to validate`] : []),
-    ...(testRows > 0 ? [`${testRows} to test`] : []),
+    ...(rows.validation > 0 ? [`${rows.validation} to validate`] : []),
+    ...(rows.test > 0 ? [`${rows.test} to test`] : []),
   ];
-  const split = held.length > 0 ? [`${count(trainRows, 'row')} to train`, ...held].join(', ') : count(trainRows, 'row');
+  const kept = held.length > 0 ? [`${count(rows.train, 'row')} to train`, ...held].join(', ') : count(rows.train, 'row');
+  const split = rows.dropped > 0 ? `${kept} (${rows.dropped} with a missing value left out)` : kept;
+  const notFeatures = leftOut.length > 0 ? `; left out: ${names(leftOut)}` : '';
   const shape = [features.length, ...layers.map((l) => l.units)].join('-');
   const activations = [...new Set(layers.map((l) => l.activation))].join(' + ');
   return (
-    `${file}: ${split}; ${count(features.length, 'feature')} (${names(features)}); ${what}\n` +
+    `${file}: ${split}; ${count(features.length, 'feature')} (${names(features)})${notFeatures}; ${what}\n` +
     `Network ${shape} ${activations}, ${loss}, ${options.optimizer}${describeControls(options, updates)}, seed ${seed}${options.standardize ? ', standardised inputs' : ''}` +
     `${threads > 1 ? `, ${threads} threads` : ''}\n`
   );

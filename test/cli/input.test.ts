@@ -37,7 +37,7 @@ describe('inputs that are not regular files', () => {
   const fifo = path('fifo');
   beforeAll(() => execFileSync('mkfifo', [fifo]));
 
-  it('refuses /dev/zero, a directory, a FIFO (with no writer: it does not wait for one) and standard input, as data or model', async () => {
+  it('refuses /dev/zero, a directory, a FIFO (with no writer: it does not wait for one), and standard input as the model', async () => {
     const cases: [string, string][] = [
       ['/dev/zero', 'it is a character device, not a regular file'],
       [dir, 'is a directory'],
@@ -49,7 +49,11 @@ describe('inputs that are not regular files', () => {
       await fails(['train', input, '--target', 'c'], `${input}: cannot read the data file: ${reason}`);
       await fails(['evaluate', model, input], `${input}: cannot read the data file: ${reason}`);
     }
-    await fails(['predict', model, '-'], '-: cannot read the data file: standard input is not read; give a file');
+    // Standard input is read as the data file (input-formats.test.ts), never as the model.
+    await fails(
+      ['predict', '-', good],
+      '-: cannot read the model file: standard input is read as the data file only; give a file',
+    );
   });
 
   it('refuses a model file larger than 256 MiB before reading it', async () => {
@@ -123,7 +127,7 @@ describe('CSV text', () => {
     const run = await wasmlp('train', wide, '--target', 'colum_1');
     expect(run.code).toBe(1);
     expect(run.stderr).toBe(
-      `error: ${wide}: line 1 (the header): no column "colum_1" (the target); the columns are ` +
+      `error: ${wide}: line 1 (the header): no column "colum_1" (the target): did you mean "column_1"? The columns are ` +
         `${names
           .slice(0, 12)
           .map((n) => `"${n}"`)

@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Io } from '../../src/cli/io.js';
 import { main } from '../../src/cli/main.js';
 import { Random } from '../../src/random.js';
-import { type Run, wasmlp, withMetadata } from './run.js';
+import { type Run, untimed, untrained, wasmlp, withMetadata } from './run.js';
 
 const IRIS = 'examples/iris.csv';
 const dir = mkdtempSync(join(tmpdir(), 'wasmlp-cli-'));
@@ -73,7 +73,11 @@ describe('wasmlp on iris.csv', () => {
     const epochs = lines.filter((line) => line.startsWith('Epoch '));
     expect(epochs).toHaveLength(60);
     expect(epochs[0]).toMatch(/^Epoch {2}1\/60 {2}loss \d\.\d{4} {2}acc \d\.\d{4} {2}val_loss \d\.\d{4} {2}val_acc \d\.\d{4}$/);
-    expect(lines.at(-1)).toBe(`Saved the model to ${path('iris.json')}`);
+    // The summary: the time taken, the last epoch's metrics, where the model went.
+    expect(lines.at(-1)).toMatch(
+      /^Trained 60 epochs in \d+(ms|\.\ds): loss \d\.\d{4} {2}acc \d\.\d{4} {2}val_loss \d\.\d{4} {2}val_acc \d\.\d{4}\. Saved the model to /,
+    );
+    expect(lines.at(-1)?.endsWith(`. Saved the model to ${path('iris.json')}`)).toBe(true);
   });
 
   it('saves a network that standardises its inputs, the classes and the features in its metadata', () => {
@@ -90,23 +94,25 @@ describe('wasmlp on iris.csv', () => {
         },
       },
     });
-    expect(Object.keys(model.metadata.wasmlp)).toEqual(['features', 'target']);
+    expect(Object.keys(model.metadata.wasmlp)).toEqual(['features', 'target', 'training']);
     expect(model.normalization.mean).toHaveLength(4);
     expect(model.normalization.variance.every((v: number) => v > 0)).toBe(true);
   });
 
   it('trains the same model from the same seed', async () => {
     const again = await wasmlp(...IRIS_TRAIN.slice(0, -1), path('iris-again.json'));
-    expect(again.stdout.replace(path('iris-again.json'), path('iris.json'))).toBe(trained.stdout);
-    expect(readFileSync(path('iris-again.json'), 'utf8')).toBe(readFileSync(path('iris.json'), 'utf8'));
+    expect(untimed(again.stdout.replace(path('iris-again.json'), path('iris.json')))).toBe(untimed(trained.stdout));
+    expect(untrained(readFileSync(path('iris-again.json'), 'utf8'))).toEqual(untrained(readFileSync(path('iris.json'), 'utf8')));
   });
 
   it('trains, predicts and evaluates on two threads to the same numbers, and says so', async () => {
     const twoThreads = await wasmlp(...IRIS_TRAIN.slice(0, -1), path('iris-threads.json'), '--threads', '2');
     expect(twoThreads.code).toBe(0);
     const expected = trained.stdout.replace('standardised inputs\n', 'standardised inputs, 2 threads\n');
-    expect(twoThreads.stdout.replace(path('iris-threads.json'), path('iris.json'))).toBe(expected);
-    expect(readFileSync(path('iris-threads.json'), 'utf8')).toBe(readFileSync(path('iris.json'), 'utf8'));
+    expect(untimed(twoThreads.stdout.replace(path('iris-threads.json'), path('iris.json')))).toBe(untimed(expected));
+    expect(untrained(readFileSync(path('iris-threads.json'), 'utf8'))).toEqual(
+      untrained(readFileSync(path('iris.json'), 'utf8')),
+    );
     for (const command of [
       ['predict', path('iris.json'), IRIS],
       ['evaluate', path('iris.json'), IRIS],
@@ -152,7 +158,10 @@ describe('wasmlp on iris.csv', () => {
   it('evaluates: loss and accuracy over every row', async () => {
     const { code, stdout, stderr } = await wasmlp('evaluate', path('iris.json'), IRIS, '--target', 'species');
     expect([code, stderr]).toEqual([0, '']);
-    const match = /^loss (\d\.\d{4}) {2}acc (\d\.\d{4}) {2}\(150 rows\)\n$/.exec(stdout);
+    const match =
+      /^loss (\d\.\d{4}) {2}acc (\d\.\d{4}) {2}\(150 rows\)\n\nConfusion matrix \(rows: true class, columns: predicted\)\n[\s\S]*\nweighted avg .*\n$/.exec(
+        stdout,
+      );
     expect(match).not.toBeNull();
     expect(Number(match![2])).toBeGreaterThan(0.9);
     // The target defaults to the model's.
@@ -338,7 +347,7 @@ describe('wasmlp on a two-class CSV', () => {
       expect(label).toBe(Number(yes) > Number(no) ? 'yes' : 'no');
     }
     expect((await wasmlp('evaluate', path('binary.json'), data)).stdout).toMatch(
-      /^loss \d\.\d{4} {2}acc (0\.9\d{3}|1\.0000) {2}\(100 rows\)\n$/,
+      /^loss \d\.\d{4} {2}acc (0\.9\d{3}|1\.0000) {2}\(100 rows\)\n\nConfusion matrix \(rows: true class, columns: predicted\)\n[\s\S]*\nweighted avg .*\n$/,
     );
   });
 

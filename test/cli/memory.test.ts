@@ -58,7 +58,9 @@ describe('memory', () => {
       { maxBuffer: 1 << 20 },
     );
     expect(stdout).toContain(`${data}: 2199999 rows; 2 features (a, b); t: 2 classes (0, 1)\n`);
-    expect(stdout).toMatch(/Epoch 1\/1 {2}loss \d\.\d{4} {2}acc \d\.\d{4}\n$/);
+    expect(stdout).toMatch(
+      /Epoch 1\/1 {2}loss \d\.\d{4} {2}acc \d\.\d{4}\nTrained 1 epoch in [^:]+: loss \d\.\d{4} {2}acc \d\.\d{4}\. Not saved \(no --save\)\.\n$/,
+    );
     const maxRss = Number(/maxRSS (\d+)\n$/.exec(stderr)![1]) * 1024;
     expect(maxRss).toBeLessThan(400e6);
   }, 120_000);
