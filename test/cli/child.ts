@@ -1,24 +1,14 @@
-/** The command line as a real process: bin/wasmlp.js, which runs dist/cli.js (npm run build first). */
-import { execFile } from 'node:child_process';
+/** Helpers of the command line's tests: the command as a real process, temporary files, generated CSVs. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Random } from '../../src/random.js';
+import { cli } from './process.js';
 import type { Run } from './run.js';
 
-/** Runs `wasmlp ...argv` as a child process; `env` adds to the process's environment. */
+/** Runs `wasmlp ...argv` as a child process (process.ts); `env` adds to the process's environment. */
 export function wasmlpProcess(argv: readonly string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['bin/wasmlp.js', ...argv],
-      { env: { ...process.env, ...env }, maxBuffer: 64 * 2 ** 20 },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
+  return cli(argv, { env });
 }
 
 /** A temporary folder; `file(name, text)` writes a file there and returns its path. */
