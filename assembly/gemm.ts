@@ -24,7 +24,9 @@
  * An untransposed float32 product of one row (a dense layer's forward
  * pass on one input), or of a few rows over a large B, takes none of this:
  * gemmRows.ts streams B's rows in place, summing in the same order (see
- * FEW_ROWS). The threads may split a product so that one thread's block
+ * FEW_ROWS); so does a product of as few rows with B transposed (the
+ * backward pass's delta W^T on one row), in both dtypes, a dot product with
+ * each row of B. The threads may split a product so that one thread's block
  * takes gemmRows and another's the blocked path: the same bits either way.
  *
  * Scratch is static (memory.data, below heapBase: no allocation) in the
@@ -32,7 +34,7 @@
  */
 import { MR, NARROW_BYTES, NR_BYTES, nr, microKernel, microKernelNarrow } from './gemmKernel';
 import { A_GROUP_BYTES, packNarrowPanel, packPanel, packTransposedRows } from './gemmPack';
-import { gemmRows } from './gemmRows';
+import { gemmRows, gemmRowsTransposed } from './gemmRows';
 
 /**
  * Up to this many rows of A, an untransposed float32 product reads B in
@@ -95,9 +97,14 @@ export function gemmStrided<T>(
     return;
   }
   const S = <usize>sizeof<T>();
-  if (sizeof<T>() == 4 && !transA && !transB && (m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES))) {
+  const fewRows = m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES);
+  if (sizeof<T>() == 4 && !transA && !transB && fewRows) {
     // bChunk, unused by this path, holds its sums (ROW_SUMS_BYTES, less than B_CHUNK_BYTES).
     gemmRows<T>(m, n, k, KC, alpha, a, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
+    return;
+  }
+  if (!transA && transB && fewRows) {
+    gemmRowsTransposed<T>(m, n, k, KC, alpha, a, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S);
     return;
   }
   const NR = nr<T>();

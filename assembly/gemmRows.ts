@@ -99,3 +99,96 @@ function mergeRow<T>(c: usize, sums: usize, width: usize, alpha: T, beta: T): vo
     store<T>(c + at, beta != 0 ? v + beta * load<T>(c + at) : v);
   }
 }
+
+/**
+ * The few-rows product with B transposed: C = alpha * A * B^T + beta * C,
+ * B n x k as stored (a dense layer's W, in the backward pass's delta W^T):
+ * C[i, j] is the dot product of A's row i with B's row j, so B is read in
+ * place, row after row, where the blocked path would first pack all of it
+ * (transposing) and then compute MR rows of C for each real one.
+ *
+ * Lanes are still columns of C, each summed in p order from zero in k-blocks
+ * of kc as the blocked path sums it: a vector of C takes one lane-width of B's
+ * rows, reads a vector of consecutive p from each and transposes them in
+ * registers (a vector per p, across the rows), then adds A[i, p] times each in
+ * p order. The same bits as the blocked path, for every element.
+ */
+export function gemmRowsTransposed<T>(
+  m: i32, n: i32, k: i32, kc: i32, alpha: T,
+  a: usize, lda: usize, b: usize, ldb: usize,
+  beta: T, c: usize, ldc: usize,
+): void {
+  const S = <usize>sizeof<T>();
+  const lanes = 16 / sizeof<T>();
+  for (let i = 0; i < m; i++) {
+    const ai = a + <usize>i * lda, ci = c + <usize>i * ldc;
+    let j = 0;
+    for (; j + lanes <= n; j += lanes) {
+      const bj = b + <usize>j * ldb;
+      for (let p0 = 0; p0 < k; p0 += kc) {
+        const depth = min(kc, k - p0);
+        const offset = <usize>p0 * S;
+        const sum = sizeof<T>() == 4
+          ? dotLanesF32(depth, ai + offset, bj + offset, ldb)
+          : dotLanesF64(depth, ai + offset, bj + offset, ldb);
+        storeVector<T>(ci + <usize>j * S, sum, alpha, p0 == 0 ? beta : <T>1);
+      }
+    }
+    // The last columns, fewer than a vector: one scalar sum each, the same operations a lane does.
+    for (; j < n; j++) {
+      const bj = b + <usize>j * ldb, cij = ci + <usize>j * S;
+      for (let p0 = 0; p0 < k; p0 += kc) {
+        const end = min(kc, k - p0) + p0;
+        let sum: T = 0;
+        for (let p = p0; p < end; p++) sum += load<T>(ai + <usize>p * S) * load<T>(bj + <usize>p * S);
+        const v = alpha * sum;
+        const betaBlock: T = p0 == 0 ? beta : <T>1;
+        store<T>(cij, betaBlock != 0 ? v + betaBlock * load<T>(cij) : v);
+      }
+    }
+  }
+}
+
+/** Four f32 dot products of a (depth values) with the rows b, b + ldb, ... b + 3 ldb, each summed in p order from zero. */
+function dotLanesF32(depth: i32, a: usize, b: usize, ldb: usize): v128 {
+  const b1 = b + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+  let sum = v128.splat<i32>(0);
+  let at: usize = 0;
+  const whole = <usize>(depth & ~3) * 4;
+  for (; at < whole; at += 16) {
+    const r0 = v128.load(b + at), r1 = v128.load(b1 + at), r2 = v128.load(b2 + at), r3 = v128.load(b3 + at);
+    const u0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), u1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    const u2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), u3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    sum = f32x4.add(sum, f32x4.mul(v128.load_splat<f32>(a + at), v128.shuffle<f32>(u0, u1, 0, 1, 4, 5)));
+    sum = f32x4.add(sum, f32x4.mul(v128.load_splat<f32>(a + at, 4), v128.shuffle<f32>(u0, u1, 2, 3, 6, 7)));
+    sum = f32x4.add(sum, f32x4.mul(v128.load_splat<f32>(a + at, 8), v128.shuffle<f32>(u2, u3, 0, 1, 4, 5)));
+    sum = f32x4.add(sum, f32x4.mul(v128.load_splat<f32>(a + at, 12), v128.shuffle<f32>(u2, u3, 2, 3, 6, 7)));
+  }
+  const bytes = <usize>depth * 4;
+  for (; at < bytes; at += 4) {
+    let column = f32x4.splat(load<f32>(b + at));
+    column = f32x4.replace_lane(column, 1, load<f32>(b1 + at));
+    column = f32x4.replace_lane(column, 2, load<f32>(b2 + at));
+    column = f32x4.replace_lane(column, 3, load<f32>(b3 + at));
+    sum = f32x4.add(sum, f32x4.mul(v128.load_splat<f32>(a + at), column));
+  }
+  return sum;
+}
+
+/** Two f64 dot products of a (depth values) with the rows b and b + ldb, each summed in p order from zero. */
+function dotLanesF64(depth: i32, a: usize, b: usize, ldb: usize): v128 {
+  const b1 = b + ldb;
+  let sum = v128.splat<i32>(0);
+  let at: usize = 0;
+  const whole = <usize>(depth & ~1) * 8;
+  for (; at < whole; at += 16) {
+    const r0 = v128.load(b + at), r1 = v128.load(b1 + at);
+    sum = f64x2.add(sum, f64x2.mul(v128.load_splat<f64>(a + at), v128.shuffle<f64>(r0, r1, 0, 2)));
+    sum = f64x2.add(sum, f64x2.mul(v128.load_splat<f64>(a + at, 8), v128.shuffle<f64>(r0, r1, 1, 3)));
+  }
+  if (at < <usize>depth * 8) {
+    const column = f64x2.replace_lane(f64x2.splat(load<f64>(b + at)), 1, load<f64>(b1 + at));
+    sum = f64x2.add(sum, f64x2.mul(v128.load_splat<f64>(a + at), column));
+  }
+  return sum;
+}

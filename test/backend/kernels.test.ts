@@ -277,8 +277,9 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
   });
 
   it('few rows (m = 1 to 8) match the reference, and give each row the bits a 64-row product gives it', async () => {
-    // An untransposed float32 product of one row, or of up to four over a B
-    // larger than a packed chunk (32 KB), reads B in place rather than packing it;
+    // A product of one row, or of up to four over a B larger than a packed
+    // chunk (32 KB), reads B in place rather than packing it (untransposed:
+    // float32 only; B transposed: both dtypes, each element a dot product);
     // every path must sum each element in the same order, so a row's result
     // does not depend on how many rows share its product. n covers
     // whole vectors, a partial last one, and rows of B longer than the strip
@@ -297,11 +298,15 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
       [130, 257],
       [600, 9],
     ]) {
-      for (const transA of [false, true]) {
+      for (const [transA, transB] of [
+        [false, false],
+        [true, false],
+        [false, true],
+      ] as const) {
         for (const { alpha, beta } of SCALINGS) {
           const full: GemmCase = {
             transA,
-            transB: false,
+            transB,
             m: BIG,
             n,
             k,
@@ -318,7 +323,7 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
             if (transA) for (let p = 0; p < k; p++) A.push(...full.A.slice(p * BIG, p * BIG + m));
             else A.push(...full.A.slice(0, m * k));
             const g: GemmCase = { ...full, m, A, C: full.C.slice(0, m * n) };
-            const label = `${transA ? 'T' : 'N'}N ${m}x${n}x${k} alpha=${alpha} beta=${beta}`;
+            const label = `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${m}x${n}x${k} alpha=${alpha} beta=${beta}`;
             const out = runGemm(wasm, g);
             const guard = new Array<number>(GUARD).fill(SENTINEL);
             expectIdentical(
