@@ -34,15 +34,15 @@
  */
 import { MR, NARROW_BYTES, NR_BYTES, nr, microKernel, microKernelNarrow } from './gemmKernel';
 import { A_GROUP_BYTES, packNarrowPanel, packPanel, packTransposedRows } from './gemmPack';
-import { gemmRows, gemmRowsTransposed } from './gemmRows';
+import { gemmOuter, gemmRows, gemmRowsTransposed } from './gemmRows';
 
 /**
- * Up to this many rows of A, an untransposed float32 product reads B in
- * place (gemmRows: the same sums in the same order) rather than packing it:
- * one row always; more only when B is larger than one packed chunk, since
- * over a small B the blocked path computes MR rows in one pass from L1 and
- * packs little, where gemmRows passes over B once per row. float32 only, the
- * fast path: a float64 copy of gemmRows would weigh in the browser build.
+ * Up to this many rows of op(A), a product with B untransposed or transposed
+ * reads B in place (gemmRows: the same sums in the same order) rather than
+ * packing it: one row always; more only when B is larger than one packed
+ * chunk, since over a small B the blocked path computes MR rows in one pass
+ * from L1 and packs little, where gemmRows passes over B once per row. (A^T B
+ * over one row of A, k = 1, is an outer product: gemmOuter.)
  */
 const FEW_ROWS: i32 = 4;
 
@@ -98,9 +98,13 @@ export function gemmStrided<T>(
   }
   const S = <usize>sizeof<T>();
   const fewRows = m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES);
-  if (sizeof<T>() == 4 && !transA && !transB && fewRows) {
-    // bChunk, unused by this path, holds its sums (ROW_SUMS_BYTES, less than B_CHUNK_BYTES).
-    gemmRows<T>(m, n, k, KC, alpha, a, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
+  // bChunk, unused by gemmRows, holds its sums (ROW_SUMS_BYTES, less than B_CHUNK_BYTES).
+  if (!transA && !transB && fewRows) {
+    gemmRows<T>(m, n, k, KC, alpha, a, <usize>lda * S, S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
+    return;
+  }
+  if (transA && !transB && k == 1) {
+    gemmOuter<T>(m, n, alpha, a, S, b, beta, c, <usize>ldc * S);
     return;
   }
   if (!transA && transB && fewRows) {

@@ -343,6 +343,35 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
     }
   });
 
+  it('an outer product (A^T B over one row of A, k = 1) is alpha (0 + a b) + beta c, bit for bit', async () => {
+    // The weight gradient of one row reads A and B in place (gemmOuter); each
+    // element must be exactly the blocked path's operations: a sum from zero,
+    // scaled by alpha, beta C added when beta is not 0.
+    const { wasm } = await backends(dtype);
+    const round = rounder(dtype);
+    const rand = prng(99);
+    for (const [m, n] of [
+      [1, 1],
+      [7, 3],
+      [16, 10],
+      [33, 130],
+      [784, 17],
+    ]) {
+      for (const { alpha, beta } of SCALINGS) {
+        const A = uniform(rand, dtype, m);
+        const B = uniform(rand, dtype, n);
+        A[0] = -0; // 0 + (-0 b) is +0: the sum starts from zero
+        const C = beta === 0 ? new Array<number>(m * n).fill(NaN) : uniform(rand, dtype, m * n);
+        const out = runGemm(wasm, { transA: true, transB: false, m, n, k: 1, alpha, beta, A, B, C });
+        const expected = C.map((c, e) => {
+          const v = round(alpha * round(0 + round(A[Math.floor(e / n)] * B[e % n])));
+          return beta !== 0 ? round(v + round(beta * c)) : v;
+        });
+        expectIdentical(out.slice(GUARD, GUARD + m * n), expected, `TN ${m}x${n}x1 alpha=${alpha} beta=${beta}`);
+      }
+    }
+  });
+
   it('alpha = 0 is not special-cased: C = beta C exactly for finite A and B, NaN where A or B has NaN or ±Infinity', async () => {
     // Reference BLAS skips A and B when alpha is 0 (so their NaN never reaches C).
     // wasmlp's kernels do not: alpha multiplies the computed product, as for any
