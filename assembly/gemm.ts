@@ -38,11 +38,14 @@ import { gemmOuter, gemmRows, gemmRowsTransposed } from './gemmRows';
 
 /**
  * Up to this many rows of op(A), a product with B untransposed or transposed
- * reads B in place (gemmRows: the same sums in the same order) rather than
- * packing it: one row always; more only when B is larger than one packed
- * chunk, since over a small B the blocked path computes MR rows in one pass
- * from L1 and packs little, where gemmRows passes over B once per row. (A^T B
- * over one row of A, k = 1, is an outer product: gemmOuter.)
+ * reads B in place (gemmRows, gemmRowsTransposed: the same sums in the same
+ * order) rather than packing it: one row always; more only when B is larger
+ * than one packed chunk, since over a small B the blocked path computes MR
+ * rows in one pass from L1 and packs little, where gemmRows passes over B
+ * once per row. Untransposed, float32 only: a float64 copy of gemmRows would
+ * weigh in the browser build, for the rare float64 network trained or
+ * predicting one row at a time. (A^T B over one row of A, k = 1, is an outer
+ * product: gemmOuter.)
  */
 const FEW_ROWS: i32 = 4;
 
@@ -99,7 +102,7 @@ export function gemmStrided<T>(
   const S = <usize>sizeof<T>();
   const fewRows = m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES);
   // bChunk, unused by gemmRows, holds its sums (ROW_SUMS_BYTES, less than B_CHUNK_BYTES).
-  if (!transA && !transB && fewRows) {
+  if (sizeof<T>() == 4 && !transA && !transB && fewRows) {
     gemmRows<T>(m, n, k, KC, alpha, a, <usize>lda * S, S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
     return;
   }

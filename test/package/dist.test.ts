@@ -43,9 +43,9 @@ const dist = (file: string) => path.join(ROOT, 'dist', file);
  */
 const GZIP_BUDGETS = {
   'wasmlp.min.js': 33_000,
-  'wasmlp-kernels.js': 9_000,
+  'wasmlp-kernels.js': 10_000,
   'wasmlp-worker.js': 29_000,
-  'wasmlp-threads.js': 22_000,
+  'wasmlp-threads.js': 23_000,
   'wasmlp-formats.js': 24_000,
   'wasmlp-predict.js': 12_000,
   'wasmlp-predict-js.js': 3_000,
