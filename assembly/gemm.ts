@@ -106,6 +106,21 @@ export function gemmStrided<T>(
     gemmRows<T>(m, n, k, KC, alpha, a, <usize>lda * S, S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
     return;
   }
+  if (n == 1 && ldc == 1 && !transB && ldb == 1) {
+    // One column of C (an output layer of one unit): its transpose is a row,
+    // B^T op(A)^T, which the few-rows paths compute with the operands' roles
+    // swapped: each element the same products (multiplication commutes)
+    // summed in the same order, in place, where the blocked path would fill
+    // a 4 x NR tile for every four elements.
+    if (!transA) {
+      gemmRowsTransposed<T>(1, m, k, KC, alpha, b, 0, a, <usize>lda * S, beta, c, 0);
+      return;
+    }
+    if (sizeof<T>() == 4) {
+      gemmRows<T>(1, m, k, KC, alpha, b, 0, S, a, <usize>lda * S, beta, c, 0, bChunk);
+      return;
+    }
+  }
   if (transA && !transB && k == 1) {
     gemmOuter<T>(m, n, alpha, a, S, b, beta, c, <usize>ldc * S);
     return;

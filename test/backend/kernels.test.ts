@@ -343,6 +343,40 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
     }
   });
 
+  it('one column of C (n = 1) has the bits of the first column of a wider product', async () => {
+    // op(A) times a single column is computed as a row, the operands' roles
+    // swapped; every element must still be the blocked path's sum.
+    const { wasm } = await backends(dtype);
+    const rand = prng(4242);
+    const WIDE = 5;
+    for (const [m, k] of [
+      [1, 1],
+      [3, 4],
+      [200, 4],
+      [17, 129],
+      [64, 300],
+    ]) {
+      for (const transA of [false, true]) {
+        for (const { alpha, beta } of SCALINGS) {
+          const A = uniform(rand, dtype, m * k);
+          const column = uniform(rand, dtype, k);
+          const wideB = column.flatMap((v) => [v, ...uniform(rand, dtype, WIDE - 1)]);
+          const C = beta === 0 ? new Array<number>(m).fill(NaN) : uniform(rand, dtype, m);
+          const wideC = C.flatMap((v) => [v, ...new Array<number>(WIDE - 1).fill(0)]);
+          const base = { transA, transB: false, m, k, alpha, beta, A };
+          const one = runGemm(wasm, { ...base, n: 1, B: column, C }).slice(GUARD, GUARD + m);
+          const wide = runGemm(wasm, { ...base, n: WIDE, B: wideB, C: wideC }).slice(GUARD, GUARD + m * WIDE);
+          const label = `${transA ? 'T' : 'N'}N ${m}x1x${k} alpha=${alpha} beta=${beta}`;
+          expectIdentical(
+            one,
+            wide.filter((_, e) => e % WIDE === 0),
+            label,
+          );
+        }
+      }
+    }
+  });
+
   it('an outer product (A^T B over one row of A, k = 1) is alpha (0 + a b) + beta c, bit for bit', async () => {
     // The weight gradient of one row reads A and B in place (gemmOuter); each
     // element must be exactly the blocked path's operations: a sum from zero,
