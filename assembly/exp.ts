@@ -249,6 +249,35 @@ const K64_FACTORIAL = 7;
   const biased = f64x2.add(f64x2.mul(t, k64(K64_LOG2E)), rounder);
   const n = f64x2.sub(biased, rounder);
   const r = f64x2.sub(f64x2.sub(t, f64x2.mul(n, k64(K64_LN2_HI))), f64x2.mul(n, k64(K64_LN2_LO)));
+  return expFinishF64x2(t, r, i64x2.shl(biased, 52));
+}
+
+/**
+ * exp(t) of a block of whole vectors at x (bytes <= EXP_BLOCK_BYTES, a
+ * multiple of 16), t = -|x|, into this thread's scratch, whose address it
+ * returns: two passes, as expBlockF32, so that each loop's chain of
+ * dependent operations is short enough for several turns to overlap.
+ */
+export function expBlockF64NegAbs(x: usize, bytes: usize): usize {
+  const rs = expScratch, ss = expScratch + EXP_BLOCK_BYTES;
+  const sign = k64(K64_SIGN), log2e = k64(K64_LOG2E), rounder = k64(K64_ROUNDER);
+  const ln2Hi = k64(K64_LN2_HI), ln2Lo = k64(K64_LN2_LO);
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const t = v128.or(v128.load(x + i), sign);
+    const biased = f64x2.add(f64x2.mul(t, log2e), rounder);
+    const n = f64x2.sub(biased, rounder);
+    v128.store(rs + i, f64x2.sub(f64x2.sub(t, f64x2.mul(n, ln2Hi)), f64x2.mul(n, ln2Lo)));
+    v128.store(ss + i, i64x2.shl(biased, 52));
+  }
+  for (let i: usize = 0; i < bytes; i += 16) {
+    v128.store(rs + i, expFinishF64x2(v128.or(v128.load(x + i), sign), v128.load(rs + i), v128.load(ss + i)));
+  }
+  return rs;
+}
+
+/** exp(t) from its reduction: r, and s = 2^n; zero where t < MIN_ARG. */
+// @ts-ignore: decorator
+@inline function expFinishF64x2(t: v128, r: v128, s: v128): v128 {
   const r2 = f64x2.mul(r, r);
   // q = even(r^2) + r odd(r^2): 1/2! + 1/4! r^2 + ... + 1/12! r^10, and 1/3! + 1/5! r^2 + ... + 1/13! r^10.
   const F = K64_FACTORIAL;
@@ -264,7 +293,6 @@ const K64_FACTORIAL = 7;
   odd = f64x2.add(f64x2.mul(odd, r2), k64(F + 1));
   const q = f64x2.add(even, f64x2.mul(r, odd));
   const p = f64x2.add(r, f64x2.mul(r2, q)); // exp(r) - 1
-  const s = i64x2.shl(biased, 52); // 2^n: n + 1023 shifted into the exponent
   const e = f64x2.add(s, f64x2.mul(s, p));
   return v128.andnot(e, f64x2.lt(t, k64(K64_MIN_ARG)));
 }
