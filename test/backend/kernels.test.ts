@@ -473,6 +473,11 @@ describe.each(DTYPES)('elementwise kernels, %s', (dtype) => {
       [3, 2],
       [1, 37],
       [0, 4],
+      // Rows of 4 or 8 bytes take the tiled path: whole vectors, then a tail.
+      [200, 1],
+      [201, 2],
+      [1, 1],
+      [2, 2],
     ]) {
       const x = uniform(rand, dtype, rows * cols, -3, 3),
         bias = uniform(rand, dtype, cols, -3, 3);
