@@ -121,6 +121,16 @@ export function gemmStrided<T>(
       return;
     }
   }
+  if (sizeof<T>() == 4 && transA && !transB && m <= FEW_ROWS && <usize>n * S >= 128) {
+    // A^T B with A of a few columns (the first layer's weight gradient x^T
+    // delta for a network of few inputs and many units): each row of C a
+    // sum of B's rows, read in place, where the blocked path would pack all
+    // of B for MR rows of C it mostly drops. (Rows of C under 128 bytes keep
+    // the blocked path: its tile stays in registers, gemmRows's row of sums
+    // goes through memory.)
+    gemmRows<T>(m, n, k, KC, alpha, a, S, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
+    return;
+  }
   if (transA && !transB && k == 1) {
     gemmOuter<T>(m, n, alpha, a, S, b, beta, c, <usize>ldc * S);
     return;
