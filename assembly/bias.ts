@@ -9,6 +9,18 @@
 @kernel
 export function addBias<T>(rows: i32, cols: i32, bias: usize, x: usize): void {
   const S = <usize>sizeof<T>();
+  const rowBytes = <usize>cols * S;
+  if (rowBytes == 4 || rowBytes == 8) {
+    // Rows narrower than a vector (an output layer of one or two units):
+    // the bias tiled across a vector repeats with the rows, so the block is
+    // one flat run of vectors, each element still getting its one addition.
+    const tiled = rowBytes == 4 ? v128.load32_splat(bias) : v128.load64_splat(bias);
+    const total = <usize>rows * rowBytes;
+    const whole = total & ~15;
+    for (let at: usize = 0; at < whole; at += 16) v128.store(x + at, v128.add<T>(v128.load(x + at), tiled));
+    for (let at = whole; at < total; at += S) store<T>(x + at, load<T>(x + at) + load<T>(bias + at % rowBytes));
+    return;
+  }
   const L = 16 / <i32>sizeof<T>(); // lanes per v128
   const vecEnd = cols & ~(L - 1); // columns covered by whole v128s
   let row = x;

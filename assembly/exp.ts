@@ -184,3 +184,123 @@ export function expNonPositiveF32(n: i32, x: usize, out: usize): void {
     store<f32>(out + at, f32x4.extract_lane(expNonPositiveF32x4(f32x4.splat(load<f32>(x + at))), 0));
   }
 }
+
+/*
+ * exp(t) on two f64 lanes, for t <= 0: the float64 path's sigmoid and
+ * softmax. The same reduction as the f32 exp (t = n ln2 + r, |r| <= ln2 / 2,
+ * ln2 split so n * LN2_HI_F64 is exact, 2^n built in the exponent bits),
+ * then exp(r) - 1 = r + r^2 q(r) with q the Taylor series of (exp(r) - 1 - r)
+ * / r^2 to r^11 (the first term left out, r^14 / 14!, is below 5e-18 on the
+ * interval: a fortieth of an ulp), summed as two Horner chains in r^2 (even
+ * and odd terms) so that the two run side by side. The result is
+ * s + s (r + r^2 q), its one significant rounding the last add. Checked by
+ * test/backend/exp.test.ts against Math.exp over a dense sweep of
+ * [ln(DBL_MIN), 0] and random points: under 1 ulp (docs/speed.md).
+ *
+ * Results below DBL_MIN (t < -708.40) are flushed to exactly 0 rather than
+ * returned as subnormals, which also covers t = -Infinity. NaN stays NaN.
+ */
+
+/** ln(DBL_MIN): at or above it, 2^n is a normal number. */
+const MIN_ARG_F64: f64 = -708.3964185322641;
+const LOG2E_F64: f64 = 1.4426950408889634;
+/** fdlibm's split of ln2: LN2_HI_F64 has 32 significant bits, so n * LN2_HI_F64 is exact for any n kept. */
+const LN2_HI_F64: f64 = 6.93147180369123816490e-01;
+const LN2_LO_F64: f64 = 1.90821492927058770002e-10;
+/** 1.5 * 2^52 + 1023: as ROUNDER, with n + 1023 left in the low mantissa bits. */
+const ROUNDER_F64: f64 = 6755399441056767;
+
+/** The constants, each on two lanes: MIN_ARG, LOG2E, ROUNDER, LN2_HI, LN2_LO, -0.0, 1, then 1/k! for k = 2 .. 13. */
+const K64: usize = memory.data<f64>([
+  MIN_ARG_F64, MIN_ARG_F64, LOG2E_F64, LOG2E_F64, ROUNDER_F64, ROUNDER_F64,
+  LN2_HI_F64, LN2_HI_F64, LN2_LO_F64, LN2_LO_F64, -0.0, -0.0, 1, 1,
+  1.0 / 2, 1.0 / 2,
+  1.0 / 6, 1.0 / 6,
+  1.0 / 24, 1.0 / 24,
+  1.0 / 120, 1.0 / 120,
+  1.0 / 720, 1.0 / 720,
+  1.0 / 5040, 1.0 / 5040,
+  1.0 / 40320, 1.0 / 40320,
+  1.0 / 362880, 1.0 / 362880,
+  1.0 / 3628800, 1.0 / 3628800,
+  1.0 / 39916800, 1.0 / 39916800,
+  1.0 / 479001600, 1.0 / 479001600,
+  1.0 / 6227020800, 1.0 / 6227020800,
+], 16);
+const K64_MIN_ARG = 0, K64_LOG2E = 1, K64_ROUNDER = 2, K64_LN2_HI = 3, K64_LN2_LO = 4, K64_SIGN = 5, K64_ONE = 6;
+/** 1/k! is constant K64_FACTORIAL + k - 2. */
+const K64_FACTORIAL = 7;
+
+// @ts-ignore: decorator
+@inline function k64(i: i32): v128 {
+  return v128.load(K64 + <usize>(i * 16));
+}
+
+/** Both lanes -0.0 (v128.or(z, signBitF64x2()) is -|z|), and both 1. */
+// @ts-ignore: decorator
+@inline export function signBitF64x2(): v128 { return k64(K64_SIGN); }
+// @ts-ignore: decorator
+@inline export function oneF64x2(): v128 { return k64(K64_ONE); }
+
+/** exp(t) of two f64 lanes, t <= 0 (see above). */
+// @ts-ignore: decorator
+@inline export function expNonPositiveF64x2(t: v128): v128 {
+  const rounder = k64(K64_ROUNDER);
+  const biased = f64x2.add(f64x2.mul(t, k64(K64_LOG2E)), rounder);
+  const n = f64x2.sub(biased, rounder);
+  const r = f64x2.sub(f64x2.sub(t, f64x2.mul(n, k64(K64_LN2_HI))), f64x2.mul(n, k64(K64_LN2_LO)));
+  return expFinishF64x2(t, r, i64x2.shl(biased, 52));
+}
+
+/**
+ * exp(t) of a block of whole vectors at x (bytes <= EXP_BLOCK_BYTES, a
+ * multiple of 16), t = -|x|, into this thread's scratch, whose address it
+ * returns: two passes, as expBlockF32, so that each loop's chain of
+ * dependent operations is short enough for several turns to overlap.
+ */
+export function expBlockF64NegAbs(x: usize, bytes: usize): usize {
+  const rs = expScratch, ss = expScratch + EXP_BLOCK_BYTES;
+  const sign = k64(K64_SIGN), log2e = k64(K64_LOG2E), rounder = k64(K64_ROUNDER);
+  const ln2Hi = k64(K64_LN2_HI), ln2Lo = k64(K64_LN2_LO);
+  for (let i: usize = 0; i < bytes; i += 16) {
+    const t = v128.or(v128.load(x + i), sign);
+    const biased = f64x2.add(f64x2.mul(t, log2e), rounder);
+    const n = f64x2.sub(biased, rounder);
+    v128.store(rs + i, f64x2.sub(f64x2.sub(t, f64x2.mul(n, ln2Hi)), f64x2.mul(n, ln2Lo)));
+    v128.store(ss + i, i64x2.shl(biased, 52));
+  }
+  for (let i: usize = 0; i < bytes; i += 16) {
+    v128.store(rs + i, expFinishF64x2(v128.or(v128.load(x + i), sign), v128.load(rs + i), v128.load(ss + i)));
+  }
+  return rs;
+}
+
+/** exp(t) from its reduction: r, and s = 2^n; zero where t < MIN_ARG. */
+// @ts-ignore: decorator
+@inline function expFinishF64x2(t: v128, r: v128, s: v128): v128 {
+  const r2 = f64x2.mul(r, r);
+  // q = even(r^2) + r odd(r^2): 1/2! + 1/4! r^2 + ... + 1/12! r^10, and 1/3! + 1/5! r^2 + ... + 1/13! r^10.
+  const F = K64_FACTORIAL;
+  let even = f64x2.add(f64x2.mul(k64(F + 10), r2), k64(F + 8));
+  let odd = f64x2.add(f64x2.mul(k64(F + 11), r2), k64(F + 9));
+  even = f64x2.add(f64x2.mul(even, r2), k64(F + 6));
+  odd = f64x2.add(f64x2.mul(odd, r2), k64(F + 7));
+  even = f64x2.add(f64x2.mul(even, r2), k64(F + 4));
+  odd = f64x2.add(f64x2.mul(odd, r2), k64(F + 5));
+  even = f64x2.add(f64x2.mul(even, r2), k64(F + 2));
+  odd = f64x2.add(f64x2.mul(odd, r2), k64(F + 3));
+  even = f64x2.add(f64x2.mul(even, r2), k64(F));
+  odd = f64x2.add(f64x2.mul(odd, r2), k64(F + 1));
+  const q = f64x2.add(even, f64x2.mul(r, odd));
+  const p = f64x2.add(r, f64x2.mul(r2, q)); // exp(r) - 1
+  const e = f64x2.add(s, f64x2.mul(s, p));
+  return v128.andnot(e, f64x2.lt(t, k64(K64_MIN_ARG)));
+}
+
+/** out[i] = exp(x[i]) for x[i] <= 0, two lanes at a time, the last odd one alone: what the exp test measures. out may equal x. */
+export function expNonPositiveF64(n: i32, x: usize, out: usize): void {
+  const bytes = <usize>n * 8;
+  const vecBytes = bytes & ~15;
+  for (let at: usize = 0; at < vecBytes; at += 16) v128.store(out + at, expNonPositiveF64x2(v128.load(x + at)));
+  if (vecBytes < bytes) store<f64>(out + vecBytes, f64x2.extract_lane(expNonPositiveF64x2(f64x2.splat(load<f64>(x + vecBytes))), 0));
+}

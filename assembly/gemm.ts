@@ -24,7 +24,9 @@
  * An untransposed float32 product of one row (a dense layer's forward
  * pass on one input), or of a few rows over a large B, takes none of this:
  * gemmRows.ts streams B's rows in place, summing in the same order (see
- * FEW_ROWS). The threads may split a product so that one thread's block
+ * FEW_ROWS); so does a product of as few rows with B transposed (the
+ * backward pass's delta W^T on one row), in both dtypes, a dot product with
+ * each row of B. The threads may split a product so that one thread's block
  * takes gemmRows and another's the blocked path: the same bits either way.
  *
  * Scratch is static (memory.data, below heapBase: no allocation) in the
@@ -32,15 +34,18 @@
  */
 import { MR, NARROW_BYTES, NR_BYTES, nr, microKernel, microKernelNarrow } from './gemmKernel';
 import { A_GROUP_BYTES, packNarrowPanel, packPanel, packTransposedRows } from './gemmPack';
-import { gemmRows } from './gemmRows';
+import { gemmOuter, gemmRows, gemmRowsTransposed } from './gemmRows';
 
 /**
- * Up to this many rows of A, an untransposed float32 product reads B in
- * place (gemmRows: the same sums in the same order) rather than packing it:
- * one row always; more only when B is larger than one packed chunk, since
- * over a small B the blocked path computes MR rows in one pass from L1 and
- * packs little, where gemmRows passes over B once per row. float32 only, the
- * fast path: a float64 copy of gemmRows would weigh in the browser build.
+ * Up to this many rows of op(A), a product with B untransposed or transposed
+ * reads B in place (gemmRows, gemmRowsTransposed: the same sums in the same
+ * order) rather than packing it: one row always; more only when B is larger
+ * than one packed chunk, since over a small B the blocked path computes MR
+ * rows in one pass from L1 and packs little, where gemmRows passes over B
+ * once per row. Untransposed, float32 only: a float64 copy of gemmRows would
+ * weigh in the browser build, for the rare float64 network trained or
+ * predicting one row at a time. (A^T B over one row of A, k = 1, is an outer
+ * product: gemmOuter.)
  */
 const FEW_ROWS: i32 = 4;
 
@@ -95,9 +100,43 @@ export function gemmStrided<T>(
     return;
   }
   const S = <usize>sizeof<T>();
-  if (sizeof<T>() == 4 && !transA && !transB && (m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES))) {
-    // bChunk, unused by this path, holds its sums (ROW_SUMS_BYTES, less than B_CHUNK_BYTES).
-    gemmRows<T>(m, n, k, KC, alpha, a, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
+  const fewRows = m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES);
+  // bChunk, unused by gemmRows, holds its sums (ROW_SUMS_BYTES, less than B_CHUNK_BYTES).
+  if (sizeof<T>() == 4 && !transA && !transB && fewRows) {
+    gemmRows<T>(m, n, k, KC, alpha, a, <usize>lda * S, S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
+    return;
+  }
+  if (n == 1 && ldc == 1 && !transB && ldb == 1) {
+    // One column of C (an output layer of one unit): its transpose is a row,
+    // B^T op(A)^T, which the few-rows paths compute with the operands' roles
+    // swapped: each element the same products (multiplication commutes)
+    // summed in the same order, in place, where the blocked path would fill
+    // a 4 x NR tile for every four elements.
+    if (!transA) {
+      gemmRowsTransposed<T>(1, m, k, KC, alpha, b, 0, a, <usize>lda * S, beta, c, 0);
+      return;
+    }
+    if (sizeof<T>() == 4) {
+      gemmRows<T>(1, m, k, KC, alpha, b, 0, S, a, <usize>lda * S, beta, c, 0, bChunk);
+      return;
+    }
+  }
+  if (sizeof<T>() == 4 && transA && !transB && m <= FEW_ROWS && <usize>n * S >= 128) {
+    // A^T B with A of a few columns (the first layer's weight gradient x^T
+    // delta for a network of few inputs and many units): each row of C a
+    // sum of B's rows, read in place, where the blocked path would pack all
+    // of B for MR rows of C it mostly drops. (Rows of C under 128 bytes keep
+    // the blocked path: its tile stays in registers, gemmRows's row of sums
+    // goes through memory.)
+    gemmRows<T>(m, n, k, KC, alpha, a, S, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
+    return;
+  }
+  if (transA && !transB && k == 1) {
+    gemmOuter<T>(m, n, alpha, a, S, b, beta, c, <usize>ldc * S);
+    return;
+  }
+  if (!transA && transB && fewRows) {
+    gemmRowsTransposed<T>(m, n, k, KC, alpha, a, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S);
     return;
   }
   const NR = nr<T>();

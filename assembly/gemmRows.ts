@@ -26,13 +26,14 @@ const STRIP_BYTES: usize = 2048;
 export const ROW_SUMS_BYTES: i32 = <i32>STRIP_BYTES;
 
 /**
- * Rows 0 .. m of C from A and B; the rows of A, B and C lda, ldb and ldc
- * bytes apart; k-blocks of kc.
+ * Rows 0 .. m of C from op(A) and B; op(A)[i, p] at a + i aRow + p aStep
+ * (A's rows lda apart: aRow lda and aStep the element; A^T: the other way
+ * round), the rows of B and C ldb and ldc bytes apart; k-blocks of kc.
  * `sums` is ROW_SUMS_BYTES of scratch, 16-byte aligned.
  */
 export function gemmRows<T>(
   m: i32, n: i32, k: i32, kc: i32, alpha: T,
-  a: usize, lda: usize, b: usize, ldb: usize,
+  a: usize, aRow: usize, aStep: usize, b: usize, ldb: usize,
   beta: T, c: usize, ldc: usize, sums: usize,
 ): void {
   const rowBytes = <usize>n * sizeof<T>();
@@ -42,8 +43,8 @@ export function gemmRows<T>(
       const depth = min(kc, k - p0);
       const betaBlock: T = p0 == 0 ? beta : <T>1;
       for (let i = 0; i < m; i++) {
-        const ai = a + <usize>i * lda + <usize>p0 * sizeof<T>();
-        sumRows<T>(depth, ai, b + <usize>p0 * ldb + s0, ldb, width, sums);
+        const ai = a + <usize>i * aRow + <usize>p0 * aStep;
+        sumRows<T>(depth, ai, aStep, b + <usize>p0 * ldb + s0, ldb, width, sums);
         mergeRow<T>(c + <usize>i * ldc + s0, sums, width, alpha, betaBlock);
       }
     }
@@ -56,15 +57,15 @@ export function gemmRows<T>(
  * loop takes it: whole vectors four rows of B at a time, then row by row;
  * the columns past the last whole vector one by one.
  */
-function sumRows<T>(kc: i32, a: usize, b: usize, ldb: usize, width: usize, sums: usize): void {
+function sumRows<T>(kc: i32, a: usize, aStep: usize, b: usize, ldb: usize, width: usize, sums: usize): void {
   const S = <usize>sizeof<T>();
   const whole = width & ~15;
   for (let at: usize = 0; at < whole; at += 16) v128.store(sums + at, v128.splat<i32>(0));
   let p = 0;
   for (; p + 4 <= kc; p += 4) {
-    const ap = a + <usize>p * S;
-    const a0 = v128.load_splat<T>(ap), a1 = v128.load_splat<T>(ap, S);
-    const a2 = v128.load_splat<T>(ap, 2 * S), a3 = v128.load_splat<T>(ap, 3 * S);
+    const ap = a + <usize>p * aStep;
+    const a0 = v128.load_splat<T>(ap), a1 = v128.load_splat<T>(ap + aStep);
+    const a2 = v128.load_splat<T>(ap + 2 * aStep), a3 = v128.load_splat<T>(ap + 3 * aStep);
     const b0 = b + <usize>p * ldb, b1 = b0 + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
     for (let at: usize = 0; at < whole; at += 16) {
       let s = v128.load(sums + at);
@@ -76,7 +77,7 @@ function sumRows<T>(kc: i32, a: usize, b: usize, ldb: usize, width: usize, sums:
     }
   }
   for (; p < kc; p++) {
-    const ap = v128.load_splat<T>(a + <usize>p * S);
+    const ap = v128.load_splat<T>(a + <usize>p * aStep);
     const bp = b + <usize>p * ldb;
     for (let at: usize = 0; at < whole; at += 16) {
       v128.store(sums + at, v128.add<T>(v128.load(sums + at), v128.mul<T>(ap, v128.load(bp + at))));
@@ -85,7 +86,7 @@ function sumRows<T>(kc: i32, a: usize, b: usize, ldb: usize, width: usize, sums:
   // The last columns, fewer than a vector: one scalar sum each, the same operations a lane does.
   for (let j = whole; j < width; j += S) {
     let sum: T = 0;
-    for (let q = 0; q < kc; q++) sum += load<T>(a + <usize>q * S) * load<T>(b + <usize>q * ldb + j);
+    for (let q = 0; q < kc; q++) sum += load<T>(a + <usize>q * aStep) * load<T>(b + <usize>q * ldb + j);
     store<T>(sums + j, sum);
   }
 }
@@ -97,5 +98,130 @@ function mergeRow<T>(c: usize, sums: usize, width: usize, alpha: T, beta: T): vo
   for (let at = whole; at < width; at += sizeof<T>()) {
     const v = alpha * load<T>(sums + at);
     store<T>(c + at, beta != 0 ? v + beta * load<T>(c + at) : v);
+  }
+}
+
+/**
+ * The few-rows product with B transposed: C = alpha * A * B^T + beta * C,
+ * B n x k as stored (a dense layer's W, in the backward pass's delta W^T):
+ * C[i, j] is the dot product of A's row i with B's row j, so B is read in
+ * place, row after row, where the blocked path would first pack all of it
+ * (transposing) and then compute MR rows of C for each real one.
+ *
+ * Lanes are still columns of C, each summed in p order from zero in k-blocks
+ * of kc as the blocked path sums it: a vector of C takes one lane-width of B's
+ * rows, reads a vector of consecutive p from each and transposes them in
+ * registers (a vector per p, across the rows), then adds A[i, p] times each in
+ * p order. The same bits as the blocked path, for every element.
+ */
+export function gemmRowsTransposed<T>(
+  m: i32, n: i32, k: i32, kc: i32, alpha: T,
+  a: usize, lda: usize, b: usize, ldb: usize,
+  beta: T, c: usize, ldc: usize,
+): void {
+  const S = <usize>sizeof<T>();
+  const lanes = 16 / sizeof<T>();
+  for (let i = 0; i < m; i++) {
+    const ai = a + <usize>i * lda, ci = c + <usize>i * ldc;
+    let j = 0;
+    for (; j + lanes <= n; j += lanes) {
+      const bj = b + <usize>j * ldb;
+      for (let p0 = 0; p0 < k; p0 += kc) {
+        const depth = min(kc, k - p0);
+        const offset = <usize>p0 * S;
+        const sum = sizeof<T>() == 4
+          ? dotLanesF32(depth, ai + offset, bj + offset, ldb)
+          : dotLanesF64(depth, ai + offset, bj + offset, ldb);
+        storeVector<T>(ci + <usize>j * S, sum, alpha, p0 == 0 ? beta : <T>1);
+      }
+    }
+    // The last columns, fewer than a vector: one scalar sum each, the same operations a lane does.
+    for (; j < n; j++) {
+      const bj = b + <usize>j * ldb, cij = ci + <usize>j * S;
+      for (let p0 = 0; p0 < k; p0 += kc) {
+        const end = min(kc, k - p0) + p0;
+        let sum: T = 0;
+        for (let p = p0; p < end; p++) sum += load<T>(ai + <usize>p * S) * load<T>(bj + <usize>p * S);
+        const v = alpha * sum;
+        const betaBlock: T = p0 == 0 ? beta : <T>1;
+        store<T>(cij, betaBlock != 0 ? v + betaBlock * load<T>(cij) : v);
+      }
+    }
+  }
+}
+
+/** Four f32 dot products of a (depth values) with the rows b, b + ldb, ... b + 3 ldb, each summed in p order from zero. */
+function dotLanesF32(depth: i32, a: usize, b: usize, ldb: usize): v128 {
+  const b1 = b + ldb, b2 = b1 + ldb, b3 = b2 + ldb;
+  let sum = v128.splat<i32>(0);
+  let at: usize = 0;
+  const whole = <usize>(depth & ~3) * 4;
+  for (; at < whole; at += 16) {
+    const r0 = v128.load(b + at), r1 = v128.load(b1 + at), r2 = v128.load(b2 + at), r3 = v128.load(b3 + at);
+    const u0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), u1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+    const u2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), u3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+    sum = f32x4.add(sum, f32x4.mul(v128.load_splat<f32>(a + at), v128.shuffle<f32>(u0, u1, 0, 1, 4, 5)));
+    sum = f32x4.add(sum, f32x4.mul(v128.load_splat<f32>(a + at, 4), v128.shuffle<f32>(u0, u1, 2, 3, 6, 7)));
+    sum = f32x4.add(sum, f32x4.mul(v128.load_splat<f32>(a + at, 8), v128.shuffle<f32>(u2, u3, 0, 1, 4, 5)));
+    sum = f32x4.add(sum, f32x4.mul(v128.load_splat<f32>(a + at, 12), v128.shuffle<f32>(u2, u3, 2, 3, 6, 7)));
+  }
+  const bytes = <usize>depth * 4;
+  for (; at < bytes; at += 4) {
+    let column = f32x4.splat(load<f32>(b + at));
+    column = f32x4.replace_lane(column, 1, load<f32>(b1 + at));
+    column = f32x4.replace_lane(column, 2, load<f32>(b2 + at));
+    column = f32x4.replace_lane(column, 3, load<f32>(b3 + at));
+    sum = f32x4.add(sum, f32x4.mul(v128.load_splat<f32>(a + at), column));
+  }
+  return sum;
+}
+
+/** Two f64 dot products of a (depth values) with the rows b and b + ldb, each summed in p order from zero. */
+function dotLanesF64(depth: i32, a: usize, b: usize, ldb: usize): v128 {
+  const b1 = b + ldb;
+  let sum = v128.splat<i32>(0);
+  let at: usize = 0;
+  const whole = <usize>(depth & ~1) * 8;
+  for (; at < whole; at += 16) {
+    const r0 = v128.load(b + at), r1 = v128.load(b1 + at);
+    sum = f64x2.add(sum, f64x2.mul(v128.load_splat<f64>(a + at), v128.shuffle<f64>(r0, r1, 0, 2)));
+    sum = f64x2.add(sum, f64x2.mul(v128.load_splat<f64>(a + at, 8), v128.shuffle<f64>(r0, r1, 1, 3)));
+  }
+  if (at < <usize>depth * 8) {
+    const column = f64x2.replace_lane(f64x2.splat(load<f64>(b + at)), 1, load<f64>(b1 + at));
+    sum = f64x2.add(sum, f64x2.mul(v128.load_splat<f64>(a + at), column));
+  }
+  return sum;
+}
+
+/**
+ * C = alpha * op(A) * B + beta * C for k = 1, an outer product: the weight
+ * gradient x^T delta of one row. op(A)[i, 0] at a + i aRow. Each row of C is
+ * A[i] times B's one row, written once, where the blocked path packs A^T and
+ * walks C in tiles; each element is 0 + A[i] B[j] scaled, as the blocked path
+ * computes it.
+ */
+export function gemmOuter<T>(m: i32, n: i32, alpha: T, a: usize, aRow: usize, b: usize, beta: T, c: usize, ldc: usize): void {
+  const S = <usize>sizeof<T>();
+  const rowBytes = <usize>n * S;
+  const whole = rowBytes & ~15;
+  const va = v128.splat<T>(alpha), zero = v128.splat<T>(0);
+  for (let i = 0; i < m; i++) {
+    const ai = a + <usize>i * aRow, ci = c + <usize>i * ldc;
+    const a0 = v128.load_splat<T>(ai);
+    if (beta == 0) {
+      for (let at: usize = 0; at < whole; at += 16) {
+        v128.store(ci + at, v128.mul<T>(va, v128.add<T>(zero, v128.mul<T>(a0, v128.load(b + at)))));
+      }
+    } else {
+      for (let at: usize = 0; at < whole; at += 16) {
+        storeVector<T>(ci + at, v128.add<T>(zero, v128.mul<T>(a0, v128.load(b + at))), alpha, beta);
+      }
+    }
+    const ai0 = load<T>(ai);
+    for (let j = whole; j < rowBytes; j += S) {
+      const v = alpha * (<T>0 + ai0 * load<T>(b + j));
+      store<T>(ci + j, beta != 0 ? v + beta * load<T>(ci + j) : v);
+    }
   }
 }

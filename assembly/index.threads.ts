@@ -15,4 +15,4 @@ export {
 } from './threads';
 // Not a kernel of the contract: test/backend/exp.test.ts measures exp's accuracy through it (here, not in
 // the single-threaded build, whose every byte is in the browser bundle).
-export { expNonPositiveF32 } from './exp';
+export { expNonPositiveF32, expNonPositiveF64 } from './exp';

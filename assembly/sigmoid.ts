@@ -5,12 +5,17 @@
  *   z >= 0: 1 / (1 + exp(-z));   z < 0: e / (1 + e) with e = exp(z),
  * as js.ts. Large |z| saturates to exactly 1 or 0; NaN stays NaN.
  *
- * f64 (the NumPy-parity path) is scalar, with Math.exp, operation for
- * operation as js.ts. f32 (the fast path) runs four lanes at a time with a
- * polynomial exp (exp.ts), about 1 ulp; the last n % 4 elements go through the
- * same vector code one at a time, so every element gets the same formula.
+ * Both run the vector form without a branch, with exp.ts's polynomial exp,
+ * whole vectors a block at a time in staged passes: f32 four lanes at a time
+ * (about 1 ulp), f64 two (within 1 ulp of Math.exp, which js.ts calls: the
+ * same formula, so the NumPy-parity path stays within an ulp or two of
+ * NumPy's). The last elements go through the one-expression form of the same
+ * exp one at a time, so every element gets the same formula.
  */
-import { EXP_BLOCK_BYTES, expBlockF32, expNonPositiveF32x4, oneF32x4, signBitF32x4 } from './exp';
+import {
+  EXP_BLOCK_BYTES, expBlockF32, expBlockF64NegAbs, expNonPositiveF32x4, expNonPositiveF64x2, oneF32x4, oneF64x2,
+  signBitF32x4, signBitF64x2,
+} from './exp';
 
 /** out[i] = sigmoid(x[i]); out may equal x. */
 // @ts-ignore: decorator
@@ -38,18 +43,29 @@ export function sigmoid<T>(n: i32, x: usize, out: usize): void {
       store<f32>(out + at, f32x4.extract_lane(sigmoidF32x4(f32x4.splat(load<f32>(x + at))), 0));
     }
   } else {
-    for (; at < bytes; at += 8) {
-      const z = load<f64>(x + at);
-      let s: f64;
-      if (z >= 0) {
-        s = 1 / (1 + Math.exp(-z));
-      } else {
-        const e = Math.exp(z);
-        s = e / (1 + e);
+    // As f32: exp(-|z|) a block at a time (two passes), then the quotient.
+    const vecBytes = bytes & ~15;
+    const one = oneF64x2(), zero = v128.splat<i32>(0);
+    for (let block: usize = 0; block < vecBytes; block += EXP_BLOCK_BYTES) {
+      const end = min<usize>(EXP_BLOCK_BYTES, vecBytes - block);
+      const xb = x + block, ob = out + block;
+      const e = expBlockF64NegAbs(xb, end);
+      for (let i: usize = 0; i < end; i += 16) {
+        const z = v128.load(xb + i), ei = v128.load(e + i);
+        v128.store(ob + i, f64x2.div(v128.bitselect(one, ei, f64x2.ge(z, zero)), f64x2.add(one, ei)));
       }
-      store<f64>(out + at, s);
     }
+    at = vecBytes;
+    if (at < bytes) store<f64>(out + at, f64x2.extract_lane(sigmoidF64x2(f64x2.splat(load<f64>(x + at))), 0));
   }
+}
+
+/** sigmoid of two f64 lanes: (z >= 0 ? 1 : e) / (1 + e), e = exp(-|z|), without a branch. */
+// @ts-ignore: decorator
+@inline function sigmoidF64x2(z: v128): v128 {
+  const e = expNonPositiveF64x2(v128.or(z, signBitF64x2()));
+  const one = oneF64x2();
+  return f64x2.div(v128.bitselect(one, e, f64x2.ge(z, v128.splat<i32>(0))), f64x2.add(one, e));
 }
 
 /** sigmoid of four f32 lanes: (z >= 0 ? 1 : e) / (1 + e), e = exp(-|z|). */

@@ -5,14 +5,15 @@
  * sum is >= 1 and the divide is safe). Its gradient exists only fused with
  * categoricalCrossentropy (categoricalCrossentropy.ts).
  *
- * f64 (the NumPy-parity path) is scalar, operation for operation as js.ts:
- * max by `>`, Math.exp, sum from column 0, then a divide (not a multiply by
- * 1/sum, as NumPy's e / e.sum()).
+ * f64 (the NumPy-parity path) is js.ts's formula step for step: max by
+ * `>`, exp, sum from column 0, then a divide (not a multiply by 1/sum, as
+ * NumPy's e / e.sum()); its exp is exp.ts's two-lane polynomial, within 1 ulp
+ * of js.ts's Math.exp.
  * f32 (the fast path) takes four columns at a time with the polynomial exp
  * (exp.ts), sums the exps in f64 (so a wide row loses nothing in the sum),
  * and divides in f32. A row with a NaN gives NaN throughout, in both.
  */
-import { expNonPositiveF32x4 } from './exp';
+import { expNonPositiveF32x4, expNonPositiveF64x2 } from './exp';
 
 /** out[r, :] = softmax(x[r, :]) for every row; out may equal x. */
 // @ts-ignore: decorator
@@ -33,9 +34,19 @@ function softmaxRowF64(bytes: usize, x: usize, out: usize): void {
     const v = load<f64>(x + at);
     if (v > rowMax) rowMax = v;
   }
+  // The exps two lanes at a time (the polynomial exp), summed from column 0 as js.ts sums.
+  const vecBytes = bytes & ~15;
+  const vmax = f64x2.splat(rowMax);
   let sum: f64 = 0;
-  for (let at: usize = 0; at < bytes; at += 8) {
-    const e = Math.exp(load<f64>(x + at) - rowMax);
+  let at: usize = 0;
+  for (; at < vecBytes; at += 16) {
+    const e = expNonPositiveF64x2(f64x2.sub(v128.load(x + at), vmax));
+    v128.store(out + at, e);
+    sum += f64x2.extract_lane(e, 0);
+    sum += f64x2.extract_lane(e, 1);
+  }
+  if (at < bytes) {
+    const e = f64x2.extract_lane(expNonPositiveF64x2(f64x2.splat(load<f64>(x + at) - rowMax)), 0);
     store<f64>(out + at, e);
     sum += e;
   }

@@ -10,12 +10,13 @@ export const LIBRARIES = [
   'wasmlp wasm x2',
   'wasmlp js',
   'wasmlp predict',
+  'numpy',
   'onnxruntime-web',
   'tfjs-wasm',
   'tfjs-cpu',
 ] as const;
 export type Library = (typeof LIBRARIES)[number];
-export const PEERS: readonly Library[] = ['onnxruntime-web', 'tfjs-wasm', 'tfjs-cpu'];
+export const PEERS: readonly Library[] = ['numpy', 'onnxruntime-web', 'tfjs-wasm', 'tfjs-cpu'];
 
 /** How a row turns a median time into the number it shows. */
 export interface Metric {
@@ -65,6 +66,12 @@ export interface Prepared {
   dispose?: () => void;
   /** Makes the task's library ready to run, untimed, before each of its rounds (TensorFlow.js's backend is one global). */
   activate?: () => Promise<unknown>;
+  /**
+   * A task timed by its own process (NumPy in Python): runs for `ms`, and at
+   * least `runs` times, and returns each run's milliseconds; its output is
+   * what its first run computed. Takes the place of `run` in the turns.
+   */
+  selfTimed?: (ms: number, runs: number) => number[];
 }
 
 export type Outputs = Partial<Record<Library, ArrayLike<number>>>;
@@ -114,6 +121,12 @@ export async function measure(rounds: number, entries: Entry[]): Promise<Map<str
           prepared: { run, reset, output, activate },
         } = task;
         await activate?.();
+        if (task.prepared.selfTimed) {
+          const times = task.prepared.selfTimed(budget.time / rounds, Math.ceil(budget.iterations / rounds));
+          if (!task.output && output) task.output = Float64Array.from(output());
+          for (const sample of times) task.samples.push(sample);
+          continue;
+        }
         if (!task.timed) {
           reset?.();
           const probe = run();

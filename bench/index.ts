@@ -2,9 +2,12 @@
  * `npm run bench`: wasmlp against TensorFlow.js, side by side in one process,
  * on the same data (tinybench, medians).
  *
- *   W1 seed    the seed network, 2-8-4-1 sigmoid, 200 points, full batch, 2000 epochs: ms
+ *   W1 seed    the seed network, 2-8-4-1 sigmoid, 200 points, full batch, 2000 epochs: ms;
+ *              in float64 too, against the notebook's own NumPy loop (bench/seed-numpy.py)
  *   W2 mlp     784-256-128-10, sigmoid, softmax + categoricalCrossentropy, batch 64, SGD,
  *              one epoch of 10,000 samples: samples/s; and wasmlp alone with Adam
+ *   online     W2's network trained one row at a time against batches of 64: samples/s
+ *   small      a w-w-1 sigmoid network, batch 1 to 200, widths 2 to 64: µs per training step
  *   W3 gemm    float32 C = op(A) op(B), square n, NN / NT / TN: GFLOP/s
  *   kernels    sigmoid forward and backward, and tanh, over 1M float32 elements: ms
  *   W4 predict inference of W2's network and of the seed's, float32, one thread:
@@ -21,7 +24,7 @@
  * Only ratios from one run mean anything on a shared machine.
  *
  *   npm run bench -- --json FILE     also write every number as JSON
- *   npm run bench -- --only w1,w3    run some workloads (w1, w2, w3, kernels, w4, csv)
+ *   npm run bench -- --only w1,w3    run some workloads (w1, w2, online, small, w3, kernels, w4, csv)
  *   npm run bench -- --quick         shorter budgets (a smoke test, not for docs/speed.md)
  *   npm run bench -- --busy          with another process spinning meanwhile, as on a
  *                                    machine where something else wants a core
@@ -53,6 +56,7 @@ import {
   speedup,
 } from './harness.js';
 import * as inference from './inference.js';
+import * as small from './small.js';
 import { type TfBackend, tfVersion, useTf } from './tfjs.js';
 import * as w from './workloads.js';
 
@@ -65,7 +69,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
   },
 });
-const only = new Set((args.only ?? 'w1,w2,w3,kernels,w4,csv').split(',').map((s) => s.trim().toLowerCase()));
+const only = new Set((args.only ?? 'w1,w2,online,small,w3,kernels,w4,csv').split(',').map((s) => s.trim().toLowerCase()));
 const quick = args.quick!;
 const threads = Number(args.threads);
 const withThreads = threads > 1 && (await threadsAvailable());
@@ -78,6 +82,8 @@ process.on('exit', () => busy?.kill());
 const ROUNDS = 4;
 
 const rows: Row[] = [];
+/** Lines printed again at the end, after the table: the online ratio, the small-shapes grid. */
+const notes: string[] = [];
 const results: Result[] = [];
 
 type Maker = () => Promise<Prepared>;
@@ -173,6 +179,30 @@ if (only.has('w1')) {
   );
 }
 
+if (only.has('w1')) {
+  // float64 against the seed notebook itself: NumPy's loop, timed inside Python.
+  const numpy = w.seedNumpy();
+  console.log(
+    numpy
+      ? `W1 seed float64: NumPy ${numpy.version} (${numpy.python})`
+      : `W1 seed float64: NumPy not run, no Python with NumPy among ${w.PYTHONS.join(', ')}`,
+  );
+  const budget: Budget = { time: 2000, iterations: 5, warmup: 2 };
+  await workloadRows(
+    'W1 seed float64, 2000 epochs',
+    millis,
+    1e-9,
+    {
+      budget,
+      tasks: {
+        'wasmlp wasm': () => w.seedWasmlp({ backend: 'wasm' }, 'float64'),
+        'wasmlp js': () => w.seedWasmlp({ backend: 'js' }, 'float64'),
+      },
+    },
+    numpy ? { budget, variants: [['', { numpy: async () => numpy }]] } : undefined,
+  );
+}
+
 if (only.has('w2')) {
   const data = w.mlpData(),
     init = w.mlpInitialWeights();
@@ -196,6 +226,82 @@ if (only.has('w2')) {
     budget: { time: 4000, iterations: 4, warmup: 1 },
     tasks: wasmlpTasks((v) => w.mlpWasmlp(v, data, init, 'adam'), { js: false }),
   });
+}
+
+if (only.has('online')) {
+  // Online training: the same network one row at a time against W2's batches of 64, on fewer samples (one row at a time is slow).
+  const data = w.mlpData(),
+    init = w.mlpInitialWeights();
+  const samples = 2_000;
+  const budget = (time: number): Budget => (quick ? { time: 0, iterations: 1, warmup: 1 } : { time, iterations: 4, warmup: 1 });
+  const make = (batch: number) => () => w.mlpWasmlp({ backend: 'wasm' }, data, init, 'sgd', { samples, batch });
+  const measured = await measure(quick ? 1 : ROUNDS, [
+    { key: 'batch 1', make: make(1), budget: budget(4000) },
+    { key: 'batch 64', make: make(64), budget: budget(2000) },
+  ]);
+  const perSecond = rate('samples/s', samples);
+  const [one, many] = ['batch 1', 'batch 64'].map((key) => perSecond.fromMs(measured.get(key)!.ms));
+  for (const [batch, value] of [
+    [1, one],
+    [64, many],
+  ] as const) {
+    results.push({
+      workload: `W2 online, batch ${batch}`,
+      library: 'wasmlp wasm',
+      median: value,
+      unit: perSecond.unit,
+      ms: measured.get(`batch ${batch}`)!.ms,
+      samples: measured.get(`batch ${batch}`)!.samples,
+    });
+  }
+  const line =
+    `W2 online, ${samples.toLocaleString('en-US')} samples: batch 1 ${format(one, perSecond.unit)} | ` +
+    `batch 64 ${format(many, perSecond.unit)} | batch 1 / batch 64 ${((100 * one) / many).toFixed(1)}%`;
+  console.log(line);
+  notes.push(line);
+}
+
+if (only.has('small')) {
+  const cells = new Map<string, Row>();
+  for (const batch of small.BATCHES) {
+    for (const width of small.WIDTHS) {
+      const data = small.smallData(batch, width);
+      const steps = small.stepsFor(batch);
+      const budget: Budget = { time: 300, iterations: 4 };
+      const before = rows.length;
+      await workloadRows(
+        `small ${width}-${width}-1, batch ${batch}`,
+        small.perStep(steps),
+        1e-3,
+        {
+          budget,
+          tasks: {
+            'wasmlp wasm': () => small.smallWasmlp({ backend: 'wasm' }, data, steps),
+            'wasmlp js': () => small.smallWasmlp({ backend: 'js' }, data, steps),
+          },
+        },
+        { budget, variants: [['', { 'tfjs-wasm': () => small.smallTf(data, steps) }]] },
+      );
+      cells.set(`${batch} ${width}`, rows[before]);
+    }
+  }
+  // The sweep again as one grid: wasm's time per step, and how many times faster than js and tfjs-wasm.
+  const grid = [
+    `| batch | ${small.WIDTHS.map((width) => `${width}-${width}-1`).join(' | ')} |`,
+    `| ---: | ${small.WIDTHS.map(() => '---:').join(' | ')} |`,
+    ...small.BATCHES.map((batch) => {
+      const line = small.WIDTHS.map((width) => {
+        const r = cells.get(`${batch} ${width}`)!;
+        const vs = (peer: Library) => `${speedup(r, 'wasmlp wasm', peer)!.toFixed(1)}x`;
+        return `${format(r.values['wasmlp wasm'], 'µs')}, ${vs('wasmlp js')} js, ${vs('tfjs-wasm')} tfjs-wasm`;
+      });
+      return `| ${batch} | ${line.join(' | ')} |`;
+    }),
+  ].join('\n');
+  console.log(
+    `\nSmall shapes, µs per training step (wasmlp wasm), and how many times faster than wasmlp js and tfjs-wasm:\n${grid}`,
+  );
+  notes.push(grid);
 }
 
 if (only.has('w3')) {
@@ -267,6 +373,7 @@ if (only.has('csv')) {
 }
 
 if (rows.length > 0) console.log(`\n${markdownTable()}`);
+for (const note of notes) console.log(`\n${note}`);
 if (args.json) {
   const table = rows.map((r) => ({
     workload: r.workload,

@@ -6,10 +6,12 @@
  * (output), which the bench checks across libraries.
  */
 
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { seed, seedLabels, seedWeights } from '../data/seed.js';
 import type { Backend, BackendName } from '../src/backend/backend.js';
 import { createBackend } from '../src/backend/index.js';
-import { createNetwork, type LayerWeights, type Network } from '../src/index.js';
+import { createNetwork, type DType, type LayerWeights, type Network } from '../src/index.js';
 import { Random } from '../src/random.js';
 import type { Prepared } from './harness.js';
 import { type TfBackend, tf, useTf } from './tfjs.js';
@@ -26,12 +28,13 @@ export const SEED_EPOCHS = 2000;
 /** The seed notebook's lr 0.1 on summed gradients of 200 points, as a mean-gradient rate. */
 const SEED_LR = 20;
 
-export async function seedWasmlp(variant: WasmlpVariant): Promise<Prepared> {
+export async function seedWasmlp(variant: WasmlpVariant, dtype: DType = 'float32'): Promise<Prepared> {
   const net = await createNetwork({
     inputs: 2,
     layers: [8, 4, 1].map((units) => ({ units, activation: 'sigmoid' as const })),
     loss: 'binaryCrossentropy',
     backend: variant.backend,
+    dtype,
     ...threadsOption(variant),
   });
   const x = seed.X,
@@ -43,6 +46,44 @@ export async function seedWasmlp(variant: WasmlpVariant): Promise<Prepared> {
     output: () => flatWeights(net.getWeights()),
     dispose: () => net.dispose(),
   };
+}
+
+/** The Pythons tried for NumPy, in order: $PYTHON, the one on PATH, the system's (Debian's python3-numpy). */
+export const PYTHONS = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => Boolean(p));
+
+const SEED_NUMPY = fileURLToPath(new URL('./seed-numpy.py', import.meta.url));
+const SEED_FIXTURE = fileURLToPath(new URL('../data/seed-numpy.json', import.meta.url));
+
+/**
+ * The seed notebook's own loop in NumPy float64 (seed-numpy.py), on the
+ * fixture's data and initial weights, timed inside Python: each turn is one
+ * Python process, started untimed. Undefined when no Python has NumPy.
+ */
+export function seedNumpy(): (Prepared & { version: string; python: string }) | undefined {
+  for (const python of PYTHONS) {
+    try {
+      execFileSync(python, ['-c', 'import numpy'], { stdio: 'ignore' });
+    } catch {
+      continue; // no such Python, or no NumPy in it
+    }
+    const train = (ms: number, runs: number) =>
+      JSON.parse(execFileSync(python, [SEED_NUMPY, SEED_FIXTURE, String(ms), String(runs)], { encoding: 'utf8' })) as {
+        ms: number[];
+        weights: number[];
+        numpy: string;
+      };
+    // One run first, untimed: what it trained is the row's output, and it names NumPy's version.
+    const { weights, numpy: version } = train(0, 1);
+    const selfTimed = (ms: number, runs: number): number[] => train(ms, runs).ms;
+    return {
+      python,
+      version,
+      run: () => selfTimed(0, 1),
+      selfTimed,
+      output: () => weights,
+    };
+  }
+  return undefined;
 }
 
 /** Weights as one array: each layer's W (row-major, inputs x units) then b. */
@@ -207,8 +248,9 @@ export async function mlpWasmlp(
   data: MlpData,
   init: LayerWeights[],
   optimizer: 'sgd' | 'adam' = 'sgd',
+  { samples, batch }: { samples: number; batch: number } = MLP,
 ): Promise<Prepared> {
-  const { inputs, hidden, classes, samples, batch, lr } = MLP;
+  const { inputs, hidden, classes, lr } = MLP;
   const net: Network = await createNetwork({
     inputs,
     layers: [
@@ -220,8 +262,8 @@ export async function mlpWasmlp(
     seed: 1,
     ...threadsOption(variant),
   });
-  const x = { data: data.x, shape: [samples, inputs] as [number, number] };
-  const y = { data: data.y, shape: [samples, classes] as [number, number] };
+  const x = { data: data.x.subarray(0, samples * inputs), shape: [samples, inputs] as [number, number] };
+  const y = { data: data.y.subarray(0, samples * classes), shape: [samples, classes] as [number, number] };
   return {
     reset: () => net.setWeights(init),
     // Adam's usual rate: SGD's 0.1 would make it diverge.

@@ -277,8 +277,9 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
   });
 
   it('few rows (m = 1 to 8) match the reference, and give each row the bits a 64-row product gives it', async () => {
-    // An untransposed float32 product of one row, or of up to four over a B
-    // larger than a packed chunk (32 KB), reads B in place rather than packing it;
+    // A product of one row, or of up to four over a B larger than a packed
+    // chunk (32 KB), reads B in place rather than packing it (untransposed:
+    // float32 only; B transposed: both dtypes, each element a dot product);
     // every path must sum each element in the same order, so a row's result
     // does not depend on how many rows share its product. n covers
     // whole vectors, a partial last one, and rows of B longer than the strip
@@ -297,11 +298,15 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
       [130, 257],
       [600, 9],
     ]) {
-      for (const transA of [false, true]) {
+      for (const [transA, transB] of [
+        [false, false],
+        [true, false],
+        [false, true],
+      ] as const) {
         for (const { alpha, beta } of SCALINGS) {
           const full: GemmCase = {
             transA,
-            transB: false,
+            transB,
             m: BIG,
             n,
             k,
@@ -318,7 +323,7 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
             if (transA) for (let p = 0; p < k; p++) A.push(...full.A.slice(p * BIG, p * BIG + m));
             else A.push(...full.A.slice(0, m * k));
             const g: GemmCase = { ...full, m, A, C: full.C.slice(0, m * n) };
-            const label = `${transA ? 'T' : 'N'}N ${m}x${n}x${k} alpha=${alpha} beta=${beta}`;
+            const label = `${transA ? 'T' : 'N'}${transB ? 'T' : 'N'} ${m}x${n}x${k} alpha=${alpha} beta=${beta}`;
             const out = runGemm(wasm, g);
             const guard = new Array<number>(GUARD).fill(SENTINEL);
             expectIdentical(
@@ -334,6 +339,69 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
             expectClose(runGemm(js, g).slice(GUARD, GUARD + m * n), ref.value, tol, `js vs reference, ${label}`);
           }
         }
+      }
+    }
+  });
+
+  it('one column of C (n = 1) has the bits of the first column of a wider product', async () => {
+    // op(A) times a single column is computed as a row, the operands' roles
+    // swapped; every element must still be the blocked path's sum.
+    const { wasm } = await backends(dtype);
+    const rand = prng(4242);
+    const WIDE = 5;
+    for (const [m, k] of [
+      [1, 1],
+      [3, 4],
+      [200, 4],
+      [17, 129],
+      [64, 300],
+    ]) {
+      for (const transA of [false, true]) {
+        for (const { alpha, beta } of SCALINGS) {
+          const A = uniform(rand, dtype, m * k);
+          const column = uniform(rand, dtype, k);
+          const wideB = column.flatMap((v) => [v, ...uniform(rand, dtype, WIDE - 1)]);
+          const C = beta === 0 ? new Array<number>(m).fill(NaN) : uniform(rand, dtype, m);
+          const wideC = C.flatMap((v) => [v, ...new Array<number>(WIDE - 1).fill(0)]);
+          const base = { transA, transB: false, m, k, alpha, beta, A };
+          const one = runGemm(wasm, { ...base, n: 1, B: column, C }).slice(GUARD, GUARD + m);
+          const wide = runGemm(wasm, { ...base, n: WIDE, B: wideB, C: wideC }).slice(GUARD, GUARD + m * WIDE);
+          const label = `${transA ? 'T' : 'N'}N ${m}x1x${k} alpha=${alpha} beta=${beta}`;
+          expectIdentical(
+            one,
+            wide.filter((_, e) => e % WIDE === 0),
+            label,
+          );
+        }
+      }
+    }
+  });
+
+  it('an outer product (A^T B over one row of A, k = 1) is alpha (0 + a b) + beta c, bit for bit', async () => {
+    // The weight gradient of one row reads A and B in place (gemmOuter); each
+    // element must be exactly the blocked path's operations: a sum from zero,
+    // scaled by alpha, beta C added when beta is not 0.
+    const { wasm } = await backends(dtype);
+    const round = rounder(dtype);
+    const rand = prng(99);
+    for (const [m, n] of [
+      [1, 1],
+      [7, 3],
+      [16, 10],
+      [33, 130],
+      [784, 17],
+    ]) {
+      for (const { alpha, beta } of SCALINGS) {
+        const A = uniform(rand, dtype, m);
+        const B = uniform(rand, dtype, n);
+        A[0] = -0; // 0 + (-0 b) is +0: the sum starts from zero
+        const C = beta === 0 ? new Array<number>(m * n).fill(NaN) : uniform(rand, dtype, m * n);
+        const out = runGemm(wasm, { transA: true, transB: false, m, n, k: 1, alpha, beta, A, B, C });
+        const expected = C.map((c, e) => {
+          const v = round(alpha * round(0 + round(A[Math.floor(e / n)] * B[e % n])));
+          return beta !== 0 ? round(v + round(beta * c)) : v;
+        });
+        expectIdentical(out.slice(GUARD, GUARD + m * n), expected, `TN ${m}x${n}x1 alpha=${alpha} beta=${beta}`);
       }
     }
   });
@@ -405,6 +473,11 @@ describe.each(DTYPES)('elementwise kernels, %s', (dtype) => {
       [3, 2],
       [1, 37],
       [0, 4],
+      // Rows of 4 or 8 bytes take the tiled path: whole vectors, then a tail.
+      [200, 1],
+      [201, 2],
+      [1, 1],
+      [2, 2],
     ]) {
       const x = uniform(rand, dtype, rows * cols, -3, 3),
         bias = uniform(rand, dtype, cols, -3, 3);
