@@ -30,7 +30,8 @@ const dist = (file: string) => path.join(ROOT, 'dist', file);
  * growth is a decision, not an accident. The main entry, minified, is what
  * every page that imports wasmlp pays: 33 kB, the network, fit and
  * fitDataset, five optimisers with clipping, the schedules, the
- * callbacks, the metrics, sample and class weights, regularisers and dropout (TensorFlow.js's layers, core and wasm backend weigh about
+ * callbacks, the metrics, sample and class weights, regularisers and
+ * dropout (TensorFlow.js's layers, core and wasm backend weigh about
  * 360 kB). The chunks it imports on first use: the
  * kernels (the first wasm backend or worker network), the worker's script
  * (the first worker network) and the threaded backend with its
