@@ -10,7 +10,8 @@
 import { createNetwork, type LayerWeights } from '../src/index.js';
 import { Random } from '../src/random.js';
 import type { Metric, Prepared } from './harness.js';
-import { tf, useTf } from './tfjs.js';
+import { tunedSigmoidMlp } from './tf-tuned.js';
+import { useTf } from './tfjs.js';
 import type { WasmlpVariant } from './workloads.js';
 
 export const BATCHES = [1, 8, 32, 200] as const;
@@ -70,45 +71,11 @@ export async function smallWasmlp(variant: WasmlpVariant, data: SmallData, steps
   };
 }
 
-/** The hand-tuned tf-ops step (as W1's): fused forward matMuls, backward written out, in-place updates. */
+/** The hand-tuned tf-ops step (tf-tuned.ts, as W1's). */
 export async function smallTf(data: SmallData, steps: number): Promise<Prepared> {
   await useTf('tfjs-wasm');
-  const xs = tf.tensor2d(data.x);
-  const xT = tf.transpose(xs) as tf.Tensor2D;
-  const ys = tf.tensor2d(data.y);
-  const init = data.init.map(({ W, b }) => ({ W: tf.tensor2d(W), b: tf.tensor1d(b) }));
-  const vars = init.map(({ W, b }) => ({ W: tf.variable(W), b: tf.variable(b) }));
-  const rows = data.x.length;
-  const step = () =>
-    tf.tidy(() => {
-      const [l1, l2] = vars;
-      const a1 = tf.fused.matMul({ a: xs, b: l1.W, bias: l1.b, activation: 'sigmoid' });
-      const a2 = tf.fused.matMul({ a: a1, b: l2.W, bias: l2.b, activation: 'sigmoid' });
-      const d2 = tf.div(tf.sub(a2, ys), rows) as tf.Tensor2D;
-      const d1 = tf.mul(tf.matMul(d2, tf.transpose(l2.W)), tf.mul(a1, tf.sub(1, a1))) as tf.Tensor2D;
-      const grads = [
-        [tf.matMul(xT, d1), tf.sum(d1, 0)],
-        [tf.matMul(tf.transpose(a1), d2), tf.sum(d2, 0)],
-      ];
-      vars.forEach(({ W, b }, l) => {
-        W.assign(tf.sub(W, tf.mul(grads[l][0], LR)));
-        b.assign(tf.sub(b, tf.mul(grads[l][1], LR)));
-      });
-    });
   return {
-    reset: () =>
-      vars.forEach((v, l) => {
-        v.W.assign(init[l].W);
-        v.b.assign(init[l].b);
-      }),
-    run: () => {
-      for (let s = 0; s < steps; s++) step();
-    },
-    output: () => vars.flatMap(({ W, b }) => [...W.dataSync(), ...b.dataSync()]),
+    ...tunedSigmoidMlp({ ...data, learningRate: LR, steps }),
     activate: () => useTf('tfjs-wasm'),
-    dispose: () => {
-      tf.dispose([xs, xT, ys]);
-      for (const { W, b } of [...init, ...vars]) tf.dispose([W, b]);
-    },
   };
 }

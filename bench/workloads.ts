@@ -14,6 +14,7 @@ import { createBackend } from '../src/backend/index.js';
 import { createNetwork, type DType, type LayerWeights, type Network } from '../src/index.js';
 import { Random } from '../src/random.js';
 import type { Prepared } from './harness.js';
+import { tunedSigmoidMlp } from './tf-tuned.js';
 import { type TfBackend, tf, useTf } from './tfjs.js';
 
 /** wasmlp's variants: a backend, and for wasm optionally a thread count. */
@@ -141,55 +142,17 @@ export async function seedTf(backend: TfBackend): Promise<Prepared> {
   };
 }
 
-/**
- * The seed step written out by hand in tf ops: backward by hand with every
- * product an untransposed matMul (inputs pre-transposed, weights transposed
- * by tf.transpose), bias and sigmoid fused into the forward matMuls, weights
- * updated in place, one tf.tidy per epoch.
- */
+/** The seed step written out by hand in tf ops (tf-tuned.ts), the loss read back every 400 epochs as the notebook prints it. */
 export async function seedTfTuned(backend: TfBackend): Promise<Prepared> {
   await useTf(backend);
-  const xs = tf.tensor2d(seed.X);
-  const xT = tf.transpose(xs) as tf.Tensor2D;
-  const ys = tf.tensor2d(seedLabels());
-  const init = seedWeights('init').map(({ W, b }) => ({ W: tf.tensor2d(W), b: tf.tensor1d(b) }));
-  const vars = init.map(({ W, b }) => ({ W: tf.variable(W), b: tf.variable(b) }));
-  const rows = seed.X.length;
-  const step = (readLoss: boolean) =>
-    tf.tidy(() => {
-      const [l1, l2, l3] = vars;
-      const a1 = tf.fused.matMul({ a: xs, b: l1.W, bias: l1.b, activation: 'sigmoid' });
-      const a2 = tf.fused.matMul({ a: a1, b: l2.W, bias: l2.b, activation: 'sigmoid' });
-      const a3 = tf.fused.matMul({ a: a2, b: l3.W, bias: l3.b, activation: 'sigmoid' });
-      if (readLoss) tf.losses.logLoss(ys, a3).dataSync();
-      const d3 = tf.div(tf.sub(a3, ys), rows) as tf.Tensor2D;
-      const d2 = tf.mul(tf.matMul(d3, tf.transpose(l3.W)), tf.mul(a2, tf.sub(1, a2))) as tf.Tensor2D;
-      const d1 = tf.mul(tf.matMul(d2, tf.transpose(l2.W)), tf.mul(a1, tf.sub(1, a1))) as tf.Tensor2D;
-      const grads = [
-        [tf.matMul(xT, d1), tf.sum(d1, 0)],
-        [tf.matMul(tf.transpose(a1), d2), tf.sum(d2, 0)],
-        [tf.matMul(tf.transpose(a2), d3), tf.sum(d3, 0)],
-      ];
-      vars.forEach(({ W, b }, l) => {
-        W.assign(tf.sub(W, tf.mul(grads[l][0], SEED_LR)));
-        b.assign(tf.sub(b, tf.mul(grads[l][1], SEED_LR)));
-      });
-    });
-  return {
-    reset: () =>
-      vars.forEach((v, l) => {
-        v.W.assign(init[l].W);
-        v.b.assign(init[l].b);
-      }),
-    run: () => {
-      for (let epoch = 1; epoch <= SEED_EPOCHS; epoch++) step(epoch % 400 === 0);
-    },
-    output: () => flatTfWeights(vars.flatMap(({ W, b }) => [W, b])),
-    dispose: () => {
-      tf.dispose([xs, xT, ys]);
-      for (const { W, b } of [...init, ...vars]) tf.dispose([W, b]);
-    },
-  };
+  return tunedSigmoidMlp({
+    x: seed.X,
+    y: seedLabels(),
+    init: seedWeights('init'),
+    learningRate: SEED_LR,
+    steps: SEED_EPOCHS,
+    lossEvery: 400,
+  });
 }
 
 // ---------------------------------------------------------------- W2: mlp
