@@ -98,7 +98,7 @@ function scoringFor(model: ModelFile): RegressionScoring | undefined {
 }
 
 /** Counts a block's rows by true and predicted class; `labels` holds each row's class index. */
-function countClasses(
+function countConfusion(
   counts: ConfusionCounts,
   outputs: ArrayLike<number>,
   labels: ArrayLike<number>,
@@ -124,7 +124,7 @@ async function evaluateWhole(loaded: LoadedModel, file: string, options: Evaluat
     return { result, rows: table.rows, scoring };
   }
   const counts = new ConfusionCounts(model.target.classes.length);
-  countClasses(counts, loaded.net.predict(x), y.data, table.rows, loaded.net.outputs);
+  countConfusion(counts, loaded.net.predict(x), y.data, table.rows, loaded.net.outputs);
   return { result, rows: table.rows, report: classificationReport(model.target.classes, counts) };
 }
 
@@ -165,7 +165,7 @@ async function evaluateStream(loaded: LoadedModel, file: string, options: Evalua
       const result = loaded.net.evaluate(x, y);
       const predicted = scoring || counts ? loaded.net.predict(x) : undefined;
       if (predicted) scoring?.add(predicted, block.y, block.rows);
-      if (predicted && counts) countClasses(counts, predicted, block.y, block.rows, loaded.net.outputs);
+      if (predicted && counts) countConfusion(counts, predicted, block.y, block.rows, loaded.net.outputs);
       // Each block's loss is a mean over its rows' outputs, and every row has as many: weighted by rows.
       loss += result.loss * block.rows;
       acc += (result.acc ?? 0) * block.rows;

@@ -3,7 +3,10 @@
  * absolute error and the root mean squared error over every output, and R²
  * (1 - Σ(y - ŷ)² / Σ(y - ȳ)², each output's averaged, as scikit-learn's
  * r2_score), in the targets' units. Fed a block of rows at a time, in
- * float64, so a streamed file scores as one read whole.
+ * float64, so a streamed file scores as one read whole. Not the library's
+ * MetricState: a model file or an ONNX model carries its own metrics, or
+ * none, and this report follows scikit-learn (RMSE; a constant target
+ * predicted exactly scores R² 1) where the library follows Keras.
  */
 export interface RegressionScores {
   mae: number;
