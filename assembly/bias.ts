@@ -21,6 +21,17 @@ export function addBias<T>(rows: i32, cols: i32, bias: usize, x: usize): void {
     for (let at = whole; at < total; at += S) store<T>(x + at, load<T>(x + at) + load<T>(bias + at % rowBytes));
     return;
   }
+  if (rowBytes == 16 || rowBytes == 32) {
+    // Rows of one or two whole vectors (a small hidden layer): the bias
+    // held in registers, the block one flat run, no loop over columns.
+    const b0 = v128.load(bias), b1 = v128.load(bias + 16 * (rowBytes >> 5));
+    const total = <usize>rows * rowBytes;
+    for (let at: usize = 0; at < total; at += rowBytes) {
+      v128.store(x + at, v128.add<T>(v128.load(x + at), b0));
+      if (rowBytes == 32) v128.store(x + at, v128.add<T>(v128.load(x + at, 16), b1), 16);
+    }
+    return;
+  }
   const L = 16 / <i32>sizeof<T>(); // lanes per v128
   const vecEnd = cols & ~(L - 1); // columns covered by whole v128s
   let row = x;
@@ -65,6 +76,20 @@ export function sumColumns<T>(rows: i32, cols: i32, x: usize, out: usize): void 
     v128.store(dst, s1, 16);
     v128.store(dst, s2, 32);
     v128.store(dst, s3, 48);
+  }
+  if (j + 2 * L <= cols) {
+    // Two vectors of columns side by side: two chains of additions overlap
+    // where one after the other each would wait on its own.
+    let s0 = v128.splat<T>(0), s1 = v128.splat<T>(0);
+    let src = x + <usize>j * S;
+    for (let r = 0; r < rows; r++) {
+      s0 = v128.add<T>(s0, v128.load(src));
+      s1 = v128.add<T>(s1, v128.load(src, 16));
+      src += ld;
+    }
+    v128.store(out + <usize>j * S, s0);
+    v128.store(out + <usize>j * S, s1, 16);
+    j += 2 * L;
   }
   for (; j + L <= cols; j += L) {
     let s = v128.splat<T>(0);

@@ -4,27 +4,64 @@
  * for both dtypes (f32 values are promoted first), as js.ts computes them.
  */
 import { scaledDifference } from './difference';
+import { oneF64x2 } from './exp';
+import { logDomainF64x2, logF64, logF64x2 } from './log';
 
 /** The seed notebook's log guard (BCE_EPSILON in backend.ts). */
 const EPSILON: f64 = 1e-9;
+/** EPSILON on both lanes, loaded (a splat may be rebuilt in the loop: exp.ts's "Speed"). */
+const EPSILON_F64X2: usize = memory.data<f64>([EPSILON, EPSILON], 16);
 
-/** mean over n of -(y log(a + eps) + (1 - y) log(1 - a + eps)). */
+/**
+ * mean over n of -(y log(a + eps) + (1 - y) log(1 - a + eps)), the terms
+ * added in order from the first. Two elements at a time take one two-lane
+ * log (log.ts: fdlibm's bits, as Math.log in js.ts, so the loss equals
+ * js.ts's bit for bit); a pair with a label other than 0 or 1, or an odd
+ * last element, takes the same log one value at a time.
+ */
 // @ts-ignore: decorator
 @kernel
 export function binaryCrossentropy<T>(n: i32, a: usize, y: usize): f64 {
   const S = <usize>sizeof<T>();
+  const one = oneF64x2(), zero = v128.splat<i64>(0), eps = v128.load(EPSILON_F64X2);
   let sum: f64 = 0;
-  for (let i = 0; i < n; i++) {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
     const at = <usize>i * S;
-    const ai = <f64>load<T>(a + at);
-    const yi = <f64>load<T>(y + at);
-    // A 0/1 label zeroes one term: 0 * (a finite log) is ±0 and x + ±0 is x, so
-    // skipping that log (half the work, logs being most of it) changes no bit.
-    // (A select, not a branch on the label: labels of a shuffled set are coin flips.)
-    if (yi == 0 || yi == 1) sum += Math.log(select<f64>(ai + EPSILON, 1 - ai + EPSILON, yi == 1));
-    else sum += yi * Math.log(ai + EPSILON) + (1 - yi) * Math.log(1 - ai + EPSILON);
+    const ai = pairF64<T>(a + at), yi = pairF64<T>(y + at);
+    const isOne = f64x2.eq(yi, one);
+    if (!v128.all_true<i64>(v128.or(isOne, f64x2.eq(yi, zero)))) {
+      sum += term(f64x2.extract_lane(ai, 0), f64x2.extract_lane(yi, 0));
+      sum += term(f64x2.extract_lane(ai, 1), f64x2.extract_lane(yi, 1));
+      continue;
+    }
+    // A 0/1 label zeroes one term: 0 * (a finite log) is ±0 and x + ±0 is x,
+    // so only the other log is taken (logs being most of the work). A select,
+    // not a branch on the label: labels of a shuffled set are coin flips.
+    const x = v128.bitselect(f64x2.add(ai, eps), f64x2.add(f64x2.sub(one, ai), eps), isOne);
+    if (logDomainF64x2(x)) {
+      const logs = logF64x2(x);
+      sum += f64x2.extract_lane(logs, 0);
+      sum += f64x2.extract_lane(logs, 1);
+    } else {
+      sum += logF64(f64x2.extract_lane(x, 0));
+      sum += logF64(f64x2.extract_lane(x, 1));
+    }
   }
+  if (i < n) sum += term(<f64>load<T>(a + <usize>i * S), <f64>load<T>(y + <usize>i * S));
   return -sum / <f64>n;
+}
+
+/** One element's y log(a + eps) + (1 - y) log(1 - a + eps), one log for a 0/1 label. */
+function term(a: f64, y: f64): f64 {
+  if (y == 0 || y == 1) return logF64(y == 1 ? a + EPSILON : 1 - a + EPSILON);
+  return y * logF64(a + EPSILON) + (1 - y) * logF64(1 - a + EPSILON);
+}
+
+/** Two elements at p as f64 lanes (f32 ones promoted, exactly). */
+// @ts-ignore: decorator
+@inline function pairF64<T>(p: usize): v128 {
+  return sizeof<T>() == 4 ? f64x2.promote_low_f32x4(v128.load64_zero(p)) : v128.load(p);
 }
 
 /**

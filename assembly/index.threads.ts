@@ -13,6 +13,7 @@ export {
   controlBytes, maxThreads, threadScratchBytes, setThreadScratch, workerLoop, stopWorkers, deadFlag, workingWord,
   chunksDone, chunksRecovered, blocksRestored, resetChunksDone,
 } from './threads';
-// Not a kernel of the contract: test/backend/exp.test.ts measures exp's accuracy through it (here, not in
+// Not kernels of the contract: test/backend/exp.test.ts and log.test.ts measure exp and log through them (here, not in
 // the single-threaded build, whose every byte is in the browser bundle).
 export { expNonPositiveF32, expNonPositiveF64 } from './exp';
+export { logArrayF64 } from './log';

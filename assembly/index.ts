@@ -26,6 +26,7 @@ import './rmsprop';
 import './clip';
 import './gather';
 import './finite';
+import './copy';
 
 /** First byte the TypeScript side may allocate from. */
 export function heapBase(): usize {

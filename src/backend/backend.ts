@@ -71,8 +71,6 @@ export interface Backend extends Kernels {
   releaseAll(): void;
   /** Blocks allocated through this backend object and not yet freed. */
   readonly blockCount: number;
-  /** dst[0..n) = src[0..n), n floats; the ranges must not overlap. */
-  copy(n: number, src: number, dst: number): void;
   /**
    * A view of `elements` floats at `offset`. Views go stale when memory grows
    * (any alloc may grow it): take one, use it, drop it.
@@ -230,6 +228,9 @@ export interface Kernels {
 
   /** The index of the first NaN or ±Infinity among the n values at x, or -1. */
   firstNonFinite(n: number, x: number): number;
+
+  /** dst[0..n) = src[0..n), n floats; the ranges must not overlap. */
+  copy(n: number, src: number, dst: number): void;
 }
 
 export type KernelName = keyof Kernels;
@@ -271,6 +272,7 @@ export const KERNEL_NAMES = /* @__PURE__ */ Object.keys({
   sumSquares: 0,
   gatherRows: 0,
   firstNonFinite: 0,
+  copy: 0,
 } satisfies Record<KernelName, 0>) as readonly KernelName[];
 
 /**
