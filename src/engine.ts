@@ -212,10 +212,12 @@ export class NetworkEngine implements ForwardModel {
     return this.hasPenalty ? data + kernelPenalty(this.backend, this.layers) : data;
   }
 
-  /** Whether some layer's kernel is regularised. */
+  /** Whether some layer's kernel is regularised (the layers' configs never change: read once). */
   get hasPenalty(): boolean {
-    return this.layers.some((layer) => layer.config.kernelRegularizer !== undefined);
+    this.penalised ??= this.layers.some((layer) => layer.config.kernelRegularizer !== undefined);
+    return this.penalised;
   }
+  private penalised: boolean | undefined;
 
   /** The rate of the dropout entry after each layer, or undefined where there is none. */
   get dropout(): (number | undefined)[] {

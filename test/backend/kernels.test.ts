@@ -647,7 +647,7 @@ describe.each(DTYPES)('elementwise kernels, %s', (dtype) => {
   it('binaryAccuracy counts (a > 0.5) == y', async () => {
     const { wasm, js } = await backends(dtype);
     const rand = prng(7);
-    for (const n of [1, 10, 200]) {
+    for (const n of [1, 7, 10, 200, 1001]) {
       const y = Array.from({ length: n }, () => (rand() < 0.5 ? 0 : 1));
       // 0.5 itself predicts 0; the thresholds' neighbours predict what they should.
       const near = [0.5, round(0.5 + 1e-6), round(0.5 - 1e-6), 0, 1];
