@@ -135,6 +135,12 @@ export function gemmStrided<T>(
     gemmOuter<T>(m, n, alpha, a, S, b, beta, c, <usize>ldc * S);
     return;
   }
+  if (!transA && transB && k == 1 && ldb == 1) {
+    // The other outer product: delta W^T through a layer of one unit (an
+    // output layer's backward pass), B^T's one row contiguous.
+    gemmOuter<T>(m, n, alpha, a, <usize>lda * S, b, beta, c, <usize>ldc * S);
+    return;
+  }
   if (!transA && transB && fewRows) {
     gemmRowsTransposed<T>(m, n, k, KC, alpha, a, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S);
     return;

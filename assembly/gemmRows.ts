@@ -206,6 +206,17 @@ export function gemmOuter<T>(m: i32, n: i32, alpha: T, a: usize, aRow: usize, b:
   const rowBytes = <usize>n * S;
   const whole = rowBytes & ~15;
   const va = v128.splat<T>(alpha), zero = v128.splat<T>(0);
+  if (beta == 0 && (rowBytes == 16 || rowBytes == 32)) {
+    // Rows of one or two whole vectors (a small layer): B's row held in
+    // registers, no loop over columns.
+    const b0 = v128.load(b), b1 = v128.load(b + 16 * (rowBytes >> 5));
+    for (let i = 0; i < m; i++) {
+      const a0 = v128.load_splat<T>(a + <usize>i * aRow), ci = c + <usize>i * ldc;
+      v128.store(ci, v128.mul<T>(va, v128.add<T>(zero, v128.mul<T>(a0, b0))));
+      if (rowBytes == 32) v128.store(ci, v128.mul<T>(va, v128.add<T>(zero, v128.mul<T>(a0, b1))), 16);
+    }
+    return;
+  }
   for (let i = 0; i < m; i++) {
     const ai = a + <usize>i * aRow, ci = c + <usize>i * ldc;
     const a0 = v128.load_splat<T>(ai);

@@ -377,10 +377,12 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
     }
   });
 
-  it('an outer product (A^T B over one row of A, k = 1) is alpha (0 + a b) + beta c, bit for bit', async () => {
-    // The weight gradient of one row reads A and B in place (gemmOuter); each
-    // element must be exactly the blocked path's operations: a sum from zero,
-    // scaled by alpha, beta C added when beta is not 0.
+  it('an outer product (k = 1: A^T B over one row of A, or A B^T through one unit) is alpha (0 + a b) + beta c, bit for bit', async () => {
+    // The weight gradient of one row, and the backward pass through a layer
+    // of one unit, read A and B in place (gemmOuter); each element must be
+    // exactly the blocked path's operations: a sum from zero, scaled by
+    // alpha, beta C added when beta is not 0. Rows of one or two vectors
+    // (n = 4, 8 in float32; 2, 4 in float64) hold B in registers.
     const { wasm } = await backends(dtype);
     const round = rounder(dtype);
     const rand = prng(99);
@@ -390,19 +392,27 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
       [16, 10],
       [33, 130],
       [784, 17],
+      [200, 4],
+      [9, 8],
+      [5, 2],
     ]) {
-      for (const { alpha, beta } of SCALINGS) {
-        const A = uniform(rand, dtype, m);
-        const B = uniform(rand, dtype, n);
-        A[0] = -0; // 0 + (-0 b) is +0: the sum starts from zero
-        const C = beta === 0 ? new Array<number>(m * n).fill(NaN) : uniform(rand, dtype, m * n);
-        const out = runGemm(wasm, { transA: true, transB: false, m, n, k: 1, alpha, beta, A, B, C });
-        const expected = C.map((c, e) => {
-          const v = round(alpha * round(0 + round(A[Math.floor(e / n)] * B[e % n])));
-          return beta !== 0 ? round(v + round(beta * c)) : v;
-        });
-        expectIdentical(out.slice(GUARD, GUARD + m * n), expected, `TN ${m}x${n}x1 alpha=${alpha} beta=${beta}`);
-      }
+      for (const [transA, transB] of [
+        [true, false],
+        [false, true],
+      ])
+        for (const { alpha, beta } of SCALINGS) {
+          const A = uniform(rand, dtype, m);
+          const B = uniform(rand, dtype, n);
+          A[0] = -0; // 0 + (-0 b) is +0: the sum starts from zero
+          const C = beta === 0 ? new Array<number>(m * n).fill(NaN) : uniform(rand, dtype, m * n);
+          const out = runGemm(wasm, { transA, transB, m, n, k: 1, alpha, beta, A, B, C });
+          const expected = C.map((c, e) => {
+            const v = round(alpha * round(0 + round(A[Math.floor(e / n)] * B[e % n])));
+            return beta !== 0 ? round(v + round(beta * c)) : v;
+          });
+          const label = `${transA ? 'TN' : 'NT'} ${m}x${n}x1 alpha=${alpha} beta=${beta}`;
+          expectIdentical(out.slice(GUARD, GUARD + m * n), expected, label);
+        }
     }
   });
 
