@@ -32,8 +32,6 @@ const LG7: f64 = 1.479819860511658591e-01;
  * mantissa bits: x - T0 (as integers) carries k in its exponent field.
  */
 const T0: i64 = 0x3fe6a09c00000000;
-/** 1.5 * 2^52: its bits plus a small integer k are the double 1.5 * 2^52 + k. */
-const MAGIC: f64 = 6755399441056768;
 
 /**
  * The constants on two lanes each, loaded rather than written as splats:
@@ -43,11 +41,11 @@ const MAGIC: f64 = 6755399441056768;
 const K: usize = memory.data<f64>([
   LN2_HI, LN2_HI, LN2_LO, LN2_LO,
   LG1, LG1, LG2, LG2, LG3, LG3, LG4, LG4, LG5, LG5, LG6, LG6, LG7, LG7,
-  MAGIC, MAGIC, 1, 1, 2, 2, 0.5, 0.5, 0.33333333333333333, 0.33333333333333333,
+  1, 1, 2, 2, 0.5, 0.5, 0.33333333333333333, 0.33333333333333333,
   2.2250738585072014e-308, 2.2250738585072014e-308, 1.7976931348623157e308, 1.7976931348623157e308,
 ], 16);
-const K_LN2_HI = 0, K_LN2_LO = 1, K_LG1 = 2, K_MAGIC = 9, K_ONE = 10, K_TWO = 11, K_HALF = 12, K_THIRD = 13;
-const K_MIN = 14, K_MAX = 15;
+const K_LN2_HI = 0, K_LN2_LO = 1, K_LG1 = 2, K_ONE = 9, K_TWO = 10, K_HALF = 11, K_THIRD = 12;
+const K_MIN = 13, K_MAX = 14;
 const KI: usize = memory.data<i64>([
   T0, T0, 0xfff0000000000000, 0xfff0000000000000, 0xfffff, 0xfffff,
   0x6147a, 0x6147a, 0x6b851, 0x6b851, 2, 2, 3, 3,
@@ -76,9 +74,11 @@ const KI_T0 = 0, KI_EXPONENT = 1, KI_HIGH_MANTISSA = 2, KI_FAR_LO = 3, KI_FAR_HI
   const ix = x;
   const tmp = i64x2.sub(ix, ki64(KI_T0));
   // k in the exponent field of tmp; 1 + f is x with that exponent taken off.
-  const k = i64x2.shr_s(tmp, 52);
+  // k as a double from the high words (32-bit shift and conversion: one
+  // instruction each on x86, where a 64-bit arithmetic shift is several).
+  const kHigh = i32x4.shr_s(tmp, 20);
+  const dk = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(kHigh, kHigh, 1, 3, 1, 3));
   const z = i64x2.sub(ix, v128.and(tmp, ki64(KI_EXPONENT)));
-  const dk = f64x2.sub(i64x2.add(k64(K_MAGIC), k), k64(K_MAGIC));
   const f = f64x2.sub(z, k64(K_ONE));
   // fdlibm's hx: x's 20 high mantissa bits, which pick the branch.
   const hx = v128.and(i64x2.shr_u(ix, 32), ki64(KI_HIGH_MANTISSA));
