@@ -2,7 +2,8 @@
  * Categorical cross-entropy on softmax outputs, its gradient fused with the
  * softmax (w.r.t. the logits), and categorical accuracy. Rows are samples,
  * columns classes. Loss and gradient are computed in f64 for both dtypes, as
- * js.ts computes them.
+ * js.ts computes them, the log fdlibm's (log.ts, as V8's Math.log): the loss
+ * equals js.ts's bit for bit.
  *
  * The loss follows Keras's categorical_crossentropy with from_logits=False
  * (keras.ops in Keras 3's jax/numpy backends; tfjs-layers'
@@ -14,6 +15,7 @@
  * softmax output; the two differ only where the clip bites, p < 1e-7.)
  */
 import { scaledDifference } from './difference';
+import { logF64 } from './log';
 
 /** Keras's backend epsilon (CCE_EPSILON in backend.ts). */
 const EPSILON: f64 = 1e-7;
@@ -38,7 +40,7 @@ export function categoricalCrossentropy<T>(rows: i32, cols: i32, a: usize, y: us
       if (yc == 0) continue;
       let p = <f64>load<T>(ar + at) / total;
       p = p < EPSILON ? EPSILON : p > 1 - EPSILON ? 1 - EPSILON : p;
-      sum += yc * Math.log(p);
+      sum += yc * logF64(p);
     }
   }
   return -sum / <f64>rows;

@@ -70,8 +70,16 @@ export function buildProgram(io: Io): Command {
       }
     });
 
+  // --standardize and --no-standardize set one option: given both, commander
+  // keeps the last; refused instead, since one of them is not what was meant.
+  const standardizeFlags = new Set<string>();
   program
     .command('train')
+    .on('option:standardize', () => standardizeFlags.add('--standardize'))
+    .on('option:no-standardize', () => standardizeFlags.add('--no-standardize'))
+    .hook('preAction', () => {
+      if (standardizeFlags.size > 1) throw new Error('give --standardize or --no-standardize, not both');
+    })
     .description('train a network on a CSV file (a header row, then one row per sample)')
     .argument('<data>', 'the CSV file (- for standard input)')
     .requiredOption('--target <column>', 'the column to predict (x,y for several, a regression)')

@@ -682,6 +682,12 @@ describe('wasmlp on bad input', () => {
       invalid('--threads <n>', '65', 'Expected a positive integer, at most 64.'),
     );
     await fails(train(good, '--threads', '2', '--backend', 'js'), '--threads 2 needs the wasm backend, not --backend js');
+    for (const flags of [
+      ['--standardize', '--no-standardize'],
+      ['--no-standardize', '--standardize'],
+    ]) {
+      await fails(train(good, ...flags), 'give --standardize or --no-standardize, not both');
+    }
     await fails(
       ['predict', model, good, '--threads', '2', '--backend', 'js'],
       '--threads 2 needs the wasm backend, not --backend js',
