@@ -5,46 +5,23 @@
  * ulps of the float64 result, against Math.exp (itself within 1 ulp of the
  * truth, and what the js backend calls).
  */
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadMathExports } from './math-exports.js';
 
-interface ExpExports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  expNonPositiveF32(n: number, x: number, out: number): void;
-  expNonPositiveF64(n: number, x: number, out: number): void;
-}
-
-let wasm: ExpExports;
+let wasm: Awaited<ReturnType<typeof loadMathExports>>;
 
 beforeAll(async () => {
-  // The shared-memory build exports it (the same exp as the single-threaded build's kernels).
-  const bytes = readFileSync(new URL('../../build/wasmlp.threads.wasm', import.meta.url));
-  const memory = new WebAssembly.Memory({ initial: 64, maximum: 16384, shared: true });
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
-  wasm = { ...(instance.exports as unknown as ExpExports), memory };
+  wasm = await loadMathExports();
 });
 
 /** exp of every value, through the wasm function (staged passes and scalar tail alike). */
 function wasmExp(values: ArrayLike<number>): Float32Array {
-  const n = values.length;
-  const base = (wasm.heapBase() + 15) & ~15;
-  const needed = base + 8 * n;
-  if (needed > wasm.memory.buffer.byteLength) wasm.memory.grow(Math.ceil((needed - wasm.memory.buffer.byteLength) / 65536));
-  new Float32Array(wasm.memory.buffer, base, n).set(values); // a fresh view: the memory may have grown
-  wasm.expNonPositiveF32(n, base, base + 4 * n);
-  return new Float32Array(wasm.memory.buffer, base + 4 * n, n).slice();
+  return wasm.run('expNonPositiveF32', values, Float32Array) as Float32Array;
 }
 
 /** exp of every value through the float64 function (two lanes, and the odd last one alone). */
 function wasmExp64(values: Float64Array): Float64Array {
-  const n = values.length;
-  const base = (wasm.heapBase() + 15) & ~15;
-  const needed = base + 16 * n;
-  if (needed > wasm.memory.buffer.byteLength) wasm.memory.grow(Math.ceil((needed - wasm.memory.buffer.byteLength) / 65536));
-  new Float64Array(wasm.memory.buffer, base, n).set(values);
-  wasm.expNonPositiveF64(n, base, base + 8 * n);
-  return new Float64Array(wasm.memory.buffer, base + 8 * n, n).slice();
+  return wasm.run('expNonPositiveF64', values, Float64Array) as Float64Array;
 }
 
 /** The distance between a float64 and the next one away from zero. */

@@ -4,34 +4,18 @@
  * (V8 runs fdlibm's) for identical bits over every branch fdlibm takes, on
  * the arguments the losses give it and on the whole positive range.
  */
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadMathExports } from './math-exports.js';
 
-interface LogExports {
-  memory: WebAssembly.Memory;
-  heapBase(): number;
-  logArrayF64(n: number, x: number, out: number): void;
-}
-
-let wasm: LogExports;
+let wasm: Awaited<ReturnType<typeof loadMathExports>>;
 
 beforeAll(async () => {
-  // The shared-memory build exports it (the same log as the single-threaded build's losses).
-  const bytes = readFileSync(new URL('../../build/wasmlp.threads.wasm', import.meta.url));
-  const memory = new WebAssembly.Memory({ initial: 64, maximum: 16384, shared: true });
-  const { instance } = await WebAssembly.instantiate(bytes, { env: { memory } });
-  wasm = { ...(instance.exports as unknown as LogExports), memory };
+  wasm = await loadMathExports();
 });
 
 /** log of every value through the wasm function (pairs, one-at-a-time pairs, and the odd last one). */
 function wasmLog(values: ArrayLike<number>): Float64Array {
-  const n = values.length;
-  const base = (wasm.heapBase() + 15) & ~15;
-  const needed = base + 16 * n;
-  if (needed > wasm.memory.buffer.byteLength) wasm.memory.grow(Math.ceil((needed - wasm.memory.buffer.byteLength) / 65536));
-  new Float64Array(wasm.memory.buffer, base, n).set(values);
-  wasm.logArrayF64(n, base, base + 8 * n);
-  return new Float64Array(wasm.memory.buffer, base + 8 * n, n).slice();
+  return wasm.run('logArrayF64', values, Float64Array) as Float64Array;
 }
 
 /** How many of the values' logs differ from Math.log's bits, and the first such value. */
