@@ -1,11 +1,17 @@
 /**
  * The hyperbolic tangent and its backward step.
  *
- * f64 (the NumPy-parity path) is scalar Math.tanh, as js.ts: correctly
- * saturating to exactly ±1 for large |x|, within an ulp of V8's.
+ * Both dtypes run whole vectors on |x| and copy x's sign back (so tanh(-0)
+ * is -0 and NaN stays NaN).
  *
- * f32 (the fast path) runs four lanes at a time on |x|, then copies x's sign
- * back (so tanh(-0) is -0 and NaN stays NaN):
+ * f64, two lanes at a time, Cephes tanh's two forms:
+ *   |x| < 0.625: x + x z P(z) / Q(z), z = x², its rational approximation;
+ *   otherwise:   (1 - e) / (1 + e), e = exp(-2|x|) by exp.ts's two-lane exp,
+ *                which flushes to 0 for |x| > 354: exactly 1 (also for
+ *                Infinity).
+ * Within 3 ulps of V8's Math.tanh, which js.ts calls (test/backend/kernels.test.ts).
+ *
+ * f32 (the fast path) runs four lanes at a time:
  *   |x| < 0.625: Cephes tanhf's odd polynomial |x| + |x| z P(z), z = x², where
  *                the exp form below would lose digits to 1 - e cancelling;
  *   otherwise:   (1 - e) / (1 + e), e = exp(-2|x|) <= exp(-1.25), no
@@ -16,7 +22,7 @@
  * through the one-expression form one at a time, the same operations, so
  * every element gets the same formula.
  */
-import { EXP_BLOCK_BYTES, expBlockF32, expNonPositiveF32x4 } from './exp';
+import { EXP_BLOCK_BYTES, expBlockF32, expNonPositiveF32x4, expNonPositiveF64x2, signBitF64x2 } from './exp';
 
 /** out[i] = tanh(x[i]); out may equal x. */
 // @ts-ignore: decorator
@@ -38,8 +44,41 @@ export function tanh<T>(n: i32, x: usize, out: usize): void {
       store<f32>(out + at, f32x4.extract_lane(tanhF32x4(f32x4.splat(load<f32>(x + at))), 0));
     }
   } else {
-    for (; at < bytes; at += 8) store<f64>(out + at, Math.tanh(load<f64>(x + at)));
+    const vecBytes = bytes & ~15;
+    for (; at < vecBytes; at += 16) v128.store(out + at, tanhF64x2(v128.load(x + at)));
+    if (at < bytes) store<f64>(out + at, f64x2.extract_lane(tanhF64x2(f64x2.splat(load<f64>(x + at))), 0));
   }
+}
+
+/** Cephes tanh's P (degree 2) and Q (monic, degree 3), then 0.625, 1 and -2: each on two lanes. */
+const K64: usize = memory.data<f64>([
+  -9.64399179425052238628e-1, -9.64399179425052238628e-1,
+  -9.92877231001918586564e1, -9.92877231001918586564e1,
+  -1.61468768441708447952e3, -1.61468768441708447952e3,
+  1.12811678491632931402e2, 1.12811678491632931402e2,
+  2.23548839060100448583e3, 2.23548839060100448583e3,
+  4.84406305325125486048e3, 4.84406305325125486048e3,
+  0.625, 0.625, 1, 1, -2, -2,
+], 16);
+
+// @ts-ignore: decorator
+@inline function k64(i: i32): v128 {
+  return v128.load(K64 + <usize>(i * 16));
+}
+
+/** tanh of two f64 lanes (see above). */
+// @ts-ignore: decorator
+@inline function tanhF64x2(x: v128): v128 {
+  const ax = f64x2.abs(x);
+  const z = f64x2.mul(x, x);
+  const p = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(k64(0), z), k64(1)), z), k64(2));
+  const q = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(z, k64(3)), z), k64(4)), z), k64(5));
+  const small = f64x2.add(ax, f64x2.mul(f64x2.mul(ax, z), f64x2.div(p, q)));
+  const one = k64(7);
+  const e = expNonPositiveF64x2(f64x2.mul(ax, k64(8)));
+  const large = f64x2.div(f64x2.sub(one, e), f64x2.add(one, e));
+  const magnitude = v128.bitselect(small, large, f64x2.lt(ax, k64(6)));
+  return v128.or(magnitude, v128.and(x, signBitF64x2()));
 }
 
 /** Below this |x| the polynomial is used (Cephes tanhf's switch point). */

@@ -33,9 +33,9 @@ const dist = (file: string) => path.join(ROOT, 'dist', file);
  * callbacks, the metrics, sample and class weights, regularisers and
  * dropout (TensorFlow.js's layers, core and wasm backend weigh about
  * 360 kB). The chunks it imports on first use: the
- * kernels (the first wasm backend or worker network; 0.6 kB of it is the
- * losses' vector log, which makes a small network's epoch about 6% faster
- * and its loss the js backend's to the bit), the worker's script
+ * kernels (the first wasm backend or worker network; the losses' vector
+ * log, which makes a small network's epoch about 6% faster and its loss
+ * the js backend's to the bit, took it past 10 kB), the worker's script
  * (the first worker network) and the threaded backend with its
  * shared-memory kernels (the first `threads` > 1 where threads can run).
  * `wasmlp/formats`, imported only by those who convert models, is mostly
