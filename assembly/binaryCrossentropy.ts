@@ -5,7 +5,7 @@
  */
 import { scaledDifference } from './difference';
 import { oneF64x2 } from './exp';
-import { logDomainF64x2, logF64, logF64x2 } from './log';
+import { logF64, logPairF64x2 } from './log';
 
 /** The seed notebook's log guard (BCE_EPSILON in backend.ts). */
 const EPSILON: f64 = 1e-9;
@@ -38,15 +38,9 @@ export function binaryCrossentropy<T>(n: i32, a: usize, y: usize): f64 {
     // A 0/1 label zeroes one term: 0 * (a finite log) is ±0 and x + ±0 is x,
     // so only the other log is taken (logs being most of the work). A select,
     // not a branch on the label: labels of a shuffled set are coin flips.
-    const x = v128.bitselect(f64x2.add(ai, eps), f64x2.add(f64x2.sub(one, ai), eps), isOne);
-    if (logDomainF64x2(x)) {
-      const logs = logF64x2(x);
-      sum += f64x2.extract_lane(logs, 0);
-      sum += f64x2.extract_lane(logs, 1);
-    } else {
-      sum += logF64(f64x2.extract_lane(x, 0));
-      sum += logF64(f64x2.extract_lane(x, 1));
-    }
+    const logs = logPairF64x2(v128.bitselect(f64x2.add(ai, eps), f64x2.add(f64x2.sub(one, ai), eps), isOne));
+    sum += f64x2.extract_lane(logs, 0);
+    sum += f64x2.extract_lane(logs, 1);
   }
   if (i < n) sum += term(<f64>load<T>(a + <usize>i * S), <f64>load<T>(y + <usize>i * S));
   return -sum / <f64>n;

@@ -44,8 +44,8 @@ import { gemmOuter, gemmRows, gemmRowsTransposed } from './gemmRows';
  * rows in one pass from L1 and packs little, where gemmRows passes over B
  * once per row. Untransposed, float32 only: a float64 copy of gemmRows would
  * weigh in the browser build, for the rare float64 network trained or
- * predicting one row at a time. (A^T B over one row of A, k = 1, is an outer
- * product: gemmOuter.)
+ * predicting one row at a time. (A product with k = 1, A^T B over one row
+ * of A or A B^T through one unit, is an outer product: gemmOuter.)
  */
 const FEW_ROWS: i32 = 4;
 
@@ -131,14 +131,11 @@ export function gemmStrided<T>(
     gemmRows<T>(m, n, k, KC, alpha, a, S, <usize>lda * S, b, <usize>ldb * S, beta, c, <usize>ldc * S, bChunk);
     return;
   }
-  if (transA && !transB && k == 1) {
-    gemmOuter<T>(m, n, alpha, a, S, b, beta, c, <usize>ldc * S);
-    return;
-  }
-  if (!transA && transB && k == 1 && ldb == 1) {
-    // The other outer product: delta W^T through a layer of one unit (an
-    // output layer's backward pass), B^T's one row contiguous.
-    gemmOuter<T>(m, n, alpha, a, <usize>lda * S, b, beta, c, <usize>ldc * S);
+  if (k == 1 && (transA ? !transB : transB && ldb == 1)) {
+    // An outer product, op(A)'s one column times op(B)'s one row: x^T delta
+    // of one row, or delta W^T through a layer of one unit (an output
+    // layer's backward pass), W's one column contiguous.
+    gemmOuter<T>(m, n, alpha, a, transA ? S : <usize>lda * S, b, beta, c, <usize>ldc * S);
     return;
   }
   if (!transA && transB && fewRows) {

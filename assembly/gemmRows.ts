@@ -195,8 +195,9 @@ function dotLanesF64(depth: i32, a: usize, b: usize, ldb: usize): v128 {
 }
 
 /**
- * C = alpha * op(A) * B + beta * C for k = 1, an outer product: the weight
- * gradient x^T delta of one row. op(A)[i, 0] at a + i aRow. Each row of C is
+ * C = alpha * op(A) * op(B) + beta * C for k = 1, an outer product: the
+ * weight gradient x^T delta of one row, or delta W^T through a layer of one
+ * unit. op(A)[i, 0] at a + i aRow, op(B)'s one row contiguous at b. Each row of C is
  * A[i] times B's one row, written once, where the blocked path packs A^T and
  * walks C in tiles; each element is 0 + A[i] B[j] scaled, as the blocked path
  * computes it.

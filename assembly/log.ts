@@ -74,17 +74,16 @@ const KI_T0 = 0, KI_EXPONENT = 1, KI_HIGH_MANTISSA = 2, KI_FAR_LO = 3, KI_FAR_HI
  * browser build, and a call costs its callers' loops about 1%.
  */
 export function logF64x2(x: v128): v128 {
-  const ix = x;
-  const tmp = i64x2.sub(ix, ki64(KI_T0));
+  const tmp = i64x2.sub(x, ki64(KI_T0));
   // k in the exponent field of tmp; 1 + f is x with that exponent taken off.
   // k as a double from the high words (32-bit shift and conversion: one
   // instruction each on x86, where a 64-bit arithmetic shift is several).
   const kHigh = i32x4.shr_s(tmp, 20);
   const dk = f64x2.convert_low_i32x4_s(v128.shuffle<i32>(kHigh, kHigh, 1, 3, 1, 3));
-  const z = i64x2.sub(ix, v128.and(tmp, ki64(KI_EXPONENT)));
+  const z = i64x2.sub(x, v128.and(tmp, ki64(KI_EXPONENT)));
   const f = f64x2.sub(z, k64(K_ONE));
   // fdlibm's hx: x's 20 high mantissa bits, which pick the branch.
-  const hx = v128.and(i64x2.shr_u(ix, 32), ki64(KI_HIGH_MANTISSA));
+  const hx = v128.and(i64x2.shr_u(x, 32), ki64(KI_HIGH_MANTISSA));
 
   const s = f64x2.div(f, f64x2.add(k64(K_TWO), f));
   const z2 = f64x2.mul(s, s);
@@ -125,22 +124,21 @@ export function logF64(x: f64): f64 {
   return f64x2.extract_lane(logF64x2(f64x2.splat(x * 18014398509481984)), 0) - 54 * LN2_HI - 54 * LN2_LO;
 }
 
+/** log of any two lanes: logF64x2 where both are in its domain, else logF64 one lane at a time. */
+// @ts-ignore: decorator
+@inline export function logPairF64x2(x: v128): v128 {
+  if (logDomainF64x2(x)) return logF64x2(x);
+  return f64x2.replace_lane(f64x2.splat(logF64(f64x2.extract_lane(x, 0))), 1, logF64(f64x2.extract_lane(x, 1)));
+}
+
 /**
- * out[i] = log(x[i]), two lanes at a time where both are in logF64x2's
- * domain, else (and for an odd last one) one at a time by logF64: not a kernel of the
- * contract, but what test/backend/log.test.ts compares with Math.log.
+ * out[i] = log(x[i]), two lanes at a time (logPairF64x2), an odd last one
+ * by logF64: not a kernel of the contract, but what
+ * test/backend/log.test.ts compares with Math.log.
  */
 export function logArrayF64(n: i32, x: usize, out: usize): void {
   const bytes = <usize>n * 8;
   const vecBytes = bytes & ~15;
-  for (let at: usize = 0; at < vecBytes; at += 16) {
-    const v = v128.load(x + at);
-    if (logDomainF64x2(v)) {
-      v128.store(out + at, logF64x2(v));
-    } else {
-      store<f64>(out + at, logF64(load<f64>(x + at)));
-      store<f64>(out + at + 8, logF64(load<f64>(x + at + 8)));
-    }
-  }
+  for (let at: usize = 0; at < vecBytes; at += 16) v128.store(out + at, logPairF64x2(v128.load(x + at)));
   if (vecBytes < bytes) store<f64>(out + vecBytes, logF64(load<f64>(x + vecBytes)));
 }

@@ -22,7 +22,9 @@
  * through the one-expression form one at a time, the same operations, so
  * every element gets the same formula.
  */
-import { EXP_BLOCK_BYTES, expBlockF32, expNonPositiveF32x4, expNonPositiveF64x2, signBitF64x2 } from './exp';
+import {
+  EXP_BLOCK_BYTES, expBlockF32, expNonPositiveF32x4, expNonPositiveF64x2, oneF64x2, signBitF64x2,
+} from './exp';
 
 /** out[i] = tanh(x[i]); out may equal x. */
 // @ts-ignore: decorator
@@ -50,7 +52,7 @@ export function tanh<T>(n: i32, x: usize, out: usize): void {
   }
 }
 
-/** Cephes tanh's P (degree 2) and Q (monic, degree 3), then 0.625, 1 and -2: each on two lanes. */
+/** Cephes tanh's P (degree 2) and Q (monic, degree 3), then 0.625 and -2: each on two lanes. */
 const K64: usize = memory.data<f64>([
   -9.64399179425052238628e-1, -9.64399179425052238628e-1,
   -9.92877231001918586564e1, -9.92877231001918586564e1,
@@ -58,8 +60,9 @@ const K64: usize = memory.data<f64>([
   1.12811678491632931402e2, 1.12811678491632931402e2,
   2.23548839060100448583e3, 2.23548839060100448583e3,
   4.84406305325125486048e3, 4.84406305325125486048e3,
-  0.625, 0.625, 1, 1, -2, -2,
+  0.625, 0.625, -2, -2,
 ], 16);
+const K_P = 0, K_Q = 3, K_LIMIT = 6, K_MINUS_TWO = 7;
 
 // @ts-ignore: decorator
 @inline function k64(i: i32): v128 {
@@ -71,13 +74,13 @@ const K64: usize = memory.data<f64>([
 @inline function tanhF64x2(x: v128): v128 {
   const ax = f64x2.abs(x);
   const z = f64x2.mul(x, x);
-  const p = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(k64(0), z), k64(1)), z), k64(2));
-  const q = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(z, k64(3)), z), k64(4)), z), k64(5));
+  const p = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(k64(K_P), z), k64(K_P + 1)), z), k64(K_P + 2));
+  const q = f64x2.add(f64x2.mul(f64x2.add(f64x2.mul(f64x2.add(z, k64(K_Q)), z), k64(K_Q + 1)), z), k64(K_Q + 2));
   const small = f64x2.add(ax, f64x2.mul(f64x2.mul(ax, z), f64x2.div(p, q)));
-  const one = k64(7);
-  const e = expNonPositiveF64x2(f64x2.mul(ax, k64(8)));
+  const one = oneF64x2();
+  const e = expNonPositiveF64x2(f64x2.mul(ax, k64(K_MINUS_TWO)));
   const large = f64x2.div(f64x2.sub(one, e), f64x2.add(one, e));
-  const magnitude = v128.bitselect(small, large, f64x2.lt(ax, k64(6)));
+  const magnitude = v128.bitselect(small, large, f64x2.lt(ax, k64(K_LIMIT)));
   return v128.or(magnitude, v128.and(x, signBitF64x2()));
 }
 

@@ -119,6 +119,7 @@ export class NetworkEngine implements ForwardModel {
       throw error;
     }
     this.layers = built;
+    this.hasPenalty = built.some((layer) => layer.config.kernelRegularizer !== undefined);
     this.metrics = defaultMetrics(loss.name);
     reclaim?.register(this, backend, this);
     this.random = new Random(seed);
@@ -212,12 +213,8 @@ export class NetworkEngine implements ForwardModel {
     return this.hasPenalty ? data + kernelPenalty(this.backend, this.layers) : data;
   }
 
-  /** Whether some layer's kernel is regularised (the layers' configs never change: read once). */
-  get hasPenalty(): boolean {
-    this.penalised ??= this.layers.some((layer) => layer.config.kernelRegularizer !== undefined);
-    return this.penalised;
-  }
-  private penalised: boolean | undefined;
+  /** Whether some layer's kernel is regularised (set with the layers, which never change). */
+  readonly hasPenalty: boolean;
 
   /** The rate of the dropout entry after each layer, or undefined where there is none. */
   get dropout(): (number | undefined)[] {

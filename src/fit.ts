@@ -240,7 +240,6 @@ export async function trainEpochs(
   const { backend, loss } = net;
   const hasAccuracy = net.metrics.includes('accuracy');
   const state = net.metricState();
-  const metricsActive = state.active;
   const metrics = ['loss', ...net.metrics.map(metricKey)];
   if (data.validating) metrics.push(...metrics.map((name) => `val_${name}`));
   // Room to copy the parameters and the optimiser's state, so that a
@@ -270,7 +269,7 @@ export async function trainEpochs(
     if (began) await began;
     checkpoint.save();
     const batches = data.epoch(epoch);
-    if (metricsActive) state.reset();
+    if (state.active) state.reset();
     let lossSum = 0;
     let accSum = 0;
     let seen = 0; // rows trained this epoch: all of them unless a callback stopped it early
@@ -295,7 +294,7 @@ export async function trainEpochs(
           );
         }
         const batchAcc = hasAccuracy ? loss.accuracy!(backend, elements, a, yb) : 0;
-        if (metricsActive) state.add(backend.view(a, elements), backend.view(yb, elements), n);
+        if (state.active) state.add(backend.view(a, elements), backend.view(yb, elements), n);
         lossSum += batchLoss * n;
         accSum += batchAcc * n;
         seen += n;
@@ -331,7 +330,7 @@ export async function trainEpochs(
     }
     const logs: Logs = { loss: lossSum / seen };
     if (hasAccuracy) logs.acc = accSum / seen;
-    if (metricsActive) state.results(logs);
+    if (state.active) state.results(logs);
     if (data.validate) {
       let measured = data.validate(epoch);
       if (measured instanceof Promise) measured = await measured;

@@ -216,12 +216,11 @@ export class MetricState {
     this.labelMean = new Float64Array(perOutput);
     this.labelSquares = new Float64Array(perOutput);
     this.squaredErrors = new Float64Array(perOutput);
+    this.active = names.some((name) => name !== 'accuracy');
   }
 
-  /** Whether there is anything to compute: metrics other than accuracy. */
-  get active(): boolean {
-    return this.names.some((name) => name !== 'accuracy');
-  }
+  /** Whether there is anything to compute: metrics other than accuracy (read every batch: a field, not a scan). */
+  readonly active: boolean;
 
   /** Forgets every row: a new epoch or evaluation. */
   reset(): void {

@@ -32,6 +32,10 @@ describe('standardisation', () => {
   });
   const scales = file('scales.csv', csvText(['u', 'v', 'w', 'k'], rows));
 
+  /** train on scales.csv for one epoch from seed 1, with `flags`, saving the model as `save`. */
+  const trainScales = (save: string, ...flags: string[]) =>
+    wasmlpProcess(['train', scales, '--target', 'k', '--epochs', '1', '--seed', '1', ...flags, '--save', path(save)]);
+
   /** The population mean and variance of column `c`, in float64, as the tests compute them. */
   const moments = (c: number): [number, number] => {
     const values = rows.map((row) => row[c] as number);
@@ -40,18 +44,7 @@ describe('standardisation', () => {
   };
 
   it("is the default: the network standardises each feature with the training rows' mean and deviation", async () => {
-    const run = await wasmlpProcess([
-      'train',
-      scales,
-      '--target',
-      'k',
-      '--epochs',
-      '1',
-      '--seed',
-      '1',
-      '--save',
-      path('std.json'),
-    ]);
+    const run = await trainScales('std.json');
     expect([run.code, run.stderr]).toEqual([0, '']);
     expect(run.stdout).toContain('adam, seed 1, standardised inputs\n');
     const { normalization } = JSON.parse(readFileSync(path('std.json'), 'utf8'));
@@ -61,37 +54,13 @@ describe('standardisation', () => {
       expect(Math.abs(normalization.variance[c] / variance - 1)).toBeLessThan(1e-12);
     });
     // --standardize, as before, says the same.
-    const explicit = await wasmlpProcess([
-      'train',
-      scales,
-      '--target',
-      'k',
-      '--epochs',
-      '1',
-      '--seed',
-      '1',
-      '--standardize',
-      '--save',
-      path('std2.json'),
-    ]);
+    const explicit = await trainScales('std2.json', '--standardize');
     expect(untimed(explicit.stdout.replace('std2.json', 'std.json'))).toBe(untimed(run.stdout));
     expect(untrained(readFileSync(path('std2.json'), 'utf8'))).toEqual(untrained(readFileSync(path('std.json'), 'utf8')));
   });
 
   it('--no-standardize feeds the raw features', async () => {
-    const run = await wasmlpProcess([
-      'train',
-      scales,
-      '--target',
-      'k',
-      '--epochs',
-      '1',
-      '--seed',
-      '1',
-      '--no-standardize',
-      '--save',
-      path('raw.json'),
-    ]);
+    const run = await trainScales('raw.json', '--no-standardize');
     expect([run.code, run.stderr]).toEqual([0, '']);
     expect(run.stdout).toContain('adam, seed 1\n');
     const model = JSON.parse(readFileSync(path('raw.json'), 'utf8'));
