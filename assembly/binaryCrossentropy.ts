@@ -5,51 +5,87 @@
  */
 import { scaledDifference } from './difference';
 import { oneF64x2 } from './exp';
-import { logF64, logPairF64x2 } from './log';
+import { logF64 } from './log';
 
 /** The seed notebook's log guard (BCE_EPSILON in backend.ts). */
 const EPSILON: f64 = 1e-9;
+/** A running product below 2^-512 is multiplied by 2^512 (BCE_TINY, BCE_RESCALE and BCE_LOG_RESCALE in backend.ts). */
+const TINY: f64 = reinterpret<f64>(0x1ff0000000000000);
+const RESCALE: f64 = reinterpret<f64>(0x5ff0000000000000);
+/** log(2^512), the double nearest 512 ln2. */
+const LOG_RESCALE: f64 = 354.891356446692;
 /** EPSILON on both lanes, loaded (a splat may be rebuilt in the loop: exp.ts's "Speed"). */
 const EPSILON_F64X2: usize = memory.data<f64>([EPSILON, EPSILON], 16);
 
 /**
- * mean over n of -(y log(a + eps) + (1 - y) log(1 - a + eps)), the terms
- * added in order from the first. Two elements at a time take one two-lane
- * log (log.ts: fdlibm's bits, as Math.log in js.ts, so the loss equals
- * js.ts's bit for bit); a pair with a label other than 0 or 1, or an odd
- * last element, takes the same log one value at a time.
+ * mean over n of -(y log(a + eps) + (1 - y) log(1 - a + eps)).
+ *
+ * A 0/1 label keeps one term, the log of a + eps (y = 1) or of 1 - a + eps
+ * (y = 0). Those factors are multiplied in order from the first into one
+ * product, whose log is taken once at the end: a log for each term was most
+ * of the loss's time. For a in [0, 1] a factor is at least eps (about
+ * 2^-30), so the product, multiplied by 2^512 whenever it falls below
+ * 2^-512, stays a normal double; each rescaling takes 512 ln2 off the log.
+ * Each multiply rounds by at most half an ulp, so the log of the product
+ * is within n 2^-53 of the sum of the logs, and the mean within 1.2e-16 of
+ * theirs (plus the logs' own ulps), for any n.
+ *
+ * Soft labels take both logs, summed in a second pass; a negative factor (a
+ * outside [0, 1]) makes the loss NaN, as its log would. js.ts does the same
+ * operations in the same order, and log.ts's log is fdlibm's, as Math.log,
+ * so the two backends give the same bits. Factors are formed two at a time
+ * on two lanes; the product itself is one chain, in element order.
  */
 // @ts-ignore: decorator
 @kernel
 export function binaryCrossentropy<T>(n: i32, a: usize, y: usize): f64 {
   const S = <usize>sizeof<T>();
+  let product: f64 = 1, rescaled = 0;
+  // Lanes set where a factor is negative (the log would be NaN) or the label soft (1 in the product).
+  let negative = v128.splat<i32>(0), soft = v128.splat<i32>(0);
+  const end = <usize>n * S;
+  const pairs = end & ~(2 * S - 1);
   const one = oneF64x2(), zero = v128.splat<i64>(0), eps = v128.load(EPSILON_F64X2);
-  let sum: f64 = 0;
-  let i = 0;
-  for (; i + 2 <= n; i += 2) {
-    const at = <usize>i * S;
+  let at: usize = 0;
+  for (; at < pairs; at += 2 * S) {
     const ai = pairF64<T>(a + at), yi = pairF64<T>(y + at);
-    const isOne = f64x2.eq(yi, one);
-    if (!v128.all_true<i64>(v128.or(isOne, f64x2.eq(yi, zero)))) {
-      sum += term(f64x2.extract_lane(ai, 0), f64x2.extract_lane(yi, 0));
-      sum += term(f64x2.extract_lane(ai, 1), f64x2.extract_lane(yi, 1));
-      continue;
+    const isOne = f64x2.eq(yi, one), hard = v128.or(isOne, f64x2.eq(yi, zero));
+    const x = v128.bitselect(v128.bitselect(f64x2.add(ai, eps), f64x2.add(f64x2.sub(one, ai), eps), isOne), one, hard);
+    soft = v128.or(soft, v128.not(hard));
+    negative = v128.or(negative, f64x2.lt(x, zero));
+    product *= f64x2.extract_lane(x, 0);
+    if (product < TINY) {
+      product *= RESCALE;
+      rescaled++;
     }
-    // A 0/1 label zeroes one term: 0 * (a finite log) is ±0 and x + ±0 is x,
-    // so only the other log is taken (logs being most of the work). A select,
-    // not a branch on the label: labels of a shuffled set are coin flips.
-    const logs = logPairF64x2(v128.bitselect(f64x2.add(ai, eps), f64x2.add(f64x2.sub(one, ai), eps), isOne));
-    sum += f64x2.extract_lane(logs, 0);
-    sum += f64x2.extract_lane(logs, 1);
+    product *= f64x2.extract_lane(x, 1);
+    if (product < TINY) {
+      product *= RESCALE;
+      rescaled++;
+    }
   }
-  if (i < n) sum += term(<f64>load<T>(a + <usize>i * S), <f64>load<T>(y + <usize>i * S));
-  return -sum / <f64>n;
-}
-
-/** One element's y log(a + eps) + (1 - y) log(1 - a + eps), one log for a 0/1 label. */
-function term(a: f64, y: f64): f64 {
-  if (y == 0 || y == 1) return logF64(y == 1 ? a + EPSILON : 1 - a + EPSILON);
-  return y * logF64(a + EPSILON) + (1 - y) * logF64(1 - a + EPSILON);
+  let anySoft = v128.any_true(soft), anyNegative = v128.any_true(negative);
+  if (at < end) {
+    const ai = <f64>load<T>(a + at), yi = <f64>load<T>(y + at);
+    if (yi == 0 || yi == 1) {
+      const x = yi == 1 ? ai + EPSILON : 1 - ai + EPSILON;
+      anyNegative |= x < 0;
+      product *= x;
+    } else anySoft = true;
+    if (product < TINY) {
+      product *= RESCALE;
+      rescaled++;
+    }
+  }
+  if (anyNegative) return NaN;
+  let softSum: f64 = 0;
+  if (anySoft) {
+    for (let at: usize = 0; at < end; at += S) {
+      const ai = <f64>load<T>(a + at), yi = <f64>load<T>(y + at);
+      if (yi != 0 && yi != 1) softSum += yi * logF64(ai + EPSILON) + (1 - yi) * logF64(1 - ai + EPSILON);
+    }
+  }
+  return -(logF64(product) - <f64>rescaled * LOG_RESCALE + softSum) / <f64>n;
 }
 
 /** Two elements at p as f64 lanes (f32 ones promoted, exactly). */

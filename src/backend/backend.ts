@@ -285,5 +285,14 @@ export type ForwardKernelName = (typeof FORWARD_KERNEL_NAMES)[number];
 
 /** Binary cross-entropy's log guard, as the seed notebook. */
 export const BCE_EPSILON = 1e-9;
+/**
+ * Binary cross-entropy sums the logs of 0/1-labelled terms as the log of
+ * their product, which is multiplied by BCE_RESCALE whenever it falls below
+ * BCE_TINY: a factor is at least BCE_EPSILON (about 2^-30), so the product
+ * stays a normal double, and each rescaling adds BCE_LOG_RESCALE back.
+ */
+export const BCE_TINY = 2 ** -512;
+export const BCE_RESCALE = 2 ** 512;
+export const BCE_LOG_RESCALE = 354.891356446692;
 /** Categorical cross-entropy's clip, Keras's backend epsilon(). */
 export const CCE_EPSILON = 1e-7;

@@ -5,7 +5,16 @@
  * a cache-friendly order, so the baseline is honest.
  */
 import { activationBackward } from '../activations.js';
-import { type Backend, BCE_EPSILON, CCE_EPSILON, type DType, type ElementwiseActivation } from './backend.js';
+import {
+  type Backend,
+  BCE_EPSILON,
+  BCE_LOG_RESCALE,
+  BCE_RESCALE,
+  BCE_TINY,
+  CCE_EPSILON,
+  type DType,
+  type ElementwiseActivation,
+} from './backend.js';
 import { JsForwardBackend, jsHeap } from './js-forward.js';
 
 export function createJsBackend(dtype: DType): Backend {
@@ -80,13 +89,37 @@ export class JsBackend extends JsForwardBackend implements Backend {
     const h = this.floats();
     a >>= this.shift;
     y >>= this.shift;
-    let sum = 0;
+    // A 0/1 label keeps one term, log(a + ε) or log(1 - a + ε): the logs of
+    // a product, taken once at the end, the product rescaled whenever it
+    // falls below BCE_TINY so that it never underflows.
+    let product = 1,
+      rescaled = 0,
+      soft = false,
+      negative = false;
     for (let i = 0; i < n; i++) {
       const ai = h[a + i],
         yi = h[y + i];
-      sum += yi * Math.log(ai + BCE_EPSILON) + (1 - yi) * Math.log(1 - ai + BCE_EPSILON);
+      if (yi === 0 || yi === 1) {
+        const x = yi === 1 ? ai + BCE_EPSILON : 1 - ai + BCE_EPSILON;
+        if (x < 0) negative = true;
+        product *= x;
+      } else soft = true;
+      if (product < BCE_TINY) {
+        product *= BCE_RESCALE;
+        rescaled++;
+      }
     }
-    return -sum / n;
+    // The log of a negative factor is NaN, whatever the others.
+    if (negative) return NaN;
+    let softSum = 0;
+    if (soft) {
+      for (let i = 0; i < n; i++) {
+        const ai = h[a + i],
+          yi = h[y + i];
+        if (yi !== 0 && yi !== 1) softSum += yi * Math.log(ai + BCE_EPSILON) + (1 - yi) * Math.log(1 - ai + BCE_EPSILON);
+      }
+    }
+    return -(Math.log(product) - rescaled * BCE_LOG_RESCALE + softSum) / n;
   }
 
   binaryCrossentropySigmoidBackward(n: number, a: number, y: number, grad: number): void {

@@ -604,30 +604,58 @@ describe.each(DTYPES)('elementwise kernels, %s', (dtype) => {
     }
   });
 
-  it('binaryCrossentropy is the mean loss, summed in float64, bit-equal to js', async () => {
+  it('binaryCrossentropy is the mean loss in float64, bit-equal to js', async () => {
     const { wasm, js } = await backends(dtype);
     const rand = prng(5);
     const round = rounder(dtype);
-    for (const n of [1, 7, 200, 1001]) {
-      // Mostly 0/1 labels (one log a term), with soft ones among them (two logs) at n = 1001.
-      const y = Array.from({ length: n }, (_, i) => (n > 200 && i % 17 === 5 ? round(rand()) : rand() < 0.5 ? 0 : 1));
-      // Confident hits and misses, exact 0 and 1 (the epsilon's job), and everything between.
-      const a = uniform(rand, dtype, n, 0, 1).map((v, i) => round(i % 11 === 0 ? y[i] : i % 13 === 0 ? 1 - y[i] : v));
-      let sum = 0;
-      for (let i = 0; i < n; i++) sum += y[i] * Math.log(a[i] + BCE_EPSILON) + (1 - y[i]) * Math.log(1 - a[i] + BCE_EPSILON);
-      const expected = -sum / n;
-      const losses: number[] = [];
-      for (const be of [wasm, js]) {
+    const loss = (a: number[], y: number[]) =>
+      [wasm, js].map((be) => {
         const ao = upload(be, a),
           yo = upload(be, y);
-        losses.push(be.binaryCrossentropy(n, ao, yo));
+        const value = be.binaryCrossentropy(a.length, ao, yo);
         be.free(ao);
         be.free(yo);
+        return value;
+      });
+    for (const n of [1, 2, 7, 200, 1001, 20001]) {
+      // Mostly 0/1 labels (one factor of the product a term), with soft ones among them (two logs) at n = 1001.
+      const y = Array.from({ length: n }, (_, i) => (n === 1001 && i % 17 === 5 ? round(rand()) : rand() < 0.5 ? 0 : 1));
+      // Confident hits and misses, exact 0 and 1 (the epsilon's job, 30 bits of the product a miss), and everything between.
+      const a = uniform(rand, dtype, n, 0, 1).map((v, i) => round(i % 11 === 0 ? y[i] : i % 13 === 0 ? 1 - y[i] : v));
+      // The sum of the logs, compensated (Neumaier), for a reference good to about an ulp.
+      let sum = 0,
+        carry = 0;
+      for (let i = 0; i < n; i++) {
+        const term = y[i] * Math.log(a[i] + BCE_EPSILON) + (1 - y[i]) * Math.log(1 - a[i] + BCE_EPSILON);
+        const t = sum + term;
+        carry += Math.abs(sum) >= Math.abs(term) ? sum - t + term : term - t + sum;
+        sum = t;
       }
-      expect(Number.isFinite(losses[0]), `finite loss, n=${n}`).toBe(true);
-      expect(Math.abs(losses[0] - expected), `wasm vs reference, n=${n}`).toBeLessThanOrEqual(1e-13 * Math.abs(expected));
-      // The same log (fdlibm's: assembly/log.ts and Math.log) and the same additions in the same order.
-      expect(losses[0], `wasm vs js, n=${n}`).toBe(losses[1]);
+      const expected = -(sum + carry) / n;
+      const [wasmLoss, jsLoss] = loss(a, y);
+      expect(Number.isFinite(wasmLoss), `finite loss, n=${n}`).toBe(true);
+      // The product's roundings: at most n 2^-53 on the sum of the logs, 1.2e-16 on the mean; the rest is the logs' own ulps.
+      expect(Math.abs(wasmLoss - expected), `wasm vs reference, n=${n}`).toBeLessThanOrEqual(1.2e-16 + 4 * EPS.float64 * expected);
+      // The same factors, products, rescalings and log (fdlibm's: assembly/log.ts and Math.log), in the same order.
+      expect(wasmLoss, `wasm vs js, n=${n}`).toBe(jsLoss);
+    }
+    // A product rescaled at almost every factor: every prediction wrong by all it can be, log(1e-9) a term.
+    const misses = Array.from({ length: 401 }, (_, i) => i % 2);
+    const [wasmMisses, jsMisses] = loss(
+      misses.map((v) => 1 - v),
+      misses,
+    );
+    expect(wasmMisses).toBe(jsMisses);
+    expect(Math.abs(wasmMisses + Math.log(BCE_EPSILON)), 'all misses').toBeLessThanOrEqual(1e-13);
+    // Outside [0, 1] a factor can be negative: the loss is NaN, as its log, even when an even number of them would
+    // make the product positive. A NaN prediction or label gives NaN too.
+    for (const [a, y] of [
+      [[-0.5, -0.5, 0.3], [1, 1, 0]],
+      [[1.5, 0.2], [0, 1]],
+      [[0.2, Number.NaN, 0.7], [0, 1, 1]],
+      [[0.2, 0.4], [0, Number.NaN]],
+    ]) {
+      expect(loss(a, y).map(Number.isNaN), `NaN for a = ${a}, y = ${y}`).toEqual([true, true]);
     }
   });
 
