@@ -635,7 +635,9 @@ describe.each(DTYPES)('elementwise kernels, %s', (dtype) => {
       const [wasmLoss, jsLoss] = loss(a, y);
       expect(Number.isFinite(wasmLoss), `finite loss, n=${n}`).toBe(true);
       // The product's roundings: at most n 2^-53 on the sum of the logs, 1.2e-16 on the mean; the rest is the logs' own ulps.
-      expect(Math.abs(wasmLoss - expected), `wasm vs reference, n=${n}`).toBeLessThanOrEqual(1.2e-16 + 4 * EPS.float64 * expected);
+      expect(Math.abs(wasmLoss - expected), `wasm vs reference, n=${n}`).toBeLessThanOrEqual(
+        1.2e-16 + 4 * EPS.float64 * expected,
+      );
       // The same factors, products, rescalings and log (fdlibm's: assembly/log.ts and Math.log), in the same order.
       expect(wasmLoss, `wasm vs js, n=${n}`).toBe(jsLoss);
     }
@@ -650,10 +652,22 @@ describe.each(DTYPES)('elementwise kernels, %s', (dtype) => {
     // Outside [0, 1] a factor can be negative: the loss is NaN, as its log, even when an even number of them would
     // make the product positive. A NaN prediction or label gives NaN too.
     for (const [a, y] of [
-      [[-0.5, -0.5, 0.3], [1, 1, 0]],
-      [[1.5, 0.2], [0, 1]],
-      [[0.2, Number.NaN, 0.7], [0, 1, 1]],
-      [[0.2, 0.4], [0, Number.NaN]],
+      [
+        [-0.5, -0.5, 0.3],
+        [1, 1, 0],
+      ],
+      [
+        [1.5, 0.2],
+        [0, 1],
+      ],
+      [
+        [0.2, Number.NaN, 0.7],
+        [0, 1, 1],
+      ],
+      [
+        [0.2, 0.4],
+        [0, Number.NaN],
+      ],
     ]) {
       expect(loss(a, y).map(Number.isNaN), `NaN for a = ${a}, y = ${y}`).toEqual([true, true]);
     }
