@@ -12,7 +12,8 @@
  * it sits in a row, so fusing changes no bit.
  */
 import { gemm } from './gemm';
-import { addBias } from './bias';
+import { addBias, sumColumns } from './bias';
+import { smallWeightGradients } from './weightGradients';
 import { sigmoid, sigmoidBackward } from './sigmoid';
 import { tanh, tanhBackward } from './tanh';
 import { relu, reluBackward, leakyRelu, leakyReluBackward } from './relu';
@@ -39,6 +40,20 @@ export function denseBackwardInput<T>(rows: i32, inputs: i32, units: i32, delta:
                                       activation: i32, alpha: T, a: usize, out: usize): void {
   gemm<T>(false, true, rows, inputs, units, <T>1, delta, w, <T>0, out);
   activationBackward<T>(activation, alpha, rows, inputs, a, out, inputs);
+}
+
+/**
+ * weightGrad = x^T delta and biasGrad = delta's column sums: x is rows x
+ * inputs, delta rows x units. A small layer takes both in one pass
+ * (weightGradients.ts), the same bits as the two kernels here give.
+ */
+// @ts-ignore: decorator
+@kernel
+export function denseBackwardWeights<T>(rows: i32, inputs: i32, units: i32, x: usize, delta: usize,
+                                        weightGrad: usize, biasGrad: usize): void {
+  if (smallWeightGradients<T>(rows, inputs, units, x, delta, weightGrad, biasGrad)) return;
+  gemm<T>(true, false, inputs, units, rows, <T>1, x, delta, <T>0, weightGrad);
+  sumColumns<T>(rows, units, delta, biasGrad);
 }
 
 /**

@@ -49,8 +49,8 @@ import { gemmOuter, gemmRows, gemmRowsTransposed } from './gemmRows';
  */
 const FEW_ROWS: i32 = 4;
 
-/** Depth of a k-block. */
-const KC: i32 = 128;
+/** Depth of a k-block (weightGradients.ts sums in the same blocks). */
+export const KC: i32 = 128;
 /** Bytes of op(A) per (MC x KC) block, sized for L2. */
 const A_BLOCK_BYTES: i32 = 256 * 1024;
 /** Panels of op(B) packed together: KC x (8 NR) elements = 32 KB, in L1. */

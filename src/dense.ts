@@ -82,8 +82,7 @@ export class Dense {
    */
   backward(x: number, rows: number, below: Dense | undefined): void {
     const { backend, inputs, units } = this;
-    backend.gemm(true, false, inputs, units, rows, 1, x, this.delta, 0, this.weightGrad);
-    backend.sumColumns(rows, units, this.delta, this.biasGrad);
+    backend.denseBackwardWeights(rows, inputs, units, x, this.delta, this.weightGrad, this.biasGrad);
     if (!below) return;
     if (below.activation === 'softmax') {
       // Unreachable through createNetwork: softmax is allowed only on the output layer.

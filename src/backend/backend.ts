@@ -132,6 +132,20 @@ export interface Kernels {
     a: number,
     out: number,
   ): void;
+  /**
+   * A dense layer's parameter gradients, fused: weightGrad = x^T delta
+   * (inputs x units) and biasGrad = delta's column sums, x rows x inputs and
+   * delta rows x units. The same numbers as gemm (TN), then sumColumns.
+   */
+  denseBackwardWeights(
+    rows: number,
+    inputs: number,
+    units: number,
+    x: number,
+    delta: number,
+    weightGrad: number,
+    biasGrad: number,
+  ): void;
   /** x[r, :] += bias for every row r. */
   addBias(rows: number, cols: number, bias: number, x: number): void;
   /** out[c] = sum over r of x[r, c]. */
@@ -243,6 +257,7 @@ export const KERNEL_NAMES = /* @__PURE__ */ Object.keys({
   gemm: 0,
   denseForward: 0,
   denseBackwardInput: 0,
+  denseBackwardWeights: 0,
   addBias: 0,
   sumColumns: 0,
   sigmoid: 0,

@@ -38,6 +38,19 @@ export class JsBackend extends JsForwardBackend implements Backend {
     activationBackward(this, activation, alpha, rows * inputs, a, out);
   }
 
+  denseBackwardWeights(
+    rows: number,
+    inputs: number,
+    units: number,
+    x: number,
+    delta: number,
+    weightGrad: number,
+    biasGrad: number,
+  ): void {
+    this.gemm(true, false, inputs, units, rows, 1, x, delta, 0, weightGrad);
+    this.sumColumns(rows, units, delta, biasGrad);
+  }
+
   sumColumns(rows: number, cols: number, x: number, out: number): void {
     const h = this.floats();
     x >>= this.shift;

@@ -171,7 +171,11 @@ function parallelKernels(exports: Record<string, unknown>, suffix: 'F32' | 'F64'
  * work (multiply-adds, or elements) reaches the threshold and there are
  * workers to split it with; otherwise it is `one`'s, on this thread.
  */
-function splitKernels(pool: ThreadPool, one: Kernels, split: ParallelKernels): { [K in SplitName]: Kernels[K] } {
+function splitKernels(
+  pool: ThreadPool,
+  one: Kernels,
+  split: ParallelKernels,
+): { [K in SplitName | 'denseBackwardWeights']: Kernels[K] } {
   const { control } = pool;
   const splits = (work: number, threshold: number): boolean => work >= threshold && !pool.stopped;
   return {
@@ -218,6 +222,15 @@ function splitKernels(pool: ThreadPool, one: Kernels, split: ParallelKernels): {
           a,
           out,
         );
+    },
+    // The weight gradient split as gemm splits it; the bias's column sums, a pass over delta, on this thread.
+    denseBackwardWeights(rows, inputs, units, x, delta, weightGrad, biasGrad) {
+      if (!splits(rows * inputs * units, PARALLEL_GEMM_MACS))
+        one.denseBackwardWeights(rows, inputs, units, x, delta, weightGrad, biasGrad);
+      else {
+        split.gemmParallel(control, pool.count, 1, 0, inputs, units, rows, 1, x, delta, 0, weightGrad);
+        one.sumColumns(rows, units, delta, biasGrad);
+      }
     },
     sgd(n, lr, w, g) {
       if (!splits(n, PARALLEL_UPDATE_ELEMENTS)) one.sgd(n, lr, w, g);

@@ -17,6 +17,7 @@ export const BUFFER_ARGUMENTS: Readonly<Record<string, readonly number[]>> = {
   gemm: [6, 7, 9],
   denseForward: [3, 4, 5, 8],
   denseBackwardInput: [3, 4, 7, 8],
+  denseBackwardWeights: [3, 4, 5, 6],
   addBias: [2, 3],
   sumColumns: [2, 3],
   sigmoid: [1, 2],
