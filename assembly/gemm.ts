@@ -35,6 +35,7 @@
 import { MR, NARROW_BYTES, NR_BYTES, nr, microKernel, microKernelNarrow } from './gemmKernel';
 import { A_GROUP_BYTES, packNarrowPanel, packPanel, packTransposedRows } from './gemmPack';
 import { gemmOuter, gemmRows, gemmRowsTransposed } from './gemmRows';
+import { fitsRegisters, gemmSmallB } from './gemmSmallB';
 
 /**
  * Up to this many rows of op(A), a product with B untransposed or transposed
@@ -100,6 +101,11 @@ export function gemmStrided<T>(
     return;
   }
   const S = <usize>sizeof<T>();
+  if (!transA && fitsRegisters<T>(n, k)) {
+    // A small layer's x W or delta W^T: op(B) held in registers (gemmSmallB.ts).
+    gemmSmallB<T>(transB, m, n, k, alpha, a, <usize>lda * S, b, ldb, beta, c, <usize>ldc * S);
+    return;
+  }
   const fewRows = m == 1 || (m <= FEW_ROWS && <usize>k * n * S > <usize>B_CHUNK_BYTES);
   // bChunk, unused by gemmRows, holds its sums (ROW_SUMS_BYTES, less than B_CHUNK_BYTES).
   if (sizeof<T>() == 4 && !transA && !transB && fewRows) {

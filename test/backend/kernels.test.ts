@@ -416,6 +416,48 @@ describe.each(DTYPES)('gemm, %s', (dtype) => {
     }
   });
 
+  it('a product over a small op(B) (one or two vectors of columns, k = 2 to 8) sums from zero in p order, bit for bit', async () => {
+    // A small layer's x W and delta W^T hold op(B) in registers (gemmSmallB):
+    // each element must be exactly the blocked path's operations, a sum from
+    // zero with the products added in p order, scaled by alpha, beta C added
+    // when beta is not 0. Shapes around the path's edges take the others.
+    const { wasm } = await backends(dtype);
+    const round = rounder(dtype);
+    const rand = prng(77);
+    const lanes = dtype === 'float32' ? 4 : 2;
+    const shapes: [number, number, number][] = [];
+    for (const m of [1, 5, 200]) {
+      for (const n of [lanes, 2 * lanes, lanes - 1, 2 * lanes + 1]) for (let k = 1; k <= 9; k++) shapes.push([m, n, k]);
+    }
+    for (const [m, n, k] of shapes) {
+      for (const transB of [false, true]) {
+        for (const { alpha, beta } of SCALINGS) {
+          const A = uniform(rand, dtype, m * k);
+          const B = uniform(rand, dtype, k * n);
+          // Row 0 of A all -0 against a column 0 of op(B) all positive: every product -0, and the sum +0 only
+          // because it starts from zero.
+          for (let p = 0; p < k; p++) {
+            A[p] = -0;
+            const at = transB ? p : p * n;
+            B[at] = Math.abs(B[at]) || 1;
+          }
+          const C = beta === 0 ? new Array<number>(m * n).fill(NaN) : uniform(rand, dtype, m * n);
+          const out = runGemm(wasm, { transA: false, transB, m, n, k, alpha, beta, A, B, C });
+          const expected = C.map((c, e) => {
+            const i = Math.floor(e / n),
+              j = e % n;
+            let sum = 0;
+            for (let p = 0; p < k; p++) sum = round(sum + round(A[i * k + p] * (transB ? B[j * k + p] : B[p * n + j])));
+            const v = round(alpha * sum);
+            return beta !== 0 ? round(v + round(beta * c)) : v;
+          });
+          const label = `N${transB ? 'T' : 'N'} ${m}x${n}x${k} alpha=${alpha} beta=${beta}`;
+          expectIdentical(out.slice(GUARD, GUARD + m * n), expected, label);
+        }
+      }
+    }
+  });
+
   it('alpha = 0 is not special-cased: C = beta C exactly for finite A and B, NaN where A or B has NaN or ±Infinity', async () => {
     // Reference BLAS skips A and B when alpha is 0 (so their NaN never reaches C).
     // wasmlp's kernels do not: alpha multiplies the computed product, as for any
