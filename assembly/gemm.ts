@@ -32,7 +32,7 @@
  * Scratch is static (memory.data, below heapBase: no allocation) in the
  * single-threaded build, and per thread in the threaded one (see bChunk).
  */
-import { MR, NARROW_BYTES, NR_BYTES, nr, microKernel, microKernelNarrow } from './gemmKernel';
+import { MR, NARROW_BYTES, NR_BYTES, nr, microKernel, microKernelNarrow, microKernelTwoRows } from './gemmKernel';
 import { A_GROUP_BYTES, packNarrowPanel, packPanel, packTransposedRows } from './gemmPack';
 import { gemmOuter, gemmRows, gemmRowsTransposed } from './gemmRows';
 import { fitsRegisters, gemmSmallB } from './gemmSmallB';
@@ -214,6 +214,8 @@ export function gemmStrided<T>(
               const cols = min(NR, jEnd - j);
               if (narrow<T>(cols)) {
                 microKernelNarrow<T>(kc, a0, a1, a2, a3, aStep, panel, ci + <usize>j * S, ldcBytes, rows, cols, alpha, betaBlock);
+              } else if (rows <= 2) {
+                microKernelTwoRows<T>(kc, a0, a1, aStep, panel, ci + <usize>j * S, ldcBytes, rows, cols, alpha, betaBlock);
               } else {
                 microKernel<T>(kc, a0, a1, a2, a3, aStep, panel, ci + <usize>j * S, ldcBytes, rows, cols, alpha, betaBlock);
               }

@@ -81,6 +81,42 @@ export function setGemmTile(tile: usize): void { gemmTile = tile; }
   }
 }
 
+/**
+ * A tile of only one or two rows (all of C when op(A) has two rows: the
+ * weight gradient x^T delta of a layer of two inputs): the four-row kernel
+ * would spend half its multiplies on repeated rows. Same contract as
+ * microKernel, rows <= 2.
+ */
+// @ts-ignore: decorator
+@inline export function microKernelTwoRows<T>(
+  kc: i32, a0: usize, a1: usize, aStep: usize,
+  panel: usize, c: usize, ldc: usize, rows: i32, cols: i32, alpha: T, beta: T,
+): void {
+  let c00 = v128.splat<T>(0), c01 = v128.splat<T>(0);
+  let c10 = v128.splat<T>(0), c11 = v128.splat<T>(0);
+  let bp = panel;
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(bp);
+    const b1 = v128.load(bp, 16);
+    let av = v128.load_splat<T>(a0);
+    c00 = v128.add<T>(c00, v128.mul<T>(av, b0));
+    c01 = v128.add<T>(c01, v128.mul<T>(av, b1));
+    av = v128.load_splat<T>(a1);
+    c10 = v128.add<T>(c10, v128.mul<T>(av, b0));
+    c11 = v128.add<T>(c11, v128.mul<T>(av, b1));
+    a0 += aStep; a1 += aStep;
+    bp += NR_BYTES;
+  }
+  if (cols == nr<T>()) {
+    storeRow<T>(c, c00, c01, alpha, beta);
+    if (rows == 2) storeRow<T>(c + ldc, c10, c11, alpha, beta);
+  } else {
+    storeRow<T>(gemmTile, c00, c01, alpha, 0);
+    storeRow<T>(gemmTile + NR_BYTES, c10, c11, alpha, 0);
+    mergeTile<T>(c, ldc, rows, cols, beta);
+  }
+}
+
 /** Bytes in one packed row of a narrow panel: one v128, i.e. 4 f32 or 2 f64 columns. */
 export const NARROW_BYTES: i32 = 16;
 
