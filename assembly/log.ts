@@ -64,7 +64,7 @@ const KI_T0 = 0, KI_EXPONENT = 1, KI_HIGH_MANTISSA = 2, KI_FAR_LO = 3, KI_FAR_HI
 
 /** Whether both lanes are positive, normal and finite: logF64x2 computes exactly those. */
 // @ts-ignore: decorator
-@inline export function logDomainF64x2(x: v128): bool {
+@inline function logDomainF64x2(x: v128): bool {
   return v128.all_true<i64>(v128.and(f64x2.ge(x, k64(K_MIN)), f64x2.le(x, k64(K_MAX))));
 }
 
@@ -73,7 +73,7 @@ const KI_T0 = 0, KI_EXPONENT = 1, KI_HIGH_MANTISSA = 2, KI_FAR_LO = 3, KI_FAR_HI
  * garbage. A function, not inlined: each copy weighs 0.2 kB gzipped in the
  * browser build, and a call costs its callers' loops about 1%.
  */
-export function logF64x2(x: v128): v128 {
+function logF64x2(x: v128): v128 {
   const tmp = i64x2.sub(x, ki64(KI_T0));
   // k in the exponent field of tmp; 1 + f is x with that exponent taken off.
   // k as a double from the high words (32-bit shift and conversion: one
@@ -126,7 +126,7 @@ export function logF64(x: f64): f64 {
 
 /** log of any two lanes: logF64x2 where both are in its domain, else logF64 one lane at a time. */
 // @ts-ignore: decorator
-@inline export function logPairF64x2(x: v128): v128 {
+@inline function logPairF64x2(x: v128): v128 {
   if (logDomainF64x2(x)) return logF64x2(x);
   return f64x2.replace_lane(f64x2.splat(logF64(f64x2.extract_lane(x, 0))), 1, logF64(f64x2.extract_lane(x, 1)));
 }
