@@ -32,7 +32,7 @@ import { storeVector } from './gemmKernel';
 export function smallWeightGradients<T>(rows: i32, inputs: i32, units: i32, x: usize, delta: usize,
                                         weightGrad: usize, biasGrad: usize): bool {
   const S = <usize>sizeof<T>();
-  const inputBytes = <usize>inputs * S, unitBytes = <usize>units * S;
+  const inputBytes = <usize>inputs * S;
   if (units == 1 && (inputBytes == 8 || inputBytes == 16 || inputBytes == 32)) {
     oneUnit<T>(rows, inputBytes, x, delta, weightGrad, biasGrad);
     return true;
@@ -60,7 +60,7 @@ function oneUnit<T>(rows: i32, inputBytes: usize, x: usize, delta: usize, weight
     }
     const beta: T = p0 == 0 ? 0 : 1;
     if (inputBytes == 8) {
-      // Two lanes of f32: the rest of the vector is not the gradient's.
+      // Inputs filling half a vector: only those lanes are the gradient's.
       let v = w0;
       if (beta != 0) v = v128.add<T>(v, v128.load64_zero(weightGrad));
       v128.store64_lane(weightGrad, v, 0);
