@@ -267,11 +267,13 @@ describe('memory while streaming', () => {
       const once = await held(0, file, ...argv);
       expect(await held(0, twice, ...argv)).toBeLessThan(once + 1);
     }
-    // Training holds its shuffle buffer too: every row here (up to 64 MiB), 4 bytes a feature and an output.
+    // Training holds its shuffle buffer too: every row here (up to 64 MiB), 4 bytes a feature and an output. Beyond it
+    // 2 MB, not 1: the twice file's run measured 0.1-1.07 MB more than the buffer in four runs of this test (the peak is
+    // sampled every 25 ms, and a read chunk is 1 MiB), still far below the 5.5 MB more its text would hold read whole.
     const trainOnce = await held(0, file, 'train', '--target', 'species', '--epochs', '1', '--batch-size', '1024');
     const buffer = (200_000 * 4 * (4 + 3)) / 2 ** 20;
     expect(await held(0, twice, 'train', '--target', 'species', '--epochs', '1', '--batch-size', '1024')).toBeLessThan(
-      trainOnce + buffer + 1,
+      trainOnce + buffer + 2,
     );
   }, 120_000);
 });
