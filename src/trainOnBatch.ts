@@ -2,8 +2,8 @@
  * trainOnBatch(): one update on the rows given, for training online or a
  * batch at a time. It runs fit()'s epoch loop over one epoch of one batch,
  * so it gives what fit() of those rows with `epochs: 1` gives, bit for bit
- * (with the same sampleWeight or classWeight), and steps the same optimiser: its state carries on from fit() to
- * trainOnBatch() and back.
+ * (with the same sampleWeight or classWeight), and steps the same
+ * optimiser: its state carries on from fit() to trainOnBatch() and back.
  */
 import type { Logs } from './callbacks.js';
 import type { LabelInput, MatrixInput } from './data.js';

@@ -24,14 +24,6 @@ export class ConfusionCounts {
   }
 }
 
-/** The index of the largest output, the first of equals; one sigmoid output is the probability of class 1. */
-export function predictedClass(outputs: ArrayLike<number>, at: number, units: number): number {
-  if (units === 1) return 1 - outputs[at] > outputs[at] ? 0 : 1;
-  let best = 0;
-  for (let k = 1; k < units; k++) if (outputs[at + k] > outputs[at + best]) best = k;
-  return best;
-}
-
 export interface ClassScores {
   precision: number;
   recall: number;

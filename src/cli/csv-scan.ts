@@ -10,7 +10,6 @@ import { featureIndices, type LeftOut, leftOutIndices, targetIndices } from './c
 import {
   badNumber,
   type CellsRead,
-  type ColumnRead,
   checkWidth,
   columnKinds,
   csvError,
@@ -27,7 +26,7 @@ import { tooLarge } from './float32.js';
 import type { Numbers } from './growable.js';
 import { type DropColumn, isDropped, isMissing, type MissingChoice } from './missing.js';
 import { RowLines } from './row-lines.js';
-import { type CliLoss, chooseTarget, type Target, type Task, targetReads } from './target.js';
+import { type CliLoss, chooseTarget, type Target, type Task, trainingReads } from './target.js';
 import { TargetCellsReader } from './target-cells.js';
 import { quote } from './text.js';
 
@@ -153,13 +152,7 @@ export async function scanCsv(
       targets = targetIndices(header, options.target);
       leftOut = leftOutIndices(header, options, targets);
       features = featureIndices(header, options.features, targets, leftOut);
-      const missing = drop ? 'drop' : options.missing === 'mean' ? 'fill' : undefined;
-      const reads = [
-        ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers', missing })),
-        ...targetReads(header, targets, options.loss, options.task).map((read) =>
-          drop && read.kind !== 'text' ? { ...read, missing } : read,
-        ),
-      ] as ColumnRead[];
+      const reads = trainingReads(header, features, targets, options);
       dropColumns = drop ? reads.map((read) => ({ column: read.column, numeric: read.kind === 'number' })) : [];
       numberReads = reads.filter((r): r is NumberRead => r.kind === 'number');
       cellsRead = reads.find((r): r is CellsRead => r.kind === 'cells');

@@ -15,7 +15,6 @@ import {
   classificationReport,
   formatConfusion,
   formatReport,
-  predictedClass,
   reportDict,
 } from './classification-report.js';
 import { targetIndices } from './columns.js';
@@ -29,7 +28,7 @@ import { type LoadedModel, loadModel, type ModelOptions } from './load-model.js'
 import type { ModelFile } from './model-file.js';
 import { RegressionScoring } from './regression-scores.js';
 import { STREAM_BLOCK_ROWS, streams } from './streaming.js';
-import { classLookup, encodeTarget, modelTargetReads, networkLabels, targetColumns } from './target.js';
+import { classLookup, encodeTarget, modelTargetReads, networkLabels, predictedClass, targetColumns } from './target.js';
 import { escapeLines, quote, quoteList } from './text.js';
 
 export interface EvaluateOptions extends ModelOptions {

@@ -4,8 +4,9 @@
  * byte is read: a pipe or a device can block forever or never end, and
  * reading it whole would grow without limit. (Standard input, `-`, is read
  * from the copy data-input.ts makes of it: every input is a file, which
- * errors can name and re-read to place a fault.) Opened non-blocking, so a FIFO with no writer is refused at once
- * rather than waited on; a regular file reads the same either way.
+ * errors can name and re-read to place a fault.) Opened non-blocking, so a
+ * FIFO with no writer is refused at once rather than waited on; a regular
+ * file reads the same either way.
  */
 import { closeSync, constants, fstatSync, openSync, type Stats } from 'node:fs';
 import { inputPath, STDIN } from './data-input.js';

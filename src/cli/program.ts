@@ -35,12 +35,10 @@ function threadsOption(): Option {
     .default(1);
 }
 
-/** The options of how a data file is read, for each command that reads one. */
-function dataInputOptions(command: Command): Command {
-  return command.addOption(
-    new Option('--delimiter <delimiter>', 'comma, semicolon or tab (default: detected from the header line)').argParser(
-      parse.delimiter,
-    ),
+/** How a data file's fields are split, for each command that reads one (data-input.ts). */
+function delimiterOption(): Option {
+  return new Option('--delimiter <delimiter>', 'comma, semicolon or tab (default: detected from the header line)').argParser(
+    parse.delimiter,
   );
 }
 
@@ -141,8 +139,8 @@ export function buildProgram(io: Io): Command {
     )
     .option('--quiet', 'print only the summary line at the end')
     .option('--log-every <n>', 'print a line every n epochs (and the last)', parse.positiveInteger, 1)
+    .addOption(delimiterOption())
     .action((data: string, options) => withDataInput(data, options, io.stdin, () => train(data, options, io)));
-  dataInputOptions(program.commands.at(-1)!);
 
   program
     .command('predict')
@@ -153,10 +151,10 @@ export function buildProgram(io: Io): Command {
     .addOption(featuresOption())
     .addOption(backendOption())
     .addOption(threadsOption())
+    .addOption(delimiterOption())
     .action((model: string, data: string, options) =>
       withDataInput(data, options, io.stdin, () => predict(model, data, options, io)),
     );
-  dataInputOptions(program.commands.at(-1)!);
 
   program
     .command('evaluate')
@@ -168,10 +166,10 @@ export function buildProgram(io: Io): Command {
     .addOption(featuresOption())
     .addOption(backendOption())
     .addOption(threadsOption())
+    .addOption(delimiterOption())
     .action((model: string, data: string, options) =>
       withDataInput(data, options, io.stdin, () => evaluate(model, data, options, io)),
     );
-  dataInputOptions(program.commands.at(-1)!);
 
   program
     .command('info')

@@ -8,6 +8,8 @@
  * none, and this report follows scikit-learn (RMSE; a constant target
  * predicted exactly scores R² 1) where the library follows Keras.
  */
+import { TargetMoments } from './target-scaling.js';
+
 export interface RegressionScores {
   mae: number;
   rmse: number;
@@ -15,44 +17,35 @@ export interface RegressionScores {
 }
 
 export class RegressionScoring {
-  private rows = 0;
   private absolute = 0;
   private squared = 0;
   private readonly residuals: Float64Array;
-  /** Each output's running mean of the targets and sum of squared deviations about it (Welford). */
-  private readonly mean: Float64Array;
-  private readonly spread: Float64Array;
+  /** The targets' sums of squared deviations about their means, R²'s denominators. */
+  private readonly targets: TargetMoments;
 
   constructor(private readonly outputs: number) {
     this.residuals = new Float64Array(outputs);
-    this.mean = new Float64Array(outputs);
-    this.spread = new Float64Array(outputs);
+    this.targets = new TargetMoments(outputs);
   }
 
   /** `rows` rows of predictions and targets, each row-major, `outputs` wide. */
   add(predicted: ArrayLike<number>, actual: ArrayLike<number>, rows: number): void {
     const { outputs } = this;
-    for (let r = 0; r < rows; r++) {
-      this.rows++;
-      for (let k = 0; k < outputs; k++) {
-        const y = actual[r * outputs + k];
-        const error = y - predicted[r * outputs + k];
-        this.absolute += Math.abs(error);
-        this.squared += error * error;
-        this.residuals[k] += error * error;
-        const delta = y - this.mean[k];
-        this.mean[k] += delta / this.rows;
-        this.spread[k] += delta * (y - this.mean[k]);
-      }
+    this.targets.add(actual, rows);
+    for (let i = 0; i < rows * outputs; i++) {
+      const error = actual[i] - predicted[i];
+      this.absolute += Math.abs(error);
+      this.squared += error * error;
+      this.residuals[i % outputs] += error * error;
     }
   }
 
   /** The scores; an output whose targets are all equal scores R² 1 if predicted exactly, else 0 (as scikit-learn). */
   scores(): RegressionScores {
-    const elements = this.rows * this.outputs;
+    const elements = this.targets.rows * this.outputs;
     let r2 = 0;
     for (let k = 0; k < this.outputs; k++) {
-      const total = this.spread[k];
+      const total = this.targets.squares[k];
       r2 += total > 0 ? 1 - this.residuals[k] / total : this.residuals[k] === 0 ? 1 : 0;
     }
     return { mae: this.absolute / elements, rmse: Math.sqrt(this.squared / elements), r2: r2 / this.outputs };

@@ -25,15 +25,23 @@ export function splitRows(rows: number, validation: number | undefined, seed: nu
   const order = new Int32Array(rows);
   for (let i = 0; i < rows; i++) order[i] = i;
   new Random(seed).shuffle(order);
-  const rest = test === undefined ? rows : rows - heldOut(rows, test, '--test-split', 'test');
+  const rest = test === undefined ? rows : rows - heldOut(rows, test, 'test');
   const trainRows = validation === undefined ? rest : rest - heldOut(rest, validation);
   return { train: order.subarray(0, trainRows), validation: order.subarray(trainRows, rest), test: order.subarray(rest) };
 }
 
-/** How many of `rows` rows `flag` (a fraction) holds out: floor(rows * fraction), at least 1, leaving at least 1. */
-export function heldOut(rows: number, fraction: number, flag = '--validation-split', use = 'validate'): number {
+/** The rows a split holds out: its flag, and what the rows are for. */
+const HELD_OUT = {
+  validation: { flag: '--validation-split', use: 'validate' },
+  test: { flag: '--test-split', use: 'test' },
+} as const;
+export type HeldOutPart = keyof typeof HELD_OUT;
+
+/** How many of `rows` rows `part`'s fraction holds out: floor(rows * fraction), at least 1, leaving at least 1. */
+export function heldOut(rows: number, fraction: number, part: HeldOutPart = 'validation'): number {
   const held = Math.max(1, Math.floor(nearInteger(rows * fraction)));
   if (rows - held < 1) {
+    const { flag, use } = HELD_OUT[part];
     throw new Error(
       `${flag} ${fraction} of ${count(rows, 'row')} leaves ${rows - held} to train and ${held} to ${use}; both need at least one`,
     );

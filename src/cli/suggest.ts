@@ -1,9 +1,9 @@
 /**
  * The column names closest to a misspelt one, by edit distance (insertions,
  * deletions and substitutions, case ignored), for "did you mean" in an
- * error: those at the smallest distance, in header order. Only close names are offered: at most a third of the name's
- * length in edits, so `colum_1` finds `column_1` and `b` finds nothing
- * among `a` and `c`. A header can hold 100,000 names; a name whose length
+ * error: those at the smallest distance, in header order. Only close names
+ * are offered: at most a third of the name's length in edits, so `colum_1`
+ * finds `column_1` and `b` finds nothing among `a` and `c`. A header can hold 100,000 names; a name whose length
  * alone puts it out of reach is skipped, and a row of the table that is
  * already beyond reach ends the comparison.
  */

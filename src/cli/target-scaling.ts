@@ -40,18 +40,25 @@ export function foldTargetScaling(net: Network, scaling: TargetScaling): void {
 }
 
 /**
- * The statistics of targets met a batch at a time (a streamed file's): each
- * column's mean and sum of squared deviations, merged per value (Welford),
- * in float64, with measureColumns's rule for a constant column.
+ * The statistics of targets met a batch at a time (a streamed file's, and
+ * those evaluate scores R² against): each column's mean and sum of squared
+ * deviations, merged per value (Welford), in float64, with
+ * measureColumns's rule for a constant column.
  */
 export class TargetMoments {
   private readonly mean: Float64Array;
-  private readonly squares: Float64Array;
+  /** Each column's sum of squared deviations from its mean (R²'s denominator, regression-scores.ts). */
+  readonly squares: Float64Array;
   private count = 0;
 
   constructor(private readonly cols: number) {
     this.mean = new Float64Array(cols);
     this.squares = new Float64Array(cols);
+  }
+
+  /** The rows added so far. */
+  get rows(): number {
+    return this.count;
   }
 
   add(data: ArrayLike<number>, rows: number): void {

@@ -28,6 +28,7 @@ import { parseNumber } from './cells.js';
 import { type ColumnRead, cellPlace, type Header, type Table } from './csv.js';
 import { float32Matrix, pickRows } from './float32.js';
 import { count } from './format.js';
+import type { MissingChoice } from './missing.js';
 import { MAX_CLASSES, type TargetCells } from './target-cells.js';
 import { quote, quoteList } from './text.js';
 
@@ -104,6 +105,27 @@ export function targetReads(header: Header, columns: readonly number[], loss: Cl
     );
   }
   return [{ kind: 'cells', column: columns[0], empty: EMPTY_CELL }];
+}
+
+/**
+ * What a training file is read for: its features as numbers, then its
+ * target as targetReads says. With train --missing, a missing feature cell
+ * is let through to be filled in ('mean'), or a missing feature or target
+ * cell leaves its row out ('drop').
+ */
+export function trainingReads(
+  header: Header,
+  features: readonly number[],
+  targets: readonly number[],
+  options: { loss?: CliLoss; task?: Task; missing?: MissingChoice },
+): ColumnRead[] {
+  const drop = options.missing === 'drop';
+  const missing = drop ? 'drop' : options.missing === 'mean' ? 'fill' : undefined;
+  const reads = targetReads(header, targets, options.loss, options.task);
+  return [
+    ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers', missing })),
+    ...(drop ? reads.map((read) => ({ ...read, missing: 'drop' as const })) : reads),
+  ];
 }
 
 /** How `evaluate` reads the target columns of a model's target. */
@@ -290,6 +312,14 @@ export function classLookup(target: Extract<Target, { type: 'classes' }>): (cell
 export function predictionHeader(target: Target): string[] {
   if (target.type === 'values') return target.columns;
   return [target.column, ...target.classes.map((name) => `prob_${name}`)];
+}
+
+/** The index of the largest output, the first of equals; one sigmoid output is the probability of class 1. */
+export function predictedClass(outputs: ArrayLike<number>, at: number, units: number): number {
+  if (units === 1) return 1 - outputs[at] > outputs[at] ? 0 : 1;
+  let best = 0;
+  for (let k = 1; k < units; k++) if (outputs[at + k] > outputs[at + best]) best = k;
+  return best;
 }
 
 /** One row of predict's CSV from one row of network outputs. */

@@ -22,10 +22,10 @@ import { READ_CHUNK_BYTES } from './csv-pass.js';
 import { scanCsv } from './csv-scan.js';
 import type { Imputation, MissingChoice } from './missing.js';
 import { RegressionScoring } from './regression-scores.js';
-import { heldOut } from './split.js';
+import { type HeldOutPart, heldOut } from './split.js';
 import { networkNormalization, type Standardization } from './standardize.js';
 import { SHUFFLE_BUFFER_BYTES, STREAM_BLOCK_ROWS } from './streaming.js';
-import { type CliLoss, outputUnits, type Target, type Task } from './target.js';
+import { type CliLoss, outputUnits, predictedClass, type Target, type Task } from './target.js';
 import { TargetMoments, type TargetScaling } from './target-scaling.js';
 
 export interface StreamedTraining {
@@ -115,7 +115,7 @@ function selections(
   rows: number,
   options: Pick<StreamOptions, 'validationSplit' | 'testSplit' | 'seed'>,
 ): { train?: RowSelection; validation?: RowSelection; test?: RowSelection } {
-  const test = options.testSplit === undefined ? undefined : holdOut(rows, options.testSplit, options.seed, '--test-split');
+  const test = options.testSplit === undefined ? undefined : holdOut(rows, options.testSplit, options.seed, 'test');
   const rest = rows - (test?.rows ?? 0);
   const seed = test ? (options.seed + 1) >>> 0 : options.seed;
   const inRest = options.validationSplit === undefined ? undefined : holdOut(rest, options.validationSplit, seed);
@@ -151,9 +151,9 @@ export function holdOut(
   rows: number,
   fraction: number,
   seed: number,
-  flag = '--validation-split',
+  part: HeldOutPart = 'validation',
 ): { bits: Uint8Array; rows: number } {
-  const held = flag === '--validation-split' ? heldOut(rows, fraction) : heldOut(rows, fraction, flag, 'test');
+  const held = heldOut(rows, fraction, part);
   const bits = new Uint8Array(Math.ceil(rows / 8));
   const random = new Random(seed);
   let needed = held;
@@ -188,15 +188,8 @@ export async function streamedClassCounts(train: CsvDataset, target: Target): Pr
   const counts = new Array<number>(classes).fill(0);
   for await (const { y } of train.batches(0)) {
     const [rows, units] = y.shape;
-    for (let r = 0; r < rows; r++) {
-      if (units === 1) {
-        counts[y.data[r]]++;
-        continue;
-      }
-      let best = 0;
-      for (let k = 1; k < units; k++) if (y.data[r * units + k] > y.data[r * units + best]) best = k;
-      counts[best]++;
-    }
+    // A label row (one-hot, or 0 | 1) is its class's certain prediction.
+    for (let r = 0; r < rows; r++) counts[predictedClass(y.data, r * units, units)]++;
   }
   return counts;
 }

@@ -20,7 +20,7 @@ import {
 } from '../index.js';
 import { randomSeed } from '../random.js';
 import { featureIndices, leftOutIndices, targetIndices } from './columns.js';
-import { type ColumnRead, readCsv, type Table } from './csv.js';
+import { readCsv, type Table } from './csv.js';
 import { float32Matrix, pickRows } from './float32.js';
 import { count, formatLogs, formatMetric } from './format.js';
 import type { Numbers } from './growable.js';
@@ -42,7 +42,7 @@ import {
   outputUnits,
   type Target,
   type Task,
-  targetReads,
+  trainingReads,
 } from './target.js';
 import { foldTargetScaling, measureTargets, scaledTargets, scaleTargets, type TargetScaling } from './target-scaling.js';
 import { escapeLines, excerpt, quote } from './text.js';
@@ -243,18 +243,11 @@ async function readTrainingData(file: string, options: TrainOptions): Promise<Tr
   let targets: number[] = [];
   let features: number[] = [];
   let leftOut: number[] = [];
-  const drop = options.missing === 'drop';
   const table = await readCsv(file, (header) => {
     targets = targetIndices(header, options.target);
     leftOut = leftOutIndices(header, options, targets);
     features = featureIndices(header, options.features, targets, leftOut);
-    const missing = drop ? 'drop' : options.missing === 'mean' ? 'fill' : undefined;
-    return [
-      ...features.map((column): ColumnRead => ({ kind: 'number', column, why: 'features must be numbers', missing })),
-      ...targetReads(header, targets, options.loss, options.task).map((read) =>
-        drop && read.kind !== 'text' ? { ...read, missing } : read,
-      ),
-    ] as ColumnRead[];
+    return trainingReads(header, features, targets, options);
   });
   const target = chooseTarget(table, targets, options.loss, options.task);
   const encoded = encodeTarget(target, table, targets);

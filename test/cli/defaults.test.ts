@@ -238,7 +238,7 @@ describe('--test-split and --early-stopping', () => {
     const testLine = /^Test {2}loss (\S+) {2}acc (\S+) {2}\(30 rows\)$/m.exec(run.stdout);
     expect(testLine, run.stdout).not.toBeNull();
     // The test rows are drawn from the seed as a streamed validation split is: a bit a row, over the file's order.
-    const { bits } = holdOut(150, 0.2, 4, '--test-split');
+    const { bits } = holdOut(150, 0.2, 4, 'test');
     const picked = Array.from({ length: 150 }, (_, r) => r).filter((r) => (bits[r >>> 3] >>> (r & 7)) & 1);
     expect(picked).toHaveLength(30);
     const testFile = file('iris-test-streamed.csv', `${[irisLines[0], ...picked.map((r) => irisLines[r + 1])].join('\n')}\n`);
