@@ -314,9 +314,13 @@ export function predictionHeader(target: Target): string[] {
   return [target.column, ...target.classes.map((name) => `prob_${name}`)];
 }
 
-/** The index of the largest output, the first of equals; one sigmoid output is the probability of class 1. */
+/**
+ * The index of the largest output, the first of equals; one sigmoid output
+ * is the probability of class 1, so class 1 only above 0.5 (as
+ * binaryAccuracy counts it).
+ */
 export function predictedClass(outputs: ArrayLike<number>, at: number, units: number): number {
-  if (units === 1) return 1 - outputs[at] > outputs[at] ? 0 : 1;
+  if (units === 1) return outputs[at] > 1 - outputs[at] ? 1 : 0;
   let best = 0;
   for (let k = 1; k < units; k++) if (outputs[at + k] > outputs[at + best]) best = k;
   return best;
@@ -326,9 +330,7 @@ export function predictedClass(outputs: ArrayLike<number>, at: number, units: nu
 export function decodePrediction(target: Target, outputs: ArrayLike<number>): (string | number)[] {
   if (target.type === 'values') return Array.from(outputs);
   const probabilities = target.encoding === 'binary' ? [1 - outputs[0], outputs[0]] : Array.from(outputs);
-  let best = 0;
-  for (let k = 1; k < probabilities.length; k++) if (probabilities[k] > probabilities[best]) best = k;
-  return [target.classes[best], ...probabilities];
+  return [target.classes[predictedClass(outputs, 0, outputs.length)], ...probabilities];
 }
 
 /** The line saying whether the target is classes or values, and why: what was given, or the guess and how to override it. */

@@ -25,6 +25,7 @@ import {
   modelTargetReads,
   outputLayer,
   outputUnits,
+  predictedClass,
   predictionHeader,
   type Target,
   targetReads,
@@ -238,6 +239,10 @@ describe('the target rules', () => {
     expect(labelRows(encodeTarget(target, table, [1]))).toEqual([[1], [0], [1]]);
     expect(predictionHeader(target)).toEqual(['t', 'prob_no', 'prob_yes']);
     expect(decodePrediction(target, [0.25])).toEqual(['no', 0.75, 0.25]);
+    // Exactly 0.5 is the first class, as binaryAccuracy counts it (a > 0.5 is a 1), in predict and evaluate alike.
+    expect(decodePrediction(target, [0.5])).toEqual(['no', 0.5, 0.5]);
+    expect([0.5, 0.5000001, 0.4999999, 0, 1].map((p) => predictedClass([p], 0, 1))).toEqual([0, 1, 0, 0, 1]);
+    expect(predictedClass([0.3, 0.35, 0.35], 0, 3)).toBe(1);
   });
 
   it(`takes a few integers as classes, sorted as numbers`, async () => {
